@@ -1,0 +1,99 @@
+"""``analyzer analyze``: analyse one or many sessions and write tables and reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import AnalyzerError, Failure
+from .common import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    InputFormatOption,
+    ModelOption,
+    RolesOption,
+    err,
+    fail,
+    fail_usage,
+    parse_roles,
+)
+
+REPORT_FORMATS = ("md", "json", "html")
+
+
+def analyze(
+    paths: Annotated[list[str], typer.Argument(help="Transcript files, folders or globs.",
+                                               show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for tables and reports.")]
+    = Path("reports"),
+    format: Annotated[str, typer.Option(
+        "--format", help="Report formats per session, comma-separated: md,json,html.")]
+    = "md,json",
+    model: ModelOption = None,
+    input_format: InputFormatOption = None,
+    roles: RolesOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
+) -> None:
+    """Analyse negotiation transcripts: moves, stages, per-turn table and a report per session.
+
+    Writes OUT/turns.csv (one row per turn), OUT/units.csv, and per session a report in each
+    --format. A file that cannot be read is reported with its line and skipped; the exit
+    code is then 1.
+
+    Example:
+
+        analyzer analyze corpora/examples --out reports/examples --format md,json,html
+    """
+    from ..io import expand_inputs, read_transcripts
+    from ..io.output import OutputFolder
+    from ..pipeline import Analyzer
+    from ..report.tables import failures_table, turns_table, units_table
+    from ..report.writers import print_summary, write_session_reports
+
+    formats = [f.strip().lower() for f in format.split(",") if f.strip()]
+    bad = [f for f in formats if f not in REPORT_FORMATS]
+    if bad:
+        fail_usage(f"--format: unknown report format {', '.join(bad)}",
+                   f"choose from {', '.join(REPORT_FORMATS)}")
+    role_map = parse_roles(roles)
+    try:
+        files = expand_inputs(paths)
+    except AnalyzerError as exc:
+        fail_usage(str(exc))
+    try:
+        folder = OutputFolder(out)
+        engine = Analyzer(model_dir=model, roles=role_map)
+    except AnalyzerError as exc:
+        fail(exc, 2)  # nothing can run without the model or the folder
+
+    analyses, failures = [], []
+    for path in files:
+        try:
+            transcripts = list(read_transcripts(path, format=input_format))
+        except AnalyzerError as exc:
+            failures.append(Failure.from_exception(str(path), exc))
+            err(f"skipped: {exc}")
+            continue
+        for transcript in transcripts:
+            try:
+                analysis = engine.analyze(transcript)
+                write_session_reports(analysis, folder, formats)
+            except Exception as exc:  # one bad session never stops the rest
+                failures.append(Failure.from_exception(str(path), exc))
+                err(f"skipped: {path} session {transcript.session_id}: {exc}")
+                continue
+            analyses.append(analysis)
+
+    folder.write_csv("turns.csv", turns_table(analyses))
+    folder.write_csv("units.csv", units_table(analyses))
+    if failures:
+        folder.write_csv("failures.csv", failures_table(failures))
+    if not quiet:
+        print_summary(analyses, failures, folder.root)
+    raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyze")(analyze)

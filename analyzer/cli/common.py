@@ -1,0 +1,62 @@
+"""What several commands share: options, error printing and exit codes."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+
+from ..errors import AnalyzerError
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", "-m", help="Model folder (default: the shipped model).",
+                 show_default=False),
+]
+InputFormatOption = Annotated[
+    str | None,
+    typer.Option("--input-format", "-f",
+                 help="Read every input as this format instead of sniffing it "
+                      "(see `analyzer formats`).", show_default=False),
+]
+RolesOption = Annotated[
+    str | None,
+    typer.Option("--roles", help="Speaker roles, e.g. 'Dana=mediator,Lee=party'.",
+                 show_default=False),
+]
+
+
+def parse_roles(text: str | None) -> dict[str, str]:
+    """``"Dana=mediator,Lee=party"`` -> ``{"Dana": "mediator", "Lee": "party"}``."""
+    from ..transcript import ROLES
+
+    roles: dict[str, str] = {}
+    for item in filter(None, (p.strip() for p in (text or "").split(","))):
+        name, sep, role = item.partition("=")
+        role = role.strip().lower().replace("-", "_").replace(" ", "_")
+        if not sep or not name.strip() or role not in ROLES:
+            fail_usage(f"--roles: cannot read {item!r}",
+                       f"write name=role pairs separated by commas; roles: {', '.join(ROLES)}")
+        roles[name.strip()] = role
+    return roles
+
+
+def err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def fail_usage(message: str, hint: str = "") -> NoReturn:
+    err(f"error: {message}" + (f"\n  fix: {hint}" if hint else ""))
+    raise typer.Exit(EXIT_USAGE)
+
+
+def fail(exc: AnalyzerError, code: int = EXIT_SOME_FAILED) -> NoReturn:
+    err(f"error: {exc}")
+    raise typer.Exit(code)
+
+
+def is_tty() -> bool:
+    return sys.stderr.isatty()

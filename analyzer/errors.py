@@ -1,0 +1,93 @@
+"""One catalogue of the errors a user can meet, each with a code, a place and a fix.
+
+A user's mistake (a broken file, a wrong option) must never end in a traceback: every
+error here carries the file, the line (or cue, or JSON path) and what would fix it, and
+the CLI prints exactly that. Library code raises; only the CLI prints and exits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class AnalyzerError(Exception):
+    """Base of every error the analyser raises on purpose."""
+
+    code = "E000"
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:  # what the CLI shows
+        text = f"[{self.code}] {self.message}"
+        return f"{text}\n  fix: {self.hint}" if self.hint else text
+
+
+class ReadError(AnalyzerError):
+    """A transcript could not be read. Names the file and the place in it."""
+
+    code = "E100"
+
+    def __init__(self, path: str, message: str, *, line: int | None = None,
+                 where: str | None = None, hint: str = "") -> None:
+        self.path = str(path)
+        self.line = line
+        self.where = where
+        place = self.path
+        if line is not None:
+            place += f":{line}"
+        if where:
+            place += f" ({where})"
+        super().__init__(f"{place}: {message}", hint=hint)
+        self.problem = message
+
+
+class UnknownFormatError(ReadError):
+    code = "E101"
+
+
+class EmptyTranscriptError(ReadError):
+    code = "E102"
+
+
+class EncodingError(ReadError):
+    code = "E103"
+
+
+class ModelError(AnalyzerError):
+    """A model folder is missing, from an untrusted source, or made by incompatible versions."""
+
+    code = "E200"
+
+
+class UsageError(AnalyzerError):
+    """The command's words are off (exit code 2)."""
+
+    code = "E300"
+
+
+class OutputError(AnalyzerError):
+    """Writing outside the output folder, or an output that cannot be written."""
+
+    code = "E400"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file that could not be analysed, as it goes into the ``failures`` table."""
+
+    file: str
+    line: int | None
+    error: str
+    hint: str
+
+    @classmethod
+    def from_exception(cls, path: str, exc: BaseException) -> Failure:
+        if isinstance(exc, ReadError):
+            return cls(exc.path, exc.line, exc.problem, exc.hint)
+        if isinstance(exc, AnalyzerError):
+            return cls(str(path), None, exc.message, exc.hint)
+        return cls(str(path), None, f"{type(exc).__name__}: {exc}",
+                   "this looks like a bug in the analyser; please report it with the file")

@@ -1,0 +1,1 @@
+"""Tables (pandas) and renderers built at the edge from ``SessionAnalysis`` records."""

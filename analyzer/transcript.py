@@ -1,0 +1,148 @@
+"""The data model every part of the analyser shares: a transcript, its speakers and its turns.
+
+Defined once and immutable (frozen dataclasses, tuples), so a reader can hand a transcript
+to any worker process and nobody downstream can quietly change what was read. Analysis
+results (units, moves, stages) are separate records keyed to turn positions; see
+``analyzer.results``.
+
+Nothing read from a transcript is dropped: formal actions such as CaSiNo's ``Submit-Deal``
+are turns with ``is_action=True`` and their terms in ``action``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+#: Roles a speaker can have. Parties negotiate for themselves; third parties (mediators,
+#: chairs, facilitators, observers) take part without making claims of their own.
+PARTY = "party"
+THIRD_PARTY_ROLES = ("mediator", "chair", "facilitator", "observer", "third_party")
+ROLES = (PARTY, *THIRD_PARTY_ROLES)
+
+
+def is_third_party(role: str) -> bool:
+    """True for any role that is not a negotiating party."""
+    return role != PARTY
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Someone who speaks in a transcript, with the role they play in the negotiation."""
+
+    name: str
+    role: str = PARTY
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_party(self) -> bool:
+        return self.role == PARTY
+
+
+@dataclass(frozen=True)
+class Action:
+    """A formal act of the negotiation interface rather than speech (e.g. submitting a deal).
+
+    ``kind`` is normalised to one of ``submit``, ``accept``, ``reject``, ``walk_away`` or
+    ``other``; ``name`` keeps the source's spelling; ``terms`` keeps the proposed split, as
+    ``{"speaker_gets": {...}, "other_gets": {...}}`` for CaSiNo-style deals.
+    """
+
+    kind: str
+    name: str
+    terms: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One turn as read: who spoke, what they said, when, and where it stood in the source.
+
+    ``index`` is the 0-based position of the turn in the transcript as read; it is the key
+    every table and result uses. ``source_line`` is the 1-based line (or cue number, or
+    JSON index) that lets a user find the turn in the original file.
+    """
+
+    index: int
+    speaker: str
+    text: str
+    start: float | None = None
+    end: float | None = None
+    source_line: int | None = None
+    action: Action | None = None
+    gold: tuple[str, ...] = ()
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_action(self) -> bool:
+        return self.action is not None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A negotiation session: its id, where it came from, who took part and every turn."""
+
+    session_id: str
+    source: str
+    format: str
+    speakers: tuple[Speaker, ...]
+    turns: tuple[Turn, ...]
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def speaker(self, name: str) -> Speaker:
+        for speaker in self.speakers:
+            if speaker.name == name:
+                return speaker
+        raise KeyError(name)
+
+    def role_of(self, name: str) -> str:
+        try:
+            return self.speaker(name).role
+        except KeyError:
+            return PARTY
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.speakers if s.is_party)
+
+    @property
+    def third_parties(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.speakers if not s.is_party)
+
+    @property
+    def has_times(self) -> bool:
+        return any(t.start is not None for t in self.turns)
+
+    def with_roles(self, roles: Mapping[str, str]) -> Transcript:
+        """A copy with the given speakers' roles replaced (from ``--roles name=role``)."""
+        if not roles:
+            return self
+        lowered = {k.lower(): v for k, v in roles.items()}
+        speakers = tuple(
+            replace(s, role=lowered.get(s.name.lower(), s.role)) for s in self.speakers
+        )
+        return replace(self, speakers=speakers)
+
+
+def speakers_in_order(turns: tuple[Turn, ...] | list[Turn], roles: Mapping[str, str] | None = None
+                      ) -> tuple[Speaker, ...]:
+    """The speakers of ``turns`` in order of first appearance, with roles when known.
+
+    Roles come from ``roles`` (name -> role, case-insensitive) or from a conventional name
+    such as "Mediator" or "Chair"; everyone else is a party.
+    """
+    lowered = {k.lower(): v for k, v in (roles or {}).items()}
+    seen: dict[str, Speaker] = {}
+    for turn in turns:
+        if turn.speaker not in seen:
+            seen[turn.speaker] = Speaker(turn.speaker, lowered.get(turn.speaker.lower())
+                                         or guess_role(turn.speaker))
+    return tuple(seen.values())
+
+
+def guess_role(name: str) -> str:
+    """A third-party role when the speaker's name says so ("Mediator", "Chair: Ana"), else party."""
+    first = name.strip().lower().replace("-", " ").split(" ")[0] if name.strip() else ""
+    for role in THIRD_PARTY_ROLES:
+        if first == role:
+            return role
+    return PARTY
