@@ -38,7 +38,7 @@ def analyze(
 ) -> None:
     """Analyse negotiation transcripts: moves, stages, per-turn table and a report per session.
 
-    Writes OUT/turns.csv (one row per turn), OUT/units.csv, and per session a report in each
+    Writes OUT/turns.csv (one row per turn), OUT/units.csv, OUT/stages.csv, OUT/sessions.csv and per session a report in each
     --format. A file that cannot be read is reported with its line and skipped; the exit
     code is then 1.
 
@@ -49,7 +49,13 @@ def analyze(
     from ..io import expand_inputs, read_transcripts
     from ..io.output import OutputFolder
     from ..pipeline import Analyzer
-    from ..report.tables import failures_table, turns_table, units_table
+    from ..report.tables import (
+        failures_table,
+        sessions_table,
+        stages_table,
+        turns_table,
+        units_table,
+    )
     from ..report.writers import print_summary, write_session_reports
 
     formats = [f.strip().lower() for f in format.split(",") if f.strip()]
@@ -88,6 +94,8 @@ def analyze(
 
     folder.write_csv("turns.csv", turns_table(analyses))
     folder.write_csv("units.csv", units_table(analyses))
+    folder.write_csv("stages.csv", stages_table(analyses))
+    folder.write_csv("sessions.csv", sessions_table(analyses))
     if failures:
         folder.write_csv("failures.csv", failures_table(failures))
     if not quiet:
