@@ -1,0 +1,54 @@
+"""Nothing is ever written outside the folder the user named, and writes are atomic."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analyzer.errors import OutputError
+from analyzer.io.output import OutputFolder, safe_name
+
+
+def test_refuses_paths_that_leave_the_folder(tmp_path):
+    folder = OutputFolder(tmp_path / "out")
+    for bad in ("../escape.txt", "/etc/passwd", "a/../../escape.txt"):
+        with pytest.raises(OutputError):
+            folder.write_text(bad, "x")
+    assert not (tmp_path / "escape.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_atomic_write_leaves_no_temporary_file_on_failure(tmp_path):
+    folder = OutputFolder(tmp_path)
+
+    def explode(path):
+        path.write_text("half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        folder.write_atomic("table.csv", explode)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_csv_and_nested_names(tmp_path):
+    folder = OutputFolder(tmp_path)
+    target = folder.write_csv("sub/t.csv", pd.DataFrame({"a": [1, 2]}))
+    assert target == (tmp_path / "sub" / "t.csv").resolve()
+    assert pd.read_csv(target)["a"].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("../../etc/passwd", "etc_passwd"),
+    ("session 12/a", "session_12_a"),
+    ("", "session"),
+    ("ok-name_1.2", "ok-name_1.2"),
+])
+def test_safe_name(name, expected):
+    assert safe_name(name) == expected
+
+
+def test_out_is_a_file(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(OutputError):
+        OutputFolder(f)

@@ -1,0 +1,85 @@
+"""The data model is immutable and the tables follow their fixed column lists."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from analyzer.report.tables import (
+    SESSION_COLUMNS,
+    STAGE_COLUMNS,
+    TURN_COLUMNS,
+    sessions_table,
+    stages_table,
+    turns_table,
+)
+from analyzer.results import SessionAnalysis, StageSegmentation, TurnMove, Unit, UnitMove
+from analyzer.transcript import Action, Transcript, Turn, guess_role, speakers_in_order
+
+
+def _session() -> SessionAnalysis:
+    turns = (
+        Turn(0, "Ana", "Hello both, thanks for coming.", 0.0, 3.0),
+        Turn(1, "Mediator", "Let us start with what matters most to each of you.", 3.0, 8.0),
+        Turn(2, "Ben", "I need the whole budget.", 8.0, 10.0),
+        Turn(3, "Ana", "What if you take the budget and I take the schedule?", 10.0, 14.0),
+        Turn(4, "Ben", "Deal.", 14.0, 15.0),
+        Turn(5, "Ben", "Accept-Deal", None, None, action=Action("accept", "Accept-Deal")),
+    )
+    transcript = Transcript("s1", "s1.txt", "text", speakers_in_order(turns), turns,
+                            meta={"outcomes": {"points": 10}})
+    orient = ["neutral", "integrative", "distributive", "integrative", "neutral", "neutral"]
+    stages = ("opening", "exploring", "exploring", "bargaining", "closing", "closing")
+    moves = tuple(TurnMove(i, "m", o, 0.9) for i, o in enumerate(orient))
+    units = tuple(Unit(i, 0, 0, len(t.text), t.text) for i, t in enumerate(turns))
+    unit_moves = tuple(UnitMove(i, 0, "m", o, 0.9) for i, o in enumerate(orient))
+    return SessionAnalysis(transcript, units, unit_moves, moves,
+                           StageSegmentation(stages, outcome="agreement", outcome_turn=5),
+                           model={"name": "test"})
+
+
+def test_model_is_immutable():
+    turn = Turn(0, "A", "hi")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        turn.text = "changed"
+
+
+def test_roles_guessed_and_overridden():
+    assert guess_role("Mediator") == "mediator"
+    assert guess_role("Chair Lee") == "chair"
+    assert guess_role("Mary Ann") == "party"
+    analysis = _session()
+    assert analysis.transcript.third_parties == ("Mediator",)
+    changed = analysis.transcript.with_roles({"ana": "observer"})
+    assert changed.role_of("Ana") == "observer"
+
+
+def test_turns_table_is_one_row_per_turn_in_order():
+    table = turns_table([_session()])
+    assert list(table.columns) == TURN_COLUMNS
+    assert table["turn"].tolist() == list(range(6))
+    assert table["is_action"].tolist() == [False] * 5 + [True]
+    assert table.loc[5, "action"] == "accept"
+    assert table.loc[5, "words"] == 0
+
+
+def test_stage_shares_exclude_the_mediator():
+    table = stages_table([_session()])
+    assert list(table.columns) == STAGE_COLUMNS
+    exploring = table[table.stage == "exploring"].set_index("speaker")
+    # Ben is the only party speaking in exploring: his share of party talk is 1.0
+    assert exploring.loc["Ben", "talk_share"] == pytest.approx(1.0)
+    # the mediator's share is over everyone's words (11 of 16)
+    assert exploring.loc["Mediator", "talk_share"] == pytest.approx(11 / 16)
+
+
+def test_sessions_table_flattens_metadata():
+    table = sessions_table([_session()])
+    assert list(table.columns[: len(SESSION_COLUMNS)]) == SESSION_COLUMNS
+    row = table.iloc[0]
+    assert row["meta.outcomes.points"] == 10
+    assert row["bargaining_start"] == 3 and row["closing_start"] == 4
+    assert row["outcome"] == "agreement"
+    # party shares: Ana (2 turns: neutral, integrative), Ben (distributive, neutral) -> 4 turns
+    assert row["integrative_share"] == pytest.approx(0.25)
