@@ -7,8 +7,8 @@ transcripts; a batch worker keeps one ``Analyzer`` for its whole life.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
 
 from .results import SessionAnalysis
 from .transcript import Transcript

@@ -7,8 +7,9 @@ immutable record keyed to turn positions, so tables and reports are built at the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .transcript import Transcript
 

@@ -11,8 +11,9 @@ are turns with ``is_action=True`` and their terms in ``action``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 #: Roles a speaker can have. Parties negotiate for themselves; third parties (mediators,
 #: chairs, facilitators, observers) take part without making claims of their own.

@@ -38,9 +38,9 @@ def analyze(
 ) -> None:
     """Analyse negotiation transcripts: moves, stages, per-turn table and a report per session.
 
-    Writes OUT/turns.csv (one row per turn), OUT/units.csv, OUT/stages.csv, OUT/sessions.csv and per session a report in each
-    --format. A file that cannot be read is reported with its line and skipped; the exit
-    code is then 1.
+    Writes OUT/turns.csv (one row per turn), OUT/units.csv, OUT/stages.csv and
+    OUT/sessions.csv, and per session a report in each --format. A file that cannot be
+    read is reported with its line and skipped; the exit code is then 1.
 
     Example:
 
