@@ -56,6 +56,36 @@ class EncodingError(ReadError):
     code = "E103"
 
 
+class MalformedError(ReadError):
+    """The file is of a known format but broken (cut-off JSON, a broken CSV quote)."""
+
+    code = "E104"
+
+
+class MissingColumnsError(ReadError):
+    """A table lacks the speaker or text column."""
+
+    code = "E105"
+
+
+class TimingError(ReadError):
+    """A cue timing cannot be read, ends before it starts, or goes back in time."""
+
+    code = "E106"
+
+
+class NoSpeakerError(ReadError):
+    """Text that belongs to no speaker (no ``Name:`` label, no speaker field)."""
+
+    code = "E107"
+
+
+class InputNotFoundError(ReadError):
+    """A path or glob that names no transcript."""
+
+    code = "E108"
+
+
 class ModelError(AnalyzerError):
     """A model folder is missing, from an untrusted source, or made by incompatible versions."""
 
