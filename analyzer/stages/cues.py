@@ -1,0 +1,141 @@
+"""Word lists behind the stage evidence: greetings, needs, proposals, acceptances, goodbyes.
+
+Kept apart from the feature code so a reader can see (and a user can extend) what each cue
+means. Phrases are matched case-insensitively on token text by a spaCy ``PhraseMatcher``
+(``attr="LOWER"``), so "I'll" is matched as the tokens ``i 'll``. The lists follow the stage
+guideline (``docs/stages.md``): what marks first contact, need talk, a concrete proposal, an
+acceptance, a recap and a goodbye.
+"""
+
+from __future__ import annotations
+
+CUES: dict[str, tuple[str, ...]] = {
+    # first contact and rapport
+    "greet": (
+        "hi", "hello", "hey", "hiya", "howdy", "greetings", "good morning", "good afternoon",
+        "good evening", "how are you", "how are you doing", "how 's it going", "how is it going",
+        "nice to meet you", "pleasure to meet you", "i 'm good", "i am good", "i 'm fine",
+        "i am fine", "doing well", "doing good", "welcome", "thanks for joining",
+        "good to see you", "how have you been", "let 's get started", "shall we get started",
+        "shall we begin", "let 's begin", "introduce",
+    ),
+    "smalltalk": (
+        "excited", "weekend", "weather", "hiking", "fishing", "lake", "beautiful", "fun",
+        "looking forward", "vacation", "holiday", "trip", "camping", "camp", "outdoors",
+        "how about you", "what about you", "you too", "me too", "coffee", "traffic",
+    ),
+    # needs, interests, priorities
+    "need": (
+        "need", "needs", "needed", "prefer", "preference", "priority", "priorities",
+        "important", "most", "care", "value", "require", "essential", "really want",
+        "would like", "'d like", "lots of", "a lot of", "extra", "low on", "short on",
+        "run out", "can do without", "no use", "not much", "plenty", "enough", "use more",
+        "interested in", "concern", "concerned", "worried", "budget", "deadline", "constraint",
+        "because", "since", "reason", "medical", "kids", "children", "family",
+    ),
+    "no_need": (
+        "do n't need", "don't need", "do not need", "not need", "no need", "do n't really need",
+        "have plenty", "have enough", "can do without", "do n't care", "not important",
+        "least important", "not a priority",
+    ),
+    "pref_question": (
+        "what do you need", "what do you want", "what are you", "what is your", "what 's your",
+        "what would you", "which", "what matters", "most important to you", "your priority",
+        "your priorities", "what are your", "do you need", "are you in need",
+        "what items", "what about you", "how about you", "what do you think",
+    ),
+    # concrete proposals
+    "prop_cue": (
+        "how about", "what about", "what if", "would you", "could you", "can i", "could i",
+        "may i", "can you", "i propose", "propose", "proposal", "my offer", "offer", "i 'll take",
+        "i will take", "i take", "you take", "you can have", "you can take", "you get", "i get",
+        "i 'll give", "i will give", "give you", "give me", "you keep", "i keep", "let me have",
+        "you could have", "i can give", "split", "trade", "exchange", "if you give",
+        "if i get", "if i could", "if you get", "for me", "for you", "i would take",
+        "i 'd take", "you would get", "you 'd get", "i would get", "i 'd get", "leaves you",
+        "leaving you", "in return", "willing to give", "willing to take", "counteroffer",
+        "counter offer", "i 'll need", "i will need", "i 'd need", "i want", "i would want",
+    ),
+    # agreement
+    "accept": (
+        "deal", "sounds good", "sounds great", "sounds fair", "sounds like a plan",
+        "sounds perfect", "that works", "works for me", "that would work", "that could work",
+        "i accept", "accept", "accepted", "i agree", "agreed", "agree", "okay", "ok",
+        "perfect", "great", "yes", "yeah", "sure", "fine", "fair enough", "that 's fair",
+        "let 's do it", "let 's do that", "i can do that", "i could do that",
+        "that 'd be great", "that would be great", "happy with", "we have a deal",
+        "it 's a deal", "alright", "awesome", "good deal", "make it happen", "i 'll take it",
+        "i can work with", "i can live with", "i 'm ok with", "i 'm okay with",
+        "i am ok with", "i am okay with", "fair", "wonderful", "excellent",
+    ),
+    "accept_strong": (
+        "deal", "i accept", "accepted", "i agree", "agreed", "sounds good", "sounds great",
+        "sounds fair", "works for me", "that works", "we have a deal", "it 's a deal",
+        "let 's do it", "let 's do that", "i can do that", "make it happen", "i 'll take it",
+        "that would work", "that could work", "happy with", "perfect", "i can live with",
+        "i can work with", "fair enough", "good deal",
+    ),
+    "reject": (
+        "no", "not", "ca n't", "cannot", "can not", "wo n't", "do n't think", "unfair",
+        "not fair", "sorry", "but", "however", "too much", "instead", "rather", "counter",
+        "unfortunately", "i ca n't", "not possible", "that wo n't work", "does n't work",
+        "not enough", "no way", "decline",
+    ),
+    # wrapping up
+    "recap": (
+        "so i get", "so you get", "so that 's", "so that is", "to confirm", "confirm",
+        "just to be clear", "so we", "so i 'll", "so you 'll", "final", "submit", "submitting",
+        "i 'll submit", "i will submit", "send the deal", "put in the deal", "sending",
+        "put it in", "send it", "send you", "recap", "summarize", "summarise", "in writing",
+        "paperwork", "sign", "contract",
+    ),
+    "thanks": (
+        "thank", "thanks", "thank you", "bye", "goodbye", "good bye", "have a good",
+        "have a great", "have a nice", "enjoy", "take care", "nice doing business",
+        "pleasure doing business", "good luck", "safe trip", "have fun", "see you",
+        "nice talking", "nice chatting", "happy camping", "cheers",
+    ),
+    "impasse": (
+        "walk away", "walking away", "no deal", "ca n't agree", "cannot agree",
+        "can not agree", "impasse", "not going to work", "give up", "end this",
+        "we 're done", "we are done", "not going to happen",
+    ),
+}
+
+#: Words that name the goods on the table in CaSiNo; transcripts with formal deal terms add
+#: their own issue names (the keys of the terms) to these.
+ISSUE_WORDS: dict[str, str] = {
+    "food": "food", "foods": "food", "water": "water", "waters": "water",
+    "firewood": "firewood", "firewoods": "firewood", "wood": "firewood", "woods": "firewood",
+}
+
+#: Words that stand for a quantity right before an issue ("two of the water", "all the food").
+QUANTITY_WORDS: dict[str, str | int] = {
+    "zero": 0, "none": 0, "no": 0, "one": 1, "a": 1, "an": 1, "single": 1, "two": 2,
+    "couple": 2, "both": "all", "three": 3, "four": 4, "five": 5, "all": "all",
+    "every": "all", "half": "half", "1": 1, "2": 2, "3": 3, "0": 0, "4": 4, "5": 5,
+}
+
+#: Words allowed between a quantity and its issue ("3 packages of the water").
+QUANTITY_FILLERS = frozenset({
+    "of", "the", "my", "your", "packages", "package", "packs", "pack", "units", "unit",
+    "extra", "more", "additional", "bottles", "bottle", "bundles", "bundle", "cases", "items",
+    "item", "bags", "bag", "piles", "jugs", "containers", "logs", "pieces", "those", "these",
+    "remaining", "other", "rest", "cans", "gallons", "loads", "sets", "lots",
+})
+
+#: Verbs whose object "the <issue>" means the whole of it ("you take the food").
+ALLOCATION_VERBS = frozenset({
+    "take", "takes", "have", "has", "get", "gets", "keep", "keeps", "give", "gives",
+    "taking", "getting", "keeping", "giving",
+})
+
+#: Units that make a bare number a term of a deal in non-CaSiNo talk ("$500", "10 percent").
+MONEY_UNITS = frozenset({
+    "$", "dollars", "dollar", "percent", "%", "k", "euros", "euro", "pounds", "usd", "eur",
+    "days", "weeks", "months", "hours", "per", "an", "hour", "bucks", "grand", "thousand",
+    "million", "units", "copies", "licenses", "seats",
+})
+
+FIRST_PERSON = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "myself"})
+SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "u", "ya"})

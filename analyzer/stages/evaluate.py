@@ -1,0 +1,119 @@
+"""Evaluating the stage segmenter on gold sessions, with cross-validation when fitted.
+
+``evaluate_gold`` returns data (the CLI prints it): Pk, WindowDiff and boundary hits of the
+shipped segmenter (or of dialogue-level k-fold cross-validation, refitting on the other
+folds) and of the naive keyword baseline, on the same sessions in the same run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..results import STAGES
+from ..transcript import Transcript
+from .baseline import keyword_stages
+from .evidence import session_evidence
+from .gold import REPO, GoldEntry
+from .metrics import SegmentationScores, starts, summarise
+from .segmenter import Segmenter, load_segmenter
+
+
+def default_gold_files() -> list[Path]:
+    """The project's merged gold files (``corpora/stages/gold_*.tsv``)."""
+    return sorted((REPO / "corpora" / "stages").glob("gold_*.tsv"))
+
+
+def run_moves(transcripts: Sequence[Transcript], model_dir: str | Path | None = None,
+              nlp=None) -> list[list | None]:
+    """TurnMoves of each transcript from the move model (the segmenter's input)."""
+    from ..moves import load_model
+    from ..nlp import make_nlp, split_units
+
+    nlp = nlp or make_nlp()
+    model = load_model(model_dir)
+    out = []
+    for transcript in transcripts:
+        units = split_units(nlp, transcript)
+        _, moves = model.predict_session(transcript, units, nlp=nlp)
+        out.append(list(moves))
+    return out
+
+
+def gold_evidence(pairs: Sequence[tuple[GoldEntry, Transcript]],
+                  model_dir: str | Path | None = None, use_moves: bool = True
+                  ) -> tuple[list[np.ndarray], list[list[str]]]:
+    """Evidence matrices and gold label sequences of the gold sessions."""
+    transcripts = [t for _, t in pairs]
+    moves = run_moves(transcripts, model_dir) if use_moves else [None] * len(transcripts)
+    matrices = [session_evidence(t, m).matrix for t, m in zip(transcripts, moves, strict=True)]
+    labels = [e.labels(len(t.turns)) for e, t in pairs]
+    return matrices, labels
+
+
+def folds(n: int, k: int, seed: int = 0) -> list[np.ndarray]:
+    """Dialogue indices split into ``k`` folds, shuffled with a fixed seed."""
+    order = np.random.default_rng(seed).permutation(n)
+    return [np.sort(order[i::k]) for i in range(k)]
+
+
+@dataclass
+class StageEvaluation:
+    """Scores of the model and the baseline on the same gold sessions."""
+
+    model: SegmentationScores
+    baseline: SegmentationScores
+    mode: str  # "shipped" or "cv<k>"
+    sessions: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"mode": self.mode, "model": self.model.as_dict(),
+                "baseline": self.baseline.as_dict(), "sessions": self.sessions}
+
+
+def evaluate_gold(pairs: Sequence[tuple[GoldEntry, Transcript]], *,
+                  model_dir: str | Path | None = None, cv: int = 0,
+                  segmenter: Segmenter | None = None, C: float | None = None,
+                  use_moves: bool = True, seed: int = 0) -> StageEvaluation:
+    """Score stage segmentation on gold sessions.
+
+    ``cv=0`` scores the shipped (or given) segmenter as it is; ``cv=k`` refits the HMM on
+    k-1 folds of dialogues and decodes the held-out fold, k times.
+    """
+    from .fit import DEFAULT_C, fit_params
+
+    matrices, labels = gold_evidence(pairs, model_dir, use_moves=use_moves)
+    n = len(pairs)
+    predicted: list[list[str]] = [[] for _ in range(n)]
+    if cv and cv > 1:
+        k = min(cv, n)
+        for test in folds(n, k, seed):
+            train = [i for i in range(n) if i not in set(test.tolist())]
+            params = fit_params([matrices[i] for i in train], [labels[i] for i in train],
+                                C=C if C is not None else DEFAULT_C)
+            seg = Segmenter(params)
+            for i in test:
+                path, _ = seg.decode(matrices[i])
+                predicted[i] = [STAGES[s] for s in path]
+        mode = f"cv{k}"
+    else:
+        seg = segmenter or load_segmenter()
+        for i in range(n):
+            path, _ = seg.decode(matrices[i])
+            predicted[i] = [STAGES[s] for s in path]
+        mode = "shipped"
+    base = [keyword_stages(t) for _, t in pairs]
+    sessions = []
+    for (entry, _), gold, hyp, kw in zip(pairs, labels, predicted, base, strict=True):
+        one = summarise([(gold, hyp)])
+        sessions.append({"session": entry.session, "turns": len(gold), "pk": one.pk,
+                         "windowdiff": one.windowdiff,
+                         "gold": starts(gold), "predicted": starts(hyp),
+                         "baseline": starts(kw)})
+    return StageEvaluation(model=summarise(zip(labels, predicted, strict=True)),
+                           baseline=summarise(zip(labels, base, strict=True)),
+                           mode=mode, sessions=sessions)
+

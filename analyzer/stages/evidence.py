@@ -1,0 +1,415 @@
+"""Per-turn evidence for the stage decoder: what each turn says and does, and where it stands.
+
+The stage guideline (``docs/stages.md``) defines stages by a few observable events: first
+contact, need talk, the FIRST concrete proposal, the acceptance that STICKS (or a walk-away),
+recaps and goodbyes, and the formal deal actions. This module turns a transcript (text and
+formal actions with their terms) plus its ``TurnMove``s into one numeric feature row per turn
+that says how much of each event is present:
+
+- local cues, from spaCy ``PhraseMatcher``s over the tokens (``cues.py``);
+- quantities per issue ("2 water", "all the firewood", "you take the food") with the side
+  they go to, parsed from the tokens, so a proposal can be told from a wish and a Submit-Deal
+  can be compared with what was said in the chat;
+- formal actions (Submit / Accept / Reject / Walk-Away) and whether a Submit-Deal reproduces
+  terms proposed earlier in the chat (then it is an acceptance, not a new proposal);
+- context from the whole session (the decoder sees all of it): has a proposal been made yet,
+  does a later turn still propose or reject (then an acceptance here did not stick), does this
+  turn's proposal equal the deal finally accepted, relative position.
+
+The decoder (``segmenter.py``) learns how much each feature counts; nothing here decides a
+stage. Tokenising with the shared ``make_nlp()`` pipeline's tokenizer only keeps it fast
+enough for batch runs (thousands of sessions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from ..transcript import Transcript
+from .cues import (
+    ALLOCATION_VERBS,
+    CUES,
+    FIRST_PERSON,
+    ISSUE_WORDS,
+    MONEY_UNITS,
+    QUANTITY_FILLERS,
+    QUANTITY_WORDS,
+    SECOND_PERSON,
+)
+
+#: Feature names, in the column order of ``Evidence.matrix``. The fitted parameters store
+#: this list and loading checks it, so a change here cannot silently misalign coefficients.
+FEATURES: tuple[str, ...] = (
+    # local cues
+    "greet", "smalltalk", "need", "no_need", "pref_question", "question", "prop_cue",
+    "accept", "accept_strong", "reject", "recap", "thanks", "impasse",
+    "quantities", "issues_named", "two_sided", "proposal", "money",
+    "short", "long",
+    # formal actions
+    "act_submit", "act_accept", "act_reject", "act_walk_away",
+    "submit_matches_chat", "submit_matches_other", "submit_new_terms",
+    # moves (from the move model, when given)
+    "mv_offer", "mv_smalltalk", "mv_need", "mv_elicit",
+    # session context
+    "proposal_before", "proposal_so_far", "need_before", "proposal_after",
+    "reject_after", "submit_after", "accept_after", "accept_action_after",
+    "prev_proposal", "prev_proposal_final", "terms_final", "terms_nonfinal_after",
+    "accept_sticks", "accept_final", "closing_cue_after_final",
+    "after_final_accept", "position", "first", "last", "near_end",
+    "bias",
+)
+
+_CUE_NAMES = tuple(CUES)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A quantity of an issue in a turn, with the side it goes to when the words say so."""
+
+    issue: str
+    quantity: int | str  # a number, "all" or "half"
+    side: str | None  # "speaker", "other" or None
+
+
+@dataclass
+class TurnEvidence:
+    """Local facts of one turn, before the session context is added."""
+
+    cues: dict[str, int]
+    mentions: list[Mention]
+    money: int
+    words: int
+    question: bool
+    action: str | None
+    terms: Mapping[str, Any] | None
+    speaker: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The evidence of one session: a row of ``FEATURES`` per turn."""
+
+    matrix: np.ndarray  # shape (turns, len(FEATURES))
+    final_deal_turn: int | None  # the Submit-Deal that was accepted, if any
+    accept_turn: int | None  # the Accept-Deal of that deal (or the last Accept-Deal)
+    walk_away_turn: int | None
+
+    def column(self, name: str) -> np.ndarray:
+        return self.matrix[:, FEATURES.index(name)]
+
+
+@lru_cache(maxsize=8)
+def _matchers(vocab_id: int, nlp: Language) -> dict[str, PhraseMatcher]:
+    matchers = {}
+    for name, phrases in CUES.items():
+        matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        matcher.add(name, list(nlp.tokenizer.pipe(phrases)))
+        matchers[name] = matcher
+    return matchers
+
+
+def _default_nlp() -> Language:
+    try:
+        from ..nlp import make_nlp
+    except ImportError:  # the nlp package not ready: a blank English tokenizer is all we use
+        import spacy
+
+        return spacy.blank("en")
+    return make_nlp()
+
+
+_NLP: Language | None = None
+
+
+def get_nlp(nlp: Language | None = None) -> Language:
+    """The pipeline whose tokenizer the evidence uses (the shared one unless given)."""
+    global _NLP
+    if nlp is not None:
+        return nlp
+    if _NLP is None:
+        _NLP = _default_nlp()
+    return _NLP
+
+
+def _norm(text: str) -> str:
+    return text.lower().replace("\u2019", "'")
+
+
+def _issue_vocab(transcript: Transcript) -> dict[str, str]:
+    vocab = dict(ISSUE_WORDS)
+    for turn in transcript.turns:
+        if turn.action is not None:
+            for side in ("speaker_gets", "other_gets"):
+                for issue in (turn.action.terms or {}).get(side, {}) or {}:
+                    name = str(issue).lower()
+                    vocab.setdefault(name, name)
+                    vocab.setdefault(name + "s", name)
+    return vocab
+
+
+def parse_mentions(doc: Doc, issues: Mapping[str, str]) -> list[Mention]:
+    """Quantities of issues named in ``doc``: "2 water", "all the firewood", "you take the food".
+
+    The side is the nearest person word before the quantity in the same sentence: "I"/"me"
+    means the speaker's share, "you" the other side's.
+    """
+    mentions: list[Mention] = []
+    tokens = [_norm(t.text) for t in doc]
+    for i, word in enumerate(tokens):
+        issue = issues.get(word)
+        if issue is None:
+            continue
+        quantity: int | str | None = None
+        j = i - 1
+        while j >= 0 and i - j <= 4:
+            w = tokens[j]
+            if w in QUANTITY_WORDS or doc[j].like_num:
+                quantity = QUANTITY_WORDS.get(w)
+                if quantity is None:
+                    try:
+                        quantity = int(float(w))
+                    except ValueError:
+                        quantity = None
+                break
+            if w not in QUANTITY_FILLERS:
+                break
+            j -= 1
+        if quantity is None:
+            # "you take the food": a verb of allocation before "the <issue>" means all of it
+            if i >= 2 and tokens[i - 1] in ("the", "your", "my") and \
+                    tokens[i - 2] in ALLOCATION_VERBS:
+                quantity, j = "all", i - 2
+            else:
+                continue
+        side = None
+        k = j - 1
+        while k >= 0 and tokens[k] not in (".", "!", "?", ";"):
+            if tokens[k] in FIRST_PERSON:
+                side = "speaker"
+                break
+            if tokens[k] in SECOND_PERSON:
+                side = "other"
+                break
+            k -= 1
+        mentions.append(Mention(issue, quantity, side))
+    return mentions
+
+
+def _money(doc: Doc) -> int:
+    count = 0
+    for i, tok in enumerate(doc):
+        if tok.like_num or tok.text.startswith("$"):
+            before = _norm(doc[i - 1].text) if i else ""
+            after = _norm(doc[i + 1].text) if i + 1 < len(doc) else ""
+            if before == "$" or tok.text.startswith("$") or after in MONEY_UNITS:
+                count += 1
+    return count
+
+
+def _terms(action_terms: Mapping[str, Any] | None) -> dict[str, dict[str, int]] | None:
+    if not action_terms:
+        return None
+    out: dict[str, dict[str, int]] = {}
+    for side in ("speaker_gets", "other_gets"):
+        out[side] = {}
+        for issue, value in (action_terms.get(side) or {}).items():
+            try:
+                out[side][str(issue).lower()] = int(float(value))
+            except (TypeError, ValueError):
+                continue
+    return out if (out["speaker_gets"] or out["other_gets"]) else None
+
+
+def matches_terms(mentions: Sequence[Mention], mention_speaker: str,
+                  terms: Mapping[str, Mapping[str, int]], terms_speaker: str) -> bool | None:
+    """Do a turn's quantities agree with a deal's terms? ``None`` when too little was said.
+
+    Sides are turned around when the turn and the deal come from different speakers ("I get
+    2 water" from the other party is the deal's ``other_gets``).
+    """
+    if len(mentions) < 2 and not (len(mentions) == 1 and mentions[0].quantity == "all"):
+        return None
+    same = mention_speaker == terms_speaker
+    consistent = 0
+    for m in mentions:
+        mine = terms.get("speaker_gets", {}).get(m.issue)
+        theirs = terms.get("other_gets", {}).get(m.issue)
+        if mine is None and theirs is None:
+            continue
+        total = (mine or 0) + (theirs or 0)
+        if m.side is None:
+            candidates = [mine, theirs]
+        elif (m.side == "speaker") == same:
+            candidates = [mine]
+        else:
+            candidates = [theirs]
+        wanted = total if m.quantity == "all" else m.quantity
+        if m.quantity == "half":
+            wanted = total / 2
+        if wanted in candidates:
+            consistent += 1
+        else:
+            return False
+    return consistent >= 2 or (consistent >= 1 and len(mentions) == 1)
+
+
+def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[TurnEvidence]:
+    """The local facts of every turn (cues, quantities, actions), tokenised in one batch."""
+    nlp = get_nlp(nlp)
+    matchers = _matchers(id(nlp.vocab), nlp)
+    issues = _issue_vocab(transcript)
+    texts = ["" if t.is_action else t.text for t in transcript.turns]
+    out = []
+    for turn, doc in zip(transcript.turns, nlp.tokenizer.pipe(texts), strict=True):
+        cues = {name: len(m(doc)) for name, m in matchers.items()}
+        out.append(TurnEvidence(
+            cues=cues, mentions=parse_mentions(doc, issues), money=_money(doc),
+            words=len(turn.text.split()) if not turn.is_action else 0,
+            question="?" in turn.text and not turn.is_action,
+            action=turn.action.kind if turn.action else None,
+            terms=_terms(turn.action.terms) if turn.action else None, speaker=turn.speaker))
+    return out
+
+
+def _is_proposal(ev: TurnEvidence) -> bool:
+    """A concrete proposal in the guideline's sense: terms that say who gets what."""
+    sides = {m.side for m in ev.mentions if m.side}
+    numbered = [m for m in ev.mentions if m.quantity != "all" or m.side]
+    if ev.action == "submit":
+        return True
+    if len(sides) == 2 and len(ev.mentions) >= 2:
+        return True  # a two-sided split
+    if numbered and (ev.cues["prop_cue"] or ev.cues["need"] or sides):
+        return True  # a request or demand naming a quantity
+    return bool(ev.money and ev.cues["prop_cue"])
+
+
+def _move_flags(move: Any) -> dict[str, float]:
+    if move is None:
+        return {"mv_offer": 0.0, "mv_smalltalk": 0.0, "mv_need": 0.0, "mv_elicit": 0.0}
+    labels = {str(x).lower().replace("_", "-") for x in (getattr(move, "labels", ()) or ())}
+    labels.add(str(getattr(move, "move", "")).lower().replace("_", "-"))
+    return {
+        "mv_offer": float(bool(getattr(move, "offer", None)) or
+                          bool(labels & {"offer", "package-offer", "single-issue-offer"})),
+        "mv_smalltalk": float(bool(labels & {"small-talk", "showing-empathy", "rapport"})),
+        "mv_need": float(bool(labels & {"self-need", "other-need", "no-need", "priority",
+                                        "share-priority", "share-need"})),
+        "mv_elicit": float(bool(labels & {"elicit-pref", "ask-priority", "question"})),
+    }
+
+
+def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
+                     nlp: Language | None = None) -> Evidence:
+    """The feature matrix of a whole session (local cues plus session context)."""
+    local = local_evidence(transcript, nlp)
+    n = len(local)
+    proposal = [_is_proposal(ev) for ev in local]
+    chat_prop = [p and ev.action is None for p, ev in zip(proposal, local, strict=True)]
+    accept_cue = [bool(ev.cues["accept_strong"]) or
+                  (bool(ev.cues["accept"]) and not ev.cues["reject"]) for ev in local]
+
+    # the deal finally accepted: the last Submit-Deal followed by an Accept-Deal
+    final_deal = accept_turn = walk_away = None
+    last_submit = None
+    for i, ev in enumerate(local):
+        if ev.action == "submit":
+            last_submit = i
+        elif ev.action == "accept":
+            accept_turn = i
+            final_deal = last_submit if last_submit is not None else final_deal
+        elif ev.action == "walk_away":
+            walk_away = i
+    final_terms = local[final_deal].terms if final_deal is not None else None
+    final_speaker = local[final_deal].speaker if final_deal is not None else ""
+
+    def agrees_final(i: int) -> bool | None:
+        if final_terms is None or local[i].action is not None:
+            return None
+        return matches_terms(local[i].mentions, local[i].speaker, final_terms, final_speaker)
+
+    final_match = [agrees_final(i) for i in range(n)]
+    rows = np.zeros((n, len(FEATURES)))
+    col = {name: k for k, name in enumerate(FEATURES)}
+    # suffix facts (lookahead): is there still a chat proposal / reject / submit after i?
+    prop_after = np.zeros(n)
+    nonfinal_after = np.zeros(n)
+    reject_after = np.zeros(n)
+    submit_after = np.zeros(n)
+    accept_after = np.zeros(n)
+    accept_action_after = np.zeros(n)
+    for i in range(n - 2, -1, -1):
+        nxt = local[i + 1]
+        prop_after[i] = prop_after[i + 1] + chat_prop[i + 1]
+        nonfinal_after[i] = nonfinal_after[i + 1] + (chat_prop[i + 1] and
+                                                     final_match[i + 1] is False)
+        reject_after[i] = reject_after[i + 1] or nxt.action == "reject"
+        submit_after[i] = submit_after[i + 1] or nxt.action == "submit"
+        accept_after[i] = accept_after[i + 1] or accept_cue[i + 1]
+        accept_action_after[i] = accept_action_after[i + 1] or nxt.action == "accept"
+    seen_prop = seen_need = False
+    last_prop = None
+    for i, ev in enumerate(local):
+        r = rows[i]
+        for name in _CUE_NAMES:
+            r[col[name]] = min(ev.cues[name], 3) / 3.0 if name in col else 0.0
+        r[col["question"]] = float(ev.question)
+        r[col["quantities"]] = min(len(ev.mentions), 3) / 3.0
+        r[col["issues_named"]] = min(len({m.issue for m in ev.mentions}), 3) / 3.0
+        r[col["two_sided"]] = float(len({m.side for m in ev.mentions if m.side}) == 2)
+        r[col["proposal"]] = float(proposal[i])
+        r[col["money"]] = float(ev.money > 0)
+        r[col["short"]] = float(0 < ev.words <= 4)
+        r[col["long"]] = float(ev.words >= 25)
+        if ev.action in ("submit", "accept", "reject", "walk_away"):
+            r[col["act_" + ev.action]] = 1.0
+        if ev.action == "submit" and ev.terms:
+            matched = [j for j in range(i) if chat_prop[j] and matches_terms(
+                local[j].mentions, local[j].speaker, ev.terms, ev.speaker)]
+            r[col["submit_matches_chat"]] = float(bool(matched))
+            r[col["submit_matches_other"]] = float(any(local[j].speaker != ev.speaker
+                                                       for j in matched))
+            r[col["submit_new_terms"]] = float(not matched)
+        for name, value in _move_flags(moves[i] if moves is not None and i < len(moves)
+                                       else None).items():
+            r[col[name]] = value
+        r[col["proposal_before"]] = float(seen_prop)
+        r[col["need_before"]] = float(seen_need)
+        r[col["prev_proposal"]] = float(last_prop is not None and i - last_prop <= 2)
+        r[col["prev_proposal_final"]] = float(last_prop is not None and
+                                              final_match[last_prop] is True)
+        seen_prop = seen_prop or proposal[i]
+        seen_need = seen_need or bool(ev.cues["need"] or ev.cues["no_need"])
+        r[col["proposal_so_far"]] = float(seen_prop)
+        r[col["proposal_after"]] = min(prop_after[i], 3) / 3.0
+        r[col["reject_after"]] = float(reject_after[i])
+        r[col["submit_after"]] = float(submit_after[i])
+        r[col["accept_after"]] = float(accept_after[i])
+        r[col["accept_action_after"]] = float(accept_action_after[i])
+        r[col["terms_final"]] = float(final_match[i] is True)
+        r[col["terms_nonfinal_after"]] = min(nonfinal_after[i], 3) / 3.0
+        sticks = accept_cue[i] and nonfinal_after[i] == 0 and not reject_after[i] and \
+            (seen_prop or proposal[i])
+        r[col["accept_sticks"]] = float(sticks)
+        r[col["accept_final"]] = float(sticks and (last_prop is not None and
+                                                   final_match[last_prop] is True))
+        r[col["closing_cue_after_final"]] = float(bool(ev.cues["thanks"] or ev.cues["recap"])
+                                                  and nonfinal_after[i] == 0 and seen_prop)
+        r[col["after_final_accept"]] = float(accept_turn is not None and i >= accept_turn)
+        r[col["position"]] = i / max(n - 1, 1)
+        r[col["first"]] = float(i == 0)
+        r[col["last"]] = float(i == n - 1)
+        r[col["near_end"]] = float(n - 1 - i <= 2)
+        r[col["bias"]] = 1.0
+        if chat_prop[i]:
+            last_prop = i
+    return Evidence(matrix=rows, final_deal_turn=final_deal, accept_turn=accept_turn,
+                    walk_away_turn=walk_away)

@@ -1,0 +1,126 @@
+"""Fitting the stage HMM on gold sessions, and the hand-set parameters it started from.
+
+``fit_params`` learns the emission classifier (multinomial logistic regression on the
+evidence features, L2, class-balanced so the short opening and closing stages count) and
+counts start and transition probabilities on the gold label sequences, with add-one
+smoothing over the allowed (forward) moves.
+
+Run ``python -m analyzer.stages.fit`` to refit the shipped ``params.json`` on all gold
+(``corpora/stages/gold_*.tsv``); ``analyzer evaluate-stages --cv 5`` measures the same recipe
+with dialogue-level cross-validation, so the shipped numbers are never scored on data they
+were fitted on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..results import STAGES
+from .evidence import FEATURES
+from .segmenter import PARAMS_PATH, StageParams
+
+N = len(STAGES)
+#: Regularisation strength chosen by cross-validation on the gold (see docs/stages.md).
+DEFAULT_C = 1.0
+
+
+def hand_params() -> StageParams:
+    """Documented hand-set parameters: what the segmenter used before any gold existed.
+
+    Each stage scores the features the guideline names for it: greetings for opening, need
+    and priority talk for exploring, a proposal made so far for bargaining, an acceptance
+    that sticks / formal deal actions / goodbyes after it for closing.
+    """
+    weights = {
+        "opening": {"greet": 3.0, "smalltalk": 1.0, "first": 1.0, "proposal_so_far": -4.0,
+                    "need": -1.5, "need_before": -1.5},
+        "exploring": {"need": 2.0, "no_need": 1.5, "pref_question": 1.5, "need_before": 1.0,
+                      "proposal_so_far": -4.0},
+        "bargaining": {"proposal_so_far": 3.0, "proposal": 2.0, "reject": 1.0},
+        "closing": {"accept_sticks": 3.0, "accept_final": 2.0, "terms_final": 1.0,
+                    "closing_cue_after_final": 2.0, "act_accept": 4.0, "act_walk_away": 6.0,
+                    "after_final_accept": 4.0, "submit_matches_other": 3.0,
+                    "proposal_after": -3.0, "terms_nonfinal_after": -3.0, "reject_after": -3.0,
+                    "proposal_so_far": 1.0, "bias": -2.0},
+    }
+    coef = np.zeros((N, len(FEATURES)))
+    for s, stage in enumerate(STAGES):
+        for name, value in weights[stage].items():
+            coef[s, FEATURES.index(name)] = value
+    trans = np.array([[0.70, 0.15, 0.13, 0.02],
+                      [0.00, 0.70, 0.28, 0.02],
+                      [0.00, 0.00, 0.85, 0.15],
+                      [0.00, 0.00, 0.00, 1.00]])
+    return StageParams(features=list(FEATURES), coef=coef, intercept=np.zeros(N),
+                       priors=np.full(N, 1.0 / N), start=np.array([0.55, 0.2, 0.25, 0.0001]),
+                       transitions=trans, meta={"name": "stage-hmm", "fitted": False,
+                                                "note": "hand-set parameters"})
+
+
+def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
+               C: float = DEFAULT_C, meta: dict | None = None) -> StageParams:
+    """Fit emissions, priors, start and transitions on gold sessions."""
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.vstack(matrices)
+    y = np.array([STAGES.index(s) for seq in labels for s in seq])
+    bias = FEATURES.index("bias")
+    X_fit = np.delete(X, bias, axis=1)  # the classifier has its own intercept
+    clf = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
+    clf.fit(X_fit, y)
+    coef = np.zeros((N, len(FEATURES)))
+    intercept = np.zeros(N)
+    for row, cls in enumerate(clf.classes_):
+        coef[cls] = np.insert(clf.coef_[row], bias, 0.0)
+        intercept[cls] = clf.intercept_[row]
+    for cls in set(range(N)) - set(clf.classes_):
+        intercept[cls] = -20.0  # a stage never seen in the gold is never emitted
+    # class-balanced weights make the classifier's implicit prior uniform
+    priors = np.full(N, 1.0 / N)
+    counts = np.ones((N, N)) * np.triu(np.ones((N, N)))
+    start = np.ones(N)
+    for seq in labels:
+        idx = [STAGES.index(s) for s in seq]
+        if idx:
+            start[idx[0]] += 1
+        for a, b in zip(idx, idx[1:], strict=False):
+            counts[a, b] += 1
+    trans = counts / counts.sum(axis=1, keepdims=True)
+    info = {"name": "stage-hmm", "fitted": True, "C": C, "sessions": len(labels),
+            "turns": int(len(y)), "date": _dt.date.today().isoformat()}
+    info.update(meta or {})
+    return StageParams(features=list(FEATURES), coef=coef, intercept=intercept,
+                       priors=priors, start=start / start.sum(), transitions=trans, meta=info)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Refit ``params.json`` on gold TSVs (``python -m analyzer.stages.fit``)."""
+    from .evaluate import default_gold_files, gold_evidence
+    from .gold import read_gold, resolve
+
+    parser = argparse.ArgumentParser(prog="python -m analyzer.stages.fit",
+                                     description="Refit the stage HMM on all gold sessions.")
+    parser.add_argument("gold", nargs="*", help="gold TSVs (default corpora/stages/gold_*.tsv)")
+    parser.add_argument("--casino", default=None, help="CaSiNo folder")
+    parser.add_argument("--model", default=None, help="move model folder")
+    parser.add_argument("--C", type=float, default=DEFAULT_C)
+    parser.add_argument("--out", default=str(PARAMS_PATH))
+    args = parser.parse_args(argv)
+    files = args.gold or [str(p) for p in default_gold_files()]
+    entries = [e for f in files for e in read_gold(f)]
+    pairs = resolve(entries, casino=args.casino)
+    matrices, labels = gold_evidence(pairs, model_dir=args.model)
+    params = fit_params(matrices, labels, C=args.C,
+                        meta={"gold": [Path(f).name for f in files]})
+    params.save(Path(args.out))
+    print(f"fitted on {len(labels)} sessions, {sum(map(len, labels))} turns -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""Stage gold files: reading them and finding the sessions they describe.
+
+A gold file follows the guideline's annotation format, one session per line::
+
+    <session>\\topening=<i|->\\texploring=<i|->\\tbargaining=<i|->\\tclosing=<i|->\\t# rationale
+
+``<session>`` is a CaSiNo ``dialogue_id`` (looked up in the CaSiNo train/valid files) or the
+file name of a transcript in an examples folder (read with ``analyzer.io``). Indices are
+turn positions as read (0-based, actions included). Lines starting with ``#`` are comments.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ReadError, UsageError
+from ..results import STAGES
+from ..transcript import Transcript
+from .metrics import labels_from_starts
+
+REPO = Path(__file__).resolve().parents[2]
+CASINO_FILES = ("casino_train.json", "casino_valid.json")
+
+
+@dataclass(frozen=True)
+class GoldEntry:
+    """One annotated session: the first turn of each stage (``None`` = skipped)."""
+
+    session: str
+    starts: dict[str, int | None]
+    rationale: str
+    path: str
+    line: int
+
+    def labels(self, n: int) -> list[str]:
+        """The gold label of each of ``n`` turns."""
+        return labels_from_starts(self.starts, n)
+
+
+def read_gold(path: str | Path) -> list[GoldEntry]:
+    """Entries of one gold TSV; a malformed line is a ``ReadError`` naming file, line and fix."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ReadError(str(path), f"cannot read gold file ({exc.strerror or exc})",
+                        hint="give the path of a stage gold TSV") from exc
+    fix = ("write <session>\\topening=<i|->\\texploring=<i|->\\tbargaining=<i|->\\t"
+           "closing=<i|->\\t# rationale, as in docs/stages.md")
+    entries = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        body, _, rationale = raw.partition("#")
+        fields = [f.strip() for f in body.split("\t") if f.strip()]
+        if len(fields) != 1 + len(STAGES):
+            raise ReadError(str(path), f"expected a session id and {len(STAGES)} stage fields, "
+                            f"found {len(fields)} tab-separated fields", line=number, hint=fix)
+        starts: dict[str, int | None] = {}
+        for stage, field in zip(STAGES, fields[1:], strict=True):
+            name, sep, value = field.partition("=")
+            if not sep or name.strip() != stage:
+                raise ReadError(str(path), f"field {field!r} should be {stage}=<index or ->",
+                                line=number, hint=fix)
+            value = value.strip()
+            if value == "-":
+                starts[stage] = None
+            elif value.isdigit():
+                starts[stage] = int(value)
+            else:
+                raise ReadError(str(path), f"{stage}={value!r} is neither a turn index nor '-'",
+                                line=number, hint=fix)
+        present = [i for i in starts.values() if i is not None]
+        if not present or min(present) != 0:
+            raise ReadError(str(path), "the first stage present must start at turn 0",
+                            line=number, hint="set the first non-skipped stage to 0")
+        if present != sorted(present) or len(set(present)) != len(present):
+            raise ReadError(str(path), "stage starts must increase in stage order",
+                            line=number, hint="stages run opening < exploring < bargaining < "
+                                              "closing; give each a later turn than the last")
+        entries.append(GoldEntry(fields[0], starts, rationale.strip(), str(path), number))
+    return entries
+
+
+def find_casino(casino: str | Path | None = None) -> Path | None:
+    """The CaSiNo folder: ``casino``, else $ANALYZER_CASINO, else ../shared/corpora/casino."""
+    for candidate in (casino, os.environ.get("ANALYZER_CASINO"),
+                      REPO.parent / "shared" / "corpora" / "casino"):
+        if candidate and any((Path(candidate) / f).exists() for f in CASINO_FILES):
+            return Path(candidate)
+    return None
+
+
+def _read(path: Path, format: str | None = None) -> list[Transcript]:
+    from ..io import read_transcripts
+
+    return list(read_transcripts(path, format=format))
+
+
+def casino_sessions(casino: Path) -> dict[str, Transcript]:
+    """Every CaSiNo dialogue of the train and valid files by its dialogue id."""
+    sessions: dict[str, Transcript] = {}
+    for name in CASINO_FILES:
+        path = casino / name
+        if path.exists():
+            for transcript in _read(path, "casino"):
+                sessions[str(transcript.session_id)] = transcript
+    return sessions
+
+
+def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
+            examples: str | Path | None = None) -> list[tuple[GoldEntry, Transcript]]:
+    """Pair each gold entry with its transcript (CaSiNo id, or file in ``examples``).
+
+    An entry whose session cannot be found, or whose indices run past its turns, is a usage
+    error naming the gold file and line.
+    """
+    entries = list(entries)
+    examples_dir = Path(examples) if examples else REPO / "corpora" / "examples"
+    casino_cache: dict[str, Transcript] | None = None
+    pairs = []
+    for entry in entries:
+        transcript = None
+        candidate = examples_dir / entry.session
+        if candidate.exists():
+            found = _read(candidate)
+            transcript = found[0] if found else None
+        else:
+            if casino_cache is None:
+                folder = find_casino(casino)
+                casino_cache = casino_sessions(folder) if folder else {}
+            transcript = casino_cache.get(entry.session)
+        if transcript is None:
+            raise UsageError(f"{entry.path}:{entry.line}: session {entry.session!r} is neither "
+                             f"a file in {examples_dir} nor a CaSiNo dialogue id",
+                             hint="pass --casino DIR (folder with casino_train.json) or "
+                                  "--examples DIR")
+        last = max(i for i in entry.starts.values() if i is not None)
+        if last >= len(transcript.turns):
+            raise UsageError(f"{entry.path}:{entry.line}: stage start {last} is past the last "
+                             f"turn ({len(transcript.turns) - 1}) of {entry.session}",
+                             hint="indices are 0-based turn positions as read, actions included")
+        pairs.append((entry, transcript))
+    return pairs

@@ -1,0 +1,218 @@
+"""Stages of a session by left-to-right HMM decoding over per-turn evidence.
+
+Why an HMM: the guideline's stages run in order and may be skipped, and where one starts
+depends on the whole session (closing starts at the acceptance that *sticks*). A left-to-right
+hidden Markov model encodes exactly that:
+
+- states: ``opening < exploring < bargaining < closing``; from a stage you stay or move to
+  any later one (skips allowed), never back; the first turn may be in any stage (the first
+  non-skipped stage starts at turn 0);
+- emissions: a multinomial logistic regression gives P(stage | evidence of the turn); divided
+  by the stage's prior it is a scaled likelihood (the hybrid HMM trick of speech recognition);
+- transitions and start probabilities: counted on the gold sessions (add-one smoothing over the
+  allowed moves).
+
+Viterbi gives the labels; forward-backward gives each turn's stage probabilities
+(``StageSegmentation.probabilities``). Parameters are a few hundred numbers kept as JSON
+(``params.json``), never pickled; ``python -m analyzer.stages.fit`` refits them on the gold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelError
+from ..results import STAGES, StageSegmentation
+from ..transcript import Transcript
+from .evidence import FEATURES, Evidence, session_evidence
+
+PARAMS_PATH = Path(__file__).with_name("params.json")
+N = len(STAGES)
+_ALLOWED = np.triu(np.ones((N, N), dtype=bool))  # stay or move forward only
+
+
+def _log(x: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.log(x)
+
+
+def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
+    m = np.max(a, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+    return np.squeeze(out, axis=axis)
+
+
+@dataclass
+class StageParams:
+    """Everything the decoder needs: emission coefficients, priors, start and transitions."""
+
+    features: list[str]
+    coef: np.ndarray  # (stages, features)
+    intercept: np.ndarray  # (stages,)
+    priors: np.ndarray  # (stages,) P(stage) over gold turns, for scaled likelihoods
+    start: np.ndarray  # (stages,)
+    transitions: np.ndarray  # (stages, stages), upper triangular rows summing to 1
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "format": "analyzer-stage-hmm/1", "stages": list(STAGES),
+            "features": self.features,
+            "coef": np.round(self.coef, 6).tolist(),
+            "intercept": np.round(self.intercept, 6).tolist(),
+            "priors": np.round(self.priors, 6).tolist(),
+            "start": np.round(self.start, 6).tolist(),
+            "transitions": np.round(self.transitions, 6).tolist(),
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict, source: str = "stage parameters") -> StageParams:
+        try:
+            if list(data["stages"]) != list(STAGES):
+                raise ValueError(f"stages {data['stages']} are not {list(STAGES)}")
+            params = cls(features=list(data["features"]),
+                         coef=np.asarray(data["coef"], dtype=float),
+                         intercept=np.asarray(data["intercept"], dtype=float),
+                         priors=np.asarray(data["priors"], dtype=float),
+                         start=np.asarray(data["start"], dtype=float),
+                         transitions=np.asarray(data["transitions"], dtype=float),
+                         meta=dict(data.get("meta", {})))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"{source}: not a stage parameter file ({exc})",
+                             hint="refit with `python -m analyzer.stages.fit`") from exc
+        if params.coef.shape != (N, len(params.features)):
+            raise ModelError(f"{source}: coefficients do not match the feature list",
+                             hint="refit with `python -m analyzer.stages.fit`")
+        return params
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> StageParams:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ModelError(f"{path}: cannot read stage parameters ({exc})",
+                             hint="refit with `python -m analyzer.stages.fit`") from exc
+        return cls.from_json(data, str(path))
+
+
+class Segmenter:
+    """Decodes stages from evidence with a left-to-right HMM (see the module docstring)."""
+
+    def __init__(self, params: StageParams) -> None:
+        self.params = params
+        # map the stored feature order onto the current one; unknown stored features are an
+        # error (a model from a newer version), features new since fitting get weight 0
+        missing = [f for f in params.features if f not in FEATURES]
+        if missing:
+            raise ModelError(f"stage parameters use unknown features: {', '.join(missing)}",
+                             hint="refit with `python -m analyzer.stages.fit`")
+        self._coef = np.zeros((N, len(FEATURES)))
+        for k, name in enumerate(params.features):
+            self._coef[:, FEATURES.index(name)] = params.coef[:, k]
+        self._log_prior = _log(np.clip(params.priors, 1e-6, None))
+        trans = np.where(_ALLOWED, params.transitions, 0.0)
+        trans = trans / trans.sum(axis=1, keepdims=True)
+        self._log_trans = _log(trans)
+        self._log_start = _log(np.clip(params.start, 1e-9, None) / params.start.sum())
+
+    @property
+    def info(self) -> dict:
+        return dict(self.params.meta)
+
+    def emissions(self, matrix: np.ndarray) -> np.ndarray:
+        """Log scaled likelihoods log P(stage|x) - log P(stage), shape (turns, stages)."""
+        scores = matrix @ self._coef.T + self.params.intercept
+        log_post = scores - _logsumexp(scores, axis=1)[:, None]
+        return log_post - self._log_prior
+
+    def stage_probabilities(self, matrix: np.ndarray) -> np.ndarray:
+        """P(stage | x) of the emission classifier alone, turn by turn (no ordering)."""
+        scores = matrix @ self._coef.T + self.params.intercept
+        return np.exp(scores - _logsumexp(scores, axis=1)[:, None])
+
+    def decode(self, matrix: np.ndarray) -> tuple[list[int], np.ndarray]:
+        """Viterbi state indices and forward-backward posteriors for one session."""
+        n = matrix.shape[0]
+        if n == 0:
+            return [], np.zeros((0, N))
+        emit = self.emissions(matrix)
+        # Viterbi
+        delta = self._log_start + emit[0]
+        back = np.zeros((n, N), dtype=int)
+        for t in range(1, n):
+            cand = delta[:, None] + self._log_trans  # from x to
+            back[t] = np.argmax(cand, axis=0)
+            delta = cand[back[t], np.arange(N)] + emit[t]
+        path = [int(np.argmax(delta))]
+        for t in range(n - 1, 0, -1):
+            path.append(int(back[t, path[-1]]))
+        path.reverse()
+        # forward-backward
+        alpha = np.zeros((n, N))
+        beta = np.zeros((n, N))
+        alpha[0] = self._log_start + emit[0]
+        for t in range(1, n):
+            alpha[t] = _logsumexp(alpha[t - 1][:, None] + self._log_trans, axis=0) + emit[t]
+        for t in range(n - 2, -1, -1):
+            beta[t] = _logsumexp(self._log_trans + (emit[t + 1] + beta[t + 1])[None, :], axis=1)
+        post = alpha + beta
+        post = np.exp(post - _logsumexp(post, axis=1)[:, None])
+        return path, post
+
+    def segment(self, transcript: Transcript, moves: Sequence[Any] | None = None,
+                nlp=None) -> StageSegmentation:
+        """Stages, per-turn probabilities and outcome of one session."""
+        evidence = session_evidence(transcript, moves, nlp=nlp)
+        return self.segment_evidence(transcript, evidence)
+
+    def segment_evidence(self, transcript: Transcript, evidence: Evidence) -> StageSegmentation:
+        path, post = self.decode(evidence.matrix)
+        stages = tuple(STAGES[k] for k in path)
+        probabilities = tuple({s: round(float(p[k]), 4) for k, s in enumerate(STAGES)}
+                              for p in post)
+        outcome, turn = detect_outcome(transcript, evidence, stages)
+        return StageSegmentation(stages=stages, probabilities=probabilities,
+                                 outcome=outcome, outcome_turn=turn)
+
+
+def detect_outcome(transcript: Transcript, evidence: Evidence,
+                   stages: Sequence[str]) -> tuple[str, int | None]:
+    """Agreement, impasse or unfinished, and the turn where it was reached.
+
+    Formal actions decide when there are any: a Walk-Away is an impasse, an Accept-Deal an
+    agreement (whichever came last). Without formal actions, the closing stage decides: it
+    starts at the acceptance that stuck (agreement) or at a declared impasse.
+    """
+    if evidence.walk_away_turn is not None and (evidence.accept_turn is None or
+                                                evidence.walk_away_turn > evidence.accept_turn):
+        return "impasse", evidence.walk_away_turn
+    if evidence.accept_turn is not None:
+        return "agreement", evidence.accept_turn
+    if any(t.is_action for t in transcript.turns) and "closing" not in stages:
+        return "unfinished", None
+    if "closing" in stages:
+        start = list(stages).index("closing")
+        impasse = evidence.column("impasse")
+        accept = evidence.column("accept_sticks")
+        if impasse[start] > 0 and accept[start] == 0:
+            return "impasse", start
+        if any(t.is_action and t.action.kind == "submit" for t in transcript.turns[start:]):
+            return "unfinished", None  # a deal was put up formally but never accepted
+        return "agreement", start
+    return "unfinished", None
+
+
+def load_segmenter(path: str | Path | None = None) -> Segmenter:
+    """The shipped segmenter (``params.json`` in this package), or one from ``path``."""
+    return Segmenter(StageParams.load(Path(path) if path else PARAMS_PATH))
