@@ -19,7 +19,7 @@ app = typer.Typer(
 
 # Each module defines ``register(app)``; the order here is the order in ``--help``.
 COMMAND_MODULES = [
-    "analyze", "formats",
+    "analyze", "formats", "batch",
 ]
 
 for _name in COMMAND_MODULES:

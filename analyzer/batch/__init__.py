@@ -1,0 +1,15 @@
+"""Batch analysis of many sessions: local workers or a Dask cluster, resumable, streamed.
+
+``run_batch(paths, out, BatchOptions(...))`` writes ``turns``, ``units``, ``stages``,
+``sessions`` and ``failures`` tables (Parquet and CSV) and ``manifest.json`` into ``out``.
+Modules, in the order the work flows: ``plan`` (work items and their keys), ``worker``
+(what runs in a worker), ``engines`` (in-process, local pool, Dask), ``store`` (finished
+items on disk, the journal), ``tabular`` and ``assemble`` (chunk rows -> final tables),
+``manifest``, and ``runner`` (the driver tying them together).
+"""
+
+from __future__ import annotations
+
+from .runner import BatchOptions, BatchResult, Progress, run_batch
+
+__all__ = ["BatchOptions", "BatchResult", "Progress", "run_batch"]

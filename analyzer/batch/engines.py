@@ -1,0 +1,208 @@
+"""Where the work runs: in this process, in a pool of local processes, or on a Dask cluster.
+
+Every engine does the same thing: pull work items lazily from the driver (so input files are
+read only as workers need more work, and memory stays bounded), keep a few in flight per
+worker, and hand each result to ``on_result`` (which writes it to the chunk store) in
+whatever order they finish. The tables do not depend on that order: they are assembled
+later in input order. An item whose worker dies is run again; one that keeps killing its
+workers becomes failure rows rather than stopping the run.
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from ..errors import UsageError
+from .plan import WorkItem
+from .worker import ItemResult, WorkerConfig, analyse_item, failed_item, init_pool_worker
+
+OnResult = Callable[[ItemResult], None]
+
+#: Attempts per item when workers die under it (out of memory, killed) before giving up.
+MAX_ATTEMPTS = 3
+#: Work items kept in flight per worker: one running, one waiting, so no worker idles.
+IN_FLIGHT_PER_WORKER = 2
+
+_CRASH_HINT = ("a worker process died while analysing these sessions (out of memory, or "
+               "killed); rerun the same command to retry them")
+
+#: Modules the fork server imports once, so every worker starts from a warm copy of them.
+_PRELOAD = ["analyzer.batch.worker", "analyzer.pipeline", "spacy", "sklearn", "pyarrow"]
+
+
+def _crash_error(exc: BaseException) -> str:
+    return f"worker lost: {type(exc).__name__}: {exc}"
+
+
+class InProcessEngine:
+    """Runs every item in this process: ``--workers 1``, no start-up cost, no copying."""
+
+    name = "in-process"
+
+    def __init__(self, config: WorkerConfig, analyzer=None) -> None:
+        self.config = config
+        if analyzer is not None:  # reuse the driver's analyser instead of loading another
+            from . import worker
+
+            worker._STATE.update(config=config, analyzer=analyzer)
+        self.workers = 1
+
+    def run(self, items: Iterator[WorkItem], on_result: OnResult) -> None:
+        for item in items:
+            on_result(analyse_item(item, self.config))
+
+    def close(self) -> None:
+        pass
+
+
+class LocalEngine:
+    """A pool of ``workers`` local processes, each with its own ``Analyzer``.
+
+    Processes start from a fork server (not a fork of the driver, which may hold threads
+    and open files) that has the heavy libraries already imported.
+    """
+
+    name = "local"
+
+    def __init__(self, config: WorkerConfig, workers: int) -> None:
+        self.config = config
+        self.workers = max(1, int(workers))
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(_PRELOAD)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
+                                   initializer=init_pool_worker,
+                                   initargs=(self.config, os.getpid()))
+
+    def run(self, items: Iterator[WorkItem], on_result: OnResult) -> None:
+        limit = self.workers * IN_FLIGHT_PER_WORKER
+        retry: collections.deque[tuple[WorkItem, int]] = collections.deque()
+        pending: dict = {}
+        source = iter(items)
+        exhausted = False
+        self._pool = self._new_pool()
+        try:
+            while True:
+                while len(pending) < limit:
+                    if retry:
+                        item, attempts = retry.popleft()
+                    elif not exhausted:
+                        item = next(source, None)
+                        if item is None:
+                            exhausted = True
+                            continue
+                        attempts = 0
+                    else:
+                        break
+                    pending[self._pool.submit(analyse_item, item, self.config)] = (item, attempts)
+                if not pending:
+                    break
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                broken = None
+                for future in done:
+                    item, attempts = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool as exc:
+                        broken = exc
+                        self._retry(item, attempts, exc, retry, on_result)
+                        continue
+                    except Exception as exc:  # the worker could not even start on it
+                        on_result(failed_item(item, _crash_error(exc), _CRASH_HINT))
+                        continue
+                    on_result(result)
+                if broken is not None:  # every other item in flight died with the pool
+                    for item, attempts in list(pending.values()):
+                        self._retry(item, attempts, broken, retry, on_result)
+                    pending.clear()
+                    self._pool.shutdown(wait=False, cancel_futures=True)
+                    self._pool = self._new_pool()
+        except BaseException:
+            self.close(kill=True)
+            raise
+
+    @staticmethod
+    def _retry(item, attempts, exc, retry, on_result) -> None:
+        if attempts + 1 < MAX_ATTEMPTS:
+            retry.append((item, attempts + 1))
+        else:
+            on_result(failed_item(item, _crash_error(exc), _CRASH_HINT))
+
+    def close(self, kill: bool = False) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if kill:  # Ctrl-C: do not wait for the items being analysed, they are redone later
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskEngine:
+    """The same work on an existing ``dask.distributed`` cluster.
+
+    Each Dask worker process keeps one ``Analyzer`` (built at its first task). Tasks carry
+    their sessions and return rows; a worker that is lost has its tasks rerun elsewhere by
+    the scheduler, and the driver writes each item once, keyed by its item key, so nothing is
+    missing or duplicated.
+    """
+
+    name = "dask"
+
+    def __init__(self, config: WorkerConfig, address: str) -> None:
+        from distributed import Client
+
+        self.config = config
+        self.address = address
+        try:
+            self.client = Client(address, timeout="20s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}",
+                             hint="start one with `dask scheduler` and `dask worker "
+                                  "tcp://HOST:PORT`, or leave out --scheduler") from None
+        self.workers = max(1, sum(self.client.nthreads().values()))
+
+    def run(self, items: Iterator[WorkItem], on_result: OnResult) -> None:
+        from distributed import as_completed
+
+        limit = max(2, self.workers * IN_FLIGHT_PER_WORKER)
+        source = iter(items)
+        in_flight: dict[str, WorkItem] = {}
+        finished: set[str] = set()
+        queue = as_completed()
+
+        def submit_next() -> bool:
+            item = next(source, None)
+            if item is None:
+                return False
+            future = self.client.submit(analyse_item, item, self.config, retries=2,
+                                        pure=False, key=f"analyse-{item.key}-{os.urandom(4).hex()}")
+            in_flight[future.key] = item
+            queue.add(future)
+            return True
+
+        for _ in range(limit):
+            if not submit_next():
+                break
+        for future in queue:
+            item = in_flight.pop(future.key)
+            try:
+                result = future.result()
+            except Exception as exc:  # KilledWorker: it took several workers down with it
+                result = failed_item(item, _crash_error(exc), _CRASH_HINT)
+            finally:
+                future.release()
+            if item.key not in finished:  # an item is written once, however often it ran
+                finished.add(item.key)
+                on_result(result)
+            submit_next()
+
+    def close(self, kill: bool = False) -> None:
+        self.client.close()

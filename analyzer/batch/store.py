@@ -1,0 +1,159 @@
+"""The chunk store: where finished work items are kept so that no finished work is ever lost.
+
+Layout inside the output folder::
+
+    DIR/.parts/<item-key>.<table>.parquet   the rows of one work item, one file per table
+    DIR/.parts/journal.jsonl                append-only: which files and items are done
+    DIR/.parts/lock                         held while a batch writes into DIR
+
+An item is done when its line is in the journal. Its part files are written first (each
+to a temporary name, flushed to disk, renamed), then the journal line is appended and
+flushed: whatever kills the run (Ctrl-C, ``kill -9``, a power cut), an item is either
+wholly done or redone on the next run, never half there. A torn last journal line is
+dropped when the store is opened.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import OutputError
+from ..io.output import OutputFolder
+
+TABLES = ("turns", "units", "stages", "sessions", "failures")
+PARTS = ".parts"
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class ChunkStore:
+    """Finished work items of the batches run into one output folder."""
+
+    def __init__(self, folder: OutputFolder) -> None:
+        self.folder = folder
+        self.dir = folder.path(PARTS, "journal.jsonl").parent
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.dir / "lock", "a+")  # noqa: SIM115 - held for the store's life
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            raise OutputError(f"another batch is writing into {folder.root}",
+                              hint="wait for it to finish, or choose another --out") from None
+        self.items: dict[str, dict] = {}
+        self.files: dict[str, dict] = {}
+        self._journal_path = self.dir / "journal.jsonl"
+        self._load()
+        self._journal = open(self._journal_path, "a", encoding="utf-8")  # noqa: SIM115
+
+    # -- reading what is done ---------------------------------------------------------
+
+    def _load(self) -> None:
+        if not self._journal_path.exists():
+            return
+        data = self._journal_path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):  # a line torn by a kill: drop it so the next append starts clean
+            with open(self._journal_path, "r+b") as handle:
+                handle.truncate(end)
+        for line in data[:end].decode("utf-8", errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if record.get("type") == "item":
+                self.items[record["key"]] = record
+            elif record.get("type") == "file":
+                self.files[record["key"]] = record
+
+    def part_path(self, key: str, table: str) -> Path:
+        return self.dir / f"{key}.{table}.parquet"
+
+    def done(self, key: str) -> dict | None:
+        """The journal record of a finished item whose part files are all present, else None."""
+        record = self.items.get(key)
+        if record is None or record.get("retry"):  # failed for want of a worker: try again
+            return None
+        if not all(self.part_path(key, t).exists() for t in record.get("tables", ())):
+            return None
+        return record
+
+    def file_plan(self, key: str) -> dict | None:
+        """How a file was cut into items on an earlier run (sessions, item keys), if known."""
+        return self.files.get(key)
+
+    # -- recording work -----------------------------------------------------------------
+
+    def _append(self, record: Mapping) -> None:
+        self._journal.write(json.dumps(record, sort_keys=True) + "\n")
+        self._journal.flush()
+        os.fsync(self._journal.fileno())
+
+    def record_file(self, key: str, record: dict) -> None:
+        record = {**record, "type": "file", "key": key}
+        self.files[key] = record
+        self._append(record)
+
+    def commit(self, key: str, tables: Mapping[str, pa.Table], info: Mapping) -> dict:
+        """Write an item's tables (empty ones are not written) and mark it done."""
+        written = []
+        for name in TABLES:
+            table = tables.get(name)
+            if table is None or table.num_rows == 0:
+                continue
+            target = self.part_path(key, name)
+            tmp = target.with_name(f".{target.name}.tmp")
+            pq.write_table(table, tmp)
+            _fsync_path(tmp)
+            os.replace(tmp, target)
+            written.append(name)
+        if written:
+            _fsync_path(self.dir)
+        record = {**info, "type": "item", "key": key, "tables": written}
+        self.items[key] = record
+        self._append(record)
+        return record
+
+    # -- housekeeping -------------------------------------------------------------------
+
+    def compact(self, keep_items: Iterable[str], keep_files: Iterable[str]) -> None:
+        """Keep only the given records and their part files (those of the finished run), so
+        the store does not grow with every changed option or input."""
+        keep_items, keep_files = set(keep_items), set(keep_files)
+        records = [r for k, r in self.files.items() if k in keep_files]
+        records += [r for k, r in self.items.items() if k in keep_items]
+        text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in records)
+        self._journal.close()
+        self.folder.write_text(f"{PARTS}/journal.jsonl", text)
+        self._journal = open(self._journal_path, "a", encoding="utf-8")  # noqa: SIM115
+        self.items = {k: r for k, r in self.items.items() if k in keep_items}
+        self.files = {k: r for k, r in self.files.items() if k in keep_files}
+        for path in self.dir.glob("*.parquet"):
+            if path.name.split(".", 1)[0] not in keep_items:
+                path.unlink(missing_ok=True)
+        for path in self.dir.glob(".*.tmp"):
+            path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self._journal.close()
+        fcntl.flock(self._lock, fcntl.LOCK_UN)
+        self._lock.close()
+
+    def __enter__(self) -> ChunkStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

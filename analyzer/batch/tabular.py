@@ -1,0 +1,96 @@
+"""Rows -> Arrow tables that always convert, and one schema that fits every chunk.
+
+A batch builds its tables chunk by chunk, so no single chunk knows the final column types: a
+column may be all empty in one chunk (``start`` of untimed sessions) and numeric in another,
+or a metadata column may hold numbers in one corpus and words in another. Rather than let
+the first chunk decide (and the next one fail), every chunk is converted on its own and the
+final schema is the *union* of the chunks' schemas, resolved by fixed rules that do not
+depend on the order chunks arrive in. That is what makes the tables of an interrupted and
+resumed run, or of a Dask run, equal to those of a plain one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+import pyarrow as pa
+
+
+def _as_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, sort_keys=True, default=str)
+    return str(value)
+
+
+def column_array(values: Sequence) -> pa.Array:
+    """An Arrow array for one column; values of mixed kinds become text instead of failing."""
+    try:
+        array = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        return pa.array([_as_text(v) for v in values], type=pa.string())
+    if pa.types.is_nested(array.type) or pa.types.is_binary(array.type):
+        return pa.array([_as_text(v) for v in values], type=pa.string())
+    return array
+
+
+def rows_to_table(rows: list[dict], columns: Sequence[str], extra: bool = False) -> pa.Table:
+    """A table of ``rows`` with ``columns`` first (missing ones empty); with ``extra``, the
+    other keys found in the rows follow in sorted order (metadata columns of sessions)."""
+    names = list(columns)
+    if extra:
+        seen = set(names)
+        names += sorted({k for row in rows for k in row if k not in seen})
+    arrays = [column_array([row.get(name) for row in rows]) for name in names]
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _merge_types(a: pa.DataType, b: pa.DataType) -> pa.DataType:
+    if a == b:
+        return a
+    if pa.types.is_null(a):
+        return b
+    if pa.types.is_null(b):
+        return a
+    numeric = (pa.types.is_integer, pa.types.is_floating)
+    if any(f(a) for f in numeric) and any(f(b) for f in numeric):
+        if pa.types.is_integer(a) and pa.types.is_integer(b):
+            return pa.int64()
+        return pa.float64()
+    return pa.string()
+
+
+def unify_schemas(schemas: Iterable[pa.Schema], columns: Sequence[str],
+                  extra: bool = False) -> pa.Schema:
+    """One schema for all chunks: ``columns`` first, then (with ``extra``) every other column
+    any chunk has, sorted; each column's type merged over the chunks (empty -> the type seen,
+    int + float -> float, anything else that differs -> text). Order-independent."""
+    types: dict[str, pa.DataType] = {name: pa.null() for name in columns}
+    for schema in schemas:
+        for field in schema:
+            if field.name not in types and not extra:
+                continue
+            types[field.name] = _merge_types(types.get(field.name, pa.null()), field.type)
+    names = list(columns) + sorted(n for n in types if n not in set(columns))
+    return pa.schema([pa.field(n, types[n]) for n in names])
+
+
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with exactly ``schema``'s columns, in its order and types."""
+    arrays = []
+    for field in schema:
+        if field.name in table.column_names:
+            column = table.column(field.name)
+            if column.type != field.type:
+                if pa.types.is_string(field.type) and not pa.types.is_string(column.type):
+                    column = pa.array([_as_text(v) for v in column.to_pylist()], type=pa.string())
+                else:
+                    column = column.cast(field.type)
+            arrays.append(column)
+        else:
+            arrays.append(pa.nulls(table.num_rows, type=field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)

@@ -1,0 +1,154 @@
+"""What runs inside a worker: one ``Analyzer`` per process, and the analysis of one work item.
+
+The spaCy pipeline and the move model are the expensive part, so each worker process builds
+its ``Analyzer`` once (in the pool's initializer, or on a Dask worker at its first task) and
+keeps it for its whole life. A work item comes back as table rows (Arrow tables, small and
+fast to send) plus, when asked, the bytes of its per-session reports: workers never write
+into the output folder themselves, the driver does, so a Dask worker on another machine
+needs no access to it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from ..errors import Failure
+from .plan import WorkItem
+from .tabular import rows_to_table
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """How to build the worker's ``Analyzer``; equal configs share one."""
+
+    model_dir: str | None = None
+    roles: tuple[tuple[str, str], ...] = ()
+    reports: tuple[str, ...] = ()
+
+
+@dataclass
+class ItemResult:
+    """The rows of one work item and what the driver records about it."""
+
+    key: str
+    tables: dict[str, pa.Table]
+    info: dict
+    reports: dict[str, bytes] = field(default_factory=dict)
+
+
+_STATE: dict = {"config": None, "analyzer": None}
+_LOCK = threading.Lock()
+
+
+def get_analyzer(config: WorkerConfig):
+    """This process's ``Analyzer`` for ``config``, built on first use and then kept."""
+    with _LOCK:
+        if _STATE["analyzer"] is None or _STATE["config"] != config:
+            from ..pipeline import Analyzer
+
+            _STATE["analyzer"] = Analyzer(model_dir=config.model_dir, roles=dict(config.roles))
+            _STATE["config"] = config
+        return _STATE["analyzer"]
+
+
+def _exit_with_driver(driver_pid: int) -> None:
+    """A pool worker whose driver was killed (``kill -9``) would wait for work forever;
+    this watchdog ends it instead, so an interrupted batch leaves no process behind."""
+    parent = os.getppid()
+    while True:
+        time.sleep(0.5)
+        try:
+            os.kill(driver_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def init_pool_worker(config: WorkerConfig, driver_pid: int) -> None:
+    """Initializer of a local pool worker: Ctrl-C is the driver's to handle (it stops the
+    pool cleanly), the worker dies with its driver, and the analyser is loaded up front."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_driver, args=(driver_pid,), daemon=True).start()
+    get_analyzer(config)
+
+
+def _report_bytes(analysis, formats: tuple[str, ...], prefix: str) -> dict[str, bytes]:
+    from ..io.output import OutputFolder
+    from ..report.writers import write_session_reports
+
+    with tempfile.TemporaryDirectory(prefix="analyzer-reports-") as tmp:
+        root = Path(tmp)
+        write_session_reports(analysis, OutputFolder(root), list(formats))
+        return {f"{prefix}/{p.relative_to(root).as_posix()}": p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
+    """Analyse every session of ``item``; a session that fails becomes a ``failures`` row and
+    the others go on."""
+    from ..io.output import safe_name
+    from ..report.tables import (
+        FAILURE_COLUMNS,
+        SESSION_COLUMNS,
+        STAGE_COLUMNS,
+        TURN_COLUMNS,
+        UNIT_COLUMNS,
+        session_row,
+        stage_rows,
+        turn_rows,
+        unit_rows,
+    )
+
+    analyzer = get_analyzer(config)
+    turns, units, stages, sessions, failures = [], [], [], [], []
+    reports: dict[str, bytes] = {}
+    prefix = f"reports/{safe_name(Path(item.file.path).stem, 'input')}"
+    for transcript in item.transcripts:
+        try:
+            analysis = analyzer.analyze(transcript)
+            rows = (turn_rows(analysis), unit_rows(analysis), stage_rows(analysis),
+                    session_row(analysis))
+            if config.reports:
+                reports.update(_report_bytes(analysis, config.reports, prefix))
+        except Exception as exc:  # one bad session never stops the others
+            failure = Failure.from_exception(item.file.path, exc)
+            failures.append({"file": failure.file, "line": failure.line,
+                             "error": f"session {transcript.session_id}: {failure.error}",
+                             "hint": failure.hint})
+            continue
+        turns += rows[0]
+        units += rows[1]
+        stages += rows[2]
+        sessions.append(rows[3])
+    tables = {
+        "turns": rows_to_table(turns, TURN_COLUMNS),
+        "units": rows_to_table(units, UNIT_COLUMNS),
+        "stages": rows_to_table(stages, STAGE_COLUMNS),
+        "sessions": rows_to_table(sessions, SESSION_COLUMNS, extra=True),
+        "failures": rows_to_table(failures, FAILURE_COLUMNS),
+    }
+    info = {"file": item.file.path, "chunk": item.chunk, "sessions": len(sessions),
+            "turns": len(turns), "units": len(units), "failures": len(failures)}
+    return ItemResult(item.key, tables, info, reports)
+
+
+def failed_item(item: WorkItem, error: str, hint: str) -> ItemResult:
+    """The result of an item that could not be analysed at all (its worker kept dying): each
+    of its sessions is a failure, and the item is marked for retry on the next run."""
+    from ..report.tables import FAILURE_COLUMNS
+
+    rows = [{"file": item.file.path, "line": None,
+             "error": f"session {t.session_id}: {error}", "hint": hint}
+            for t in item.transcripts]
+    info = {"file": item.file.path, "chunk": item.chunk, "sessions": 0, "turns": 0,
+            "units": 0, "failures": len(rows), "retry": True}
+    return ItemResult(item.key, {"failures": rows_to_table(rows, FAILURE_COLUMNS)}, info)

@@ -1,0 +1,172 @@
+"""``analyzer batch``: thousands of sessions into corpus tables, on local workers or Dask."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import AnalyzerError
+from .common import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    InputFormatOption,
+    ModelOption,
+    RolesOption,
+    err,
+    fail,
+    fail_usage,
+    parse_roles,
+)
+
+REPORT_FORMATS = ("md", "json", "html")
+EXIT_INTERRUPTED = 130
+#: Seconds between progress lines when stderr is not a terminal (a log file, CI).
+LOG_EVERY = 10.0
+
+
+class ProgressView:
+    """A progress bar on a terminal, a plain line every ``LOG_EVERY`` seconds otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar = None
+        self.last_log = 0.0
+        if not quiet and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(
+                TextColumn("[bold]batch"), BarColumn(),
+                TextColumn("{task.completed:,}/{task.fields[total_text]} sessions"),
+                TextColumn("{task.fields[rate]:,.0f} turns/s"), TextColumn("ETA"),
+                TimeRemainingColumn(), console=Console(stderr=True), transient=False)
+            self.task = self.bar.add_task("batch", total=None, total_text="?", rate=0.0)
+            self.bar.start()
+
+    def __call__(self, state) -> None:
+        if self.quiet:
+            return
+        total = state.sessions_total
+        total_text = f"{total:,}" if state.total_is_exact else f"~{total:,}"
+        if self.bar is not None:
+            self.bar.update(self.task, completed=state.sessions_done, total=max(total, 1),
+                            total_text=total_text, rate=state.turns_per_second)
+            return
+        now = time.monotonic()
+        if now - self.last_log >= LOG_EVERY:
+            self.last_log = now
+            err(self.line(state, total_text))
+
+    @staticmethod
+    def line(state, total_text: str) -> str:
+        done, total = state.sessions_done, state.sessions_total
+        fresh = done - state.sessions_reused
+        eta = ""
+        if fresh and total > done:
+            eta = f", ETA {(total - done) * state.elapsed / fresh:,.0f} s"
+        return (f"batch: {done:,}/{total_text} sessions, {state.files_read}/{state.files_total} "
+                f"files, {state.turns_per_second:,.0f} turns/s, {state.failures} failed{eta}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def _print_summary(result, seconds: float) -> None:
+    import pyarrow.parquet as pq
+
+    counts = result.counts
+    reused = result.manifest["counts"].get("sessions_reused", 0)
+    again = f" ({reused:,} reused from an earlier run)" if reused else ""
+    err(f"{counts['sessions']:,} sessions{again}, {counts['turns']:,} turns, "
+        f"{counts['failures']:,} failed, {seconds:,.1f} s -> {result.out}")
+    if counts["failures"]:
+        failures = pq.read_table(result.tables["failures"]).slice(0, 10).to_pylist()
+        for row in failures:
+            line = f":{row['line']}" if row.get("line") is not None else ""
+            err(f"  failed: {row['file']}{line}: {row['error']}")
+            if row.get("hint"):
+                err(f"    fix: {row['hint']}")
+        if counts["failures"] > len(failures):
+            err(f"  ... {counts['failures'] - len(failures):,} more in "
+                f"{result.tables['failures_csv']}")
+
+
+def batch(
+    paths: Annotated[list[str], typer.Argument(
+        help="Transcript files, folders (searched recursively) or globs, any mix of formats.",
+        show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the tables, manifest and "
+                                      "reports; rerun into it to resume.")] = Path("batch"),
+    workers: Annotated[int | None, typer.Option(
+        "--workers", "-w", help="Local worker processes (default: the number of cores).",
+        show_default=False)] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Run on this dask.distributed cluster, e.g. tcp://10.0.0.5:8786.",
+        show_default=False)] = None,
+    reports: Annotated[str | None, typer.Option(
+        "--reports", help="Also write a report per session into OUT/reports, e.g. html,md.",
+        show_default=False)] = None,
+    chunk_size: Annotated[int, typer.Option(
+        "--chunk-size", help="Sessions per work item (a CaSiNo file is cut into items).")] = 50,
+    model: ModelOption = None,
+    input_format: InputFormatOption = None,
+    roles: RolesOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")]
+    = False,
+) -> None:
+    """Analyse many sessions into corpus tables, resumably, on local workers or a Dask cluster.
+
+    Writes OUT/turns, units, stages, sessions and failures as .parquet and .csv, and
+    OUT/manifest.json (versions, model hash, options, every input's hash, counts). Finished
+    work is kept in OUT/.parts: after an interruption (Ctrl-C, kill, reboot) run the same
+    command again and only the rest is done. A file that cannot be read or analysed goes
+    to the failures table and the run goes on; the exit code is then 1.
+
+    Example:
+
+        analyzer batch corpora/examples ../shared/corpora/casino --out runs/all --workers 2
+    """
+    from ..batch import BatchOptions, run_batch
+
+    formats = tuple(f.strip().lower() for f in (reports or "").split(",") if f.strip())
+    bad = [f for f in formats if f not in REPORT_FORMATS]
+    if bad:
+        fail_usage(f"--reports: unknown report format {', '.join(bad)}",
+                   f"choose from {', '.join(REPORT_FORMATS)}")
+    if workers is not None and workers < 1:
+        fail_usage("--workers must be at least 1", "use --workers 1 or more")
+    if chunk_size < 1:
+        fail_usage("--chunk-size must be at least 1", "use --chunk-size 50")
+    if scheduler and workers is not None:
+        fail_usage("--workers and --scheduler do not go together",
+                   "the cluster decides how many workers run; leave out --workers")
+    options = BatchOptions(workers=workers, scheduler=scheduler, model_dir=model,
+                           roles=parse_roles(roles), input_format=input_format,
+                           reports=formats, chunk_size=chunk_size)
+    view = ProgressView(quiet)
+    started = time.monotonic()
+    try:
+        result = run_batch(paths, out, options, progress=view)
+    except AnalyzerError as exc:  # bad inputs, no model, output folder busy: nothing ran
+        view.close()
+        fail(exc, EXIT_USAGE)
+    except KeyboardInterrupt:
+        view.close()
+        err(f"interrupted: finished work is kept in {out}; run the same command again to "
+            "finish the rest")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    view.close()
+    if not quiet:
+        _print_summary(result, time.monotonic() - started)
+    raise typer.Exit(EXIT_SOME_FAILED if result.failures else EXIT_OK)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("batch")(batch)
