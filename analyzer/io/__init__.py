@@ -1,0 +1,153 @@
+"""Reading transcripts in every format users bring, and finding them on disk.
+
+``read_transcripts(path)`` sniffs the format (extension, then content), decodes the bytes
+(UTF-8, UTF-8/16/32 with a byte-order mark, UTF-16 without one, else Windows-1252) and yields
+one ``Transcript`` per session in the file. ``expand_inputs(paths)`` turns the user's files,
+folders and globs into the list of transcript files (and ConvoKit corpus folders) to read.
+Every problem is a ``ReadError`` naming the file, the line (or cue, or JSON path) and the fix.
+See docs/formats.md for the formats and the error catalogue.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from ..errors import InputNotFoundError, UnknownFormatError
+from ..transcript import Transcript
+from .base import decode, read_bytes
+from .formats import EXTENSIONS, FORMATS, FormatSpec, sniff, spec_named
+from .writers import to_csv, to_text, write_csv, write_text
+
+__all__ = [
+    "FORMATS", "FormatSpec", "expand_inputs", "read_transcripts", "to_csv", "to_text",
+    "unique_session_ids", "write_csv", "write_text",
+]
+
+#: Files the analyser itself writes into an output folder; never read back as transcripts.
+OUTPUT_FILES = frozenset({"turns.csv", "units.csv", "stages.csv", "sessions.csv",
+                          "failures.csv", "manifest.json"})
+
+
+def read_transcripts(path: str | Path, format: str | None = None,
+                     **options) -> Iterator[Transcript]:
+    """Yield the sessions in ``path`` (a file, or a ConvoKit corpus folder).
+
+    ``format`` (``text``, ``vtt``, ``srt``, ``csv``, ``json``, ``convokit``) overrides
+    sniffing. ``options`` go to the reader (e.g. ``speaker_col="who"`` for CSV).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputNotFoundError(str(path), "no such file or folder",
+                                 hint="check the path (and the current folder)")
+    if format is not None:
+        spec = spec_named(path, format)
+    else:
+        name = sniff(path, None)
+        spec = spec_named(path, name) if name == "convokit" else None
+    if spec is not None and spec.name == "convokit":
+        yield from spec.reader(path, None, **options)
+        return
+    text = decode(path, read_bytes(path))
+    if spec is None:
+        name = sniff(path, text)
+        if name is None:
+            raise UnknownFormatError(
+                str(path), f"cannot tell the transcript format of this "
+                f"{path.suffix or 'extension-less'} file",
+                hint="rename it with a known extension (.txt, .vtt, .srt, .csv, .json) or "
+                     "pass --input-format; `analyzer formats` lists them")
+        spec = spec_named(path, name)
+    yield from spec.reader(path, text, **options)
+
+
+def _looks_like_transcript(path: Path) -> bool:
+    return path.suffix.lower() in EXTENSIONS and path.name not in OUTPUT_FILES \
+        and path.suffix.lower() != ".jsonl"
+
+
+def _is_output_folder(folder: Path) -> bool:
+    """A folder this analyser wrote (its tables are there): skipped when reading a tree."""
+    return (folder / "turns.csv").is_file() and (folder / "sessions.csv").is_file() \
+        or (folder / "manifest.json").is_file() and (folder / "turns.csv").exists()
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    from .convokit import is_corpus
+
+    if is_corpus(folder):
+        yield folder
+        return
+    if _is_output_folder(folder):
+        return
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            yield from _walk(entry)
+        elif entry.is_file() and _looks_like_transcript(entry):
+            yield entry
+
+
+def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
+    """The transcript files (and ConvoKit folders) named by files, folders and globs.
+
+    Folders are searched recursively for known extensions, skipping hidden files and
+    folders (``.x``) and folders the analyser wrote; a ConvoKit corpus
+    folder is one input. A file named directly is kept whatever its extension (its content
+    decides). Order is deterministic: as given, folders sorted by name; duplicates dropped.
+    """
+    found: list[Path] = []
+    for raw in paths:
+        text = str(raw)
+        path = Path(text).expanduser()
+        if path.exists():
+            matches = [path]
+        elif any(ch in text for ch in "*?["):
+            matches = [Path(p) for p in sorted(glob.glob(os.path.expanduser(text),
+                                                         recursive=True))]
+            matches = [p for p in matches if p.is_dir() or _looks_like_transcript(p)]
+            if not matches:
+                raise InputNotFoundError(text, "the pattern matches no transcript file",
+                                         hint="check the pattern; quote it so the shell "
+                                              "does not expand it, e.g. 'calls/**/*.vtt'")
+        else:
+            raise InputNotFoundError(text, "no such file or folder",
+                                     hint="check the path (and the current folder)")
+        for match in matches:
+            if match.is_dir():
+                inside = list(_walk(match))
+                if not inside and path == match:
+                    known = ", ".join(sorted(EXTENSIONS))
+                    raise InputNotFoundError(text, "the folder holds no transcript files",
+                                             hint=f"transcripts have one of the extensions "
+                                                  f"{known}, or form a ConvoKit corpus")
+                found.extend(inside)
+            else:
+                found.append(match)
+    unique: dict[Path, None] = {}
+    for path in found:
+        unique.setdefault(path, None)
+    return list(unique)
+
+
+def unique_session_ids(transcripts: Iterable[Transcript]) -> Iterator[Transcript]:
+    """Rename repeated session ids ``a``, ``a`` -> ``a``, ``a-2`` (deterministic, in order).
+
+    Two files with the same stem (``call.vtt`` and ``call.srt``) would otherwise overwrite each
+    other's reports. Apply it once over a whole run.
+    """
+    seen: set[str] = set()
+    for transcript in transcripts:
+        session = transcript.session_id
+        if session in seen:
+            number = 2
+            while f"{session}-{number}" in seen:
+                number += 1
+            session = f"{session}-{number}"
+            transcript = replace(transcript, session_id=session)
+        seen.add(session)
+        yield transcript

@@ -1,0 +1,138 @@
+"""WebVTT and SRT caption files, as meeting recorders write them.
+
+Speakers come from a ``<v Name>`` voice tag (Microsoft Teams), a ``Name:`` prefix (Zoom,
+most SRT exports) or a ``[Name]`` / ``>> Name:`` prefix. A cue with no speaker continues the
+previous speaker's speech (captioners split long speech into many cues); a first cue with
+no speaker is an error. Consecutive cues of one speaker merge into one turn that starts
+when the first cue starts and ends when the last one ends. Cue times must not go back in
+time (see ``base.check_times``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import MalformedError, NoSpeakerError, TimingError
+from ..transcript import Transcript
+from .base import Segment, make_transcript, parse_clock
+
+_TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)$")
+_VTT_TIME = re.compile(r"^(?:\d+:)?\d{2}:\d{2}\.\d{3}$")
+_SRT_TIME = re.compile(r"^(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}$")
+_VOICE = re.compile(r"<v(?:\.[^ \t>]*)?[ \t]+([^>]+)>(.*?)(?:</v>|(?=<v[ .\t])|$)", re.S)
+_TAG = re.compile(r"</?[^>]{0,80}>|\{\\[^}]{0,40}\}")
+_PREFIX = re.compile(r"^\s*(?:>>\s*|-\s*)?"
+                     r"(?:\[(?P<b>[^\]\n]{1,40})\]\s*:?|(?P<n>[^\W\d_][\w.'&\- ]{0,39}?)\s*:)"
+                     r"\s+(?P<t>\S.*)$", re.S)
+
+
+def _blocks(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """Blank-line separated blocks with the 1-based number of their first line."""
+    block: list[str] = []
+    first = 0
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            if not block:
+                first = number
+            block.append(line.rstrip())
+        elif block:
+            yield first, block
+            block = []
+    if block:
+        yield first, block
+
+
+def _speaker_and_text(payload: str) -> list[tuple[str | None, str]]:
+    """Split a cue's text into (speaker or None, text) parts."""
+    voices = _VOICE.findall(payload)
+    if voices:
+        before = payload[:payload.find("<v")]
+        parts: list[tuple[str | None, str]] = []
+        if _clean(before):
+            parts.append((None, _clean(before)))
+        parts.extend((" ".join(name.split()), _clean(text)) for name, text in voices)
+        return [(n, t) for n, t in parts if t]
+    text = _clean(payload)
+    match = _PREFIX.match(text)
+    if match:
+        name = (match["b"] or match["n"]).strip()
+        if len(name.split()) <= 4 and (match["b"] or name[0].isupper()):
+            return [(name, match["t"].strip())]
+    return [(None, text)] if text else []
+
+
+def _clean(text: str) -> str:
+    return " ".join(html.unescape(_TAG.sub("", text)).split())
+
+
+def _read_cues(path: Path, text: str, fmt: str) -> list[Segment]:
+    lines = text.splitlines()
+    time_pattern = _VTT_TIME if fmt == "vtt" else _SRT_TIME
+    segments: list[Segment] = []
+    speaker: str | None = None
+    cue = 0
+    blocks = _blocks(lines)
+    if fmt == "vtt":
+        header = next(blocks, None)
+        if header is None or not header[1][0].lstrip("\ufeff").startswith("WEBVTT"):
+            raise MalformedError(str(path), "a WebVTT file must start with the line 'WEBVTT'",
+                                 line=1, hint="add 'WEBVTT' as the first line, or read the "
+                                              "file as SRT with --input-format srt")
+        # A header block may run straight into the first cue when the blank line is missing.
+        rest = header[1][1:]
+        if any("-->" in line for line in rest):
+            at = next(i for i, line in enumerate(rest) if "-->" in line)
+            blocks = _chain([(header[0] + 1 + max(at - 1, 0), rest[max(at - 1, 0):])], blocks)
+    for first, block in blocks:
+        keyword = block[0].split(" ")[0].split("\t")[0]
+        if fmt == "vtt" and keyword in ("NOTE", "STYLE", "REGION"):
+            continue
+        cue += 1
+        timing_at = 0 if "-->" in block[0] else (1 if len(block) > 1 and "-->" in block[1]
+                                                 else None)
+        where = f"cue {cue}"
+        if timing_at is None:
+            raise TimingError(str(path), f"no timing line ('00:00:01.000 --> 00:00:04.000') in "
+                              f"this cue: {block[0].strip()[:50]!r}", line=first, where=where,
+                              hint="every cue needs a line 'start --> end' after its optional "
+                                   "id; check for a missing blank line between cues")
+        number = first + timing_at
+        match = _TIMING.match(block[timing_at])
+        if not match or not time_pattern.match(match["start"]) or \
+                not time_pattern.match(match["end"]):
+            example = ("00:01:02.500 --> 00:01:05.000" if fmt == "vtt"
+                       else "00:01:02,500 --> 00:01:05,000")
+            raise TimingError(str(path), f"cannot read the cue timing "
+                              f"{block[timing_at].strip()[:60]!r}", line=number, where=where,
+                              hint=f"write the timing as '{example}'")
+        start, end = parse_clock(match["start"]), parse_clock(match["end"])
+        payload = "\n".join(block[timing_at + 1:])
+        for name, part in _speaker_and_text(payload):
+            if name is None:
+                if speaker is None:
+                    raise NoSpeakerError(
+                        str(path), f"cue without a speaker: {part[:60]!r}", line=number + 1,
+                        where=where,
+                        hint="start the cue text with the speaker's name and a colon "
+                             "('Anna: Hello') or use a voice tag ('<v Anna>Hello</v>'); "
+                             "a caption file without speakers cannot be analysed by turn")
+                name = speaker
+            speaker = name
+            segments.append(Segment(name, part, start=start, end=end, line=number, where=where))
+    return segments
+
+
+def _chain(first, rest):
+    yield from first
+    yield from rest
+
+
+def read_vtt(path: Path, text: str, **options) -> Iterator[Transcript]:
+    yield make_transcript(path, "vtt", _read_cues(path, text, "vtt"), unit="cue")
+
+
+def read_srt(path: Path, text: str, **options) -> Iterator[Transcript]:
+    yield make_transcript(path, "srt", _read_cues(path, text, "srt"), unit="cue")

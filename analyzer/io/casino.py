@@ -1,0 +1,184 @@
+"""CaSiNo campsite negotiations (Chawla et al., NAACL 2021; CC BY 4.0): a JSON list of dialogues.
+
+Every ``chat_logs`` entry becomes a turn, in order, so ``turn.index`` is its position in
+``chat_logs``. The interface actions (``Submit-Deal``, ``Accept-Deal``, ``Reject-Deal``,
+``Walk-Away``) are turns too, with their text kept and an ``Action``; a submitted deal's
+terms are ``{"speaker_gets": issue2youget, "other_gets": issue2theyget}`` with counts as
+ints, and an ``Accept-Deal``/``Reject-Deal`` carries the terms of the deal it answers, seen
+from its own speaker. The strategy annotations (``[text, "label1,label2"]``, chat turns only)
+are aligned to the chat turns by order and text, tolerating differences in white space and
+case, and kept as ``Turn.gold``; annotations may skip turns, so alignment never goes by index.
+``participant_info`` is kept in ``Transcript.meta["participants"]``, with the outcomes
+flattened in ``meta["outcomes"]`` (see ``_outcomes``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import MalformedError
+from ..transcript import PARTY, Action, Speaker, Transcript, Turn
+
+CREDIT = ("CaSiNo: Chawla, Ramirez, Clever, Lucas, May, Gratch. CaSiNo: A Corpus of Campsite "
+          "Negotiation Dialogues for Automatic Negotiation Systems. NAACL 2021. CC BY 4.0.")
+
+ACTIONS = {"Submit-Deal": "submit", "Accept-Deal": "accept", "Reject-Deal": "reject",
+           "Walk-Away": "walk_away"}
+
+#: CaSiNo's 5-point answer scales as numbers (1 = most negative, 5 = most positive).
+SCALES = {
+    "extremely dissatisfied": 1, "slightly dissatisfied": 2, "undecided": 3,
+    "slightly satisfied": 4, "extremely satisfied": 5,
+    "extremely dislike": 1, "slightly dislike": 2, "slightly like": 4, "extremely like": 5,
+}
+
+
+def looks_like(data: Any) -> bool:
+    return isinstance(data, list) and bool(data) and isinstance(data[0], dict) \
+        and "chat_logs" in data[0]
+
+
+def read(path: Path, data: list, **options) -> Iterator[Transcript]:
+    for position, dialogue in enumerate(data):
+        if not isinstance(dialogue, dict) or not isinstance(dialogue.get("chat_logs"), list):
+            raise MalformedError(str(path), "not a CaSiNo dialogue (no chat_logs list)",
+                                 where=f"[{position}]",
+                                 hint="every item of the list needs 'dialogue_id' and "
+                                      "'chat_logs'")
+        yield _dialogue(path, position, dialogue)
+
+
+def _counts(terms: Any) -> dict[str, Any]:
+    out = {}
+    for item, value in dict(terms or {}).items():
+        try:
+            out[item] = int(value)
+        except (TypeError, ValueError):
+            out[item] = value
+    return out
+
+
+def _dialogue(path: Path, position: int, dialogue: Mapping[str, Any]) -> Transcript:
+    turns: list[Turn] = []
+    last_offer: tuple[str, dict, dict] | None = None  # (who, speaker_gets, other_gets)
+    for index, entry in enumerate(dialogue["chat_logs"]):
+        if not isinstance(entry, dict):
+            raise MalformedError(str(path), "a chat_logs entry is not an object",
+                                 where=f"[{position}].chat_logs[{index}]",
+                                 hint="each entry needs 'text' and 'id'")
+        text = str(entry.get("text", ""))
+        speaker = str(entry.get("id", "")) or "unknown"
+        task = entry.get("task_data") or {}
+        action = None
+        kind = ACTIONS.get(text.strip())
+        if kind == "submit":
+            gets, gives = _counts(task.get("issue2youget")), _counts(task.get("issue2theyget"))
+            action = Action(kind, text.strip(), {"speaker_gets": gets, "other_gets": gives})
+            last_offer = (speaker, gets, gives)
+        elif kind is not None:
+            terms: dict[str, Any] = {}
+            if last_offer is not None and kind in ("accept", "reject"):
+                who, gets, gives = last_offer
+                terms = ({"speaker_gets": gives, "other_gets": gets} if who != speaker
+                         else {"speaker_gets": gets, "other_gets": gives})
+            action = Action(kind, text.strip(), terms)
+        turns.append(Turn(index=index, speaker=speaker, text=text, source_line=index,
+                          action=action, meta={"task_data": task} if task else {}))
+    annotations = dialogue.get("annotations") or []
+    turns, aligned = _align(turns, annotations)
+    participants = dialogue.get("participant_info") or {}
+    names = list(dict.fromkeys([t.speaker for t in turns] + list(participants)))
+    speakers = tuple(Speaker(n, PARTY, dict(participants.get(n) or {})) for n in names)
+    meta: dict[str, Any] = {
+        "corpus": "CaSiNo", "credit": CREDIT, "dialogue_id": dialogue.get("dialogue_id"),
+        "participants": participants, "outcomes": _outcomes(participants),
+        "outcome": _result(turns), "annotations": len(annotations), "gold_aligned": aligned,
+    }
+    deal = _deal(turns)
+    if deal:
+        meta["deal"] = deal
+    session = dialogue.get("dialogue_id", position)
+    return Transcript(session_id=str(session), source=str(path), format="casino",
+                      speakers=speakers, turns=tuple(turns), meta=meta)
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _align(turns: list[Turn], annotations: list) -> tuple[list[Turn], int]:
+    """Give each annotation's labels to its chat turn: in order, by (nearly) equal text.
+
+    Each annotation is matched to the next unannotated chat turn with the same normalised
+    text; failing that, to the most similar of the next few chat turns when they are
+    clearly the same utterance (similarity >= 0.9). Unmatched annotations are counted, not
+    guessed.
+    """
+    if not annotations:
+        return turns, 0
+    chat = [t.index for t in turns if t.action is None]
+    texts = {i: _norm(turns[i].text) for i in chat}
+    labels: dict[int, tuple[str, ...]] = {}
+    pointer = 0
+    for item in annotations:
+        if not isinstance(item, (list, tuple)) or len(item) < 2:
+            continue
+        wanted = _norm(item[0])
+        gold = tuple(x.strip() for x in str(item[1]).split(",") if x.strip())
+        found = next((k for k in range(pointer, len(chat)) if texts[chat[k]] == wanted), None)
+        if found is None:
+            window = range(pointer, min(pointer + 5, len(chat)))
+            scored = [(difflib.SequenceMatcher(None, texts[chat[k]], wanted).ratio(), k)
+                      for k in window]
+            best = max(scored, default=(0.0, None))
+            found = best[1] if best[0] >= 0.9 else None
+        if found is not None:
+            labels[chat[found]] = gold
+            pointer = found + 1
+    out = [replace(t, gold=labels[t.index]) if t.index in labels else t for t in turns]
+    return out, len(labels)
+
+
+def _outcomes(participants: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per participant: points, satisfaction and liking (text and 1-5), and priorities.
+
+    ``{"mturk_agent_1": {"points": 17, "satisfaction": "Slightly satisfied",
+    "satisfaction_score": 4, "opponent_likeness": "Slightly like", "opponent_likeness_score": 4,
+    "priority_high": "Firewood", "priority_medium": "Food", "priority_low": "Water"}}``
+    """
+    flat: dict[str, dict[str, Any]] = {}
+    for name, info in participants.items():
+        info = info or {}
+        outcomes = info.get("outcomes") or {}
+        row: dict[str, Any] = {"points": outcomes.get("points_scored")}
+        for key in ("satisfaction", "opponent_likeness"):
+            value = outcomes.get(key)
+            row[key] = value
+            row[f"{key}_score"] = SCALES.get(str(value).strip().lower()) if value else None
+        for level, item in (info.get("value2issue") or {}).items():
+            row[f"priority_{level.lower()}"] = item
+        flat[name] = row
+    return flat
+
+
+def _result(turns: list[Turn]) -> str:
+    kinds = [t.action.kind for t in turns if t.action is not None]
+    if "walk_away" in kinds:
+        return "impasse"
+    if kinds and kinds[-1] == "accept":
+        return "agreement"
+    return "unfinished"
+
+
+def _deal(turns: list[Turn]) -> dict[str, Any] | None:
+    """The accepted split per speaker: ``{"mturk_agent_1": {"Food": 2, ...}, ...}``."""
+    for turn in reversed(turns):
+        if turn.action is not None and turn.action.kind == "accept" and turn.action.terms:
+            other = next((t.speaker for t in turns if t.speaker != turn.speaker), "other")
+            return {turn.speaker: dict(turn.action.terms["speaker_gets"]),
+                    other: dict(turn.action.terms["other_gets"])}
+    return None

@@ -1,0 +1,148 @@
+"""CSV and TSV tables: one row per turn, with a header.
+
+Needed columns: the speaker and the text. Optional: start, end (seconds or ``HH:MM:SS``),
+session id (a file with several sessions gives one transcript per session, in order of
+first appearance), role. Column names are matched case-insensitively against common
+aliases (``utterance``, ``content``, ``name``, ``participant``, ``conversation_id``...) or
+given as options ``speaker_col``, ``text_col``, ``start_col``, ``end_col``, ``session_col``,
+``role_col``. The delimiter (comma, semicolon, tab, pipe) is sniffed from the header.
+Other columns are kept in each turn's ``meta``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import (
+    EmptyTranscriptError,
+    MalformedError,
+    MissingColumnsError,
+    NoSpeakerError,
+    TimingError,
+)
+from ..transcript import Transcript
+from .base import Segment, make_transcript, parse_seconds
+
+#: Accepted column names per field (after lower-casing and turning spaces and dashes into _).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "speaker": ("speaker", "speaker_name", "name", "participant", "author", "from", "who",
+                "user", "spk", "speaker_id", "sender", "person"),
+    "text": ("text", "utterance", "content", "message", "transcript", "body", "line",
+             "sentence", "words", "utterance_text", "said"),
+    "start": ("start", "start_time", "begin", "start_seconds", "start_sec", "starttime",
+              "timestamp", "time", "offset"),
+    "end": ("end", "end_time", "stop", "end_seconds", "end_sec", "endtime"),
+    "session": ("session_id", "session", "conversation_id", "conversation", "dialogue_id",
+                "dialog_id", "meeting_id", "call_id", "transcript_id", "negotiation_id"),
+    "role": ("role", "speaker_role", "party_role"),
+}
+_NEEDED = ("speaker", "text")
+
+
+def _key(name: str) -> str:
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+def _dialect(path: Path, sample: str) -> type[csv.Dialect] | csv.Dialect:
+    first = sample.splitlines()[0] if sample else ""
+    try:
+        return csv.Sniffer().sniff(first, delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+
+
+def _columns(path: Path, header: list[str], options: dict) -> dict[str, int]:
+    keys = [_key(h) for h in header]
+    found: dict[str, int] = {}
+    for field, aliases in ALIASES.items():
+        wanted = options.get(f"{field}_col")
+        if wanted is not None:
+            if _key(wanted) not in keys:
+                raise MissingColumnsError(
+                    str(path), f"no column {wanted!r} (given as {field}_col); the header has: "
+                    f"{', '.join(header)}", line=1,
+                    hint=f"name one of the header's columns with {field}_col")
+            found[field] = keys.index(_key(wanted))
+            continue
+        for alias in aliases:
+            if alias in keys and keys.index(alias) not in found.values():
+                found[field] = keys.index(alias)
+                break
+    missing = [f for f in _NEEDED if f not in found]
+    if missing:
+        accepted = "; ".join(f"{f}: {', '.join(ALIASES[f])}" for f in missing)
+        raise MissingColumnsError(
+            str(path), f"no {' and no '.join(missing)} column; the header has: "
+            f"{', '.join(h for h in header) or '(nothing)'}", line=1,
+            hint=f"name the columns in the first row ({accepted}), or pass "
+                 f"{', '.join(f + '_col=...' for f in missing)} (CLI: read options)")
+    return found
+
+
+def read(path: Path, text: str, **options) -> Iterator[Transcript]:
+    dialect = _dialect(path, text[:4096])
+    reader = csv.reader(io.StringIO(text, newline=""), dialect, strict=True)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise MalformedError(str(path), f"cannot read the header row: {exc}", line=1,
+                             hint="the first row must name the columns, e.g. "
+                                  "'speaker,text,start,end'") from None
+    columns = _columns(path, header, options)
+    extra = [(i, h) for i, h in enumerate(header) if i not in columns.values() and h.strip()]
+    sessions: dict[str, list[Segment]] = {}
+    roles: dict[str, dict[str, str]] = {}
+    line = reader.line_num
+    while True:
+        row_line = line + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise MalformedError(
+                str(path), f"broken CSV row ({exc}); a quoted field is never closed",
+                line=row_line,
+                hint="close the quote, or double quotes inside a quoted field (\"\" for \"); "
+                     "fields that contain the delimiter or line breaks must be quoted") from None
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            raise MalformedError(
+                str(path), f"this row has {len(row)} fields but the header has {len(header)}",
+                line=row_line, hint="quote fields that contain the delimiter "
+                                    f"({dialect.delimiter!r}), e.g. \"Yes, fine\"")
+        row = row + [""] * (len(header) - len(row))
+
+        def cell(field: str, row: list[str] = row) -> str:
+            return row[columns[field]].strip() if field in columns else ""
+
+        speaker, said = cell("speaker"), cell("text")
+        if not said:
+            continue
+        if not speaker:
+            raise NoSpeakerError(str(path), f"row without a speaker: {said[:60]!r}",
+                                 line=row_line, hint="fill in the speaker column for every row")
+        try:
+            start = parse_seconds(cell("start"))
+            end = parse_seconds(cell("end"))
+        except ValueError as exc:
+            raise TimingError(str(path), f"cannot read the time: {exc}", line=row_line,
+                              hint="write times as seconds (12.5) or as HH:MM:SS(.mmm)") from None
+        session = cell("session") or path.stem
+        segment = Segment(speaker, said, start=start, end=end, line=row_line)
+        sessions.setdefault(session, []).append(segment)
+        if cell("role"):
+            roles.setdefault(session, {}).setdefault(speaker, cell("role"))
+        if extra:
+            segment.meta = {h: row[i] for i, h in extra if row[i] != ""} or None
+    if not sessions:
+        raise EmptyTranscriptError(str(path), "the table has a header but no turns", line=1,
+                                   hint="add one row per turn below the header")
+    for session, segments in sessions.items():
+        yield make_transcript(path, "csv", segments, session_id=session,
+                              roles=roles.get(session), merge=False)

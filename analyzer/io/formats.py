@@ -1,0 +1,136 @@
+"""The registry of transcript formats and how a file's format is recognised.
+
+The extension decides when it is known; otherwise (or for ``.txt`` files that are really
+captions) the first bytes do: ``WEBVTT``, an SRT cue, a JSON bracket, a table header with a
+speaker and a text column, or ``Name:`` labels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UnknownFormatError
+from ..transcript import Transcript
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    """One readable format, as ``analyzer formats`` lists it."""
+
+    name: str
+    extensions: tuple[str, ...]
+    description: str
+    example: str
+    reader: Callable[..., Iterator[Transcript]]
+
+
+def _text(path, text, **o):
+    from .text import read
+    return read(path, text, **o)
+
+
+def _vtt(path, text, **o):
+    from .vtt import read
+    return read(path, text, **o)
+
+
+def _srt(path, text, **o):
+    from .srt import read
+    return read(path, text, **o)
+
+
+def _csv(path, text, **o):
+    from .csvfile import read
+    return read(path, text, **o)
+
+
+def _json(path, text, **o):
+    from .jsonfile import read
+    return read(path, text, **o)
+
+
+def _convokit(path, text, **o):
+    from .convokit import read
+    return read(path, text, **o)
+
+
+FORMATS: tuple[FormatSpec, ...] = (
+    FormatSpec("text", (".txt", ".text", ".transcript"),
+               "Speaker-labelled text, one 'Name: text' turn per line (continuation lines "
+               "allowed), optional [HH:MM:SS] timestamps",
+               "[00:01:02] Anna: Could we start with the delivery dates?", _text),
+    FormatSpec("vtt", (".vtt",),
+               "WebVTT captions as Zoom ('Name: text') or Teams ('<v Name>text</v>') write "
+               "them; same-speaker cues merge into one turn",
+               "00:00:01.000 --> 00:00:04.000 / <v Anna Lee>Shall we begin?</v>", _vtt),
+    FormatSpec("srt", (".srt",),
+               "SRT subtitles with a speaker prefix ('Name: text' or '[Name] text')",
+               "1 / 00:00:01,000 --> 00:00:04,000 / Anna: Shall we begin?", _srt),
+    FormatSpec("csv", (".csv", ".tsv"),
+               "Table with a header: speaker, text, optional start, end, session_id, role "
+               "(delimiter sniffed; several sessions per file allowed)",
+               "speaker,text,start / Anna,Shall we begin?,0.0", _csv),
+    FormatSpec("json", (".json",),
+               "JSON: {\"turns\": [{\"speaker\", \"text\"}]}, transcription segments "
+               "{\"segments\": [...]} (WhisperX), or CaSiNo dialogues",
+               '{"turns": [{"speaker": "Anna", "text": "Shall we begin?"}]}', _json),
+    FormatSpec("convokit", (".jsonl",),
+               "ConvoKit corpus folder (utterances.jsonl, speakers.json, conversations.json); "
+               "one session per conversation",
+               '{"id": "u1", "conversation_id": "c1", "speaker": "Anna", "text": "Hi"}',
+               _convokit),
+)
+
+BY_NAME = {spec.name: spec for spec in FORMATS}
+ALIASES = {"txt": "text", "webvtt": "vtt", "tsv": "csv", "subrip": "srt", "casino": "json",
+           "segments": "json", "whisper": "json", "whisperx": "json", "turns": "json",
+           "jsonl": "convokit"}
+EXTENSIONS = {ext: spec.name for spec in FORMATS for ext in spec.extensions}
+
+
+def spec_named(path: Path, name: str) -> FormatSpec:
+    key = name.strip().lower()
+    key = ALIASES.get(key, key)
+    if key not in BY_NAME:
+        raise UnknownFormatError(str(path), f"unknown format {name!r}",
+                                 hint=f"choose one of {', '.join(BY_NAME)} "
+                                      "(see `analyzer formats`)")
+    return BY_NAME[key]
+
+
+_SRT_START = re.compile(r"^\s*\d+\s*\r?\n\s*\d[\d:]*[,.]\d+\s+-->\s")
+_LABEL_LINE = re.compile(r"^\s*(?:[\[(]?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?[\])]?\s+)?"
+                         r"[^\W\d_][\w.'&\-]*(?: [\w.'&\-]+){0,3}\s*(?:[\[(][^)\]]{1,30}[\])])?"
+                         r"\s*:", re.M)
+
+
+def sniff(path: Path, text: str | None) -> str | None:
+    """The format of ``path`` from its extension, else from its content; ``None`` if unknown."""
+    if path.is_dir() or path.name == "utterances.jsonl":
+        return "convokit"
+    by_extension = EXTENSIONS.get(path.suffix.lower())
+    if text is None:
+        return by_extension
+    head = text.lstrip("\ufeff \t\r\n")[:2048]
+    if by_extension in ("vtt", "srt", "csv", "json"):
+        return by_extension
+    if head.startswith("WEBVTT"):
+        return "vtt"
+    if _SRT_START.match(head):
+        return "srt"
+    if head[:1] in "[{":
+        if head.startswith("{") or re.match(r"\[\s*[{\]]", head):
+            return "json"
+    first = head.splitlines()[0] if head else ""
+    if by_extension is None and any(d in first for d in ",;\t|"):
+        from .csvfile import ALIASES as COLUMNS
+
+        cells = {c.strip().strip('"').lower() for c in re.split(r"[,;\t|]", first)}
+        if cells & set(COLUMNS["speaker"]) and cells & set(COLUMNS["text"]):
+            return "csv"
+    if by_extension == "text" or _LABEL_LINE.search(head):
+        return "text"
+    return by_extension

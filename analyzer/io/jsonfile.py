@@ -1,0 +1,168 @@
+"""JSON transcripts: CaSiNo, transcription-service segments, and our plain ``turns`` format.
+
+The shape decides the reader:
+
+- a list of objects with ``chat_logs``: CaSiNo (``casino``);
+- ``{"segments": [...]}`` or a list of objects with ``start`` and ``text``: segments from
+  WhisperX, faster-whisper, AssemblyAI-like tools (``segments``);
+- ``{"turns": [...]}`` (or a list of such objects, one per session): the plain format
+  (``turns``), the simplest one for users to write.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import MalformedError, NoSpeakerError, TimingError, UnknownFormatError
+from ..transcript import Transcript
+from . import casino
+from .base import Segment, make_transcript, parse_seconds
+
+
+def load(path: Path, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        cut = exc.pos >= len(text.rstrip()) - 1
+        problem = ("the JSON ends too early (the file is cut off)" if cut
+                   else f"the JSON is malformed ({exc.msg})")
+        raise MalformedError(str(path), problem, line=exc.lineno, where=f"column {exc.colno}",
+                             hint="check the file at that place: a missing comma, bracket or "
+                                  "quote; a cut-off file must be exported again") from None
+
+
+def kind_of(data: Any) -> str | None:
+    """``casino``, ``segments`` or ``turns`` for a parsed JSON document, else ``None``."""
+    if casino.looks_like(data):
+        return "casino"
+    if isinstance(data, dict):
+        if isinstance(data.get("segments"), list):
+            return "segments"
+        if isinstance(data.get("turns"), list):
+            return "turns"
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        if isinstance(data[0].get("turns"), list):
+            return "turns"
+        if "text" in data[0] and ("start" in data[0] or "speaker" in data[0]):
+            return "segments"
+    return None
+
+
+def read(path: Path, text: str, **options) -> Iterator[Transcript]:
+    data = load(path, text)
+    kind = kind_of(data)
+    if kind == "casino":
+        yield from casino.read(path, data, **options)
+    elif kind == "segments":
+        yield from read_segments(path, data, **options)
+    elif kind == "turns":
+        yield from read_turns(path, data, **options)
+    else:
+        shape = (f"an object with keys {', '.join(list(data)[:8])}" if isinstance(data, dict)
+                 else f"a {type(data).__name__}")
+        raise UnknownFormatError(
+            str(path), f"unknown JSON transcript shape: {shape}", where="top level",
+            hint='write {"turns": [{"speaker": "Anna", "text": "Hello"}, ...]} (see '
+                 "docs/formats.md), or segments {\"segments\": [{\"start\", \"end\", "
+                 "\"speaker\", \"text\"}]}, or a CaSiNo dialogue list")
+
+
+def _speaker(item: dict) -> str:
+    value = item.get("speaker", item.get("speaker_name", item.get("name")))
+    return str(value).strip() if value is not None else ""
+
+
+def _time(path: Path, item: dict, key: str, where: str) -> float | None:
+    try:
+        return parse_seconds(item.get(key))
+    except ValueError as exc:
+        raise TimingError(str(path), f"cannot read {key!r}: {exc}", where=where,
+                          hint="write times as seconds (12.5) or 'HH:MM:SS.mmm'") from None
+
+
+def read_segments(path: Path, data: Any, **options) -> Iterator[Transcript]:
+    """Speech segments with diarised speakers; same-speaker segments merge into turns."""
+    items = data["segments"] if isinstance(data, dict) else data
+    base = "segments" if isinstance(data, dict) else ""
+    segments: list[Segment] = []
+    for number, item in enumerate(items):
+        where = f"{base}[{number}]"
+        if not isinstance(item, dict):
+            raise MalformedError(str(path), "a segment is not an object", where=where,
+                                 hint='each segment is {"start", "end", "speaker", "text"}')
+        said = " ".join(str(item.get("text") or "").split())
+        if not said:
+            continue
+        speaker = _speaker(item)
+        if not speaker:
+            raise NoSpeakerError(
+                str(path), f"segment without a speaker: {said[:60]!r}", where=where,
+                hint="run speaker diarisation (e.g. WhisperX with diarize) so every segment "
+                     "has a 'speaker', or add the speaker by hand")
+        segments.append(Segment(speaker, said, start=_time(path, item, "start", where),
+                                end=_time(path, item, "end", where), source=number, where=where))
+    meta = {k: v for k, v in data.items() if k != "segments" and not isinstance(v, list)} \
+        if isinstance(data, dict) else {}
+    session_id = data.get("session_id") if isinstance(data, dict) else None
+    yield make_transcript(path, "segments", segments, meta=meta, unit="segment",
+                          session_id=str(session_id) if session_id is not None else None)
+
+
+def read_turns(path: Path, data: Any, **options) -> Iterator[Transcript]:
+    """``{"session_id"?, "speakers"?: [{"name", "role"}], "meta"?, "turns": [...]}``."""
+    sessions = data if isinstance(data, list) else [data]
+    for position, session in enumerate(sessions):
+        prefix = f"[{position}]." if isinstance(data, list) else ""
+        if not isinstance(session, dict) or not isinstance(session.get("turns"), list):
+            raise MalformedError(str(path), "a session without a 'turns' list",
+                                 where=f"[{position}]", hint='each session is {"turns": [...]}')
+        roles: dict[str, Any] = {}
+        speaker_meta: dict[str, dict] = {}
+        for number, person in enumerate(session.get("speakers") or []):
+            if isinstance(person, str):
+                continue
+            if not isinstance(person, dict) or not person.get("name"):
+                raise MalformedError(str(path), "a speaker without a name",
+                                     where=f"{prefix}speakers[{number}]",
+                                     hint='write speakers as {"name": "Dana", "role": '
+                                          '"mediator"}')
+            roles[str(person["name"])] = person.get("role")
+            speaker_meta[str(person["name"])] = {k: v for k, v in person.items()
+                                                 if k not in ("name", "role")}
+        segments = []
+        for number, item in enumerate(session["turns"]):
+            where = f"{prefix}turns[{number}]"
+            if not isinstance(item, dict):
+                raise MalformedError(str(path), "a turn is not an object", where=where,
+                                     hint='write each turn as {"speaker": "Anna", "text": "..."}')
+            said = str(item.get("text") or "").strip()
+            if not said:
+                continue
+            speaker = _speaker(item)
+            if not speaker:
+                raise NoSpeakerError(str(path), f"turn without a speaker: {said[:60]!r}",
+                                     where=where, hint='give every turn a "speaker"')
+            if item.get("role") and speaker not in roles:
+                roles[speaker] = item["role"]
+            extra = {k: v for k, v in item.items()
+                     if k not in ("speaker", "speaker_name", "name", "text", "start", "end",
+                                  "role")}
+            segments.append(Segment(speaker, said, start=_time(path, item, "start", where),
+                                    end=_time(path, item, "end", where), source=number,
+                                    where=where, meta=extra or None))
+        session_id = session.get("session_id")
+        if session_id is None and isinstance(data, list):
+            session_id = f"{path.stem}-{position + 1}"
+        transcript = make_transcript(path, "turns", segments, roles=roles,
+                                     session_id=str(session_id) if session_id is not None
+                                     else None, meta=session.get("meta") or {}, merge=False)
+        if speaker_meta:
+            from dataclasses import replace
+
+            transcript = replace(transcript, speakers=tuple(
+                replace(s, meta={**s.meta, **speaker_meta.get(s.name, {})})
+                for s in transcript.speakers))
+        yield transcript

@@ -1,0 +1,154 @@
+"""Speaker-labelled plain text: ``Name: text``, with or without timestamps.
+
+Accepted line starts (a *label*)::
+
+    Anna: text                    Mary Ann: text             SPEAKER 1: text
+    [00:01:02] Anna: text         00:01:02 Anna: text        (01:02) Anna: text
+    Anna [00:01:02]: text         Anna (mediator): text      Anna   0:02     (Otter style;
+                                                                              text below)
+
+A label is a short name (at most four words, starting with a capital letter, or any short
+name after a timestamp) followed by a colon. Lines without a label continue the turn above,
+so multi-line turns and blank lines are fine. Words that often start a line inside a turn
+(``Note:``, ``PS:``, ``Option A:``, ``Step 2:``...) are not speakers: such a line continues the
+current turn. Before the first turn, header lines such as ``Date: 2024-03-01`` or
+``Title: ...`` are kept in ``Transcript.meta["header"]``. In a file whose turns carry
+timestamps, an untimed ``Word:`` line right below a turn also continues it; in a file whose
+turns are separated by blank lines, so does a ``Word:`` used only once and not preceded by a
+blank line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import NoSpeakerError
+from ..transcript import Transcript
+from .base import Segment, make_transcript, normalise_role, parse_clock
+
+_TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_NAME = r"[^\W\d_][\w.'&\-]*(?:[ \t]+[\w.'&\-]+){0,3}?"
+_LABEL = re.compile(
+    rf"""^
+    (?:[\[(]\s*(?P<t1>{_TIME})\s*[\])]\s*(?:-\s*)?|(?P<t2>{_TIME})\s+(?:-\s*)?)?
+    (?P<name>{_NAME})
+    (?:\s*[\[(]\s*(?:(?P<t3>{_TIME})|(?P<paren>[^)\]:]{{1,30}}))\s*[\])])?
+    \s*:(?:\s+|$)(?P<text>.*)$""",
+    re.VERBOSE,
+)
+_HEADER_LINE = re.compile(rf"^(?P<name>{_NAME})\s*[\[(]?\s*(?P<t>{_TIME})\s*[\])]?\s*$")
+_TIME_ONLY = re.compile(rf"^\s*[\[(]?\s*(?P<t>{_TIME})\s*[\])]?\s*$")
+
+#: Line starts that are not speakers: a turn's notes, lists and offers, or a file's header.
+NOT_SPEAKERS = frozenset("""
+note notes nb n.b ps p.s pps re subject update edit example e.g i.e total subtotal price cost
+costs fee fees question answer warning important action actions item items agenda summary tip
+date time day location place venue terms offer counteroffer proposal option options deal also
+however remember next first second third finally pros cons plan goal goals result results
+reason reasons why because fyi btw correction source link url email phone address budget
+deadline timeline title topic meeting session participants attendees present recorded duration
+language transcript case file id minutes scope payment delivery volume quantity discount
+""".split())
+_NOT_SPEAKER_FIRST_WORDS = frozenset(
+    "option step item point phase part question proposal offer clause section article "
+    "scenario package version round term issue".split())
+_HEADER_KEYS = frozenset("""
+title date time day location place venue subject topic meeting session participants attendees
+present recorded duration language transcript case file id note notes source agenda
+""".split())
+
+
+class _Label:
+    __slots__ = ("name", "time", "text", "role", "has_time")
+
+    def __init__(self, name: str, time: float | None, text: str, role: str | None) -> None:
+        self.name, self.time, self.text, self.role = name, time, text, role
+        self.has_time = time is not None
+
+
+def _parse(line: str) -> _Label | None:
+    match = _LABEL.match(line)
+    if match:
+        name = " ".join(match["name"].split())
+        stamp = match["t1"] or match["t2"] or match["t3"]
+        if not stamp and not name[0].isupper():
+            return None
+        if len(name) > 40:
+            return None
+        role = None
+        paren = match["paren"]
+        if paren:
+            guessed = normalise_role(paren)
+            if guessed and guessed != "party" or paren.strip().lower() == "party":
+                role = guessed
+            else:
+                name = f"{name} ({paren.strip()})"
+        return _Label(name, parse_clock(stamp) if stamp else None, match["text"].strip(), role)
+    match = _HEADER_LINE.match(line)
+    if match and match["name"][0].isupper() and ":" not in match["name"]:
+        return _Label(" ".join(match["name"].split()), parse_clock(match["t"]), "", None)
+    return None
+
+
+def _not_a_speaker(name: str) -> bool:
+    lowered = name.lower().rstrip(".")
+    return lowered in NOT_SPEAKERS or lowered.split(" ")[0] in _NOT_SPEAKER_FIRST_WORDS
+
+
+def read(path: Path, text: str, **options) -> Iterator[Transcript]:
+    lines = text.splitlines()
+    parsed = [_parse(line) if line.strip() else None for line in lines]
+    candidates = [(i, p) for i, p in enumerate(parsed) if p is not None]
+    counts = Counter(p.name for _, p in candidates)
+    after_blank = sum(1 for i, _ in candidates[1:] if i > 0 and not lines[i - 1].strip())
+    blank_separated = len(candidates) > 2 and after_blank > (len(candidates) - 1) / 2
+    timed = len(candidates) > 2 and sum(p.has_time for _, p in candidates) > len(candidates) / 2
+
+    segments: list[Segment] = []
+    roles: dict[str, str] = {}
+    header: dict[str, str] = {}
+    current: Segment | None = None
+    pending_time: float | None = None
+    previous_blank = True
+    for number, (line, label) in enumerate(zip(lines, parsed, strict=True), start=1):
+        if not line.strip():
+            previous_blank = True
+            continue
+        if label is not None and current is None and _not_a_speaker(label.name) \
+                and not label.has_time and label.name.lower() in _HEADER_KEYS:
+            header[label.name] = label.text
+            previous_blank = False
+            continue
+        if label is not None and current is not None and not label.has_time and (
+                _not_a_speaker(label.name)
+                or (not previous_blank and timed)
+                or (not previous_blank and blank_separated and counts[label.name] == 1)):
+            label = None
+        if label is None and current is None:
+            stamp = _TIME_ONLY.match(line)
+            if stamp:
+                pending_time = parse_clock(stamp["t"])
+                previous_blank = False
+                continue
+            raise NoSpeakerError(
+                str(path), f"text without a speaker: {line.strip()[:60]!r}", line=number,
+                hint="start each turn with the speaker's name and a colon, e.g. 'Anna: Hello' "
+                     "(a name has at most four words and starts with a capital letter); lines "
+                     "without a name continue the turn above them")
+        if label is None:
+            assert current is not None
+            current.text = f"{current.text}\n{line.strip()}" if current.text else line.strip()
+        else:
+            start = label.time if label.time is not None else pending_time
+            pending_time = None
+            current = Segment(label.name, label.text, start=start, line=number)
+            segments.append(current)
+            if label.role:
+                roles.setdefault(label.name, label.role)
+        previous_blank = False
+    segments = [s for s in segments if s.text]
+    meta = {"header": header} if header else {}
+    yield make_transcript(path, "text", segments, roles=roles, meta=meta, merge=False)
