@@ -1,0 +1,123 @@
+"""The chunk store keeps finished items across kills; chunk tables merge into one schema."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from analyzer.batch.assemble import write_table
+from analyzer.batch.plan import chunk_ranges, item_key, options_hash
+from analyzer.batch.store import ChunkStore
+from analyzer.batch.tabular import conform, rows_to_table, unify_schemas
+from analyzer.errors import OutputError
+from analyzer.io.output import OutputFolder
+
+
+def test_mixed_values_become_text_instead_of_failing():
+    table = rows_to_table([{"a": 1, "b": None}, {"a": "x", "b": 2.5}], ["a", "b", "c"])
+    assert table.column("a").to_pylist() == ["1", "x"]
+    assert table.column("b").type == pa.float64()
+    assert table.column("c").type == pa.null()
+
+
+def test_extra_columns_follow_sorted():
+    table = rows_to_table([{"id": 1, "meta.z": 1}, {"id": 2, "meta.a": {"k": 1}}], ["id"],
+                          extra=True)
+    assert table.column_names == ["id", "meta.a", "meta.z"]
+    assert table.column("meta.a").to_pylist() == [None, '{"k": 1}']
+
+
+def test_union_schema_does_not_depend_on_chunk_order():
+    a = rows_to_table([{"s": None, "n": 1, "m": "x"}], ["s", "n"], extra=True)
+    b = rows_to_table([{"s": 1.5, "n": 2, "k": 3}], ["s", "n"], extra=True)
+    c = rows_to_table([{"s": None, "n": 2.5, "m": 4}], ["s", "n"], extra=True)
+    one = unify_schemas([a.schema, b.schema, c.schema], ["s", "n"], extra=True)
+    two = unify_schemas([c.schema, b.schema, a.schema], ["s", "n"], extra=True)
+    assert one == two
+    assert one.names == ["s", "n", "k", "m"]
+    assert [f.type for f in one] == [pa.float64(), pa.float64(), pa.int64(), pa.string()]
+    assert conform(c, one).column("m").to_pylist() == ["4"]
+    assert conform(a, one).column("k").to_pylist() == [None]
+
+
+def test_chunk_ranges_and_keys():
+    assert chunk_ranges(5, 2) == [(0, 2), (2, 4), (4, 5)]
+    assert chunk_ranges(0, 2) == []
+    h = options_hash({"model": "x", "chunk_size": 2})
+    assert h == options_hash({"chunk_size": 2, "model": "x"})
+    assert item_key("a.json", "d1", 0, h) != item_key("a.json", "d1", 1, h)
+    assert item_key("a.json", "d1", 0, h) != item_key("a.json", "d2", 0, h)
+    assert item_key("a.json", "d1", 0, h) != item_key("a.json", "d1", 0, options_hash({}))
+
+
+def _table(values):
+    return rows_to_table([{"x": v} for v in values], ["x"])
+
+
+def test_committed_items_survive_a_torn_journal(tmp_path):
+    folder = OutputFolder(tmp_path)
+    with ChunkStore(folder) as store:
+        store.record_file("f1", {"path": "a", "sessions": 2, "items": ["k1", "k2"]})
+        store.commit("k1", {"turns": _table([1, 2])}, {"sessions": 1, "turns": 2})
+    # a kill in the middle of the next journal line
+    with open(tmp_path / ".parts" / "journal.jsonl", "a") as handle:
+        handle.write('{"type": "item", "key": "k2", "tab')
+    with ChunkStore(folder) as store:
+        assert store.done("k1")["turns"] == 2
+        assert store.done("k2") is None
+        assert store.file_plan("f1")["items"] == ["k1", "k2"]
+        store.commit("k2", {"turns": _table([3])}, {"sessions": 1, "turns": 1})
+    with ChunkStore(folder) as store:
+        assert store.done("k2")["tables"] == ["turns"]
+    lines = (tmp_path / ".parts" / "journal.jsonl").read_text().splitlines()
+    assert all(json.loads(line) for line in lines)
+
+
+def test_an_item_whose_part_file_vanished_is_redone(tmp_path):
+    with ChunkStore(OutputFolder(tmp_path)) as store:
+        store.commit("k1", {"turns": _table([1])}, {})
+        store.part_path("k1", "turns").unlink()
+        assert store.done("k1") is None
+
+
+def test_items_that_failed_for_want_of_a_worker_are_retried(tmp_path):
+    with ChunkStore(OutputFolder(tmp_path)) as store:
+        store.commit("k1", {}, {"retry": True})
+        assert store.done("k1") is None
+
+
+def test_one_batch_at_a_time_per_folder(tmp_path):
+    folder = OutputFolder(tmp_path)
+    with ChunkStore(folder), pytest.raises(OutputError, match="another batch"):
+        ChunkStore(folder)
+    ChunkStore(folder).close()  # the lock is released with the store
+
+
+def test_compact_keeps_only_the_current_run(tmp_path):
+    folder = OutputFolder(tmp_path)
+    with ChunkStore(folder) as store:
+        store.commit("old", {"turns": _table([1])}, {})
+        store.commit("new", {"turns": _table([2])}, {})
+        store.compact(["new"], [])
+        assert not store.part_path("old", "turns").exists()
+    with ChunkStore(folder) as store:
+        assert set(store.items) == {"new"}
+
+
+def test_assembled_table_keeps_part_order_and_merges_types(tmp_path):
+    folder = OutputFolder(tmp_path)
+    parts = []
+    for i, rows in enumerate([[{"x": 1, "y": None}], [{"x": 2, "y": 0.5}, {"x": 3, "y": None}]]):
+        path = tmp_path / f"p{i}.parquet"
+        pq.write_table(rows_to_table(rows, ["x", "y"]), path)
+        parts.append(path)
+    parquet, csv, rows = write_table(folder, "t", parts, ["x", "y"])
+    assert rows == 3
+    assert pq.read_table(parquet).to_pylist() == [
+        {"x": 1, "y": None}, {"x": 2, "y": 0.5}, {"x": 3, "y": None}]
+    assert csv.read_text().splitlines() == ['"x","y"', "1,", "2,0.5", "3,"]
+    _, csv, rows = write_table(folder, "empty", [], ["a", "b"])
+    assert rows == 0 and csv.read_text().strip() == '"a","b"'
