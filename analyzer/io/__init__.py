@@ -48,6 +48,11 @@ def read_transcripts(path: str | Path, format: str | None = None,
     else:
         name = sniff(path, None)
         spec = spec_named(path, name) if name == "convokit" else None
+    if path.is_dir() and (spec is None or spec.name != "convokit" or not _is_corpus(path)):
+        raise UnknownFormatError(str(path), "this is a folder, not a transcript file (nor a "
+                                 "ConvoKit corpus with utterances.jsonl)",
+                                 hint="pass the files inside it, or use expand_inputs / "
+                                      "`analyzer analyze FOLDER`, which finds them")
     if spec is not None and spec.name == "convokit":
         yield from spec.reader(path, None, **options)
         return
@@ -62,6 +67,12 @@ def read_transcripts(path: str | Path, format: str | None = None,
                      "pass --input-format; `analyzer formats` lists them")
         spec = spec_named(path, name)
     yield from spec.reader(path, text, **options)
+
+
+def _is_corpus(path: Path) -> bool:
+    from .convokit import is_corpus
+
+    return is_corpus(path)
 
 
 def _looks_like_transcript(path: Path) -> bool:

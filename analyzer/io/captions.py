@@ -20,6 +20,7 @@ from ..transcript import Transcript
 from .base import Segment, make_transcript, parse_clock
 
 _TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)$")
+_LOOSE_TIMING = re.compile(r"^\s*\d[\d:.,]*\s*\S{1,4}\s*\d[\d:.,]*")
 _VTT_TIME = re.compile(r"^(?:\d+:)?\d{2}:\d{2}\.\d{3}$")
 _SRT_TIME = re.compile(r"^(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}$")
 _VOICE = re.compile(r"<v(?:\.[^ \t>]*)?[ \t]+([^>]+)>(.*?)(?:</v>|(?=<v[ .\t])|$)", re.S)
@@ -91,8 +92,10 @@ def _read_cues(path: Path, text: str, fmt: str) -> list[Segment]:
         if fmt == "vtt" and keyword in ("NOTE", "STYLE", "REGION"):
             continue
         cue += 1
-        timing_at = 0 if "-->" in block[0] else (1 if len(block) > 1 and "-->" in block[1]
-                                                 else None)
+        timing_at = next((i for i, line in enumerate(block[:2]) if "-->" in line), None)
+        if timing_at is None:  # a timing written wrongly ("->", "--", "=>")
+            timing_at = next((i for i, line in enumerate(block[:2])
+                              if _LOOSE_TIMING.match(line)), None)
         where = f"cue {cue}"
         if timing_at is None:
             raise TimingError(str(path), f"no timing line ('00:00:01.000 --> 00:00:04.000') in "

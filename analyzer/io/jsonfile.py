@@ -26,7 +26,8 @@ def load(path: Path, text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        cut = exc.pos >= len(text.rstrip()) - 1
+        stripped = text.rstrip()
+        cut = exc.pos >= len(stripped) - 1 or stripped[-1:] not in ("]", "}")
         problem = ("the JSON ends too early (the file is cut off)" if cut
                    else f"the JSON is malformed ({exc.msg})")
         raise MalformedError(str(path), problem, line=exc.lineno, where=f"column {exc.colno}",

@@ -7,6 +7,9 @@ Accepted line starts (a *label*)::
     Anna [00:01:02]: text         Anna (mediator): text      Anna   0:02     (Otter style;
                                                                               text below)
 
+A parenthesis after the name is the speaker's role or side: ``Dana (mediator):`` makes Dana
+a mediator; ``Kim (buyer):`` keeps "buyer" as ``source_role`` in the speaker's meta (a party).
+
 A label is a short name (at most four words, starting with a capital letter, or any short
 name after a timestamp) followed by a colon. Lines without a label continue the turn above,
 so multi-line turns and blank lines are fine. Words that often start a line inside a turn
@@ -27,7 +30,7 @@ from pathlib import Path
 
 from ..errors import NoSpeakerError
 from ..transcript import Transcript
-from .base import Segment, make_transcript, normalise_role, parse_clock
+from .base import Segment, make_transcript, parse_clock
 
 _TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _NAME = r"[^\W\d_][\w.'&\-]*(?:[ \t]+[\w.'&\-]+){0,3}?"
@@ -78,14 +81,8 @@ def _parse(line: str) -> _Label | None:
             return None
         if len(name) > 40:
             return None
-        role = None
         paren = match["paren"]
-        if paren:
-            guessed = normalise_role(paren)
-            if guessed and guessed != "party" or paren.strip().lower() == "party":
-                role = guessed
-            else:
-                name = f"{name} ({paren.strip()})"
+        role = " ".join(paren.split()) if paren and paren.strip() else None
         return _Label(name, parse_clock(stamp) if stamp else None, match["text"].strip(), role)
     match = _HEADER_LINE.match(line)
     if match and match["name"][0].isupper() and ":" not in match["name"]:
