@@ -19,7 +19,7 @@ app = typer.Typer(
 
 # Each module defines ``register(app)``; the order here is the order in ``--help``.
 COMMAND_MODULES = [
-    "analyze", "formats", "batch",
+    "analyze", "formats", "batch", "reliability", "sequences", "outcomes", "export",
 ]
 
 for _name in COMMAND_MODULES:

@@ -1,0 +1,162 @@
+"""``analyzer outcomes``: relate parties' behaviour to outcomes (correlations, OLS)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import AnalyzerError
+from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage
+
+
+def _names(text: str | None) -> list[str]:
+    return [p.strip() for p in (text or "").split(",") if p.strip()]
+
+
+def _ci(low, high) -> str:
+    return "-" if low != low else f"[{low:.2f}, {high:.2f}]"
+
+
+def _compact_corr(corr):
+    import pandas as pd
+
+    return pd.DataFrame({
+        "behaviour": corr["x"], "outcome": corr["y"], "n": corr["n"],
+        "r": corr["pearson_r"].round(3),
+        "95% CI": [_ci(a, b) for a, b in zip(corr["ci_low"], corr["ci_high"], strict=True)],
+        "p": corr["pearson_p"].round(4), "rho": corr["spearman_rho"].round(3)})
+
+
+def _compact_ols(reg):
+    import pandas as pd
+
+    return pd.DataFrame({
+        "outcome": reg["outcome"], "term": reg["term"], "coef": reg["coef"].round(3),
+        "se": reg["se"].round(3),
+        "95% CI": [_ci(a, b) for a, b in zip(reg["ci_low"], reg["ci_high"], strict=True)],
+        "p": reg["p"].round(4), "R2": reg["r2"].round(3), "n": reg["n"]})
+
+
+def outcomes(
+    results_dir: Annotated[Path, typer.Argument(
+        help="The --out folder of `analyzer analyze` or `analyzer batch`.",
+        show_default=False)],
+    outcomes_csv: Annotated[Path | None, typer.Option(
+        "--outcomes", help="CSV of outcomes keyed by session_id (and speaker); default: the "
+                           "transcripts' metadata (CaSiNo: points, satisfaction, liking).",
+        show_default=False)] = None,
+    labels: Annotated[str, typer.Option(
+        "--labels", help="model (the analyser's labels) or gold (human labels mapped to "
+                         "orientation; only turns that carry them).")] = "model",
+    level: Annotated[str, typer.Option(
+        "--level", help="party (one row per party) or session.")] = "party",
+    predictors: Annotated[str | None, typer.Option(
+        "--predictors", help="Behaviour columns, comma-separated [default: "
+                             "integrative_share,bargaining_integrative_share,"
+                             "distributive_share].", show_default=False)] = None,
+    targets: Annotated[str | None, typer.Option(
+        "--targets", help="Outcome columns, comma-separated [default: those of joint_points, "
+                          "points_scored, partner_satisfaction, partner_opponent_likeness, "
+                          "satisfaction, opponent_likeness that exist].",
+        show_default=False)] = None,
+    regressors: Annotated[str | None, typer.Option(
+        "--regressors", help="Predictors of the OLS regression of each target [default: "
+                             "integrative_share,distributive_share].", show_default=False)]
+    = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for study_table.csv, correlations.csv, regression.csv and "
+                            "manifest.json.", show_default=False)] = None,
+) -> None:
+    """Relate parties' behaviour to outcomes: correlations and regression.
+
+    Joins session and party metrics (overall and by stage) with outcome variables and
+    reports Pearson r (Fisher-z 95% CI), Spearman rho, n, and an OLS regression (coefficients,
+    standard errors, CIs, R^2).
+
+    Outcomes come from the transcripts' metadata (the sessions table's meta.* columns; text
+    scales such as "Slightly satisfied" become 1..5; joint_points and partner_* are derived
+    for two-party sessions) or from --outcomes. Party rows of one session are not
+    independent: read p-values as descriptive, or use --level session.
+
+    Example:
+
+        analyzer outcomes reports/casino --labels gold --out reports/casino_outcomes_gold
+    """
+    from rich.console import Console
+
+    from ..io.output import OutputFolder
+    from ..study.codes import LABEL_SOURCES
+    from ..study.display import frame_table
+    from ..study.outcomes import (
+        DEFAULT_OUTCOMES,
+        DEFAULT_PREDICTORS,
+        DEFAULT_REGRESSORS,
+        correlations,
+        ols,
+        read_outcomes_csv,
+        study_table,
+    )
+    from ..study.provenance import write_manifest
+    from ..study.results import load_results
+
+    if labels not in LABEL_SOURCES:
+        fail_usage(f"--labels: unknown source {labels!r}", f"choose {' or '.join(LABEL_SOURCES)}")
+    if level not in ("party", "session"):
+        fail_usage(f"--level: unknown level {level!r}", "choose party or session")
+    try:
+        results = load_results(results_dir)
+        extra = read_outcomes_csv(outcomes_csv) if outcomes_csv else None
+        data = study_table(results.turns, results.sessions, extra, labels=labels, level=level)
+    except AnalyzerError as exc:
+        fail(exc, EXIT_SOME_FAILED)
+    if labels == "gold":  # parties without any human label say nothing about human labels
+        data = data[data["coded"] > 0]
+        if data.empty:
+            fail_usage("no turn carries human labels",
+                       "--labels gold needs a corpus with human labels (the gold column)")
+    xs = _names(predictors) or [c for c in DEFAULT_PREDICTORS if c in data.columns]
+    ys = _names(targets) or [c for c in DEFAULT_OUTCOMES if c in data.columns]
+    regs = _names(regressors) or [c for c in DEFAULT_REGRESSORS if c in data.columns]
+    missing = [c for c in {*xs, *ys, *regs} if c not in data.columns]
+    if missing:
+        fail_usage(f"unknown column(s): {', '.join(sorted(missing))}",
+                   "available: " + ", ".join(c for c in data.columns
+                                             if c not in ("session_id", "speaker")))
+    if not ys:
+        fail_usage("no outcome variables found in the results' metadata",
+                   "pass --outcomes FILE.csv (session_id[, speaker], outcome columns)")
+    corr = correlations(data, xs, ys)
+    try:
+        import pandas as pd
+
+        reg = pd.concat([ols(data, y, regs) for y in ys], ignore_index=True)
+    except AnalyzerError as exc:
+        fail(exc, EXIT_SOME_FAILED)
+    console = Console()
+    console.print(f"{len(data)} {level} rows, labels: {labels}")
+    console.print(frame_table(_compact_corr(corr), "Correlations: Pearson r [95% CI], "
+                                                   "Spearman rho", max_rows=60))
+    console.print(frame_table(_compact_ols(reg), "OLS regression: coef [95% CI]",
+                              max_rows=60))
+    if out is not None:
+        try:
+            folder = OutputFolder(out)
+            outputs = [folder.write_csv("study_table.csv", data),
+                       folder.write_csv("correlations.csv", corr),
+                       folder.write_csv("regression.csv", reg)]
+            write_manifest(folder, "outcomes", model=results.model_info,
+                           options={"labels": labels, "level": level, "predictors": xs,
+                                    "targets": ys, "regressors": regs,
+                                    "outcomes": outcomes_csv},
+                           inputs=[results_dir, *([outcomes_csv] if outcomes_csv else [])],
+                           outputs=[p.name for p in outputs])
+        except AnalyzerError as exc:
+            fail(exc, 2)
+        console.print(f"tables written to {folder.root}")
+    raise typer.Exit(EXIT_OK)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("outcomes")(outcomes)

@@ -1,0 +1,161 @@
+"""``analyzer reliability``: agreement between coders, or between the model and human codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import AnalyzerError
+from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage
+
+GOLD_AS = ("orientation", "labels")
+
+
+def _coder_from_path(path: Path, code_column: str, gold_as: str):
+    """(name, codes) for one CODES argument: a coder's CSV, a results folder / turns table
+    (its gold column) or a corpus with human labels (CaSiNo)."""
+    import pandas as pd
+
+    from ..study.reliability import codes_from_turns, read_codes_csv
+    from ..study.results import load_results, read_table
+
+    if path.is_dir() and any((path / f"turns.{e}").exists() for e in ("csv", "parquet")):
+        turns = load_results(path).turns
+        return f"gold:{path.name}", codes_from_turns(turns, labels="gold", code=gold_as)
+    if path.suffix.lower() in (".csv", ".parquet") and path.is_file():
+        header = (pd.read_csv(path, nrows=0).columns if path.suffix.lower() == ".csv"
+                  else read_table(path).columns)
+        if code_column in header or "gold" not in header:
+            return path.stem, read_codes_csv(path, code_column)
+        return f"gold:{path.stem}", codes_from_turns(read_table(path), labels="gold",
+                                                     code=gold_as)
+    return f"gold:{path.stem}", _gold_from_corpus(path, gold_as)
+
+
+def _gold_from_corpus(path: Path, gold_as: str):
+    import pandas as pd
+
+    from ..io import read_transcripts
+    from ..study.codes import gold_orientation
+    from ..study.reliability import KEY
+
+    keys, values = [], []
+    for transcript in read_transcripts(path):
+        for turn in transcript.turns:
+            if not turn.gold:
+                continue
+            joined = ",".join(turn.gold)
+            keys.append((str(transcript.session_id), int(turn.index)))
+            values.append(gold_orientation(joined) if gold_as == "orientation"
+                          else ",".join(sorted(turn.gold)))
+    return pd.Series(values, index=pd.MultiIndex.from_tuples(keys, names=KEY), dtype=object)
+
+
+def reliability(
+    codes: Annotated[list[Path], typer.Argument(
+        help="Codes: one CSV per coder (session_id, turn, code), a results folder or turns "
+             "table (its human 'gold' labels), or a corpus with human labels (CaSiNo).",
+        show_default=False)],
+    against: Annotated[Path | None, typer.Option(
+        "--against", help="A results folder or turns.csv: the analyser's own labels become "
+                          "one more coder.", show_default=False)] = None,
+    code_column: Annotated[str, typer.Option(
+        "--code-column", help="Name of the code column in the coders' CSVs.")] = "code",
+    against_column: Annotated[str, typer.Option(
+        "--against-column", help="Which model label to compare: orientation or move.")]
+    = "orientation",
+    gold_as: Annotated[str, typer.Option(
+        "--gold-as", help="Human multi-labels as 'orientation' (mapped) or 'labels' (the "
+                          "exact label set).")] = "orientation",
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for the CSV tables and manifest.json.",
+        show_default=False)] = None,
+) -> None:
+    """Agreement between coders, or between the analyser and human codes.
+
+    Cohen's kappa per pair, Krippendorff's alpha (nominal, any number of coders,
+    missing codes allowed), per-category agreement and confusion tables. Only turns
+    both coders coded count for a pair; alpha uses every turn with two or more codes.
+    With --out, writes reliability_pairs.csv, reliability_alpha.csv,
+    reliability_categories.csv, reliability_confusion.csv and manifest.json.
+
+    Example:
+
+        analyzer reliability coder_a.csv coder_b.csv --against reports/study --out reports/agreement
+    """
+    from rich.console import Console
+
+    from ..io.output import OutputFolder
+    from ..study.display import frame_table
+    from ..study.provenance import write_manifest
+    from ..study.reliability import codes_from_turns, confusion_long
+    from ..study.reliability import reliability as compute
+    from ..study.results import load_results
+
+    if gold_as not in GOLD_AS:
+        fail_usage(f"--gold-as: unknown value {gold_as!r}", f"choose {' or '.join(GOLD_AS)}")
+    if against_column not in ("orientation", "move"):
+        fail_usage(f"--against-column: unknown value {against_column!r}",
+                   "choose orientation or move")
+    coders, model = {}, {}
+    try:
+        for path in codes:
+            if not path.exists():
+                fail_usage(f"{path}: no such file or folder", "check the path")
+            name, values = _coder_from_path(path, code_column, gold_as)
+            base, i = name, 2
+            while name in coders:
+                name, i = f"{base}_{i}", i + 1
+            coders[name] = values
+        if against is not None:
+            results = load_results(against)
+            model = results.model_info
+            coders["analyzer"] = codes_from_turns(results.turns, labels="model",
+                                                  code=against_column)
+    except AnalyzerError as exc:
+        fail(exc, EXIT_SOME_FAILED)
+    if len(coders) < 2:
+        fail_usage("agreement needs at least two coders",
+                   "give two or more codes files, or one plus --against RESULTS")
+    empty = [n for n, c in coders.items() if len(c) == 0]
+    if empty:
+        fail_usage(f"no codes found for {', '.join(empty)}",
+                   "check the code column and that the corpus carries human labels")
+    result = compute(coders)
+    if (result.pairs["n"] == 0).all():
+        fail_usage("the coders share no coded turns",
+                   "session_id and turn must match the turns table (turn is 0-based)")
+
+    console = Console()
+    console.print(frame_table(result.pairs, "Agreement per pair of coders"))
+    console.print(frame_table(result.alpha, "Krippendorff's alpha (nominal)"))
+    console.print(frame_table(result.per_category, "Per category"))
+    for (a, b), table in result.confusion.items():
+        shown = table.reset_index().rename(columns={"index": f"{a} \\ {b}"})
+        shown.columns = [str(c) for c in shown.columns]
+        console.print(frame_table(shown, f"Confusion: {a} (rows) x {b} (columns)"))
+    if out is not None:
+        try:
+            folder = OutputFolder(out)
+            outputs = [
+                folder.write_csv("reliability_pairs.csv", result.pairs),
+                folder.write_csv("reliability_alpha.csv", result.alpha),
+                folder.write_csv("reliability_categories.csv", result.per_category),
+                folder.write_csv("reliability_confusion.csv", confusion_long(result)),
+            ]
+            write_manifest(folder, "reliability", model=model,
+                           options={"code_column": code_column,
+                                    "against_column": against_column, "gold_as": gold_as,
+                                    "coders": list(coders)},
+                           inputs=[*codes, *([against] if against else [])],
+                           outputs=[p.name for p in outputs])
+        except AnalyzerError as exc:
+            fail(exc, 2)
+        console.print(f"tables written to {folder.root}")
+    raise typer.Exit(EXIT_OK)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("reliability")(reliability)

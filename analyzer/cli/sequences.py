@@ -1,0 +1,132 @@
+"""``analyzer sequences``: transition tables, adjusted residuals and reciprocity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import AnalyzerError
+from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage
+
+
+def _lags(text: str) -> list[int]:
+    try:
+        lags = sorted({int(p) for p in text.split(",") if p.strip()})
+    except ValueError:
+        fail_usage(f"--lag: cannot read {text!r}", "give whole numbers, e.g. 1 or 1,2,3")
+    if not lags or lags[0] < 1:
+        fail_usage(f"--lag: {text!r}", "lags start at 1")
+    return lags
+
+
+def sequences(
+    results_dir: Annotated[Path, typer.Argument(
+        help="The --out folder of `analyzer analyze` or `analyzer batch`.",
+        show_default=False)],
+    code: Annotated[str, typer.Option(
+        "--code", help="What to sequence: orientation or move.")] = "orientation",
+    lag: Annotated[str, typer.Option(
+        "--lag", help="Lag(s), comma-separated: 1 is the next turn.")] = "1",
+    scope: Annotated[str, typer.Option(
+        "--scope", help="across (the other side's response), within (the same speaker's "
+                        "next turn) or both.")] = "both",
+    by_stage: Annotated[bool, typer.Option(
+        "--by-stage", help="One table per stage of the first turn of each pair.")] = False,
+    labels: Annotated[str, typer.Option(
+        "--labels", help="model (the analyser's labels) or gold (human labels, e.g. "
+                         "CaSiNo's, mapped to orientation).")] = "model",
+    include_actions: Annotated[bool, typer.Option(
+        "--include-actions", help="Keep formal actions (Submit-Deal, ...) in the sequence.")]
+    = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for transitions.csv, reciprocity.csv, heatmap SVGs and "
+                            "manifest.json.", show_default=False)] = None,
+) -> None:
+    """Transition tables, adjusted residuals and reciprocity of moves.
+
+    Lag-k transitions between move types or orientations, across speakers (the other
+    side's response) and within a speaker: observed and expected counts, transition
+    probabilities and adjusted residuals (Bakeman & Quera), plus reciprocity per session
+    and party (integrative answered integratively, distributive answered distributively).
+
+    |z| > 1.96 marks a transition more (z > 0) or less (z < 0) frequent than chance.
+
+    Example:
+
+        analyzer sequences reports/study --lag 1,2 --by-stage --out reports/sequences
+    """
+    from rich.console import Console
+
+    from ..io.output import OutputFolder
+    from ..study.codes import CODES, LABEL_SOURCES
+    from ..study.display import frame_table
+    from ..study.heatmap import transition_heatmap_svg
+    from ..study.provenance import write_manifest
+    from ..study.results import load_results
+    from ..study.sequences import as_matrix, reciprocity, transitions
+
+    if code not in CODES:
+        fail_usage(f"--code: unknown code {code!r}", f"choose {' or '.join(CODES)}")
+    if labels not in LABEL_SOURCES:
+        fail_usage(f"--labels: unknown source {labels!r}", f"choose {' or '.join(LABEL_SOURCES)}")
+    scopes = {"both": ["across", "within"], "across": ["across"], "within": ["within"]}.get(scope)
+    if scopes is None:
+        fail_usage(f"--scope: unknown scope {scope!r}", "choose across, within or both")
+    lags = _lags(lag)
+    try:
+        results = load_results(results_dir)
+        tables = [transitions(results.turns, lag=k, scope=s, labels=labels, code=code,
+                              by_stage=by_stage, include_actions=include_actions)
+                  for k in lags for s in scopes]
+        recip = reciprocity(results.turns, labels=labels, include_actions=include_actions) \
+            if code == "orientation" else None
+    except AnalyzerError as exc:
+        fail(exc, EXIT_SOME_FAILED)
+
+    import pandas as pd
+
+    table = pd.concat(tables, ignore_index=True)
+    if table["observed"].sum() == 0:
+        fail_usage("no coded turn pairs found",
+                   "with --labels gold the results need human labels (the gold column)")
+    console = Console()
+    groups = ["lag", "scope", "stage"] if by_stage else ["lag", "scope"]
+    svgs = {}
+    for key, part in table.groupby(groups, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        if part["observed"].sum() == 0:
+            continue
+        title = ", ".join(f"{g} {v}" for g, v in zip(groups, key, strict=True))
+        shown = as_matrix(part, "observed").astype("Int64").astype(str) + "  z=" + \
+            as_matrix(part, "adjusted_residual").round(2).astype(str)
+        console.print(frame_table(shown.reset_index().rename(columns={"from": "from \\ to"}),
+                                  f"Transitions ({title}): observed, adjusted residual"))
+        name = "transitions_" + "_".join(str(v) for v in key) + ".svg"
+        svgs[name] = transition_heatmap_svg(part, f"Transitions ({title})")
+    if recip is not None and len(recip):
+        summary = recip[["integrative_reciprocity", "distributive_reciprocity"]].agg(
+            ["mean", "count"]).T.reset_index().rename(columns={"index": "measure"})
+        console.print(frame_table(summary, "Reciprocity over parties (mean, parties with "
+                                           "prompts)"))
+    if out is not None:
+        try:
+            folder = OutputFolder(out)
+            outputs = [folder.write_csv("transitions.csv", table)]
+            if recip is not None:
+                outputs.append(folder.write_csv("reciprocity.csv", recip))
+            outputs += [folder.write_text(n, s) for n, s in svgs.items()]
+            write_manifest(folder, "sequences", model=results.model_info,
+                           options={"code": code, "lags": lags, "scopes": scopes,
+                                    "by_stage": by_stage, "labels": labels,
+                                    "include_actions": include_actions},
+                           inputs=[results_dir], outputs=[p.name for p in outputs])
+        except AnalyzerError as exc:
+            fail(exc, 2)
+        console.print(f"tables written to {folder.root}")
+    raise typer.Exit(EXIT_OK)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sequences")(sequences)

@@ -1,0 +1,146 @@
+"""Writing results as a ConvoKit corpus folder, without depending on ConvoKit.
+
+ConvoKit (Cornell) is where many conversation researchers work, but it pulls in torch; so
+we write its documented on-disk format ourselves: ``utterances.jsonl`` (one utterance a line:
+``id``, ``speaker``, ``conversation_id``, ``reply-to``, ``timestamp``, ``text``, ``meta``,
+``vectors``), ``speakers.json`` and ``conversations.json`` (``{id: {"meta": ..., "vectors":
+[]}}``), ``corpus.json`` and ``index.json`` (the meta-field types ConvoKit records). The
+analyser's labels (stage, move, orientation, confidence, ...) go into each utterance's meta;
+session metadata (outcomes) into the conversation's. ``Corpus(filename=DIR)`` loads it and
+``analyzer.io``'s ConvoKit reader reads it back.
+
+Ids: an utterance is ``<session_id>__<turn>``; a conversation is the session id; each
+utterance replies to the one before it in its session. Speakers keep their names, so the
+same name in two sessions is one ConvoKit speaker unless ``unique_speakers=True``
+(``<session_id>__<name>``; the plain name stays in the utterance meta as ``speaker_name``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+#: Turn columns that go into each utterance's meta, in this order, when present.
+UTTERANCE_META = ["turn", "speaker_name", "role", "stage", "move", "orientation",
+                  "confidence", "labels", "offer", "gold", "is_action", "action", "end",
+                  "source_line", "words"]
+
+
+def utterance_id(session_id: str, turn: int) -> str:
+    return f"{session_id}__{int(turn)}"
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe: NaN/NA -> None, numpy scalars -> Python."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _type_name(value: Any) -> str:
+    return f"<class '{type(value).__name__}'>"
+
+
+def _index(metas) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for meta in metas:
+        for key, value in meta.items():
+            if key not in index and value is not None:
+                index[key] = [_type_name(value)]
+    for meta in metas:  # keys that are always None still get an entry
+        for key in meta:
+            index.setdefault(key, [_type_name(None)])
+    return index
+
+
+def convokit_records(turns: pd.DataFrame, sessions: pd.DataFrame | None = None, *,
+                     unique_speakers: bool = False, corpus_meta: dict | None = None) -> dict:
+    """The five ConvoKit files as Python objects (``utterances`` is a list of dicts)."""
+    turns = turns.sort_values(["session_id", "turn"], kind="stable")
+    utterances, speakers, conversations = [], {}, {}
+    previous: dict[str, str] = {}
+    for row in turns.to_dict("records"):
+        session_id, turn = str(row["session_id"]), int(row["turn"])
+        name = str(row["speaker"])
+        speaker_id = f"{session_id}__{name}" if unique_speakers else name
+        uid = utterance_id(session_id, turn)
+        meta_source = {**row, "speaker_name": name}
+        meta = {k: _plain(meta_source[k]) for k in UTTERANCE_META if k in meta_source}
+        if "is_action" in meta and meta["is_action"] is not None:
+            meta["is_action"] = bool(meta["is_action"])
+        utterances.append({
+            "id": uid, "speaker": speaker_id, "conversation_id": session_id,
+            "reply-to": previous.get(session_id), "timestamp": _plain(row.get("start")),
+            "text": "" if _plain(row.get("text")) is None else str(row["text"]),
+            "meta": meta, "vectors": [],
+        })
+        previous[session_id] = uid
+        speaker_meta = speakers.setdefault(speaker_id, {"meta": {"name": name}, "vectors": []})
+        if _plain(row.get("role")) is not None:
+            speaker_meta["meta"].setdefault("role", row["role"])
+        conversations.setdefault(session_id, {"meta": {"session_id": session_id},
+                                              "vectors": []})
+    if sessions is not None:
+        for row in sessions.to_dict("records"):
+            sid = str(row["session_id"])
+            if sid in conversations:
+                conversations[sid]["meta"].update(
+                    {str(k): _plain(v) for k, v in row.items() if k != "session_id"})
+    corpus = {"name": "analyzer-export", **(corpus_meta or {})}
+    index = {
+        "utterances-index": _index([u["meta"] for u in utterances]),
+        "speakers-index": _index([s["meta"] for s in speakers.values()]),
+        "conversations-index": _index([c["meta"] for c in conversations.values()]),
+        "overall-index": _index([corpus]),
+        "version": 1,
+        "vectors": [],
+    }
+    return {"utterances": utterances, "speakers": speakers, "conversations": conversations,
+            "corpus": corpus, "index": index}
+
+
+def write_convokit(turns: pd.DataFrame, folder, name: str = "convokit",
+                   sessions: pd.DataFrame | None = None, *, unique_speakers: bool = False,
+                   corpus_meta: dict | None = None) -> list[Path]:
+    """Write a ConvoKit corpus folder ``name`` inside ``folder`` (an ``OutputFolder``)."""
+    records = convokit_records(turns, sessions, unique_speakers=unique_speakers,
+                               corpus_meta=corpus_meta)
+    lines = "".join(json.dumps(u, ensure_ascii=False) + "\n" for u in records["utterances"])
+    written = [folder.write_text(f"{name}/utterances.jsonl", lines)]
+    for key, file in (("speakers", "speakers.json"), ("conversations", "conversations.json"),
+                      ("corpus", "corpus.json"), ("index", "index.json")):
+        written.append(folder.write_text(
+            f"{name}/{file}", json.dumps(records[key], ensure_ascii=False, indent=1) + "\n"))
+    return written
+
+
+def read_convokit_utterances(root: str | Path) -> pd.DataFrame:
+    """The utterances of a ConvoKit folder as a table (for checks; the transcript reader
+    lives in ``analyzer.io``)."""
+    rows = []
+    with open(Path(root) / "utterances.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                u = json.loads(line)
+                rows.append({"id": u["id"], "speaker": u["speaker"],
+                             "conversation_id": u["conversation_id"],
+                             "reply_to": u.get("reply-to", u.get("reply_to")),
+                             "timestamp": u.get("timestamp"), "text": u.get("text"),
+                             **{f"meta.{k}": v for k, v in (u.get("meta") or {}).items()}})
+    return pd.DataFrame(rows)

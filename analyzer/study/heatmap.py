@@ -1,0 +1,66 @@
+"""A transition table as a small self-contained SVG heatmap for the HTML report.
+
+Pure SVG (no JavaScript, no external fonts or files), every label escaped, so the reports
+engineer can drop it into a page as is. Colour shows the adjusted residual: blue above
+chance, red below, white near zero; the cell text gives the observed count and z.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+_CELL, _LEFT, _TOP = 64, 120, 70
+
+
+def _colour(z: float, limit: float = 4.0) -> str:
+    if z != z:  # NaN
+        return "#eeeeee"
+    t = max(-1.0, min(1.0, z / limit))
+    if t >= 0:  # white -> blue
+        r, g, b = (int(255 - t * (255 - c)) for c in (33, 102, 172))
+    else:  # white -> red
+        r, g, b = (int(255 + t * (255 - c)) for c in (178, 24, 43))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def transition_heatmap_svg(table: pd.DataFrame, title: str = "Transitions (adjusted residuals)"
+                           ) -> str:
+    """An SVG heatmap of a long transition table (``from``, ``to``, ``observed``,
+    ``adjusted_residual``) as returned by ``analyzer.study.sequences.transitions`` for one
+    stage/scope/lag."""
+    cats = list(dict.fromkeys([*table["from"], *table["to"]]))
+    cells = {(r["from"], r["to"]): r for r in table.to_dict("records")}
+    size = len(cats) * _CELL
+    width, height = _LEFT + size + 10, _TOP + size + 30
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+           'font-family="sans-serif" font-size="11">',
+           f'<title>{escape(title)}</title>',
+           f'<text x="{_LEFT}" y="14" font-size="12" font-weight="bold">{escape(title)}</text>',
+           f'<text x="{_LEFT + size / 2}" y="32" text-anchor="middle">next turn</text>']
+    for j, cat in enumerate(cats):
+        x = _LEFT + j * _CELL + _CELL / 2
+        out.append(f'<text x="{x}" y="{_TOP - 8}" text-anchor="middle">{escape(str(cat))}</text>')
+    for i, a in enumerate(cats):
+        y = _TOP + i * _CELL
+        out.append(f'<text x="{_LEFT - 6}" y="{y + _CELL / 2 + 4}" text-anchor="end">'
+                   f'{escape(str(a))}</text>')
+        for j, b in enumerate(cats):
+            x = _LEFT + j * _CELL
+            cell = cells.get((a, b), {})
+            z = float(cell.get("adjusted_residual", float("nan")))
+            obs = cell.get("observed", 0)
+            ztext = "z n/a" if z != z else f"z {z:+.1f}"
+            out.append(f'<rect x="{x}" y="{y}" width="{_CELL}" height="{_CELL}" '
+                       f'fill="{_colour(z)}" stroke="#ffffff"><title>{escape(str(a))} -&gt; '
+                       f'{escape(str(b))}: {obs} observed, {escape(ztext)}</title></rect>')
+            out.append(f'<text x="{x + _CELL / 2}" y="{y + _CELL / 2 - 2}" '
+                       f'text-anchor="middle">{obs}</text>')
+            out.append(f'<text x="{x + _CELL / 2}" y="{y + _CELL / 2 + 12}" '
+                       f'text-anchor="middle" font-size="10">{escape(ztext)}</text>')
+    out.append(f'<text x="{_LEFT}" y="{_TOP + size + 18}" font-size="10">rows: turn t; blue: '
+               'more often than chance, red: less</text>')
+    out.append("</svg>")
+    return "\n".join(out)

@@ -1,0 +1,290 @@
+"""Relating what parties did to how the negotiation ended.
+
+Per-party metrics come from the turns table (shares of integrative / distributive / neutral
+turns, overall and in each stage); outcome variables come from the transcripts' metadata
+(flattened into the sessions table as ``meta.*`` columns, e.g. CaSiNo's points, satisfaction
+and liking per participant) or from the researcher's own CSV. The statistics are the ones a
+paper reports: Pearson r with a Fisher-z 95% confidence interval, Spearman's rho, n, and an
+ordinary least squares regression with standard errors, confidence intervals and R^2.
+
+Party rows of the same session are not independent (both parties of a dyad share the joint
+points); read p-values as descriptive, or use ``level="session"``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import ReadError, UsageError
+from ..results import ORIENTATIONS, STAGES
+from .codes import turn_codes
+
+#: Five-point text scales (CaSiNo's satisfaction and liking) and their 1..5 numbers.
+LIKERT = {
+    "extremely dissatisfied": 1, "slightly dissatisfied": 2, "undecided": 3,
+    "slightly satisfied": 4, "extremely satisfied": 5,
+    "extremely dislike": 1, "slightly dislike": 2, "slightly like": 4, "extremely like": 5,
+    "strongly disagree": 1, "disagree": 2, "neutral": 3, "agree": 4, "strongly agree": 5,
+}
+CORRELATION_COLUMNS = ["x", "y", "n", "pearson_r", "ci_low", "ci_high", "pearson_p",
+                       "spearman_rho", "spearman_p"]
+OLS_COLUMNS = ["outcome", "term", "coef", "se", "t", "p", "ci_low", "ci_high", "n", "r2",
+               "adj_r2"]
+
+
+# ---- metrics from the turns table ---------------------------------------------------------
+
+def _shares(codes: pd.Series, prefix: str = "") -> dict:
+    codes = codes.dropna()
+    total = len(codes)
+    out = {f"{prefix}coded": total}
+    for o in ORIENTATIONS:
+        n = int((codes == o).sum())
+        out[f"{prefix}{o}_n"] = n
+        out[f"{prefix}{o}_share"] = n / total if total else float("nan")
+    return out
+
+
+def _spoken(turns: pd.DataFrame, labels: str) -> pd.DataFrame:
+    frame = turns.copy()
+    frame["code"] = list(turn_codes(turns, labels=labels, code="orientation"))
+    frame["code"] = frame["code"].where(frame["code"].isin(ORIENTATIONS))
+    if "is_action" in frame.columns:
+        frame = frame[~frame["is_action"].astype(bool)]
+    if "role" in frame.columns:
+        frame = frame[frame["role"].fillna("party") == "party"]
+    if "stage" not in frame.columns:
+        frame["stage"] = None
+    return frame
+
+
+def party_metrics(turns: pd.DataFrame, labels: str = "model") -> pd.DataFrame:
+    """One row per session and party: turns, words, orientation counts and shares, overall
+    and per stage (``bargaining_integrative_share`` ...). Shares are over coded turns;
+    actions and third parties are left out."""
+    frame = _spoken(turns, labels)
+    rows = []
+    for (session_id, speaker), group in frame.groupby(["session_id", "speaker"], sort=True):
+        row = {"session_id": session_id, "speaker": speaker, "turns": len(group),
+               "words": int(group["words"].fillna(0).sum()) if "words" in group else None}
+        row.update(_shares(group["code"]))
+        for stage in STAGES:
+            part = group[group["stage"] == stage]
+            row[f"{stage}_turns"] = len(part)
+            row.update(_shares(part["code"], prefix=f"{stage}_"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def session_metrics(turns: pd.DataFrame, labels: str = "model") -> pd.DataFrame:
+    """The same metrics per session (all parties together)."""
+    frame = _spoken(turns, labels)
+    rows = []
+    for session_id, group in frame.groupby("session_id", sort=True):
+        row = {"session_id": session_id, "turns": len(group)}
+        row.update(_shares(group["code"]))
+        for stage in STAGES:
+            part = group[group["stage"] == stage]
+            row[f"{stage}_turns"] = len(part)
+            row.update(_shares(part["code"], prefix=f"{stage}_"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ---- outcome variables ---------------------------------------------------------------------
+
+def to_number(value):
+    """A number from a number or a known five-point text scale; else NaN."""
+    if value is None:
+        return float("nan")
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip()
+    if text.lower() in LIKERT:
+        return float(LIKERT[text.lower()])
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def _numeric(frame: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
+    out = frame[keep].copy()
+    for column in frame.columns:
+        if column in keep:
+            continue
+        values = frame[column].map(to_number)
+        present = frame[column].notna()
+        if present.any() and values[present].notna().all():
+            out[column] = values
+    return out
+
+
+def outcomes_from_sessions(sessions: pd.DataFrame, parties: pd.DataFrame) -> pd.DataFrame:
+    """Party-level outcome variables from the sessions table's ``meta.*`` columns.
+
+    A column whose dotted path names a party (``meta.participants.mturk_agent_1.outcomes.
+    points_scored``) gives that party the variable named by the rest of the path, with a
+    leading ``outcomes.`` dropped (``points_scored``). Text scales become 1..5. ``parties``
+    has ``session_id`` and ``speaker`` columns (one row per party).
+    """
+    meta_cols = [c for c in sessions.columns if str(c).startswith("meta.")]
+    by_session = {str(r["session_id"]): r for r in sessions.to_dict("records")}
+    rows = []
+    for party in parties[["session_id", "speaker"]].drop_duplicates().to_dict("records"):
+        record = by_session.get(str(party["session_id"]))
+        row = {"session_id": str(party["session_id"]), "speaker": party["speaker"]}
+        if record is not None:
+            for column in meta_cols:
+                parts = str(column).split(".")[1:]
+                if str(party["speaker"]) not in parts:
+                    continue
+                rest = parts[parts.index(str(party["speaker"])) + 1:]
+                if rest and rest[0] == "outcomes":
+                    rest = rest[1:]
+                if rest:
+                    row[".".join(rest)] = record[column]
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return _numeric(frame, ["session_id", "speaker"]) if len(frame) else frame
+
+
+def read_outcomes_csv(path: str | Path) -> pd.DataFrame:
+    """The researcher's outcomes: ``session_id`` (+ ``speaker`` for party-level variables)
+    and numeric or five-point text columns."""
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype={"session_id": str, "speaker": str})
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise ReadError(path, f"cannot read outcomes: {exc}",
+                        hint="an outcomes file is a CSV with session_id (and speaker) "
+                             "columns") from exc
+    if "session_id" not in frame.columns:
+        raise ReadError(path, "no session_id column", line=1,
+                        hint="add a session_id column matching the turns table's session ids")
+    keys = ["session_id", "speaker"] if "speaker" in frame.columns else ["session_id"]
+    dup = frame.duplicated(keys)
+    if dup.any():
+        first = int(np.flatnonzero(dup.to_numpy())[0])
+        raise ReadError(path, f"{', '.join(keys)} repeated", line=first + 2,
+                        hint="one row per session (or per session and speaker)")
+    return _numeric(frame, keys)
+
+
+def add_derived(frame: pd.DataFrame) -> pd.DataFrame:
+    """``joint_points`` (sum of the parties' ``points_scored``) and ``partner_<var>`` (the
+    other party's value) for every numeric outcome in two-party sessions."""
+    frame = frame.copy()
+    outcome_cols = [c for c in frame.columns if c not in ("session_id", "speaker")]
+    if "points_scored" in frame.columns:
+        sums = frame.groupby("session_id")["points_scored"].transform(
+            lambda s: s.sum() if s.notna().all() else np.nan)
+        frame["joint_points"] = sums
+    sizes = frame.groupby("session_id")["speaker"].transform("count")
+    for column in outcome_cols:
+        totals = frame.groupby("session_id")[column].transform(
+            lambda s: s.sum() if s.notna().all() else np.nan)
+        frame[f"partner_{column}"] = (totals - frame[column]).where(sizes == 2)
+    return frame
+
+
+# ---- statistics ----------------------------------------------------------------------------
+
+def correlate(x, y) -> dict:
+    """Pearson r with Fisher-z 95% CI and p, Spearman rho and p, on complete pairs."""
+    pair = pd.DataFrame({"x": pd.to_numeric(x, errors="coerce"),
+                         "y": pd.to_numeric(y, errors="coerce")}).dropna()
+    n = len(pair)
+    out = {"n": n, "pearson_r": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+           "pearson_p": np.nan, "spearman_rho": np.nan, "spearman_p": np.nan}
+    if n < 3 or pair["x"].nunique() < 2 or pair["y"].nunique() < 2:
+        return out
+    r, p = stats.pearsonr(pair["x"], pair["y"])
+    rho, sp = stats.spearmanr(pair["x"], pair["y"])
+    out.update(pearson_r=float(r), pearson_p=float(p), spearman_rho=float(rho),
+               spearman_p=float(sp))
+    if n > 3 and abs(r) < 1:
+        z, se = np.arctanh(r), 1.0 / np.sqrt(n - 3)
+        crit = stats.norm.ppf(0.975)
+        out.update(ci_low=float(np.tanh(z - crit * se)), ci_high=float(np.tanh(z + crit * se)))
+    return out
+
+
+def correlations(frame: pd.DataFrame, xs: list[str], ys: list[str]) -> pd.DataFrame:
+    """Every x (behaviour) against every y (outcome)."""
+    rows = [{"x": x, "y": y, **correlate(frame[x], frame[y])} for x in xs for y in ys]
+    return pd.DataFrame(rows, columns=CORRELATION_COLUMNS)
+
+
+def ols(frame: pd.DataFrame, y: str, xs: list[str]) -> pd.DataFrame:
+    """Ordinary least squares ``y ~ 1 + xs`` on complete rows: one row per term."""
+    data = frame[[y, *xs]].apply(pd.to_numeric, errors="coerce").dropna()
+    n, k = len(data), len(xs) + 1
+    if n <= k:
+        raise UsageError(f"too few complete rows ({n}) to regress {y} on {', '.join(xs)}",
+                         hint="choose fewer predictors or check the outcome has values")
+    X = np.column_stack([np.ones(n), data[xs].to_numpy(dtype=float)])
+    Y = data[y].to_numpy(dtype=float)
+    beta, *_ = np.linalg.lstsq(X, Y, rcond=None)
+    resid = Y - X @ beta
+    df = n - k
+    sigma2 = resid @ resid / df
+    cov = sigma2 * np.linalg.pinv(X.T @ X)
+    se = np.sqrt(np.diag(cov))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = beta / se
+    p = 2 * stats.t.sf(np.abs(t), df)
+    crit = stats.t.ppf(0.975, df)
+    ss_tot = ((Y - Y.mean()) ** 2).sum()
+    r2 = 1 - (resid @ resid) / ss_tot if ss_tot else float("nan")
+    adj = 1 - (1 - r2) * (n - 1) / df if df > 0 else float("nan")
+    rows = [{"outcome": y, "term": term, "coef": float(b), "se": float(s), "t": float(tv),
+             "p": float(pv), "ci_low": float(b - crit * s), "ci_high": float(b + crit * s),
+             "n": n, "r2": float(r2), "adj_r2": float(adj)}
+            for term, b, s, tv, pv in zip(["intercept", *xs], beta, se, t, p, strict=True)]
+    return pd.DataFrame(rows, columns=OLS_COLUMNS)
+
+
+# ---- the study in one call -----------------------------------------------------------------
+
+DEFAULT_PREDICTORS = ["integrative_share", "bargaining_integrative_share", "distributive_share"]
+DEFAULT_OUTCOMES = ["joint_points", "points_scored", "partner_satisfaction",
+                    "partner_opponent_likeness", "satisfaction", "opponent_likeness"]
+DEFAULT_REGRESSORS = ["integrative_share", "distributive_share"]
+
+
+def study_table(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
+                outcomes: pd.DataFrame | None = None, labels: str = "model",
+                level: str = "party") -> pd.DataFrame:
+    """Behaviour metrics joined with outcome variables, one row per party (or session).
+
+    Outcomes come from ``outcomes`` (a frame read with ``read_outcomes_csv``) when given,
+    else from the sessions table's metadata.
+    """
+    metrics = party_metrics(turns, labels=labels)
+    if outcomes is not None:
+        if "speaker" in outcomes.columns:
+            party_out = metrics[["session_id", "speaker"]].merge(
+                outcomes, on=["session_id", "speaker"], how="left")
+        else:
+            party_out = metrics[["session_id", "speaker"]].merge(
+                outcomes, on="session_id", how="left")
+    elif sessions is not None:
+        party_out = outcomes_from_sessions(sessions, metrics)
+    else:
+        party_out = metrics[["session_id", "speaker"]].copy()
+    party_out = add_derived(party_out)
+    joined = metrics.merge(party_out, on=["session_id", "speaker"], how="left")
+    if level == "party":
+        return joined
+    if level != "session":
+        raise UsageError(f"unknown level {level!r}", hint="choose party or session")
+    sess = session_metrics(turns, labels=labels)
+    shared = [c for c in party_out.columns if c not in ("session_id", "speaker")
+              and not c.startswith("partner_")]
+    per_session = party_out.groupby("session_id")[shared].mean(numeric_only=True)
+    return sess.merge(per_session, left_on="session_id", right_index=True, how="left")

@@ -1,0 +1,67 @@
+"""The manifest that sits beside every study output: what made these numbers.
+
+A table of kappas or correlations is only worth citing if one can say which model, which
+software versions and which options produced it. ``write_manifest`` records exactly that as
+``manifest.json`` in the output folder (the same shape as a batch run's manifest: ``tool``,
+``command``, ``created``, ``versions``, ``model``, ``options``, ``inputs``, ``outputs``).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+_PACKAGES = ("analyzer", "spacy", "scikit-learn", "pandas", "numpy", "scipy", "pyarrow",
+             "pyreadstat", "krippendorff")
+
+
+def versions() -> dict[str, str | None]:
+    """Python and the versions of the packages whose behaviour shapes the numbers."""
+    found: dict[str, str | None] = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    if found.get("analyzer") is None:  # running from a checkout, not installed
+        from .. import __version__
+
+        found["analyzer"] = __version__
+    return found
+
+
+def build_manifest(command: str, *, options: Mapping[str, Any] | None = None,
+                   inputs: Iterable[str | Path] = (), model: Mapping[str, Any] | None = None,
+                   outputs: Iterable[str] = ()) -> dict:
+    return {
+        "tool": "analyzer",
+        "command": command,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "versions": versions(),
+        "model": dict(model or {}),
+        "options": {k: _plain(v) for k, v in (options or {}).items()},
+        "inputs": [str(Path(p)) for p in inputs],
+        "outputs": sorted(str(o) for o in outputs),
+    }
+
+
+def write_manifest(folder, command: str, **kwargs) -> Path:
+    """Write ``manifest.json`` into ``folder`` (an ``OutputFolder``) and return its path."""
+    manifest = build_manifest(command, **kwargs)
+    return folder.write_text("manifest.json", json.dumps(manifest, indent=2, sort_keys=True)
+                             + "\n")
+
+
+def _plain(value):
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,181 @@
+"""Sequential analysis of moves: who answers what with what.
+
+Transition tables count how often a code at turn t is followed by a code k turns later,
+either across speakers (the other side's response) or within a speaker (what the same
+speaker does next). Following Bakeman & Quera (Sequential Analysis and Observational
+Methods, 2011) each cell gets its expected count from the row and column totals
+(E = row * col / N), the transition probability O / row, and the adjusted residual
+
+    z = (O - E) / sqrt(E * (1 - row / N) * (1 - col / N))
+
+(Allison & Liker 1982), which is approximately standard normal under independence, so
+|z| > 1.96 marks a transition that happens more (or less) often than chance.
+
+Reciprocity (Weingart et al. 1990): per session and party, how often the party answers the
+other side's integrative move integratively and a distributive move distributively.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..results import ORIENTATIONS
+from .codes import turn_codes
+
+SCOPES = ("across", "within")
+TRANSITION_COLUMNS = ["from", "to", "observed", "expected", "row_total", "col_total",
+                      "probability", "adjusted_residual", "p_value"]
+
+
+def _sequence_frame(turns: pd.DataFrame, labels: str, code: str,
+                    include_actions: bool) -> pd.DataFrame:
+    """session_id, turn, speaker, stage, code; ordered; actions dropped unless asked."""
+    frame = turns.copy()
+    frame["code"] = list(turn_codes(turns, labels=labels, code=code))
+    if not include_actions and "is_action" in frame.columns:
+        frame = frame[~frame["is_action"].astype(bool)]
+    if "stage" not in frame.columns:
+        frame["stage"] = None
+    return frame.sort_values(["session_id", "turn"], kind="stable")[
+        ["session_id", "turn", "speaker", "stage", "code"]]
+
+
+def transition_pairs(turns: pd.DataFrame, *, lag: int = 1, scope: str = "across",
+                     labels: str = "model", code: str = "orientation",
+                     include_actions: bool = False) -> pd.DataFrame:
+    """Every (antecedent, consequent) pair at ``lag``, one row per pair.
+
+    ``across``: turn t and turn t+lag of the session when a different speaker says the
+    latter. ``within``: a speaker's turn and that speaker's lag-th next turn. Pairs where
+    either turn has no code are left out, without closing the gap (the positions stay).
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}")
+    if lag < 1:
+        raise ValueError("lag must be at least 1")
+    seq = _sequence_frame(turns, labels, code, include_actions)
+    rows = []
+    for session_id, group in seq.groupby("session_id", sort=False):
+        chains = [group] if scope == "across" else [g for _, g in group.groupby(
+            "speaker", sort=False)]
+        for chain in chains:
+            values = chain.to_dict("records")
+            for i in range(len(values) - lag):
+                first, second = values[i], values[i + lag]
+                if scope == "across" and first["speaker"] == second["speaker"]:
+                    continue
+                if first["code"] is None or second["code"] is None:
+                    continue
+                if isinstance(first["code"], float) or isinstance(second["code"], float):
+                    continue  # NaN
+                rows.append({"session_id": session_id, "turn": first["turn"],
+                             "next_turn": second["turn"], "speaker": first["speaker"],
+                             "next_speaker": second["speaker"], "stage": first["stage"],
+                             "from": first["code"], "to": second["code"]})
+    return pd.DataFrame(rows, columns=["session_id", "turn", "next_turn", "speaker",
+                                       "next_speaker", "stage", "from", "to"])
+
+
+def transition_table(pairs: pd.DataFrame, categories: list[str] | None = None) -> pd.DataFrame:
+    """Observed and expected counts, probabilities and adjusted residuals, one row per cell."""
+    cats = categories or _categories(pd.concat([pairs["from"], pairs["to"]]))
+    observed = pd.crosstab(pd.Categorical(pairs["from"], categories=cats),
+                           pd.Categorical(pairs["to"], categories=cats), dropna=False)
+    observed = observed.reindex(index=cats, columns=cats, fill_value=0).to_numpy(dtype=float)
+    return _cells(observed, cats)
+
+
+def _cells(observed: np.ndarray, cats: list[str]) -> pd.DataFrame:
+    n = observed.sum()
+    rows_t, cols_t = observed.sum(axis=1), observed.sum(axis=0)
+    out = []
+    for i, a in enumerate(cats):
+        for j, b in enumerate(cats):
+            o = observed[i, j]
+            e = rows_t[i] * cols_t[j] / n if n else 0.0
+            denom = e * (1 - rows_t[i] / n) * (1 - cols_t[j] / n) if n else 0.0
+            z = (o - e) / np.sqrt(denom) if denom > 0 else float("nan")
+            out.append({"from": a, "to": b, "observed": int(o), "expected": e,
+                        "row_total": int(rows_t[i]), "col_total": int(cols_t[j]),
+                        "probability": o / rows_t[i] if rows_t[i] else float("nan"),
+                        "adjusted_residual": z,
+                        "p_value": float(2 * stats.norm.sf(abs(z))) if z == z
+                        else float("nan")})
+    return pd.DataFrame(out, columns=TRANSITION_COLUMNS)
+
+
+def _categories(values: pd.Series) -> list[str]:
+    present = [v for v in pd.unique(values.dropna())]
+    if set(present) <= set(ORIENTATIONS):
+        return list(ORIENTATIONS)
+    return sorted(present, key=str)
+
+
+def transitions(turns: pd.DataFrame, *, lag: int = 1, scope: str = "across",
+                labels: str = "model", code: str = "orientation", by_stage: bool = False,
+                include_actions: bool = False) -> pd.DataFrame:
+    """The transition table (optionally one per stage of the antecedent turn).
+
+    Columns: [stage,] from, to, observed, expected, row_total, col_total, probability,
+    adjusted_residual, p_value; plus lag and scope so tables of several runs can be stacked.
+    """
+    pairs = transition_pairs(turns, lag=lag, scope=scope, labels=labels, code=code,
+                             include_actions=include_actions)
+    cats = _categories(pd.concat([pairs["from"], pairs["to"]])) if len(pairs) else (
+        list(ORIENTATIONS) if code == "orientation" else [])
+    if by_stage:
+        from ..results import STAGES
+
+        frames = []
+        stages = [s for s in STAGES if s in set(pairs["stage"])] + sorted(
+            {s for s in pairs["stage"].dropna() if s not in STAGES})
+        for stage in stages:
+            table = transition_table(pairs[pairs["stage"] == stage], cats)
+            table.insert(0, "stage", stage)
+            frames.append(table)
+        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["stage", *TRANSITION_COLUMNS])
+    else:
+        table = transition_table(pairs, cats)
+    table.insert(0, "scope", scope)
+    table.insert(0, "lag", lag)
+    return table
+
+
+def as_matrix(table: pd.DataFrame, value: str = "adjusted_residual") -> pd.DataFrame:
+    """A long transition table as a from x to matrix of ``value``."""
+    cats = list(dict.fromkeys(table["from"]))
+    return table.pivot(index="from", columns="to", values=value).reindex(index=cats,
+                                                                         columns=cats)
+
+
+RECIPROCITY_COLUMNS = [
+    "session_id", "speaker", "responses", "integrative_prompts",
+    "integrative_answered_integrative", "integrative_reciprocity", "distributive_prompts",
+    "distributive_answered_distributive", "distributive_reciprocity",
+]
+
+
+def reciprocity(turns: pd.DataFrame, *, labels: str = "model", lag: int = 1,
+                include_actions: bool = False) -> pd.DataFrame:
+    """Per session and responding party: integrative answered integratively, distributive
+    answered distributively (counts and shares), from across-speaker lag pairs."""
+    pairs = transition_pairs(turns, lag=lag, scope="across", labels=labels,
+                             code="orientation", include_actions=include_actions)
+    rows = []
+    for (session_id, speaker), group in pairs.groupby(["session_id", "next_speaker"],
+                                                      sort=True):
+        integ = group[group["from"] == "integrative"]
+        dist = group[group["from"] == "distributive"]
+        ii = int((integ["to"] == "integrative").sum())
+        dd = int((dist["to"] == "distributive").sum())
+        rows.append({
+            "session_id": session_id, "speaker": speaker, "responses": len(group),
+            "integrative_prompts": len(integ), "integrative_answered_integrative": ii,
+            "integrative_reciprocity": ii / len(integ) if len(integ) else float("nan"),
+            "distributive_prompts": len(dist), "distributive_answered_distributive": dd,
+            "distributive_reciprocity": dd / len(dist) if len(dist) else float("nan"),
+        })
+    return pd.DataFrame(rows, columns=RECIPROCITY_COLUMNS)
