@@ -1,0 +1,113 @@
+"""The per-stage, per-party breakdown a coach reads first.
+
+For each stage present and each speaker: turns, words, talk and time share, the
+integrative / distributive / neutral shares of their spoken turns, the move types behind those
+shares and the most telling quotes. Parties and third parties are kept in separate lists:
+a mediator's moves are reported in their own section and are never part of a party's shares.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from ..results import ORIENTATIONS, STAGES, SessionAnalysis
+from ..transcript import is_third_party
+from .conversation import conversation_metrics
+from .facts import TurnFact
+
+QUOTE_CHARS = 240
+QUOTES_PER_ORIENTATION = 2
+QUOTE_MIN_WORDS = 3
+
+
+def clip(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` on one line, cut at a word boundary with an ellipsis when longer than ``limit``."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0] + "\u2026"
+
+
+def quote(fact: TurnFact) -> dict:
+    return {"turn": fact.index, "speaker": fact.speaker, "start": fact.start,
+            "stage": fact.stage, "move": fact.move, "orientation": fact.orientation,
+            "confidence": round(fact.confidence, 4), "text": clip(fact.text)}
+
+
+def telling_quotes(facts: Sequence[TurnFact], orientation: str,
+                   k: int = QUOTES_PER_ORIENTATION) -> list[dict]:
+    """The clearest examples of ``orientation``: the model's most confident such turns
+    (at least a few words long, so "ok" never stands for a whole stage), in turn order."""
+    pool = [f for f in facts if f.spoken and f.orientation == orientation
+            and f.words >= QUOTE_MIN_WORDS]
+    best = sorted(pool, key=lambda f: (-f.confidence, f.index))[:k]
+    return [quote(f) for f in sorted(best, key=lambda f: f.index)]
+
+
+def orientation_profile(facts: Sequence[TurnFact]) -> dict:
+    """Counts and shares of each orientation over spoken turns, and the move types behind them."""
+    spoken = [f for f in facts if f.spoken]
+    counts = Counter(f.orientation for f in spoken)
+    total = sum(counts.values())
+    moves: dict[str, dict[str, int]] = {o: {} for o in ORIENTATIONS}
+    for fact in spoken:
+        bucket = moves.setdefault(fact.orientation, {})
+        bucket[fact.move] = bucket.get(fact.move, 0) + 1
+    return {
+        "orientation_counts": {o: counts.get(o, 0) for o in ORIENTATIONS},
+        "orientation_shares": {o: (counts.get(o, 0) / total if total else 0.0)
+                               for o in ORIENTATIONS},
+        "moves": {o: dict(sorted(m.items(), key=lambda kv: (-kv[1], kv[0])))
+                  for o, m in moves.items()},
+    }
+
+
+def speaker_rows(facts: Sequence[TurnFact], speakers: Sequence[tuple[str, str]],
+                 timed: bool) -> tuple[list[dict], list[dict], dict]:
+    """Parties' rows, third parties' rows (only those who spoke) and the stretch's metrics."""
+    metrics = conversation_metrics(facts, speakers, timed)
+    parties, third = [], []
+    for row in metrics.pop("speakers"):
+        mine = [f for f in facts if f.speaker == row["speaker"]]
+        full = {**row, "actions": sum(1 for f in mine if f.is_action),
+                **orientation_profile(mine),
+                "quotes": {o: telling_quotes(mine, o) for o in ("integrative", "distributive")}}
+        if is_third_party(row["role"]):
+            if mine:
+                third.append(full)
+        else:
+            parties.append(full)
+    return parties, third, metrics
+
+
+def stage_breakdown(analysis: SessionAnalysis, facts: Sequence[TurnFact]) -> list[dict]:
+    """One entry per stage present, in stage order."""
+    t = analysis.transcript
+    speakers = [(s.name, s.role) for s in t.speakers]
+    timed = t.has_times
+    out = []
+    for stage in STAGES:
+        mine = [f for f in facts if f.stage == stage]
+        if not mine:
+            continue
+        parties, third, metrics = speaker_rows(mine, speakers, timed)
+        starts = [f.start for f in mine if f.start is not None]
+        ends = [f.end for f in mine if f.end is not None]
+        out.append({
+            "stage": stage, "first_turn": mine[0].index, "last_turn": mine[-1].index,
+            "turns": len(mine), "start": min(starts) if starts else None,
+            "end": max(ends) if ends else None,
+            "parties_combined": orientation_profile([f for f in mine if f.is_party]),
+            "parties": parties, "third_parties": third, "conversation": metrics,
+        })
+    return out
+
+
+def session_overview(analysis: SessionAnalysis, facts: Sequence[TurnFact]) -> dict:
+    """The same breakdown over the whole session."""
+    t = analysis.transcript
+    parties, third, metrics = speaker_rows(facts, [(s.name, s.role) for s in t.speakers],
+                                           t.has_times)
+    return {"parties_combined": orientation_profile([f for f in facts if f.is_party]),
+            "parties": parties, "third_parties": third, "conversation": metrics}

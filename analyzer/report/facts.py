@@ -1,0 +1,96 @@
+"""One joined, read-only view per turn: what was said, by whom, in which stage, with which move.
+
+Every report metric needs the same few facts about a turn (speaker and role, words, time,
+stage, move, orientation, questions asked). Joining them once here keeps the metric modules
+short and guarantees they all count the same way: words are whitespace tokens (as in the
+tables), actions (Submit-Deal, Accept-Deal...) are turns but carry no words, and a third
+party's turns are flagged so no metric counts them as a party's claims.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..results import SessionAnalysis
+from ..transcript import is_third_party
+from .tables import words
+
+_QUESTION = re.compile(r"\?+")
+
+
+@dataclass(frozen=True)
+class TurnFact:
+    """A turn joined with its move and stage; the unit every report metric counts."""
+
+    index: int
+    speaker: str
+    role: str
+    is_action: bool
+    action: str | None
+    text: str
+    words: int
+    start: float | None
+    end: float | None
+    stage: str
+    move: str
+    orientation: str
+    confidence: float
+    labels: tuple[str, ...]
+    offer: str | None
+    questions: int
+
+    @property
+    def is_party(self) -> bool:
+        return not is_third_party(self.role)
+
+    @property
+    def spoken(self) -> bool:
+        return not self.is_action
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds the turn lasted, when the transcript has both start and end times."""
+        if self.start is None or self.end is None:
+            return None
+        return max(0.0, self.end - self.start)
+
+    @property
+    def names(self) -> set[str]:
+        """The move, every label and the offer kind, lower-cased: what vocab rules look at."""
+        found = {self.move.lower(), *(label.lower() for label in self.labels)}
+        if self.offer:
+            found.add(self.offer.lower())
+        return found
+
+
+def _questions(analysis: SessionAnalysis) -> dict[int, int]:
+    """Questions per turn: units ending in '?' when units exist, else '?' marks in the text."""
+    per_turn: dict[int, int] = {}
+    for unit in analysis.units:
+        if unit.text.rstrip().endswith("?"):
+            per_turn[unit.turn] = per_turn.get(unit.turn, 0) + 1
+    with_units = {unit.turn for unit in analysis.units}
+    for turn in analysis.transcript.turns:
+        if turn.index not in with_units and not turn.is_action:
+            per_turn[turn.index] = len(_QUESTION.findall(turn.text))
+    return per_turn
+
+
+def turn_facts(analysis: SessionAnalysis) -> list[TurnFact]:
+    """The joined view of every turn, in transcript order."""
+    t = analysis.transcript
+    questions = _questions(analysis)
+    facts = []
+    for pos, (turn, move, stage) in enumerate(
+            zip(t.turns, analysis.moves, analysis.stages.stages, strict=True)):
+        facts.append(TurnFact(
+            index=turn.index, speaker=turn.speaker, role=t.role_of(turn.speaker),
+            is_action=turn.is_action, action=turn.action.kind if turn.action else None,
+            text=turn.text, words=0 if turn.is_action else words(turn.text),
+            start=turn.start, end=turn.end, stage=stage, move=move.move,
+            orientation=move.orientation, confidence=float(move.confidence),
+            labels=tuple(move.labels), offer=move.offer,
+            questions=0 if turn.is_action else questions.get(pos, 0),
+        ))
+    return facts

@@ -1,0 +1,292 @@
+"""The self-contained HTML report a coach opens: offline, no scripts, charts as inline SVG.
+
+Safety: every string that comes from a transcript or its file (session id, source, speaker
+names, texts, move names, metadata) passes through ``esc`` (``html.escape``, quotes included)
+before it reaches the page; the page also carries a Content-Security-Policy that forbids
+scripts and any network access, so even a slip in escaping could not run code or fetch
+anything. Only our own constant markup is written unescaped.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from string import Template
+
+from ..results import ORIENTATIONS
+from .svg import COLORS, esc, issue_bars, share_bar, stacked_bar, timeline
+from .wording import pct, seconds
+
+
+def _asset(name: str) -> str:
+    return resources.files("analyzer.report").joinpath("templates", name).read_text("utf-8")
+
+
+def _span(entry: dict) -> str:
+    first, last = entry["first_turn"], entry["last_turn"]
+    text = f"turn {first}" if first == last else f"turns {first}\u2013{last}"
+    if entry.get("start") is not None and entry.get("end") is not None:
+        text += f" \u00b7 {seconds(entry['start'])}\u2013{seconds(entry['end'])}"
+    return text
+
+
+def _chip(orientation: str) -> str:
+    return f'<span class="chip {esc(orientation)}">{esc(orientation)}</span>'
+
+
+def _legend() -> str:
+    items = "".join(f'<span class="{o}">{o}</span>' for o in ORIENTATIONS)
+    return (f'<div class="legend">{items}<span class="hollow">formal action '
+            f'(Submit-Deal, Accept-Deal\u2026)</span><span style="--c:#555">\u25b2 climate '
+            f'shift</span><span style="--c:none">\u2506 stage change</span></div>')
+
+
+def _moves(row: dict) -> str:
+    parts = []
+    for o in ORIENTATIONS:
+        for name, n in row["moves"][o].items():
+            parts.append(f'<span class="{o}" style="color:var(--c)">\u25cf</span> '
+                         f'{esc(name)}&nbsp;{n}')
+    return ", ".join(parts) or "\u2013"
+
+
+def _speaker_table(rows: list[dict], timed: bool, share_label: str) -> str:
+    head = ("<tr><th>speaker</th><th class=num>turns</th><th class=num>words</th>"
+            f"<th>{share_label}</th>" + ("<th>time share</th>" if timed else "")
+            + "<th>integrative / distributive / neutral</th><th>move types</th></tr>")
+    body = []
+    for r in rows:
+        body.append(
+            f"<tr><td>{esc(r['speaker'])}</td><td class=num>{r['turns']}</td>"
+            f"<td class=num>{r['words']}</td><td>{share_bar(r['talk_share'])}</td>"
+            + (f"<td>{share_bar(r['time_share'], color='#6b7c93')}</td>" if timed else "")
+            + f"<td>{stacked_bar(r['orientation_shares'], width=220)}</td>"
+              f"<td>{_moves(r)}</td></tr>")
+    return f"<table>{head}{''.join(body)}</table>"
+
+
+def _quotes(rows: list[dict]) -> str:
+    items = []
+    for r in rows:
+        for orientation, quotes in r["quotes"].items():
+            for q in quotes:
+                when = f" \u00b7 {seconds(q['start'])}" if q["start"] is not None else ""
+                items.append(
+                    f'<li class="{orientation}">\u201c{esc(q["text"])}\u201d<span class="meta">'
+                    f'{esc(q["speaker"])} \u00b7 turn {q["turn"]}{when} \u00b7 {orientation}, '
+                    f'{esc(q["move"])}, confidence {pct(q["confidence"])}</span></li>')
+    if not items:
+        return ""
+    return ('<p class="note">Telling quotes: the model\'s most confident examples of each '
+            f'orientation.</p><ul class="quotes">{"".join(items)}</ul>')
+
+
+def _glance_grid(report: dict) -> str:
+    cells = ['<div class="grid"><div class="head">party</div><div class="head">integrative / '
+             'distributive / neutral (share of spoken turns)</div><div class="head">talk '
+             'share</div>']
+    for stage in report["stages"]:
+        cells.append(f'<div class="stage-label ink-{stage["stage"]}">'
+                     f'{stage["stage"].capitalize()} <span class="note">{_span(stage)}</span>'
+                     "</div>")
+        for r in stage["parties"]:
+            cells.append(f'<div class="who">{esc(r["speaker"])}</div>'
+                         f'<div>{stacked_bar(r["orientation_shares"], width=360)}</div>'
+                         f'<div>{share_bar(r["talk_share"])}</div>')
+    cells.append("</div>")
+    return "".join(cells)
+
+
+def _stage_section(stage: dict, timed: bool) -> str:
+    c = stage["conversation"]
+    inter = f"{c['interactivity_per_100_words']:.1f} speaker switches per 100 words"
+    if c["interactivity_per_minute"] is not None:
+        inter += f", {c['interactivity_per_minute']:.1f} per minute"
+    parts = [f'<section class="stage {stage["stage"]}" id="stage-{stage["stage"]}" '
+             f'data-stage="{stage["stage"]}"><h3>{stage["stage"].capitalize()} '
+             f'<span class="note">{_span(stage)}</span></h3>',
+             _speaker_table(stage["parties"], timed, "talk share (parties)")]
+    if stage["third_parties"]:
+        parts.append('<p class="note">Third parties in this stage, not counted in the '
+                     "parties' shares:</p>")
+        parts.append(_speaker_table(stage["third_parties"], timed, "share of all talk"))
+    parts.append(f'<p class="note">{c["spoken_turns"]} spoken turns, {c["words"]} words, '
+                 f'{inter}.</p>')
+    parts.append(_quotes(stage["parties"] + stage["third_parties"]))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _turning_points(report: dict) -> str:
+    items = []
+    for p in report["turning_points"]:
+        when = f" ({seconds(p['start'])})" if p["start"] is not None else ""
+        if p["kind"] == "stage":
+            what = f"stage {esc(p['from'])} \u2192 <b>{esc(p['to'])}</b>"
+        else:
+            what = f"climate {_chip(p['from'])} \u2192 {_chip(p['to'])}"
+        items.append(f"<li>Turn {p['turn']}{when}: {what} \u2014 {esc(p['speaker'])}: "
+                     f"\u201c{esc(p['text'])}\u201d</li>")
+    body = "".join(items) or "<li>none</li>"
+    return (f'<section id="turning-points"><h2>Turning points</h2><ul class="points">{body}'
+            f'</ul><p class="note">{esc(report["notes"]["climate"])}</p></section>')
+
+
+def _reciprocity(report: dict) -> str:
+    rows = []
+    for r in report["reciprocity"]["parties"]:
+        rows.append(
+            f"<tr><td>{esc(r['party'])}</td><td class=num>{r['replies']}</td>"
+            f"<td class=num>{r['integrative_in_kind']}/{r['after_integrative']} "
+            f"({pct(r['integrative_rate'])})</td><td class=num>"
+            f"{pct(r['integrative_base_rate'])}</td>"
+            f"<td class=num>{r['distributive_in_kind']}/{r['after_distributive']} "
+            f"({pct(r['distributive_rate'])})</td><td class=num>"
+            f"{pct(r['distributive_base_rate'])}</td></tr>")
+    return ('<section id="reciprocity"><h2>Reciprocity</h2><table><tr><th>party</th>'
+            '<th class=num>replies</th><th class=num>integrative answered in kind</th>'
+            '<th class=num>base rate</th><th class=num>distributive answered in kind</th>'
+            f'<th class=num>base rate</th></tr>{"".join(rows)}</table><p class="note">'
+            f'{esc(report["notes"]["reciprocity"])}</p></section>')
+
+
+def _opportunities(report: dict) -> str:
+    items = []
+    for m in report["missed_opportunities"]:
+        items.append(
+            f"<li><b>Turn {m['turn']} \u2192 {m['reply_turn']}</b> ({esc(m['stage'])}): "
+            f"{esc(m['why'])}<br><span class=\"note\">{esc(m['to'])}: "
+            f"\u201c{esc(m['opportunity_text'])}\u201d \u2192 {esc(m['by'])}: "
+            f"\u201c{esc(m['reply_text'])}\u201d</span></li>")
+    body = "".join(items) or "<li>none flagged</li>"
+    return ('<section id="opportunities"><h2>Missed opportunities</h2>'
+            '<p class="note">Flags for a coach to look at, not verdicts: the labels are model '
+            f'predictions.</p><ul class="opps">{body}</ul></section>')
+
+
+def _conversation(report: dict, timed: bool) -> str:
+    rows = []
+    for stage in report["stages"] + [{"stage": "whole session", **report["overview"]}]:
+        c = stage["conversation"]
+        inter = f"{c['interactivity_per_100_words']:.1f} / 100 words"
+        if c["interactivity_per_minute"] is not None:
+            inter += f", {c['interactivity_per_minute']:.1f} / min"
+        for r in stage["parties"] + stage["third_parties"]:
+            mono = f"{r['longest_monologue_words']} words"
+            if timed:
+                mono += f", {r['longest_monologue_seconds']:.0f} s"
+            rows.append(
+                f"<tr><td>{esc(stage['stage'])}</td><td>{esc(r['speaker'])}</td>"
+                f"<td>{esc(r['role'])}</td><td class=num>{pct(r['talk_share'])}</td>"
+                + (f"<td class=num>{pct(r['time_share'])}</td>" if timed else "")
+                + f"<td class=num>{mono}</td><td class=num>{r['questions']}</td>"
+                  f"<td class=num>{inter}</td></tr>")
+    return ('<section id="conversation"><h2>Conversation metrics by stage</h2>'
+            '<table><tr><th>stage</th><th>speaker</th><th>role</th><th class=num>talk share'
+            '</th>' + ('<th class=num>time share</th>' if timed else '')
+            + '<th class=num>longest monologue</th><th class=num>questions</th>'
+              f'<th class=num>interactivity</th></tr>{"".join(rows)}</table>'
+              '<p class="note">Talk share is over the parties\' words (a third party\'s over '
+              "everyone's); the longest monologue is the longest run of consecutive turns by "
+              "one speaker; questions are sentences ending in a question mark; interactivity "
+              "is speaker switches per 100 words" + (" and per minute" if timed else "")
+            + ".</p></section>")
+
+
+def _issues(report: dict) -> str:
+    iss = report["issues"]
+    f = iss["focus"]
+    focus = f"<p><b>Focus:</b> {esc(f['verdict'])}"
+    if f["top_issue"]:
+        focus += (f" \u2014 the top issue takes {pct(f['top_share'])} of issue mentions, the "
+                  f"top three {pct(f['top3_share'])}; normalised entropy {f['entropy']:.2f} "
+                  "(0 = one issue, 1 = evenly spread).")
+    focus += "</p>"
+    stages = "".join(f"<li>{esc(s)}: {esc(v['verdict'])}</li>" for s, v in
+                     iss["by_stage"].items())
+    return ('<section id="issues"><h2>Issues on the table</h2>' + focus
+            + issue_bars(iss["issues"])
+            + (f'<p class="note">By stage:</p><ul class="note">{stages}</ul>' if stages else "")
+            + '<p class="note">Issues are terms mentioned with a quantity ("2 water") or '
+              "repeatedly by both sides; see docs/reports.md.</p></section>")
+
+
+def _third_parties(report: dict, timed: bool) -> str:
+    third = report["overview"]["third_parties"]
+    if not third:
+        return ""
+    return ('<section id="third-parties" class="third"><h2>Third parties</h2>'
+            f'<p class="note">{esc(report["notes"]["third_parties"])}</p>'
+            + _speaker_table(third, timed, "share of all talk") + _quotes(third) + "</section>")
+
+
+def _transcript(report: dict) -> str:
+    rows = []
+    for t in report["turns"]:
+        why = "; ".join(t["reasons"][:4])
+        extra = f" \u00b7 offer: {esc(t['offer'])}" if t["offer"] else ""
+        rows.append(
+            f'<tr class="{esc(t["orientation"])}{" action" if t["is_action"] else ""}" '
+            f'id="turn-{t["turn"]}"><td class=num>{t["turn"]}</td>'
+            f'<td class=num>{seconds(t["start"])}</td><td>{esc(t["speaker"])}</td>'
+            f'<td>{esc(t["stage"])}</td><td>{esc(t["move"])}{extra}</td>'
+            f'<td>{_chip(t["orientation"])}</td><td class=num>{pct(t["confidence"])}</td>'
+            f'<td class="text">{esc(t["text"])}</td><td class="why">{esc(why)}</td></tr>')
+    return ('<section id="transcript"><h2>Transcript</h2><p class="note">Every turn with its '
+            "stage, move and orientation; confidence is the model's probability for the move "
+            'shown; "why" lists the cues behind the prediction.</p><table class="transcript">'
+            '<tr><th class=num>turn</th><th class=num>time</th><th>speaker</th><th>stage</th>'
+            '<th>move</th><th>orientation</th><th class=num>conf.</th><th>text</th>'
+            f'<th>why</th></tr>{"".join(rows)}</table></section>')
+
+
+def _notes(report: dict) -> str:
+    notes = "".join(f"<p>{esc(v)}</p>" for k, v in report["notes"].items()
+                    if k not in ("climate", "reciprocity", "third_parties"))
+    refs = "".join(f"<li>{esc(v)}</li>" for v in report["references"].values())
+    return (f'<section id="notes"><h2>Method and references</h2>{notes}<ul class="note">{refs}'
+            "</ul></section>")
+
+
+def render_html(report: dict) -> str:
+    s = report["session"]
+    timed = s["timed"]
+    parties = ", ".join(esc(p) for p in s["parties"]) or "\u2013"
+    third = ", ".join(esc(p) for p in s["third_parties"]) or "none"
+    outcome = esc(s["outcome_text"]) + (f" (turn {s['outcome_turn']})"
+                                        if s["outcome_turn"] is not None else "")
+    facts = [("Session", esc(s["id"])), ("Source", esc(s["source"])),
+             ("Turns", str(s["turns"])),
+             ("Duration", seconds(s["duration"]) if s["duration"] is not None else "untimed"),
+             ("Parties", parties), ("Third parties", third), ("Outcome", outcome),
+             ("Model", esc(report["model"].get("name", "\u2013")))]
+    header = ('<header><h1>Negotiation report</h1><p class="sub">Stage by stage: who did '
+              "what, how integrative or distributive, and where it turned.</p>"
+              '<dl class="facts">' + "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>"
+                                             for k, v in facts) + "</dl>"
+              '<nav><a href="#glance">At a glance</a><a href="#stages">Stages</a>'
+              '<a href="#turning-points">Turning points</a><a href="#reciprocity">Reciprocity'
+              '</a><a href="#opportunities">Missed opportunities</a><a href="#conversation">'
+              'Conversation</a><a href="#issues">Issues</a>'
+              + ('<a href="#third-parties">Third parties</a>' if s["third_parties"] else "")
+              + '<a href="#transcript">Transcript</a><a href="#notes">Method</a></nav>'
+              f'<p class="caveat">{esc(report["notes"]["model"])}</p></header>')
+    glance = ('<section id="glance"><h2>At a glance</h2>' + _legend()
+              + timeline(report) + _glance_grid(report)
+              + '<h3>Whole session (parties)</h3>'
+              + _speaker_table(report["overview"]["parties"], timed, "talk share")
+              + "</section>")
+    stages = ('<section id="stages"><h2>Stages</h2>'
+              f'<p class="note">{esc(report["notes"]["stages"])}</p>'
+              + "".join(_stage_section(st, timed) for st in report["stages"]) + "</section>")
+    footer = (f'<footer>Made by analyzer {esc(report["software"]["analyzer"])} \u00b7 model '
+              f'{esc(report["model"].get("name", "-"))} {esc(report["model"].get("version", ""))}'
+              " \u00b7 colours: "
+              + ", ".join(f'<span style="color:{COLORS[o]}">{o}</span>' for o in ORIENTATIONS)
+              + "</footer>")
+    body = "".join([header, glance, stages, _turning_points(report), _reciprocity(report),
+                    _opportunities(report), _conversation(report, timed), _issues(report),
+                    _third_parties(report, timed), _transcript(report), _notes(report),
+                    footer])
+    return Template(_asset("report.html")).substitute(
+        title=f"Negotiation report: {esc(s['id'])}", css=_asset("report.css"), body=body,
+        version=esc(report["software"]["analyzer"]))

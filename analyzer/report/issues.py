@@ -1,0 +1,146 @@
+"""Issues on the table: what is being negotiated, and whether the talk stays on the main point.
+
+With a blank English spaCy pipeline there are no part-of-speech tags, so issues are found by
+frequency and offer context instead of by noun detection: a term (a token of letters, not a
+stop word or negotiation small word, plural folded to singular) is an issue when it is
+*quantified* at least once ("2 food", "all the water", "three hours") or is mentioned at least
+``MIN_MENTIONS`` times by at least two parties. CaSiNo's issues (food, water, firewood, with
+"wood" counted as firewood) come out of this rule by themselves; the alias table only merges
+spellings.
+
+Focus: the share of all issue mentions that fall on the top issue, and the normalised entropy
+of mentions over issues (0 = all on one issue, 1 = spread evenly). The verdict is ours:
+"focused" when the top issue takes at least half of the mentions, "a few main issues" when
+the top three take at least 80 %, "scattered" otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from functools import lru_cache
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from ..results import STAGES
+from .facts import TurnFact
+
+MIN_MENTIONS = 3
+MAX_ISSUES = 8
+#: Words frequent in any negotiation that are never what is negotiated.
+SMALL_WORDS = frozenset("""
+hi hello hey thanks thank okay ok yes yeah yep sure fine great good nice cool awesome sounds
+sound deal deals offer offers think like want wants need needs needed take get give gets
+would could should really lot lots little bit much many more less extra also well let make
+going got know mean maybe hope sorry please right agree agreed fair understand idea way
+thing things stuff item items package packages everything anything something nothing
+one two three four five six seven eight nine ten half all both each rest amount amounts
+trip camping camp time today day days people person family friend friends kids guys
+lol haha hmm wow yea yup alright gonna wanna okey kind sort
+""".split())
+NUMBER_WORDS = frozenset("""
+a an one two three four five six seven eight nine ten all both half none no some
+more most extra any every each the""".split())
+ALIASES = {"wood": "firewood", "woods": "firewood"}
+_DIGIT = re.compile(r"^\d+([.,]\d+)?%?$")
+_LETTERS = re.compile(r"^[a-z][a-z'-]*[a-z]$")
+
+
+@lru_cache(maxsize=1)
+def _default_nlp():
+    """The project's pipeline (for its tokenizer); blank English when it is not available."""
+    try:
+        from ..nlp import make_nlp
+        return make_nlp()
+    except ImportError:  # the nlp package is optional for building reports by hand
+        import spacy
+        return spacy.blank("en")
+
+
+def fold(word: str) -> str:
+    """Lower-case, alias and crude plural folding ("waters" -> "water", not "glass" -> "glas")."""
+    w = word.lower()
+    if len(w) > 4 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    return ALIASES.get(w, w)
+
+
+def _is_term(word: str) -> bool:
+    return (len(word) >= 3 and bool(_LETTERS.match(word)) and word not in STOP_WORDS
+            and word not in SMALL_WORDS)
+
+
+def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, str, bool]]:
+    """``(turn, term, quantified)`` for each candidate term in spoken turns."""
+    nlp = nlp or _default_nlp()
+    out = []
+    for fact in facts:
+        if not fact.spoken or not fact.text.strip():
+            continue
+        tokens = [tok.text.lower() for tok in nlp.make_doc(fact.text)]
+        for i, token in enumerate(tokens):
+            term = fold(token)
+            if not _is_term(term):
+                continue
+            before = tokens[max(0, i - 3):i]
+            quantified = any(_DIGIT.match(b) or b in NUMBER_WORDS - {"a", "an", "the"}
+                             for b in before)
+            out.append((fact, term, quantified))
+    return out
+
+
+def issues_on_the_table(facts: Sequence[TurnFact], nlp=None) -> dict:
+    mentions = term_mentions(facts, nlp)
+    count: Counter[str] = Counter()
+    quantified: Counter[str] = Counter()
+    parties: dict[str, set[str]] = defaultdict(set)
+    by_stage: dict[str, Counter[str]] = defaultdict(Counter)
+    by_speaker: dict[str, Counter[str]] = defaultdict(Counter)
+    for fact, term, q in mentions:
+        count[term] += 1
+        quantified[term] += q
+        if fact.is_party:
+            parties[term].add(fact.speaker)
+        by_stage[fact.stage][term] += 1
+        by_speaker[fact.speaker][term] += 1
+    n_parties = len({f.speaker for f in facts if f.is_party and f.spoken}) or 1
+    need = min(2, n_parties)
+    chosen = [t for t in count if quantified[t] >= 1 and count[t] >= 2
+              or (count[t] >= MIN_MENTIONS and len(parties[t]) >= need)]
+    chosen = sorted(chosen, key=lambda t: (-(count[t] + 2 * quantified[t]), t))[:MAX_ISSUES]
+    chosen = sorted(chosen, key=lambda t: (-count[t], t))
+    total = sum(count[t] for t in chosen)
+    issues = [{"issue": t, "mentions": count[t], "quantified": quantified[t],
+               "share": count[t] / total if total else 0.0,
+               "parties": sorted(parties[t]),
+               "by_stage": {s: by_stage[s][t] for s in STAGES if by_stage[s][t]},
+               "by_speaker": {sp: c[t] for sp, c in by_speaker.items() if c[t]}}
+              for t in chosen]
+    return {"issues": issues, "focus": focus(issues),
+            "by_stage": {s: focus([{"issue": t, "mentions": by_stage[s][t]} for t in chosen
+                                   if by_stage[s][t]]) for s in STAGES if by_stage.get(s)}}
+
+
+def focus(issues: Sequence[dict]) -> dict:
+    """Top-issue share, normalised entropy and a one-word verdict."""
+    ordered = sorted(issues, key=lambda i: (-i["mentions"], i["issue"]))
+    counts = [i["mentions"] for i in ordered]
+    total = sum(counts)
+    if not total:
+        return {"top_issue": None, "top_share": None, "top3_share": None, "entropy": None,
+                "verdict": "no recurring issue terms found"}
+    shares = [c / total for c in counts]
+    entropy = (-sum(p * math.log(p) for p in shares if p) / math.log(len(shares))
+               if len(shares) > 1 else 0.0)
+    top = ordered[0]["issue"]
+    top3 = sum(shares[:3])
+    if shares[0] >= 0.5:
+        verdict = f"focused on {top}"
+    elif top3 >= 0.8:
+        verdict = "on a few main issues"
+    else:
+        verdict = f"scattered over {len(shares)} issues"
+    return {"top_issue": top, "top_share": shares[0], "top3_share": top3,
+            "entropy": round(entropy, 4), "verdict": verdict}

@@ -1,0 +1,77 @@
+"""Missed opportunities: moments where a party could have opened up value and did not.
+
+Three patterns, each between a turn of one party and the other party's reply (the next spoken
+party turn by a different party, as in ``reciprocity``; third parties are skipped):
+
+- ``priority_question_positional``: a question about priorities or preferences answered with
+  a distributive move. Sharing priority information goes with integrative agreements,
+  positional information with distributive ones (Olekalns, Smith & Walsh 1996).
+- ``package_single_issue``: a package (multi-issue) offer met with a single-issue counter or
+  a distributive reply. Multi-issue offers are how parties trade across issues (logrolling,
+  Walton & McKersie 1965); coding schemes count them integrative (Weingart et al. 1990;
+  Kern et al. 2020).
+- ``integrative_proposal_rebuffed``: a proposal to work together or trade met with a
+  distributive reply.
+
+These are flags for a coach to look at, not verdicts: the move labels are model predictions
+and a distributive reply can be a sound choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .by_stage import clip
+from .facts import TurnFact
+from .reciprocity import reply_pairs
+from .vocab import (
+    is_integrative_proposal,
+    is_package_offer,
+    is_priority_question,
+    is_single_issue_offer,
+)
+
+WHY = {
+    "priority_question_positional": (
+        "{by} answered {to}'s question about priorities with a distributive move ({move}) "
+        "rather than sharing priorities; priority information goes with integrative "
+        "agreements (Olekalns et al. 1996)."),
+    "package_single_issue": (
+        "{to} offered a package across issues; {by} replied with {reply_kind}, which "
+        "leaves a trade across issues unexplored (logrolling; Walton & McKersie 1965)."),
+    "integrative_proposal_rebuffed": (
+        "{to} proposed to work together or trade; {by} replied with a distributive move "
+        "({move})."),
+}
+
+
+def _kind(opportunity: TurnFact, reply: TurnFact) -> tuple[str, str] | None:
+    if is_priority_question(opportunity) and reply.orientation == "distributive":
+        return "priority_question_positional", ""
+    if is_package_offer(opportunity):
+        if is_single_issue_offer(reply):
+            return "package_single_issue", "a single-issue counter"
+        if reply.orientation == "distributive":
+            return "package_single_issue", "a distributive move"
+    elif is_integrative_proposal(opportunity) and reply.orientation == "distributive":
+        return "integrative_proposal_rebuffed", ""
+    return None
+
+
+def missed_opportunities(facts: Sequence[TurnFact]) -> list[dict]:
+    found = []
+    for opportunity, reply in reply_pairs(facts):
+        kind = _kind(opportunity, reply)
+        if kind is None:
+            continue
+        name, reply_kind = kind
+        found.append({
+            "kind": name, "turn": opportunity.index, "reply_turn": reply.index,
+            "stage": reply.stage, "to": opportunity.speaker, "by": reply.speaker,
+            "start": opportunity.start, "opportunity_move": opportunity.move,
+            "reply_move": reply.move, "opportunity_text": clip(opportunity.text, 200),
+            "reply_text": clip(reply.text, 200),
+            "why": WHY[name].format(by=reply.speaker, to=opportunity.speaker,
+                                    move=reply.move, reply_kind=reply_kind),
+        })
+    return found

@@ -1,0 +1,49 @@
+"""Reciprocity: how often a party answers the other side's integrative move in kind, and a
+distributive one.
+
+Negotiators reciprocate both integrative and distributive tactics, and highly integrative
+dyads reciprocate integrative behaviour more (Weingart, Thompson, Bazerman & Carroll 1990).
+We measure it lag-1 over the parties' spoken turns: a *reply* is a party's turn that directly
+follows a turn by a different party (a third party's turns and formal actions are skipped, so
+a mediator never counts as the one answered or answering; consecutive turns by the same party
+are not replies). For each party we give P(integrative reply | the other's turn integrative)
+and P(distributive reply | the other's turn distributive), with their counts, next to the
+party's base rate, the share of all its spoken turns with that orientation: reciprocity
+means the conditional rate is above the base rate, and counts this small say little alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+from .facts import TurnFact
+
+
+def reply_pairs(facts: Sequence[TurnFact]) -> list[tuple[TurnFact, TurnFact]]:
+    """``(antecedent, reply)`` pairs between different parties, third parties skipped."""
+    party = [f for f in facts if f.spoken and f.is_party]
+    return [(a, b) for a, b in pairwise(party) if a.speaker != b.speaker]
+
+
+def _rate(k: int, n: int) -> float | None:
+    return k / n if n else None
+
+
+def reciprocity(facts: Sequence[TurnFact], parties: Sequence[str]) -> dict:
+    pairs = reply_pairs(facts)
+    rows = []
+    for party in parties:
+        mine = [(a, b) for a, b in pairs if b.speaker == party]
+        own = [f for f in facts if f.spoken and f.speaker == party]
+        row = {"party": party, "replies": len(mine)}
+        for orientation in ("integrative", "distributive"):
+            after = [b for a, b in mine if a.orientation == orientation]
+            in_kind = sum(1 for b in after if b.orientation == orientation)
+            base = sum(1 for f in own if f.orientation == orientation)
+            row[f"after_{orientation}"] = len(after)
+            row[f"{orientation}_in_kind"] = in_kind
+            row[f"{orientation}_rate"] = _rate(in_kind, len(after))
+            row[f"{orientation}_base_rate"] = _rate(base, len(own))
+        rows.append(row)
+    return {"pairs": len(pairs), "parties": rows}

@@ -1,0 +1,159 @@
+"""Inline SVG charts for the HTML report: no JavaScript, no external resources, printable.
+
+Every label that comes from a transcript (speaker names, quotes in tooltips) goes through
+``esc`` (``html.escape`` with quotes), like everything else in the page.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..results import ORIENTATIONS
+
+COLORS = {"integrative": "#138a72", "distributive": "#d9622b", "neutral": "#a3a9b0"}
+STAGE_TINTS = {"opening": "#e9eef8", "exploring": "#e3f3ee", "bargaining": "#fcefe5",
+               "closing": "#efeaf7"}
+STAGE_INK = {"opening": "#3b5a8f", "exploring": "#1f6f5c", "bargaining": "#9a4a1c",
+             "closing": "#5b4a8a"}
+
+
+def esc(value) -> str:
+    return escape(str(value), quote=True)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def timeline(report: dict, width: int = 1000) -> str:
+    """The arc: a band of stages over turns, and one lane per speaker with a tick per turn
+    coloured by its orientation (formal actions as hollow marks); stage changes as dashed
+    lines, climate shifts as triangles."""
+    turns = report["arc"]["turns"]
+    speakers = report["session"]["speakers"]
+    n = max(1, len(turns))
+    left, top, band, lane = 150, 8, 26, 24
+    plot = width - left - 10
+    step = plot / n
+    tick = max(1.5, min(12.0, step * 0.72))
+    lanes = {s["name"]: i for i, s in enumerate(speakers)}
+    height = top + band + 6 + lane * max(1, len(speakers)) + 34
+    x_of = {t["turn"]: left + step * i for i, t in enumerate(turns)}
+    out = [f'<svg class="chart timeline" viewBox="0 0 {width} {height}" role="img" '
+           f'aria-label="Stage timeline with the orientation of every turn" '
+           f'xmlns="http://www.w3.org/2000/svg">']
+    for span in report["arc"]["stages"]:
+        x0 = x_of[span["first_turn"]]
+        x1 = x_of[span["last_turn"]] + step
+        stage = span["stage"]
+        out.append(f'<rect x="{_fmt(x0)}" y="{top}" width="{_fmt(x1 - x0)}" height="{band}" '
+                   f'fill="{STAGE_TINTS.get(stage, "#eee")}"><title>{esc(stage)}: turns '
+                   f'{span["first_turn"]}-{span["last_turn"]}</title></rect>')
+        if x1 - x0 > 40:
+            out.append(f'<text x="{_fmt(x0 + 6)}" y="{top + 17}" font-size="13" '
+                       f'font-weight="600" fill="{STAGE_INK.get(stage, "#333")}">'
+                       f'{esc(stage)}</text>')
+        if span["first_turn"] != turns[0]["turn"]:
+            out.append(f'<line x1="{_fmt(x0)}" x2="{_fmt(x0)}" y1="{top}" y2="{height - 32}" '
+                       f'stroke="#555" stroke-dasharray="3,3" stroke-width="1"/>')
+    y0 = top + band + 6
+    for name, i in lanes.items():
+        y = y0 + i * lane
+        role = speakers[i]["role"]
+        label = name if len(name) <= 18 else name[:17] + "\u2026"
+        out.append(f'<rect x="{left}" y="{y}" width="{plot}" height="{lane - 4}" '
+                   f'fill="{"#f6f7f8" if i % 2 == 0 else "#fbfbfc"}"/>')
+        out.append(f'<text x="{left - 8}" y="{y + 15}" font-size="12" text-anchor="end" '
+                   f'fill="#333">{esc(label)}{"" if role == "party" else " (" + esc(role) + ")"}'
+                   f'<title>{esc(name)} ({esc(role)})</title></text>')
+    for t in turns:
+        if t["speaker"] not in lanes:
+            continue
+        y = y0 + lanes[t["speaker"]] * lane + 2
+        x = x_of[t["turn"]] + (step - tick) / 2
+        tip = (f'turn {t["turn"]} \u00b7 {t["speaker"]} \u00b7 {t["stage"]} \u00b7 {t["move"]}'
+               f' \u00b7 {t["orientation"]} ({round(100 * t["confidence"])}%)')
+        if t["is_action"]:
+            out.append(f'<rect x="{_fmt(x + 0.5)}" y="{y + 0.5}" width="{_fmt(tick - 1)}" '
+                       f'height="{lane - 9}" fill="none" stroke="#666" stroke-width="1">'
+                       f'<title>{esc(tip)} (formal action)</title></rect>')
+        else:
+            color = COLORS.get(t["orientation"], "#777")
+            out.append(f'<rect class="tick {esc(t["orientation"])}" x="{_fmt(x)}" y="{y}" '
+                       f'width="{_fmt(tick)}" height="{lane - 8}" rx="1.5" fill="{color}">'
+                       f'<title>{esc(tip)}</title></rect>')
+    for p in report["turning_points"]:
+        if p["kind"] != "climate" or p["turn"] not in x_of:
+            continue
+        cx = x_of[p["turn"]] + step / 2
+        cy = height - 24
+        out.append(f'<path d="M{_fmt(cx - 6)},{cy + 8} L{_fmt(cx + 6)},{cy + 8} L{_fmt(cx)},'
+                   f'{cy - 2} Z" fill="{COLORS.get(p["to"], "#555")}"><title>climate shift at '
+                   f'turn {p["turn"]}: {esc(p["from"])} to {esc(p["to"])}</title></path>')
+    axis_y = height - 2
+    for t in turns[:: max(1, n // 12)]:
+        out.append(f'<text x="{_fmt(x_of[t["turn"]] + step / 2)}" y="{axis_y}" font-size="10" '
+                   f'text-anchor="middle" fill="#777">{t["turn"]}</text>')
+    out.append(f'<text x="{left - 8}" y="{axis_y}" font-size="10" text-anchor="end" '
+               f'fill="#777">turn</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def stacked_bar(shares: dict, width: float = 260, height: int = 16) -> str:
+    """One horizontal bar split into integrative / distributive / neutral shares."""
+    out = [f'<svg class="chart bar" viewBox="0 0 {width} {height}" width="{width}" '
+           f'height="{height}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    x = 0.0
+    total = sum(shares.get(o, 0.0) for o in ORIENTATIONS)
+    if not total:
+        out.append(f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f0f0f0"/>')
+    for orientation in ORIENTATIONS:
+        w = width * shares.get(orientation, 0.0) / (total or 1)
+        if w <= 0:
+            continue
+        out.append(f'<rect class="seg {orientation}" x="{_fmt(x)}" y="0" width="{_fmt(w)}" '
+                   f'height="{height}" fill="{COLORS[orientation]}"><title>{orientation} '
+                   f'{round(100 * shares[orientation])}%</title></rect>')
+        if w >= 30:
+            out.append(f'<text x="{_fmt(x + w / 2)}" y="{height - 4}" font-size="10.5" '
+                       f'text-anchor="middle" fill="#fff">{round(100 * shares[orientation])}%'
+                       f'</text>')
+        x += w
+    out.append("</svg>")
+    return "".join(out)
+
+
+def share_bar(share: float | None, width: float = 120, height: int = 16,
+              color: str = "#44546a") -> str:
+    """A single proportion as a filled bar with its percentage."""
+    share = share or 0.0
+    w = max(0.0, min(1.0, share)) * width
+    return (f'<svg class="chart share" viewBox="0 0 {width + 38} {height}" width="{width + 38}" '
+            f'height="{height}" role="img" xmlns="http://www.w3.org/2000/svg">'
+            f'<rect x="0" y="0" width="{width}" height="{height}" fill="#eceff3"/>'
+            f'<rect x="0" y="0" width="{_fmt(w)}" height="{height}" fill="{color}"/>'
+            f'<text x="{width + 4}" y="{height - 4}" font-size="11" fill="#333">'
+            f'{round(100 * share)}%</text></svg>')
+
+
+def issue_bars(issues: list[dict], width: int = 520) -> str:
+    """Horizontal bars of issue mentions, largest first."""
+    if not issues:
+        return ""
+    row, left = 22, 130
+    top = max(i["mentions"] for i in issues) or 1
+    height = row * len(issues) + 4
+    out = [f'<svg class="chart issues" viewBox="0 0 {width} {height}" role="img" '
+           f'aria-label="Issue mentions" xmlns="http://www.w3.org/2000/svg">']
+    for k, issue in enumerate(issues):
+        y = 2 + k * row
+        w = (width - left - 60) * issue["mentions"] / top
+        out.append(f'<text x="{left - 8}" y="{y + 14}" font-size="12" text-anchor="end" '
+                   f'fill="#333">{esc(issue["issue"])}</text>')
+        out.append(f'<rect x="{left}" y="{y + 2}" width="{_fmt(w)}" height="{row - 6}" '
+                   f'fill="#44546a"/>')
+        out.append(f'<text x="{_fmt(left + w + 6)}" y="{y + 14}" font-size="11" fill="#333">'
+                   f'{issue["mentions"]} ({round(100 * issue["share"])}%)</text>')
+    out.append("</svg>")
+    return "".join(out)

@@ -1,0 +1,101 @@
+"""The end-of-run summary in the terminal: per session the stages, each party's orientation
+shares and the outcome; then the failures, one line each, and a count.
+
+Rich tables on a terminal; plain lines when the output is a file or a pipe, so logs and
+scripts get readable text without box drawing or colour codes. Long batch runs list the
+first ``MAX_SESSIONS`` sessions and point to ``sessions.csv`` for the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..results import ORIENTATIONS, SessionAnalysis
+from .facts import turn_facts
+from .wording import OUTCOMES
+
+MAX_SESSIONS = 20
+SHORT = {"integrative": "I", "distributive": "D", "neutral": "N"}
+STYLE = {"integrative": "bold green", "distributive": "bold dark_orange", "neutral": "grey50"}
+
+
+def session_summary(analysis: SessionAnalysis) -> dict:
+    """What the summary shows for one session, as data (stage rows with party shares)."""
+    t = analysis.transcript
+    facts = turn_facts(analysis)
+    rows = []
+    for stage in dict.fromkeys(f.stage for f in facts):
+        mine = [f for f in facts if f.stage == stage]
+        shares = {}
+        for party in t.parties:
+            spoken = [f for f in mine if f.speaker == party and f.spoken]
+            shares[party] = ({o: sum(f.orientation == o for f in spoken) / len(spoken)
+                              for o in ORIENTATIONS} if spoken else None)
+        rows.append({"stage": stage, "first_turn": mine[0].index, "last_turn": mine[-1].index,
+                     "shares": shares})
+    outcome = OUTCOMES.get(analysis.stages.outcome, analysis.stages.outcome)
+    if analysis.stages.outcome_turn is not None:
+        outcome += f" (turn {analysis.stages.outcome_turn})"
+    return {"session_id": t.session_id, "turns": len(t.turns), "parties": list(t.parties),
+            "third_parties": list(t.third_parties), "outcome": outcome, "stages": rows}
+
+
+def _plain_shares(shares: dict | None) -> str:
+    if shares is None:
+        return "-"
+    return " ".join(f"{SHORT[o]} {100 * shares[o]:.0f}%" for o in ORIENTATIONS)
+
+
+def _rich_shares(shares: dict | None) -> Text:
+    if shares is None:
+        return Text("-", style="grey50")
+    text = Text()
+    for o in ORIENTATIONS:
+        text.append(f"{SHORT[o]} {100 * shares[o]:.0f}% ", style=STYLE[o])
+    return text
+
+
+def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_root,
+                  console: Console | None = None) -> None:
+    console = console or Console()
+    plain = not console.is_terminal
+
+    def say(text) -> None:  # transcript text is never read as rich markup
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    for analysis in list(analyses)[:MAX_SESSIONS]:
+        s = session_summary(analysis)
+        head = f"session {s['session_id']}: {s['turns']} turns, {s['outcome']}"
+        if s["third_parties"]:
+            head += f"; third parties (reported apart): {', '.join(s['third_parties'])}"
+        if plain:
+            say(head)
+            for row in s["stages"]:
+                parts = " | ".join(f"{p} {_plain_shares(v)}" for p, v in row["shares"].items())
+                span = f"turns {row['first_turn']}-{row['last_turn']}"
+                say(f"  {row['stage']:<10} {span:<12} {parts}")
+            continue
+        table = Table(title=Text(head, style="bold"), title_justify="left", show_edge=False)
+        table.add_column("stage")
+        table.add_column("turns", justify="right")
+        for party in s["parties"]:
+            table.add_column(Text(party))
+        for row in s["stages"]:
+            table.add_row(row["stage"], f"{row['first_turn']}-{row['last_turn']}",
+                          *[_rich_shares(v) for v in row["shares"].values()])
+        console.print(table)
+    if len(analyses) > MAX_SESSIONS:
+        say(f"... and {len(analyses) - MAX_SESSIONS} more sessions (see sessions.csv)")
+    for failure in failures:
+        line = f":{failure.line}" if failure.line is not None else ""
+        message = f"failed: {failure.file}{line}: {failure.error}" + (
+            f" (fix: {failure.hint})" if failure.hint else "")
+        if plain:
+            say(message)
+        else:
+            console.print(Text(message, style="red"))
+    say(f"{len(analyses)} session(s) analysed, {len(failures)} failed; results in {out_root}")

@@ -1,0 +1,129 @@
+"""The sentences and references every renderer shares, so Markdown, HTML and the terminal
+say the same careful thing.
+
+Interpretations cite the research they rest on and claim no more than it supports: the
+findings are associations over many negotiations, the labels are model predictions, and
+"integrative" describes moves (win-win bargaining), not the stage-by-stage analysis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+REFERENCES = {
+    "Walton & McKersie 1965": "Walton, R. E., & McKersie, R. B. (1965). A behavioral theory of "
+                              "labor negotiations. McGraw-Hill.",
+    "Weingart et al. 1990": "Weingart, L. R., Thompson, L. L., Bazerman, M. H., & Carroll, J. S. "
+                            "(1990). Tactical behavior and negotiation outcomes. International "
+                            "Journal of Conflict Management, 1(1), 7-31.",
+    "Weingart et al. 1996": "Weingart, L. R., Hyder, E. B., & Prietula, M. J. (1996). Knowledge "
+                            "matters: The effect of tactical descriptions on negotiation "
+                            "behavior and outcome. Journal of Personality and Social "
+                            "Psychology, 70(6), 1205-1217.",
+    "Olekalns et al. 1996": "Olekalns, M., Smith, P. L., & Walsh, T. (1996). The process of "
+                            "negotiating: Strategy and timing as predictors of outcomes. "
+                            "Organizational Behavior and Human Decision Processes, 68(1), 68-77.",
+    "Holmes 1992": "Holmes, M. E. (1992). Phase structures in negotiation. In L. L. Putnam & "
+                   "M. E. Roloff (Eds.), Communication and negotiation. Sage.",
+    "Olekalns, Brett & Weingart 2003": "Olekalns, M., Brett, J. M., & Weingart, L. R. (2003). "
+                                       "Phases, transitions and interruptions: Modeling "
+                                       "processes in multi-party negotiations. International "
+                                       "Journal of Conflict Management, 14(3/4), 191-211.",
+    "Adair & Brett 2005": "Adair, W. L., & Brett, J. M. (2005). The negotiation dance: Time, "
+                          "culture, and behavioral sequences in negotiation. Organization "
+                          "Science, 16(1), 33-51.",
+    "Kern et al. 2020": "Kern, M. C., Brett, J. M., Weingart, L. R., & Eck, C. S. (2020). The "
+                        "\"fixed\" pie perception and strategy in dyadic versus multiparty "
+                        "negotiations. Organizational Behavior and Human Decision Processes, "
+                        "157, 143-158.",
+}
+CASINO_CREDIT = ("Chawla, K., Ramirez, J., Clever, R., Lucas, G., May, J., & Gratch, J. (2021). "
+                 "CaSiNo: A Corpus of Campsite Negotiation Dialogues for Automatic Negotiation "
+                 "Systems. NAACL 2021, 3167-3185. CC BY 4.0.")
+
+ORIENTATION_NOTE = (
+    "Integrative moves (asking about or sharing priorities, proposing to work together, package "
+    "offers) and distributive moves (positional demands, arguments for one's own claim, "
+    "single-issue insistence, threats) follow the utterance coding schemes of negotiation "
+    "research (Weingart et al. 1990; Olekalns et al. 1996; Kern et al. 2020). Across many "
+    "dyads, more integrative behaviour went with higher joint outcomes and distributive "
+    "behaviour was negatively related to joint outcome (Weingart et al. 1996): an association "
+    "over many negotiations, not a forecast for this one.")
+STAGE_NOTE = (
+    "Stages follow Adair & Brett (2005) (relational positioning, identifying the problem, "
+    "generating solutions, reaching agreement), named opening, exploring, bargaining and "
+    "closing; a stage is a period with a dominant kind of act (Holmes 1992). Here "
+    "\"integrative\" describes moves (win-win bargaining), not the stage-by-stage analysis.")
+RECIPROCITY_NOTE = (
+    "Negotiators tend to answer integrative moves with integrative ones and distributive with "
+    "distributive, and highly integrative dyads reciprocate integrative behaviour more "
+    "(Weingart et al. 1990). A rate above the party's base rate suggests reciprocity; with "
+    "few replies it is a hint, not a finding.")
+CLIMATE_NOTE = (
+    "A climate shift is where the parties' last {window} spoken turns swing from mostly "
+    "integrative to mostly distributive or back (a lead of at least {margin} turns); groups "
+    "often open with a distributive phase and end with an integrative one (Olekalns, Brett & "
+    "Weingart 2003).")
+THIRD_PARTY_NOTE = (
+    "Third parties (mediators, chairs, facilitators, observers) are reported on their own: "
+    "their moves are not a party's claims, and they are excluded from the parties' talk "
+    "shares, orientation shares and reciprocity.")
+OUTCOMES = {
+    "agreement": "agreement reached",
+    "impasse": "impasse (no agreement)",
+    "unfinished": "no agreement or impasse recorded",
+}
+
+
+def model_scores(info: Mapping[str, Any], depth: int = 3) -> list[tuple[str, float]]:
+    """Measured scores found in the model's info (keys naming F1, accuracy, kappa or alpha)."""
+    found: list[tuple[str, float]] = []
+
+    def walk(node: Any, path: str, level: int) -> None:
+        if level > depth or not isinstance(node, Mapping):
+            return
+        for key, value in node.items():
+            name = f"{path}.{key}" if path else str(key)
+            low = str(key).lower()
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and any(
+                    s in low for s in ("f1", "accuracy", "kappa", "alpha")):
+                found.append((name, float(value)))
+            elif isinstance(value, Mapping):
+                walk(value, name, level + 1)
+
+    walk(info or {}, "", 0)
+    return found[:4]
+
+
+def model_note(info: Mapping[str, Any]) -> str:
+    """What produced the labels and how far to trust them, from the model's own info."""
+    name = info.get("name") or "the move model"
+    version = info.get("version")
+    scores = model_scores(info)
+    text = (f"Move labels are predictions of {name}"
+            + (f" (version {version})" if version else "")
+            + ", each with the model's confidence (its probability for the label shown); "
+              "they are not human codes.")
+    if scores:
+        measured = ", ".join(f"{k} = {v:.2f}" for k, v in scores)
+        text += f" Measured by the model's own evaluation: {measured}."
+    else:
+        text += " The model did not report a measured accuracy."
+    return text
+
+
+def uses_casino(info: Mapping[str, Any]) -> bool:
+    """Whether the model was trained on CaSiNo (so the report must credit it)."""
+    return "casino" in repr(dict(info or {})).lower()
+
+
+def pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def seconds(value: float | None) -> str:
+    if value is None:
+        return "-"
+    minutes, secs = divmod(int(round(value)), 60)
+    return f"{minutes}:{secs:02d}"

@@ -1,0 +1,122 @@
+"""Report metrics on hand-built sessions with answers worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.report.arc import turning_points
+from analyzer.report.facts import turn_facts
+from analyzer.report.issues import fold, focus
+from analyzer.report.session_report import build_report
+
+
+def _stage(report, name):
+    return next(s for s in report["stages"] if s["stage"] == name)
+
+
+def _row(rows, speaker):
+    return next(r for r in rows if r["speaker"] == speaker)
+
+
+def test_per_stage_party_counts_and_shares(timed_dyad):
+    report = build_report(timed_dyad)
+    assert [s["stage"] for s in report["stages"]] == ["opening", "exploring", "bargaining",
+                                                      "closing"]
+    exploring = _stage(report, "exploring")
+    alex, blair = _row(exploring["parties"], "Alex"), _row(exploring["parties"], "Blair")
+    # Alex: "What matters most to you on this trip?" (8) + "I understand. Water ..." (10)
+    assert (alex["turns"], alex["words"]) == (2, 18)
+    assert (blair["turns"], blair["words"]) == (2, 19)
+    assert alex["talk_share"] == pytest.approx(18 / 37)
+    # times: Alex 6 + 6 s, Blair 6 + 7 s
+    assert alex["time_share"] == pytest.approx(12 / 25)
+    assert alex["orientation_shares"]["integrative"] == 1.0
+    assert blair["orientation_shares"]["distributive"] == 1.0
+    assert blair["moves"]["distributive"] == {"self-need": 2}
+    assert alex["questions"] == 1
+    # the telling distributive quote is Blair's most confident distributive turn
+    assert [q["turn"] for q in blair["quotes"]["distributive"]] == [3, 5]
+    closing = _stage(report, "closing")
+    assert closing["turns"] == 3 and _row(closing["parties"], "Blair")["actions"] == 1
+
+
+def test_conversation_metrics_by_stage(timed_dyad):
+    report = build_report(timed_dyad)
+    opening = _stage(report, "opening")["conversation"]
+    assert opening["speaker_switches"] == 1 and opening["words"] == 14
+    assert opening["interactivity_per_100_words"] == pytest.approx(100 / 14, abs=1e-3)
+    assert opening["interactivity_per_minute"] == pytest.approx(60 / 8)
+    whole = report["overview"]["conversation"]
+    assert whole["speaker_switches"] == 10  # strictly alternating over 11 spoken turns
+    alex = _row(report["overview"]["parties"], "Alex")
+    # longest run is one turn; Alex's longest turn is the package offer (17 words, 8 s)
+    assert alex["longest_monologue_words"] == 17 and alex["longest_monologue_turn"] == 6
+    assert alex["longest_monologue_seconds"] == pytest.approx(8.0)
+
+
+def test_reciprocity_counts(timed_dyad):
+    rec = {r["party"]: r for r in build_report(timed_dyad)["reciprocity"]["parties"]}
+    # Blair replied to 5 integrative turns of Alex's and answered 2 of them in kind
+    assert (rec["Blair"]["after_integrative"], rec["Blair"]["integrative_in_kind"]) == (5, 2)
+    assert rec["Blair"]["integrative_rate"] == pytest.approx(0.4)
+    assert rec["Blair"]["after_distributive"] == 0 and rec["Blair"]["distributive_rate"] is None
+    # Alex met Blair's 3 distributive turns with integrative ones, never in kind
+    assert (rec["Alex"]["after_distributive"], rec["Alex"]["distributive_in_kind"]) == (3, 0)
+    assert (rec["Alex"]["after_integrative"], rec["Alex"]["integrative_in_kind"]) == (2, 1)
+
+
+def test_missed_opportunities(timed_dyad):
+    found = build_report(timed_dyad)["missed_opportunities"]
+    assert [(m["kind"], m["turn"], m["reply_turn"], m["by"]) for m in found] == [
+        ("priority_question_positional", 2, 3, "Blair"),
+        ("package_single_issue", 6, 7, "Blair"),
+    ]
+    assert "Olekalns" in found[0]["why"]
+
+
+def test_issues_and_focus(timed_dyad):
+    issues = build_report(timed_dyad)["issues"]
+    assert [(i["issue"], i["mentions"]) for i in issues["issues"]] == [
+        ("firewood", 5), ("water", 4), ("food", 2)]
+    assert issues["focus"]["top_issue"] == "firewood"
+    assert issues["focus"]["top_share"] == pytest.approx(5 / 11)
+    assert issues["focus"]["verdict"] == "on a few main issues"
+    assert fold("waters") == "water" and fold("wood") == "firewood" and fold("glass") == "glass"
+    assert focus([{"issue": "price", "mentions": 9}, {"issue": "date", "mentions": 1}])[
+        "verdict"] == "focused on price"
+    scattered = focus([{"issue": f"t{i}", "mentions": 1} for i in range(6)])
+    assert scattered["verdict"] == "scattered over 6 issues" and scattered["entropy"] == 1.0
+
+
+def test_mediator_is_reported_apart_and_excluded(mediated):
+    report = build_report(mediated)
+    for stage in report["stages"]:
+        assert all(r["speaker"] != "Mediator" for r in stage["parties"])
+        spoken_parties = [r for r in stage["parties"] if r["words"]]
+        if spoken_parties:
+            assert sum(r["talk_share"] for r in stage["parties"]) == pytest.approx(1.0)
+    exploring = _stage(report, "exploring")
+    assert [r["speaker"] for r in exploring["third_parties"]] == ["Mediator"]
+    # Ana 14 words, Ben 9: the mediator's 10 words are not in the denominator
+    assert _row(exploring["parties"], "Ana")["talk_share"] == pytest.approx(14 / 23)
+    assert _row(exploring["third_parties"], "Mediator")["talk_share"] == pytest.approx(10 / 33)
+    # the mediator's integrative questions are not a party's integrative moves
+    combined = exploring["parties_combined"]["orientation_counts"]
+    assert combined == {"integrative": 1, "distributive": 2, "neutral": 0}
+    assert [r["speaker"] for r in report["overview"]["third_parties"]] == ["Mediator"]
+
+
+def test_reciprocity_skips_the_mediator(mediated):
+    rec = build_report(mediated)["reciprocity"]
+    assert rec["pairs"] == 7
+    ben = next(r for r in rec["parties"] if r["party"] == "Ben")
+    assert (ben["after_integrative"], ben["integrative_in_kind"]) == (2, 1)
+    assert (ben["after_distributive"], ben["distributive_in_kind"]) == (2, 2)
+    assert {r["party"] for r in rec["parties"]} == {"Ana", "Ben"}
+
+
+def test_turning_points_stage_changes_and_climate_shift(mediated):
+    points = turning_points(turn_facts(mediated))
+    assert [(p["turn"], p["kind"], p["to"]) for p in points] == [
+        (3, "stage", "exploring"), (7, "stage", "bargaining"),
+        (9, "climate", "distributive"), (11, "stage", "closing")]
