@@ -50,7 +50,8 @@ from .cues import (
 FEATURES: tuple[str, ...] = (
     # local cues
     "greet", "smalltalk", "need", "no_need", "pref_question", "question", "prop_cue",
-    "accept", "accept_strong", "reject", "recap", "thanks", "impasse",
+    "accept", "accept_strong", "accept_q", "accept_strong_q", "reject", "recap", "thanks",
+    "impasse",
     "quantities", "issues_named", "two_sided", "proposal", "money",
     "short", "long",
     # formal actions
@@ -63,9 +64,23 @@ FEATURES: tuple[str, ...] = (
     "reject_after", "submit_after", "accept_after", "accept_action_after",
     "prev_proposal", "prev_proposal_final", "terms_final", "terms_nonfinal_after",
     "accept_sticks", "accept_final", "closing_cue_after_final",
-    "after_final_accept", "position", "first", "last", "near_end",
+    "after_final_accept", "after_last_nonfinal", "first_accept_after_prop",
+    "accept_by_addressee", "first_addressee_accept", "is_final_owner_turn",
+    "rule_closing", "rule_closing_sofar", "rule_closing_near",
+    "last_chat_proposal", "after_last_chat_proposal", "prev_proposal_other",
+    "to_submit_0", "to_submit_1", "to_submit_2", "to_submit_3", "to_submit_4_5",
+    "to_submit_6", "no_final_submit",
+    "position", "first", "last", "near_end",
     "bias",
 )
+#: Events whose "has it happened yet?" form is evidence too: labels never go back, so a turn
+#: is in closing exactly when a closing-start event happened at or before it.
+CUMULATIVE: tuple[str, ...] = (
+    "greet", "need", "pref_question", "accept_sticks", "accept_final",
+    "first_accept_after_prop", "accept_by_addressee", "submit_matches_chat",
+    "submit_matches_other", "act_submit", "act_walk_away", "thanks", "impasse",
+)
+FEATURES = FEATURES + tuple(f"{name}_sofar" for name in CUMULATIVE)
 
 _CUE_NAMES = tuple(CUES)
 
@@ -101,6 +116,7 @@ class Evidence:
     final_deal_turn: int | None  # the Submit-Deal that was accepted, if any
     accept_turn: int | None  # the Accept-Deal of that deal (or the last Accept-Deal)
     walk_away_turn: int | None
+    closing_candidate: int | None = None
 
     def column(self, name: str) -> np.ndarray:
         return self.matrix[:, FEATURES.index(name)]
@@ -190,8 +206,12 @@ def parse_mentions(doc: Doc, issues: Mapping[str, str]) -> list[Mention]:
             else:
                 continue
         side = None
+        after = tokens[i + 1:i + 3]
+        if len(after) == 2 and after[0] in ("to", "for"):  # "2 of the firewood to me"
+            side = "speaker" if after[1] in FIRST_PERSON else \
+                "other" if after[1] in SECOND_PERSON else None
         k = j - 1
-        while k >= 0 and tokens[k] not in (".", "!", "?", ";"):
+        while side is None and k >= 0 and tokens[k] not in (".", "!", "?", ";"):
             if tokens[k] in FIRST_PERSON:
                 side = "speaker"
                 break
@@ -238,27 +258,46 @@ def matches_terms(mentions: Sequence[Mention], mention_speaker: str,
     if len(mentions) < 2 and not (len(mentions) == 1 and mentions[0].quantity == "all"):
         return None
     same = mention_speaker == terms_speaker
-    consistent = 0
+    score, judged = 0.0, 0
     for m in mentions:
         mine = terms.get("speaker_gets", {}).get(m.issue)
         theirs = terms.get("other_gets", {}).get(m.issue)
         if mine is None and theirs is None:
             continue
         total = (mine or 0) + (theirs or 0)
+        wanted = total if m.quantity == "all" else total / 2 if m.quantity == "half" \
+            else m.quantity
         if m.side is None:
-            candidates = [mine, theirs]
-        elif (m.side == "speaker") == same:
-            candidates = [mine]
+            expected = None
         else:
-            candidates = [theirs]
-        wanted = total if m.quantity == "all" else m.quantity
-        if m.quantity == "half":
-            wanted = total / 2
-        if wanted in candidates:
-            consistent += 1
+            expected = mine if (m.side == "speaker") == same else theirs
+        judged += 1
+        if expected is not None and wanted == expected:
+            score += 1.0
+        elif wanted in (mine, theirs):
+            score += 0.5  # right number, side unclear or misread ("give me ... for all food")
         else:
-            return False
-    return consistent >= 2 or (consistent >= 1 and len(mentions) == 1)
+            score -= 1.0
+    if not judged:
+        return None
+    if score >= min(1.5, judged) and score >= 0.6 * judged:
+        return True
+    if score < 0.5 * judged:
+        return False
+    return None
+
+
+def _question_tokens(doc: Doc) -> list[bool]:
+    """For each token, whether its sentence ends with a question mark."""
+    flags = [False] * len(doc)
+    start = 0
+    for i, tok in enumerate(doc):
+        if tok.text in (".", "!", "?", "...") or i == len(doc) - 1:
+            asking = "?" in tok.text
+            for k in range(start, i + 1):
+                flags[k] = asking
+            start = i + 1
+    return flags
 
 
 def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[TurnEvidence]:
@@ -270,6 +309,11 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
     out = []
     for turn, doc in zip(transcript.turns, nlp.tokenizer.pipe(texts), strict=True):
         cues = {name: len(m(doc)) for name, m in matchers.items()}
+        asking = _question_tokens(doc)
+        for name in ("accept", "accept_strong"):
+            spans = matchers[name](doc)
+            cues[name + "_q"] = sum(1 for _, start, _ in spans if asking[start])
+            cues[name] -= cues[name + "_q"]  # an acceptance asked about is not given
         out.append(TurnEvidence(
             cues=cues, mentions=parse_mentions(doc, issues), money=_money(doc),
             words=len(turn.text.split()) if not turn.is_action else 0,
@@ -305,6 +349,39 @@ def _move_flags(move: Any) -> dict[str, float]:
                                         "share-priority", "share-need"})),
         "mv_elicit": float(bool(labels & {"elicit-pref", "ask-priority", "question"})),
     }
+
+
+def closing_candidate(local: Sequence[TurnEvidence], chat_props: Sequence[int],
+                      accept_cue: Sequence[bool], owner_turn: int | None,
+                      final_deal: int | None, accept_turn: int | None,
+                      walk_away: int | None) -> int | None:
+    """Where the guideline's closing rule puts the start of closing, as one evidence feature.
+
+    The acceptance that sticks: the first acceptance, by the side the final terms were
+    offered to, after those terms were put on the table; when nobody accepts in the chat, a
+    Submit-Deal reproducing the other side's offer; a Submit-Deal with new terms closes at
+    its Accept-Deal; a walk-away closes at once. Term parsing is imperfect, so the decoder
+    weighs this against the other evidence rather than trusting it.
+    """
+    if walk_away is not None and (accept_turn is None or walk_away > accept_turn):
+        return walk_away
+    end = final_deal if final_deal is not None else len(local)
+    if owner_turn is not None:
+        owner = local[owner_turn].speaker
+        for i in range(owner_turn + 1, end):
+            if accept_cue[i] and local[i].speaker != owner and local[i].action is None:
+                return i
+        if final_deal is not None and local[final_deal].speaker != owner:
+            return final_deal
+    elif chat_props:
+        last = chat_props[-1]
+        for i in range(last + 1, end):
+            if accept_cue[i] and local[i].speaker != local[last].speaker and \
+                    local[i].action is None:
+                return i
+    if final_deal is not None:
+        return final_deal if owner_turn is not None else accept_turn
+    return None
 
 
 def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
@@ -355,11 +432,24 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         submit_after[i] = submit_after[i + 1] or nxt.action == "submit"
         accept_after[i] = accept_after[i + 1] or accept_cue[i + 1]
         accept_action_after[i] = accept_action_after[i + 1] or nxt.action == "accept"
+    chat_props = [i for i in range(n) if chat_prop[i]]
+    last_chat = chat_props[-1] if chat_props else None
+    nonfinal = [i for i in chat_props if final_match[i] is False]
+    last_nonfinal = nonfinal[-1] if nonfinal else None
+    # who put the final terms on the table: the first chat proposal agreeing with the final
+    # deal after the last one that disagreed with it
+    owner_turn = next((i for i in chat_props if final_match[i] is True and
+                       (last_nonfinal is None or i > last_nonfinal)), None)
+    owner = local[owner_turn].speaker if owner_turn is not None else None
+    candidate = closing_candidate(local, chat_props, accept_cue, owner_turn, final_deal,
+                                  accept_turn, walk_away)
     seen_prop = seen_need = False
     last_prop = None
+    accepted_since_prop = False
+    addressee_accepted = False
     for i, ev in enumerate(local):
         r = rows[i]
-        for name in _CUE_NAMES:
+        for name in (*_CUE_NAMES, "accept_q", "accept_strong_q"):
             r[col[name]] = min(ev.cues[name], 3) / 3.0 if name in col else 0.0
         r[col["question"]] = float(ev.question)
         r[col["quantities"]] = min(len(ev.mentions), 3) / 3.0
@@ -404,6 +494,35 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         r[col["closing_cue_after_final"]] = float(bool(ev.cues["thanks"] or ev.cues["recap"])
                                                   and nonfinal_after[i] == 0 and seen_prop)
         r[col["after_final_accept"]] = float(accept_turn is not None and i >= accept_turn)
+        r[col["after_last_nonfinal"]] = float(seen_prop and (last_nonfinal is None or
+                                                             i > last_nonfinal))
+        first_accept = accept_cue[i] and last_prop is not None and not accepted_since_prop \
+            and local[last_prop].speaker != ev.speaker
+        r[col["first_accept_after_prop"]] = float(first_accept and nonfinal_after[i] == 0)
+        r[col["last_chat_proposal"]] = float(i == last_chat)
+        by_addressee = bool(owner_turn is not None and i > owner_turn and
+                            ev.speaker != owner and ev.cues["accept_strong"] + ev.cues["accept"]
+                            and nonfinal_after[i] == 0)
+        r[col["accept_by_addressee"]] = float(by_addressee)
+        r[col["first_addressee_accept"]] = float(by_addressee and not addressee_accepted)
+        addressee_accepted = addressee_accepted or by_addressee
+        r[col["is_final_owner_turn"]] = float(i == owner_turn)
+        if candidate is not None:
+            r[col["rule_closing"]] = float(i == candidate)
+            r[col["rule_closing_sofar"]] = float(i >= candidate)
+            r[col["rule_closing_near"]] = float(abs(i - candidate) == 1)
+        r[col["after_last_chat_proposal"]] = float(last_chat is not None and i > last_chat)
+        r[col["prev_proposal_other"]] = float(last_prop is not None and
+                                              local[last_prop].speaker != ev.speaker)
+        if final_deal is None:
+            r[col["no_final_submit"]] = 1.0
+        else:
+            gap = final_deal - i
+            if gap >= 0:
+                name = {0: "to_submit_0", 1: "to_submit_1", 2: "to_submit_2",
+                        3: "to_submit_3", 4: "to_submit_4_5", 5: "to_submit_4_5"}.get(
+                            gap, "to_submit_6")
+                r[col[name]] = 1.0
         r[col["position"]] = i / max(n - 1, 1)
         r[col["first"]] = float(i == 0)
         r[col["last"]] = float(i == n - 1)
@@ -411,5 +530,11 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         r[col["bias"]] = 1.0
         if chat_prop[i]:
             last_prop = i
+            accepted_since_prop = False
+        elif accept_cue[i]:
+            accepted_since_prop = True
+    for name in CUMULATIVE:
+        rows[:, col[f"{name}_sofar"]] = np.maximum.accumulate(rows[:, col[name]] > 0) \
+            if n else 0.0
     return Evidence(matrix=rows, final_deal_turn=final_deal, accept_turn=accept_turn,
-                    walk_away_turn=walk_away)
+                    walk_away_turn=walk_away, closing_candidate=candidate)
