@@ -6,7 +6,7 @@ import pytest
 
 from analyzer.report.arc import turning_points
 from analyzer.report.facts import turn_facts
-from analyzer.report.issues import fold, focus
+from analyzer.report.issues import focus, fold
 from analyzer.report.session_report import build_report
 
 

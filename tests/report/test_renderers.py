@@ -1,0 +1,154 @@
+"""Markdown, JSON, HTML and the terminal summary: content, file names and escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from io import StringIO
+
+import pytest
+from rich.console import Console
+
+from analyzer.errors import Failure, UsageError
+from analyzer.io.output import OutputFolder
+from analyzer.report.html import render_html
+from analyzer.report.markdown import md, render_markdown
+from analyzer.report.session_report import build_report
+from analyzer.report.writers import print_summary, render, write_session_reports
+
+SCRIPT = "<script>document.title='pwned'</script>"  # as in conftest's hostile session
+IMG = "<img src=x onerror=\"document.title='pwned'\">"
+
+
+class _Elements(HTMLParser):
+    """Every start tag with its attributes, as a browser's parser would see them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.title = ""  # the page's <title> (SVG charts have their own <title> tooltips)
+        self.text = []
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_title = tag == "title" and not self.title
+
+    def handle_endtag(self, tag):
+        self._in_title = False
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._in_title:
+            self.title += data
+
+
+def _parse(page: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(page)
+    return parser
+
+
+def test_markdown_has_every_stage_and_section(timed_dyad):
+    text = render_markdown(build_report(timed_dyad))
+    for heading in ("### Opening", "### Exploring", "### Bargaining", "### Closing",
+                    "## Turning points", "## Reciprocity", "## Missed opportunities",
+                    "## Conversation metrics by stage", "## Issues on the table",
+                    "## Transcript", "## References"):
+        assert heading in text
+    assert "Weingart" in text and "macro\\_f1 = 0.71" in text
+    assert "| 6 | 0:33 | Alex | bargaining | package\\_offer | integrative | 88% |" in text
+
+
+def test_markdown_mediator_section_is_separate(mediated):
+    text = render_markdown(build_report(mediated))
+    assert "## Third parties" in text
+    glance = text.split("## Stages")[0]
+    assert "| Mediator |" not in glance.split("Whole session, parties only:")[1]
+
+
+def test_markdown_escapes_html_and_markup(hostile):
+    text = render_markdown(build_report(hostile))
+    assert "<script" not in text and "<img" not in text and "<b>" not in text
+    assert "&lt;script&gt;" in text
+    assert md("a | b [x](javascript:1) *y*") == "a \\| b \\[x\\](javascript:1) \\*y\\*"
+
+
+def test_json_round_trips_with_numbers(timed_dyad):
+    data = json.loads(render(build_report(timed_dyad), "json"))
+    assert data["schema"] == "analyzer.session-report/1"
+    for key in ("session", "model", "overview", "stages", "arc", "turning_points",
+                "reciprocity", "missed_opportunities", "issues", "turns", "notes",
+                "references"):
+        assert key in data
+    turn = data["turns"][3]
+    assert turn["reasons"] == ["cue:self-need"]
+    assert turn["probabilities"] == {"distributive": 0.9}
+    assert isinstance(turn["confidence"], float) and turn["stage"] == "exploring"
+    assert data["turns"][11]["action"] == "submit"
+    assert isinstance(data["stages"][1]["parties"][0]["talk_share"], float)
+    assert data["session"]["outcome"] == "agreement"
+
+
+def test_html_is_self_contained_with_charts_and_stage_sections(timed_dyad):
+    page = render_html(build_report(timed_dyad))
+    parsed = _parse(page)
+    tags = [t for t, _ in parsed.tags]
+    assert "script" not in tags
+    assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing fetched
+    assert "Content-Security-Policy" in page
+    sections = [a.get("data-stage") for t, a in parsed.tags if t == "section"]
+    assert [s for s in sections if s] == ["opening", "exploring", "bargaining", "closing"]
+    assert tags.count("svg") >= 10
+    # a tick per turn in the timeline: 11 spoken turns coloured + 2 hollow actions
+    assert sum(1 for t, a in parsed.tags if t == "rect" and "tick" in a.get("class", "")) == 11
+    assert parsed.title == "Negotiation report: dyad-1"
+
+
+def test_html_escapes_every_transcript_string(hostile):
+    page = render_html(build_report(hostile))
+    parsed = _parse(page)
+    assert [t for t, _ in parsed.tags].count("script") == 0
+    assert not [a for t, a in parsed.tags if t == "img"]
+    assert not [a for t, a in parsed.tags if t == "i" or "onerror" in a]
+    text = "".join(parsed.text)
+    assert "Eve & <b>Co</b>" in text and "all the <i>firewood</i>" in text
+    assert not [a for t, a in parsed.tags if t == "a" and "javascript" in a.get("href", "")]
+    assert parsed.title == f"Negotiation report: s<1>&{SCRIPT}"  # as text, not as markup
+    assert SCRIPT not in page and IMG not in page
+    assert "&lt;script&gt;document.title=&#x27;pwned&#x27;&lt;/script&gt;" in page
+
+
+def test_write_session_reports_names_files_after_the_session(tmp_path, hostile, timed_dyad):
+    folder = OutputFolder(tmp_path / "out")
+    paths = write_session_reports(timed_dyad, folder, ["md", "json", "html"])
+    assert [p.name for p in paths] == ["dyad-1.md", "dyad-1.json", "dyad-1.html"]
+    hostile_paths = write_session_reports(hostile, folder, ["html"])
+    assert hostile_paths[0].parent == folder.root
+    assert "/" not in hostile_paths[0].name and "<" not in hostile_paths[0].name
+    assert write_session_reports(timed_dyad, folder, []) == []
+    with pytest.raises(UsageError):
+        render(build_report(timed_dyad), "pdf")
+
+
+def test_terminal_summary_plain_when_not_a_terminal(timed_dyad, mediated):
+    out = StringIO()
+    failure = Failure("bad.vtt", 12, "bad cue timing", "write HH:MM:SS.mmm --> HH:MM:SS.mmm")
+    print_summary([timed_dyad, mediated], [failure], "/tmp/out",
+                  console=Console(file=out, force_terminal=False, width=120))
+    text = out.getvalue()
+    assert "\x1b[" not in text and "\u2503" not in text  # no colour codes, no box drawing
+    assert "session dyad-1: 13 turns, agreement reached (turn 12)" in text
+    assert "exploring  turns 2-5    Alex I 100% D 0% N 0% | Blair I 0% D 100% N 0%" in text
+    assert "third parties (reported apart): Mediator" in text
+    assert "failed: bad.vtt:12: bad cue timing (fix: write HH:MM:SS.mmm --> HH:MM:SS.mmm)" in text
+    assert text.rstrip().endswith("2 session(s) analysed, 1 failed; results in /tmp/out")
+
+
+def test_terminal_summary_rich_never_reads_markup_from_transcripts(hostile):
+    out = StringIO()
+    print_summary([hostile], [], "/tmp/[bold]x", console=Console(file=out, force_terminal=True,
+                                                                 width=160))
+    text = out.getvalue()
+    assert "Eve & <b>Co</b>" in text and "/tmp/[bold]x" in text
