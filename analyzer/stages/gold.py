@@ -107,7 +107,7 @@ def casino_sessions(casino: Path) -> dict[str, Transcript]:
     for name in CASINO_FILES:
         path = casino / name
         if path.exists():
-            for transcript in _read(path, "casino"):
+            for transcript in _read(path):
                 sessions[str(transcript.session_id)] = transcript
     return sessions
 

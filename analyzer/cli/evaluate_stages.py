@@ -1,0 +1,111 @@
+"""``analyzer evaluate-stages``: score stage segmentation against gold stage annotations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import AnalyzerError
+from .common import EXIT_OK, ModelOption, fail, fail_usage
+
+
+def evaluate_stages(
+    gold: Annotated[list[Path] | None, typer.Argument(
+        help="Gold TSVs in the guideline format (default: corpora/stages/gold_*.tsv).",
+        show_default=False)] = None,
+    model: ModelOption = None,
+    cv: Annotated[int, typer.Option(
+        "--cv", help="Dialogue-level k-fold cross-validation (refit on the other folds); "
+                     "0 scores the shipped parameters as they are.")] = 5,
+    casino: Annotated[Path | None, typer.Option(
+        "--casino", help="CaSiNo folder with casino_train.json (default: "
+                         "../shared/corpora/casino or $ANALYZER_CASINO).",
+        show_default=False)] = None,
+    examples: Annotated[Path | None, typer.Option(
+        "--examples", help="Folder of the transcripts named in a gold file "
+                           "(default: corpora/examples).", show_default=False)] = None,
+    moves: Annotated[bool, typer.Option(
+        "--moves/--no-moves", help="Run the move model and give its moves to the segmenter "
+                                   "(implied by --model).")] = False,
+    c: Annotated[float | None, typer.Option(
+        "--C", help="Regularisation of the emission classifier when refitting.",
+        show_default=False)] = None,
+    fit_out: Annotated[Path | None, typer.Option(
+        "--fit-out", help="Also refit on ALL gold sessions and write the parameters here "
+                          "(analyzer/stages/params.json is the shipped file).",
+        show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score stages against gold: Pk, WindowDiff and stage boundaries found exactly / within
+    one turn, for the HMM segmenter and the naive keyword baseline in the same run.
+
+    Gold lines name a CaSiNo dialogue id or a transcript file in --examples. With --cv K the
+    HMM is refitted on K-1 folds of dialogues and scored on the held-out fold.
+
+    Example:
+
+        analyzer evaluate-stages corpora/stages/gold_casino.tsv --cv 5
+    """
+    from ..stages.evaluate import default_gold_files, evaluate_gold, gold_evidence
+    from ..stages.fit import DEFAULT_C, fit_params
+    from ..stages.gold import read_gold, resolve
+
+    files = list(gold or []) or default_gold_files()
+    if not files:
+        fail_usage("no gold files given and none in corpora/stages/",
+                   "pass gold TSVs, e.g. corpora/stages/gold_casino.tsv")
+    if cv < 0 or cv == 1:
+        fail_usage("--cv must be 0 (no refitting) or at least 2")
+    try:
+        entries = [e for f in files for e in read_gold(f)]
+        if not entries:
+            fail_usage("the gold files hold no annotated sessions")
+        pairs = resolve(entries, casino=casino, examples=examples)
+        use_moves = moves or model is not None
+        result = evaluate_gold(pairs, model_dir=model, cv=cv, C=c, use_moves=use_moves)
+        if fit_out is not None:
+            matrices, labels = gold_evidence(pairs, model, use_moves=use_moves)
+            params = fit_params(matrices, labels, C=c if c is not None else DEFAULT_C,
+                                meta={"gold": [Path(f).name for f in files],
+                                      "moves": use_moves,
+                                      "cv": {"folds": cv, "pk": round(result.model.pk, 4),
+                                             "windowdiff": round(result.model.windowdiff, 4)}
+                                      if cv else None})
+            params.save(fit_out)
+    except AnalyzerError as exc:
+        fail(exc, 2)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=1, default=float))
+    else:
+        _print_table(result, files)
+        if fit_out is not None:
+            typer.echo(f"parameters fitted on all {len(pairs)} sessions -> {fit_out}")
+    raise typer.Exit(EXIT_OK)
+
+
+def _print_table(result, files) -> None:
+    from ..results import STAGES
+
+    typer.echo(f"gold: {', '.join(str(f) for f in files)}")
+    typer.echo(f"sessions: {result.model.sessions}   mode: {result.mode} "
+               f"(k = half the mean gold segment length per session; lower is better)")
+    typer.echo(f"{'':<22}{'HMM':>10}{'keywords':>10}")
+    typer.echo(f"{'Pk':<22}{result.model.pk:>10.3f}{result.baseline.pk:>10.3f}")
+    typer.echo(f"{'WindowDiff':<22}{result.model.windowdiff:>10.3f}"
+               f"{result.baseline.windowdiff:>10.3f}")
+    rows = [(s, result.model.boundaries[s], result.baseline.boundaries[s]) for s in STAGES]
+    rows.append(("all", result.model.overall, result.baseline.overall))
+    for stage, mine, base in rows:
+        if not mine.gold:
+            continue
+        typer.echo(f"{stage + ' start exact':<22}{mine.exact_share:>10.1%}"
+                   f"{base.exact_share:>10.1%}   ({mine.gold} gold boundaries)")
+        typer.echo(f"{stage + ' start +-1':<22}{mine.within1_share:>10.1%}"
+                   f"{base.within1_share:>10.1%}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("evaluate-stages")(evaluate_stages)
