@@ -1,0 +1,136 @@
+"""Outcome study: metrics, CaSiNo-style outcomes, correlations and OLS with known answers."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from typer.testing import CliRunner
+
+from analyzer.cli import app
+from analyzer.errors import ReadError
+from analyzer.study.outcomes import (
+    add_derived,
+    correlate,
+    ols,
+    outcomes_from_sessions,
+    party_metrics,
+    read_outcomes_csv,
+    study_table,
+    to_number,
+)
+
+
+def test_likert_text_scales():
+    assert [to_number(v) for v in ("Extremely dissatisfied", "Slightly dissatisfied",
+                                   "Undecided", "Slightly satisfied", "Extremely satisfied")] \
+        == [1, 2, 3, 4, 5]
+    assert to_number("Extremely dislike") == 1 and to_number("slightly like ") == 4
+    assert math.isnan(to_number("Water")) and to_number("18") == 18
+
+
+def test_party_metrics_overall_and_by_stage(turns):
+    m = party_metrics(turns).set_index(["session_id", "speaker"])
+    a = m.loc[("s1", "A")]  # I, D, D, N
+    assert (a["turns"], a["integrative_n"], a["distributive_n"]) == (4, 1, 2)
+    assert a["integrative_share"] == pytest.approx(0.25)
+    assert a["bargaining_distributive_share"] == 1.0 and a["bargaining_turns"] == 1
+    b = m.loc[("s1", "B")]  # the accept action is not a turn of talk
+    assert b["turns"] == 3 and b["integrative_share"] == pytest.approx(2 / 3)
+    assert math.isnan(b["closing_integrative_share"])  # B said nothing in closing
+    gold = party_metrics(turns, labels="gold").set_index(["session_id", "speaker"])
+    assert gold.loc[("s2", "D"), "integrative_share"] == pytest.approx(0.5)  # no-need, uv-part
+
+
+def test_outcomes_from_casino_metadata(turns, sessions):
+    parties = party_metrics(turns)[["session_id", "speaker"]]
+    out = add_derived(outcomes_from_sessions(sessions, parties)).set_index(
+        ["session_id", "speaker"])
+    assert "value2issue.High" not in out.columns  # text that is not a scale is dropped
+    a = out.loc[("s1", "A")]
+    assert (a["points_scored"], a["satisfaction"], a["opponent_likeness"]) == (20, 5, 4)
+    assert a["joint_points"] == 36
+    assert a["partner_satisfaction"] == 2  # B: Slightly dissatisfied
+    assert a["partner_opponent_likeness"] == 5  # how much B liked A
+    assert out.loc[("s2", "D"), "partner_points_scored"] == 18
+
+
+def test_correlate_matches_scipy_and_fisher_ci():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=40)
+    y = 0.5 * x + rng.normal(size=40)
+    y[3] = np.nan
+    res = correlate(x, y)
+    keep = ~np.isnan(y)
+    r, p = stats.pearsonr(x[keep], y[keep])
+    assert res["n"] == 39 and res["pearson_r"] == pytest.approx(r)
+    assert res["pearson_p"] == pytest.approx(p)
+    z, se = np.arctanh(r), 1 / np.sqrt(36)
+    assert res["ci_low"] == pytest.approx(np.tanh(z - 1.959964 * se), abs=1e-6)
+    assert res["ci_high"] == pytest.approx(np.tanh(z + 1.959964 * se), abs=1e-6)
+    assert res["spearman_rho"] == pytest.approx(stats.spearmanr(x[keep], y[keep])[0])
+
+
+def test_ols_known_answers():
+    # y = 1 + 2x exactly: coef (1, 2), R^2 = 1
+    frame = pd.DataFrame({"x": [0, 1, 2, 3, 4], "y": [1, 3, 5, 7, 9]})
+    exact = ols(frame, "y", ["x"]).set_index("term")
+    assert exact.loc["intercept", "coef"] == pytest.approx(1)
+    assert exact.loc["x", "coef"] == pytest.approx(2) and exact.loc["x", "r2"] == pytest.approx(1)
+    # against scipy.stats.linregress (slope, its standard error, intercept)
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"x": rng.normal(size=30)})
+    frame["y"] = 3 - frame["x"] + rng.normal(size=30)
+    fit = ols(frame, "y", ["x"]).set_index("term")
+    ref = stats.linregress(frame["x"], frame["y"])
+    assert fit.loc["x", "coef"] == pytest.approx(ref.slope)
+    assert fit.loc["x", "se"] == pytest.approx(ref.stderr)
+    assert fit.loc["intercept", "se"] == pytest.approx(ref.intercept_stderr)
+    assert fit.loc["x", "p"] == pytest.approx(ref.pvalue)
+    assert fit.loc["x", "r2"] == pytest.approx(ref.rvalue ** 2)
+    crit = stats.t.ppf(0.975, 28)
+    assert fit.loc["x", "ci_low"] == pytest.approx(ref.slope - crit * ref.stderr)
+
+
+def test_outcomes_csv_keyed_by_session(tmp_path, turns):
+    path = tmp_path / "outcomes.csv"
+    path.write_text("session_id,deal_value,mood\ns1,10,Slightly satisfied\ns2,14,Undecided\n")
+    data = study_table(turns, outcomes=read_outcomes_csv(path))
+    assert set(data.loc[data["session_id"] == "s1", "deal_value"]) == {10}
+    assert set(data.loc[data["session_id"] == "s2", "mood"]) == {3}
+    dup = tmp_path / "dup.csv"
+    dup.write_text("session_id,x\ns1,1\ns1,2\n")
+    with pytest.raises(ReadError) as err:
+        read_outcomes_csv(dup)
+    assert err.value.line == 3
+
+
+def test_session_level(turns, sessions):
+    data = study_table(turns, sessions, level="session").set_index("session_id")
+    assert data.loc["s1", "joint_points"] == 36
+    assert data.loc["s2", "integrative_share"] == pytest.approx(4 / 6)
+
+
+def test_cli_outcomes_model_and_gold(results_dir, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "o"
+    res = runner.invoke(app, ["outcomes", str(results_dir), "--targets",
+                              "joint_points,partner_satisfaction", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    corr = pd.read_csv(out / "correlations.csv")
+    row = corr[(corr["x"] == "integrative_share") & (corr["y"] == "joint_points")].iloc[0]
+    shares, joint = [0.25, 2 / 3, 0.5, 1.0], [36, 36, 39, 39]
+    assert row["n"] == 4 and row["pearson_r"] == pytest.approx(stats.pearsonr(shares,
+                                                                              joint)[0])
+    reg = pd.read_csv(out / "regression.csv")
+    assert set(reg["term"]) == {"intercept", "integrative_share", "distributive_share"}
+    assert json.loads((out / "manifest.json").read_text())["options"]["labels"] == "model"
+    gold = runner.invoke(app, ["outcomes", str(results_dir), "--labels", "gold",
+                               "--out", str(tmp_path / "g")])
+    assert gold.exit_code == 0, gold.output
+    bad = runner.invoke(app, ["outcomes", str(results_dir), "--targets", "nope"])
+    assert bad.exit_code == 2 and "joint_points" in bad.output
