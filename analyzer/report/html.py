@@ -219,6 +219,19 @@ def _third_parties(report: dict, timed: bool) -> str:
             + _speaker_table(third, timed, "share of all talk") + _quotes(third) + "</section>")
 
 
+def _turn_text(t: dict) -> str:
+    """A turn's text; a turn cut into several units shows each unit underlined in the colour
+    of its own orientation, so a long spoken turn's mix is visible."""
+    units = t["units"]
+    if len(units) <= 1 or t["is_action"]:
+        return esc(t["text"])
+    parts = []
+    for u in units:
+        parts.append(f'<span class="unit {esc(u["orientation"])}" title="{esc(u["move"])} \u00b7 '
+                     f'{esc(u["orientation"])} ({pct(u["confidence"])})">{esc(u["text"])}</span>')
+    return " ".join(parts)
+
+
 def _transcript(report: dict) -> str:
     rows = []
     for t in report["turns"]:
@@ -230,7 +243,7 @@ def _transcript(report: dict) -> str:
             f'<td class=num>{seconds(t["start"])}</td><td>{esc(t["speaker"])}</td>'
             f'<td>{esc(t["stage"])}</td><td>{esc(t["move"])}{extra}</td>'
             f'<td>{_chip(t["orientation"])}</td><td class=num>{pct(t["confidence"])}</td>'
-            f'<td class="text">{esc(t["text"])}</td><td class="why">{esc(why)}</td></tr>')
+            f'<td class="text">{_turn_text(t)}</td><td class="why">{esc(why)}</td></tr>')
     return ('<section id="transcript"><h2>Transcript</h2><p class="note">Every turn with its '
             "stage, move and orientation; confidence is the model's probability for the move "
             'shown; "why" lists the cues behind the prediction.</p><table class="transcript">'
