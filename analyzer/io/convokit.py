@@ -7,8 +7,11 @@ speaker meta and a ``role``; ``conversations.json`` gives each conversation's me
 ``corpus.json`` the corpus meta (under ``meta["corpus"]``). Read without ConvoKit itself
 (it is a heavy install), and tolerantly: unknown fields are kept, missing ones skipped.
 
-Utterance ``meta`` keys we understand (and our ConvoKit export writes): ``start``, ``end``
-(seconds), ``gold`` (list of labels), ``action`` (``{"kind", "name", "terms"}``), ``role``.
+Utterance ``meta`` keys we understand (``convokit_export`` writes them): ``speaker_name``
+(the speaker's plain name when speaker ids were made unique per session), ``start``, ``end``
+(seconds; with ``end`` present and no ``start``, ``timestamp`` is the start time), ``gold``
+(a list or ``"a,b"``), ``action`` (``{"kind", "name", "terms"}`` or just the kind),
+``role``, ``source_line``. Everything else stays in the turn's meta.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EmptyTranscriptError, MalformedError, NoSpeakerError, TimingError
-from ..transcript import Action, Speaker, Transcript, Turn
+from ..transcript import Action, Speaker, Transcript, Turn, guess_role
 from .base import decode, normalise_role, parse_seconds, read_bytes
 from .jsonfile import load
 
@@ -87,34 +90,42 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
         items.sort(key=lambda entry: entry[0])
         turns = [_turn(utterances_file, index, item, number)
                  for index, (_, item, number) in enumerate(items)]
-        names = list(dict.fromkeys(t.speaker for t in turns))
-        speakers = []
-        for name in names:
-            info = _meta(speakers_info.get(name))
-            role = normalise_role(info.get("role")) or normalise_role(
-                next((item.get("meta", {}).get("role") for _, item, _ in items
-                      if str(item.get("speaker", item.get("user"))) == name
-                      and isinstance(item.get("meta"), dict)), None))
-            from ..transcript import guess_role
-
-            speakers.append(Speaker(name, role or guess_role(name), info))
+        speakers = {}
+        for _, item, _ in items:
+            name = str(_speaker_of(item))
+            if name in speakers:
+                continue
+            speaker_id = item.get("speaker", item.get("user"))
+            info = _meta(speakers_info.get(speaker_id if isinstance(speaker_id, str) else name))
+            info.pop("name", None)
+            utterance_meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+            role = normalise_role(info.get("role")) or normalise_role(utterance_meta.get("role"))
+            speakers[name] = Speaker(name, role or guess_role(name), info)
         meta = _meta(conversations.get(conversation))
         if corpus_meta:
             meta["corpus"] = corpus_meta
         yield Transcript(session_id=conversation, source=str(folder), format="convokit",
-                         speakers=tuple(speakers), turns=tuple(turns), meta=meta)
+                         speakers=tuple(speakers.values()), turns=tuple(turns), meta=meta)
+
+
+def _speaker_of(item: dict) -> Any:
+    meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+    speaker = meta.get("speaker_name") or item.get("speaker", item.get("user"))
+    if isinstance(speaker, dict):  # some dumps inline the speaker object
+        speaker = speaker.get("id") or speaker.get("name")
+    return speaker
 
 
 def _turn(path: Path, index: int, item: dict, number: int) -> Turn:
-    speaker = item.get("speaker", item.get("user"))
-    if isinstance(speaker, dict):  # some dumps inline the speaker object
-        speaker = speaker.get("id") or speaker.get("name")
+    speaker = _speaker_of(item)
     if speaker is None or not str(speaker).strip():
         raise NoSpeakerError(str(path), "utterance without a speaker", line=number,
                              hint="give every utterance a 'speaker' id")
     meta = dict(item.get("meta") or {})
+    meta.pop("speaker_name", None)
+    timed = "end" in meta and "start" not in meta
     try:
-        start = parse_seconds(meta.pop("start", None))
+        start = parse_seconds(meta.pop("start", item.get("timestamp") if timed else None))
         end = parse_seconds(meta.pop("end", None))
     except ValueError as exc:
         raise TimingError(str(path), f"cannot read a time in meta: {exc}", line=number,
@@ -127,9 +138,15 @@ def _turn(path: Path, index: int, item: dict, number: int) -> Turn:
     if isinstance(raw, dict) and raw.get("kind"):
         action = Action(str(raw["kind"]), str(raw.get("name", raw["kind"])),
                         dict(raw.get("terms") or {}))
-    for key in ("id", "reply_to", "timestamp"):
+    elif isinstance(raw, str) and raw.strip():
+        action = Action(raw.strip(), str(item.get("text") or raw).strip())
+    meta.pop("is_action", None)
+    source_line = meta.pop("source_line", None)
+    for key in ("id", "reply_to", "reply-to", "timestamp"):
         if item.get(key) is not None:
             meta[key] = item[key]
     return Turn(index=index, speaker=str(speaker), text=str(item.get("text") or ""),
-                start=start, end=end, source_line=number, action=action,
+                start=start, end=end,
+                source_line=source_line if isinstance(source_line, int) else number,
+                action=action,
                 gold=tuple(str(g) for g in gold), meta=meta)

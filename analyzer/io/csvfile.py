@@ -46,12 +46,23 @@ def _key(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
-def _dialect(path: Path, sample: str) -> type[csv.Dialect] | csv.Dialect:
+class _Dialect(csv.excel):
+    """Excel's CSV rules (``"`` quotes, ``""`` inside quotes) with the sniffed delimiter."""
+
+
+def _dialect(path: Path, sample: str) -> type[csv.Dialect]:
+    """The delimiter that splits the header row most often (outside quotes).
+
+    Only the delimiter is sniffed: ``csv.Sniffer`` also guesses quoting rules from one
+    line, and guesses them wrong often enough to corrupt text with quotes in it.
+    """
     first = sample.splitlines()[0] if sample else ""
-    try:
-        return csv.Sniffer().sniff(first, delimiters=",;\t|")
-    except csv.Error:
-        return csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+    outside = "".join(part for i, part in enumerate(first.split('"')) if i % 2 == 0)
+    counts = {d: outside.count(d) for d in ",;\t|"}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] == 0:
+        best = "\t" if path.suffix.lower() == ".tsv" else ","
+    return type("Sniffed", (_Dialect,), {"delimiter": best})
 
 
 def _columns(path: Path, header: list[str], options: dict) -> dict[str, int]:

@@ -1,0 +1,74 @@
+"""Every kind of bad input gives a ReadError naming the file, the place and the fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer import errors
+from analyzer.io import read_transcripts
+
+# file -> (error class, line or None, where or None, words the message must contain)
+CASES = {
+    "empty.txt": (errors.EmptyTranscriptError, None, None, "empty"),
+    "blank.txt": (errors.EmptyTranscriptError, None, None, "empty"),
+    "binary.bin": (errors.EncodingError, 1, None, "binary"),
+    "nul.txt": (errors.EncodingError, 2, None, "binary"),
+    "truncated.json": (errors.MalformedError, 3, "column 30", "cut off"),
+    "malformed.json": (errors.MalformedError, 3, "column 3", "Expecting ',' delimiter"),
+    "unknown_shape.json": (errors.UnknownFormatError, None, "top level", "title, items"),
+    "no_speaker_segments.json": (errors.NoSpeakerError, None, "segments[0]", "Hello there"),
+    "missing_columns.csv": (errors.MissingColumnsError, 1, None, "who_spoke, words, when"),
+    "broken_quote.csv": (errors.MalformedError, 2, None, "never closed"),
+    "extra_fields.csv": (errors.MalformedError, 2, None, "3 fields but the header has 2"),
+    "no_speaker.csv": (errors.NoSpeakerError, 3, None, "Who am I"),
+    "bad_timing.vtt": (errors.TimingError, 8, "cue 2", "00:00:5.0"),
+    "bad_timing_arrow.vtt": (errors.TimingError, 8, "cue 2", "00:00:03,5 -> 00:00:05.000"),
+    "no_timing.vtt": (errors.TimingError, 7, "cue 2", "no timing line"),
+    "no_header.vtt": (errors.MalformedError, 1, None, "WEBVTT"),
+    "ends_before_start.vtt": (errors.TimingError, 3, "cue 1", "before it starts"),
+    "no_speaker.vtt": (errors.NoSpeakerError, 4, "cue 1", "is anyone there"),
+    "backwards.srt": (errors.TimingError, 10, "cue 3", "goes backwards"),
+    "backwards.txt": (errors.TimingError, 3, None, "goes backwards"),
+    "no_speaker.txt": (errors.NoSpeakerError, 1, None, "Hello everyone"),
+    "no_labels.txt": (errors.NoSpeakerError, 1, None, "just some prose"),
+    "unknown.xyz": (errors.UnknownFormatError, None, None, ".xyz"),
+}
+
+
+def test_every_broken_file_has_a_case(data_dir):
+    assert sorted(p.name for p in (data_dir / "broken").iterdir()) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_broken_file_names_file_place_and_fix(data_dir, name):
+    kind, line, where, words = CASES[name]
+    path = data_dir / "broken" / name
+    with pytest.raises(errors.ReadError) as caught:
+        list(read_transcripts(path))
+    error = caught.value
+    assert type(error) is kind
+    assert error.path == str(path) and error.line == line and error.where == where
+    assert words in error.message
+    shown = str(error)
+    assert shown.startswith(f"[{kind.code}] {path}")
+    assert "fix: " in shown and len(error.hint) > 15
+
+
+def test_unknown_format_name(data_dir):
+    with pytest.raises(errors.UnknownFormatError) as caught:
+        list(read_transcripts(data_dir / "good" / "untimed.txt", format="docx"))
+    assert "text, vtt, srt, csv, json, convokit" in caught.value.hint
+
+
+def test_missing_file_and_folder(tmp_path, data_dir):
+    with pytest.raises(errors.InputNotFoundError):
+        list(read_transcripts(tmp_path / "nope.txt"))
+    with pytest.raises(errors.UnknownFormatError, match="folder"):
+        list(read_transcripts(data_dir / "good"))
+
+
+def test_format_override_reads_a_txt_as_srt(tmp_path, data_dir):
+    path = tmp_path / "subs.txt"
+    path.write_bytes((data_dir / "good" / "subtitles.srt").read_bytes())
+    (t,) = read_transcripts(path, format="srt")
+    assert t.format == "srt" and len(t.turns) == 3

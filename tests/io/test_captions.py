@@ -1,0 +1,53 @@
+"""WebVTT (Zoom and Teams styles) and SRT: cue times, speakers, merging."""
+
+from __future__ import annotations
+
+from analyzer.io import read_transcripts
+
+
+def read_one(path, **options):
+    (transcript,) = list(read_transcripts(path, **options))
+    return transcript
+
+
+def test_zoom_vtt_merges_consecutive_cues_of_one_speaker(data_dir):
+    t = read_one(data_dir / "good" / "zoom.vtt")
+    assert t.format == "vtt"
+    assert [(x.speaker, x.start, x.end) for x in t.turns] == [
+        ("Priya Shah", 1.2, 4.0), ("Marco", 4.1, 13.0), ("Priya Shah", 13.5, 17.25)]
+    assert t.turns[1].text == ("Loud and clear. So, about the launch budget we need at least "
+                               "forty thousand.")
+    assert t.turns[1].source_line == 8  # the timing line of its first cue
+
+
+def test_teams_vtt_voice_tags_notes_settings_and_entities(data_dir):
+    t = read_one(data_dir / "good" / "teams.vtt")
+    assert [x.speaker for x in t.turns] == ["Jordan Blake", "Sam Ortiz", "Jordan Blake"]
+    assert t.turns[1].text == ("Glad to be here. We have the lease draft? "
+                               "I marked the clauses on repairs & parking.")
+    assert (t.turns[0].start, t.turns[0].end) == (0.5, 3.0)
+    assert (t.turns[1].start, t.turns[1].end) == (3.2, 9.0)
+
+
+def test_vtt_without_cue_ids_and_with_hours_omitted(tmp_path):
+    path = tmp_path / "short.vtt"
+    path.write_text("WEBVTT - meeting\n\n01:02.000 --> 01:04.500\n<v Ana>Hi <b>there</b></v>\n"
+                    "\n01:05.000 --> 01:06.000\nunlabelled follow-up\n", encoding="utf-8")
+    t = read_one(path)
+    assert [(x.speaker, x.start, x.end, x.text) for x in t.turns] == [
+        ("Ana", 62.0, 66.0, "Hi there unlabelled follow-up")]
+
+
+def test_srt_prefixes_and_merging(data_dir):
+    t = read_one(data_dir / "good" / "subtitles.srt")
+    assert t.format == "srt"
+    assert [(x.speaker, x.start, x.end) for x in t.turns] == [
+        ("Lena", 1.0, 3.5), ("Omar", 3.6, 9.0), ("Lena", 9.5, 12.0)]
+    assert t.turns[1].text == "Exclusive is hard for us. Unless the minimum order goes up."
+    assert t.turns[2].text == "What minimum would you need?"
+
+
+def test_vtt_content_in_a_txt_file_is_sniffed(tmp_path, data_dir):
+    path = tmp_path / "captions.txt"
+    path.write_bytes((data_dir / "good" / "zoom.vtt").read_bytes())
+    assert read_one(path).format == "vtt"

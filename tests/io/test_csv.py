@@ -1,0 +1,45 @@
+"""CSV/TSV tables: aliases, sessions, roles, delimiters, options."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.errors import MissingColumnsError
+from analyzer.io import read_transcripts
+
+
+def test_aliases_sessions_roles_and_clock_times(data_dir):
+    first, second = read_transcripts(data_dir / "good" / "sessions.csv")
+    assert (first.session_id, second.session_id) == ("neg-1", "neg-2")
+    assert [(x.speaker, x.text, x.start) for x in first.turns] == [
+        ("Kim", "Hello, Lou.", 0.0), ("Lou", "Hi Kim; shall we start?", 3.5)]
+    assert first.speaker("Kim").meta["source_role"] == "buyer" and first.role_of("Kim") == "party"
+    assert second.role_of("Mediator") == "mediator" and second.parties == ("Ada",)
+    assert [x.source_line for x in second.turns] == [4, 5]
+
+
+def test_tsv_with_start_and_end(data_dir):
+    (t,) = read_transcripts(data_dir / "good" / "simple.tsv")
+    assert t.session_id == "simple"
+    assert [(x.speaker, x.start, x.end) for x in t.turns] == [("Ana", 0.0, 2.0),
+                                                             ("Ben", 2.5, 5.0)]
+
+
+def test_semicolon_delimiter_and_named_columns_and_extra_columns(tmp_path):
+    path = tmp_path / "custom.csv"
+    path.write_text("spoken_by;said_text;mood\nAnna;Hello, there;calm\nBen;Hi;\n",
+                    encoding="utf-8")
+    with pytest.raises(MissingColumnsError) as caught:
+        list(read_transcripts(path))
+    assert "spoken_by, said_text, mood" in str(caught.value) and caught.value.line == 1
+    (t,) = read_transcripts(path, speaker_col="spoken_by", text_col="said_text")
+    assert [(x.speaker, x.text) for x in t.turns] == [("Anna", "Hello, there"), ("Ben", "Hi")]
+    assert t.turns[0].meta == {"mood": "calm"} and t.turns[1].meta == {}
+
+
+def test_multiline_quoted_field_keeps_line_numbers(tmp_path):
+    path = tmp_path / "multi.csv"
+    path.write_text('speaker,text\nAnna,"first line\nsecond line"\nBen,ok\n', encoding="utf-8")
+    (t,) = read_transcripts(path)
+    assert t.turns[0].text == "first line\nsecond line"
+    assert [x.source_line for x in t.turns] == [2, 4]

@@ -1,0 +1,42 @@
+"""JSON: transcription segments and the plain turns format."""
+
+from __future__ import annotations
+
+import json
+
+from analyzer.io import read_transcripts
+
+
+def test_whisperx_segments_merge_by_speaker(data_dir):
+    (t,) = read_transcripts(data_dir / "good" / "segments.json")
+    assert t.format == "segments" and t.session_id == "segments"
+    assert [(x.speaker, x.start, x.end) for x in t.turns] == [
+        ("SPEAKER_00", 0.0, 2.1), ("SPEAKER_01", 2.3, 6.0), ("SPEAKER_00", 6.5, 9.0)]
+    assert t.turns[1].text == "Thanks for having me. About the salary range..."
+    assert t.meta == {"language": "en"}
+
+
+def test_top_level_segment_list(tmp_path):
+    path = tmp_path / "list.json"
+    path.write_text(json.dumps([{"start": 0, "end": 1, "speaker": "A", "text": "hi"},
+                                {"start": 1, "end": 2, "speaker": "B", "text": "yo"}]))
+    (t,) = read_transcripts(path)
+    assert [x.speaker for x in t.turns] == ["A", "B"]
+
+
+def test_turns_format_with_roles_and_meta(data_dir):
+    (t,) = read_transcripts(data_dir / "good" / "turns.json")
+    assert t.format == "turns" and t.session_id == "fence-dispute"
+    assert t.meta == {"topic": "a shared fence"}
+    assert t.role_of("Dana") == "mediator" and t.parties == ("Lee", "Kai")
+    assert [(x.speaker, x.start, x.end) for x in t.turns] == [
+        ("Dana", None, None), ("Lee", 5.0, None), ("Kai", 9.0, 11.0)]
+    assert t.turns[2].meta == {"mood": "tense"}
+    assert t.turns[2].source_line == 2
+
+
+def test_list_of_turn_sessions(tmp_path):
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps([{"turns": [{"speaker": "A", "text": "x"}]},
+                                {"session_id": "s2", "turns": [{"speaker": "B", "text": "y"}]}]))
+    assert [t.session_id for t in read_transcripts(path)] == ["many-1", "s2"]

@@ -1,0 +1,71 @@
+"""Speaker-labelled text: labels, timestamps, continuation lines, headers, roles."""
+
+from __future__ import annotations
+
+from analyzer.io import read_transcripts
+
+
+def read_one(path, **options):
+    (transcript,) = list(read_transcripts(path, **options))
+    return transcript
+
+
+def test_timestamps_names_with_spaces_and_continuations(data_dir):
+    t = read_one(data_dir / "good" / "labelled.txt")
+    assert t.format == "text" and t.session_id == "labelled"
+    assert [turn.speaker for turn in t.turns] == ["Mary Ann", "RAJ", "Mary Ann", "RAJ",
+                                                  "Mary Ann", "RAJ", "Mary Ann"]
+    assert [turn.start for turn in t.turns] == [2, 6, 11, 25, 31, 36, 44]
+    # the continuation line and the "Note:" line belong to Mary Ann's third-turn
+    assert t.turns[2].text == ("Sure. We expect about the same volume as last year,\n"
+                               "maybe a little more in the autumn.\n"
+                               "Note: that includes the new Leeds office.")
+    assert t.turns[2].source_line == 5
+    assert t.meta["header"] == {"Title": "Printer paper supply, renewal call"}
+    assert t.parties == ("Mary Ann", "RAJ")
+
+
+def test_untimed_text_and_role_in_parentheses(data_dir):
+    t = read_one(data_dir / "good" / "untimed.txt")
+    assert [turn.speaker for turn in t.turns] == ["Anna", "Tom", "Anna", "Tom", "Anna", "Tom"]
+    assert t.turns[3].text == "I was hoping for 4,800.\nIt has new tyres, after all."
+    assert not t.has_times
+    assert t.speaker("Anna").meta["source_role"] == "buyer"
+    assert t.speaker("Anna").is_party
+
+
+def test_timestamp_styles_and_mediator(tmp_path):
+    path = tmp_path / "styles.txt"
+    path.write_text("00:00:01 Ana Lima: One.\n(00:05) Bo: Two.\n[1:00:02.5] Mediator: Three.\n"
+                    "Dana (mediator) [1:00:09]: Four.\n", encoding="utf-8")
+    t = read_one(path)
+    assert [(x.speaker, x.start, x.text) for x in t.turns] == [
+        ("Ana Lima", 1.0, "One."), ("Bo", 5.0, "Two."), ("Mediator", 3602.5, "Three."),
+        ("Dana", 3609.0, "Four.")]
+    assert t.role_of("Mediator") == "mediator" and t.role_of("Dana") == "mediator"
+    assert t.third_parties == ("Mediator", "Dana")
+
+
+def test_otter_style_name_and_time_line(tmp_path):
+    path = tmp_path / "otter.txt"
+    path.write_text("Mary Ann  0:02\nHello there.\nSecond line.\n\nTom Ray  0:09\nHi.\n",
+                    encoding="utf-8")
+    t = read_one(path)
+    assert [(x.speaker, x.start, x.text) for x in t.turns] == [
+        ("Mary Ann", 2.0, "Hello there.\nSecond line."), ("Tom Ray", 9.0, "Hi.")]
+
+
+def test_label_words_inside_turns_are_not_speakers(tmp_path):
+    path = tmp_path / "inside.txt"
+    path.write_text("Anna: Here is our offer.\nOption A: two years at 5%.\nStep 2: we sign.\n"
+                    "PS: call me.\nBen: Thanks.\n", encoding="utf-8")
+    t = read_one(path)
+    assert [x.speaker for x in t.turns] == ["Anna", "Ben"]
+    assert t.turns[0].text.endswith("PS: call me.")
+
+
+def test_lowercase_word_with_colon_is_not_a_label(tmp_path):
+    path = tmp_path / "lower.txt"
+    path.write_text("Anna: the plan is simple\nhere's why: cost\nBen: ok\n", encoding="utf-8")
+    t = read_one(path)
+    assert t.turns[0].text == "the plan is simple\nhere's why: cost"
