@@ -1,0 +1,131 @@
+"""The shipped stage segmenter: ordering of the decoded stages, a small session segmented as
+the guideline says, and the outcome (agreement / impasse / unfinished)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from analyzer.results import STAGES
+from analyzer.stages import load_segmenter
+from analyzer.stages.evidence import FEATURES, session_evidence
+from analyzer.stages.fit import hand_params
+from analyzer.stages.segmenter import PARAMS_PATH, Segmenter, StageParams
+from analyzer.transcript import Action, Speaker, Transcript, Turn
+
+
+def chat(*lines: str, actions: dict[int, Action] | None = None) -> Transcript:
+    """A two-party chat; odd lines are B's. ``actions`` puts formal actions at positions."""
+    actions = actions or {}
+    turns = []
+    for i, text in enumerate(lines):
+        action = actions.get(i)
+        turns.append(Turn(index=i, speaker="A" if i % 2 == 0 else "B",
+                          text=action.name if action else text, action=action))
+    return Transcript("t", "test", "text", (Speaker("A"), Speaker("B")), tuple(turns))
+
+
+@pytest.fixture(scope="module")
+def segmenter() -> Segmenter:
+    return load_segmenter()
+
+
+def test_shipped_parameters_are_json_with_the_current_features():
+    data = json.loads(PARAMS_PATH.read_text(encoding="utf-8"))
+    assert data["stages"] == list(STAGES)
+    assert set(data["features"]) <= set(FEATURES)
+    transitions = np.array(data["transitions"])
+    assert np.allclose(np.tril(transitions, -1), 0)  # never back to an earlier stage
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_decoding_is_monotone_and_posteriors_are_distributions(segmenter, seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 30))
+    matrix = rng.random((n, len(FEATURES))) * rng.integers(0, 2, (n, len(FEATURES)))
+    path, post = segmenter.decode(matrix)
+    assert len(path) == n
+    assert all(a <= b for a, b in zip(path, path[1:], strict=False))
+    assert np.allclose(post.sum(axis=1), 1.0)
+
+
+def test_skips_allowed_and_first_stage_starts_at_turn_zero(segmenter):
+    # the first turn already holds a concrete proposal: opening and exploring are skipped
+    t = chat("Hi! I need water badly, could I get 3 water and you take all the food?",
+             "Sounds good, deal.", "Thanks, bye!")
+    seg = segmenter.segment(t)
+    assert seg.stages[0] == "bargaining"
+    assert seg.stages == ("bargaining", "closing", "closing")
+    assert seg.boundaries()["opening"] is None
+
+
+def test_greeting_needs_offer_acceptance_thanks(segmenter):
+    t = chat("Hello! How are you doing today?",
+             "I'm good, thanks. Excited for the camping trip.",
+             "Me too. I really need water because I get dehydrated. What matters most to you?",
+             "Firewood is my top priority, it gets cold at night.",
+             "How about I take 3 water and you take 3 firewood, and we split the food 2 and 1?",
+             "That works for me, deal!",
+             "Great, thank you. Have a nice trip, bye!")
+    seg = segmenter.segment(t)
+    assert seg.stages == ("opening", "opening", "exploring", "exploring", "bargaining",
+                          "closing", "closing")
+    assert seg.outcome == "agreement" and seg.outcome_turn == 5
+    assert len(seg.probabilities) == 7
+    assert seg.probabilities[0]["opening"] > 0.5
+    assert seg.probabilities[6]["closing"] > 0.5
+
+
+def deal(water: int, food: int) -> Action:
+    """A Submit-Deal giving its speaker ``water`` and ``food`` (of 3 each)."""
+    return Action("submit", "Submit-Deal", {"speaker_gets": {"Water": water, "Food": food},
+                                            "other_gets": {"Water": 3 - water,
+                                                           "Food": 3 - food}})
+
+
+def test_accept_deal_is_an_agreement(segmenter):
+    t = chat("Hi", "I need water. Could I have 3 water and you get 3 food?", "OK, deal.",
+             "", "", actions={3: deal(3, 0), 4: Action("accept", "Accept-Deal")})
+    seg = segmenter.segment(t)
+    assert (seg.outcome, seg.outcome_turn) == ("agreement", 4)
+    assert seg.stages[-1] == "closing"
+
+
+def test_walk_away_is_an_impasse(segmenter):
+    t = chat("Hi", "I need all 3 water and 3 food.", "No way, that is unfair.", "",
+             actions={3: Action("walk_away", "Walk-Away")})
+    seg = segmenter.segment(t)
+    assert (seg.outcome, seg.outcome_turn) == ("impasse", 3)
+    assert seg.stages[3] == "closing"
+
+
+def test_no_deal_is_unfinished(segmenter):
+    t = chat("Hello, how are you?", "Fine. I need lots of firewood for the cold nights.",
+             "I see. I need food for my kids.")
+    seg = segmenter.segment(t)
+    assert (seg.outcome, seg.outcome_turn) == ("unfinished", None)
+    assert "closing" not in seg.stages
+
+
+def test_submit_reproducing_the_other_sides_offer_closes(segmenter):
+    # B proposes in chat; A submits exactly B's terms (A gets 3 food, B gets 3 water)
+    t = chat("Hi there, how are you?", "Good! Can I have 3 water and you take 3 food?",
+             "", "", actions={2: deal(0, 3), 3: Action("accept", "Accept-Deal")})
+    ev = session_evidence(t)
+    assert ev.column("submit_matches_other")[2] == 1.0
+    assert segmenter.segment(t).stages[2] == "closing"
+
+
+def test_empty_transcript():
+    seg = Segmenter(hand_params()).segment(chat())
+    assert seg.stages == () and seg.outcome == "unfinished"
+
+
+def test_parameters_round_trip_through_json(tmp_path):
+    path = tmp_path / "p.json"
+    hand_params().save(path)
+    again = StageParams.load(path)
+    assert again.features == list(FEATURES)
+    assert np.allclose(again.coef, hand_params().coef)
