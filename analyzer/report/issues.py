@@ -38,7 +38,8 @@ going got know mean maybe hope sorry please right agree agreed fair understand i
 thing things stuff item items package packages everything anything something nothing
 one two three four five six seven eight nine ten half all both each rest amount amounts
 trip camping camp time today day days people person family friend friends kids guys
-lol haha hmm wow yea yup alright gonna wanna okey kind sort
+lol haha hmm wow yea yup alright gonna wanna okey kind sort work works worked weekend
+majority minority portion share split
 """.split())
 NUMBER_WORDS = frozenset("""
 a an one two three four five six seven eight nine ten all both half none no some
@@ -62,7 +63,11 @@ def _default_nlp():
 def fold(word: str) -> str:
     """Lower-case, alias and crude plural folding ("waters" -> "water", not "glass" -> "glas")."""
     w = word.lower()
-    if len(w) > 4 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 4 and w.endswith(("ches", "shes", "xes", "sses")):
+        w = w[:-2]
+    elif len(w) > 4 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
         w = w[:-1]
     return ALIASES.get(w, w)
 

@@ -49,10 +49,12 @@ def timeline(report: dict, width: int = 1000) -> str:
         out.append(f'<rect x="{_fmt(x0)}" y="{top}" width="{_fmt(x1 - x0)}" height="{band}" '
                    f'fill="{STAGE_TINTS.get(stage, "#eee")}"><title>{esc(stage)}: turns '
                    f'{span["first_turn"]}-{span["last_turn"]}</title></rect>')
-        if x1 - x0 > 40:
-            out.append(f'<text x="{_fmt(x0 + 6)}" y="{top + 17}" font-size="13" '
+        room = x1 - x0 - 8
+        label = stage if room >= 7.6 * len(stage) else stage[:1].upper()
+        if room >= 7.6 * len(label):  # a stage too short for its name shows its initial
+            out.append(f'<text x="{_fmt(x0 + 5)}" y="{top + 17}" font-size="13" '
                        f'font-weight="600" fill="{STAGE_INK.get(stage, "#333")}">'
-                       f'{esc(stage)}</text>')
+                       f'{esc(label)}</text>')
         if span["first_turn"] != turns[0]["turn"]:
             out.append(f'<line x1="{_fmt(x0)}" x2="{_fmt(x0)}" y1="{top}" y2="{height - 32}" '
                        f'stroke="#555" stroke-dasharray="3,3" stroke-width="1"/>')
