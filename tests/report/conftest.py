@@ -113,3 +113,42 @@ def hostile() -> SessionAnalysis:
     return make_session(f"s<1>&{SCRIPT}", rows, ["opening", "exploring", "bargaining",
                                                  "closing"], "agreement", 3,
                         model={"name": f"m{SCRIPT}"})
+
+
+SPOKEN_EXAMPLE = "supplier_contract.txt"  # timed, spoken-style transcript
+MEDIATION_EXAMPLE = "riverside_mediation.txt"  # three parties and a mediator
+
+
+def _run_analyze(examples_dir, name: str, out, formats: str) -> None:
+    """``analyzer analyze`` through the real CLI; skips only while no move model ships."""
+    from typer.testing import CliRunner
+
+    from analyzer.cli import app
+    from analyzer.errors import ModelError
+
+    path = examples_dir / name
+    if not path.exists():
+        pytest.skip(f"{path} is not in the repository")
+    try:
+        from analyzer.moves import load_model
+        load_model()
+    except (ImportError, ModelError) as exc:
+        pytest.skip(f"the move model is not available yet: {exc}")
+    result = CliRunner().invoke(app, ["analyze", str(path), "--format", formats,
+                                      "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="session")
+def spoken_reports(examples_dir, tmp_path_factory):
+    """The reports of the spoken-style example, written once by the real pipeline."""
+    out = tmp_path_factory.mktemp("spoken")
+    _run_analyze(examples_dir, SPOKEN_EXAMPLE, out, "md,json,html")
+    return out
+
+
+@pytest.fixture(scope="session")
+def mediation_reports(examples_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("mediation")
+    _run_analyze(examples_dir, MEDIATION_EXAMPLE, out, "json,md")
+    return out

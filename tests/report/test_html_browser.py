@@ -105,3 +105,15 @@ def test_rendered_page_has_stage_sections_charts_and_every_turn(tmp_path, timed_
     chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000",
              "--hide-scrollbars", page.as_uri())
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_spoken_example_page_in_the_browser(tmp_path, spoken_reports):
+    """The page `analyzer analyze corpora/examples/<spoken example> --format html` writes."""
+    [page] = sorted(spoken_reports.glob("*.html"))
+    dom = dump_dom(tmp_path, page)
+    elements = _elements(dom)
+    stages = [a["data-stage"] for t, a in elements if t == "section" and "data-stage" in a]
+    assert stages and set(stages) <= {"opening", "exploring", "bargaining", "closing"}
+    assert sum(1 for t, _ in elements if t == "svg") >= 2 * len(stages)
+    assert not [t for t, _ in elements if t in ("script", "img", "iframe")]
+    assert _title(dom).startswith("Negotiation report: ")

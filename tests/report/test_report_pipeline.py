@@ -1,0 +1,48 @@
+"""The reports of the bundled examples, made by the real pipeline through ``analyzer analyze``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def _report(folder, ext="json"):
+    [path] = sorted(folder.glob(f"*.{ext}"))
+    return path.read_text(encoding="utf-8")
+
+
+def test_spoken_example_reports(spoken_reports):
+    data = json.loads(_report(spoken_reports))
+    assert data["session"]["timed"] and len(data["session"]["parties"]) == 2
+    assert data["turns"] and all(t["stage"] in ("opening", "exploring", "bargaining", "closing")
+                                 for t in data["turns"])
+    stages = [s["stage"] for s in data["stages"]]
+    assert stages == sorted(stages, key=["opening", "exploring", "bargaining",
+                                         "closing"].index)
+    for stage in data["stages"]:
+        if stage["conversation"]["party_words"]:
+            assert sum(p["talk_share"] for p in stage["parties"]) == pytest.approx(1.0)
+            assert sum(p["time_share"] for p in stage["parties"]) == pytest.approx(1.0)
+    assert data["issues"]["issues"], "a supply contract has issues on the table"
+    markdown = _report(spoken_reports, "md")
+    for stage in stages:
+        assert f"### {stage.capitalize()}" in markdown
+    assert (spoken_reports / "turns.csv").exists()
+
+
+def test_mediation_example_keeps_the_mediator_apart(mediation_reports):
+    data = json.loads(_report(mediation_reports))
+    assert data["session"]["third_parties"] == ["Mediator"]
+    assert len(data["session"]["parties"]) == 3
+    mediator_words = 0
+    for stage in data["stages"]:
+        assert "Mediator" not in [p["speaker"] for p in stage["parties"]]
+        mediator_words += sum(t["words"] for t in stage["third_parties"])
+        if stage["conversation"]["party_words"]:
+            assert sum(p["talk_share"] for p in stage["parties"]) == pytest.approx(1.0)
+            party_words = sum(p["words"] for p in stage["parties"])
+            assert party_words == stage["conversation"]["party_words"]
+    assert mediator_words > 0
+    assert {r["party"] for r in data["reciprocity"]["parties"]} == set(data["session"]["parties"])
+    assert "## Third parties" in _report(mediation_reports, "md")
