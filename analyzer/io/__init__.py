@@ -145,13 +145,15 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
     return list(unique)
 
 
-def unique_session_ids(transcripts: Iterable[Transcript]) -> Iterator[Transcript]:
+def unique_session_ids(transcripts: Iterable[Transcript],
+                       seen: set[str] | None = None) -> Iterator[Transcript]:
     """Rename repeated session ids ``a``, ``a`` -> ``a``, ``a-2`` (deterministic, in order).
 
     Two files with the same stem (``call.vtt`` and ``call.srt``) would otherwise overwrite each
-    other's reports. Apply it once over a whole run.
+    other's reports. Apply it once over a whole run, or pass the same ``seen`` set to calls
+    made file by file (it is updated with every id given out).
     """
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for transcript in transcripts:
         session = transcript.session_id
         if session in seen:

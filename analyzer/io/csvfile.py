@@ -88,8 +88,9 @@ def _columns(path: Path, header: list[str], options: dict) -> dict[str, int]:
         raise MissingColumnsError(
             str(path), f"no {' and no '.join(missing)} column; the header has: "
             f"{', '.join(h for h in header) or '(nothing)'}", line=1,
-            hint=f"name the columns in the first row ({accepted}), or pass "
-                 f"{', '.join(f + '_col=...' for f in missing)} (CLI: read options)")
+            hint=f"rename the columns in the header row (accepted names, {accepted}), or "
+                 f"in Python pass {', '.join(f + '_col=...' for f in missing)} to "
+                 f"read_transcripts")
     return found
 
 
