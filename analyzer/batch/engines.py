@@ -176,7 +176,7 @@ class DaskEngine:
         source = iter(items)
         in_flight: dict[str, WorkItem] = {}
         finished: set[str] = set()
-        queue = as_completed()
+        queue = as_completed(loop=self.client.loop)
 
         def submit_next() -> bool:
             item = next(source, None)

@@ -23,13 +23,31 @@ from ..transcript import Transcript
 DEFAULT_CHUNK_SIZE = 50
 
 
+def _files_of(path: Path) -> list[Path]:
+    """The files an input consists of: itself, or for a folder input (a ConvoKit corpus)
+    every file inside it, in a fixed order."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file())
+    return [path]
+
+
 def file_hash(path: str | Path) -> str:
-    """SHA-256 of the file's bytes (read in blocks; never the whole file in memory)."""
+    """SHA-256 of the input's bytes, read in blocks (never the whole file in memory); for a
+    folder input, of every file's relative name and bytes."""
+    path = Path(path)
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    for file in _files_of(path):
+        if file != path:
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with open(file, "rb") as handle:
+            for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
+
+
+def input_size(path: str | Path) -> int:
+    """Bytes of an input (all its files for a folder input)."""
+    return sum(f.stat().st_size for f in _files_of(Path(path)))
 
 
 def options_hash(options: Mapping[str, Any]) -> str:

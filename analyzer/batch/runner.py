@@ -33,6 +33,7 @@ from .plan import (
     WorkItem,
     chunk_ranges,
     file_hash,
+    input_size,
     item_key,
     options_hash,
     read_failure_key,
@@ -206,14 +207,14 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
             if progress:
                 progress(state)
 
-        state.bytes_total = sum(path.stat().st_size for path in files)
+        state.bytes_total = sum(input_size(path) for path in files)
 
         def work_items() -> Iterator[WorkItem]:
             for index, path in enumerate(files):
-                size = path.stat().st_size
+                size = input_size(path)
                 digest = file_hash(path)
                 entry = InputFile(index, str(path), digest, size)
-                fkey = item_key(str(path), digest, -2, opts_hash)
+                fkey = item_key(str(path.resolve()), digest, -2, opts_hash)
                 file_keys.append(fkey)
                 known = store.file_plan(fkey)
                 if known and all(store.done(k) for k in known["items"]):
@@ -226,7 +227,7 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
                 try:
                     transcripts = list(read_transcripts(path, format=options.input_format))
                 except Exception as exc:  # a broken file is a failure row; the run goes on
-                    key = read_failure_key(str(path), digest, opts_hash)
+                    key = read_failure_key(str(path.resolve()), digest, opts_hash)
                     failure = Failure.from_exception(str(path), exc)
                     rows = [{"file": failure.file, "line": failure.line, "error": failure.error,
                              "hint": failure.hint}]
@@ -239,7 +240,8 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
                                           "turns": 0, "units": 0, "failures": 1}))
                     continue
                 ranges = chunk_ranges(len(transcripts), options.chunk_size)
-                keys = [item_key(str(path), digest, i, opts_hash) for i in range(len(ranges))]
+                keys = [item_key(str(path.resolve()), digest, i, opts_hash)
+                        for i in range(len(ranges))]
                 record = {"path": str(path), "sha256": digest, "sessions": len(transcripts),
                           "items": keys}
                 if known != {**record, "type": "file", "key": fkey}:

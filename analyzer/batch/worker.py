@@ -81,13 +81,13 @@ def init_pool_worker(config: WorkerConfig, driver_pid: int) -> None:
     get_analyzer(config)
 
 
-def _report_bytes(analysis, formats: tuple[str, ...], prefix: str) -> dict[str, bytes]:
+def _report_bytes(analysis, formats: tuple[str, ...], prefix: str, nlp) -> dict[str, bytes]:
     from ..io.output import OutputFolder
     from ..report.writers import write_session_reports
 
     with tempfile.TemporaryDirectory(prefix="analyzer-reports-") as tmp:
         root = Path(tmp)
-        write_session_reports(analysis, OutputFolder(root), list(formats))
+        write_session_reports(analysis, OutputFolder(root), list(formats), nlp=nlp)
         return {f"{prefix}/{p.relative_to(root).as_posix()}": p.read_bytes()
                 for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -118,7 +118,7 @@ def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
             rows = (turn_rows(analysis), unit_rows(analysis), stage_rows(analysis),
                     session_row(analysis))
             if config.reports:
-                reports.update(_report_bytes(analysis, config.reports, prefix))
+                reports.update(_report_bytes(analysis, config.reports, prefix, analyzer.nlp))
         except Exception as exc:  # one bad session never stops the others
             failure = Failure.from_exception(item.file.path, exc)
             failures.append({"file": failure.file, "line": failure.line,

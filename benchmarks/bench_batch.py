@@ -1,0 +1,217 @@
+"""Benchmark of ``analyzer batch``: wall time, sessions/s, turns/s and peak memory, against a floor.
+
+For each scale (x1 = the 930 CaSiNo dialogues of ../shared plus the example transcripts;
+x10 and x100 = that many renamed copies, every session id unique) and each worker count,
+it runs ``python -m analyzer batch CORPUS --out TMP --workers N --quiet`` in a fresh
+process and samples the memory of the whole process tree (driver, fork server, workers)
+from /proc. In the same run it measures the floor: reading the same files and running
+spaCy's blank English tokenizer over every turn, in one process. Targets (docs/batch.md):
+2 workers within 3x the floor's time, 2 workers at least 1.7x faster than 1, peak memory at
+x100 within 20% of x10.
+
+    python benchmarks/bench_batch.py --scales 1,10 --workers 1,2 --json bench.json
+
+The synthetic corpora are built under --work (default: a temporary folder), never in the
+repository. CaSiNo: Chawla et al., NAACL 2021, CC BY 4.0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CASINO = Path(os.environ.get("ANALYZER_CASINO", REPO.parent / "shared" / "corpora" / "casino"))
+CASINO_FILES = ("casino_train.json", "casino_valid.json")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+# -- the corpus ----------------------------------------------------------------------------
+
+def build_corpus(scale: int, work: Path, examples: Path) -> Path:
+    """``scale`` copies of CaSiNo (dialogue ids renumbered per copy) and of the examples
+    (file names suffixed per copy, so their session ids differ too)."""
+    root = work / f"corpus-x{scale}"
+    marker = root / ".complete"
+    if marker.exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    dialogues = {name: json.loads((CASINO / name).read_text(encoding="utf-8"))
+                 for name in CASINO_FILES}
+    example_files = [p for p in sorted(examples.rglob("*")) if p.is_file()] \
+        if examples.is_dir() else []
+    for copy in range(scale):
+        folder = root / f"copy{copy:03d}"
+        folder.mkdir()
+        for name, data in dialogues.items():
+            if copy:
+                data = [{**d, "dialogue_id": d["dialogue_id"] + copy * 100_000} for d in data]
+            (folder / name).write_text(json.dumps(data), encoding="utf-8")
+        for path in example_files:
+            target = folder / path.relative_to(examples)
+            target = target.with_name(f"{target.stem}-c{copy}{target.suffix}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    marker.write_text("")
+    return root
+
+
+# -- memory of a process tree ---------------------------------------------------------------
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of ``pid`` and all its descendants, in bytes."""
+    tree, total, stack = _children(), 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/statm") as handle:
+                total += int(handle.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            pass
+        stack.extend(tree.get(current, ()))
+    return total
+
+
+def run_measured(command: list[str], env: dict) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Wall time and peak tree memory of ``command`` (sampled every 0.2 s)."""
+    peak = 0
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(process.pid))
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    return wall, peak, subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+# -- the floor and the batch ----------------------------------------------------------------
+
+FLOOR = """
+import json, sys, time
+import spacy
+from analyzer.io import expand_inputs, read_transcripts
+start = time.perf_counter()
+nlp = spacy.blank("en")
+sessions = turns = 0
+for path in expand_inputs([sys.argv[1]]):
+    try:
+        transcripts = list(read_transcripts(path))
+    except Exception:
+        continue
+    for transcript in transcripts:
+        sessions += 1
+        for doc in nlp.tokenizer.pipe(t.text for t in transcript.turns):
+            turns += 1
+print(json.dumps({"sessions": sessions, "turns": turns,
+                  "inner_seconds": time.perf_counter() - start}))
+"""
+
+
+def measure_floor(corpus: Path, env: dict) -> dict:
+    wall, peak, done = run_measured([sys.executable, "-c", FLOOR, str(corpus)], env)
+    if done.returncode:
+        raise SystemExit(f"floor failed:\n{done.stderr}")
+    counts = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"engine": "floor", "workers": 1, "wall_s": wall, "peak_mb": peak / 2**20, **counts}
+
+
+def measure_batch(corpus: Path, workers: int, work: Path, env: dict) -> dict:
+    out = work / f"out-{corpus.name}-w{workers}"
+    shutil.rmtree(out, ignore_errors=True)
+    command = [sys.executable, "-m", "analyzer", "batch", str(corpus), "--out", str(out),
+               "--workers", str(workers), "--quiet"]
+    wall, peak, done = run_measured(command, env)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"batch failed ({done.returncode}):\n{done.stderr}")
+    manifest = json.loads((out / "manifest.json").read_text())
+    counts = manifest["counts"]
+    shutil.rmtree(out, ignore_errors=True)
+    return {"engine": "batch", "workers": workers, "wall_s": wall, "peak_mb": peak / 2**20,
+            "sessions": counts["sessions"], "turns": counts["turns"],
+            "failures": counts["failures"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="1,10", help="comma-separated, e.g. 1,10,100")
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--examples", type=Path, default=REPO / "corpora" / "examples")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="folder for corpora and outputs (default: a temporary one)")
+    parser.add_argument("--keep", action="store_true", help="keep --work afterwards")
+    parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    args = parser.parse_args()
+    if not (CASINO / CASINO_FILES[0]).exists():
+        raise SystemExit(f"CaSiNo not found in {CASINO} (set $ANALYZER_CASINO)")
+    work = args.work or Path(tempfile.mkdtemp(prefix="analyzer-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    results = []
+    try:
+        for scale in [int(s) for s in args.scales.split(",")]:
+            corpus = build_corpus(scale, work, args.examples)
+            rows = [measure_floor(corpus, env)]
+            for workers in [int(w) for w in args.workers.split(",")]:
+                rows.append(measure_batch(corpus, workers, work, env))
+            floor = rows[0]["wall_s"]
+            for row in rows:
+                row.update(scale=scale, sessions_per_s=row["sessions"] / row["wall_s"],
+                           turns_per_s=row["turns"] / row["wall_s"],
+                           x_floor=row["wall_s"] / floor)
+                results.append(row)
+                print(f"x{scale:<4} {row['engine']:<6} workers={row['workers']} "
+                      f"wall={row['wall_s']:8.1f}s sessions/s={row['sessions_per_s']:8.1f} "
+                      f"turns/s={row['turns_per_s']:9.0f} peak={row['peak_mb']:7.0f}MB "
+                      f"x_floor={row['x_floor']:5.2f}", flush=True)
+    finally:
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2) + "\n")
+        if not args.keep and args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print()
+    print("| scale | run | workers | sessions | turns | wall s | sessions/s | turns/s "
+          "| peak MB | x floor |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| x{r['scale']} | {r['engine']} | {r['workers']} | {r['sessions']:,} | "
+              f"{r['turns']:,} | {r['wall_s']:.1f} | {r['sessions_per_s']:.1f} | "
+              f"{r['turns_per_s']:,.0f} | {r['peak_mb']:.0f} | {r['x_floor']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Local batches: every good session in the tables, every broken file in ``failures``, the
+same tables from one worker or two, and a rerun that reuses everything."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from analyzer.batch import BatchOptions, run_batch
+from analyzer.cli import app
+from analyzer.errors import ReadError
+from analyzer.io import expand_inputs, read_transcripts
+
+
+def _expected_sessions(folder):
+    """(session id, turns) of every session the readers find, in input order."""
+    return [(t.session_id, len(t.turns)) for path in expand_inputs([folder])
+            for t in read_transcripts(path)]
+
+
+def _reader_errors(folder):
+    errors = []
+    for path in expand_inputs([folder]):
+        try:
+            list(read_transcripts(path))
+        except ReadError as exc:
+            errors.append({"file": exc.path, "line": exc.line, "error": exc.problem,
+                           "hint": exc.hint})
+    return errors
+
+
+def test_broken_files_go_to_failures_and_every_good_session_is_kept(data_dir, tmp_path):
+    good, broken = data_dir / "good", data_dir / "broken"
+    out = tmp_path / "out"
+    result = run_batch([good, broken], out, BatchOptions(workers=1))
+
+    sessions = pd.read_parquet(out / "sessions.parquet")
+    assert list(zip(sessions.session_id, sessions.turns, strict=True)) == _expected_sessions(good)
+    turns = pd.read_parquet(out / "turns.parquet")
+    assert len(turns) == sessions.turns.sum()
+    assert turns.groupby("session_id", sort=False).turn.apply(list).map(
+        lambda ts: ts == list(range(len(ts)))).all()  # every turn, in order, per session
+
+    expected = _reader_errors(broken)
+    assert len(expected) >= 10  # the broken set really is broken
+    failures = pd.read_parquet(out / "failures.parquet")
+    got = failures.astype(object).where(failures.notna(), None).to_dict("records")
+    for row in got:
+        row["line"] = None if row["line"] is None else int(row["line"])
+    assert got == expected
+    assert result.failures == len(expected)
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["counts"]["sessions"] == len(sessions)
+    assert manifest["counts"]["files_failed"] == len(expected)
+    hashed = [e for e in manifest["inputs"] if Path(e["path"]).is_file()]
+    assert len(hashed) == len(manifest["inputs"]) - 1  # all but the ConvoKit folder
+    for entry in hashed:
+        assert entry["sha256"] == hashlib.sha256(Path(entry["path"]).read_bytes()).hexdigest()
+    for key in ("analyzer", "spacy", "scikit-learn", "pandas"):
+        assert manifest["versions"][key]
+    assert manifest["model"]["hash"]
+    assert set(manifest["options"]) >= {"model_hash", "chunk_size", "roles", "workers"}
+
+
+def test_rerun_reuses_every_finished_item(data_dir, tmp_path, same_tables):
+    out = tmp_path / "out"
+    run_batch([data_dir / "good"], out, BatchOptions(workers=1, chunk_size=1))
+    first = tmp_path / "first"
+    first.mkdir()
+    for name in ("turns", "units", "stages", "sessions", "failures"):
+        for ext in ("parquet", "csv"):
+            (first / f"{name}.{ext}").write_bytes((out / f"{name}.{ext}").read_bytes())
+    result = run_batch([data_dir / "good"], out, BatchOptions(workers=1, chunk_size=1))
+    counts = result.manifest["counts"]
+    assert counts["items_reused"] == counts["items"] > 0
+    assert counts["sessions_reused"] == counts["sessions"]
+    same_tables(first, out)
+
+
+@pytest.mark.slow
+def test_two_local_workers_give_the_same_tables_as_one(casino_copies, data_dir, tmp_path,
+                                                       same_tables):
+    inputs = [casino_copies, data_dir / "good", data_dir / "broken"]
+    one = run_batch(inputs, tmp_path / "one", BatchOptions(workers=1, chunk_size=7))
+    two = run_batch(inputs, tmp_path / "two", BatchOptions(workers=2, chunk_size=7))
+    assert one.counts == two.counts
+    assert two.manifest["engine"] == {"name": "local", "workers": 2}
+    same_tables(tmp_path / "one", tmp_path / "two")
+
+
+def test_cli_exit_codes_and_messages(data_dir, tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(app, ["batch", str(data_dir / "good" / "teams.vtt"), "--out",
+                             str(tmp_path / "a"), "--workers", "1", "--quiet"])
+    assert ok.exit_code == 0, ok.output
+    some = runner.invoke(app, ["batch", str(data_dir / "good" / "teams.vtt"),
+                               str(data_dir / "broken" / "malformed.json"),
+                               "--out", str(tmp_path / "b"), "--workers", "1"])
+    assert some.exit_code == 1
+    assert "malformed.json:3" in some.output and "fix:" in some.output
+    missing = runner.invoke(app, ["batch", str(tmp_path / "nowhere"), "--out",
+                                  str(tmp_path / "c")])
+    assert missing.exit_code == 2 and "nowhere" in missing.output
+    assert "Traceback" not in missing.output
+    bad = runner.invoke(app, ["batch", str(data_dir / "good"), "--workers", "0"])
+    assert bad.exit_code == 2
+    assert "Example:" in runner.invoke(app, ["batch", "--help"]).output

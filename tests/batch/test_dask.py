@@ -1,0 +1,78 @@
+"""A real Dask cluster on 127.0.0.1 gives the same tables as the local engine, even when one of
+its workers is killed in the middle of the run."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pandas as pd
+import pytest
+
+from analyzer.batch import BatchOptions, run_batch
+
+pytestmark = [pytest.mark.cluster, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def cluster(repo):
+    distributed = pytest.importorskip("distributed")
+    old = os.environ.get("PYTHONPATH")
+    # workers are new processes: make the repository importable there too
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo), old]))
+    try:
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      host="127.0.0.1", dashboard_address=None,
+                                      silence_logs=50) as local:
+            yield local
+    finally:
+        if old is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = old
+
+
+@pytest.fixture(scope="module")
+def inputs(casino_copies, data_dir):
+    return [casino_copies, data_dir / "good", data_dir / "broken"]
+
+
+@pytest.fixture(scope="module")
+def plain(inputs, tmp_path_factory):
+    out = tmp_path_factory.mktemp("plain")
+    run_batch(inputs, out, BatchOptions(workers=1, chunk_size=4))
+    return out
+
+
+def test_dask_cluster_gives_the_tables_of_the_local_engine(cluster, inputs, plain, tmp_path,
+                                                           same_tables):
+    out = tmp_path / "dask"
+    result = run_batch(inputs, out, BatchOptions(scheduler=cluster.scheduler_address,
+                                                 chunk_size=4))
+    assert result.manifest["engine"] == {"name": "dask", "workers": 2}
+    assert result.failures > 0  # the broken files are there too
+    same_tables(plain, out)
+
+
+def test_a_lost_dask_worker_loses_nothing_and_duplicates_nothing(cluster, inputs, plain,
+                                                                 tmp_path, same_tables):
+    from distributed import Client
+
+    with Client(cluster.scheduler_address) as client:
+        pids = client.run(os.getpid)
+    killed: list[int] = []
+
+    def kill_one_worker(state) -> None:
+        # after a few items, while others are queued or running on both workers
+        if not killed and state.sessions_done >= 8:
+            victim = next(iter(pids.values()))
+            os.kill(victim, signal.SIGKILL)
+            killed.append(victim)
+
+    out = tmp_path / "dask"
+    run_batch(inputs, out, BatchOptions(scheduler=cluster.scheduler_address, chunk_size=4),
+              progress=kill_one_worker)
+    assert killed
+    sessions = pd.read_parquet(out / "sessions.parquet")
+    assert not sessions.duplicated(["source", "session_id"]).any()
+    same_tables(plain, out)

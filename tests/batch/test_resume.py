@@ -1,0 +1,103 @@
+"""A batch stopped by a real signal (Ctrl-C, then ``kill -9``) and rerun ends with the tables
+of an uninterrupted run, reusing what was finished, and leaves no worker process behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from analyzer.batch import BatchOptions, run_batch
+
+
+def _items_done(out) -> int:
+    journal = out / ".parts" / "journal.jsonl"
+    if not journal.exists():
+        return 0
+    return sum(1 for line in journal.read_text().splitlines() if '"type": "item"' in line)
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, stack = set(), [pid]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            found.add(child)
+            stack.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _interrupt(command, env, out, sig, after_items, log):
+    """Start the batch, wait until ``after_items`` items are done, send ``sig``."""
+    with open(log, "w") as stderr:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    deadline = time.monotonic() + 120
+    while _items_done(out) < after_items:
+        assert process.poll() is None, f"the batch ended before the signal: {log.read_text()}"
+        assert time.monotonic() < deadline, "the batch made no progress"
+        time.sleep(0.02)
+    workers = _descendants(process.pid)
+    process.send_signal(sig)
+    code = process.wait(timeout=60)
+    return code, workers
+
+
+@pytest.mark.slow
+def test_interrupted_and_killed_batch_resumes_to_the_same_tables(
+        casino_copies, data_dir, tmp_path, same_tables, subprocess_env):
+    inputs = [str(casino_copies), str(data_dir / "good")]
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "analyzer", "batch", *inputs, "--out", str(out),
+               "--workers", "2", "--chunk-size", "3", "--quiet"]
+
+    # Ctrl-C: the driver stops its workers, records the run as interrupted, exits 130.
+    code, _ = _interrupt(command, subprocess_env, out, signal.SIGINT, 3, tmp_path / "1.log")
+    assert code == 130, (tmp_path / "1.log").read_text()
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+    first = _items_done(out)
+
+    # kill -9: nothing runs on the way out; the journal and the parts must carry the day.
+    code, workers = _interrupt(command, subprocess_env, out, signal.SIGKILL, first + 3,
+                               tmp_path / "2.log")
+    assert code == -signal.SIGKILL
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    assert workers, "the local engine runs worker processes"
+    deadline = time.monotonic() + 15
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in workers if _alive(p)], "worker processes outlived their driver"
+    killed_at = _items_done(out)
+
+    done = subprocess.run(command, env=subprocess_env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert 0 < manifest["counts"]["items_reused"] <= killed_at
+    assert manifest["counts"]["items_reused"] < manifest["counts"]["items"]
+
+    plain = tmp_path / "plain"
+    run_batch(inputs, plain, BatchOptions(workers=1, chunk_size=3))
+    same_tables(plain, out)
+    assert not list((out / ".parts").glob(".*.tmp")), "no temporary file is left behind"
