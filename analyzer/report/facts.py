@@ -39,6 +39,7 @@ class TurnFact:
     labels: tuple[str, ...]
     offer: str | None
     questions: int
+    end_estimated: bool = False
 
     @property
     def is_party(self) -> bool:
@@ -77,10 +78,39 @@ def _questions(analysis: SessionAnalysis) -> dict[int, int]:
     return per_turn
 
 
+#: Speech rate used to estimate how long the last turn of a transcript without end times
+#: lasted (about 150 words a minute, a common conversational rate).
+WORDS_PER_SECOND = 2.5
+
+
+def _ends(analysis: SessionAnalysis) -> list[tuple[float | None, bool]]:
+    """Each turn's end and whether it was estimated.
+
+    Many transcripts give only start times ("[00:01:05] Ana: ..."). A speaker then holds
+    the floor until the next timed turn starts; the last turn is given its words at
+    ``WORDS_PER_SECOND``. Without these estimates time shares would be empty for them.
+    """
+    turns = analysis.transcript.turns
+    ends: list[tuple[float | None, bool]] = []
+    next_start: float | None = None
+    for turn in reversed(turns):
+        if turn.end is not None or turn.start is None:
+            ends.append((turn.end, False))
+        elif next_start is not None:
+            ends.append((max(turn.start, next_start), True))
+        else:
+            ends.append((turn.start + (0 if turn.is_action else words(turn.text))
+                         / WORDS_PER_SECOND, True))
+        if turn.start is not None:
+            next_start = turn.start
+    return ends[::-1]
+
+
 def turn_facts(analysis: SessionAnalysis) -> list[TurnFact]:
     """The joined view of every turn, in transcript order."""
     t = analysis.transcript
     questions = _questions(analysis)
+    ends = _ends(analysis)
     facts = []
     for pos, (turn, move, stage) in enumerate(
             zip(t.turns, analysis.moves, analysis.stages.stages, strict=True)):
@@ -88,7 +118,8 @@ def turn_facts(analysis: SessionAnalysis) -> list[TurnFact]:
             index=turn.index, speaker=turn.speaker, role=t.role_of(turn.speaker),
             is_action=turn.is_action, action=turn.action.kind if turn.action else None,
             text=turn.text, words=0 if turn.is_action else words(turn.text),
-            start=turn.start, end=turn.end, stage=stage, move=move.move,
+            start=turn.start, end=ends[pos][0], end_estimated=ends[pos][1],
+            stage=stage, move=move.move,
             orientation=move.orientation, confidence=float(move.confidence),
             labels=tuple(move.labels), offer=move.offer,
             questions=0 if turn.is_action else questions.get(pos, 0),

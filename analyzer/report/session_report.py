@@ -42,6 +42,7 @@ def turn_details(analysis: SessionAnalysis, facts: list[TurnFact]) -> list[dict]
         rows.append({
             "turn": fact.index, "speaker": fact.speaker, "role": fact.role,
             "text": fact.text, "start": fact.start, "end": fact.end,
+            "end_estimated": fact.end_estimated,
             "source_line": turn.source_line, "is_action": fact.is_action,
             "action": fact.action,
             "action_terms": dict(turn.action.terms) if turn.action else None,
@@ -72,6 +73,8 @@ def build_report(analysis: SessionAnalysis, nlp=None) -> dict:
         "third_parties": wording.THIRD_PARTY_NOTE,
         "model": wording.model_note(model),
     }
+    if any(f.end_estimated for f in facts):
+        notes["times"] = wording.ESTIMATED_ENDS_NOTE
     if wording.uses_casino(model):
         notes["data"] = "The move model was trained on CaSiNo: " + wording.CASINO_CREDIT
     return {

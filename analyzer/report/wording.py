@@ -69,6 +69,10 @@ THIRD_PARTY_NOTE = (
     "Third parties (mediators, chairs, facilitators, observers) are reported on their own: "
     "their moves are not a party's claims, and they are excluded from the parties' talk "
     "shares, orientation shares and reciprocity.")
+ESTIMATED_ENDS_NOTE = (
+    "The transcript gives when turns start but not when they end: a turn is taken to last "
+    "until the next one starts, and the last turn at 150 words a minute. Time shares and "
+    "monologue seconds rest on that estimate.")
 OUTCOMES = {
     "agreement": "agreement reached",
     "impasse": "impasse (no agreement)",

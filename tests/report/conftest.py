@@ -41,6 +41,12 @@ def make_session(session_id: str, rows: list[tuple], stages: list[str], outcome:
                                            "scores": {"macro_f1": 0.71}})
 
 
+@pytest.fixture
+def session_factory():
+    """``make_session`` for tests that build their own small session."""
+    return make_session
+
+
 INT, DIS, NEU = "integrative", "distributive", "neutral"
 
 

@@ -120,3 +120,17 @@ def test_turning_points_stage_changes_and_climate_shift(mediated):
     assert [(p["turn"], p["kind"], p["to"]) for p in points] == [
         (3, "stage", "exploring"), (7, "stage", "bargaining"),
         (9, "climate", "distributive"), (11, "stage", "closing")]
+
+
+def test_start_only_times_give_estimated_time_shares(session_factory):
+    make_session = session_factory
+    rows = [("A", "one two three four five", 0.0, None, "small-talk", "integrative", 0.9),
+            ("B", "six seven", 10.0, None, "small-talk", "integrative", 0.9),
+            ("A", "eight nine ten eleven twelve", 14.0, None, "self-need", "distributive", 0.9)]
+    report = build_report(make_session("starts", rows, ["opening"] * 3, "unfinished"))
+    a, b = report["overview"]["parties"]
+    # A: 10 s + 5 words at 2.5 words/s = 12 s; B: 4 s
+    assert (a["seconds"], b["seconds"]) == (12.0, 4.0)
+    assert a["time_share"] == pytest.approx(0.75)
+    assert [t["end_estimated"] for t in report["turns"]] == [True, True, True]
+    assert "times" in report["notes"]
