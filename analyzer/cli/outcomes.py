@@ -50,6 +50,9 @@ def outcomes(
     labels: Annotated[str, typer.Option(
         "--labels", help="model (the analyser's labels) or gold (human labels mapped to "
                          "orientation; only turns that carry them).")] = "model",
+    annotated_only: Annotated[bool, typer.Option(
+        "--annotated-only", help="Only sessions with human labels (to compare model and "
+                                 "human labels on the same sessions).")] = False,
     level: Annotated[str, typer.Option(
         "--level", help="party (one row per party) or session.")] = "party",
     predictors: Annotated[str | None, typer.Option(
@@ -108,7 +111,8 @@ def outcomes(
     try:
         results = load_results(results_dir)
         extra = read_outcomes_csv(outcomes_csv) if outcomes_csv else None
-        data = study_table(results.turns, results.sessions, extra, labels=labels, level=level)
+        data = study_table(results.turns, results.sessions, extra, labels=labels, level=level,
+                           annotated_only=annotated_only)
     except AnalyzerError as exc:
         fail(exc, EXIT_SOME_FAILED)
     if labels == "gold":  # parties without any human label say nothing about human labels
@@ -148,6 +152,7 @@ def outcomes(
                        folder.write_csv("regression.csv", reg)]
             write_manifest(folder, "outcomes", model=results.model_info,
                            options={"labels": labels, "level": level, "predictors": xs,
+                                    "annotated_only": annotated_only,
                                     "targets": ys, "regressors": regs,
                                     "outcomes": outcomes_csv},
                            inputs=[results_dir, *([outcomes_csv] if outcomes_csv else [])],

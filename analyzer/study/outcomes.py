@@ -257,14 +257,25 @@ DEFAULT_OUTCOMES = ["joint_points", "points_scored", "partner_satisfaction",
 DEFAULT_REGRESSORS = ["integrative_share", "distributive_share"]
 
 
+def annotated_sessions(turns: pd.DataFrame) -> set[str]:
+    """Sessions in which at least one turn carries a human label."""
+    if "gold" not in turns.columns:
+        return set()
+    has = turns["gold"].map(lambda v: isinstance(v, str) and bool(v.strip()))
+    return set(turns.loc[has, "session_id"].astype(str))
+
+
 def study_table(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
                 outcomes: pd.DataFrame | None = None, labels: str = "model",
-                level: str = "party") -> pd.DataFrame:
+                level: str = "party", annotated_only: bool = False) -> pd.DataFrame:
     """Behaviour metrics joined with outcome variables, one row per party (or session).
 
     Outcomes come from ``outcomes`` (a frame read with ``read_outcomes_csv``) when given,
-    else from the sessions table's metadata.
+    else from the sessions table's metadata. ``annotated_only`` keeps the sessions that
+    carry human labels, so model and human labels can be compared on the same sessions.
     """
+    if annotated_only:
+        turns = turns[turns["session_id"].astype(str).isin(annotated_sessions(turns))]
     metrics = party_metrics(turns, labels=labels)
     if outcomes is not None:
         if "speaker" in outcomes.columns:

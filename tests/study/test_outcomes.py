@@ -134,3 +134,11 @@ def test_cli_outcomes_model_and_gold(results_dir, tmp_path):
     assert gold.exit_code == 0, gold.output
     bad = runner.invoke(app, ["outcomes", str(results_dir), "--targets", "nope"])
     assert bad.exit_code == 2 and "joint_points" in bad.output
+
+
+def test_annotated_only_keeps_sessions_with_human_labels(turns, sessions):
+    partial = turns.copy()
+    partial.loc[partial["session_id"] == "s2", "gold"] = None
+    data = study_table(partial, sessions, annotated_only=True)
+    assert set(data["session_id"]) == {"s1"}
+    assert set(study_table(partial, sessions)["session_id"]) == {"s1", "s2"}
