@@ -84,3 +84,27 @@ def test_gold_shares_equal_a_direct_count(casino_valid):
             assert row["integrative_share"] == pytest.approx(integ / len(labels))
             checked += 1
     assert checked >= 10
+
+
+def test_reliability_against_the_corpus_gold_labels(casino_valid, casino_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from analyzer.cli import app
+    from analyzer.study.codes import gold_orientation
+
+    transcripts, _ = casino_valid
+    rows = [{"session_id": t.session_id, "turn": turn.index,
+             "code": gold_orientation(",".join(turn.gold))}
+            for t in transcripts for turn in t.turns if turn.gold]
+    coder = pd.DataFrame(rows)
+    flip = {"integrative": "neutral", "distributive": "neutral", "neutral": "integrative"}
+    coder.loc[:9, "code"] = coder.loc[:9, "code"].map(flip)  # disagree on 10 turns
+    path = tmp_path / "coder.csv"
+    coder.to_csv(path, index=False)
+    out = tmp_path / "rel"
+    res = CliRunner().invoke(app, ["reliability", str(casino_dir / "casino_valid.json"),
+                                   str(path), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    pairs = pd.read_csv(out / "reliability_pairs.csv")
+    assert pairs.loc[0, "n"] == len(rows)
+    assert pairs.loc[0, "agreement"] == pytest.approx((len(rows) - 10) / len(rows))
