@@ -1,8 +1,9 @@
 """ConvoKit corpus folders (Cornell): ``utterances.jsonl`` plus optional JSON side files.
 
 One transcript per ``conversation_id`` (older corpora: ``root``), in order of first
-appearance; utterances ordered by ``timestamp`` when it is a number (file order breaks ties
-and places utterances without one last). ``speakers.json`` (older: ``users.json``) gives
+appearance; utterances ordered by the ``turn`` in their meta when all have one (our export
+writes it), else by ``timestamp`` when all have a numeric one (file order breaks ties), else
+in file order. ``speakers.json`` (older: ``users.json``) gives
 speaker meta and a ``role``; ``conversations.json`` gives each conversation's meta;
 ``corpus.json`` the corpus meta (under ``meta["corpus"]``). Read without ConvoKit itself
 (it is a heavy install), and tolerantly: unknown fields are kept, missing ones skipped.
@@ -61,7 +62,7 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
     conversations = _side_file(folder, "conversations.json")
     corpus_meta = _side_file(folder, "corpus.json")
 
-    grouped: dict[str, list[tuple[tuple, dict, int]]] = {}
+    grouped: dict[str, list[tuple[dict, int]]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -79,19 +80,16 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
         if conversation is None:
             raise MalformedError(str(utterances_file), "utterance without conversation_id",
                                  line=number, hint="give every utterance a conversation_id")
-        stamp = item.get("timestamp")
-        order = (0, float(stamp), number) if isinstance(stamp, (int, float)) \
-            and not isinstance(stamp, bool) else (1, 0.0, number)
-        grouped.setdefault(str(conversation), []).append((order, item, number))
+        grouped.setdefault(str(conversation), []).append((item, number))
     if not grouped:
         raise EmptyTranscriptError(str(utterances_file), "no utterances in the corpus",
                                    hint="utterances.jsonl needs one JSON object per line")
     for conversation, items in grouped.items():
-        items.sort(key=lambda entry: entry[0])
+        items = _in_order(items)
         turns = [_turn(utterances_file, index, item, number)
-                 for index, (_, item, number) in enumerate(items)]
+                 for index, (item, number) in enumerate(items)]
         speakers = {}
-        for _, item, _ in items:
+        for item, _ in items:
             name = str(_speaker_of(item))
             if name in speakers:
                 continue
@@ -106,6 +104,23 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
             meta["corpus"] = corpus_meta
         yield Transcript(session_id=conversation, source=str(folder), format="convokit",
                          speakers=tuple(speakers.values()), turns=tuple(turns), meta=meta)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _in_order(items: list[tuple[dict, int]]) -> list[tuple[dict, int]]:
+    turns = [(item.get("meta") or {}).get("turn") if isinstance(item.get("meta"), dict)
+             else None for item, _ in items]
+    if all(_number(t) for t in turns):
+        return [entry for _, entry in sorted(zip(turns, items, strict=True),
+                                             key=lambda pair: (pair[0], pair[1][1]))]
+    stamps = [item.get("timestamp") for item, _ in items]
+    if all(_number(s) for s in stamps):
+        return [entry for _, entry in sorted(zip(stamps, items, strict=True),
+                                             key=lambda pair: (pair[0], pair[1][1]))]
+    return items
 
 
 def _speaker_of(item: dict) -> Any:

@@ -36,3 +36,24 @@ def test_export_style_meta(tmp_path):
     assert (turn.speaker, turn.start, turn.end, turn.gold, turn.source_line) == (
         "Ana", 1.5, 2.0, ("a", "b"), 3)
     assert t.role_of("Ana") == "mediator"
+
+
+def test_reads_back_what_the_convokit_export_writes(tmp_path, data_dir):
+    import pandas as pd
+
+    from analyzer.io.convokit_export import write_convokit
+    from analyzer.io.output import OutputFolder
+
+    (original,) = read_transcripts(data_dir / "good" / "turns.json")
+    rows = [{"session_id": original.session_id, "turn": t.index, "speaker": t.speaker,
+             "role": original.role_of(t.speaker), "text": t.text, "start": t.start,
+             "end": t.end, "is_action": False, "action": None, "source_line": t.source_line,
+             "gold": "a,b" if t.index == 1 else None} for t in original.turns]
+    write_convokit(pd.DataFrame(rows), OutputFolder(tmp_path), "corpus", unique_speakers=True)
+    (back,) = read_transcripts(tmp_path / "corpus")
+    assert back.session_id == original.session_id
+    assert [(t.speaker, t.text, t.start, t.end, t.source_line) for t in back.turns] == \
+        [(t.speaker, t.text, t.start, t.end, t.source_line) for t in original.turns]
+    assert back.turns[1].gold == ("a", "b")
+    assert [(s.name, s.role) for s in back.speakers] == \
+        [(s.name, s.role) for s in original.speakers]
