@@ -43,7 +43,8 @@ _LABEL = re.compile(
     \s*:(?:\s+|$)(?P<text>.*)$""",
     re.VERBOSE,
 )
-_HEADER_LINE = re.compile(rf"^(?P<name>{_NAME})\s*[\[(]?\s*(?P<t>{_TIME})\s*[\])]?\s*$")
+_HEADER_LINE = re.compile(  # "Mary Ann  0:02" (two spaces) or "Mary Ann (0:02)" alone on a line
+    rf"^(?P<name>{_NAME})(?:[ \t]{{2,}}|\s*[\[(])\s*(?P<t>{_TIME})\s*[\])]?\s*$")
 _TIME_ONLY = re.compile(rf"^\s*[\[(]?\s*(?P<t>{_TIME})\s*[\])]?\s*$")
 
 #: Line starts that are not speakers: a turn's notes, lists and offers, or a file's header.
@@ -86,7 +87,7 @@ def _parse(line: str) -> _Label | None:
         role = " ".join(paren.split()) if paren and paren.strip() else None
         return _Label(name, parse_clock(stamp) if stamp else None, match["text"].strip(), role)
     match = _HEADER_LINE.match(line)
-    if match and match["name"][0].isupper() and ":" not in match["name"]:
+    if match and all(w[0].isupper() or w[0].isdigit() for w in match["name"].split()):
         return _Label(" ".join(match["name"].split()), parse_clock(match["t"]), "", None)
     return None
 

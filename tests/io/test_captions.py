@@ -51,3 +51,13 @@ def test_vtt_content_in_a_txt_file_is_sniffed(tmp_path, data_dir):
     path = tmp_path / "captions.txt"
     path.write_bytes((data_dir / "good" / "zoom.vtt").read_bytes())
     assert read_one(path).format == "vtt"
+
+
+def test_vtt_header_lines_and_a_missing_blank_line_after_the_header(tmp_path):
+    path = tmp_path / "yt.vtt"
+    path.write_text("WEBVTT\nKind: captions\nLanguage: en\n\n00:00:01.000 --> 00:00:02.000\n"
+                    "Ana: one\n", encoding="utf-8")
+    assert [x.text for x in read_one(path).turns] == ["one"]
+    path.write_text("WEBVTT\n00:00:01.000 --> 00:00:02.000\nAna: one\n\n"
+                    "00:00:02.000 --> 00:00:03.000\nBo: two\n", encoding="utf-8")
+    assert [(x.speaker, x.text) for x in read_one(path).turns] == [("Ana", "one"), ("Bo", "two")]

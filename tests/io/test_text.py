@@ -69,3 +69,11 @@ def test_lowercase_word_with_colon_is_not_a_label(tmp_path):
     path.write_text("Anna: the plan is simple\nhere's why: cost\nBen: ok\n", encoding="utf-8")
     t = read_one(path)
     assert t.turns[0].text == "the plan is simple\nhere's why: cost"
+
+
+def test_a_time_inside_a_turn_is_not_a_speaker_line(tmp_path):
+    path = tmp_path / "times.txt"
+    path.write_text("Anna: When shall we meet?\nMeet at 10:30\nBen: Fine.\n", encoding="utf-8")
+    t = read_one(path)
+    assert [(x.speaker, x.text) for x in t.turns] == [
+        ("Anna", "When shall we meet?\nMeet at 10:30"), ("Ben", "Fine.")]
