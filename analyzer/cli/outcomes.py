@@ -39,6 +39,43 @@ def _compact_ols(reg):
         "p": reg["p"].round(4), "R2": reg["r2"].round(3), "n": reg["n"]})
 
 
+def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir) -> None:
+    """``--labels both``: the correlations on model and human labels side by side."""
+    import pandas as pd
+    from rich.console import Console
+
+    from ..io.output import OutputFolder
+    from ..study.display import frame_table
+    from ..study.outcomes import compare_labels
+    from ..study.provenance import write_manifest
+
+    table = compare_labels(results.turns, results.sessions, extra, xs, ys, level=level)
+    shown = pd.DataFrame({
+        "behaviour": table["x"], "outcome": table["y"], "n": table["n_gold"],
+        "r model": table["pearson_r_model"].round(3),
+        "95% CI model": [_ci(a, b) for a, b in zip(table["ci_low_model"],
+                                                   table["ci_high_model"], strict=True)],
+        "r human": table["pearson_r_gold"].round(3),
+        "95% CI human": [_ci(a, b) for a, b in zip(table["ci_low_gold"],
+                                                   table["ci_high_gold"], strict=True)],
+        "difference": table["r_difference"].round(3)})
+    console = Console()
+    console.print(frame_table(shown, "Pearson r on the model's vs the human labels (same "
+                                     "parties)", max_rows=60))
+    if out is not None:
+        try:
+            folder = OutputFolder(out)
+            written = folder.write_csv("correlations_model_vs_human.csv", table)
+            write_manifest(folder, "outcomes", model=results.model_info,
+                           options={"labels": "both", "level": level, "predictors": xs,
+                                    "targets": ys, "outcomes": outcomes_csv},
+                           inputs=[results_dir, *([outcomes_csv] if outcomes_csv else [])],
+                           outputs=[written.name])
+        except AnalyzerError as exc:
+            fail(exc, 2)
+        console.print(f"tables written to {folder.root}")
+
+
 def outcomes(
     results_dir: Annotated[Path, typer.Argument(
         help="The --out folder of `analyzer analyze` or `analyzer batch`.",
@@ -48,8 +85,9 @@ def outcomes(
                            "transcripts' metadata (CaSiNo: points, satisfaction, liking).",
         show_default=False)] = None,
     labels: Annotated[str, typer.Option(
-        "--labels", help="model (the analyser's labels) or gold (human labels mapped to "
-                         "orientation; only turns that carry them).")] = "model",
+        "--labels", help="model (the analyser's labels), gold (human labels mapped to "
+                         "orientation; only turns that carry them) or both (side by side, "
+                         "on the sessions with human labels).")] = "model",
     annotated_only: Annotated[bool, typer.Option(
         "--annotated-only", help="Only sessions with human labels (to compare model and "
                                  "human labels on the same sessions).")] = False,
@@ -104,18 +142,19 @@ def outcomes(
     from ..study.provenance import write_manifest
     from ..study.results import load_results
 
-    if labels not in LABEL_SOURCES:
-        fail_usage(f"--labels: unknown source {labels!r}", f"choose {' or '.join(LABEL_SOURCES)}")
+    if labels not in (*LABEL_SOURCES, "both"):
+        fail_usage(f"--labels: unknown source {labels!r}", "choose model, gold or both")
     if level not in ("party", "session"):
         fail_usage(f"--level: unknown level {level!r}", "choose party or session")
     try:
         results = load_results(results_dir)
         extra = read_outcomes_csv(outcomes_csv) if outcomes_csv else None
-        data = study_table(results.turns, results.sessions, extra, labels=labels, level=level,
-                           annotated_only=annotated_only)
+        data = study_table(results.turns, results.sessions, extra,
+                           labels="gold" if labels == "both" else labels, level=level,
+                           annotated_only=annotated_only or labels == "both")
     except AnalyzerError as exc:
         fail(exc, EXIT_SOME_FAILED)
-    if labels == "gold":  # parties without any human label say nothing about human labels
+    if labels in ("gold", "both"):  # parties without any human label say nothing about human labels
         data = data[data["coded"] > 0]
         if data.empty:
             fail_usage("no turn carries human labels",
@@ -131,6 +170,9 @@ def outcomes(
     if not ys:
         fail_usage("no outcome variables found in the results' metadata",
                    "pass --outcomes FILE.csv (session_id[, speaker], outcome columns)")
+    if labels == "both":
+        _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir)
+        raise typer.Exit(EXIT_OK)
     corr = correlations(data, xs, ys)
     try:
         import pandas as pd

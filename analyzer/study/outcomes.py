@@ -299,3 +299,23 @@ def study_table(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
               and not c.startswith("partner_")]
     per_session = party_out.groupby("session_id")[shared].mean(numeric_only=True)
     return sess.merge(per_session, left_on="session_id", right_index=True, how="left")
+
+
+def compare_labels(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
+                   outcomes: pd.DataFrame | None = None, xs: list[str] | None = None,
+                   ys: list[str] | None = None, level: str = "party") -> pd.DataFrame:
+    """The same correlations on the model's labels and on the human labels, side by side,
+    over the same parties: those of sessions with human labels that carry at least one."""
+    tables = {src: study_table(turns, sessions, outcomes, labels=src, level=level,
+                               annotated_only=True) for src in ("model", "gold")}
+    key = ["session_id", "speaker"] if level == "party" else ["session_id"]
+    keep = tables["gold"].loc[tables["gold"]["coded"] > 0, key]
+    xs = xs or [c for c in DEFAULT_PREDICTORS if c in tables["gold"].columns]
+    ys = ys or [c for c in DEFAULT_OUTCOMES if c in tables["gold"].columns]
+    merged = None
+    for src, table in tables.items():
+        corr = correlations(table.merge(keep, on=key), xs, ys)
+        corr = corr.rename(columns={c: f"{c}_{src}" for c in corr.columns if c not in ("x", "y")})
+        merged = corr if merged is None else merged.merge(corr, on=["x", "y"])
+    merged["r_difference"] = merged["pearson_r_model"] - merged["pearson_r_gold"]
+    return merged

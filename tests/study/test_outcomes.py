@@ -142,3 +142,25 @@ def test_annotated_only_keeps_sessions_with_human_labels(turns, sessions):
     data = study_table(partial, sessions, annotated_only=True)
     assert set(data["session_id"]) == {"s1"}
     assert set(study_table(partial, sessions)["session_id"]) == {"s1", "s2"}
+
+
+def test_compare_labels_side_by_side(turns, sessions, results_dir, tmp_path):
+    from analyzer.study.outcomes import compare_labels
+
+    same = turns.copy()
+    same["gold"] = same["move"].where(~same["is_action"])
+    table = compare_labels(same, sessions, ys=["joint_points"])
+    assert (table["r_difference"].abs() < 1e-12).all()
+    assert (table["n_model"] == table["n_gold"]).all()
+    differs = compare_labels(turns, sessions, ys=["joint_points"]).set_index("x")
+    # D's human labels (no-need, uv-part) give 0.5 where the model gives 1.0
+    gold_shares, model_shares = [0.25, 2 / 3, 0.5, 0.5], [0.25, 2 / 3, 0.5, 1.0]
+    joint = [36, 36, 39, 39]
+    assert differs.loc["integrative_share", "pearson_r_gold"] == pytest.approx(
+        stats.pearsonr(gold_shares, joint)[0])
+    assert differs.loc["integrative_share", "pearson_r_model"] == pytest.approx(
+        stats.pearsonr(model_shares, joint)[0])
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--labels", "both",
+                                   "--out", str(tmp_path / "both")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "both" / "correlations_model_vs_human.csv").exists()
