@@ -75,6 +75,15 @@ CUES: dict[str, tuple[str, ...]] = {
         "that would work", "that could work", "happy with", "perfect", "i can live with",
         "i can work with", "fair enough", "good deal",
     ),
+    # agreement in principle, not acceptance of a proposal (guideline): these contain
+    # "deal" / "work" but accept nothing yet
+    "vague_deal": (
+        "make a deal", "make a fair deal", "work something out", "work it out",
+        "figure something out", "figure it out", "come to an agreement", "reach an agreement",
+        "reach a deal", "fair deal for", "a deal that", "deal that works", "good deal for both",
+        "work out a deal", "find a deal", "get a deal", "can make a deal", "could make a deal",
+        "make this work", "start the deal", "about the deal", "split the",
+    ),
     "reject": (
         "no", "not", "ca n't", "cannot", "can not", "wo n't", "do n't think", "unfair",
         "not fair", "sorry", "but", "however", "too much", "instead", "rather", "counter",

@@ -67,6 +67,8 @@ FEATURES: tuple[str, ...] = (
     "after_final_accept", "after_last_nonfinal", "first_accept_after_prop",
     "accept_by_addressee", "first_addressee_accept", "is_final_owner_turn",
     "rule_closing", "rule_closing_sofar", "rule_closing_near",
+    "accept_plain", "accept_with_proposal", "accept_q_after", "plain_accepts_after",
+    "vague_deal",
     "last_chat_proposal", "after_last_chat_proposal", "prev_proposal_other",
     "to_submit_0", "to_submit_1", "to_submit_2", "to_submit_3", "to_submit_4_5",
     "to_submit_6", "no_final_submit",
@@ -199,10 +201,15 @@ def parse_mentions(doc: Doc, issues: Mapping[str, str]) -> list[Mention]:
                 break
             j -= 1
         if quantity is None:
-            # "you take the food": a verb of allocation before "the <issue>" means all of it
+            # "you take the food": a verb of allocation before "the <issue>" means all of it;
+            # so does "the water to you"
             if i >= 2 and tokens[i - 1] in ("the", "your", "my") and \
                     tokens[i - 2] in ALLOCATION_VERBS:
                 quantity, j = "all", i - 2
+            elif i >= 1 and tokens[i - 1] == "the" and tokens[i + 1:i + 2] in (["to"], ["for"]) \
+                    and tokens[i + 2:i + 3] and \
+                    tokens[i + 2] in FIRST_PERSON | SECOND_PERSON:
+                quantity, j = "all", i - 1
             else:
                 continue
         side = None
@@ -310,10 +317,13 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
     for turn, doc in zip(transcript.turns, nlp.tokenizer.pipe(texts), strict=True):
         cues = {name: len(m(doc)) for name, m in matchers.items()}
         asking = _question_tokens(doc)
+        vague = [(start, end) for _, start, end in matchers["vague_deal"](doc)]
         for name in ("accept", "accept_strong"):
-            spans = matchers[name](doc)
-            cues[name + "_q"] = sum(1 for _, start, _ in spans if asking[start])
-            cues[name] -= cues[name + "_q"]  # an acceptance asked about is not given
+            spans = [(start, end) for _, start, end in matchers[name](doc)
+                     if not any(vs <= start < ve for vs, ve in vague)]
+            cues[name + "_q"] = sum(1 for start, _ in spans if asking[start])
+            # an acceptance asked about is not given; "we can make a deal" accepts nothing
+            cues[name] = len(spans) - cues[name + "_q"]
         out.append(TurnEvidence(
             cues=cues, mentions=parse_mentions(doc, issues), money=_money(doc),
             words=len(turn.text.split()) if not turn.is_action else 0,
@@ -349,6 +359,12 @@ def _move_flags(move: Any) -> dict[str, float]:
                                         "share-priority", "share-need"})),
         "mv_elicit": float(bool(labels & {"elicit-pref", "ask-priority", "question"})),
     }
+
+
+def final_deal_index(local: Sequence[TurnEvidence]) -> int:
+    """The turn of the last Submit-Deal (the end of chat bargaining), else the session end."""
+    submits = [i for i, ev in enumerate(local) if ev.action == "submit"]
+    return submits[-1] if submits else len(local)
 
 
 def closing_candidate(local: Sequence[TurnEvidence], chat_props: Sequence[int],
@@ -393,6 +409,16 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
     chat_prop = [p and ev.action is None for p, ev in zip(proposal, local, strict=True)]
     accept_cue = [bool(ev.cues["accept_strong"]) or
                   (bool(ev.cues["accept"]) and not ev.cues["reject"]) for ev in local]
+    plain = [accept_cue[i] and not ev.question and not proposal[i] and ev.action is None
+             for i, ev in enumerate(local)]
+    end = final_deal_index(local)
+    accept_q_after = np.zeros(n)
+    plain_after = np.zeros(n)
+    for i in range(n - 2, -1, -1):
+        inside = i + 1 < end
+        accept_q_after[i] = accept_q_after[i + 1] or (inside and bool(
+            local[i + 1].cues["accept_q"] + local[i + 1].cues["accept_strong_q"]))
+        plain_after[i] = plain_after[i + 1] + (inside and plain[i + 1])
 
     # the deal finally accepted: the last Submit-Deal followed by an Accept-Deal
     final_deal = accept_turn = walk_away = None
@@ -507,6 +533,11 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         r[col["first_addressee_accept"]] = float(by_addressee and not addressee_accepted)
         addressee_accepted = addressee_accepted or by_addressee
         r[col["is_final_owner_turn"]] = float(i == owner_turn)
+        r[col["accept_plain"]] = float(plain[i])
+        r[col["accept_with_proposal"]] = float(bool(ev.cues["accept_strong"]) and proposal[i]
+                                               and ev.action is None)
+        r[col["accept_q_after"]] = float(accept_q_after[i])
+        r[col["plain_accepts_after"]] = min(plain_after[i], 3) / 3.0
         if candidate is not None:
             r[col["rule_closing"]] = float(i == candidate)
             r[col["rule_closing_sofar"]] = float(i >= candidate)

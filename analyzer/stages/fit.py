@@ -27,6 +27,8 @@ from .segmenter import PARAMS_PATH, StageParams
 N = len(STAGES)
 #: Regularisation strength chosen by cross-validation on the gold (see docs/stages.md).
 DEFAULT_C = 1.0
+#: Weights of the HMM and MEMM scores in decoding, chosen by cross-validation on the gold.
+DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0}
 
 
 def hand_params() -> StageParams:
@@ -62,9 +64,51 @@ def hand_params() -> StageParams:
                                                 "note": "hand-set parameters"})
 
 
+def fit_memm(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
+             C: float = DEFAULT_C) -> dict[str, dict]:
+    """Input-dependent transitions: for each previous state, P(next stage | x_t).
+
+    Training rows: the first turn of every session under "start" (any stage may come first),
+    and every later turn under the gold stage of the turn before it, labelled with its own
+    gold stage (staying or moving on). Closing never moves on, so it needs no model.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    bias = FEATURES.index("bias")
+    rows: dict[str, list[np.ndarray]] = {"start": [], **{s: [] for s in STAGES[:-1]}}
+    targets: dict[str, list[str]] = {k: [] for k in rows}
+    for matrix, seq in zip(matrices, labels, strict=True):
+        for t, stage in enumerate(seq):
+            prev = "start" if t == 0 else seq[t - 1]
+            if prev in rows:
+                rows[prev].append(matrix[t])
+                targets[prev].append(stage)
+    models: dict[str, dict] = {}
+    for prev, X in rows.items():
+        y = np.array(targets[prev])
+        classes = sorted(set(y.tolist()), key=STAGES.index)
+        if not classes:
+            continue
+        if len(classes) == 1:
+            models[prev] = {"classes": classes, "coef": np.zeros((1, len(FEATURES))),
+                            "intercept": np.zeros(1)}
+            continue
+        clf = LogisticRegression(C=C, max_iter=3000)
+        clf.fit(np.delete(np.vstack(X), bias, axis=1), y)
+        coef = np.insert(clf.coef_, bias, 0.0, axis=1)
+        intercept = clf.intercept_
+        if len(clf.classes_) == 2:  # sklearn keeps one row for two classes: make it two
+            coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+            intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+        models[prev] = {"classes": [str(c) for c in clf.classes_], "coef": coef,
+                        "intercept": intercept}
+    return models
+
+
 def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
-               C: float = DEFAULT_C, meta: dict | None = None) -> StageParams:
-    """Fit emissions, priors, start and transitions on gold sessions."""
+               C: float = DEFAULT_C, meta: dict | None = None,
+               mix: dict[str, float] | None = None) -> StageParams:
+    """Fit emissions, priors, start and transitions (and the MEMM) on gold sessions."""
     from sklearn.linear_model import LogisticRegression
 
     X = np.vstack(matrices)
@@ -94,8 +138,12 @@ def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
     info = {"name": "stage-hmm", "fitted": True, "C": C, "sessions": len(labels),
             "turns": int(len(y)), "date": _dt.date.today().isoformat()}
     info.update(meta or {})
+    mix = dict(mix or DEFAULT_MIX)
+    info["mix"] = mix
     return StageParams(features=list(FEATURES), coef=coef, intercept=intercept,
-                       priors=priors, start=start / start.sum(), transitions=trans, meta=info)
+                       priors=priors, start=start / start.sum(), transitions=trans, meta=info,
+                       memm=fit_memm(matrices, labels, C) if mix.get("memm") else None,
+                       mix=mix)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -60,6 +60,12 @@ class StageParams:
     start: np.ndarray  # (stages,)
     transitions: np.ndarray  # (stages, stages), upper triangular rows summing to 1
     meta: dict[str, Any] = field(default_factory=dict)
+    #: input-dependent transitions (a maximum-entropy Markov model): for each previous state
+    #: ("start" before turn 0, then each stage but closing) a logistic regression giving
+    #: P(next stage | previous stage, evidence of the turn) over the allowed next stages
+    memm: dict[str, dict[str, Any]] | None = None
+    #: weights of the two scores in decoding: HMM (emission + transition) and MEMM
+    mix: dict[str, float] = field(default_factory=lambda: {"hmm": 1.0, "memm": 0.0})
 
     def to_json(self) -> dict:
         return {
@@ -70,6 +76,11 @@ class StageParams:
             "priors": np.round(self.priors, 6).tolist(),
             "start": np.round(self.start, 6).tolist(),
             "transitions": np.round(self.transitions, 6).tolist(),
+            "memm": {prev: {"classes": list(m["classes"]),
+                            "coef": np.round(np.asarray(m["coef"]), 6).tolist(),
+                            "intercept": np.round(np.asarray(m["intercept"]), 6).tolist()}
+                     for prev, m in (self.memm or {}).items()} or None,
+            "mix": self.mix,
             "meta": self.meta,
         }
 
@@ -84,7 +95,13 @@ class StageParams:
                          priors=np.asarray(data["priors"], dtype=float),
                          start=np.asarray(data["start"], dtype=float),
                          transitions=np.asarray(data["transitions"], dtype=float),
-                         meta=dict(data.get("meta", {})))
+                         meta=dict(data.get("meta", {})),
+                         memm={prev: {"classes": [str(c) for c in m["classes"]],
+                                      "coef": np.asarray(m["coef"], dtype=float),
+                                      "intercept": np.asarray(m["intercept"], dtype=float)}
+                               for prev, m in (data.get("memm") or {}).items()} or None,
+                         mix={k: float(v) for k, v in
+                              (data.get("mix") or {"hmm": 1.0, "memm": 0.0}).items()})
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{source}: not a stage parameter file ({exc})",
                              hint="refit with `python -m analyzer.stages.fit`") from exc
@@ -141,19 +158,60 @@ class Segmenter:
         scores = matrix @ self._coef.T + self.params.intercept
         return np.exp(scores - _logsumexp(scores, axis=1)[:, None])
 
+    def _memm_log_probs(self, prev: str, matrix: np.ndarray) -> np.ndarray:
+        """log P(next stage | prev, x_t) for every turn, -inf where not allowed."""
+        out = np.full((matrix.shape[0], N), -np.inf)
+        model = (self.params.memm or {}).get(prev)
+        if model is None:  # closing (or an unfitted state) only stays
+            out[:, STAGES.index(prev) if prev in STAGES else 0] = 0.0
+            return out
+        cols = [STAGES.index(c) for c in model["classes"]]
+        if len(cols) == 1:
+            out[:, cols[0]] = 0.0
+            return out
+        coef = np.zeros((len(cols), len(FEATURES)))
+        for k, name in enumerate(self.params.features):
+            coef[:, FEATURES.index(name)] = np.asarray(model["coef"])[:, k]
+        scores = matrix @ coef.T + np.asarray(model["intercept"])
+        out[:, cols] = scores - _logsumexp(scores, axis=1)[:, None]
+        return out
+
+    def potentials(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Log scores of the first turn's stage and of each step's (from, to) stage pair.
+
+        HMM part: start + scaled emission, and transition + scaled emission. MEMM part:
+        P(stage | start, x_0) and P(to | from, x_t). The two are mixed with ``params.mix``;
+        moves backwards are -inf.
+        """
+        n = matrix.shape[0]
+        w_hmm, w_memm = self.params.mix.get("hmm", 1.0), self.params.mix.get("memm", 0.0)
+        init = np.zeros(N)
+        steps = np.zeros((max(n - 1, 0), N, N))
+        steps[:, ~_ALLOWED] = -np.inf
+        if w_hmm:
+            emit = self.emissions(matrix)
+            init = init + w_hmm * (self._log_start + emit[0])
+            steps = steps + w_hmm * (self._log_trans[None, :, :] + emit[1:, None, :])
+        if w_memm and self.params.memm:
+            init = init + w_memm * self._memm_log_probs("start", matrix[:1])[0]
+            for a, prev in enumerate(STAGES):
+                lp = self._memm_log_probs(prev, matrix[1:])
+                steps[:, a, :] = steps[:, a, :] + w_memm * lp
+        return init, steps
+
     def decode(self, matrix: np.ndarray) -> tuple[list[int], np.ndarray]:
         """Viterbi state indices and forward-backward posteriors for one session."""
         n = matrix.shape[0]
         if n == 0:
             return [], np.zeros((0, N))
-        emit = self.emissions(matrix)
+        init, steps = self.potentials(matrix)
         # Viterbi
-        delta = self._log_start + emit[0]
+        delta = init
         back = np.zeros((n, N), dtype=int)
         for t in range(1, n):
-            cand = delta[:, None] + self._log_trans  # from x to
+            cand = delta[:, None] + steps[t - 1]  # from x to
             back[t] = np.argmax(cand, axis=0)
-            delta = cand[back[t], np.arange(N)] + emit[t]
+            delta = cand[back[t], np.arange(N)]
         path = [int(np.argmax(delta))]
         for t in range(n - 1, 0, -1):
             path.append(int(back[t, path[-1]]))
@@ -161,11 +219,11 @@ class Segmenter:
         # forward-backward
         alpha = np.zeros((n, N))
         beta = np.zeros((n, N))
-        alpha[0] = self._log_start + emit[0]
+        alpha[0] = init
         for t in range(1, n):
-            alpha[t] = _logsumexp(alpha[t - 1][:, None] + self._log_trans, axis=0) + emit[t]
+            alpha[t] = _logsumexp(alpha[t - 1][:, None] + steps[t - 1], axis=0)
         for t in range(n - 2, -1, -1):
-            beta[t] = _logsumexp(self._log_trans + (emit[t + 1] + beta[t + 1])[None, :], axis=1)
+            beta[t] = _logsumexp(steps[t] + beta[t + 1][None, :], axis=1)
         post = alpha + beta
         post = np.exp(post - _logsumexp(post, axis=1)[:, None])
         return path, post
