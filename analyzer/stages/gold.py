@@ -4,8 +4,9 @@ A gold file follows the guideline's annotation format, one session per line::
 
     <session>\\topening=<i|->\\texploring=<i|->\\tbargaining=<i|->\\tclosing=<i|->\\t# rationale
 
-``<session>`` is a CaSiNo ``dialogue_id`` (looked up in the CaSiNo train/valid files) or the
-file name of a transcript in an examples folder (read with ``analyzer.io``). Indices are
+``<session>`` is a CaSiNo ``dialogue_id`` (looked up in the CaSiNo train/valid files), the
+file name of a transcript in an examples folder (read with ``analyzer.io``), or
+``file#session_id`` for a file that holds several sessions. Indices are
 turn positions as read (0-based, actions included). Lines starting with ``#`` are comments.
 """
 
@@ -55,8 +56,10 @@ def read_gold(path: str | Path) -> list[GoldEntry]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        body, _, rationale = raw.partition("#")
-        fields = [f.strip() for f in body.split("\t") if f.strip()]
+        parts = raw.split("\t")
+        cut = next((k for k, f in enumerate(parts) if f.strip().startswith("#")), len(parts))
+        fields = [f.strip() for f in parts[:cut] if f.strip()]
+        rationale = "\t".join(parts[cut:]).strip().lstrip("#")
         if len(fields) != 1 + len(STAGES):
             raise ReadError(str(path), f"expected a session id and {len(STAGES)} stage fields, "
                             f"found {len(fields)} tab-separated fields", line=number, hint=fix)
@@ -125,9 +128,12 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
     pairs = []
     for entry in entries:
         transcript = None
-        candidate = examples_dir / entry.session
+        name, _, session_id = entry.session.partition("#")
+        candidate = examples_dir / name
         if candidate.exists():
             found = _read(candidate)
+            if session_id:
+                found = [t for t in found if str(t.session_id) == session_id]
             transcript = found[0] if found else None
         else:
             if casino_cache is None:
