@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Failure, UsageError
+from ..errors import UsageError
 from ..io.output import OutputFolder
 from ..report.tables import (
     FAILURE_COLUMNS,
@@ -27,19 +27,9 @@ from ..report.tables import (
 )
 from .assemble import write_table
 from .manifest import now, versions, write_manifest
-from .plan import (
-    DEFAULT_CHUNK_SIZE,
-    InputFile,
-    WorkItem,
-    chunk_ranges,
-    file_hash,
-    input_size,
-    item_key,
-    options_hash,
-    read_failure_key,
-)
+from .plan import DEFAULT_CHUNK_SIZE, WorkItem, input_size, options_hash
+from .planner import FilePlan, FilePlanner
 from .store import TABLES, ChunkStore
-from .tabular import rows_to_table
 from .worker import ItemResult, WorkerConfig
 
 TABLE_COLUMNS = {
@@ -143,10 +133,11 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
     """Analyse every session in ``paths`` into tables in ``out``; see the module docstring.
 
     Raises ``UsageError`` for a bad call (no inputs, unknown scheduler), ``OutputError`` when
-    ``out`` cannot be used, and lets ``KeyboardInterrupt`` through after recording the run as
+    ``out`` cannot be used or another batch is writing into it, ``ModelError`` when the model
+    cannot be loaded, and lets ``KeyboardInterrupt`` through after recording the run as
     interrupted (rerunning the same call finishes it).
     """
-    from ..io import expand_inputs, read_transcripts
+    from ..io import expand_inputs
 
     if options.chunk_size < 1:
         raise UsageError("the chunk size must be at least 1", hint="use --chunk-size 50")
@@ -157,145 +148,129 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
         raise UsageError("no transcript files found in the inputs",
                          hint="name files, folders or globs that hold transcripts")
     folder = OutputFolder(out)
-    started_at = now()
-    in_process = options.scheduler is None and options.workers == 1
-    model, analyzer = _model_info(options, in_process)
-    settings = {
-        "analyzer": versions()["analyzer"], "model_hash": model.get("hash"),
-        "model": model.get("name"), "model_version": model.get("version"),
-        "roles": sorted(dict(options.roles).items()), "input_format": options.input_format,
-        "reports": list(options.reports), "chunk_size": options.chunk_size,
-    }
-    opts_hash = options_hash(settings)
-    config = WorkerConfig(model_dir=options.model_dir, roles=tuple(sorted(options.roles.items())),
-                          reports=tuple(options.reports))
-    manifest = {
-        "status": "running", "started": started_at, "finished": None,
-        "versions": versions(), "model": model,
-        "options": {**settings, "workers": options.workers, "scheduler": options.scheduler,
-                    "options_hash": opts_hash},
-        "inputs": [str(f) for f in files],
-    }
-    state = Progress(files_total=len(files))
-    inputs: list[dict] = []
-    plan: list[str] = []  # every item key of the run, in input order
-    file_keys: list[str] = []
-    counts = dict.fromkeys(COUNTS, 0)
-    items_reused = 0
-
     store = ChunkStore(folder)
     try:
-        write_manifest(folder, manifest)
-        engine = _make_engine(options, config, analyzer)
-        manifest["engine"] = {"name": engine.name, "workers": engine.workers}
+        return _Run(files, folder, store, options, progress).run()
+    finally:
+        store.close()
 
-        def tally(record: Mapping, reused: bool) -> None:
-            nonlocal items_reused
-            state.sessions_done += record.get("sessions", 0)
-            state.failures += record.get("failures", 0)
-            if reused:
-                state.sessions_reused += record.get("sessions", 0)
-                items_reused += 1
-            else:
-                state.turns_done += record.get("turns", 0)
 
-        def on_result(result: ItemResult) -> None:
-            for name, data in result.reports.items():
-                folder.write_bytes(name, data)
-            record = store.commit(result.key, result.tables, result.info)
-            tally(record, reused=False)
-            if progress:
-                progress(state)
+class _Run:
+    """One call of ``run_batch``: its plan, its counters and its manifest."""
 
-        state.bytes_total = sum(input_size(path) for path in files)
+    def __init__(self, files: list[Path], folder: OutputFolder, store: ChunkStore,
+                 options: BatchOptions, progress: Callable[[Progress], None] | None) -> None:
+        self.files, self.folder, self.store = files, folder, store
+        self.options, self.progress = options, progress
+        started = now()
+        in_process = options.scheduler is None and options.workers == 1
+        model, self.analyzer = _model_info(options, in_process)
+        settings = {
+            "analyzer": versions()["analyzer"], "model_hash": model.get("hash"),
+            "model": model.get("name"), "model_version": model.get("version"),
+            "roles": sorted(dict(options.roles).items()), "input_format": options.input_format,
+            "reports": list(options.reports), "chunk_size": options.chunk_size,
+        }
+        self.opts_hash = options_hash(settings)
+        self.config = WorkerConfig(model_dir=options.model_dir,
+                                   roles=tuple(sorted(options.roles.items())),
+                                   reports=tuple(options.reports))
+        self.manifest = {
+            "status": "running", "started": started, "finished": None,
+            "versions": versions(), "model": model,
+            "options": {**settings, "workers": options.workers,
+                        "scheduler": options.scheduler, "options_hash": self.opts_hash},
+            "inputs": [str(f) for f in files],
+        }
+        self.state = Progress(files_total=len(files))
+        self.inputs: list[dict] = []  # every input with its hash, for the manifest
+        self.plan: list[str] = []  # every item key of the run, in input order
+        self.file_keys: list[str] = []
+        self.items_reused = 0
 
-        def work_items() -> Iterator[WorkItem]:
-            for index, path in enumerate(files):
-                size = input_size(path)
-                digest = file_hash(path)
-                entry = InputFile(index, str(path), digest, size)
-                fkey = item_key(str(path.resolve()), digest, -2, opts_hash)
-                file_keys.append(fkey)
-                known = store.file_plan(fkey)
-                if known and all(store.done(k) for k in known["items"]):
-                    _note_file(known, entry, reused=True)
-                    for key in known["items"]:
-                        tally(store.done(key), reused=True)
-                    if progress:
-                        progress(state)
-                    continue
-                try:
-                    transcripts = list(read_transcripts(path, format=options.input_format))
-                except Exception as exc:  # a broken file is a failure row; the run goes on
-                    key = read_failure_key(str(path.resolve()), digest, opts_hash)
-                    failure = Failure.from_exception(str(path), exc)
-                    rows = [{"file": failure.file, "line": failure.line, "error": failure.error,
-                             "hint": failure.hint}]
-                    record = {"path": str(path), "sha256": digest, "sessions": 0,
-                              "items": [key], "error": failure.error}
-                    store.record_file(fkey, record)
-                    _note_file(record, entry, reused=False)
-                    on_result(ItemResult(key, {"failures": rows_to_table(rows, FAILURE_COLUMNS)},
-                                         {"file": str(path), "chunk": -1, "sessions": 0,
-                                          "turns": 0, "units": 0, "failures": 1}))
-                    continue
-                ranges = chunk_ranges(len(transcripts), options.chunk_size)
-                keys = [item_key(str(path.resolve()), digest, i, opts_hash)
-                        for i in range(len(ranges))]
-                record = {"path": str(path), "sha256": digest, "sessions": len(transcripts),
-                          "items": keys}
-                if known != {**record, "type": "file", "key": fkey}:
-                    store.record_file(fkey, record)
-                _note_file(record, entry, reused=False)
-                for chunk, ((start, stop), key) in enumerate(zip(ranges, keys, strict=True)):
-                    done = store.done(key)
-                    if done:
-                        tally(done, reused=True)
-                        continue
-                    yield WorkItem(key, entry, chunk, start, tuple(transcripts[start:stop]))
-                del transcripts
-
-        def _note_file(record: Mapping, entry: InputFile, reused: bool) -> None:
-            plan.extend(record["items"])
-            state.files_read += 1
-            state.sessions_known += record.get("sessions", 0)
-            state.bytes_known += entry.size
-            inputs.append({"path": entry.path, "sha256": entry.digest, "bytes": entry.size,
-                           "sessions": record.get("sessions", 0), "reused": reused,
-                           **({"error": record["error"]} if record.get("error") else {})})
-
+    def run(self) -> BatchResult:
         try:
-            engine.run(work_items(), on_result)
-        finally:
-            engine.close()
+            write_manifest(self.folder, self.manifest)
+            engine = _make_engine(self.options, self.config, self.analyzer)
+            self.manifest["engine"] = {"name": engine.name, "workers": engine.workers}
+            self.state.bytes_total = sum(input_size(path) for path in self.files)
+            try:
+                engine.run(self.work_items(), self.on_result)
+            finally:
+                engine.close()
+            return self.finish()
+        except BaseException:
+            if self.manifest["status"] == "running":
+                self.manifest.update(status="interrupted", finished=now(), inputs=self.inputs)
+                try:
+                    write_manifest(self.folder, self.manifest)
+                except Exception:  # noqa: BLE001 - never hide the original error
+                    pass
+            raise
 
+    def work_items(self) -> Iterator[WorkItem]:
+        """Items left to do, file by file; files are read only when the engine wants more."""
+        planner = FilePlanner(self.store, self.opts_hash, self.options.chunk_size,
+                              self.options.input_format)
+        for index, path in enumerate(self.files):
+            plan = planner.plan(index, path)
+            self.note_file(plan)
+            for record in plan.done:
+                self.tally(record, reused=True)
+            if plan.failure is not None:
+                self.on_result(plan.failure)
+            elif self.progress and not plan.todo:
+                self.progress(self.state)
+            yield from plan.todo
+
+    def note_file(self, plan: FilePlan) -> None:
+        self.plan.extend(plan.items)
+        self.file_keys.append(plan.key)
+        self.state.files_read += 1
+        self.state.sessions_known += plan.record.get("sessions", 0)
+        self.state.bytes_known += plan.entry.size
+        error = plan.record.get("error")
+        self.inputs.append({"path": plan.entry.path, "sha256": plan.entry.digest,
+                            "bytes": plan.entry.size, "sessions": plan.record.get("sessions", 0),
+                            "reused": plan.reused, **({"error": error} if error else {})})
+
+    def tally(self, record: Mapping, reused: bool) -> None:
+        self.state.sessions_done += record.get("sessions", 0)
+        self.state.failures += record.get("failures", 0)
+        if reused:
+            self.state.sessions_reused += record.get("sessions", 0)
+            self.items_reused += 1
+        else:
+            self.state.turns_done += record.get("turns", 0)
+
+    def on_result(self, result: ItemResult) -> None:
+        """Commit one finished item (reports first: once committed, an item is never redone)."""
+        for name, data in result.reports.items():
+            self.folder.write_bytes(name, data)
+        self.tally(self.store.commit(result.key, result.tables, result.info), reused=False)
+        if self.progress:
+            self.progress(self.state)
+
+    def finish(self) -> BatchResult:
+        """Stream the tables together in input order, tidy the store, write the manifest."""
         tables = {}
         for name in TABLES:
             columns, extra = TABLE_COLUMNS[name]
-            parts = [store.part_path(k, name) for k in plan
-                     if name in store.items[k].get("tables", ())]
-            parquet, csv, _ = write_table(folder, name, parts, columns, extra)
+            parts = [self.store.part_path(k, name) for k in self.plan
+                     if name in self.store.items[k].get("tables", ())]
+            parquet, csv, _ = write_table(self.folder, name, parts, columns, extra)
             tables[name], tables[f"{name}_csv"] = parquet, csv
-        for key in plan:
-            record = store.items[key]
+        counts = dict.fromkeys(COUNTS, 0)
+        for key in self.plan:
+            record = self.store.items[key]
             for count in COUNTS:
                 counts[count] += record.get(count, 0)
-        store.compact(plan, file_keys)
-        manifest.update(status="complete", finished=now(), inputs=inputs, counts={
-            **counts, "files": len(files),
-            "files_failed": sum(1 for i in inputs if i.get("error")),
-            "items": len(plan), "items_reused": items_reused,
-            "sessions_reused": state.sessions_reused,
+        self.store.compact(self.plan, self.file_keys)
+        self.manifest.update(status="complete", finished=now(), inputs=self.inputs, counts={
+            **counts, "files": len(self.files),
+            "files_failed": sum(1 for i in self.inputs if i.get("error")),
+            "items": len(self.plan), "items_reused": self.items_reused,
+            "sessions_reused": self.state.sessions_reused,
         })
-        write_manifest(folder, manifest)
-        return BatchResult(folder.root, counts, tables, manifest)
-    except BaseException:
-        if manifest["status"] == "running":
-            manifest.update(status="interrupted", finished=now(), inputs=inputs)
-            try:
-                write_manifest(folder, manifest)
-            except Exception:  # noqa: BLE001 - never hide the original error
-                pass
-        raise
-    finally:
-        store.close()
+        write_manifest(self.folder, self.manifest)
+        return BatchResult(self.folder.root, counts, tables, self.manifest)

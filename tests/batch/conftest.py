@@ -43,3 +43,20 @@ def casino_copies(casino_dir, tmp_path_factory) -> Path:
         renamed = [{**d, "dialogue_id": d["dialogue_id"] + copy * 100_000} for d in data]
         (root / f"valid_{copy}.json").write_text(json.dumps(renamed), encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="session")
+def batch_inputs(casino_copies, data_dir) -> list[Path]:
+    """CaSiNo sessions, every good test file and every broken one, in one batch."""
+    return [casino_copies, data_dir / "good", data_dir / "broken"]
+
+
+@pytest.fixture(scope="session")
+def plain_batch(batch_inputs, tmp_path_factory) -> Path:
+    """The reference: ``batch_inputs`` in one uninterrupted in-process run. The tables do
+    not depend on the chunk size, so runs cut differently must equal it too."""
+    from analyzer.batch import BatchOptions, run_batch
+
+    out = tmp_path_factory.mktemp("plain_batch")
+    run_batch(batch_inputs, out, BatchOptions(workers=1))
+    return out

@@ -32,30 +32,19 @@ def cluster(repo):
             os.environ["PYTHONPATH"] = old
 
 
-@pytest.fixture(scope="module")
-def inputs(casino_copies, data_dir):
-    return [casino_copies, data_dir / "good", data_dir / "broken"]
-
-
-@pytest.fixture(scope="module")
-def plain(inputs, tmp_path_factory):
-    out = tmp_path_factory.mktemp("plain")
-    run_batch(inputs, out, BatchOptions(workers=1, chunk_size=4))
-    return out
-
-
-def test_dask_cluster_gives_the_tables_of_the_local_engine(cluster, inputs, plain, tmp_path,
-                                                           same_tables):
+def test_dask_cluster_gives_the_tables_of_the_local_engine(cluster, batch_inputs, plain_batch,
+                                                           tmp_path, same_tables):
     out = tmp_path / "dask"
-    result = run_batch(inputs, out, BatchOptions(scheduler=cluster.scheduler_address,
+    result = run_batch(batch_inputs, out, BatchOptions(scheduler=cluster.scheduler_address,
                                                  chunk_size=4))
     assert result.manifest["engine"] == {"name": "dask", "workers": 2}
     assert result.failures > 0  # the broken files are there too
-    same_tables(plain, out)
+    same_tables(plain_batch, out)
 
 
-def test_a_lost_dask_worker_loses_nothing_and_duplicates_nothing(cluster, inputs, plain,
-                                                                 tmp_path, same_tables):
+def test_a_lost_dask_worker_loses_nothing_and_duplicates_nothing(cluster, batch_inputs,
+                                                                 plain_batch, tmp_path,
+                                                                 same_tables):
     from distributed import Client
 
     with Client(cluster.scheduler_address) as client:
@@ -70,9 +59,9 @@ def test_a_lost_dask_worker_loses_nothing_and_duplicates_nothing(cluster, inputs
             killed.append(victim)
 
     out = tmp_path / "dask"
-    run_batch(inputs, out, BatchOptions(scheduler=cluster.scheduler_address, chunk_size=4),
+    run_batch(batch_inputs, out, BatchOptions(scheduler=cluster.scheduler_address, chunk_size=4),
               progress=kill_one_worker)
     assert killed
     sessions = pd.read_parquet(out / "sessions.parquet")
     assert not sessions.duplicated(["source", "session_id"]).any()
-    same_tables(plain, out)
+    same_tables(plain_batch, out)

@@ -12,8 +12,6 @@ import time
 
 import pytest
 
-from analyzer.batch import BatchOptions, run_batch
-
 
 def _items_done(out) -> int:
     journal = out / ".parts" / "journal.jsonl"
@@ -65,14 +63,15 @@ def _interrupt(command, env, out, sig, after_items, log):
 
 @pytest.mark.slow
 def test_interrupted_and_killed_batch_resumes_to_the_same_tables(
-        casino_copies, data_dir, tmp_path, same_tables, subprocess_env):
-    inputs = [str(casino_copies), str(data_dir / "good")]
+        batch_inputs, plain_batch, tmp_path, same_tables, subprocess_env):
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "analyzer", "batch", *inputs, "--out", str(out),
-               "--workers", "2", "--chunk-size", "3", "--quiet"]
+    base = [sys.executable, "-m", "analyzer", "batch", *map(str, batch_inputs), "--out", str(out),
+            "--chunk-size", "3", "--quiet"]
+    command = [*base, "--workers", "2"]
 
-    # Ctrl-C: the driver stops its workers, records the run as interrupted, exits 130.
-    code, _ = _interrupt(command, subprocess_env, out, signal.SIGINT, 3, tmp_path / "1.log")
+    # Ctrl-C: the driver records the run as interrupted and exits 130.
+    code, _ = _interrupt([*base, "--workers", "1"], subprocess_env, out, signal.SIGINT, 3,
+                         tmp_path / "1.log")
     assert code == 130, (tmp_path / "1.log").read_text()
     assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
     first = _items_done(out)
@@ -89,15 +88,13 @@ def test_interrupted_and_killed_batch_resumes_to_the_same_tables(
     assert not [p for p in workers if _alive(p)], "worker processes outlived their driver"
     killed_at = _items_done(out)
 
-    done = subprocess.run(command, env=subprocess_env, capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr
+    done = subprocess.run([*base, "--workers", "1"], env=subprocess_env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 1, done.stderr  # 1: the broken files are in the batch
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete"
     assert 0 < manifest["counts"]["items_reused"] <= killed_at
     assert manifest["counts"]["items_reused"] < manifest["counts"]["items"]
 
-    plain = tmp_path / "plain"
-    run_batch(inputs, plain, BatchOptions(workers=1, chunk_size=3))
-    same_tables(plain, out)
+    same_tables(plain_batch, out)
     assert not list((out / ".parts").glob(".*.tmp")), "no temporary file is left behind"
