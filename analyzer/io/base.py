@@ -14,16 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EmptyTranscriptError, EncodingError, TimingError
-from ..transcript import (
-    PARTY,
-    ROLES,
-    THIRD_PARTY_ROLES,
-    Speaker,
-    Transcript,
-    Turn,
-    guess_role,
-    speakers_in_order,
-)
+from ..transcript import PARTY, ROLES, Speaker, Transcript, Turn, speakers_in_order
 
 # -- decoding -----------------------------------------------------------------------------
 
@@ -305,7 +296,7 @@ def make_transcript(path: Path, fmt: str, segments: list[Segment], *,
 
 
 __all__ = [
-    "Segment", "THIRD_PARTY_ROLES", "build_speakers", "check_times", "decode", "format_clock",
-    "guess_role", "make_transcript", "make_turns", "merge_segments", "normalise_role",
-    "parse_clock", "parse_seconds", "read_bytes",
+    "Segment", "build_speakers", "check_times", "decode", "format_clock", "make_transcript",
+    "make_turns", "merge_segments", "normalise_role", "parse_clock", "parse_seconds",
+    "read_bytes",
 ]

@@ -45,7 +45,7 @@ _LABEL = re.compile(
 )
 _HEADER_LINE = re.compile(  # "Mary Ann  0:02" (two spaces) or "Mary Ann (0:02)" alone on a line
     rf"^(?P<name>{_NAME})(?:[ \t]{{2,}}|\s*[\[(])\s*(?P<t>{_TIME})\s*[\])]?\s*$")
-_TIME_ONLY = re.compile(rf"^\s*[\[(]?\s*(?P<t>{_TIME})\s*[\])]?\s*$")
+_TIME_ONLY = re.compile(rf"^(?:[\[(]\s*)?(?P<t>{_TIME})\s*[\])]?\s*$")
 
 #: Line starts that are not speakers: a turn's notes, lists and offers, or a file's header.
 NOT_SPEAKERS = frozenset("""
@@ -126,12 +126,11 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
                 or (not previous_blank and timed)
                 or (not previous_blank and blank_separated and counts[label.name] == 1)):
             label = None
+        if label is None and _TIME_ONLY.match(line):  # a time on its own line: the next turn's
+            pending_time = parse_clock(_TIME_ONLY.match(line)["t"])
+            previous_blank = False
+            continue
         if label is None and current is None:
-            stamp = _TIME_ONLY.match(line)
-            if stamp:
-                pending_time = parse_clock(stamp["t"])
-                previous_blank = False
-                continue
             raise NoSpeakerError(
                 str(path), f"text without a speaker: {line.strip()[:60]!r}", line=number,
                 hint="start each turn with the speaker's name and a colon, e.g. 'Anna: Hello' "

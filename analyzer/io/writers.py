@@ -23,7 +23,7 @@ def to_text(transcript: Transcript) -> str:
     part of the turn. A third party's role is written after the name, ``Dana (mediator):``,
     unless the name already says it.
     """
-    from .text import _parse
+    from .text import _TIME_ONLY, _parse
 
     lines = []
     for turn in transcript.turns:
@@ -35,8 +35,8 @@ def to_text(transcript: Transcript) -> str:
         first, *rest = turn.text.split("\n")
         lines.append(f"{stamp}{name}: {first}".rstrip())
         for line in rest:
-            lines.append(f"  {line}" if _parse(line) is not None or not line.strip()
-                         else line)
+            protect = _parse(line) is not None or _TIME_ONLY.match(line) or not line.strip()
+            lines.append(f"  {line}" if protect else line)
     return "\n".join(lines) + "\n"
 
 

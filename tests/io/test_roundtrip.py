@@ -17,7 +17,10 @@ line = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn"),
 word = st.from_regex(r"[A-Z][a-z]{1,8}", fullmatch=True)
 name = st.lists(word, min_size=1, max_size=3).map(" ".join).filter(
     lambda n: not _not_a_speaker(n) and n.lower() not in _HEADER_KEYS)
-texts = st.lists(line, min_size=1, max_size=3).map("\n".join)
+# lines that look like a label or a timestamp must stay inside the turn that has them
+tricky = st.one_of(line, st.builds("{}: {}".format, name, line),
+                   st.from_regex(r"\[?\d{1,2}:\d{2}\]?( [A-Z][a-z]+:)?", fullmatch=True))
+texts = st.lists(tricky, min_size=1, max_size=3).map("\n".join)
 
 
 @st.composite
@@ -70,9 +73,20 @@ def test_csv_round_trip(tmp_path, items):
 
 def test_text_writer_keeps_roles_and_protects_label_like_lines():
     segments = [Segment("Dana", "Welcome.", start=1.0),
-                Segment("Lee", "Our offer:\nNote: two years\nBen: says hi", start=2.5)]
+                Segment("Lee", "Our offer:\nNote: two years\nBen: says hi\n12:30", start=2.5)]
     turns = make_turns(segments)
     t = Transcript("x", "memory", "text", speakers_in_order(turns, {"Dana": "mediator"}),
                    tuple(turns))
     assert to_text(t) == ("[00:00:01] Dana (mediator): Welcome.\n"
-                          "[00:00:02.500] Lee: Our offer:\n  Note: two years\n  Ben: says hi\n")
+                          "[00:00:02.500] Lee: Our offer:\n  Note: two years\n  Ben: says hi\n"
+                          "  12:30\n")
+    (back,) = read_transcripts_from_text(to_text(t))
+    assert [(x.speaker, x.text) for x in back.turns] == [(x.speaker, x.text) for x in t.turns]
+
+
+def read_transcripts_from_text(text):
+    from pathlib import Path
+
+    from analyzer.io.text import read
+
+    return list(read(Path("memory.txt"), text))

@@ -77,3 +77,11 @@ def test_a_time_inside_a_turn_is_not_a_speaker_line(tmp_path):
     t = read_one(path)
     assert [(x.speaker, x.text) for x in t.turns] == [
         ("Anna", "When shall we meet?\nMeet at 10:30"), ("Ben", "Fine.")]
+
+
+def test_time_on_its_own_line_starts_the_next_turn(tmp_path):
+    path = tmp_path / "own_line.txt"
+    path.write_text("[00:00:01]\nAnna: hi\n\n[00:00:05]\nBob: yo\nstill Bob\n", encoding="utf-8")
+    t = read_one(path)
+    assert [(x.speaker, x.start, x.text) for x in t.turns] == [
+        ("Anna", 1.0, "hi"), ("Bob", 5.0, "yo\nstill Bob")]
