@@ -1,6 +1,7 @@
 """CSV and TSV tables: one row per turn, with a header.
 
-Needed columns: the speaker and the text. Optional: start, end (seconds or ``HH:MM:SS``),
+Needed columns: the speaker and the text. Optional: start, end (seconds, ``HH:MM:SS``, or
+date-times such as ``2025-03-12 10:04:05``, which become seconds from the session's first),
 session id (a file with several sessions gives one transcript per session, in order of
 first appearance), role. Column names are matched case-insensitively against common
 aliases (``utterance``, ``content``, ``name``, ``participant``, ``conversation_id``...) or
@@ -14,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from ..errors import (
@@ -94,6 +96,30 @@ def _columns(path: Path, header: list[str], options: dict) -> dict[str, int]:
     return found
 
 
+def _time(value: str) -> tuple[float | None, bool]:
+    """Seconds, and whether the value was a date-time (chat exports write those)."""
+    try:
+        return parse_seconds(value), False
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("/", "-"))
+        except ValueError:
+            raise ValueError(f"not a time: {value.strip()!r}") from None
+        return moment.timestamp(), True
+
+
+def _from_first(segments: list[Segment]) -> None:
+    """Date-times become seconds from the session's first one."""
+    first = min((s.start for s in segments if s.start is not None), default=None)
+    if first is None:
+        return
+    for segment in segments:
+        if segment.start is not None:
+            segment.start = round(segment.start - first, 3)
+        if segment.end is not None:
+            segment.end = round(segment.end - first, 3)
+
+
 def read(path: Path, text: str, **options) -> Iterator[Transcript]:
     dialect = _dialect(path, text[:4096])
     reader = csv.reader(io.StringIO(text, newline=""), dialect, strict=True)
@@ -108,6 +134,7 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
     sessions: dict[str, list[Segment]] = {}
     roles: dict[str, dict[str, str]] = {}
     line = reader.line_num
+    dated = False
     while True:
         row_line = line + 1
         try:
@@ -140,11 +167,13 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
             raise NoSpeakerError(str(path), f"row without a speaker: {said[:60]!r}",
                                  line=row_line, hint="fill in the speaker column for every row")
         try:
-            start = parse_seconds(cell("start"))
-            end = parse_seconds(cell("end"))
+            start, start_is_date = _time(cell("start"))
+            end, end_is_date = _time(cell("end"))
         except ValueError as exc:
             raise TimingError(str(path), f"cannot read the time: {exc}", line=row_line,
-                              hint="write times as seconds (12.5) or as HH:MM:SS(.mmm)") from None
+                              hint="write times as seconds (12.5), as HH:MM:SS(.mmm) or as "
+                                   "dates with times (2025-03-12 10:04:05)") from None
+        dated = dated or start_is_date or end_is_date
         session = cell("session") or path.stem
         segment = Segment(speaker, said, start=start, end=end, line=row_line)
         sessions.setdefault(session, []).append(segment)
@@ -156,5 +185,7 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
         raise EmptyTranscriptError(str(path), "the table has a header but no turns", line=1,
                                    hint="add one row per turn below the header")
     for session, segments in sessions.items():
+        if dated:
+            _from_first(segments)
         yield make_transcript(path, "csv", segments, session_id=session,
                               roles=roles.get(session), merge=False)

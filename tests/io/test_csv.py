@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.errors import MissingColumnsError
+from analyzer.errors import MissingColumnsError, TimingError
 from analyzer.io import read_transcripts
 
 
@@ -43,3 +43,17 @@ def test_multiline_quoted_field_keeps_line_numbers(tmp_path):
     (t,) = read_transcripts(path)
     assert t.turns[0].text == "first line\nsecond line"
     assert [x.source_line for x in t.turns] == [2, 4]
+
+
+def test_date_times_become_seconds_from_the_first(tmp_path):
+    path = tmp_path / "chat.csv"
+    path.write_text("timestamp,from,message\n2025-03-12 10:04:05,Ana,Hi\n"
+                    "2025-03-12 10:05:35,Ben,Hello\n2025/03/12 10:06:00,Ana,Deal?\n",
+                    encoding="utf-8")
+    (t,) = read_transcripts(path)
+    assert [(x.speaker, x.start) for x in t.turns] == [("Ana", 0.0), ("Ben", 90.0),
+                                                       ("Ana", 115.0)]
+    path.write_text("time,from,message\nsoon,Ana,Hi\n", encoding="utf-8")
+    with pytest.raises(TimingError) as caught:
+        list(read_transcripts(path))
+    assert caught.value.line == 2 and "'soon'" in caught.value.message
