@@ -81,9 +81,10 @@ def _looks_like_transcript(path: Path) -> bool:
 
 
 def _is_output_folder(folder: Path) -> bool:
-    """A folder this analyser wrote (its tables are there): skipped when reading a tree."""
-    return (folder / "turns.csv").is_file() and (folder / "sessions.csv").is_file() \
-        or (folder / "manifest.json").is_file() and (folder / "turns.csv").exists()
+    """A folder this analyser wrote, skipped when reading a tree: it holds our tables, or the
+    run manifest, or a batch's (hidden) ``.parts`` store while the batch is unfinished."""
+    return ((folder / "turns.csv").is_file() and (folder / "sessions.csv").is_file()) \
+        or (folder / "manifest.json").is_file() or (folder / ".parts").is_dir()
 
 
 def _walk(folder: Path) -> Iterator[Path]:

@@ -27,6 +27,10 @@ def test_folder_recursive_skips_hidden_unknown_and_output_folders(tmp_path):
     make(out / "turns.csv", "session_id,turn\n")
     make(out / "sessions.csv", "session_id\n")
     make(out / "s1.json", "{}")
+    make(tmp_path / "batch" / ".parts" / "journal.jsonl", "{}")
+    make(tmp_path / "batch" / "sessions" / "s1.json", "{}")
+    make(tmp_path / "export" / "manifest.json", "{}")
+    make(tmp_path / "export" / "turns.csv", "session_id,turn\n")
     assert expand_inputs([tmp_path]) == [a, c]
 
 
