@@ -38,14 +38,23 @@ OLS_COLUMNS = ["outcome", "term", "coef", "se", "t", "p", "ci_low", "ci_high", "
 
 # ---- metrics from the turns table ---------------------------------------------------------
 
-def _shares(codes: pd.Series, prefix: str = "") -> dict:
-    codes = codes.dropna()
-    total = len(codes)
-    out = {f"{prefix}coded": total}
+def _counts(frame: pd.DataFrame, keys: list[str], index: pd.MultiIndex | pd.Index,
+            prefix: str = "") -> pd.DataFrame:
+    """turns, coded, and per orientation the count and share, for every group in ``index``."""
+    groups = frame.groupby(keys, sort=True)
+    out = pd.DataFrame(index=index)
+    out[f"{prefix}turns"] = groups.size().reindex(index, fill_value=0).astype(int)
+    coded = frame[frame["code"].notna()]
+    counts = (coded.groupby([*keys, "code"]).size().unstack("code", fill_value=0)
+              if len(coded) else pd.DataFrame(index=index))
+    counts = counts.reindex(index, fill_value=0)
+    total = sum((counts[o] if o in counts.columns else 0) for o in ORIENTATIONS)
+    out[f"{prefix}coded"] = pd.Series(total, index=index).astype(int) if len(index) else []
     for o in ORIENTATIONS:
-        n = int((codes == o).sum())
+        n = (counts[o] if o in counts.columns else pd.Series(0, index=index)).astype(int)
         out[f"{prefix}{o}_n"] = n
-        out[f"{prefix}{o}_share"] = n / total if total else float("nan")
+        out[f"{prefix}{o}_share"] = (n / out[f"{prefix}coded"]).where(
+            out[f"{prefix}coded"] > 0)
     return out
 
 
@@ -59,40 +68,34 @@ def _spoken(turns: pd.DataFrame, labels: str) -> pd.DataFrame:
         frame = frame[frame["role"].fillna("party") == "party"]
     if "stage" not in frame.columns:
         frame["stage"] = None
+    if "words" not in frame.columns:
+        frame["words"] = 0
     return frame
+
+
+def _metrics(frame: pd.DataFrame, keys: list[str], words: bool) -> pd.DataFrame:
+    index = frame.groupby(keys, sort=True).size().index
+    overall = _counts(frame, keys, index)
+    parts = [overall[["turns"]]]
+    if words:
+        parts.append(frame.groupby(keys, sort=True)["words"].sum().reindex(index)
+                     .fillna(0).astype(int).to_frame("words"))
+    parts.append(overall.drop(columns="turns"))
+    for stage in STAGES:
+        parts.append(_counts(frame[frame["stage"] == stage], keys, index, prefix=f"{stage}_"))
+    return pd.concat(parts, axis=1).reset_index()
 
 
 def party_metrics(turns: pd.DataFrame, labels: str = "model") -> pd.DataFrame:
     """One row per session and party: turns, words, orientation counts and shares, overall
     and per stage (``bargaining_integrative_share`` ...). Shares are over coded turns;
     actions and third parties are left out."""
-    frame = _spoken(turns, labels)
-    rows = []
-    for (session_id, speaker), group in frame.groupby(["session_id", "speaker"], sort=True):
-        row = {"session_id": session_id, "speaker": speaker, "turns": len(group),
-               "words": int(group["words"].fillna(0).sum()) if "words" in group else None}
-        row.update(_shares(group["code"]))
-        for stage in STAGES:
-            part = group[group["stage"] == stage]
-            row[f"{stage}_turns"] = len(part)
-            row.update(_shares(part["code"], prefix=f"{stage}_"))
-        rows.append(row)
-    return pd.DataFrame(rows)
+    return _metrics(_spoken(turns, labels), ["session_id", "speaker"], words=True)
 
 
 def session_metrics(turns: pd.DataFrame, labels: str = "model") -> pd.DataFrame:
     """The same metrics per session (all parties together)."""
-    frame = _spoken(turns, labels)
-    rows = []
-    for session_id, group in frame.groupby("session_id", sort=True):
-        row = {"session_id": session_id, "turns": len(group)}
-        row.update(_shares(group["code"]))
-        for stage in STAGES:
-            part = group[group["stage"] == stage]
-            row[f"{stage}_turns"] = len(part)
-            row.update(_shares(part["code"], prefix=f"{stage}_"))
-        rows.append(row)
-    return pd.DataFrame(rows)
+    return _metrics(_spoken(turns, labels), ["session_id"], words=False)
 
 
 # ---- outcome variables ---------------------------------------------------------------------
