@@ -2,7 +2,8 @@
 
 With a blank English spaCy pipeline there are no part-of-speech tags, so issues are found by
 frequency and offer context instead of by noun detection: a term (a token of letters, not a
-stop word or negotiation small word, plural folded to singular) is an issue when it is
+stop word, negotiation small word, unit of measure or -ed/-ing form, plural folded to
+singular) is an issue when it is
 *quantified* at least once ("2 food", "all the water", "three hours") or is mentioned at least
 ``MIN_MENTIONS`` times by at least two parties. CaSiNo's issues (food, water, firewood, with
 "wood" counted as firewood) come out of this rule by themselves; the alias table only merges
@@ -29,6 +30,16 @@ from .facts import TurnFact
 
 MIN_MENTIONS = 3
 MAX_ISSUES = 8
+_NUMBERS = frozenset("""
+one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+hundred thousand million billion""".split())
+#: Units of measure: they quantify an issue ("thirty percent") and are never one themselves.
+MEASURES = frozenset("""
+percent cent cents dollar dollars euro euros pound pounds unit units times per
+year years month months week weeks day days hour hours minute minutes""".split())
+NUMBER_WORDS = _NUMBERS | frozenset("""
+a an all both half none no some more most extra any every each the""".split())
 #: Words frequent in any negotiation that are never what is negotiated.
 SMALL_WORDS = frozenset("""
 hi hello hey thanks thank okay ok yes yeah yep sure fine great good nice cool awesome sounds
@@ -39,11 +50,9 @@ thing things stuff item items package packages everything anything something not
 one two three four five six seven eight nine ten half all both each rest amount amounts
 trip camping camp time today day days people person family friend friends kids guys
 lol haha hmm wow yea yup alright gonna wanna okey kind sort work works worked weekend
-majority minority portion share split
-""".split())
-NUMBER_WORDS = frozenset("""
-a an one two three four five six seven eight nine ten all both half none no some
-more most extra any every each the""".split())
+majority minority portion share split stay stays start starts keep keeps put near lead
+matter matters monday tuesday wednesday thursday friday saturday sunday
+""".split()) | _NUMBERS | MEASURES
 ALIASES = {"wood": "firewood", "woods": "firewood"}
 _DIGIT = re.compile(r"^\d+([.,]\d+)?%?$")
 _LETTERS = re.compile(r"^[a-z][a-z'-]*[a-z]$")
@@ -73,8 +82,11 @@ def fold(word: str) -> str:
 
 
 def _is_term(word: str) -> bool:
+    """Letters only, not a stop or small word, and not shaped like a verb form (-ed, -ing):
+    without part-of-speech tags this keeps "signing bonus" down to "bonus"."""
     return (len(word) >= 3 and bool(_LETTERS.match(word)) and word not in STOP_WORDS
-            and word not in SMALL_WORDS)
+            and word not in SMALL_WORDS
+            and not (len(word) > 5 and word.endswith(("ed", "ing"))))
 
 
 def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, str, bool]]:
@@ -90,8 +102,8 @@ def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, s
             if not _is_term(term):
                 continue
             before = tokens[max(0, i - 3):i]
-            quantified = any(_DIGIT.match(b) or b in NUMBER_WORDS - {"a", "an", "the"}
-                             for b in before)
+            quantified = any(_DIGIT.match(b) or b in MEASURES
+                             or b in NUMBER_WORDS - {"a", "an", "the"} for b in before)
             out.append((fact, term, quantified))
     return out
 
