@@ -125,7 +125,16 @@ def _make_engine(options: BatchOptions, config: WorkerConfig, analyzer):
         return DaskEngine(config, options.scheduler)
     if analyzer is not None:
         return InProcessEngine(config, analyzer)
-    return LocalEngine(config, options.workers or os.cpu_count() or 1)
+    return LocalEngine(config, options.workers or default_workers())
+
+
+def default_workers() -> int:
+    """The cores this process may use (a container or ``taskset`` may allow fewer than the
+    machine has)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOptions = BatchOptions(),
@@ -163,7 +172,7 @@ class _Run:
         self.files, self.folder, self.store = files, folder, store
         self.options, self.progress = options, progress
         started = now()
-        in_process = options.scheduler is None and options.workers == 1
+        in_process = options.scheduler is None and (options.workers or default_workers()) == 1
         model, self.analyzer = _model_info(options, in_process)
         settings = {
             "analyzer": versions()["analyzer"], "model_hash": model.get("hash"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -78,6 +79,10 @@ class ProgressView:
             self.bar = None
 
 
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def _print_summary(result, seconds: float) -> None:
     import pyarrow.parquet as pq
 
@@ -150,6 +155,7 @@ def batch(
     options = BatchOptions(workers=workers, scheduler=scheduler, model_dir=model,
                            roles=parse_roles(roles), input_format=input_format,
                            reports=formats, chunk_size=chunk_size)
+    signal.signal(signal.SIGTERM, _stop)  # `kill`: stop as cleanly as on Ctrl-C
     view = ProgressView(quiet)
     started = time.monotonic()
     try:
