@@ -55,27 +55,22 @@ def transition_pairs(turns: pd.DataFrame, *, lag: int = 1, scope: str = "across"
         raise ValueError(f"scope must be one of {SCOPES}")
     if lag < 1:
         raise ValueError("lag must be at least 1")
-    seq = _sequence_frame(turns, labels, code, include_actions)
-    rows = []
-    for session_id, group in seq.groupby("session_id", sort=False):
-        chains = [group] if scope == "across" else [g for _, g in group.groupby(
-            "speaker", sort=False)]
-        for chain in chains:
-            values = chain.to_dict("records")
-            for i in range(len(values) - lag):
-                first, second = values[i], values[i + lag]
-                if scope == "across" and first["speaker"] == second["speaker"]:
-                    continue
-                if first["code"] is None or second["code"] is None:
-                    continue
-                if isinstance(first["code"], float) or isinstance(second["code"], float):
-                    continue  # NaN
-                rows.append({"session_id": session_id, "turn": first["turn"],
-                             "next_turn": second["turn"], "speaker": first["speaker"],
-                             "next_speaker": second["speaker"], "stage": first["stage"],
-                             "from": first["code"], "to": second["code"]})
-    return pd.DataFrame(rows, columns=["session_id", "turn", "next_turn", "speaker",
-                                       "next_speaker", "stage", "from", "to"])
+    seq = _sequence_frame(turns, labels, code, include_actions).reset_index(drop=True)
+    keys = ["session_id"] if scope == "across" else ["session_id", "speaker"]
+    nxt = seq.groupby(keys, sort=False)[["turn", "speaker", "code"]].shift(-lag)
+    pairs = pd.DataFrame({
+        "session_id": seq["session_id"], "turn": seq["turn"], "next_turn": nxt["turn"],
+        "speaker": seq["speaker"], "next_speaker": nxt["speaker"], "stage": seq["stage"],
+        "from": seq["code"], "to": nxt["code"]})
+    keep = pairs["next_turn"].notna() & pairs["from"].notna() & pairs["to"].notna()
+    if scope == "across":
+        keep &= pairs["speaker"] != pairs["next_speaker"]
+    pairs = pairs[keep].reset_index(drop=True)
+    pairs["next_turn"] = pairs["next_turn"].astype(int)
+    pairs["session_id"] = pairs["session_id"].astype(str)
+    pairs["from"] = pairs["from"].astype(object)
+    pairs["to"] = pairs["to"].astype(object)
+    return pairs.sort_values(["session_id", "turn"], kind="stable").reset_index(drop=True)
 
 
 def transition_table(pairs: pd.DataFrame, categories: list[str] | None = None) -> pd.DataFrame:
