@@ -26,8 +26,8 @@ _SRT_TIME = re.compile(r"^(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}$")
 _VOICE = re.compile(r"<v(?:\.[^ \t>]*)?[ \t]+([^>]+)>(.*?)(?:</v>|(?=<v[ .\t])|$)", re.S)
 _TAG = re.compile(r"</?[^>]{0,80}>|\{\\[^}]{0,40}\}")
 _PREFIX = re.compile(r"^\s*(?:>>\s*|-\s*)?"
-                     r"(?:\[(?P<b>[^\]\n]{1,40})\]\s*:?|(?P<n>[^\W\d_][\w.'&\- ]{0,39}?)\s*:)"
-                     r"\s+(?P<t>\S.*)$", re.S)
+                     r"(?:\[(?P<b>[^\]\n]{1,40})\]\s*:?|(?P<n>[^\W\d_][\w.'&\- ]{0,39}?)\s*[:：])"
+                     r"(?:\s+|(?<=：))(?P<t>\S.*)$", re.S)
 
 
 def _blocks(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
@@ -60,7 +60,7 @@ def _speaker_and_text(payload: str) -> list[tuple[str | None, str]]:
     match = _PREFIX.match(text)
     if match:
         name = (match["b"] or match["n"]).strip()
-        if len(name.split()) <= 4 and (match["b"] or name[0].isupper()):
+        if len(name.split()) <= 4 and (match["b"] or not name[0].islower()):
             return [(name, match["t"].strip())]
     return [(None, text)] if text else []
 

@@ -10,8 +10,9 @@ Accepted line starts (a *label*)::
 A parenthesis after the name is the speaker's role or side: ``Dana (mediator):`` makes Dana
 a mediator; ``Kim (buyer):`` keeps "buyer" as ``source_role`` in the speaker's meta (a party).
 
-A label is a short name (at most four words, starting with a capital letter, or any short
-name after a timestamp) followed by a colon. Lines without a label continue the turn above,
+A label is a short name at the start of a line (at most four words, not starting with a
+lower-case letter, so ``王芳`` is a name too; any short name after a timestamp) followed by a
+colon and a space (or a full-width colon). Lines without a label continue the turn above,
 so multi-line turns and blank lines are fine. Words that often start a line inside a turn
 (``Note:``, ``PS:``, ``Option A:``, ``Step 2:``...) are not speakers: such a line continues the
 current turn. Before the first turn, header lines such as ``Date: 2024-03-01`` or
@@ -40,7 +41,7 @@ _LABEL = re.compile(
     (?P<name>{_NAME})
     (?:\s*\(\s*(?P<paren>[^)\]:]{{1,30}})\s*\))?
     (?:\s*[\[(]\s*(?P<t3>{_TIME})\s*[\])])?
-    \s*:(?:\s+|$)(?P<text>.*)$""",
+    \s*[:：](?:\s+|$|(?<=：))(?P<text>.*)$""",
     re.VERBOSE,
 )
 _HEADER_LINE = re.compile(  # "Mary Ann  0:02" (two spaces) or "Mary Ann (0:02)" alone on a line
@@ -79,7 +80,7 @@ def _parse(line: str) -> _Label | None:
     if match:
         name = " ".join(match["name"].split())
         stamp = match["t1"] or match["t2"] or match["t3"]
-        if not stamp and not name[0].isupper():
+        if not stamp and name[0].islower():
             return None
         if len(name) > 40:
             return None
@@ -87,7 +88,7 @@ def _parse(line: str) -> _Label | None:
         role = " ".join(paren.split()) if paren and paren.strip() else None
         return _Label(name, parse_clock(stamp) if stamp else None, match["text"].strip(), role)
     match = _HEADER_LINE.match(line)
-    if match and all(w[0].isupper() or w[0].isdigit() for w in match["name"].split()):
+    if match and all(not w[0].islower() for w in match["name"].split()):
         return _Label(" ".join(match["name"].split()), parse_clock(match["t"]), "", None)
     return None
 

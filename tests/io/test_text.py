@@ -85,3 +85,17 @@ def test_time_on_its_own_line_starts_the_next_turn(tmp_path):
     t = read_one(path)
     assert [(x.speaker, x.start, x.text) for x in t.turns] == [
         ("Anna", 1.0, "hi"), ("Bob", 5.0, "yo\nstill Bob")]
+
+
+def test_names_in_scripts_without_capitals(tmp_path):
+    path = tmp_path / "zh.txt"
+    path.write_text("王芳: 你好，我们开始吧。\nΑλέξης: Γεια σας.\n李明: 好的。\n", encoding="utf-8")
+    t = read_one(path)
+    assert [x.speaker for x in t.turns] == ["王芳", "Αλέξης", "李明"]
+
+
+def test_full_width_colon(tmp_path):
+    path = tmp_path / "zh_colon.txt"
+    path.write_text("王芳：你好。\n李明： 好的。\n", encoding="utf-8")
+    assert [(x.speaker, x.text) for x in read_one(path).turns] == [("王芳", "你好。"),
+                                                                  ("李明", "好的。")]
