@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Annotated
@@ -155,20 +156,22 @@ def batch(
     options = BatchOptions(workers=workers, scheduler=scheduler, model_dir=model,
                            roles=parse_roles(roles), input_format=input_format,
                            reports=formats, chunk_size=chunk_size)
-    signal.signal(signal.SIGTERM, _stop)  # `kill`: stop as cleanly as on Ctrl-C
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop) if main else None  # `kill`: as Ctrl-C
     view = ProgressView(quiet)
     started = time.monotonic()
     try:
         result = run_batch(paths, out, options, progress=view)
     except AnalyzerError as exc:  # bad inputs, no model, output folder busy: nothing ran
-        view.close()
         fail(exc, EXIT_USAGE)
     except KeyboardInterrupt:
-        view.close()
         err(f"interrupted: finished work is kept in {out}; run the same command again to "
             "finish the rest")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    view.close()
+    finally:
+        view.close()
+        if main:
+            signal.signal(signal.SIGTERM, previous)
     if not quiet:
         _print_summary(result, time.monotonic() - started)
     raise typer.Exit(EXIT_SOME_FAILED if result.failures else EXIT_OK)

@@ -110,3 +110,15 @@ def test_cli_exit_codes_and_messages(data_dir, tmp_path):
     bad = runner.invoke(app, ["batch", str(data_dir / "good"), "--workers", "0"])
     assert bad.exit_code == 2
     assert "Example:" in runner.invoke(app, ["batch", "--help"]).output
+
+
+def test_reports_are_written_per_session_inside_out(data_dir, tmp_path):
+    out = tmp_path / "out"
+    run_batch([data_dir / "good" / "teams.vtt", data_dir / "good" / "subtitles.srt"], out,
+              BatchOptions(workers=1, reports=("md", "html")))
+    written = sorted(p.relative_to(out).as_posix() for p in (out / "reports").rglob("*.*"))
+    sessions = pd.read_parquet(out / "sessions.parquet").session_id.tolist()
+    assert written == sorted(f"reports/{stem}/{sid}.{fmt}" for stem, sid in
+                             zip(["teams", "subtitles"], sessions, strict=True)
+                             for fmt in ("md", "html"))
+    assert sessions[0] in (out / "reports" / "teams" / f"{sessions[0]}.md").read_text()
