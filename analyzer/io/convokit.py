@@ -1,5 +1,9 @@
 """ConvoKit corpus folders (Cornell): ``utterances.jsonl`` plus optional JSON side files.
 
+A ``.jsonl`` file named directly is read as the utterances (its side files, if any, from its
+folder); lines without a ``conversation_id`` then form one session named after the file, so
+plain JSON-lines transcripts (``{"speaker", "text", "start"?, "end"?}`` per line) read too.
+
 One transcript per ``conversation_id`` (older corpora: ``root``), in order of first
 appearance; utterances ordered by the ``turn`` in their meta when all have one (our export
 writes it), else by ``timestamp`` when all have a numeric one (file order breaks ties), else
@@ -55,7 +59,7 @@ def _meta(entry: Any) -> dict:
 
 def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]:
     folder = path if path.is_dir() else path.parent
-    utterances_file = folder / "utterances.jsonl"
+    utterances_file = folder / "utterances.jsonl" if path.is_dir() else path
     if text is None:
         text = decode(utterances_file, read_bytes(utterances_file))
     speakers_info = _side_file(folder, "speakers.json", "users.json")
@@ -77,9 +81,9 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
             raise MalformedError(str(utterances_file), "a line is not a JSON object",
                                  line=number, hint="each line is one utterance object")
         conversation = item.get("conversation_id", item.get("root"))
-        if conversation is None:
-            raise MalformedError(str(utterances_file), "utterance without conversation_id",
-                                 line=number, hint="give every utterance a conversation_id")
+        if conversation is None:  # a plain JSON-lines transcript: one session per file
+            conversation = utterances_file.stem if utterances_file.name != "utterances.jsonl" \
+                else folder.name
         grouped.setdefault(str(conversation), []).append((item, number))
     if not grouped:
         raise EmptyTranscriptError(str(utterances_file), "no utterances in the corpus",
@@ -140,8 +144,9 @@ def _turn(path: Path, index: int, item: dict, number: int) -> Turn:
     meta.pop("speaker_name", None)
     timed = "end" in meta and "start" not in meta
     try:
-        start = parse_seconds(meta.pop("start", item.get("timestamp") if timed else None))
-        end = parse_seconds(meta.pop("end", None))
+        start = parse_seconds(meta.pop("start", item.get("start", item.get("timestamp")
+                                                                  if timed else None)))
+        end = parse_seconds(meta.pop("end", item.get("end")))
     except ValueError as exc:
         raise TimingError(str(path), f"cannot read a time in meta: {exc}", line=number,
                           hint="meta start/end are seconds") from None

@@ -78,8 +78,8 @@ FORMATS: tuple[FormatSpec, ...] = (
                "{\"segments\": [...]} (WhisperX), or CaSiNo dialogues",
                '{"turns": [{"speaker": "Anna", "text": "Shall we begin?"}]}', _json),
     FormatSpec("convokit", (".jsonl",),
-               "ConvoKit corpus folder (utterances.jsonl, speakers.json, conversations.json); "
-               "one session per conversation",
+               "ConvoKit corpus folder (utterances.jsonl, speakers.json, conversations.json; "
+               "one session per conversation), or any JSON-lines file of utterances",
                '{"id": "u1", "conversation_id": "c1", "speaker": "Anna", "text": "Hi"}',
                _convokit),
 )

@@ -57,3 +57,26 @@ def test_reads_back_what_the_convokit_export_writes(tmp_path, data_dir):
     assert back.turns[1].gold == ("a", "b")
     assert [(s.name, s.role) for s in back.speakers] == \
         [(s.name, s.role) for s in original.speakers]
+
+
+def test_plain_json_lines_file(tmp_path):
+    path = tmp_path / "call.jsonl"
+    path.write_text('{"speaker": "Ana", "text": "Hi", "start": 0.5, "end": 1}\n\n'
+                    '{"speaker": "Bo", "text": "Hello", "start": 1.5}\n', encoding="utf-8")
+    (t,) = read_transcripts(path)
+    assert t.session_id == "call" and t.format == "convokit"
+    assert [(x.speaker, x.text, x.start, x.end, x.source_line) for x in t.turns] == [
+        ("Ana", "Hi", 0.5, 1.0, 1), ("Bo", "Hello", 1.5, None, 3)]
+
+
+def test_broken_json_line_names_the_line(tmp_path):
+    import pytest
+
+    from analyzer.errors import MalformedError
+
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"speaker": "Ana", "text": "Hi"}\n{"speaker": "Bo", "text": \n',
+                    encoding="utf-8")
+    with pytest.raises(MalformedError) as caught:
+        list(read_transcripts(path))
+    assert caught.value.line == 2 and caught.value.path == str(path)
