@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import MalformedError, NoSpeakerError, TimingError
 from ..transcript import Transcript
 from .base import Segment, make_transcript, parse_clock
+from .text import not_a_speaker
 
 _TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)$")
 _LOOSE_TIMING = re.compile(r"^\s*\d[\d:.,]*\s*\S{1,4}\s*\d[\d:.,]*")
@@ -56,13 +57,28 @@ def _speaker_and_text(payload: str) -> list[tuple[str | None, str]]:
             parts.append((None, _clean(before)))
         parts.extend((" ".join(name.split()), _clean(text)) for name, text in voices)
         return [(n, t) for n, t in parts if t]
-    text = _clean(payload)
+    parts = []
+    for line in payload.splitlines():  # "- Anna: hi" / "- Ben: hello" share a cue in SRT
+        text = _clean(line)
+        if not text:
+            continue
+        name, said = _prefix(text)
+        if name is None and parts:
+            parts[-1] = (parts[-1][0], f"{parts[-1][1]} {text}")
+        else:
+            parts.append((name, said))
+    return parts
+
+
+def _prefix(text: str) -> tuple[str | None, str]:
+    """``("Anna", "hi")`` for ``"Anna: hi"``, ``"[Anna] hi"`` or ``">> Anna: hi"``."""
     match = _PREFIX.match(text)
     if match:
         name = (match["b"] or match["n"]).strip()
-        if len(name.split()) <= 4 and (match["b"] or not name[0].islower()):
-            return [(name, match["t"].strip())]
-    return [(None, text)] if text else []
+        if len(name.split()) <= 4 and (match["b"] or not name[0].islower()) \
+                and not not_a_speaker(name):
+            return name, match["t"].strip()
+    return None, text
 
 
 def _clean(text: str) -> str:

@@ -93,7 +93,7 @@ def _parse(line: str) -> _Label | None:
     return None
 
 
-def _not_a_speaker(name: str) -> bool:
+def not_a_speaker(name: str) -> bool:
     lowered = name.lower().rstrip(".")
     return lowered in NOT_SPEAKERS or lowered.split(" ")[0] in _NOT_SPEAKER_FIRST_WORDS
 
@@ -117,13 +117,13 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
         if not line.strip():
             previous_blank = True
             continue
-        if label is not None and current is None and _not_a_speaker(label.name) \
+        if label is not None and current is None and not_a_speaker(label.name) \
                 and not label.has_time and label.name.lower() in _HEADER_KEYS:
             header[label.name] = label.text
             previous_blank = False
             continue
         if label is not None and current is not None and not label.has_time and (
-                _not_a_speaker(label.name)
+                not_a_speaker(label.name)
                 or (not previous_blank and timed)
                 or (not previous_blank and blank_separated and counts[label.name] == 1)):
             label = None

@@ -61,3 +61,14 @@ def test_vtt_header_lines_and_a_missing_blank_line_after_the_header(tmp_path):
     path.write_text("WEBVTT\n00:00:01.000 --> 00:00:02.000\nAna: one\n\n"
                     "00:00:02.000 --> 00:00:03.000\nBo: two\n", encoding="utf-8")
     assert [(x.speaker, x.text) for x in read_one(path).turns] == [("Ana", "one"), ("Bo", "two")]
+
+
+def test_srt_cue_with_two_speakers_and_note_lines(tmp_path):
+    path = tmp_path / "dialog.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:03,000\n- Anna: Ready?\n- Ben: Yes,\nlet's go.\n\n"
+                    "2\n00:00:03,500 --> 00:00:05,000\nAnna: Note: price is firm.\n",
+                    encoding="utf-8")
+    t = read_one(path)
+    assert [(x.speaker, x.text, x.start, x.end) for x in t.turns] == [
+        ("Anna", "Ready?", 1.0, 3.0), ("Ben", "Yes, let's go.", 1.0, 3.0),
+        ("Anna", "Note: price is firm.", 3.5, 5.0)]

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from analyzer.io import read_transcripts, to_csv, to_text, write_csv, write_text
 from analyzer.io.base import Segment, make_turns
-from analyzer.io.text import _HEADER_KEYS, _not_a_speaker
+from analyzer.io.text import _HEADER_KEYS, not_a_speaker
 from analyzer.transcript import Transcript, speakers_in_order
 
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -16,7 +16,7 @@ line = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn"),
     .map(str.strip).filter(bool)
 word = st.from_regex(r"[A-Z][a-z]{1,8}", fullmatch=True)
 name = st.lists(word, min_size=1, max_size=3).map(" ".join).filter(
-    lambda n: not _not_a_speaker(n) and n.lower() not in _HEADER_KEYS)
+    lambda n: not not_a_speaker(n) and n.lower() not in _HEADER_KEYS)
 # lines that look like a label or a timestamp must stay inside the turn that has them
 tricky = st.one_of(line, st.builds("{}: {}".format, name, line),
                    st.from_regex(r"\[?\d{1,2}:\d{2}\]?( [A-Z][a-z]+:)?", fullmatch=True))
