@@ -116,6 +116,7 @@ CUES: dict[str, tuple[str, ...]] = {
 ISSUE_WORDS: dict[str, str] = {
     "food": "food", "foods": "food", "water": "water", "waters": "water",
     "firewood": "firewood", "firewoods": "firewood", "wood": "firewood", "woods": "firewood",
+    "each": "each", "everything": "each",
 }
 
 #: Words that stand for a quantity right before an issue ("two of the water", "all the food").
@@ -148,3 +149,27 @@ MONEY_UNITS = frozenset({
 
 FIRST_PERSON = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "myself"})
 SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "u", "ya"})
+
+#: Number words of spoken prices and quantities ("forty-four fifty", "a hundred and five").
+NUMBER_WORDS = frozenset({
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "hundred", "thousand", "million", "dozen", "half",
+})
+
+#: Nouns that make a number a fact about people or time, not a term of the deal
+#: ("my five children", "two weeks ago").
+NOT_TERMS = frozenset({
+    "kids", "kid", "children", "child", "people", "persons", "nephews", "nieces", "sons",
+    "daughters", "friends", "family", "members", "adults", "boys", "girls", "dogs", "cats",
+    "years", "year", "nights", "night", "weeks", "week", "months", "month", "miles", "feet",
+    "times", "minutes", "o'clock", "am", "pm", "grandchildren", "teenagers", "guests",
+})
+
+#: Words after a number that make it a quantity of something on the table even without an
+#: issue word ("all 3 packages", "2 of them", "at least 2").
+GENERIC_QUANTITY_AFTER = frozenset({
+    "packages", "package", "packs", "pack", "items", "item", "of", "each", "more", "extra",
+    "units", "bundles", "cases",
+})

@@ -38,8 +38,11 @@ from .cues import (
     ALLOCATION_VERBS,
     CUES,
     FIRST_PERSON,
+    GENERIC_QUANTITY_AFTER,
     ISSUE_WORDS,
     MONEY_UNITS,
+    NOT_TERMS,
+    NUMBER_WORDS,
     QUANTITY_FILLERS,
     QUANTITY_WORDS,
     SECOND_PERSON,
@@ -52,7 +55,8 @@ FEATURES: tuple[str, ...] = (
     "greet", "smalltalk", "need", "no_need", "pref_question", "question", "prop_cue",
     "accept", "accept_strong", "accept_q", "accept_strong_q", "reject", "recap", "thanks",
     "impasse",
-    "quantities", "issues_named", "two_sided", "proposal", "money",
+    "quantities", "issues_named", "two_sided", "proposal", "money", "numbers",
+    "number_offer",
     "short", "long",
     # formal actions
     "act_submit", "act_accept", "act_reject", "act_walk_away",
@@ -94,6 +98,7 @@ class Mention:
     issue: str
     quantity: int | str  # a number, "all" or "half"
     side: str | None  # "speaker", "other" or None
+    explicit: bool = True  # False for "the <issue>" after a verb ("you take the food")
 
 
 @dataclass
@@ -103,6 +108,8 @@ class TurnEvidence:
     cues: dict[str, int]
     mentions: list[Mention]
     money: int
+    numbers: int
+    generic_quantities: int
     words: int
     question: bool
     action: str | None
@@ -226,8 +233,27 @@ def parse_mentions(doc: Doc, issues: Mapping[str, str]) -> list[Mention]:
                 side = "other"
                 break
             k -= 1
-        mentions.append(Mention(issue, quantity, side))
+        mentions.append(Mention(issue, quantity, side, explicit=tokens[j] != "the" and
+                                tokens[j] not in ALLOCATION_VERBS))
     return mentions
+
+
+def _numbers(doc: Doc) -> tuple[int, int]:
+    """Numbers that can be terms (not "five children"), and generic quantities among them
+    ("all 3 packages", "2 of them", "at least 2")."""
+    terms = generic = 0
+    tokens = [_norm(t.text) for t in doc]
+    for i, tok in enumerate(doc):
+        if not (tok.like_num or tokens[i] in NUMBER_WORDS):
+            continue
+        after = tokens[i + 1] if i + 1 < len(doc) else ""
+        if after in NOT_TERMS or (after.endswith("s") and after[:-1] in NOT_TERMS):
+            continue
+        terms += 1
+        before = " ".join(tokens[max(0, i - 2):i])
+        if after in GENERIC_QUANTITY_AFTER or before.endswith(("at least", "atleast")):
+            generic += 1
+    return terms, generic
 
 
 def _money(doc: Doc) -> int:
@@ -326,6 +352,7 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
             cues[name] = len(spans) - cues[name + "_q"]
         out.append(TurnEvidence(
             cues=cues, mentions=parse_mentions(doc, issues), money=_money(doc),
+            numbers=(counted := _numbers(doc))[0], generic_quantities=counted[1],
             words=len(turn.text.split()) if not turn.is_action else 0,
             question="?" in turn.text and not turn.is_action,
             action=turn.action.kind if turn.action else None,
@@ -336,13 +363,18 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
 def _is_proposal(ev: TurnEvidence) -> bool:
     """A concrete proposal in the guideline's sense: terms that say who gets what."""
     sides = {m.side for m in ev.mentions if m.side}
-    numbered = [m for m in ev.mentions if m.quantity != "all" or m.side]
+    explicit = [m for m in ev.mentions if m.explicit]
     if ev.action == "submit":
         return True
     if len(sides) == 2 and len(ev.mentions) >= 2:
-        return True  # a two-sided split
-    if numbered and (ev.cues["prop_cue"] or ev.cues["need"] or sides):
+        return True  # a two-sided split, even without numbers
+    if explicit and (ev.cues["prop_cue"] or ev.cues["need"] or
+                     any(m.side for m in explicit)):
         return True  # a request or demand naming a quantity
+    if ev.generic_quantities and (ev.cues["prop_cue"] or ev.cues["need"]):
+        return True  # "I would like all 3 packages", "I need at least 2"
+    if ev.numbers and ev.cues["prop_cue"] and not ev.mentions:
+        return True  # terms in numbers without CaSiNo's issues: a price, a date, a share
     return bool(ev.money and ev.cues["prop_cue"])
 
 
@@ -483,6 +515,8 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         r[col["two_sided"]] = float(len({m.side for m in ev.mentions if m.side}) == 2)
         r[col["proposal"]] = float(proposal[i])
         r[col["money"]] = float(ev.money > 0)
+        r[col["numbers"]] = min(ev.numbers, 3) / 3.0
+        r[col["number_offer"]] = float(bool(ev.numbers and ev.cues["prop_cue"]))
         r[col["short"]] = float(0 < ev.words <= 4)
         r[col["long"]] = float(ev.words >= 25)
         if ev.action in ("submit", "accept", "reject", "walk_away"):
