@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import InputNotFoundError, UnknownFormatError
 from ..transcript import Transcript
-from .base import decode, read_bytes
+from .decoding import decode, read_bytes
 from .formats import EXTENSIONS, FORMATS, FormatSpec, sniff, spec_named
 from .writers import to_csv, to_text, write_csv, write_text
 

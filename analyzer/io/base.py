@@ -1,180 +1,21 @@
-"""What every reader shares: decoding bytes, parsing times, merging cues, building transcripts.
+"""What every reader shares: segments as found, time checks, merging, building transcripts.
 
 Readers are plain functions ``read(path, text, **options) -> Iterator[Transcript]`` that work on
-already-decoded text, so decoding and its errors (empty, binary, odd encodings) are handled
-once, here, the same way for every format.
+already-decoded text (see ``decoding``); each turns its format into ``Segment``s and hands them
+to ``make_transcript``, so time checks, merging and roles work the same for every format.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import EmptyTranscriptError, EncodingError, TimingError
+from ..errors import EmptyTranscriptError, TimingError
 from ..transcript import PARTY, ROLES, Speaker, Transcript, Turn, speakers_in_order
+from .times import format_clock
 
-# -- decoding -----------------------------------------------------------------------------
-
-_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xff\xfe\x00\x00", "utf-32"),
-    (b"\x00\x00\xfe\xff", "utf-32"),
-    (b"\xff\xfe", "utf-16"),
-    (b"\xfe\xff", "utf-16"),
-)
-
-
-def read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise EncodingError(str(path), "this is a folder, not a transcript file",
-                            hint="name the files inside it, or pass the folder to "
-                                 "`analyzer analyze` (it reads every transcript in it)") from None
-    except OSError as exc:
-        raise EncodingError(str(path), f"cannot open the file: {exc.strerror or exc}",
-                            hint="check that the file exists and that you may read it") from None
-
-
-def decode(path: Path, data: bytes) -> str:
-    """The text of a transcript file, whatever common encoding it was saved in.
-
-    A byte-order mark decides first (UTF-8, UTF-16, UTF-32). Otherwise the bytes must be
-    strict UTF-8, or UTF-16 without a mark (detected by its zero bytes); failing that they are
-    read as Windows-1252 (Latin-1 for the five bytes cp1252 leaves undefined), which never
-    fails: old Windows tools save transcripts that way. Files with NUL bytes that are none
-    of these, or full of control characters, are refused as binary. An empty file (or one
-    with only white space) is an error, since there is nothing to analyse.
-    """
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
-        raise EmptyTranscriptError(str(path), "the file is empty",
-                                   hint="check that the export finished; an empty file has "
-                                        "no turns to analyse")
-    text = None
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise EncodingError(str(path), f"starts with a {encoding} byte-order mark but "
-                                    f"is not valid {encoding} ({exc.reason})",
-                                    line=_line_of(data, exc.start),
-                                    hint="save the file again as UTF-8") from None
-            break
-    if text is None and b"\x00" in data:
-        text = _utf16_without_bom(data)
-        if text is None:
-            raise EncodingError(str(path), "this looks like a binary file (it has NUL bytes), "
-                                "not a transcript", line=_line_of(data, data.index(b"\x00")),
-                                hint="give a text transcript (txt, vtt, srt, csv, json); "
-                                     "if it is UTF-16 text, save it with a byte-order mark "
-                                     "or as UTF-8")
-    if text is None:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = _cp1252(data)
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        raise EmptyTranscriptError(str(path), "the file is empty",
-                                   hint="check that the export finished; an empty file has "
-                                        "no turns to analyse")
-    bad = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\r\n\f\v")
-    if bad > max(8, len(text[:4096]) // 20):
-        raise EncodingError(str(path), "this looks like a binary file (it is full of control "
-                            "characters), not a transcript",
-                            hint="give a text transcript (txt, vtt, srt, csv, json)")
-    return text
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text saved without a byte-order mark: every other byte is zero for ASCII."""
-    sample = data[:2000]
-    if len(sample) < 4:
-        return None
-    even = sample[0::2].count(0) / len(sample[0::2])
-    odd = sample[1::2].count(0) / len(sample[1::2])
-    encoding = "utf-16-le" if odd > 0.4 and even < 0.05 else (
-        "utf-16-be" if even > 0.4 and odd < 0.05 else None)
-    if encoding is None:
-        return None
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError:
-        return None
-
-
-def _cp1252(data: bytes) -> str:
-    """Windows-1252, with Latin-1 for the five bytes cp1252 leaves undefined (never fails)."""
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return "".join(_byte_cp1252(b) for b in data)
-
-
-def _byte_cp1252(b: int) -> str:
-    try:
-        return bytes([b]).decode("cp1252")
-    except UnicodeDecodeError:
-        return chr(b)
-
-
-def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
-
-
-# -- times ---------------------------------------------------------------------------------
-
-_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?$")
-
-
-def parse_clock(value: str) -> float | None:
-    """``"01:02:03.5"``, ``"1:02:03,500"``, ``"02:03"`` -> seconds; ``None`` if not a time."""
-    match = _CLOCK.match(value.strip())
-    if not match:
-        return None
-    hours, minutes, seconds, frac = match.groups()
-    total = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
-    if frac:
-        total += int(frac) / (10 ** len(frac))
-    return float(total)
-
-
-def parse_seconds(value: Any) -> float | None:
-    """Seconds from a number, a numeric string or a clock string; ``None`` when empty."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"not a time: {value!r}")
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    seconds = parse_clock(text)
-    if seconds is None:
-        raise ValueError(f"not a time: {text!r}")
-    return seconds
-
-
-def format_clock(seconds: float) -> str:
-    """Seconds -> ``HH:MM:SS`` (with ``.mmm`` when not whole)."""
-    whole = int(seconds)
-    millis = round((seconds - whole) * 1000)
-    if millis == 1000:
-        whole, millis = whole + 1, 0
-    text = f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
-    return f"{text}.{millis:03d}" if millis else text
-
-
-# -- building transcripts -------------------------------------------------------------------
 
 @dataclass
 class Segment:
@@ -296,7 +137,6 @@ def make_transcript(path: Path, fmt: str, segments: list[Segment], *,
 
 
 __all__ = [
-    "Segment", "build_speakers", "check_times", "decode", "format_clock", "make_transcript",
-    "make_turns", "merge_segments", "normalise_role", "parse_clock", "parse_seconds",
-    "read_bytes",
+    "Segment", "build_speakers", "check_times", "make_transcript", "make_turns",
+    "merge_segments", "normalise_role",
 ]

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from ..errors import MalformedError, NoSpeakerError, TimingError
 from ..transcript import Transcript
-from .base import Segment, make_transcript, parse_clock
+from .base import Segment, make_transcript
 from .text import not_a_speaker
+from .times import parse_clock
 
 _TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)$")
 _LOOSE_TIMING = re.compile(r"^\s*\d[\d:.,]*\s*\S{1,4}\s*\d[\d:.,]*")

@@ -28,8 +28,10 @@ from typing import Any
 
 from ..errors import EmptyTranscriptError, MalformedError, NoSpeakerError, TimingError
 from ..transcript import Action, Speaker, Transcript, Turn, guess_role
-from .base import decode, normalise_role, parse_seconds, read_bytes
+from .base import normalise_role
+from .decoding import decode, read_bytes
 from .jsonfile import load
+from .times import parse_seconds
 
 
 def is_corpus(path: Path) -> bool:

@@ -26,7 +26,8 @@ from ..errors import (
     TimingError,
 )
 from ..transcript import Transcript
-from .base import Segment, make_transcript, parse_seconds
+from .base import Segment, make_transcript
+from .times import parse_seconds
 
 #: Accepted column names per field (after lower-casing and turning spaces and dashes into _).
 ALIASES: dict[str, tuple[str, ...]] = {

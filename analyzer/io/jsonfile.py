@@ -19,7 +19,8 @@ from typing import Any
 from ..errors import MalformedError, NoSpeakerError, TimingError, UnknownFormatError
 from ..transcript import Transcript
 from . import casino
-from .base import Segment, make_transcript, parse_seconds
+from .base import Segment, make_transcript
+from .times import parse_seconds
 
 
 def load(path: Path, text: str) -> Any:

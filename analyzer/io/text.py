@@ -31,7 +31,8 @@ from pathlib import Path
 
 from ..errors import NoSpeakerError
 from ..transcript import Transcript
-from .base import Segment, make_transcript, parse_clock
+from .base import Segment, make_transcript
+from .times import parse_clock
 
 _TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _NAME = r"[^\W\d_][\w.'&\-]*(?:[ \t]+[\w.'&\-]+){0,3}?"

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..transcript import Transcript
-from .base import format_clock
+from .times import format_clock
 
 
 def to_text(transcript: Transcript) -> str:
