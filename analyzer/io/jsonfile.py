@@ -4,7 +4,7 @@ The shape decides the reader:
 
 - a list of objects with ``chat_logs``: CaSiNo (``casino``);
 - ``{"segments": [...]}`` or a list of objects with ``start`` and ``text``: segments from
-  WhisperX, faster-whisper, AssemblyAI-like tools (``segments``);
+  WhisperX or faster-whisper with diarisation (``segments``);
 - ``{"turns": [...]}`` (or a list of such objects, one per session): the plain format
   (``turns``), the simplest one for users to write.
 """
