@@ -5,7 +5,9 @@ Accepted line starts (a *label*)::
     Anna: text                    Mary Ann: text             SPEAKER 1: text
     [00:01:02] Anna: text         00:01:02 Anna: text        (01:02) Anna: text
     Anna [00:01:02]: text         Anna (mediator): text      Anna   0:02     (Otter style;
-                                                                              text below)
+    [Anna Lee] 00:01:02           (Zoom transcript style;                      text below)
+                                   text below)
+    10:02:33 From Anna Lee to Everyone: text                   (Zoom chat export)
 
 A parenthesis after the name is the speaker's role or side: ``Dana (mediator):`` makes Dana
 a mediator; ``Kim (buyer):`` keeps "buyer" as ``source_role`` in the speaker's meta (a party).
@@ -47,6 +49,10 @@ _LABEL = re.compile(
 )
 _HEADER_LINE = re.compile(  # "Mary Ann  0:02" (two spaces) or "Mary Ann (0:02)" alone on a line
     rf"^(?P<name>{_NAME})(?:[ \t]{{2,}}|\s*[\[(])\s*(?P<t>{_TIME})\s*[\])]?\s*$")
+_BRACKET_HEADER = re.compile(rf"^\[(?P<name>[^\]:]{{1,40}})\][ \t]+(?P<t>{_TIME})\s*$")
+_CHAT = re.compile(  # Zoom chat: "10:02:33 From Anna Lee to Everyone: text"
+    rf"^(?P<t>{_TIME})[ \t]+From[ \t]+(?P<name>\S.{{0,40}}?)[ \t]+to[ \t]+[^:]{{1,60}}?:"
+    rf"(?:[ \t]+|$)(?P<text>.*)$", re.IGNORECASE)
 _TIME_ONLY = re.compile(rf"^(?:[\[(]\s*)?(?P<t>{_TIME})\s*[\])]?\s*$")
 
 #: Line starts that are not speakers: a turn's notes, lists and offers, or a file's header.
@@ -77,6 +83,13 @@ class _Label:
 
 
 def _parse(line: str) -> _Label | None:
+    match = _CHAT.match(line)
+    if match:
+        return _Label(" ".join(match["name"].split()), parse_clock(match["t"]),
+                      match["text"].strip(), None)
+    match = _BRACKET_HEADER.match(line)
+    if match:
+        return _Label(" ".join(match["name"].split()), parse_clock(match["t"]), "", None)
     match = _LABEL.match(line)
     if match:
         name = " ".join(match["name"].split())

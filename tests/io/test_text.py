@@ -99,3 +99,18 @@ def test_full_width_colon(tmp_path):
     path.write_text("王芳：你好。\n李明： 好的。\n", encoding="utf-8")
     assert [(x.speaker, x.text) for x in read_one(path).turns] == [("王芳", "你好。"),
                                                                   ("李明", "好的。")]
+
+
+def test_zoom_chat_and_bracketed_name_headers(tmp_path):
+    chat = tmp_path / "chat.txt"
+    chat.write_text("10:02:33 From Anna Lee to Everyone: Can we do 40?\n"
+                    "10:02:50 From  Bo  to  Anna Lee(Direct Message): Not below 45.\n"
+                    "\tSorry.\n", encoding="utf-8")
+    t = read_one(chat)
+    assert [(x.speaker, x.start, x.text) for x in t.turns] == [
+        ("Anna Lee", 36153.0, "Can we do 40?"), ("Bo", 36170.0, "Not below 45.\nSorry.")]
+    headers = tmp_path / "headers.txt"
+    headers.write_text("[Anna Lee] 00:00:02\nHello.\n\n[Bo] 00:00:07\nHi.\n", encoding="utf-8")
+    t = read_one(headers)
+    assert [(x.speaker, x.start, x.text) for x in t.turns] == [
+        ("Anna Lee", 2.0, "Hello."), ("Bo", 7.0, "Hi.")]
