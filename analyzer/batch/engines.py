@@ -19,7 +19,15 @@ from concurrent.futures.process import BrokenProcessPool
 
 from ..errors import UsageError
 from .plan import WorkItem
-from .worker import ItemResult, WorkerConfig, analyse_item, failed_item, init_pool_worker
+from .worker import (
+    ItemResult,
+    WorkerConfig,
+    analyse_item,
+    failed_item,
+    init_pool_worker,
+    model_info,
+    raise_for_info,
+)
 
 OnResult = Callable[[ItemResult], None]
 
@@ -44,20 +52,19 @@ class InProcessEngine:
 
     name = "in-process"
 
-    def __init__(self, config: WorkerConfig, analyzer=None) -> None:
+    def __init__(self, config: WorkerConfig) -> None:
         self.config = config
-        if analyzer is not None:  # reuse the driver's analyser instead of loading another
-            from . import worker
-
-            worker._STATE.update(config=config, analyzer=analyzer)
         self.workers = 1
+
+    def model_info(self) -> dict:
+        return raise_for_info(model_info(self.config))
+
+    def close(self, kill: bool = False) -> None:
+        pass
 
     def run(self, items: Iterator[WorkItem], on_result: OnResult) -> None:
         for item in items:
             on_result(analyse_item(item, self.config))
-
-    def close(self) -> None:
-        pass
 
 
 class LocalEngine:
@@ -74,7 +81,13 @@ class LocalEngine:
         self.workers = max(1, int(workers))
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(_PRELOAD)
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: ProcessPoolExecutor | None = self._new_pool()
+        # start every worker now: they load the analyser while the driver plans the work
+        self._info = self._pool.submit(model_info, config)
+
+    def model_info(self) -> dict:
+        """The model the workers loaded (raises the worker's error if they could not)."""
+        return raise_for_info(self._info.result())
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
@@ -87,7 +100,6 @@ class LocalEngine:
         pending: dict = {}
         source = iter(items)
         exhausted = False
-        self._pool = self._new_pool()
         try:
             while True:
                 while len(pending) < limit:
@@ -168,6 +180,11 @@ class DaskEngine:
                              hint="start one with `dask scheduler` and `dask worker "
                                   "tcp://HOST:PORT`, or leave out --scheduler") from None
         self.workers = max(1, sum(self.client.nthreads().values()))
+        self._info = self.client.submit(model_info, config, pure=False)
+
+    def model_info(self) -> dict:
+        """The model a Dask worker loaded (raises the worker's error if it could not)."""
+        return raise_for_info(self._info.result())
 
     def run(self, items: Iterator[WorkItem], on_result: OnResult) -> None:
         from distributed import as_completed

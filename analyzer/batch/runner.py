@@ -105,27 +105,15 @@ class BatchResult:
         return self.counts["failures"]
 
 
-def _model_info(options: BatchOptions, in_process: bool):
-    """The model's identity (its hash keys every work item) and, when the work runs in this
-    process, the ``Analyzer`` itself so it is loaded only once."""
-    if in_process:
-        from ..pipeline import Analyzer
-
-        analyzer = Analyzer(model_dir=options.model_dir, roles=dict(options.roles))
-        return dict(analyzer.info), analyzer
-    from ..moves import load_model
-
-    return dict(load_model(options.model_dir).info), None
-
-
-def _make_engine(options: BatchOptions, config: WorkerConfig, analyzer):
+def _make_engine(options: BatchOptions, config: WorkerConfig):
     from .engines import DaskEngine, InProcessEngine, LocalEngine
 
     if options.scheduler:
         return DaskEngine(config, options.scheduler)
-    if analyzer is not None:
-        return InProcessEngine(config, analyzer)
-    return LocalEngine(config, options.workers or default_workers())
+    workers = options.workers or default_workers()
+    if workers == 1:
+        return InProcessEngine(config)
+    return LocalEngine(config, workers)
 
 
 def default_workers() -> int:
@@ -171,9 +159,20 @@ class _Run:
                  options: BatchOptions, progress: Callable[[Progress], None] | None) -> None:
         self.files, self.folder, self.store = files, folder, store
         self.options, self.progress = options, progress
-        started = now()
-        in_process = options.scheduler is None and (options.workers or default_workers()) == 1
-        model, self.analyzer = _model_info(options, in_process)
+        self.started = now()
+        self.config = WorkerConfig(model_dir=options.model_dir,
+                                   roles=tuple(sorted(options.roles.items())),
+                                   reports=tuple(options.reports))
+        self.state = Progress(files_total=len(files))
+        self.inputs: list[dict] = []  # every input with its hash, for the manifest
+        self.plan: list[str] = []  # every item key of the run, in input order
+        self.file_keys: list[str] = []
+        self.items_reused = 0
+        self.manifest: dict = {"status": "starting"}
+
+    def start(self, model: dict) -> None:
+        """Settle the options hash (it needs the model's hash) and write the first manifest."""
+        options = self.options
         settings = {
             "analyzer": versions()["analyzer"], "model_hash": model.get("hash"),
             "model": model.get("name"), "model_version": model.get("version"),
@@ -181,29 +180,23 @@ class _Run:
             "reports": list(options.reports), "chunk_size": options.chunk_size,
         }
         self.opts_hash = options_hash(settings)
-        self.config = WorkerConfig(model_dir=options.model_dir,
-                                   roles=tuple(sorted(options.roles.items())),
-                                   reports=tuple(options.reports))
         self.manifest = {
-            "status": "running", "started": started, "finished": None,
+            "status": "running", "started": self.started, "finished": None,
             "versions": versions(), "model": model,
             "options": {**settings, "workers": options.workers,
                         "scheduler": options.scheduler, "options_hash": self.opts_hash},
-            "inputs": [str(f) for f in files],
+            "inputs": [str(f) for f in self.files],
         }
-        self.state = Progress(files_total=len(files))
-        self.inputs: list[dict] = []  # every input with its hash, for the manifest
-        self.plan: list[str] = []  # every item key of the run, in input order
-        self.file_keys: list[str] = []
-        self.items_reused = 0
+        write_manifest(self.folder, self.manifest)
 
     def run(self) -> BatchResult:
         try:
-            write_manifest(self.folder, self.manifest)
-            engine = _make_engine(self.options, self.config, self.analyzer)
-            self.manifest["engine"] = {"name": engine.name, "workers": engine.workers}
-            self.state.bytes_total = sum(input_size(path) for path in self.files)
+            # the engine first: local workers start loading the analyser while we wait
+            engine = _make_engine(self.options, self.config)
             try:
+                self.start(engine.model_info())
+                self.manifest["engine"] = {"name": engine.name, "workers": engine.workers}
+                self.state.bytes_total = sum(input_size(path) for path in self.files)
                 engine.run(self.work_items(), self.on_result)
             finally:
                 engine.close()

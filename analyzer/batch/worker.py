@@ -78,7 +78,32 @@ def init_pool_worker(config: WorkerConfig, driver_pid: int) -> None:
     pool cleanly), the worker dies with its driver, and the analyser is loaded up front."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_driver, args=(driver_pid,), daemon=True).start()
-    get_analyzer(config)
+    try:
+        get_analyzer(config)
+    except Exception:  # noqa: BLE001 - raised again, with its message, by the first task
+        pass
+
+
+def model_info(config: WorkerConfig) -> dict:
+    """The model a worker loaded (name, version, hash): the driver keys work items by it
+    without loading the model itself, and a worker that cannot load it fails right away.
+    A failure comes back as ``{"error": ..., "hint": ...}`` (exceptions lose their hint when
+    sent between processes)."""
+    from ..errors import AnalyzerError
+
+    try:
+        return dict(get_analyzer(config).info)
+    except AnalyzerError as exc:
+        return {"error": exc.message, "hint": exc.hint, "code": exc.code}
+
+
+def raise_for_info(info: dict) -> dict:
+    """``info`` itself, or the worker's model error raised again in the driver."""
+    from ..errors import ModelError
+
+    if "error" in info and "hash" not in info:
+        raise ModelError(info["error"], hint=info.get("hint", ""))
+    return info
 
 
 def _report_bytes(analysis, formats: tuple[str, ...], prefix: str, nlp) -> dict[str, bytes]:
