@@ -121,6 +121,11 @@ def sniff(path: Path, text: str | None) -> str | None:
         return "vtt"
     if _SRT_START.match(head):
         return "srt"
+    if head.startswith("{"):
+        from .jsonfile import looks_like_json_lines
+
+        if looks_like_json_lines(head):
+            return "convokit"
     if head[:1] in "[{":
         if head.startswith("{") or re.match(r"\[\s*[{\]]", head):
             return "json"

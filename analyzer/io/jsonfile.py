@@ -53,7 +53,23 @@ def kind_of(data: Any) -> str | None:
     return None
 
 
+def looks_like_json_lines(text: str) -> bool:
+    """One JSON object per line (a ``.json`` that is really JSON lines, a common mix-up)."""
+    lines = [line for line in text.splitlines()[:3] if line.strip()]
+    if len(lines) < 2 or not lines[1].lstrip().startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(lines[0]), dict)
+    except json.JSONDecodeError:
+        return False
+
+
 def read(path: Path, text: str, **options) -> Iterator[Transcript]:
+    if looks_like_json_lines(text):
+        from .convokit import read as read_json_lines
+
+        yield from read_json_lines(path, text, **options)
+        return
     data = load(path, text)
     kind = kind_of(data)
     if kind == "casino":

@@ -40,3 +40,12 @@ def test_list_of_turn_sessions(tmp_path):
     path.write_text(json.dumps([{"turns": [{"speaker": "A", "text": "x"}]},
                                 {"session_id": "s2", "turns": [{"speaker": "B", "text": "y"}]}]))
     assert [t.session_id for t in read_transcripts(path)] == ["many-1", "s2"]
+
+
+def test_json_file_that_is_really_json_lines(tmp_path):
+    lines = '{"speaker": "Ana", "text": "Hi"}\n{"speaker": "Bo", "text": "Yo"}\n'
+    for name in ("lines.json", "lines.log"):
+        path = tmp_path / name
+        path.write_text(lines, encoding="utf-8")
+        (t,) = read_transcripts(path)
+        assert t.session_id == "lines" and [x.speaker for x in t.turns] == ["Ana", "Bo"]
