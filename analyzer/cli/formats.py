@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import EXIT_OK, EXIT_SOME_FAILED, InputFormatOption, err
+from .common import EXIT_OK, EXIT_SOME_FAILED, InputFormatOption, err, fail_usage
 
 
 def formats(
@@ -40,9 +40,18 @@ def formats(
 
 
 def _check(paths: list[str], input_format: str | None) -> int:
+    from pathlib import Path
+
     from ..errors import ReadError
     from ..io import expand_inputs, read_transcripts, unique_session_ids
+    from ..io.formats import BY_NAME, spec_named
 
+    if input_format is not None:
+        try:
+            spec_named(Path("--input-format"), input_format)
+        except ReadError:
+            fail_usage(f"--input-format: unknown format {input_format!r}",
+                       f"choose one of {', '.join(BY_NAME)}")
     try:
         files = expand_inputs(paths)
     except ReadError as exc:

@@ -39,3 +39,12 @@ def test_check_all_examples(examples_dir):
     result = runner.invoke(app, ["formats", str(examples_dir)])
     assert result.exit_code == 0, result.output
     assert result.output.count("session ") == 11
+
+
+def test_input_format_override_and_unknown_format(data_dir, tmp_path):
+    path = tmp_path / "subs.dat"
+    path.write_bytes((data_dir / "good" / "subtitles.srt").read_bytes())
+    ok = runner.invoke(app, ["formats", str(path), "--input-format", "srt"])
+    assert ok.exit_code == 0 and "srt, session 'subs', 3 turns" in ok.output
+    bad = runner.invoke(app, ["formats", str(path), "--input-format", "docx"])
+    assert bad.exit_code == 2 and "unknown format 'docx'" in bad.output
