@@ -19,7 +19,8 @@ so multi-line turns and blank lines are fine. Words that often start a line insi
 (``Note:``, ``PS:``, ``Option A:``, ``Step 2:``...) are not speakers: such a line continues the
 current turn. Before the first turn, header lines such as ``Date: 2024-03-01`` or
 ``Title: ...`` are kept in ``Transcript.meta["header"]``. In a file whose turns carry
-timestamps, an untimed ``Word:`` line right below a turn also continues it; in a file whose
+timestamps, an untimed ``Word:`` line right below a turn also continues it unless that name
+speaks with a timestamp elsewhere; in a file whose
 turns are separated by blank lines, so does a ``Word:`` used only once and not preceded by a
 blank line.
 """
@@ -120,6 +121,7 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
     after_blank = sum(1 for i, _ in candidates[1:] if i > 0 and not lines[i - 1].strip())
     blank_separated = len(candidates) > 2 and after_blank > (len(candidates) - 1) / 2
     timed = len(candidates) > 2 and sum(p.has_time for _, p in candidates) > len(candidates) / 2
+    timed_names = {p.name for _, p in candidates if p.has_time}
 
     segments: list[Segment] = []
     roles: dict[str, str] = {}
@@ -138,7 +140,7 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
             continue
         if label is not None and current is not None and not label.has_time and (
                 not_a_speaker(label.name)
-                or (not previous_blank and timed)
+                or (not previous_blank and timed and label.name not in timed_names)
                 or (not previous_blank and blank_separated and counts[label.name] == 1)):
             label = None
         if label is None and _TIME_ONLY.match(line):  # a time on its own line: the next turn's

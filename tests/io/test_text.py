@@ -114,3 +114,13 @@ def test_zoom_chat_and_bracketed_name_headers(tmp_path):
     t = read_one(headers)
     assert [(x.speaker, x.start, x.text) for x in t.turns] == [
         ("Anna Lee", 2.0, "Hello."), ("Bo", 7.0, "Hi.")]
+
+
+def test_untimed_lines_in_a_timed_file(tmp_path):
+    path = tmp_path / "mixed.txt"
+    path.write_text("[00:00:01] Anna: Our terms:\nWarranty: two years.\n[00:00:05] Bob: Fine.\n"
+                    "Anna: And the price?\n[00:00:09] Bob: Forty.\n", encoding="utf-8")
+    t = read_one(path)
+    assert [(x.speaker, x.start, x.text) for x in t.turns] == [
+        ("Anna", 1.0, "Our terms:\nWarranty: two years."), ("Bob", 5.0, "Fine."),
+        ("Anna", None, "And the price?"), ("Bob", 9.0, "Forty.")]
