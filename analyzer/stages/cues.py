@@ -131,7 +131,7 @@ QUANTITY_FILLERS = frozenset({
     "of", "the", "my", "your", "packages", "package", "packs", "pack", "units", "unit",
     "extra", "more", "additional", "bottles", "bottle", "bundles", "bundle", "cases", "items",
     "item", "bags", "bag", "piles", "jugs", "containers", "logs", "pieces", "those", "these",
-    "remaining", "other", "rest", "cans", "gallons", "loads", "sets", "lots",
+    "remaining", "other", "rest", "cans", "gallons", "loads", "sets", "lots", "fire",
 })
 
 #: Verbs whose object "the <issue>" means the whole of it ("you take the food").

@@ -28,7 +28,9 @@ N = len(STAGES)
 #: Regularisation strength chosen by cross-validation on the gold (see docs/stages.md).
 DEFAULT_C = 1.0
 #: Weights of the HMM and MEMM scores in decoding, chosen by cross-validation on the gold.
-DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0}
+DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0, "crf": 0.0}
+#: Passes of the structured perceptron over the gold.
+DEFAULT_EPOCHS = 10
 
 
 def hand_params() -> StageParams:
@@ -105,6 +107,53 @@ def fit_memm(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
     return models
 
 
+def fit_perceptron(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
+                   epochs: int = DEFAULT_EPOCHS, seed: int = 0) -> dict[str, np.ndarray]:
+    """Averaged structured perceptron (Collins 2002) over the left-to-right chain.
+
+    Decodes each gold session with the current weights and moves them towards the gold
+    path's features and away from the predicted one's; the average over all steps is kept.
+    Trained on whole sequences, it learns where stages *start* (``enter``) as well as what
+    they look like (``emit``), which per-turn classifiers only see indirectly.
+    """
+    from .segmenter import crf_scores, viterbi
+
+    F = len(FEATURES)
+    w = {"emit": np.zeros((N, F)), "enter": np.zeros((N, F)), "trans": np.zeros((N, N))}
+    total = {k: np.zeros_like(v) for k, v in w.items()}
+    gold_paths = [[STAGES.index(s) for s in seq] for seq in labels]
+    order = np.arange(len(matrices))
+    rng = np.random.default_rng(seed)
+    steps_done = 0
+
+    def phi(matrix: np.ndarray, path: list[int]) -> dict[str, np.ndarray]:
+        f = {"emit": np.zeros((N, F)), "enter": np.zeros((N, F)), "trans": np.zeros((N, N))}
+        for t, s in enumerate(path):
+            f["emit"][s] += matrix[t]
+            if t == 0 or path[t - 1] != s:
+                f["enter"][s] += matrix[t]
+            if t:
+                f["trans"][path[t - 1], s] += 1
+        return f
+
+    for _ in range(epochs):
+        rng.shuffle(order)
+        for k in order:
+            matrix, gold = matrices[k], gold_paths[k]
+            if not gold:
+                continue
+            init, steps = crf_scores(matrix, w["emit"], w["enter"], w["trans"])
+            pred = viterbi(init, steps)
+            if pred != gold:
+                fg, fp = phi(matrix, gold), phi(matrix, pred)
+                for key in w:
+                    w[key] += fg[key] - fp[key]
+            for key in w:
+                total[key] += w[key]
+            steps_done += 1
+    return {k: v / max(steps_done, 1) for k, v in total.items()}
+
+
 def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
                C: float = DEFAULT_C, meta: dict | None = None,
                mix: dict[str, float] | None = None) -> StageParams:
@@ -143,7 +192,8 @@ def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
     return StageParams(features=list(FEATURES), coef=coef, intercept=intercept,
                        priors=priors, start=start / start.sum(), transitions=trans, meta=info,
                        memm=fit_memm(matrices, labels, C) if mix.get("memm") else None,
-                       mix=mix)
+                       mix=mix,
+                       crf=fit_perceptron(matrices, labels) if mix.get("crf") else None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -66,6 +66,10 @@ class StageParams:
     memm: dict[str, dict[str, Any]] | None = None
     #: weights of the two scores in decoding: HMM (emission + transition) and MEMM
     mix: dict[str, float] = field(default_factory=lambda: {"hmm": 1.0, "memm": 0.0})
+    #: globally trained scores (averaged structured perceptron): per stage, weights for
+    #: being in the stage ("emit") and for the stage starting at this turn ("enter"), plus
+    #: a stage-to-stage bias ("trans")
+    crf: dict[str, Any] | None = None
 
     def to_json(self) -> dict:
         return {
@@ -81,6 +85,8 @@ class StageParams:
                             "intercept": np.round(np.asarray(m["intercept"]), 6).tolist()}
                      for prev, m in (self.memm or {}).items()} or None,
             "mix": self.mix,
+            "crf": {k: np.round(np.asarray(v), 6).tolist() for k, v in self.crf.items()}
+            if self.crf else None,
             "meta": self.meta,
         }
 
@@ -101,7 +107,9 @@ class StageParams:
                                       "intercept": np.asarray(m["intercept"], dtype=float)}
                                for prev, m in (data.get("memm") or {}).items()} or None,
                          mix={k: float(v) for k, v in
-                              (data.get("mix") or {"hmm": 1.0, "memm": 0.0}).items()})
+                              (data.get("mix") or {"hmm": 1.0, "memm": 0.0}).items()},
+                         crf={k: np.asarray(v, dtype=float)
+                              for k, v in (data.get("crf") or {}).items()} or None)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{source}: not a stage parameter file ({exc})",
                              hint="refit with `python -m analyzer.stages.fit`") from exc
@@ -176,6 +184,20 @@ class Segmenter:
         out[:, cols] = scores - _logsumexp(scores, axis=1)[:, None]
         return out
 
+    def _crf_weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        crf = self.params.crf or {}
+        emit = np.zeros((N, len(FEATURES)))
+        enter = np.zeros((N, len(FEATURES)))
+        for k, name in enumerate(self.params.features):
+            emit[:, FEATURES.index(name)] = np.asarray(crf["emit"])[:, k]
+            enter[:, FEATURES.index(name)] = np.asarray(crf["enter"])[:, k]
+        return emit, enter, np.asarray(crf["trans"])
+
+    def crf_scores(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Perceptron scores: first turn's stage, and each step's (from, to) pair."""
+        emit_w, enter_w, trans = self._crf_weights()
+        return crf_scores(matrix, emit_w, enter_w, trans)
+
     def potentials(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Log scores of the first turn's stage and of each step's (from, to) stage pair.
 
@@ -192,6 +214,11 @@ class Segmenter:
             emit = self.emissions(matrix)
             init = init + w_hmm * (self._log_start + emit[0])
             steps = steps + w_hmm * (self._log_trans[None, :, :] + emit[1:, None, :])
+        w_crf = self.params.mix.get("crf", 0.0)
+        if w_crf and self.params.crf:
+            c_init, c_steps = self.crf_scores(matrix)
+            init = init + w_crf * c_init
+            steps = steps + w_crf * c_steps
         if w_memm and self.params.memm:
             init = init + w_memm * self._memm_log_probs("start", matrix[:1])[0]
             for a, prev in enumerate(STAGES):
@@ -205,17 +232,7 @@ class Segmenter:
         if n == 0:
             return [], np.zeros((0, N))
         init, steps = self.potentials(matrix)
-        # Viterbi
-        delta = init
-        back = np.zeros((n, N), dtype=int)
-        for t in range(1, n):
-            cand = delta[:, None] + steps[t - 1]  # from x to
-            back[t] = np.argmax(cand, axis=0)
-            delta = cand[back[t], np.arange(N)]
-        path = [int(np.argmax(delta))]
-        for t in range(n - 1, 0, -1):
-            path.append(int(back[t, path[-1]]))
-        path.reverse()
+        path = viterbi(init, steps)
         # forward-backward
         alpha = np.zeros((n, N))
         beta = np.zeros((n, N))
@@ -242,6 +259,37 @@ class Segmenter:
         outcome, turn = detect_outcome(transcript, evidence, stages)
         return StageSegmentation(stages=stages, probabilities=probabilities,
                                  outcome=outcome, outcome_turn=turn)
+
+
+def crf_scores(matrix: np.ndarray, emit_w: np.ndarray, enter_w: np.ndarray,
+               trans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scores of a linear chain: being in stage b at turn t (emit), stage b starting at t
+    (enter, also for the first turn's stage) and moving a -> b (trans); -inf backwards."""
+    emit = matrix @ emit_w.T  # (n, N)
+    enter = matrix @ enter_w.T
+    init = emit[0] + enter[0]
+    n = matrix.shape[0]
+    steps = np.broadcast_to(trans, (max(n - 1, 0), N, N)).copy()
+    steps = steps + emit[1:, None, :]
+    moving = ~np.eye(N, dtype=bool)
+    steps = steps + np.where(moving[None, :, :], enter[1:, None, :], 0.0)
+    steps[:, ~_ALLOWED] = -np.inf
+    return init, steps
+
+
+def viterbi(init: np.ndarray, steps: np.ndarray) -> list[int]:
+    """Best state path of a chain with scores ``init`` (N,) and ``steps`` (n-1, N, N)."""
+    delta = init
+    n = steps.shape[0] + 1
+    back = np.zeros((n, N), dtype=int)
+    for t in range(1, n):
+        cand = delta[:, None] + steps[t - 1]
+        back[t] = np.argmax(cand, axis=0)
+        delta = cand[back[t], np.arange(N)]
+    path = [int(np.argmax(delta))]
+    for t in range(n - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
 
 
 def detect_outcome(transcript: Transcript, evidence: Evidence,
