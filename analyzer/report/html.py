@@ -283,7 +283,9 @@ def render_html(report: dict) -> str:
               + ('<a href="#third-parties">Third parties</a>' if s["third_parties"] else "")
               + '<a href="#transcript">Transcript</a><a href="#notes">Method</a></nav>'
               f'<p class="caveat">{esc(report["notes"]["model"])}</p></header>')
-    glance = ('<section id="glance"><h2>At a glance</h2>' + _legend()
+    summary = "".join(f"<li>{esc(h)}</li>" for h in report["headlines"])
+    glance = ('<section id="glance"><h2>At a glance</h2>'
+              f'<ul class="headlines">{summary}</ul>' + _legend()
               + timeline(report) + _glance_grid(report)
               + '<h3>Whole session (parties)</h3>'
               + _speaker_table(report["overview"]["parties"], timed, "talk share")

@@ -81,7 +81,8 @@ def render_markdown(report: dict) -> str:
             + (f" (turn {s['outcome_turn']})" if s["outcome_turn"] is not None else ""),
             "", f"> {md(report['notes']['model'])}", ""]
 
-    out += ["## At a glance", "", "Arc (one letter per turn: I integrative, D distributive, "
+    out += ["## At a glance", ""] + [f"- {md(h)}" for h in report["headlines"]] + [""]
+    out += ["Arc (one letter per turn: I integrative, D distributive, "
             "N neutral, \u00b7 formal action):", ""]
     for span in report["arc"]["stages"]:
         letters = "".join("\u00b7" if t["is_action"] else LETTER.get(t["orientation"], "?")

@@ -15,6 +15,7 @@ from . import wording
 from .arc import MARGIN, WINDOW, arc, climate, turning_points
 from .by_stage import session_overview, stage_breakdown
 from .facts import TurnFact, turn_facts
+from .headlines import headlines
 from .issues import issues_on_the_table
 from .opportunities import missed_opportunities
 from .reciprocity import reciprocity
@@ -77,7 +78,7 @@ def build_report(analysis: SessionAnalysis, nlp=None) -> dict:
         notes["times"] = wording.ESTIMATED_ENDS_NOTE
     if wording.uses_casino(model):
         notes["data"] = "The move model was trained on CaSiNo: " + wording.CASINO_CREDIT
-    return {
+    report = {
         "schema": SCHEMA,
         "software": {"analyzer": __version__},
         "session": {
@@ -104,6 +105,8 @@ def build_report(analysis: SessionAnalysis, nlp=None) -> dict:
         "notes": notes,
         "references": dict(wording.REFERENCES),
     }
+    report["headlines"] = headlines(report)
+    return report
 
 
 def _duration(facts: list[TurnFact]) -> float | None:

@@ -134,3 +134,15 @@ def test_start_only_times_give_estimated_time_shares(session_factory):
     assert a["time_share"] == pytest.approx(0.75)
     assert [t["end_estimated"] for t in report["turns"]] == [True, True, True]
     assert "times" in report["notes"]
+
+
+def test_headlines_restate_the_sections(timed_dyad, mediated):
+    dyad = build_report(timed_dyad)["headlines"]
+    assert dyad[0].startswith("Agreement reached at turn 12; stages (turns): opening (2)")
+    assert "Integrative moves answered in kind: Alex 1 of 2; Blair 2 of 5." in dyad
+    assert "Issues most discussed: firewood, water, food; the talk is on a few main issues." \
+        in dyad
+    med = build_report(mediated)["headlines"]
+    assert "Mediator spoke 40% of all words and is reported apart." in med
+    assert "Climate shifts: turn 9 (integrative \u2192 distributive)." in med
+    assert "Talk share: Ana 50%, Ben 50%." in med

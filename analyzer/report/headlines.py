@@ -1,0 +1,55 @@
+"""A handful of plain sentences that sum up a session, for the top of the report.
+
+They restate numbers found further down (no new inference), so a coach can read them in
+ten seconds and then check each one in its section.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .wording import pct
+
+KIND_NAMES = {
+    "priority_question_positional": "priority question answered positionally",
+    "package_single_issue": "package offer met with a single-issue or positional reply",
+    "integrative_proposal_rebuffed": "integrative proposal met with a distributive reply",
+}
+
+
+def headlines(report: dict) -> list[str]:
+    s = report["session"]
+    lines = []
+    arc = ", ".join(f"{st['stage']} ({st['turns']})" for st in report["stages"])
+    lines.append(f"{s['outcome_text'].capitalize()}"
+                 + (f" at turn {s['outcome_turn']}" if s["outcome_turn"] is not None else "")
+                 + f"; stages (turns): {arc}.")
+    parties = report["overview"]["parties"]
+    if parties:
+        lines.append("Of each party's spoken turns: " + "; ".join(
+            f"{p['speaker']} {pct(p['orientation_shares']['integrative'])} integrative, "
+            f"{pct(p['orientation_shares']['distributive'])} distributive" for p in parties)
+            + ".")
+        lines.append("Talk share: " + ", ".join(f"{p['speaker']} {pct(p['talk_share'])}"
+                                                for p in parties) + ".")
+    for third in report["overview"]["third_parties"]:
+        role = "" if third["speaker"].lower() == third["role"] else f" ({third['role']})"
+        lines.append(f"{third['speaker']}{role} spoke {pct(third['talk_share'])} "
+                     "of all words and is reported apart.")
+    rec = [r for r in report["reciprocity"]["parties"] if r["after_integrative"]]
+    if rec:
+        lines.append("Integrative moves answered in kind: " + "; ".join(
+            f"{r['party']} {r['integrative_in_kind']} of {r['after_integrative']}"
+            for r in rec) + ".")
+    shifts = [p for p in report["turning_points"] if p["kind"] == "climate"]
+    lines.append("Climate shifts: " + (", ".join(
+        f"turn {p['turn']} ({p['from']} \u2192 {p['to']})" for p in shifts) if shifts
+        else "none") + ".")
+    missed = Counter(m["kind"] for m in report["missed_opportunities"])
+    lines.append("Missed opportunities flagged: " + (", ".join(
+        f"{n} {KIND_NAMES.get(k, k)}" for k, n in missed.items()) if missed else "none") + ".")
+    issues = report["issues"]
+    if issues["issues"]:
+        top = ", ".join(i["issue"] for i in issues["issues"][:3])
+        lines.append(f"Issues most discussed: {top}; the talk is {issues['focus']['verdict']}.")
+    return lines
