@@ -33,12 +33,14 @@ def transition_heatmap_svg(table: pd.DataFrame, title: str = "Transitions (adjus
     cats = list(dict.fromkeys([*table["from"], *table["to"]]))
     cells = {(r["from"], r["to"]): r for r in table.to_dict("records")}
     size = len(cats) * _CELL
-    width, height = _LEFT + size + 10, _TOP + size + 30
+    footer = "rows: turn t, columns: the next turn; blue: more often than chance, red: less"
+    width = max(_LEFT + size + 10, 10 + 7 * max(len(title), len(footer) * 10 // 11))
+    height = _TOP + size + 30
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
            'font-family="sans-serif" font-size="11">',
            f'<title>{escape(title)}</title>',
-           f'<text x="{_LEFT}" y="14" font-size="12" font-weight="bold">{escape(title)}</text>',
+           f'<text x="10" y="14" font-size="12" font-weight="bold">{escape(title)}</text>',
            f'<text x="{_LEFT + size / 2}" y="32" text-anchor="middle">next turn</text>']
     for j, cat in enumerate(cats):
         x = _LEFT + j * _CELL + _CELL / 2
@@ -56,11 +58,11 @@ def transition_heatmap_svg(table: pd.DataFrame, title: str = "Transitions (adjus
             out.append(f'<rect x="{x}" y="{y}" width="{_CELL}" height="{_CELL}" '
                        f'fill="{_colour(z)}" stroke="#ffffff"><title>{escape(str(a))} -&gt; '
                        f'{escape(str(b))}: {obs} observed, {escape(ztext)}</title></rect>')
-            out.append(f'<text x="{x + _CELL / 2}" y="{y + _CELL / 2 - 2}" '
+            ink = "#ffffff" if z == z and abs(z) >= 2.0 else "#000000"
+            out.append(f'<text x="{x + _CELL / 2}" y="{y + _CELL / 2 - 2}" fill="{ink}" '
                        f'text-anchor="middle">{obs}</text>')
-            out.append(f'<text x="{x + _CELL / 2}" y="{y + _CELL / 2 + 12}" '
+            out.append(f'<text x="{x + _CELL / 2}" y="{y + _CELL / 2 + 12}" fill="{ink}" '
                        f'text-anchor="middle" font-size="10">{escape(ztext)}</text>')
-    out.append(f'<text x="{_LEFT}" y="{_TOP + size + 18}" font-size="10">rows: turn t; blue: '
-               'more often than chance, red: less</text>')
+    out.append(f'<text x="10" y="{_TOP + size + 18}" font-size="10">{escape(footer)}</text>')
     out.append("</svg>")
     return "\n".join(out)
