@@ -84,6 +84,14 @@ CUES: dict[str, tuple[str, ...]] = {
         "work out a deal", "find a deal", "get a deal", "can make a deal", "could make a deal",
         "make this work", "start the deal", "about the deal", "split the",
     ),
+    # an issue still to settle: an acceptance before it has not closed the deal
+    "open_issue": (
+        "what about the", "how about the", "what do you think about the", "figure out the",
+        "how should we split", "how do we split", "how to split", "what would you like to do with",
+        "what do you want to do with", "just need to figure", "still need to", "what about",
+        "the rest of", "how much of", "how many", "what else", "anything else", "other items",
+        "the remaining",
+    ),
     "reject": (
         "no", "not", "ca n't", "cannot", "can not", "wo n't", "do n't think", "unfair",
         "not fair", "sorry", "but", "however", "too much", "instead", "rather", "counter",
@@ -172,4 +180,10 @@ NOT_TERMS = frozenset({
 GENERIC_QUANTITY_AFTER = frozenset({
     "packages", "package", "packs", "pack", "items", "item", "of", "each", "more", "extra",
     "units", "bundles", "cases",
+})
+
+#: First words of a turn that accept what was just said ("Ok, ...", "Yes! ...", "Sure. ...").
+ACCEPT_OPENERS = frozenset({
+    "ok", "okay", "k", "yes", "yeah", "yep", "yup", "sure", "alright", "deal", "great",
+    "perfect", "fine", "agreed", "awesome", "excellent", "wonderful", "sounds", "absolutely",
 })

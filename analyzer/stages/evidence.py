@@ -35,6 +35,7 @@ from spacy.tokens import Doc
 
 from ..transcript import Transcript
 from .cues import (
+    ACCEPT_OPENERS,
     ALLOCATION_VERBS,
     CUES,
     FIRST_PERSON,
@@ -72,7 +73,8 @@ FEATURES: tuple[str, ...] = (
     "accept_by_addressee", "first_addressee_accept", "is_final_owner_turn",
     "rule_closing", "rule_closing_sofar", "rule_closing_near",
     "accept_plain", "accept_with_proposal", "accept_q_after", "plain_accepts_after",
-    "vague_deal",
+    "vague_deal", "open_issue", "opens_with_accept", "opens_with_accept_after_prop",
+    "open_issue_after",
     "last_chat_proposal", "after_last_chat_proposal", "prev_proposal_other",
     "to_submit_0", "to_submit_1", "to_submit_2", "to_submit_3", "to_submit_4_5",
     "to_submit_6", "no_final_submit",
@@ -108,6 +110,7 @@ class TurnEvidence:
     cues: dict[str, int]
     mentions: list[Mention]
     money: int
+    opens_with_accept: bool
     numbers: int
     generic_quantities: int
     words: int
@@ -256,6 +259,14 @@ def _numbers(doc: Doc) -> tuple[int, int]:
     return terms, generic
 
 
+def _opens_with_accept(doc: Doc) -> bool:
+    """Does the turn begin by accepting ("Ok, I will accept...", "Yes! That is correct")?"""
+    words = [_norm(t.text) for t in doc if not (t.is_punct or t.is_space)][:2]
+    return bool(words) and (words[0] in ACCEPT_OPENERS or
+                            (words[0] in ("i", "that", "this") and len(words) > 1 and
+                             words[1] in ("agree", "accept", "works", "sounds")))
+
+
 def _money(doc: Doc) -> int:
     count = 0
     for i, tok in enumerate(doc):
@@ -353,6 +364,7 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
         out.append(TurnEvidence(
             cues=cues, mentions=parse_mentions(doc, issues), money=_money(doc),
             numbers=(counted := _numbers(doc))[0], generic_quantities=counted[1],
+            opens_with_accept=_opens_with_accept(doc),
             words=len(turn.text.split()) if not turn.is_action else 0,
             question="?" in turn.text and not turn.is_action,
             action=turn.action.kind if turn.action else None,
@@ -444,6 +456,9 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
     plain = [accept_cue[i] and not ev.question and not proposal[i] and ev.action is None
              for i, ev in enumerate(local)]
     end = final_deal_index(local)
+    open_after = np.zeros(n)
+    for i in range(n - 2, -1, -1):
+        open_after[i] = open_after[i + 1] or (i + 1 < end and bool(local[i + 1].cues["open_issue"]))
     accept_q_after = np.zeros(n)
     plain_after = np.zeros(n)
     for i in range(n - 2, -1, -1):
@@ -567,6 +582,11 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         r[col["first_addressee_accept"]] = float(by_addressee and not addressee_accepted)
         addressee_accepted = addressee_accepted or by_addressee
         r[col["is_final_owner_turn"]] = float(i == owner_turn)
+        r[col["opens_with_accept"]] = float(ev.opens_with_accept)
+        r[col["opens_with_accept_after_prop"]] = float(ev.opens_with_accept and
+                                                       last_prop is not None and
+                                                       local[last_prop].speaker != ev.speaker)
+        r[col["open_issue_after"]] = float(open_after[i])
         r[col["accept_plain"]] = float(plain[i])
         r[col["accept_with_proposal"]] = float(bool(ev.cues["accept_strong"]) and proposal[i]
                                                and ev.action is None)
