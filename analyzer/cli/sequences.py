@@ -37,6 +37,9 @@ def sequences(
     labels: Annotated[str, typer.Option(
         "--labels", help="model (the analyser's labels) or gold (human labels, e.g. "
                          "CaSiNo's, mapped to orientation).")] = "model",
+    annotated_only: Annotated[bool, typer.Option(
+        "--annotated-only", help="Only sessions with human labels (to compare model and "
+                                 "human labels on the same sessions).")] = False,
     include_actions: Annotated[bool, typer.Option(
         "--include-actions", help="Keep formal actions (Submit-Deal, ...) in the sequence.")]
     = False,
@@ -63,6 +66,7 @@ def sequences(
     from ..study.codes import CODES, LABEL_SOURCES
     from ..study.display import frame_table
     from ..study.heatmap import transition_heatmap_svg
+    from ..study.outcomes import annotated_sessions
     from ..study.provenance import write_manifest
     from ..study.results import load_results
     from ..study.sequences import as_matrix, reciprocity, transitions
@@ -77,10 +81,13 @@ def sequences(
     lags = _lags(lag)
     try:
         results = load_results(results_dir)
-        tables = [transitions(results.turns, lag=k, scope=s, labels=labels, code=code,
+        turns = results.turns
+        if annotated_only:
+            turns = turns[turns["session_id"].isin(annotated_sessions(turns))]
+        tables = [transitions(turns, lag=k, scope=s, labels=labels, code=code,
                               by_stage=by_stage, include_actions=include_actions)
                   for k in lags for s in scopes]
-        recip = reciprocity(results.turns, labels=labels, include_actions=include_actions) \
+        recip = reciprocity(turns, labels=labels, include_actions=include_actions) \
             if code == "orientation" else None
     except AnalyzerError as exc:
         fail(exc, EXIT_SOME_FAILED)
@@ -106,10 +113,15 @@ def sequences(
         name = "transitions_" + "_".join(str(v) for v in key) + ".svg"
         svgs[name] = transition_heatmap_svg(part, f"Transitions ({title})")
     if recip is not None and len(recip):
-        summary = recip[["integrative_reciprocity", "distributive_reciprocity"]].agg(
-            ["mean", "count"]).T.reset_index().rename(columns={"index": "measure"})
-        console.print(frame_table(summary, "Reciprocity over parties (mean, parties with "
-                                           "prompts)"))
+        rows = []
+        for kind in ("integrative", "distributive"):
+            prompts = recip[f"{kind}_prompts"]
+            answered = recip[f"{kind}_answered_{kind}"]
+            rows.append({"answered in kind": kind, "parties": int((prompts > 0).sum()),
+                         "mean of party shares": recip[f"{kind}_reciprocity"].mean(),
+                         "pooled share": answered.sum() / prompts.sum() if prompts.sum()
+                         else float("nan")})
+        console.print(frame_table(pd.DataFrame(rows), "Reciprocity (lag 1, across speakers)"))
     if out is not None:
         try:
             folder = OutputFolder(out)
@@ -120,6 +132,7 @@ def sequences(
             write_manifest(folder, "sequences", model=results.model_info,
                            options={"code": code, "lags": lags, "scopes": scopes,
                                     "by_stage": by_stage, "labels": labels,
+                                    "annotated_only": annotated_only,
                                     "include_actions": include_actions},
                            inputs=[results_dir], outputs=[p.name for p in outputs])
         except AnalyzerError as exc:
