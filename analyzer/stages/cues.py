@@ -27,11 +27,17 @@ CUES: dict[str, tuple[str, ...]] = {
     # needs, interests, priorities
     "need": (
         "need", "needs", "needed", "prefer", "preference", "priority", "priorities",
-        "important", "most", "care", "value", "require", "essential", "really want",
+        "important", "care about", "value", "require", "essential", "really want",
         "would like", "'d like", "lots of", "a lot of", "extra", "low on", "short on",
         "run out", "can do without", "no use", "not much", "plenty", "enough", "use more",
         "interested in", "concern", "concerned", "worried", "budget", "deadline", "constraint",
-        "because", "since", "reason", "medical", "kids", "children", "family",
+        "medical", "preferences", "could use", "looking for", "hoping for", "hoping to get",
+        "low on", "running low", "matters", "matter most", "top", "highest", "lowest",
+    ),
+    # the goods on the table named in general ("any supplies you need?")
+    "items": (
+        "supplies", "items", "packages", "package", "stockpile", "provisions", "resources",
+        "extra", "the deal", "trade", "trading", "divide", "split", "share",
     ),
     "no_need": (
         "do n't need", "don't need", "do not need", "not need", "no need", "do n't really need",

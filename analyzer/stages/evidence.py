@@ -73,7 +73,8 @@ FEATURES: tuple[str, ...] = (
     "accept_by_addressee", "first_addressee_accept", "is_final_owner_turn",
     "rule_closing", "rule_closing_sofar", "rule_closing_near",
     "accept_plain", "accept_with_proposal", "accept_q_after", "plain_accepts_after",
-    "vague_deal", "open_issue", "opens_with_accept", "opens_with_accept_after_prop",
+    "vague_deal", "open_issue", "items", "issue_words", "opens_with_accept",
+    "opens_with_accept_after_prop",
     "open_issue_after",
     "last_chat_proposal", "after_last_chat_proposal", "prev_proposal_other",
     "to_submit_0", "to_submit_1", "to_submit_2", "to_submit_3", "to_submit_4_5",
@@ -110,6 +111,7 @@ class TurnEvidence:
     cues: dict[str, int]
     mentions: list[Mention]
     money: int
+    issue_words: int
     opens_with_accept: bool
     numbers: int
     generic_quantities: int
@@ -365,6 +367,8 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
             cues=cues, mentions=parse_mentions(doc, issues), money=_money(doc),
             numbers=(counted := _numbers(doc))[0], generic_quantities=counted[1],
             opens_with_accept=_opens_with_accept(doc),
+            issue_words=sum(1 for t in doc if _norm(t.text) in issues and
+                            _norm(t.text) not in ("each", "everything")),
             words=len(turn.text.split()) if not turn.is_action else 0,
             question="?" in turn.text and not turn.is_action,
             action=turn.action.kind if turn.action else None,
@@ -582,6 +586,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         r[col["first_addressee_accept"]] = float(by_addressee and not addressee_accepted)
         addressee_accepted = addressee_accepted or by_addressee
         r[col["is_final_owner_turn"]] = float(i == owner_turn)
+        r[col["issue_words"]] = min(ev.issue_words, 3) / 3.0
         r[col["opens_with_accept"]] = float(ev.opens_with_accept)
         r[col["opens_with_accept_after_prop"]] = float(ev.opens_with_accept and
                                                        last_prop is not None and
