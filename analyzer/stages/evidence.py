@@ -215,9 +215,17 @@ def parse_mentions(doc: Doc, issues: Mapping[str, str]) -> list[Mention]:
         if quantity is None:
             # "you take the food": a verb of allocation before "the <issue>" means all of it;
             # so does "the water to you"
-            if i >= 2 and tokens[i - 1] in ("the", "your", "my") and \
-                    tokens[i - 2] in ALLOCATION_VERBS:
-                quantity, j = "all", i - 2
+            k = i - 1
+            while k >= 0 and tokens[k] in ("extra", "additional", "remaining"):
+                k -= 1
+            coordinated = [m for m in mentions if i >= 2 and tokens[i - 1] == "and" and
+                           tokens[i - 2] in issues and issues[tokens[i - 2]] == m.issue]
+            if coordinated:  # "take the food and water": water goes the same way
+                mentions.append(Mention(issue, coordinated[-1].quantity, coordinated[-1].side,
+                                        explicit=coordinated[-1].explicit))
+                continue
+            if k >= 1 and tokens[k] in ("the", "your", "my") and tokens[k - 1] in ALLOCATION_VERBS:
+                quantity, j = "all", k - 1
             elif i >= 1 and tokens[i - 1] == "the" and tokens[i + 1:i + 2] in (["to"], ["for"]) \
                     and tokens[i + 2:i + 3] and \
                     tokens[i + 2] in FIRST_PERSON | SECOND_PERSON:
@@ -248,8 +256,10 @@ def _numbers(doc: Doc) -> tuple[int, int]:
     ("all 3 packages", "2 of them", "at least 2")."""
     terms = generic = 0
     tokens = [_norm(t.text) for t in doc]
-    for i, tok in enumerate(doc):
-        if not (tok.like_num or tokens[i] in NUMBER_WORDS):
+    for i in range(len(doc)):
+        if not (tokens[i][:1].isdigit() or tokens[i] in NUMBER_WORDS):
+            continue  # cardinals only: "second" or "first" are not terms
+        if i and tokens[i - 1] in ("number", "no", "#"):
             continue
         after = tokens[i + 1] if i + 1 < len(doc) else ""
         if after in NOT_TERMS or (after.endswith("s") and after[:-1] in NOT_TERMS):
