@@ -47,21 +47,23 @@ def test_a_lost_dask_worker_loses_nothing_and_duplicates_nothing(cluster, batch_
                                                                  same_tables):
     from distributed import Client
 
+    killed: list[tuple[str, int]] = []
     with Client(cluster.scheduler_address) as client:
         pids = client.run(os.getpid)
-    killed: list[int] = []
 
-    def kill_one_worker(state) -> None:
-        # after a few items, while others are queued or running on both workers
-        if not killed and state.sessions_done >= 8:
-            victim = next(iter(pids.values()))
-            os.kill(victim, signal.SIGKILL)
-            killed.append(victim)
+        def kill_a_busy_worker(state) -> None:
+            # after a few items, the worker analysing one right now is killed
+            if killed or state.sessions_done < 8:
+                return
+            busy = [(w, len(keys)) for w, keys in client.processing().items() if keys]
+            if busy:
+                os.kill(pids[busy[0][0]], signal.SIGKILL)
+                killed.append(busy[0])
 
-    out = tmp_path / "dask"
-    run_batch(batch_inputs, out, BatchOptions(scheduler=cluster.scheduler_address, chunk_size=4),
-              progress=kill_one_worker)
-    assert killed
+        out = tmp_path / "dask"
+        run_batch(batch_inputs, out, BatchOptions(scheduler=cluster.scheduler_address,
+                                                  chunk_size=4), progress=kill_a_busy_worker)
+    assert killed and killed[0][1] >= 1, "a worker with work in hand was killed"
     sessions = pd.read_parquet(out / "sessions.parquet")
     assert not sessions.duplicated(["source", "session_id"]).any()
     same_tables(plain_batch, out)
