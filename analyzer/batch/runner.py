@@ -140,7 +140,10 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
         raise UsageError("the chunk size must be at least 1", hint="use --chunk-size 50")
     if options.workers is not None and options.workers < 1:
         raise UsageError("--workers must be at least 1", hint="use --workers 1 or more")
-    files = [Path(p) for p in expand_inputs([str(p) for p in paths])]
+    root = Path(out).expanduser().resolve()
+    # never read back what a batch writes (an --out inside an input folder)
+    files = [Path(p) for p in expand_inputs([str(p) for p in paths])
+             if root not in Path(p).resolve().parents]
     if not files:
         raise UsageError("no transcript files found in the inputs",
                          hint="name files, folders or globs that hold transcripts")
