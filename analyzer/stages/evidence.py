@@ -74,7 +74,7 @@ FEATURES: tuple[str, ...] = (
     "rule_closing", "rule_closing_sofar", "rule_closing_near",
     "accept_plain", "accept_with_proposal", "accept_q_after", "plain_accepts_after",
     "vague_deal", "open_issue", "items", "issue_words", "opens_with_accept",
-    "opens_with_accept_after_prop",
+    "opens_with_accept_after_prop", "ends_question", "accept_then_asks", "accept_no_question",
     "open_issue_after",
     "last_chat_proposal", "after_last_chat_proposal", "prev_proposal_other",
     "to_submit_0", "to_submit_1", "to_submit_2", "to_submit_3", "to_submit_4_5",
@@ -111,6 +111,7 @@ class TurnEvidence:
     cues: dict[str, int]
     mentions: list[Mention]
     money: int
+    ends_question: bool
     issue_words: int
     opens_with_accept: bool
     numbers: int
@@ -271,6 +272,12 @@ def _numbers(doc: Doc) -> tuple[int, int]:
     return terms, generic
 
 
+def _ends_question(doc: Doc) -> bool:
+    """Does the turn end by asking (waiting for the other side's answer)?"""
+    words = [t.text for t in doc if not t.is_space and t.text not in (")", "🙂", ":)")]
+    return bool(words) and "?" in words[-1]
+
+
 def _opens_with_accept(doc: Doc) -> bool:
     """Does the turn begin by accepting ("Ok, I will accept...", "Yes! That is correct")?"""
     words = [_norm(t.text) for t in doc if not (t.is_punct or t.is_space)][:2]
@@ -377,6 +384,7 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
             cues=cues, mentions=parse_mentions(doc, issues), money=_money(doc),
             numbers=(counted := _numbers(doc))[0], generic_quantities=counted[1],
             opens_with_accept=_opens_with_accept(doc),
+            ends_question=_ends_question(doc),
             issue_words=sum(1 for t in doc if _norm(t.text) in issues and
                             _norm(t.text) not in ("each", "everything")),
             words=len(turn.text.split()) if not turn.is_action else 0,
@@ -597,6 +605,10 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         addressee_accepted = addressee_accepted or by_addressee
         r[col["is_final_owner_turn"]] = float(i == owner_turn)
         r[col["issue_words"]] = min(ev.issue_words, 3) / 3.0
+        r[col["ends_question"]] = float(ev.ends_question)
+        r[col["accept_then_asks"]] = float(accept_cue[i] and ev.ends_question)
+        r[col["accept_no_question"]] = float(accept_cue[i] and not ev.ends_question and
+                                             ev.action is None)
         r[col["opens_with_accept"]] = float(ev.opens_with_accept)
         r[col["opens_with_accept_after_prop"]] = float(ev.opens_with_accept and
                                                        last_prop is not None and

@@ -29,6 +29,8 @@ N = len(STAGES)
 DEFAULT_C = 1.0
 #: Weights of the HMM and MEMM scores in decoding, chosen by cross-validation on the gold.
 DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0, "crf": 0.0}
+#: Class weighting of the emission classifier ("balanced" or None), chosen by CV.
+BALANCED: str | None = "balanced"
 #: Passes of the structured perceptron over the gold.
 DEFAULT_EPOCHS = 10
 
@@ -164,7 +166,7 @@ def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
     y = np.array([STAGES.index(s) for seq in labels for s in seq])
     bias = FEATURES.index("bias")
     X_fit = np.delete(X, bias, axis=1)  # the classifier has its own intercept
-    clf = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
+    clf = LogisticRegression(C=C, max_iter=2000, class_weight=BALANCED)
     clf.fit(X_fit, y)
     coef = np.zeros((N, len(FEATURES)))
     intercept = np.zeros(N)
@@ -173,8 +175,12 @@ def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
         intercept[cls] = clf.intercept_[row]
     for cls in set(range(N)) - set(clf.classes_):
         intercept[cls] = -20.0  # a stage never seen in the gold is never emitted
-    # class-balanced weights make the classifier's implicit prior uniform
-    priors = np.full(N, 1.0 / N)
+    # scaled likelihoods divide by the prior the classifier was trained under: uniform with
+    # class-balanced weights, the gold stage frequencies without
+    if BALANCED:
+        priors = np.full(N, 1.0 / N)
+    else:
+        priors = (np.bincount(y, minlength=N) + 1.0) / (len(y) + N)
     counts = np.ones((N, N)) * np.triu(np.ones((N, N)))
     start = np.ones(N)
     for seq in labels:
