@@ -47,8 +47,7 @@ def build_corpus(scale: int, work: Path, examples: Path) -> Path:
     root.mkdir(parents=True)
     dialogues = {name: json.loads((CASINO / name).read_text(encoding="utf-8"))
                  for name in CASINO_FILES}
-    example_files = [p for p in sorted(examples.rglob("*")) if p.is_file()] \
-        if examples.is_dir() else []
+    example_entries = sorted(examples.iterdir()) if examples.is_dir() else []
     for copy in range(scale):
         folder = root / f"copy{copy:03d}"
         folder.mkdir()
@@ -56,11 +55,12 @@ def build_corpus(scale: int, work: Path, examples: Path) -> Path:
             if copy:
                 data = [{**d, "dialogue_id": d["dialogue_id"] + copy * 100_000} for d in data]
             (folder / name).write_text(json.dumps(data), encoding="utf-8")
-        for path in example_files:
-            target = folder / path.relative_to(examples)
-            target = target.with_name(f"{target.stem}-c{copy}{target.suffix}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+        for path in example_entries:  # a folder (a ConvoKit corpus) is copied whole
+            target = folder / f"{path.stem}-c{copy}{path.suffix}"
+            if path.is_dir():
+                shutil.copytree(path, target)
+            else:
+                shutil.copyfile(path, target)
     marker.write_text("")
     return root
 
