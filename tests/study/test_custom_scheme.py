@@ -18,6 +18,8 @@ ORIENTATION = {"claim": "distributive", "create": "integrative", "question": "in
 
 @pytest.fixture(scope="module")
 def custom_model(repo, tmp_path_factory):
+    pytest.importorskip("analyzer.moves.training", reason="the move model package is not "
+                                                          "in this checkout")
     from analyzer.moves.data import load_coded
     from analyzer.moves.training import train
 
