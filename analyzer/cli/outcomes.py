@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import AnalyzerError
+from ..errors import AnalyzerError, UsageError
 from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage
 
 
@@ -152,6 +152,8 @@ def outcomes(
         data = study_table(results.turns, results.sessions, extra,
                            labels="gold" if labels == "both" else labels, level=level,
                            annotated_only=annotated_only or labels == "both")
+    except UsageError as exc:
+        fail(exc, 2)
     except AnalyzerError as exc:
         fail(exc, EXIT_SOME_FAILED)
     if labels in ("gold", "both"):  # parties without any human label say nothing about human labels

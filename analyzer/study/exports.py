@@ -100,20 +100,23 @@ def labelled_frame(frame: pd.DataFrame, max_str: int | None = None
         if column in labels:
             continue
         series = out[column]
-        if series.dtype == bool or (series.dropna().map(type).eq(bool).all()
-                                    and series.notna().any()):
+        present = series.dropna()
+        if pd.api.types.is_bool_dtype(series) or (
+                len(present) and all(isinstance(v, (bool, np.bool_)) for v in present)):
             out[column] = series.map(lambda v: np.nan if pd.isna(v) else float(bool(v)))
-        elif series.dtype == object or str(series.dtype).startswith("string"):
+        elif pd.api.types.is_numeric_dtype(series):
+            out[column] = series.astype(float)
+        else:
             numeric = pd.to_numeric(series, errors="coerce")
-            if series.notna().any() and numeric[series.notna()].notna().all():
+            if len(present) and numeric[series.notna()].notna().all():
                 out[column] = numeric.astype(float)
+            elif not len(present):
+                out[column] = pd.Series(np.nan, index=series.index, dtype=float)
             else:
-                text = series.map(lambda v: "" if pd.isna(v) else str(v))
+                text = series.map(lambda v: "" if pd.isna(v) else str(v)).astype(object)
                 if max_str:
                     text = text.str.slice(0, max_str)
                 out[column] = text
-        elif series.isna().all():
-            out[column] = series.astype(float)
     names = legal_names(out.columns)
     out = out.rename(columns=names)
     return (out, {names[c]: m for c, m in labels.items()},

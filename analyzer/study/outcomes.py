@@ -279,7 +279,12 @@ def study_table(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
     """
     if annotated_only:
         turns = turns[turns["session_id"].astype(str).isin(annotated_sessions(turns))]
-    metrics = party_metrics(turns, labels=labels)
+    metrics = party_metrics(turns, labels=labels) if len(turns) else pd.DataFrame()
+    if metrics.empty:
+        raise UsageError("no party turns to study" + (" in sessions with human labels"
+                                                       if annotated_only else ""),
+                         hint="--annotated-only and --labels both need sessions whose turns "
+                              "carry human labels (the gold column)")
     if outcomes is not None:
         if "speaker" in outcomes.columns:
             party_out = metrics[["session_id", "speaker"]].merge(

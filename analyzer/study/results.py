@@ -84,6 +84,9 @@ def load_results(root: str | Path) -> Results:
                         hint="give the --out folder of `analyzer analyze` or `analyzer batch`")
     tables = {name: read_table(path) if path else None for name, path in found.items()}
     turns = tables["turns"]
+    if turns.empty:
+        raise ReadError(found["turns"], "the turns table is empty: no session was analysed",
+                        hint="see failures.csv in that folder for why the sessions failed")
     missing = [c for c in ("session_id", "turn", "speaker") if c not in turns.columns]
     if missing:
         raise ReadError(found["turns"], f"the turns table lacks columns {', '.join(missing)}",

@@ -88,3 +88,19 @@ def results_dir(tmp_path: Path) -> Path:
     turns_frame().to_csv(folder / "turns.csv", index=False)
     sessions_frame().to_csv(folder / "sessions.csv", index=False)
     return folder
+
+
+@pytest.fixture
+def parquet_results_dir(tmp_path: Path) -> Path:
+    """A results folder as ``analyzer batch`` writes it (Parquet beside CSV, a manifest)."""
+    import json
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name, frame in (("turns", turns_frame()), ("sessions", sessions_frame())):
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    (folder / "manifest.json").write_text(json.dumps(
+        {"status": "complete", "model": {"name": "casino-moves", "version": "3",
+                                         "hash": "abc123"}}))
+    return folder

@@ -130,3 +130,26 @@ def test_cli_rejects_unknown_format(results_dir, tmp_path):
     res = CliRunner().invoke(app, ["export", str(tmp_path / "missing"), "--out",
                                    str(tmp_path / "x")])
     assert res.exit_code == 1 and "no such results folder" in res.output
+
+
+def test_batch_parquet_results_export_and_carry_the_model(parquet_results_dir, tmp_path, turns):
+    from analyzer.study.results import load_results
+
+    results = load_results(parquet_results_dir)
+    assert results.model_info == {"name": "casino-moves", "version": "3", "hash": "abc123"}
+    out = tmp_path / "exp"
+    res = CliRunner().invoke(app, ["export", str(parquet_results_dir), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    data, meta = pyreadstat.read_dta(str(out / "stata" / "turns.dta"))
+    assert list(data["orientation"].map(meta.variable_value_labels["orientation"])) \
+        == list(turns["orientation"])
+    assert json.loads((out / "manifest.json").read_text())["model"]["hash"] == "abc123"
+
+
+def test_empty_results_are_a_clear_error(tmp_path, turns):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    turns.iloc[0:0].to_csv(folder / "turns.csv", index=False)
+    for command in ("export", "outcomes", "sequences"):
+        res = CliRunner().invoke(app, [command, str(folder), "--out", str(tmp_path / "x")])
+        assert res.exit_code == 1 and "no session was analysed" in res.output, command

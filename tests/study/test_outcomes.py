@@ -164,3 +164,14 @@ def test_compare_labels_side_by_side(turns, sessions, results_dir, tmp_path):
                                    "--out", str(tmp_path / "both")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "both" / "correlations_model_vs_human.csv").exists()
+
+
+def test_no_human_labels_is_a_usage_error(results_dir, turns, tmp_path):
+    bare = results_dir.parent / "bare"
+    bare.mkdir()
+    unlabelled = turns.copy()
+    unlabelled["gold"] = None
+    unlabelled.to_csv(bare / "turns.csv", index=False)
+    res = CliRunner().invoke(app, ["outcomes", str(bare), "--labels", "both"])
+    assert res.exit_code == 2 and "human labels" in res.output
+    assert "Traceback" not in res.output
