@@ -92,7 +92,7 @@ def _print_table(result, files) -> None:
     typer.echo(f"gold: {', '.join(str(f) for f in files)}")
     typer.echo(f"sessions: {result.model.sessions}   mode: {result.mode} "
                f"(k = half the mean gold segment length per session; lower is better)")
-    typer.echo(f"{'':<22}{'HMM':>10}{'keywords':>10}")
+    typer.echo(f"{'':<22}{'segmenter':>10}{'keywords':>10}")
     typer.echo(f"{'Pk':<22}{result.model.pk:>10.3f}{result.baseline.pk:>10.3f}")
     typer.echo(f"{'WindowDiff':<22}{result.model.windowdiff:>10.3f}"
                f"{result.baseline.windowdiff:>10.3f}")

@@ -26,7 +26,7 @@ from .segmenter import PARAMS_PATH, StageParams
 
 N = len(STAGES)
 #: Regularisation strength chosen by cross-validation on the gold (see docs/stages.md).
-DEFAULT_C = 1.0
+DEFAULT_C = 3.0
 #: Weights of the HMM and MEMM scores in decoding, chosen by cross-validation on the gold.
 DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0, "crf": 0.0}
 #: Class weighting of the emission classifier ("balanced" or None), chosen by CV.
