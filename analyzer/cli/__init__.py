@@ -20,7 +20,7 @@ app = typer.Typer(
 # Each module defines ``register(app)``; the order here is the order in ``--help``.
 COMMAND_MODULES = [
     "analyze", "formats", "batch", "reliability", "sequences", "outcomes", "export",
-    "evaluate_stages",
+    "evaluate_stages", "train", "evaluate",
 ]
 
 for _name in COMMAND_MODULES:

@@ -1,0 +1,73 @@
+"""``analyzer evaluate``: score a move model against human codes (or cross-validate)."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from ..errors import AnalyzerError
+from .common import EXIT_OK, ModelOption, err, fail, fail_usage
+from .train import DataArgument, LabelColOption, OrientationMapOption, TextColOption
+
+
+class Level(StrEnum):
+    orientation = "orientation"
+    strategy = "strategy"
+    both = "both"
+
+
+def evaluate(
+    data: DataArgument,
+    model: ModelOption = None,
+    cv: Annotated[int, typer.Option(
+        "--cv", help="Dialogue-level k-fold cross-validation of a fresh model on DATA "
+                     "instead of scoring a trained one (0 = off).")] = 0,
+    level: Annotated[Level, typer.Option("--level", help="Which figures to print.")]
+    = Level.both,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the CV folds and models.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    text_col: TextColOption = "text",
+    label_col: LabelColOption = "label",
+    orientation_map: OrientationMapOption = None,
+) -> None:
+    """Compare move predictions with the human labels in DATA.
+
+    Prints per-class precision/recall/F1, macro-F1, Cohen's kappa and the confusion table
+    for the orientation (integrative / distributive / neutral) and for the move labels.
+    With --cv K a fresh model is trained and tested K times, never splitting a dialogue.
+
+    Example:
+
+        analyzer evaluate ../shared/corpora/casino --cv 5
+    """
+    from ..moves import load_model
+    from ..moves.data import load_coded
+    from ..moves.evaluation import cross_validate, evaluate_model, format_scores
+
+    if cv == 1 or cv < 0:
+        fail_usage("--cv must be 0 (off) or at least 2")
+    if cv and model:
+        fail_usage("--cv trains fresh models; it cannot be combined with --model")
+    try:
+        coded = load_coded(data, text_col=text_col, label_col=label_col,
+                           orientation_map=orientation_map)
+        if cv:
+            def progress(done, total):
+                err(f"  fold {done}/{total} done")
+            scores = cross_validate(coded, k=cv, seed=seed, progress=progress)
+        else:
+            scores = evaluate_model(load_model(model), coded)
+    except AnalyzerError as exc:
+        fail(exc, 2)
+    if as_json:
+        typer.echo(json.dumps(scores.as_dict(), indent=2))
+    else:
+        typer.echo(format_scores(scores, level.value))
+    raise typer.Exit(EXIT_OK)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("evaluate")(evaluate)

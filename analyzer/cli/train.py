@@ -1,0 +1,69 @@
+"""``analyzer train``: fit a move model on coded data (CaSiNo or your own CSV)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import AnalyzerError
+from .common import EXIT_OK, err, fail, fail_usage
+
+DataArgument = Annotated[list[str], typer.Argument(
+    help="CaSiNo JSON files/folders, or CSV files with text,label[,session_id,speaker].",
+    show_default=False)]
+TextColOption = Annotated[str, typer.Option("--text-col", help="CSV column holding the text.")]
+LabelColOption = Annotated[str, typer.Option(
+    "--label-col", help="CSV column holding the codes (comma-separated for several).")]
+OrientationMapOption = Annotated[str | None, typer.Option(
+    "--orientation-map", help="CSV (label,orientation) or JSON file: how each of your labels "
+    "counts (integrative, distributive, neutral); unmapped labels are neutral.",
+    show_default=False)]
+
+
+def train(
+    data: DataArgument,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the new model.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same data + seed = same "
+                                                     "model).")] = 0,
+    text_col: TextColOption = "text",
+    label_col: LabelColOption = "label",
+    orientation_map: OrientationMapOption = None,
+    name: Annotated[str, typer.Option("--name", help="Model name stored in meta.json.")]
+    = "custom-moves",
+    version: Annotated[str, typer.Option("--version", help="Model version.")] = "1",
+) -> None:
+    r"""Train a move model on coded turns and write it to a model folder.
+
+    The folder holds model.skops, meta.json (labels, versions, data hash) and a model card
+    README.md; use it with `analyzer analyze --model DIR` or `analyzer evaluate --model DIR`.
+
+    Example:
+
+        analyzer train corpora/custom_scheme/coded.csv --out models/my-scheme \
+            --orientation-map corpora/custom_scheme/orientation_map.csv
+    """
+    from ..moves.card import model_card
+    from ..moves.data import load_coded
+    from ..moves.training import train as fit
+
+    if out.exists() and any(out.iterdir()) and not (out / "meta.json").exists():
+        fail_usage(f"--out {out} exists and is not a model folder",
+                   "choose a new or empty folder (an existing model folder is replaced)")
+    try:
+        coded = load_coded(data, text_col=text_col, label_col=label_col,
+                           orientation_map=orientation_map)
+        err(f"training on {coded.labelled_turns} coded turns from "
+            f"{len(coded.transcripts)} sessions ({len(coded.labels)} labels)...")
+        model = fit(coded, seed=seed, name=name, version=version)
+        model.save(out)
+        model.save(out, card=model_card(model.meta))  # the card quotes the saved file's hash
+    except AnalyzerError as exc:
+        fail(exc, 2)
+    typer.echo(f"model written to {out} (labels: {', '.join(model.info['labels'])})")
+    raise typer.Exit(EXIT_OK)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)

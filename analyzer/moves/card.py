@@ -1,0 +1,60 @@
+"""The model card (README.md of a model folder), written from its meta.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+CASINO_CREDIT = ("Chawla, Ramirez, Clever, Lucas, May, Gratch. \"CaSiNo: A Corpus of Campsite "
+                 "Negotiation Dialogues for Automatic Negotiation Systems\". NAACL 2021, "
+                 "pp. 3167-3185. Licence CC BY 4.0.")
+
+
+def _score_table(block: dict[str, Any]) -> list[str]:
+    rows = ["| class | precision | recall | F1 | support |", "| --- | --- | --- | --- | --- |"]
+    for c, v in block.get("per_class", {}).items():
+        rows.append(f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | "
+                    f"{v['support']} |")
+    return rows
+
+
+def model_card(meta: dict[str, Any]) -> str:
+    data = meta.get("training_data", {})
+    versions = meta.get("versions", {})
+    lines = [
+        f"# Move model `{meta.get('name')}` version {meta.get('version')}",
+        "",
+        "Labels every turn of a negotiation transcript with move labels and an orientation "
+        "(integrative / distributive / neutral). Made by `analyzer train`.",
+        "",
+        "## Data",
+        f"- kind: {data.get('kind')}; files: {', '.join(data.get('files', []))}",
+        f"- {data.get('labelled_turns')} coded turns in {data.get('dialogues')} sessions; "
+        f"sha256 of the files {data.get('sha256')}, {data.get('bytes')} bytes",
+    ]
+    if data.get("kind") == "casino":
+        lines.append(f"- Credit: {CASINO_CREDIT}")
+    lines += [
+        "",
+        "## Method",
+        "Logistic regressions over word 1-2-gram and character 2-5-gram TF-IDF, linguistic "
+        "cue counts and context (previous turn, position); see docs/moves.md.",
+        f"- labels: {', '.join(meta.get('labels', []))}",
+        f"- orientation map: {meta.get('orientation_map')}",
+        f"- seed {meta.get('seed')}; made with analyzer {versions.get('analyzer')}, "
+        f"scikit-learn {versions.get('scikit-learn')}, spaCy {versions.get('spacy')}",
+        f"- model file sha256 {meta.get('model_file', {}).get('sha256')}",
+    ]
+    cv = meta.get("cv_scores")
+    if cv:
+        lines += ["", "## Scores", "", f"Reproduce: `{cv.get('command', '')}`", ""]
+        o = cv.get("orientation", {})
+        lines += [f"Orientation: macro-F1 {o.get('macro_f1', 0):.3f}, Cohen's kappa "
+                  f"{o.get('kappa', 0):.3f}", ""] + _score_table(o)
+        lab = cv.get("labels", {})
+        lines += ["", f"Move labels: macro-F1 {lab.get('macro_f1', 0):.3f}", ""] + \
+            _score_table(lab)
+    lines += ["", "## Intended use and limits",
+              "For analysing negotiation transcripts like the training data. Scores on other "
+              "kinds of talk will be lower; check with `analyzer evaluate` on your own coded "
+              "sample before relying on it.", ""]
+    return "\n".join(lines)

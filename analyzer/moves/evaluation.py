@@ -1,0 +1,204 @@
+"""Scoring move predictions against human codes: one held-out model or dialogue-level CV.
+
+Figures: per-class precision / recall / F1, macro-F1, Cohen's kappa and the confusion table
+for the 3-way orientation; per-label P/R/F1 and macro-F1 for the (multi-)label move codes;
+Brier score and expected calibration error (ECE) of the orientation probabilities. In CV a
+dialogue is never split across folds (folds are drawn over dialogues with a fixed seed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import cohen_kappa_score, confusion_matrix, precision_recall_fscore_support
+
+from ..results import ORIENTATIONS
+from .classifier import MoveClassifier, as_label_sets
+from .data import CodedData
+from .features import turn_frame
+from .taxonomy import orientation_of_labels
+
+
+@dataclass
+class Scores:
+    """Everything ``analyzer evaluate`` prints, as plain data (``as_dict`` for --json)."""
+
+    n_turns: int
+    n_dialogues: int
+    orientation: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, Any] = field(default_factory=dict)
+    derived_orientation: dict[str, Any] = field(default_factory=dict)
+    setup: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"n_turns": self.n_turns, "n_dialogues": self.n_dialogues, "setup": self.setup,
+                "orientation": self.orientation, "labels": self.labels,
+                "derived_orientation": self.derived_orientation}
+
+
+def class_report(y_true, y_pred, classes) -> dict[str, Any]:
+    """Per-class P/R/F1 and support, macro-F1, Cohen's kappa and the confusion table."""
+    y_true, y_pred = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
+    present = [c for c in classes if (y_true == c).any() or (y_pred == c).any()]
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=present,
+                                                 zero_division=0)
+    per = {c: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
+               "support": int(s[i])} for i, c in enumerate(present)}
+    cm = confusion_matrix(y_true, y_pred, labels=present)
+    return {"per_class": per, "macro_f1": float(np.mean(f)) if len(f) else 0.0,
+            "kappa": float(cohen_kappa_score(y_true, y_pred)) if len(set(y_true)) > 1 else 0.0,
+            "accuracy": float(np.mean(y_true == y_pred)),
+            "confusion": {"labels": present, "rows_true_cols_pred": cm.tolist()}}
+
+
+def multilabel_report(true_sets, pred_sets, classes) -> dict[str, Any]:
+    index = {c: j for j, c in enumerate(classes)}
+    T = np.zeros((len(true_sets), len(classes)), dtype=int)
+    P = np.zeros_like(T)
+    for i, (a, b) in enumerate(zip(true_sets, pred_sets, strict=False)):
+        for lab in a:
+            if lab in index:
+                T[i, index[lab]] = 1
+        for lab in b:
+            if lab in index:
+                P[i, index[lab]] = 1
+    p, r, f, s = precision_recall_fscore_support(T, P, zero_division=0)
+    per = {c: {"precision": float(p[j]), "recall": float(r[j]), "f1": float(f[j]),
+               "support": int(s[j])} for j, c in enumerate(classes)}
+    return {"per_class": per, "macro_f1": float(np.mean(f)),
+            "exact_match": float(np.mean((T == P).all(axis=1)))}
+
+
+def calibration(probs: np.ndarray, y_idx: np.ndarray, bins: int = 10) -> dict[str, float]:
+    """Multi-class Brier score and ECE (confidence of the top class vs its accuracy)."""
+    onehot = np.eye(probs.shape[1])[y_idx]
+    brier = float(np.mean(np.sum((probs - onehot) ** 2, axis=1)))
+    conf = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == y_idx
+    edges = np.linspace(0, 1, bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=False):
+        m = (conf > lo) & (conf <= hi)
+        if m.any():
+            ece += m.mean() * abs(correct[m].mean() - conf[m].mean())
+    return {"brier": brier, "ece": float(ece)}
+
+
+def dialogue_folds(groups: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Fold number per row; whole dialogues go to one fold, shuffled with ``seed``."""
+    ug = np.unique(groups)
+    rng = np.random.RandomState(seed)
+    order = rng.permutation(len(ug))
+    fold_of = {g: i % k for i, g in zip(range(len(ug)), ug[order], strict=False)}
+    return np.array([fold_of[g] for g in groups])
+
+
+def score(sets_true, sets_pred, P_or, classes, mapping, multilabel, n_dialogues,
+          setup) -> Scores:
+    o_true = [orientation_of_labels(s, mapping) for s in sets_true]
+    o_pred = [ORIENTATIONS[i] for i in P_or.argmax(axis=1)]
+    orient = class_report(o_true, o_pred, list(ORIENTATIONS))
+    orient["calibration"] = calibration(P_or, np.array([ORIENTATIONS.index(o) for o in o_true]))
+    if multilabel:
+        labels = multilabel_report(sets_true, sets_pred, list(classes))
+    else:
+        labels = class_report([s[0] if s else "" for s in sets_true],
+                              [s[0] for s in sets_pred], list(classes))
+    derived = class_report(o_true, [orientation_of_labels(s, mapping) for s in sets_pred],
+                           list(ORIENTATIONS))
+    return Scores(len(sets_true), n_dialogues, orient, labels, derived, setup)
+
+
+def cross_validate(data: CodedData, k: int = 5, seed: int = 0,
+                   params: dict[str, Any] | None = None, progress=None) -> Scores:
+    """Dialogue-level k-fold CV of a fresh ``MoveClassifier`` on ``data``."""
+    from .training import DEFAULT_PARAMS
+
+    X = turn_frame(data.transcripts, labelled_only=True)
+    groups = X["session_id"].to_numpy()
+    n_groups = len(np.unique(groups))
+    if n_groups < k:
+        from ..errors import UsageError
+
+        raise UsageError(f"--cv {k} needs at least {k} sessions; the data has {n_groups}",
+                         hint="lower --cv or add a session_id column to your CSV")
+    folds = dialogue_folds(groups, k, seed)
+    sets = as_label_sets(X["gold"])
+    kwargs = {**DEFAULT_PARAMS, **(params or {})}
+    P_or = np.zeros((len(X), len(ORIENTATIONS)))
+    pred: list[tuple[str, ...]] = [()] * len(X)
+    est = None
+    for f in range(k):
+        tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
+        est = MoveClassifier(orientation_map=data.orientation_map or None, random_state=seed,
+                             **kwargs)
+        est.fit(X.iloc[tr], [sets[i] for i in tr], groups=groups[tr])
+        Pl, Po = est.scores(est.features(X.iloc[te]))
+        P_or[te] = Po
+        for i, s in zip(te, est.labels_from_proba(Pl), strict=False):
+            pred[i] = s
+        if progress:
+            progress(f + 1, k)
+    classes = sorted({lab for s in sets for lab in s})
+    mapping = est.orientation_map_
+    setup = {"method": f"dialogue-level {k}-fold cross-validation", "seed": seed,
+             "params": {key: v for key, v in est.get_params().items()
+                        if key != "orientation_map"}}
+    return score(sets, pred, P_or, classes, mapping, any(len(s) > 1 for s in sets),
+                 n_groups, setup)
+
+
+def evaluate_model(model, data: CodedData) -> Scores:
+    """Score a trained model on coded data it was not trained on."""
+    est: MoveClassifier = model.estimator
+    X = turn_frame(data.transcripts, labelled_only=True)
+    sets = as_label_sets(X["gold"])
+    Pl, Po = est.scores(est.features(X))
+    pred = est.labels_from_proba(Pl)
+    classes = sorted(set(map(str, est.classes_)) | {lab for s in sets for lab in s})
+    mapping = dict(est.orientation_map_)
+    if data.orientation_map:
+        mapping.update(data.orientation_map)
+    setup = {"method": "held-out evaluation of a trained model", "model": model.info.get("name"),
+             "model_hash": model.info.get("hash")}
+    return score(sets, pred, Po, classes, mapping, bool(est.multilabel_),
+                 len(set(X["session_id"])), setup)
+
+
+def format_scores(s: Scores, level: str = "both") -> str:
+    """Plain-text tables of the scores (what the CLI prints)."""
+    lines = [f"{s.setup.get('method', '')}: {s.n_turns} coded turns in {s.n_dialogues} "
+             "sessions"]
+
+    def block(title, rep, with_kappa=True):
+        lines.append("")
+        lines.append(title)
+        lines.append(f"  {'class':<22}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
+        for c, v in rep["per_class"].items():
+            lines.append(f"  {c:<22}{v['precision']:>10.3f}{v['recall']:>8.3f}{v['f1']:>8.3f}"
+                         f"{v['support']:>9d}")
+        tail = f"  macro-F1 {rep['macro_f1']:.3f}"
+        if with_kappa and "kappa" in rep:
+            tail += f"   Cohen's kappa {rep['kappa']:.3f}   accuracy {rep['accuracy']:.3f}"
+        lines.append(tail)
+
+    if level in ("orientation", "both"):
+        block("Orientation (integrative / distributive / neutral)", s.orientation)
+        cal = s.orientation.get("calibration", {})
+        if cal:
+            lines.append(f"  calibration: Brier {cal['brier']:.3f}   ECE {cal['ece']:.3f}")
+        conf = s.orientation["confusion"]
+        lines.append("  confusion (rows = human, columns = model):")
+        lines.append("  " + " " * 14 + "".join(f"{c[:12]:>14}" for c in conf["labels"]))
+        for c, row in zip(conf["labels"], conf["rows_true_cols_pred"], strict=False):
+            lines.append(f"  {c[:12]:<14}" + "".join(f"{v:>14d}" for v in row))
+        d = s.derived_orientation
+        if d:
+            lines.append(f"  orientation derived from predicted labels by the mixed-turn rule: "
+                         f"macro-F1 {d['macro_f1']:.3f}, kappa {d['kappa']:.3f}")
+    if level in ("strategy", "both"):
+        block("Move labels" + (" (multi-label)" if "exact_match" in s.labels else ""),
+              s.labels, with_kappa="kappa" in s.labels)
+    return "\n".join(lines)

@@ -1,0 +1,103 @@
+"""Offers, acceptances, rejections and concessions, found by rules on the cue matches.
+
+CaSiNo does not label offers (they hide in ``non-strategic``), so the classifier cannot learn
+them; these rules name the offer kind of a turn (``TurnMove.offer``) and, for formal actions,
+the move itself. Rules read the cue matches of ``analyzer.nlp.cues`` and the words:
+
+* ``tradeoff_offer``: a conditional trade ("if you give me the water, I'll give you food")
+  or an exchange naming two issues;
+* ``package_offer``: a proposal that allocates two or more issues at once ("I take 2 food
+  and 1 water, you get the rest");
+* ``single_issue_offer``: a request or proposal with an amount about one issue ("can I
+  have 2 waters?");
+* ``concession``: giving ground ("ok, you can have the firewood then");
+* ``accept`` / ``reject``: short reactions opening with agreement / refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+
+from ..nlp.cues import find_cues
+from ..transcript import Action
+
+_PROPOSE = {"give", "take", "get", "have", "keep", "offer", "propose", "want", "need",
+            "trade", "swap", "split", "receive", "let"}
+_ISSUE_CANON = {"foods": "food", "waters": "water", "firewoods": "firewood", "wood": "firewood",
+                "fire": "firewood"}
+_GENERIC = {"package", "packages", "item", "items", "supplies", "deal", "offer", "terms"}
+
+
+_WORD = re.compile(r"[\w'’/]+")
+
+
+def _issues(text: str, cues) -> set[str]:
+    found = set()
+    for name, start, end in cues:
+        if name == "issue":
+            word = text[start:end].lower()
+            if word not in _GENERIC:
+                found.add(_ISSUE_CANON.get(word, word))
+    return found
+
+
+def detect_offer(text: str) -> str | None:
+    """The offer kind of one turn or unit, or ``None`` (rules on the cue matches)."""
+    cues = find_cues(text)
+    counts = Counter(name for name, _, _ in cues)
+    words = [w.lower() for w in _WORD.findall(text)]
+    if not words:
+        return None
+    issues = _issues(text, cues)
+    has_amount = counts["quantity"] > 0
+    proposes = any(w in _PROPOSE for w in words)
+    if counts["conditional_offer"] and len(issues) >= 2:
+        return "tradeoff_offer"
+    if len(issues) >= 2 and has_amount and proposes:
+        return "package_offer"
+    first = words[0]
+    yielding = counts["agreement"] and "you" in words and not has_amount and any(
+        w in {"have", "take", "keep"} for w in words)
+    if issues and (counts["no_need"] or yielding):
+        return "concession"
+    if len(issues) == 1 and has_amount and proposes:
+        return "single_issue_offer"
+    if len(words) <= 8 and counts["agreement"] and not counts["rejection"] and first in {
+            "ok", "okay", "deal", "sure", "yes", "yeah", "alright", "agreed", "perfect",
+            "sounds", "that", "great", "fine", "yep", "i"}:
+        return "accept"
+    if counts["rejection"] and len(words) <= 15 and first in {
+            "no", "nope", "sorry", "i", "that", "thats", "that's", "unfortunately"}:
+        return "reject"
+    return None
+
+
+def action_move(action: Action) -> tuple[str, str, str | None]:
+    """(move, orientation, offer kind) of a formal action.
+
+    Submit-Deal is an offer whose kind comes from its terms: ``tradeoff_offer`` when each side
+    gets more of some issue (a trade across issues), ``package_offer`` otherwise. Formal acts
+    are counted neutral except walk-away (distributive; see ``taxonomy``).
+    """
+    if action.kind == "submit":
+        kind = offer_kind_of_terms(action.terms)
+        return kind, "neutral", kind
+    if action.kind == "accept":
+        return "accept", "neutral", None
+    if action.kind == "reject":
+        return "reject", "neutral", None
+    if action.kind == "walk_away":
+        return "walk_away", "distributive", None
+    return "non-strategic", "neutral", None
+
+
+def offer_kind_of_terms(terms: Mapping) -> str:
+    mine = terms.get("speaker_gets") or {}
+    theirs = terms.get("other_gets") or {}
+    more_mine = any(float(mine.get(k, 0)) > float(theirs.get(k, 0)) for k in mine)
+    more_theirs = any(float(theirs.get(k, 0)) > float(mine.get(k, 0)) for k in theirs)
+    if len([k for k in set(mine) | set(theirs)]) <= 1:
+        return "single_issue_offer"
+    return "tradeoff_offer" if more_mine and more_theirs else "package_offer"

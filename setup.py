@@ -1,0 +1,26 @@
+"""Build hook: ship the repository's ``models/`` folder inside the package as
+``analyzer/_models``, so a fresh ``pip install .`` has the default move model and
+``analyzer.moves.load_model()`` finds it from any folder. Everything else about the
+package is in pyproject.toml."""
+
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+MODEL_FILES = {".skops", ".json", ".md"}
+
+
+class BuildPyWithModels(build_py):
+    def run(self):
+        super().run()
+        source = Path(__file__).resolve().parent / "models"
+        target = Path(self.build_lib) / "analyzer" / "_models"
+        for path in sorted(source.rglob("*")):
+            if path.is_file() and path.suffix in MODEL_FILES:
+                out = target / path.relative_to(source)
+                self.mkpath(str(out.parent))
+                self.copy_file(str(path), str(out))
+
+
+setup(cmdclass={"build_py": BuildPyWithModels})
