@@ -88,9 +88,9 @@ def outcomes(
         "--labels", help="model (the analyser's labels), gold (human labels mapped to "
                          "orientation; only turns that carry them) or both (side by side, "
                          "on the sessions with human labels).")] = "model",
-    annotated_only: Annotated[bool, typer.Option(
-        "--annotated-only", help="Only sessions with human labels (to compare model and "
-                                 "human labels on the same sessions).")] = False,
+    subset: Annotated[str, typer.Option(
+        "--subset", help="Sessions: all, annotated (with human labels) or unannotated "
+                         "(without: new to a model trained on the annotated ones).")] = "all",
     level: Annotated[str, typer.Option(
         "--level", help="party (one row per party) or session.")] = "party",
     predictors: Annotated[str | None, typer.Option(
@@ -142,6 +142,8 @@ def outcomes(
     from ..study.provenance import write_manifest
     from ..study.results import load_results
 
+    if subset not in ("all", "annotated", "unannotated"):
+        fail_usage(f"--subset: unknown value {subset!r}", "choose all, annotated or unannotated")
     if labels not in (*LABEL_SOURCES, "both"):
         fail_usage(f"--labels: unknown source {labels!r}", "choose model, gold or both")
     if level not in ("party", "session"):
@@ -151,7 +153,7 @@ def outcomes(
         extra = read_outcomes_csv(outcomes_csv) if outcomes_csv else None
         data = study_table(results.turns, results.sessions, extra,
                            labels="gold" if labels == "both" else labels, level=level,
-                           annotated_only=annotated_only or labels == "both")
+                           subset="annotated" if labels == "both" else subset)
     except UsageError as exc:
         fail(exc, 2)
     except AnalyzerError as exc:
@@ -196,7 +198,7 @@ def outcomes(
                        folder.write_csv("regression.csv", reg)]
             write_manifest(folder, "outcomes", model=results.model_info,
                            options={"labels": labels, "level": level, "predictors": xs,
-                                    "annotated_only": annotated_only,
+                                    "subset": subset,
                                     "targets": ys, "regressors": regs,
                                     "outcomes": outcomes_csv},
                            inputs=[results_dir, *([outcomes_csv] if outcomes_csv else [])],

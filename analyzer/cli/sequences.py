@@ -37,9 +37,9 @@ def sequences(
     labels: Annotated[str, typer.Option(
         "--labels", help="model (the analyser's labels) or gold (human labels, e.g. "
                          "CaSiNo's, mapped to orientation).")] = "model",
-    annotated_only: Annotated[bool, typer.Option(
-        "--annotated-only", help="Only sessions with human labels (to compare model and "
-                                 "human labels on the same sessions).")] = False,
+    subset: Annotated[str, typer.Option(
+        "--subset", help="Sessions: all, annotated (with human labels) or unannotated "
+                         "(without: new to a model trained on the annotated ones).")] = "all",
     include_actions: Annotated[bool, typer.Option(
         "--include-actions", help="Keep formal actions (Submit-Deal, ...) in the sequence.")]
     = False,
@@ -66,13 +66,15 @@ def sequences(
     from ..study.codes import CODES, LABEL_SOURCES
     from ..study.display import frame_table
     from ..study.heatmap import transition_heatmap_svg
-    from ..study.outcomes import annotated_sessions
+    from ..study.outcomes import select_sessions
     from ..study.provenance import write_manifest
     from ..study.results import load_results
     from ..study.sequences import as_matrix, reciprocity, transitions
 
     if code not in CODES:
         fail_usage(f"--code: unknown code {code!r}", f"choose {' or '.join(CODES)}")
+    if subset not in ("all", "annotated", "unannotated"):
+        fail_usage(f"--subset: unknown value {subset!r}", "choose all, annotated or unannotated")
     if labels not in LABEL_SOURCES:
         fail_usage(f"--labels: unknown source {labels!r}", f"choose {' or '.join(LABEL_SOURCES)}")
     scopes = {"both": ["across", "within"], "across": ["across"], "within": ["within"]}.get(scope)
@@ -82,8 +84,7 @@ def sequences(
     try:
         results = load_results(results_dir)
         turns = results.turns
-        if annotated_only:
-            turns = turns[turns["session_id"].isin(annotated_sessions(turns))]
+        turns = select_sessions(turns, subset)
         tables = [transitions(turns, lag=k, scope=s, labels=labels, code=code,
                               by_stage=by_stage, include_actions=include_actions)
                   for k in lags for s in scopes]
@@ -132,7 +133,7 @@ def sequences(
             write_manifest(folder, "sequences", model=results.model_info,
                            options={"code": code, "lags": lags, "scopes": scopes,
                                     "by_stage": by_stage, "labels": labels,
-                                    "annotated_only": annotated_only,
+                                    "subset": subset,
                                     "include_actions": include_actions},
                            inputs=[results_dir], outputs=[p.name for p in outputs])
         except AnalyzerError as exc:

@@ -268,23 +268,37 @@ def annotated_sessions(turns: pd.DataFrame) -> set[str]:
     return set(turns.loc[has, "session_id"].astype(str))
 
 
+SUBSETS = ("all", "annotated", "unannotated")
+
+
+def select_sessions(turns: pd.DataFrame, subset: str = "all") -> pd.DataFrame:
+    """All turns, or only those of sessions with (``annotated``) or without
+    (``unannotated``) human labels: the model was trained on a corpus's annotated sessions,
+    so its labels there are in-sample; the unannotated ones are new to it."""
+    if subset not in SUBSETS:
+        raise UsageError(f"unknown subset {subset!r}", hint=f"choose {', '.join(SUBSETS)}")
+    if subset == "all":
+        return turns
+    marked = turns["session_id"].astype(str).isin(annotated_sessions(turns))
+    return turns[marked] if subset == "annotated" else turns[~marked]
+
+
 def study_table(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
                 outcomes: pd.DataFrame | None = None, labels: str = "model",
-                level: str = "party", annotated_only: bool = False) -> pd.DataFrame:
+                level: str = "party", subset: str = "all") -> pd.DataFrame:
     """Behaviour metrics joined with outcome variables, one row per party (or session).
 
     Outcomes come from ``outcomes`` (a frame read with ``read_outcomes_csv``) when given,
-    else from the sessions table's metadata. ``annotated_only`` keeps the sessions that
-    carry human labels, so model and human labels can be compared on the same sessions.
+    else from the sessions table's metadata. ``subset`` picks sessions with or without
+    human labels (see ``select_sessions``).
     """
-    if annotated_only:
-        turns = turns[turns["session_id"].astype(str).isin(annotated_sessions(turns))]
+    turns = select_sessions(turns, subset)
     metrics = party_metrics(turns, labels=labels) if len(turns) else pd.DataFrame()
     if metrics.empty:
-        raise UsageError("no party turns to study" + (" in sessions with human labels"
-                                                       if annotated_only else ""),
-                         hint="--annotated-only and --labels both need sessions whose turns "
-                              "carry human labels (the gold column)")
+        raise UsageError("no party turns to study" + ("" if subset == "all" else
+                                                       f" in the {subset} sessions"),
+                         hint="--subset annotated and --labels gold/both need sessions whose "
+                              "turns carry human labels (the gold column)")
     if outcomes is not None:
         if "speaker" in outcomes.columns:
             party_out = metrics[["session_id", "speaker"]].merge(
@@ -315,7 +329,7 @@ def compare_labels(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
     """The same correlations on the model's labels and on the human labels, side by side,
     over the same parties: those of sessions with human labels that carry at least one."""
     tables = {src: study_table(turns, sessions, outcomes, labels=src, level=level,
-                               annotated_only=True) for src in ("model", "gold")}
+                               subset="annotated") for src in ("model", "gold")}
     key = ["session_id", "speaker"] if level == "party" else ["session_id"]
     keep = tables["gold"].loc[tables["gold"]["coded"] > 0, key]
     xs = xs or [c for c in DEFAULT_PREDICTORS if c in tables["gold"].columns]

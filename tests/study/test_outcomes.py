@@ -136,11 +136,12 @@ def test_cli_outcomes_model_and_gold(results_dir, tmp_path):
     assert bad.exit_code == 2 and "joint_points" in bad.output
 
 
-def test_annotated_only_keeps_sessions_with_human_labels(turns, sessions):
+def test_subsets_with_and_without_human_labels(turns, sessions):
     partial = turns.copy()
     partial.loc[partial["session_id"] == "s2", "gold"] = None
-    data = study_table(partial, sessions, annotated_only=True)
+    data = study_table(partial, sessions, subset="annotated")
     assert set(data["session_id"]) == {"s1"}
+    assert set(study_table(partial, sessions, subset="unannotated")["session_id"]) == {"s2"}
     assert set(study_table(partial, sessions)["session_id"]) == {"s1", "s2"}
 
 
