@@ -31,6 +31,17 @@ class Segment:
     source: int | None = None  # Turn.source_line when it is not ``line`` (a JSON index)
 
 
+def _place(segment: Segment) -> tuple[str, str | None]:
+    """Message prefix and ``where`` for an error about ``segment``.
+
+    With a line number the place shows as ``file:line (cue 3)``; without one (JSON) the
+    JSON path starts the message, so it survives into the failures table too.
+    """
+    if segment.line is None and segment.where:
+        return f"{segment.where}: ", None
+    return "", segment.where
+
+
 def check_times(path: Path, segments: list[Segment], unit: str = "line") -> None:
     """Refuse a start time earlier than the previous one.
 
@@ -42,18 +53,19 @@ def check_times(path: Path, segments: list[Segment], unit: str = "line") -> None
     for segment in segments:
         if segment.start is None:
             continue
+        prefix, where = _place(segment)
         if segment.end is not None and segment.end < segment.start:
-            raise TimingError(str(path), f"ends ({format_clock(segment.end)}) before it starts "
-                              f"({format_clock(segment.start)})", line=segment.line,
-                              where=segment.where,
+            raise TimingError(str(path), f"{prefix}ends ({format_clock(segment.end)}) before it "
+                              f"starts ({format_clock(segment.start)})", line=segment.line,
+                              where=where,
                               hint="correct the end time so it is not before the start time")
         if previous is not None and segment.start < previous.start:
             raise TimingError(
                 str(path),
-                f"time goes backwards: starts at {format_clock(segment.start)}, before the "
+                f"{prefix}time goes backwards: starts at {format_clock(segment.start)}, before the "
                 f"previous {unit} ({format_clock(previous.start)}, "
                 f"{previous.where or f'line {previous.line}'})",
-                line=segment.line, where=segment.where,
+                line=segment.line, where=where,
                 hint="put the cues in time order and check that the file was not joined from "
                      "two recordings; times must never decrease")
         previous = segment

@@ -45,8 +45,8 @@ def looks_like(data: Any) -> bool:
 def read(path: Path, data: list, **options) -> Iterator[Transcript]:
     for position, dialogue in enumerate(data):
         if not isinstance(dialogue, dict) or not isinstance(dialogue.get("chat_logs"), list):
-            raise MalformedError(str(path), "not a CaSiNo dialogue (no chat_logs list)",
-                                 where=f"[{position}]",
+            raise MalformedError(str(path),
+                                 f"[{position}]: not a CaSiNo dialogue (no chat_logs list)",
                                  hint="every item of the list needs 'dialogue_id' and "
                                       "'chat_logs'")
         yield _dialogue(path, position, dialogue)
@@ -67,8 +67,8 @@ def _dialogue(path: Path, position: int, dialogue: Mapping[str, Any]) -> Transcr
     last_offer: tuple[str, dict, dict] | None = None  # (who, speaker_gets, other_gets)
     for index, entry in enumerate(dialogue["chat_logs"]):
         if not isinstance(entry, dict):
-            raise MalformedError(str(path), "a chat_logs entry is not an object",
-                                 where=f"[{position}].chat_logs[{index}]",
+            raise MalformedError(str(path),
+                                 f"[{position}].chat_logs[{index}]: an entry is not an object",
                                  hint="each entry needs 'text' and 'id'")
         text = str(entry.get("text", ""))
         speaker = str(entry.get("id", "")) or "unknown"

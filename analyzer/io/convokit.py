@@ -45,7 +45,7 @@ def _side_file(folder: Path, *names: str) -> dict:
             data = load(candidate, decode(candidate, read_bytes(candidate)))
             if not isinstance(data, dict):
                 raise MalformedError(str(candidate), "expected a JSON object (id -> fields)",
-                                     where="top level", hint="see the ConvoKit corpus format")
+                                     hint="see the ConvoKit corpus format")
             return data
     return {}
 

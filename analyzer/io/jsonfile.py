@@ -82,7 +82,7 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
         shape = (f"an object with keys {', '.join(list(data)[:8])}" if isinstance(data, dict)
                  else f"a {type(data).__name__}")
         raise UnknownFormatError(
-            str(path), f"unknown JSON transcript shape: {shape}", where="top level",
+            str(path), f"unknown JSON transcript shape: {shape}",
             hint='write {"turns": [{"speaker": "Anna", "text": "Hello"}, ...]} (see '
                  "docs/formats.md), or segments {\"segments\": [{\"start\", \"end\", "
                  "\"speaker\", \"text\"}]}, or a CaSiNo dialogue list")
@@ -97,7 +97,7 @@ def _time(path: Path, item: dict, key: str, where: str) -> float | None:
     try:
         return parse_seconds(item.get(key))
     except ValueError as exc:
-        raise TimingError(str(path), f"cannot read {key!r}: {exc}", where=where,
+        raise TimingError(str(path), f"{where}: cannot read {key!r}: {exc}",
                           hint="write times as seconds (12.5) or 'HH:MM:SS.mmm'") from None
 
 
@@ -109,7 +109,7 @@ def read_segments(path: Path, data: Any, **options) -> Iterator[Transcript]:
     for number, item in enumerate(items):
         where = f"{base}[{number}]"
         if not isinstance(item, dict):
-            raise MalformedError(str(path), "a segment is not an object", where=where,
+            raise MalformedError(str(path), f"{where}: a segment is not an object",
                                  hint='each segment is {"start", "end", "speaker", "text"}')
         said = " ".join(str(item.get("text") or "").split())
         if not said:
@@ -117,7 +117,7 @@ def read_segments(path: Path, data: Any, **options) -> Iterator[Transcript]:
         speaker = _speaker(item)
         if not speaker:
             raise NoSpeakerError(
-                str(path), f"segment without a speaker: {said[:60]!r}", where=where,
+                str(path), f"{where}: segment without a speaker: {said[:60]!r}",
                 hint="run speaker diarisation (e.g. WhisperX with diarize) so every segment "
                      "has a 'speaker', or add the speaker by hand")
         segments.append(Segment(speaker, said, start=_time(path, item, "start", where),
@@ -135,16 +135,16 @@ def read_turns(path: Path, data: Any, **options) -> Iterator[Transcript]:
     for position, session in enumerate(sessions):
         prefix = f"[{position}]." if isinstance(data, list) else ""
         if not isinstance(session, dict) or not isinstance(session.get("turns"), list):
-            raise MalformedError(str(path), "a session without a 'turns' list",
-                                 where=f"[{position}]", hint='each session is {"turns": [...]}')
+            raise MalformedError(str(path), f"[{position}]: a session without a 'turns' list",
+                                 hint='each session is {"turns": [...]}')
         roles: dict[str, Any] = {}
         speaker_meta: dict[str, dict] = {}
         for number, person in enumerate(session.get("speakers") or []):
             if isinstance(person, str):
                 continue
             if not isinstance(person, dict) or not person.get("name"):
-                raise MalformedError(str(path), "a speaker without a name",
-                                     where=f"{prefix}speakers[{number}]",
+                raise MalformedError(str(path),
+                                     f"{prefix}speakers[{number}]: a speaker without a name",
                                      hint='write speakers as {"name": "Dana", "role": '
                                           '"mediator"}')
             roles[str(person["name"])] = person.get("role")
@@ -154,15 +154,15 @@ def read_turns(path: Path, data: Any, **options) -> Iterator[Transcript]:
         for number, item in enumerate(session["turns"]):
             where = f"{prefix}turns[{number}]"
             if not isinstance(item, dict):
-                raise MalformedError(str(path), "a turn is not an object", where=where,
+                raise MalformedError(str(path), f"{where}: a turn is not an object",
                                      hint='write each turn as {"speaker": "Anna", "text": "..."}')
             said = str(item.get("text") or "").strip()
             if not said:
                 continue
             speaker = _speaker(item)
             if not speaker:
-                raise NoSpeakerError(str(path), f"turn without a speaker: {said[:60]!r}",
-                                     where=where, hint='give every turn a "speaker"')
+                raise NoSpeakerError(str(path), f"{where}: turn without a speaker: {said[:60]!r}",
+                                     hint='give every turn a "speaker"')
             if item.get("role") and speaker not in roles:
                 roles[speaker] = item["role"]
             extra = {k: v for k, v in item.items()

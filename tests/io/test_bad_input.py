@@ -7,7 +7,8 @@ import pytest
 from analyzer import errors
 from analyzer.io import read_transcripts
 
-# file -> (error class, line or None, where or None, words the message must contain)
+# file -> (error class, line or None, where or None, words the message must contain).
+# JSON has no useful lines: there the JSON path starts the message ("segments[0]: ...").
 CASES = {
     "empty.txt": (errors.EmptyTranscriptError, None, None, "empty"),
     "blank.txt": (errors.EmptyTranscriptError, None, None, "empty"),
@@ -15,8 +16,9 @@ CASES = {
     "nul.txt": (errors.EncodingError, 2, None, "binary"),
     "truncated.json": (errors.MalformedError, 3, "column 30", "cut off"),
     "malformed.json": (errors.MalformedError, 3, "column 3", "Expecting ',' delimiter"),
-    "unknown_shape.json": (errors.UnknownFormatError, None, "top level", "title, items"),
-    "no_speaker_segments.json": (errors.NoSpeakerError, None, "segments[0]", "Hello there"),
+    "unknown_shape.json": (errors.UnknownFormatError, None, None, "title, items"),
+    "no_speaker_segments.json": (errors.NoSpeakerError, None, None,
+                                 "segments[0]: segment without a speaker: 'Hello there'"),
     "missing_columns.csv": (errors.MissingColumnsError, 1, None, "who_spoke, words, when"),
     "broken_quote.csv": (errors.MalformedError, 2, None, "never closed"),
     "extra_fields.csv": (errors.MalformedError, 2, None, "3 fields but the header has 2"),
@@ -72,3 +74,14 @@ def test_format_override_reads_a_txt_as_srt(tmp_path, data_dir):
     path.write_bytes((data_dir / "good" / "subtitles.srt").read_bytes())
     (t,) = read_transcripts(path, format="srt")
     assert t.format == "srt" and len(t.turns) == 3
+
+
+def test_json_paths_reach_the_failures_table(tmp_path):
+    path = tmp_path / "late.json"
+    path.write_text('{"segments": [{"start": 5, "speaker": "A", "text": "x"},'
+                    ' {"start": 2, "speaker": "B", "text": "y"}]}', encoding="utf-8")
+    with pytest.raises(errors.TimingError) as caught:
+        list(read_transcripts(path))
+    failure = errors.Failure.from_exception(str(path), caught.value)
+    assert failure.error.startswith("segments[1]: time goes backwards")
+    assert "segments[0]" in failure.error and failure.line is None
