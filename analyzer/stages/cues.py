@@ -61,6 +61,10 @@ CUES: dict[str, tuple[str, ...]] = {
         "i 'd take", "you would get", "you 'd get", "i would get", "i 'd get", "leaves you",
         "leaving you", "in return", "willing to give", "willing to take", "counteroffer",
         "counter offer", "i 'll need", "i will need", "i 'd need", "i want", "i would want",
+        "my fee", "the fee", "the price", "priced at", "our price", "the rate", "our rate",
+        "i can go", "we can go", "i could go", "we could go", "i can do", "we can do",
+        "i could do", "we could do", "would be ideal", "our offer", "here 's our",
+        "here is our", "here 's my", "here is my", "we 'd need", "we would need",
     ),
     # agreement
     "accept": (
@@ -157,8 +161,8 @@ ALLOCATION_VERBS = frozenset({
 #: Units that make a bare number a term of a deal in non-CaSiNo talk ("$500", "10 percent").
 MONEY_UNITS = frozenset({
     "$", "dollars", "dollar", "percent", "%", "k", "euros", "euro", "pounds", "usd", "eur",
-    "days", "weeks", "months", "hours", "per", "an", "hour", "bucks", "grand", "thousand",
-    "million", "units", "copies", "licenses", "seats",
+    "per", "bucks", "grand", "thousand", "million", "cents", "cent", "copies", "licenses",
+    "seats",
 })
 
 FIRST_PERSON = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "myself"})

@@ -409,7 +409,7 @@ def _is_proposal(ev: TurnEvidence) -> bool:
         return True  # "I would like all 3 packages", "I need at least 2"
     if ev.numbers and ev.cues["prop_cue"] and not ev.mentions:
         return True  # terms in numbers without CaSiNo's issues: a price, a date, a share
-    return bool(ev.money and ev.cues["prop_cue"])
+    return bool(ev.money)  # a price or an amount of money is a term on the table
 
 
 def _move_flags(move: Any) -> dict[str, float]:
