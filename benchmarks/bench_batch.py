@@ -190,6 +190,7 @@ def main() -> None:
                 rows.append(measure_batch(corpus, workers, work, env))
             floor = rows[0]["wall_s"]
             for row in rows:
+                row["load_1min_after"] = round(os.getloadavg()[0], 1)
                 row.update(scale=scale, sessions_per_s=row["sessions"] / row["wall_s"],
                            turns_per_s=row["turns"] / row["wall_s"],
                            x_floor=row["wall_s"] / floor)
@@ -197,20 +198,22 @@ def main() -> None:
                 print(f"x{scale:<4} {row['engine']:<6} workers={row['workers']} "
                       f"wall={row['wall_s']:8.1f}s sessions/s={row['sessions_per_s']:8.1f} "
                       f"turns/s={row['turns_per_s']:9.0f} peak={row['peak_mb']:7.0f}MB "
-                      f"x_floor={row['x_floor']:5.2f}", flush=True)
+                      f"x_floor={row['x_floor']:5.2f} load={row['load_1min_after']}", flush=True)
     finally:
         if args.json:
             args.json.write_text(json.dumps(results, indent=2) + "\n")
         if not args.keep and args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     print()
+    print(f"{os.cpu_count()} cores; load = 1-minute load average when the scale finished")
     print("| scale | run | workers | sessions | turns | wall s | sessions/s | turns/s "
-          "| peak MB | x floor |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| peak MB | x floor | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| x{r['scale']} | {r['engine']} | {r['workers']} | {r['sessions']:,} | "
               f"{r['turns']:,} | {r['wall_s']:.1f} | {r['sessions_per_s']:.1f} | "
-              f"{r['turns_per_s']:,.0f} | {r['peak_mb']:.0f} | {r['x_floor']:.2f} |")
+              f"{r['turns_per_s']:,.0f} | {r['peak_mb']:.0f} | {r['x_floor']:.2f} | "
+              f"{r['load_1min_after']} |")
 
 
 if __name__ == "__main__":

@@ -35,11 +35,11 @@ def subprocess_env(repo) -> dict:
 
 @pytest.fixture(scope="session")
 def casino_copies(casino_dir, tmp_path_factory) -> Path:
-    """casino_valid.json three times over, dialogue ids renumbered per copy: 90 sessions in
-    three files, enough work to interrupt and to spread over workers."""
+    """casino_valid.json twice, dialogue ids renumbered per copy: 60 sessions in two files,
+    enough work to interrupt and to spread over workers."""
     data = json.loads((casino_dir / "casino_valid.json").read_text(encoding="utf-8"))
     root = tmp_path_factory.mktemp("casino_copies")
-    for copy in range(3):
+    for copy in range(2):
         renamed = [{**d, "dialogue_id": d["dialogue_id"] + copy * 100_000} for d in data]
         (root / f"valid_{copy}.json").write_text(json.dumps(renamed), encoding="utf-8")
     return root

@@ -89,7 +89,7 @@ def test_two_local_workers_give_the_same_tables_as_one(batch_inputs, plain_batch
                                                        same_tables):
     two = run_batch(batch_inputs, tmp_path / "two", BatchOptions(workers=2, chunk_size=7))
     assert two.manifest["engine"] == {"name": "local", "workers": 2}
-    assert two.counts["sessions"] == 90 + len(_expected_sessions(batch_inputs[1]))
+    assert two.counts["sessions"] == 60 + len(_expected_sessions(batch_inputs[1]))
     same_tables(plain_batch, tmp_path / "two")
 
 
