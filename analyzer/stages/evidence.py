@@ -75,6 +75,7 @@ FEATURES: tuple[str, ...] = (
     "accept_plain", "accept_with_proposal", "accept_q_after", "plain_accepts_after",
     "vague_deal", "open_issue", "items", "issue_words", "opens_with_accept",
     "opens_with_accept_after_prop", "ends_question", "accept_then_asks", "accept_no_question",
+    "closing_allowed",
     "open_issue_after",
     "last_chat_proposal", "after_last_chat_proposal", "prev_proposal_other",
     "to_submit_0", "to_submit_1", "to_submit_2", "to_submit_3", "to_submit_4_5",
@@ -527,6 +528,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         submit_after[i] = submit_after[i + 1] or nxt.action == "submit"
         accept_after[i] = accept_after[i + 1] or accept_cue[i + 1]
         accept_action_after[i] = accept_action_after[i + 1] or nxt.action == "accept"
+    has_actions = any(ev.action is not None for ev in local)
     chat_props = [i for i in range(n) if chat_prop[i]]
     last_chat = chat_props[-1] if chat_props else None
     nonfinal = [i for i in chat_props if final_match[i] is False]
@@ -604,6 +606,10 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         r[col["first_addressee_accept"]] = float(by_addressee and not addressee_accepted)
         addressee_accepted = addressee_accepted or by_addressee
         r[col["is_final_owner_turn"]] = float(i == owner_turn)
+        # the guideline opens closing only with an acceptance or a walk-away; without formal
+        # actions to say where the deal was made, the decoder may only enter closing there
+        r[col["closing_allowed"]] = float(has_actions or accept_cue[i] or ev.opens_with_accept
+                                          or bool(ev.cues["impasse"]))
         r[col["issue_words"]] = min(ev.issue_words, 3) / 3.0
         r[col["ends_question"]] = float(ev.ends_question)
         r[col["accept_then_asks"]] = float(accept_cue[i] and ev.ends_question)

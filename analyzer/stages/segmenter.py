@@ -225,6 +225,14 @@ class Segmenter:
             for a, prev in enumerate(STAGES):
                 lp = self._memm_log_probs(prev, matrix[1:])
                 steps[:, a, :] = steps[:, a, :] + w_memm * lp
+        # closing opens only where the evidence allows it (an acceptance or a walk-away)
+        allowed = matrix[:, FEATURES.index("closing_allowed")] > 0
+        close = STAGES.index("closing")
+        if not allowed[0]:
+            init[close] = -np.inf
+        blocked = np.flatnonzero(~allowed[1:])
+        for a in range(close):
+            steps[blocked, a, close] = -np.inf
         return init, steps
 
     def decode(self, matrix: np.ndarray) -> tuple[list[int], np.ndarray]:
