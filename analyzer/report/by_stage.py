@@ -9,7 +9,7 @@ a mediator's moves are reported in their own section and are never part of a par
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..results import ORIENTATIONS, STAGES, SessionAnalysis
 from ..transcript import is_third_party
@@ -45,33 +45,51 @@ def telling_quotes(facts: Sequence[TurnFact], orientation: str,
     return [quote(f) for f in sorted(best, key=lambda f: f.index)]
 
 
-def orientation_profile(facts: Sequence[TurnFact]) -> dict:
-    """Counts and shares of each orientation over spoken turns, and the move types behind them."""
+def nominal_orientations(model_info: Mapping, facts: Sequence[TurnFact]) -> dict[str, str]:
+    """The orientation each move type stands for: the model's own map when it has one,
+    else the orientation the model gave that move most often in this session.
+
+    A turn's orientation and its move can disagree (the model predicts them separately and a
+    turn's orientation rolls up from its units), so move types are listed with the
+    orientation they nominally carry, not bucketed by the turn's orientation.
+    """
+    mapping = dict((model_info or {}).get("orientation_map") or {})
+    seen: dict[str, Counter] = {}
+    for fact in facts:
+        seen.setdefault(fact.move, Counter())[fact.orientation] += 1
+    for move, counts in seen.items():
+        if move not in mapping:
+            mapping[move] = counts.most_common(1)[0][0]
+    return {m: o for m, o in mapping.items() if m in seen}
+
+
+def orientation_profile(facts: Sequence[TurnFact], nominal: Mapping[str, str]) -> dict:
+    """Counts and shares of each orientation over spoken turns, and the move types (with the
+    orientation each stands for) behind them."""
     spoken = [f for f in facts if f.spoken]
     counts = Counter(f.orientation for f in spoken)
     total = sum(counts.values())
-    moves: dict[str, dict[str, int]] = {o: {} for o in ORIENTATIONS}
-    for fact in spoken:
-        bucket = moves.setdefault(fact.orientation, {})
-        bucket[fact.move] = bucket.get(fact.move, 0) + 1
+    moves = Counter(f.move for f in spoken)
+    ordered = sorted(moves.items(), key=lambda kv: (
+        ORIENTATIONS.index(nominal.get(kv[0], "neutral")), -kv[1], kv[0]))
     return {
         "orientation_counts": {o: counts.get(o, 0) for o in ORIENTATIONS},
         "orientation_shares": {o: (counts.get(o, 0) / total if total else 0.0)
                                for o in ORIENTATIONS},
-        "moves": {o: dict(sorted(m.items(), key=lambda kv: (-kv[1], kv[0])))
-                  for o, m in moves.items()},
+        "moves": dict(ordered),
+        "move_orientations": {m: nominal.get(m, "neutral") for m, _ in ordered},
     }
 
 
 def speaker_rows(facts: Sequence[TurnFact], speakers: Sequence[tuple[str, str]],
-                 timed: bool) -> tuple[list[dict], list[dict], dict]:
+                 timed: bool, nominal: Mapping[str, str]) -> tuple[list[dict], list[dict], dict]:
     """Parties' rows, third parties' rows (only those who spoke) and the stretch's metrics."""
     metrics = conversation_metrics(facts, speakers, timed)
     parties, third = [], []
     for row in metrics.pop("speakers"):
         mine = [f for f in facts if f.speaker == row["speaker"]]
         full = {**row, "actions": sum(1 for f in mine if f.is_action),
-                **orientation_profile(mine),
+                **orientation_profile(mine, nominal),
                 "quotes": {o: telling_quotes(mine, o) for o in ("integrative", "distributive")}}
         if is_third_party(row["role"]):
             if mine:
@@ -86,19 +104,20 @@ def stage_breakdown(analysis: SessionAnalysis, facts: Sequence[TurnFact]) -> lis
     t = analysis.transcript
     speakers = [(s.name, s.role) for s in t.speakers]
     timed = t.has_times
+    nominal = nominal_orientations(analysis.model, facts)
     out = []
     for stage in STAGES:
         mine = [f for f in facts if f.stage == stage]
         if not mine:
             continue
-        parties, third, metrics = speaker_rows(mine, speakers, timed)
+        parties, third, metrics = speaker_rows(mine, speakers, timed, nominal)
         starts = [f.start for f in mine if f.start is not None]
         ends = [f.end for f in mine if f.end is not None]
         out.append({
             "stage": stage, "first_turn": mine[0].index, "last_turn": mine[-1].index,
             "turns": len(mine), "start": min(starts) if starts else None,
             "end": max(ends) if ends else None,
-            "parties_combined": orientation_profile([f for f in mine if f.is_party]),
+            "parties_combined": orientation_profile([f for f in mine if f.is_party], nominal),
             "parties": parties, "third_parties": third, "conversation": metrics,
         })
     return out
@@ -107,7 +126,8 @@ def stage_breakdown(analysis: SessionAnalysis, facts: Sequence[TurnFact]) -> lis
 def session_overview(analysis: SessionAnalysis, facts: Sequence[TurnFact]) -> dict:
     """The same breakdown over the whole session."""
     t = analysis.transcript
+    nominal = nominal_orientations(analysis.model, facts)
     parties, third, metrics = speaker_rows(facts, [(s.name, s.role) for s in t.speakers],
-                                           t.has_times)
-    return {"parties_combined": orientation_profile([f for f in facts if f.is_party]),
+                                           t.has_times, nominal)
+    return {"parties_combined": orientation_profile([f for f in facts if f.is_party], nominal),
             "parties": parties, "third_parties": third, "conversation": metrics}

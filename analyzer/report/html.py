@@ -42,10 +42,10 @@ def _legend() -> str:
 
 def _moves(row: dict) -> str:
     parts = []
-    for o in ORIENTATIONS:
-        for name, n in row["moves"][o].items():
-            parts.append(f'<span class="{o}" style="color:var(--c)">\u25cf</span> '
-                         f'{esc(name)}&nbsp;{n}')
+    for name, n in row["moves"].items():
+        o = esc(row["move_orientations"].get(name, "neutral"))
+        parts.append(f'<span class="{o}" style="color:var(--c)" title="{o}">\u25cf</span> '
+                     f'{esc(name)}&nbsp;{n}')
     return ", ".join(parts) or "\u2013"
 
 

@@ -42,7 +42,7 @@ def _span(entry: dict) -> str:
 
 
 def _moves(row: dict) -> str:
-    parts = [f"{md(name)} {n}" for o in ORIENTATIONS for name, n in row["moves"][o].items()]
+    parts = [f"{md(name)} {n}" for name, n in row["moves"].items()]
     return ", ".join(parts) or "-"
 
 

@@ -32,7 +32,8 @@ def test_per_stage_party_counts_and_shares(timed_dyad):
     assert alex["time_share"] == pytest.approx(12 / 25)
     assert alex["orientation_shares"]["integrative"] == 1.0
     assert blair["orientation_shares"]["distributive"] == 1.0
-    assert blair["moves"]["distributive"] == {"self-need": 2}
+    assert blair["moves"] == {"self-need": 2}
+    assert blair["move_orientations"] == {"self-need": "distributive"}
     assert alex["questions"] == 1
     # the telling distributive quote is Blair's most confident distributive turn
     assert [q["turn"] for q in blair["quotes"]["distributive"]] == [3, 5]
@@ -146,3 +147,18 @@ def test_headlines_restate_the_sections(timed_dyad, mediated):
     assert "Mediator spoke 40% of all words and is reported apart." in med
     assert "Climate shifts: turn 9 (integrative \u2192 distributive)." in med
     assert "Talk share: Ana 50%, Ben 50%." in med
+
+
+def test_move_types_carry_their_nominal_orientation(session_factory):
+    rows = [("A", "So a longer commitment would be worth something to you?", None, None,
+             "uv-part", "integrative", 0.6),
+            ("B", "We need it all, really all of it.", None, None, "self-need", "distributive",
+             0.9)]
+    model = {"name": "m", "orientation_map": {"uv-part": "distributive"}}
+    report = build_report(session_factory("nominal", rows, ["bargaining"] * 2, "unfinished",
+                                          model=model))
+    a = report["overview"]["parties"][0]
+    assert a["orientation_shares"]["integrative"] == 1.0  # the turn's own orientation
+    assert a["move_orientations"] == {"uv-part": "distributive"}  # the model's map
+    b = report["overview"]["parties"][1]
+    assert b["move_orientations"] == {"self-need": "distributive"}  # seen in the session
