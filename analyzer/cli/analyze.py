@@ -34,6 +34,10 @@ def analyze(
     model: ModelOption = None,
     input_format: InputFormatOption = None,
     roles: RolesOption = None,
+    read_option: Annotated[list[str] | None, typer.Option(
+        "--read-option", help="Reader option key=value, e.g. speaker_col=Name or "
+                              "text_col=Utterance for a CSV with other column names.",
+        show_default=False)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
 ) -> None:
     """Analyse negotiation transcripts: moves, stages, per-turn table and a report per session.
@@ -45,8 +49,10 @@ def analyze(
     Example:
 
         analyzer analyze corpora/examples --out reports/examples --format md,json,html
+
+        analyzer analyze calls/*.csv --read-option speaker_col=Name --roles Dana=mediator
     """
-    from ..io import expand_inputs, read_transcripts
+    from ..io import expand_inputs, read_transcripts, unique_session_ids
     from ..io.output import OutputFolder
     from ..pipeline import Analyzer
     from ..report.tables import (
@@ -64,6 +70,7 @@ def analyze(
         fail_usage(f"--format: unknown report format {', '.join(bad)}",
                    f"choose from {', '.join(REPORT_FORMATS)}")
     role_map = parse_roles(roles)
+    options = parse_read_options(read_option)
     try:
         files = expand_inputs(paths)
     except AnalyzerError as exc:
@@ -75,12 +82,15 @@ def analyze(
         fail(exc, 2)  # nothing can run without the model or the folder
 
     analyses, failures = [], []
+    seen_ids: set[str] = set()  # two files named call.vtt and call.srt get call and call-2
     for path in files:
         try:
-            transcripts = list(read_transcripts(path, format=input_format))
-        except AnalyzerError as exc:
+            transcripts = list(unique_session_ids(
+                read_transcripts(path, format=input_format, **options), seen_ids))
+        except Exception as exc:  # one unreadable file never stops the rest
             failures.append(Failure.from_exception(str(path), exc))
-            err(f"skipped: {exc}")
+            if quiet:
+                err(f"skipped: {exc}")
             continue
         for transcript in transcripts:
             try:
@@ -88,7 +98,8 @@ def analyze(
                 write_session_reports(analysis, folder, formats)
             except Exception as exc:  # one bad session never stops the rest
                 failures.append(Failure.from_exception(str(path), exc))
-                err(f"skipped: {path} session {transcript.session_id}: {exc}")
+                if quiet:
+                    err(f"skipped: {path} session {transcript.session_id}: {exc}")
                 continue
             analyses.append(analysis)
 
@@ -101,6 +112,18 @@ def analyze(
     if not quiet:
         print_summary(analyses, failures, folder.root)
     raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)
+
+
+def parse_read_options(items: list[str] | None) -> dict[str, str]:
+    """``["speaker_col=Name"]`` -> ``{"speaker_col": "Name"}``."""
+    options: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail_usage(f"--read-option: cannot read {item!r}", "write key=value, e.g. "
+                       "--read-option speaker_col=Name")
+        options[key.strip()] = value.strip()
+    return options
 
 
 def register(app: typer.Typer) -> None:
