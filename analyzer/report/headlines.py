@@ -47,7 +47,7 @@ def headlines(report: dict) -> list[str]:
         else "none") + ".")
     missed = Counter(m["kind"] for m in report["missed_opportunities"])
     lines.append("Missed opportunities flagged: " + (", ".join(
-        f"{n} {KIND_NAMES.get(k, k)}" for k, n in missed.items()) if missed else "none") + ".")
+        f"{KIND_NAMES.get(k, k)} ({n})" for k, n in missed.items()) if missed else "none") + ".")
     issues = report["issues"]
     if issues["issues"]:
         top = ", ".join(i["issue"] for i in issues["issues"][:3])

@@ -109,8 +109,8 @@ def _stage_section(stage: dict, timed: bool) -> str:
         parts.append('<p class="note">Third parties in this stage, not counted in the '
                      "parties' shares:</p>")
         parts.append(_speaker_table(stage["third_parties"], timed, "share of all talk"))
-    parts.append(f'<p class="note">{c["spoken_turns"]} spoken turns, {c["words"]} words, '
-                 f'{inter}.</p>')
+    turns = "1 spoken turn" if c["spoken_turns"] == 1 else f'{c["spoken_turns"]} spoken turns'
+    parts.append(f'<p class="note">{turns}, {c["words"]} words, {inter}.</p>')
     parts.append(_quotes(stage["parties"] + stage["third_parties"]))
     parts.append("</section>")
     return "".join(parts)
