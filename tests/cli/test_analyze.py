@@ -1,0 +1,96 @@
+"""``analyzer analyze`` end to end, through the CLI, on real files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from analyzer.cli import app
+from analyzer.report.tables import TURN_COLUMNS
+from analyzer.results import ORIENTATIONS, STAGES
+
+runner = CliRunner()
+
+
+def test_casino_valid_one_row_per_chat_log_entry_in_order(casino_dir, tmp_path):
+    source = casino_dir / "casino_valid.json"
+    result = runner.invoke(app, ["analyze", str(source), "--out", str(tmp_path), "-q"])
+    assert result.exit_code == 0, result.output
+    turns = pd.read_csv(tmp_path / "turns.csv", keep_default_na=False)
+    dialogues = json.loads(source.read_text())
+    assert len(dialogues) == 30
+    assert turns["session_id"].nunique() == 30
+    expected = [(str(d["dialogue_id"]), i, c["text"]) for d in dialogues
+                for i, c in enumerate(d["chat_logs"])]
+    got = list(zip(turns["session_id"].astype(str), turns["turn"], turns["text"], strict=True))
+    assert got == expected
+    assert list(turns.columns[: len(TURN_COLUMNS)]) == TURN_COLUMNS
+    assert set(turns["orientation"]) <= set(ORIENTATIONS)
+    assert set(turns["stage"]) <= set(STAGES)
+    assert turns["confidence"].between(0, 1).all()
+    actions = turns[turns["text"].isin(["Submit-Deal", "Accept-Deal", "Reject-Deal",
+                                        "Walk-Away"])]
+    assert actions["is_action"].all() and len(actions) > 30
+    # the stages never go back within a session
+    order = {s: i for i, s in enumerate(STAGES)}
+    for _, session in turns.groupby("session_id"):
+        ranks = session["stage"].map(order).tolist()
+        assert ranks == sorted(ranks)
+
+
+def test_mixed_folder_good_files_analysed_broken_reported(examples_dir, data_dir, tmp_path):
+    mixed = tmp_path / "mixed"
+    shutil.copytree(examples_dir, mixed / "examples")
+    shutil.copytree(data_dir / "broken", mixed / "broken")
+    out = tmp_path / "out"
+    # inside a folder only transcript extensions are read, so files of other kinds are
+    # named directly (as a user would)
+    odd = [str(p) for p in (mixed / "broken").iterdir() if p.suffix in (".bin", ".xyz")]
+    assert odd
+    result = runner.invoke(app, ["analyze", str(mixed), *odd, "--out", str(out),
+                                 "--format", "md,json"])
+    assert result.exit_code == 1, result.output
+    failures = pd.read_csv(out / "failures.csv")
+    broken = sorted(p.name for p in (data_dir / "broken").iterdir()
+                    if p.is_file() and not p.name.startswith(".") and p.suffix != ".md")
+    failed = sorted({pd.io.common.stringify_path(f).split("/")[-1] for f in failures["file"]})
+    assert failed == broken
+    # every failure names its file, and a line wherever the format has lines
+    assert failures["error"].str.len().gt(0).all() and failures["hint"].str.len().gt(0).all()
+    lineless = {f.split("/")[-1] for f in failures.loc[failures["line"].isna(), "file"]}
+    # only whole-file problems (empty, binary, unknown) and JSON (which names a path) lack a line
+    whole_file = {"empty.txt", "blank.txt", "binary.bin", "unknown.xyz"}
+    assert all(name in whole_file or name.endswith(".json") for name in lineless), lineless
+    sessions = pd.read_csv(out / "sessions.csv")
+    example_sessions = {"supplier_contract", "riverside_mediation", "zoom_salary", "teams_lease",
+                        "partnership", "whisper_segments"}
+    assert example_sessions <= set(sessions["session_id"].astype(str))
+    for session in sessions["session_id"].astype(str):
+        assert (out / f"{session}.md").exists() and (out / f"{session}.json").exists()
+
+
+def test_usage_errors_exit_2(examples_dir, tmp_path):
+    cases = [
+        ["analyze", str(examples_dir), "--out", str(tmp_path), "--format", "pdf"],
+        ["analyze", str(tmp_path / "nothing-here"), "--out", str(tmp_path)],
+        ["analyze", str(examples_dir), "--roles", "Dana", "--out", str(tmp_path)],
+    ]
+    for args in cases:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "fix:" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_roles_option_moves_a_speaker_out_of_the_parties(examples_dir, tmp_path):
+    source = examples_dir / "zoom_salary.vtt"
+    result = runner.invoke(app, ["analyze", str(source), "--out", str(tmp_path), "-q",
+                                 "--roles", "Hannah Cole=chair"])
+    assert result.exit_code == 0, result.output
+    turns = pd.read_csv(tmp_path / "turns.csv")
+    assert set(turns.loc[turns.speaker == "Hannah Cole", "role"]) == {"chair"}
+    sessions = pd.read_csv(tmp_path / "sessions.csv")
+    assert sessions.loc[0, "third_parties"] == "Hannah Cole"
