@@ -40,6 +40,8 @@ class TurnFact:
     offer: str | None
     questions: int
     end_estimated: bool = False
+    #: (move, orientation) of each unit of the turn, in order
+    units: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_party(self) -> bool:
@@ -55,6 +57,14 @@ class TurnFact:
         if self.start is None or self.end is None:
             return None
         return max(0.0, self.end - self.start)
+
+    def move_for(self, orientation: str) -> str:
+        """The move that gives the turn ``orientation``: the first unit with it, else the
+        turn's move (the model predicts a turn's move and orientation separately)."""
+        for move, unit_orientation in self.units:
+            if unit_orientation == orientation:
+                return move
+        return self.move
 
     @property
     def names(self) -> set[str]:
@@ -111,6 +121,9 @@ def turn_facts(analysis: SessionAnalysis) -> list[TurnFact]:
     t = analysis.transcript
     questions = _questions(analysis)
     ends = _ends(analysis)
+    units: dict[int, list[tuple[str, str]]] = {}
+    for unit, move in zip(analysis.units, analysis.unit_moves, strict=True):
+        units.setdefault(unit.turn, []).append((move.move, move.orientation))
     facts = []
     for pos, (turn, move, stage) in enumerate(
             zip(t.turns, analysis.moves, analysis.stages.stages, strict=True)):
@@ -123,5 +136,6 @@ def turn_facts(analysis: SessionAnalysis) -> list[TurnFact]:
             orientation=move.orientation, confidence=float(move.confidence),
             labels=tuple(move.labels), offer=move.offer,
             questions=0 if turn.is_action else questions.get(pos, 0),
+            units=tuple(units.get(turn.index, ())),
         ))
     return facts

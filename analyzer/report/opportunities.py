@@ -69,9 +69,11 @@ def missed_opportunities(facts: Sequence[TurnFact]) -> list[dict]:
             "kind": name, "turn": opportunity.index, "reply_turn": reply.index,
             "stage": reply.stage, "to": opportunity.speaker, "by": reply.speaker,
             "start": opportunity.start, "opportunity_move": opportunity.move,
-            "reply_move": reply.move, "opportunity_text": clip(opportunity.text, 200),
+            "reply_move": reply.move_for(reply.orientation),
+            "opportunity_text": clip(opportunity.text, 200),
             "reply_text": clip(reply.text, 200),
             "why": WHY[name].format(by=reply.speaker, to=opportunity.speaker,
-                                    move=reply.move, reply_kind=reply_kind),
+                                    move=reply.move_for("distributive"),
+                                    reply_kind=reply_kind),
         })
     return found

@@ -162,3 +162,23 @@ def test_move_types_carry_their_nominal_orientation(session_factory):
     assert a["move_orientations"] == {"uv-part": "distributive"}  # the model's map
     b = report["overview"]["parties"][1]
     assert b["move_orientations"] == {"self-need": "distributive"}  # seen in the session
+
+
+def test_missed_opportunity_names_the_unit_move_that_made_the_reply_distributive(
+        session_factory):
+    import dataclasses
+
+    from analyzer.results import Unit, UnitMove
+
+    rows = [("A", "What matters most to you?", None, None, "elicit-pref", "integrative", 0.9),
+            ("B", "Nice question. I need all the water.", None, None, "small-talk",
+             "distributive", 0.7)]
+    analysis = session_factory("units", rows, ["exploring"] * 2, "unfinished")
+    text = rows[1][1]
+    units = (analysis.units[0], Unit(1, 0, 0, 14, text[:14]), Unit(1, 1, 15, len(text),
+                                                                    text[15:]))
+    unit_moves = (analysis.unit_moves[0], UnitMove(1, 0, "small-talk", "integrative", 0.8),
+                  UnitMove(1, 1, "self-need", "distributive", 0.9))
+    analysis = dataclasses.replace(analysis, units=units, unit_moves=unit_moves)
+    [missed] = build_report(analysis)["missed_opportunities"]
+    assert missed["reply_move"] == "self-need" and "(self-need)" in missed["why"]
