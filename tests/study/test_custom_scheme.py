@@ -18,17 +18,18 @@ ORIENTATION = {"claim": "distributive", "create": "integrative", "question": "in
 
 @pytest.fixture(scope="module")
 def custom_model(repo, tmp_path_factory):
+    """``analyzer train`` on the example coded CSV, as a researcher runs it."""
     pytest.importorskip("analyzer.moves.training", reason="the move model package is not "
                                                           "in this checkout")
-    from analyzer.moves.data import load_coded
-    from analyzer.moves.training import train
-
     scheme = repo / "corpora" / "custom_scheme"
-    data = load_coded([scheme / "coded.csv"], orientation_map=scheme / "orientation_map.csv")
-    assert set(data.labels) == LABELS
-    # cheaper settings than the defaults keep the test fast; the workflow is the same
-    model = train(data, name="custom-scheme", params={"stack": False, "calibrate": False})
-    return model.save(tmp_path_factory.mktemp("model") / "custom-scheme")
+    out = tmp_path_factory.mktemp("model") / "custom-scheme"
+    res = CliRunner().invoke(app, [
+        "train", str(scheme / "coded.csv"), "--orientation-map",
+        str(scheme / "orientation_map.csv"), "--name", "custom-scheme", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    meta = json.loads((out / "meta.json").read_text())
+    assert sorted(meta["labels"]) == sorted(LABELS)
+    return out
 
 
 @pytest.mark.slow
