@@ -8,7 +8,9 @@ findings are associations over many negotiations, the labels are model predictio
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 REFERENCES = {
@@ -100,11 +102,24 @@ def model_scores(info: Mapping[str, Any], depth: int = 3) -> list[tuple[str, flo
     return found[:4]
 
 
+def _meta_scores(info: Mapping[str, Any]) -> list[tuple[str, float]]:
+    """Scores from the model folder's ``meta.json`` (plain JSON, safe to read) when the
+    loaded model's info does not carry them."""
+    folder = info.get("path")
+    if not folder:
+        return []
+    try:
+        meta = json.loads((Path(folder) / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return model_scores({k: v for k, v in meta.items() if k not in ("params", "versions")})
+
+
 def model_note(info: Mapping[str, Any]) -> str:
     """What produced the labels and how far to trust them, from the model's own info."""
     name = info.get("name") or "the move model"
     version = info.get("version")
-    scores = model_scores(info)
+    scores = model_scores(info) or _meta_scores(info)
     text = (f"Move labels are predictions of {name}"
             + (f" (version {version})" if version else "")
             + ", each with the model's confidence (its probability for the label shown); "
@@ -114,6 +129,9 @@ def model_note(info: Mapping[str, Any]) -> str:
         text += f" Measured by the model's own evaluation: {measured}."
     else:
         text += " The model did not report a measured accuracy."
+    notes = [str(n) for n in info.get("notes") or []]
+    if notes:
+        text += " Model notes: " + "; ".join(notes) + "."
     return text
 
 

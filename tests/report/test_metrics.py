@@ -182,3 +182,15 @@ def test_missed_opportunity_names_the_unit_move_that_made_the_reply_distributive
     analysis = dataclasses.replace(analysis, units=units, unit_moves=unit_moves)
     [missed] = build_report(analysis)["missed_opportunities"]
     assert missed["reply_move"] == "self-need" and "(self-need)" in missed["why"]
+
+
+def test_model_note_reads_scores_from_info_or_the_model_folder(tmp_path):
+    from analyzer.report.wording import model_note
+
+    assert "macro_f1 = 0.71" in model_note({"name": "m", "scores": {"macro_f1": 0.71}})
+    (tmp_path / "meta.json").write_text('{"name": "m", "evaluation": {"cv": {"macro_f1": '
+                                        '0.68, "kappa": 0.5}}, "params": {"alpha": 3}}')
+    note = model_note({"name": "m", "path": str(tmp_path), "notes": ["trained with 1.9"]})
+    assert "evaluation.cv.macro_f1 = 0.68" in note and "kappa = 0.50" in note
+    assert "alpha" not in note and "Model notes: trained with 1.9." in note
+    assert "did not report" in model_note({"name": "m", "path": str(tmp_path / "none")})
