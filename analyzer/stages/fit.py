@@ -31,6 +31,10 @@ DEFAULT_C = 3.0
 DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0, "crf": 0.0}
 #: Class weighting of the emission classifier ("balanced" or None), chosen by CV.
 BALANCED: str | None = "balanced"
+#: Class weighting of the MEMM transition classifiers, chosen by CV.
+MEMM_WEIGHT: str | None = None
+#: Regularisation of the MEMM classifiers (None: the same C as the emissions).
+MEMM_C: float | None = None
 #: Passes of the structured perceptron over the gold.
 DEFAULT_EPOCHS = 10
 
@@ -97,7 +101,7 @@ def fit_memm(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
             models[prev] = {"classes": classes, "coef": np.zeros((1, len(FEATURES))),
                             "intercept": np.zeros(1)}
             continue
-        clf = LogisticRegression(C=C, max_iter=3000)
+        clf = LogisticRegression(C=C, max_iter=3000, class_weight=MEMM_WEIGHT)
         clf.fit(np.delete(np.vstack(X), bias, axis=1), y)
         coef = np.insert(clf.coef_, bias, 0.0, axis=1)
         intercept = clf.intercept_
@@ -197,7 +201,7 @@ def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
     info["mix"] = mix
     return StageParams(features=list(FEATURES), coef=coef, intercept=intercept,
                        priors=priors, start=start / start.sum(), transitions=trans, meta=info,
-                       memm=fit_memm(matrices, labels, C) if mix.get("memm") else None,
+                       memm=fit_memm(matrices, labels, MEMM_C or C) if mix.get("memm") else None,
                        mix=mix,
                        crf=fit_perceptron(matrices, labels) if mix.get("crf") else None)
 
