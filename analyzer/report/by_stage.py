@@ -15,6 +15,7 @@ from ..results import ORIENTATIONS, STAGES, SessionAnalysis
 from ..transcript import is_third_party
 from .conversation import conversation_metrics
 from .facts import TurnFact
+from .vocab import is_relational
 
 QUOTE_CHARS = 240
 QUOTES_PER_ORIENTATION = 2
@@ -37,11 +38,12 @@ def quote(fact: TurnFact) -> dict:
 
 def telling_quotes(facts: Sequence[TurnFact], orientation: str,
                    k: int = QUOTES_PER_ORIENTATION) -> list[dict]:
-    """The clearest examples of ``orientation``: the model's most confident such turns
-    (at least a few words long, so "ok" never stands for a whole stage), in turn order."""
+    """The clearest examples of ``orientation``: the model's most confident such turns, at
+    least a few words long (so "ok" never stands for a whole stage), substantive moves before
+    relational ones (small talk says little about the deal); shown in turn order."""
     pool = [f for f in facts if f.spoken and f.orientation == orientation
             and f.words >= QUOTE_MIN_WORDS]
-    best = sorted(pool, key=lambda f: (-f.confidence, f.index))[:k]
+    best = sorted(pool, key=lambda f: (is_relational(f), -f.confidence, f.index))[:k]
     return [quote(f) for f in sorted(best, key=lambda f: f.index)]
 
 

@@ -28,8 +28,18 @@ SINGLE_ISSUE_NAMES = ("single",)
 COORDINATION_NAMES = ("promote-coordination", "coordinat", "trade", "logroll", "joint")
 
 
+#: Relational moves: they build the climate but say little about the deal, so a quote of
+#: one is shown only when a stage has nothing more substantive.
+RELATIONAL_NAMES = ("small-talk", "small_talk", "showing-empathy", "empathy", "rapport",
+                    "greeting")
+
+
 def _has(fact: TurnFact, fragments: tuple[str, ...]) -> bool:
     return any(fragment in name for name in fact.names for fragment in fragments)
+
+
+def is_relational(fact: TurnFact) -> bool:
+    return any(fragment in fact.move.lower() for fragment in RELATIONAL_NAMES)
 
 
 def is_priority_question(fact: TurnFact) -> bool:

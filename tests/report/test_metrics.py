@@ -194,3 +194,16 @@ def test_model_note_reads_scores_from_info_or_the_model_folder(tmp_path):
     assert "evaluation.cv.macro_f1 = 0.68" in note and "kappa = 0.50" in note
     assert "alpha" not in note and "Model notes: trained with 1.9." in note
     assert "did not report" in model_note({"name": "m", "path": str(tmp_path / "none")})
+
+
+def test_telling_quotes_prefer_substantive_moves(session_factory):
+    from analyzer.report.by_stage import telling_quotes
+
+    rows = [("A", "Lovely weather for camping today!", None, None, "small-talk", "integrative",
+             0.99),
+            ("A", "What matters most to you on this trip?", None, None, "elicit-pref",
+             "integrative", 0.7),
+            ("A", "Ok then.", None, None, "promote-coordination", "integrative", 1.0)]
+    facts = turn_facts(session_factory("q", rows, ["exploring"] * 3, "unfinished"))
+    assert [q["turn"] for q in telling_quotes(facts, "integrative", k=1)] == [1]
+    assert [q["turn"] for q in telling_quotes(facts, "integrative", k=2)] == [0, 1]
