@@ -188,8 +188,8 @@ NOT_TERMS = frozenset({
 #: Words after a number that make it a quantity of something on the table even without an
 #: issue word ("all 3 packages", "2 of them", "at least 2").
 GENERIC_QUANTITY_AFTER = frozenset({
-    "packages", "package", "packs", "pack", "items", "item", "of", "each", "more", "extra",
-    "units", "bundles", "cases",
+    "packages", "package", "packs", "pack", "of", "each", "more", "extra", "units",
+    "bundles", "cases",
 })
 
 #: First words of a turn that accept what was just said ("Ok, ...", "Yes! ...", "Sure. ...").

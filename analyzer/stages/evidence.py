@@ -264,8 +264,9 @@ def _numbers(doc: Doc) -> tuple[int, int]:
         if i and tokens[i - 1] in ("number", "no", "#"):
             continue
         after = tokens[i + 1] if i + 1 < len(doc) else ""
-        if after in NOT_TERMS or (after.endswith("s") and after[:-1] in NOT_TERMS):
-            continue
+        if any(w in NOT_TERMS or (w.endswith("s") and w[:-1] in NOT_TERMS)
+               for w in tokens[i + 1:i + 4]):
+            continue  # "five children", "2 of my nephews"
         terms += 1
         before = " ".join(tokens[max(0, i - 2):i])
         if after in GENERIC_QUANTITY_AFTER or before.endswith(("at least", "atleast")):
