@@ -66,6 +66,7 @@ def sequences(
     from ..study.codes import CODES, LABEL_SOURCES
     from ..study.display import frame_table
     from ..study.heatmap import transition_heatmap_svg
+    from ..study.html import study_page
     from ..study.outcomes import select_sessions
     from ..study.provenance import write_manifest
     from ..study.results import load_results
@@ -122,7 +123,10 @@ def sequences(
                          "mean of party shares": recip[f"{kind}_reciprocity"].mean(),
                          "pooled share": answered.sum() / prompts.sum() if prompts.sum()
                          else float("nan")})
-        console.print(frame_table(pd.DataFrame(rows), "Reciprocity (lag 1, across speakers)"))
+        recip_summary = pd.DataFrame(rows)
+        console.print(frame_table(recip_summary, "Reciprocity (lag 1, across speakers)"))
+    else:
+        recip_summary = None
     if out is not None:
         try:
             folder = OutputFolder(out)
@@ -130,6 +134,14 @@ def sequences(
             if recip is not None:
                 outputs.append(folder.write_csv("reciprocity.csv", recip))
             outputs += [folder.write_text(n, s) for n, s in svgs.items()]
+            page_tables = {"Transitions": table}
+            if recip_summary is not None:
+                page_tables = {"Reciprocity (lag 1, across speakers)": recip_summary,
+                               **page_tables}
+            outputs.append(folder.write_text("sequences.html", study_page(
+                f"Sequences of {code} ({labels} labels)", {n[:-4]: s for n, s in svgs.items()},
+                page_tables, note="Colour: adjusted residual (blue above chance, red below); "
+                                  "|z| > 1.96 is unlikely under independence.")))
             write_manifest(folder, "sequences", model=results.model_info,
                            options={"code": code, "lags": lags, "scopes": scopes,
                                     "by_stage": by_stage, "labels": labels,

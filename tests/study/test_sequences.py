@@ -121,5 +121,16 @@ def test_cli_writes_tables_and_heatmaps(results_dir, tmp_path):
     assert table[(table["lag"] == 1) & (table["scope"] == "across")]["observed"].sum() == 10
     assert (out / "reciprocity.csv").exists() and (out / "manifest.json").exists()
     assert (out / "transitions_1_across.svg").read_text().startswith("<svg")
+    page = (out / "sequences.html").read_text(encoding="utf-8")
+    assert page.count("<svg") == 4 and "<script" not in page and "Reciprocity" in page
     bad = CliRunner().invoke(app, ["sequences", str(results_dir), "--lag", "0"])
     assert bad.exit_code == 2
+
+
+def test_html_page_escapes_everything():
+    from analyzer.study.html import study_page
+
+    frame = pd.DataFrame({"from": ["<b>x</b>"], "z": [1.5]})
+    page = study_page("T <i>", {"cap <s>": "<svg></svg>"}, {"tab & co": frame})
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "T &lt;i&gt;" in page and "tab &amp; co" in page and "1.500" in page
