@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -81,32 +82,46 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, in bytes."""
-    tree, total, stack = _children(), 0, [pid]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_usage(pid: int) -> dict[int, tuple[int, float]]:
+    """Resident bytes and CPU seconds so far of ``pid`` and each of its descendants."""
+    tree, found, stack = _children(), {}, [pid]
     while stack:
         current = stack.pop()
         try:
             with open(f"/proc/{current}/statm") as handle:
-                total += int(handle.read().split()[1]) * PAGE
+                rss = int(handle.read().split()[1]) * PAGE
+            with open(f"/proc/{current}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            found[current] = (rss, (int(fields[11]) + int(fields[12])) / TICKS)
         except (OSError, IndexError, ValueError):
             pass
         stack.extend(tree.get(current, ()))
-    return total
+    return found
 
 
-def run_measured(command: list[str], env: dict) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Wall time and peak tree memory of ``command`` (sampled every 0.2 s)."""
-    peak = 0
+def run_measured(command: list[str], env: dict, max_seconds: float | None = None
+                 ) -> tuple[float, int, float, subprocess.CompletedProcess]:
+    """Wall time, peak memory of the process tree (sum of resident memory, sampled every
+    0.2 s) and CPU seconds of the tree (last sample of every process). With
+    ``max_seconds``, the command gets SIGINT (Ctrl-C) when that time is up."""
+    peak, cpu, stopped = 0, {}, False
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, stopped
         while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
+            usage = tree_usage(process.pid)
+            peak = max(peak, sum(rss for rss, _ in usage.values()))
+            cpu.update({p: c for p, (_, c) in usage.items()})
+            if max_seconds and not stopped and time.perf_counter() - start > max_seconds:
+                process.send_signal(signal.SIGINT)
+                stopped = True
             done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -115,7 +130,8 @@ def run_measured(command: list[str], env: dict) -> tuple[float, int, subprocess.
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
-    return wall, peak, subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    return wall, peak, sum(cpu.values()), subprocess.CompletedProcess(
+        command, process.returncode, stdout, stderr)
 
 
 # -- the floor and the batch ----------------------------------------------------------------
@@ -142,27 +158,33 @@ print(json.dumps({"sessions": sessions, "turns": turns,
 
 
 def measure_floor(corpus: Path, env: dict) -> dict:
-    wall, peak, done = run_measured([sys.executable, "-c", FLOOR, str(corpus)], env)
+    wall, peak, cpu, done = run_measured([sys.executable, "-c", FLOOR, str(corpus)], env)
     if done.returncode:
         raise SystemExit(f"floor failed:\n{done.stderr}")
     counts = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"engine": "floor", "workers": 1, "wall_s": wall, "peak_mb": peak / 2**20, **counts}
+    return {"engine": "floor", "workers": 1, "wall_s": wall, "cpu_s": cpu,
+            "peak_mb": peak / 2**20, "complete": True, **counts}
 
 
-def measure_batch(corpus: Path, workers: int, work: Path, env: dict) -> dict:
+def measure_batch(corpus: Path, workers: int, work: Path, env: dict,
+                  max_seconds: float | None = None) -> dict:
     out = work / f"out-{corpus.name}-w{workers}"
     shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, "-m", "analyzer", "batch", str(corpus), "--out", str(out),
                "--workers", str(workers), "--quiet"]
-    wall, peak, done = run_measured(command, env)
-    if done.returncode not in (0, 1):
+    wall, peak, cpu, done = run_measured(command, env, max_seconds)
+    if done.returncode not in (0, 1, 130):
         raise SystemExit(f"batch failed ({done.returncode}):\n{done.stderr}")
-    manifest = json.loads((out / "manifest.json").read_text())
-    counts = manifest["counts"]
+    # what was finished, from the journal (a run stopped by --max-seconds has no counts)
+    records = [json.loads(line) for line in
+               (out / ".parts" / "journal.jsonl").read_text().splitlines()]
+    items = [r for r in records if r.get("type") == "item"]
     shutil.rmtree(out, ignore_errors=True)
-    return {"engine": "batch", "workers": workers, "wall_s": wall, "peak_mb": peak / 2**20,
-            "sessions": counts["sessions"], "turns": counts["turns"],
-            "failures": counts["failures"]}
+    return {"engine": "batch", "workers": workers, "wall_s": wall, "cpu_s": cpu,
+            "peak_mb": peak / 2**20, "complete": done.returncode != 130,
+            "sessions": sum(r.get("sessions", 0) for r in items),
+            "turns": sum(r.get("turns", 0) for r in items),
+            "failures": sum(r.get("failures", 0) for r in items)}
 
 
 def main() -> None:
@@ -174,6 +196,8 @@ def main() -> None:
                         help="folder for corpora and outputs (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep --work afterwards")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    parser.add_argument("--max-seconds", type=float, default=None,
+                        help="stop each batch (Ctrl-C) after this long and report the part done")
     args = parser.parse_args()
     if not (CASINO / CASINO_FILES[0]).exists():
         raise SystemExit(f"CaSiNo not found in {CASINO} (set $ANALYZER_CASINO)")
@@ -187,18 +211,24 @@ def main() -> None:
             corpus = build_corpus(scale, work, args.examples)
             rows = [measure_floor(corpus, env)]
             for workers in [int(w) for w in args.workers.split(",")]:
-                rows.append(measure_batch(corpus, workers, work, env))
-            floor = rows[0]["wall_s"]
+                rows.append(measure_batch(corpus, workers, work, env, args.max_seconds))
+            floor = rows[0]
             for row in rows:
                 row["load_1min_after"] = round(os.getloadavg()[0], 1)
+                # the floor's time for the share of the corpus this run finished
+                share = row["sessions"] / floor["sessions"] if floor["sessions"] else 1.0
+                share = share or float("nan")
                 row.update(scale=scale, sessions_per_s=row["sessions"] / row["wall_s"],
                            turns_per_s=row["turns"] / row["wall_s"],
-                           x_floor=row["wall_s"] / floor)
+                           x_floor=row["wall_s"] / (floor["wall_s"] * share),
+                           x_floor_cpu=row["cpu_s"] / (floor["cpu_s"] * share))
                 results.append(row)
                 print(f"x{scale:<4} {row['engine']:<6} workers={row['workers']} "
                       f"wall={row['wall_s']:8.1f}s sessions/s={row['sessions_per_s']:8.1f} "
                       f"turns/s={row['turns_per_s']:9.0f} peak={row['peak_mb']:7.0f}MB "
-                      f"x_floor={row['x_floor']:5.2f} load={row['load_1min_after']}", flush=True)
+                      f"cpu={row['cpu_s']:8.1f}s x_floor={row['x_floor']:5.2f} "
+                      f"load={row['load_1min_after']}"
+                      + ("" if row["complete"] else " (stopped early)"), flush=True)
     finally:
         if args.json:
             args.json.write_text(json.dumps(results, indent=2) + "\n")
@@ -206,14 +236,15 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     print()
     print(f"{os.cpu_count()} cores; load = 1-minute load average when the scale finished")
-    print("| scale | run | workers | sessions | turns | wall s | sessions/s | turns/s "
-          "| peak MB | x floor | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| scale | run | workers | sessions | turns | wall s | CPU s | sessions/s | turns/s "
+          "| peak MB | x floor (wall) | x floor (CPU) | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| x{r['scale']} | {r['engine']} | {r['workers']} | {r['sessions']:,} | "
-              f"{r['turns']:,} | {r['wall_s']:.1f} | {r['sessions_per_s']:.1f} | "
-              f"{r['turns_per_s']:,.0f} | {r['peak_mb']:.0f} | {r['x_floor']:.2f} | "
-              f"{r['load_1min_after']} |")
+        mark = "" if r["complete"] else " (stopped)"
+        print(f"| x{r['scale']} | {r['engine']}{mark} | {r['workers']} | {r['sessions']:,} | "
+              f"{r['turns']:,} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | "
+              f"{r['sessions_per_s']:.1f} | {r['turns_per_s']:,.0f} | {r['peak_mb']:.0f} | "
+              f"{r['x_floor']:.2f} | {r['x_floor_cpu']:.2f} | {r['load_1min_after']} |")
 
 
 if __name__ == "__main__":

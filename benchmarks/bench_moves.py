@@ -1,0 +1,95 @@
+"""Speed of the move classifier on every CaSiNo turn, next to bare spaCy tokenization.
+
+Not a test: run it by hand on a quiet machine (one core is used)::
+
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_moves.py [CASINO_DIR] [--repeat 3]
+
+Prints, for the same texts in the same run: turns/s of ``spacy.blank("en").tokenizer``
+alone; turns/s of classification including feature extraction (``MoveClassifier.features``
++ ``scores``: n-grams, cues, context, both heads) over the whole corpus as one batch; turns/s
+of ``MoveModel.predict_session`` session by session (what ``analyzer analyze`` does, with
+explanations and offer rules); and the time to load the shipped model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def best_of(repeat: int, fn) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("casino", nargs="?", default=str(REPO.parent / "shared" / "corpora" /
+                                                          "casino"))
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    from analyzer.moves import load_model
+    import_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    model = load_model()
+    load_s = time.perf_counter() - t0
+
+    import spacy
+
+    from analyzer.moves.data import casino_files, read_casino
+    from analyzer.moves.features import turn_frame
+    from analyzer.nlp import make_nlp, split_units
+
+    transcripts = [t for f in casino_files(Path(args.casino))
+                   for t in read_casino(f, annotated_only=False)]
+    frame = turn_frame(transcripts)
+    frame = frame[~frame["is_action"]].reset_index(drop=True)
+    texts = frame["text"].tolist()
+    n = len(texts)
+
+    tokenizer = spacy.blank("en").tokenizer
+    tok_s = best_of(args.repeat, lambda: [tokenizer(t) for t in texts])
+    est = model.estimator
+
+    def classify():
+        # a fresh featurizer cache each time: no help from an earlier run
+        for vocab in (est.featurizer_.word_, est.featurizer_.char_):
+            if vocab is not None:
+                vocab.__dict__.pop("_cache", None)
+        est.scores(est.features(frame))
+
+    clf_s = best_of(args.repeat, classify)
+    nlp = make_nlp()
+    sample = transcripts[:200]
+    sample_turns = sum(len(t.turns) for t in sample)
+
+    def sessions():
+        for t in sample:
+            model.predict_session(t, split_units(nlp, t), nlp=nlp)
+
+    sess_s = best_of(1, sessions)
+    print(f"turns (CaSiNo chat turns, all dialogues): {n}")
+    print(f"spaCy blank('en') tokenizer alone:   {n / tok_s:>9,.0f} turns/s")
+    print(f"classification incl. features:       {n / clf_s:>9,.0f} turns/s  "
+          f"({clf_s / tok_s:.2f}x the tokenizer's time)")
+    print(f"analyze path, session by session:    {sample_turns / sess_s:>9,.0f} turns/s  "
+          f"(units + moves + reasons + offers, {len(sample)} sessions)")
+    print(f"load shipped model: {load_s:.3f} s (after importing analyzer.moves: "
+          f"{import_s:.3f} s)")
+
+
+if __name__ == "__main__":
+    main()
