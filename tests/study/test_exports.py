@@ -153,3 +153,37 @@ def test_empty_results_are_a_clear_error(tmp_path, turns):
     for command in ("export", "outcomes", "sequences"):
         res = CliRunner().invoke(app, [command, str(folder), "--out", str(tmp_path / "x")])
         assert res.exit_code == 1 and "no session was analysed" in res.output, command
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_round_trip_arbitrary_texts_and_codes(fmt, tmp_path):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from analyzer.study.exports import labelled_frame
+
+    texts = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40)
+    moves = st.sampled_from(["claim", "create", "question", "procédural", "a&b <c>"])
+
+    @settings(max_examples=15, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.tuples(texts, moves, st.booleans()), min_size=1, max_size=8))
+    def check(rows):
+        frame = pd.DataFrame({"text": [r[0] for r in rows], "move": [r[1] for r in rows],
+                              "is_action": [r[2] for r in rows]})
+        data, vlabels, clabels = labelled_frame(frame, max_str=2045)
+        path = tmp_path / f"t.{fmt}"
+        if fmt == "sav":
+            pyreadstat.write_sav(data, str(path), column_labels=clabels,
+                                 variable_value_labels=vlabels)
+            back, meta = pyreadstat.read_sav(str(path))
+        else:
+            pyreadstat.write_dta(data, str(path), column_labels=clabels,
+                                 variable_value_labels=vlabels, version=15)
+            back, meta = pyreadstat.read_dta(str(path))
+        decoded = back["move"].map(meta.variable_value_labels["move"])
+        assert list(decoded) == list(frame["move"])
+        assert [t.rstrip() for t in back["text"]] == [t.rstrip() for t in frame["text"]]
+        assert list(back["is_action"]) == [float(b) for b in frame["is_action"]]
+
+    check()
