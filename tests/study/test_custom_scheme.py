@@ -18,17 +18,20 @@ ORIENTATION = {"claim": "distributive", "create": "integrative", "question": "in
 
 @pytest.fixture(scope="module")
 def custom_model(repo, tmp_path_factory):
-    """``analyzer train`` on the example coded CSV, as a researcher runs it."""
+    """A model trained on the example coded CSV, the way ``analyzer train`` does it
+    (``load_coded`` + ``train`` + ``save``), with cheaper classifier settings than the
+    defaults to keep the test quick (the CLI itself is tested with the moves)."""
     pytest.importorskip("analyzer.moves.training", reason="the move model package is not "
                                                           "in this checkout")
+    from analyzer.moves.data import load_coded
+    from analyzer.moves.training import train
+
     scheme = repo / "corpora" / "custom_scheme"
-    out = tmp_path_factory.mktemp("model") / "custom-scheme"
-    res = CliRunner().invoke(app, [
-        "train", str(scheme / "coded.csv"), "--orientation-map",
-        str(scheme / "orientation_map.csv"), "--name", "custom-scheme", "--out", str(out)])
-    assert res.exit_code == 0, res.output
-    meta = json.loads((out / "meta.json").read_text())
-    assert sorted(meta["labels"]) == sorted(LABELS)
+    data = load_coded([scheme / "coded.csv"], orientation_map=scheme / "orientation_map.csv")
+    assert set(data.labels) == LABELS
+    model = train(data, name="custom-scheme", params={"stack": False, "calibrate": False})
+    out = model.save(tmp_path_factory.mktemp("model") / "custom-scheme")
+    assert sorted(json.loads((out / "meta.json").read_text())["labels"]) == sorted(LABELS)
     return out
 
 
