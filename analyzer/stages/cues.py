@@ -77,6 +77,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "it 's a deal", "alright", "awesome", "good deal", "make it happen", "i 'll take it",
         "i can work with", "i can live with", "i 'm ok with", "i 'm okay with",
         "i am ok with", "i am okay with", "fair", "wonderful", "excellent",
+        # mostly asked ("does that work for you?"); counted as asked when in a question
+        "does that work", "would that work", "work for you", "is that ok", "is that okay",
+        "sound good", "sound fair",
     ),
     "accept_strong": (
         "deal", "i accept", "accepted", "i agree", "agreed", "sounds good", "sounds great",

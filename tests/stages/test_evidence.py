@@ -1,0 +1,87 @@
+"""Evidence the decoder relies on, on sentences worked out by hand: quantities per issue with
+their side, acceptances given vs asked about, and the closing rule's constraint."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analyzer.stages.cues import ISSUE_WORDS
+from analyzer.stages.evidence import (
+    FEATURES,
+    Mention,
+    get_nlp,
+    matches_terms,
+    parse_mentions,
+    session_evidence,
+)
+from analyzer.transcript import Speaker, Transcript, Turn
+
+
+def mentions(text: str) -> list[tuple[str, object, str | None]]:
+    doc = get_nlp().make_doc(text)
+    return [(m.issue, m.quantity, m.side) for m in parse_mentions(doc, ISSUE_WORDS)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Could I have 2 water and you take the food?",
+     [("water", 2, "speaker"), ("food", "all", "other")]),
+    ("I'd love all 3 packages of the firewood", [("firewood", 3, "speaker")]),
+    ("How about you get two waters and I keep one firewood",
+     [("water", 2, "other"), ("firewood", 1, "speaker")]),
+    ("the water to you and the food to me",
+     [("water", "all", "other"), ("food", "all", "speaker")]),
+    ("so 2 of the firewood to me, 1 to you", [("firewood", 2, "speaker")]),
+    ("I take the food and water", [("food", "all", "speaker"), ("water", "all", "speaker")]),
+    ("I really need water for my kids", []),  # a need without a quantity
+])
+def test_quantities_per_issue_with_their_side(text, expected):
+    assert mentions(text) == expected
+
+
+def test_terms_agree_from_either_side():
+    deal = {"speaker_gets": {"water": 3, "food": 0}, "other_gets": {"water": 0, "food": 3}}
+    said = [Mention("water", 3, "speaker"), Mention("food", "all", "other")]
+    assert matches_terms(said, "A", deal, "A") is True  # A says what A's own deal says
+    # B saying the same words: right numbers on the wrong sides, which side-reading errors
+    # also produce, so it is left undecided rather than called a disagreement
+    assert matches_terms(said, "B", deal, "A") is None
+    other = [Mention("water", 1, "speaker"), Mention("food", 2, "other")]
+    assert matches_terms(other, "A", deal, "A") is False  # quantities the deal does not have
+    assert matches_terms([], "B", deal, "A") is None  # nothing said about the terms
+
+
+def chat(*lines: str) -> Transcript:
+    turns = tuple(Turn(index=i, speaker="AB"[i % 2], text=t) for i, t in enumerate(lines))
+    return Transcript("t", "test", "text", (Speaker("A"), Speaker("B")), turns)
+
+
+def col(ev, name: str) -> list[float]:
+    return ev.matrix[:, FEATURES.index(name)].tolist()
+
+
+def test_acceptance_given_or_asked_about():
+    ev = session_evidence(chat("How about 2 water for me and 1 for you?",
+                               "Does that work for you?", "Yes, that works for me."))
+    assert col(ev, "proposal") == [1.0, 0.0, 0.0]
+    assert col(ev, "accept")[2] > 0 and col(ev, "accept")[1] == 0
+    assert col(ev, "accept_q")[1] > 0
+    assert col(ev, "proposal_so_far") == [1.0, 1.0, 1.0]
+
+
+def test_numbers_about_people_are_not_terms():
+    ev = session_evidence(chat("I'm camping with my five children and 2 of my nephews",
+                               "Our price is forty-two cents per tray"))
+    assert col(ev, "numbers")[0] == 0.0
+    assert col(ev, "proposal") == [0.0, 1.0]  # a price is a term on the table
+
+
+def test_closing_opens_only_at_an_acceptance_without_formal_actions():
+    ev = session_evidence(chat("Hello", "I can offer 500 dollars for it.",
+                               "Let me think about it, talk Thursday. Thanks!"))
+    assert col(ev, "closing_allowed") == [0.0, 0.0, 0.0]
+    from analyzer.stages import load_segmenter
+    seg = load_segmenter().segment(chat("Hello", "I can offer 500 dollars for it.",
+                                        "Let me think about it, talk Thursday. Thanks!"))
+    assert "closing" not in seg.stages and seg.outcome == "unfinished"
+    assert np.isclose(sum(seg.probabilities[-1].values()), 1.0, atol=1e-3)
