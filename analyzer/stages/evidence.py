@@ -75,7 +75,7 @@ FEATURES: tuple[str, ...] = (
     "accept_plain", "accept_with_proposal", "accept_q_after", "plain_accepts_after",
     "vague_deal", "open_issue", "items", "issue_words", "opens_with_accept",
     "opens_with_accept_after_prop", "ends_question", "accept_then_asks", "accept_no_question",
-    "closing_allowed",
+    "closing_allowed", "open_proposal_after", "accept_then_only_recaps",
     "open_issue_after",
     "last_chat_proposal", "after_last_chat_proposal", "prev_proposal_other",
     "to_submit_0", "to_submit_1", "to_submit_2", "to_submit_3", "to_submit_4_5",
@@ -515,6 +515,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
     col = {name: k for k, name in enumerate(FEATURES)}
     # suffix facts (lookahead): is there still a chat proposal / reject / submit after i?
     prop_after = np.zeros(n)
+    open_prop_after = np.zeros(n)  # later proposals that are not recaps of the final deal
     nonfinal_after = np.zeros(n)
     reject_after = np.zeros(n)
     submit_after = np.zeros(n)
@@ -523,6 +524,8 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
     for i in range(n - 2, -1, -1):
         nxt = local[i + 1]
         prop_after[i] = prop_after[i + 1] + chat_prop[i + 1]
+        open_prop_after[i] = open_prop_after[i + 1] + (chat_prop[i + 1] and
+                                                       final_match[i + 1] is not True)
         nonfinal_after[i] = nonfinal_after[i + 1] + (chat_prop[i + 1] and
                                                      final_match[i + 1] is False)
         reject_after[i] = reject_after[i + 1] or nxt.action == "reject"
@@ -611,6 +614,9 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         # actions to say where the deal was made, the decoder may only enter closing there
         r[col["closing_allowed"]] = float(has_actions or accept_cue[i] or ev.opens_with_accept
                                           or bool(ev.cues["impasse"]))
+        r[col["open_proposal_after"]] = min(open_prop_after[i], 3) / 3.0
+        r[col["accept_then_only_recaps"]] = float(accept_cue[i] and open_prop_after[i] == 0
+                                                  and ev.action is None and seen_prop)
         r[col["issue_words"]] = min(ev.issue_words, 3) / 3.0
         r[col["ends_question"]] = float(ev.ends_question)
         r[col["accept_then_asks"]] = float(accept_cue[i] and ev.ends_question)
