@@ -1,20 +1,23 @@
 """The move classifier: a scikit-learn estimator over n-gram, cue and context features.
 
-Two heads share one feature matrix:
+Two stages, all logistic regressions:
 
-* the **label head** predicts the coded move labels (CaSiNo's 10 strategies, multi-label
-  one-vs-rest logistic regressions; or a user's own label set, multinomial when every row
-  has one label);
-* the **orientation head** predicts integrative / distributive / neutral directly (a
-  multinomial logistic regression on the same features plus the label head's
-  out-of-fold probabilities, i.e. stacking), its target derived from the labels with the
-  orientation map and the mixed-turn rule of ``taxonomy.orientation_of_labels``.
+1. a **text-only label model** reads one turn's own words, characters and cues and gives a
+   probability per move label. It is applied to the turn itself, the turn before and the
+   turn after; in training these probabilities are out-of-fold (each dialogue scored by a
+   model that never saw it), so the second stage learns from honest inputs;
+2. two **heads** read the full features (own text, previous / next turn's words and cues,
+   position) plus the stage-1 probabilities of the turn and its neighbours:
+   * the **label head** predicts the coded labels (CaSiNo's 10 strategies as one-vs-rest
+     binary models, or a user's own label set, multinomial when every row has one label);
+   * the **orientation head** predicts integrative / distributive / neutral directly
+     (multinomial), its target derived from the labels with the orientation map and the
+     mixed-turn rule of ``taxonomy.orientation_of_labels``.
 
-After fitting, both heads' coefficients are kept as one float32 matrix, so prediction is a
-single sparse matrix product for all heads (fast, and small to store). Probabilities are
-logistic-regression probabilities, optionally temperature-scaled on out-of-fold scores
-(``calibrate=True``) so that ``confidence`` means what it says; docs/moves.md reports their
-Brier score and ECE.
+After fitting, every head's coefficients are kept as float32 matrices, so prediction is a few
+sparse matrix products for a whole batch (fast, and small to store). Orientation
+probabilities are temperature-scaled on out-of-fold scores (``calibrate=True``) so that
+``confidence`` means what it says; docs/moves.md reports Brier score and ECE.
 """
 
 from __future__ import annotations
@@ -24,10 +27,13 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from ..results import ORIENTATIONS
 from .features import TurnFeaturizer
 from .taxonomy import CASINO_ORIENTATION, orientation_of_labels
+
+STACK_PARTS = ("text", "prev", "next")
 
 
 def as_label_sets(y) -> list[tuple[str, ...]]:
@@ -48,7 +54,20 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+def group_folds(groups, n: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) row indices; whole groups (dialogues) go to one fold."""
+    groups = np.asarray(groups)
+    ug = np.unique(groups)
+    n = min(n, len(ug))
+    if n < 2:
+        return []
+    order = np.random.RandomState(seed).permutation(len(ug))
+    fold_of = {g: int(i % n) for i, g in enumerate(ug[order])}
+    f = np.array([fold_of[g] for g in groups])
+    return [(np.flatnonzero(f != k), np.flatnonzero(f == k)) for k in range(n)]
 
 
 class MoveClassifier(ClassifierMixin, BaseEstimator):
@@ -60,13 +79,16 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
     probabilities over ``orientation_classes_``.
     """
 
-    def __init__(self, orientation_map=None, C=2.0, orientation_C=2.0, word_ngrams=(1, 2),
-                 char_ngrams=(2, 5), min_df=2, max_char_features=30000, use_cues=True,
-                 use_context=True, prev_weight=0.5, stack=True, stack_weight=1.0,
-                 class_weight="balanced", threshold=0.5, calibrate=True, random_state=0):
+    def __init__(self, orientation_map=None, C=1.0, orientation_C=1.0, stage1_C=1.0,
+                 word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2, max_char_features=30000,
+                 use_cues=True, use_context=True, prev_weight=0.5,
+                 context_texts=("prev_text", "next_text"), next_weight=0.5, stack=True,
+                 stack_weight=1.0, class_weight="balanced", threshold=0.5, calibrate=True,
+                 inner_folds=5, random_state=0):
         self.orientation_map = orientation_map
         self.C = C
         self.orientation_C = orientation_C
+        self.stage1_C = stage1_C
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
@@ -74,15 +96,24 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
         self.use_cues = use_cues
         self.use_context = use_context
         self.prev_weight = prev_weight
+        self.context_texts = context_texts
+        self.next_weight = next_weight
         self.stack = stack
         self.stack_weight = stack_weight
         self.class_weight = class_weight
         self.threshold = threshold
         self.calibrate = calibrate
+        self.inner_folds = inner_folds
         self.random_state = random_state
 
     # ---------------------------------------------------------------- fitting
     def fit(self, X: pd.DataFrame, y, groups=None):
+        # One BLAS thread: L-BFGS on these small problems gets ~10x slower when OpenBLAS
+        # threads fight over a busy machine (measured: 53 s -> 4.6 s on a 20-dialogue fit).
+        with threadpool_limits(limits=1):
+            return self._fit(X, y, groups)
+
+    def _fit(self, X: pd.DataFrame, y, groups=None):
         sets = as_label_sets(y)
         if len(sets) != len(X):
             raise ValueError("X and y have different lengths")
@@ -101,47 +132,39 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
                       for s in sets])
         if groups is None:
             groups = X["session_id"].to_numpy() if "session_id" in X else np.arange(len(X))
+        folds = group_folds(groups, self.inner_folds, self.random_state)
 
         self.featurizer_ = TurnFeaturizer(
             word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams, min_df=self.min_df,
             max_char_features=self.max_char_features, use_cues=self.use_cues,
-            use_context=self.use_context, prev_weight=self.prev_weight).fit(X)
-        M = self.featurizer_.transform(X)
+            use_context=self.use_context, prev_weight=self.prev_weight,
+            context_texts=tuple(self.context_texts), next_weight=self.next_weight).fit(X)
+        M, T, idx = self.featurizer_.transform_with_texts(X)
 
-        label_W, label_b = self._fit_labels(M, Y)
-        do_stack = self.stack and len(np.unique(o)) > 1
-        Z_lab = None
-        if do_stack or self.calibrate:
-            Z_lab = self._oof_label_scores(M, Y, groups)
-        if len(np.unique(o)) > 1:
-            M_o = self._with_stack(M, Z_lab) if do_stack else M
-            orient = LogisticRegression(C=self.orientation_C, max_iter=3000,
-                                        class_weight=self.class_weight)
-            orient.fit(M_o, o)
-            o_W = np.zeros((M_o.shape[1], len(ORIENTATIONS)), dtype=np.float32)
-            o_b = np.full(len(ORIENTATIONS), -30.0, dtype=np.float32)
-            cols = orient.classes_
-            if len(cols) == 2:  # binary LR: one coefficient row for the second class
-                o_W[:, cols[1]] = orient.coef_[0]
-                o_b[cols[1]] = orient.intercept_[0]
-                o_b[cols[0]] = 0.0
-            else:
-                o_W[:, cols] = orient.coef_.T
-                o_b[cols] = orient.intercept_
-        else:
-            o_W = np.zeros((M.shape[1] + (len(self.classes_) if do_stack else 0),
-                            len(ORIENTATIONS)), dtype=np.float32)
-            o_b = np.full(len(ORIENTATIONS), -30.0, dtype=np.float32)
-            o_b[o[0]] = 0.0
-        self.stacked_ = bool(do_stack)
-        self.label_coef_ = label_W.astype(np.float32)
-        self.label_intercept_ = label_b.astype(np.float32)
-        self.orientation_coef_ = o_W
-        self.orientation_intercept_ = o_b
-        self.label_temperature_ = 1.0
+        self.stacked_ = bool(self.stack and folds)
+        if self.stacked_:
+            W1, b1 = self._fit_labels(T[idx["text"]], Y, self.stage1_C)
+            self.stage1_coef_, self.stage1_intercept_ = W1.astype(np.float32), b1.astype(
+                np.float32)
+            S = np.zeros((len(X), len(STACK_PARTS) * len(self.classes_)), dtype=np.float32)
+            for tr, te in folds:  # out-of-fold stage-1 probabilities
+                Wf, bf = self._fit_labels(T[idx["text"][tr]], Y[tr], self.stage1_C)
+                S[te] = self._stack_block(T, {k: v[te] for k, v in idx.items()}, Wf, bf)
+            M = sp.hstack([M, sp.csr_matrix(S)], format="csr")
+
+        W, b = self._fit_labels(M, Y, self.C)
+        self.label_coef_, self.label_intercept_ = W.astype(np.float32), b.astype(np.float32)
+        self.orientation_coef_, self.orientation_intercept_ = self._fit_orientation(M, o)
         self.orientation_temperature_ = 1.0
-        if self.calibrate:
-            self._fit_temperatures(M, Y, o, groups, Z_lab)
+        if self.calibrate and folds and len(np.unique(o)) > 1:
+            Zo = np.zeros((len(o), len(ORIENTATIONS)), dtype=np.float32)
+            for tr, te in folds:
+                Wo, bo = self._fit_orientation(M[tr], o[tr])
+                Zo[te] = np.asarray(M[te] @ Wo) + bo
+            temps = np.array([0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5])
+            losses = [-np.mean(np.log(np.clip(_softmax(Zo / t)[np.arange(len(o)), o], 1e-9, 1)))
+                      for t in temps]
+            self.orientation_temperature_ = float(temps[int(np.argmin(losses))])
         self.n_features_in_ = M.shape[1]
         return self
 
@@ -154,7 +177,7 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
                     Y[i, index[lab]] = 1
         return Y
 
-    def _fit_labels(self, M, Y) -> tuple[np.ndarray, np.ndarray]:
+    def _fit_labels(self, M, Y, C) -> tuple[np.ndarray, np.ndarray]:
         K = Y.shape[1]
         W = np.zeros((M.shape[1], K))
         b = np.zeros(K)
@@ -163,94 +186,66 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
                 if Y[:, k].min() == Y[:, k].max():
                     b[k] = 30.0 if Y[0, k] else -30.0
                     continue
-                lr = LogisticRegression(C=self.C, max_iter=3000, class_weight=self.class_weight,
+                lr = LogisticRegression(C=C, max_iter=2000, class_weight=self.class_weight,
                                         solver="liblinear", dual=True, tol=1e-3,
                                         random_state=self.random_state)
                 lr.fit(M, Y[:, k])
                 W[:, k], b[k] = lr.coef_[0], lr.intercept_[0]
         else:
             yk = Y.argmax(axis=1)
-            lr = LogisticRegression(C=self.C, max_iter=3000, class_weight=self.class_weight)
+            if len(np.unique(yk)) < 2:
+                b[:] = -30.0
+                b[yk[0]] = 0.0
+                return W, b
+            lr = LogisticRegression(C=C, max_iter=3000, class_weight=self.class_weight)
             lr.fit(M, yk)
             if len(lr.classes_) == 2:
                 W[:, lr.classes_[1]], b[lr.classes_[1]] = lr.coef_[0], lr.intercept_[0]
+                b[[k for k in range(K) if k not in lr.classes_]] = -30.0
             else:
                 W[:, lr.classes_], b[lr.classes_] = lr.coef_.T, lr.intercept_
+                b[[k for k in range(K) if k not in lr.classes_]] = -30.0
         return W, b
 
-    def _folds(self, groups, n=5):
-        ug = np.unique(groups)
-        n = min(n, len(ug))
-        if n < 2:
-            return []
-        rng = np.random.RandomState(self.random_state)
-        order = rng.permutation(len(ug))
-        fold_of = {g: int(i % n) for g, i in zip(ug[order], range(len(ug)), strict=False)}
-        f = np.array([fold_of[g] for g in groups])
-        return [(np.where(f != k)[0], np.where(f == k)[0]) for k in range(n)]
+    def _fit_orientation(self, M, o) -> tuple[np.ndarray, np.ndarray]:
+        W = np.zeros((M.shape[1], len(ORIENTATIONS)), dtype=np.float32)
+        b = np.full(len(ORIENTATIONS), -30.0, dtype=np.float32)
+        present = np.unique(o)
+        if len(present) < 2:
+            b[present[0]] = 0.0
+            return W, b
+        lr = LogisticRegression(C=self.orientation_C, max_iter=3000,
+                                class_weight=self.class_weight).fit(M, o)
+        cols = lr.classes_
+        if len(cols) == 2:  # binary LR: one coefficient row, for the second class
+            W[:, cols[1]], b[cols[1]], b[cols[0]] = lr.coef_[0], lr.intercept_[0], 0.0
+        else:
+            W[:, cols], b[cols] = lr.coef_.T, lr.intercept_
+        return W, b
 
-    def _oof_label_scores(self, M, Y, groups) -> np.ndarray:
-        """Label-head scores for every training row from a model that did not see its
-        dialogue (inner group folds), so the orientation head learns from honest inputs."""
-        Z = np.zeros(Y.shape, dtype=np.float32)
-        for tr, te in self._folds(groups):
-            W, b = self._fit_labels(M[tr], Y[tr])
-            Z[te] = M[te] @ W + b
-        return Z
+    def _label_probs(self, Z):
+        return _sigmoid(Z) if self.multilabel_ else _softmax(Z)
 
-    def _label_probs_from_scores(self, Z, T=1.0):
-        return _sigmoid(Z / T) if self.multilabel_ else _softmax(Z / T)
-
-    def _with_stack(self, M, Z):
-        P = self._label_probs_from_scores(np.asarray(Z, dtype=np.float32))
-        return sp.hstack([M, sp.csr_matrix(P * self.stack_weight)], format="csr")
-
-    def _fit_temperatures(self, M, Y, o, groups, Z_lab):
-        """One temperature per head, chosen on out-of-fold scores to minimise log-loss."""
-        temps = np.array([0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5])
-        if Z_lab is not None:
-            losses = []
-            for T in temps:
-                P = np.clip(self._label_probs_from_scores(Z_lab, T), 1e-6, 1 - 1e-6)
-                losses.append(-np.mean(Y * np.log(P) + (1 - Y) * np.log(1 - P)))
-            self.label_temperature_ = float(temps[int(np.argmin(losses))])
-        if len(np.unique(o)) < 2:
-            return
-        Zo = np.zeros((len(o), len(ORIENTATIONS)), dtype=np.float32)
-        folds = self._folds(groups)
-        if not folds:
-            return
-        for tr, te in folds:
-            Mo = M
-            if self.stacked_:
-                Mo = self._with_stack(M, Z_lab)
-            lr = LogisticRegression(C=self.orientation_C, max_iter=3000,
-                                    class_weight=self.class_weight)
-            if len(np.unique(o[tr])) < 2:
-                return
-            lr.fit(Mo[tr], o[tr])
-            z = np.full((len(te), len(ORIENTATIONS)), -30.0, dtype=np.float32)
-            if len(lr.classes_) == 2:
-                z[:, lr.classes_[0]] = 0.0
-                z[:, lr.classes_[1]] = lr.decision_function(Mo[te])
-            else:
-                z[:, lr.classes_] = lr.decision_function(Mo[te])
-            Zo[te] = z
-        losses = [-np.mean(np.log(np.clip(_softmax(Zo / T)[np.arange(len(o)), o], 1e-9, 1)))
-                  for T in temps]
-        self.orientation_temperature_ = float(temps[int(np.argmin(losses))])
+    def _stack_block(self, T, idx, W1, b1) -> np.ndarray:
+        """Stage-1 probabilities of each row's own, previous and next text, side by side."""
+        P = self._label_probs(np.asarray(T @ W1) + b1)
+        return np.hstack([P[idx[part]] for part in STACK_PARTS]).astype(np.float32) * \
+            self.stack_weight
 
     # ---------------------------------------------------------------- predicting
     def features(self, X: pd.DataFrame):
-        return self.featurizer_.transform(X)
+        """The full feature matrix of X (stage-1 probabilities included)."""
+        with threadpool_limits(limits=1):
+            M, T, idx = self.featurizer_.transform_with_texts(X)
+            if self.stacked_:
+                S = self._stack_block(T, idx, self.stage1_coef_, self.stage1_intercept_)
+                M = sp.hstack([M, sp.csr_matrix(S)], format="csr")
+            return M
 
     def scores(self, M) -> tuple[np.ndarray, np.ndarray]:
         """(label probabilities, orientation probabilities) from a feature matrix."""
-        Zl = np.asarray(M @ self.label_coef_) + self.label_intercept_
-        Pl = self._label_probs_from_scores(Zl, self.label_temperature_)
-        Mo = sp.hstack([M, sp.csr_matrix(self._label_probs_from_scores(Zl) * self.stack_weight)],
-                       format="csr") if self.stacked_ else M
-        Zo = np.asarray(Mo @ self.orientation_coef_) + self.orientation_intercept_
+        Pl = self._label_probs(np.asarray(M @ self.label_coef_) + self.label_intercept_)
+        Zo = np.asarray(M @ self.orientation_coef_) + self.orientation_intercept_
         return Pl, _softmax(Zo / self.orientation_temperature_)
 
     def predict_proba(self, X) -> np.ndarray:
@@ -288,5 +283,6 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
     def feature_names(self) -> np.ndarray:
         names = self.featurizer_.get_feature_names_out()
         if self.stacked_:
-            names = np.concatenate([names, [f"stack:{c}" for c in self.classes_]])
+            names = np.concatenate([names, [f"stack:{part}:{c}" for part in STACK_PARTS
+                                            for c in self.classes_]])
         return names

@@ -25,7 +25,10 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from ..nlp.cues import CUE_NAMES, count_cues
 
-COLUMNS = ("text", "prev_text", "prev_same_speaker", "position", "turn", "prev_is_action")
+COLUMNS = ("text", "prev_text", "next_text", "prev2_text", "prev_same_speaker", "position",
+           "turn", "prev_is_action")
+#: context texts and the prefix of their features
+CONTEXT_TEXTS = {"prev_text": "prev", "next_text": "next", "prev2_text": "prev2"}
 CONTEXT_NAMES = ("position", "first_turn", "early", "late", "prev_question", "prev_action",
                  "prev_same_speaker", "no_prev", "log_words", "prev_log_words")
 
@@ -55,6 +58,7 @@ def turn_frame(transcripts, units=None, labelled_only: bool = False) -> pd.DataF
             for u in units[t.session_id]:
                 seq.append((t.turns[u.turn], u.text, u.index))
         prev_text, prev_speaker, prev_action = "", None, False
+        first = len(rows)
         for turn, text, k in seq:
             rows.append({
                 "session_id": t.session_id, "turn": turn.index, "unit": k,
@@ -64,8 +68,12 @@ def turn_frame(transcripts, units=None, labelled_only: bool = False) -> pd.DataF
                 "is_action": turn.is_action, "gold": tuple(turn.gold),
             })
             prev_text, prev_speaker, prev_action = text, turn.speaker, turn.is_action
+        for i in range(first, len(rows)):  # the reply, and the turn before the previous one
+            rows[i]["next_text"] = rows[i + 1]["text"] if i + 1 < len(rows) else ""
+            rows[i]["prev2_text"] = rows[i - 2]["text"] if i - 2 >= first else ""
     frame = pd.DataFrame(rows, columns=["session_id", "turn", "unit", "speaker", "text",
-                                        "prev_text", "prev_same_speaker", "position",
+                                        "prev_text", "next_text", "prev2_text",
+                                        "prev_same_speaker", "position",
                                         "prev_is_action", "is_action", "gold"])
     if labelled_only:
         frame = frame[(~frame["is_action"]) & frame["gold"].map(bool)].reset_index(drop=True)
@@ -171,7 +179,7 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
 
     def __init__(self, word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2,
                  max_char_features=30000, use_cues=True, use_context=True,
-                 prev_weight=0.5) -> None:
+                 prev_weight=0.5, context_texts=("prev_text",), next_weight=0.5) -> None:
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
@@ -179,6 +187,11 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         self.use_cues = use_cues
         self.use_context = use_context
         self.prev_weight = prev_weight
+        self.context_texts = context_texts
+        self.next_weight = next_weight
+
+    def _weight(self, column: str) -> float:
+        return self.next_weight if column == "next_text" else self.prev_weight
 
     def fit(self, X: pd.DataFrame, y=None, extra_texts=None):
         """Learn the vocabularies. ``extra_texts`` (e.g. unlabelled dialogues) only widen the
@@ -203,9 +216,11 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         if self.use_cues:
             names += [f"cue:{c}" for c in CUE_NAMES]
         if self.use_context:
-            names += [f"prev_word:{w}" for w in self.word_.terms]
-            if self.use_cues:
-                names += [f"prev_cue:{c}" for c in CUE_NAMES]
+            for column in self.context_texts:
+                prefix = CONTEXT_TEXTS[column]
+                names += [f"{prefix}_word:{w}" for w in self.word_.terms]
+                if self.use_cues:
+                    names += [f"{prefix}_cue:{c}" for c in CUE_NAMES]
             names += [f"ctx:{c}" for c in CONTEXT_NAMES]
         return np.asarray(names, dtype=object)
 
@@ -215,26 +230,44 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         return self._names_cache
 
     def transform(self, X: pd.DataFrame):
+        return self.transform_with_texts(X)[0]
+
+    def transform_with_texts(self, X: pd.DataFrame):
+        """The feature matrix, plus what a second stage needs: the text-only features
+        (word, char, cue blocks) of every distinct text of X, and for each row the index of
+        its own, previous and next text among them."""
         text = X["text"].tolist()
-        prev = X["prev_text"].tolist() if self.use_context else []
-        uniq = list(dict.fromkeys(text + prev))
+        prev = X["prev_text"].tolist()
+        nxt = X["next_text"].tolist() if "next_text" in X else [""] * len(text)
+        others = {c: X[c].tolist() for c in self.context_texts} if self.use_context else {}
+        uniq = list(dict.fromkeys(text + prev + nxt +
+                                  [s for v in others.values() for s in v]))
         where = {s: i for i, s in enumerate(uniq)}
-        t_idx = np.fromiter((where[s] for s in text), dtype=np.int64, count=len(text))
+
+        def index(values):
+            return np.fromiter((where[s] for s in values), dtype=np.int64, count=len(values))
+
+        t_idx = index(text)
         W = self.word_.transform(uniq)
-        blocks = [W[t_idx]]
+        own = [W]
         if self.char_ is not None:
-            blocks.append(self.char_.transform(uniq)[t_idx])
+            own.append(self.char_.transform(uniq))
         cues = None
         if self.use_cues:
             cues = np.log1p(cue_matrix(uniq))
-            blocks.append(sp.csr_matrix(cues[t_idx]))
+            own.append(sp.csr_matrix(cues))
+        T = sp.hstack(own, format="csr", dtype=np.float32)
+        blocks = [T[t_idx]]
         if self.use_context:
-            p_idx = np.fromiter((where[s] for s in prev), dtype=np.int64, count=len(prev))
-            blocks.append(W[p_idx] * self.prev_weight)
-            if self.use_cues:
-                blocks.append(sp.csr_matrix(cues[p_idx] * self.prev_weight))
+            for column, values in others.items():
+                idx = index(values)
+                w = self._weight(column)
+                blocks.append(W[idx] * w)
+                if self.use_cues:
+                    blocks.append(sp.csr_matrix(cues[idx] * w))
             blocks.append(sp.csr_matrix(self._context(X, text, prev)))
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
+        M = sp.hstack(blocks, format="csr", dtype=np.float32)
+        return M, T, {"text": t_idx, "prev": index(prev), "next": index(nxt)}
 
     @staticmethod
     def _context(X: pd.DataFrame, text: list[str], prev: list[str]) -> np.ndarray:

@@ -28,14 +28,11 @@ META_FILE = "meta.json"
 DEFAULT_MODEL = "casino-moves-1"
 
 #: Types a model file may contain besides plain containers; anything else is refused.
-_TRUSTED_PREFIXES = ("analyzer.moves.", "sklearn.feature_extraction.text.")
-_TRUSTED_EXACT = {"numpy.float32", "numpy.float64", "numpy.int64", "numpy.int32",
-                  "numpy.int8", "numpy.dtype", "builtins.dict", "builtins.list", "builtins.tuple",
-                  "builtins.str", "builtins.int", "builtins.float", "builtins.bool",
-                  "numpy.ndarray", "numpy.core.multiarray._reconstruct",
-                  "scipy.sparse._csr.csr_matrix", "numpy.str_", "builtins.NoneType",
-                  "numpy.dtypes.Float32DType", "numpy.dtypes.Float64DType",
-                  "numpy.dtypes.Int64DType", "numpy.dtypes.ObjectDType"}
+_TRUSTED_PREFIXES = ("analyzer.moves.classifier.", "analyzer.moves.features.")
+_TRUSTED_EXACT = {"builtins.dict", "builtins.list", "builtins.tuple", "builtins.str",
+                  "builtins.int", "builtins.float", "builtins.bool", "builtins.NoneType",
+                  "numpy.ndarray", "numpy.float32", "numpy.float64", "numpy.int64",
+                  "numpy.int32", "numpy.int8", "numpy.str_", "numpy.bool_", "numpy.dtype"}
 
 
 def default_model_dir() -> Path:
@@ -48,6 +45,26 @@ def default_model_dir() -> Path:
     raise ModelError(f"the shipped model {DEFAULT_MODEL!r} is missing from this installation",
                      hint="reinstall the analyzer (pip install .) or pass --model MODEL_DIR "
                           "(make one with `analyzer train`)")
+
+
+def content_sha256(est: MoveClassifier) -> str:
+    """Hash of what the model learned (vocabularies, coefficients, settings), independent of
+    how the file was packed: the same data and seed give the same value (tested)."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps({k: repr(v) for k, v in est.get_params().items()},
+                             sort_keys=True).encode())
+    parts = [est.featurizer_.word_.terms, est.featurizer_.word_.idf]
+    if est.featurizer_.char_ is not None:
+        parts += [est.featurizer_.char_.terms, est.featurizer_.char_.idf]
+    for name in sorted(vars(est)):
+        if name.endswith("_") and isinstance(getattr(est, name), np.ndarray):
+            parts.append(getattr(est, name))
+    for part in parts:
+        if part.dtype.kind in "OU":  # labels, terms: their text, not object pointers
+            digest.update("\x1f".join(map(str, part.tolist())).encode())
+        else:
+            digest.update(np.ascontiguousarray(part).tobytes())
+    return digest.hexdigest()
 
 
 def file_sha256(path: Path) -> str:
@@ -113,7 +130,7 @@ class MoveModel:
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / MODEL_FILE
         tmp = folder / (MODEL_FILE + ".tmp")
-        sio.dump(self.estimator, tmp, compression=8)  # zipfile.ZIP_DEFLATED
+        tmp.write_bytes(_stable_zip(sio.dumps(self.estimator)))
         tmp.replace(target)
         meta = dict(self.meta)
         meta["versions"] = _versions()
@@ -121,7 +138,8 @@ class MoveModel:
         meta["orientation_map"] = dict(self.estimator.orientation_map_)
         meta["multilabel"] = bool(self.estimator.multilabel_)
         meta["model_file"] = {"name": MODEL_FILE, "sha256": file_sha256(target),
-                              "bytes": target.stat().st_size}
+                              "bytes": target.stat().st_size,
+                              "content_sha256": content_sha256(self.estimator)}
         (folder / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n",
                                         encoding="utf-8")
         if card is not None:
@@ -218,6 +236,8 @@ def roll_up(Q: np.ndarray) -> np.ndarray:
     return rest
 
 
+#: features too vague to be a reason a coach can use (they still count in the model)
+_SILENT = {"ctx:log_words", "ctx:prev_log_words", "ctx:position"}
 _CONTEXT_TEXT = {
     "ctx:position": "position in the session", "ctx:first_turn": "first turn",
     "ctx:early": "early in the session", "ctx:late": "late in the session",
@@ -235,44 +255,90 @@ def explain(est: MoveClassifier, M, row: int, k: int, text: str, top: int = 4) -
     from ..nlp.cues import text_quotes
 
     x = M[row]
-    W = est.orientation_coef_[: x.shape[1], k] - est.orientation_coef_[: x.shape[1]].mean(axis=1)
+    coef = est.orientation_coef_
+    W = coef[:, k] - coef.mean(axis=1)  # what favours k over the other orientations
     contrib = x.data * W[x.indices]
     order = np.argsort(-contrib)
-    names = est.featurizer_.get_feature_names_out()
+    names = est.feature_names()
     quotes = text_quotes(text)
     out: list[str] = []
     for j in order:
         if contrib[j] <= 0 or len(out) >= top:
             break
         name = str(names[x.indices[j]])
+        if name in _SILENT:
+            continue
         kind, _, value = name.partition(":")
         if kind == "cue":
             q = quotes.get(value, [])
             out.append(f'cue:{value} "{q[0]}"' if q else f"cue:{value}")
         elif kind == "ctx":
             out.append(f"context:{_CONTEXT_TEXT.get(name, value)}")
-        elif kind in ("word", "char", "prev_word"):
+        elif kind == "stack":
+            part, _, label = value.partition(":")
+            where = {"text": "this turn", "prev": "previous turn",
+                     "next": "reply"}.get(part, part)
+            out.append(f"{where} reads as {label}")
+        elif kind in ("word", "char") or kind.endswith(("_word", "_cue")):
             out.append(f'{kind}:"{value}"')
         else:
             out.append(name)
     return out
 
 
-def _check_trusted(path: Path) -> None:
-    import skops.io as sio
+def _stable_zip(data: bytes) -> bytes:
+    """The skops archive rewritten with fixed timestamps and order, so the same model gives
+    the same bytes (and the same hash in meta.json) whenever it is trained."""
+    import io
+    import zipfile
 
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for name in sorted(src.namelist()):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, src.read(name))
+    return out.getvalue()
+
+
+def file_types(path: Path) -> set[str]:
+    """Every type a skops file would build, read from its schema without building anything."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    found: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "__class__" in node and "__module__" in node:
+                found.add(f"{node['__module__']}.{node['__class__']}")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    return found
+
+
+def _check_trusted(path: Path) -> list[str]:
+    """Refuse a file holding any type outside our allow-list (skops's own default list is
+    wider: it trusts every scikit-learn estimator, which we do not need)."""
     try:
-        untrusted = sio.get_untrusted_types(file=path)
+        types = file_types(path)
     except Exception as exc:  # a damaged or foreign file
         raise ModelError(f"{path}: not a readable skops model file ({exc})",
                          hint="retrain with `analyzer train` or reinstall the analyzer") from exc
-    bad = [t for t in untrusted
-           if not (t.startswith(_TRUSTED_PREFIXES) or t in _TRUSTED_EXACT)]
+    bad = [t for t in types if not (t.startswith(_TRUSTED_PREFIXES) or t in _TRUSTED_EXACT)]
     if bad:
         raise ModelError(f"{path}: refusing to load types outside the allow-list: "
                          f"{', '.join(sorted(bad)[:5])}",
                          hint="only load model folders made by `analyzer train`")
-    return untrusted
+    return sorted(types)
 
 
 def load_model(model_dir: str | Path | None = None) -> MoveModel:

@@ -120,3 +120,22 @@ def orientation_of_move(name: str, mapping: dict[str, str] | None = None) -> str
         return mapping[name]
     move = MOVE_BY_NAME.get(name)
     return move.orientation if move else "neutral"
+
+
+def markdown_table() -> str:
+    """The move table of docs/moves.md (a test checks the page holds exactly this)."""
+    rows = ["| move | family | orientation | definition | research |",
+            "| --- | --- | --- | --- | --- |"]
+    for m in MOVES:
+        rows.append(f"| `{m.name}` | {m.family} | {m.orientation} | {m.definition} | "
+                    f"{m.research} |")
+    return "\n".join(rows)
+
+
+def cue_table() -> str:
+    """The cue table of docs/moves.md."""
+    from ..nlp.cues import CUES
+
+    rows = ["| cue | what it marks |", "| --- | --- |"]
+    rows += [f"| `{name}` | {definition} |" for name, (definition, _) in CUES.items()]
+    return "\n".join(rows)

@@ -170,8 +170,8 @@ def find_cues(text: str) -> list[tuple[str, int, int]]:
 def count_cues(texts: list[str]) -> np.ndarray:
     """Cue counts for many texts at once (n_texts x n_cues), same counts as ``find_cues``.
 
-    The texts are joined with newlines (newlines inside a text become spaces, so no match
-    can cross from one text into the next) and each cue's regex scans the join once.
+    The texts are joined with a separator no rule can match across (newlines inside a text
+    become spaces) and each cue's regex scans the join once.
     """
     out = np.zeros((len(texts), len(CUE_NAMES)), dtype=np.float32)
     if not texts:
@@ -182,8 +182,10 @@ def count_cues(texts: list[str]) -> np.ndarray:
         table = _COMPILED_CI  # rare: lower-casing changed a length (e.g. "İ")
     else:
         table, clean = _COMPILED, lowered
-    starts = np.cumsum([0] + [len(t) + 1 for t in clean[:-1]])
-    joined = "\n".join(clean)
+    # "\n\0\n" between texts: no pattern can match across the NUL (no \w, no \s), and
+    # "^" still matches at the start of every text
+    starts = np.cumsum([0] + [len(t) + 3 for t in clean[:-1]])
+    joined = "\n\0\n".join(clean)
     for j, rx in enumerate(table.values()):
         pos = [m.start() for m in rx.finditer(joined) if m.end() > m.start()]
         if pos:

@@ -1,0 +1,82 @@
+"""The estimator contract and the behaviour of the move classifier (trained on a small slice)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from analyzer.moves.classifier import MoveClassifier
+from analyzer.moves.features import turn_frame
+from analyzer.moves.model import load_model
+
+pytestmark = pytest.mark.casino
+
+
+@pytest.fixture(scope="module")
+def table(slice_data):
+    X = turn_frame(slice_data.transcripts, labelled_only=True)
+    return X, list(X["gold"])
+
+
+def test_params_are_stored_untouched_and_clone_works():
+    est = MoveClassifier(C=0.5, char_ngrams=(3, 4), context_texts=("prev_text",))
+    params = est.get_params()
+    assert params["C"] == 0.5 and params["char_ngrams"] == (3, 4)
+    twin = clone(est)
+    assert twin.get_params() == params
+    assert not hasattr(twin, "classes_")
+
+
+def test_fit_returns_self_with_classes_and_probabilities(table):
+    X, y = table
+    est = MoveClassifier(random_state=0)
+    assert est.fit(X, y) is est
+    assert list(est.classes_) == sorted({lab for s in y for lab in s})
+    P = est.predict_proba(X)
+    assert P.shape == (len(X), len(est.classes_))
+    assert ((P >= 0) & (P <= 1)).all()
+    Q = est.predict_orientation_proba(X)
+    assert np.allclose(Q.sum(axis=1), 1.0, atol=1e-5)
+    # it learned something: training-set orientation accuracy well above chance (1/3)
+    from analyzer.moves.taxonomy import CASINO_ORIENTATION, orientation_of_labels
+
+    gold = np.array([orientation_of_labels(s, CASINO_ORIENTATION) for s in y])
+    assert (est.predict_orientation(X) == gold).mean() > 0.8
+
+
+def test_fitting_twice_and_cloning_give_identical_models(table):
+    X, y = table
+    a = MoveClassifier(random_state=3).fit(X, y)
+    b = clone(a).fit(X, y)
+    a.fit(X, y)
+    assert np.array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert np.array_equal(a.predict_orientation_proba(X), b.predict_orientation_proba(X))
+
+
+def test_save_then_load_gives_identical_predictions(slice_model, slice_data, tmp_path):
+    folder = slice_model.save(tmp_path / "m")
+    loaded = load_model(folder)
+    X = turn_frame(slice_data.transcripts, labelled_only=True)
+    for a, b in ((slice_model.estimator, loaded.estimator),):
+        assert np.array_equal(a.predict_proba(X), b.predict_proba(X))
+        assert np.array_equal(a.predict_orientation_proba(X), b.predict_orientation_proba(X))
+    assert loaded.info["hash"] == slice_model.info["hash"]
+    assert loaded.info["labels"] == slice_model.info["labels"]
+
+
+def test_single_label_data_gives_a_multiclass_model():
+    import pandas as pd
+
+    texts = ["I need all of it", "what do you need?", "ok let's start", "give me the price",
+             "which matters most to you?", "shall we take a break"] * 4
+    labels = ["claim", "question", "procedural"] * 8
+    X = pd.DataFrame({"session_id": [f"s{i // 6}" for i in range(24)], "turn": list(range(24)),
+                      "text": texts, "prev_text": [""] + texts[:-1],
+                      "next_text": texts[1:] + [""], "prev2_text": ["", ""] + texts[:-2],
+                      "prev_same_speaker": False, "position": 0.5, "prev_is_action": False})
+    est = MoveClassifier(orientation_map={"claim": "distributive", "question": "integrative"},
+                         min_df=1).fit(X, labels)
+    assert not est.multilabel_
+    assert np.allclose(est.predict_proba(X).sum(axis=1), 1.0, atol=1e-5)
+    assert set(est.predict(X)) <= {"claim", "question", "procedural"}

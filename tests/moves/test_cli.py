@@ -1,0 +1,82 @@
+"""The train and evaluate commands on a small CaSiNo slice, and a user's own coding scheme
+from CSV to analysed transcript."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from analyzer.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.casino
+def test_train_then_evaluate_on_a_casino_slice(casino_slice, tmp_path):
+    out = tmp_path / "model"
+    result = runner.invoke(app, ["train", str(casino_slice), "--out", str(out), "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["training_data"]["dialogues"] == 20
+    assert meta["seed"] == 1 and len(meta["training_data"]["sha256"]) == 64
+    assert (out / "README.md").read_text().count("CaSiNo") >= 1
+
+    result = runner.invoke(app, ["evaluate", str(casino_slice), "--model", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)
+    # scored on its own training data: far above chance, figures well-formed
+    assert scores["orientation"]["macro_f1"] > 0.8
+    assert set(scores["orientation"]["per_class"]) == {"integrative", "distributive", "neutral"}
+    assert "self-need" in scores["labels"]["per_class"]
+
+    result = runner.invoke(app, ["evaluate", str(casino_slice), "--cv", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Cohen's kappa" in result.stdout and "macro-F1" in result.stdout
+
+
+@pytest.mark.casino
+def test_same_data_and_seed_give_the_same_model(casino_slice, tmp_path):
+    for name in ("a", "b"):
+        result = runner.invoke(app, ["train", str(casino_slice), "--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    a = json.loads((tmp_path / "a" / "meta.json").read_text())
+    b = json.loads((tmp_path / "b" / "meta.json").read_text())
+    assert a["model_file"]["content_sha256"] == b["model_file"]["content_sha256"]
+
+
+def test_own_label_set_from_csv_end_to_end(repo, tmp_path):
+    scheme = repo / "corpora" / "custom_scheme"
+    model = tmp_path / "scheme-model"
+    result = runner.invoke(app, ["train", str(scheme / "coded.csv"), "--out", str(model),
+                                 "--orientation-map", str(scheme / "orientation_map.csv")])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((model / "meta.json").read_text())
+    assert meta["labels"] == ["claim", "create", "procedural", "question"]
+    assert meta["orientation_map"]["claim"] == "distributive"
+
+    result = runner.invoke(app, ["evaluate", str(scheme / "coded.csv"), "--cv", "4",
+                                 "--orientation-map", str(scheme / "orientation_map.csv"),
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["labels"]["macro_f1"] > 0.8
+
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", str(scheme / "new_session.txt"), "--model",
+                                 str(model), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    turns = pd.read_csv(out / "turns.csv")
+    assert set(turns["move"]) <= {"claim", "create", "procedural", "question"}
+    expected = {"claim": "distributive", "create": "integrative", "question": "integrative",
+                "procedural": "neutral"}
+    assert (turns["orientation"] == turns["move"].map(expected)).mean() > 0.9
+
+
+def test_bad_csv_is_a_clear_usage_error(tmp_path):
+    bad = tmp_path / "codes.csv"
+    bad.write_text("utterance,code\nhello,x\n")
+    result = runner.invoke(app, ["train", str(bad), "--out", str(tmp_path / "m")])
+    assert result.exit_code == 2
+    assert "missing column" in result.output and "--text-col" in result.output

@@ -1,0 +1,48 @@
+"""Offer moves by rules, on named example sentences, and the moves of formal actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.moves.offers import action_move, detect_offer, offer_kind_of_terms
+from analyzer.transcript import Action
+
+NAMED = {
+    "tradeoff": ("If you give me two waters, I'll give you all the firewood.", "tradeoff_offer"),
+    "tradeoff_exchange": ("I can give you the food in exchange for the water.",
+                          "tradeoff_offer"),
+    "package": ("I take 2 food and 1 water, you get the rest.", "package_offer"),
+    "package_question": ("How about I get 3 firewood and 2 food?", "package_offer"),
+    "single_issue": ("Can I have 2 waters?", "single_issue_offer"),
+    "single_demand": ("I'll need all of the food.", "single_issue_offer"),
+    "concession": ("Ok, you can have the firewood then.", "concession"),
+    "concession_no_need": ("I don't really need the water.", "concession"),
+    "accept": ("Sounds good to me!", "accept"),
+    "accept_deal": ("Ok deal", "accept"),
+    "reject": ("No, that does not work for me.", "reject"),
+    "small_talk": ("Hello! Are you excited for the trip?", None),
+    "need_only": ("I really need water because it is hot.", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_offer_kind_of_named_sentences(name):
+    sentence, kind = NAMED[name]
+    assert detect_offer(sentence) == kind
+
+
+def test_actions_have_fixed_moves():
+    assert action_move(Action("accept", "Accept-Deal")) == ("accept", "neutral", None)
+    assert action_move(Action("reject", "Reject-Deal")) == ("reject", "neutral", None)
+    assert action_move(Action("walk_away", "Walk-Away")) == ("walk_away", "distributive", None)
+
+
+def test_submit_deal_offer_kind_comes_from_its_terms():
+    trade = {"speaker_gets": {"Food": 3, "Water": 0, "Firewood": 1},
+             "other_gets": {"Food": 0, "Water": 3, "Firewood": 2}}
+    greedy = {"speaker_gets": {"Food": 3, "Water": 3, "Firewood": 2},
+              "other_gets": {"Food": 0, "Water": 0, "Firewood": 1}}
+    assert offer_kind_of_terms(trade) == "tradeoff_offer"
+    assert offer_kind_of_terms(greedy) == "package_offer"
+    assert action_move(Action("submit", "Submit-Deal", trade)) == \
+        ("tradeoff_offer", "neutral", "tradeoff_offer")
