@@ -37,13 +37,15 @@ def evaluate_stages(
         "--fit-out", help="Also refit on ALL gold sessions and write the parameters here "
                           "(analyzer/stages/params.json is the shipped file).",
         show_default=False)] = None,
+    seed: Annotated[int, typer.Option(
+        "--seed", help="Seed of the shuffle that splits dialogues into folds.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Score stages against gold: Pk, WindowDiff and stage boundaries found exactly / within
-    one turn, for the HMM segmenter and the naive keyword baseline in the same run.
+    one turn, for the stage segmenter and the naive keyword baseline in the same run.
 
     Gold lines name a CaSiNo dialogue id or a transcript file in --examples. With --cv K the
-    HMM is refitted on K-1 folds of dialogues and scored on the held-out fold.
+    segmenter is refitted on K-1 folds of dialogues and scored on the held-out fold.
 
     Example:
 
@@ -65,7 +67,8 @@ def evaluate_stages(
             fail_usage("the gold files hold no annotated sessions")
         pairs = resolve(entries, casino=casino, examples=examples)
         use_moves = moves or model is not None
-        result = evaluate_gold(pairs, model_dir=model, cv=cv, C=c, use_moves=use_moves)
+        result = evaluate_gold(pairs, model_dir=model, cv=cv, C=c, use_moves=use_moves,
+                               seed=seed)
         if fit_out is not None:
             matrices, labels = gold_evidence(pairs, model, use_moves=use_moves)
             params = fit_params(matrices, labels, C=c if c is not None else DEFAULT_C,
