@@ -76,6 +76,7 @@ FEATURES: tuple[str, ...] = (
     "vague_deal", "open_issue", "items", "issue_words", "opens_with_accept",
     "opens_with_accept_after_prop", "ends_question", "accept_then_asks", "accept_no_question",
     "closing_allowed", "open_proposal_after", "accept_then_only_recaps",
+    "accepts_previous_offer", "accepts_previous_offer_sticks",
     "open_issue_after",
     "last_chat_proposal", "after_last_chat_proposal", "prev_proposal_other",
     "to_submit_0", "to_submit_1", "to_submit_2", "to_submit_3", "to_submit_4_5",
@@ -615,6 +616,10 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         r[col["closing_allowed"]] = float(has_actions or accept_cue[i] or ev.opens_with_accept
                                           or bool(ev.cues["impasse"]))
         r[col["open_proposal_after"]] = min(open_prop_after[i], 3) / 3.0
+        answers = bool(accept_cue[i] and last_prop is not None and last_prop == i - 1 and
+                       local[last_prop].speaker != ev.speaker and ev.action is None)
+        r[col["accepts_previous_offer"]] = float(answers)
+        r[col["accepts_previous_offer_sticks"]] = float(answers and open_prop_after[i] == 0)
         r[col["accept_then_only_recaps"]] = float(accept_cue[i] and open_prop_after[i] == 0
                                                   and ev.action is None and seen_prop)
         r[col["issue_words"]] = min(ev.issue_words, 3) / 3.0
