@@ -79,11 +79,11 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
     probabilities over ``orientation_classes_``.
     """
 
-    def __init__(self, orientation_map=None, C=1.0, orientation_C=1.0, stage1_C=1.0,
+    def __init__(self, orientation_map=None, C=3.0, orientation_C=1.0, stage1_C=1.0,
                  word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2, max_char_features=30000,
                  use_cues=True, use_context=True, prev_weight=0.5,
                  context_texts=("prev_text", "next_text"), next_weight=0.5, stack=True,
-                 stack_weight=1.0, class_weight="balanced", threshold=0.5, calibrate=True,
+                 stack_weight=1.0, class_weight="balanced", threshold=0.6, calibrate=True,
                  inner_folds=5, random_state=0):
         self.orientation_map = orientation_map
         self.C = C
@@ -235,12 +235,11 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
     # ---------------------------------------------------------------- predicting
     def features(self, X: pd.DataFrame):
         """The full feature matrix of X (stage-1 probabilities included)."""
-        with threadpool_limits(limits=1):
-            M, T, idx = self.featurizer_.transform_with_texts(X)
-            if self.stacked_:
-                S = self._stack_block(T, idx, self.stage1_coef_, self.stage1_intercept_)
-                M = sp.hstack([M, sp.csr_matrix(S)], format="csr")
-            return M
+        M, T, idx = self.featurizer_.transform_with_texts(X)
+        if self.stacked_:
+            S = self._stack_block(T, idx, self.stage1_coef_, self.stage1_intercept_)
+            M = sp.hstack([M, sp.csr_matrix(S)], format="csr")
+        return M
 
     def scores(self, M) -> tuple[np.ndarray, np.ndarray]:
         """(label probabilities, orientation probabilities) from a feature matrix."""
@@ -281,8 +280,26 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
         return self.orientation_classes_[self.predict_orientation_proba(X).argmax(axis=1)]
 
     def feature_names(self) -> np.ndarray:
+        cached = self.__dict__.get("_names")
+        if cached is not None:
+            return cached
         names = self.featurizer_.get_feature_names_out()
         if self.stacked_:
             names = np.concatenate([names, [f"stack:{part}:{c}" for part in STACK_PARTS
                                             for c in self.classes_]])
+        self.__dict__["_names"] = names
         return names
+
+    def explain_weights(self) -> np.ndarray:
+        """Per orientation, each feature's weight relative to the other orientations."""
+        cached = self.__dict__.get("_explain")
+        if cached is None:
+            coef = self.orientation_coef_
+            cached = self.__dict__["_explain"] = coef - coef.mean(axis=1, keepdims=True)
+        return cached
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_names", None)
+        state.pop("_explain", None)
+        return state

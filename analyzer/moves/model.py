@@ -255,8 +255,7 @@ def explain(est: MoveClassifier, M, row: int, k: int, text: str, top: int = 4) -
     from ..nlp.cues import text_quotes
 
     x = M[row]
-    coef = est.orientation_coef_
-    W = coef[:, k] - coef.mean(axis=1)  # what favours k over the other orientations
+    W = est.explain_weights()[:, k]  # what favours k over the other orientations
     contrib = x.data * W[x.indices]
     order = np.argsort(-contrib)
     names = est.feature_names()

@@ -140,57 +140,138 @@ CUES: dict[str, tuple[str, str]] = {
                   rf"acceptable|going\s+to|really)\b|\bunfair\b|\bno\s+way\b|\bi{_A}?m\s+not\b"
                   rf"|\bsorry\s+but\b|\bi\s+do(?:n{_A}?t|\s+not)\s+think\b"
                   rf"|\brather\s+not\b|\bthat{_A}?s\s+not\b"),
-    "negation": ("negation: not, n't, never, no, nothing", rf"\b{NEG}\b|n{_A}t\b"),
+    "negation": ("negation: not, n't, never, no, nothing",
+                 r"\b(?:not|never|no|nothing|none|neither|nor|without|dont|cant|wont|cannot|"
+                 rf"nt)\b|n{_A}t\b"),
     "hedge": ("hedges that soften a claim: maybe, perhaps, I think, kind of",
               r"\b(?:maybe|perhaps|possibly|probably|might|could|guess|somewhat|hopefully|"
               r"wondering|mind)\b|\bi\s+think\b|\b(?:kind|sort)\s+of\b|\ba\s+(?:bit|little)\b"
               r"|\bi\s+was\s+thinking\b|\bwhat\s+if\b|\bhow\s+about\b|\bwould\s+it\s+be\b"
               r"|\bis\s+it\s+possible\b"),
-    "second_person": ("addressing the partner: you, your", rf"\b(?:{YOU}|your|yours)\b"),
+    "second_person": ("addressing the partner: you, your",
+                      rf"\b(?:you|u|ya|yall|your|yours)\b|\by{_A}all\b"),
     "first_person_singular": ("speaking of oneself: I, me, my",
-                              rf"\b(?:{I_}|mine)\b|\bi(?={_A})"),
+                              r"\b(?:i|me|my|myself|mine)\b"),
 }
 
 CUE_NAMES: tuple[str, ...] = tuple(CUES)
+_WORD = re.compile(r"\w+")
+
+
+def _top_level(rx: str) -> list[str]:
+    """The top-level alternatives of a regex ("a|(b|c)" -> ["a", "(b|c)"])."""
+    parts, depth, klass, current, i = [], 0, False, [], 0
+    while i < len(rx):
+        ch = rx[i]
+        if ch == "\\":
+            current.append(rx[i:i + 2])
+            i += 2
+            continue
+        if klass:
+            klass = ch != "]"
+        elif ch == "[":
+            klass = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            i += 1
+            continue
+        current.append(ch)
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+_PURE = re.compile(r"\\b(?:\(\?:([\w|]+)\)|(\w+))\\b")
+
+
+def _plan(rx: str) -> tuple[frozenset[str], str | None]:
+    """Split a cue's regex into plain words (``\\b(?:a|b)\\b`` alternatives, looked up in a
+    table) and the rest (run as a regex). Same matches, much faster over many texts."""
+    words: set[str] = set()
+    rest = []
+    for alt in _top_level(rx):
+        m = _PURE.fullmatch(alt)
+        if m:
+            words.update((m.group(1) or m.group(2)).split("|"))
+        else:
+            rest.append(alt)
+    return frozenset(words), ("|".join(rest) if rest else None)
+
+
+_PLANS = {name: _plan(rx) for name, (_, rx) in CUES.items()}
+_WORD_CUES: dict[str, list[int]] = {}
+for _j, (_words_set, _) in enumerate(_PLANS.values()):
+    for _w in _words_set:
+        _WORD_CUES.setdefault(_w, []).append(_j)
+_WORD_IDS = {w: i for i, w in enumerate(_WORD_CUES)}
+_WORD_TO_CUE = np.zeros((len(_WORD_IDS), len(CUE_NAMES)), dtype=np.float32)
+for _w, _cues in _WORD_CUES.items():
+    _WORD_TO_CUE[_WORD_IDS[_w], _cues] = 1.0
 # Texts are lower-cased before matching (faster than re.IGNORECASE; offsets are unchanged
-# for the texts we meet, and ``find_cues`` falls back to case-insensitive when they differ).
-_COMPILED = {name: re.compile(rx, re.MULTILINE) for name, (_, rx) in CUES.items()}
-_COMPILED_CI = {name: re.compile(rx, re.MULTILINE | re.IGNORECASE)
-                for name, (_, rx) in CUES.items()}
+# for the texts we meet, and a text whose length changes when lower-cased is matched
+# case-insensitively instead).
+_REST = {j: re.compile(rest, re.MULTILINE) for j, (_, rest) in enumerate(_PLANS.values())
+         if rest}
+_REST_CI = {j: re.compile(rest, re.MULTILINE | re.IGNORECASE)
+            for j, (_, rest) in enumerate(_PLANS.values()) if rest}
 
 
 def find_cues(text: str) -> list[tuple[str, int, int]]:
-    """Every cue match in ``text`` as (cue, start_char, end_char), in cue order."""
+    """Every cue match in ``text`` as (cue, start_char, end_char), by cue then position."""
     low = text.lower()
-    table, subject = (_COMPILED, low) if len(low) == len(text) else (_COMPILED_CI, text)
-    return [(name, m.start(), m.end()) for name, rx in table.items()
-            for m in rx.finditer(subject) if m.end() > m.start()]
+    table, subject = (_REST, low) if len(low) == len(text) else (_REST_CI, text)
+    found = []
+    for m in _WORD.finditer(low if len(low) == len(text) else text.lower()):
+        for j in _WORD_CUES.get(m.group(), ()):
+            found.append((j, m.start(), m.end()))
+    for j, rx in table.items():
+        found.extend((j, m.start(), m.end()) for m in rx.finditer(subject) if m.end() > m.start())
+    found.sort()
+    return [(CUE_NAMES[j], a, b) for j, a, b in found]
 
 
 def count_cues(texts: list[str]) -> np.ndarray:
     """Cue counts for many texts at once (n_texts x n_cues), same counts as ``find_cues``.
 
-    The texts are joined with a separator no rule can match across (newlines inside a text
-    become spaces) and each cue's regex scans the join once.
+    Plain-word rules are a table look-up of every word; the other rules scan all texts
+    joined with a separator no rule can match across (newlines inside a text become spaces).
     """
-    out = np.zeros((len(texts), len(CUE_NAMES)), dtype=np.float32)
+    n = len(texts)
+    out = np.zeros((n, len(CUE_NAMES)), dtype=np.float32)
     if not texts:
         return out
     clean = [t.replace("\n", " ").replace("\r", " ") for t in texts]
     lowered = [t.lower() for t in clean]
-    if any(len(a) != len(b) for a, b in zip(lowered, clean, strict=False)):
-        table = _COMPILED_CI  # rare: lower-casing changed a length (e.g. "İ")
+    if any(len(a) != len(b) for a, b in zip(lowered, clean, strict=True)):
+        table = _REST_CI  # rare: lower-casing changed a length (e.g. "İ")
     else:
-        table, clean = _COMPILED, lowered
+        table, clean = _REST, lowered
+    tokens = [_WORD.findall(t) for t in lowered]
+    rows = np.repeat(np.arange(n), [len(t) for t in tokens])
+    get = _WORD_IDS.get
+    ids = np.fromiter((get(w, -1) for t in tokens for w in t), dtype=np.int64,
+                      count=len(rows))
+    hit = ids >= 0
+    if hit.any():
+        import scipy.sparse as sp
+
+        T = sp.csr_matrix((np.ones(int(hit.sum()), dtype=np.float32), (rows[hit], ids[hit])),
+                          shape=(n, len(_WORD_IDS)))
+        out += T @ _WORD_TO_CUE
     # "\n\0\n" between texts: no pattern can match across the NUL (no \w, no \s), and
     # "^" still matches at the start of every text
     starts = np.cumsum([0] + [len(t) + 3 for t in clean[:-1]])
     joined = "\n\0\n".join(clean)
-    for j, rx in enumerate(table.values()):
+    for j, rx in table.items():
         pos = [m.start() for m in rx.finditer(joined) if m.end() > m.start()]
         if pos:
-            rows = np.searchsorted(starts, np.asarray(pos), side="right") - 1
-            np.add.at(out[:, j], rows, 1.0)
+            r = np.searchsorted(starts, np.asarray(pos), side="right") - 1
+            np.add.at(out[:, j], r, 1.0)
     return out
 
 

@@ -60,9 +60,10 @@ class UnitSplitter:
         self.max_words = max_words
 
     def __call__(self, doc: Doc) -> Doc:
-        words = sum(1 for t in doc if not (t.is_punct or t.is_space))
         text = doc.text
-        if words <= self.max_words:
+        # tokens >= words, so a short doc needs no word count (the common case, and fast)
+        if len(doc) <= self.max_words or \
+                sum(1 for t in doc if not (t.is_punct or t.is_space)) <= self.max_words:
             doc._.units = [_trimmed(text, 0, len(text))]
         else:
             doc._.units = sentence_spans(doc) or [_trimmed(text, 0, len(text))]

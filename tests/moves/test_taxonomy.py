@@ -43,3 +43,11 @@ def test_offer_moves_and_actions_have_orientations():
     assert orientation_of_move("walk_away") == "distributive"
     assert orientation_of_move("accept") == "neutral"
     assert orientation_of_move("claim", {"claim": "distributive"}) == "distributive"
+
+
+def test_docs_page_holds_the_taxonomy_and_cue_tables(repo):
+    from analyzer.moves.taxonomy import cue_table, markdown_table
+
+    page = (repo / "docs" / "moves.md").read_text(encoding="utf-8")
+    assert markdown_table() in page
+    assert cue_table() in page
