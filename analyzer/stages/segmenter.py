@@ -34,6 +34,8 @@ from .evidence import FEATURES, Evidence, session_evidence
 
 PARAMS_PATH = Path(__file__).with_name("params.json")
 N = len(STAGES)
+#: log probability of a forward move the MEMM never saw in the gold (about 1 in 100,000)
+UNSEEN_LOG_PROB = -12.0
 _ALLOWED = np.triu(np.ones((N, N), dtype=bool))  # stay or move forward only
 
 
@@ -168,11 +170,18 @@ class Segmenter:
         return np.exp(scores - _logsumexp(scores, axis=1)[:, None])
 
     def _memm_log_probs(self, prev: str, matrix: np.ndarray) -> np.ndarray:
-        """log P(next stage | prev, x_t) for every turn, -inf where not allowed."""
+        """log P(next stage | prev, x_t) for every turn.
+
+        Backward moves are -inf (the potentials forbid them anyway); a forward move never seen
+        in the gold (e.g. opening straight to closing) gets a small floor probability rather
+        than none, so that formal actions forcing a stage always leave a path.
+        """
+        first = STAGES.index(prev) if prev in STAGES else 0
         out = np.full((matrix.shape[0], N), -np.inf)
+        out[:, first:] = UNSEEN_LOG_PROB
         model = (self.params.memm or {}).get(prev)
-        if model is None:  # closing (or an unfitted state) only stays
-            out[:, STAGES.index(prev) if prev in STAGES else 0] = 0.0
+        if model is None:  # closing (or an unfitted state) stays
+            out[:, first] = 0.0
             return out
         cols = [STAGES.index(c) for c in model["classes"]]
         if len(cols) == 1:
@@ -225,14 +234,20 @@ class Segmenter:
             for a, prev in enumerate(STAGES):
                 lp = self._memm_log_probs(prev, matrix[1:])
                 steps[:, a, :] = steps[:, a, :] + w_memm * lp
-        # closing opens only where the evidence allows it (an acceptance or a walk-away)
-        allowed = matrix[:, FEATURES.index("closing_allowed")] > 0
+        # closing opens only where the evidence allows it (an acceptance or a walk-away), and
+        # an Accept-Deal or a Walk-Away is always in closing (the guideline's formal ends)
         close = STAGES.index("closing")
+        ends = (matrix[:, FEATURES.index("act_accept")] > 0) | \
+            (matrix[:, FEATURES.index("act_walk_away")] > 0)
+        allowed = (matrix[:, FEATURES.index("closing_allowed")] > 0) | ends
         if not allowed[0]:
             init[close] = -np.inf
         blocked = np.flatnonzero(~allowed[1:])
         for a in range(close):
             steps[blocked, a, close] = -np.inf
+        if ends[0]:
+            init[:close] = -np.inf
+        steps[np.flatnonzero(ends[1:]), :, :close] = -np.inf
         return init, steps
 
     def decode(self, matrix: np.ndarray) -> tuple[list[int], np.ndarray]:
