@@ -4,8 +4,8 @@ Everything ends up as ``Transcript`` objects whose turns carry their human label
 ``Turn.gold`` (a tuple, multi-label allowed); turns without labels (actions, unannotated
 dialogues) have ``gold == ()`` and are used as context only.
 
-CaSiNo is read here with a small private loader until ``analyzer.io`` reads it; annotations
-are aligned to chat turns by order and text, as the corpus README says.
+CaSiNo is read by ``analyzer.io`` (annotations aligned to chat turns by order and text, as the
+corpus README says); this module keeps the annotated dialogues.
 """
 
 from __future__ import annotations
@@ -13,21 +13,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ReadError
-from ..transcript import Action, Transcript, Turn, speakers_in_order
-
-_ACTIONS = {"Submit-Deal": "submit", "Accept-Deal": "accept", "Reject-Deal": "reject",
-            "Walk-Away": "walk_away"}
-_SPACE = re.compile(r"\s+")
-
-
-def _norm(text: str) -> str:
-    return _SPACE.sub(" ", text).strip().lower()
+from ..transcript import Transcript, Turn, speakers_in_order
 
 
 @dataclass
@@ -66,49 +57,26 @@ def casino_files(path: Path) -> list[Path]:
 
 
 def read_casino(path: str | Path, annotated_only: bool = True) -> list[Transcript]:
-    """CaSiNo dialogues from one JSON file, gold strategy labels aligned onto chat turns."""
-    path = Path(path)
-    try:
-        dialogues = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReadError(str(path), f"cannot read CaSiNo JSON: {exc}",
-                        line=getattr(exc, "lineno", None),
-                        hint="pass casino_train.json / casino_valid.json as released") from exc
-    if not isinstance(dialogues, list) or (dialogues and "chat_logs" not in dialogues[0]):
-        raise ReadError(str(path), "not a CaSiNo file (a JSON list of dialogues with "
-                                   "'chat_logs' expected)",
-                        hint="for your own coded data use a CSV with text,label columns")
+    """CaSiNo dialogues from one JSON file through ``analyzer.io`` (which aligns the
+    annotations onto chat turns by order and text); only annotated ones by default.
+
+    Labels of a turn are sorted, so a label set has one spelling whatever the annotator's
+    order."""
+    from dataclasses import replace
+
+    from ..io import read_transcripts
+
     out = []
-    for k, dialogue in enumerate(dialogues):
-        annotations = dialogue.get("annotations") or []
-        if annotated_only and not annotations:
+    for t in read_transcripts(path, format="json"):
+        if t.format != "casino" and not any(turn.gold for turn in t.turns):
+            raise ReadError(str(path), "not a CaSiNo file (no strategy annotations found)",
+                            hint="for your own coded data use a CSV with text,label columns")
+        if annotated_only and not any(turn.gold for turn in t.turns):
             continue
-        out.append(_casino_transcript(path, k, dialogue, annotations))
+        turns = tuple(replace(turn, gold=tuple(sorted(turn.gold))) if turn.gold else turn
+                      for turn in t.turns)
+        out.append(replace(t, turns=turns))
     return out
-
-
-def _casino_transcript(path: Path, k: int, dialogue: dict, annotations: list) -> Transcript:
-    turns = []
-    queue = list(annotations)
-    for i, log in enumerate(dialogue["chat_logs"]):
-        text = log.get("text", "")
-        action = None
-        gold: tuple[str, ...] = ()
-        if text in _ACTIONS:
-            data = log.get("task_data") or {}
-            terms = {}
-            if "issue2youget" in data:
-                terms = {"speaker_gets": {k2: int(v) for k2, v in data["issue2youget"].items()},
-                         "other_gets": {k2: int(v) for k2, v in data["issue2theyget"].items()}}
-            action = Action(_ACTIONS[text], text, terms)
-        elif queue and _norm(queue[0][0]) == _norm(text):
-            gold = tuple(sorted(x.strip() for x in queue.pop(0)[1].split(",") if x.strip()))
-        turns.append(Turn(index=i, speaker=log["id"], text=text, source_line=i,
-                          action=action, gold=gold))
-    turns_t = tuple(turns)
-    return Transcript(session_id=str(dialogue.get("dialogue_id", k)), source=str(path),
-                      format="casino", speakers=speakers_in_order(turns_t), turns=turns_t,
-                      meta={})
 
 
 def read_coded_csv(path: str | Path, text_col: str = "text", label_col: str = "label",
