@@ -1,0 +1,23 @@
+"""A fresh install carries the shipped move model (setup.py copies models/ into the package)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.slow
+def test_build_puts_the_default_model_and_data_files_inside_the_package(repo, tmp_path):
+    from analyzer.moves.model import DEFAULT_MODEL
+
+    result = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib",
+                             str(tmp_path)], cwd=repo, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    shipped = tmp_path / "analyzer" / "_models" / DEFAULT_MODEL
+    for name in ("model.skops", "meta.json", "README.md"):
+        assert (shipped / name).read_bytes() == (repo / "models" / DEFAULT_MODEL /
+                                                 name).read_bytes()
+    assert (tmp_path / "analyzer" / "stages" / "params.json").exists()
