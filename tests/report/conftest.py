@@ -126,20 +126,13 @@ MEDIATION_EXAMPLE = "riverside_mediation.txt"  # three parties and a mediator
 
 
 def _run_analyze(examples_dir, name: str, out, formats: str) -> None:
-    """``analyzer analyze`` through the real CLI; skips only while no move model ships."""
+    """``analyzer analyze`` through the real CLI, with the shipped model (which must load)."""
     from typer.testing import CliRunner
 
     from analyzer.cli import app
-    from analyzer.errors import ModelError
 
     path = examples_dir / name
-    if not path.exists():
-        pytest.skip(f"{path} is not in the repository")
-    try:
-        from analyzer.moves import load_model
-        load_model()
-    except (ImportError, ModelError) as exc:
-        pytest.skip(f"the move model is not available yet: {exc}")
+    assert path.exists(), f"{path} is missing from the repository"
     result = CliRunner().invoke(app, ["analyze", str(path), "--format", formats,
                                       "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output

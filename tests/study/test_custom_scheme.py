@@ -21,8 +21,6 @@ def custom_model(repo, tmp_path_factory):
     """A model trained on the example coded CSV, the way ``analyzer train`` does it
     (``load_coded`` + ``train`` + ``save``), with cheaper classifier settings than the
     defaults to keep the test quick (the CLI itself is tested with the moves)."""
-    pytest.importorskip("analyzer.moves.training", reason="the move model package is not "
-                                                          "in this checkout")
     from analyzer.moves.data import load_coded
     from analyzer.moves.training import train
 
