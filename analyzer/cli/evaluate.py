@@ -59,7 +59,11 @@ def evaluate(
                 err(f"  fold {done}/{total} done")
             scores = cross_validate(coded, k=cv, seed=seed, progress=progress)
         else:
-            scores = evaluate_model(load_model(model), coded)
+            trained = load_model(model)
+            if trained.meta.get("training_data", {}).get("sha256") == coded.sha256():
+                err("note: this is the model's own training data, so these figures are "
+                    "optimistic; use --cv K for honest ones")
+            scores = evaluate_model(trained, coded)
     except AnalyzerError as exc:
         fail(exc, 2)
     if as_json:

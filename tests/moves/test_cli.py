@@ -32,9 +32,16 @@ def test_train_then_evaluate_on_a_casino_slice(casino_slice, tmp_path):
     assert set(scores["orientation"]["per_class"]) == {"integrative", "distributive", "neutral"}
     assert "self-need" in scores["labels"]["per_class"]
 
-    result = runner.invoke(app, ["evaluate", str(casino_slice), "--cv", "2"])
+    assert "own training data" in result.stderr
+
+    result = runner.invoke(app, ["evaluate", str(casino_slice), "--cv", "2",
+                                 "--level", "orientation"])
     assert result.exit_code == 0, result.output
-    assert "Cohen's kappa" in result.stdout and "macro-F1" in result.stdout
+    assert "Cohen's kappa" in result.stdout and "confusion" in result.stdout
+    assert "Move labels" not in result.stdout
+
+    result = runner.invoke(app, ["evaluate", str(casino_slice), "--cv", "50"])
+    assert result.exit_code == 2 and "--cv 50 needs at least 50 sessions" in result.output
 
 
 @pytest.mark.casino
