@@ -1,5 +1,5 @@
-"""Local batches: every good session in the tables, every broken file in ``failures``, the
-same tables from one worker or two, and a rerun that reuses everything."""
+"""Local batches: every good session in the tables, every broken file in ``failures``, a
+rerun that reuses everything, reports, exit codes. (Two local workers: see test_resume.)"""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from analyzer.batch import BatchOptions, run_batch
@@ -82,15 +81,6 @@ def test_rerun_reuses_every_finished_item(data_dir, tmp_path, same_tables):
     assert counts["items_reused"] == counts["items"] > 0
     assert counts["sessions_reused"] == counts["sessions"]
     same_tables(first, out)
-
-
-@pytest.mark.slow
-def test_two_local_workers_give_the_same_tables_as_one(batch_inputs, plain_batch, tmp_path,
-                                                       same_tables):
-    two = run_batch(batch_inputs, tmp_path / "two", BatchOptions(workers=2, chunk_size=7))
-    assert two.manifest["engine"] == {"name": "local", "workers": 2}
-    assert two.counts["sessions"] == 60 + len(_expected_sessions(batch_inputs[1]))
-    same_tables(plain_batch, tmp_path / "two")
 
 
 def test_cli_exit_codes_and_messages(data_dir, tmp_path):

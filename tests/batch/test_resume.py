@@ -1,5 +1,6 @@
-"""A batch stopped by a real signal (Ctrl-C, then ``kill -9``) and rerun ends with the tables
-of an uninterrupted run, reusing what was finished, and leaves no worker process behind."""
+"""A batch stopped by a real signal (Ctrl-C, then ``kill -9``) and rerun on two local workers
+ends with the tables of an uninterrupted in-process run, reusing what was finished, and leaves
+no worker process behind."""
 
 from __future__ import annotations
 
@@ -88,11 +89,13 @@ def test_interrupted_and_killed_batch_resumes_to_the_same_tables(
     assert not [p for p in workers if _alive(p)], "worker processes outlived their driver"
     killed_at = _items_done(out)
 
-    done = subprocess.run([*base, "--workers", "1"], env=subprocess_env, capture_output=True,
-                          text=True, timeout=300)
+    # finish on two local workers: their tables must equal the in-process reference too
+    done = subprocess.run(command, env=subprocess_env, capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 1, done.stderr  # 1: the broken files are in the batch
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete"
+    assert manifest["engine"] == {"name": "local", "workers": 2}
     assert 0 < manifest["counts"]["items_reused"] <= killed_at
     assert manifest["counts"]["items_reused"] < manifest["counts"]["items"]
 
