@@ -84,7 +84,7 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
                  use_cues=True, use_context=True, prev_weight=0.5,
                  context_texts=("prev_text", "next_text"), next_weight=0.5, stack=True,
                  stack_weight=1.0, class_weight="balanced", threshold=0.6, calibrate=True,
-                 inner_folds=5, random_state=0):
+                 blend=0.5, inner_folds=5, random_state=0):
         self.orientation_map = orientation_map
         self.C = C
         self.orientation_C = orientation_C
@@ -103,6 +103,7 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.threshold = threshold
         self.calibrate = calibrate
+        self.blend = blend
         self.inner_folds = inner_folds
         self.random_state = random_state
 
@@ -242,10 +243,44 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
         return M
 
     def scores(self, M) -> tuple[np.ndarray, np.ndarray]:
-        """(label probabilities, orientation probabilities) from a feature matrix."""
+        """(label probabilities, orientation probabilities) from a feature matrix.
+
+        The orientation is the average (weight ``blend`` on the direct head) of the direct
+        head and the orientation the label head implies through the mixed-turn rule; the
+        two disagree on different turns, and their average beat either alone in CV."""
         Pl = self._label_probs(np.asarray(M @ self.label_coef_) + self.label_intercept_)
         Zo = np.asarray(M @ self.orientation_coef_) + self.orientation_intercept_
-        return Pl, _softmax(Zo / self.orientation_temperature_)
+        Po = _softmax(Zo / self.orientation_temperature_)
+        blend = getattr(self, "blend", 1.0)  # models saved before blending existed: direct
+        if blend < 1.0:
+            Po = blend * Po + (1.0 - blend) * self.orientation_from_labels(Pl)
+        return Pl, Po
+
+    def orientation_from_labels(self, Pl: np.ndarray) -> np.ndarray:
+        """Orientation probabilities implied by label probabilities and the orientation map.
+
+        Multi-label: the mixed-turn rule made soft, with each label's probability first
+        shifted so that ``threshold`` counts as even odds: P(distributive) = 1 - prod(1 - p)
+        over distributive labels, P(integrative) = (1 - P(distributive)) x (1 - prod(1 - p))
+        over integrative labels, the rest neutral. One label per turn: the sum of the
+        probabilities of the labels mapped to each orientation."""
+        mapped = np.array([self.orientation_map_.get(str(c), "neutral") for c in self.classes_])
+        dist, integ = mapped == "distributive", mapped == "integrative"
+        if not self.multilabel_:
+            out = np.column_stack([Pl[:, integ].sum(axis=1), Pl[:, dist].sum(axis=1),
+                                   Pl[:, ~(dist | integ)].sum(axis=1)])
+            return out[:, [ORIENTATIONS.index(o) for o in
+                           ("integrative", "distributive", "neutral")]]
+        t = min(max(self.threshold, 1e-3), 1 - 1e-3)
+        p = np.clip(Pl, 1e-9, 1 - 1e-9)
+        p = _sigmoid(np.log(p / (1 - p)) - np.log(t / (1 - t)))
+        p_dist = 1.0 - np.prod(1.0 - p[:, dist], axis=1)
+        p_int = (1.0 - p_dist) * (1.0 - np.prod(1.0 - p[:, integ], axis=1))
+        out = np.zeros((len(Pl), len(ORIENTATIONS)))
+        out[:, ORIENTATIONS.index("distributive")] = p_dist
+        out[:, ORIENTATIONS.index("integrative")] = p_int
+        out[:, ORIENTATIONS.index("neutral")] = 1.0 - p_dist - p_int
+        return out
 
     def predict_proba(self, X) -> np.ndarray:
         return self.scores(self.features(X))[0]

@@ -80,3 +80,17 @@ def test_single_label_data_gives_a_multiclass_model():
     assert not est.multilabel_
     assert np.allclose(est.predict_proba(X).sum(axis=1), 1.0, atol=1e-5)
     assert set(est.predict(X)) <= {"claim", "question", "procedural"}
+
+
+def test_orientation_implied_by_labels_follows_the_mixed_turn_rule(slice_model):
+    est = slice_model.estimator
+    classes = list(est.classes_)
+    rows = np.full((4, len(classes)), 0.05)
+    rows[0, classes.index("self-need")] = 0.95
+    rows[1, classes.index("small-talk")] = 0.95
+    rows[2, classes.index("small-talk")] = 0.95
+    rows[2, classes.index("vouch-fair")] = 0.95  # mixed turn: distributive wins
+    Q = est.orientation_from_labels(rows)
+    assert np.allclose(Q.sum(axis=1), 1.0)
+    names = [est.orientation_classes_[i] for i in Q.argmax(axis=1)]
+    assert names == ["distributive", "integrative", "distributive", "neutral"]
