@@ -98,3 +98,28 @@ def test_tampered_file_and_wrong_versions_are_refused(tmp_path):
     with pytest.raises(ModelError, match="scikit-learn 0.24.2") as info:
         load_model(folder)
     assert "retrain" in info.value.hint
+
+
+def test_long_turn_units_are_labelled_and_rolled_up_by_the_mixed_turn_rule():
+    import numpy as np
+
+    from analyzer.moves.model import roll_up
+
+    long_turn = ("Thanks for coming today, it is lovely to meet you and I hope the trip went "
+                 "well. What matters most to you in this deal, water or firewood? "
+                 "We really need all of the water because my kids get sick without it. "
+                 "If you give me the water, you can have all of the firewood and the food!")
+    turns = (Turn(0, "A", "Hi there!"), Turn(1, "B", long_turn))
+    t = Transcript("long", "test", "test", speakers_in_order(turns), turns)
+    model, nlp = load_model(), make_nlp()
+    units = split_units(nlp, t)
+    unit_moves, moves = model.predict_session(t, units, nlp=nlp)
+    mine = [m for m in unit_moves if m.turn == 1]
+    assert len(mine) == 4
+    assert moves[1].orientation == "distributive"  # the need claim makes the turn distributive
+    assert any(m.orientation == "integrative" for m in mine)
+    assert moves[1].offer == "tradeoff_offer"
+    d = ORIENTATIONS.index("distributive")
+    Q = np.array([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]])
+    q = roll_up(Q)
+    assert np.isclose(q.sum(), 1.0) and np.isclose(q[d], 1 - 0.8 * 0.4)
