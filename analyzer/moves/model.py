@@ -286,8 +286,9 @@ def explain(est: MoveClassifier, M, row: int, k: int, text: str, top: int = 4) -
 
 
 def _stable_zip(data: bytes) -> bytes:
-    """The skops archive rewritten with fixed timestamps and order, so the same model gives
-    the same bytes (and the same hash in meta.json) whenever it is trained."""
+    """The skops archive rewritten with fixed timestamps and member order (the archive
+    then only varies by the object ids skops records; ``content_sha256`` is the stable
+    identity of a trained model)."""
     import io
     import zipfile
 
