@@ -157,13 +157,41 @@ print(json.dumps({"sessions": sessions, "turns": turns,
 """
 
 
-def measure_floor(corpus: Path, env: dict) -> dict:
-    wall, peak, cpu, done = run_measured([sys.executable, "-c", FLOOR, str(corpus)], env)
+PIPELINE = """
+import json, sys, time
+from analyzer import Analyzer
+from analyzer.io import expand_inputs, read_transcripts
+from analyzer.report.tables import session_row, stage_rows, turn_rows, unit_rows
+start = time.perf_counter()
+analyzer = Analyzer()
+sessions = turns = 0
+for path in expand_inputs([sys.argv[1]]):
+    try:
+        transcripts = list(read_transcripts(path))
+    except Exception:
+        continue
+    for transcript in transcripts:
+        result = analyzer.analyze(transcript)
+        turn_rows(result), unit_rows(result), stage_rows(result), session_row(result)
+        sessions += 1
+        turns += len(transcript.turns)
+print(json.dumps({"sessions": sessions, "turns": turns,
+                  "inner_seconds": time.perf_counter() - start}))
+"""
+
+
+def measure_script(name: str, script: str, corpus: Path, env: dict) -> dict:
+    """A one-process baseline: the floor, or the bare analysis loop (no batch machinery)."""
+    wall, peak, cpu, done = run_measured([sys.executable, "-c", script, str(corpus)], env)
     if done.returncode:
-        raise SystemExit(f"floor failed:\n{done.stderr}")
+        raise SystemExit(f"{name} failed:\n{done.stderr}")
     counts = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"engine": "floor", "workers": 1, "wall_s": wall, "cpu_s": cpu,
+    return {"engine": name, "workers": 1, "wall_s": wall, "cpu_s": cpu,
             "peak_mb": peak / 2**20, "complete": True, **counts}
+
+
+def measure_floor(corpus: Path, env: dict) -> dict:
+    return measure_script("floor", FLOOR, corpus, env)
 
 
 def measure_batch(corpus: Path, workers: int, work: Path, env: dict,
@@ -196,6 +224,8 @@ def main() -> None:
                         help="folder for corpora and outputs (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep --work afterwards")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    parser.add_argument("--pipeline", action="store_true",
+                        help="also time the bare analysis loop in one process (no batch)")
     parser.add_argument("--max-seconds", type=float, default=None,
                         help="stop each batch (Ctrl-C) after this long and report the part done")
     args = parser.parse_args()
@@ -210,6 +240,8 @@ def main() -> None:
         for scale in [int(s) for s in args.scales.split(",")]:
             corpus = build_corpus(scale, work, args.examples)
             rows = [measure_floor(corpus, env)]
+            if args.pipeline:
+                rows.append(measure_script("loop", PIPELINE, corpus, env))
             for workers in [int(w) for w in args.workers.split(",")]:
                 rows.append(measure_batch(corpus, workers, work, env, args.max_seconds))
             floor = rows[0]
