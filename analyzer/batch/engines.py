@@ -152,6 +152,7 @@ class LocalEngine:
         if pool is None:
             return
         if kill:  # Ctrl-C: do not wait for the items being analysed, they are redone later
+            # (the executor has no public way to stop running tasks; its processes it has)
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
