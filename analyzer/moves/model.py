@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import scipy.sparse as sp
 
 from ..errors import ModelError
+from ..nlp.cues import find_cues
 from ..results import ORIENTATIONS, TurnMove, Unit, UnitMove
 from ..transcript import Transcript
 from .classifier import MoveClassifier
@@ -153,68 +158,117 @@ class MoveModel:
     def predict_session(self, transcript: Transcript, units: list[Unit], nlp=None
                         ) -> tuple[list[UnitMove], list[TurnMove]]:
         """Labels for every unit and one ``TurnMove`` per turn, in order, actions included."""
-        from .features import turn_frame
+        return self.predict_sessions([(transcript, units)])[0]
 
+    def predict_sessions(self, items: Sequence[tuple[Transcript, list[Unit]]]
+                         ) -> list[tuple[list[UnitMove], list[TurnMove]]]:
+        """``predict_session`` for many sessions at once, same results session by session.
+
+        Why: the per-call costs (feature table, sparse matrices, model products, the
+        explanation weights) are paid once for the whole batch instead of once per session.
+        Every feature of a row depends only on that row's own context (its session's
+        neighbouring turns), so batching changes no number."""
+        items = list(items)
+        if not items:
+            return []
         est = self.estimator
-        spoken_units = [u for u in units if not transcript.turns[u.turn].is_action]
-        by_turn: dict[int, list[int]] = {}
-        frame = turn_frame([transcript], units={transcript.session_id: units})
-        rows = np.flatnonzero(~frame["is_action"].to_numpy()) if len(frame) else np.array([])
-        P_lab = P_or = None
-        docs = []
-        M = None
-        if len(rows):
-            sub = frame.iloc[rows].reset_index(drop=True)
+        sub = _spoken_rows(items)
+        docs: list[str] = sub["text"].tolist() if sub is not None else []
+        P_lab = P_or = M = None
+        unit_labels: list[tuple[str, ...]] = []
+        if docs:
             M = est.features(sub)
-            docs = sub["text"].tolist()
             P_lab, P_or = est.scores(M)
-        for r, u in enumerate(spoken_units):
-            by_turn.setdefault(u.turn, []).append(r)
+            unit_labels = est.labels_from_proba(P_lab)
+        memo: dict[str, list] = {}
+        cues = [memo[t] if t in memo else memo.setdefault(t, find_cues(t)) for t in docs]
+        offers = [detect_offer(t, c) for t, c in zip(docs, cues, strict=True)]
 
-        unit_moves: list[UnitMove] = []
-        turn_moves: list[TurnMove] = []
-        {(u.turn, u.index): r for r, u in enumerate(spoken_units)}
-        for turn in transcript.turns:
-            if turn.is_action:
-                move, orientation, offer = action_move(turn.action)
-                for u in units:
-                    if u.turn == turn.index:
-                        unit_moves.append(UnitMove(turn.index, u.index, move, orientation, 1.0))
-                turn_moves.append(TurnMove(turn.index, move, orientation, 1.0, (move,),
-                                           {o: float(o == orientation) for o in ORIENTATIONS},
-                                           (f"action:{turn.action.name}",), offer))
-                continue
-            rs = by_turn.get(turn.index, [])
-            for r in rs:
-                u = spoken_units[r]
-                labels = est.labels_from_proba(P_lab[r:r + 1])[0]
-                o = int(P_or[r].argmax())
-                unit_moves.append(UnitMove(turn.index, u.index, str(labels[0]),
-                                           ORIENTATIONS[o], float(P_or[r, o])))
-            turn_moves.append(self._turn_move(turn.index, rs, P_lab, P_or, M, docs))
-        return unit_moves, turn_moves
-
-    def _turn_move(self, index, rs, P_lab, P_or, M, docs) -> TurnMove:
-        est = self.estimator
-        if not rs:
-            return TurnMove(index, "non-strategic", "neutral", 1.0, (), {}, (), None)
-        q = roll_up(P_or[rs])
-        o = int(q.argmax())
-        p = P_lab[rs].max(axis=0)
-        labels = est.labels_from_proba(p[None, :])[0]
-        offers = [detect_offer(docs[r]) for r in rs]
-        offer = next((k for k in _OFFER_PRIORITY if k in offers), None)
-        move = str(labels[0])
-        if offer and set(labels) <= {"non-strategic"}:
-            move = offer
-        best = max(rs, key=lambda r: P_or[r, o])
-        reasons = explain(est, M, best, o, docs[best])
-        return TurnMove(index, move, ORIENTATIONS[o], float(q[o]), tuple(map(str, labels)),
-                        {ORIENTATIONS[k]: round(float(q[k]), 4) for k in range(len(q))},
-                        tuple(reasons), offer)
+        out: list[tuple[list[UnitMove], list[TurnMove]]] = []
+        pending: list[tuple[list[TurnMove], int, int, int]] = []  # (list, slot, row, k)
+        offset = 0
+        for transcript, units in items:
+            turns = transcript.turns
+            by_turn: dict[int, list[int]] = {}
+            spoken: list[Unit] = []
+            for u in units:
+                if not turns[u.turn].is_action:
+                    by_turn.setdefault(u.turn, []).append(offset + len(spoken))
+                    spoken.append(u)
+            unit_moves: list[UnitMove] = []
+            turn_moves: list[TurnMove] = []
+            for turn in turns:
+                if turn.is_action:
+                    move, orientation, offer = action_move(turn.action)
+                    for u in units:
+                        if u.turn == turn.index:
+                            unit_moves.append(UnitMove(turn.index, u.index, move, orientation,
+                                                       1.0))
+                    turn_moves.append(TurnMove(
+                        turn.index, move, orientation, 1.0, (move,),
+                        {o: float(o == orientation) for o in ORIENTATIONS},
+                        (f"action:{turn.action.name}",), offer))
+                    continue
+                rs = by_turn.get(turn.index, [])
+                for r in rs:
+                    o = int(P_or[r].argmax())
+                    unit_moves.append(UnitMove(turn.index, spoken[r - offset].index,
+                                               str(unit_labels[r][0]), ORIENTATIONS[o],
+                                               float(P_or[r, o])))
+                if not rs:
+                    turn_moves.append(TurnMove(turn.index, "non-strategic", "neutral", 1.0, (),
+                                               {}, (), None))
+                    continue
+                q = roll_up(P_or[rs])
+                o = int(q.argmax())
+                labels = est.labels_from_proba(P_lab[rs].max(axis=0)[None, :])[0]
+                turn_offers = [offers[r] for r in rs]
+                offer = next((k for k in _OFFER_PRIORITY if k in turn_offers), None)
+                move = str(labels[0])
+                if offer and set(labels) <= {"non-strategic"}:
+                    move = offer
+                best = max(rs, key=lambda r, o=o: P_or[r, o])
+                pending.append((turn_moves, len(turn_moves), best, o))
+                turn_moves.append(TurnMove(
+                    turn.index, move, ORIENTATIONS[o], float(q[o]), tuple(map(str, labels)),
+                    {ORIENTATIONS[k]: round(float(q[k]), 4) for k in range(len(q))},
+                    (), offer))
+            offset += len(spoken)
+            out.append((unit_moves, turn_moves))
+        if pending:
+            rows = np.fromiter((p[2] for p in pending), dtype=np.int64, count=len(pending))
+            ks = np.fromiter((p[3] for p in pending), dtype=np.int64, count=len(pending))
+            all_reasons = explain_rows(est, M, rows, ks, docs, cues)
+            for (moves, slot, _, _), reasons in zip(pending, all_reasons, strict=True):
+                moves[slot] = replace(moves[slot], reasons=tuple(reasons))
+        return out
 
     def orientation_of(self, move: str) -> str:
         return orientation_of_move(move, self.estimator.orientation_map_)
+
+
+def _spoken_rows(items) -> pd.DataFrame | None:
+    """The feature table of the spoken units of all sessions (``features.turn_frame``, the
+    same table the model was trained on), action rows dropped after they served as context.
+    ``turn_frame`` keys units by session id, so sessions sharing an id go in separate calls."""
+    from .features import turn_frame
+
+    frames, chunk, seen = [], [], set()
+    for transcript, units in items:
+        if transcript.session_id in seen:
+            frames.append(turn_frame([t for t, _ in chunk],
+                                     units={t.session_id: us for t, us in chunk}))
+            chunk, seen = [], set()
+        chunk.append((transcript, units))
+        seen.add(transcript.session_id)
+    frames.append(turn_frame([t for t, _ in chunk], units={t.session_id: us for t, us in chunk}))
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    if not len(frame):
+        return None
+    rows = np.flatnonzero(~frame["is_action"].to_numpy())
+    if not len(rows):
+        return None
+    return frame.iloc[rows].reset_index(drop=True)
 
 
 _OFFER_PRIORITY = ("tradeoff_offer", "package_offer", "single_issue_offer", "concession",
@@ -252,36 +306,56 @@ _CONTEXT_TEXT = {
 def explain(est: MoveClassifier, M, row: int, k: int, text: str, top: int = 4) -> list[str]:
     """The few features that pushed row ``row`` towards orientation ``k`` the most, human
     readable: ``cue:self_need "I need"``, ``word:"need"``, ``prev_word:"what"``."""
-    from ..nlp.cues import text_quotes
+    return explain_rows(est, M, np.array([row]), np.array([k]), {row: text},
+                        {row: find_cues(text)}, top)[0]
 
-    x = M[row]
-    W = est.explain_weights()[:, k]  # what favours k over the other orientations
-    contrib = x.data * W[x.indices]
-    order = np.argsort(-contrib)
+
+def explain_rows(est: MoveClassifier, M, rows: np.ndarray, ks: np.ndarray, texts, cues,
+                 top: int = 4) -> list[list[str]]:
+    """``explain`` for many (row, orientation) pairs: the contributions of all of them come
+    from one gather over the sparse rows (the numbers ``explain`` ranked one row at a time);
+    ``texts[row]`` and ``cues[row]`` (its ``find_cues`` matches) give the quoted words."""
+    from ..nlp.cues import quotes_of
+
+    X = M[rows]
+    if not sp.isspmatrix_csr(X):
+        X = sp.csr_matrix(X)
+    W = est.explain_weights()  # per orientation, what favours it over the others
+    lengths = np.diff(X.indptr)
+    contrib_all = X.data * W[X.indices, np.repeat(ks, lengths)]
     names = est.feature_names()
-    quotes = text_quotes(text)
-    out: list[str] = []
-    for j in order:
-        if contrib[j] <= 0 or len(out) >= top:
-            break
-        name = str(names[x.indices[j]])
-        if name in _SILENT:
-            continue
-        kind, _, value = name.partition(":")
-        if kind == "cue":
-            q = quotes.get(value, [])
-            out.append(f'cue:{value} "{q[0]}"' if q else f"cue:{value}")
-        elif kind == "ctx":
-            out.append(f"context:{_CONTEXT_TEXT.get(name, value)}")
-        elif kind == "stack":
-            part, _, label = value.partition(":")
-            where = {"text": "this turn", "prev": "previous turn",
-                     "next": "reply"}.get(part, part)
-            out.append(f"{where} reads as {label}")
-        elif kind in ("word", "char") or kind.endswith(("_word", "_cue")):
-            out.append(f'{kind}:"{value}"')
-        else:
-            out.append(name)
+    out: list[list[str]] = []
+    for i, row in enumerate(rows.tolist()):
+        a, b = X.indptr[i], X.indptr[i + 1]
+        contrib = contrib_all[a:b]
+        indices = X.indices[a:b]
+        order = np.argsort(-contrib)
+        quotes = None
+        found: list[str] = []
+        for j in order:
+            if contrib[j] <= 0 or len(found) >= top:
+                break
+            name = str(names[indices[j]])
+            if name in _SILENT:
+                continue
+            kind, _, value = name.partition(":")
+            if kind == "cue":
+                if quotes is None:
+                    quotes = quotes_of(texts[row], cues[row])
+                q = quotes.get(value, [])
+                found.append(f'cue:{value} "{q[0]}"' if q else f"cue:{value}")
+            elif kind == "ctx":
+                found.append(f"context:{_CONTEXT_TEXT.get(name, value)}")
+            elif kind == "stack":
+                part, _, label = value.partition(":")
+                where = {"text": "this turn", "prev": "previous turn",
+                         "next": "reply"}.get(part, part)
+                found.append(f"{where} reads as {label}")
+            elif kind in ("word", "char") or kind.endswith(("_word", "_cue")):
+                found.append(f'{kind}:"{value}"')
+            else:
+                found.append(name)
+        out.append(found)
     return out
 
 

@@ -43,9 +43,13 @@ def _issues(text: str, cues) -> set[str]:
     return found
 
 
-def detect_offer(text: str) -> str | None:
-    """The offer kind of one turn or unit, or ``None`` (rules on the cue matches)."""
-    cues = find_cues(text)
+def detect_offer(text: str, cues=None) -> str | None:
+    """The offer kind of one turn or unit, or ``None`` (rules on the cue matches).
+
+    ``cues`` are ``find_cues(text)`` when the caller already has them (then the text is
+    not scanned again)."""
+    if cues is None:
+        cues = find_cues(text)
     counts = Counter(name for name, _, _ in cues)
     words = [w.lower() for w in _WORD.findall(text)]
     if not words:

@@ -8,6 +8,8 @@ and our components are added to it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import spacy
 from spacy.language import Language
 
@@ -18,7 +20,7 @@ from .cues import CUE_NAMES, CUES, CueComponent, cue_quotes
 from .units import MAX_WORDS, UnitSplitter, sentence_spans
 
 __all__ = ["CUES", "CUE_NAMES", "CueComponent", "MAX_WORDS", "UnitSplitter", "cue_quotes",
-           "make_nlp", "sentence_spans", "split_units"]
+           "make_nlp", "sentence_spans", "split_units", "split_units_many"]
 
 UNIT_PIPES = ("unit_splitter",)
 CUE_PIPES = ("negotiation_cues",)
@@ -52,16 +54,26 @@ def split_units(nlp: Language, transcript: Transcript) -> list[Unit]:
     An action turn (e.g. Submit-Deal) is one unit holding its text. Offsets are characters
     into the turn's text.
     """
-    units: list[Unit] = []
-    spoken = [t for t in transcript.turns if not t.is_action]
-    disable = [p for p in nlp.pipe_names if p != "unit_splitter"]
-    docs = iter(nlp.pipe((t.text for t in spoken), disable=disable))
-    for turn in transcript.turns:
-        if turn.is_action:
-            units.append(Unit(turn.index, 0, 0, len(turn.text), turn.text))
-            continue
-        doc = next(docs)
-        spans = doc._.units or [(0, len(turn.text))]
-        for k, (start, end) in enumerate(spans):
-            units.append(Unit(turn.index, k, start, end, turn.text[start:end]))
-    return units
+    return split_units_many(nlp, [transcript])[0]
+
+
+def split_units_many(nlp: Language, transcripts: Iterable[Transcript]) -> list[list[Unit]]:
+    """``split_units`` for many transcripts: each spoken turn is tokenized once and passed
+    straight to the ``unit_splitter`` (the only component units need; calling it directly
+    skips ``nlp.pipe``'s set-up per session, which cost more than the tokenizing)."""
+    splitter = nlp.get_pipe("unit_splitter") if "unit_splitter" in nlp.pipe_names else None
+    out: list[list[Unit]] = []
+    for transcript in transcripts:
+        units: list[Unit] = []
+        for turn in transcript.turns:
+            if turn.is_action:
+                units.append(Unit(turn.index, 0, 0, len(turn.text), turn.text))
+                continue
+            doc = nlp.make_doc(turn.text)
+            if splitter is not None:
+                doc = splitter(doc)
+            spans = doc._.units or [(0, len(turn.text))]
+            for k, (start, end) in enumerate(spans):
+                units.append(Unit(turn.index, k, start, end, turn.text[start:end]))
+        out.append(units)
+    return out

@@ -311,7 +311,13 @@ def cue_quotes(doc: Doc) -> dict[str, list[str]]:
 
 def text_quotes(text: str) -> dict[str, list[str]]:
     """Like ``cue_quotes`` straight from a text (no doc needed)."""
+    return quotes_of(text, find_cues(text))
+
+
+def quotes_of(text: str, cues) -> dict[str, list[str]]:
+    """``text_quotes`` from matches already found (``find_cues(text)``): a caller that has
+    them (the offer rules need them too) does not scan the text twice."""
     quotes: dict[str, list[str]] = {}
-    for name, start, end in find_cues(text):
+    for name, start, end in cues:
         quotes.setdefault(name, []).append(text[start:end].strip())
     return quotes
