@@ -1,0 +1,131 @@
+"""The fast paths give exactly what the session-by-session path gives.
+
+``Analyzer.analyze_many`` batches units and moves across sessions (one feature matrix, one
+pass of explanations); these tests pin that batching changes nothing: same units, moves,
+orientations, confidences (to 1e-9), labels, reasons and offers, for every turn.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+
+from analyzer.io import expand_inputs, read_transcripts
+from analyzer.pipeline import Analyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer()
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value):
+        return _plain(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _diff(a, b, path="") -> list[str]:
+    """Where two plain structures differ (floats compared to 1e-9)."""
+    if isinstance(a, float) or isinstance(b, float):
+        ok = isinstance(a, (int, float)) and isinstance(b, (int, float)) and \
+            math.isclose(a, b, rel_tol=0, abs_tol=1e-9)
+        return [] if ok else [f"{path}: {a!r} != {b!r}"]
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) != set(b):
+            return [f"{path}: keys {sorted(a)} != {sorted(b)}"]
+        return [d for k in a for d in _diff(a[k], b[k], f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{path}: length {len(a)} != {len(b)}"]
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True))
+                for d in _diff(x, y, f"{path}[{i}]")]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def _outputs(analysis) -> dict:
+    return {"session": analysis.transcript.session_id, "units": _plain(analysis.units),
+            "unit_moves": _plain(analysis.unit_moves), "moves": _plain(analysis.moves),
+            "stages": _plain(analysis.stages), "model": analysis.model}
+
+
+def _assert_same(one_by_one, batched):
+    assert len(one_by_one) == len(batched)
+    for a, b in zip(one_by_one, batched, strict=True):
+        differences = _diff(_outputs(a), _outputs(b))
+        assert not differences, f"{a.transcript.session_id}: {differences[:5]}"
+
+
+def test_analyze_many_equals_analyze_on_casino_valid(analyzer, casino_dir):
+    from analyzer.moves.data import read_casino
+
+    transcripts = read_casino(casino_dir / "casino_valid.json", annotated_only=False)
+    assert len(transcripts) == 30
+    one_by_one = [analyzer.analyze(t) for t in transcripts]
+    _assert_same(one_by_one, list(analyzer.analyze_many(transcripts)))
+    # batch boundaries anywhere give the same results too
+    _assert_same(one_by_one, list(analyzer.analyze_many(iter(transcripts), batch_size=7)))
+    turns = [m for a in one_by_one for m in a.moves]
+    assert len(turns) == sum(len(t.turns) for t in transcripts)
+    assert all(m.reasons for m in turns)  # every turn still explained
+
+
+def test_analyze_many_equals_analyze_on_examples(analyzer, examples_dir):
+    transcripts = [t for p in expand_inputs([examples_dir]) for t in read_transcripts(p)]
+    assert len(transcripts) >= 5
+    one_by_one = [analyzer.analyze(t) for t in transcripts]
+    _assert_same(one_by_one, list(analyzer.analyze_many(transcripts)))
+    # long spoken turns are split into several units: the batch keeps them apart
+    assert any(len(a.units) > len(a.transcript.turns) for a in one_by_one)
+
+
+def test_sessions_sharing_an_id_are_kept_apart(analyzer, examples_dir):
+    """The feature table is keyed by session id; a batch holding the same session twice and
+    another one in between must still give each its own results."""
+    transcripts = [t for p in expand_inputs([examples_dir]) for t in read_transcripts(p)][:2]
+    batch = [transcripts[0], transcripts[1], transcripts[0]]
+    results = list(analyzer.analyze_many(batch))
+    _assert_same([analyzer.analyze(t) for t in batch], results)
+
+
+def test_units_match_the_spacy_pipe(analyzer, examples_dir):
+    """``split_units_many`` (tokenizer + splitter called directly) gives the units the
+    ``nlp.pipe`` route gave."""
+    from analyzer.nlp import split_units_many
+    from analyzer.results import Unit
+
+    nlp = analyzer.nlp
+    transcripts = [t for p in expand_inputs([examples_dir]) for t in read_transcripts(p)]
+    for transcript, units in zip(transcripts, split_units_many(nlp, transcripts), strict=True):
+        spoken = [t for t in transcript.turns if not t.is_action]
+        docs = iter(nlp.pipe([t.text for t in spoken],
+                             disable=[p for p in nlp.pipe_names if p != "unit_splitter"]))
+        expected = []
+        for turn in transcript.turns:
+            if turn.is_action:
+                expected.append(Unit(turn.index, 0, 0, len(turn.text), turn.text))
+                continue
+            for k, (s, e) in enumerate(next(docs)._.units or [(0, len(turn.text))]):
+                expected.append(Unit(turn.index, k, s, e, turn.text[s:e]))
+        assert units == expected
+
+
+def test_shared_cue_matches_give_the_same_offers_and_quotes():
+    from analyzer.moves.offers import detect_offer
+    from analyzer.nlp.cues import find_cues, quotes_of, text_quotes
+
+    texts = ["If you give me the water, I'll give you the food",
+             "I take 2 food and 1 water, you get the rest", "can I have 2 waters?",
+             "ok, you can have the firewood then", "No, I can't do that", "Sounds good!"]
+    for text in texts:
+        cues = find_cues(text)
+        assert detect_offer(text, cues) == detect_offer(text)
+        assert quotes_of(text, cues) == text_quotes(text)
+    assert detect_offer(texts[0]) == "tradeoff_offer"
+    assert detect_offer(texts[2]) == "single_issue_offer"
