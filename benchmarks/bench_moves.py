@@ -6,9 +6,12 @@ Not a test: run it by hand on a quiet machine (one core is used)::
 
 Prints, for the same texts in the same run: turns/s of ``spacy.blank("en").tokenizer``
 alone; turns/s of classification including feature extraction (``MoveClassifier.features``
-+ ``scores``: n-grams, cues, context, both heads) over the whole corpus as one batch; turns/s
-of ``MoveModel.predict_session`` session by session (what ``analyzer analyze`` does, with
-explanations and offer rules); and the time to load the shipped model.
++ ``scores``: n-grams, cues, context, both heads) over the whole corpus as one batch; on 200
+sessions: units + moves session by session (``split_units`` + ``MoveModel.predict_session``,
+with explanations and offer rules) and batched (``split_units_many`` +
+``predict_sessions``), and the whole analyze path (units, moves, stages) through
+``Analyzer.analyze`` one by one and ``Analyzer.analyze_many``; and the time to load the
+shipped model.
 """
 
 from __future__ import annotations
@@ -83,13 +86,34 @@ def main() -> None:
         for t in sample:
             model.predict_session(t, split_units(nlp, t), nlp=nlp)
 
-    sess_s = best_of(1, sessions)
+    def sessions_batched():
+        from analyzer.nlp import split_units_many
+
+        for k in range(0, len(sample), 64):
+            chunk = sample[k:k + 64]
+            model.predict_sessions(list(zip(chunk, split_units_many(nlp, chunk),
+                                            strict=True)))
+
+    from analyzer.pipeline import Analyzer
+
+    analyzer = Analyzer()
+    analyzer.analyze(sample[0])  # warm: lazy imports, caches of the stage segmenter
+    sess_s = best_of(args.repeat, sessions)
+    batch_s = best_of(args.repeat, sessions_batched) if hasattr(model, "predict_sessions") \
+        else float("nan")
+    one_s = best_of(args.repeat, lambda: [analyzer.analyze(t) for t in sample])
+    many_s = best_of(args.repeat, lambda: list(analyzer.analyze_many(sample)))
     print(f"turns (CaSiNo chat turns, all dialogues): {n}")
     print(f"spaCy blank('en') tokenizer alone:   {n / tok_s:>9,.0f} turns/s")
     print(f"classification incl. features:       {n / clf_s:>9,.0f} turns/s  "
           f"({clf_s / tok_s:.2f}x the tokenizer's time)")
-    print(f"analyze path, session by session:    {sample_turns / sess_s:>9,.0f} turns/s  "
-          f"(units + moves + reasons + offers, {len(sample)} sessions)")
+    print(f"{len(sample)} sessions, {sample_turns} turns:")
+    print(f"  units + moves, session by session: {sample_turns / sess_s:>9,.0f} turns/s  "
+          "(units, moves, reasons, offers)")
+    print(f"  units + moves, batched:            {sample_turns / batch_s:>9,.0f} turns/s")
+    print(f"  Analyzer.analyze, one by one:      {sample_turns / one_s:>9,.0f} turns/s  "
+          "(units, moves, stages)")
+    print(f"  Analyzer.analyze_many:             {sample_turns / many_s:>9,.0f} turns/s")
     print(f"load shipped model: first {load_s:.3f} s (imports skops), again {warm_s:.3f} s "
           f"(importing analyzer.moves before: {import_s:.3f} s)")
 
