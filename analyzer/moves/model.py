@@ -20,7 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import ModelError
-from ..nlp.cues import find_cues
+from ..nlp.cues import find_cues, find_cues_many
 from ..results import ORIENTATIONS, TurnMove, Unit, UnitMove
 from ..transcript import Transcript
 from .classifier import MoveClassifier
@@ -180,8 +180,9 @@ class MoveModel:
             M = est.features(sub)
             P_lab, P_or = est.scores(M)
             unit_labels = est.labels_from_proba(P_lab)
-        memo: dict[str, list] = {}
-        cues = [memo[t] if t in memo else memo.setdefault(t, find_cues(t)) for t in docs]
+        distinct = list(dict.fromkeys(docs))
+        found = dict(zip(distinct, find_cues_many(distinct), strict=True))
+        cues = [found[t] for t in docs]
         offers = [detect_offer(t, c) for t, c in zip(docs, cues, strict=True)]
 
         out: list[tuple[list[UnitMove], list[TurnMove]]] = []

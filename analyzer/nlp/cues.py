@@ -235,6 +235,54 @@ def find_cues(text: str) -> list[tuple[str, int, int]]:
     return [(CUE_NAMES[j], a, b) for j, a, b in found]
 
 
+def find_cues_many(texts: list[str]) -> list[list[tuple[str, int, int]]]:
+    """``find_cues`` for many texts: the same matches, text by text (tested on the corpus).
+
+    Why: per text, ``find_cues`` pays ~20 regex calls of Python overhead, more than the
+    scanning itself on chat-sized turns. Here each rule scans all texts joined at once (as
+    ``count_cues`` does; the separator "\\n\\0\\n" cannot be part of any match) and the
+    matches are handed back to their texts. A text whose matches touch the separator, or
+    whose length changes when lower-cased, is matched on its own with ``find_cues``."""
+    from bisect import bisect_right
+
+    out: list[list[tuple[str, int, int]] | None] = [None] * len(texts)
+    pos = [i for i, t in enumerate(texts) if len(t.lower()) == len(t)]
+    lowered = [texts[i].lower() for i in pos]
+    starts: list[int] = []
+    at = 0
+    for t in lowered:
+        starts.append(at)
+        at += len(t) + 3
+    joined = "\n\0\n".join(lowered)
+    found: list[list[tuple[int, int, int]]] = [[] for _ in pos]
+    alone: set[int] = set()
+
+    def add(j: int, a: int, b: int) -> None:
+        r = bisect_right(starts, a) - 1
+        s, e = a - starts[r], b - starts[r]
+        if s >= len(lowered[r]) or e > len(lowered[r]):
+            alone.add(r)
+        else:
+            found[r].append((j, s, e))
+
+    if lowered:
+        get = _WORD_CUES.get
+        for m in _WORD.finditer(joined):
+            for j in get(m.group(), ()):
+                add(j, m.start(), m.end())
+        for j, rx in _REST.items():
+            for m in rx.finditer(joined):
+                if m.end() > m.start():
+                    add(j, m.start(), m.end())
+    for r, i in enumerate(pos):
+        if r in alone:
+            continue
+        matches = found[r]
+        matches.sort()
+        out[i] = [(CUE_NAMES[j], a, b) for j, a, b in matches]
+    return [find_cues(t) if got is None else got for t, got in zip(texts, out, strict=True)]
+
+
 def count_cues(texts: list[str]) -> np.ndarray:
     """Cue counts for many texts at once (n_texts x n_cues), same counts as ``find_cues``.
 

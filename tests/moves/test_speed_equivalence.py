@@ -129,3 +129,20 @@ def test_shared_cue_matches_give_the_same_offers_and_quotes():
         assert quotes_of(text, cues) == text_quotes(text)
     assert detect_offer(texts[0]) == "tradeoff_offer"
     assert detect_offer(texts[2]) == "single_issue_offer"
+
+
+def test_find_cues_many_equals_find_cues(casino_dir, examples_dir):
+    """Batch cue matching (all texts joined) gives each text exactly its own matches, on the
+    whole of CaSiNo valid, the examples and texts built to trip the joining."""
+    from analyzer.moves.data import read_casino
+    from analyzer.nlp.cues import find_cues, find_cues_many
+
+    transcripts = read_casino(casino_dir / "casino_valid.json", annotated_only=False)
+    transcripts += [t for p in expand_inputs([examples_dir]) for t in read_transcripts(p)]
+    texts = [turn.text for t in transcripts for turn in t.turns]
+    texts += ["", "\n", "What do you need?\nI need water.", "İ need 2 water", "i need\n",
+              "x\0y i need", " 50/50 ", "50 / 50\n\n", ":)", "I NEED the FOOD"]
+    expected = [find_cues(t) for t in texts]
+    assert find_cues_many(texts) == expected
+    assert sum(map(len, expected)) > 1000
+    assert find_cues_many([]) == []
