@@ -28,8 +28,9 @@ def evaluate_stages(
         "--examples", help="Folder of the transcripts named in a gold file "
                            "(default: corpora/examples).", show_default=False)] = None,
     moves: Annotated[bool, typer.Option(
-        "--moves/--no-moves", help="Run the move model and give its moves to the segmenter "
-                                   "(implied by --model).")] = False,
+        "--moves/--no-moves", help="Run the move model and give its moves to the segmenter, "
+                                   "as the pipeline does (the shipped parameters use them; "
+                                   "--no-moves scores without).")] = True,
     c: Annotated[float | None, typer.Option(
         "--C", help="Regularisation of the emission classifier when refitting.",
         show_default=False)] = None,

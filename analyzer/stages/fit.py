@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..results import STAGES
+from .boundary import fit_boundaries
 from .evidence import FEATURES
 from .segmenter import PARAMS_PATH, StageParams
 
@@ -28,7 +29,9 @@ N = len(STAGES)
 #: Regularisation strength chosen by cross-validation on the gold (see docs/stages.md).
 DEFAULT_C = 3.0
 #: Weights of the HMM and MEMM scores in decoding, chosen by cross-validation on the gold.
-DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0, "crf": 0.0}
+DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0, "crf": 0.0, "boundary": 2.0}
+#: Regularisation of the boundary conditional logits (``boundary.py``), chosen by CV.
+BOUNDARY_C = 0.1
 #: Class weighting of the emission classifier ("balanced" or None), chosen by CV.
 BALANCED: str | None = "balanced"
 #: Class weighting of the MEMM transition classifiers, chosen by CV.
@@ -203,7 +206,9 @@ def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
                        priors=priors, start=start / start.sum(), transitions=trans, meta=info,
                        memm=fit_memm(matrices, labels, MEMM_C or C) if mix.get("memm") else None,
                        mix=mix,
-                       crf=fit_perceptron(matrices, labels) if mix.get("crf") else None)
+                       crf=fit_perceptron(matrices, labels) if mix.get("crf") else None,
+                       boundary=fit_boundaries(matrices, labels, BOUNDARY_C)
+                       if mix.get("boundary") else None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

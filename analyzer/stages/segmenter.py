@@ -30,6 +30,7 @@ import numpy as np
 from ..errors import ModelError
 from ..results import STAGES, StageSegmentation
 from ..transcript import Transcript
+from . import boundary
 from .evidence import FEATURES, Evidence, session_evidence
 
 PARAMS_PATH = Path(__file__).with_name("params.json")
@@ -73,6 +74,9 @@ class StageParams:
     #: being in the stage ("emit") and for the stage starting at this turn ("enter"), plus
     #: a stage-to-stage bias ("trans")
     crf: dict[str, Any] | None = None
+    #: boundary scores (``boundary.py``): per stage after opening, conditional-logit weights
+    #: over the candidate rows of a session (which turn starts the stage, or none)
+    boundary: np.ndarray | None = None
 
     def to_json(self) -> dict:
         return {
@@ -90,6 +94,8 @@ class StageParams:
             "mix": self.mix,
             "crf": {k: np.round(np.asarray(v), 6).tolist() for k, v in self.crf.items()}
             if self.crf else None,
+            "boundary": np.round(self.boundary, 6).tolist()
+            if self.boundary is not None else None,
             "meta": self.meta,
         }
 
@@ -112,7 +118,9 @@ class StageParams:
                          mix={k: float(v) for k, v in
                               (data.get("mix") or {"hmm": 1.0, "memm": 0.0}).items()},
                          crf={k: np.asarray(v, dtype=float)
-                              for k, v in (data.get("crf") or {}).items()} or None)
+                              for k, v in (data.get("crf") or {}).items()} or None,
+                         boundary=np.asarray(data["boundary"], dtype=float)
+                         if data.get("boundary") is not None else None)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{source}: not a stage parameter file ({exc})",
                              hint="refit with `python -m analyzer.stages.fit`") from exc
@@ -153,6 +161,13 @@ class Segmenter:
         trans = trans / trans.sum(axis=1, keepdims=True)
         self._log_trans = _log(trans)
         self._log_start = _log(np.clip(params.start, 1e-9, None) / params.start.sum())
+        self._boundary = None
+        if params.boundary is not None:
+            try:
+                self._boundary = boundary.remap(params.boundary, params.features, FEATURES)
+            except ValueError as exc:
+                raise ModelError(f"stage parameters: {exc}",
+                                 hint="refit with `python -m analyzer.stages.fit`") from exc
 
     @property
     def info(self) -> dict:
@@ -234,6 +249,16 @@ class Segmenter:
             for a, prev in enumerate(STAGES):
                 lp = self._memm_log_probs(prev, matrix[1:])
                 steps[:, a, :] = steps[:, a, :] + w_memm * lp
+        w_bound = self.params.mix.get("boundary", 0.0)
+        if w_bound and self._boundary is not None and n:
+            b_init, b_steps, b_final = boundary.chain_potentials(
+                boundary.log_probs(matrix, self._boundary), n)
+            init = init + w_bound * b_init
+            steps = steps + w_bound * b_steps
+            if n == 1:
+                init = init + w_bound * b_final
+            else:  # the final score depends on the last turn's stage only
+                steps[-1] = steps[-1] + w_bound * b_final[None, :]
         # closing opens only where the evidence allows it (an acceptance or a walk-away), and
         # an Accept-Deal or a Walk-Away is always in closing (the guideline's formal ends)
         close = STAGES.index("closing")

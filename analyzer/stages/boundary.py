@@ -1,0 +1,130 @@
+"""Boundary scores: for each stage, which turn of the session starts it (or none does).
+
+Why: with only three boundaries per session, choosing *where* each stage starts among the
+session's turns is a ranking problem. Per-turn classifiers (the HMM emissions, the MEMM) judge
+each turn alone; a conditional logit (McFadden) over the candidates of one session is trained
+to put the gold start above every other turn of the same session, e.g. the acceptance that
+sticks above the earlier or later ones. Each stage after opening has its own model; its
+candidates are every turn (features of the turn and of the turn before it) plus "absent" (the
+stage is skipped or never reached), described by the session's maximum evidence.
+
+The log probabilities decompose over the left-to-right chain (a move a -> b at turn t means b
+starts at t and the stages between are absent), so they are added to the decoder's chain
+potentials: Viterbi still gives the labels and forward-backward the per-turn probabilities.
+Weights are plain arrays kept in ``params.json`` (no pickle).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..results import STAGES
+
+N = len(STAGES)
+#: stages whose start is scored (opening, when present, always starts at turn 0)
+SCORED = STAGES[1:]
+
+
+def candidates(matrix: np.ndarray) -> np.ndarray:
+    """Candidate rows of one session: turns 0..n-1, then "absent".
+
+    A turn's row is [its evidence, the previous turn's evidence, is-first-turn, 0, 0...]; the
+    absent row is [0..., 0..., 0, 1, the session's maximum evidence].
+    """
+    n, f = matrix.shape
+    zero = np.zeros((1, f))
+    prev = np.vstack([zero, matrix[:-1]]) if n else np.zeros((0, f))
+    first = np.zeros((n, 1))
+    if n:
+        first[0, 0] = 1.0
+    turns = np.hstack([matrix, prev, first, np.zeros((n, 1 + f))])
+    top = matrix.max(axis=0) if n else np.zeros(f)
+    absent = np.concatenate([np.zeros(2 * f + 1), [1.0], top])[None, :]
+    return np.vstack([turns, absent])
+
+
+def remap(weights: np.ndarray, stored: Sequence[str], current: Sequence[str]) -> np.ndarray:
+    """Weights fitted over the ``stored`` feature order, laid out for the ``current`` one.
+
+    The candidate row has three feature blocks (turn, previous turn, session maximum) and two
+    single columns; features new since fitting get weight 0.
+    """
+    f_old, f_new = len(stored), len(current)
+    if weights.shape[1] != 3 * f_old + 2:
+        raise ValueError(f"boundary weights have {weights.shape[1]} columns, "
+                         f"expected {3 * f_old + 2}")
+    out = np.zeros((weights.shape[0], 3 * f_new + 2))
+    cols = np.array([list(current).index(name) for name in stored], dtype=int)
+    out[:, cols] = weights[:, :f_old]
+    out[:, f_new + cols] = weights[:, f_old:2 * f_old]
+    out[:, 2 * f_new:2 * f_new + 2] = weights[:, 2 * f_old:2 * f_old + 2]
+    out[:, 2 * f_new + 2 + cols] = weights[:, 2 * f_old + 2:]
+    return out
+
+
+def gold_index(labels: Sequence[str], stage: str) -> int:
+    """Index among the candidates of the gold start of ``stage`` (n when absent)."""
+    return labels.index(stage) if stage in labels else len(labels)
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    m = z.max()
+    return z - (m + np.log(np.exp(z - m).sum()))
+
+
+def fit_stage(cands: Sequence[np.ndarray], gold: Sequence[int], C: float) -> np.ndarray:
+    """Conditional logit weights (L2 with strength 1/C) by L-BFGS."""
+    from scipy.optimize import minimize
+
+    d = cands[0].shape[1]
+    big = np.vstack(cands)
+    offsets = np.cumsum([0] + [len(c) for c in cands])
+    gold_rows = np.array([offsets[i] + g for i, g in enumerate(gold)])
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = big @ w
+        total, grad_z = 0.0, np.zeros_like(z)
+        for i in range(len(cands)):
+            lo, hi = offsets[i], offsets[i + 1]
+            lp = _log_softmax(z[lo:hi])
+            total -= lp[gold_rows[i] - lo]
+            grad_z[lo:hi] = np.exp(lp)
+        grad_z[gold_rows] -= 1.0
+        return total + 0.5 * w @ w / C, big.T @ grad_z + w / C
+
+    res = minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B",
+                   options={"maxiter": 500})
+    return res.x
+
+
+def fit_boundaries(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
+                   C: float = 0.3) -> np.ndarray:
+    """Weights (stages after opening, candidate features) fitted on gold sessions."""
+    cands = [candidates(m) for m in matrices]
+    return np.vstack([fit_stage(cands, [gold_index(list(seq), s) for seq in labels], C)
+                      for s in SCORED])
+
+
+def log_probs(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(stages after opening, n + 1): log P(stage starts at turn t), last column absent."""
+    cands = candidates(matrix)
+    return np.vstack([_log_softmax(cands @ w) for w in weights])
+
+
+def chain_potentials(lp: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The boundary log probabilities as chain scores: (init, steps, final).
+
+    First stage c: stages 1..c-1 absent, c starts at 0 (opening has no score). Move a -> b at
+    t: b starts at t, stages between absent. Final stage c: stages after c absent.
+    """
+    absent = np.concatenate([[0.0], lp[:, n]])  # per stage, opening 0
+    start_at = np.vstack([np.zeros(n + 1), lp])  # (N, n+1)
+    init = np.array([start_at[c, 0] + absent[1:c].sum() for c in range(N)])
+    steps = np.full((max(n - 1, 0), N, N), 0.0)
+    for a in range(N):
+        for b in range(a + 1, N):
+            steps[:, a, b] = start_at[b, 1:n] + absent[a + 1:b].sum()
+    final = np.array([absent[c + 1:].sum() for c in range(N)])
+    return init, steps, final
