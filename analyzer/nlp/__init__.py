@@ -69,10 +69,12 @@ def split_units_many(nlp: Language, transcripts: Iterable[Transcript]) -> list[l
             if turn.is_action:
                 units.append(Unit(turn.index, 0, 0, len(turn.text), turn.text))
                 continue
-            doc = nlp.make_doc(turn.text)
-            if splitter is not None:
-                doc = splitter(doc)
-            spans = doc._.units or [(0, len(turn.text))]
+            spans = None
+            if isinstance(splitter, UnitSplitter):
+                spans = splitter.spans(nlp.make_doc(turn.text), turn.text)
+            elif splitter is not None:
+                spans = splitter(nlp.make_doc(turn.text))._.units
+            spans = spans or [(0, len(turn.text))]
             for k, (start, end) in enumerate(spans):
                 units.append(Unit(turn.index, k, start, end, turn.text[start:end]))
         out.append(units)

@@ -62,13 +62,17 @@ class UnitSplitter:
         self.max_words = max_words
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        doc._.units = self.spans(doc, doc.text)
+        return doc
+
+    def spans(self, doc: Doc, text: str) -> list[tuple[int, int]]:
+        """The unit spans of ``doc``, whose text the caller already has (spaCy's tokenizer
+        keeps the text exactly, and rebuilding ``doc.text`` from the tokens cost more than
+        the tokenizing)."""
         # tokens >= words, so a short doc needs no word count (the common case, and fast)
         if len(doc) <= self.max_words or _word_count(doc) <= self.max_words:
-            doc._.units = [_trimmed(text, 0, len(text))]
-        else:
-            doc._.units = sentence_spans(doc) or [_trimmed(text, 0, len(text))]
-        return doc
+            return [_trimmed(text, 0, len(text))]
+        return sentence_spans(doc) or [_trimmed(text, 0, len(text))]
 
 
 def _word_count(doc: Doc) -> int:
