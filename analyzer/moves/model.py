@@ -248,28 +248,42 @@ class MoveModel:
         return orientation_of_move(move, self.estimator.orientation_map_)
 
 
-def _spoken_rows(items) -> pd.DataFrame | None:
-    """The feature table of the spoken units of all sessions (``features.turn_frame``, the
-    same table the model was trained on), action rows dropped after they served as context.
-    ``turn_frame`` keys units by session id, so sessions sharing an id go in separate calls."""
-    from .features import turn_frame
+_FRAME_COLUMNS = ("session_id", "turn", "unit", "speaker", "text", "prev_text", "next_text",
+                  "prev2_text", "prev_same_speaker", "position", "prev_is_action", "is_action",
+                  "gold")
 
-    frames, chunk, seen = [], [], set()
+
+def _spoken_rows(items) -> pd.DataFrame | None:
+    """The feature table of the spoken units of all sessions: the rows of
+    ``features.turn_frame`` (the table the model was trained on; equality is tested), built
+    column-wise (a table from row dicts cost more per session than the model itself).
+    Action rows serve as context of their neighbours, then are dropped."""
+    cols: dict[str, list] = {c: [] for c in _FRAME_COLUMNS}
     for transcript, units in items:
-        if transcript.session_id in seen:
-            frames.append(turn_frame([t for t, _ in chunk],
-                                     units={t.session_id: us for t, us in chunk}))
-            chunk, seen = [], set()
-        chunk.append((transcript, units))
-        seen.add(transcript.session_id)
-    frames.append(turn_frame([t for t, _ in chunk], units={t.session_id: us for t, us in chunk}))
-    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-    if not len(frame):
+        turns = transcript.turns
+        scale = max(len(turns) - 1, 1)
+        texts = [u.text for u in units]
+        prev_text, prev_speaker, prev_action = "", None, False
+        for i, u in enumerate(units):
+            turn = turns[u.turn]
+            if not turn.is_action:
+                cols["session_id"].append(transcript.session_id)
+                cols["turn"].append(turn.index)
+                cols["unit"].append(u.index)
+                cols["speaker"].append(turn.speaker)
+                cols["text"].append(u.text)
+                cols["prev_text"].append(prev_text)
+                cols["next_text"].append(texts[i + 1] if i + 1 < len(texts) else "")
+                cols["prev2_text"].append(texts[i - 2] if i >= 2 else "")
+                cols["prev_same_speaker"].append(prev_speaker == turn.speaker)
+                cols["position"].append(turn.index / scale)
+                cols["prev_is_action"].append(prev_action)
+                cols["is_action"].append(False)
+                cols["gold"].append(tuple(turn.gold))
+            prev_text, prev_speaker, prev_action = u.text, turn.speaker, turn.is_action
+    if not cols["text"]:
         return None
-    rows = np.flatnonzero(~frame["is_action"].to_numpy())
-    if not len(rows):
-        return None
-    return frame.iloc[rows].reset_index(drop=True)
+    return pd.DataFrame(cols, columns=list(_FRAME_COLUMNS))
 
 
 _OFFER_PRIORITY = ("tradeoff_offer", "package_offer", "single_issue_offer", "concession",

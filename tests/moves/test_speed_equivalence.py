@@ -146,3 +146,24 @@ def test_find_cues_many_equals_find_cues(casino_dir, examples_dir):
     assert find_cues_many(texts) == expected
     assert sum(map(len, expected)) > 1000
     assert find_cues_many([]) == []
+
+
+def test_spoken_rows_equal_the_training_table(analyzer, casino_dir, examples_dir):
+    """The prediction table is built column-wise for speed; it must stay row for row the
+    table ``features.turn_frame`` builds for training (spoken rows), or the model would see
+    other inputs than it was trained on."""
+    import pandas as pd
+
+    from analyzer.moves.data import read_casino
+    from analyzer.moves.features import turn_frame
+    from analyzer.moves.model import _spoken_rows
+    from analyzer.nlp import split_units_many
+
+    transcripts = read_casino(casino_dir / "casino_valid.json", annotated_only=False)
+    transcripts += [t for p in expand_inputs([examples_dir]) for t in read_transcripts(p)]
+    units = split_units_many(analyzer.nlp, transcripts)
+    frame = turn_frame(transcripts, units={t.session_id: u for t, u in
+                                           zip(transcripts, units, strict=True)})
+    expected = frame[~frame["is_action"]].reset_index(drop=True)
+    got = _spoken_rows(list(zip(transcripts, units, strict=True)))
+    pd.testing.assert_frame_equal(got[list(expected.columns)], expected, check_exact=True)
