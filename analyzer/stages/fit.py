@@ -28,7 +28,8 @@ from .segmenter import PARAMS_PATH, StageParams
 N = len(STAGES)
 #: Regularisation strength chosen by cross-validation on the gold (see docs/stages.md).
 DEFAULT_C = 3.0
-#: Weights of the HMM and MEMM scores in decoding, chosen by cross-validation on the gold.
+#: Weights of the HMM, MEMM, perceptron and boundary scores in decoding, chosen by
+#: cross-validation on the gold (docs/stages.md).
 DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0, "crf": 0.0, "boundary": 2.0}
 #: Regularisation of the boundary conditional logits (``boundary.py``), chosen by CV.
 BOUNDARY_C = 0.1

@@ -12,6 +12,10 @@ hidden Markov model encodes exactly that:
 - transitions and start probabilities: counted on the gold sessions (add-one smoothing over the
   allowed moves).
 
+Two more scores can be added to the same chain potentials (weights in ``params.mix``): a
+maximum-entropy Markov model (P(next stage | previous stage, evidence)) and boundary scores
+(``boundary.py``: which turn starts each stage, ranked within the session).
+
 Viterbi gives the labels; forward-backward gives each turn's stage probabilities
 (``StageSegmentation.probabilities``). Parameters are a few hundred numbers kept as JSON
 (``params.json``), never pickled; ``python -m analyzer.stages.fit`` refits them on the gold.
