@@ -82,3 +82,24 @@ class Analyzer:
             yield SessionAnalysis(transcript=transcript, units=tuple(units),
                                   unit_moves=tuple(unit_moves), moves=tuple(moves),
                                   stages=stages, model=dict(info))
+
+    def analyze_each(self, transcripts: Iterable[Transcript]
+                     ) -> Iterator[tuple[Transcript, SessionAnalysis | None, Exception | None]]:
+        """Each transcript with its analysis, or with the exception it raised.
+
+        For runs over many sessions: sessions go through ``analyze_many`` (vectorised, same
+        results), and when one fails the sessions before it are kept, the failed one is
+        yielded with its error and the rest resume in a new batch, so one bad session never
+        costs the others.
+        """
+        rest = list(transcripts)
+        while rest:
+            done = 0
+            try:
+                for analysis in self.analyze_many(rest):
+                    yield rest[done], analysis, None
+                    done += 1
+                return
+            except Exception as exc:  # reported as this session's failure
+                yield rest[done], None, exc
+                rest = rest[done + 1:]

@@ -137,9 +137,10 @@ def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
     turns, units, stages, sessions, failures = [], [], [], [], []
     reports: dict[str, bytes] = {}
     prefix = f"reports/{safe_name(Path(item.file.path).stem, 'input')}"
-    for transcript in item.transcripts:
+    for transcript, analysis, error in analyzer.analyze_each(item.transcripts):
         try:
-            analysis = analyzer.analyze(transcript)
+            if error is not None:
+                raise error
             rows = (turn_rows(analysis), unit_rows(analysis), stage_rows(analysis),
                     session_row(analysis))
             if config.reports:

@@ -92,9 +92,10 @@ def analyze(
             if quiet:
                 err(f"skipped: {exc}")
             continue
-        for transcript in transcripts:
+        for transcript, analysis, error in engine.analyze_each(transcripts):
             try:
-                analysis = engine.analyze(transcript)
+                if error is not None:
+                    raise error
                 write_session_reports(analysis, folder, formats)
             except Exception as exc:  # one bad session never stops the rest
                 failures.append(Failure.from_exception(str(path), exc))
