@@ -106,7 +106,8 @@ def run_measured(command: list[str], env: dict, max_seconds: float | None = None
                  ) -> tuple[float, int, float, subprocess.CompletedProcess]:
     """Wall time, peak memory of the process tree (sum of resident memory, sampled every
     0.2 s) and CPU seconds of the tree (last sample of every process). With
-    ``max_seconds``, the command gets SIGINT (Ctrl-C) when that time is up."""
+    ``max_seconds``, the command gets SIGTERM when that time is up (not SIGINT: a job started
+    in the background by a shell ignores it); ``analyzer batch`` stops as on Ctrl-C."""
     peak, cpu, stopped = 0, {}, False
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE,
@@ -120,7 +121,7 @@ def run_measured(command: list[str], env: dict, max_seconds: float | None = None
             peak = max(peak, sum(rss for rss, _ in usage.values()))
             cpu.update({p: c for p, (_, c) in usage.items()})
             if max_seconds and not stopped and time.perf_counter() - start > max_seconds:
-                process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGTERM)
                 stopped = True
             done.wait(0.2)
 
@@ -207,7 +208,8 @@ def measure_batch(corpus: Path, workers: int, work: Path, env: dict,
     records = [json.loads(line) for line in
                (out / ".parts" / "journal.jsonl").read_text().splitlines()]
     items = [r for r in records if r.get("type") == "item"]
-    shutil.rmtree(out, ignore_errors=True)
+    if done.returncode != 130:  # a stopped run is kept: the same command resumes it
+        shutil.rmtree(out, ignore_errors=True)
     return {"engine": "batch", "workers": workers, "wall_s": wall, "cpu_s": cpu,
             "peak_mb": peak / 2**20, "complete": done.returncode != 130,
             "sessions": sum(r.get("sessions", 0) for r in items),
@@ -227,7 +229,8 @@ def main() -> None:
     parser.add_argument("--pipeline", action="store_true",
                         help="also time the bare analysis loop in one process (no batch)")
     parser.add_argument("--max-seconds", type=float, default=None,
-                        help="stop each batch (Ctrl-C) after this long and report the part done")
+                        help="stop each batch (SIGTERM) after this long and report the part "
+                             "done; its output folder is kept for resuming")
     args = parser.parse_args()
     if not (CASINO / CASINO_FILES[0]).exists():
         raise SystemExit(f"CaSiNo not found in {CASINO} (set $ANALYZER_CASINO)")
