@@ -19,6 +19,14 @@ from ..errors import OutputError
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+def _file_mode() -> int:
+    """The mode a plainly created file gets (0666 less the umask): ``mkstemp`` makes 0600
+    files, which would leave a user's results unreadable to their group."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def safe_name(name: str, default: str = "session") -> str:
     """A file-name-safe form of ``name`` (a session id may hold slashes or spaces)."""
     cleaned = _UNSAFE.sub("_", str(name)).strip("._")
@@ -52,6 +60,7 @@ class OutputFolder:
         tmp_path = Path(tmp)
         try:
             write(tmp_path)
+            os.chmod(tmp_path, _file_mode())
             os.replace(tmp_path, target)
         finally:
             if tmp_path.exists():

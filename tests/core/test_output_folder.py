@@ -52,3 +52,15 @@ def test_out_is_a_file(tmp_path):
     f.write_text("x")
     with pytest.raises(OutputError):
         OutputFolder(f)
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        target = OutputFolder(tmp_path).write_text("a.md", "x")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
