@@ -206,15 +206,33 @@ class Segmenter:
         if len(cols) == 1:
             out[:, cols[0]] = 0.0
             return out
-        coef = np.zeros((len(cols), len(FEATURES)))
-        for k, name in enumerate(self.params.features):
-            coef[:, FEATURES.index(name)] = np.asarray(model["coef"])[:, k]
-        scores = matrix @ coef.T + np.asarray(model["intercept"])
+        coef, intercept = self._memm_weights(prev, model)
+        scores = matrix @ coef.T + intercept
         out[:, cols] = scores - _logsumexp(scores, axis=1)[:, None]
         return out
 
+    def _memm_weights(self, prev: str, model: dict) -> tuple[np.ndarray, np.ndarray]:
+        """The MEMM weights of ``prev`` in the current feature order, built once per model
+        (rebuilding them for every session cost as much as the decoding)."""
+        cache = self.__dict__.setdefault("_weights_cache", {})
+        hit = cache.get(("memm", prev))
+        if hit is None or hit[0] is not model:
+            coef = np.zeros((len(model["classes"]), len(FEATURES)))
+            for k, name in enumerate(self.params.features):
+                coef[:, FEATURES.index(name)] = np.asarray(model["coef"])[:, k]
+            hit = cache[("memm", prev)] = (model, coef, np.asarray(model["intercept"]))
+        return hit[1], hit[2]
+
     def _crf_weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The CRF weights in the current feature order, built once per ``params.crf``."""
         crf = self.params.crf or {}
+        cache = self.__dict__.setdefault("_weights_cache", {})
+        hit = cache.get("crf")
+        if hit is None or hit[0] is not crf:
+            hit = cache["crf"] = (crf, self._build_crf_weights(crf))
+        return hit[1]
+
+    def _build_crf_weights(self, crf: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         emit = np.zeros((N, len(FEATURES)))
         enter = np.zeros((N, len(FEATURES)))
         for k, name in enumerate(self.params.features):
@@ -299,9 +317,12 @@ class Segmenter:
         return path, post
 
     def segment(self, transcript: Transcript, moves: Sequence[Any] | None = None,
-                nlp=None) -> StageSegmentation:
-        """Stages, per-turn probabilities and outcome of one session."""
-        evidence = session_evidence(transcript, moves, nlp=nlp)
+                nlp=None, fast: bool = True) -> StageSegmentation:
+        """Stages, per-turn probabilities and outcome of one session.
+
+        ``fast=False`` builds the evidence on the reference path (same result, slower; kept
+        so the equivalence test can compare the two)."""
+        evidence = session_evidence(transcript, moves, nlp=nlp, fast=fast)
         return self.segment_evidence(transcript, evidence)
 
     def segment_evidence(self, transcript: Transcript, evidence: Evidence) -> StageSegmentation:
