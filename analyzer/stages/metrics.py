@@ -51,8 +51,10 @@ def _check(reference: Sequence[str], hypothesis: Sequence[str]) -> None:
         raise ValueError(f"sequences differ in length: {len(reference)} vs {len(hypothesis)}")
 
 
-def pk(reference: Sequence[str], hypothesis: Sequence[str], k: int | None = None) -> float:
-    """Pk of ``hypothesis`` against ``reference`` (0 = perfect, lower is better)."""
+def _window_error_rate(reference: Sequence[str], hypothesis: Sequence[str], k: int | None,
+                       differs) -> float:
+    """Share of the n - k windows (i, i + k) where ``differs(ref_ids, hyp_ids, i, k)``: the
+    sliding-window frame Pk and WindowDiff share; they differ only in what counts as an error."""
     _check(reference, hypothesis)
     n = len(reference)
     if n < 2:
@@ -60,22 +62,24 @@ def pk(reference: Sequence[str], hypothesis: Sequence[str], k: int | None = None
     k = default_k(reference) if k is None else k
     ref, hyp = segment_ids(reference), segment_ids(hypothesis)
     windows = n - k
-    errors = sum((ref[i] == ref[i + k]) != (hyp[i] == hyp[i + k]) for i in range(windows))
-    return errors / windows
+    return sum(differs(ref, hyp, i, k) for i in range(windows)) / windows
+
+
+def pk(reference: Sequence[str], hypothesis: Sequence[str], k: int | None = None) -> float:
+    """Pk of ``hypothesis`` against ``reference`` (0 = perfect, lower is better): windows where
+    the two disagree on whether both ends fall in one segment."""
+    return _window_error_rate(
+        reference, hypothesis, k,
+        lambda ref, hyp, i, k: (ref[i] == ref[i + k]) != (hyp[i] == hyp[i + k]))
 
 
 def windowdiff(reference: Sequence[str], hypothesis: Sequence[str],
                k: int | None = None) -> float:
-    """WindowDiff of ``hypothesis`` against ``reference`` (0 = perfect, lower is better)."""
-    _check(reference, hypothesis)
-    n = len(reference)
-    if n < 2:
-        return 0.0
-    k = default_k(reference) if k is None else k
-    ref, hyp = segment_ids(reference), segment_ids(hypothesis)
-    windows = n - k
-    errors = sum((ref[i + k] - ref[i]) != (hyp[i + k] - hyp[i]) for i in range(windows))
-    return errors / windows
+    """WindowDiff of ``hypothesis`` against ``reference`` (0 = perfect, lower is better):
+    windows where the two differ in the number of boundaries inside."""
+    return _window_error_rate(
+        reference, hypothesis, k,
+        lambda ref, hyp, i, k: (ref[i + k] - ref[i]) != (hyp[i + k] - hyp[i]))
 
 
 def starts(labels: Sequence[str]) -> dict[str, int | None]:
