@@ -39,6 +39,10 @@ BALANCED: str | None = "balanced"
 MEMM_WEIGHT: str | None = None
 #: Regularisation of the MEMM classifiers (None: the same C as the emissions).
 MEMM_C: float | None = None
+#: How labels are read off the chain (``mbr.py``): the path with the fewest expected Pk
+#: window errors under the chain tempered by ``temperature``, ``path_weight`` times the path's
+#: log score added; chosen by cross-validation on the gold (docs/stages.md).
+DEFAULT_DECODING = {"method": "mbr-pk", "temperature": 6.0, "path_weight": 0.01}
 #: Passes of the structured perceptron over the gold.
 DEFAULT_EPOCHS = 10
 
@@ -166,8 +170,12 @@ def fit_perceptron(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str
 
 def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
                C: float = DEFAULT_C, meta: dict | None = None,
-               mix: dict[str, float] | None = None) -> StageParams:
-    """Fit emissions, priors, start and transitions (and the MEMM) on gold sessions."""
+               mix: dict[str, float] | None = None,
+               decoding: dict | None = None) -> StageParams:
+    """Fit emissions, priors, start and transitions (and the MEMM) on gold sessions.
+
+    ``decoding``: how the segmenter reads labels off the chain (default ``DEFAULT_DECODING``;
+    ``{}`` for plain Viterbi)."""
     from sklearn.linear_model import LogisticRegression
 
     X = np.vstack(matrices)
@@ -209,7 +217,9 @@ def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
                        mix=mix,
                        crf=fit_perceptron(matrices, labels) if mix.get("crf") else None,
                        boundary=fit_boundaries(matrices, labels, BOUNDARY_C)
-                       if mix.get("boundary") else None)
+                       if mix.get("boundary") else None,
+                       decoding=dict(DEFAULT_DECODING if decoding is None else decoding)
+                       or None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

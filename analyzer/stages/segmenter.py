@@ -34,7 +34,7 @@ import numpy as np
 from ..errors import ModelError
 from ..results import STAGES, StageSegmentation
 from ..transcript import Transcript
-from . import boundary
+from . import boundary, mbr
 from .evidence import FEATURES, Evidence, session_evidence
 
 PARAMS_PATH = Path(__file__).with_name("params.json")
@@ -81,6 +81,10 @@ class StageParams:
     #: boundary scores (``boundary.py``): per stage after opening, conditional-logit weights
     #: over the candidate rows of a session (which turn starts the stage, or none)
     boundary: np.ndarray | None = None
+    #: how the labels are read off the chain (``mbr.py``): ``{"method": "mbr-pk",
+    #: "temperature": T, "path_weight": w}`` for the path with the fewest expected Pk window
+    #: errors; None (older files) for the Viterbi path
+    decoding: dict[str, Any] | None = None
 
     def to_json(self) -> dict:
         return {
@@ -100,6 +104,7 @@ class StageParams:
             if self.crf else None,
             "boundary": np.round(self.boundary, 6).tolist()
             if self.boundary is not None else None,
+            "decoding": self.decoding,
             "meta": self.meta,
         }
 
@@ -124,7 +129,10 @@ class StageParams:
                          crf={k: np.asarray(v, dtype=float)
                               for k, v in (data.get("crf") or {}).items()} or None,
                          boundary=np.asarray(data["boundary"], dtype=float)
-                         if data.get("boundary") is not None else None)
+                         if data.get("boundary") is not None else None,
+                         decoding=dict(data["decoding"]) if data.get("decoding") else None)
+            if params.decoding and params.decoding.get("method") not in ("viterbi", "mbr-pk"):
+                raise ValueError(f"unknown decoding method {params.decoding.get('method')!r}")
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{source}: not a stage parameter file ({exc})",
                              hint="refit with `python -m analyzer.stages.fit`") from exc
@@ -298,12 +306,21 @@ class Segmenter:
         return init, steps
 
     def decode(self, matrix: np.ndarray) -> tuple[list[int], np.ndarray]:
-        """Viterbi state indices and forward-backward posteriors for one session."""
+        """State indices and forward-backward posteriors for one session.
+
+        The labels are the Viterbi path, or with ``params.decoding`` method ``mbr-pk`` the
+        path with the fewest expected Pk window errors (``mbr.py``); the posteriors are the
+        chain's own (temperature 1) either way."""
         n = matrix.shape[0]
         if n == 0:
             return [], np.zeros((0, N))
         init, steps = self.potentials(matrix)
         path = viterbi(init, steps)
+        decoding = self.params.decoding or {}
+        if decoding.get("method") == "mbr-pk":
+            path = mbr.mbr_path(init, steps, path,
+                                temperature=float(decoding.get("temperature", 6.0)),
+                                path_weight=float(decoding.get("path_weight", 0.01)))
         # forward-backward
         alpha = np.zeros((n, N))
         beta = np.zeros((n, N))
