@@ -41,8 +41,10 @@ MEMM_WEIGHT: str | None = None
 MEMM_C: float | None = None
 #: How labels are read off the chain (``mbr.py``): the path with the fewest expected Pk
 #: window errors under the chain tempered by ``temperature``, ``path_weight`` times the path's
-#: log score added; chosen by cross-validation on the gold (docs/stages.md).
-DEFAULT_DECODING = {"method": "mbr-pk", "temperature": 6.0, "path_weight": 0.01}
+#: log score added, stage changes less probable than ``floor`` ruled out; chosen by
+#: cross-validation on the gold (docs/stages.md).
+DEFAULT_DECODING = {"method": "mbr-pk", "temperature": 6.0, "path_weight": 0.01,
+                    "floor": 1e-6}
 #: Passes of the structured perceptron over the gold.
 DEFAULT_EPOCHS = 10
 

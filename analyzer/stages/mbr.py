@@ -18,7 +18,14 @@ How, exactly and in linear time:
    count has reached ``k``; its expected error is ``1 - q`` then and ``q`` otherwise. A small
    share of the path's own log score (``path_weight``) breaks ties towards the Viterbi
    path. Forbidden moves (backwards, or the guideline's hard constraints: -inf potentials)
-   stay forbidden.
+   stay forbidden, and so do first stages and stage changes whose posterior probability
+   under the untempered chain is below ``floor`` (``plausible``): without it the risk
+   minimiser sometimes hedges with a path the model rules out, e.g. a whole session in
+   closing from turn 0, which tells the user nothing true.
+
+The chain sums run in scaled probability space (Rabiner's scaling), not log space: sessions
+are short and the stages few, so numpy's per-call cost is what counts, and the decoder must
+stay within a fifth of the plain Viterbi segmenter's time.
 
 ``k`` is the metric's: half the mean segment length, taken from the Viterbi path (the gold
 is not known when decoding).
@@ -32,85 +39,144 @@ from ..results import STAGES
 from .metrics import default_k
 
 N = len(STAGES)
-_FORWARD = np.triu(np.ones((N, N), dtype=bool), 1)  # a -> b with b > a
+_OFF_DIAGONAL = ~np.eye(N, dtype=bool)
 
 
-def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
-    m = np.max(a, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore"):
-        out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
-    return np.squeeze(out, axis=axis)
+class Chain:
+    """Scaled forward-backward quantities of a chain with log potentials ``init`` (N,) and
+    ``steps`` (n-1, N, N): ``forward[t] * backward[t]`` is P(stage at t)."""
+
+    def __init__(self, init: np.ndarray, steps: np.ndarray) -> None:
+        n = steps.shape[0] + 1
+        with np.errstate(invalid="ignore"):
+            top = np.max(steps, axis=(1, 2), keepdims=True) if n > 1 else np.zeros((0, 1, 1))
+            self.weights = np.exp(steps - np.where(np.isfinite(top), top, 0.0))
+            first = np.exp(init - np.max(init))
+        forward = np.empty((n, N))
+        scale = np.empty(n)
+        scale[0] = first.sum()
+        forward[0] = first / scale[0]
+        for t in range(1, n):
+            row = forward[t - 1] @ self.weights[t - 1]
+            scale[t] = row.sum()
+            forward[t] = row / scale[t]
+        backward = np.empty((n, N))
+        backward[-1] = 1.0
+        for t in range(n - 2, -1, -1):
+            backward[t] = (self.weights[t] @ backward[t + 1]) / scale[t + 1]
+        self.forward, self.backward, self.scale = forward, backward, scale
+
+    def first_probs(self) -> np.ndarray:
+        """P(stage at turn 0)."""
+        return self.forward[0] * self.backward[0]
+
+    def move_probs(self) -> np.ndarray:
+        """(n-1, N, N): P(stage a at t, stage b at t + 1)."""
+        return (self.forward[:-1, :, None] * self.weights * self.backward[1:, None, :]
+                / self.scale[1:, None, None])
+
+    def same_segment_probs(self, k: int) -> np.ndarray:
+        """P(turns i and i + k are in the same stage), i = 0..n-k-1: staying in one stage
+        from i to i + k (stages never come back)."""
+        n = len(self.scale)
+        stay = np.diagonal(self.weights, axis1=1, axis2=2) / self.scale[1:, None]  # (n-1, N)
+        with np.errstate(divide="ignore"):
+            log_stay = np.log(stay)
+        cum = np.vstack([np.zeros(N), np.cumsum(log_stay, axis=0)])
+        i = np.arange(max(n - k, 0))
+        with np.errstate(invalid="ignore"):
+            window = np.exp(cum[i + k] - cum[i])
+        window = np.nan_to_num(window)
+        q = (self.forward[i] * window * self.backward[i + k]).sum(axis=1)
+        return np.clip(q, 0.0, 1.0)
 
 
 def same_segment_probs(init: np.ndarray, steps: np.ndarray, k: int) -> np.ndarray:
     """P(turns i and i + k are in the same stage), i = 0..n-k-1, under the chain
     with log potentials ``init`` (N,) and ``steps`` (n-1, N, N)."""
-    n = steps.shape[0] + 1
-    alpha = np.zeros((n, N))
-    beta = np.zeros((n, N))
-    alpha[0] = init
-    for t in range(1, n):
-        alpha[t] = _logsumexp(alpha[t - 1][:, None] + steps[t - 1], axis=0)
-    for t in range(n - 2, -1, -1):
-        beta[t] = _logsumexp(steps[t] + beta[t + 1][None, :], axis=1)
-    log_z = _logsumexp(alpha[-1], axis=0)
-    stay = np.diagonal(steps, axis1=1, axis2=2)  # (n-1, N)
-    cum = np.vstack([np.zeros(N), np.cumsum(stay, axis=0)])
-    i = np.arange(max(n - k, 0))
-    with np.errstate(invalid="ignore"):
-        v = alpha[i] + (cum[i + k] - cum[i]) + beta[i + k] - log_z
-    v = np.where(np.isfinite(v), v, -np.inf)
-    return np.clip(np.exp(v).sum(axis=1), 0.0, 1.0)
+    return Chain(init, steps).same_segment_probs(k)
+
+
+def plausible(init: np.ndarray, steps: np.ndarray, viterbi_path: list[int],
+              floor: float, chain: Chain | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``init`` and ``steps`` with the first stages and stage changes whose posterior
+    probability (untempered chain) is below ``floor`` set to -inf, except the Viterbi path's
+    own: the risk-minimising path may move a boundary among the places the model finds
+    plausible, never to a place it rules out (e.g. closing from the first turn)."""
+    chain = chain or Chain(init, steps)
+    keep = chain.first_probs() >= floor
+    keep[viterbi_path[0]] = True
+    rare = (chain.move_probs() < floor) & _OFF_DIAGONAL[None, :, :]
+    t = np.arange(1, len(viterbi_path))
+    path = np.asarray(viterbi_path)
+    rare[t - 1, path[:-1], path[1:]] = False  # the Viterbi path stays feasible
+    return np.where(keep, init, -np.inf), np.where(rare, -np.inf, steps)
 
 
 def mbr_path(init: np.ndarray, steps: np.ndarray, viterbi_path: list[int],
-             temperature: float = 6.0, path_weight: float = 0.01) -> list[int]:
-    """The stage path minimising expected Pk window errors (see the module docstring)."""
+             temperature: float = 6.0, path_weight: float = 0.01,
+             floor: float = 1e-6, chain: Chain | None = None) -> list[int]:
+    """The stage path minimising expected Pk window errors (see the module docstring).
+
+    ``chain``: the untempered ``Chain`` of these potentials, when the caller has it."""
     n = steps.shape[0] + 1
     if n < 3:
         return list(viterbi_path)
     k = default_k([STAGES[s] for s in viterbi_path])
-    q = same_segment_probs(init / temperature, steps / temperature, k)
-    inf = np.inf
-    allowed_init = np.isfinite(init)
-    cost = np.full((N, k + 1), inf)
-    cost[allowed_init, 0] = -path_weight * init[allowed_init]
-    back_state = np.zeros((n, N, k + 1), dtype=int)
-    back_age = np.zeros((n, N, k + 1), dtype=int)
-    stages = np.arange(N)
-    for t in range(1, n):
-        st = steps[t - 1]
-        ok = np.isfinite(st)
-        move = np.where(ok, -path_weight * np.where(ok, st, 0.0), inf)  # (a, b)
-        new = np.full((N, k + 1), inf)
-        # stay in stage a: the age grows by one, capped at k
-        stay = cost + move[stages, stages][:, None]
-        new[:, 1:k] = stay[:, 0:k - 1]
-        back_state[t, :, 1:k] = stages[:, None]
-        back_age[t, :, 1:k] = np.arange(k - 1)[None, :]
-        capped = np.where(stay[:, k] <= stay[:, k - 1], k, k - 1)
-        new[:, k] = np.minimum(stay[:, k - 1], stay[:, k])
-        back_state[t, :, k] = stages
-        back_age[t, :, k] = capped
-        # move forward a -> b (b > a): the new stage's age is 0
-        best_age = np.argmin(cost, axis=1)
-        best = cost[stages, best_age]
-        cand = np.where(_FORWARD, best[:, None] + move, inf)  # (a, b)
-        src = np.argmin(cand, axis=0)
-        new[:, 0] = cand[src, stages]
-        back_state[t, :, 0] = src
-        back_age[t, :, 0] = best_age[src]
-        if t >= k:
-            i = t - k
-            new[:, k] += 1.0 - q[i]
-            new[:, :k] += q[i]
-        cost = new
-    s, a = np.unravel_index(int(np.argmin(cost)), cost.shape)
-    if not np.isfinite(cost[s, a]):
+    tempered = Chain(init / temperature, steps / temperature)
+    if not np.all(np.isfinite(tempered.scale) & (tempered.scale > 0)):
+        return list(viterbi_path)  # sums under- or overflowed: keep the mode
+    q_arr = tempered.same_segment_probs(k)
+    vit = np.asarray(viterbi_path)
+    vit_same = vit[:n - k] == vit[k:]
+    if np.all(vit_same == (q_arr >= 0.5)):
+        # the Viterbi path already takes the likelier side of every window and has the best
+        # log score: it minimises both terms, so it is the answer
         return list(viterbi_path)
-    path = [int(s)]
-    for t in range(n - 1, 0, -1):
-        s, a = back_state[t, s, a], back_age[t, s, a]
-        path.append(int(s))
+    q = q_arr.tolist()
+    if floor > 0:
+        init, steps = plausible(init, steps, viterbi_path, floor, chain)
+    inf = float("inf")
+    # path costs: -path_weight * log potential, +inf where forbidden (plain floats: the
+    # programme below works on a handful of numbers per turn)
+    first = [-path_weight * x if x > -inf else inf for x in init.tolist()]
+    move = np.where(np.isfinite(steps), -path_weight * np.where(np.isfinite(steps), steps, 0.0),
+                    inf).tolist()
+    ages = range(k + 1)
+    cost = [[first[s] if a == 0 else inf for a in ages] for s in range(N)]
+    back: list[list[list[tuple[int, int]]]] = []
+    for t in range(1, n):
+        mv = move[t - 1]
+        best = [min(zip(cost[a], ages, strict=True)) for a in range(N)]  # (cost, age)
+        new, here = [], []
+        for b in range(N):
+            row, ptr = [inf] * (k + 1), [(b, 0)] * (k + 1)
+            stay, cb = mv[b][b], cost[b]
+            for a in range(k):  # stay: age a -> a + 1 (capped at k)
+                row[a + 1], ptr[a + 1] = cb[a] + stay, (b, a)
+            if cb[k] + stay <= row[k]:
+                row[k], ptr[k] = cb[k] + stay, (b, k)
+            entry, src = inf, (b, 0)
+            for a in range(b):  # move forward a -> b: age 0
+                c = best[a][0] + mv[a][b]
+                if c < entry:
+                    entry, src = c, (a, best[a][1])
+            row[0], ptr[0] = entry, src
+            new.append(row)
+            here.append(ptr)
+        if t >= k:
+            same, split = 1.0 - q[t - k], q[t - k]
+            for row in new:
+                for a in range(k):
+                    row[a] += split
+                row[k] += same
+        cost = new
+        back.append(here)
+    s, a = min(((s, a) for s in range(N) for a in ages), key=lambda sa: cost[sa[0]][sa[1]])
+    if cost[s][a] == inf:
+        return list(viterbi_path)
+    path = [s]
+    for here in reversed(back):
+        s, a = here[s][a]
+        path.append(s)
     return path[::-1]

@@ -320,7 +320,8 @@ class Segmenter:
         if decoding.get("method") == "mbr-pk":
             path = mbr.mbr_path(init, steps, path,
                                 temperature=float(decoding.get("temperature", 6.0)),
-                                path_weight=float(decoding.get("path_weight", 0.01)))
+                                path_weight=float(decoding.get("path_weight", 0.01)),
+                                floor=float(decoding.get("floor", 1e-6)))
         # forward-backward
         alpha = np.zeros((n, N))
         beta = np.zeros((n, N))
