@@ -10,7 +10,7 @@ stage is skipped or never reached), described by the session's maximum evidence.
 
 The log probabilities decompose over the left-to-right chain (a move a -> b at turn t means b
 starts at t and the stages between are absent), so they are added to the decoder's chain
-potentials: Viterbi still gives the labels and forward-backward the per-turn probabilities.
+potentials: decoding stays exact and forward-backward gives the per-turn probabilities.
 Weights are plain arrays kept in ``params.json`` (no pickle).
 """
 

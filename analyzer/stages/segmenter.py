@@ -16,9 +16,11 @@ Two more scores can be added to the same chain potentials (weights in ``params.m
 maximum-entropy Markov model (P(next stage | previous stage, evidence)) and boundary scores
 (``boundary.py``: which turn starts each stage, ranked within the session).
 
-Viterbi gives the labels; forward-backward gives each turn's stage probabilities
-(``StageSegmentation.probabilities``). Parameters are a few hundred numbers kept as JSON
-(``params.json``), never pickled; ``python -m analyzer.stages.fit`` refits them on the gold.
+Forward-backward gives each turn's stage probabilities (``StageSegmentation.probabilities``);
+the labels are the path with the fewest expected Pk window errors (``mbr.py``, set in
+``params.decoding``), or the Viterbi path for parameter files without that setting.
+Parameters are a few hundred numbers kept as JSON (``params.json``), never pickled;
+``python -m analyzer.stages.fit`` refits them on the gold.
 """
 
 from __future__ import annotations
