@@ -203,6 +203,137 @@ def _plan(rx: str) -> tuple[frozenset[str], str | None]:
     return frozenset(words), ("|".join(rest) if rest else None)
 
 
+_QUANT = "?*+{"
+
+
+def _group_end(rx: str, i: int) -> int:
+    """Index just past the group opened at ``rx[i]`` ("(")."""
+    depth, klass = 0, False
+    while i < len(rx):
+        ch = rx[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if klass:
+            klass = ch != "]"
+        elif ch == "[":
+            klass = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError(f"unbalanced group in {rx!r}")
+
+
+_LINE_START = re.compile(r"\(\?:\^\|\(\?<=((?:[^()|\\]|\\.)+)\)\)")
+
+
+def _flatten(alt: str, cond=None) -> list[str] | None:
+    """``alt`` (one alternative, no top-level "|") as alternatives that each begin with a
+    literal, or None when this cannot be done for it.
+
+    Why: Python's regex engine skips quickly over positions whose character cannot start a
+    match, but only when every alternative of the pattern begins with a literal (or the
+    pattern with a character class). A rule such as ``\\b(?:i|we)\\s+need`` begins with
+    ``\\b`` and is tried at every position of the text. Rewritten as
+    ``i(?<!\\wi)\\s+need|we(?<!\\wwe)\\s+need`` it matches exactly the same spans:
+
+    * a leading assertion becomes a look-behind placed after the first literal word ``u``:
+      ``\\b`` before a word character is "not preceded by \\w" = ``(?<!\\wu)`` after ``u``;
+      ``^`` (multi-line) is ``(?<![^\\n]u)``; ``(?<=X)`` is ``(?<=Xu)``;
+    * a group at the start is distributed over the rest, ``(?:a|b)R`` -> ``aR|bR``: the
+      engine tries the same alternatives in the same order, so the first match found at a
+      position is the same;
+    * ``x+`` at the start is ``xx*`` (the same greedy repetition).
+
+    ``cond`` is the pending assertion (a function of the first unit), None for none. The
+    rule-by-rule equality of matches is tested (tests/moves/test_speed_equivalence.py)."""
+    if alt.startswith("\\b"):
+        return None if cond is not None else _flatten(alt[2:], _after_boundary)
+    m = _LINE_START.match(alt)
+    if m:
+        if cond is not None:
+            return None
+        behind = m.group(1)
+        return _flatten(alt[m.end():], lambda u: f"(?:(?<![^\\n]{u})|(?<={behind}{u}))")
+    if alt.startswith("(?:"):
+        end = _group_end(alt, 0)
+        rest = alt[end:]
+        if rest[:1] in _QUANT and rest:
+            return None
+        out: list[str] = []
+        for inner in _top_level(alt[3:end - 1]):
+            got = _flatten(inner + rest, cond)
+            if got is None:
+                return None
+            out += got
+        return out
+    if alt.startswith("\\d"):
+        after = alt[2:]
+        look = cond("\\d") if cond else ""
+        if after.startswith("+"):
+            return ["\\d" + look + "\\d*" + after[1:]]
+        return None if after[:1] in _QUANT and after else ["\\d" + look + after]
+    run = re.match(r"\w+", alt)
+    if run is None:
+        if cond is not None or not alt:
+            return None
+        unit = alt[:2] if alt[0] == "\\" else alt[0]
+        if unit[-1].isalnum() or unit in "()[|.^$":
+            return None  # a class shorthand, group or anchor: leave it alone
+        after = alt[len(unit):]
+        if after.startswith("+"):
+            return [unit + unit + "*" + after[1:]]
+        return None if after[:1] in _QUANT and after else [alt]
+    word = run.group()
+    if alt[len(word):len(word) + 1] in _QUANT and alt[len(word):len(word) + 1]:
+        word = word[:-1]  # "pets?": the quantifier belongs to the last letter
+    if not word:
+        return None
+    return [word + (cond(word) if cond else "") + alt[len(word):]]
+
+
+def _after_boundary(unit: str) -> str:
+    return f"(?<!\\w{unit})"
+
+
+def anchored(rx: str) -> str:
+    """``rx`` rewritten so that every top-level alternative begins with a literal (see
+    ``_flatten``), or ``rx`` itself when some alternative cannot be rewritten.
+
+    Alternatives are then grouped by their first character, ``kids..|kid..|child..`` ->
+    ``k(?:ids..|id..)|child..``, so the engine tests a few first letters per position, not
+    every alternative. Same matches: at a position only the alternatives that begin with
+    its character can match, and among those the order is kept."""
+    alts: list[str] = []
+    for alt in _top_level(rx):
+        got = _flatten(alt)
+        if got is None:
+            return rx
+        alts += got
+    firsts = [_first_char(a) for a in alts]
+    if any(c is None for c in firsts):
+        return "|".join(alts)
+    groups: dict[str, list[str]] = {}
+    for c, a in zip(firsts, alts, strict=True):
+        groups.setdefault(c, []).append(a[2:] if a.startswith("\\") else a[1:])
+    out = []
+    for c, tails in groups.items():
+        head = re.escape(c)
+        out.append(head + tails[0] if len(tails) == 1 else head + "(?:" + "|".join(tails) + ")")
+    return "|".join(out)
+
+
+def _first_char(alt: str) -> str | None:
+    """The literal character an alternative begins with, None if it begins with a class."""
+    if alt.startswith("\\"):
+        return alt[1] if not alt[1].isalnum() else None
+    return None if alt[0] in "([.^$" else alt[0]
+
+
 _PLANS = {name: _plan(rx) for name, (_, rx) in CUES.items()}
 _WORD_CUES: dict[str, list[int]] = {}
 for _j, (_words_set, _) in enumerate(_PLANS.values()):
@@ -215,8 +346,8 @@ for _w, _cues in _WORD_CUES.items():
 # Texts are lower-cased before matching (faster than re.IGNORECASE; offsets are unchanged
 # for the texts we meet, and a text whose length changes when lower-cased is matched
 # case-insensitively instead).
-_REST = {j: re.compile(rest, re.MULTILINE) for j, (_, rest) in enumerate(_PLANS.values())
-         if rest}
+_REST = {j: re.compile(anchored(rest), re.MULTILINE)
+         for j, (_, rest) in enumerate(_PLANS.values()) if rest}
 _REST_CI = {j: re.compile(rest, re.MULTILINE | re.IGNORECASE)
             for j, (_, rest) in enumerate(_PLANS.values()) if rest}
 
