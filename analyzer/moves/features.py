@@ -17,13 +17,15 @@ Feature blocks (names appear in explanations):
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import CountVectorizer
 
-from ..nlp.cues import CUE_NAMES, count_cues
+from ..nlp.cues import CUE_NAMES, CUE_WORDS, count_cues
 
 COLUMNS = ("text", "prev_text", "next_text", "prev2_text", "prev_same_speaker", "position",
            "turn", "prev_is_action")
@@ -35,10 +37,10 @@ CONTEXT_NAMES = ("position", "first_turn", "early", "late", "prev_question", "pr
 WORD_PATTERN = r"(?u)\b\w+\b|[?!]"
 
 
-def cue_matrix(texts: list[str]) -> np.ndarray:
+def cue_matrix(texts: list[str], words=None) -> np.ndarray:
     """Cue counts (n_texts x n_cues) from the rules of ``analyzer.nlp.cues`` (batch form of the
     ``negotiation_cues`` spaCy component: same rules, same counts)."""
-    return count_cues(texts)
+    return count_cues(texts, words)
 
 
 def turn_frame(transcripts, units=None, labelled_only: bool = False) -> pd.DataFrame:
@@ -82,8 +84,14 @@ def turn_frame(transcripts, units=None, labelled_only: bool = False) -> pd.DataF
 
 class _Vocab:
     """A fitted n-gram vocabulary kept as plain arrays (terms, idf): small to store, quick to
-    load, no fitted sklearn object in the model file. The counting itself is sklearn's
-    ``CountVectorizer`` analyser, rebuilt on first use."""
+    load, no fitted sklearn object in the model file.
+
+    Counting is done here, not by sklearn's ``CountVectorizer`` (``reference_counts``), which
+    spent most of its time in per-document Python: word n-grams are looked up with numpy
+    over one token list shared with the cue counter, char n-grams are counted once per
+    distinct word. The counts are the same, entry for entry and in the same order (tested on
+    all of CaSiNo), so everything computed from them is too. The look-up tables are built on
+    first use and never stored."""
 
     def __init__(self, analyzer: str, ngram_range, terms: np.ndarray, idf: np.ndarray) -> None:
         self.analyzer = analyzer
@@ -95,34 +103,115 @@ class _Vocab:
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_counter"] = None
-        state.pop("_cache", None)
+        for lazy in ("_cache", "_index", "_words"):
+            state.pop(lazy, None)
         return state
 
     def counter(self) -> CountVectorizer:
         if self._counter is None:
-            vocab = {t: i for i, t in enumerate(self.terms.tolist())}
-            self._counter = _counter(self.analyzer, self.ngram_range, vocabulary=vocab)
+            self._counter = _counter(self.analyzer, self.ngram_range, vocabulary=self.index())
         return self._counter
 
+    def index(self) -> dict[str, int]:
+        """term -> column."""
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = self.__dict__["_index"] = {t: i for i, t in enumerate(self.terms.tolist())}
+        return index
+
+    def reference_counts(self, texts: list[str]) -> sp.csr_matrix:
+        """The counts as scikit-learn computes them (what ``counts`` must equal)."""
+        return self.counter().transform(texts).astype(np.float32).tocsr()
+
     def counts(self, texts: list[str]) -> sp.csr_matrix:
-        if self.analyzer != "char_wb":
-            return self.counter().transform(texts).astype(np.float32).tocsr()
-        # char_wb n-grams of a text are the sum of those of its whitespace-separated words
-        # (that is how sklearn builds them), so count each distinct word once: text x word
-        # counts times word x n-gram counts. Same numbers, several times faster.
-        word_id: dict[str, int] = {}
-        cols: list[int] = []
-        indptr = [0]
-        for text in texts:
-            for w in text.lower().split():
-                j = word_id.get(w)
-                if j is None:
-                    j = word_id[w] = len(word_id)
-                cols.append(j)
-            indptr.append(len(cols))
-        T = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr),
-                          shape=(len(texts), len(word_id)))
+        """n-gram counts (n_texts x n_terms, float32, sorted indices)."""
+        if self.analyzer == "word":
+            if not self.fast_words():
+                return self.reference_counts(texts)
+            table = self.word_table()
+            rows, ids = token_ids([t.lower() for t in texts], table[0])
+            return self.word_counts(rows, ids, len(texts), table)
+        return self.char_counts([t.lower() for t in texts])
+
+    def char_counts(self, lowered: list[str]) -> sp.csr_matrix:
+        """char_wb counts of lower-cased texts.
+
+        The char_wb n-grams of a text are the sum of those of its whitespace-separated words
+        (that is how sklearn builds them), so each distinct word is counted once: text x word
+        counts times word x n-gram counts. The words of all texts come from one split of the
+        texts joined by a NUL word (texts holding a NUL are split one by one)."""
+        word_id: dict[str, int] = {"\0": -1}
+        if any("\0" in t for t in lowered):
+            words = [w for t in lowered for w in t.split() + ["\0"]][:-1] if lowered else []
+        else:
+            words = " \0 ".join(lowered).split()
+        ids = np.fromiter((word_id.setdefault(w, len(word_id) - 1) for w in words),
+                          dtype=np.int64, count=len(words))
+        sep = ids < 0
+        rows = np.cumsum(sep)[~sep]
+        ids = ids[~sep]
+        indptr = np.searchsorted(rows, np.arange(len(lowered) + 1))
+        T = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr),
+                          shape=(len(lowered), len(word_id) - 1))
+        del word_id["\0"]
         return (T @ self.word_grams(list(word_id))).tocsr()
+
+    def fast_words(self) -> bool:
+        """Word n-grams of sizes 1-2 are counted here; other sizes by sklearn."""
+        return self.analyzer == "word" and self.ngram_range[0] >= 1 and self.ngram_range[1] <= 2
+
+    def word_table(self, extra: tuple[str, ...] = ()):
+        """(word -> id, unigram column per id, sorted bigram keys, their columns) over the
+        words of the vocabulary's terms, then ``extra`` words (other users of the same token
+        look-up, e.g. the cue word table); the id ``len(ids)`` is "not a known word"."""
+        tables = self.__dict__.setdefault("_words", {})
+        table = tables.get(extra)
+        if table is None:
+            ids: dict[str, int] = {}
+            uni, bi = [], []
+            for col, term in enumerate(self.terms.tolist()):
+                parts = [ids.setdefault(w, len(ids)) for w in term.split(" ")]
+                (uni if len(parts) == 1 else bi).append((*parts, col))
+            for w in ("\0", *extra):  # NUL: the separator of ``token_ids``
+                ids.setdefault(w, len(ids))
+            size = len(ids) + 1
+            uni_col = np.full(size, -1, dtype=np.int64)  # last slot: unknown word
+            for i, col in uni:
+                uni_col[i] = col
+            keys = np.array([a * size + b for a, b, _ in bi], dtype=np.int64)
+            order = np.argsort(keys)
+            bi_col = np.array([c for _, _, c in bi], dtype=np.int64)[order]
+            table = tables[extra] = (ids, uni_col, keys[order], bi_col)
+        return table
+
+    def word_counts(self, rows: np.ndarray, ids: np.ndarray, n: int, table) -> sp.csr_matrix:
+        """Word 1-2-gram counts from the token ids of ``word_table`` (``table``) and the text
+        (row) of each token, tokens in text order: a unigram is a known id, a bigram a known
+        pair of neighbours in the same text."""
+        _, uni_col, keys, bi_col = table
+        size = len(uni_col)
+        unknown = size - 1
+        parts_r, parts_c = [], []
+        if self.ngram_range[0] == 1:
+            cols = uni_col[ids]
+            keep = cols >= 0
+            parts_r.append(rows[keep])
+            parts_c.append(cols[keep])
+        if self.ngram_range[1] == 2 and len(keys) and len(ids) > 1:
+            a, b = ids[:-1], ids[1:]
+            ok = (rows[:-1] == rows[1:]) & (a < unknown) & (b < unknown)
+            key = a[ok] * size + b[ok]
+            at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            hit = keys[at] == key
+            parts_r.append(rows[:-1][ok][hit])
+            parts_c.append(bi_col[at[hit]])
+        r = np.concatenate(parts_r) if parts_r else np.zeros(0, np.int64)
+        c = np.concatenate(parts_c) if parts_c else np.zeros(0, np.int64)
+        C = sp.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)),
+                          shape=(n, len(self.terms)), dtype=np.float32)
+        C.sum_duplicates()
+        C.sort_indices()
+        return C
 
     def word_grams(self, words: list[str]) -> sp.csr_matrix:
         """Rows of n-gram counts for words, cached across calls (bounded)."""
@@ -132,10 +221,7 @@ class _Vocab:
             if len(cache) > 200_000:
                 cache.clear()
                 new = words
-            G = self.counter().transform(new).tocsr()
-            for k, w in enumerate(new):
-                a, b = G.indptr[k], G.indptr[k + 1]
-                cache[w] = (G.indices[a:b], G.data[a:b])
+            cache.update(zip(new, self._char_wb_rows(new), strict=True))
         parts = [cache[w] for w in words]
         indptr = np.cumsum([0] + [len(p[0]) for p in parts])
         indices = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int32)
@@ -143,14 +229,89 @@ class _Vocab:
         return sp.csr_matrix((data.astype(np.float32), indices, indptr),
                              shape=(len(words), len(self.terms)))
 
+    def _char_wb_rows(self, words: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(columns, counts) of each word's char_wb n-grams, columns sorted: what sklearn's
+        analyser gives for the word as a document (" word " cut into n-grams; a word shorter
+        than n counts once, whole). The n-grams are looked up in Python, counted with numpy
+        for all words at once."""
+        get = self.index().get
+        lo, hi = self.ngram_range
+        cols: list[int] = []
+        lengths: list[int] = []
+        for word in words:
+            grams: list[str] = []
+            for w in word.lower().split():
+                w = " " + w + " "
+                size = len(w)
+                for n in range(lo, hi + 1):
+                    if n >= size:
+                        grams.append(w)
+                        break
+                    grams += [w[k:k + n] for k in range(size - n + 1)]
+            found = [j for j in map(get, grams) if j is not None]
+            cols += found
+            lengths.append(len(found))
+        n_terms = len(self.terms)
+        rows = np.repeat(np.arange(len(words), dtype=np.int64), lengths)
+        keys, counts = np.unique(rows * n_terms + np.asarray(cols, dtype=np.int64),
+                                 return_counts=True)
+        indices = (keys % n_terms).astype(np.int32)
+        data = counts.astype(np.float32)
+        bounds = np.searchsorted(keys // n_terms, np.arange(len(words) + 1)).tolist()
+        return [(indices[a:b], data[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
     def transform(self, texts: list[str]) -> sp.csr_matrix:
         """Sublinear TF-IDF, rows L2-normalised (what ``TfidfVectorizer`` would give)."""
-        C = self.counts(texts)
+        return self.tfidf(self.counts(texts))
+
+    def tfidf(self, C: sp.csr_matrix) -> sp.csr_matrix:
+        """TF-IDF of counts, element-wise on their arrays, in float32 like
+        ``reference_tfidf`` (the same products, the row norms summed by scipy in the same
+        order), so bit for bit the same matrix (tested) without two sparse products."""
+        data = (1.0 + np.log(C.data)) * self.idf[C.indices]
+        squares = sp.csr_matrix((data * data, C.indices, C.indptr), shape=C.shape)
+        norms = np.sqrt(np.asarray(squares.sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        data *= np.repeat(1.0 / norms, np.diff(C.indptr))
+        return sp.csr_matrix((data, C.indices, C.indptr), shape=C.shape)
+
+    def reference_tfidf(self, C: sp.csr_matrix) -> sp.csr_matrix:
+        """TF-IDF of counts as it was computed before (sparse products; what ``transform``
+        must equal)."""
+        C = C.copy()
         C.data = 1.0 + np.log(C.data)
         C = C @ sp.diags(self.idf)
         norms = np.sqrt(np.asarray(C.multiply(C).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
         return sp.csr_matrix(sp.diags(1.0 / norms) @ C, dtype=np.float32)
+
+
+# WORD_PATTERN's tokens: a "\\w+" run always starts and ends on a word boundary, so its
+# "\\b"s change nothing (and slow the scan down). _JOINED adds NUL, the text separator.
+_TOKEN = re.compile(r"\w+|[?!]")
+_JOINED = re.compile(r"\w+|[?!]|\0")
+
+
+def token_ids(lowered: list[str], ids: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(text of each token, id of each token) for lower-cased texts: the tokens of sklearn's
+    ``WORD_PATTERN``, in text order, looked up in ``ids`` (a ``word_table``, which holds
+    NUL; ``len(ids)`` is "unknown").
+
+    One regex scan over all texts joined by NUL (a token of its own, so each token's text
+    is a cumulative count) and one dict look-up per token; texts that hold a NUL themselves
+    are scanned one by one."""
+    unknown = len(ids)
+    get = ids.get
+    if any("\0" in t for t in lowered):
+        lists = [_TOKEN.findall(t) for t in lowered]
+        rows = np.repeat(np.arange(len(lowered), dtype=np.int64), [len(x) for x in lists])
+        flat = np.fromiter((get(w, unknown) for x in lists for w in x), dtype=np.int64,
+                           count=len(rows))
+        return rows, flat
+    tokens = _JOINED.findall("\0".join(lowered))
+    flat = np.fromiter((get(w, unknown) for w in tokens), dtype=np.int64, count=len(tokens))
+    sep = flat == ids["\0"]
+    return np.cumsum(sep)[~sep], flat[~sep]
 
 
 def _counter(analyzer: str, ngram_range, vocabulary=None, min_df=1, max_features=None):
@@ -172,6 +333,14 @@ def fit_vocab(analyzer: str, ngram_range, texts: list[str], min_df: int,
     idf = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)  # smooth idf, as sklearn
     terms = np.asarray(cv.get_feature_names_out(), dtype=str)
     return _Vocab(analyzer, ngram_range, terms, idf)
+
+
+def _hstack(blocks) -> sp.csr_matrix:
+    """``sp.hstack(blocks, format="csr", dtype=np.float32)``, without the copy that asking
+    for the dtype costs when the blocks are float32 already."""
+    if all(b.dtype == np.float32 for b in blocks):
+        return sp.hstack(blocks, format="csr")
+    return sp.hstack(blocks, format="csr", dtype=np.float32)
 
 
 class TurnFeaturizer(TransformerMixin, BaseEstimator):
@@ -207,6 +376,7 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_names_cache", None)  # rebuilt from the vocabularies when needed
+        state.pop("_cue_of", None)
         return state
 
     def _names(self) -> np.ndarray:
@@ -232,10 +402,37 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
     def transform(self, X: pd.DataFrame):
         return self.transform_with_texts(X)[0]
 
-    def transform_with_texts(self, X: pd.DataFrame):
+    def _own_blocks(self, uniq: list[str]):
+        """(word TF-IDF, char TF-IDF or None, log cue counts or None) of distinct texts. The
+        texts are tokenised once, for the word n-grams and the cue word table together."""
+        lowered = [s.lower() for s in uniq]
+        cues = None
+        if self.word_.fast_words():
+            table = self.word_.word_table(CUE_WORDS if self.use_cues else ())
+            rows, ids = token_ids(lowered, table[0])
+            W = self.word_.tfidf(self.word_.word_counts(rows, ids, len(uniq), table))
+            if self.use_cues:
+                cue_of = self.__dict__.get("_cue_of")
+                if cue_of is None or len(cue_of) != len(table[1]):
+                    cue_of = np.full(len(table[1]), -1, dtype=np.int64)
+                    cue_of[[table[0][w] for w in CUE_WORDS]] = np.arange(len(CUE_WORDS))
+                    self.__dict__["_cue_of"] = cue_of
+                cues = np.log1p(cue_matrix(uniq, (rows, cue_of[ids])))
+        else:
+            W = self.word_.transform(uniq)
+            if self.use_cues:
+                cues = np.log1p(cue_matrix(uniq))
+        C = self.char_.tfidf(self.char_.char_counts(lowered)) if self.char_ is not None \
+            else None
+        return W, C, cues
+
+    def transform_with_texts(self, X: pd.DataFrame, extra=None):
         """The feature matrix, plus what a second stage needs: the text-only features
         (word, char, cue blocks) of every distinct text of X, and for each row the index of
-        its own, previous and next text among them."""
+        its own, previous and next text among them.
+
+        ``extra(T, idx)``, if given, returns a dense block appended as the last columns (the
+        classifier's stage-1 probabilities: one assembly of the matrix instead of two)."""
         text = X["text"].tolist()
         prev = X["prev_text"].tolist()
         nxt = X["next_text"].tolist() if "next_text" in X else [""] * len(text)
@@ -248,15 +445,10 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
             return np.fromiter((where[s] for s in values), dtype=np.int64, count=len(values))
 
         t_idx = index(text)
-        W = self.word_.transform(uniq)
-        own = [W]
-        if self.char_ is not None:
-            own.append(self.char_.transform(uniq))
-        cues = None
-        if self.use_cues:
-            cues = np.log1p(cue_matrix(uniq))
-            own.append(sp.csr_matrix(cues))
-        T = sp.hstack(own, format="csr", dtype=np.float32)
+        W, C, cues = self._own_blocks(uniq)
+        own = [W] + ([C] if C is not None else []) + \
+            ([sp.csr_matrix(cues)] if cues is not None else [])
+        T = _hstack(own)
         blocks = [T[t_idx]]
         if self.use_context:
             for column, values in others.items():
@@ -266,8 +458,10 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
                 if self.use_cues:
                     blocks.append(sp.csr_matrix(cues[idx] * w))
             blocks.append(sp.csr_matrix(self._context(X, text, prev)))
-        M = sp.hstack(blocks, format="csr", dtype=np.float32)
-        return M, T, {"text": t_idx, "prev": index(prev), "next": index(nxt)}
+        idx = {"text": t_idx, "prev": index(prev), "next": index(nxt)}
+        if extra is not None:
+            blocks.append(sp.csr_matrix(extra(T, idx)))
+        return _hstack(blocks), T, idx
 
     @staticmethod
     def _context(X: pd.DataFrame, text: list[str], prev: list[str]) -> np.ndarray:

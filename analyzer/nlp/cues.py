@@ -340,6 +340,8 @@ for _j, (_words_set, _) in enumerate(_PLANS.values()):
     for _w in _words_set:
         _WORD_CUES.setdefault(_w, []).append(_j)
 _WORD_IDS = {w: i for i, w in enumerate(_WORD_CUES)}
+#: the words looked up in the word table of plain-word rules (``count_cues(words=...)``)
+CUE_WORDS: tuple[str, ...] = tuple(_WORD_IDS)
 _WORD_TO_CUE = np.zeros((len(_WORD_IDS), len(CUE_NAMES)), dtype=np.float32)
 for _w, _cues in _WORD_CUES.items():
     _WORD_TO_CUE[_WORD_IDS[_w], _cues] = 1.0
@@ -414,11 +416,15 @@ def find_cues_many(texts: list[str]) -> list[list[tuple[str, int, int]]]:
     return [find_cues(t) if got is None else got for t, got in zip(texts, out, strict=True)]
 
 
-def count_cues(texts: list[str]) -> np.ndarray:
+def count_cues(texts: list[str], words: tuple[np.ndarray, np.ndarray] | None = None
+               ) -> np.ndarray:
     """Cue counts for many texts at once (n_texts x n_cues), same counts as ``find_cues``.
 
     Plain-word rules are a table look-up of every word; the other rules scan all texts
     joined with a separator no rule can match across (newlines inside a text become spaces).
+    ``words``: (text of each token, its index in ``CUE_WORDS`` or -1) for the ``\\w+``
+    tokens of the lower-cased texts, when the caller has looked them up already (the move
+    features do, in one pass with their word n-grams; other tokens such as "?" are -1).
     """
     n = len(texts)
     out = np.zeros((n, len(CUE_NAMES)), dtype=np.float32)
@@ -430,11 +436,14 @@ def count_cues(texts: list[str]) -> np.ndarray:
         table = _REST_CI  # rare: lower-casing changed a length (e.g. "İ")
     else:
         table, clean = _REST, lowered
-    tokens = [_WORD.findall(t) for t in lowered]
-    rows = np.repeat(np.arange(n), [len(t) for t in tokens])
-    get = _WORD_IDS.get
-    ids = np.fromiter((get(w, -1) for t in tokens for w in t), dtype=np.int64,
-                      count=len(rows))
+    if words is None:
+        tokens = [_WORD.findall(t) for t in lowered]
+        rows = np.repeat(np.arange(n), [len(t) for t in tokens])
+        get = _WORD_IDS.get
+        ids = np.fromiter((get(w, -1) for t in tokens for w in t), dtype=np.int64,
+                          count=len(rows))
+    else:
+        rows, ids = words
     hit = ids >= 0
     if hit.any():
         import scipy.sparse as sp
