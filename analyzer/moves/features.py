@@ -120,8 +120,19 @@ class _Vocab:
         return index
 
     def reference_counts(self, texts: list[str]) -> sp.csr_matrix:
-        """The counts as scikit-learn computes them (what ``counts`` must equal)."""
-        return self.counter().transform(texts).astype(np.float32).tocsr()
+        """The counts as computed before the speed work, what ``counts`` must equal entry for
+        entry and in the same order: scikit-learn's ``CountVectorizer`` for words; for
+        char_wb, scikit-learn's counts of each distinct word summed per text by a sparse
+        product (the same numbers as scikit-learn's counts of the texts, tested; the
+        order of entries in a row is the product's)."""
+        if self.analyzer != "char_wb":
+            return self.counter().transform(texts).astype(np.float32).tocsr()
+        word_id: dict[str, int] = {}
+        cols = [word_id.setdefault(w, len(word_id)) for t in texts for w in t.lower().split()]
+        indptr = np.cumsum([0] + [len(t.lower().split()) for t in texts])
+        T = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr),
+                          shape=(len(texts), len(word_id)))
+        return (T @ self.counter().transform(list(word_id)).tocsr()).tocsr()
 
     def counts(self, texts: list[str]) -> sp.csr_matrix:
         """n-gram counts (n_texts x n_terms, float32, sorted indices)."""
@@ -140,20 +151,23 @@ class _Vocab:
         (that is how sklearn builds them), so each distinct word is counted once: text x word
         counts times word x n-gram counts. The words of all texts come from one split of the
         texts joined by a NUL word (texts holding a NUL are split one by one)."""
-        word_id: dict[str, int] = {"\0": -1}
         if any("\0" in t for t in lowered):
-            words = [w for t in lowered for w in t.split() + ["\0"]][:-1] if lowered else []
+            word_id: dict[str, int] = {}
+            lists = [t.split() for t in lowered]
+            ids = np.fromiter((word_id.setdefault(w, len(word_id)) for x in lists for w in x),
+                              dtype=np.int64, count=sum(map(len, lists)))
+            indptr = np.cumsum([0] + [len(x) for x in lists])
         else:
+            word_id = {"\0": -1}
             words = " \0 ".join(lowered).split()
-        ids = np.fromiter((word_id.setdefault(w, len(word_id) - 1) for w in words),
-                          dtype=np.int64, count=len(words))
-        sep = ids < 0
-        rows = np.cumsum(sep)[~sep]
-        ids = ids[~sep]
-        indptr = np.searchsorted(rows, np.arange(len(lowered) + 1))
+            ids = np.fromiter((word_id.setdefault(w, len(word_id) - 1) for w in words),
+                              dtype=np.int64, count=len(words))
+            sep = ids < 0
+            ids = ids[~sep]
+            indptr = np.searchsorted(np.cumsum(sep)[~sep], np.arange(len(lowered) + 1))
+            del word_id["\0"]
         T = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr),
-                          shape=(len(lowered), len(word_id) - 1))
-        del word_id["\0"]
+                          shape=(len(lowered), len(word_id)))
         return (T @ self.word_grams(list(word_id))).tocsr()
 
     def fast_words(self) -> bool:

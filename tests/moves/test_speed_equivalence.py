@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
 import pytest
 
 from analyzer.io import expand_inputs, read_transcripts
@@ -275,3 +276,99 @@ def test_anchoring_rewrites_known_cases():
     assert anchored(r"(?:^|(?<=[.!]\s))do\s+you") == r"do(?:(?<![^\n]do)|(?<=[.!]\sdo))\s+you"
     for untouched in (r"\s+x", r"(?:a|b)?c", r"[ab]c", r"\b(?:a|\s)"):
         assert anchored(untouched) == untouched
+
+
+ODD_TEXTS = ["", " ", "\0", "a\0b c", "x \0 y", "İstanbul İ", "hello  hello, WATER!!",
+             "What?! no!!", "ß straße STRASSE", "ǅ ǆ", "I need\nwater", "50/50 ok :)",
+             "tab\tseparated\u00a0nbsp", "émigré café", "do you need food? i need water."]
+
+
+def _same_csr(a, b) -> bool:
+    a, b = a.tocsr(), b.tocsr()
+    return a.shape == b.shape and np.array_equal(a.indptr, b.indptr) and \
+        np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data) and \
+        a.dtype == b.dtype
+
+
+def test_ngram_counts_equal_scikit_learn_on_odd_texts(analyzer):
+    """The n-gram counting done in ``features`` (numpy word look-ups, char n-grams per
+    word, element-wise TF-IDF) equals scikit-learn's counting and the sparse-product TF-IDF
+    entry for entry, in the same order, on texts made to trip it (NUL, empty, non-ASCII
+    case changes, other whitespace), with the shipped vocabularies and one fitted on them."""
+    from analyzer.moves.features import fit_vocab
+
+    fitted = analyzer.model.estimator.featurizer_
+    no_nul = [t for t in ODD_TEXTS if "\0" not in t]  # numpy's str arrays drop a final NUL
+    vocabs = [fitted.word_, fitted.char_,
+              fit_vocab("word", (1, 2), no_nul, min_df=1, max_features=None),
+              fit_vocab("char_wb", (2, 5), no_nul, min_df=1, max_features=None)]
+    for vocab in vocabs:
+        vocab.__dict__.pop("_cache", None)
+        for texts in (ODD_TEXTS, no_nul, [], [""]):
+            reference = vocab.reference_counts(texts)
+            counts = vocab.counts(texts)
+            assert _same_csr(counts, reference), (vocab.analyzer, texts)
+            sklearn = vocab.counter().transform(texts).toarray()  # the texts as documents
+            assert np.array_equal(counts.toarray(), sklearn)
+            assert _same_csr(vocab.transform(texts), vocab.reference_tfidf(reference))
+
+
+def _reference_features(est, X):
+    """The feature matrix as it was computed before the speed work: scikit-learn counts,
+    TF-IDF by sparse products, cue rules as written, two ``sp.hstack`` passes."""
+    import scipy.sparse as sp
+
+    fe = est.featurizer_
+    text, prev, nxt = (X[c].tolist() for c in ("text", "prev_text", "next_text"))
+    others = {c: X[c].tolist() for c in fe.context_texts}
+    uniq = list(dict.fromkeys(text + prev + nxt + [s for v in others.values() for s in v]))
+    where = {s: i for i, s in enumerate(uniq)}
+
+    def index(values):
+        return np.array([where[s] for s in values], dtype=np.int64)
+
+    from analyzer.nlp.cues import count_cues
+
+    W = fe.word_.reference_tfidf(fe.word_.reference_counts(uniq))
+    C = fe.char_.reference_tfidf(fe.char_.reference_counts(uniq))
+    cues = np.log1p(count_cues(uniq))
+    T = sp.hstack([W, C, sp.csr_matrix(cues)], format="csr", dtype=np.float32)
+    blocks = [T[index(text)]]
+    for column, values in others.items():
+        w = fe._weight(column)
+        blocks += [W[index(values)] * w, sp.csr_matrix(cues[index(values)] * w)]
+    blocks.append(sp.csr_matrix(fe._context(X, text, prev)))
+    M = sp.hstack(blocks, format="csr", dtype=np.float32)
+    idx = {"text": index(text), "prev": index(prev), "next": index(nxt)}
+    S = est._stack_block(T, idx, est.stage1_coef_, est.stage1_intercept_)
+    return sp.hstack([M, sp.csr_matrix(S)], format="csr")
+
+
+def test_features_and_probabilities_equal_the_reference_path_on_all_casino(
+        analyzer, casino_dir, monkeypatch):
+    """On every CaSiNo chat turn (train + valid, all dialogues: 10,750) the fast features
+    are the reference features bit for bit, so label and orientation probabilities agree to
+    1e-12 (they are in fact equal)."""
+    import re
+
+    from analyzer.moves.data import casino_files, read_casino
+    from analyzer.moves.features import turn_frame
+    from analyzer.nlp import cues
+
+    est = analyzer.model.estimator
+    transcripts = [t for f in casino_files(casino_dir)
+                   for t in read_casino(f, annotated_only=False)]
+    frame = turn_frame(transcripts)
+    frame = frame[~frame["is_action"]].reset_index(drop=True)
+    assert len(frame) == 10_750
+    for vocab in (est.featurizer_.word_, est.featurizer_.char_):
+        vocab.__dict__.pop("_cache", None)
+    M = est.features(frame)
+    Pl, Po = est.scores(M)
+    plain = {j: re.compile(r, re.MULTILINE) for j, (_, r) in enumerate(cues._PLANS.values())
+             if r}
+    monkeypatch.setattr(cues, "_REST", plain)  # the rules as written, not anchored
+    reference = _reference_features(est, frame)
+    assert _same_csr(M, reference)
+    Rl, Ro = est.scores(reference)
+    assert np.abs(Pl - Rl).max() <= 1e-12 and np.abs(Po - Ro).max() <= 1e-12
