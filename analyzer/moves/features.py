@@ -103,7 +103,7 @@ class _Vocab:
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_counter"] = None
-        for lazy in ("_cache", "_index", "_words"):
+        for lazy in ("_cache", "_index", "_words", "_grams"):
             state.pop(lazy, None)
         return state
 
@@ -246,8 +246,79 @@ class _Vocab:
     def _char_wb_rows(self, words: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         """(columns, counts) of each word's char_wb n-grams, columns sorted: what sklearn's
         analyser gives for the word as a document (" word " cut into n-grams; a word shorter
-        than n counts once, whole). The n-grams are looked up in Python, counted with numpy
-        for all words at once."""
+        than n counts once, whole).
+
+        All words at once with numpy: each n-gram is read as an integer (its characters'
+        ranks in the vocabulary's alphabet, a few bits each) and found by binary search
+        among the terms' integers; an n-gram with a character outside the alphabet is no
+        term. Words for which this does not apply (lower-casing changes them, or n-grams too
+        long for 64 bits) take the plain loop."""
+        table = self._gram_table()
+        joined = "".join(words)
+        if table is None or joined.lower() != joined or _SPACE.search(joined) \
+                or self.ngram_range[0] > 3:
+            return self._char_wb_rows_loop(words)
+        alphabet, bits, keys, key_cols = table
+        lo, hi = self.ngram_range
+        padded = "".join(f" {w} " for w in words)
+        points = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        at = np.minimum(np.searchsorted(alphabet, points), len(alphabet) - 1)
+        codes = np.where(alphabet[at] == points, at + 1, 0)
+        sizes = np.fromiter((len(w) + 2 for w in words), dtype=np.int64, count=len(words))
+        ends = np.cumsum(sizes)
+        owner = np.repeat(np.arange(len(words), dtype=np.int64), sizes)
+        room = ends[owner] - np.arange(len(points))  # characters left in the word from here
+        codes = np.concatenate([codes, np.zeros(hi, dtype=np.int64)])
+        key = np.zeros(len(points), dtype=np.int64)
+        known = np.ones(len(points), dtype=bool)
+        found_rows, found_cols = [], []
+        for n in range(1, hi + 1):
+            c = codes[n - 1:n - 1 + len(points)]
+            key |= c << (bits * (n - 1))
+            known &= c > 0
+            if n < lo:
+                continue
+            ok = np.flatnonzero(known & (room >= n))
+            j = np.minimum(np.searchsorted(keys, key[ok]), len(keys) - 1)
+            hit = keys[j] == key[ok]
+            found_rows.append(owner[ok[hit]])
+            found_cols.append(key_cols[j[hit]])
+        n_terms = len(self.terms)
+        rows = np.concatenate(found_rows) if found_rows else np.zeros(0, np.int64)
+        cols = np.concatenate(found_cols) if found_cols else np.zeros(0, np.int64)
+        return self._split_rows(rows, cols, len(words), n_terms)
+
+    @staticmethod
+    def _split_rows(rows, cols, n_words: int, n_terms: int):
+        """Per word: (sorted columns as int32, their counts as float32)."""
+        keys, counts = np.unique(rows * n_terms + cols, return_counts=True)
+        indices = (keys % n_terms).astype(np.int32)
+        data = counts.astype(np.float32)
+        bounds = np.searchsorted(keys // n_terms, np.arange(n_words + 1)).tolist()
+        return [(indices[a:b], data[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+    def _gram_table(self):
+        """(alphabet as sorted code points, bits per character, sorted term integers, their
+        columns) for ``_char_wb_rows``; None when the terms do not fit in 63 bits."""
+        cached = self.__dict__.get("_grams", False)
+        if cached is not False:
+            return cached
+        terms = self.terms.tolist()
+        alphabet = np.array(sorted({ord(c) for t in terms for c in t}), dtype=np.int64)
+        bits = max(int(len(alphabet) + 1).bit_length(), 1)
+        table = None
+        if bits * self.ngram_range[1] <= 63 and len(alphabet) and \
+                all(1 <= len(t) <= self.ngram_range[1] for t in terms):
+            rank = {int(c): i + 1 for i, c in enumerate(alphabet)}
+            keys = np.array([sum(rank[ord(c)] << (bits * i) for i, c in enumerate(t))
+                             for t in terms], dtype=np.int64)
+            order = np.argsort(keys)
+            table = (alphabet, bits, keys[order], np.arange(len(terms), dtype=np.int64)[order])
+        self.__dict__["_grams"] = table
+        return table
+
+    def _char_wb_rows_loop(self, words: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``_char_wb_rows`` word by word in Python, as sklearn's analyser does it."""
         get = self.index().get
         lo, hi = self.ngram_range
         cols: list[int] = []
@@ -265,14 +336,9 @@ class _Vocab:
             found = [j for j in map(get, grams) if j is not None]
             cols += found
             lengths.append(len(found))
-        n_terms = len(self.terms)
         rows = np.repeat(np.arange(len(words), dtype=np.int64), lengths)
-        keys, counts = np.unique(rows * n_terms + np.asarray(cols, dtype=np.int64),
-                                 return_counts=True)
-        indices = (keys % n_terms).astype(np.int32)
-        data = counts.astype(np.float32)
-        bounds = np.searchsorted(keys // n_terms, np.arange(len(words) + 1)).tolist()
-        return [(indices[a:b], data[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        return self._split_rows(rows, np.asarray(cols, dtype=np.int64), len(words),
+                                len(self.terms))
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
         """Sublinear TF-IDF, rows L2-normalised (what ``TfidfVectorizer`` would give)."""
@@ -303,6 +369,7 @@ class _Vocab:
 # WORD_PATTERN's tokens: a "\\w+" run always starts and ends on a word boundary, so its
 # "\\b"s change nothing (and slow the scan down). _JOINED adds NUL, the text separator.
 _TOKEN = re.compile(r"\w+|[?!]")
+_SPACE = re.compile(r"\s")
 _JOINED = re.compile(r"\w+|[?!]|\0")
 
 

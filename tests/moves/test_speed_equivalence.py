@@ -280,7 +280,8 @@ def test_anchoring_rewrites_known_cases():
 
 ODD_TEXTS = ["", " ", "\0", "a\0b c", "x \0 y", "İstanbul İ", "hello  hello, WATER!!",
              "What?! no!!", "ß straße STRASSE", "ǅ ǆ", "I need\nwater", "50/50 ok :)",
-             "tab\tseparated\u00a0nbsp", "émigré café", "do you need food? i need water."]
+             "tab\tseparated\u00a0nbsp", "émigré café", "do you need food? i need water.",
+             "ok 🙂 thanks 😀😀", "ǈ ǋ Σ ΌΣ", "\u2028line\u2029sep", "a", "iiiiiiiiiiii"]
 
 
 def _same_csr(a, b) -> bool:
