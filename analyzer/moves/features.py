@@ -235,7 +235,12 @@ class _Vocab:
             if len(cache) > 200_000:
                 cache.clear()
                 new = words
-            cache.update(zip(new, self._char_wb_rows(new), strict=True))
+            indices, data, bounds = self._char_wb_rows(new)
+            ends = bounds.tolist()
+            cache.update(zip(new, [(indices[a:b], data[a:b]) for a, b in
+                                   zip(ends[:-1], ends[1:], strict=True)], strict=True))
+            if len(new) == len(words):  # all new (words are distinct): rows as computed
+                return sp.csr_matrix((data, indices, bounds), shape=(len(words), len(self.terms)))
         parts = [cache[w] for w in words]
         indptr = np.cumsum([0] + [len(p[0]) for p in parts])
         indices = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int32)
@@ -243,10 +248,10 @@ class _Vocab:
         return sp.csr_matrix((data.astype(np.float32), indices, indptr),
                              shape=(len(words), len(self.terms)))
 
-    def _char_wb_rows(self, words: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(columns, counts) of each word's char_wb n-grams, columns sorted: what sklearn's
-        analyser gives for the word as a document (" word " cut into n-grams; a word shorter
-        than n counts once, whole).
+    def _char_wb_rows(self, words: list[str]):
+        """(columns, counts, row bounds) of the words' char_wb n-grams (``_split_rows``):
+        what sklearn's analyser gives for each word as a document (" word " cut into
+        n-grams; a word shorter than n counts once, whole).
 
         All words at once with numpy: each n-gram is read as an integer (its characters'
         ranks in the vocabulary's alphabet, a few bits each) and found by binary search
@@ -290,12 +295,12 @@ class _Vocab:
 
     @staticmethod
     def _split_rows(rows, cols, n_words: int, n_terms: int):
-        """Per word: (sorted columns as int32, their counts as float32)."""
+        """(columns, counts, row bounds) as CSR arrays: per word, its distinct columns
+        sorted (int32) and their counts (float32)."""
         keys, counts = np.unique(rows * n_terms + cols, return_counts=True)
         indices = (keys % n_terms).astype(np.int32)
-        data = counts.astype(np.float32)
-        bounds = np.searchsorted(keys // n_terms, np.arange(n_words + 1)).tolist()
-        return [(indices[a:b], data[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        bounds = np.searchsorted(keys // n_terms, np.arange(n_words + 1))
+        return indices, counts.astype(np.float32), bounds
 
     def _gram_table(self):
         """(alphabet as sorted code points, bits per character, sorted term integers, their
@@ -317,7 +322,7 @@ class _Vocab:
         self.__dict__["_grams"] = table
         return table
 
-    def _char_wb_rows_loop(self, words: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _char_wb_rows_loop(self, words: list[str]):
         """``_char_wb_rows`` word by word in Python, as sklearn's analyser does it."""
         get = self.index().get
         lo, hi = self.ngram_range

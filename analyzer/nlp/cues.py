@@ -231,7 +231,11 @@ def _group_end(rx: str, i: int) -> int:
 _LINE_START = re.compile(r"\(\?:\^\|\(\?<=((?:[^()|\\]|\\.)+)\)\)")
 
 
-def _flatten(alt: str, cond=None) -> list[str] | None:
+#: one alternative as (leading literal word, zero-width assertion after it, the rest)
+Piece = tuple[str, str, str]
+
+
+def _flatten(alt: str, cond=None) -> list[Piece] | None:
     """``alt`` (one alternative, no top-level "|") as alternatives that each begin with a
     literal, or None when this cannot be done for it.
 
@@ -264,7 +268,7 @@ def _flatten(alt: str, cond=None) -> list[str] | None:
         rest = alt[end:]
         if rest[:1] in _QUANT and rest:
             return None
-        out: list[str] = []
+        out: list[Piece] = []
         for inner in _top_level(alt[3:end - 1]):
             got = _flatten(inner + rest, cond)
             if got is None:
@@ -275,8 +279,8 @@ def _flatten(alt: str, cond=None) -> list[str] | None:
         after = alt[2:]
         look = cond("\\d") if cond else ""
         if after.startswith("+"):
-            return ["\\d" + look + "\\d*" + after[1:]]
-        return None if after[:1] in _QUANT and after else ["\\d" + look + after]
+            return [("\\d", look, "\\d*" + after[1:])]
+        return None if after[:1] in _QUANT and after else [("\\d", look, after)]
     run = re.match(r"\w+", alt)
     if run is None:
         if cond is not None or not alt:
@@ -286,14 +290,14 @@ def _flatten(alt: str, cond=None) -> list[str] | None:
             return None  # a class shorthand, group or anchor: leave it alone
         after = alt[len(unit):]
         if after.startswith("+"):
-            return [unit + unit + "*" + after[1:]]
-        return None if after[:1] in _QUANT and after else [alt]
+            return [(unit, "", unit + "*" + after[1:])]
+        return None if after[:1] in _QUANT and after else [(unit, "", after)]
     word = run.group()
     if alt[len(word):len(word) + 1] in _QUANT and alt[len(word):len(word) + 1]:
         word = word[:-1]  # "pets?": the quantifier belongs to the last letter
     if not word:
         return None
-    return [word + (cond(word) if cond else "") + alt[len(word):]]
+    return [(word, cond(word) if cond else "", alt[len(word):])]
 
 
 def _after_boundary(unit: str) -> str:
@@ -306,32 +310,42 @@ def anchored(rx: str) -> str:
 
     Alternatives are then grouped by their first character, ``kids..|kid..|child..`` ->
     ``k(?:ids..|id..)|child..``, so the engine tests a few first letters per position, not
-    every alternative. Same matches: at a position only the alternatives that begin with
-    its character can match, and among those the order is kept."""
-    alts: list[str] = []
+    every alternative; neighbours in a group that begin with the same word and look-behind
+    share them, ``i(?<!\\wi)A|i(?<!\\wi)B`` -> ``i(?<!\\wi)(?:A|B)``. Same matches: at a
+    position only the alternatives that begin with its character can match, and among
+    those the order is kept."""
+    pieces: list[Piece] = []
     for alt in _top_level(rx):
         got = _flatten(alt)
         if got is None:
             return rx
-        alts += got
-    firsts = [_first_char(a) for a in alts]
-    if any(c is None for c in firsts):
-        return "|".join(alts)
-    groups: dict[str, list[str]] = {}
-    for c, a in zip(firsts, alts, strict=True):
-        groups.setdefault(c, []).append(a[2:] if a.startswith("\\") else a[1:])
+        pieces += got
+    if any(_first_char(word) is None for word, _, _ in pieces):
+        return "|".join(word + look + rest for word, look, rest in pieces)
+    groups: dict[str, list[Piece]] = {}
+    for piece in pieces:
+        groups.setdefault(_first_char(piece[0]), []).append(piece)
     out = []
-    for c, tails in groups.items():
+    for c, group in groups.items():
+        merged: list[tuple[str, str, list[str]]] = []
+        for word, look, rest in group:
+            if merged and merged[-1][:2] == (word, look):
+                merged[-1][2].append(rest)
+            else:
+                merged.append((word, look, [rest]))
+        tails = [word[2 if word.startswith("\\") else 1:] + look +
+                 (rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")")
+                 for word, look, rests in merged]
         head = re.escape(c)
         out.append(head + tails[0] if len(tails) == 1 else head + "(?:" + "|".join(tails) + ")")
     return "|".join(out)
 
 
-def _first_char(alt: str) -> str | None:
-    """The literal character an alternative begins with, None if it begins with a class."""
-    if alt.startswith("\\"):
-        return alt[1] if not alt[1].isalnum() else None
-    return None if alt[0] in "([.^$" else alt[0]
+def _first_char(word: str) -> str | None:
+    """The literal character a piece's word begins with, None for a class (``\\d``)."""
+    if word.startswith("\\"):
+        return word[1] if not word[1].isalnum() else None
+    return word[0]
 
 
 _PLANS = {name: _plan(rx) for name, (_, rx) in CUES.items()}
