@@ -17,6 +17,7 @@ Feature blocks (names appear in explanations):
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -80,6 +81,15 @@ def turn_frame(transcripts, units=None, labelled_only: bool = False) -> pd.DataF
     if labelled_only:
         frame = frame[(~frame["is_action"]) & frame["gold"].map(bool)].reset_index(drop=True)
     return frame
+
+
+class _Ids(dict):
+    """word -> id; a missing word is ``unknown`` (so look-ups can run as ``map`` in C)."""
+
+    unknown = 0
+
+    def __missing__(self, key: str) -> int:
+        return self.unknown
 
 
 class _Vocab:
@@ -151,21 +161,27 @@ class _Vocab:
         (that is how sklearn builds them), so each distinct word is counted once: text x word
         counts times word x n-gram counts. The words of all texts come from one split of the
         texts joined by a NUL word (texts holding a NUL are split one by one)."""
-        if any("\0" in t for t in lowered):
-            word_id: dict[str, int] = {}
-            lists = [t.split() for t in lowered]
-            ids = np.fromiter((word_id.setdefault(w, len(word_id)) for x in lists for w in x),
-                              dtype=np.int64, count=sum(map(len, lists)))
-            indptr = np.cumsum([0] + [len(x) for x in lists])
-        else:
-            word_id = {"\0": -1}
+        joined = not any("\0" in t for t in lowered)
+        if joined:
             words = " \0 ".join(lowered).split()
-            ids = np.fromiter((word_id.setdefault(w, len(word_id) - 1) for w in words),
-                              dtype=np.int64, count=len(words))
-            sep = ids < 0
+        else:
+            lists = [t.split() for t in lowered]
+            words = [w for x in lists for w in x]
+            indptr = np.cumsum([0] + [len(x) for x in lists])
+        # each word's first position; the distinct words numbered in order of first
+        # occurrence (the order of ``word_id``) through a table of first positions
+        word_id: dict[str, int] = {}
+        first = np.fromiter(map(word_id.setdefault, words, itertools.count()), dtype=np.int64,
+                            count=len(words))
+        nul = word_id.pop("\0", None) if joined else None
+        number = np.full(len(words), -1, dtype=np.int64)
+        number[np.fromiter(word_id.values(), dtype=np.int64, count=len(word_id))] = \
+            np.arange(len(word_id))
+        ids = number[first]
+        if joined:
+            sep = first == nul if nul is not None else np.zeros(len(words), dtype=bool)
             ids = ids[~sep]
             indptr = np.searchsorted(np.cumsum(sep)[~sep], np.arange(len(lowered) + 1))
-            del word_id["\0"]
         T = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr),
                           shape=(len(lowered), len(word_id)))
         return (T @ self.word_grams(list(word_id))).tocsr()
@@ -181,7 +197,7 @@ class _Vocab:
         tables = self.__dict__.setdefault("_words", {})
         table = tables.get(extra)
         if table is None:
-            ids: dict[str, int] = {}
+            ids = _Ids()
             uni, bi = [], []
             for col, term in enumerate(self.terms.tolist()):
                 parts = [ids.setdefault(w, len(ids)) for w in term.split(" ")]
@@ -189,6 +205,7 @@ class _Vocab:
             for w in ("\0", *extra):  # NUL: the separator of ``token_ids``
                 ids.setdefault(w, len(ids))
             size = len(ids) + 1
+            ids.unknown = len(ids)
             uni_col = np.full(size, -1, dtype=np.int64)  # last slot: unknown word
             for i, col in uni:
                 uni_col[i] = col
@@ -386,16 +403,15 @@ def token_ids(lowered: list[str], ids: dict[str, int]) -> tuple[np.ndarray, np.n
     One regex scan over all texts joined by NUL (a token of its own, so each token's text
     is a cumulative count) and one dict look-up per token; texts that hold a NUL themselves
     are scanned one by one."""
-    unknown = len(ids)
-    get = ids.get
+    look_up = ids.__getitem__  # a ``_Ids``: "unknown" for a missing word
     if any("\0" in t for t in lowered):
         lists = [_TOKEN.findall(t) for t in lowered]
         rows = np.repeat(np.arange(len(lowered), dtype=np.int64), [len(x) for x in lists])
-        flat = np.fromiter((get(w, unknown) for x in lists for w in x), dtype=np.int64,
-                           count=len(rows))
+        flat = np.fromiter(map(look_up, itertools.chain.from_iterable(lists)),
+                           dtype=np.int64, count=len(rows))
         return rows, flat
     tokens = _JOINED.findall("\0".join(lowered))
-    flat = np.fromiter((get(w, unknown) for w in tokens), dtype=np.int64, count=len(tokens))
+    flat = np.fromiter(map(look_up, tokens), dtype=np.int64, count=len(tokens))
     sep = flat == ids["\0"]
     return np.cumsum(sep)[~sep], flat[~sep]
 
