@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
+import operator
 import re
 
 import numpy as np
@@ -582,23 +583,39 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
                 blocks.append(W[idx] * w)
                 if self.use_cues:
                     blocks.append(sp.csr_matrix(cues[idx] * w))
-            blocks.append(sp.csr_matrix(self._context(X, text, prev)))
+            n = len(uniq)
+            facts = (np.fromiter(map(len, map(str.split, uniq)), dtype=np.float32, count=n),
+                     np.fromiter(map(operator.contains, uniq, itertools.repeat("?")),
+                                 dtype=np.float32, count=n),
+                     np.fromiter(map(operator.not_, uniq), dtype=np.float32, count=n))
+            blocks.append(sp.csr_matrix(self._context(X, text, prev,
+                                                      (facts, t_idx, at["prev_text"]))))
         idx = {"text": t_idx, "prev": at["prev_text"], "next": at["next_text"]}
         if extra is not None:
             blocks.append(sp.csr_matrix(extra(T, idx)))
         return _hstack(blocks), T, idx
 
     @staticmethod
-    def _context(X: pd.DataFrame, text: list[str], prev: list[str]) -> np.ndarray:
+    def _context(X: pd.DataFrame, text: list[str], prev: list[str], facts=None) -> np.ndarray:
+        """The ``ctx:`` block. ``facts``: (words, has "?", is empty) of each distinct text
+        and the row -> text indices of the row's own and previous text, so that each
+        distinct text is measured once."""
         pos = X["position"].to_numpy(dtype=np.float32)
         turn = X["turn"].to_numpy()
-        words = np.fromiter((len(s.split()) for s in text), dtype=np.float32, count=len(text))
-        pwords = np.fromiter((len(s.split()) for s in prev), dtype=np.float32, count=len(prev))
-        pq = np.fromiter(("?" in s for s in prev), dtype=np.float32, count=len(prev))
+        if facts is None:
+            words = np.fromiter((len(s.split()) for s in text), dtype=np.float32,
+                                count=len(text))
+            pwords = np.fromiter((len(s.split()) for s in prev), dtype=np.float32,
+                                 count=len(prev))
+            pq = np.fromiter(("?" in s for s in prev), dtype=np.float32, count=len(prev))
+            empty = np.fromiter((s == "" for s in prev), dtype=np.float32, count=len(prev))
+        else:
+            (n_words, question, blank), t_idx, p_idx = facts
+            words, pwords, pq, empty = n_words[t_idx], n_words[p_idx], question[p_idx], \
+                blank[p_idx]
         return np.column_stack([
             pos, turn == 0, turn <= 2, pos >= 0.8, pq,
             X["prev_is_action"].to_numpy(dtype=np.float32),
             X["prev_same_speaker"].to_numpy(dtype=np.float32),
-            np.fromiter((s == "" for s in prev), dtype=np.float32, count=len(prev)),
-            np.log1p(words) / 4, np.log1p(pwords) / 4,
+            empty, np.log1p(words) / 4, np.log1p(pwords) / 4,
         ]).astype(np.float32)
