@@ -194,9 +194,10 @@ class _Vocab:
         return self.analyzer == "word" and self.ngram_range[0] >= 1 and self.ngram_range[1] <= 2
 
     def word_table(self, extra: tuple[str, ...] = ()):
-        """(word -> id, unigram column per id, sorted bigram keys, their columns) over the
-        words of the vocabulary's terms, then ``extra`` words (other users of the same token
-        look-up, e.g. the cue word table); the id ``len(ids)`` is "not a known word"."""
+        """(word -> id, unigram column per id, sorted bigram keys, their columns, which ids
+        begin / end a bigram term) over the words of the vocabulary's terms, then ``extra``
+        words (other users of the same token look-up, e.g. the cue word table); the id
+        ``len(ids)`` is "not a known word"."""
         tables = self.__dict__.setdefault("_words", {})
         table = tables.get(extra)
         if table is None:
@@ -215,16 +216,18 @@ class _Vocab:
             keys = np.array([a * size + b for a, b, _ in bi], dtype=np.int64)
             order = np.argsort(keys)
             bi_col = np.array([c for _, _, c in bi], dtype=np.int64)[order]
-            table = tables[extra] = (ids, uni_col, keys[order], bi_col)
+            first, second = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+            first[[a for a, _, _ in bi]] = True  # words that begin / end some bigram term
+            second[[b for _, b, _ in bi]] = True
+            table = tables[extra] = (ids, uni_col, keys[order], bi_col, first, second)
         return table
 
     def word_counts(self, rows: np.ndarray, ids: np.ndarray, n: int, table) -> sp.csr_matrix:
         """Word 1-2-gram counts from the token ids of ``word_table`` (``table``) and the text
         (row) of each token, tokens in text order: a unigram is a known id, a bigram a known
         pair of neighbours in the same text."""
-        _, uni_col, keys, bi_col = table
+        _, uni_col, keys, bi_col, first, second = table
         size = len(uni_col)
-        unknown = size - 1
         parts_r, parts_c = [], []
         if self.ngram_range[0] == 1:
             cols = uni_col[ids]
@@ -233,7 +236,7 @@ class _Vocab:
             parts_c.append(cols[keep])
         if self.ngram_range[1] == 2 and len(keys) and len(ids) > 1:
             a, b = ids[:-1], ids[1:]
-            ok = (rows[:-1] == rows[1:]) & (a < unknown) & (b < unknown)
+            ok = first[a] & second[b] & (rows[:-1] == rows[1:])
             key = a[ok] * size + b[ok]
             at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
             hit = keys[at] == key
