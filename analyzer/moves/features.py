@@ -94,6 +94,15 @@ class _Ids(dict):
     def __missing__(self, key: str) -> int:
         return self.unknown
 
+    def ascii_ids(self) -> _Ids:
+        """The same for ASCII words as bytes (``token_ids`` of ASCII texts)."""
+        table = self.__dict__.get("_ascii")
+        if table is None:
+            table = self.__dict__["_ascii"] = _Ids({w.encode("ascii"): i for w, i in self.items()
+                                                    if w.isascii()})
+            table.unknown = self.unknown
+        return table
+
 
 class _Vocab:
     """A fitted n-gram vocabulary kept as plain arrays (terms, idf): small to store, quick to
@@ -401,25 +410,50 @@ _SPACE = re.compile(r"\s")
 _JOINED = re.compile(r"\w+|[?!]|\0")
 
 
-def token_ids(lowered: list[str], ids: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+def token_ids(lowered: list[str], ids: _Ids) -> tuple[np.ndarray, np.ndarray]:
     """(text of each token, id of each token) for lower-cased texts: the tokens of sklearn's
     ``WORD_PATTERN``, in text order, looked up in ``ids`` (a ``word_table``, which holds
-    NUL; ``len(ids)`` is "unknown").
+    NUL; ``ids.unknown`` for other words).
 
-    One regex scan over all texts joined by NUL (a token of its own, so each token's text
-    is a cumulative count) and one dict look-up per token; texts that hold a NUL themselves
-    are scanned one by one."""
-    look_up = ids.__getitem__  # a ``_Ids``: "unknown" for a missing word
+    All texts joined by NUL (a token of its own, so each token's text is a cumulative
+    count), one dict look-up per token. ASCII texts (most chat) are cut without a regex:
+    in ASCII, ``\\w`` is letters, digits and "_", so mapping every other byte but "?" and
+    "!" to a space and splitting gives the same tokens; the other texts are scanned with
+    the regex, and texts that hold a NUL themselves one by one."""
+    look_up = ids.__getitem__  # "unknown" for a missing word
+    n = len(lowered)
     if any("\0" in t for t in lowered):
         lists = [_TOKEN.findall(t) for t in lowered]
-        rows = np.repeat(np.arange(len(lowered), dtype=np.int64), [len(x) for x in lists])
+        rows = np.repeat(np.arange(n, dtype=np.int64), [len(x) for x in lists])
         flat = np.fromiter(map(look_up, itertools.chain.from_iterable(lists)),
                            dtype=np.int64, count=len(rows))
         return rows, flat
-    tokens = _JOINED.findall("\0".join(lowered))
-    flat = np.fromiter(map(look_up, tokens), dtype=np.int64, count=len(tokens))
-    sep = flat == ids["\0"]
-    return np.cumsum(sep)[~sep], flat[~sep]
+    ascii_ = np.fromiter(map(str.isascii, lowered), dtype=bool, count=n)
+    parts = []
+    for which, cut in ((np.flatnonzero(ascii_), _ascii_tokens),
+                       (np.flatnonzero(~ascii_), _JOINED.findall)):
+        if len(which):
+            tokens = cut("\0".join([lowered[i] for i in which]))
+            get = ids.ascii_ids().__getitem__ if cut is _ascii_tokens else look_up
+            flat = np.fromiter(map(get, tokens), dtype=np.int64, count=len(tokens))
+            sep = flat == ids["\0"]
+            parts.append((which[np.cumsum(sep)[~sep]], flat[~sep]))
+    if len(parts) != 2:
+        return parts[0] if parts else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    rows, flat = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    order = np.argsort(rows, kind="stable")  # back to text order, tokens kept in order
+    return rows[order], flat[order]
+
+
+# bytes kept by _ascii_tokens: letters, digits, "_" (ASCII \w), "?", "!" and NUL
+_ASCII_KEEP = bytes(c if chr(c).isalnum() or chr(c) in "_?!\0" else 32 for c in range(128)) \
+    + bytes(range(128, 256))
+
+
+def _ascii_tokens(joined: str) -> list[bytes]:
+    """``_JOINED.findall`` of an ASCII string, as bytes."""
+    cut = joined.encode("ascii").translate(_ASCII_KEEP)
+    return cut.replace(b"?", b" ? ").replace(b"!", b" ! ").replace(b"\0", b" \0 ").split()
 
 
 def _counter(analyzer: str, ngram_range, vocabulary=None, min_df=1, max_features=None):

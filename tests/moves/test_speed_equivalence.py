@@ -281,7 +281,8 @@ def test_anchoring_rewrites_known_cases():
 ODD_TEXTS = ["", " ", "\0", "a\0b c", "x \0 y", "İstanbul İ", "hello  hello, WATER!!",
              "What?! no!!", "ß straße STRASSE", "ǅ ǆ", "I need\nwater", "50/50 ok :)",
              "tab\tseparated\u00a0nbsp", "émigré café", "do you need food? i need water.",
-             "ok 🙂 thanks 😀😀", "ǈ ǋ Σ ΌΣ", "\u2028line\u2029sep", "a", "iiiiiiiiiiii"]
+             "ok 🙂 thanks 😀😀", "ǈ ǋ Σ ΌΣ", "\u2028line\u2029sep", "a", "iiiiiiiiiiii",
+             "snake_case x_1 ?!?! it's 3.5 a-b (c) [d] {e} ~f^ \x1fg\x7fh", "?", "!!"]
 
 
 def _same_csr(a, b) -> bool:
@@ -373,3 +374,23 @@ def test_features_and_probabilities_equal_the_reference_path_on_all_casino(
     assert _same_csr(M, reference)
     Rl, Ro = est.scores(reference)
     assert np.abs(Pl - Rl).max() <= 1e-12 and np.abs(Po - Ro).max() <= 1e-12
+
+
+def test_token_ids_equal_the_word_pattern_tokens():
+    """One tokenisation serves word n-grams and cue words: ASCII texts cut by bytes, the
+    others by regex, NUL-holding ones one by one; all give scikit-learn's ``WORD_PATTERN``
+    tokens of each text, in order."""
+    import re
+
+    from analyzer.moves.features import WORD_PATTERN, _Ids, token_ids
+
+    for texts in (ODD_TEXTS, [t for t in ODD_TEXTS if "\0" not in t],
+                  [t for t in ODD_TEXTS if t.isascii() and "\0" not in t], []):
+        lowered = [t.lower() for t in texts]
+        expected = [(i, w) for i, t in enumerate(lowered) for w in re.findall(WORD_PATTERN, t)]
+        ids = _Ids({w: k for k, w in enumerate(sorted({w for _, w in expected}))})
+        ids["\0"] = len(ids)
+        ids.unknown = len(ids)
+        rows, flat = token_ids(lowered, ids)
+        assert list(zip(rows.tolist(), flat.tolist(), strict=True)) == \
+            [(i, ids[w]) for i, w in expected]
