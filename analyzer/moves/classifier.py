@@ -236,11 +236,11 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
     # ---------------------------------------------------------------- predicting
     def features(self, X: pd.DataFrame):
         """The full feature matrix of X (stage-1 probabilities included)."""
-        M, T, idx = self.featurizer_.transform_with_texts(X)
-        if self.stacked_:
-            S = self._stack_block(T, idx, self.stage1_coef_, self.stage1_intercept_)
-            M = sp.hstack([M, sp.csr_matrix(S)], format="csr")
-        return M
+        if not self.stacked_:
+            return self.featurizer_.transform_with_texts(X)[0]
+        # the stage-1 block is appended as the featurizer assembles the matrix (one copy)
+        return self.featurizer_.transform_with_texts(X, extra=lambda T, idx: self._stack_block(
+            T, idx, self.stage1_coef_, self.stage1_intercept_))[0]
 
     def scores(self, M) -> tuple[np.ndarray, np.ndarray]:
         """(label probabilities, orientation probabilities) from a feature matrix.

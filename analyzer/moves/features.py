@@ -17,13 +17,19 @@ Feature blocks (names appear in explanations):
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
+import operator
+import re
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import CountVectorizer
 
-from ..nlp.cues import CUE_NAMES, count_cues
+from ..nlp.cues import CUE_NAMES, CUE_WORDS, count_cues
 
 COLUMNS = ("text", "prev_text", "next_text", "prev2_text", "prev_same_speaker", "position",
            "turn", "prev_is_action")
@@ -35,10 +41,10 @@ CONTEXT_NAMES = ("position", "first_turn", "early", "late", "prev_question", "pr
 WORD_PATTERN = r"(?u)\b\w+\b|[?!]"
 
 
-def cue_matrix(texts: list[str]) -> np.ndarray:
+def cue_matrix(texts: list[str], words=None) -> np.ndarray:
     """Cue counts (n_texts x n_cues) from the rules of ``analyzer.nlp.cues`` (batch form of the
     ``negotiation_cues`` spaCy component: same rules, same counts)."""
-    return count_cues(texts)
+    return count_cues(texts, words)
 
 
 def turn_frame(transcripts, units=None, labelled_only: bool = False) -> pd.DataFrame:
@@ -80,10 +86,34 @@ def turn_frame(transcripts, units=None, labelled_only: bool = False) -> pd.DataF
     return frame
 
 
+class _Ids(dict):
+    """word -> id; a missing word is ``unknown`` (so look-ups can run as ``map`` in C)."""
+
+    unknown = 0
+
+    def __missing__(self, key: str) -> int:
+        return self.unknown
+
+    def ascii_ids(self) -> _Ids:
+        """The same for ASCII words as bytes (``token_ids`` of ASCII texts)."""
+        table = self.__dict__.get("_ascii")
+        if table is None:
+            table = self.__dict__["_ascii"] = _Ids({w.encode("ascii"): i for w, i in self.items()
+                                                    if w.isascii()})
+            table.unknown = self.unknown
+        return table
+
+
 class _Vocab:
     """A fitted n-gram vocabulary kept as plain arrays (terms, idf): small to store, quick to
-    load, no fitted sklearn object in the model file. The counting itself is sklearn's
-    ``CountVectorizer`` analyser, rebuilt on first use."""
+    load, no fitted sklearn object in the model file.
+
+    Counting is done here, not by sklearn's ``CountVectorizer`` (``reference_counts``), which
+    spent most of its time in per-document Python: word n-grams are looked up with numpy
+    over one token list shared with the cue counter, char n-grams are counted once per
+    distinct word. The counts are the same, entry for entry and in the same order (tested on
+    all of CaSiNo), so everything computed from them is too. The look-up tables are built on
+    first use and never stored."""
 
     def __init__(self, analyzer: str, ngram_range, terms: np.ndarray, idf: np.ndarray) -> None:
         self.analyzer = analyzer
@@ -95,34 +125,139 @@ class _Vocab:
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_counter"] = None
-        state.pop("_cache", None)
+        for lazy in ("_cache", "_index", "_words", "_grams"):
+            state.pop(lazy, None)
         return state
 
     def counter(self) -> CountVectorizer:
         if self._counter is None:
-            vocab = {t: i for i, t in enumerate(self.terms.tolist())}
-            self._counter = _counter(self.analyzer, self.ngram_range, vocabulary=vocab)
+            self._counter = _counter(self.analyzer, self.ngram_range, vocabulary=self.index())
         return self._counter
 
-    def counts(self, texts: list[str]) -> sp.csr_matrix:
+    def index(self) -> dict[str, int]:
+        """term -> column."""
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = self.__dict__["_index"] = {t: i for i, t in enumerate(self.terms.tolist())}
+        return index
+
+    def reference_counts(self, texts: list[str]) -> sp.csr_matrix:
+        """The counts as computed before the speed work, what ``counts`` must equal entry for
+        entry and in the same order: scikit-learn's ``CountVectorizer`` for words; for
+        char_wb, scikit-learn's counts of each distinct word summed per text by a sparse
+        product (the same numbers as scikit-learn's counts of the texts, tested; the
+        order of entries in a row is the product's)."""
         if self.analyzer != "char_wb":
             return self.counter().transform(texts).astype(np.float32).tocsr()
-        # char_wb n-grams of a text are the sum of those of its whitespace-separated words
-        # (that is how sklearn builds them), so count each distinct word once: text x word
-        # counts times word x n-gram counts. Same numbers, several times faster.
         word_id: dict[str, int] = {}
-        cols: list[int] = []
-        indptr = [0]
-        for text in texts:
-            for w in text.lower().split():
-                j = word_id.get(w)
-                if j is None:
-                    j = word_id[w] = len(word_id)
-                cols.append(j)
-            indptr.append(len(cols))
+        cols = [word_id.setdefault(w, len(word_id)) for t in texts for w in t.lower().split()]
+        indptr = np.cumsum([0] + [len(t.lower().split()) for t in texts])
         T = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr),
                           shape=(len(texts), len(word_id)))
+        return (T @ self.counter().transform(list(word_id)).tocsr()).tocsr()
+
+    def counts(self, texts: list[str]) -> sp.csr_matrix:
+        """n-gram counts (n_texts x n_terms, float32, sorted indices)."""
+        if self.analyzer == "word":
+            if not self.fast_words():
+                return self.reference_counts(texts)
+            table = self.word_table()
+            rows, ids = token_ids([t.lower() for t in texts], table[0])
+            return self.word_counts(rows, ids, len(texts), table)
+        return self.char_counts([t.lower() for t in texts])
+
+    def char_counts(self, lowered: list[str]) -> sp.csr_matrix:
+        """char_wb counts of lower-cased texts.
+
+        The char_wb n-grams of a text are the sum of those of its whitespace-separated words
+        (that is how sklearn builds them), so each distinct word is counted once: text x word
+        counts times word x n-gram counts. The words of all texts come from one split of the
+        texts joined by a NUL word (texts holding a NUL are split one by one)."""
+        joined = not any("\0" in t for t in lowered)
+        if joined:
+            words = " \0 ".join(lowered).split()
+        else:
+            lists = [t.split() for t in lowered]
+            words = [w for x in lists for w in x]
+            indptr = np.cumsum([0] + [len(x) for x in lists])
+        # each word's first position; the distinct words numbered in order of first
+        # occurrence (the order of ``word_id``) through a table of first positions
+        word_id: dict[str, int] = {}
+        first = np.fromiter(map(word_id.setdefault, words, itertools.count()), dtype=np.int64,
+                            count=len(words))
+        nul = word_id.pop("\0", None) if joined else None
+        number = np.full(len(words), -1, dtype=np.int64)
+        number[np.fromiter(word_id.values(), dtype=np.int64, count=len(word_id))] = \
+            np.arange(len(word_id))
+        ids = number[first]
+        if joined:
+            sep = first == nul if nul is not None else np.zeros(len(words), dtype=bool)
+            ids = ids[~sep]
+            indptr = np.searchsorted(np.cumsum(sep)[~sep], np.arange(len(lowered) + 1))
+        T = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr),
+                          shape=(len(lowered), len(word_id)))
         return (T @ self.word_grams(list(word_id))).tocsr()
+
+    def fast_words(self) -> bool:
+        """Word n-grams of sizes 1-2 are counted here; other sizes by sklearn."""
+        return self.analyzer == "word" and self.ngram_range[0] >= 1 and self.ngram_range[1] <= 2
+
+    def word_table(self, extra: tuple[str, ...] = ()):
+        """(word -> id, unigram column per id, sorted bigram keys, their columns, which ids
+        begin / end a bigram term) over the words of the vocabulary's terms, then ``extra``
+        words (other users of the same token look-up, e.g. the cue word table); the id
+        ``len(ids)`` is "not a known word"."""
+        tables = self.__dict__.setdefault("_words", {})
+        table = tables.get(extra)
+        if table is None:
+            ids = _Ids()
+            uni, bi = [], []
+            for col, term in enumerate(self.terms.tolist()):
+                parts = [ids.setdefault(w, len(ids)) for w in term.split(" ")]
+                (uni if len(parts) == 1 else bi).append((*parts, col))
+            for w in ("\0", *extra):  # NUL: the separator of ``token_ids``
+                ids.setdefault(w, len(ids))
+            size = len(ids) + 1
+            ids.unknown = len(ids)
+            uni_col = np.full(size, -1, dtype=np.int64)  # last slot: unknown word
+            for i, col in uni:
+                uni_col[i] = col
+            keys = np.array([a * size + b for a, b, _ in bi], dtype=np.int64)
+            order = np.argsort(keys)
+            bi_col = np.array([c for _, _, c in bi], dtype=np.int64)[order]
+            first, second = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+            first[[a for a, _, _ in bi]] = True  # words that begin / end some bigram term
+            second[[b for _, b, _ in bi]] = True
+            table = tables[extra] = (ids, uni_col, keys[order], bi_col, first, second)
+        return table
+
+    def word_counts(self, rows: np.ndarray, ids: np.ndarray, n: int, table) -> sp.csr_matrix:
+        """Word 1-2-gram counts from the token ids of ``word_table`` (``table``) and the text
+        (row) of each token, tokens in text order: a unigram is a known id, a bigram a known
+        pair of neighbours in the same text."""
+        _, uni_col, keys, bi_col, first, second = table
+        size = len(uni_col)
+        parts_r, parts_c = [], []
+        if self.ngram_range[0] == 1:
+            cols = uni_col[ids]
+            keep = cols >= 0
+            parts_r.append(rows[keep])
+            parts_c.append(cols[keep])
+        if self.ngram_range[1] == 2 and len(keys) and len(ids) > 1:
+            a, b = ids[:-1], ids[1:]
+            ok = first[a] & second[b] & (rows[:-1] == rows[1:])
+            key = a[ok] * size + b[ok]
+            at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            hit = keys[at] == key
+            parts_r.append(rows[:-1][ok][hit])
+            parts_c.append(bi_col[at[hit]])
+        r = np.concatenate(parts_r) if parts_r else np.zeros(0, np.int64)
+        c = np.concatenate(parts_c) if parts_c else np.zeros(0, np.int64)
+        C = sp.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)),
+                          shape=(n, len(self.terms)), dtype=np.float32)
+        C.sum_duplicates()
+        C.sort_indices()
+        return C
 
     def word_grams(self, words: list[str]) -> sp.csr_matrix:
         """Rows of n-gram counts for words, cached across calls (bounded)."""
@@ -132,10 +267,12 @@ class _Vocab:
             if len(cache) > 200_000:
                 cache.clear()
                 new = words
-            G = self.counter().transform(new).tocsr()
-            for k, w in enumerate(new):
-                a, b = G.indptr[k], G.indptr[k + 1]
-                cache[w] = (G.indices[a:b], G.data[a:b])
+            indices, data, bounds = self._char_wb_rows(new)
+            ends = bounds.tolist()
+            cache.update(zip(new, [(indices[a:b], data[a:b]) for a, b in
+                                   zip(ends[:-1], ends[1:], strict=True)], strict=True))
+            if len(new) == len(words):  # all new (words are distinct): rows as computed
+                return sp.csr_matrix((data, indices, bounds), shape=(len(words), len(self.terms)))
         parts = [cache[w] for w in words]
         indptr = np.cumsum([0] + [len(p[0]) for p in parts])
         indices = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int32)
@@ -143,14 +280,180 @@ class _Vocab:
         return sp.csr_matrix((data.astype(np.float32), indices, indptr),
                              shape=(len(words), len(self.terms)))
 
+    def _char_wb_rows(self, words: list[str]):
+        """(columns, counts, row bounds) of the words' char_wb n-grams (``_split_rows``):
+        what sklearn's analyser gives for each word as a document (" word " cut into
+        n-grams; a word shorter than n counts once, whole).
+
+        All words at once with numpy: each n-gram is read as an integer (its characters'
+        ranks in the vocabulary's alphabet, a few bits each) and found by binary search
+        among the terms' integers; an n-gram with a character outside the alphabet is no
+        term. Words for which this does not apply (lower-casing changes them, or n-grams too
+        long for 64 bits) take the plain loop."""
+        table = self._gram_table()
+        joined = "".join(words)
+        if table is None or joined.lower() != joined or _SPACE.search(joined) \
+                or self.ngram_range[0] > 3:
+            return self._char_wb_rows_loop(words)
+        alphabet, bits, keys, key_cols = table
+        lo, hi = self.ngram_range
+        padded = "".join(f" {w} " for w in words)
+        points = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        at = np.minimum(np.searchsorted(alphabet, points), len(alphabet) - 1)
+        codes = np.where(alphabet[at] == points, at + 1, 0)
+        sizes = np.fromiter((len(w) + 2 for w in words), dtype=np.int64, count=len(words))
+        ends = np.cumsum(sizes)
+        owner = np.repeat(np.arange(len(words), dtype=np.int64), sizes)
+        room = ends[owner] - np.arange(len(points))  # characters left in the word from here
+        codes = np.concatenate([codes, np.zeros(hi, dtype=np.int64)])
+        key = np.zeros(len(points), dtype=np.int64)
+        known = np.ones(len(points), dtype=bool)
+        found_rows, found_cols = [], []
+        for n in range(1, hi + 1):
+            c = codes[n - 1:n - 1 + len(points)]
+            key |= c << (bits * (n - 1))
+            known &= c > 0
+            if n < lo:
+                continue
+            ok = np.flatnonzero(known & (room >= n))
+            j = np.minimum(np.searchsorted(keys, key[ok]), len(keys) - 1)
+            hit = keys[j] == key[ok]
+            found_rows.append(owner[ok[hit]])
+            found_cols.append(key_cols[j[hit]])
+        n_terms = len(self.terms)
+        rows = np.concatenate(found_rows) if found_rows else np.zeros(0, np.int64)
+        cols = np.concatenate(found_cols) if found_cols else np.zeros(0, np.int64)
+        return self._split_rows(rows, cols, len(words), n_terms)
+
+    @staticmethod
+    def _split_rows(rows, cols, n_words: int, n_terms: int):
+        """(columns, counts, row bounds) as CSR arrays: per word, its distinct columns
+        sorted (int32) and their counts (float32)."""
+        keys, counts = np.unique(rows * n_terms + cols, return_counts=True)
+        indices = (keys % n_terms).astype(np.int32)
+        bounds = np.searchsorted(keys // n_terms, np.arange(n_words + 1))
+        return indices, counts.astype(np.float32), bounds
+
+    def _gram_table(self):
+        """(alphabet as sorted code points, bits per character, sorted term integers, their
+        columns) for ``_char_wb_rows``; None when the terms do not fit in 63 bits."""
+        cached = self.__dict__.get("_grams", False)
+        if cached is not False:
+            return cached
+        terms = self.terms.tolist()
+        alphabet = np.array(sorted({ord(c) for t in terms for c in t}), dtype=np.int64)
+        bits = max(int(len(alphabet) + 1).bit_length(), 1)
+        table = None
+        if bits * self.ngram_range[1] <= 63 and len(alphabet) and \
+                all(1 <= len(t) <= self.ngram_range[1] for t in terms):
+            rank = {int(c): i + 1 for i, c in enumerate(alphabet)}
+            keys = np.array([sum(rank[ord(c)] << (bits * i) for i, c in enumerate(t))
+                             for t in terms], dtype=np.int64)
+            order = np.argsort(keys)
+            table = (alphabet, bits, keys[order], np.arange(len(terms), dtype=np.int64)[order])
+        self.__dict__["_grams"] = table
+        return table
+
+    def _char_wb_rows_loop(self, words: list[str]):
+        """``_char_wb_rows`` word by word in Python, as sklearn's analyser does it."""
+        get = self.index().get
+        lo, hi = self.ngram_range
+        cols: list[int] = []
+        lengths: list[int] = []
+        for word in words:
+            grams: list[str] = []
+            for w in word.lower().split():
+                w = " " + w + " "
+                size = len(w)
+                for n in range(lo, hi + 1):
+                    if n >= size:
+                        grams.append(w)
+                        break
+                    grams += [w[k:k + n] for k in range(size - n + 1)]
+            found = [j for j in map(get, grams) if j is not None]
+            cols += found
+            lengths.append(len(found))
+        rows = np.repeat(np.arange(len(words), dtype=np.int64), lengths)
+        return self._split_rows(rows, np.asarray(cols, dtype=np.int64), len(words),
+                                len(self.terms))
+
     def transform(self, texts: list[str]) -> sp.csr_matrix:
         """Sublinear TF-IDF, rows L2-normalised (what ``TfidfVectorizer`` would give)."""
-        C = self.counts(texts)
+        return self.tfidf(self.counts(texts))
+
+    def tfidf(self, C: sp.csr_matrix) -> sp.csr_matrix:
+        """TF-IDF of counts, element-wise on their arrays, in float32 like
+        ``reference_tfidf`` (the same products, the row norms summed by scipy in the same
+        order), so bit for bit the same matrix (tested) without two sparse products."""
+        data = (1.0 + np.log(C.data)) * self.idf[C.indices]
+        squares = sp.csr_matrix((data * data, C.indices, C.indptr), shape=C.shape)
+        norms = np.sqrt(np.asarray(squares.sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        data *= np.repeat(1.0 / norms, np.diff(C.indptr))
+        return sp.csr_matrix((data, C.indices, C.indptr), shape=C.shape)
+
+    def reference_tfidf(self, C: sp.csr_matrix) -> sp.csr_matrix:
+        """TF-IDF of counts as it was computed before (sparse products; what ``transform``
+        must equal)."""
+        C = C.copy()
         C.data = 1.0 + np.log(C.data)
         C = C @ sp.diags(self.idf)
         norms = np.sqrt(np.asarray(C.multiply(C).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
         return sp.csr_matrix(sp.diags(1.0 / norms) @ C, dtype=np.float32)
+
+
+# WORD_PATTERN's tokens: a "\\w+" run always starts and ends on a word boundary, so its
+# "\\b"s change nothing (and slow the scan down). _JOINED adds NUL, the text separator.
+_TOKEN = re.compile(r"\w+|[?!]")
+_SPACE = re.compile(r"\s")
+_JOINED = re.compile(r"\w+|[?!]|\0")
+
+
+def token_ids(lowered: list[str], ids: _Ids) -> tuple[np.ndarray, np.ndarray]:
+    """(text of each token, id of each token) for lower-cased texts: the tokens of sklearn's
+    ``WORD_PATTERN``, in text order, looked up in ``ids`` (a ``word_table``, which holds
+    NUL; ``ids.unknown`` for other words).
+
+    All texts joined by NUL (a token of its own, so each token's text is a cumulative
+    count), one dict look-up per token. ASCII texts (most chat) are cut without a regex:
+    in ASCII, ``\\w`` is letters, digits and "_", so mapping every other byte but "?" and
+    "!" to a space and splitting gives the same tokens; the other texts are scanned with
+    the regex, and texts that hold a NUL themselves one by one."""
+    look_up = ids.__getitem__  # "unknown" for a missing word
+    n = len(lowered)
+    if any("\0" in t for t in lowered):
+        lists = [_TOKEN.findall(t) for t in lowered]
+        rows = np.repeat(np.arange(n, dtype=np.int64), [len(x) for x in lists])
+        flat = np.fromiter(map(look_up, itertools.chain.from_iterable(lists)),
+                           dtype=np.int64, count=len(rows))
+        return rows, flat
+    ascii_ = np.fromiter(map(str.isascii, lowered), dtype=bool, count=n)
+    parts = []
+    for which, cut in ((np.flatnonzero(ascii_), _ascii_tokens),
+                       (np.flatnonzero(~ascii_), _JOINED.findall)):
+        if len(which):
+            tokens = cut("\0".join([lowered[i] for i in which]))
+            get = ids.ascii_ids().__getitem__ if cut is _ascii_tokens else look_up
+            flat = np.fromiter(map(get, tokens), dtype=np.int64, count=len(tokens))
+            sep = flat == ids["\0"]
+            parts.append((which[np.cumsum(sep)[~sep]], flat[~sep]))
+    if len(parts) != 2:
+        return parts[0] if parts else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    rows, flat = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    order = np.argsort(rows, kind="stable")  # back to text order, tokens kept in order
+    return rows[order], flat[order]
+
+
+# bytes kept by _ascii_tokens: letters, digits, "_" (ASCII \w), "?", "!" and NUL
+_ASCII_KEEP = bytes(c if chr(c).isalnum() or chr(c) in "_?!\0" else 32 for c in range(128)) \
+    + bytes(range(128, 256))
+
+
+def _ascii_tokens(joined: str) -> list[bytes]:
+    """``_JOINED.findall`` of an ASCII string, as bytes."""
+    cut = joined.encode("ascii").translate(_ASCII_KEEP)
+    return cut.replace(b"?", b" ? ").replace(b"!", b" ! ").replace(b"\0", b" \0 ").split()
 
 
 def _counter(analyzer: str, ngram_range, vocabulary=None, min_df=1, max_features=None):
@@ -172,6 +475,29 @@ def fit_vocab(analyzer: str, ngram_range, texts: list[str], min_df: int,
     idf = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)  # smooth idf, as sklearn
     terms = np.asarray(cv.get_feature_names_out(), dtype=str)
     return _Vocab(analyzer, ngram_range, terms, idf)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while a batch is featurised: it allocates hundreds of
+    thousands of small strings and lists (tokens, words), none in cycles, and each of them
+    counts towards a collection that walks every tracked object of the process (measured:
+    ~5% of the batch time with a corpus loaded). Restored afterwards, also on errors."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _hstack(blocks) -> sp.csr_matrix:
+    """``sp.hstack(blocks, format="csr", dtype=np.float32)``, without the copy that asking
+    for the dtype costs when the blocks are float32 already."""
+    if all(b.dtype == np.float32 for b in blocks):
+        return sp.hstack(blocks, format="csr")
+    return sp.hstack(blocks, format="csr", dtype=np.float32)
 
 
 class TurnFeaturizer(TransformerMixin, BaseEstimator):
@@ -207,6 +533,7 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_names_cache", None)  # rebuilt from the vocabularies when needed
+        state.pop("_cue_of", None)
         return state
 
     def _names(self) -> np.ndarray:
@@ -232,54 +559,100 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
     def transform(self, X: pd.DataFrame):
         return self.transform_with_texts(X)[0]
 
-    def transform_with_texts(self, X: pd.DataFrame):
+    def _own_blocks(self, uniq: list[str]):
+        """(word TF-IDF, char TF-IDF or None, log cue counts or None) of distinct texts. The
+        texts are tokenised once, for the word n-grams and the cue word table together."""
+        lowered = [s.lower() for s in uniq]
+        cues = None
+        if self.word_.fast_words():
+            table = self.word_.word_table(CUE_WORDS if self.use_cues else ())
+            rows, ids = token_ids(lowered, table[0])
+            W = self.word_.tfidf(self.word_.word_counts(rows, ids, len(uniq), table))
+            if self.use_cues:
+                cue_of = self.__dict__.get("_cue_of")
+                if cue_of is None or len(cue_of) != len(table[1]):
+                    cue_of = np.full(len(table[1]), -1, dtype=np.int64)
+                    cue_of[[table[0][w] for w in CUE_WORDS]] = np.arange(len(CUE_WORDS))
+                    self.__dict__["_cue_of"] = cue_of
+                cues = np.log1p(cue_matrix(uniq, (rows, cue_of[ids])))
+        else:
+            W = self.word_.transform(uniq)
+            if self.use_cues:
+                cues = np.log1p(cue_matrix(uniq))
+        C = self.char_.tfidf(self.char_.char_counts(lowered)) if self.char_ is not None \
+            else None
+        return W, C, cues
+
+    def transform_with_texts(self, X: pd.DataFrame, extra=None):
         """The feature matrix, plus what a second stage needs: the text-only features
         (word, char, cue blocks) of every distinct text of X, and for each row the index of
-        its own, previous and next text among them."""
-        text = X["text"].tolist()
-        prev = X["prev_text"].tolist()
-        nxt = X["next_text"].tolist() if "next_text" in X else [""] * len(text)
-        others = {c: X[c].tolist() for c in self.context_texts} if self.use_context else {}
-        uniq = list(dict.fromkeys(text + prev + nxt +
-                                  [s for v in others.values() for s in v]))
+        its own, previous and next text among them.
+
+        ``extra(T, idx)``, if given, returns a dense block appended as the last columns (the
+        classifier's stage-1 probabilities: one assembly of the matrix instead of two)."""
+        with _gc_paused():
+            return self._transform_with_texts(X, extra)
+
+    def _transform_with_texts(self, X: pd.DataFrame, extra):
+        columns: dict[str, list[str]] = {"text": X["text"].tolist()}
+        columns["prev_text"] = X["prev_text"].tolist()
+        columns["next_text"] = X["next_text"].tolist() if "next_text" in X else \
+            [""] * len(columns["text"])
+        for c in self.context_texts if self.use_context else ():
+            if c not in columns:
+                columns[c] = X[c].tolist()
+        text, prev = columns["text"], columns["prev_text"]
+        others = dict.fromkeys(self.context_texts) if self.use_context else {}
+        uniq = list(dict.fromkeys(itertools.chain.from_iterable(columns.values())))
         where = {s: i for i, s in enumerate(uniq)}
-
-        def index(values):
-            return np.fromiter((where[s] for s in values), dtype=np.int64, count=len(values))
-
-        t_idx = index(text)
-        W = self.word_.transform(uniq)
-        own = [W]
-        if self.char_ is not None:
-            own.append(self.char_.transform(uniq))
-        cues = None
-        if self.use_cues:
-            cues = np.log1p(cue_matrix(uniq))
-            own.append(sp.csr_matrix(cues))
-        T = sp.hstack(own, format="csr", dtype=np.float32)
+        at = {c: np.fromiter(map(where.__getitem__, v), dtype=np.int64, count=len(v))
+              for c, v in columns.items()}  # each row's text, as a row of T
+        t_idx = at["text"]
+        W, C, cues = self._own_blocks(uniq)
+        own = [W] + ([C] if C is not None else []) + \
+            ([sp.csr_matrix(cues)] if cues is not None else [])
+        T = _hstack(own)
         blocks = [T[t_idx]]
         if self.use_context:
-            for column, values in others.items():
-                idx = index(values)
+            for column in others:
+                idx = at[column]
                 w = self._weight(column)
                 blocks.append(W[idx] * w)
                 if self.use_cues:
                     blocks.append(sp.csr_matrix(cues[idx] * w))
-            blocks.append(sp.csr_matrix(self._context(X, text, prev)))
-        M = sp.hstack(blocks, format="csr", dtype=np.float32)
-        return M, T, {"text": t_idx, "prev": index(prev), "next": index(nxt)}
+            n = len(uniq)
+            facts = (np.fromiter(map(len, map(str.split, uniq)), dtype=np.float32, count=n),
+                     np.fromiter(map(operator.contains, uniq, itertools.repeat("?")),
+                                 dtype=np.float32, count=n),
+                     np.fromiter(map(operator.not_, uniq), dtype=np.float32, count=n))
+            blocks.append(sp.csr_matrix(self._context(X, text, prev,
+                                                      (facts, t_idx, at["prev_text"]))))
+        idx = {"text": t_idx, "prev": at["prev_text"], "next": at["next_text"]}
+        if extra is not None:
+            blocks.append(sp.csr_matrix(extra(T, idx)))
+        return _hstack(blocks), T, idx
 
     @staticmethod
-    def _context(X: pd.DataFrame, text: list[str], prev: list[str]) -> np.ndarray:
+    def _context(X: pd.DataFrame, text: list[str], prev: list[str], facts=None) -> np.ndarray:
+        """The ``ctx:`` block. ``facts``: (words, has "?", is empty) of each distinct text
+        and the row -> text indices of the row's own and previous text, so that each
+        distinct text is measured once."""
         pos = X["position"].to_numpy(dtype=np.float32)
         turn = X["turn"].to_numpy()
-        words = np.fromiter((len(s.split()) for s in text), dtype=np.float32, count=len(text))
-        pwords = np.fromiter((len(s.split()) for s in prev), dtype=np.float32, count=len(prev))
-        pq = np.fromiter(("?" in s for s in prev), dtype=np.float32, count=len(prev))
+        if facts is None:
+            words = np.fromiter((len(s.split()) for s in text), dtype=np.float32,
+                                count=len(text))
+            pwords = np.fromiter((len(s.split()) for s in prev), dtype=np.float32,
+                                 count=len(prev))
+            pq = np.fromiter(("?" in s for s in prev), dtype=np.float32, count=len(prev))
+            empty = np.fromiter((s == "" for s in prev), dtype=np.float32, count=len(prev))
+        else:
+            (n_words, question, blank), t_idx, p_idx = facts
+            words, pwords, pq, empty = n_words[t_idx], n_words[p_idx], question[p_idx], \
+                blank[p_idx]
         return np.column_stack([
             pos, turn == 0, turn <= 2, pos >= 0.8, pq,
             X["prev_is_action"].to_numpy(dtype=np.float32),
             X["prev_same_speaker"].to_numpy(dtype=np.float32),
-            np.fromiter((s == "" for s in prev), dtype=np.float32, count=len(prev)),
-            np.log1p(words) / 4, np.log1p(pwords) / 4,
+            empty, np.log1p(words) / 4, np.log1p(pwords) / 4,
         ]).astype(np.float32)

@@ -203,20 +203,167 @@ def _plan(rx: str) -> tuple[frozenset[str], str | None]:
     return frozenset(words), ("|".join(rest) if rest else None)
 
 
+_QUANT = "?*+{"
+
+
+def _group_end(rx: str, i: int) -> int:
+    """Index just past the group opened at ``rx[i]`` ("(")."""
+    depth, klass = 0, False
+    while i < len(rx):
+        ch = rx[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if klass:
+            klass = ch != "]"
+        elif ch == "[":
+            klass = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError(f"unbalanced group in {rx!r}")
+
+
+_LINE_START = re.compile(r"\(\?:\^\|\(\?<=((?:[^()|\\]|\\.)+)\)\)")
+
+
+#: one alternative as (leading literal word, zero-width assertion after it, the rest)
+Piece = tuple[str, str, str]
+
+
+def _flatten(alt: str, cond=None) -> list[Piece] | None:
+    """``alt`` (one alternative, no top-level "|") as alternatives that each begin with a
+    literal, or None when this cannot be done for it.
+
+    Why: Python's regex engine skips quickly over positions whose character cannot start a
+    match, but only when every alternative of the pattern begins with a literal (or the
+    pattern with a character class). A rule such as ``\\b(?:i|we)\\s+need`` begins with
+    ``\\b`` and is tried at every position of the text. Rewritten as
+    ``i(?<!\\wi)\\s+need|we(?<!\\wwe)\\s+need`` it matches exactly the same spans:
+
+    * a leading assertion becomes a look-behind placed after the first literal word ``u``:
+      ``\\b`` before a word character is "not preceded by \\w" = ``(?<!\\wu)`` after ``u``;
+      ``^`` (multi-line) is ``(?<![^\\n]u)``; ``(?<=X)`` is ``(?<=Xu)``;
+    * a group at the start is distributed over the rest, ``(?:a|b)R`` -> ``aR|bR``: the
+      engine tries the same alternatives in the same order, so the first match found at a
+      position is the same;
+    * ``x+`` at the start is ``xx*`` (the same greedy repetition).
+
+    ``cond`` is the pending assertion (a function of the first unit), None for none. The
+    rule-by-rule equality of matches is tested (tests/moves/test_speed_equivalence.py)."""
+    if alt.startswith("\\b"):
+        return None if cond is not None else _flatten(alt[2:], _after_boundary)
+    m = _LINE_START.match(alt)
+    if m:
+        if cond is not None:
+            return None
+        behind = m.group(1)
+        return _flatten(alt[m.end():], lambda u: f"(?:(?<![^\\n]{u})|(?<={behind}{u}))")
+    if alt.startswith("(?:"):
+        end = _group_end(alt, 0)
+        rest = alt[end:]
+        if rest[:1] in _QUANT and rest:
+            return None
+        out: list[Piece] = []
+        for inner in _top_level(alt[3:end - 1]):
+            got = _flatten(inner + rest, cond)
+            if got is None:
+                return None
+            out += got
+        return out
+    if alt.startswith("\\d"):
+        after = alt[2:]
+        look = cond("\\d") if cond else ""
+        if after.startswith("+"):
+            return [("\\d", look, "\\d*" + after[1:])]
+        return None if after[:1] in _QUANT and after else [("\\d", look, after)]
+    run = re.match(r"\w+", alt)
+    if run is None:
+        if cond is not None or not alt:
+            return None
+        unit = alt[:2] if alt[0] == "\\" else alt[0]
+        if unit[-1].isalnum() or unit in "()[|.^$":
+            return None  # a class shorthand, group or anchor: leave it alone
+        after = alt[len(unit):]
+        if after.startswith("+"):
+            return [(unit, "", unit + "*" + after[1:])]
+        return None if after[:1] in _QUANT and after else [(unit, "", after)]
+    word = run.group()
+    if alt[len(word):len(word) + 1] in _QUANT and alt[len(word):len(word) + 1]:
+        word = word[:-1]  # "pets?": the quantifier belongs to the last letter
+    if not word:
+        return None
+    return [(word, cond(word) if cond else "", alt[len(word):])]
+
+
+def _after_boundary(unit: str) -> str:
+    return f"(?<!\\w{unit})"
+
+
+def anchored(rx: str) -> str:
+    """``rx`` rewritten so that every top-level alternative begins with a literal (see
+    ``_flatten``), or ``rx`` itself when some alternative cannot be rewritten.
+
+    Alternatives are then grouped by their first character, ``kids..|kid..|child..`` ->
+    ``k(?:ids..|id..)|child..``, so the engine tests a few first letters per position, not
+    every alternative; neighbours in a group that begin with the same word and look-behind
+    share them, ``i(?<!\\wi)A|i(?<!\\wi)B`` -> ``i(?<!\\wi)(?:A|B)``. Same matches: at a
+    position only the alternatives that begin with its character can match, and among
+    those the order is kept."""
+    pieces: list[Piece] = []
+    for alt in _top_level(rx):
+        got = _flatten(alt)
+        if got is None:
+            return rx
+        pieces += got
+    if any(_first_char(word) is None for word, _, _ in pieces):
+        return "|".join(word + look + rest for word, look, rest in pieces)
+    groups: dict[str, list[Piece]] = {}
+    for piece in pieces:
+        groups.setdefault(_first_char(piece[0]), []).append(piece)
+    out = []
+    for c, group in groups.items():
+        merged: list[tuple[str, str, list[str]]] = []
+        for word, look, rest in group:
+            if merged and merged[-1][:2] == (word, look):
+                merged[-1][2].append(rest)
+            else:
+                merged.append((word, look, [rest]))
+        tails = [word[2 if word.startswith("\\") else 1:] + look +
+                 (rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")")
+                 for word, look, rests in merged]
+        head = re.escape(c)
+        out.append(head + tails[0] if len(tails) == 1 else head + "(?:" + "|".join(tails) + ")")
+    return "|".join(out)
+
+
+def _first_char(word: str) -> str | None:
+    """The literal character a piece's word begins with, None for a class (``\\d``)."""
+    if word.startswith("\\"):
+        return word[1] if not word[1].isalnum() else None
+    return word[0]
+
+
 _PLANS = {name: _plan(rx) for name, (_, rx) in CUES.items()}
 _WORD_CUES: dict[str, list[int]] = {}
 for _j, (_words_set, _) in enumerate(_PLANS.values()):
     for _w in _words_set:
         _WORD_CUES.setdefault(_w, []).append(_j)
 _WORD_IDS = {w: i for i, w in enumerate(_WORD_CUES)}
+#: the words looked up in the word table of plain-word rules (``count_cues(words=...)``)
+CUE_WORDS: tuple[str, ...] = tuple(_WORD_IDS)
 _WORD_TO_CUE = np.zeros((len(_WORD_IDS), len(CUE_NAMES)), dtype=np.float32)
 for _w, _cues in _WORD_CUES.items():
     _WORD_TO_CUE[_WORD_IDS[_w], _cues] = 1.0
 # Texts are lower-cased before matching (faster than re.IGNORECASE; offsets are unchanged
 # for the texts we meet, and a text whose length changes when lower-cased is matched
 # case-insensitively instead).
-_REST = {j: re.compile(rest, re.MULTILINE) for j, (_, rest) in enumerate(_PLANS.values())
-         if rest}
+_REST = {j: re.compile(anchored(rest), re.MULTILINE)
+         for j, (_, rest) in enumerate(_PLANS.values()) if rest}
 _REST_CI = {j: re.compile(rest, re.MULTILINE | re.IGNORECASE)
             for j, (_, rest) in enumerate(_PLANS.values()) if rest}
 
@@ -283,11 +430,15 @@ def find_cues_many(texts: list[str]) -> list[list[tuple[str, int, int]]]:
     return [find_cues(t) if got is None else got for t, got in zip(texts, out, strict=True)]
 
 
-def count_cues(texts: list[str]) -> np.ndarray:
+def count_cues(texts: list[str], words: tuple[np.ndarray, np.ndarray] | None = None
+               ) -> np.ndarray:
     """Cue counts for many texts at once (n_texts x n_cues), same counts as ``find_cues``.
 
     Plain-word rules are a table look-up of every word; the other rules scan all texts
     joined with a separator no rule can match across (newlines inside a text become spaces).
+    ``words``: (text of each token, its index in ``CUE_WORDS`` or -1) for the ``\\w+``
+    tokens of the lower-cased texts, when the caller has looked them up already (the move
+    features do, in one pass with their word n-grams; other tokens such as "?" are -1).
     """
     n = len(texts)
     out = np.zeros((n, len(CUE_NAMES)), dtype=np.float32)
@@ -299,11 +450,14 @@ def count_cues(texts: list[str]) -> np.ndarray:
         table = _REST_CI  # rare: lower-casing changed a length (e.g. "İ")
     else:
         table, clean = _REST, lowered
-    tokens = [_WORD.findall(t) for t in lowered]
-    rows = np.repeat(np.arange(n), [len(t) for t in tokens])
-    get = _WORD_IDS.get
-    ids = np.fromiter((get(w, -1) for t in tokens for w in t), dtype=np.int64,
-                      count=len(rows))
+    if words is None:
+        tokens = [_WORD.findall(t) for t in lowered]
+        rows = np.repeat(np.arange(n), [len(t) for t in tokens])
+        get = _WORD_IDS.get
+        ids = np.fromiter((get(w, -1) for t in tokens for w in t), dtype=np.int64,
+                          count=len(rows))
+    else:
+        rows, ids = words
     hit = ids >= 0
     if hit.any():
         import scipy.sparse as sp

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
 import pytest
 
 from analyzer.io import expand_inputs, read_transcripts
@@ -167,3 +168,229 @@ def test_spoken_rows_equal_the_training_table(analyzer, casino_dir, examples_dir
     expected = frame[~frame["is_action"]].reset_index(drop=True)
     got = _spoken_rows(list(zip(transcripts, units, strict=True)))
     pd.testing.assert_frame_equal(got[list(expected.columns)], expected, check_exact=True)
+
+
+def _rule_texts(casino_dir, examples_dir) -> list[str]:
+    from analyzer.moves.data import casino_files, read_casino
+
+    transcripts = [t for f in casino_files(casino_dir)
+                   for t in read_casino(f, annotated_only=False)]
+    transcripts += [t for p in expand_inputs([examples_dir]) for t in read_transcripts(p)]
+    return list(dict.fromkeys(turn.text for t in transcripts for turn in t.turns))
+
+
+def _spans(rx, text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in rx.finditer(text)]
+
+
+def test_anchored_cue_rules_match_the_plain_rules_on_the_corpus(casino_dir, examples_dir):
+    """Every cue rule is run rewritten to begin with literals (``cues.anchored``, several
+    times faster); rule by rule it must find exactly the spans the rule as written finds, on
+    all of CaSiNo (train + valid, every dialogue) and the examples, joined as ``count_cues``
+    joins them and text by text as ``find_cues`` runs them, lower-cased and not."""
+    import re
+
+    from analyzer.nlp import cues
+
+    texts = _rule_texts(casino_dir, examples_dir)
+    assert len(texts) > 10_000
+    joined = "\n\0\n".join(t.replace("\n", " ").lower() for t in texts)
+    raw = "\n\0\n".join(texts)
+    rest = [r for _, r in cues._PLANS.values()]
+    for j, fast in cues._REST.items():
+        plain = re.compile(rest[j], re.MULTILINE)
+        if j != cues.CUE_NAMES.index("negation"):  # already begins with a literal
+            assert fast.pattern != plain.pattern, f"{cues.CUE_NAMES[j]} is not anchored"
+        found = _spans(plain, joined)
+        assert _spans(fast, joined) == found, cues.CUE_NAMES[j]
+        assert _spans(fast, raw) == _spans(plain, raw), cues.CUE_NAMES[j]
+        assert len(found) > 0
+    for text in texts[:3000]:
+        assert cues.find_cues(text) == _plain_find_cues(text)
+
+
+def _plain_find_cues(text: str) -> list[tuple[str, int, int]]:
+    """``find_cues`` with the rules as written (the reference for the anchored ones)."""
+    import re
+
+    from analyzer.nlp import cues
+
+    low = text.lower()
+    flags = re.MULTILINE if len(low) == len(text) else re.MULTILINE | re.IGNORECASE
+    subject = low if len(low) == len(text) else text
+    found = [(j, m.start(), m.end()) for m in cues._WORD.finditer(text.lower())
+             for j in cues._WORD_CUES.get(m.group(), ())]
+    for j, (_, rest) in enumerate(cues._PLANS.values()):
+        if rest:
+            found += [(j, m.start(), m.end()) for m in re.compile(rest, flags).finditer(subject)
+                      if m.end() > m.start()]
+    return [(cues.CUE_NAMES[j], a, b) for j, a, b in sorted(found)]
+
+
+def _cue_vocabulary() -> list[str]:
+    """Words and separators the rules are made of, to build strings that nearly match."""
+    import re
+
+    from analyzer.nlp import cues
+
+    words = sorted({w for _, rx in cues.CUES.values() for w in re.findall(r"[a-z0-9]+", rx)})
+    return words + [" ", " ", " ", "  ", "\n", "\0", ".", "!", "?", "'", "’", ":)", "/", "-",
+                    ",", "x", "İ", "_", "é", "I", "YOU"]
+
+
+def test_anchored_cue_rules_match_the_plain_rules_on_generated_text():
+    """The same rule-by-rule equality on strings built from the rules' own words, spaces,
+    punctuation, newlines, NUL and non-ASCII letters (where boundaries and look-behinds
+    could go wrong)."""
+    import re
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from analyzer.nlp import cues
+
+    vocab = _cue_vocabulary()
+    rest = [r for _, r in cues._PLANS.values()]
+    plain = {j: re.compile(rest[j], re.MULTILINE) for j in cues._REST}
+
+    @settings(max_examples=400, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.sampled_from(vocab), max_size=40).map("".join) | st.text(max_size=30))
+    def check(text):
+        for j, fast in cues._REST.items():
+            assert _spans(fast, text) == _spans(plain[j], text), (cues.CUE_NAMES[j], text)
+
+    check()
+
+
+def test_anchoring_rewrites_known_cases():
+    """What the rewrite does with each leading construct (and what it leaves alone)."""
+    from analyzer.nlp.cues import anchored
+
+    assert anchored(r"\b(?:i|we)\s+need\b") == r"i(?<!\wi)\s+need\b|we(?<!\wwe)\s+need\b"
+    assert anchored(r"\bpets?\b") == r"pet(?<!\wpet)s?\b"
+    assert anchored(r"\b\d+\b") == r"\d(?<!\w\d)\d*\b"
+    assert anchored(r"\?+|:\)") == r"\?\?*|:\)"
+    assert anchored(r"\bkids\b|\bkid\b|\bchild\b") == r"k(?:ids(?<!\wkids)\b|id(?<!\wkid)\b)" \
+        r"|child(?<!\wchild)\b"
+    assert anchored(r"(?:^|(?<=[.!]\s))do\s+you") == r"do(?:(?<![^\n]do)|(?<=[.!]\sdo))\s+you"
+    for untouched in (r"\s+x", r"(?:a|b)?c", r"[ab]c", r"\b(?:a|\s)"):
+        assert anchored(untouched) == untouched
+
+
+ODD_TEXTS = ["", " ", "\0", "a\0b c", "x \0 y", "İstanbul İ", "hello  hello, WATER!!",
+             "What?! no!!", "ß straße STRASSE", "ǅ ǆ", "I need\nwater", "50/50 ok :)",
+             "tab\tseparated\u00a0nbsp", "émigré café", "do you need food? i need water.",
+             "ok 🙂 thanks 😀😀", "ǈ ǋ Σ ΌΣ", "\u2028line\u2029sep", "a", "iiiiiiiiiiii",
+             "snake_case x_1 ?!?! it's 3.5 a-b (c) [d] {e} ~f^ \x1fg\x7fh", "?", "!!"]
+
+
+def _same_csr(a, b) -> bool:
+    a, b = a.tocsr(), b.tocsr()
+    return a.shape == b.shape and np.array_equal(a.indptr, b.indptr) and \
+        np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data) and \
+        a.dtype == b.dtype
+
+
+def test_ngram_counts_equal_scikit_learn_on_odd_texts(analyzer):
+    """The n-gram counting done in ``features`` (numpy word look-ups, char n-grams per
+    word, element-wise TF-IDF) equals scikit-learn's counting and the sparse-product TF-IDF
+    entry for entry, in the same order, on texts made to trip it (NUL, empty, non-ASCII
+    case changes, other whitespace), with the shipped vocabularies and one fitted on them."""
+    from analyzer.moves.features import fit_vocab
+
+    fitted = analyzer.model.estimator.featurizer_
+    no_nul = [t for t in ODD_TEXTS if "\0" not in t]  # numpy's str arrays drop a final NUL
+    vocabs = [fitted.word_, fitted.char_,
+              fit_vocab("word", (1, 2), no_nul, min_df=1, max_features=None),
+              fit_vocab("char_wb", (2, 5), no_nul, min_df=1, max_features=None)]
+    for vocab in vocabs:
+        vocab.__dict__.pop("_cache", None)
+        for texts in (ODD_TEXTS, no_nul, [], [""]):
+            reference = vocab.reference_counts(texts)
+            counts = vocab.counts(texts)
+            assert _same_csr(counts, reference), (vocab.analyzer, texts)
+            sklearn = vocab.counter().transform(texts).toarray()  # the texts as documents
+            assert np.array_equal(counts.toarray(), sklearn)
+            assert _same_csr(vocab.transform(texts), vocab.reference_tfidf(reference))
+
+
+def _reference_features(est, X):
+    """The feature matrix as it was computed before the speed work: scikit-learn counts,
+    TF-IDF by sparse products, cue rules as written, two ``sp.hstack`` passes."""
+    import scipy.sparse as sp
+
+    fe = est.featurizer_
+    text, prev, nxt = (X[c].tolist() for c in ("text", "prev_text", "next_text"))
+    others = {c: X[c].tolist() for c in fe.context_texts}
+    uniq = list(dict.fromkeys(text + prev + nxt + [s for v in others.values() for s in v]))
+    where = {s: i for i, s in enumerate(uniq)}
+
+    def index(values):
+        return np.array([where[s] for s in values], dtype=np.int64)
+
+    from analyzer.nlp.cues import count_cues
+
+    W = fe.word_.reference_tfidf(fe.word_.reference_counts(uniq))
+    C = fe.char_.reference_tfidf(fe.char_.reference_counts(uniq))
+    cues = np.log1p(count_cues(uniq))
+    T = sp.hstack([W, C, sp.csr_matrix(cues)], format="csr", dtype=np.float32)
+    blocks = [T[index(text)]]
+    for column, values in others.items():
+        w = fe._weight(column)
+        blocks += [W[index(values)] * w, sp.csr_matrix(cues[index(values)] * w)]
+    blocks.append(sp.csr_matrix(fe._context(X, text, prev)))
+    M = sp.hstack(blocks, format="csr", dtype=np.float32)
+    idx = {"text": index(text), "prev": index(prev), "next": index(nxt)}
+    S = est._stack_block(T, idx, est.stage1_coef_, est.stage1_intercept_)
+    return sp.hstack([M, sp.csr_matrix(S)], format="csr")
+
+
+def test_features_and_probabilities_equal_the_reference_path_on_all_casino(
+        analyzer, casino_dir, monkeypatch):
+    """On every CaSiNo chat turn (train + valid, all dialogues: 10,750) the fast features
+    are the reference features bit for bit, so label and orientation probabilities agree to
+    1e-12 (they are in fact equal)."""
+    import re
+
+    from analyzer.moves.data import casino_files, read_casino
+    from analyzer.moves.features import turn_frame
+    from analyzer.nlp import cues
+
+    est = analyzer.model.estimator
+    transcripts = [t for f in casino_files(casino_dir)
+                   for t in read_casino(f, annotated_only=False)]
+    frame = turn_frame(transcripts)
+    frame = frame[~frame["is_action"]].reset_index(drop=True)
+    assert len(frame) == 10_750
+    for vocab in (est.featurizer_.word_, est.featurizer_.char_):
+        vocab.__dict__.pop("_cache", None)
+    M = est.features(frame)
+    Pl, Po = est.scores(M)
+    plain = {j: re.compile(r, re.MULTILINE) for j, (_, r) in enumerate(cues._PLANS.values())
+             if r}
+    monkeypatch.setattr(cues, "_REST", plain)  # the rules as written, not anchored
+    reference = _reference_features(est, frame)
+    assert _same_csr(M, reference)
+    Rl, Ro = est.scores(reference)
+    assert np.abs(Pl - Rl).max() <= 1e-12 and np.abs(Po - Ro).max() <= 1e-12
+
+
+def test_token_ids_equal_the_word_pattern_tokens():
+    """One tokenisation serves word n-grams and cue words: ASCII texts cut by bytes, the
+    others by regex, NUL-holding ones one by one; all give scikit-learn's ``WORD_PATTERN``
+    tokens of each text, in order."""
+    import re
+
+    from analyzer.moves.features import WORD_PATTERN, _Ids, token_ids
+
+    for texts in (ODD_TEXTS, [t for t in ODD_TEXTS if "\0" not in t],
+                  [t for t in ODD_TEXTS if t.isascii() and "\0" not in t], []):
+        lowered = [t.lower() for t in texts]
+        expected = [(i, w) for i, t in enumerate(lowered) for w in re.findall(WORD_PATTERN, t)]
+        ids = _Ids({w: k for k, w in enumerate(sorted({w for _, w in expected}))})
+        ids["\0"] = len(ids)
+        ids.unknown = len(ids)
+        rows, flat = token_ids(lowered, ids)
+        assert list(zip(rows.tolist(), flat.tolist(), strict=True)) == \
+            [(i, ids[w]) for i, w in expected]
