@@ -25,7 +25,7 @@ from ..report.tables import (
     TURN_COLUMNS,
     UNIT_COLUMNS,
 )
-from .assemble import write_table
+from .assemble import write_tables
 from .manifest import now, versions, write_manifest
 from .plan import DEFAULT_CHUNK_SIZE, WorkItem, input_size, options_hash
 from .planner import FilePlan, FilePlanner, Prefetched, prefetch
@@ -263,12 +263,14 @@ class _Run:
 
     def finish(self) -> BatchResult:
         """Stream the tables together in input order, tidy the store, write the manifest."""
-        tables = {}
+        jobs = []
         for name in TABLES:
             columns, extra = TABLE_COLUMNS[name]
             parts = [self.store.part_path(k, name) for k in self.plan
                      if name in self.store.items[k].get("tables", ())]
-            parquet, csv, _ = write_table(self.folder, name, parts, columns, extra)
+            jobs.append((name, parts, columns, extra))
+        tables = {}
+        for name, (parquet, csv, _) in write_tables(self.folder, jobs).items():
             tables[name], tables[f"{name}_csv"] = parquet, csv
         counts = dict.fromkeys(COUNTS, 0)
         for key in self.plan:
