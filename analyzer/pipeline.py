@@ -32,6 +32,11 @@ class Analyzer:
         self.model = load_model(model_dir)
         self.segmenter = load_segmenter()
         self.roles = dict(roles or {})
+        # the stage evidence tokenises with blank English; with the default pipeline that is
+        # ``self.nlp`` itself, so one tokenisation serves units and evidence (and no second
+        # pipeline is built). A named spaCy model may tokenise differently: the evidence
+        # then keeps its own blank pipeline, as before.
+        self._evidence_nlp = self.nlp if spacy_model is None else None
 
     @property
     def info(self) -> dict:
@@ -60,11 +65,20 @@ class Analyzer:
             yield from self._analyze_batch(batch)
 
     def _analyze_batch(self, transcripts: list[Transcript]) -> Iterator[SessionAnalysis]:
-        from .nlp import split_units_many
+        from .nlp import split_units_many, turn_docs
+        from .stages.evidence import remember_docs
 
         transcripts = [t.with_roles(self.roles) for t in transcripts]
         try:
-            all_units = split_units_many(self.nlp, transcripts)
+            docs = [turn_docs(self.nlp, t) for t in transcripts]
+            all_units = split_units_many(self.nlp, transcripts, docs=docs)
+            if self._evidence_nlp is not None:
+                for transcript, turn_doc in zip(transcripts, docs, strict=True):
+                    pairs = [(t.text, d) for t, d in zip(transcript.turns, turn_doc, strict=True)
+                             if d is not None]
+                    remember_docs(self._evidence_nlp, [p[0] for p in pairs],
+                                  [p[1] for p in pairs])
+            del docs
             predicted = self.model.predict_sessions(list(zip(transcripts, all_units,
                                                              strict=True)))
         except Exception:
@@ -78,7 +92,7 @@ class Analyzer:
         info = self.info
         for transcript, units, (unit_moves, moves) in zip(transcripts, all_units, predicted,
                                                           strict=True):
-            stages = self.segmenter.segment(transcript, moves)
+            stages = self.segmenter.segment(transcript, moves, nlp=self._evidence_nlp)
             yield SessionAnalysis(transcript=transcript, units=tuple(units),
                                   unit_moves=tuple(unit_moves), moves=tuple(moves),
                                   stages=stages, model=dict(info))

@@ -103,15 +103,17 @@ def tree_usage(pid: int) -> dict[int, tuple[int, float]]:
 
 
 def run_measured(command: list[str], env: dict, max_seconds: float | None = None
-                 ) -> tuple[float, int, float, subprocess.CompletedProcess]:
+                 ) -> tuple[float, int, dict[int, float], subprocess.CompletedProcess]:
     """Wall time, peak memory of the process tree (sum of resident memory, sampled every
-    0.2 s) and CPU seconds of the tree (last sample of every process). With
+    0.2 s) and CPU seconds of each process of the tree (its last sample; the command's own
+    process is the first key). With
     ``max_seconds``, the command gets SIGTERM when that time is up (not SIGINT: a job started
     in the background by a shell ignores it); ``analyzer batch`` stops as on Ctrl-C."""
     peak, cpu, stopped = 0, {}, False
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
+    cpu[process.pid] = 0.0
     done = threading.Event()
 
     def sample() -> None:
@@ -131,7 +133,7 @@ def run_measured(command: list[str], env: dict, max_seconds: float | None = None
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
-    return wall, peak, sum(cpu.values()), subprocess.CompletedProcess(
+    return wall, peak, cpu, subprocess.CompletedProcess(
         command, process.returncode, stdout, stderr)
 
 
@@ -183,11 +185,13 @@ print(json.dumps({"sessions": sessions, "turns": turns,
 
 def measure_script(name: str, script: str, corpus: Path, env: dict) -> dict:
     """A one-process baseline: the floor, or the bare analysis loop (no batch machinery)."""
+    load = os.getloadavg()[0]
     wall, peak, cpu, done = run_measured([sys.executable, "-c", script, str(corpus)], env)
     if done.returncode:
         raise SystemExit(f"{name} failed:\n{done.stderr}")
     counts = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"engine": name, "workers": 1, "wall_s": wall, "cpu_s": cpu,
+    return {"engine": name, "workers": 1, "wall_s": wall, "cpu_s": sum(cpu.values()),
+            "driver_cpu_s": cpu[next(iter(cpu))], "load_1min_before": round(load, 1),
             "peak_mb": peak / 2**20, "complete": True, **counts}
 
 
@@ -201,6 +205,7 @@ def measure_batch(corpus: Path, workers: int, work: Path, env: dict,
     shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, "-m", "analyzer", "batch", str(corpus), "--out", str(out),
                "--workers", str(workers), "--quiet"]
+    load = os.getloadavg()[0]
     wall, peak, cpu, done = run_measured(command, env, max_seconds)
     if done.returncode not in (0, 1, 130):
         raise SystemExit(f"batch failed ({done.returncode}):\n{done.stderr}")
@@ -210,7 +215,9 @@ def measure_batch(corpus: Path, workers: int, work: Path, env: dict,
     items = [r for r in records if r.get("type") == "item"]
     if done.returncode != 130:  # a stopped run is kept: the same command resumes it
         shutil.rmtree(out, ignore_errors=True)
-    return {"engine": "batch", "workers": workers, "wall_s": wall, "cpu_s": cpu,
+    return {"engine": "batch", "workers": workers, "wall_s": wall, "cpu_s": sum(cpu.values()),
+            # the driver (reading, committing, assembling) apart from fork server + workers
+            "driver_cpu_s": cpu[next(iter(cpu))], "load_1min_before": round(load, 1),
             "peak_mb": peak / 2**20, "complete": done.returncode != 130,
             "sessions": sum(r.get("sessions", 0) for r in items),
             "turns": sum(r.get("turns", 0) for r in items),
@@ -254,6 +261,7 @@ def main() -> None:
                 share = row["sessions"] / floor["sessions"] if floor["sessions"] else 1.0
                 share = share or float("nan")
                 row.update(scale=scale, sessions_per_s=row["sessions"] / row["wall_s"],
+                           cores_used=row["cpu_s"] / row["wall_s"],
                            turns_per_s=row["turns"] / row["wall_s"],
                            x_floor=row["wall_s"] / (floor["wall_s"] * share),
                            x_floor_cpu=row["cpu_s"] / (floor["cpu_s"] * share))
@@ -261,8 +269,9 @@ def main() -> None:
                 print(f"x{scale:<4} {row['engine']:<6} workers={row['workers']} "
                       f"wall={row['wall_s']:8.1f}s sessions/s={row['sessions_per_s']:8.1f} "
                       f"turns/s={row['turns_per_s']:9.0f} peak={row['peak_mb']:7.0f}MB "
-                      f"cpu={row['cpu_s']:8.1f}s x_floor={row['x_floor']:5.2f} "
-                      f"load={row['load_1min_after']}"
+                      f"cpu={row['cpu_s']:8.1f}s (driver {row['driver_cpu_s']:.1f}s) "
+                      f"x_floor={row['x_floor']:5.2f} "
+                      f"load={row['load_1min_before']}->{row['load_1min_after']}"
                       + ("" if row["complete"] else " (stopped early)"), flush=True)
     finally:
         if args.json:
@@ -270,16 +279,18 @@ def main() -> None:
         if not args.keep and args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     print()
-    print(f"{os.cpu_count()} cores; load = 1-minute load average when the scale finished")
-    print("| scale | run | workers | sessions | turns | wall s | CPU s | sessions/s | turns/s "
-          "| peak MB | x floor (wall) | x floor (CPU) | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"{os.cpu_count()} cores; load = 1-minute load average before the run and when "
+          "the scale finished; cores = CPU s / wall s")
+    print("| scale | run | workers | sessions | turns | wall s | CPU s | cores | sessions/s "
+          "| turns/s | peak MB | x floor (wall) | x floor (CPU) | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         mark = "" if r["complete"] else " (stopped)"
         print(f"| x{r['scale']} | {r['engine']}{mark} | {r['workers']} | {r['sessions']:,} | "
-              f"{r['turns']:,} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | "
+              f"{r['turns']:,} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['cores_used']:.2f} | "
               f"{r['sessions_per_s']:.1f} | {r['turns_per_s']:,.0f} | {r['peak_mb']:.0f} | "
-              f"{r['x_floor']:.2f} | {r['x_floor_cpu']:.2f} | {r['load_1min_after']} |")
+              f"{r['x_floor']:.2f} | {r['x_floor_cpu']:.2f} | "
+              f"{r['load_1min_before']}-{r['load_1min_after']} |")
 
 
 if __name__ == "__main__":

@@ -2,12 +2,17 @@
 
 Parts are read one at a time, in input order then session order, whatever order the work
 finished in; so the tables of a resumed run or a Dask run equal those of one uninterrupted
-local run, and memory holds one buffer of rows, not the corpus.
+local run, and memory holds one buffer of rows per table being written (two tables are
+written at a time), not the corpus.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,6 +24,29 @@ from .tabular import conform, unify_schemas
 
 #: Rows gathered before a Parquet row group is written: few, large row groups read fast.
 ROW_GROUP_ROWS = 50_000
+#: Tables assembled at once by ``write_tables``: Arrow reads, converts and writes outside
+#: the GIL, so two threads keep two cores busy (the workers are gone by then).
+ASSEMBLY_THREADS = 2
+
+# ``OutputFolder.write_atomic`` reads the umask by setting and restoring it, which two
+# threads must not do at once: files are built in parallel, but published one at a time.
+_PUBLISH = threading.Lock()
+
+
+def _write_then_publish(folder: OutputFolder, relative: str,
+                        write: Callable[[Path], None]) -> Path:
+    """``folder.write_atomic(relative, write)``, with ``write`` run outside the lock (into a
+    private temporary file beside the target) and only the rename inside it."""
+    target = folder.path(relative)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".build")
+    os.close(fd)
+    built = Path(tmp)
+    try:
+        write(built)
+        with _PUBLISH:
+            return folder.write_atomic(relative, lambda p: os.replace(built, p))
+    finally:
+        built.unlink(missing_ok=True)
 
 
 def write_table(folder: OutputFolder, name: str, parts: Sequence[Path],
@@ -48,12 +76,23 @@ def write_table(folder: OutputFolder, name: str, parts: Sequence[Path],
                 writer.write_table(pa.concat_tables(buffer), row_group_size=buffered)
                 rows += buffered
 
-    parquet_path = folder.write_atomic(f"{name}.parquet", write_parquet)
+    parquet_path = _write_then_publish(folder, f"{name}.parquet", write_parquet)
 
     def write_csv(tmp: Path) -> None:
         with pacsv.CSVWriter(tmp, schema) as writer:
             for batch in pq.ParquetFile(parquet_path).iter_batches(batch_size=10_000):
                 writer.write_batch(batch)
 
-    csv_path = folder.write_atomic(f"{name}.csv", write_csv)
+    csv_path = _write_then_publish(folder, f"{name}.csv", write_csv)
     return parquet_path, csv_path, rows
+
+
+def write_tables(folder: OutputFolder,
+                 jobs: Sequence[tuple[str, Sequence[Path], Sequence[str], bool]]
+                 ) -> dict[str, tuple[Path, Path, int]]:
+    """``write_table`` for each ``(name, parts, columns, extra)``, ``ASSEMBLY_THREADS`` at a
+    time (the same files as one after the other); the first error is raised."""
+    with ThreadPoolExecutor(max_workers=ASSEMBLY_THREADS,
+                            thread_name_prefix="assemble") as pool:
+        futures = {job[0]: pool.submit(write_table, folder, *job) for job in jobs}
+        return {name: future.result() for name, future in futures.items()}

@@ -40,7 +40,11 @@ _CRASH_HINT = ("a worker process died while analysing these sessions (out of mem
                "killed); rerun the same command to retry them")
 
 #: Modules the fork server imports once, so every worker starts from a warm copy of them.
-_PRELOAD = ["analyzer.batch.worker", "analyzer.pipeline", "spacy", "sklearn", "pyarrow"]
+#: ``skops.io`` matters most: importing it walks every scikit-learn estimator (~3 s of CPU),
+#: which each worker paid again when the model loader imported it lazily.
+_PRELOAD = ["analyzer.batch.worker", "analyzer.pipeline", "spacy", "sklearn", "pyarrow",
+            "pyarrow.parquet", "skops.io", "analyzer.moves.model", "analyzer.nlp",
+            "analyzer.stages.segmenter", "analyzer.report.tables"]
 
 
 def _crash_error(exc: BaseException) -> str:

@@ -50,6 +50,29 @@ def _ids_digest(ids: list[str]) -> str:
 
 
 @dataclass
+class Prefetched:
+    """An input already hashed and read (or found unreadable) before its turn came."""
+
+    path: Path
+    digest: str
+    transcripts: list[Transcript] | None = None
+    error: Exception | None = None
+
+
+def prefetch(path: Path, input_format: str | None = None) -> Prefetched:
+    """Hash and read ``path`` now. Why: local workers take seconds to start (imports, model
+    load) and the driver only waits meanwhile; reading the first input in that time takes
+    it off the critical path (``FilePlanner.plan`` then uses what was read here)."""
+    from ..io import read_transcripts
+
+    digest = file_hash(path)
+    try:
+        return Prefetched(path, digest, list(read_transcripts(path, format=input_format)))
+    except Exception as exc:  # reported by ``plan`` as the file's failure, as usual
+        return Prefetched(path, digest, error=exc)
+
+
+@dataclass
 class FilePlan:
     """One input file's part in the run: its items (in order) and what is left to do."""
 
@@ -70,8 +93,9 @@ class FilePlanner:
     """Plans the input files of one run, in order (the unique ids depend on that order)."""
 
     def __init__(self, store: ChunkStore, opts_hash: str, chunk_size: int,
-                 input_format: str | None = None) -> None:
+                 input_format: str | None = None, prefetched: Prefetched | None = None) -> None:
         self.store = store
+        self.prefetched = prefetched
         self.opts_hash = opts_hash
         self.chunk_size = chunk_size
         self.input_format = input_format
@@ -85,7 +109,12 @@ class FilePlanner:
     def plan(self, index: int, path: Path) -> FilePlan:
         from ..io import read_transcripts
 
-        digest = file_hash(path)
+        pre = self.prefetched
+        if pre is not None and pre.path == path:
+            self.prefetched = None  # used once
+        else:
+            pre = None
+        digest = pre.digest if pre is not None else file_hash(path)
         entry = InputFile(index, str(path), digest, input_size(path))
         where = str(path.resolve())
         fkey = item_key(where, digest, -2, self.opts_hash)
@@ -103,7 +132,12 @@ class FilePlanner:
                 if keys == known["items"] and all(done):
                     return FilePlan(entry, fkey, known, keys, done=done)
         try:
-            transcripts = list(read_transcripts(path, format=self.input_format))
+            if pre is None:
+                transcripts = list(read_transcripts(path, format=self.input_format))
+            elif pre.error is not None:
+                raise pre.error
+            else:
+                transcripts = pre.transcripts or []
         except Exception as exc:  # a broken file is a failure row; the run goes on
             return self._unreadable(entry, fkey, where, exc)
         ids = [t.session_id for t in transcripts]

@@ -25,10 +25,10 @@ from ..report.tables import (
     TURN_COLUMNS,
     UNIT_COLUMNS,
 )
-from .assemble import write_table
+from .assemble import write_tables
 from .manifest import now, versions, write_manifest
 from .plan import DEFAULT_CHUNK_SIZE, WorkItem, input_size, options_hash
-from .planner import FilePlan, FilePlanner
+from .planner import FilePlan, FilePlanner, Prefetched, prefetch
 from .store import TABLES, ChunkStore
 from .worker import ItemResult, WorkerConfig
 
@@ -172,6 +172,7 @@ class _Run:
         self.file_keys: list[str] = []
         self.items_reused = 0
         self.manifest: dict = {"status": "starting"}
+        self.prefetched: Prefetched | None = None
 
     def start(self, model: dict) -> None:
         """Settle the options hash (it needs the model's hash) and write the first manifest."""
@@ -197,6 +198,9 @@ class _Run:
             # the engine first: local workers start loading the analyser while we wait
             engine = _make_engine(self.options, self.config)
             try:
+                if engine.name != "in-process" and not self.store.items:
+                    # a fresh run: read the first input while the workers start
+                    self.prefetched = prefetch(self.files[0], self.options.input_format)
                 self.start(engine.model_info())
                 self.manifest["engine"] = {"name": engine.name, "workers": engine.workers}
                 self.state.bytes_total = sum(input_size(path) for path in self.files)
@@ -216,7 +220,8 @@ class _Run:
     def work_items(self) -> Iterator[WorkItem]:
         """Items left to do, file by file; files are read only when the engine wants more."""
         planner = FilePlanner(self.store, self.opts_hash, self.options.chunk_size,
-                              self.options.input_format)
+                              self.options.input_format, self.prefetched)
+        self.prefetched = None
         for index, path in enumerate(self.files):
             plan = planner.plan(index, path)
             self.note_file(plan)
@@ -258,12 +263,14 @@ class _Run:
 
     def finish(self) -> BatchResult:
         """Stream the tables together in input order, tidy the store, write the manifest."""
-        tables = {}
+        jobs = []
         for name in TABLES:
             columns, extra = TABLE_COLUMNS[name]
             parts = [self.store.part_path(k, name) for k in self.plan
                      if name in self.store.items[k].get("tables", ())]
-            parquet, csv, _ = write_table(self.folder, name, parts, columns, extra)
+            jobs.append((name, parts, columns, extra))
+        tables = {}
+        for name, (parquet, csv, _) in write_tables(self.folder, jobs).items():
             tables[name], tables[f"{name}_csv"] = parquet, csv
         counts = dict.fromkeys(COUNTS, 0)
         for key in self.plan:

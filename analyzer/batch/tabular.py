@@ -81,9 +81,12 @@ def unify_schemas(schemas: Iterable[pa.Schema], columns: Sequence[str],
 
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """``table`` with exactly ``schema``'s columns, in its order and types."""
+    if table.schema.equals(schema):
+        return table
     arrays = []
+    present = set(table.column_names)  # (the property builds a new list on every call)
     for field in schema:
-        if field.name in table.column_names:
+        if field.name in present:
             column = table.column(field.name)
             if column.type != field.type:
                 if pa.types.is_string(field.type) and not pa.types.is_string(column.type):

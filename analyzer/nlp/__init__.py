@@ -8,19 +8,20 @@ and our components are added to it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from ..errors import ModelError
 from ..results import Unit
 from ..transcript import Transcript
 from .cues import CUE_NAMES, CUES, CueComponent, cue_quotes
-from .units import MAX_WORDS, UnitSplitter, sentence_spans
+from .units import MAX_WORDS, UnitSplitter, sentence_spans, turn_docs
 
 __all__ = ["CUES", "CUE_NAMES", "CueComponent", "MAX_WORDS", "UnitSplitter", "cue_quotes",
-           "make_nlp", "sentence_spans", "split_units", "split_units_many"]
+           "make_nlp", "sentence_spans", "split_units", "split_units_many", "turn_docs"]
 
 UNIT_PIPES = ("unit_splitter",)
 CUE_PIPES = ("negotiation_cues",)
@@ -57,23 +58,30 @@ def split_units(nlp: Language, transcript: Transcript) -> list[Unit]:
     return split_units_many(nlp, [transcript])[0]
 
 
-def split_units_many(nlp: Language, transcripts: Iterable[Transcript]) -> list[list[Unit]]:
+def split_units_many(nlp: Language, transcripts: Iterable[Transcript],
+                     docs: Sequence[Sequence[Doc | None]] | None = None) -> list[list[Unit]]:
     """``split_units`` for many transcripts: each spoken turn is tokenized once and passed
     straight to the ``unit_splitter`` (the only component units need; calling it directly
-    skips ``nlp.pipe``'s set-up per session, which cost more than the tokenizing)."""
+    skips ``nlp.pipe``'s set-up per session, which cost more than the tokenizing).
+
+    ``docs`` (from ``turn_docs``, one list per transcript) are turns already tokenised with
+    ``nlp``: ``Analyzer`` tokenises once and gives the same Docs to the stage evidence."""
     splitter = nlp.get_pipe("unit_splitter") if "unit_splitter" in nlp.pipe_names else None
     out: list[list[Unit]] = []
-    for transcript in transcripts:
+    for n, transcript in enumerate(transcripts):
         units: list[Unit] = []
-        for turn in transcript.turns:
+        known = docs[n] if docs is not None else None
+        for k_turn, turn in enumerate(transcript.turns):
             if turn.is_action:
                 units.append(Unit(turn.index, 0, 0, len(turn.text), turn.text))
                 continue
             spans = None
-            if isinstance(splitter, UnitSplitter):
-                spans = splitter.spans(nlp.make_doc(turn.text), turn.text)
-            elif splitter is not None:
-                spans = splitter(nlp.make_doc(turn.text))._.units
+            if splitter is not None:
+                doc = known[k_turn] if known is not None else nlp.make_doc(turn.text)
+                if isinstance(splitter, UnitSplitter):
+                    spans = splitter.spans(doc, turn.text)
+                else:
+                    spans = splitter(doc)._.units
             spans = spans or [(0, len(turn.text))]
             for k, (start, end) in enumerate(spans):
                 units.append(Unit(turn.index, k, start, end, turn.text[start:end]))

@@ -14,6 +14,8 @@ from spacy.attrs import IS_PUNCT, IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..transcript import Transcript
+
 #: Turns with more words than this are split into sentence units.
 MAX_WORDS = 40
 _SENT_END = {".", "!", "?", "...", "!!", "??", "?!", "!?", "…"}
@@ -90,3 +92,11 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while e > s and text[e - 1].isspace():
         e -= 1
     return (s, e) if s < e else (start, end)
+
+
+def turn_docs(nlp: Language, transcript: Transcript) -> list[Doc | None]:
+    """Each turn's text tokenised with ``nlp``'s tokenizer (``None`` for a formal action).
+
+    Why: the unit splitter and the stage evidence both need a turn's tokens; tokenising
+    once for both saves one of the two passes (``Analyzer`` does this)."""
+    return [None if turn.is_action else nlp.make_doc(turn.text) for turn in transcript.turns]

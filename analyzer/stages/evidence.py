@@ -29,7 +29,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from spacy.attrs import IS_PUNCT, IS_SPACE, LIKE_NUM
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -140,16 +139,6 @@ class Evidence:
         return self.matrix[:, FEATURES.index(name)]
 
 
-@lru_cache(maxsize=8)
-def _matchers(vocab_id: int, nlp: Language) -> dict[str, PhraseMatcher]:
-    matchers = {}
-    for name, phrases in CUES.items():
-        matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        matcher.add(name, list(nlp.tokenizer.pipe(phrases)))
-        matchers[name] = matcher
-    return matchers
-
-
 def _default_nlp() -> Language:
     try:
         from ..nlp import make_nlp
@@ -188,117 +177,14 @@ def _issue_vocab(transcript: Transcript) -> dict[str, str]:
                     vocab.setdefault(name + "s", name)
     return vocab
 
-
 def parse_mentions(doc: Doc, issues: Mapping[str, str]) -> list[Mention]:
     """Quantities of issues named in ``doc``: "2 water", "all the firewood", "you take the food".
 
     The side is the nearest person word before the quantity in the same sentence: "I"/"me"
     means the speaker's share, "you" the other side's.
     """
-    mentions: list[Mention] = []
-    tokens = [_norm(t.text) for t in doc]
-    for i, word in enumerate(tokens):
-        issue = issues.get(word)
-        if issue is None:
-            continue
-        quantity: int | str | None = None
-        j = i - 1
-        while j >= 0 and i - j <= 4:
-            w = tokens[j]
-            if w in QUANTITY_WORDS or doc[j].like_num:
-                quantity = QUANTITY_WORDS.get(w)
-                if quantity is None:
-                    try:
-                        quantity = int(float(w))
-                    except ValueError:
-                        quantity = None
-                break
-            if w not in QUANTITY_FILLERS:
-                break
-            j -= 1
-        if quantity is None:
-            # "you take the food": a verb of allocation before "the <issue>" means all of it;
-            # so does "the water to you"
-            k = i - 1
-            while k >= 0 and tokens[k] in ("extra", "additional", "remaining"):
-                k -= 1
-            coordinated = [m for m in mentions if i >= 2 and tokens[i - 1] == "and" and
-                           tokens[i - 2] in issues and issues[tokens[i - 2]] == m.issue]
-            if coordinated:  # "take the food and water": water goes the same way
-                mentions.append(Mention(issue, coordinated[-1].quantity, coordinated[-1].side,
-                                        explicit=coordinated[-1].explicit))
-                continue
-            if k >= 1 and tokens[k] in ("the", "your", "my") and tokens[k - 1] in ALLOCATION_VERBS:
-                quantity, j = "all", k - 1
-            elif i >= 1 and tokens[i - 1] == "the" and tokens[i + 1:i + 2] in (["to"], ["for"]) \
-                    and tokens[i + 2:i + 3] and \
-                    tokens[i + 2] in FIRST_PERSON | SECOND_PERSON:
-                quantity, j = "all", i - 1
-            else:
-                continue
-        side = None
-        after = tokens[i + 1:i + 3]
-        if len(after) == 2 and after[0] in ("to", "for"):  # "2 of the firewood to me"
-            side = "speaker" if after[1] in FIRST_PERSON else \
-                "other" if after[1] in SECOND_PERSON else None
-        k = j - 1
-        while side is None and k >= 0 and tokens[k] not in (".", "!", "?", ";"):
-            if tokens[k] in FIRST_PERSON:
-                side = "speaker"
-                break
-            if tokens[k] in SECOND_PERSON:
-                side = "other"
-                break
-            k -= 1
-        mentions.append(Mention(issue, quantity, side, explicit=tokens[j] != "the" and
-                                tokens[j] not in ALLOCATION_VERBS))
-    return mentions
-
-
-def _numbers(doc: Doc) -> tuple[int, int]:
-    """Numbers that can be terms (not "five children"), and generic quantities among them
-    ("all 3 packages", "2 of them", "at least 2")."""
-    terms = generic = 0
-    tokens = [_norm(t.text) for t in doc]
-    for i in range(len(doc)):
-        if not (tokens[i][:1].isdigit() or tokens[i] in NUMBER_WORDS):
-            continue  # cardinals only: "second" or "first" are not terms
-        if i and tokens[i - 1] in ("number", "no", "#"):
-            continue
-        after = tokens[i + 1] if i + 1 < len(doc) else ""
-        if any(w in NOT_TERMS or (w.endswith("s") and w[:-1] in NOT_TERMS)
-               for w in tokens[i + 1:i + 4]):
-            continue  # "five children", "2 of my nephews"
-        terms += 1
-        before = " ".join(tokens[max(0, i - 2):i])
-        if after in GENERIC_QUANTITY_AFTER or before.endswith(("at least", "atleast")):
-            generic += 1
-    return terms, generic
-
-
-def _ends_question(doc: Doc) -> bool:
-    """Does the turn end by asking (waiting for the other side's answer)?"""
-    words = [t.text for t in doc if not t.is_space and t.text not in (")", "🙂", ":)")]
-    return bool(words) and "?" in words[-1]
-
-
-def _opens_with_accept(doc: Doc) -> bool:
-    """Does the turn begin by accepting ("Ok, I will accept...", "Yes! That is correct")?"""
-    words = [_norm(t.text) for t in doc if not (t.is_punct or t.is_space)][:2]
-    return bool(words) and (words[0] in ACCEPT_OPENERS or
-                            (words[0] in ("i", "that", "this") and len(words) > 1 and
-                             words[1] in ("agree", "accept", "works", "sounds")))
-
-
-def _money(doc: Doc) -> int:
-    count = 0
-    for i, tok in enumerate(doc):
-        if tok.like_num or tok.text.startswith("$"):
-            before = _norm(doc[i - 1].text) if i else ""
-            after = _norm(doc[i + 1].text) if i + 1 < len(doc) else ""
-            if before == "$" or tok.text.startswith("$") or after in MONEY_UNITS:
-                count += 1
-    return count
+    return _parse_mentions(tuple(_norm(t.text) for t in doc), tuple(t.like_num for t in doc),
+                           issues)
 
 
 def _terms(action_terms: Mapping[str, Any] | None) -> dict[str, dict[str, int]] | None:
@@ -354,31 +240,14 @@ def matches_terms(mentions: Sequence[Mention], mention_speaker: str,
     return None
 
 
-def _question_tokens(doc: Doc) -> list[bool]:
-    """For each token, whether its sentence ends with a question mark."""
-    flags = [False] * len(doc)
-    start = 0
-    for i, tok in enumerate(doc):
-        if tok.text in (".", "!", "?", "...") or i == len(doc) - 1:
-            asking = "?" in tok.text
-            for k in range(start, i + 1):
-                flags[k] = asking
-            start = i + 1
-    return flags
-
-
-def local_evidence(transcript: Transcript, nlp: Language | None = None,
-                   fast: bool = True) -> list[TurnEvidence]:
+def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[TurnEvidence]:
     """The local facts of every turn (cues, quantities, actions).
 
-    ``fast`` (the default) reads each distinct turn text's tokens once into plain lists and
-    caches them with the cue counts (``_TextFacts``); ``fast=False`` is the reference path
-    that works on the spaCy ``Doc`` token by token. Both give the same result (tested on the
-    examples and CaSiNo valid): the fast path exists because building a spaCy ``Token`` per
-    attribute read was half the time of a whole analysis.
+    Each distinct turn text's tokens are read once into plain lists and cached with the cue
+    counts (``_TextFacts``): building a spaCy ``Token`` per attribute read was half the time
+    of a whole analysis. ``tests/stages/test_evidence_golden.py`` pins the result to what
+    the old token-by-token reading gave, on the examples and CaSiNo valid.
     """
-    if not fast:
-        return _local_evidence_docs(transcript, nlp)
     nlp = get_nlp(nlp)
     cache = _fact_cache(nlp)
     issues = _issue_vocab(transcript)
@@ -387,8 +256,9 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None,
         facts = _text_facts(nlp, cache, "" if turn.is_action else turn.text)
         norms = facts.norms
         out.append(TurnEvidence(
-            cues=dict(facts.cues), mentions=_parse_mentions(facts, issues), money=facts.money,
-            numbers=facts.numbers, generic_quantities=facts.generic_quantities,
+            cues=dict(facts.cues), mentions=_parse_mentions(norms, facts.like_num, issues),
+            money=facts.money, numbers=facts.numbers,
+            generic_quantities=facts.generic_quantities,
             opens_with_accept=facts.opens_with_accept,
             ends_question=facts.ends_question,
             issue_words=sum(1 for w in norms if w in issues and
@@ -431,31 +301,61 @@ def _fact_cache(nlp: Language) -> dict[str, _TextFacts]:
     return {}
 
 
-def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str) -> _TextFacts:
+@lru_cache(maxsize=8)
+def _word_flags(nlp: Language) -> dict[str, tuple[bool, str, bool, bool]]:
+    """Per distinct token text: ``like_num``, its norm, is punctuation or space, is space.
+
+    These are lexical attributes (the same for every token of that text, read from its
+    ``Lexeme``), so each word is looked up once per pipeline instead of once per token;
+    ``Doc.to_array`` of the flags cost more than tokenising the text."""
+    return {}
+
+
+def _flags_of(nlp: Language, words: dict, text: str) -> tuple[bool, str, bool, bool]:
+    lex = nlp.vocab[text]
+    flags = (bool(lex.like_num), _norm(text), bool(lex.is_punct or lex.is_space),
+             bool(lex.is_space))
+    if len(words) >= _CACHE_SIZE:
+        words.clear()
+    words[text] = flags
+    return flags
+
+
+def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str,
+                doc: Doc | None = None) -> _TextFacts:
+    """The facts of ``text`` (from the cache, else from ``doc``, tokenised here if not given)."""
     facts = cache.get(text)
     if facts is not None:
         return facts
-    doc = nlp.tokenizer(text)
+    if doc is None:
+        doc = nlp.tokenizer(text)
     texts = [tok.text for tok in doc]
-    # the lexical flags as one attribute array: no spaCy Token built per flag
-    flags = doc.to_array([LIKE_NUM, IS_PUNCT, IS_SPACE]).tolist() if texts else []
-    like_num = [bool(f[0]) for f in flags]
-    skip_punct = [bool(f[1] or f[2]) for f in flags]
-    skip_space = [bool(f[2]) for f in flags]
-    norms = [_norm(t) for t in texts]
+    words = _word_flags(nlp)
+    flags = [words.get(t) or _flags_of(nlp, words, t) for t in texts]
+    like_num = [f[0] for f in flags]
+    norms = [f[1] for f in flags]
     counted = _numbers_t(norms)
     facts = _TextFacts(
         texts=tuple(texts), norms=tuple(norms), like_num=tuple(like_num),
         cues=_cues(nlp, doc, texts), money=_money_t(texts, norms, like_num),
         numbers=counted[0], generic_quantities=counted[1],
-        opens_with_accept=_opens_with_accept_t(
-            [w for w, skip in zip(norms, skip_punct, strict=True) if not skip][:2]),
-        ends_question=_ends_question_t(
-            [w for w, skip in zip(texts, skip_space, strict=True) if not skip]))
+        opens_with_accept=_opens_with_accept_t([f[1] for f in flags if not f[2]][:2]),
+        ends_question=_ends_question_t([t for t, f in zip(texts, flags, strict=True)
+                                        if not f[3]]))
     if len(cache) >= _CACHE_SIZE:
         cache.clear()
     cache[text] = facts
     return facts
+
+
+def remember_docs(nlp: Language, texts: Sequence[str], docs: Sequence[Doc]) -> None:
+    """Read the facts of turn texts another step has already tokenised with ``nlp`` (the
+    unit splitter does, in ``Analyzer``), so the evidence does not tokenise them again.
+    The facts are the ones ``local_evidence`` would compute itself (tested)."""
+    cache = _fact_cache(nlp)
+    for text, doc in zip(texts, docs, strict=True):
+        if text not in cache:
+            _text_facts(nlp, cache, text, doc)
 
 
 @lru_cache(maxsize=8)
@@ -484,12 +384,13 @@ def _cues(nlp: Language, doc: Doc, texts: Sequence[str]) -> dict[str, int]:
         spans = [(start, None) for start in found[name]
                  if not any(vs <= start < ve for vs, ve in vague)]
         cues[name + "_q"] = sum(1 for start, _ in spans if asking[start])
+        # an acceptance asked about is not given; "we can make a deal" accepts nothing
         cues[name] = len(spans) - cues[name + "_q"]
     return cues
 
 
 def _question_flags(texts: Sequence[str]) -> list[bool]:
-    """``_question_tokens`` on token texts."""
+    """For each token, whether its sentence ends with a question mark."""
     n = len(texts)
     flags = [False] * n
     start = 0
@@ -502,11 +403,10 @@ def _question_flags(texts: Sequence[str]) -> list[bool]:
     return flags
 
 
-def _parse_mentions(facts: _TextFacts, issues: Mapping[str, str]) -> list[Mention]:
-    """``parse_mentions`` on a text's token facts (same rules, no spaCy tokens)."""
+def _parse_mentions(tokens: Sequence[str], like_num: Sequence[bool],
+                    issues: Mapping[str, str]) -> list[Mention]:
+    """``parse_mentions`` on lower-cased token texts and their ``like_num`` flags."""
     mentions: list[Mention] = []
-    tokens = facts.norms
-    like_num = facts.like_num
     for i, word in enumerate(tokens):
         issue = issues.get(word)
         if issue is None:
@@ -527,12 +427,14 @@ def _parse_mentions(facts: _TextFacts, issues: Mapping[str, str]) -> list[Mentio
                 break
             j -= 1
         if quantity is None:
+            # "you take the food": a verb of allocation before "the <issue>" means all of it;
+            # so does "the water to you"
             k = i - 1
             while k >= 0 and tokens[k] in ("extra", "additional", "remaining"):
                 k -= 1
             coordinated = [m for m in mentions if i >= 2 and tokens[i - 1] == "and" and
                            tokens[i - 2] in issues and issues[tokens[i - 2]] == m.issue]
-            if coordinated:
+            if coordinated:  # "take the food and water": water goes the same way
                 mentions.append(Mention(issue, coordinated[-1].quantity, coordinated[-1].side,
                                         explicit=coordinated[-1].explicit))
                 continue
@@ -546,7 +448,7 @@ def _parse_mentions(facts: _TextFacts, issues: Mapping[str, str]) -> list[Mentio
                 continue
         side = None
         after = tokens[i + 1:i + 3]
-        if len(after) == 2 and after[0] in ("to", "for"):
+        if len(after) == 2 and after[0] in ("to", "for"):  # "2 of the firewood to me"
             side = "speaker" if after[1] in FIRST_PERSON else \
                 "other" if after[1] in SECOND_PERSON else None
         k = j - 1
@@ -564,18 +466,19 @@ def _parse_mentions(facts: _TextFacts, issues: Mapping[str, str]) -> list[Mentio
 
 
 def _numbers_t(tokens: Sequence[str]) -> tuple[int, int]:
-    """``_numbers`` on lower-cased token texts."""
+    """Numbers that can be terms (not "five children"), and generic quantities among them
+    ("all 3 packages", "2 of them", "at least 2"), from lower-cased token texts."""
     terms = generic = 0
     n = len(tokens)
     for i in range(n):
         if not (tokens[i][:1].isdigit() or tokens[i] in NUMBER_WORDS):
-            continue
+            continue  # cardinals only: "second" or "first" are not terms
         if i and tokens[i - 1] in ("number", "no", "#"):
             continue
         after = tokens[i + 1] if i + 1 < n else ""
         if any(w in NOT_TERMS or (w.endswith("s") and w[:-1] in NOT_TERMS)
                for w in tokens[i + 1:i + 4]):
-            continue
+            continue  # "five children", "2 of my nephews"
         terms += 1
         before = " ".join(tokens[max(0, i - 2):i])
         if after in GENERIC_QUANTITY_AFTER or before.endswith(("at least", "atleast")):
@@ -584,20 +487,22 @@ def _numbers_t(tokens: Sequence[str]) -> tuple[int, int]:
 
 
 def _ends_question_t(texts: Sequence[str]) -> bool:
-    """``_ends_question`` on the texts of the non-space tokens."""
+    """Does the turn end by asking (waiting for the other side's answer)? From the texts
+    of its non-space tokens."""
     words = [t for t in texts if t not in (")", "🙂", ":)")]
     return bool(words) and "?" in words[-1]
 
 
 def _opens_with_accept_t(words: Sequence[str]) -> bool:
-    """``_opens_with_accept`` on the first two lower-cased word tokens."""
+    """Does the turn begin by accepting ("Ok, I will accept...", "Yes! That is correct")?
+    From its first two lower-cased word tokens."""
     return bool(words) and (words[0] in ACCEPT_OPENERS or
                             (words[0] in ("i", "that", "this") and len(words) > 1 and
                              words[1] in ("agree", "accept", "works", "sounds")))
 
 
 def _money_t(texts: Sequence[str], norms: Sequence[str], like_num: Sequence[bool]) -> int:
-    """``_money`` on token texts."""
+    """Amounts of money: "$5", "$ 5", "10 dollars"."""
     count = 0
     n = len(texts)
     for i, text in enumerate(texts):
@@ -607,38 +512,6 @@ def _money_t(texts: Sequence[str], norms: Sequence[str], like_num: Sequence[bool
             if before == "$" or text.startswith("$") or after in MONEY_UNITS:
                 count += 1
     return count
-
-
-def _local_evidence_docs(transcript: Transcript, nlp: Language | None = None
-                         ) -> list[TurnEvidence]:
-    """The reference path of ``local_evidence``: every turn tokenised and read as a Doc."""
-    nlp = get_nlp(nlp)
-    matchers = _matchers(id(nlp.vocab), nlp)
-    issues = _issue_vocab(transcript)
-    texts = ["" if t.is_action else t.text for t in transcript.turns]
-    out = []
-    for turn, doc in zip(transcript.turns, nlp.tokenizer.pipe(texts), strict=True):
-        cues = {name: len(m(doc)) for name, m in matchers.items()}
-        asking = _question_tokens(doc)
-        vague = [(start, end) for _, start, end in matchers["vague_deal"](doc)]
-        for name in ("accept", "accept_strong"):
-            spans = [(start, end) for _, start, end in matchers[name](doc)
-                     if not any(vs <= start < ve for vs, ve in vague)]
-            cues[name + "_q"] = sum(1 for start, _ in spans if asking[start])
-            # an acceptance asked about is not given; "we can make a deal" accepts nothing
-            cues[name] = len(spans) - cues[name + "_q"]
-        out.append(TurnEvidence(
-            cues=cues, mentions=parse_mentions(doc, issues), money=_money(doc),
-            numbers=(counted := _numbers(doc))[0], generic_quantities=counted[1],
-            opens_with_accept=_opens_with_accept(doc),
-            ends_question=_ends_question(doc),
-            issue_words=sum(1 for t in doc if _norm(t.text) in issues and
-                            _norm(t.text) not in ("each", "everything")),
-            words=len(turn.text.split()) if not turn.is_action else 0,
-            question="?" in turn.text and not turn.is_action,
-            action=turn.action.kind if turn.action else None,
-            terms=_terms(turn.action.terms) if turn.action else None, speaker=turn.speaker))
-    return out
 
 
 def _is_proposal(ev: TurnEvidence) -> bool:
@@ -714,11 +587,9 @@ def closing_candidate(local: Sequence[TurnEvidence], chat_props: Sequence[int],
 
 
 def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
-                     nlp: Language | None = None, fast: bool = True) -> Evidence:
-    """The feature matrix of a whole session (local cues plus session context).
-
-    ``fast=False`` takes the reference path of ``local_evidence`` (same matrix, slower)."""
-    local = local_evidence(transcript, nlp, fast=fast)
+                     nlp: Language | None = None) -> Evidence:
+    """The feature matrix of a whole session (local cues plus session context)."""
+    local = local_evidence(transcript, nlp)
     n = len(local)
     proposal = [_is_proposal(ev) for ev in local]
     chat_prop = [p and ev.action is None for p, ev in zip(proposal, local, strict=True)]

@@ -337,12 +337,9 @@ class Segmenter:
         return path, post
 
     def segment(self, transcript: Transcript, moves: Sequence[Any] | None = None,
-                nlp=None, fast: bool = True) -> StageSegmentation:
-        """Stages, per-turn probabilities and outcome of one session.
-
-        ``fast=False`` builds the evidence on the reference path (same result, slower; kept
-        so the equivalence test can compare the two)."""
-        evidence = session_evidence(transcript, moves, nlp=nlp, fast=fast)
+                nlp=None) -> StageSegmentation:
+        """Stages, per-turn probabilities and outcome of one session."""
+        evidence = session_evidence(transcript, moves, nlp=nlp)
         return self.segment_evidence(transcript, evidence)
 
     def segment_evidence(self, transcript: Transcript, evidence: Evidence) -> StageSegmentation:
