@@ -379,13 +379,14 @@ def _cues(nlp: Language, doc: Doc, texts: Sequence[str]) -> dict[str, int]:
         found[names[key]].append((start, end))
     cues = {name: len(spans) for name, spans in found.items()}
     asking = _question_flags(texts)
-    lower = [t.lower() for t in texts] if any(asking) else []
+    lower = [t.lower() for t in texts] if found["accept"] or found["accept_strong"] else []
     vague = found["vague_deal"]
     for name in ("accept", "accept_strong"):
         spans = [(start, end) for start, end in found[name]
                  if not any(vs <= start < ve for vs, ve in vague)]
         cues[name + "_q"] = sum(1 for start, end in spans
-                                if asking[start] and not _given_in_question(lower, start, end))
+                                if (asking[start] and not _given_in_question(lower, start, end))
+                                or _conditional(lower, start))
         # an acceptance asked about is not given; "we can make a deal" accepts nothing
         cues[name] = len(spans) - cues[name + "_q"]
     return cues
@@ -423,6 +424,15 @@ def _given_in_question(lower: Sequence[str], start: int, end: int) -> bool:
         rest = [k for k in words if k > start and lower[k] != "so"]
         return bool(rest) and lower[rest[0]] not in QUESTION_STARTS | {"?", "you", "u"}
     return False
+
+
+def _conditional(lower: Sequence[str], start: int) -> bool:
+    """Is the acceptance at ``start`` only a condition ("if that works for you, ...", "if
+    it sounds good to you can we finalize")? Then it waits for the other side like a
+    question: "if" among the three words before it, in the same clause."""
+    before = lower[max(0, start - 3):start]
+    return "if" in before and not any(w in (",", ".", "!", "?", ";")
+                                      for w in before[before.index("if"):])
 
 
 def _question_flags(texts: Sequence[str]) -> list[bool]:
