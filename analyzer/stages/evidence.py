@@ -386,7 +386,7 @@ def _cues(nlp: Language, doc: Doc, texts: Sequence[str]) -> dict[str, int]:
                  if not any(vs <= start < ve for vs, ve in vague)]
         cues[name + "_q"] = sum(1 for start, end in spans
                                 if (asking[start] and not _given_in_question(lower, start, end))
-                                or _conditional(lower, start))
+                                or _conditional(lower, start, end))
         # an acceptance asked about is not given; "we can make a deal" accepts nothing
         cues[name] = len(spans) - cues[name + "_q"]
     return cues
@@ -426,11 +426,14 @@ def _given_in_question(lower: Sequence[str], start: int, end: int) -> bool:
     return False
 
 
-def _conditional(lower: Sequence[str], start: int) -> bool:
-    """Is the acceptance at ``start`` only a condition ("if that works for you, ...", "if
-    it sounds good to you can we finalize")? Then it waits for the other side like a
-    question: "if" among the three words before it, in the same clause."""
+def _conditional(lower: Sequence[str], start: int, end: int) -> bool:
+    """Is the acceptance ``lower[start:end]`` only a condition ("if that works for you, ...",
+    "if it sounds good to you can we finalize") or conditioned on something new ("I can do
+    that if I could have a water")? Then it waits for the other side like a question: "if"
+    among the three words before it in the same clause, or one of the two words after it."""
     before = lower[max(0, start - 3):start]
+    if "if" in lower[end:end + 2]:
+        return True
     return "if" in before and not any(w in (",", ".", "!", "?", ";")
                                       for w in before[before.index("if"):])
 

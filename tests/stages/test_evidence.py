@@ -81,6 +81,7 @@ def test_acceptance_given_or_asked_about():
     ("Yep", True),
     ("I'd be ok with keeping all the food.", True),
     ("If it sounds good to you can we finalize the agreement.", False),  # only a condition
+    ("I can do that if I could have a water.", False),  # conditioned on a new demand
 ])
 def test_acceptance_stated_with_a_question_mark_is_given(text, given):
     ev = session_evidence(chat(text))
