@@ -77,12 +77,15 @@ CUES: dict[str, tuple[str, ...]] = {
         "it 's a deal", "alright", "awesome", "good deal", "make it happen", "i 'll take it",
         "i can work with", "i can live with", "i 'm ok with", "i 'm okay with",
         "i am ok with", "i am okay with", "fair", "wonderful", "excellent",
+        "yep", "yup", "ok with", "okay with", "fine with", "good with", "that 's correct",
+        "that is correct", "it 's correct", "that 's right", "exactly", "that will work",
         # mostly asked ("does that work for you?"); counted as asked when in a question
         "does that work", "would that work", "work for you", "is that ok", "is that okay",
         "sound good", "sound fair",
     ),
     "accept_strong": (
         "deal", "i accept", "accepted", "i agree", "agreed", "sounds good", "sounds great",
+        "i will accept", "i 'll accept", "we accept", "we will accept", "we 'll accept",
         "sounds fair", "works for me", "that works", "we have a deal", "it 's a deal",
         "let 's do it", "let 's do that", "i can do that", "make it happen", "i 'll take it",
         "that would work", "that could work", "happy with", "perfect", "i can live with",
@@ -159,6 +162,14 @@ QUANTITY_FILLERS = frozenset({
 ALLOCATION_VERBS = frozenset({
     "take", "takes", "have", "has", "get", "gets", "keep", "keeps", "give", "gives",
     "taking", "getting", "keeping", "giving",
+})
+
+#: Past-tense verbs of what happened to the goods before the talk ("we used all the water",
+#: "I brought 2 firewood"): the quantity right after them is a fact, not a term of the deal.
+PAST_FACT_VERBS = frozenset({
+    "used", "brought", "packed", "lost", "spilled", "spilt", "drank", "ate", "forgot",
+    "burned", "burnt", "wasted", "dropped", "finished", "bought", "ruined", "spoiled",
+    "consumed",
 })
 
 #: Units that make a bare number a term of a deal in non-CaSiNo talk ("$500", "10 percent").

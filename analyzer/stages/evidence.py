@@ -44,6 +44,7 @@ from .cues import (
     MONEY_UNITS,
     NOT_TERMS,
     NUMBER_WORDS,
+    PAST_FACT_VERBS,
     QUANTITY_FILLERS,
     QUANTITY_WORDS,
     SECOND_PERSON,
@@ -373,20 +374,68 @@ def _joint_matcher(vocab_id: int, nlp: Language) -> tuple[PhraseMatcher, dict[in
 def _cues(nlp: Language, doc: Doc, texts: Sequence[str]) -> dict[str, int]:
     """Cue counts of a doc; acceptances asked about or inside "make a deal" are set apart."""
     matcher, names = _joint_matcher(id(nlp.vocab), nlp)
-    found: dict[str, list[int]] = {name: [] for name in CUES}
-    for key, start, _ in matcher(doc):
-        found[names[key]].append(start)
-    cues = {name: len(starts) for name, starts in found.items()}
+    found: dict[str, list[tuple[int, int]]] = {name: [] for name in CUES}
+    for key, start, end in matcher(doc):
+        found[names[key]].append((start, end))
+    cues = {name: len(spans) for name, spans in found.items()}
     asking = _question_flags(texts)
-    vague = [(start, end) for key, start, end in matcher(doc) if names[key] == "vague_deal"] \
-        if found["vague_deal"] else []
+    lower = [t.lower() for t in texts] if found["accept"] or found["accept_strong"] else []
+    vague = found["vague_deal"]
     for name in ("accept", "accept_strong"):
-        spans = [(start, None) for start in found[name]
+        spans = [(start, end) for start, end in found[name]
                  if not any(vs <= start < ve for vs, ve in vague)]
-        cues[name + "_q"] = sum(1 for start, _ in spans if asking[start])
+        cues[name + "_q"] = sum(1 for start, end in spans
+                                if (asking[start] and not _given_in_question(lower, start, end))
+                                or _conditional(lower, start, end))
         # an acceptance asked about is not given; "we can make a deal" accepts nothing
         cues[name] = len(spans) - cues[name + "_q"]
     return cues
+
+
+#: First words of a sentence that make it a real question ("does that work?", "how about
+#: ...?"), as opposed to a statement said with a rising "?" ("I will accept your deal ...?").
+QUESTION_STARTS = frozenset({
+    "can", "could", "would", "will", "shall", "should", "do", "does", "did", "is", "are", "am",
+    "was", "were", "may", "might", "what", "how", "which", "who", "why", "when", "where",
+    "have", "has", "right",
+})
+
+
+def _given_in_question(lower: Sequence[str], start: int, end: int) -> bool:
+    """Is the acceptance cue ``lower[start:end]``, in a sentence ending with "?", given rather
+    than asked about? Guideline: "Ok, I will accept your deal of 3 food ...?" accepts; the
+    speaker states it and only checks the terms. Given: (a) the speaker's own acceptance,
+    "I" / "we" among the four words before the cue ("I will accept", "I accept your deal"),
+    in a sentence not opened as a question ("can I accept ...?" asks); (b) the cue followed
+    by "to me" / "for me" ("that sounds good to me, ...?"); (c) an opener ("ok", "yes")
+    that begins the sentence and is followed by a statement ("Ok, so I get 2 water?"), not
+    by a question ("yes does that sound good to you?") or by nothing ("Deal?")."""
+    first = start
+    while first > 0 and lower[first - 1] not in (".", "!", "?", "..."):
+        first -= 1
+    words = [k for k in range(first, len(lower)) if lower[k] not in (",", "-", "...", "!")]
+    head = words[0] if words else start
+    if lower[end:end + 2] in (["to", "me"], ["for", "me"]):
+        return True
+    if any(lower[k] in ("i", "we") for k in range(max(first, start - 4), start + 1)):
+        return lower[head] not in QUESTION_STARTS
+    if start == head and end == start + 1 and lower[start] in ACCEPT_OPENERS and \
+            end < len(lower) and lower[end] in (",", "so", "then", "i", "we"):
+        rest = [k for k in words if k > start and lower[k] != "so"]
+        return bool(rest) and lower[rest[0]] not in QUESTION_STARTS | {"?", "you", "u"}
+    return False
+
+
+def _conditional(lower: Sequence[str], start: int, end: int) -> bool:
+    """Is the acceptance ``lower[start:end]`` only a condition ("if that works for you, ...",
+    "if it sounds good to you can we finalize") or conditioned on something new ("I can do
+    that if I could have a water")? Then it waits for the other side like a question: "if"
+    among the three words before it in the same clause, or one of the two words after it."""
+    before = lower[max(0, start - 3):start]
+    if "if" in lower[end:end + 2]:
+        return True
+    return "if" in before and not any(w in (",", ".", "!", "?", ";")
+                                      for w in before[before.index("if"):])
 
 
 def _question_flags(texts: Sequence[str]) -> list[bool]:
@@ -446,6 +495,11 @@ def _parse_mentions(tokens: Sequence[str], like_num: Sequence[bool],
                 quantity, j = "all", i - 1
             else:
                 continue
+        v = j - 1
+        while v >= 0 and tokens[v] in ("up", "already", "just", "almost", "nearly"):
+            v -= 1
+        if v >= 0 and tokens[v] in PAST_FACT_VERBS:
+            continue  # "we used all the water": what happened, not who gets what
         side = None
         after = tokens[i + 1:i + 3]
         if len(after) == 2 and after[0] in ("to", "for"):  # "2 of the firewood to me"

@@ -34,6 +34,8 @@ def mentions(text: str) -> list[tuple[str, object, str | None]]:
     ("so 2 of the firewood to me, 1 to you", [("firewood", 2, "speaker")]),
     ("I take the food and water", [("food", "all", "speaker"), ("water", "all", "speaker")]),
     ("I really need water for my kids", []),  # a need without a quantity
+    ("good, we used all the water to fix the car", []),  # what happened, not terms
+    ("we already drank 2 water", []),
 ])
 def test_quantities_per_issue_with_their_side(text, expected):
     assert mentions(text) == expected
@@ -67,6 +69,25 @@ def test_acceptance_given_or_asked_about():
     assert col(ev, "accept")[2] > 0 and col(ev, "accept")[1] == 0
     assert col(ev, "accept_q")[1] > 0
     assert col(ev, "proposal_so_far") == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("text, given", [
+    ("Ok, I will accept your deal of 3 food, 2 firewood, and no water?", True),
+    ("Ok, so I get 2 water?", True),  # accepts, then checks the terms
+    ("That sounds good to me, are you okay with 2 food?", True),
+    ("yes does that sound good to you?", False),
+    ("Deal?", False),
+    ("Can I accept that?", False),
+    ("Yep", True),
+    ("I'd be ok with keeping all the food.", True),
+    ("If it sounds good to you can we finalize the agreement.", False),  # only a condition
+    ("I can do that if I could have a water.", False),  # conditioned on a new demand
+])
+def test_acceptance_stated_with_a_question_mark_is_given(text, given):
+    ev = session_evidence(chat(text))
+    assert (col(ev, "accept")[0] > 0) is given
+    if not given:
+        assert col(ev, "accept_q")[0] > 0
 
 
 def test_numbers_about_people_are_not_terms():
