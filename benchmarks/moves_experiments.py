@@ -320,7 +320,8 @@ def exp_history(D):
         M, Mte = extend(f)
         W, b = fit_labels(M, f["Y"])
         return _sigmoid(Mte @ W + b)
-    D.run("dialogue history (max stage-1 probs)", labels)
+    D.run("dialogue history (max stage-1 probs)", labels,
+          orientation=lambda f: direct_orientation(f, *extend(f)))
 
 
 def exp_sentences(D):
