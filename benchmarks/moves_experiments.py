@@ -1,0 +1,398 @@
+"""Third-round experiments on the move classifier (docs/moves.md, rows 14-23). Not a test.
+
+Dialogue-level 5-fold CV over the 354 annotated CaSiNo dialogues, the folds of
+``analyzer evaluate --cv 5 --seed S``. ``cache`` fits, per outer fold and on its training
+dialogues only, the featurizer and the stage-1 model (out-of-fold stacking inside the training
+folds, as ``MoveClassifier.fit`` does) and stores the head inputs; the other experiments refit
+only the heads on those matrices, so each takes a minute instead of a full CV. The held-out
+fold never fits anything: vocabularies, stage-1 models, pseudo-labels, sentence models and
+temperatures all come from the training folds. ``base`` reproduces the shipped row 10
+exactly (0.778 / 0.668 / 0.629 at seed 0)::
+
+    OPENBLAS_NUM_THREADS=1 python benchmarks/moves_experiments.py cache
+    OPENBLAS_NUM_THREADS=1 python benchmarks/moves_experiments.py base
+    OPENBLAS_NUM_THREADS=1 python benchmarks/moves_experiments.py label-c   # etc., see --help
+    OPENBLAS_NUM_THREADS=1 python benchmarks/moves_experiments.py cv --params '{"stage1_C": 3}'
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import re
+import sys
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.metrics import cohen_kappa_score, f1_score  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+from analyzer.moves.classifier import (  # noqa: E402
+    MoveClassifier,
+    _sigmoid,
+    _softmax,
+    as_label_sets,
+    group_folds,
+)
+from analyzer.moves.data import load_coded, read_casino  # noqa: E402
+from analyzer.moves.evaluation import dialogue_folds  # noqa: E402
+from analyzer.moves.features import TurnFeaturizer, cue_matrix, turn_frame  # noqa: E402
+from analyzer.moves.taxonomy import CASINO_ORIENTATION, orientation_of_labels  # noqa: E402
+from analyzer.results import ORIENTATIONS  # noqa: E402
+
+CASINO = REPO.parent / "shared" / "corpora" / "casino"
+CACHE = Path(os.environ.get("MOVES_EXP_CACHE", "/tmp/moves_exp"))
+TEMPS = np.array([0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5])
+SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+# ------------------------------------------------------------------ fold matrices
+def cache(seed: int) -> None:
+    """Per outer fold: OOF-stacked training matrix, test matrix, targets; plus, for the
+    self-training and sentence experiments, the fold model's view of the unannotated
+    dialogues and the sentence-max stage-1 block."""
+    data = load_coded([str(CASINO)])
+    X = turn_frame(data.transcripts, labelled_only=True)
+    groups = X["session_id"].to_numpy()
+    folds = dialogue_folds(groups, 5, seed)
+    sets = as_label_sets(X["gold"])
+    unann = []
+    for f in sorted(CASINO.glob("*.json")):
+        unann += [t for t in read_casino(f, annotated_only=False)
+                  if not any(turn.gold for turn in t.turns)]
+    Xu = turn_frame(unann)
+    Xu = Xu[~Xu["is_action"]].reset_index(drop=True)
+    out = []
+    for k in range(5):
+        tr, te = np.flatnonzero(folds != k), np.flatnonzero(folds == k)
+        est = MoveClassifier(random_state=seed)
+        est.fit(X.iloc[tr], [sets[i] for i in tr], groups=groups[tr])
+        Mtr, Y, o = oof_matrix(est, X.iloc[tr], [sets[i] for i in tr], groups[tr])
+        Mte = est.features(X.iloc[te])
+        Yte = est._indicator([sets[i] for i in te])
+        ote = np.array([ORIENTATIONS.index(orientation_of_labels(sets[i], est.orientation_map_))
+                        for i in te])
+        Mu = est.features(Xu)
+        Plu, Pou = est.scores(Mu)
+        s2tr, s2te = sentence_max(est, X, tr, te, Y, groups[tr])
+        out.append(dict(tr=tr, te=te, Mtr=Mtr, Mte=Mte, Y=Y, o=o, Yte=Yte, ote=ote,
+                        groups_tr=groups[tr], ncore=Mtr.shape[1] - 30, classes=est.classes_,
+                        Mu=Mu, Plu=Plu, Pou=Pou, S2tr=s2tr, S2te=s2te))
+        print("fold", k, "cached", flush=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / f"folds_s{seed}.pkl", "wb") as fh:
+        pickle.dump(dict(folds=out, X=X, sets=sets), fh)
+
+
+def oof_matrix(est, X, sets, groups):
+    """The matrix ``MoveClassifier.fit`` trains its heads on (stage-1 block out-of-fold)."""
+    Y = est._indicator(sets)
+    o = np.array([ORIENTATIONS.index(orientation_of_labels(s, est.orientation_map_))
+                  for s in sets])
+    M, T, idx = est.featurizer_.transform_with_texts(X)
+    S = np.zeros((len(X), 3 * len(est.classes_)), dtype=np.float32)
+    for itr, ite in group_folds(groups, est.inner_folds, est.random_state):
+        Wf, bf = est._fit_labels(T[idx["text"][itr]], Y[itr], est.stage1_C)
+        S[ite] = est._stack_block(T, {k: v[ite] for k, v in idx.items()}, Wf, bf)
+    return sp.hstack([M, sp.csr_matrix(S)], format="csr"), Y, o
+
+
+def text_only(fz: TurnFeaturizer, texts):
+    return sp.hstack([fz.word_.transform(texts), fz.char_.transform(texts),
+                      sp.csr_matrix(np.log1p(cue_matrix(texts)))], format="csr")
+
+
+def sentence_max(est, X, tr, te, Y, groups):
+    """Stage-1 probabilities of each sentence of a turn, max per label (out-of-fold in
+    training: each inner fold's sentences scored by a stage-1 model that never saw them)."""
+    sents = [[s for s in SPLIT.split(t) if s.strip()] or [t] for t in X["text"]]
+    fz = est.featurizer_
+
+    def smax(rows, W, b):
+        flat = [s for r in rows for s in sents[r]]
+        owner = np.repeat(np.arange(len(rows)), [len(sents[r]) for r in rows])
+        P = _sigmoid(np.asarray(text_only(fz, flat) @ W) + b)
+        out = np.zeros((len(rows), W.shape[1]), dtype=np.float32)
+        np.maximum.at(out, owner, P)
+        return out
+
+    T = text_only(fz, X["text"].iloc[tr].tolist())
+    s2 = np.zeros((len(tr), Y.shape[1]), dtype=np.float32)
+    for itr, ite in group_folds(groups, 5, 0):
+        Wf, bf = est._fit_labels(T[itr], Y[itr], est.stage1_C)
+        s2[ite] = smax(tr[ite], Wf, bf)
+    return s2, smax(te, est.stage1_coef_, est.stage1_intercept_)
+
+
+# ------------------------------------------------------------------ heads and scoring
+def fit_labels(M, Y, C=3.0, sample_weight=None, scale=None):
+    """One-vs-rest liblinear heads as in ``MoveClassifier`` (``scale``: per-label column
+    scaling, for NB-weighted features)."""
+    W, b = np.zeros((M.shape[1], Y.shape[1])), np.zeros(Y.shape[1])
+    for k in range(Y.shape[1]):
+        r = scale(M, Y[:, k]) if scale else None
+        Mk = M @ sp.diags(r) if r is not None else M
+        lr = LogisticRegression(C=C, max_iter=2000, class_weight="balanced", solver="liblinear",
+                                dual=True, tol=1e-3, random_state=0)
+        lr.fit(Mk, Y[:, k], sample_weight=sample_weight)
+        W[:, k] = lr.coef_[0] * (r if r is not None else 1.0)
+        b[k] = lr.intercept_[0]
+    return W, b
+
+
+def fit_orientation(M, o, C=1.0, sample_weight=None, class_weight="balanced"):
+    lr = LogisticRegression(C=C, max_iter=3000, class_weight=class_weight)
+    lr.fit(M, o, sample_weight=sample_weight)
+    return lr.coef_.T, lr.intercept_
+
+
+def temperature(M, o, groups, C=1.0):
+    Z = np.zeros((len(o), 3))
+    for tr, te in group_folds(groups, 5, 0):
+        W, b = fit_orientation(M[tr], o[tr], C)
+        Z[te] = M[te] @ W + b
+    losses = [-np.mean(np.log(np.clip(_softmax(Z / t)[np.arange(len(o)), o], 1e-9, 1)))
+              for t in TEMPS]
+    return float(TEMPS[int(np.argmin(losses))])
+
+
+def direct_orientation(f, M=None, Mte=None, C=1.0, calibrate=True):
+    M = f["Mtr"] if M is None else M
+    Mte = f["Mte"] if Mte is None else Mte
+    W, b = fit_orientation(M, f["o"], C)
+    t = temperature(M, f["o"], f["groups_tr"], C) if calibrate else 1.0
+    return _softmax((Mte @ W + b) / t)
+
+
+def report(name, Pl, Po, Y, o, classes, thr=0.6, blend=0.5):
+    pred = (Pl >= thr).astype(int)
+    pred[np.arange(len(pred)), Pl.argmax(1)] = 1
+    f_lab = f1_score(Y, pred, average=None, zero_division=0)
+    est = MoveClassifier(threshold=thr)
+    est.classes_, est.multilabel_ = classes, True
+    est.orientation_map_ = dict(CASINO_ORIENTATION)
+    op = (blend * Po + (1 - blend) * est.orientation_from_labels(Pl)).argmax(1)
+    print(f"{name:44s} orientation F1 {f1_score(o, op, average='macro'):.3f} "
+          f"kappa {cohen_kappa_score(o, op):.3f}  labels {f_lab.mean():.3f}  "
+          + " ".join(f"{c}={v:.3f}" for c, v in zip(classes, f_lab, strict=True)), flush=True)
+
+
+class Folds:
+    def __init__(self, seed: int) -> None:
+        with open(CACHE / f"folds_s{seed}.pkl", "rb") as fh:
+            d = pickle.load(fh)
+        self.F, self.X = d["folds"], d["X"]
+        n = len(self.X)
+        self.classes = self.F[0]["classes"]
+        self.Y, self.o = np.zeros((n, len(self.classes)), int), np.zeros(n, int)
+        for f in self.F:
+            self.Y[f["te"]], self.o[f["te"]] = f["Yte"], f["ote"]
+
+    def run(self, name, labels, orientation=direct_orientation, **kw):
+        """labels(f) -> test-fold label probabilities; orientation(f) -> direct head's."""
+        Pl, Po = np.zeros(self.Y.shape), np.zeros((len(self.o), 3))
+        for f in self.F:
+            Pl[f["te"]], Po[f["te"]] = labels(f), orientation(f)
+        report(name, Pl, Po, self.Y, self.o, self.classes, **kw)
+        return Pl, Po
+
+
+def head(C=3.0):
+    def labels(f):
+        W, b = fit_labels(f["Mtr"], f["Y"], C)
+        return _sigmoid(f["Mte"] @ W + b)
+    return labels
+
+
+def nb_ratio(M, y, alpha=1.0):
+    p = np.asarray(M[y == 1].sum(0)).ravel() + alpha
+    q = np.asarray(M[y == 0].sum(0)).ravel() + alpha
+    return np.log((p / p.sum()) / (q / q.sum()))
+
+
+# ------------------------------------------------------------------ experiments
+def exp_base(D):
+    D.run("row 10 (shipped)", head())
+
+
+def exp_label_c(D):
+    P = {}
+    for C in (1.5, 3.0, 6.0):
+        P[C], Po = D.run(f"label head C={C}", head(C))
+    report("mean of label heads C=1.5/3/6", sum(P.values()) / 3, Po, D.Y, D.o, D.classes)
+
+
+def exp_nb(D):
+    Pb, Po = D.run("row 10", head())
+    for C in (0.3, 1.0):
+        def labels(f, C=C):
+            W, b = fit_labels(f["Mtr"], f["Y"], C, scale=nb_ratio)
+            return _sigmoid(f["Mte"] @ W + b)
+        Pn, _ = D.run(f"NB-weighted label heads C={C}", labels)
+        report(f"mean of NB C={C} and row 10", (Pn + Pb) / 2, Po, D.Y, D.o, D.classes)
+
+
+def exp_self_training(D, weight=0.3, margin=1.0):
+    def labels(f):
+        Plu = f["Plu"]
+        Yu = (Plu >= 0.6).astype(int)
+        Yu[np.arange(len(Yu)), Plu.argmax(1)] = 1
+        keep = np.abs(np.log(Plu / (1 - Plu)) - np.log(1.5)).min(1) >= margin
+        M = sp.vstack([f["Mtr"], f["Mu"][keep]], format="csr")
+        sw = np.r_[np.ones(f["Mtr"].shape[0]), np.full(keep.sum(), weight)]
+        W, b = fit_labels(M, np.vstack([f["Y"], Yu[keep]]), 3.0, sample_weight=sw)
+        return _sigmoid(f["Mte"] @ W + b)
+    D.run(f"self-training w={weight} margin={margin}", labels)
+
+
+def exp_meta(D):
+    X = D.X
+    key = {(s, t): i for i, (s, t) in enumerate(zip(X.session_id, X.turn, strict=True))}
+
+    def neighbours(rows, delta):
+        pos = {r: j for j, r in enumerate(rows)}
+        out = np.full(len(rows), -1)
+        for j, r in enumerate(rows):
+            i = key.get((X.session_id[r], X.turn[r] + delta))
+            if i is not None and i in pos:
+                out[j] = pos[i]
+        return out
+
+    def feats(L, rows):
+        parts = [L]
+        for delta in (-1, 1):
+            nb = neighbours(rows, delta)
+            Z = np.zeros_like(L)
+            Z[nb >= 0] = L[nb[nb >= 0]]
+            parts += [Z, (nb < 0)[:, None].astype(float)]
+        return np.hstack(parts)
+
+    def labels(f):
+        L = np.zeros(f["Y"].shape)
+        for itr, ite in group_folds(f["groups_tr"], 5, 0):
+            W, b = fit_labels(f["Mtr"][itr], f["Y"][itr])
+            L[ite] = f["Mtr"][ite] @ W + b
+        W, b = fit_labels(f["Mtr"], f["Y"])
+        Zm, Zt = feats(L, f["tr"]), feats(np.asarray(f["Mte"] @ W + b), f["te"])
+        out = np.zeros((len(f["te"]), f["Y"].shape[1]))
+        for k in range(f["Y"].shape[1]):
+            lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
+            out[:, k] = lr.fit(Zm, f["Y"][:, k]).predict_proba(Zt)[:, 1]
+        return out
+    Pl, Po = D.run("meta stage on neighbours' head logits", labels)
+    report("  same, cut 0.7", Pl, Po, D.Y, D.o, D.classes, thr=0.7)
+
+
+def history(D, P, rows):
+    """Max of stage-1 probabilities over the partner's and one's own earlier turns."""
+    X = D.X
+    sess, spk = X.session_id.to_numpy()[rows], X.speaker.to_numpy()[rows]
+    turn = X.turn.to_numpy()[rows]
+    H = np.zeros((len(rows), 2 * P.shape[1]), dtype=np.float32)
+    last, seen = None, {}
+    for j in np.lexsort((turn, sess)):
+        if sess[j] != last:
+            last, seen = sess[j], {}
+        for who, v in seen.items():  # columns: partner's earlier turns, then one's own
+            start = P.shape[1] if who == spk[j] else 0
+            H[j, start:start + P.shape[1]] = v
+        seen[spk[j]] = np.maximum(seen.get(spk[j], 0), P[j])
+    return H
+
+
+def exp_history(D):
+    def extend(f):
+        c = f["ncore"]
+        Htr = history(D, f["Mtr"][:, c:c + 10].toarray(), f["tr"])
+        Hte = history(D, f["Mte"][:, c:c + 10].toarray(), f["te"])
+        return (sp.hstack([f["Mtr"], sp.csr_matrix(Htr)], format="csr"),
+                sp.hstack([f["Mte"], sp.csr_matrix(Hte)], format="csr"))
+
+    def labels(f):
+        M, Mte = extend(f)
+        W, b = fit_labels(M, f["Y"])
+        return _sigmoid(Mte @ W + b)
+    D.run("dialogue history (max stage-1 probs)", labels,
+          orientation=lambda f: direct_orientation(f, *extend(f)))
+
+
+def exp_sentences(D):
+    def extend(f):
+        return (sp.hstack([f["Mtr"], sp.csr_matrix(f["S2tr"])], format="csr"),
+                sp.hstack([f["Mte"], sp.csr_matrix(f["S2te"])], format="csr"))
+
+    def labels(f):
+        M, Mte = extend(f)
+        W, b = fit_labels(M, f["Y"])
+        return _sigmoid(Mte @ W + b)
+    D.run("sentence max of stage-1 probs", labels,
+          orientation=lambda f: direct_orientation(f, *extend(f)))
+
+
+def exp_orientation_c(D):
+    Pl = np.zeros(D.Y.shape)
+    for f in D.F:
+        Pl[f["te"]] = head()(f)
+    for C, cw in ((0.5, "balanced"), (1.0, None)):
+        Po = np.zeros((len(D.o), 3))
+        for f in D.F:
+            W, b = fit_orientation(f["Mtr"], f["o"], C, class_weight=cw)
+            Po[f["te"]] = _softmax(f["Mte"] @ W + b)
+        report(f"orientation C={C} class_weight={cw}, no temp.", Pl, Po, D.Y, D.o, D.classes)
+
+
+def exp_oracle(D):
+    Pl = np.zeros(D.Y.shape)
+    for f in D.F:
+        Pl[f["te"]] = head()(f)
+    best = [max(f1_score(D.Y[:, k], Pl[:, k] >= t) for t in np.arange(0.2, 0.9, 0.025))
+            for k in range(D.Y.shape[1])]
+    print("best cut per label on the evaluation folds themselves (an upper bound, not a "
+          f"model): labels {np.mean(best):.3f}", np.round(best, 3))
+
+
+def full_cv(seed: int, params: dict) -> None:
+    """A full ``cross_validate`` (what ``analyzer evaluate --cv 5`` runs) with other
+    ``MoveClassifier`` parameters."""
+    from analyzer.moves.evaluation import cross_validate
+
+    s = cross_validate(load_coded([str(CASINO)]), 5, seed, params)
+    print(params, f"seed {seed}: orientation F1 {s.orientation['macro_f1']:.3f} kappa "
+          f"{s.orientation['kappa']:.3f}  labels {s.labels['macro_f1']:.3f}  "
+          + " ".join(f"{c}={v['f1']:.3f}" for c, v in s.labels["per_class"].items()))
+
+
+EXPERIMENTS = {"base": exp_base, "label-c": exp_label_c, "nb": exp_nb,
+               "self-training": exp_self_training, "meta": exp_meta, "history": exp_history,
+               "sentences": exp_sentences, "orientation-c": exp_orientation_c,
+               "oracle": exp_oracle}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("experiment", choices=["cache", "cv", *EXPERIMENTS])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--params", default="{}", help='for cv: JSON, e.g. \'{"word_ngrams": '
+                        '[1, 3], "orientation_C": 0.5}\'')
+    args = parser.parse_args()
+    with threadpool_limits(limits=1):
+        if args.experiment == "cv":
+            params = {k: tuple(v) if isinstance(v, list) else v
+                      for k, v in json.loads(args.params).items()}
+            full_cv(args.seed, params)
+        elif args.experiment == "cache":
+            cache(args.seed)
+        else:
+            EXPERIMENTS[args.experiment](Folds(args.seed))
+
+
+if __name__ == "__main__":
+    main()
