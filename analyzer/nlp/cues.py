@@ -348,17 +348,77 @@ def _first_char(word: str) -> str | None:
     return word[0]
 
 
+#: rule -> anchor words: every match of the rule's regex (the part not in the word table)
+#: contains one of these as a whole ``\w+`` token (the word is bounded by ``\b``/``\s``/an
+#: apostrophe on both sides in every alternative), so a text without any of them cannot
+#: match and ``count_cues`` does not scan it. Read off the regexes alternative by
+#: alternative (the comment names the alternatives' anchors in order); a missing word would
+#: lose matches, which the equivalence tests (all of CaSiNo, examples, generated strings)
+#: would show. Rules not listed are scanned over every text.
+ANCHORS: dict[str, frozenset[str]] = {name: frozenset(words.split()) for name, words in {
+    # what/which/how ...; your ...; what/how about; ... important/valuable/needed to you
+    "elicit_preference": "what which how your important valuable needed",
+    # important..; priority; priorit(y|ies|ize); matter(s) most/more; need (the) most;
+    # care about; the most/least; more/less than; rather have; do/live without
+    "priority": "important valuable needed crucial essential priority priorities prioritize "
+                "most more care least than rather without",
+    "preference": "want like prefer love hoping hope wanted wish interested",
+    # let's; both/each of us; win-win; meet in the middle; help each other; work it out
+    "first_person_plural": "let us win winwin middle other out",
+    # if you/we ...; in/for exchange/return/trade; and/then you get/take/have/can
+    "conditional_offer": "if exchange return trade get take have can",
+    # 50/50; fifty-fifty; half and half; same amount
+    "fairness": "50 fifty half amount",
+    # ... need; ... have/got to; I'm <adjective>; my/our ... needs/condition..; vital for me
+    "self_need": "need needs needed require requires have got thirsty hungry cold diabetic "
+                 "sick dehydrated freezing low short running worried allergic pregnant anemic "
+                 "condition medical health medication essential crucial important necessary "
+                 "vital",
+    # my/our/the (word) <others>; <others>/they/he/she (word) need/want/love/eat/drink
+    "other_need": " ".join(re.findall(r"\w+", OTHERS)) + " pet requires require needed "
+                  "needs need want love eat drink",
+    # don't need/want/care/use; I have plenty/enough/lots/a lot/extra/spare; do without;
+    # not (a) priority/important; no need; you can have/take/keep; all yours
+    "no_need": "need want care use plenty enough lots lot extra spare without priority "
+               "important have take keep yours",
+    # you don't need/use; you can find/collect/.../get more/...; you already have/got;
+    # plenty of; near/by a/the lake/river/...; there is/'s a/plenty
+    "undervalue_partner": "need use find collect gather buy get fish boil hunt forage purify "
+                          "have got plenty lake river stream creek store there",
+    # I (can) understand/see/hear you/get it/feel; sorry to hear; I'm sorry; that
+    # sounds/must; makes sense; no problem/worries; oh no; of course
+    "empathy": "understand see hear get feel sorry sounds must sense problem worries oh "
+               "course",
+    # works for me; that works; I can do that
+    "agreement": "works that",
+    # I can't/cannot; can not; won't work; doesn't work; too much; not ...; no way; I'm
+    # not; sorry but; I don't think; rather not; that's not
+    "rejection": "can cant cannot not work much way sorry think rather",
+    # I think; kind/sort of; a bit/little; I was thinking; what if; how about; would it
+    # be; is it possible
+    "hedge": "think kind sort bit little thinking if about be possible",
+}.items()}
+
 _PLANS = {name: _plan(rx) for name, (_, rx) in CUES.items()}
 _WORD_CUES: dict[str, list[int]] = {}
 for _j, (_words_set, _) in enumerate(_PLANS.values()):
     for _w in _words_set:
         _WORD_CUES.setdefault(_w, []).append(_j)
 _WORD_IDS = {w: i for i, w in enumerate(_WORD_CUES)}
-#: the words looked up in the word table of plain-word rules (``count_cues(words=...)``)
+for _w in sorted(set().union(*ANCHORS.values()) - set(_WORD_IDS)):
+    _WORD_IDS[_w] = len(_WORD_IDS)  # anchor words: looked up, counted by no plain-word rule
+#: the words looked up in the word table (``count_cues(words=...)``): the plain-word rules'
+#: words, then the anchor words of the other rules
 CUE_WORDS: tuple[str, ...] = tuple(_WORD_IDS)
 _WORD_TO_CUE = np.zeros((len(_WORD_IDS), len(CUE_NAMES)), dtype=np.float32)
 for _w, _cues in _WORD_CUES.items():
     _WORD_TO_CUE[_WORD_IDS[_w], _cues] = 1.0
+#: rule index -> which word ids are its anchors (last slot, for id -1, False)
+_ANCHOR_IDS: dict[int, np.ndarray] = {}
+for _name, _anchor_words in ANCHORS.items():
+    _vec = np.zeros(len(_WORD_IDS) + 1, dtype=bool)
+    _vec[[_WORD_IDS[_w] for _w in _anchor_words]] = True
+    _ANCHOR_IDS[CUE_NAMES.index(_name)] = _vec
 # Texts are lower-cased before matching (faster than re.IGNORECASE; offsets are unchanged
 # for the texts we meet, and a text whose length changes when lower-cased is matched
 # case-insensitively instead).
@@ -430,8 +490,8 @@ def find_cues_many(texts: list[str]) -> list[list[tuple[str, int, int]]]:
     return [find_cues(t) if got is None else got for t, got in zip(texts, out, strict=True)]
 
 
-def count_cues(texts: list[str], words: tuple[np.ndarray, np.ndarray] | None = None
-               ) -> np.ndarray:
+def count_cues(texts: list[str], words: tuple[np.ndarray, np.ndarray] | None = None,
+               anchors: bool = True) -> np.ndarray:
     """Cue counts for many texts at once (n_texts x n_cues), same counts as ``find_cues``.
 
     Plain-word rules are a table look-up of every word; the other rules scan all texts
@@ -439,6 +499,8 @@ def count_cues(texts: list[str], words: tuple[np.ndarray, np.ndarray] | None = N
     ``words``: (text of each token, its index in ``CUE_WORDS`` or -1) for the ``\\w+``
     tokens of the lower-cased texts, when the caller has looked them up already (the move
     features do, in one pass with their word n-grams; other tokens such as "?" are -1).
+    ``anchors``: a rule of ``ANCHORS`` scans only the texts holding one of its anchor words
+    (the same counts: the other texts cannot match; False scans every text, the reference).
     """
     n = len(texts)
     out = np.zeros((n, len(CUE_NAMES)), dtype=np.float32)
@@ -467,13 +529,28 @@ def count_cues(texts: list[str], words: tuple[np.ndarray, np.ndarray] | None = N
         out += T @ _WORD_TO_CUE
     # "\n\0\n" between texts: no pattern can match across the NUL (no \w, no \s), and
     # "^" still matches at the start of every text
-    starts = np.cumsum([0] + [len(t) + 3 for t in clean[:-1]])
+    sizes = np.fromiter(map(len, clean), dtype=np.int64, count=n) + 3
+    starts = np.cumsum(sizes) - sizes
     joined = "\n\0\n".join(clean)
+    # anchors only where the tokens are those of the scanned texts (lower-cased, same length)
+    anchors = anchors and table is _REST
+    has = np.zeros(n, dtype=bool)
     for j, rx in table.items():
-        pos = [m.start() for m in rx.finditer(joined) if m.end() > m.start()]
+        anchor = _ANCHOR_IDS.get(j) if anchors else None
+        if anchor is None:
+            subject, where, at = joined, starts, None
+        else:
+            has[:] = False
+            has[rows[anchor[ids]]] = True
+            at = np.flatnonzero(has)
+            if not len(at):
+                continue
+            subject = "\n\0\n".join([clean[i] for i in at.tolist()])
+            where = np.cumsum(sizes[at]) - sizes[at]
+        pos = [m.start() for m in rx.finditer(subject) if m.end() > m.start()]
         if pos:
-            r = np.searchsorted(starts, np.asarray(pos), side="right") - 1
-            np.add.at(out[:, j], r, 1.0)
+            r = np.searchsorted(where, np.asarray(pos), side="right") - 1
+            np.add.at(out[:, j], r if at is None else at[r], 1.0)
     return out
 
 

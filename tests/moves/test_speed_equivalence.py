@@ -263,6 +263,44 @@ def test_anchored_cue_rules_match_the_plain_rules_on_generated_text():
     check()
 
 
+def test_anchor_words_skip_no_match(casino_dir, examples_dir):
+    """A rule scans only the texts holding one of its anchor words (``cues.ANCHORS``): same
+    counts as scanning every text, on all of CaSiNo + the examples, on strings built from
+    the rules' words (one call over many, so texts with and without anchors mix), and
+    through the features' shared token look-up; every match of an anchored rule holds an
+    anchor word as a whole token."""
+    import re
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from analyzer.moves.data import casino_files, read_casino
+    from analyzer.nlp import cues
+
+    texts = list(dict.fromkeys(turn.text for f in casino_files(casino_dir)
+                               for t in read_casino(f, annotated_only=False)
+                               for turn in t.turns))
+    texts += [p.read_text(encoding="utf-8") for p in sorted(examples_dir.rglob("*.txt"))]
+    assert np.array_equal(cues.count_cues(texts), cues.count_cues(texts, anchors=False))
+    rest = [r for _, r in cues._PLANS.values()]
+    joined = "\n\0\n".join(t.replace("\n", " ").lower() for t in texts)
+    for name, words in cues.ANCHORS.items():
+        rx = re.compile(rest[cues.CUE_NAMES.index(name)], re.MULTILINE)
+        for m in rx.finditer(joined):
+            assert words & set(re.findall(r"\w+", m.group())), (name, m.group())
+
+    vocab = _cue_vocabulary()
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.lists(st.sampled_from(vocab), max_size=25).map("".join) |
+                    st.text(max_size=20), max_size=12))
+    def check(batch):
+        assert np.array_equal(cues.count_cues(batch), cues.count_cues(batch, anchors=False)), \
+            batch
+
+    check()
+
+
 def test_anchoring_rewrites_known_cases():
     """What the rewrite does with each leading construct (and what it leaves alone)."""
     from analyzer.nlp.cues import anchored
@@ -333,7 +371,7 @@ def _reference_features(est, X):
 
     W = fe.word_.reference_tfidf(fe.word_.reference_counts(uniq))
     C = fe.char_.reference_tfidf(fe.char_.reference_counts(uniq))
-    cues = np.log1p(count_cues(uniq))
+    cues = np.log1p(count_cues(uniq, anchors=False))  # every text scanned by every rule
     T = sp.hstack([W, C, sp.csr_matrix(cues)], format="csr", dtype=np.float32)
     blocks = [T[index(text)]]
     for column, values in others.items():
