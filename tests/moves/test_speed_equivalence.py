@@ -274,13 +274,9 @@ def test_anchor_words_skip_no_match(casino_dir, examples_dir):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from analyzer.moves.data import casino_files, read_casino
     from analyzer.nlp import cues
 
-    texts = list(dict.fromkeys(turn.text for f in casino_files(casino_dir)
-                               for t in read_casino(f, annotated_only=False)
-                               for turn in t.turns))
-    texts += [p.read_text(encoding="utf-8") for p in sorted(examples_dir.rglob("*.txt"))]
+    texts = _rule_texts(casino_dir, examples_dir)
     assert np.array_equal(cues.count_cues(texts), cues.count_cues(texts, anchors=False))
     rest = [r for _, r in cues._PLANS.values()]
     joined = "\n\0\n".join(t.replace("\n", " ").lower() for t in texts)
