@@ -267,8 +267,8 @@ def test_anchor_words_skip_no_match(casino_dir, examples_dir):
     """A rule scans only the texts holding one of its anchor words (``cues.ANCHORS``): same
     counts as scanning every text, on all of CaSiNo + the examples, on strings built from
     the rules' words (one call over many, so texts with and without anchors mix), and
-    through the features' shared token look-up; every match of an anchored rule holds an
-    anchor word as a whole token."""
+    through the features' shared token look-up; every match of an anchored rule holds, for
+    one of its alternatives, a word of each group as a whole token."""
     import re
 
     from hypothesis import HealthCheck, given, settings
@@ -280,10 +280,11 @@ def test_anchor_words_skip_no_match(casino_dir, examples_dir):
     assert np.array_equal(cues.count_cues(texts), cues.count_cues(texts, anchors=False))
     rest = [r for _, r in cues._PLANS.values()]
     joined = "\n\0\n".join(t.replace("\n", " ").lower() for t in texts)
-    for name, words in cues.ANCHORS.items():
+    for name, alts in cues.ANCHORS.items():
         rx = re.compile(rest[cues.CUE_NAMES.index(name)], re.MULTILINE)
         for m in rx.finditer(joined):
-            assert words & set(re.findall(r"\w+", m.group())), (name, m.group())
+            tokens = set(re.findall(r"\w+", m.group()))
+            assert any(all(group & tokens for group in alt) for alt in alts), (name, m.group())
 
     vocab = _cue_vocabulary()
 
@@ -295,6 +296,27 @@ def test_anchor_words_skip_no_match(casino_dir, examples_dir):
             batch
 
     check()
+
+
+def test_anchors_read_as_written():
+    """The anchor notation: "|" between alternatives, "&" between word groups."""
+    from analyzer.nlp import cues
+
+    assert cues.ANCHORS["agreement"] == ((frozenset({"works", "that"}),),)
+    no_need = cues.ANCHORS["no_need"]
+    assert (frozenset({"all"}), frozenset({"yours"})) in no_need
+    assert (frozenset({"you", "u", "ya", "yall", "all"}), frozenset({"can"}),
+            frozenset({"have", "take", "keep"})) in no_need
+    assert all(w in cues.CUE_WORDS for alts in cues.ANCHORS.values() for alt in alts
+               for group in alt for w in group)
+
+
+def test_lower_never_shortens_a_character():
+    """``count_cues`` tests one total length after lower-casing all texts joined: that is
+    enough only because no character lower-cases to nothing."""
+    import sys
+
+    assert all(chr(c).lower() for c in range(sys.maxunicode + 1))
 
 
 def test_anchoring_rewrites_known_cases():
