@@ -157,6 +157,7 @@ CUES: dict[str, tuple[str, str]] = {
 
 CUE_NAMES: tuple[str, ...] = tuple(CUES)
 _WORD = re.compile(r"\w+")
+_WORD_OR_QUESTION = re.compile(r"\w+|\?")  # "?": an anchor of the question rule
 
 
 def _top_level(rx: str) -> list[str]:
@@ -350,17 +351,21 @@ def _first_char(word: str) -> str | None:
 
 
 #: rule -> anchors: "|" separates alternatives, "&" groups of words. Every match of the
-#: rule's regex (the part not in the word table) holds, for some alternative, one word of each
-#: of its groups as a whole ``\w+`` token (in the regex the word is bounded by ``\b``, ``\s``
-#: or an apostrophe on both sides). A text without that cannot match, so ``count_cues`` does
-#: not scan it. Read off the regexes alternative by alternative (the comments name them in
-#: order); a missing word would lose matches, which the equivalence tests (all of CaSiNo, the
-#: examples, generated strings; every match checked against its anchors) would show. Rules not
-#: listed are scanned over every text.
+#: rule's regex (the part not in the word table) holds, for some alternative, one word of
+#: each of its groups as a whole ``\w+`` token (in the regex the word is bounded by ``\b``,
+#: ``\s`` or an apostrophe on both sides), or "?" (each "?" is a token of its own). A text
+#: without that cannot match, so ``count_cues`` does not scan it. Read off the regexes
+#: alternative by alternative (the comments name them in order); a missing word would lose
+#: matches, which the equivalence tests (all of CaSiNo, the examples, generated strings;
+#: every match checked against its anchors) would show. Rules not listed are scanned over
+#: every text.
 _YOU = "you u ya yall all"  # y'all is the tokens "y" "all"
 _NEED = "need needs needed require requires"
 _OTHERS = " ".join(re.findall(r"\w+", OTHERS)) + " pet"
 _ANCHOR_TEXT = {
+    # ?; (line or sentence start) what/which/.. you/your/it/..
+    "question": "? | what which how would could do does are is can will why where who wanna "
+                f"& {_YOU} your it that there we i anything",
     # what/which/how ...; your ...; what/how about; ... important/valuable/needed to you
     "elicit_preference": "what which how your important valuable needed",
     # important..; priority; priorit(y|ies|ize); matter(s) most/more; need (the) most;
@@ -536,9 +541,9 @@ def count_cues(texts: list[str], words: tuple[np.ndarray, np.ndarray] | None = N
     Plain-word rules are a table look-up of every word; the other rules scan all texts
     joined with a separator no rule can match across (newlines inside a text become spaces).
     ``words``: (text of each token, its index in ``CUE_WORDS`` or -1) for the ``\\w+``
-    tokens of the lower-cased texts, when the caller has looked them up already (the move
-    features do, in one pass with their word n-grams; other tokens such as "?" are -1).
-    ``anchors``: a rule of ``ANCHORS`` scans only the texts holding one of its anchor words
+    tokens and every "?" of the lower-cased texts, when the caller has looked them up already
+    (the move features do, in one pass with their word n-grams; other tokens such as "!"
+    are -1). ``anchors``: a rule of ``ANCHORS`` scans only the texts holding its anchor words
     (the same counts: the other texts cannot match; False scans every text, the reference).
     """
     n = len(texts)
@@ -550,7 +555,7 @@ def count_cues(texts: list[str], words: tuple[np.ndarray, np.ndarray] | None = N
     if same:
         clean = lowered
     if words is None:
-        tokens = [_WORD.findall(t) for t in lowered]
+        tokens = [_WORD_OR_QUESTION.findall(t) for t in lowered]
         rows = np.repeat(np.arange(n), [len(t) for t in tokens])
         get = _WORD_IDS.get
         ids = np.fromiter((get(w, -1) for t in tokens for w in t), dtype=np.int64,
