@@ -260,7 +260,11 @@ class _Vocab:
         return C
 
     def word_grams(self, words: list[str]) -> sp.csr_matrix:
-        """Rows of n-gram counts for words, cached across calls (bounded)."""
+        """Rows of n-gram counts for words, cached across calls (bounded).
+
+        The cache maps a word to (block, row) of the arrays computed with it, not to its own
+        slices: a batch of new words (a whole corpus at once) is stored without cutting
+        thousands of small arrays it may never read again."""
         cache = self.__dict__.setdefault("_cache", {})
         new = [w for w in words if w not in cache]
         if new:
@@ -268,12 +272,13 @@ class _Vocab:
                 cache.clear()
                 new = words
             indices, data, bounds = self._char_wb_rows(new)
-            ends = bounds.tolist()
-            cache.update(zip(new, [(indices[a:b], data[a:b]) for a, b in
-                                   zip(ends[:-1], ends[1:], strict=True)], strict=True))
+            block = (indices, data, bounds.tolist())
+            cache.update(zip(new, zip(itertools.repeat(block), range(len(new)), strict=False),
+                             strict=True))
             if len(new) == len(words):  # all new (words are distinct): rows as computed
                 return sp.csr_matrix((data, indices, bounds), shape=(len(words), len(self.terms)))
-        parts = [cache[w] for w in words]
+        parts = [(b[0][b[2][r]:b[2][r + 1]], b[1][b[2][r]:b[2][r + 1]])
+                 for b, r in map(cache.__getitem__, words)]
         indptr = np.cumsum([0] + [len(p[0]) for p in parts])
         indices = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int32)
         data = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.float32)
@@ -301,7 +306,7 @@ class _Vocab:
         points = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         at = np.minimum(np.searchsorted(alphabet, points), len(alphabet) - 1)
         codes = np.where(alphabet[at] == points, at + 1, 0)
-        sizes = np.fromiter((len(w) + 2 for w in words), dtype=np.int64, count=len(words))
+        sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
         ends = np.cumsum(sizes)
         owner = np.repeat(np.arange(len(words), dtype=np.int64), sizes)
         room = ends[owner] - np.arange(len(points))  # characters left in the word from here

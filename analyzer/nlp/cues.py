@@ -22,6 +22,7 @@ well over 50,000 turns/s, and the patterns stay as readable.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 import numpy as np
 from spacy.language import Language
@@ -156,6 +157,7 @@ CUES: dict[str, tuple[str, str]] = {
 
 CUE_NAMES: tuple[str, ...] = tuple(CUES)
 _WORD = re.compile(r"\w+")
+_WORD_OR_QUESTION = re.compile(r"\w+|\?")  # "?": an anchor of the question rule
 
 
 def _top_level(rx: str) -> list[str]:
@@ -348,17 +350,99 @@ def _first_char(word: str) -> str | None:
     return word[0]
 
 
+#: rule -> anchors: "|" separates alternatives, "&" groups of words. Every match of the
+#: rule's regex (the part not in the word table) holds, for some alternative, one word of
+#: each of its groups as a whole ``\w+`` token (in the regex the word is bounded by ``\b``,
+#: ``\s`` or an apostrophe on both sides), or "?" (each "?" is a token of its own). A text
+#: without that cannot match, so ``count_cues`` does not scan it. Read off the regexes
+#: alternative by alternative (the comments name them in order); a missing word would lose
+#: matches, which the equivalence tests (all of CaSiNo, the examples, generated strings;
+#: every match checked against its anchors) would show. Rules not listed are scanned over
+#: every text.
+_YOU = "you u ya yall all"  # y'all is the tokens "y" "all"
+_NEED = "need needs needed require requires"
+_OTHERS = " ".join(re.findall(r"\w+", OTHERS)) + " pet"
+_ANCHOR_TEXT = {
+    # ?; (line or sentence start) what/which/.. you/your/it/..
+    "question": "? | what which how would could do does are is can will why where who wanna "
+                f"& {_YOU} your it that there we i anything",
+    # what/which/how ...; your ...; what/how about; ... important/valuable/needed to you
+    "elicit_preference": "what which how your important valuable needed",
+    # important..; priority; priorit(y|ies|ize); matter(s) most/more; need (the) most;
+    # care about; the most/least; more/less than; rather have; do/live without
+    "priority": "important valuable needed crucial essential priority priorities prioritize "
+                "most more care least than rather without",
+    "preference": "want like prefer love hoping hope wanted wish interested",
+    # let's; both/each of us; win-win; meet in the middle; help each other; work it out
+    "first_person_plural": "let us win winwin middle other out",
+    # if you/we ... then/i/we/me; in/for exchange/return/trade; and/then you get/take/..
+    "conditional_offer": f"if & {_YOU} we & then i we me | in for & exchange return trade "
+                         f"| and then & {_YOU} & get take have can",
+    # 50/50; fifty-fifty; half and half; same amount
+    "fairness": "50 fifty half amount",
+    # I/we (..) need; I/we (..) have/got to; I'm (word) <adjective> ("iam": no "i" token);
+    # my/our (word) needs/condition..; essential/.. for/to me/us
+    "self_need": f"i we & {_NEED} | i we & have got & to | thirsty hungry cold diabetic sick "
+                 "dehydrated freezing low short running worried allergic pregnant anemic "
+                 "| my our & need needs condition medical health medication "
+                 "| essential crucial important necessary vital & me us",
+    # my/our/the (word) <others>; <others>/they/he/she (word) need/want/love/eat/drink
+    "other_need": f"my our the & {_OTHERS} "
+                  f"| {_OTHERS} they he she & {_NEED} want love eat drink",
+    # don't need/want/care/use; I have plenty/enough/lots/a lot/extra/spare; do without;
+    # not (a) priority/important; no need; you can have/take/keep; all yours
+    "no_need": "need want care use | plenty enough lots lot extra spare | without "
+               f"| not & priority important | no & need | {_YOU} & can & have take keep "
+               "| all & yours",
+    # you don't need/use; you can find/../get more/..; you already have/got; plenty of;
+    # near/by a/the lake/river/..; there is/'s a/plenty
+    "undervalue_partner": "need use | can could should probably might & find collect gather "
+                          "buy get fish boil hunt forage purify | already probably & have got "
+                          "| plenty & of | near by & a the & lake river stream creek store "
+                          "| there & a plenty",
+    # I (can) understand/see/hear you/get it/feel; sorry to hear; I'm sorry; that
+    # sounds/must; makes sense; no problem/worries; oh no; of course
+    "empathy": "understand see hear get feel sorry sounds must sense problem worries oh "
+               "course",
+    # works for me; that works; I can do that
+    "agreement": "works that",
+    # I can't/cannot; can not; won't work; doesn't work; too much; not ...; no way; I'm
+    # not; sorry but; I don't think; rather not; that's not
+    "rejection": "can cant cannot not work much way sorry think rather",
+    # I think; kind/sort of; a bit/little; I was thinking; what if; how about; would it
+    # be; is it possible
+    "hedge": "think kind sort bit little thinking if about be possible",
+}
+ANCHORS: dict[str, tuple[tuple[frozenset[str], ...], ...]] = {
+    name: tuple(tuple(frozenset(group.split()) for group in alt.split("&"))
+                for alt in text.split("|"))
+    for name, text in _ANCHOR_TEXT.items()}
+
 _PLANS = {name: _plan(rx) for name, (_, rx) in CUES.items()}
 _WORD_CUES: dict[str, list[int]] = {}
 for _j, (_words_set, _) in enumerate(_PLANS.values()):
     for _w in _words_set:
         _WORD_CUES.setdefault(_w, []).append(_j)
 _WORD_IDS = {w: i for i, w in enumerate(_WORD_CUES)}
-#: the words looked up in the word table of plain-word rules (``count_cues(words=...)``)
+for _w in sorted({w for alts in ANCHORS.values() for alt in alts for g in alt for w in g}
+               - set(_WORD_IDS)):
+    _WORD_IDS[_w] = len(_WORD_IDS)  # anchor words: looked up, counted by no plain-word rule
+#: the words looked up in the word table (``count_cues(words=...)``): the plain-word rules'
+#: words, then the anchor words of the other rules
 CUE_WORDS: tuple[str, ...] = tuple(_WORD_IDS)
 _WORD_TO_CUE = np.zeros((len(_WORD_IDS), len(CUE_NAMES)), dtype=np.float32)
 for _w, _cues in _WORD_CUES.items():
     _WORD_TO_CUE[_WORD_IDS[_w], _cues] = 1.0
+#: the anchors' distinct word groups as columns over the word ids, and for each anchored
+#: rule its alternatives as lists of group columns
+_GROUPS: dict[frozenset[str], int] = {}
+_ANCHOR_ALTS: dict[int, list[list[int]]] = {}
+for _name, _alts in ANCHORS.items():
+    _ANCHOR_ALTS[CUE_NAMES.index(_name)] = [[_GROUPS.setdefault(g, len(_GROUPS)) for g in alt]
+                                            for alt in _alts]
+_WORD_TO_GROUP = np.zeros((len(_WORD_IDS), len(_GROUPS)), dtype=np.float32)
+for _g, _k in _GROUPS.items():
+    _WORD_TO_GROUP[[_WORD_IDS[_w] for _w in _g], _k] = 1.0
 # Texts are lower-cased before matching (faster than re.IGNORECASE; offsets are unchanged
 # for the texts we meet, and a text whose length changes when lower-cased is matched
 # case-insensitively instead).
@@ -430,28 +514,48 @@ def find_cues_many(texts: list[str]) -> list[list[tuple[str, int, int]]]:
     return [find_cues(t) if got is None else got for t, got in zip(texts, out, strict=True)]
 
 
-def count_cues(texts: list[str], words: tuple[np.ndarray, np.ndarray] | None = None
-               ) -> np.ndarray:
+def _cleaned(texts: list[str]) -> tuple[list[str], list[str], bool]:
+    """(texts with newlines as spaces, the same lower-cased, whether every text kept its
+    length when lower-cased). One replace and one ``lower`` over the texts joined by NUL,
+    then one split (texts holding a NUL are done one by one): a few calls, not three per
+    text. A single length test suffices: ``str.lower`` maps every character to one or more
+    characters (tested), so no text can shrink while another grows."""
+    joined = "\0".join(texts)
+    if joined.count("\0") != len(texts) - 1:
+        clean = [t.replace("\n", " ").replace("\r", " ") for t in texts]
+        lowered = [t.lower() for t in clean]
+        return clean, lowered, all(len(a) == len(b) for a, b in zip(lowered, clean,
+                                                                     strict=True))
+    joined = joined.replace("\n", " ").replace("\r", " ")
+    low = joined.lower()
+    if len(low) == len(joined):
+        lowered = low.split("\0")
+        return lowered, lowered, True
+    return joined.split("\0"), low.split("\0"), False
+
+
+def count_cues(texts: list[str], words: tuple[np.ndarray, np.ndarray] | None = None,
+               anchors: bool = True) -> np.ndarray:
     """Cue counts for many texts at once (n_texts x n_cues), same counts as ``find_cues``.
 
     Plain-word rules are a table look-up of every word; the other rules scan all texts
     joined with a separator no rule can match across (newlines inside a text become spaces).
     ``words``: (text of each token, its index in ``CUE_WORDS`` or -1) for the ``\\w+``
-    tokens of the lower-cased texts, when the caller has looked them up already (the move
-    features do, in one pass with their word n-grams; other tokens such as "?" are -1).
+    tokens and every "?" of the lower-cased texts, when the caller has looked them up already
+    (the move features do, in one pass with their word n-grams; other tokens such as "!"
+    are -1). ``anchors``: a rule of ``ANCHORS`` scans only the texts holding its anchor words
+    (the same counts: the other texts cannot match; False scans every text, the reference).
     """
     n = len(texts)
     out = np.zeros((n, len(CUE_NAMES)), dtype=np.float32)
     if not texts:
         return out
-    clean = [t.replace("\n", " ").replace("\r", " ") for t in texts]
-    lowered = [t.lower() for t in clean]
-    if any(len(a) != len(b) for a, b in zip(lowered, clean, strict=True)):
-        table = _REST_CI  # rare: lower-casing changed a length (e.g. "İ")
-    else:
-        table, clean = _REST, lowered
+    clean, lowered, same = _cleaned(texts)
+    table = _REST if same else _REST_CI  # rare: lower-casing changed a length (e.g. "İ")
+    if same:
+        clean = lowered
     if words is None:
-        tokens = [_WORD.findall(t) for t in lowered]
+        tokens = [_WORD_OR_QUESTION.findall(t) for t in lowered]
         rows = np.repeat(np.arange(n), [len(t) for t in tokens])
         get = _WORD_IDS.get
         ids = np.fromiter((get(w, -1) for t in tokens for w in t), dtype=np.int64,
@@ -459,21 +563,40 @@ def count_cues(texts: list[str], words: tuple[np.ndarray, np.ndarray] | None = N
     else:
         rows, ids = words
     hit = ids >= 0
+    # anchors only where the tokens are those of the scanned texts (lower-cased, same length)
+    anchors = anchors and table is _REST
+    present = np.zeros((n, len(_GROUPS)), dtype=bool)  # text holds a word of anchor group k
     if hit.any():
         import scipy.sparse as sp
 
         T = sp.csr_matrix((np.ones(int(hit.sum()), dtype=np.float32), (rows[hit], ids[hit])),
                           shape=(n, len(_WORD_IDS)))
         out += T @ _WORD_TO_CUE
+        if anchors:
+            present = np.asarray(T @ _WORD_TO_GROUP) > 0
     # "\n\0\n" between texts: no pattern can match across the NUL (no \w, no \s), and
     # "^" still matches at the start of every text
-    starts = np.cumsum([0] + [len(t) + 3 for t in clean[:-1]])
+    sizes = np.fromiter(map(len, clean), dtype=np.int64, count=n) + 3
+    starts = np.cumsum(sizes) - sizes
     joined = "\n\0\n".join(clean)
     for j, rx in table.items():
-        pos = [m.start() for m in rx.finditer(joined) if m.end() > m.start()]
+        alts = _ANCHOR_ALTS.get(j) if anchors else None
+        if alts is None:
+            subject, where, at = joined, starts, None
+        else:
+            has = np.zeros(n, dtype=bool)
+            for alt in alts:
+                has |= present[:, alt].all(axis=1)
+            at = np.flatnonzero(has)
+            if not len(at):
+                continue
+            picked = itemgetter(*at.tolist())(clean)
+            subject = "\n\0\n".join(picked) if len(at) > 1 else picked
+            where = np.cumsum(sizes[at]) - sizes[at]
+        pos = [m.start() for m in rx.finditer(subject) if m.end() > m.start()]
         if pos:
-            r = np.searchsorted(starts, np.asarray(pos), side="right") - 1
-            np.add.at(out[:, j], r, 1.0)
+            r = np.searchsorted(where, np.asarray(pos), side="right") - 1
+            np.add.at(out[:, j], r if at is None else at[r], 1.0)
     return out
 
 

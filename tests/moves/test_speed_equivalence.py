@@ -263,6 +263,62 @@ def test_anchored_cue_rules_match_the_plain_rules_on_generated_text():
     check()
 
 
+def test_anchor_words_skip_no_match(casino_dir, examples_dir):
+    """A rule scans only the texts holding one of its anchor words (``cues.ANCHORS``): same
+    counts as scanning every text, on all of CaSiNo + the examples, on strings built from
+    the rules' words (one call over many, so texts with and without anchors mix), and
+    through the features' shared token look-up; every match of an anchored rule holds, for
+    one of its alternatives, a word of each group as a whole token."""
+    import re
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from analyzer.nlp import cues
+
+    texts = _rule_texts(casino_dir, examples_dir)
+    assert np.array_equal(cues.count_cues(texts), cues.count_cues(texts, anchors=False))
+    rest = [r for _, r in cues._PLANS.values()]
+    joined = "\n\0\n".join(t.replace("\n", " ").lower() for t in texts)
+    for name, alts in cues.ANCHORS.items():
+        rx = re.compile(rest[cues.CUE_NAMES.index(name)], re.MULTILINE)
+        for m in rx.finditer(joined):
+            tokens = set(re.findall(r"\w+|\?", m.group()))
+            assert any(all(group & tokens for group in alt) for alt in alts), (name, m.group())
+
+    vocab = _cue_vocabulary()
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.lists(st.sampled_from(vocab), max_size=25).map("".join) |
+                    st.text(max_size=20), max_size=12))
+    def check(batch):
+        assert np.array_equal(cues.count_cues(batch), cues.count_cues(batch, anchors=False)), \
+            batch
+
+    check()
+
+
+def test_anchors_read_as_written():
+    """The anchor notation: "|" between alternatives, "&" between word groups."""
+    from analyzer.nlp import cues
+
+    assert cues.ANCHORS["agreement"] == ((frozenset({"works", "that"}),),)
+    no_need = cues.ANCHORS["no_need"]
+    assert (frozenset({"all"}), frozenset({"yours"})) in no_need
+    assert (frozenset({"you", "u", "ya", "yall", "all"}), frozenset({"can"}),
+            frozenset({"have", "take", "keep"})) in no_need
+    assert all(w in cues.CUE_WORDS for alts in cues.ANCHORS.values() for alt in alts
+               for group in alt for w in group)
+
+
+def test_lower_never_shortens_a_character():
+    """``count_cues`` tests one total length after lower-casing all texts joined: that is
+    enough only because no character lower-cases to nothing."""
+    import sys
+
+    assert all(chr(c).lower() for c in range(sys.maxunicode + 1))
+
+
 def test_anchoring_rewrites_known_cases():
     """What the rewrite does with each leading construct (and what it leaves alone)."""
     from analyzer.nlp.cues import anchored
@@ -333,7 +389,7 @@ def _reference_features(est, X):
 
     W = fe.word_.reference_tfidf(fe.word_.reference_counts(uniq))
     C = fe.char_.reference_tfidf(fe.char_.reference_counts(uniq))
-    cues = np.log1p(count_cues(uniq))
+    cues = np.log1p(count_cues(uniq, anchors=False))  # every text scanned by every rule
     T = sp.hstack([W, C, sp.csr_matrix(cues)], format="csr", dtype=np.float32)
     blocks = [T[index(text)]]
     for column, values in others.items():
