@@ -33,6 +33,8 @@ is not known when decoding).
 
 from __future__ import annotations
 
+from operator import mul
+
 import numpy as np
 
 from ..results import STAGES
@@ -40,6 +42,22 @@ from .metrics import default_k
 
 N = len(STAGES)
 _OFF_DIAGONAL = ~np.eye(N, dtype=bool)
+
+
+def _times(f: list[float], w: list[list[float]]) -> list[float]:
+    """Row vector ``f`` times matrix ``w`` (plain lists)."""
+    if N == 4:
+        a, b, c, d = f
+        return [a * x + b * y + c * z + d * u for x, y, z, u in zip(*w, strict=True)]
+    return [sum(map(mul, f, col)) for col in zip(*w, strict=True)]
+
+
+def _times_t(w: list[list[float]], g: list[float]) -> list[float]:
+    """Matrix ``w`` times column vector ``g`` (plain lists)."""
+    if N == 4:
+        a, b, c, d = g
+        return [a * x + b * y + c * z + d * u for x, y, z, u in w]
+    return [sum(map(mul, row, g)) for row in w]
 
 
 class Chain:
@@ -52,19 +70,35 @@ class Chain:
             top = np.max(steps, axis=(1, 2), keepdims=True) if n > 1 else np.zeros((0, 1, 1))
             self.weights = np.exp(steps - np.where(np.isfinite(top), top, 0.0))
             first = np.exp(init - np.max(init))
-        forward = np.empty((n, N))
-        scale = np.empty(n)
-        scale[0] = first.sum()
-        forward[0] = first / scale[0]
-        for t in range(1, n):
-            row = forward[t - 1] @ self.weights[t - 1]
-            scale[t] = row.sum()
-            forward[t] = row / scale[t]
-        backward = np.empty((n, N))
-        backward[-1] = 1.0
+        # the recursions run on plain floats: with four stages a numpy call per turn costs
+        # more than the arithmetic (``_times``: a 4 x 4 vector-matrix product)
+        w_all = self.weights.tolist()
+        f = first.tolist()
+        total = sum(f)
+        f = [x / total for x in f] if total > 0 else f
+        fw, sc = [f], [total]
+        for w in w_all:
+            row = _times(f, w)
+            total = sum(row)
+            f = [x / total for x in row] if total > 0 else row
+            fw.append(f)
+            sc.append(total)
+        g = [1.0] * N
+        bw = [g]
         for t in range(n - 2, -1, -1):
-            backward[t] = (self.weights[t] @ backward[t + 1]) / scale[t + 1]
+            total = sc[t + 1]
+            g = [x / total for x in _times_t(w_all[t], g)] if total > 0 else g
+            bw.append(g)
+        bw.reverse()
+        forward, backward, scale = np.array(fw), np.array(bw), np.array(sc)
         self.forward, self.backward, self.scale = forward, backward, scale
+        #: False when a scaled sum under- or overflowed (then use log-space sums instead)
+        self.ok = bool(np.all(np.isfinite(scale) & (scale > 0)))
+
+    def posteriors(self) -> np.ndarray:
+        """(n, N): P(stage at t), each row normalised (exact rows sum to 1 up to rounding)."""
+        post = self.forward * self.backward
+        return post / post.sum(axis=1, keepdims=True)
 
     def first_probs(self) -> np.ndarray:
         """P(stage at turn 0)."""
@@ -124,7 +158,7 @@ def mbr_path(init: np.ndarray, steps: np.ndarray, viterbi_path: list[int],
         return list(viterbi_path)
     k = default_k([STAGES[s] for s in viterbi_path])
     tempered = Chain(init / temperature, steps / temperature)
-    if not np.all(np.isfinite(tempered.scale) & (tempered.scale > 0)):
+    if not tempered.ok:
         return list(viterbi_path)  # sums under- or overflowed: keep the mode
     q_arr = tempered.same_segment_probs(k)
     vit = np.asarray(viterbi_path)

@@ -221,6 +221,62 @@ class Segmenter:
         out[:, cols] = scores - _logsumexp(scores, axis=1)[:, None]
         return out
 
+    def memm_potentials(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``_memm_log_probs`` of every previous state at once: (init (N,), steps (n-1, N, N)).
+
+        Same numbers, one product of the evidence with all the models' weights stacked
+        instead of five products and five log-softmaxes per session."""
+        n = matrix.shape[0]
+        weights, bias, slots, base = self._memm_stack()
+        scores = matrix @ weights.T + bias  # (n, all classes)
+        init = base[0].copy()
+        steps = np.broadcast_to(base[1:], (max(n - 1, 0), N, N)).copy()
+        for row, cols, lo, hi in slots:  # log-softmax per model, as _logsumexp computes it
+            z = scores[:, lo:hi] if row >= 0 else scores[:1, lo:hi]
+            top = z.max(axis=1, keepdims=True)
+            top = np.where(np.isfinite(top), top, 0.0)
+            with np.errstate(divide="ignore"):
+                z = z - (np.log(np.exp(z - top).sum(axis=1, keepdims=True)) + top)
+            if row < 0:
+                init[cols] = z[0]
+            else:
+                steps[:, row, cols] = z[1:]
+        return init, steps
+
+    def _memm_stack(self) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
+        """The MEMM models with two or more classes, weights stacked (classes, features), the
+        slots (previous stage or -1 for start, next stages, column range) of each, and the
+        scores every turn gets whatever its evidence: base[0] for the first turn, base[1 + a]
+        for a move from stage a (-inf backwards, ``UNSEEN_LOG_PROB`` for unseen forward
+        moves, 0 for a lone class). Built once per ``params.memm``."""
+        memm = self.params.memm or {}
+        cache = self.__dict__.setdefault("_weights_cache", {})
+        hit = cache.get("memm_stack")
+        if hit is not None and hit[0] is memm:
+            return hit[1]
+        base = np.full((N + 1, N), -np.inf)
+        coefs, biases, slots, offset = [], [], [], 0
+        for row, prev in enumerate(["start", *STAGES]):
+            first = STAGES.index(prev) if prev in STAGES else 0
+            base[row, first:] = UNSEEN_LOG_PROB
+            model = memm.get(prev)
+            if model is None:
+                base[row, first] = 0.0
+                continue
+            cols = [STAGES.index(c) for c in model["classes"]]
+            if len(cols) == 1:
+                base[row, cols[0]] = 0.0
+                continue
+            coef, intercept = self._memm_weights(prev, model)
+            coefs.append(coef)
+            biases.append(intercept)
+            slots.append((row - 1, cols, offset, offset + len(cols)))
+            offset += len(cols)
+        weights = np.vstack(coefs) if coefs else np.zeros((0, len(FEATURES)))
+        bias = np.concatenate(biases) if biases else np.zeros(0)
+        cache["memm_stack"] = (memm, (weights, bias, slots, base))
+        return weights, bias, slots, base
+
     def _memm_weights(self, prev: str, model: dict) -> tuple[np.ndarray, np.ndarray]:
         """The MEMM weights of ``prev`` in the current feature order, built once per model
         (rebuilding them for every session cost as much as the decoding)."""
@@ -277,10 +333,9 @@ class Segmenter:
             init = init + w_crf * c_init
             steps = steps + w_crf * c_steps
         if w_memm and self.params.memm:
-            init = init + w_memm * self._memm_log_probs("start", matrix[:1])[0]
-            for a, prev in enumerate(STAGES):
-                lp = self._memm_log_probs(prev, matrix[1:])
-                steps[:, a, :] = steps[:, a, :] + w_memm * lp
+            m_init, m_steps = self.memm_potentials(matrix)
+            init = init + w_memm * m_init
+            steps = steps + w_memm * m_steps
         w_bound = self.params.mix.get("boundary", 0.0)
         if w_bound and self._boundary is not None and n:
             b_init, b_steps, b_final = boundary.chain_potentials(
@@ -318,22 +373,15 @@ class Segmenter:
             return [], np.zeros((0, N))
         init, steps = self.potentials(matrix)
         path = viterbi(init, steps)
+        # one scaled forward-backward pass serves the posteriors and the MBR decoder
+        chain = mbr.Chain(init, steps)
         decoding = self.params.decoding or {}
         if decoding.get("method") == "mbr-pk":
             path = mbr.mbr_path(init, steps, path,
                                 temperature=float(decoding.get("temperature", 6.0)),
                                 path_weight=float(decoding.get("path_weight", 0.01)),
-                                floor=float(decoding.get("floor", 1e-6)))
-        # forward-backward
-        alpha = np.zeros((n, N))
-        beta = np.zeros((n, N))
-        alpha[0] = init
-        for t in range(1, n):
-            alpha[t] = _logsumexp(alpha[t - 1][:, None] + steps[t - 1], axis=0)
-        for t in range(n - 2, -1, -1):
-            beta[t] = _logsumexp(steps[t] + beta[t + 1][None, :], axis=1)
-        post = alpha + beta
-        post = np.exp(post - _logsumexp(post, axis=1)[:, None])
+                                floor=float(decoding.get("floor", 1e-6)), chain=chain)
+        post = chain.posteriors() if chain.ok else log_posteriors(init, steps)
         return path, post
 
     def segment(self, transcript: Transcript, moves: Sequence[Any] | None = None,
@@ -366,6 +414,24 @@ def crf_scores(matrix: np.ndarray, emit_w: np.ndarray, enter_w: np.ndarray,
     steps = steps + np.where(moving[None, :, :], enter[1:, None, :], 0.0)
     steps[:, ~_ALLOWED] = -np.inf
     return init, steps
+
+
+def log_posteriors(init: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """Per-turn posteriors by forward-backward in log space.
+
+    Slower than the scaled pass (``mbr.Chain``, a logsumexp per turn) but immune to
+    underflow: the decoder falls back to it when a scaled sum comes out zero or non-finite
+    (a session whose every path goes through a move ~1e-300 less likely than the best)."""
+    n = steps.shape[0] + 1
+    alpha = np.zeros((n, N))
+    beta = np.zeros((n, N))
+    alpha[0] = init
+    for t in range(1, n):
+        alpha[t] = _logsumexp(alpha[t - 1][:, None] + steps[t - 1], axis=0)
+    for t in range(n - 2, -1, -1):
+        beta[t] = _logsumexp(steps[t] + beta[t + 1][None, :], axis=1)
+    post = alpha + beta
+    return np.exp(post - _logsumexp(post, axis=1)[:, None])
 
 
 def viterbi(init: np.ndarray, steps: np.ndarray) -> list[int]:
