@@ -60,6 +60,26 @@ def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
 
 
 @dataclass
+class _MemmLayout:
+    """All MEMM models with two or more classes, weights stacked by rows (one per class):
+    ``starts`` is each model's first row, ``group`` each row's model; ``first_*`` the rows
+    of the start model and their stages, ``step_*`` the others' (from, to) pairs; ``base``
+    the scores that do not depend on the evidence (row 0 the first turn, row 1 + a a move
+    from stage a: -inf backwards, ``UNSEEN_LOG_PROB`` unseen, 0 for a lone class)."""
+
+    weights: np.ndarray
+    bias: np.ndarray
+    starts: np.ndarray
+    group: np.ndarray
+    base: np.ndarray
+    first_cols: np.ndarray
+    first_to: np.ndarray
+    step_cols: np.ndarray
+    step_from: np.ndarray
+    step_to: np.ndarray
+
+
+@dataclass
 class StageParams:
     """Everything the decoder needs: emission coefficients, priors, start and transitions."""
 
@@ -224,43 +244,39 @@ class Segmenter:
     def memm_potentials(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``_memm_log_probs`` of every previous state at once: (init (N,), steps (n-1, N, N)).
 
-        Same numbers, one product of the evidence with all the models' weights stacked
-        instead of five products and five log-softmaxes per session."""
+        The same numbers from one product of the evidence with all the models' weights
+        stacked and one grouped log-softmax, instead of a product and a log-softmax per
+        model: at four stages numpy's per-call cost is most of the time."""
         n = matrix.shape[0]
-        weights, bias, slots, base = self._memm_stack()
-        scores = matrix @ weights.T + bias  # (n, all classes)
-        init = base[0].copy()
-        steps = np.broadcast_to(base[1:], (max(n - 1, 0), N, N)).copy()
-        for row, cols, lo, hi in slots:  # log-softmax per model, as _logsumexp computes it
-            z = scores[:, lo:hi] if row >= 0 else scores[:1, lo:hi]
-            top = z.max(axis=1, keepdims=True)
-            top = np.where(np.isfinite(top), top, 0.0)
-            with np.errstate(divide="ignore"):
-                z = z - (np.log(np.exp(z - top).sum(axis=1, keepdims=True)) + top)
-            if row < 0:
-                init[cols] = z[0]
-            else:
-                steps[:, row, cols] = z[1:]
+        lay = self._memm_layout()
+        init = lay.base[0].copy()
+        steps = np.broadcast_to(lay.base[1:], (max(n - 1, 0), N, N)).copy()
+        if not len(lay.starts):
+            return init, steps
+        z = matrix @ lay.weights.T + lay.bias  # (n, classes of all models)
+        top = np.maximum.reduceat(z, lay.starts, axis=1)  # log-softmax per model, computed
+        top = np.where(np.isfinite(top), top, 0.0)[:, lay.group]  # as _logsumexp does
+        with np.errstate(divide="ignore"):
+            total = np.log(np.add.reduceat(np.exp(z - top), lay.starts, axis=1))
+        z = z - (total[:, lay.group] + top)
+        init[lay.first_to] = z[0, lay.first_cols]
+        steps[:, lay.step_from, lay.step_to] = z[1:, lay.step_cols]
         return init, steps
 
-    def _memm_stack(self) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
-        """The MEMM models with two or more classes, weights stacked (classes, features), the
-        slots (previous stage or -1 for start, next stages, column range) of each, and the
-        scores every turn gets whatever its evidence: base[0] for the first turn, base[1 + a]
-        for a move from stage a (-inf backwards, ``UNSEEN_LOG_PROB`` for unseen forward
-        moves, 0 for a lone class). Built once per ``params.memm``."""
+    def _memm_layout(self) -> _MemmLayout:
+        """The MEMM models stacked for ``memm_potentials``, built once per ``params.memm``."""
         memm = self.params.memm or {}
         cache = self.__dict__.setdefault("_weights_cache", {})
-        hit = cache.get("memm_stack")
+        hit = cache.get("memm_layout")
         if hit is not None and hit[0] is memm:
             return hit[1]
         base = np.full((N + 1, N), -np.inf)
-        coefs, biases, slots, offset = [], [], [], 0
+        coefs, biases, starts, group, targets = [], [], [], [], []
         for row, prev in enumerate(["start", *STAGES]):
             first = STAGES.index(prev) if prev in STAGES else 0
             base[row, first:] = UNSEEN_LOG_PROB
             model = memm.get(prev)
-            if model is None:
+            if model is None:  # closing (or an unfitted state) stays
                 base[row, first] = 0.0
                 continue
             cols = [STAGES.index(c) for c in model["classes"]]
@@ -268,14 +284,24 @@ class Segmenter:
                 base[row, cols[0]] = 0.0
                 continue
             coef, intercept = self._memm_weights(prev, model)
+            starts.append(len(group))
+            group.extend([len(starts) - 1] * len(cols))
+            targets.extend((row - 1, b) for b in cols)
             coefs.append(coef)
             biases.append(intercept)
-            slots.append((row - 1, cols, offset, offset + len(cols)))
-            offset += len(cols)
-        weights = np.vstack(coefs) if coefs else np.zeros((0, len(FEATURES)))
-        bias = np.concatenate(biases) if biases else np.zeros(0)
-        cache["memm_stack"] = (memm, (weights, bias, slots, base))
-        return weights, bias, slots, base
+        at_start = [k for k, (a, _) in enumerate(targets) if a < 0]
+        later = [k for k, (a, _) in enumerate(targets) if a >= 0]
+        lay = _MemmLayout(
+            weights=np.vstack(coefs) if coefs else np.zeros((0, len(FEATURES))),
+            bias=np.concatenate(biases) if biases else np.zeros(0),
+            starts=np.array(starts, dtype=int), group=np.array(group, dtype=int), base=base,
+            first_cols=np.array(at_start, dtype=int),
+            first_to=np.array([targets[k][1] for k in at_start], dtype=int),
+            step_cols=np.array(later, dtype=int),
+            step_from=np.array([targets[k][0] for k in later], dtype=int),
+            step_to=np.array([targets[k][1] for k in later], dtype=int))
+        cache["memm_layout"] = (memm, lay)
+        return lay
 
     def _memm_weights(self, prev: str, model: dict) -> tuple[np.ndarray, np.ndarray]:
         """The MEMM weights of ``prev`` in the current feature order, built once per model
