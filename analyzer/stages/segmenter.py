@@ -461,7 +461,16 @@ def log_posteriors(init: np.ndarray, steps: np.ndarray) -> np.ndarray:
 
 
 def viterbi(init: np.ndarray, steps: np.ndarray) -> list[int]:
-    """Best state path of a chain with scores ``init`` (N,) and ``steps`` (n-1, N, N)."""
+    """Best state path of a chain with scores ``init`` (N,) and ``steps`` (n-1, N, N).
+
+    Ties go to the lower stage, as ``np.argmax`` breaks them."""
+    if N == 4 and init.shape == (4,):
+        return _viterbi4(init, steps)
+    return _viterbi_any(init, steps)
+
+
+def _viterbi_any(init: np.ndarray, steps: np.ndarray) -> list[int]:
+    """``viterbi`` for any number of stages, with numpy."""
     delta = init
     n = steps.shape[0] + 1
     back = np.zeros((n, N), dtype=int)
@@ -472,6 +481,36 @@ def viterbi(init: np.ndarray, steps: np.ndarray) -> list[int]:
     path = [int(np.argmax(delta))]
     for t in range(n - 1, 0, -1):
         path.append(int(back[t, path[-1]]))
+    return path[::-1]
+
+
+def _viterbi4(init: np.ndarray, steps: np.ndarray) -> list[int]:
+    """``viterbi`` for four stages on plain floats, the maximisations written out: about a
+    quarter of the time of four numpy calls per turn."""
+    d0, d1, d2, d3 = init.tolist()
+    back = []
+    for (x0, x1, x2, x3), (y0, y1, y2, y3), (z0, z1, z2, z3), (u0, u1, u2, u3) in \
+            steps.tolist():
+        ptr, new = [], []
+        for a, b, c, e in ((d0 + x0, d1 + y0, d2 + z0, d3 + u0),
+                           (d0 + x1, d1 + y1, d2 + z1, d3 + u1),
+                           (d0 + x2, d1 + y2, d2 + z2, d3 + u2),
+                           (d0 + x3, d1 + y3, d2 + z3, d3 + u3)):
+            k, m = 0, a  # argmax over the previous stage, first of equals
+            if b > m:
+                k, m = 1, b
+            if c > m:
+                k, m = 2, c
+            if e > m:
+                k, m = 3, e
+            ptr.append(k)
+            new.append(m)
+        back.append(ptr)
+        d0, d1, d2, d3 = new
+    delta = [d0, d1, d2, d3]
+    path = [delta.index(max(delta))]
+    for ptr in reversed(back):
+        path.append(ptr[path[-1]])
     return path[::-1]
 
 

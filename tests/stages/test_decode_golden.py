@@ -23,9 +23,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analyzer.results import STAGES
 from analyzer.stages import mbr
 from analyzer.stages.evidence import FEATURES
-from analyzer.stages.segmenter import Segmenter, StageParams, log_posteriors
+from analyzer.stages.segmenter import (
+    Segmenter,
+    StageParams,
+    _viterbi4,
+    _viterbi_any,
+    log_posteriors,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "data" / "decode_golden.json"
@@ -112,6 +119,30 @@ def test_scaled_posteriors_equal_log_space_ones_on_random_chains():
         assert chain.ok
         np.testing.assert_allclose(chain.posteriors(), log_posteriors(init, steps),
                                    rtol=0, atol=1e-12)
+
+
+def test_plain_float_viterbi_equals_the_numpy_one_ties_included():
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 6, 30):
+        for rounded in (False, True):  # whole numbers: many ties, first stage wins
+            init = rng.normal(0, 2, 4)
+            steps = rng.normal(0, 2, (n - 1, 4, 4))
+            if rounded:
+                init, steps = np.round(init), np.round(steps)
+            steps[:, np.tril(np.ones((4, 4), dtype=bool), -1)] = -np.inf
+            assert _viterbi4(init, steps) == _viterbi_any(init, steps)
+
+
+def test_grouped_memm_scores_equal_the_per_model_ones(golden):
+    seg = Segmenter(StageParams.from_json(golden["params"]))
+    for session in list(golden["sessions"].values())[:10]:
+        matrix = matrix_of(session, golden["features"])
+        init, steps = seg.memm_potentials(matrix)
+        np.testing.assert_allclose(init, seg._memm_log_probs("start", matrix[:1])[0],
+                                   rtol=0, atol=1e-12)
+        for a, prev in enumerate(STAGES):
+            np.testing.assert_allclose(steps[:, a, :], seg._memm_log_probs(prev, matrix[1:]),
+                                       rtol=0, atol=1e-12)
 
 
 def test_underflow_falls_back_to_log_space():
