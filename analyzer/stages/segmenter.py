@@ -44,6 +44,9 @@ N = len(STAGES)
 #: log probability of a forward move the MEMM never saw in the gold (about 1 in 100,000)
 UNSEEN_LOG_PROB = -12.0
 _ALLOWED = np.triu(np.ones((N, N), dtype=bool))  # stay or move forward only
+_CLOSE = STAGES.index("closing")
+_ACCEPT, _WALK_AWAY, _CLOSING_ALLOWED = (FEATURES.index(f) for f in
+                                         ("act_accept", "act_walk_away", "closing_allowed"))
 
 
 def _log(x: np.ndarray) -> np.ndarray:
@@ -349,43 +352,41 @@ class Segmenter:
         init = np.zeros(N)
         steps = np.zeros((max(n - 1, 0), N, N))
         steps[:, ~_ALLOWED] = -np.inf
+        # the terms are added in place, always in this order
         if w_hmm:
             emit = self.emissions(matrix)
-            init = init + w_hmm * (self._log_start + emit[0])
-            steps = steps + w_hmm * (self._log_trans[None, :, :] + emit[1:, None, :])
+            init += w_hmm * (self._log_start + emit[0])
+            steps += w_hmm * (self._log_trans[None, :, :] + emit[1:, None, :])
         w_crf = self.params.mix.get("crf", 0.0)
         if w_crf and self.params.crf:
             c_init, c_steps = self.crf_scores(matrix)
-            init = init + w_crf * c_init
-            steps = steps + w_crf * c_steps
+            init += w_crf * c_init
+            steps += w_crf * c_steps
         if w_memm and self.params.memm:
             m_init, m_steps = self.memm_potentials(matrix)
-            init = init + w_memm * m_init
-            steps = steps + w_memm * m_steps
+            init += w_memm * m_init
+            steps += w_memm * m_steps
         w_bound = self.params.mix.get("boundary", 0.0)
         if w_bound and self._boundary is not None and n:
             b_init, b_steps, b_final = boundary.chain_potentials(
                 boundary.log_probs(matrix, self._boundary), n)
-            init = init + w_bound * b_init
-            steps = steps + w_bound * b_steps
+            init += w_bound * b_init
+            steps += w_bound * b_steps
             if n == 1:
-                init = init + w_bound * b_final
+                init += w_bound * b_final
             else:  # the final score depends on the last turn's stage only
-                steps[-1] = steps[-1] + w_bound * b_final[None, :]
+                steps[-1] += w_bound * b_final[None, :]
         # closing opens only where the evidence allows it (an acceptance or a walk-away), and
         # an Accept-Deal or a Walk-Away is always in closing (the guideline's formal ends)
-        close = STAGES.index("closing")
-        ends = (matrix[:, FEATURES.index("act_accept")] > 0) | \
-            (matrix[:, FEATURES.index("act_walk_away")] > 0)
-        allowed = (matrix[:, FEATURES.index("closing_allowed")] > 0) | ends
+        close = _CLOSE
+        ends = (matrix[:, _ACCEPT] > 0) | (matrix[:, _WALK_AWAY] > 0)
+        allowed = (matrix[:, _CLOSING_ALLOWED] > 0) | ends
         if not allowed[0]:
             init[close] = -np.inf
-        blocked = np.flatnonzero(~allowed[1:])
-        for a in range(close):
-            steps[blocked, a, close] = -np.inf
+        steps[~allowed[1:], :close, close] = -np.inf
         if ends[0]:
             init[:close] = -np.inf
-        steps[np.flatnonzero(ends[1:]), :, :close] = -np.inf
+        steps[ends[1:], :, :close] = -np.inf
         return init, steps
 
     def decode(self, matrix: np.ndarray) -> tuple[list[int], np.ndarray]:
@@ -419,8 +420,8 @@ class Segmenter:
     def segment_evidence(self, transcript: Transcript, evidence: Evidence) -> StageSegmentation:
         path, post = self.decode(evidence.matrix)
         stages = tuple(STAGES[k] for k in path)
-        probabilities = tuple({s: round(float(p[k]), 4) for k, s in enumerate(STAGES)}
-                              for p in post)
+        probabilities = tuple(dict(zip(STAGES, [round(x, 4) for x in row], strict=True))
+                              for row in post.tolist())
         outcome, turn = detect_outcome(transcript, evidence, stages)
         return StageSegmentation(stages=stages, probabilities=probabilities,
                                  outcome=outcome, outcome_turn=turn)
