@@ -145,12 +145,14 @@ class Chain:
         stay = np.diagonal(self.weights, axis1=1, axis2=2) / self.scale[1:, None]  # (n-1, N)
         with np.errstate(divide="ignore"):
             log_stay = np.log(stay)
-        cum = np.vstack([np.zeros(N), np.cumsum(log_stay, axis=0)])
-        i = np.arange(max(n - k, 0))
-        with np.errstate(invalid="ignore"):
-            window = np.exp(cum[i + k] - cum[i])
+        if k >= n:
+            return np.zeros(0)
+        cum = np.zeros((n, N))
+        np.cumsum(log_stay, axis=0, out=cum[1:])
+        with np.errstate(invalid="ignore"):  # rows i + k and i by slices, not index arrays
+            window = np.exp(cum[k:] - cum[:n - k])
         window = np.nan_to_num(window)
-        q = (self.forward[i] * window * self.backward[i + k]).sum(axis=1)
+        q = (self.forward[:n - k] * window * self.backward[k:]).sum(axis=1)
         return np.clip(q, 0.0, 1.0)
 
 
