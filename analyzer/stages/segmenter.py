@@ -16,7 +16,9 @@ Two more scores can be added to the same chain potentials (weights in ``params.m
 maximum-entropy Markov model (P(next stage | previous stage, evidence)) and boundary scores
 (``boundary.py``: which turn starts each stage, ranked within the session).
 
-Forward-backward gives each turn's stage probabilities (``StageSegmentation.probabilities``);
+Forward-backward gives each turn's stage probabilities (``StageSegmentation.probabilities``;
+scaled sums on plain floats, ``mbr.Chain``, shared with the MBR decoder; log space only when
+those underflow);
 the labels are the path with the fewest expected Pk window errors (``mbr.py``, set in
 ``params.decoding``), or the Viterbi path for parameter files without that setting.
 Parameters are a few hundred numbers kept as JSON (``params.json``), never pickled;
