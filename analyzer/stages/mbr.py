@@ -33,6 +33,7 @@ is not known when decoding).
 
 from __future__ import annotations
 
+import math
 from operator import mul
 
 import numpy as np
@@ -44,14 +45,19 @@ N = len(STAGES)
 _OFF_DIAGONAL = ~np.eye(N, dtype=bool)
 
 
+def _by_zero(row: list[float]) -> list[float]:
+    """``row / 0.0`` as numpy computes it (inf, -inf, or NaN for 0): a chain whose scaled
+    sums underflow keeps the values the numpy recursion gave (``Chain.ok`` is False then)."""
+    return [x * math.inf if x else math.nan for x in row]
+
+
 def _scaled_passes(first: list[float], w_all: list[list[list[float]]]
                    ) -> tuple[list[list[float]], list[list[float]], list[float]]:
     """Rabiner's scaled forward and backward recursions on plain floats: (forward, backward,
-    scale). A sum that comes out 0 gives NaN rows, as numpy's 0 / 0 did."""
-    nan = [float("nan")] * N
+    scale). A sum that comes out 0 divides as numpy does (``_by_zero``)."""
 
     def norm(row: list[float], total: float) -> list[float]:
-        return [x / total for x in row] if total else nan
+        return [x / total for x in row] if total else _by_zero(row)
 
     total = sum(first)
     f = norm(first, total)
@@ -75,10 +81,9 @@ def _scaled_passes4(first: list[float], w_all: list[list[list[float]]]
                     ) -> tuple[list[list[float]], list[list[float]], list[float]]:
     """``_scaled_passes`` written out for four stages (the products unrolled: about half
     the time of the generic loops, which matters at two chains per session)."""
-    nan = float("nan")
     a, b, c, d = first
     total = a + b + c + d
-    f = [a / total, b / total, c / total, d / total] if total else [nan] * 4
+    f = [a / total, b / total, c / total, d / total] if total else _by_zero(first)
     fw, sc = [f], [total]
     for (x0, x1, x2, x3), (y0, y1, y2, y3), (z0, z1, z2, z3), (u0, u1, u2, u3) in w_all:
         a, b, c, d = f
@@ -87,7 +92,8 @@ def _scaled_passes4(first: list[float], w_all: list[list[list[float]]]
         r2 = a * x2 + b * y2 + c * z2 + d * u2
         r3 = a * x3 + b * y3 + c * z3 + d * u3
         total = r0 + r1 + r2 + r3
-        f = [r0 / total, r1 / total, r2 / total, r3 / total] if total else [nan] * 4
+        f = [r0 / total, r1 / total, r2 / total, r3 / total] if total else \
+            _by_zero([r0, r1, r2, r3])
         fw.append(f)
         sc.append(total)
     g = [1.0] * 4
@@ -96,10 +102,9 @@ def _scaled_passes4(first: list[float], w_all: list[list[list[float]]]
         (x0, x1, x2, x3), (y0, y1, y2, y3), (z0, z1, z2, z3), (u0, u1, u2, u3) = w_all[t]
         a, b, c, d = g
         total = sc[t + 1]
-        g = [(x0 * a + x1 * b + x2 * c + x3 * d) / total,
-             (y0 * a + y1 * b + y2 * c + y3 * d) / total,
-             (z0 * a + z1 * b + z2 * c + z3 * d) / total,
-             (u0 * a + u1 * b + u2 * c + u3 * d) / total] if total else [nan] * 4
+        g = [x0 * a + x1 * b + x2 * c + x3 * d, y0 * a + y1 * b + y2 * c + y3 * d,
+             z0 * a + z1 * b + z2 * c + z3 * d, u0 * a + u1 * b + u2 * c + u3 * d]
+        g = [x / total for x in g] if total else _by_zero(g)
         bw.append(g)
     bw.reverse()
     return fw, bw, sc

@@ -145,6 +145,23 @@ def test_grouped_memm_scores_equal_the_per_model_ones(golden):
                                        rtol=0, atol=1e-12)
 
 
+def numpy_recursion(weights: np.ndarray, first: np.ndarray) -> tuple:
+    """The scaled recursions as the numpy code before the rewrite ran them."""
+    n = weights.shape[0] + 1
+    forward, backward, scale = np.empty((n, 4)), np.empty((n, 4)), np.empty(n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale[0] = first.sum()
+        forward[0] = first / scale[0]
+        for t in range(1, n):
+            row = forward[t - 1] @ weights[t - 1]
+            scale[t] = row.sum()
+            forward[t] = row / scale[t]
+        backward[-1] = 1.0
+        for t in range(n - 2, -1, -1):
+            backward[t] = (weights[t] @ backward[t + 1]) / scale[t + 1]
+    return forward, backward, scale
+
+
 def test_underflow_falls_back_to_log_space():
     """Every path goes through a move e^-2000 times the step's best: the scaled sums come
     out zero, so the decoder must use the log-space pass, which still gets it right."""
@@ -153,7 +170,13 @@ def test_underflow_falls_back_to_log_space():
     step = np.full((4, 4), -inf)
     step[0, 3], step[3, 3] = -2000.0, 0.0
     steps = np.stack([step, step])
-    assert not mbr.Chain(init, steps).ok
+    chain = mbr.Chain(init, steps)
+    assert not chain.ok
+    # the scaled values keep what the numpy recursion gives (0 / 0 NaN, x / 0 inf), so the
+    # MBR decoder's plausibility check sees what it saw before the rewrite
+    ref = numpy_recursion(chain.weights, np.exp(init - init.max()))
+    for got, want in zip((chain.forward, chain.backward, chain.scale), ref, strict=True):
+        np.testing.assert_array_equal(got, want)
     np.testing.assert_allclose(log_posteriors(init, steps),
                                [[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 1]], atol=1e-12)
 
