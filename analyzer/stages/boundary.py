@@ -25,6 +25,8 @@ from ..results import STAGES
 N = len(STAGES)
 #: stages whose start is scored (opening, when present, always starts at turn 0)
 SCORED = STAGES[1:]
+_FROM, _TO = np.triu_indices(N, 1)  # the forward moves a -> b
+_PAIRS = list(zip(_FROM.tolist(), _TO.tolist(), strict=True))
 
 
 def candidates(matrix: np.ndarray) -> np.ndarray:
@@ -108,9 +110,24 @@ def fit_boundaries(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str
 
 
 def log_probs(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """(stages after opening, n + 1): log P(stage starts at turn t), last column absent."""
-    cands = candidates(matrix)
-    return np.vstack([_log_softmax(cands @ w) for w in weights])
+    """(stages after opening, n + 1): log P(stage starts at turn t), last column absent.
+
+    The numbers of ``candidates(matrix) @ w`` and a log-softmax per stage (equal up to
+    rounding), without building the candidate rows, mostly zeros: the decoder calls this
+    for every session."""
+    n, f = matrix.shape
+    s = weights.shape[0]
+    z = np.empty((n + 1, s))
+    # one product gives each turn's score as a candidate and as the next one's previous turn
+    both = matrix @ np.vstack([weights[:, :f], weights[:, f:2 * f]]).T  # (n, 2s)
+    z[:n] = both[:, :s]
+    z[1:n] += both[:n - 1, s:]
+    if n:
+        z[0] += weights[:, 2 * f]
+    top = matrix.max(axis=0) if n else np.zeros(f)
+    z[n] = weights[:, 2 * f + 1] + weights[:, 2 * f + 2:] @ top
+    m = z.max(axis=0)
+    return (z - (m + np.log(np.exp(z - m).sum(axis=0)))).T
 
 
 def chain_potentials(lp: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -119,12 +136,15 @@ def chain_potentials(lp: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np
     First stage c: stages 1..c-1 absent, c starts at 0 (opening has no score). Move a -> b at
     t: b starts at t, stages between absent. Final stage c: stages after c absent.
     """
-    absent = np.concatenate([[0.0], lp[:, n]])  # per stage, opening 0
-    start_at = np.vstack([np.zeros(n + 1), lp])  # (N, n+1)
-    init = np.array([start_at[c, 0] + absent[1:c].sum() for c in range(N)])
-    steps = np.full((max(n - 1, 0), N, N), 0.0)
-    for a in range(N):
-        for b in range(a + 1, N):
-            steps[:, a, b] = start_at[b, 1:n] + absent[a + 1:b].sum()
-    final = np.array([absent[c + 1:].sum() for c in range(N)])
+    absent = [0.0, *lp[:, n].tolist()]  # per stage, opening 0; sums of up to three floats
+
+    def skipped(lo: int, hi: int) -> float:
+        return sum(absent[lo:hi])
+
+    first = lp[:, 0].tolist()
+    init = np.array([0.0] + [first[c - 1] + skipped(1, c) for c in range(1, N)])
+    steps = np.zeros((max(n - 1, 0), N, N))
+    if n > 1:  # every forward pair (a, b) at once: b starts at t, a + 1 .. b - 1 skipped
+        steps[:, _FROM, _TO] = lp[_TO - 1, 1:n].T + [skipped(a + 1, b) for a, b in _PAIRS]
+    final = np.array([skipped(c + 1, N) for c in range(N)])
     return init, steps, final

@@ -33,6 +33,9 @@ is not known when decoding).
 
 from __future__ import annotations
 
+import math
+from operator import mul
+
 import numpy as np
 
 from ..results import STAGES
@@ -40,6 +43,71 @@ from .metrics import default_k
 
 N = len(STAGES)
 _OFF_DIAGONAL = ~np.eye(N, dtype=bool)
+
+
+def _by_zero(row: list[float]) -> list[float]:
+    """``row / 0.0`` as numpy computes it (inf, -inf, or NaN for 0): a chain whose scaled
+    sums underflow keeps the values the numpy recursion gave (``Chain.ok`` is False then)."""
+    return [x * math.inf if x else math.nan for x in row]
+
+
+def _scaled_passes(first: list[float], w_all: list[list[list[float]]]
+                   ) -> tuple[list[list[float]], list[list[float]], list[float]]:
+    """Rabiner's scaled forward and backward recursions on plain floats: (forward, backward,
+    scale). A sum that comes out 0 divides as numpy does (``_by_zero``)."""
+
+    def norm(row: list[float], total: float) -> list[float]:
+        return [x / total for x in row] if total else _by_zero(row)
+
+    total = sum(first)
+    f = norm(first, total)
+    fw, sc = [f], [total]
+    for w in w_all:
+        row = [sum(map(mul, f, col)) for col in zip(*w, strict=True)]
+        total = sum(row)
+        f = norm(row, total)
+        fw.append(f)
+        sc.append(total)
+    g = [1.0] * N
+    bw = [g]
+    for t in range(len(w_all) - 1, -1, -1):
+        g = norm([sum(map(mul, r, g)) for r in w_all[t]], sc[t + 1])
+        bw.append(g)
+    bw.reverse()
+    return fw, bw, sc
+
+
+def _scaled_passes4(first: list[float], w_all: list[list[list[float]]]
+                    ) -> tuple[list[list[float]], list[list[float]], list[float]]:
+    """``_scaled_passes`` written out for four stages (the products unrolled: about half
+    the time of the generic loops, which matters at two chains per session)."""
+    a, b, c, d = first
+    total = a + b + c + d
+    f = [a / total, b / total, c / total, d / total] if total else _by_zero(first)
+    fw, sc = [f], [total]
+    for (x0, x1, x2, x3), (y0, y1, y2, y3), (z0, z1, z2, z3), (u0, u1, u2, u3) in w_all:
+        a, b, c, d = f
+        r0 = a * x0 + b * y0 + c * z0 + d * u0
+        r1 = a * x1 + b * y1 + c * z1 + d * u1
+        r2 = a * x2 + b * y2 + c * z2 + d * u2
+        r3 = a * x3 + b * y3 + c * z3 + d * u3
+        total = r0 + r1 + r2 + r3
+        f = [r0 / total, r1 / total, r2 / total, r3 / total] if total else \
+            _by_zero([r0, r1, r2, r3])
+        fw.append(f)
+        sc.append(total)
+    g = [1.0] * 4
+    bw = [g]
+    for t in range(len(w_all) - 1, -1, -1):
+        (x0, x1, x2, x3), (y0, y1, y2, y3), (z0, z1, z2, z3), (u0, u1, u2, u3) = w_all[t]
+        a, b, c, d = g
+        total = sc[t + 1]
+        g = [x0 * a + x1 * b + x2 * c + x3 * d, y0 * a + y1 * b + y2 * c + y3 * d,
+             z0 * a + z1 * b + z2 * c + z3 * d, u0 * a + u1 * b + u2 * c + u3 * d]
+        g = [x / total for x in g] if total else _by_zero(g)
+        bw.append(g)
+    bw.reverse()
+    return fw, bw, sc
 
 
 class Chain:
@@ -52,19 +120,19 @@ class Chain:
             top = np.max(steps, axis=(1, 2), keepdims=True) if n > 1 else np.zeros((0, 1, 1))
             self.weights = np.exp(steps - np.where(np.isfinite(top), top, 0.0))
             first = np.exp(init - np.max(init))
-        forward = np.empty((n, N))
-        scale = np.empty(n)
-        scale[0] = first.sum()
-        forward[0] = first / scale[0]
-        for t in range(1, n):
-            row = forward[t - 1] @ self.weights[t - 1]
-            scale[t] = row.sum()
-            forward[t] = row / scale[t]
-        backward = np.empty((n, N))
-        backward[-1] = 1.0
-        for t in range(n - 2, -1, -1):
-            backward[t] = (self.weights[t] @ backward[t + 1]) / scale[t + 1]
+        # the recursions run on plain floats: with four stages a numpy call per turn costs
+        # more than the arithmetic
+        passes = _scaled_passes4 if N == 4 else _scaled_passes
+        fw, bw, sc = passes(first.tolist(), self.weights.tolist())
+        forward, backward, scale = np.array(fw), np.array(bw), np.array(sc)
         self.forward, self.backward, self.scale = forward, backward, scale
+        #: False when a scaled sum under- or overflowed (then use log-space sums instead)
+        self.ok = bool(np.all(np.isfinite(scale) & (scale > 0)))
+
+    def posteriors(self) -> np.ndarray:
+        """(n, N): P(stage at t), each row normalised (exact rows sum to 1 up to rounding)."""
+        post = self.forward * self.backward
+        return post / post.sum(axis=1, keepdims=True)
 
     def first_probs(self) -> np.ndarray:
         """P(stage at turn 0)."""
@@ -82,12 +150,14 @@ class Chain:
         stay = np.diagonal(self.weights, axis1=1, axis2=2) / self.scale[1:, None]  # (n-1, N)
         with np.errstate(divide="ignore"):
             log_stay = np.log(stay)
-        cum = np.vstack([np.zeros(N), np.cumsum(log_stay, axis=0)])
-        i = np.arange(max(n - k, 0))
-        with np.errstate(invalid="ignore"):
-            window = np.exp(cum[i + k] - cum[i])
+        if k >= n:
+            return np.zeros(0)
+        cum = np.zeros((n, N))
+        np.cumsum(log_stay, axis=0, out=cum[1:])
+        with np.errstate(invalid="ignore"):  # rows i + k and i by slices, not index arrays
+            window = np.exp(cum[k:] - cum[:n - k])
         window = np.nan_to_num(window)
-        q = (self.forward[i] * window * self.backward[i + k]).sum(axis=1)
+        q = (self.forward[:n - k] * window * self.backward[k:]).sum(axis=1)
         return np.clip(q, 0.0, 1.0)
 
 
@@ -124,7 +194,7 @@ def mbr_path(init: np.ndarray, steps: np.ndarray, viterbi_path: list[int],
         return list(viterbi_path)
     k = default_k([STAGES[s] for s in viterbi_path])
     tempered = Chain(init / temperature, steps / temperature)
-    if not np.all(np.isfinite(tempered.scale) & (tempered.scale > 0)):
+    if not tempered.ok:
         return list(viterbi_path)  # sums under- or overflowed: keep the mode
     q_arr = tempered.same_segment_probs(k)
     vit = np.asarray(viterbi_path)

@@ -16,7 +16,9 @@ Two more scores can be added to the same chain potentials (weights in ``params.m
 maximum-entropy Markov model (P(next stage | previous stage, evidence)) and boundary scores
 (``boundary.py``: which turn starts each stage, ranked within the session).
 
-Forward-backward gives each turn's stage probabilities (``StageSegmentation.probabilities``);
+Forward-backward gives each turn's stage probabilities (``StageSegmentation.probabilities``;
+scaled sums on plain floats, ``mbr.Chain``, shared with the MBR decoder; log space only when
+those underflow);
 the labels are the path with the fewest expected Pk window errors (``mbr.py``, set in
 ``params.decoding``), or the Viterbi path for parameter files without that setting.
 Parameters are a few hundred numbers kept as JSON (``params.json``), never pickled;
@@ -44,6 +46,9 @@ N = len(STAGES)
 #: log probability of a forward move the MEMM never saw in the gold (about 1 in 100,000)
 UNSEEN_LOG_PROB = -12.0
 _ALLOWED = np.triu(np.ones((N, N), dtype=bool))  # stay or move forward only
+_CLOSE = STAGES.index("closing")
+_ACCEPT, _WALK_AWAY, _CLOSING_ALLOWED = (FEATURES.index(f) for f in
+                                         ("act_accept", "act_walk_away", "closing_allowed"))
 
 
 def _log(x: np.ndarray) -> np.ndarray:
@@ -57,6 +62,26 @@ def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
     with np.errstate(divide="ignore"):  # a row of -inf (a forbidden move) stays -inf
         out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
     return np.squeeze(out, axis=axis)
+
+
+@dataclass
+class _MemmLayout:
+    """All MEMM models with two or more classes, weights stacked by rows (one per class):
+    ``starts`` is each model's first row, ``group`` each row's model; ``first_*`` the rows
+    of the start model and their stages, ``step_*`` the others' (from, to) pairs; ``base``
+    the scores that do not depend on the evidence (row 0 the first turn, row 1 + a a move
+    from stage a: -inf backwards, ``UNSEEN_LOG_PROB`` unseen, 0 for a lone class)."""
+
+    weights: np.ndarray
+    bias: np.ndarray
+    starts: np.ndarray
+    group: np.ndarray
+    base: np.ndarray
+    first_cols: np.ndarray
+    first_to: np.ndarray
+    step_cols: np.ndarray
+    step_from: np.ndarray
+    step_to: np.ndarray
 
 
 @dataclass
@@ -221,6 +246,68 @@ class Segmenter:
         out[:, cols] = scores - _logsumexp(scores, axis=1)[:, None]
         return out
 
+    def memm_potentials(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``_memm_log_probs`` of every previous state at once: (init (N,), steps (n-1, N, N)).
+
+        The same numbers from one product of the evidence with all the models' weights
+        stacked and one grouped log-softmax, instead of a product and a log-softmax per
+        model: at four stages numpy's per-call cost is most of the time."""
+        n = matrix.shape[0]
+        lay = self._memm_layout()
+        init = lay.base[0].copy()
+        steps = np.broadcast_to(lay.base[1:], (max(n - 1, 0), N, N)).copy()
+        if not len(lay.starts):
+            return init, steps
+        z = matrix @ lay.weights.T + lay.bias  # (n, classes of all models)
+        top = np.maximum.reduceat(z, lay.starts, axis=1)  # log-softmax per model, computed
+        top = np.where(np.isfinite(top), top, 0.0)[:, lay.group]  # as _logsumexp does
+        with np.errstate(divide="ignore"):
+            total = np.log(np.add.reduceat(np.exp(z - top), lay.starts, axis=1))
+        z = z - (total[:, lay.group] + top)
+        init[lay.first_to] = z[0, lay.first_cols]
+        steps[:, lay.step_from, lay.step_to] = z[1:, lay.step_cols]
+        return init, steps
+
+    def _memm_layout(self) -> _MemmLayout:
+        """The MEMM models stacked for ``memm_potentials``, built once per ``params.memm``."""
+        memm = self.params.memm or {}
+        cache = self.__dict__.setdefault("_weights_cache", {})
+        hit = cache.get("memm_layout")
+        if hit is not None and hit[0] is memm:
+            return hit[1]
+        base = np.full((N + 1, N), -np.inf)
+        coefs, biases, starts, group, targets = [], [], [], [], []
+        for row, prev in enumerate(["start", *STAGES]):
+            first = STAGES.index(prev) if prev in STAGES else 0
+            base[row, first:] = UNSEEN_LOG_PROB
+            model = memm.get(prev)
+            if model is None:  # closing (or an unfitted state) stays
+                base[row, first] = 0.0
+                continue
+            cols = [STAGES.index(c) for c in model["classes"]]
+            if len(cols) == 1:
+                base[row, cols[0]] = 0.0
+                continue
+            coef, intercept = self._memm_weights(prev, model)
+            starts.append(len(group))
+            group.extend([len(starts) - 1] * len(cols))
+            targets.extend((row - 1, b) for b in cols)
+            coefs.append(coef)
+            biases.append(intercept)
+        at_start = [k for k, (a, _) in enumerate(targets) if a < 0]
+        later = [k for k, (a, _) in enumerate(targets) if a >= 0]
+        lay = _MemmLayout(
+            weights=np.vstack(coefs) if coefs else np.zeros((0, len(FEATURES))),
+            bias=np.concatenate(biases) if biases else np.zeros(0),
+            starts=np.array(starts, dtype=int), group=np.array(group, dtype=int), base=base,
+            first_cols=np.array(at_start, dtype=int),
+            first_to=np.array([targets[k][1] for k in at_start], dtype=int),
+            step_cols=np.array(later, dtype=int),
+            step_from=np.array([targets[k][0] for k in later], dtype=int),
+            step_to=np.array([targets[k][1] for k in later], dtype=int))
+        cache["memm_layout"] = (memm, lay)
+        return lay
+
     def _memm_weights(self, prev: str, model: dict) -> tuple[np.ndarray, np.ndarray]:
         """The MEMM weights of ``prev`` in the current feature order, built once per model
         (rebuilding them for every session cost as much as the decoding)."""
@@ -267,44 +354,41 @@ class Segmenter:
         init = np.zeros(N)
         steps = np.zeros((max(n - 1, 0), N, N))
         steps[:, ~_ALLOWED] = -np.inf
+        # the terms are added in place, always in this order
         if w_hmm:
             emit = self.emissions(matrix)
-            init = init + w_hmm * (self._log_start + emit[0])
-            steps = steps + w_hmm * (self._log_trans[None, :, :] + emit[1:, None, :])
+            init += w_hmm * (self._log_start + emit[0])
+            steps += w_hmm * (self._log_trans[None, :, :] + emit[1:, None, :])
         w_crf = self.params.mix.get("crf", 0.0)
         if w_crf and self.params.crf:
             c_init, c_steps = self.crf_scores(matrix)
-            init = init + w_crf * c_init
-            steps = steps + w_crf * c_steps
+            init += w_crf * c_init
+            steps += w_crf * c_steps
         if w_memm and self.params.memm:
-            init = init + w_memm * self._memm_log_probs("start", matrix[:1])[0]
-            for a, prev in enumerate(STAGES):
-                lp = self._memm_log_probs(prev, matrix[1:])
-                steps[:, a, :] = steps[:, a, :] + w_memm * lp
+            m_init, m_steps = self.memm_potentials(matrix)
+            init += w_memm * m_init
+            steps += w_memm * m_steps
         w_bound = self.params.mix.get("boundary", 0.0)
         if w_bound and self._boundary is not None and n:
             b_init, b_steps, b_final = boundary.chain_potentials(
                 boundary.log_probs(matrix, self._boundary), n)
-            init = init + w_bound * b_init
-            steps = steps + w_bound * b_steps
+            init += w_bound * b_init
+            steps += w_bound * b_steps
             if n == 1:
-                init = init + w_bound * b_final
+                init += w_bound * b_final
             else:  # the final score depends on the last turn's stage only
-                steps[-1] = steps[-1] + w_bound * b_final[None, :]
+                steps[-1] += w_bound * b_final[None, :]
         # closing opens only where the evidence allows it (an acceptance or a walk-away), and
         # an Accept-Deal or a Walk-Away is always in closing (the guideline's formal ends)
-        close = STAGES.index("closing")
-        ends = (matrix[:, FEATURES.index("act_accept")] > 0) | \
-            (matrix[:, FEATURES.index("act_walk_away")] > 0)
-        allowed = (matrix[:, FEATURES.index("closing_allowed")] > 0) | ends
+        close = _CLOSE
+        ends = (matrix[:, _ACCEPT] > 0) | (matrix[:, _WALK_AWAY] > 0)
+        allowed = (matrix[:, _CLOSING_ALLOWED] > 0) | ends
         if not allowed[0]:
             init[close] = -np.inf
-        blocked = np.flatnonzero(~allowed[1:])
-        for a in range(close):
-            steps[blocked, a, close] = -np.inf
+        steps[~allowed[1:], :close, close] = -np.inf
         if ends[0]:
             init[:close] = -np.inf
-        steps[np.flatnonzero(ends[1:]), :, :close] = -np.inf
+        steps[ends[1:], :, :close] = -np.inf
         return init, steps
 
     def decode(self, matrix: np.ndarray) -> tuple[list[int], np.ndarray]:
@@ -318,22 +402,15 @@ class Segmenter:
             return [], np.zeros((0, N))
         init, steps = self.potentials(matrix)
         path = viterbi(init, steps)
+        # one scaled forward-backward pass serves the posteriors and the MBR decoder
+        chain = mbr.Chain(init, steps)
         decoding = self.params.decoding or {}
         if decoding.get("method") == "mbr-pk":
             path = mbr.mbr_path(init, steps, path,
                                 temperature=float(decoding.get("temperature", 6.0)),
                                 path_weight=float(decoding.get("path_weight", 0.01)),
-                                floor=float(decoding.get("floor", 1e-6)))
-        # forward-backward
-        alpha = np.zeros((n, N))
-        beta = np.zeros((n, N))
-        alpha[0] = init
-        for t in range(1, n):
-            alpha[t] = _logsumexp(alpha[t - 1][:, None] + steps[t - 1], axis=0)
-        for t in range(n - 2, -1, -1):
-            beta[t] = _logsumexp(steps[t] + beta[t + 1][None, :], axis=1)
-        post = alpha + beta
-        post = np.exp(post - _logsumexp(post, axis=1)[:, None])
+                                floor=float(decoding.get("floor", 1e-6)), chain=chain)
+        post = chain.posteriors() if chain.ok else log_posteriors(init, steps)
         return path, post
 
     def segment(self, transcript: Transcript, moves: Sequence[Any] | None = None,
@@ -345,8 +422,8 @@ class Segmenter:
     def segment_evidence(self, transcript: Transcript, evidence: Evidence) -> StageSegmentation:
         path, post = self.decode(evidence.matrix)
         stages = tuple(STAGES[k] for k in path)
-        probabilities = tuple({s: round(float(p[k]), 4) for k, s in enumerate(STAGES)}
-                              for p in post)
+        probabilities = tuple(dict(zip(STAGES, [round(x, 4) for x in row], strict=True))
+                              for row in post.tolist())
         outcome, turn = detect_outcome(transcript, evidence, stages)
         return StageSegmentation(stages=stages, probabilities=probabilities,
                                  outcome=outcome, outcome_turn=turn)
@@ -368,8 +445,35 @@ def crf_scores(matrix: np.ndarray, emit_w: np.ndarray, enter_w: np.ndarray,
     return init, steps
 
 
+def log_posteriors(init: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """Per-turn posteriors by forward-backward in log space.
+
+    Slower than the scaled pass (``mbr.Chain``, a logsumexp per turn) but immune to
+    underflow: the decoder falls back to it when a scaled sum comes out zero or non-finite
+    (a session whose every path goes through a move ~1e-300 less likely than the best)."""
+    n = steps.shape[0] + 1
+    alpha = np.zeros((n, N))
+    beta = np.zeros((n, N))
+    alpha[0] = init
+    for t in range(1, n):
+        alpha[t] = _logsumexp(alpha[t - 1][:, None] + steps[t - 1], axis=0)
+    for t in range(n - 2, -1, -1):
+        beta[t] = _logsumexp(steps[t] + beta[t + 1][None, :], axis=1)
+    post = alpha + beta
+    return np.exp(post - _logsumexp(post, axis=1)[:, None])
+
+
 def viterbi(init: np.ndarray, steps: np.ndarray) -> list[int]:
-    """Best state path of a chain with scores ``init`` (N,) and ``steps`` (n-1, N, N)."""
+    """Best state path of a chain with scores ``init`` (N,) and ``steps`` (n-1, N, N).
+
+    Ties go to the lower stage, as ``np.argmax`` breaks them."""
+    if N == 4 and init.shape == (4,):
+        return _viterbi4(init, steps)
+    return _viterbi_any(init, steps)
+
+
+def _viterbi_any(init: np.ndarray, steps: np.ndarray) -> list[int]:
+    """``viterbi`` for any number of stages, with numpy."""
     delta = init
     n = steps.shape[0] + 1
     back = np.zeros((n, N), dtype=int)
@@ -380,6 +484,36 @@ def viterbi(init: np.ndarray, steps: np.ndarray) -> list[int]:
     path = [int(np.argmax(delta))]
     for t in range(n - 1, 0, -1):
         path.append(int(back[t, path[-1]]))
+    return path[::-1]
+
+
+def _viterbi4(init: np.ndarray, steps: np.ndarray) -> list[int]:
+    """``viterbi`` for four stages on plain floats, the maximisations written out: about a
+    quarter of the time of four numpy calls per turn."""
+    d0, d1, d2, d3 = init.tolist()
+    back = []
+    for (x0, x1, x2, x3), (y0, y1, y2, y3), (z0, z1, z2, z3), (u0, u1, u2, u3) in \
+            steps.tolist():
+        ptr, new = [], []
+        for a, b, c, e in ((d0 + x0, d1 + y0, d2 + z0, d3 + u0),
+                           (d0 + x1, d1 + y1, d2 + z1, d3 + u1),
+                           (d0 + x2, d1 + y2, d2 + z2, d3 + u2),
+                           (d0 + x3, d1 + y3, d2 + z3, d3 + u3)):
+            k, m = 0, a  # argmax over the previous stage, first of equals
+            if b > m:
+                k, m = 1, b
+            if c > m:
+                k, m = 2, c
+            if e > m:
+                k, m = 3, e
+            ptr.append(k)
+            new.append(m)
+        back.append(ptr)
+        d0, d1, d2, d3 = new
+    delta = [d0, d1, d2, d3]
+    path = [delta.index(max(delta))]
+    for ptr in reversed(back):
+        path.append(ptr[path[-1]])
     return path[::-1]
 
 
