@@ -11,8 +11,9 @@ also as CPU time (steadier than wall time when other processes share the machine
 sessions: units + moves session by session (``split_units`` + ``MoveModel.predict_session``,
 with explanations and offer rules) and batched (``split_units_many`` +
 ``predict_sessions``), and the whole analyze path (units, moves, stages) through
-``Analyzer.analyze`` one by one and ``Analyzer.analyze_many``; and the time to load the
-shipped model.
+``Analyzer.analyze`` one by one and ``Analyzer.analyze_many``; the time to load the
+shipped model in this process, and in fresh processes (import, load, total; our reader next
+to ``skops.io.load``, the path before it).
 """
 
 from __future__ import annotations
@@ -127,8 +128,45 @@ def main() -> None:
     print(f"  Analyzer.analyze, one by one:      {sample_turns / one_s:>9,.0f} turns/s  "
           "(units, moves, stages)")
     print(f"  Analyzer.analyze_many:             {sample_turns / many_s:>9,.0f} turns/s")
-    print(f"load shipped model: first {load_s:.3f} s (imports skops), again {warm_s:.3f} s "
+    print(f"load shipped model: first {load_s:.3f} s, again {warm_s:.3f} s "
           f"(importing analyzer.moves before: {import_s:.3f} s)")
+    print(f"fresh process, best of {args.repeat} (import analyzer.moves / then load / total):")
+    for how in ("reader", "skops"):
+        runs = [fresh_load(how) for _ in range(args.repeat)]
+        imp, load, total = (min(r[k] for r in runs) for k in range(3))
+        name = "load_model() (own reader)" if how == "reader" else "skops.io.load (before)"
+        print(f"  {name:<26} {imp:.3f} s / {load:.3f} s / {total:.3f} s")
+
+
+_FRESH = """
+import sys, time
+t0 = time.perf_counter()
+import analyzer.moves
+from analyzer.moves.model import MODEL_FILE, _check_trusted, default_model_dir, load_model
+t1 = time.perf_counter()
+if sys.argv[1] == "reader":
+    load_model()
+else:  # what load_model did before it had its own reader
+    import skops.io as sio
+    path = default_model_dir() / MODEL_FILE
+    sio.load(path, trusted=_check_trusted(path))
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1, t2 - t0)
+"""
+
+
+def fresh_load(how: str) -> tuple[float, float, float]:
+    """Seconds to import ``analyzer.moves``, then to load the shipped model, and both, in a
+    new Python process: what a command-line run pays once. ``how``: "reader" is
+    ``load_model()``; "skops" loads the same file with ``skops.io.load`` (importing skops),
+    the path ``load_model`` took before, as a baseline measured in the same run."""
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(REPO), OPENBLAS_NUM_THREADS="1")
+    out = subprocess.run([sys.executable, "-c", _FRESH, how], env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    imp, load, total = map(float, out)
+    return imp, load, total
 
 
 if __name__ == "__main__":

@@ -40,10 +40,11 @@ _CRASH_HINT = ("a worker process died while analysing these sessions (out of mem
                "killed); rerun the same command to retry them")
 
 #: Modules the fork server imports once, so every worker starts from a warm copy of them.
-#: ``skops.io`` matters most: importing it walks every scikit-learn estimator (~3 s of CPU),
-#: which each worker paid again when the model loader imported it lazily.
+#: Not ``skops.io``: ``load_model`` reads model files with its own reader now, and importing
+#: skops (it walks every scikit-learn estimator, ~1 s of CPU) would only slow the start; a
+#: model only skops can read (rare: ``analyzer train`` never makes one) imports it per worker.
 _PRELOAD = ["analyzer.batch.worker", "analyzer.pipeline", "spacy", "sklearn", "pyarrow",
-            "pyarrow.parquet", "skops.io", "analyzer.moves.model", "analyzer.nlp",
+            "pyarrow.parquet", "analyzer.moves.model", "analyzer.nlp",
             "analyzer.stages.segmenter", "analyzer.report.tables"]
 
 

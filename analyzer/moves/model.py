@@ -431,8 +431,13 @@ def _check_trusted(path: Path) -> list[str]:
 
 
 def load_model(model_dir: str | Path | None = None) -> MoveModel:
-    """Load a model folder (default: the shipped model), refusing untrusted content."""
-    import skops.io as sio
+    """Load a model folder (default: the shipped model), refusing untrusted content.
+
+    The file is read by ``skops_reader`` (our own reader of the skops format: it needs no
+    ``import skops``, which costs ~1 s because skops imports all of scikit-learn). If the
+    file holds a node type that reader does not know, it falls back to ``skops.io.load``
+    with the same allow-list, so models with other content still load, only slower."""
+    from . import skops_reader
 
     folder = Path(model_dir) if model_dir is not None else default_model_dir()
     model_path, meta_path = folder / MODEL_FILE, folder / META_FILE
@@ -454,7 +459,14 @@ def load_model(model_dir: str | Path | None = None) -> MoveModel:
                          hint="the model file was changed or damaged; retrain or reinstall")
     trusted = _check_trusted(model_path)
     try:
-        est = sio.load(model_path, trusted=list(trusted))
+        try:
+            est = skops_reader.load(model_path, trusted)
+        except skops_reader.UnsupportedFile:
+            import skops.io as sio
+
+            est = sio.load(model_path, trusted=list(trusted))
+    except ModelError as exc:
+        raise ModelError(f"{model_path}: {exc.message}", hint=exc.hint) from exc
     except Exception as exc:
         made = meta.get("versions", {})
         raise ModelError(f"{model_path}: cannot load ({type(exc).__name__}: {exc}); made with "
