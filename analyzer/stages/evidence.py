@@ -652,11 +652,11 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
     plain = [accept_cue[i] and not ev.question and not proposal[i] and ev.action is None
              for i, ev in enumerate(local)]
     end = final_deal_index(local)
-    open_after = np.zeros(n)
+    open_after = [0.0] * n
     for i in range(n - 2, -1, -1):
         open_after[i] = open_after[i + 1] or (i + 1 < end and bool(local[i + 1].cues["open_issue"]))
-    accept_q_after = np.zeros(n)
-    plain_after = np.zeros(n)
+    accept_q_after = [0.0] * n
+    plain_after = [0.0] * n
     for i in range(n - 2, -1, -1):
         inside = i + 1 < end
         accept_q_after[i] = accept_q_after[i + 1] or (inside and bool(
@@ -683,16 +683,17 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         return matches_terms(local[i].mentions, local[i].speaker, final_terms, final_speaker)
 
     final_match = [agrees_final(i) for i in range(n)]
-    rows = np.zeros((n, len(FEATURES)))
+    width = len(FEATURES)
+    table: list[list[float]] = []
     col = {name: k for k, name in enumerate(FEATURES)}
     # suffix facts (lookahead): is there still a chat proposal / reject / submit after i?
-    prop_after = np.zeros(n)
-    open_prop_after = np.zeros(n)  # later proposals that are not recaps of the final deal
-    nonfinal_after = np.zeros(n)
-    reject_after = np.zeros(n)
-    submit_after = np.zeros(n)
-    accept_after = np.zeros(n)
-    accept_action_after = np.zeros(n)
+    prop_after = [0.0] * n
+    open_prop_after = [0.0] * n  # later proposals that are not recaps of the final deal
+    nonfinal_after = [0.0] * n
+    reject_after = [0.0] * n
+    submit_after = [0.0] * n
+    accept_after = [0.0] * n
+    accept_action_after = [0.0] * n
     for i in range(n - 2, -1, -1):
         nxt = local[i + 1]
         prop_after[i] = prop_after[i + 1] + chat_prop[i + 1]
@@ -721,7 +722,8 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
     accepted_since_prop = False
     addressee_accepted = False
     for i, ev in enumerate(local):
-        r = rows[i]
+        r = [0.0] * width
+        table.append(r)
         for name in (*_CUE_NAMES, "accept_q", "accept_strong_q"):
             r[col[name]] = min(ev.cues[name], 3) / 3.0 if name in col else 0.0
         r[col["question"]] = float(ev.question)
@@ -834,6 +836,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
             accepted_since_prop = False
         elif accept_cue[i]:
             accepted_since_prop = True
+    rows = np.array(table, dtype=float) if n else np.zeros((0, width))
     for name in CUMULATIVE:
         rows[:, col[f"{name}_sofar"]] = np.maximum.accumulate(rows[:, col[name]] > 0) \
             if n else 0.0
