@@ -185,8 +185,10 @@ class MoveModel:
         cues = [found[t] for t in docs]
         offers = [detect_offer(t, c) for t, c in zip(docs, cues, strict=True)]
 
-        out: list[tuple[list[UnitMove], list[TurnMove]]] = []
-        pending: list[tuple[list[TurnMove], int, int, int]] = []  # (list, slot, row, k)
+        # each session's spoken units by turn (rows of the feature table), then the turn
+        # labels of all turns in one call (a turn's scores: the max over its units)
+        sessions: list[tuple[dict[int, list[int]], list[Unit]]] = []
+        groups: list[list[int]] = []
         offset = 0
         for transcript, units in items:
             turns = transcript.turns
@@ -196,6 +198,22 @@ class MoveModel:
                 if not turns[u.turn].is_action:
                     by_turn.setdefault(u.turn, []).append(offset + len(spoken))
                     spoken.append(u)
+            sessions.append((by_turn, spoken))
+            groups += [by_turn[turn.index] for turn in turns
+                       if not turn.is_action and turn.index in by_turn]
+            offset += len(spoken)
+        turn_labels = iter(())
+        if groups:
+            index = np.fromiter((r for rs in groups for r in rs), dtype=np.int64)
+            starts = np.cumsum([0] + [len(rs) for rs in groups[:-1]])
+            turn_labels = iter(est.labels_from_proba(
+                np.maximum.reduceat(P_lab[index], starts, axis=0)))
+
+        out: list[tuple[list[UnitMove], list[TurnMove]]] = []
+        pending: list[tuple[list[TurnMove], int, int, int]] = []  # (list, slot, row, k)
+        offset = 0
+        for (transcript, units), (by_turn, spoken) in zip(items, sessions, strict=True):
+            turns = transcript.turns
             unit_moves: list[UnitMove] = []
             turn_moves: list[TurnMove] = []
             for turn in turns:
@@ -222,7 +240,7 @@ class MoveModel:
                     continue
                 q = roll_up(P_or[rs])
                 o = int(q.argmax())
-                labels = est.labels_from_proba(P_lab[rs].max(axis=0)[None, :])[0]
+                labels = next(turn_labels)
                 turn_offers = [offers[r] for r in rs]
                 offer = next((k for k in _OFFER_PRIORITY if k in turn_offers), None)
                 move = str(labels[0])

@@ -466,6 +466,34 @@ def test_features_and_probabilities_equal_the_reference_path_on_all_casino(
     assert _same_csr(M, reference)
     Rl, Ro = est.scores(reference)
     assert np.abs(Pl - Rl).max() <= 1e-12 and np.abs(Po - Ro).max() <= 1e-12
+    assert est.labels_from_proba(Pl) == _reference_labels(est, Pl)
+
+
+def _reference_labels(est, P) -> list[tuple[str, ...]]:
+    """``labels_from_proba`` row by row, as it was written before it was vectorised."""
+    out = []
+    for row in P:
+        idx = [j for j in np.argsort(-row) if row[j] >= est.threshold] or [int(row.argmax())]
+        out.append(tuple(est.classes_[j] for j in idx))
+    return out
+
+
+def test_labels_from_proba_equals_the_row_by_row_reference(analyzer):
+    """Vectorised label sets equal the row-by-row ones on random scores with ties, scores
+    exactly at the threshold, rows with nothing above it and NaN (the fallback path)."""
+    est = analyzer.model.estimator
+    assert est.multilabel_
+    rng = np.random.default_rng(0)
+    k = len(est.classes_)
+    P = rng.random((500, k))
+    P[:100] = np.round(P[:100], 1)  # many ties
+    P[100:150, :3] = est.threshold  # at the threshold exactly
+    P[150:200] *= est.threshold * 0.9  # nothing above: the best alone
+    for Q in (P, P[:1], np.vstack([P[:20], np.full((1, k), np.nan)])):
+        assert est.labels_from_proba(Q) == _reference_labels(est, Q)
+    assert est.labels_from_proba(P[:0]) == []
+    labels = est.labels_from_proba(P)
+    assert any(len(s) > 1 for s in labels) and all(len(s) >= 1 for s in labels)
 
 
 def test_token_ids_equal_the_word_pattern_tokens():
