@@ -514,3 +514,79 @@ def test_token_ids_equal_the_word_pattern_tokens():
         rows, flat = token_ids(lowered, ids)
         assert list(zip(rows.tolist(), flat.tolist(), strict=True)) == \
             [(i, ids[w]) for i, w in expected]
+
+
+def _reference_explain_rows(est, M, rows, ks, texts, cues, top: int = 4) -> list[list[str]]:
+    """``explain_rows`` as first written (one argsort and a full walk per row), the
+    reference for the grouped argsort."""
+    import scipy.sparse as sp
+
+    from analyzer.moves import model
+
+    X = sp.csr_matrix(M[rows])
+    W = est.explain_weights()
+    lengths = np.diff(X.indptr)
+    contrib_all = X.data * W[X.indices, np.repeat(ks, lengths)]
+    names = est.feature_names()
+    out = []
+    for i in range(len(rows)):
+        a, b = X.indptr[i], X.indptr[i + 1]
+        contrib, indices = contrib_all[a:b], X.indices[a:b]
+        found: list[str] = []
+        for j in np.argsort(-contrib):
+            if contrib[j] <= 0 or len(found) >= top:
+                break
+            name = str(names[indices[j]])
+            if name in model._SILENT:
+                continue
+            found.append(name)
+        out.append(found)
+    return out
+
+
+def test_explain_rows_equals_the_row_by_row_reference(analyzer, casino_dir):
+    """The reasons of every spoken CaSiNo valid unit towards each orientation, ranked by one
+    argsort per group of equally long rows, are the ones ranked row by row (compared as
+    feature names: the wording of a reason is the same code path)."""
+    from analyzer.moves.data import read_casino
+    from analyzer.moves.features import turn_frame
+    from analyzer.moves.model import explain_rows
+
+    est = analyzer.model.estimator
+    transcripts = read_casino(casino_dir / "casino_valid.json", annotated_only=False)
+    frame = turn_frame(transcripts)
+    frame = frame[~frame["is_action"]].reset_index(drop=True)
+    M = est.features(frame)
+    texts = frame["text"].tolist()
+    cues = [[] for _ in texts]  # no quotes: reasons read as bare feature names
+    n = len(texts)
+    for k in range(3):
+        rows, ks = np.arange(n), np.full(n, k)
+        for top in (1, 4, 12):
+            got = explain_rows(est, M, rows, ks, texts, cues, top)
+            want = _reference_explain_rows(est, M, rows, ks, texts, cues, top)
+            assert [len(g) for g in got] == [len(w) for w in want]
+            assert got == [[_reason(name) for name in ws] for ws in want]
+    # rows in any order and repeated give each its own reasons
+    rows = np.array([5, 3, 5, 0])
+    ks = np.array([0, 1, 2, 0])
+    assert explain_rows(est, M, rows, ks, texts, cues) == \
+        [explain_rows(est, M, rows[i:i + 1], ks[i:i + 1], texts, cues)[0] for i in range(4)]
+
+
+def _reason(name: str) -> str:
+    """A feature name as ``explain_rows`` words it when the turn has no cue quotes."""
+    from analyzer.moves import model
+
+    kind, _, value = name.partition(":")
+    if kind == "cue":
+        return f"cue:{value}"
+    if kind == "ctx":
+        return f"context:{model._CONTEXT_TEXT.get(name, value)}"
+    if kind == "stack":
+        part, _, label = value.partition(":")
+        where = {"text": "this turn", "prev": "previous turn", "next": "reply"}.get(part, part)
+        return f"{where} reads as {label}"
+    if kind in ("word", "char") or kind.endswith(("_word", "_cue")):
+        return f'{kind}:"{value}"'
+    return name
