@@ -365,32 +365,18 @@ def explain_rows(est: MoveClassifier, M, rows: np.ndarray, ks: np.ndarray, texts
     lengths = np.diff(X.indptr)
     contrib_all = X.data * W[X.indices, np.repeat(ks, lengths)]
     names = est.feature_names()
-    # each row's features by contribution, largest first: one argsort per group of rows with
-    # the same number of features (a 2-D argsort sorts each row as the 1-D one does)
-    order_of: dict[int, np.ndarray] = {}
-    by_length: dict[int, list[int]] = {}
-    # at most top + |_SILENT| features of a row are read when each feature appears once in
-    # it (each silent one is skipped once)
-    limit = top + len(_SILENT) if X.has_canonical_format else None
-    for i, n in enumerate(lengths.tolist()):
-        by_length.setdefault(n, []).append(i)
-    for n, members in by_length.items():
-        at = X.indptr[members][:, None] + np.arange(n)
-        ranked = np.argsort(-contrib_all[at], axis=1)[:, :limit]
-        for i, o in zip(members, ranked, strict=True):
-            order_of[i] = o
     out: list[list[str]] = []
     for i, row in enumerate(rows.tolist()):
-        a = X.indptr[i]
-        picked = order_of[i]
-        contribs = contrib_all[a + picked].tolist()
-        features = X.indices[a + picked].tolist()
+        a, b = X.indptr[i], X.indptr[i + 1]
+        contrib = contrib_all[a:b]
+        indices = X.indices[a:b]
+        order = np.argsort(-contrib)
         quotes = None
         found: list[str] = []
-        for c, f in zip(contribs, features, strict=True):
-            if c <= 0 or len(found) >= top:
+        for j in order:
+            if contrib[j] <= 0 or len(found) >= top:
                 break
-            name = str(names[f])
+            name = str(names[indices[j]])
             if name in _SILENT:
                 continue
             kind, _, value = name.partition(":")
