@@ -182,7 +182,8 @@ class MoveModel:
         distinct = list(dict.fromkeys(docs))
         found = dict(zip(distinct, find_cues_many(distinct), strict=True))
         cues = [found[t] for t in docs]
-        offers = [detect_offer(t, c) for t, c in zip(docs, cues, strict=True)]
+        offer_of = {t: detect_offer(t, found[t]) for t in distinct}  # (a rule of the text)
+        offers = [offer_of[t] for t in docs]
 
         # each session's spoken units by turn (rows of the feature table), then the turn
         # labels of all turns in one call (a turn's scores: the max over its units)

@@ -455,6 +455,7 @@ _REST_CI = {j: re.compile(rest, re.MULTILINE | re.IGNORECASE)
 #: match's (start, end)
 _TOKEN_SPLIT = re.compile(r"(\w+|\?)")
 _CUE_NAME_ARRAY = np.array(CUE_NAMES, dtype=object)
+_WORD_HAS_CUE = _WORD_TO_CUE > 0
 _span = re.Match.span
 
 
@@ -504,12 +505,12 @@ def find_cues_many(texts: list[str]) -> list[list[tuple[str, int, int]]]:
         tok_len = sizes[1::2]
         ids = np.fromiter(map(_WORD_IDS.get, pieces[1::2], repeat(-1)), dtype=np.int64,
                           count=len(tok_start))
-        tok_text = np.searchsorted(starts, tok_start, side="right") - 1
         hit = ids >= 0
+        hit_ids, hit_start = ids[hit], tok_start[hit]
         # plain-word rules: one match per (token, rule of its word)
-        which, rule_of = np.nonzero(_WORD_TO_CUE[ids[hit]])
+        which, rule_of = np.nonzero(_WORD_HAS_CUE[hit_ids])
         cols = [rule_of.astype(np.int64)]
-        at_start = [tok_start[hit][which]]
+        at_start = [hit_start[which]]
         at_end = [at_start[0] + tok_len[hit][which]]
         # anchor groups present per text
         present = np.zeros((m, len(_GROUPS)), dtype=bool)
@@ -517,7 +518,8 @@ def find_cues_many(texts: list[str]) -> list[list[tuple[str, int, int]]]:
             import scipy.sparse as sp
 
             T = sp.csr_matrix((np.ones(int(hit.sum()), dtype=np.float32),
-                               (tok_text[hit], ids[hit])), shape=(m, len(_WORD_IDS)))
+                               (np.searchsorted(starts, hit_start, side="right") - 1,
+                                hit_ids)), shape=(m, len(_WORD_IDS)))
             present = np.asarray((T @ _WORD_TO_GROUP) > 0)
         for j, rx in _REST.items():
             alts = _ANCHOR_ALTS.get(j)
