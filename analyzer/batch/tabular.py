@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 import pyarrow as pa
 
@@ -44,9 +45,21 @@ def rows_to_table(rows: list[dict], columns: Sequence[str], extra: bool = False)
     names = list(columns)
     if extra:
         seen = set(names)
-        names += sorted({k for row in rows for k in row if k not in seen})
-    arrays = [column_array([row.get(name) for row in rows]) for name in names]
+        names += sorted(set().union(*rows) - seen)
+    arrays = [column_array(_column(rows, name)) for name in names]
     return pa.Table.from_arrays(arrays, names=names)
+
+
+def _column(rows: list[dict], name: str) -> list:
+    """The values of ``name`` over ``rows`` (None where a row lacks the key).
+
+    Why: ``map(itemgetter(name), rows)`` runs at C speed, about a third of a ``row.get``
+    list comprehension per cell; a column some rows lack (sessions' metadata) takes the
+    slow way."""
+    try:
+        return list(map(itemgetter(name), rows))
+    except KeyError:
+        return [row.get(name) for row in rows]
 
 
 def _merge_types(a: pa.DataType, b: pa.DataType) -> pa.DataType:

@@ -289,7 +289,22 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
         return self.scores(self.features(X))[1]
 
     def labels_from_proba(self, P: np.ndarray) -> list[tuple[str, ...]]:
-        """Label sets: every label at or above ``threshold`` (multi-label), at least the best."""
+        """Label sets: every label at or above ``threshold`` (multi-label), at least the best.
+
+        All rows at once (one sort, one comparison): a Python loop per row cost more than the
+        model's products when called once per turn. Sorted descending, the labels at or
+        above the threshold are a prefix of each row's order; rows where that does not hold
+        (NaN) take the row-by-row way, the reference."""
+        P = np.asarray(P)
+        if self.multilabel_ and P.ndim == 2 and len(P):
+            order = np.argsort(-P, axis=1)
+            keep = np.take_along_axis(P, order, axis=1) >= self.threshold
+            counts = keep.sum(axis=1)
+            if np.array_equal(keep, np.arange(P.shape[1]) < counts[:, None]):
+                best = self.classes_[P.argmax(axis=1)].tolist()
+                names = self.classes_[order].tolist()
+                return [tuple(row[:c]) if c else (b,)
+                        for row, c, b in zip(names, counts.tolist(), best, strict=True)]
         out = []
         for row in P:
             if self.multilabel_:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -183,10 +182,13 @@ class MoveModel:
         distinct = list(dict.fromkeys(docs))
         found = dict(zip(distinct, find_cues_many(distinct), strict=True))
         cues = [found[t] for t in docs]
-        offers = [detect_offer(t, c) for t, c in zip(docs, cues, strict=True)]
+        offer_of = {t: detect_offer(t, found[t]) for t in distinct}  # (a rule of the text)
+        offers = [offer_of[t] for t in docs]
 
-        out: list[tuple[list[UnitMove], list[TurnMove]]] = []
-        pending: list[tuple[list[TurnMove], int, int, int]] = []  # (list, slot, row, k)
+        # each session's spoken units by turn (rows of the feature table), then the turn
+        # labels of all turns in one call (a turn's scores: the max over its units)
+        sessions: list[tuple[dict[int, list[int]], list[Unit]]] = []
+        groups: list[list[int]] = []
         offset = 0
         for transcript, units in items:
             turns = transcript.turns
@@ -196,6 +198,25 @@ class MoveModel:
                 if not turns[u.turn].is_action:
                     by_turn.setdefault(u.turn, []).append(offset + len(spoken))
                     spoken.append(u)
+            sessions.append((by_turn, spoken))
+            groups += [by_turn[turn.index] for turn in turns
+                       if not turn.is_action and turn.index in by_turn]
+            offset += len(spoken)
+        turn_labels = iter(())
+        if groups:
+            index = np.fromiter((r for rs in groups for r in rs), dtype=np.int64)
+            starts = np.cumsum([0] + [len(rs) for rs in groups[:-1]])
+            turn_labels = iter(est.labels_from_proba(
+                np.maximum.reduceat(P_lab[index], starts, axis=0)))
+
+        # each unit's orientation scores as Python floats and its best orientation, once
+        or_rows: list[list[float]] = P_or.tolist() if P_or is not None else []
+        unit_best: list[int] = P_or.argmax(axis=1).tolist() if P_or is not None else []
+        out: list[tuple[list[UnitMove], list[TurnMove]]] = []
+        pending: list[tuple] = []  # (list, slot, row, k, TurnMove fields, offer)
+        offset = 0
+        for (transcript, units), (by_turn, spoken) in zip(items, sessions, strict=True):
+            turns = transcript.turns
             unit_moves: list[UnitMove] = []
             turn_moves: list[TurnMove] = []
             for turn in turns:
@@ -212,36 +233,42 @@ class MoveModel:
                     continue
                 rs = by_turn.get(turn.index, [])
                 for r in rs:
-                    o = int(P_or[r].argmax())
+                    o = unit_best[r]
                     unit_moves.append(UnitMove(turn.index, spoken[r - offset].index,
                                                str(unit_labels[r][0]), ORIENTATIONS[o],
-                                               float(P_or[r, o])))
+                                               or_rows[r][o]))
                 if not rs:
                     turn_moves.append(TurnMove(turn.index, "non-strategic", "neutral", 1.0, (),
                                                {}, (), None))
                     continue
-                q = roll_up(P_or[rs])
-                o = int(q.argmax())
-                labels = est.labels_from_proba(P_lab[rs].max(axis=0)[None, :])[0]
+                if len(rs) == 1:  # roll_up of one unit is that unit's row
+                    best = rs[0]
+                    q, o = or_rows[best], unit_best[best]
+                else:
+                    q_array = roll_up(P_or[rs])
+                    o = int(q_array.argmax())
+                    q = q_array.tolist()
+                    best = max(rs, key=lambda r, o=o: or_rows[r][o])
+                labels = next(turn_labels)
                 turn_offers = [offers[r] for r in rs]
                 offer = next((k for k in _OFFER_PRIORITY if k in turn_offers), None)
                 move = str(labels[0])
                 if offer and set(labels) <= {"non-strategic"}:
                     move = offer
-                best = max(rs, key=lambda r, o=o: P_or[r, o])
-                pending.append((turn_moves, len(turn_moves), best, o))
-                turn_moves.append(TurnMove(
-                    turn.index, move, ORIENTATIONS[o], float(q[o]), tuple(map(str, labels)),
-                    {ORIENTATIONS[k]: round(float(q[k]), 4) for k in range(len(q))},
-                    (), offer))
+                # built once its reasons are known (all turns' at once, below)
+                pending.append((turn_moves, len(turn_moves), best, o, (
+                    turn.index, move, ORIENTATIONS[o], q[o], tuple(map(str, labels)),
+                    {ORIENTATIONS[k]: round(q[k], 4) for k in range(len(q))}), offer))
+                turn_moves.append(None)
             offset += len(spoken)
             out.append((unit_moves, turn_moves))
         if pending:
             rows = np.fromiter((p[2] for p in pending), dtype=np.int64, count=len(pending))
             ks = np.fromiter((p[3] for p in pending), dtype=np.int64, count=len(pending))
             all_reasons = explain_rows(est, M, rows, ks, docs, cues)
-            for (moves, slot, _, _), reasons in zip(pending, all_reasons, strict=True):
-                moves[slot] = replace(moves[slot], reasons=tuple(reasons))
+            for (moves, slot, _, _, head, offer), reasons in zip(pending, all_reasons,
+                                                                 strict=True):
+                moves[slot] = TurnMove(*head, tuple(reasons), offer)
         return out
 
     def orientation_of(self, move: str) -> str:

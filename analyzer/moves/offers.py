@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
+from operator import itemgetter
 
 from ..nlp.cues import find_cues
 from ..transcript import Action
@@ -27,6 +28,7 @@ _PROPOSE = {"give", "take", "get", "have", "keep", "offer", "propose", "want", "
             "trade", "swap", "split", "receive", "let"}
 _ISSUE_CANON = {"foods": "food", "waters": "water", "firewoods": "firewood", "wood": "firewood",
                 "fire": "firewood"}
+_YIELD = frozenset({"have", "take", "keep"})
 _GENERIC = {"package", "packages", "item", "items", "supplies", "deal", "offer", "terms"}
 
 
@@ -50,20 +52,20 @@ def detect_offer(text: str, cues=None) -> str | None:
     not scanned again)."""
     if cues is None:
         cues = find_cues(text)
-    counts = Counter(name for name, _, _ in cues)
+    counts = Counter(map(itemgetter(0), cues))
     words = [w.lower() for w in _WORD.findall(text)]
     if not words:
         return None
     issues = _issues(text, cues)
     has_amount = counts["quantity"] > 0
-    proposes = any(w in _PROPOSE for w in words)
+    proposes = not _PROPOSE.isdisjoint(words)
     if counts["conditional_offer"] and len(issues) >= 2:
         return "tradeoff_offer"
     if len(issues) >= 2 and has_amount and proposes:
         return "package_offer"
     first = words[0]
-    yielding = counts["agreement"] and "you" in words and not has_amount and any(
-        w in {"have", "take", "keep"} for w in words)
+    yielding = counts["agreement"] and "you" in words and not has_amount and \
+        not _YIELD.isdisjoint(words)
     if issues and (counts["no_need"] or yielding):
         return "concession"
     if len(issues) == 1 and has_amount and proposes:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
 from ..results import ORIENTATIONS, STAGES, SessionAnalysis
-from ..transcript import is_third_party
+from ..transcript import PARTY, is_third_party
 
 TURN_COLUMNS = [
     "session_id", "turn", "speaker", "role", "text", "start", "end", "is_action", "action",
@@ -41,13 +41,24 @@ def words(text: str) -> int:
     return len(text.split())
 
 
+def _role_lookup(t) -> Callable[[str], str]:
+    """``t.role_of`` as one dict look-up (``role_of`` searches the speakers on every call,
+    and the tables ask once or more per turn): the first speaker of a name wins, an
+    unknown name is a party, as in ``role_of``."""
+    roles: dict[str, str] = {}
+    for speaker in t.speakers:
+        roles.setdefault(speaker.name, speaker.role)
+    return lambda name: roles.get(name, PARTY)
+
+
 def turn_rows(analysis: SessionAnalysis) -> list[dict]:
     t = analysis.transcript
+    role_of = _role_lookup(t)
     rows = []
     for turn, move, stage in zip(t.turns, analysis.moves, analysis.stages.stages, strict=True):
         rows.append({
             "session_id": t.session_id, "turn": turn.index, "speaker": turn.speaker,
-            "role": t.role_of(turn.speaker), "text": turn.text, "start": turn.start,
+            "role": role_of(turn.speaker), "text": turn.text, "start": turn.start,
             "end": turn.end, "is_action": turn.is_action,
             "action": turn.action.kind if turn.action else None,
             "source_line": turn.source_line, "stage": stage, "move": move.move,
@@ -77,32 +88,44 @@ def _shares(orientations: Iterable[str]) -> dict[str, float]:
 
 def stage_rows(analysis: SessionAnalysis) -> list[dict]:
     """One row per stage x speaker. Talk share is over the parties' words in that stage;
-    a third party's share is over everyone's words, so parties' shares exclude mediators."""
+    a third party's share is over everyone's words, so parties' shares exclude mediators.
+
+    Each turn's words, role and stage are found once (not once per stage and speaker)."""
     t = analysis.transcript
+    turns = t.turns
+    role_of = _role_lookup(t)
+    n_words = [0 if turn.is_action else words(turn.text) for turn in turns]
+    has_times = t.has_times
+    by_stage: dict[str, list[int]] = {}
+    for i, s in enumerate(analysis.stages.stages):
+        by_stage.setdefault(s, []).append(i)
     rows = []
     for stage in STAGES:
-        idx = [i for i, s in enumerate(analysis.stages.stages) if s == stage]
+        idx = by_stage.get(stage)
         if not idx:
             continue
-        spoken = [i for i in idx if not t.turns[i].is_action]
-        party_words = sum(words(t.turns[i].text) for i in spoken
-                          if not is_third_party(t.role_of(t.turns[i].speaker)))
-        all_words = sum(words(t.turns[i].text) for i in spoken)
+        spoken = [i for i in idx if not turns[i].is_action]
+        party_words = sum(n_words[i] for i in spoken
+                          if not is_third_party(role_of(turns[i].speaker)))
+        all_words = sum(n_words[i] for i in spoken)
+        by_speaker: dict[str, list[int]] = {}
+        for i in idx:
+            by_speaker.setdefault(turns[i].speaker, []).append(i)
         for speaker in t.speakers:
-            mine = [i for i in idx if t.turns[i].speaker == speaker.name]
+            mine = by_speaker.get(speaker.name)
             if not mine:
                 continue
-            w = sum(words(t.turns[i].text) for i in mine if not t.turns[i].is_action)
+            w = sum(n_words[i] for i in mine if not turns[i].is_action)
             denom = all_words if is_third_party(speaker.role) else party_words
-            times = [(t.turns[i].start, t.turns[i].end) for i in mine]
+            times = [(turns[i].start, turns[i].end) for i in mine]
             duration = sum((e - s) for s, e in times if s is not None and e is not None) \
-                if t.has_times else None
+                if has_times else None
             rows.append({
                 "session_id": t.session_id, "stage": stage, "speaker": speaker.name,
                 "role": speaker.role, "first_turn": mine[0], "last_turn": mine[-1],
                 "turns": len(mine), "words": w, "talk_share": (w / denom) if denom else 0.0,
                 **_shares(analysis.moves[i].orientation for i in mine
-                          if not t.turns[i].is_action),
+                          if not turns[i].is_action),
                 "duration": duration,
             })
     return rows
@@ -110,11 +133,13 @@ def stage_rows(analysis: SessionAnalysis) -> list[dict]:
 
 def session_row(analysis: SessionAnalysis) -> dict:
     t = analysis.transcript
+    role_of = _role_lookup(t)
     bounds = analysis.stages.boundaries()
     spoken = [i for i, turn in enumerate(t.turns) if not turn.is_action]
+    moves = analysis.moves
     by_party = {}
     for name in t.parties:
-        by_party[name] = _shares(analysis.moves[i].orientation for i in spoken
+        by_party[name] = _shares(moves[i].orientation for i in spoken
                                  if t.turns[i].speaker == name)
     row = {
         "session_id": t.session_id, "source": t.source, "format": t.format,
@@ -122,8 +147,8 @@ def session_row(analysis: SessionAnalysis) -> dict:
         "third_parties": ",".join(t.third_parties), "outcome": analysis.stages.outcome,
         "outcome_turn": analysis.stages.outcome_turn,
         **{f"{s}_start": bounds[s] for s in STAGES},
-        **_shares(analysis.moves[i].orientation for i in spoken
-                  if not is_third_party(t.role_of(t.turns[i].speaker))),
+        **_shares(moves[i].orientation for i in spoken
+                  if not is_third_party(role_of(t.turns[i].speaker))),
         "orientation_by_party": json.dumps(by_party, sort_keys=True),
         "model": analysis.model.get("name"),
     }
@@ -133,16 +158,22 @@ def session_row(analysis: SessionAnalysis) -> dict:
 
 def flatten_meta(meta, prefix: str = "meta") -> dict:
     """Nested metadata (e.g. CaSiNo outcomes per participant) as flat ``meta.a.b`` columns."""
-    flat = {}
+    flat: dict = {}
+    _flatten_into(flat, meta, prefix)
+    return flat
+
+
+def _flatten_into(flat: dict, meta, prefix: str) -> None:
+    """``flatten_meta`` writing into one dict: the same keys in the same order, without a
+    dict built and merged per nesting level (CaSiNo's metadata has ~20 per session)."""
     for key, value in (meta or {}).items():
         name = f"{prefix}.{key}"
         if isinstance(value, dict):
-            flat.update(flatten_meta(value, name))
+            _flatten_into(flat, value, name)
         elif isinstance(value, (list, tuple)):
             flat[name] = json.dumps(value)
         else:
             flat[name] = value
-    return flat
 
 
 def _frame(rows: list[dict], columns: list[str], extra: bool = False) -> pd.DataFrame:

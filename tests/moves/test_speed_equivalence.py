@@ -149,6 +149,42 @@ def test_find_cues_many_equals_find_cues(casino_dir, examples_dir):
     assert find_cues_many([]) == []
 
 
+def test_find_cues_many_equals_find_cues_on_all_casino(casino_dir, examples_dir):
+    """Batch cue spans (anchored scans, matches handed back in bulk) equal ``find_cues``
+    text by text on all of CaSiNo (train + valid) and the examples, in one call and in
+    batch-sized calls, and the spans every text had before (texts outside the anchors of a
+    rule, texts near the separator, upper case and "İ" included)."""
+    from analyzer.nlp.cues import find_cues, find_cues_many
+
+    texts = _rule_texts(casino_dir, examples_dir)
+    texts += ["", "?", "\n", "İ need 2 water?", "x\0y i need", "i need\n", "I NEED the FOOD",
+              "what do\nyou need", "if you ... then i", "?!?"]
+    expected = [find_cues(t) for t in texts]
+    assert find_cues_many(texts) == expected
+    for i in range(0, len(texts), 700):
+        assert find_cues_many(texts[i:i + 700]) == expected[i:i + 700]
+    assert sum(map(len, expected)) > 50_000
+
+
+def test_find_cues_many_equals_find_cues_on_generated_batches():
+    """The same on batches of strings built from the rules' own words, separators, NUL,
+    newlines and non-ASCII letters (texts with and without each rule's anchors mixed)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from analyzer.nlp.cues import find_cues, find_cues_many
+
+    vocab = _cue_vocabulary()
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.lists(st.sampled_from(vocab), max_size=25).map("".join) |
+                    st.text(max_size=20), max_size=12))
+    def check(batch):
+        assert find_cues_many(batch) == [find_cues(t) for t in batch], batch
+
+    check()
+
+
 def test_spoken_rows_equal_the_training_table(analyzer, casino_dir, examples_dir):
     """The prediction table is built column-wise for speed; it must stay row for row the
     table ``features.turn_frame`` builds for training (spoken rows), or the model would see
@@ -430,6 +466,34 @@ def test_features_and_probabilities_equal_the_reference_path_on_all_casino(
     assert _same_csr(M, reference)
     Rl, Ro = est.scores(reference)
     assert np.abs(Pl - Rl).max() <= 1e-12 and np.abs(Po - Ro).max() <= 1e-12
+    assert est.labels_from_proba(Pl) == _reference_labels(est, Pl)
+
+
+def _reference_labels(est, P) -> list[tuple[str, ...]]:
+    """``labels_from_proba`` row by row, as it was written before it was vectorised."""
+    out = []
+    for row in P:
+        idx = [j for j in np.argsort(-row) if row[j] >= est.threshold] or [int(row.argmax())]
+        out.append(tuple(est.classes_[j] for j in idx))
+    return out
+
+
+def test_labels_from_proba_equals_the_row_by_row_reference(analyzer):
+    """Vectorised label sets equal the row-by-row ones on random scores with ties, scores
+    exactly at the threshold, rows with nothing above it and NaN (the fallback path)."""
+    est = analyzer.model.estimator
+    assert est.multilabel_
+    rng = np.random.default_rng(0)
+    k = len(est.classes_)
+    P = rng.random((500, k))
+    P[:100] = np.round(P[:100], 1)  # many ties
+    P[100:150, :3] = est.threshold  # at the threshold exactly
+    P[150:200] *= est.threshold * 0.9  # nothing above: the best alone
+    for Q in (P, P[:1], np.vstack([P[:20], np.full((1, k), np.nan)])):
+        assert est.labels_from_proba(Q) == _reference_labels(est, Q)
+    assert est.labels_from_proba(P[:0]) == []
+    labels = est.labels_from_proba(P)
+    assert any(len(s) > 1 for s in labels) and all(len(s) >= 1 for s in labels)
 
 
 def test_token_ids_equal_the_word_pattern_tokens():
@@ -450,3 +514,4 @@ def test_token_ids_equal_the_word_pattern_tokens():
         rows, flat = token_ids(lowered, ids)
         assert list(zip(rows.tolist(), flat.tolist(), strict=True)) == \
             [(i, ids[w]) for i, w in expected]
+

@@ -1,0 +1,35 @@
+"""The tidy tables' rows, known answers (the rows are built with per-session look-ups)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.report.tables import flatten_meta, session_row, stage_rows, turn_rows
+
+
+def test_stage_rows_of_a_mediated_session(mediated):
+    rows = {(r["stage"], r["speaker"]): r for r in stage_rows(mediated)}
+    assert len(rows) == 3 + 3 + 3 + 1  # closing: the mediator alone
+    ana, med = rows[("exploring", "Ana")], rows[("exploring", "Mediator")]
+    # Ana 14 words, Ben 9: the mediator's 10 words are not in the parties' denominator
+    assert (ana["words"], ana["turns"], ana["first_turn"], ana["last_turn"]) == (14, 2, 4, 6)
+    assert ana["talk_share"] == pytest.approx(14 / 23)
+    assert med["role"] == "mediator" and med["talk_share"] == pytest.approx(10 / 33)
+    assert (ana["integrative_share"], ana["distributive_share"]) == (0.5, 0.5)
+    assert ana["duration"] is None  # untimed session
+
+
+def test_stage_rows_durations_and_turn_roles(timed_dyad):
+    rows = {(r["stage"], r["speaker"]): r for r in stage_rows(timed_dyad)}
+    assert rows[("opening", "Alex")]["duration"] == 4.0
+    assert rows[("closing", "Blair")]["duration"] == 0  # the action has no times
+    assert {r["role"] for r in turn_rows(timed_dyad)} == {"party"}
+    session = session_row(timed_dyad)
+    assert session["integrative_share"] == pytest.approx(7 / 11)
+
+
+def test_flatten_meta_keeps_order_and_later_keys_win():
+    meta = {"a": {"b": 1, "c": {"d": [1, 2]}}, "a.b": 2, "e": (3,), "f": None}
+    assert list(flatten_meta(meta).items()) == [
+        ("meta.a.b", 2), ("meta.a.c.d", "[1, 2]"), ("meta.e", "[3]"), ("meta.f", None)]
+    assert flatten_meta(None) == {} and flatten_meta({}, "x") == {}
