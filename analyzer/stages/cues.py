@@ -172,6 +172,13 @@ PAST_FACT_VERBS = frozenset({
     "consumed",
 })
 
+#: Verbs of giving one thing for another ("I can trade you 3 waters for 3 woods", "happy to
+#: exchange some food for water", "offer you some extra food in return for some firewood").
+EXCHANGE_VERBS = frozenset({
+    "trade", "trading", "exchange", "exchanging", "swap", "swapping", "offer", "offering",
+    "give", "giving", "spare",
+})
+
 #: Units that make a bare number a term of a deal in non-CaSiNo talk ("$500", "10 percent").
 MONEY_UNITS = frozenset({
     "$", "dollars", "dollar", "percent", "%", "k", "euros", "euro", "pounds", "usd", "eur",

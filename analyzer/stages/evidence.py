@@ -38,6 +38,7 @@ from .cues import (
     ACCEPT_OPENERS,
     ALLOCATION_VERBS,
     CUES,
+    EXCHANGE_VERBS,
     FIRST_PERSON,
     GENERIC_QUANTITY_AFTER,
     ISSUE_WORDS,
@@ -102,7 +103,7 @@ class Mention:
     """A quantity of an issue in a turn, with the side it goes to when the words say so."""
 
     issue: str
-    quantity: int | str  # a number, "all" or "half"
+    quantity: int | str  # a number, "all", "half" or "some" (an exchange: "food for water")
     side: str | None  # "speaker", "other" or None
     explicit: bool = True  # False for "the <issue>" after a verb ("you take the food")
 
@@ -216,7 +217,7 @@ def matches_terms(mentions: Sequence[Mention], mention_speaker: str,
     for m in mentions:
         mine = terms.get("speaker_gets", {}).get(m.issue)
         theirs = terms.get("other_gets", {}).get(m.issue)
-        if mine is None and theirs is None:
+        if (mine is None and theirs is None) or m.quantity == "some":
             continue
         total = (mine or 0) + (theirs or 0)
         wanted = total if m.quantity == "all" else total / 2 if m.quantity == "half" \
@@ -456,6 +457,7 @@ def _parse_mentions(tokens: Sequence[str], like_num: Sequence[bool],
                     issues: Mapping[str, str]) -> list[Mention]:
     """``parse_mentions`` on lower-cased token texts and their ``like_num`` flags."""
     mentions: list[Mention] = []
+    where: list[int] = []  # the token position of each mention
     for i, word in enumerate(tokens):
         issue = issues.get(word)
         if issue is None:
@@ -486,6 +488,7 @@ def _parse_mentions(tokens: Sequence[str], like_num: Sequence[bool],
             if coordinated:  # "take the food and water": water goes the same way
                 mentions.append(Mention(issue, coordinated[-1].quantity, coordinated[-1].side,
                                         explicit=coordinated[-1].explicit))
+                where.append(i)
                 continue
             if k >= 1 and tokens[k] in ("the", "your", "my") and tokens[k - 1] in ALLOCATION_VERBS:
                 quantity, j = "all", k - 1
@@ -516,7 +519,71 @@ def _parse_mentions(tokens: Sequence[str], like_num: Sequence[bool],
             k -= 1
         mentions.append(Mention(issue, quantity, side, explicit=tokens[j] != "the" and
                                 tokens[j] not in ALLOCATION_VERBS))
+        where.append(i)
+    if "for" in tokens:
+        _exchange_sides(tokens, like_num, issues, mentions, where)
     return mentions
+
+
+#: Words allowed around "for" in an exchange ("some extra food in return for a few waters").
+_EXCHANGE_FILL = QUANTITY_FILLERS | {"some", "a", "an", "few", "little", "bit", "supplies",
+                                      "supply", "in", "return", "exchange", "and", ","}
+
+
+def _exchange_sides(tokens: Sequence[str], like_num: Sequence[bool], issues: Mapping[str, str],
+                    mentions: list[Mention], where: list[int]) -> None:
+    """Sides of an exchange of one issue for another, in place: "I can trade you 3 waters for
+    3 woods", "happy to exchange some food supplies for water", "offer you some extra food in
+    return for some extra firewood". The guideline counts such a two-sided exchange as a
+    concrete proposal even without numbers; the side parser alone gave both issues to the
+    person word before them. Needs a verb of exchange in the sentence before the given issue
+    (or "in exchange / in return for"), so "I need firewood for the food" stays a need. The
+    giver is the person word before the verb ("would you trade your water for ..." gives to
+    the speaker); what comes after "for" goes the other way. An issue of the exchange
+    without a parsed quantity gets one, "some"."""
+    n = len(tokens)
+    for f, word in enumerate(tokens):
+        if word != "for":
+            continue
+        x = next((k for k in range(f - 1, max(-1, f - 5), -1) if tokens[k] in issues), None)
+        if x is None or any(tokens[k] not in _EXCHANGE_FILL for k in range(x + 1, f)):
+            continue
+        got = []
+        for k in range(f + 1, min(n, f + 12)):
+            if tokens[k] in issues:
+                got.append(k)
+            elif not (tokens[k] in _EXCHANGE_FILL or like_num[k]):
+                break
+        if not got:
+            continue
+        verb = None
+        k = x - 1
+        while k >= 0 and tokens[k] not in (".", "!", "?", ";"):
+            if tokens[k] in EXCHANGE_VERBS:
+                verb = k
+                break
+            k -= 1
+        if verb is None and tokens[f - 1] not in ("exchange", "return"):
+            continue
+        giver = "speaker"
+        k = (verb if verb is not None else x) - 1
+        while k >= 0 and tokens[k] not in (".", "!", "?", ";", ","):
+            if tokens[k] in FIRST_PERSON:
+                break
+            if tokens[k] in SECOND_PERSON:
+                giver = "other"
+                break
+            k -= 1
+        taker = "other" if giver == "speaker" else "speaker"
+        for pos, side in [(x, taker)] + [(k, giver) for k in got]:
+            if pos in where:
+                m = where.index(pos)
+                mentions[m] = Mention(mentions[m].issue, mentions[m].quantity, side,
+                                      explicit=mentions[m].explicit)
+            else:
+                at = sum(1 for w in where if w < pos)
+                mentions.insert(at, Mention(issues[tokens[pos]], "some", side, explicit=False))
+                where.insert(at, pos)
 
 
 def _numbers_t(tokens: Sequence[str]) -> tuple[int, int]:

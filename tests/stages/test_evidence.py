@@ -36,6 +36,19 @@ def mentions(text: str) -> list[tuple[str, object, str | None]]:
     ("I really need water for my kids", []),  # a need without a quantity
     ("good, we used all the water to fix the car", []),  # what happened, not terms
     ("we already drank 2 water", []),
+    # an exchange of one issue for another: what follows "for" goes to the giver
+    ("I can trade you 3 waters for 3 woods", [("water", 3, "other"), ("firewood", 3, "speaker")]),
+    ("I'm happy to exchange some food supplies for water supplies",
+     [("food", "some", "other"), ("water", "some", "speaker")]),
+    ("Perhaps I could offer you some extra food in return for some extra firewood?",
+     [("food", "some", "other"), ("firewood", "some", "speaker")]),
+    ("would you trade your water for my food?",
+     [("water", "some", "speaker"), ("food", "some", "other")]),
+    ("i can give you 1 firewood and 3 waters in exchange for 3 foods and 2 firewood",
+     [("firewood", 1, "other"), ("water", 3, "other"), ("food", 3, "speaker"),
+      ("firewood", 2, "speaker")]),
+    ("I need firewood for the food", []),  # no verb of exchange: a need
+    ("What are you using all the firewood for?", [("firewood", "all", "other")]),
 ])
 def test_quantities_per_issue_with_their_side(text, expected):
     assert mentions(text) == expected
@@ -106,3 +119,14 @@ def test_closing_opens_only_at_an_acceptance_without_formal_actions():
                                         "Let me think about it, talk Thursday. Thanks!"))
     assert "closing" not in seg.stages and seg.outcome == "unfinished"
     assert np.isclose(sum(seg.probabilities[-1].values()), 1.0, atol=1e-3)
+
+
+def test_an_exchange_without_numbers_is_a_two_sided_proposal():
+    """Guideline: a two-sided exchange that says who gets what is a concrete proposal even
+    without numbers ("happy to exchange some food for water"); half of it ("I'd trade it
+    for water") or a need ("firewood for the food") is not."""
+    ev = session_evidence(chat("I'm happy to exchange some food supplies for water supplies.",
+                               "I'd be willing to trade it for water.",
+                               "I need firewood for the food."))
+    assert col(ev, "proposal") == [1.0, 0.0, 0.0]
+    assert col(ev, "two_sided") == [1.0, 0.0, 0.0]
