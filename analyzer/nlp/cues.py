@@ -473,6 +473,22 @@ def find_cues(text: str) -> list[tuple[str, int, int]]:
     return [(CUE_NAMES[j], a, b) for j, a, b in found]
 
 
+def _anchored_texts(alts, present, texts: list[str], sizes: np.ndarray):
+    """The texts a rule can match in: those holding every anchor group of one of its
+    alternatives (``present``: texts x groups). Returned joined by "\\n\\0\\n" as the rule's
+    subject, with each picked text's offset in it and the picked indices; ``None`` when no
+    text can match. ``sizes``: each text's length plus the separator's 3."""
+    has = np.zeros(len(texts), dtype=bool)
+    for alt in alts:
+        has |= present[:, alt].all(axis=1)
+    at = np.flatnonzero(has)
+    if not len(at):
+        return None
+    picked = itemgetter(*at.tolist())(texts)
+    subject = "\n\0\n".join(picked) if len(at) > 1 else picked
+    return subject, np.cumsum(sizes[at]) - sizes[at], at
+
+
 def find_cues_many(texts: list[str]) -> list[list[tuple[str, int, int]]]:
     """``find_cues`` for many texts: the same matches, text by text (tested on the corpus).
 
@@ -526,16 +542,10 @@ def find_cues_many(texts: list[str]) -> list[list[tuple[str, int, int]]]:
             if alts is None:
                 subject, where, at = joined, None, None
             else:
-                has = np.zeros(m, dtype=bool)
-                for alt in alts:
-                    has |= present[:, alt].all(axis=1)
-                at = np.flatnonzero(has)
-                if not len(at):
+                picked = _anchored_texts(alts, present, lowered, lengths + 3)
+                if picked is None:
                     continue
-                picked = itemgetter(*at.tolist())(lowered)
-                subject = "\n\0\n".join(picked) if len(at) > 1 else picked
-                size = lengths[at] + 3
-                where = np.cumsum(size) - size
+                subject, where, at = picked
             spans = [s for s in map(_span, rx.finditer(subject)) if s[1] > s[0]]
             if not spans:
                 continue
@@ -636,15 +646,10 @@ def count_cues(texts: list[str], words: tuple[np.ndarray, np.ndarray] | None = N
         if alts is None:
             subject, where, at = joined, starts, None
         else:
-            has = np.zeros(n, dtype=bool)
-            for alt in alts:
-                has |= present[:, alt].all(axis=1)
-            at = np.flatnonzero(has)
-            if not len(at):
+            picked = _anchored_texts(alts, present, clean, sizes)
+            if picked is None:
                 continue
-            picked = itemgetter(*at.tolist())(clean)
-            subject = "\n\0\n".join(picked) if len(at) > 1 else picked
-            where = np.cumsum(sizes[at]) - sizes[at]
+            subject, where, at = picked
         pos = [m.start() for m in rx.finditer(subject) if m.end() > m.start()]
         if pos:
             r = np.searchsorted(where, np.asarray(pos), side="right") - 1
