@@ -161,32 +161,29 @@ _WORD = re.compile(r"\w+")
 _WORD_OR_QUESTION = re.compile(r"\w+|\?")  # "?": an anchor of the question rule
 
 
-def _top_level(rx: str) -> list[str]:
-    """The top-level alternatives of a regex ("a|(b|c)" -> ["a", "(b|c)"])."""
-    parts, depth, klass, current, i = [], 0, False, [], 0
+def _syntax(rx: str, i: int = 0):
+    """``(index, char, depth after it)`` of each "(", ")" and "|" of ``rx`` from ``i`` on, with
+    escapes and character classes skipped: the one scanner behind the regex surgery below."""
+    depth, klass = 0, False
     while i < len(rx):
         ch = rx[i]
         if ch == "\\":
-            current.append(rx[i:i + 2])
             i += 2
             continue
         if klass:
             klass = ch != "]"
         elif ch == "[":
             klass = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append("".join(current))
-            current = []
-            i += 1
-            continue
-        current.append(ch)
+        elif ch in "()|":
+            depth += (ch == "(") - (ch == ")")
+            yield i, ch, depth
         i += 1
-    parts.append("".join(current))
-    return parts
+
+
+def _top_level(rx: str) -> list[str]:
+    """The top-level alternatives of a regex ("a|(b|c)" -> ["a", "(b|c)"])."""
+    bounds = [-1, *(i for i, ch, depth in _syntax(rx) if ch == "|" and depth == 0), len(rx)]
+    return [rx[start + 1:end] for start, end in zip(bounds, bounds[1:], strict=False)]
 
 
 _PURE = re.compile(r"\\b(?:\(\?:([\w|]+)\)|(\w+))\\b")
@@ -211,23 +208,9 @@ _QUANT = "?*+{"
 
 def _group_end(rx: str, i: int) -> int:
     """Index just past the group opened at ``rx[i]`` ("(")."""
-    depth, klass = 0, False
-    while i < len(rx):
-        ch = rx[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if klass:
-            klass = ch != "]"
-        elif ch == "[":
-            klass = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
+    for j, ch, depth in _syntax(rx, i):
+        if ch == ")" and depth == 0:
+            return j + 1
     raise ValueError(f"unbalanced group in {rx!r}")
 
 
