@@ -34,7 +34,6 @@ is not known when decoding).
 from __future__ import annotations
 
 import math
-from operator import mul
 
 import numpy as np
 
@@ -53,34 +52,10 @@ def _by_zero(row: list[float]) -> list[float]:
 
 def _scaled_passes(first: list[float], w_all: list[list[list[float]]]
                    ) -> tuple[list[list[float]], list[list[float]], list[float]]:
-    """Rabiner's scaled forward and backward recursions on plain floats: (forward, backward,
-    scale). A sum that comes out 0 divides as numpy does (``_by_zero``)."""
-
-    def norm(row: list[float], total: float) -> list[float]:
-        return [x / total for x in row] if total else _by_zero(row)
-
-    total = sum(first)
-    f = norm(first, total)
-    fw, sc = [f], [total]
-    for w in w_all:
-        row = [sum(map(mul, f, col)) for col in zip(*w, strict=True)]
-        total = sum(row)
-        f = norm(row, total)
-        fw.append(f)
-        sc.append(total)
-    g = [1.0] * N
-    bw = [g]
-    for t in range(len(w_all) - 1, -1, -1):
-        g = norm([sum(map(mul, r, g)) for r in w_all[t]], sc[t + 1])
-        bw.append(g)
-    bw.reverse()
-    return fw, bw, sc
-
-
-def _scaled_passes4(first: list[float], w_all: list[list[list[float]]]
-                    ) -> tuple[list[list[float]], list[list[float]], list[float]]:
-    """``_scaled_passes`` written out for four stages (the products unrolled: about half
-    the time of the generic loops, which matters at two chains per session)."""
+    """Rabiner's scaled forward and backward recursions on plain floats, written out for the
+    four stages: (forward, backward, scale). The products are unrolled (about half the time
+    of generic loops, which matters at two chains per session); a sum that comes out 0
+    divides as numpy does (``_by_zero``)."""
     a, b, c, d = first
     total = a + b + c + d
     f = [a / total, b / total, c / total, d / total] if total else _by_zero(first)
@@ -122,8 +97,7 @@ class Chain:
             first = np.exp(init - np.max(init))
         # the recursions run on plain floats: with four stages a numpy call per turn costs
         # more than the arithmetic
-        passes = _scaled_passes4 if N == 4 else _scaled_passes
-        fw, bw, sc = passes(first.tolist(), self.weights.tolist())
+        fw, bw, sc = _scaled_passes(first.tolist(), self.weights.tolist())
         forward, backward, scale = np.array(fw), np.array(bw), np.array(sc)
         self.forward, self.backward, self.scale = forward, backward, scale
         #: False when a scaled sum under- or overflowed (then use log-space sums instead)

@@ -223,35 +223,17 @@ class Segmenter:
         scores = matrix @ self._coef.T + self.params.intercept
         return np.exp(scores - _logsumexp(scores, axis=1)[:, None])
 
-    def _memm_log_probs(self, prev: str, matrix: np.ndarray) -> np.ndarray:
-        """log P(next stage | prev, x_t) for every turn.
-
-        Backward moves are -inf (the potentials forbid them anyway); a forward move never seen
-        in the gold (e.g. opening straight to closing) gets a small floor probability rather
-        than none, so that formal actions forcing a stage always leave a path.
-        """
-        first = STAGES.index(prev) if prev in STAGES else 0
-        out = np.full((matrix.shape[0], N), -np.inf)
-        out[:, first:] = UNSEEN_LOG_PROB
-        model = (self.params.memm or {}).get(prev)
-        if model is None:  # closing (or an unfitted state) stays
-            out[:, first] = 0.0
-            return out
-        cols = [STAGES.index(c) for c in model["classes"]]
-        if len(cols) == 1:
-            out[:, cols[0]] = 0.0
-            return out
-        coef, intercept = self._memm_weights(prev, model)
-        scores = matrix @ coef.T + intercept
-        out[:, cols] = scores - _logsumexp(scores, axis=1)[:, None]
-        return out
-
     def memm_potentials(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``_memm_log_probs`` of every previous state at once: (init (N,), steps (n-1, N, N)).
+        """log P(next stage | previous stage, x_t) for every turn and every previous stage:
+        (init (N,), steps (n-1, N, N)), ``init`` from the "start" model.
 
-        The same numbers from one product of the evidence with all the models' weights
-        stacked and one grouped log-softmax, instead of a product and a log-softmax per
-        model: at four stages numpy's per-call cost is most of the time."""
+        Backward moves are -inf (the potentials forbid them anyway); a forward move never
+        seen in the gold (e.g. opening straight to closing) gets a small floor probability
+        rather than none, so that formal actions forcing a stage always leave a path; a stage
+        without a model (closing) stays. Computed with one product of the evidence with all
+        the models' weights stacked and one grouped log-softmax, not a product and a
+        log-softmax per model: at four stages numpy's per-call cost is most of the time
+        (tests/stages/test_decode_golden.py keeps the per-model form as the reference)."""
         n = matrix.shape[0]
         lay = self._memm_layout()
         init = lay.base[0].copy()
@@ -464,32 +446,11 @@ def log_posteriors(init: np.ndarray, steps: np.ndarray) -> np.ndarray:
 
 
 def viterbi(init: np.ndarray, steps: np.ndarray) -> list[int]:
-    """Best state path of a chain with scores ``init`` (N,) and ``steps`` (n-1, N, N).
+    """Best stage path of a chain with scores ``init`` (4,) and ``steps`` (n-1, 4, 4).
 
-    Ties go to the lower stage, as ``np.argmax`` breaks them."""
-    if N == 4 and init.shape == (4,):
-        return _viterbi4(init, steps)
-    return _viterbi_any(init, steps)
-
-
-def _viterbi_any(init: np.ndarray, steps: np.ndarray) -> list[int]:
-    """``viterbi`` for any number of stages, with numpy."""
-    delta = init
-    n = steps.shape[0] + 1
-    back = np.zeros((n, N), dtype=int)
-    for t in range(1, n):
-        cand = delta[:, None] + steps[t - 1]
-        back[t] = np.argmax(cand, axis=0)
-        delta = cand[back[t], np.arange(N)]
-    path = [int(np.argmax(delta))]
-    for t in range(n - 1, 0, -1):
-        path.append(int(back[t, path[-1]]))
-    return path[::-1]
-
-
-def _viterbi4(init: np.ndarray, steps: np.ndarray) -> list[int]:
-    """``viterbi`` for four stages on plain floats, the maximisations written out: about a
-    quarter of the time of four numpy calls per turn."""
+    On plain floats with the maximisations written out for the four stages: about a quarter
+    of the time of four numpy calls per turn. Ties go to the lower stage, as ``np.argmax``
+    breaks them (tests/stages/test_decode_golden.py compares it with the numpy form)."""
     d0, d1, d2, d3 = init.tolist()
     back = []
     for (x0, x1, x2, x3), (y0, y1, y2, y3), (z0, z1, z2, z3), (u0, u1, u2, u3) in \

@@ -27,17 +27,55 @@ from analyzer.results import STAGES
 from analyzer.stages import mbr
 from analyzer.stages.evidence import FEATURES
 from analyzer.stages.segmenter import (
+    UNSEEN_LOG_PROB,
     Segmenter,
     StageParams,
-    _viterbi4,
-    _viterbi_any,
+    _logsumexp,
     log_posteriors,
+    viterbi,
 )
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "data" / "decode_golden.json"
 #: the CaSiNo slice: the first dialogues of casino_valid.json
 CASINO_SLICE = 30
+
+
+# -- the per-model and numpy forms the fast code is checked against -------------------------
+
+def numpy_viterbi(init: np.ndarray, steps: np.ndarray) -> list[int]:
+    """Viterbi with numpy, for any number of stages (the form before the plain-float one)."""
+    n, k = steps.shape[0] + 1, init.shape[0]
+    delta = init
+    back = np.zeros((n, k), dtype=int)
+    for t in range(1, n):
+        cand = delta[:, None] + steps[t - 1]
+        back[t] = np.argmax(cand, axis=0)
+        delta = cand[back[t], np.arange(k)]
+    path = [int(np.argmax(delta))]
+    for t in range(n - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
+
+
+def memm_log_probs(seg: Segmenter, prev: str, matrix: np.ndarray) -> np.ndarray:
+    """log P(next stage | prev, x_t) for every turn, one MEMM model at a time (the form
+    before ``Segmenter.memm_potentials`` stacked them)."""
+    first = STAGES.index(prev) if prev in STAGES else 0
+    out = np.full((matrix.shape[0], len(STAGES)), -np.inf)
+    out[:, first:] = UNSEEN_LOG_PROB
+    model = (seg.params.memm or {}).get(prev)
+    if model is None:  # closing (or an unfitted state) stays
+        out[:, first] = 0.0
+        return out
+    cols = [STAGES.index(c) for c in model["classes"]]
+    if len(cols) == 1:
+        out[:, cols[0]] = 0.0
+        return out
+    coef, intercept = seg._memm_weights(prev, model)
+    scores = matrix @ coef.T + intercept
+    out[:, cols] = scores - _logsumexp(scores, axis=1)[:, None]
+    return out
 
 
 def build(segmenter_module) -> dict:
@@ -130,7 +168,7 @@ def test_plain_float_viterbi_equals_the_numpy_one_ties_included():
             if rounded:
                 init, steps = np.round(init), np.round(steps)
             steps[:, np.tril(np.ones((4, 4), dtype=bool), -1)] = -np.inf
-            assert _viterbi4(init, steps) == _viterbi_any(init, steps)
+            assert viterbi(init, steps) == numpy_viterbi(init, steps)
 
 
 def test_grouped_memm_scores_equal_the_per_model_ones(golden):
@@ -138,10 +176,10 @@ def test_grouped_memm_scores_equal_the_per_model_ones(golden):
     for session in list(golden["sessions"].values())[:10]:
         matrix = matrix_of(session, golden["features"])
         init, steps = seg.memm_potentials(matrix)
-        np.testing.assert_allclose(init, seg._memm_log_probs("start", matrix[:1])[0],
+        np.testing.assert_allclose(init, memm_log_probs(seg, "start", matrix[:1])[0],
                                    rtol=0, atol=1e-12)
         for a, prev in enumerate(STAGES):
-            np.testing.assert_allclose(steps[:, a, :], seg._memm_log_probs(prev, matrix[1:]),
+            np.testing.assert_allclose(steps[:, a, :], memm_log_probs(seg, prev, matrix[1:]),
                                        rtol=0, atol=1e-12)
 
 
