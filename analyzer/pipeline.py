@@ -20,10 +20,16 @@ class Analyzer:
     ``model_dir`` is a model folder (``models/...`` or one made by ``analyzer train``);
     ``None`` takes the shipped default. ``roles`` overrides speakers' roles by name
     (``{"Dana": "mediator"}``).
+
+    ``explain=False`` skips the per-turn detail only reports and ``analyzer analyze``'s JSON
+    show: each ``TurnMove``'s ``reasons`` (why the model chose it) and ``probabilities`` (per
+    orientation) are left empty. Every other result is the same (tested), the tables
+    included; a batch that writes no reports needs no more (``batch.worker.get_analyzer``).
     """
 
     def __init__(self, model_dir: str | Path | None = None,
-                 roles: Mapping[str, str] | None = None, spacy_model: str | None = None) -> None:
+                 roles: Mapping[str, str] | None = None, spacy_model: str | None = None,
+                 explain: bool = True) -> None:
         from .moves import load_model
         from .nlp import make_nlp
         from .stages import load_segmenter
@@ -32,6 +38,7 @@ class Analyzer:
         self.model = load_model(model_dir)
         self.segmenter = load_segmenter()
         self.roles = dict(roles or {})
+        self.explain = explain
         # the stage evidence tokenises with blank English; with the default pipeline that is
         # ``self.nlp`` itself, so one tokenisation serves units and evidence (and no second
         # pipeline is built). A named spaCy model may tokenise differently: the evidence
@@ -79,8 +86,8 @@ class Analyzer:
                     remember_docs(self._evidence_nlp, [p[0] for p in pairs],
                                   [p[1] for p in pairs])
             del docs
-            predicted = self.model.predict_sessions(list(zip(transcripts, all_units,
-                                                             strict=True)))
+            predicted = self.model.predict_sessions(
+                list(zip(transcripts, all_units, strict=True)), explain=self.explain)
         except Exception:
             if len(transcripts) == 1:
                 raise

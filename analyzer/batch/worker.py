@@ -49,12 +49,16 @@ _LOCK = threading.Lock()
 
 
 def get_analyzer(config: WorkerConfig):
-    """This process's ``Analyzer`` for ``config``, built on first use and then kept."""
+    """This process's ``Analyzer`` for ``config``, built on first use and then kept.
+
+    It explains its moves (``reasons``, per-orientation ``probabilities``) only when the
+    batch writes reports: the tables hold neither, and leaving them out changes no table."""
     with _LOCK:
         if _STATE["analyzer"] is None or _STATE["config"] != config:
             from ..pipeline import Analyzer
 
-            _STATE["analyzer"] = Analyzer(model_dir=config.model_dir, roles=dict(config.roles))
+            _STATE["analyzer"] = Analyzer(model_dir=config.model_dir, roles=dict(config.roles),
+                                          explain=bool(config.reports))
             _STATE["config"] = config
         return _STATE["analyzer"]
 

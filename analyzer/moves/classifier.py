@@ -30,7 +30,7 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from ..results import ORIENTATIONS
-from .features import TurnFeaturizer
+from .features import FeatureParts, TurnFeaturizer
 from .taxonomy import CASINO_ORIENTATION, orientation_of_labels
 
 STACK_PARTS = ("text", "prev", "next")
@@ -236,11 +236,16 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
     # ---------------------------------------------------------------- predicting
     def features(self, X: pd.DataFrame):
         """The full feature matrix of X (stage-1 probabilities included)."""
+        return self.feature_parts(X).matrix
+
+    def feature_parts(self, X: pd.DataFrame) -> FeatureParts:
+        """``features`` with what the featurizer computed on the way (distinct texts, their
+        cue counts: ``features.FeatureParts``)."""
         if not self.stacked_:
-            return self.featurizer_.transform_with_texts(X)[0]
+            return self.featurizer_.transform_parts(X)
         # the stage-1 block is appended as the featurizer assembles the matrix (one copy)
-        return self.featurizer_.transform_with_texts(X, extra=lambda T, idx: self._stack_block(
-            T, idx, self.stage1_coef_, self.stage1_intercept_))[0]
+        return self.featurizer_.transform_parts(X, extra=lambda T, idx: self._stack_block(
+            T, idx, self.stage1_coef_, self.stage1_intercept_))
 
     def scores(self, M) -> tuple[np.ndarray, np.ndarray]:
         """(label probabilities, orientation probabilities) from a feature matrix.

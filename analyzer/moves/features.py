@@ -22,6 +22,7 @@ import gc
 import itertools
 import operator
 import re
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -496,6 +497,19 @@ def _hstack(blocks) -> sp.csr_matrix:
     return sp.hstack(blocks, format="csr", dtype=np.float32)
 
 
+class FeatureParts(NamedTuple):
+    """What ``TurnFeaturizer.transform_parts`` computes: the feature matrix; the text-only
+    features of each distinct text (rows of ``texts``); for each row the index of its own,
+    previous and next text among them (``idx``); and the distinct texts' cue counts
+    (``count_cues``; None for a featurizer without cues)."""
+
+    matrix: sp.csr_matrix
+    text_matrix: sp.csr_matrix
+    idx: dict[str, np.ndarray]
+    texts: list[str]
+    cue_counts: np.ndarray | None
+
+
 class TurnFeaturizer(TransformerMixin, BaseEstimator):
     """Turns a turn table into a sparse feature matrix (see the module docstring)."""
 
@@ -556,8 +570,9 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         return self.transform_with_texts(X)[0]
 
     def _own_blocks(self, uniq: list[str]):
-        """(word TF-IDF, char TF-IDF or None, log cue counts or None) of distinct texts. The
-        texts are tokenised once, for the word n-grams and the cue word table together."""
+        """(word TF-IDF, char TF-IDF or None, cue counts or None) of distinct texts (the cue
+        block of the features is their ``log1p``). The texts are tokenised once, for the word
+        n-grams and the cue word table together."""
         lowered = [s.lower() for s in uniq]
         cues = None
         if self.word_.fast_words():
@@ -570,11 +585,11 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
                     cue_of = np.full(len(table[1]), -1, dtype=np.int64)
                     cue_of[[table[0][w] for w in CUE_WORDS]] = np.arange(len(CUE_WORDS))
                     self.__dict__["_cue_of"] = cue_of
-                cues = np.log1p(cue_matrix(uniq, (rows, cue_of[ids])))
+                cues = cue_matrix(uniq, (rows, cue_of[ids]))
         else:
             W = self.word_.transform(uniq)
             if self.use_cues:
-                cues = np.log1p(cue_matrix(uniq))
+                cues = cue_matrix(uniq)
         C = self.char_.tfidf(self.char_.char_counts(lowered)) if self.char_ is not None \
             else None
         return W, C, cues
@@ -586,10 +601,16 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
 
         ``extra(T, idx)``, if given, returns a dense block appended as the last columns (the
         classifier's stage-1 probabilities: one assembly of the matrix instead of two)."""
+        return self.transform_parts(X, extra)[:3]
+
+    def transform_parts(self, X: pd.DataFrame, extra=None) -> FeatureParts:
+        """``transform_with_texts`` plus the distinct texts and their cue counts (what the
+        offer rules read: the predictor takes them from here instead of matching the cue
+        rules over the same texts a second time)."""
         with _gc_paused():
             return self._transform_with_texts(X, extra)
 
-    def _transform_with_texts(self, X: pd.DataFrame, extra):
+    def _transform_with_texts(self, X: pd.DataFrame, extra) -> FeatureParts:
         columns: dict[str, list[str]] = {"text": X["text"].tolist()}
         columns["prev_text"] = X["prev_text"].tolist()
         columns["next_text"] = X["next_text"].tolist() if "next_text" in X else \
@@ -604,7 +625,8 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         at = {c: np.fromiter(map(where.__getitem__, v), dtype=np.int64, count=len(v))
               for c, v in columns.items()}  # each row's text, as a row of T
         t_idx = at["text"]
-        W, C, cues = self._own_blocks(uniq)
+        W, C, counts = self._own_blocks(uniq)
+        cues = np.log1p(counts) if counts is not None else None
         own = [W] + ([C] if C is not None else []) + \
             ([sp.csr_matrix(cues)] if cues is not None else [])
         T = _hstack(own)
@@ -626,7 +648,7 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         idx = {"text": t_idx, "prev": at["prev_text"], "next": at["next_text"]}
         if extra is not None:
             blocks.append(sp.csr_matrix(extra(T, idx)))
-        return _hstack(blocks), T, idx
+        return FeatureParts(_hstack(blocks), T, idx, uniq, counts)
 
     @staticmethod
     def _context(X: pd.DataFrame, text: list[str], prev: list[str], facts=None) -> np.ndarray:

@@ -19,11 +19,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import ModelError
-from ..nlp.cues import find_cues, find_cues_many
+from ..nlp.cues import count_cues, find_cues, find_cues_many
 from ..results import ORIENTATIONS, TurnMove, Unit, UnitMove
 from ..transcript import Transcript
 from .classifier import MoveClassifier
-from .offers import action_move, detect_offer
+from .offers import action_move, detect_offers
 from .taxonomy import orientation_of_move
 
 MODEL_FILE = "model.skops"
@@ -154,54 +154,61 @@ class MoveModel:
         return folder
 
     # ------------------------------------------------------------------ prediction
-    def predict_session(self, transcript: Transcript, units: list[Unit], nlp=None
-                        ) -> tuple[list[UnitMove], list[TurnMove]]:
+    def predict_session(self, transcript: Transcript, units: list[Unit], nlp=None,
+                        explain: bool = True) -> tuple[list[UnitMove], list[TurnMove]]:
         """Labels for every unit and one ``TurnMove`` per turn, in order, actions included."""
-        return self.predict_sessions([(transcript, units)])[0]
+        return self.predict_sessions([(transcript, units)], explain=explain)[0]
 
-    def predict_sessions(self, items: Sequence[tuple[Transcript, list[Unit]]]
-                         ) -> list[tuple[list[UnitMove], list[TurnMove]]]:
+    def predict_sessions(self, items: Sequence[tuple[Transcript, list[Unit]]],
+                         explain: bool = True) -> list[tuple[list[UnitMove], list[TurnMove]]]:
         """``predict_session`` for many sessions at once, same results session by session.
 
         Why: the per-call costs (feature table, sparse matrices, model products, the
         explanation weights) are paid once for the whole batch instead of once per session.
         Every feature of a row depends only on that row's own context (its session's
-        neighbouring turns), so batching changes no number."""
+        neighbouring turns), so batching changes no number.
+
+        ``explain=False`` leaves out what only reports and ``analyzer analyze`` show: each
+        ``TurnMove``'s ``reasons`` (the explanation) and its per-orientation
+        ``probabilities`` stay empty. Every other field of every ``TurnMove`` and
+        ``UnitMove`` is the same (tested); the batch tables and the stage segmenter read
+        none of the two."""
         items = list(items)
         if not items:
             return []
         est = self.estimator
         sub = _spoken_rows(items)
-        docs: list[str] = sub["text"].tolist() if sub is not None else []
-        P_lab = P_or = M = None
+        M = P_lab = P_or = None
         unit_labels: list[tuple[str, ...]] = []
-        if docs:
-            M = est.features(sub)
+        offers: list[str | None] = []
+        text_of: list[int] = []  # each row's text, as an index into ``uniq``
+        uniq: list[str] = []
+        if sub is not None:
+            parts = est.feature_parts(sub)
+            M, uniq = parts.matrix, parts.texts
             P_lab, P_or = est.scores(M)
             unit_labels = est.labels_from_proba(P_lab)
-        distinct = list(dict.fromkeys(docs))
-        found = dict(zip(distinct, find_cues_many(distinct), strict=True))
-        cues = [found[t] for t in docs]
-        offer_of = {t: detect_offer(t, found[t]) for t in distinct}  # (a rule of the text)
-        offers = [offer_of[t] for t in docs]
+            offers, text_of = _row_offers(parts)
 
         # each session's spoken units by turn (rows of the feature table), then the turn
         # labels of all turns in one call (a turn's scores: the max over its units)
-        sessions: list[tuple[dict[int, list[int]], list[Unit]]] = []
+        sessions: list[dict[int, list]] = []
         groups: list[list[int]] = []
-        offset = 0
+        row = 0
         for transcript, units in items:
             turns = transcript.turns
-            by_turn: dict[int, list[int]] = {}
-            spoken: list[Unit] = []
+            by_turn: dict[int, list] = {}  # turn -> its units, and the spoken ones' rows
             for u in units:
+                got = by_turn.get(u.turn)
+                if got is None:
+                    got = by_turn[u.turn] = [[], []]
+                got[0].append(u)
                 if not turns[u.turn].is_action:
-                    by_turn.setdefault(u.turn, []).append(offset + len(spoken))
-                    spoken.append(u)
-            sessions.append((by_turn, spoken))
-            groups += [by_turn[turn.index] for turn in turns
-                       if not turn.is_action and turn.index in by_turn]
-            offset += len(spoken)
+                    got[1].append(row)
+                    row += 1
+            sessions.append(by_turn)
+            groups += [g[1] for turn in turns if not turn.is_action
+                       and (g := by_turn.get(turn.index)) is not None and g[1]]
         turn_labels = iter(())
         if groups:
             index = np.fromiter((r for rs in groups for r in rs), dtype=np.int64)
@@ -209,63 +216,77 @@ class MoveModel:
             turn_labels = iter(est.labels_from_proba(
                 np.maximum.reduceat(P_lab[index], starts, axis=0)))
 
-        # each unit's orientation scores as Python floats and its best orientation, once
-        or_rows: list[list[float]] = P_or.tolist() if P_or is not None else []
-        unit_best: list[int] = P_or.argmax(axis=1).tolist() if P_or is not None else []
+        # each unit's move, best orientation and its probability as Python values, once
+        or_rows: list[list[float]] = []
+        unit_move: list[UnitMove | None] = []
+        if P_or is not None:
+            or_rows = P_or.tolist()
+            best_o = P_or.argmax(axis=1)
+            unit_best = best_o.tolist()
+            unit_conf = P_or[np.arange(len(P_or)), best_o].tolist()
+            unit_move = [str(labels[0]) for labels in unit_labels]
+        exact_python = P_or is not None and P_or.dtype == np.float64 and \
+            P_or.shape[1] == 3  # see _roll_up_rows
         out: list[tuple[list[UnitMove], list[TurnMove]]] = []
         pending: list[tuple] = []  # (list, slot, row, k, TurnMove fields, offer)
-        offset = 0
-        for (transcript, units), (by_turn, spoken) in zip(items, sessions, strict=True):
-            turns = transcript.turns
+        for (transcript, _), by_turn in zip(items, sessions, strict=True):
             unit_moves: list[UnitMove] = []
             turn_moves: list[TurnMove] = []
-            for turn in turns:
+            for turn in transcript.turns:
+                index = turn.index
+                got = by_turn.get(index)
                 if turn.is_action:
                     move, orientation, offer = action_move(turn.action)
-                    for u in units:
-                        if u.turn == turn.index:
-                            unit_moves.append(UnitMove(turn.index, u.index, move, orientation,
-                                                       1.0))
+                    for u in got[0] if got is not None else ():
+                        unit_moves.append(UnitMove(index, u.index, move, orientation, 1.0))
                     turn_moves.append(TurnMove(
-                        turn.index, move, orientation, 1.0, (move,),
-                        {o: float(o == orientation) for o in ORIENTATIONS},
-                        (f"action:{turn.action.name}",), offer))
+                        index, move, orientation, 1.0, (move,),
+                        {o: float(o == orientation) for o in ORIENTATIONS} if explain
+                        else {},
+                        (f"action:{turn.action.name}",) if explain else (), offer))
                     continue
-                rs = by_turn.get(turn.index, [])
-                for r in rs:
+                rs = got[1] if got is not None else ()
+                for u, r in zip(got[0], rs, strict=True) if rs else ():
                     o = unit_best[r]
-                    unit_moves.append(UnitMove(turn.index, spoken[r - offset].index,
-                                               str(unit_labels[r][0]), ORIENTATIONS[o],
-                                               or_rows[r][o]))
+                    unit_moves.append(UnitMove(index, u.index, unit_move[r], ORIENTATIONS[o],
+                                               unit_conf[r]))
                 if not rs:
-                    turn_moves.append(TurnMove(turn.index, "non-strategic", "neutral", 1.0, (),
+                    turn_moves.append(TurnMove(index, "non-strategic", "neutral", 1.0, (),
                                                {}, (), None))
                     continue
                 if len(rs) == 1:  # roll_up of one unit is that unit's row
                     best = rs[0]
-                    q, o = or_rows[best], unit_best[best]
+                    o, confidence = unit_best[best], unit_conf[best]
+                    q = or_rows[best]
                 else:
-                    q_array = roll_up(P_or[rs])
-                    o = int(q_array.argmax())
-                    q = q_array.tolist()
-                    best = max(rs, key=lambda r, o=o: or_rows[r][o])
+                    q = _roll_up_rows([or_rows[r] for r in rs]) if exact_python else \
+                        roll_up(P_or[rs]).tolist()
+                    o = max(range(len(q)), key=q.__getitem__)  # the first best, as argmax
+                    confidence = q[o]
+                    best = max(rs, key=lambda r, o=o: or_rows[r][o]) if explain else -1
                 labels = next(turn_labels)
-                turn_offers = [offers[r] for r in rs]
-                offer = next((k for k in _OFFER_PRIORITY if k in turn_offers), None)
+                if len(rs) == 1:  # the priority of one offer: itself, if it is one
+                    offer = offers[best] if offers[best] in _OFFER_PRIORITY else None
+                else:
+                    turn_offers = [offers[r] for r in rs]
+                    offer = next((k for k in _OFFER_PRIORITY if k in turn_offers), None)
                 move = str(labels[0])
                 if offer and set(labels) <= {"non-strategic"}:
                     move = offer
+                head = (index, move, ORIENTATIONS[o], confidence, tuple(map(str, labels)))
+                if not explain:
+                    turn_moves.append(TurnMove(*head, {}, (), offer))
+                    continue
                 # built once its reasons are known (all turns' at once, below)
-                pending.append((turn_moves, len(turn_moves), best, o, (
-                    turn.index, move, ORIENTATIONS[o], q[o], tuple(map(str, labels)),
-                    {ORIENTATIONS[k]: round(q[k], 4) for k in range(len(q))}), offer))
+                pending.append((turn_moves, len(turn_moves), best, o, head + (
+                    {ORIENTATIONS[k]: round(q[k], 4) for k in range(len(q))},), offer))
                 turn_moves.append(None)
-            offset += len(spoken)
             out.append((unit_moves, turn_moves))
         if pending:
             rows = np.fromiter((p[2] for p in pending), dtype=np.int64, count=len(pending))
             ks = np.fromiter((p[3] for p in pending), dtype=np.int64, count=len(pending))
-            all_reasons = explain_rows(est, M, rows, ks, docs, cues)
+            texts = {r: uniq[text_of[r]] for r in rows.tolist()}
+            all_reasons = explain_rows(est, M, rows, ks, texts)
             for (moves, slot, _, _, head, offer), reasons in zip(pending, all_reasons,
                                                                  strict=True):
                 moves[slot] = TurnMove(*head, tuple(reasons), offer)
@@ -317,6 +338,41 @@ _OFFER_PRIORITY = ("tradeoff_offer", "package_offer", "single_issue_offer", "con
                    "reject", "accept")
 
 
+def _row_offers(parts) -> tuple[list[str | None], list[int]]:
+    """(offer kind of each row's text, each row's text as an index of ``parts.texts``): the
+    offer rules run once per distinct text, on the cue counts the features computed (a
+    featurizer without cues: counted here)."""
+    text_of = parts.idx["text"]
+    own = np.unique(text_of)
+    texts = [parts.texts[i] for i in own.tolist()]
+    counts = parts.cue_counts[own] if parts.cue_counts is not None else count_cues(texts)
+    kinds = np.empty(len(parts.texts), dtype=object)
+    kinds[own] = detect_offers(texts, counts)
+    return kinds[text_of].tolist(), text_of.tolist()
+
+
+def _roll_up_rows(rows: list[list[float]]) -> list[float]:
+    """``roll_up`` of float64 rows (integrative, distributive, neutral) given as Python
+    floats, bit for bit the same numbers (tested): numpy's product, mean over rows and
+    three-element sum run in the same order as these loops, on the same doubles. The numpy
+    calls per turn cost more than the arithmetic."""
+    p = 1.0
+    for r in rows:
+        p *= 1.0 - r[1]
+    p_dist = 1.0 - p
+    s0, s2 = rows[0][0], rows[0][2]
+    for r in rows[1:]:
+        s0 += r[0]
+        s2 += r[2]
+    n = len(rows)
+    m0, m2 = s0 / n, s2 / n
+    total = m0 + m2  # the mean's sum with its distributive entry set to 0
+    if total > 0:
+        rest = 1.0 - p_dist
+        return [m0 / total * rest, p_dist, m2 / total * rest]
+    return [m0, p_dist, m2]
+
+
 def roll_up(Q: np.ndarray) -> np.ndarray:
     """A turn's orientation probabilities from its units' (the mixed-turn rule): the turn is
     distributive if any unit is, P = 1 - prod(1 - p_unit); the rest of the mass is shared
@@ -352,11 +408,13 @@ def explain(est: MoveClassifier, M, row: int, k: int, text: str, top: int = 4) -
                         {row: find_cues(text)}, top)[0]
 
 
-def explain_rows(est: MoveClassifier, M, rows: np.ndarray, ks: np.ndarray, texts, cues,
+def explain_rows(est: MoveClassifier, M, rows: np.ndarray, ks: np.ndarray, texts, cues=None,
                  top: int = 4) -> list[list[str]]:
     """``explain`` for many (row, orientation) pairs: the contributions of all of them come
     from one gather over the sparse rows (the numbers ``explain`` ranked one row at a time);
-    ``texts[row]`` and ``cues[row]`` (its ``find_cues`` matches) give the quoted words."""
+    ``texts[row]`` and ``cues[row]`` (its ``find_cues`` matches) give the quoted words.
+    Without ``cues``, the cue rules are matched here, once, over the texts of the rows that
+    quote a cue (about half of them)."""
     from ..nlp.cues import quotes_of
 
     X = M[rows]
@@ -367,12 +425,12 @@ def explain_rows(est: MoveClassifier, M, rows: np.ndarray, ks: np.ndarray, texts
     contrib_all = X.data * W[X.indices, np.repeat(ks, lengths)]
     names = est.feature_names()
     out: list[list[str]] = []
+    quoting: list[tuple[list[str], int, int, str]] = []  # (reasons, slot, row, cue)
     for i, row in enumerate(rows.tolist()):
         a, b = X.indptr[i], X.indptr[i + 1]
         contrib = contrib_all[a:b]
         indices = X.indices[a:b]
         order = np.argsort(-contrib)
-        quotes = None
         found: list[str] = []
         for j in order:
             if contrib[j] <= 0 or len(found) >= top:
@@ -382,10 +440,8 @@ def explain_rows(est: MoveClassifier, M, rows: np.ndarray, ks: np.ndarray, texts
                 continue
             kind, _, value = name.partition(":")
             if kind == "cue":
-                if quotes is None:
-                    quotes = quotes_of(texts[row], cues[row])
-                q = quotes.get(value, [])
-                found.append(f'cue:{value} "{q[0]}"' if q else f"cue:{value}")
+                quoting.append((found, len(found), row, value))
+                found.append("")  # its quote is filled in below
             elif kind == "ctx":
                 found.append(f"context:{_CONTEXT_TEXT.get(name, value)}")
             elif kind == "stack":
@@ -398,6 +454,18 @@ def explain_rows(est: MoveClassifier, M, rows: np.ndarray, ks: np.ndarray, texts
             else:
                 found.append(name)
         out.append(found)
+    if quoting:
+        if cues is None:
+            wanted = list(dict.fromkeys(texts[row] for _, _, row, _ in quoting))
+            matches = dict(zip(wanted, find_cues_many(wanted), strict=True))
+            cues = {row: matches[texts[row]] for _, _, row, _ in quoting}
+        quotes: dict[int, dict[str, list[str]]] = {}
+        for found, slot, row, value in quoting:
+            got = quotes.get(row)
+            if got is None:
+                got = quotes[row] = quotes_of(texts[row], cues[row])
+            q = got.get(value, [])
+            found[slot] = f'cue:{value} "{q[0]}"' if q else f"cue:{value}"
     return out
 
 

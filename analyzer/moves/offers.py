@@ -21,7 +21,9 @@ from collections import Counter
 from collections.abc import Mapping
 from operator import itemgetter
 
-from ..nlp.cues import find_cues
+import numpy as np
+
+from ..nlp.cues import CUE_NAMES, find_cues, plain_word_rule
 from ..transcript import Action
 
 _PROPOSE = {"give", "take", "get", "have", "keep", "offer", "propose", "want", "need",
@@ -56,28 +58,78 @@ def detect_offer(text: str, cues=None) -> str | None:
     words = [w.lower() for w in _WORD.findall(text)]
     if not words:
         return None
-    issues = _issues(text, cues)
-    has_amount = counts["quantity"] > 0
+    return _offer_kind(words, _issues(text, cues), counts["quantity"],
+                       counts["conditional_offer"], counts["agreement"], counts["no_need"],
+                       counts["rejection"])
+
+
+def _offer_kind(words: list[str], issues, quantity, conditional, agreement, no_need,
+                rejection) -> str | None:
+    """The rules of ``detect_offer`` on what they read: the lower-cased words (not empty),
+    the issues named and the number of matches of five cue rules."""
+    has_amount = quantity > 0
     proposes = not _PROPOSE.isdisjoint(words)
-    if counts["conditional_offer"] and len(issues) >= 2:
+    if conditional and len(issues) >= 2:
         return "tradeoff_offer"
     if len(issues) >= 2 and has_amount and proposes:
         return "package_offer"
     first = words[0]
-    yielding = counts["agreement"] and "you" in words and not has_amount and \
+    yielding = agreement and "you" in words and not has_amount and \
         not _YIELD.isdisjoint(words)
-    if issues and (counts["no_need"] or yielding):
+    if issues and (no_need or yielding):
         return "concession"
     if len(issues) == 1 and has_amount and proposes:
         return "single_issue_offer"
-    if len(words) <= 8 and counts["agreement"] and not counts["rejection"] and first in {
-            "ok", "okay", "deal", "sure", "yes", "yeah", "alright", "agreed", "perfect",
-            "sounds", "that", "great", "fine", "yep", "i"}:
+    if len(words) <= 8 and agreement and not rejection and first in _ACCEPT_FIRST:
         return "accept"
-    if counts["rejection"] and len(words) <= 15 and first in {
-            "no", "nope", "sorry", "i", "that", "thats", "that's", "unfortunately"}:
+    if rejection and len(words) <= 15 and first in _REJECT_FIRST:
         return "reject"
     return None
+
+
+_ACCEPT_FIRST = frozenset({"ok", "okay", "deal", "sure", "yes", "yeah", "alright", "agreed",
+                           "perfect", "sounds", "that", "great", "fine", "yep", "i"})
+_REJECT_FIRST = frozenset({"no", "nope", "sorry", "i", "that", "thats", "that's",
+                           "unfortunately"})
+#: the cue rules the offer rules count, as columns of ``count_cues``
+_COUNTED = [CUE_NAMES.index(name) for name in ("quantity", "conditional_offer", "agreement",
+                                               "no_need", "rejection", "issue")]
+#: the issue rule is a plain word list (``\b(?:food|...)\b``), so the issues of a text
+#: are its ``\w+`` words in that list; the generic ones ("deal") are no issue
+_ISSUE_PLAIN = plain_word_rule("issue") is not None
+_ISSUE_ONLY = (plain_word_rule("issue") or frozenset()) - _GENERIC
+_CUE_WORD = re.compile(r"\w+")
+
+
+def detect_offers(texts: list[str], counts: np.ndarray) -> list[str | None]:
+    """``detect_offer`` of many texts from their cue counts (``counts``: the rows of
+    ``count_cues(texts)``), the same answers (tested on all of CaSiNo).
+
+    Why: the move features count the cues of every text already; matching the rules again
+    to find the offers cost more than the offer rules themselves. The rules need the
+    counts of five cues and the issues named, which are the text's lower-cased ``\\w+``
+    words in the issue list. Texts with a line break (``count_cues`` reads it as a space,
+    ``find_cues`` does not) or whose length changes when lower-cased (``find_cues`` then
+    quotes other characters) take ``detect_offer``."""
+    flags = (counts[:, _COUNTED] > 0).tolist() if len(texts) else []
+    out: list[str | None] = []
+    for text, (quantity, conditional, agreement, no_need, rejection, issue) in zip(
+            texts, flags, strict=True):
+        low = text.lower()
+        if not _ISSUE_PLAIN or len(low) != len(text) or "\n" in text or "\r" in text:
+            out.append(detect_offer(text))
+            continue
+        # in ASCII, lower-casing first gives the same words
+        words = _WORD.findall(low) if text.isascii() else \
+            [w.lower() for w in _WORD.findall(text)]
+        if not words:
+            out.append(None)
+            continue
+        issues = {_ISSUE_CANON.get(w, w) for w in _CUE_WORD.findall(low) if w in _ISSUE_ONLY} \
+            if issue else ()
+        out.append(_offer_kind(words, issues, quantity, conditional, agreement, no_need,
+                               rejection))
+    return out
 
 
 def action_move(action: Action) -> tuple[str, str, str | None]:

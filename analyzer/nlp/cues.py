@@ -442,6 +442,13 @@ _WORD_HAS_CUE = _WORD_TO_CUE > 0
 _span = re.Match.span
 
 
+def plain_word_rule(name: str) -> frozenset[str] | None:
+    """The words of cue rule ``name`` when the rule is a plain word list (``\\b(?:a|b)\\b``:
+    its matches are exactly the text's ``\\w+`` words in the list), else None."""
+    words, rest = _PLANS[name]
+    return words if rest is None else None
+
+
 def find_cues(text: str) -> list[tuple[str, int, int]]:
     """Every cue match in ``text`` as (cue, start_char, end_char), by cue then position."""
     low = text.lower()
