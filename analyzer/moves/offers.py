@@ -96,9 +96,15 @@ _COUNTED = [CUE_NAMES.index(name) for name in ("quantity", "conditional_offer", 
                                                "no_need", "rejection", "issue")]
 #: the issue rule is a plain word list (``\b(?:food|...)\b``), so the issues of a text
 #: are its ``\w+`` words in that list; the generic ones ("deal") are no issue
-_ISSUE_PLAIN = plain_word_rule("issue") is not None
-_ISSUE_ONLY = (plain_word_rule("issue") or frozenset()) - _GENERIC
+_ISSUE_WORDS = plain_word_rule("issue")
+_ISSUE_PLAIN = _ISSUE_WORDS is not None
+_ISSUE_ONLY = frozenset(_ISSUE_WORDS or ()) - _GENERIC
 _CUE_WORD = re.compile(r"\w+")
+# ASCII text: every character but the word characters of ``_WORD`` ("\w" is [A-Za-z0-9_]
+# there, and "'" "/") and NUL (the text separator) as a space, so that ``split`` cuts
+# what ``_WORD.findall`` finds; without "'" and "/" too, what ``_CUE_WORD`` finds
+_WORD_SPACES = str.maketrans({c: " " for c in range(128)
+                              if not (chr(c).isalnum() or chr(c) in "_'/\0")})
 
 
 def detect_offers(texts: list[str], counts: np.ndarray) -> list[str | None]:
@@ -107,29 +113,46 @@ def detect_offers(texts: list[str], counts: np.ndarray) -> list[str | None]:
 
     Why: the move features count the cues of every text already; matching the rules again
     to find the offers cost more than the offer rules themselves. The rules need the
-    counts of five cues and the issues named, which are the text's lower-cased ``\\w+``
-    words in the issue list. Texts with a line break (``count_cues`` reads it as a space,
-    ``find_cues`` does not) or whose length changes when lower-cased (``find_cues`` then
-    quotes other characters) take ``detect_offer``."""
-    flags = (counts[:, _COUNTED] > 0).tolist() if len(texts) else []
-    out: list[str | None] = []
-    for text, (quantity, conditional, agreement, no_need, rejection, issue) in zip(
-            texts, flags, strict=True):
-        low = text.lower()
-        if not _ISSUE_PLAIN or len(low) != len(text) or "\n" in text or "\r" in text:
-            out.append(detect_offer(text))
+    counts of five cues, the words and the issues named (the issue rule is a plain word
+    list: its matches are the lower-cased text's ``\\w+`` words in the list). ASCII texts
+    are cut into words all at once, by one ``translate`` and ``split`` (a regex scan per
+    text cost more than the rules). A text with a line break (``count_cues`` reads it as a
+    space, ``find_cues`` does not), a NUL, or whose length changes when lower-cased
+    (``find_cues`` then quotes other characters) takes ``detect_offer``."""
+    n = len(texts)
+    flags = (counts[:, _COUNTED] > 0).tolist() if n else []
+    out: list[str | None] = [None] * n
+    ascii_: list[int] = []
+    for i, (text, f) in enumerate(zip(texts, flags, strict=True)):
+        if "\n" in text or "\r" in text or "\0" in text or not _ISSUE_PLAIN:
+            out[i] = detect_offer(text)
+        elif not (f[5] or f[2] or f[4]):  # every rule needs an issue, agreement or rejection
             continue
-        # in ASCII, lower-casing first gives the same words
-        words = _WORD.findall(low) if text.isascii() else \
-            [w.lower() for w in _WORD.findall(text)]
-        if not words:
-            out.append(None)
-            continue
-        issues = {_ISSUE_CANON.get(w, w) for w in _CUE_WORD.findall(low) if w in _ISSUE_ONLY} \
-            if issue else ()
-        out.append(_offer_kind(words, issues, quantity, conditional, agreement, no_need,
-                               rejection))
+        elif text.isascii():
+            ascii_.append(i)
+        else:
+            low = text.lower()
+            if len(low) != len(text):
+                out[i] = detect_offer(text)
+                continue
+            words = [w.lower() for w in _WORD.findall(text)]
+            out[i] = _offer_of(words, _CUE_WORD.findall(low) if f[5] else (), f)
+    if ascii_:
+        cut = "\0".join([texts[i] for i in ascii_]).lower().translate(_WORD_SPACES)
+        pieces = cut.split("\0")
+        parts = cut.replace("'", " ").replace("/", " ").split("\0")
+        for i, piece, part in zip(ascii_, pieces, parts, strict=True):
+            f = flags[i]
+            out[i] = _offer_of(piece.split(), part.split() if f[5] else (), f)
     return out
+
+
+def _offer_of(words: list[str], cue_words, flags) -> str | None:
+    """``_offer_kind`` from the words, the ``\\w+`` words (for the issues) and the flags."""
+    if not words:
+        return None
+    issues = {_ISSUE_CANON.get(w, w) for w in _ISSUE_ONLY.intersection(cue_words)}
+    return _offer_kind(words, issues, *flags[:5])
 
 
 def action_move(action: Action) -> tuple[str, str, str | None]:

@@ -74,7 +74,9 @@ def test_offers_from_cue_counts_equal_detect_offer(casino_dir, examples_dir):
               for turn in t.turns]
     texts += ["I need 2 food\nand you get the water", "İ take 2 food and 1 water", "",
               "ok,\r deal", "OK DEAL", "Can I have 2 Waters?", "I’ll give you the FOOD/water",
-              "ok 👍 you can have the firewood", "sorry, no", "if you give me food then i"]
+              "ok 👍 you can have the firewood", "sorry, no", "if you give me food then i",
+              "I'd take 2 foods/waters, you'd keep the wood's rest", "ok\0 deal, food",
+              "Ok, you can have the FIREWOOD", "no i can't give up water", "   ", "?!"]
     texts = list(dict.fromkeys(texts))
     expected = [detect_offer(t) for t in texts]
     assert detect_offers(texts, count_cues(texts)) == expected
