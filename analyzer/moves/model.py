@@ -9,6 +9,7 @@ orientation map, versions, training-data hash and size, CV scores) and a model c
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -203,15 +204,15 @@ class MoveModel:
                 if got is None:
                     got = by_turn[u.turn] = [[], []]
                 got[0].append(u)
-                if not turns[u.turn].is_action:
+                if turns[u.turn].action is None:  # a spoken turn
                     got[1].append(row)
                     row += 1
             sessions.append(by_turn)
-            groups += [g[1] for turn in turns if not turn.is_action
+            groups += [g[1] for turn in turns if turn.action is None
                        and (g := by_turn.get(turn.index)) is not None and g[1]]
         turn_labels = iter(())
         if groups:
-            index = np.fromiter((r for rs in groups for r in rs), dtype=np.int64)
+            index = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64)
             starts = np.cumsum([0] + [len(rs) for rs in groups[:-1]])
             turn_labels = iter(est.labels_from_proba(
                 np.maximum.reduceat(P_lab[index], starts, axis=0)))
@@ -223,6 +224,7 @@ class MoveModel:
             or_rows = P_or.tolist()
             best_o = P_or.argmax(axis=1)
             unit_best = best_o.tolist()
+            unit_orientation = _ORIENTATION_NAMES[best_o].tolist()
             unit_conf = P_or[np.arange(len(P_or)), best_o].tolist()
             unit_move = [str(labels[0]) for labels in unit_labels]
         exact_python = P_or is not None and P_or.dtype == np.float64 and \
@@ -235,7 +237,7 @@ class MoveModel:
             for turn in transcript.turns:
                 index = turn.index
                 got = by_turn.get(index)
-                if turn.is_action:
+                if turn.action is not None:
                     move, orientation, offer = action_move(turn.action)
                     for u in got[0] if got is not None else ():
                         unit_moves.append(UnitMove(index, u.index, move, orientation, 1.0))
@@ -247,9 +249,8 @@ class MoveModel:
                     continue
                 rs = got[1] if got is not None else ()
                 for u, r in zip(got[0], rs, strict=True) if rs else ():
-                    o = unit_best[r]
-                    unit_moves.append(UnitMove(index, u.index, unit_move[r], ORIENTATIONS[o],
-                                               unit_conf[r]))
+                    unit_moves.append(UnitMove(index, u.index, unit_move[r],
+                                               unit_orientation[r], unit_conf[r]))
                 if not rs:
                     turn_moves.append(TurnMove(index, "non-strategic", "neutral", 1.0, (),
                                                {}, (), None))
@@ -334,6 +335,7 @@ def _spoken_rows(items) -> pd.DataFrame | None:
     return pd.DataFrame(cols, columns=list(_FRAME_COLUMNS))
 
 
+_ORIENTATION_NAMES = np.array(ORIENTATIONS, dtype=object)
 _OFFER_PRIORITY = ("tradeoff_offer", "package_offer", "single_issue_offer", "concession",
                    "reject", "accept")
 

@@ -109,3 +109,21 @@ def test_roll_up_in_floats_equals_roll_up():
             Q[:, 1] = 1.0  # all mass distributive: nothing left to share
             Q[:, [0, 2]] = 0.0
         assert _roll_up_rows(Q.tolist()) == roll_up(Q).tolist()
+
+
+def test_one_product_for_both_heads_equals_a_product_per_head(analyzer, transcripts):
+    """``scores`` multiplies the features by both heads' coefficients side by side; each
+    head's scores are those of its own product, bit for bit (the reference: ``scores`` as
+    it was written before)."""
+    from analyzer.moves.classifier import _softmax
+    from analyzer.moves.features import turn_frame
+
+    est = analyzer.model.estimator
+    M = est.features(turn_frame(transcripts))
+    Pl, Po = est.scores(M)
+    Rl = est._label_probs(np.asarray(M @ est.label_coef_) + est.label_intercept_)
+    Zo = np.asarray(M @ est.orientation_coef_) + est.orientation_intercept_
+    Ro = _softmax(Zo / est.orientation_temperature_)
+    Ro = est.blend * Ro + (1.0 - est.blend) * est.orientation_from_labels(Rl)
+    assert Pl.dtype == Rl.dtype and Po.dtype == Ro.dtype
+    assert np.array_equal(Pl, Rl) and np.array_equal(Po, Ro)
