@@ -20,7 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import ModelError
-from ..nlp.cues import count_cues, find_cues, find_cues_many
+from ..nlp.cues import count_cues, find_cues, first_cue
 from ..results import ORIENTATIONS, TurnMove, Unit, UnitMove
 from ..transcript import Transcript
 from .classifier import MoveClassifier
@@ -415,8 +415,12 @@ def explain_rows(est: MoveClassifier, M, rows: np.ndarray, ks: np.ndarray, texts
     """``explain`` for many (row, orientation) pairs: the contributions of all of them come
     from one gather over the sparse rows (the numbers ``explain`` ranked one row at a time);
     ``texts[row]`` and ``cues[row]`` (its ``find_cues`` matches) give the quoted words.
-    Without ``cues``, the cue rules are matched here, once, over the texts of the rows that
-    quote a cue (about half of them)."""
+    Without ``cues``, each quoted cue's rule alone is matched on its text (``first_cue``).
+
+    A row's reasons are its features with the largest positive contributions, silent ones
+    skipped, in the order of ``np.argsort(-contrib)`` of the row; the walk reads at most
+    ``top`` + the number of silent features of that order, so only those are taken out of
+    numpy, and each feature's wording is looked up (``_reason_texts``), not rebuilt."""
     from ..nlp.cues import quotes_of
 
     X = M[rows]
@@ -425,42 +429,44 @@ def explain_rows(est: MoveClassifier, M, rows: np.ndarray, ks: np.ndarray, texts
     W = est.explain_weights()  # per orientation, what favours it over the others
     lengths = np.diff(X.indptr)
     contrib_all = X.data * W[X.indices, np.repeat(ks, lengths)]
-    names = est.feature_names()
+    reason_of = _reason_texts(est)
+    reads = top + len(_SILENT)  # enough for ``top`` reasons
+    indptr = X.indptr.tolist()
+    minus = -contrib_all
+    # each row's first ``reads`` entries in argsort order, as positions in contrib_all
+    orders = [np.argsort(minus[a:b])[:reads]
+              for a, b in zip(indptr[:-1], indptr[1:], strict=True)]
+    sizes = [len(o) for o in orders]
+    at = np.concatenate(orders) + np.repeat(X.indptr[:-1], sizes) if orders else \
+        np.zeros(0, dtype=np.int64)
+    values, columns = contrib_all[at].tolist(), X.indices[at].tolist()
+    ends = np.cumsum(sizes).tolist()
     out: list[list[str]] = []
     quoting: list[tuple[list[str], int, int, str]] = []  # (reasons, slot, row, cue)
     for i, row in enumerate(rows.tolist()):
-        a, b = X.indptr[i], X.indptr[i + 1]
-        contrib = contrib_all[a:b]
-        indices = X.indices[a:b]
-        order = np.argsort(-contrib)
         found: list[str] = []
-        for j in order:
-            if contrib[j] <= 0 or len(found) >= top:
+        walk = zip(values[ends[i] - sizes[i]:ends[i]], columns[ends[i] - sizes[i]:ends[i]],
+                   strict=True)
+        if sizes[i] == reads:  # the rest of the order, read only if these run out
+            walk = itertools.chain(walk, _rest_of_walk(contrib_all, minus, X.indices,
+                                                       indptr[i], indptr[i + 1], reads))
+        for value, col in walk:
+            if value <= 0 or len(found) >= top:
                 break
-            name = str(names[indices[j]])
-            if name in _SILENT:
+            reason = reason_of[col]
+            if reason is None:  # a silent feature
                 continue
-            kind, _, value = name.partition(":")
-            if kind == "cue":
-                quoting.append((found, len(found), row, value))
-                found.append("")  # its quote is filled in below
-            elif kind == "ctx":
-                found.append(f"context:{_CONTEXT_TEXT.get(name, value)}")
-            elif kind == "stack":
-                part, _, label = value.partition(":")
-                where = {"text": "this turn", "prev": "previous turn",
-                         "next": "reply"}.get(part, part)
-                found.append(f"{where} reads as {label}")
-            elif kind in ("word", "char") or kind.endswith(("_word", "_cue")):
-                found.append(f'{kind}:"{value}"')
-            else:
-                found.append(name)
+            if reason.__class__ is tuple:  # a cue: its quote is filled in below
+                quoting.append((found, len(found), row, reason[0]))
+            found.append(reason)
         out.append(found)
-    if quoting:
-        if cues is None:
-            wanted = list(dict.fromkeys(texts[row] for _, _, row, _ in quoting))
-            matches = dict(zip(wanted, find_cues_many(wanted), strict=True))
-            cues = {row: matches[texts[row]] for _, _, row, _ in quoting}
+    if quoting and cues is None:  # each quoted cue's first match, that rule alone
+        for found, slot, row, value in quoting:
+            text = texts[row]
+            span = first_cue(text, value)
+            found[slot] = f'cue:{value} "{text[span[0]:span[1]].strip()}"' if span \
+                else f"cue:{value}"
+    elif quoting:
         quotes: dict[int, dict[str, list[str]]] = {}
         for found, slot, row, value in quoting:
             got = quotes.get(row)
@@ -469,6 +475,47 @@ def explain_rows(est: MoveClassifier, M, rows: np.ndarray, ks: np.ndarray, texts
             q = got.get(value, [])
             found[slot] = f'cue:{value} "{q[0]}"' if q else f"cue:{value}"
     return out
+
+
+def _rest_of_walk(contrib, minus, indices, a: int, b: int, skip: int):
+    """(value, column) of a row's entries after its first ``skip`` in argsort order (a
+    generator: nothing is computed unless the walk gets there)."""
+    order = np.argsort(minus[a:b])[skip:] + a
+    yield from zip(contrib[order].tolist(), indices[order].tolist(), strict=True)
+
+
+_REASONS: dict[int, tuple[np.ndarray, list]] = {}
+
+
+def _reason_texts(est: MoveClassifier) -> list:
+    """Each feature column's reason as ``explain`` words it: None for a silent feature, a
+    one-element tuple (the cue) for a cue, whose quote depends on the text, else the text.
+    Built once per feature-name array (names change only with a refit)."""
+    names = est.feature_names()
+    cached = _REASONS.get(id(est))
+    if cached is not None and cached[0] is names:
+        return cached[1]
+    texts: list = []
+    for name in map(str, names.tolist()):
+        kind, _, value = name.partition(":")
+        if name in _SILENT:
+            texts.append(None)
+        elif kind == "cue":
+            texts.append((value,))
+        elif kind == "ctx":
+            texts.append(f"context:{_CONTEXT_TEXT.get(name, value)}")
+        elif kind == "stack":
+            part, _, label = value.partition(":")
+            where = {"text": "this turn", "prev": "previous turn",
+                     "next": "reply"}.get(part, part)
+            texts.append(f"{where} reads as {label}")
+        elif kind in ("word", "char") or kind.endswith(("_word", "_cue")):
+            texts.append(f'{kind}:"{value}"')
+        else:
+            texts.append(name)
+    _REASONS.clear()  # one model in use at a time, as a rule; never grows
+    _REASONS[id(est)] = (names, texts)
+    return texts
 
 
 def _stable_zip(data: bytes) -> bytes:

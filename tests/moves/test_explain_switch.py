@@ -127,3 +127,118 @@ def test_one_product_for_both_heads_equals_a_product_per_head(analyzer, transcri
     Ro = est.blend * Ro + (1.0 - est.blend) * est.orientation_from_labels(Rl)
     assert Pl.dtype == Rl.dtype and Po.dtype == Ro.dtype
     assert np.array_equal(Pl, Rl) and np.array_equal(Po, Ro)
+
+
+def test_first_cue_is_the_first_match_of_find_cues(casino_dir, examples_dir):
+    from analyzer.moves.data import read_casino
+    from analyzer.nlp.cues import CUE_NAMES, find_cues, first_cue
+
+    texts = [turn.text for t in read_casino(casino_dir / "casino_valid.json",
+                                            annotated_only=False) for turn in t.turns]
+    texts += [turn.text for p in expand_inputs([examples_dir]) for t in read_transcripts(p)
+              for turn in t.turns]
+    texts += ["İ need food?\nWhat do you need most", "", "  ok  ", "I I need need"]
+    for text in dict.fromkeys(texts):
+        first: dict[str, tuple[int, int]] = {}
+        for name, start, end in find_cues(text):
+            first.setdefault(name, (start, end))
+        assert {name: first_cue(text, name) for name in CUE_NAMES} == \
+            {name: first.get(name) for name in CUE_NAMES}, text
+
+
+def _reference_reasons(est, M, rows, ks, texts, top=4):
+    """``explain_rows`` as written before: a row at a time, names parsed per reason, all
+    cue matches of the text."""
+    from analyzer.moves.model import _CONTEXT_TEXT, _SILENT
+    from analyzer.nlp.cues import find_cues, quotes_of
+
+    X = M[rows]
+    W = est.explain_weights()
+    contrib_all = X.data * W[X.indices, np.repeat(ks, np.diff(X.indptr))]
+    names = est.feature_names()
+    out = []
+    for i, row in enumerate(rows.tolist()):
+        contrib = contrib_all[X.indptr[i]:X.indptr[i + 1]]
+        indices = X.indices[X.indptr[i]:X.indptr[i + 1]]
+        found = []
+        for j in np.argsort(-contrib):
+            if contrib[j] <= 0 or len(found) >= top:
+                break
+            name = str(names[indices[j]])
+            if name in _SILENT:
+                continue
+            kind, _, value = name.partition(":")
+            if kind == "cue":
+                q = quotes_of(texts[row], find_cues(texts[row])).get(value, [])
+                found.append(f'cue:{value} "{q[0]}"' if q else f"cue:{value}")
+            elif kind == "ctx":
+                found.append(f"context:{_CONTEXT_TEXT.get(name, value)}")
+            elif kind == "stack":
+                part, _, label = value.partition(":")
+                where = {"text": "this turn", "prev": "previous turn",
+                         "next": "reply"}.get(part, part)
+                found.append(f"{where} reads as {label}")
+            elif kind in ("word", "char") or kind.endswith(("_word", "_cue")):
+                found.append(f'{kind}:"{value}"')
+            else:
+                found.append(name)
+        out.append(found)
+    return out
+
+
+def test_explain_rows_equals_the_row_by_row_reference(analyzer, transcripts):
+    """Every spoken row of the valid split and the examples, explained towards each
+    orientation (top 4, and a longer walk: top 12), with and without cue matches given."""
+    from analyzer.moves.features import turn_frame
+    from analyzer.moves.model import explain_rows
+    from analyzer.nlp.cues import find_cues_many
+
+    est = analyzer.model.estimator
+    frame = turn_frame(transcripts)
+    frame = frame[~frame["is_action"]].reset_index(drop=True)
+    M = est.features(frame)
+    texts = frame["text"].tolist()
+    rows = np.arange(len(texts))
+    cues = find_cues_many(texts)
+    for k in range(3):
+        ks = np.full(len(rows), k)
+        expected = _reference_reasons(est, M, rows, ks, texts)
+        assert explain_rows(est, M, rows, ks, texts) == expected
+        assert explain_rows(est, M, rows, ks, texts, cues) == expected
+    ks = np.zeros(len(rows), dtype=np.int64)
+    assert explain_rows(est, M, rows, ks, texts, top=12) == \
+        _reference_reasons(est, M, rows, ks, texts, top=12)
+    assert any(r.startswith("cue:") and '"' in r for rs in expected for r in rs)
+
+
+def test_explain_rows_reads_past_many_silent_entries(analyzer, transcripts):
+    """A row whose largest contributions are more silent entries than ``explain_rows``
+    takes out of numpy up front (here: a silent column repeated, as an unsummed sparse
+    matrix may hold it) is walked on, as the reference does."""
+    import scipy.sparse as sp
+
+    from analyzer.moves.features import turn_frame
+    from analyzer.moves.model import explain_rows
+
+    est = analyzer.model.estimator
+    frame = turn_frame(transcripts[:3])
+    frame = frame[~frame["is_action"]].reset_index(drop=True)
+    M = est.features(frame).tocsr()
+    names = est.feature_names().tolist()
+    W = est.explain_weights()
+    k = 0
+    silent = next(j for j, n in enumerate(names) if n == "ctx:log_words" and W[j, k] != 0)
+    value = 1e6 * np.sign(W[silent, k])  # a huge positive contribution, 6 times per row
+    data, indices, indptr = [], [], [0]
+    for i in range(M.shape[0]):
+        a, b = M.indptr[i], M.indptr[i + 1]
+        data += [value] * 6 + M.data[a:b].tolist()
+        indices += [silent] * 6 + M.indices[a:b].tolist()
+        indptr.append(len(data))
+    odd = sp.csr_matrix((np.array(data, dtype=np.float32), np.array(indices), indptr),
+                        shape=M.shape)
+    rows, ks = np.arange(M.shape[0]), np.full(M.shape[0], k)
+    texts = frame["text"].tolist()
+    got = explain_rows(est, odd, rows, ks, texts)
+    assert got == _reference_reasons(est, odd, rows, ks, texts)
+    assert all(len(r) == 4 for r in got)
