@@ -5,6 +5,7 @@ per-orientation probabilities and changes nothing else; the cheaper move-predict
 from __future__ import annotations
 
 import dataclasses
+import gc
 
 import numpy as np
 import pytest
@@ -56,8 +57,12 @@ def test_batch_workers_explain_only_when_writing_reports(monkeypatch):
     from analyzer.batch.worker import WorkerConfig, get_analyzer
 
     monkeypatch.setattr(worker, "_STATE", {"config": None, "analyzer": None})  # a fresh process
-    assert get_analyzer(WorkerConfig()).explain is False
-    assert get_analyzer(WorkerConfig(reports=("json",))).explain is True
+    try:
+        assert get_analyzer(WorkerConfig()).explain is False
+        assert gc.get_freeze_count() > 100_000  # the loaded analyser, out of the GC's walks
+        assert get_analyzer(WorkerConfig(reports=("json",))).explain is True
+    finally:
+        gc.unfreeze()  # this test process goes on
 
 
 def test_offers_from_cue_counts_equal_detect_offer(casino_dir, examples_dir):
