@@ -219,7 +219,7 @@ class MoveModel:
 
         # each unit's move, best orientation and its probability as Python values, once
         or_rows: list[list[float]] = []
-        unit_move: list[UnitMove | None] = []
+        unit_move: list[str] = []
         if P_or is not None:
             or_rows = P_or.tolist()
             best_o = P_or.argmax(axis=1)
