@@ -653,19 +653,44 @@ def _is_proposal(ev: TurnEvidence) -> bool:
     return bool(ev.money)  # a price or an amount of money is a term on the table
 
 
+#: Move labels behind each move column (compared lower-cased, "_" read as "-").
+_MOVE_LABELS = (
+    ("mv_smalltalk", frozenset({"small-talk", "showing-empathy", "rapport"})),
+    ("mv_need", frozenset({"self-need", "other-need", "no-need", "priority", "share-priority",
+                           "share-need"})),
+    ("mv_elicit", frozenset({"elicit-pref", "ask-priority", "question"})),
+)
+_OFFER_LABELS = frozenset({"offer", "package-offer", "single-issue-offer"})
+_NO_MOVE = (0.0, 0.0, 0.0, 0.0)
+#: ``_move_values`` by (move, labels, has an offer) as text: sessions repeat a few dozen
+#: label combinations, so the label normalising runs once per combination (bounded)
+_MOVE_CACHE: dict[tuple, tuple[float, float, float, float]] = {}
+
+
 def _move_flags(move: Any) -> dict[str, float]:
+    """The move columns of a turn's move (``mv_offer``, ``mv_smalltalk``, ``mv_need``,
+    ``mv_elicit``); all 0 without a move."""
+    return dict(zip(("mv_offer", "mv_smalltalk", "mv_need", "mv_elicit"), _move_values(move),
+                    strict=True))
+
+
+def _move_values(move: Any) -> tuple[float, float, float, float]:
+    """``_move_flags`` as a tuple in that column order, computed once per distinct key
+    (the result depends only on the texts of the move and labels and on the offer)."""
     if move is None:
-        return {"mv_offer": 0.0, "mv_smalltalk": 0.0, "mv_need": 0.0, "mv_elicit": 0.0}
-    labels = {str(x).lower().replace("_", "-") for x in (getattr(move, "labels", ()) or ())}
-    labels.add(str(getattr(move, "move", "")).lower().replace("_", "-"))
-    return {
-        "mv_offer": float(bool(getattr(move, "offer", None)) or
-                          bool(labels & {"offer", "package-offer", "single-issue-offer"})),
-        "mv_smalltalk": float(bool(labels & {"small-talk", "showing-empathy", "rapport"})),
-        "mv_need": float(bool(labels & {"self-need", "other-need", "no-need", "priority",
-                                        "share-priority", "share-need"})),
-        "mv_elicit": float(bool(labels & {"elicit-pref", "ask-priority", "question"})),
-    }
+        return _NO_MOVE
+    key = (str(getattr(move, "move", "")), bool(getattr(move, "offer", None)),
+           *map(str, getattr(move, "labels", ()) or ()))
+    hit = _MOVE_CACHE.get(key)
+    if hit is None:
+        labels = {x.lower().replace("_", "-") for x in key[2:]}
+        labels.add(key[0].lower().replace("_", "-"))
+        hit = (float(key[1] or bool(labels & _OFFER_LABELS)),
+               *(float(bool(labels & names)) for _, names in _MOVE_LABELS))
+        if len(_MOVE_CACHE) >= 4096:
+            _MOVE_CACHE.clear()
+        _MOVE_CACHE[key] = hit
+    return hit
 
 
 def final_deal_index(local: Sequence[TurnEvidence]) -> int:
@@ -707,72 +732,101 @@ def closing_candidate(local: Sequence[TurnEvidence], chat_props: Sequence[int],
     return None
 
 
+#: Column of each feature in ``Evidence.matrix``.
+_COL = {name: k for k, name in enumerate(FEATURES)}
+#: Cue counts that become columns (capped at 3, scaled to 0..1), with their column.
+_CUE_COLS = tuple((name, _COL[name]) for name in (*_CUE_NAMES, "accept_q", "accept_strong_q"))
+#: min(count, 3) / 3.0 for counts 0..3 (the same floats the division gives)
+_THIRDS = (0 / 3.0, 1 / 3.0, 2 / 3.0, 3 / 3.0)
+_ACT_COL = {kind: _COL["act_" + kind] for kind in ("submit", "accept", "reject", "walk_away")}
+_MOVE_COLS = tuple(_COL[name] for name in ("mv_offer", "mv_smalltalk", "mv_need", "mv_elicit"))
+#: column of the turns-to-the-final-Submit-Deal bucket by gap (6 and more: ``to_submit_6``)
+_GAP_COL = {0: _COL["to_submit_0"], 1: _COL["to_submit_1"], 2: _COL["to_submit_2"],
+            3: _COL["to_submit_3"], 4: _COL["to_submit_4_5"], 5: _COL["to_submit_4_5"]}
+#: (event column, its "so far" column) for the cumulative features
+_SOFAR = tuple((_COL[name], _COL[f"{name}_sofar"]) for name in CUMULATIVE)
+
+
+def _third(count: float) -> float:
+    """``min(count, 3) / 3.0`` for a count >= 0 (a whole number, int or float)."""
+    return _THIRDS[int(count)] if count < 3 else 1.0
+
+
 def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
                      nlp: Language | None = None) -> Evidence:
-    """The feature matrix of a whole session (local cues plus session context)."""
+    """The feature matrix of a whole session (local cues plus session context).
+
+    Three passes over the turns: forward for the per-turn facts the context needs and the
+    formal deal, backward for the lookahead counts, forward again filling each row. A row
+    starts as zeros and only the columns that are set are written, through precomputed
+    column indices; the "so far" columns are kept in the last pass. (The matrix equals the
+    one the per-feature form gave: ``tests/stages/test_session_evidence_golden.py``.)"""
     local = local_evidence(transcript, nlp)
     n = len(local)
-    proposal = [_is_proposal(ev) for ev in local]
-    chat_prop = [p and ev.action is None for p, ev in zip(proposal, local, strict=True)]
-    accept_cue = [bool(ev.cues["accept_strong"]) or
-                  (bool(ev.cues["accept"]) and not ev.cues["reject"]) for ev in local]
-    plain = [accept_cue[i] and not ev.question and not proposal[i] and ev.action is None
-             for i, ev in enumerate(local)]
-    end = final_deal_index(local)
-    open_after = [0.0] * n
-    for i in range(n - 2, -1, -1):
-        open_after[i] = open_after[i + 1] or (i + 1 < end and bool(local[i + 1].cues["open_issue"]))
-    accept_q_after = [0.0] * n
-    plain_after = [0.0] * n
-    for i in range(n - 2, -1, -1):
-        inside = i + 1 < end
-        accept_q_after[i] = accept_q_after[i + 1] or (inside and bool(
-            local[i + 1].cues["accept_q"] + local[i + 1].cues["accept_strong_q"]))
-        plain_after[i] = plain_after[i + 1] + (inside and plain[i + 1])
-
-    # the deal finally accepted: the last Submit-Deal followed by an Accept-Deal
+    width = len(FEATURES)
+    # pass 1: proposals, acceptances, and the deal finally accepted (the last Submit-Deal
+    # followed by an Accept-Deal)
+    proposal: list[bool] = []
+    chat_prop: list[bool] = []
+    accept_cue: list[bool] = []
+    plain: list[bool] = []
     final_deal = accept_turn = walk_away = None
     last_submit = None
+    has_actions = False
     for i, ev in enumerate(local):
-        if ev.action == "submit":
-            last_submit = i
-        elif ev.action == "accept":
-            accept_turn = i
-            final_deal = last_submit if last_submit is not None else final_deal
-        elif ev.action == "walk_away":
-            walk_away = i
+        cues, action = ev.cues, ev.action
+        prop = _is_proposal(ev)
+        acc = bool(cues["accept_strong"]) or (bool(cues["accept"]) and not cues["reject"])
+        proposal.append(prop)
+        chat_prop.append(prop and action is None)
+        accept_cue.append(acc)
+        plain.append(acc and not ev.question and not prop and action is None)
+        if action is not None:
+            has_actions = True
+            if action == "submit":
+                last_submit = i
+            elif action == "accept":
+                accept_turn = i
+                final_deal = last_submit if last_submit is not None else final_deal
+            elif action == "walk_away":
+                walk_away = i
+    end = last_submit if last_submit is not None else n  # ``final_deal_index``
     final_terms = local[final_deal].terms if final_deal is not None else None
     final_speaker = local[final_deal].speaker if final_deal is not None else ""
+    if final_terms is None:
+        final_match: list[bool | None] = [None] * n
+    else:
+        final_match = [None if ev.action is not None else
+                       matches_terms(ev.mentions, ev.speaker, final_terms, final_speaker)
+                       for ev in local]
 
-    def agrees_final(i: int) -> bool | None:
-        if final_terms is None or local[i].action is not None:
-            return None
-        return matches_terms(local[i].mentions, local[i].speaker, final_terms, final_speaker)
-
-    final_match = [agrees_final(i) for i in range(n)]
-    width = len(FEATURES)
-    table: list[list[float]] = []
-    col = {name: k for k, name in enumerate(FEATURES)}
-    # suffix facts (lookahead): is there still a chat proposal / reject / submit after i?
-    prop_after = [0.0] * n
-    open_prop_after = [0.0] * n  # later proposals that are not recaps of the final deal
-    nonfinal_after = [0.0] * n
-    reject_after = [0.0] * n
-    submit_after = [0.0] * n
-    accept_after = [0.0] * n
-    accept_action_after = [0.0] * n
+    # pass 2, backward: what comes after turn i (counts and "is there still ...")
+    open_after = [False] * n
+    accept_q_after = [False] * n
+    plain_after = [0] * n
+    prop_after = [0] * n
+    open_prop_after = [0] * n  # later proposals that are not recaps of the final deal
+    nonfinal_after = [0] * n
+    reject_after = [False] * n
+    submit_after = [False] * n
+    accept_after = [False] * n
+    accept_action_after = [False] * n
     for i in range(n - 2, -1, -1):
-        nxt = local[i + 1]
-        prop_after[i] = prop_after[i + 1] + chat_prop[i + 1]
-        open_prop_after[i] = open_prop_after[i + 1] + (chat_prop[i + 1] and
-                                                       final_match[i + 1] is not True)
-        nonfinal_after[i] = nonfinal_after[i + 1] + (chat_prop[i + 1] and
-                                                     final_match[i + 1] is False)
-        reject_after[i] = reject_after[i + 1] or nxt.action == "reject"
-        submit_after[i] = submit_after[i + 1] or nxt.action == "submit"
-        accept_after[i] = accept_after[i + 1] or accept_cue[i + 1]
-        accept_action_after[i] = accept_action_after[i + 1] or nxt.action == "accept"
-    has_actions = any(ev.action is not None for ev in local)
+        j = i + 1
+        nxt = local[j]
+        cues, action = nxt.cues, nxt.action
+        inside = j < end
+        open_after[i] = open_after[j] or (inside and bool(cues["open_issue"]))
+        accept_q_after[i] = accept_q_after[j] or (inside and bool(
+            cues["accept_q"] + cues["accept_strong_q"]))
+        plain_after[i] = plain_after[j] + (inside and plain[j])
+        prop_after[i] = prop_after[j] + chat_prop[j]
+        open_prop_after[i] = open_prop_after[j] + (chat_prop[j] and final_match[j] is not True)
+        nonfinal_after[i] = nonfinal_after[j] + (chat_prop[j] and final_match[j] is False)
+        reject_after[i] = reject_after[j] or action == "reject"
+        submit_after[i] = submit_after[j] or action == "submit"
+        accept_after[i] = accept_after[j] or accept_cue[j]
+        accept_action_after[i] = accept_action_after[j] or action == "accept"
     chat_props = [i for i in range(n) if chat_prop[i]]
     last_chat = chat_props[-1] if chat_props else None
     nonfinal = [i for i in chat_props if final_match[i] is False]
@@ -784,128 +838,189 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
     owner = local[owner_turn].speaker if owner_turn is not None else None
     candidate = closing_candidate(local, chat_props, accept_cue, owner_turn, final_deal,
                                   accept_turn, walk_away)
+
+    # pass 3: the rows
+    c = _COL
+    table: list[list[float]] = []
     seen_prop = seen_need = False
     last_prop = None
+    prop_speaker = None  # the speaker of ``last_prop``
     accepted_since_prop = False
     addressee_accepted = False
+    sofar_off = list(_SOFAR)  # cumulative events not seen yet
+    sofar_on: list[int] = []  # "so far" columns already on
+    span = max(n - 1, 1)
     for i, ev in enumerate(local):
         r = [0.0] * width
         table.append(r)
-        for name in (*_CUE_NAMES, "accept_q", "accept_strong_q"):
-            r[col[name]] = min(ev.cues[name], 3) / 3.0 if name in col else 0.0
-        r[col["question"]] = float(ev.question)
-        r[col["quantities"]] = min(len(ev.mentions), 3) / 3.0
-        r[col["issues_named"]] = min(len({m.issue for m in ev.mentions}), 3) / 3.0
-        r[col["two_sided"]] = float(len({m.side for m in ev.mentions if m.side}) == 2)
-        r[col["proposal"]] = float(proposal[i])
-        r[col["money"]] = float(ev.money > 0)
-        r[col["numbers"]] = min(ev.numbers, 3) / 3.0
-        r[col["number_offer"]] = float(bool(ev.numbers and ev.cues["prop_cue"]))
-        r[col["short"]] = float(0 < ev.words <= 4)
-        r[col["long"]] = float(ev.words >= 25)
-        if ev.action in ("submit", "accept", "reject", "walk_away"):
-            r[col["act_" + ev.action]] = 1.0
-        if ev.action == "submit" and ev.terms:
-            matched = [j for j in range(i) if chat_prop[j] and matches_terms(
-                local[j].mentions, local[j].speaker, ev.terms, ev.speaker)]
-            r[col["submit_matches_chat"]] = float(bool(matched))
-            r[col["submit_matches_other"]] = float(any(local[j].speaker != ev.speaker
-                                                       for j in matched))
-            r[col["submit_new_terms"]] = float(not matched)
-        for name, value in _move_flags(moves[i] if moves is not None and i < len(moves)
-                                       else None).items():
-            r[col[name]] = value
-        r[col["proposal_before"]] = float(seen_prop)
-        r[col["need_before"]] = float(seen_need)
-        r[col["prev_proposal"]] = float(last_prop is not None and i - last_prop <= 2)
-        r[col["prev_proposal_final"]] = float(last_prop is not None and
-                                              final_match[last_prop] is True)
+        cues, action, speaker = ev.cues, ev.action, ev.speaker
+        acc = accept_cue[i]
+        for name, k in _CUE_COLS:
+            count = cues[name]
+            if count:
+                r[k] = _third(count)
+        if ev.question:
+            r[c["question"]] = 1.0
+        mentions = ev.mentions
+        if mentions:
+            r[c["quantities"]] = _third(len(mentions))
+            r[c["issues_named"]] = _third(len({m.issue for m in mentions}))
+            if len({m.side for m in mentions if m.side}) == 2:
+                r[c["two_sided"]] = 1.0
+        if proposal[i]:
+            r[c["proposal"]] = 1.0
+        if ev.money > 0:
+            r[c["money"]] = 1.0
+        if ev.numbers:
+            r[c["numbers"]] = _third(ev.numbers)
+            if cues["prop_cue"]:
+                r[c["number_offer"]] = 1.0
+        if 0 < ev.words <= 4:
+            r[c["short"]] = 1.0
+        if ev.words >= 25:
+            r[c["long"]] = 1.0
+        if action is not None:
+            k = _ACT_COL.get(action)
+            if k is not None:
+                r[k] = 1.0
+            if action == "submit" and ev.terms:
+                matched = [j for j in range(i) if chat_prop[j] and matches_terms(
+                    local[j].mentions, local[j].speaker, ev.terms, speaker)]
+                if matched:
+                    r[c["submit_matches_chat"]] = 1.0
+                    if any(local[j].speaker != speaker for j in matched):
+                        r[c["submit_matches_other"]] = 1.0
+                else:
+                    r[c["submit_new_terms"]] = 1.0
+        if moves is not None and i < len(moves):
+            for k, value in zip(_MOVE_COLS, _move_values(moves[i]), strict=True):
+                r[k] = value
+        if seen_prop:
+            r[c["proposal_before"]] = 1.0
+        if seen_need:
+            r[c["need_before"]] = 1.0
+        prev_final = False  # the last chat proposal before this turn agrees with the deal
+        prev_other = False  # ... and came from the other side
+        if last_prop is not None:
+            if i - last_prop <= 2:
+                r[c["prev_proposal"]] = 1.0
+            prev_final = final_match[last_prop] is True
+            if prev_final:
+                r[c["prev_proposal_final"]] = 1.0
+            prev_other = prop_speaker != speaker
+            if prev_other:
+                r[c["prev_proposal_other"]] = 1.0
         seen_prop = seen_prop or proposal[i]
-        seen_need = seen_need or bool(ev.cues["need"] or ev.cues["no_need"])
-        r[col["proposal_so_far"]] = float(seen_prop)
-        r[col["proposal_after"]] = min(prop_after[i], 3) / 3.0
-        r[col["reject_after"]] = float(reject_after[i])
-        r[col["submit_after"]] = float(submit_after[i])
-        r[col["accept_after"]] = float(accept_after[i])
-        r[col["accept_action_after"]] = float(accept_action_after[i])
-        r[col["terms_final"]] = float(final_match[i] is True)
-        r[col["terms_nonfinal_after"]] = min(nonfinal_after[i], 3) / 3.0
-        sticks = accept_cue[i] and nonfinal_after[i] == 0 and not reject_after[i] and \
-            (seen_prop or proposal[i])
-        r[col["accept_sticks"]] = float(sticks)
-        r[col["accept_final"]] = float(sticks and (last_prop is not None and
-                                                   final_match[last_prop] is True))
-        r[col["closing_cue_after_final"]] = float(bool(ev.cues["thanks"] or ev.cues["recap"])
-                                                  and nonfinal_after[i] == 0 and seen_prop)
-        r[col["after_final_accept"]] = float(accept_turn is not None and i >= accept_turn)
-        r[col["after_last_nonfinal"]] = float(seen_prop and (last_nonfinal is None or
-                                                             i > last_nonfinal))
-        first_accept = accept_cue[i] and last_prop is not None and not accepted_since_prop \
-            and local[last_prop].speaker != ev.speaker
-        r[col["first_accept_after_prop"]] = float(first_accept and nonfinal_after[i] == 0)
-        r[col["last_chat_proposal"]] = float(i == last_chat)
-        by_addressee = bool(owner_turn is not None and i > owner_turn and
-                            ev.speaker != owner and ev.cues["accept_strong"] + ev.cues["accept"]
-                            and nonfinal_after[i] == 0)
-        r[col["accept_by_addressee"]] = float(by_addressee)
-        r[col["first_addressee_accept"]] = float(by_addressee and not addressee_accepted)
-        addressee_accepted = addressee_accepted or by_addressee
-        r[col["is_final_owner_turn"]] = float(i == owner_turn)
+        seen_need = seen_need or bool(cues["need"] or cues["no_need"])
+        if seen_prop:
+            r[c["proposal_so_far"]] = 1.0
+        if prop_after[i]:
+            r[c["proposal_after"]] = _third(prop_after[i])
+        if reject_after[i]:
+            r[c["reject_after"]] = 1.0
+        if submit_after[i]:
+            r[c["submit_after"]] = 1.0
+        if accept_after[i]:
+            r[c["accept_after"]] = 1.0
+        if accept_action_after[i]:
+            r[c["accept_action_after"]] = 1.0
+        if final_match[i] is True:
+            r[c["terms_final"]] = 1.0
+        later_nonfinal = nonfinal_after[i]
+        if later_nonfinal:
+            r[c["terms_nonfinal_after"]] = _third(later_nonfinal)
+        if acc and not later_nonfinal and not reject_after[i] and (seen_prop or proposal[i]):
+            r[c["accept_sticks"]] = 1.0
+            if prev_final:
+                r[c["accept_final"]] = 1.0
+        if (cues["thanks"] or cues["recap"]) and not later_nonfinal and seen_prop:
+            r[c["closing_cue_after_final"]] = 1.0
+        if accept_turn is not None and i >= accept_turn:
+            r[c["after_final_accept"]] = 1.0
+        if seen_prop and (last_nonfinal is None or i > last_nonfinal):
+            r[c["after_last_nonfinal"]] = 1.0
+        if acc and prev_other and not accepted_since_prop and not later_nonfinal:
+            r[c["first_accept_after_prop"]] = 1.0
+        if i == last_chat:
+            r[c["last_chat_proposal"]] = 1.0
+        by_addressee = bool(owner_turn is not None and i > owner_turn and speaker != owner
+                            and cues["accept_strong"] + cues["accept"] and not later_nonfinal)
+        if by_addressee:
+            r[c["accept_by_addressee"]] = 1.0
+            if not addressee_accepted:
+                r[c["first_addressee_accept"]] = 1.0
+            addressee_accepted = True
+        if i == owner_turn:
+            r[c["is_final_owner_turn"]] = 1.0
         # the guideline opens closing only with an acceptance or a walk-away; without formal
         # actions to say where the deal was made, the decoder may only enter closing there
-        r[col["closing_allowed"]] = float(has_actions or accept_cue[i] or ev.opens_with_accept
-                                          or bool(ev.cues["impasse"]))
-        r[col["open_proposal_after"]] = min(open_prop_after[i], 3) / 3.0
-        answers = bool(accept_cue[i] and last_prop is not None and last_prop == i - 1 and
-                       local[last_prop].speaker != ev.speaker and ev.action is None)
-        r[col["accepts_previous_offer"]] = float(answers)
-        r[col["accepts_previous_offer_sticks"]] = float(answers and open_prop_after[i] == 0)
-        r[col["accept_then_only_recaps"]] = float(accept_cue[i] and open_prop_after[i] == 0
-                                                  and ev.action is None and seen_prop)
-        r[col["issue_words"]] = min(ev.issue_words, 3) / 3.0
-        r[col["ends_question"]] = float(ev.ends_question)
-        r[col["accept_then_asks"]] = float(accept_cue[i] and ev.ends_question)
-        r[col["accept_no_question"]] = float(accept_cue[i] and not ev.ends_question and
-                                             ev.action is None)
-        r[col["opens_with_accept"]] = float(ev.opens_with_accept)
-        r[col["opens_with_accept_after_prop"]] = float(ev.opens_with_accept and
-                                                       last_prop is not None and
-                                                       local[last_prop].speaker != ev.speaker)
-        r[col["open_issue_after"]] = float(open_after[i])
-        r[col["accept_plain"]] = float(plain[i])
-        r[col["accept_with_proposal"]] = float(bool(ev.cues["accept_strong"]) and proposal[i]
-                                               and ev.action is None)
-        r[col["accept_q_after"]] = float(accept_q_after[i])
-        r[col["plain_accepts_after"]] = min(plain_after[i], 3) / 3.0
+        if has_actions or acc or ev.opens_with_accept or cues["impasse"]:
+            r[c["closing_allowed"]] = 1.0
+        later_open = open_prop_after[i]
+        if later_open:
+            r[c["open_proposal_after"]] = _third(later_open)
+        if acc:
+            if last_prop == i - 1 and prev_other and action is None:  # answers an offer
+                r[c["accepts_previous_offer"]] = 1.0
+                if not later_open:
+                    r[c["accepts_previous_offer_sticks"]] = 1.0
+            if not later_open and action is None and seen_prop:
+                r[c["accept_then_only_recaps"]] = 1.0
+            if ev.ends_question:
+                r[c["accept_then_asks"]] = 1.0
+            elif action is None:
+                r[c["accept_no_question"]] = 1.0
+        if ev.issue_words:
+            r[c["issue_words"]] = _third(ev.issue_words)
+        if ev.ends_question:
+            r[c["ends_question"]] = 1.0
+        if ev.opens_with_accept:
+            r[c["opens_with_accept"]] = 1.0
+            if prev_other:
+                r[c["opens_with_accept_after_prop"]] = 1.0
+        if open_after[i]:
+            r[c["open_issue_after"]] = 1.0
+        if plain[i]:
+            r[c["accept_plain"]] = 1.0
+        if cues["accept_strong"] and proposal[i] and action is None:
+            r[c["accept_with_proposal"]] = 1.0
+        if accept_q_after[i]:
+            r[c["accept_q_after"]] = 1.0
+        if plain_after[i]:
+            r[c["plain_accepts_after"]] = _third(plain_after[i])
         if candidate is not None:
-            r[col["rule_closing"]] = float(i == candidate)
-            r[col["rule_closing_sofar"]] = float(i >= candidate)
-            r[col["rule_closing_near"]] = float(abs(i - candidate) == 1)
-        r[col["after_last_chat_proposal"]] = float(last_chat is not None and i > last_chat)
-        r[col["prev_proposal_other"]] = float(last_prop is not None and
-                                              local[last_prop].speaker != ev.speaker)
+            if i == candidate:
+                r[c["rule_closing"]] = 1.0
+            if i >= candidate:
+                r[c["rule_closing_sofar"]] = 1.0
+            if abs(i - candidate) == 1:
+                r[c["rule_closing_near"]] = 1.0
+        if last_chat is not None and i > last_chat:
+            r[c["after_last_chat_proposal"]] = 1.0
         if final_deal is None:
-            r[col["no_final_submit"]] = 1.0
-        else:
-            gap = final_deal - i
-            if gap >= 0:
-                name = {0: "to_submit_0", 1: "to_submit_1", 2: "to_submit_2",
-                        3: "to_submit_3", 4: "to_submit_4_5", 5: "to_submit_4_5"}.get(
-                            gap, "to_submit_6")
-                r[col[name]] = 1.0
-        r[col["position"]] = i / max(n - 1, 1)
-        r[col["first"]] = float(i == 0)
-        r[col["last"]] = float(i == n - 1)
-        r[col["near_end"]] = float(n - 1 - i <= 2)
-        r[col["bias"]] = 1.0
+            r[c["no_final_submit"]] = 1.0
+        elif final_deal >= i:
+            r[_GAP_COL.get(final_deal - i, c["to_submit_6"])] = 1.0
+        r[c["position"]] = i / span
+        if i == 0:
+            r[c["first"]] = 1.0
+        if i == n - 1:
+            r[c["last"]] = 1.0
+        if n - 1 - i <= 2:
+            r[c["near_end"]] = 1.0
+        r[c["bias"]] = 1.0
+        if sofar_off:  # an event seen once stays seen: labels never go back
+            for pair in [p for p in sofar_off if r[p[0]] > 0]:
+                sofar_off.remove(pair)
+                sofar_on.append(pair[1])
+        for k in sofar_on:
+            r[k] = 1.0
         if chat_prop[i]:
             last_prop = i
+            prop_speaker = speaker
             accepted_since_prop = False
-        elif accept_cue[i]:
+        elif acc:
             accepted_since_prop = True
     rows = np.array(table, dtype=float) if n else np.zeros((0, width))
-    for name in CUMULATIVE:
-        rows[:, col[f"{name}_sofar"]] = np.maximum.accumulate(rows[:, col[name]] > 0) \
-            if n else 0.0
     return Evidence(matrix=rows, final_deal_turn=final_deal, accept_turn=accept_turn,
                     walk_away_turn=walk_away, closing_candidate=candidate)
