@@ -255,20 +255,21 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
     issues = _issue_vocab(transcript)
     out = []
     for turn in transcript.turns:
-        facts = _text_facts(nlp, cache, "" if turn.is_action else turn.text)
+        action = turn.action
+        # an action's text is not read (its facts are those of ""), and counts no words
+        facts = _text_facts(nlp, cache, turn.text if action is None else "")
         norms = facts.norms
+        hits = [i for i, w in enumerate(norms) if w in issues]  # issue words, in order
         out.append(TurnEvidence(
-            cues=dict(facts.cues), mentions=_parse_mentions(norms, facts.like_num, issues),
+            cues=dict(facts.cues), mentions=_parse_mentions(norms, facts.like_num, issues, hits),
             money=facts.money, numbers=facts.numbers,
             generic_quantities=facts.generic_quantities,
             opens_with_accept=facts.opens_with_accept,
             ends_question=facts.ends_question,
-            issue_words=sum(1 for w in norms if w in issues and
-                            w not in ("each", "everything")),
-            words=len(turn.text.split()) if not turn.is_action else 0,
-            question="?" in turn.text and not turn.is_action,
-            action=turn.action.kind if turn.action else None,
-            terms=_terms(turn.action.terms) if turn.action else None, speaker=turn.speaker))
+            issue_words=sum(1 for i in hits if norms[i] not in ("each", "everything")),
+            words=facts.words, question=facts.question,
+            action=action.kind if action else None,
+            terms=_terms(action.terms) if action else None, speaker=turn.speaker))
     return out
 
 
@@ -292,6 +293,8 @@ class _TextFacts:
     generic_quantities: int
     opens_with_accept: bool
     ends_question: bool
+    words: int  # whitespace-separated words of the text
+    question: bool  # a "?" anywhere in the text
 
 
 #: Bound of the per-pipeline text cache; cleared when full (a batch run sees new texts).
@@ -343,7 +346,8 @@ def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str,
         numbers=counted[0], generic_quantities=counted[1],
         opens_with_accept=_opens_with_accept_t([f[1] for f in flags if not f[2]][:2]),
         ends_question=_ends_question_t([t for t, f in zip(texts, flags, strict=True)
-                                        if not f[3]]))
+                                        if not f[3]]),
+        words=len(text.split()), question="?" in text)
     if len(cache) >= _CACHE_SIZE:
         cache.clear()
     cache[text] = facts
@@ -454,14 +458,20 @@ def _question_flags(texts: Sequence[str]) -> list[bool]:
 
 
 def _parse_mentions(tokens: Sequence[str], like_num: Sequence[bool],
-                    issues: Mapping[str, str]) -> list[Mention]:
-    """``parse_mentions`` on lower-cased token texts and their ``like_num`` flags."""
+                    issues: Mapping[str, str], hits: Sequence[int] | None = None
+                    ) -> list[Mention]:
+    """``parse_mentions`` on lower-cased token texts and their ``like_num`` flags.
+
+    ``hits``: the positions of the tokens found in ``issues``, when the caller has them
+    (only those can start a mention; most tokens are not issue words)."""
+    if hits is None:
+        hits = [i for i, w in enumerate(tokens) if w in issues]
     mentions: list[Mention] = []
+    if not hits:  # no issue word: no mention, no exchange
+        return mentions
     where: list[int] = []  # the token position of each mention
-    for i, word in enumerate(tokens):
-        issue = issues.get(word)
-        if issue is None:
-            continue
+    for i in hits:
+        issue = issues[tokens[i]]
         quantity: int | str | None = None
         j = i - 1
         while j >= 0 and i - j <= 4:
