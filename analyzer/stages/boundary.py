@@ -109,17 +109,27 @@ def fit_boundaries(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str
                       for s in SCORED])
 
 
-def log_probs(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def pair_weights(weights: np.ndarray, f: int) -> np.ndarray:
+    """The turn and previous-turn blocks of ``weights`` side by side, (f, 2 * stages): what
+    ``log_probs`` multiplies the evidence by (the decoder keeps it rather than rebuild it
+    for every session)."""
+    return np.vstack([weights[:, :f], weights[:, f:2 * f]]).T
+
+
+def log_probs(matrix: np.ndarray, weights: np.ndarray,
+              pair: np.ndarray | None = None) -> np.ndarray:
     """(stages after opening, n + 1): log P(stage starts at turn t), last column absent.
 
     The numbers of ``candidates(matrix) @ w`` and a log-softmax per stage (equal up to
     rounding), without building the candidate rows, mostly zeros: the decoder calls this
-    for every session."""
+    for every session. ``pair``: ``pair_weights(weights, f)``, when the caller keeps it."""
     n, f = matrix.shape
     s = weights.shape[0]
     z = np.empty((n + 1, s))
     # one product gives each turn's score as a candidate and as the next one's previous turn
-    both = matrix @ np.vstack([weights[:, :f], weights[:, f:2 * f]]).T  # (n, 2s)
+    if pair is None:
+        pair = pair_weights(weights, f)
+    both = matrix @ pair  # (n, 2s)
     z[:n] = both[:, :s]
     z[1:n] += both[:n - 1, s:]
     if n:

@@ -92,16 +92,16 @@ class Chain:
     def __init__(self, init: np.ndarray, steps: np.ndarray) -> None:
         n = steps.shape[0] + 1
         with np.errstate(invalid="ignore"):
-            top = np.max(steps, axis=(1, 2), keepdims=True) if n > 1 else np.zeros((0, 1, 1))
+            top = steps.max(axis=(1, 2), keepdims=True) if n > 1 else np.zeros((0, 1, 1))
             self.weights = np.exp(steps - np.where(np.isfinite(top), top, 0.0))
-            first = np.exp(init - np.max(init))
+            first = np.exp(init - init.max())
         # the recursions run on plain floats: with four stages a numpy call per turn costs
         # more than the arithmetic
         fw, bw, sc = _scaled_passes(first.tolist(), self.weights.tolist())
         forward, backward, scale = np.array(fw), np.array(bw), np.array(sc)
         self.forward, self.backward, self.scale = forward, backward, scale
         #: False when a scaled sum under- or overflowed (then use log-space sums instead)
-        self.ok = bool(np.all(np.isfinite(scale) & (scale > 0)))
+        self.ok = all(0.0 < x < math.inf for x in sc)  # finite and > 0 (NaN fails)
 
     def posteriors(self) -> np.ndarray:
         """(n, N): P(stage at t), each row normalised (exact rows sum to 1 up to rounding)."""
@@ -121,16 +121,17 @@ class Chain:
         """P(turns i and i + k are in the same stage), i = 0..n-k-1: staying in one stage
         from i to i + k (stages never come back)."""
         n = len(self.scale)
-        stay = np.diagonal(self.weights, axis1=1, axis2=2) / self.scale[1:, None]  # (n-1, N)
+        stay = self.weights.diagonal(axis1=1, axis2=2) / self.scale[1:, None]  # (n-1, N)
         with np.errstate(divide="ignore"):
             log_stay = np.log(stay)
         if k >= n:
             return np.zeros(0)
         cum = np.zeros((n, N))
-        np.cumsum(log_stay, axis=0, out=cum[1:])
+        log_stay.cumsum(axis=0, out=cum[1:])
         with np.errstate(invalid="ignore"):  # rows i + k and i by slices, not index arrays
             window = np.exp(cum[k:] - cum[:n - k])
-        window = np.nan_to_num(window)
+        if not np.isfinite(window).all():  # (nan_to_num costs more than the check)
+            window = np.nan_to_num(window)
         q = (self.forward[:n - k] * window * self.backward[k:]).sum(axis=1)
         return np.clip(q, 0.0, 1.0)
 
@@ -170,14 +171,12 @@ def mbr_path(init: np.ndarray, steps: np.ndarray, viterbi_path: list[int],
     tempered = Chain(init / temperature, steps / temperature)
     if not tempered.ok:
         return list(viterbi_path)  # sums under- or overflowed: keep the mode
-    q_arr = tempered.same_segment_probs(k)
-    vit = np.asarray(viterbi_path)
-    vit_same = vit[:n - k] == vit[k:]
-    if np.all(vit_same == (q_arr >= 0.5)):
+    q = tempered.same_segment_probs(k).tolist()
+    vit = viterbi_path
+    if all((vit[i] == vit[i + k]) == (q[i] >= 0.5) for i in range(n - k)):
         # the Viterbi path already takes the likelier side of every window and has the best
         # log score: it minimises both terms, so it is the answer
         return list(viterbi_path)
-    q = q_arr.tolist()
     if floor > 0:
         init, steps = plausible(init, steps, viterbi_path, floor, chain)
     inf = float("inf")
