@@ -23,6 +23,7 @@ enough for batch runs (thousands of sessions).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -757,9 +758,10 @@ _GAP_COL = {0: _COL["to_submit_0"], 1: _COL["to_submit_1"], 2: _COL["to_submit_2
 _SOFAR = tuple((_COL[name], _COL[f"{name}_sofar"]) for name in CUMULATIVE)
 
 
-def _third(count: float) -> float:
-    """``min(count, 3) / 3.0`` for a count >= 0 (a whole number, int or float)."""
-    return _THIRDS[int(count)] if count < 3 else 1.0
+def _third(count: int) -> float:
+    """``min(count, 3) / 3.0`` for a count >= 0 (the loop below writes it out inline as
+    ``_THIRDS[count] if count < 3 else 1.0``: a call per cell costs more than the cell)."""
+    return _THIRDS[count] if count < 3 else 1.0
 
 
 def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
@@ -849,9 +851,11 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
     candidate = closing_candidate(local, chat_props, accept_cue, owner_turn, final_deal,
                                   accept_turn, walk_away)
 
-    # pass 3: the rows
+    # pass 3: the rows, each a C array of doubles (a copy of a zero row), joined into the
+    # matrix's buffer at the end (``np.array`` of nested lists cost as much as the loop)
     c = _COL
-    table: list[list[float]] = []
+    zero = array("d", bytes(8 * width))
+    table: list[array] = []
     seen_prop = seen_need = False
     last_prop = None
     prop_speaker = None  # the speaker of ``last_prop``
@@ -861,14 +865,14 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
     sofar_on: list[int] = []  # "so far" columns already on
     span = max(n - 1, 1)
     for i, ev in enumerate(local):
-        r = [0.0] * width
+        r = zero[:]
         table.append(r)
         cues, action, speaker = ev.cues, ev.action, ev.speaker
         acc = accept_cue[i]
         for name, k in _CUE_COLS:
             count = cues[name]
             if count:
-                r[k] = _third(count)
+                r[k] = _THIRDS[count] if count < 3 else 1.0
         if ev.question:
             r[c["question"]] = 1.0
         mentions = ev.mentions
@@ -882,7 +886,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         if ev.money > 0:
             r[c["money"]] = 1.0
         if ev.numbers:
-            r[c["numbers"]] = _third(ev.numbers)
+            r[c["numbers"]] = _THIRDS[ev.numbers] if ev.numbers < 3 else 1.0
             if cues["prop_cue"]:
                 r[c["number_offer"]] = 1.0
         if 0 < ev.words <= 4:
@@ -925,7 +929,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         if seen_prop:
             r[c["proposal_so_far"]] = 1.0
         if prop_after[i]:
-            r[c["proposal_after"]] = _third(prop_after[i])
+            r[c["proposal_after"]] = _THIRDS[prop_after[i]] if prop_after[i] < 3 else 1.0
         if reject_after[i]:
             r[c["reject_after"]] = 1.0
         if submit_after[i]:
@@ -938,7 +942,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
             r[c["terms_final"]] = 1.0
         later_nonfinal = nonfinal_after[i]
         if later_nonfinal:
-            r[c["terms_nonfinal_after"]] = _third(later_nonfinal)
+            r[c["terms_nonfinal_after"]] = _THIRDS[later_nonfinal] if later_nonfinal < 3 else 1.0
         if acc and not later_nonfinal and not reject_after[i] and (seen_prop or proposal[i]):
             r[c["accept_sticks"]] = 1.0
             if prev_final:
@@ -968,7 +972,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
             r[c["closing_allowed"]] = 1.0
         later_open = open_prop_after[i]
         if later_open:
-            r[c["open_proposal_after"]] = _third(later_open)
+            r[c["open_proposal_after"]] = _THIRDS[later_open] if later_open < 3 else 1.0
         if acc:
             if last_prop == i - 1 and prev_other and action is None:  # answers an offer
                 r[c["accepts_previous_offer"]] = 1.0
@@ -981,7 +985,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
             elif action is None:
                 r[c["accept_no_question"]] = 1.0
         if ev.issue_words:
-            r[c["issue_words"]] = _third(ev.issue_words)
+            r[c["issue_words"]] = _THIRDS[ev.issue_words] if ev.issue_words < 3 else 1.0
         if ev.ends_question:
             r[c["ends_question"]] = 1.0
         if ev.opens_with_accept:
@@ -997,7 +1001,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         if accept_q_after[i]:
             r[c["accept_q_after"]] = 1.0
         if plain_after[i]:
-            r[c["plain_accepts_after"]] = _third(plain_after[i])
+            r[c["plain_accepts_after"]] = _THIRDS[plain_after[i]] if plain_after[i] < 3 else 1.0
         if candidate is not None:
             if i == candidate:
                 r[c["rule_closing"]] = 1.0
@@ -1031,6 +1035,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
             accepted_since_prop = False
         elif acc:
             accepted_since_prop = True
-    rows = np.array(table, dtype=float) if n else np.zeros((0, width))
+    rows = np.frombuffer(bytearray().join(table), dtype=float).reshape(n, width) if n \
+        else np.zeros((0, width))
     return Evidence(matrix=rows, final_deal_turn=final_deal, accept_turn=accept_turn,
                     walk_away_turn=walk_away, closing_candidate=candidate)
