@@ -51,15 +51,16 @@ def _by_zero(row: list[float]) -> list[float]:
 
 
 def _scaled_passes(first: list[float], w_all: list[list[list[float]]]
-                   ) -> tuple[list[list[float]], list[list[float]], list[float]]:
+                   ) -> tuple[list[float], list[float], list[float]]:
     """Rabiner's scaled forward and backward recursions on plain floats, written out for the
-    four stages: (forward, backward, scale). The products are unrolled (about half the time
-    of generic loops, which matters at two chains per session); a sum that comes out 0
-    divides as numpy does (``_by_zero``)."""
+    four stages: (forward, backward, scale), forward and backward as flat lists (turn by
+    turn, four values each: one ``np.array`` of a flat list costs half one of nested lists).
+    The products are unrolled (about half the time of generic loops, which matters at two
+    chains per session); a sum that comes out 0 divides as numpy does (``_by_zero``)."""
     a, b, c, d = first
     total = a + b + c + d
     f = [a / total, b / total, c / total, d / total] if total else _by_zero(first)
-    fw, sc = [f], [total]
+    fw, sc = list(f), [total]
     for (x0, x1, x2, x3), (y0, y1, y2, y3), (z0, z1, z2, z3), (u0, u1, u2, u3) in w_all:
         a, b, c, d = f
         r0 = a * x0 + b * y0 + c * z0 + d * u0
@@ -69,19 +70,20 @@ def _scaled_passes(first: list[float], w_all: list[list[list[float]]]
         total = r0 + r1 + r2 + r3
         f = [r0 / total, r1 / total, r2 / total, r3 / total] if total else \
             _by_zero([r0, r1, r2, r3])
-        fw.append(f)
+        fw += f
         sc.append(total)
-    g = [1.0] * 4
-    bw = [g]
-    for t in range(len(w_all) - 1, -1, -1):
+    n = len(w_all) + 1
+    bw = [1.0] * (4 * n)
+    a = b = c = d = 1.0
+    for t in range(n - 2, -1, -1):
         (x0, x1, x2, x3), (y0, y1, y2, y3), (z0, z1, z2, z3), (u0, u1, u2, u3) = w_all[t]
-        a, b, c, d = g
         total = sc[t + 1]
         g = [x0 * a + x1 * b + x2 * c + x3 * d, y0 * a + y1 * b + y2 * c + y3 * d,
              z0 * a + z1 * b + z2 * c + z3 * d, u0 * a + u1 * b + u2 * c + u3 * d]
-        g = [x / total for x in g] if total else _by_zero(g)
-        bw.append(g)
-    bw.reverse()
+        g = [g[0] / total, g[1] / total, g[2] / total, g[3] / total] if total else \
+            _by_zero(g)
+        bw[4 * t:4 * t + 4] = g
+        a, b, c, d = g
     return fw, bw, sc
 
 
@@ -98,7 +100,8 @@ class Chain:
         # the recursions run on plain floats: with four stages a numpy call per turn costs
         # more than the arithmetic
         fw, bw, sc = _scaled_passes(first.tolist(), self.weights.tolist())
-        forward, backward, scale = np.array(fw), np.array(bw), np.array(sc)
+        forward, backward = np.array(fw).reshape(n, N), np.array(bw).reshape(n, N)
+        scale = np.array(sc)
         self.forward, self.backward, self.scale = forward, backward, scale
         #: False when a scaled sum under- or overflowed (then use log-space sums instead)
         self.ok = all(0.0 < x < math.inf for x in sc)  # finite and > 0 (NaN fails)
