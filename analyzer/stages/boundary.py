@@ -27,6 +27,7 @@ N = len(STAGES)
 SCORED = STAGES[1:]
 _FROM, _TO = np.triu_indices(N, 1)  # the forward moves a -> b
 _PAIRS = list(zip(_FROM.tolist(), _TO.tolist(), strict=True))
+_TO_ROW = _TO - 1  # row of the stage b in the boundary scores (opening has none)
 
 
 def candidates(matrix: np.ndarray) -> np.ndarray:
@@ -146,15 +147,15 @@ def chain_potentials(lp: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np
     First stage c: stages 1..c-1 absent, c starts at 0 (opening has no score). Move a -> b at
     t: b starts at t, stages between absent. Final stage c: stages after c absent.
     """
-    absent = [0.0, *lp[:, n].tolist()]  # per stage, opening 0; sums of up to three floats
-
-    def skipped(lo: int, hi: int) -> float:
-        return sum(absent[lo:hi])
-
-    first = lp[:, 0].tolist()
-    init = np.array([0.0] + [first[c - 1] + skipped(1, c) for c in range(1, N)])
+    # the sums of absent scores written out for the four stages (as ``mbr.py``'s passes
+    # are), added as ``sum`` adds them (from int 0, left to right): stages 1..3 absent cost
+    # a1, a2, a3 (opening 0)
+    a1, a2, a3 = lp[:, n].tolist()
+    f1, f2, f3 = lp[:, 0].tolist()
+    init = np.array([0.0, f1 + 0, f2 + (0 + a1), f3 + ((0 + a1) + a2)])
     steps = np.zeros((max(n - 1, 0), N, N))
     if n > 1:  # every forward pair (a, b) at once: b starts at t, a + 1 .. b - 1 skipped
-        steps[:, _FROM, _TO] = lp[_TO - 1, 1:n].T + [skipped(a + 1, b) for a, b in _PAIRS]
-    final = np.array([skipped(c + 1, N) for c in range(N)])
+        # pairs in _PAIRS order: (0, 1) (0, 2) (0, 3) (1, 2) (1, 3) (2, 3)
+        steps[:, _FROM, _TO] = lp[_TO_ROW, 1:n].T + [0, 0 + a1, (0 + a1) + a2, 0, 0 + a2, 0]
+    final = np.array([((0 + a1) + a2) + a3, (0 + a2) + a3, 0 + a3, 0])
     return init, steps, final
