@@ -648,18 +648,19 @@ def _money_t(texts: Sequence[str], norms: Sequence[str], like_num: Sequence[bool
 
 def _is_proposal(ev: TurnEvidence) -> bool:
     """A concrete proposal in the guideline's sense: terms that say who gets what."""
-    sides = {m.side for m in ev.mentions if m.side}
-    explicit = [m for m in ev.mentions if m.explicit]
     if ev.action == "submit":
         return True
-    if len(sides) == 2 and len(ev.mentions) >= 2:
-        return True  # a two-sided split, even without numbers
-    if explicit and (ev.cues["prop_cue"] or ev.cues["need"] or
-                     any(m.side for m in explicit)):
-        return True  # a request or demand naming a quantity
+    mentions = ev.mentions
+    if mentions:  # (most turns have none: no sets or lists built for them)
+        if len({m.side for m in mentions if m.side}) == 2 and len(mentions) >= 2:
+            return True  # a two-sided split, even without numbers
+        explicit = [m for m in mentions if m.explicit]
+        if explicit and (ev.cues["prop_cue"] or ev.cues["need"] or
+                         any(m.side for m in explicit)):
+            return True  # a request or demand naming a quantity
     if ev.generic_quantities and (ev.cues["prop_cue"] or ev.cues["need"]):
         return True  # "I would like all 3 packages", "I need at least 2"
-    if ev.numbers and ev.cues["prop_cue"] and not ev.mentions:
+    if ev.numbers and ev.cues["prop_cue"] and not mentions:
         return True  # terms in numbers without CaSiNo's issues: a price, a date, a share
     return bool(ev.money)  # a price or an amount of money is a term on the table
 
