@@ -491,8 +491,9 @@ def viterbi(init: np.ndarray, steps: np.ndarray) -> list[int]:
     breaks them (tests/stages/test_decode_golden.py compares it with the numpy form)."""
     d0, d1, d2, d3 = init.tolist()
     back = []
-    for (x0, x1, x2, x3), (y0, y1, y2, y3), (z0, z1, z2, z3), (u0, u1, u2, u3) in \
-            steps.tolist():
+    # (the steps as one flat list, 16 values per step: ``tolist`` of nested lists costs twice)
+    for x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3, u0, u1, u2, u3 in \
+            zip(*[iter(steps.ravel().tolist())] * 16, strict=True):
         ptr, new = [], []
         for a, b, c, e in ((d0 + x0, d1 + y0, d2 + z0, d3 + u0),
                            (d0 + x1, d1 + y1, d2 + z1, d3 + u1),
