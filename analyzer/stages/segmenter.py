@@ -58,6 +58,12 @@ def _log(x: np.ndarray) -> np.ndarray:
         return np.log(x)
 
 
+def _times(weight: float, a: np.ndarray) -> np.ndarray:
+    """``weight * a``, without the product when the weight is 1 (``1.0 * x`` is ``x``
+    exactly, inf and NaN included): the shipped mix weighs the HMM and MEMM scores 1."""
+    return a if weight == 1.0 else weight * a
+
+
 def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
     # (array methods rather than the np.max / np.sum / np.squeeze wrappers: the same
     # reductions without the wrappers' per-call cost, which at four stages is most of it)
@@ -346,8 +352,8 @@ class Segmenter:
         # the terms are added in place, always in this order
         if w_hmm:
             emit = self.emissions(matrix)
-            init += w_hmm * (self._log_start + emit[0])
-            steps += w_hmm * (self._log_trans[None, :, :] + emit[1:, None, :])
+            init += _times(w_hmm, self._log_start + emit[0])
+            steps += _times(w_hmm, self._log_trans[None, :, :] + emit[1:, None, :])
         w_crf = self.params.mix.get("crf", 0.0)
         if w_crf and self.params.crf:
             c_init, c_steps = self.crf_scores(matrix)
@@ -355,8 +361,8 @@ class Segmenter:
             steps += w_crf * c_steps
         if w_memm and self.params.memm:
             m_init, m_steps = self.memm_potentials(matrix)
-            init += w_memm * m_init
-            steps += w_memm * m_steps
+            init += _times(w_memm, m_init)
+            steps += _times(w_memm, m_steps)
         w_bound = self.params.mix.get("boundary", 0.0)
         if w_bound and self._boundary is not None and n:
             b_init, b_steps, b_final = boundary.chain_potentials(
