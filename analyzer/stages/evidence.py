@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -308,46 +309,77 @@ def _fact_cache(nlp: Language) -> dict[str, _TextFacts]:
 
 
 @lru_cache(maxsize=8)
-def _word_flags(nlp: Language) -> dict[str, tuple[bool, str, bool, bool]]:
-    """Per distinct token text: ``like_num``, its norm, is punctuation or space, is space.
+def _word_flags(nlp: Language) -> dict[int, _Word]:
+    """Per distinct token, by its ``ORTH`` id: its text, ``like_num``, norm, is punctuation
+    or space, is space, may be a number term, starts with "$" (``_Word``).
 
-    These are lexical attributes (the same for every token of that text, read from its
-    ``Lexeme``), so each word is looked up once per pipeline instead of once per token;
-    ``Doc.to_array`` of the flags cost more than tokenising the text."""
+    These are lexical facts (the same for every token of that text, read from its
+    ``Lexeme``), so each word is looked up once per pipeline instead of once per token; the
+    ids come from one ``Doc.to_array(ORTH)``, which costs less than reading ``Token.text``
+    token by token."""
     return {}
 
 
-def _flags_of(nlp: Language, words: dict, text: str) -> tuple[bool, str, bool, bool]:
-    lex = nlp.vocab[text]
-    flags = (bool(lex.like_num), _norm(text), bool(lex.is_punct or lex.is_space),
-             bool(lex.is_space))
+#: the facts of one distinct token (see ``_word_flags``)
+_Word = tuple[str, bool, str, bool, bool, bool, bool]
+
+
+def _flags_of(nlp: Language, words: dict, orth: int) -> _Word:
+    text = nlp.vocab.strings[orth]
+    lex = nlp.vocab[orth]
+    norm = _norm(text)
+    flags = (text, bool(lex.like_num), norm, bool(lex.is_punct or lex.is_space),
+             bool(lex.is_space), norm[:1].isdigit() or norm in NUMBER_WORDS,
+             text.startswith("$"))
     if len(words) >= _CACHE_SIZE:
         words.clear()
-    words[text] = flags
+    words[orth] = flags
     return flags
+
+
+#: tokens after which a turn's question mark still ends it ("...?)", "...? 🙂")
+_TRAILERS = (")", "🙂", ":)")
 
 
 def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str,
                 doc: Doc | None = None) -> _TextFacts:
-    """The facts of ``text`` (from the cache, else from ``doc``, tokenised here if not given)."""
+    """The facts of ``text`` (from the cache, else from ``doc``, tokenised here if not given).
+
+    The per-token columns come from the word table in one ``zip``; the number, money and
+    acceptance scans visit only the tokens that can matter (equal facts:
+    ``tests/stages/test_evidence_golden.py``, cold and warm cache and shared docs)."""
     facts = cache.get(text)
     if facts is not None:
         return facts
     if doc is None:
         doc = nlp.tokenizer(text)
-    texts = [tok.text for tok in doc]
     words = _word_flags(nlp)
-    flags = [words.get(t) or _flags_of(nlp, words, t) for t in texts]
-    like_num = [f[0] for f in flags]
-    norms = [f[1] for f in flags]
-    counted = _numbers_t(norms)
+    flags = [words.get(o) or _flags_of(nlp, words, o) for o in doc.to_array(ORTH).tolist()]
+    if flags:
+        texts, like_num, norms, _, _, numeric, dollar = zip(*flags, strict=True)
+    else:
+        texts = like_num = norms = numeric = dollar = ()
+    counted = _numbers_t(norms, [i for i, x in enumerate(numeric) if x]) \
+        if True in numeric else (0, 0)
+    money = _money_t(texts, norms, like_num,
+                     [i for i, (a, b) in enumerate(zip(like_num, dollar, strict=True))
+                      if a or b]) \
+        if True in like_num or True in dollar else 0
+    first_words: list[str] = []  # the first two word tokens (not punctuation or space)
+    for f in flags:
+        if not f[3]:
+            first_words.append(f[2])
+            if len(first_words) == 2:
+                break
+    # does the turn end by asking (waiting for the other side's answer)? its last token that
+    # is neither space nor a trailer has a "?"
+    last = next((f[0] for f in reversed(flags) if not f[4] and f[0] not in _TRAILERS), None)
     facts = _TextFacts(
-        texts=tuple(texts), norms=tuple(norms), like_num=tuple(like_num),
-        cues=_cues(nlp, doc, texts), money=_money_t(texts, norms, like_num),
+        texts=texts, norms=norms, like_num=like_num,
+        cues=_cues(nlp, doc, texts), money=money,
         numbers=counted[0], generic_quantities=counted[1],
-        opens_with_accept=_opens_with_accept_t([f[1] for f in flags if not f[2]][:2]),
-        ends_question=_ends_question_t([t for t, f in zip(texts, flags, strict=True)
-                                        if not f[3]]),
+        opens_with_accept=_opens_with_accept_t(first_words),
+        ends_question=last is not None and "?" in last,
         words=len(text.split()), question="?" in text)
     if len(cache) >= _CACHE_SIZE:
         cache.clear()
@@ -377,18 +409,34 @@ def _joint_matcher(vocab_id: int, nlp: Language) -> tuple[PhraseMatcher, dict[in
     return matcher, names
 
 
+#: every cue at 0, in ``CUES`` order (the start of each text's counts)
+_NO_CUES = dict.fromkeys(CUES, 0)
+
+
 def _cues(nlp: Language, doc: Doc, texts: Sequence[str]) -> dict[str, int]:
-    """Cue counts of a doc; acceptances asked about or inside "make a deal" are set apart."""
+    """Cue counts of a doc; acceptances asked about or inside "make a deal" are set apart.
+
+    Only the acceptance and "make a deal" spans are kept; the sentence shapes the
+    acceptances are judged by are read only when the text has an acceptance."""
     matcher, names = _joint_matcher(id(nlp.vocab), nlp)
-    found: dict[str, list[tuple[int, int]]] = {name: [] for name in CUES}
+    cues = dict(_NO_CUES)
+    accept: list[tuple[int, int]] = []
+    strong: list[tuple[int, int]] = []
+    vague: list[tuple[int, int]] = []
+    kept = {"accept": accept, "accept_strong": strong, "vague_deal": vague}
     for key, start, end in matcher(doc):
-        found[names[key]].append((start, end))
-    cues = {name: len(spans) for name, spans in found.items()}
+        name = names[key]
+        cues[name] += 1
+        spans = kept.get(name)
+        if spans is not None:
+            spans.append((start, end))
+    if not (accept or strong):
+        cues["accept_q"] = cues["accept_strong_q"] = 0
+        return cues
     asking = _question_flags(texts)
-    lower = [t.lower() for t in texts] if found["accept"] or found["accept_strong"] else []
-    vague = found["vague_deal"]
-    for name in ("accept", "accept_strong"):
-        spans = [(start, end) for start, end in found[name]
+    lower = [t.lower() for t in texts]
+    for name, found in (("accept", accept), ("accept_strong", strong)):
+        spans = [(start, end) for start, end in found
                  if not any(vs <= start < ve for vs, ve in vague)]
         cues[name + "_q"] = sum(1 for start, end in spans
                                 if (asking[start] and not _given_in_question(lower, start, end))
@@ -597,12 +645,14 @@ def _exchange_sides(tokens: Sequence[str], like_num: Sequence[bool], issues: Map
                 where.insert(at, pos)
 
 
-def _numbers_t(tokens: Sequence[str]) -> tuple[int, int]:
+def _numbers_t(tokens: Sequence[str], candidates: Sequence[int] | None = None
+               ) -> tuple[int, int]:
     """Numbers that can be terms (not "five children"), and generic quantities among them
-    ("all 3 packages", "2 of them", "at least 2"), from lower-cased token texts."""
+    ("all 3 packages", "2 of them", "at least 2"), from lower-cased token texts.
+    ``candidates``: the positions of the cardinals, when the caller knows them."""
     terms = generic = 0
     n = len(tokens)
-    for i in range(n):
+    for i in range(n) if candidates is None else candidates:
         if not (tokens[i][:1].isdigit() or tokens[i] in NUMBER_WORDS):
             continue  # cardinals only: "second" or "first" are not terms
         if i and tokens[i - 1] in ("number", "no", "#"):
@@ -618,13 +668,6 @@ def _numbers_t(tokens: Sequence[str]) -> tuple[int, int]:
     return terms, generic
 
 
-def _ends_question_t(texts: Sequence[str]) -> bool:
-    """Does the turn end by asking (waiting for the other side's answer)? From the texts
-    of its non-space tokens."""
-    words = [t for t in texts if t not in (")", "🙂", ":)")]
-    return bool(words) and "?" in words[-1]
-
-
 def _opens_with_accept_t(words: Sequence[str]) -> bool:
     """Does the turn begin by accepting ("Ok, I will accept...", "Yes! That is correct")?
     From its first two lower-cased word tokens."""
@@ -633,11 +676,14 @@ def _opens_with_accept_t(words: Sequence[str]) -> bool:
                              words[1] in ("agree", "accept", "works", "sounds")))
 
 
-def _money_t(texts: Sequence[str], norms: Sequence[str], like_num: Sequence[bool]) -> int:
-    """Amounts of money: "$5", "$ 5", "10 dollars"."""
+def _money_t(texts: Sequence[str], norms: Sequence[str], like_num: Sequence[bool],
+             candidates: Sequence[int] | None = None) -> int:
+    """Amounts of money: "$5", "$ 5", "10 dollars". ``candidates``: the positions of the
+    tokens that are like numbers or start with "$", when the caller knows them."""
     count = 0
     n = len(texts)
-    for i, text in enumerate(texts):
+    for i in range(n) if candidates is None else candidates:
+        text = texts[i]
         if like_num[i] or text.startswith("$"):
             before = norms[i - 1] if i else ""
             after = norms[i + 1] if i + 1 < n else ""
