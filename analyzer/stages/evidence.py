@@ -27,7 +27,7 @@ from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from spacy.attrs import ORTH
@@ -275,15 +275,15 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
     return out
 
 
-@dataclass(frozen=True)
-class _TextFacts:
+class _TextFacts(NamedTuple):
     """What the evidence needs from one turn text's tokens, independent of the session.
 
     Read from the ``Doc`` in one pass (``texts``, lower-cased ``norms``, ``like_num``) plus
     everything computed from them alone (cue counts, numbers, money, question shape), so a
     text seen again (greetings, "Deal!", the same text in another run) costs a dict lookup.
     Only the issue mentions depend on the session (its issue vocabulary) and are parsed per
-    turn from ``norms``.
+    turn from ``norms``. (An immutable named tuple: built once per new text, a frozen
+    dataclass's field-by-field ``__init__`` cost more.)
     """
 
     texts: tuple[str, ...]
@@ -433,13 +433,13 @@ def _cues(nlp: Language, doc: Doc, texts: Sequence[str]) -> dict[str, int]:
     if not (accept or strong):
         cues["accept_q"] = cues["accept_strong_q"] = 0
         return cues
-    asking = _question_flags(texts)
     lower = [t.lower() for t in texts]
     for name, found in (("accept", accept), ("accept_strong", strong)):
         spans = [(start, end) for start, end in found
                  if not any(vs <= start < ve for vs, ve in vague)]
         cues[name + "_q"] = sum(1 for start, end in spans
-                                if (asking[start] and not _given_in_question(lower, start, end))
+                                if (_asks(texts, start) and
+                                    not _given_in_question(lower, start, end))
                                 or _conditional(lower, start, end))
         # an acceptance asked about is not given; "we can make a deal" accepts nothing
         cues[name] = len(spans) - cues[name + "_q"]
@@ -492,18 +492,14 @@ def _conditional(lower: Sequence[str], start: int, end: int) -> bool:
                                       for w in before[before.index("if"):])
 
 
-def _question_flags(texts: Sequence[str]) -> list[bool]:
-    """For each token, whether its sentence ends with a question mark."""
+def _asks(texts: Sequence[str], k: int) -> bool:
+    """Whether the sentence of token ``k`` ends with a question mark: a sentence ends at
+    ". ! ? ..." or at the last token (only the acceptances' sentences are looked at)."""
     n = len(texts)
-    flags = [False] * n
-    start = 0
-    for i, text in enumerate(texts):
-        if text in (".", "!", "?", "...") or i == n - 1:
-            asking = "?" in text
-            for k in range(start, i + 1):
-                flags[k] = asking
-            start = i + 1
-    return flags
+    for i in range(k, n):
+        if texts[i] in (".", "!", "?", "...") or i == n - 1:
+            return "?" in texts[i]
+    return False
 
 
 def _parse_mentions(tokens: Sequence[str], like_num: Sequence[bool],
