@@ -324,9 +324,9 @@ def _word_flags(nlp: Language) -> dict[int, _Word]:
 _Word = tuple[str, bool, str, bool, bool, bool, bool]
 
 
-def _flags_of(nlp: Language, words: dict, orth: int) -> _Word:
-    text = nlp.vocab.strings[orth]
-    lex = nlp.vocab[orth]
+def _flags_of(nlp: Language, words: dict, orth: int, doc: Doc) -> _Word:
+    text = doc.vocab.strings[orth]  # (the doc's own strings: it may come from another vocab)
+    lex = nlp.vocab[text]
     norm = _norm(text)
     flags = (text, bool(lex.like_num), norm, bool(lex.is_punct or lex.is_space),
              bool(lex.is_space), norm[:1].isdigit() or norm in NUMBER_WORDS,
@@ -354,7 +354,7 @@ def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str,
     if doc is None:
         doc = nlp.tokenizer(text)
     words = _word_flags(nlp)
-    flags = [words.get(o) or _flags_of(nlp, words, o) for o in doc.to_array(ORTH).tolist()]
+    flags = [words.get(o) or _flags_of(nlp, words, o, doc) for o in doc.to_array(ORTH).tolist()]
     if flags:
         texts, like_num, norms, _, _, numeric, dollar = zip(*flags, strict=True)
     else:
