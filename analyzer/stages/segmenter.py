@@ -443,7 +443,7 @@ def round4(probs: np.ndarray) -> list[list[float]]:
     double. ``p * 10000.0`` is off the exact product by far less than 1e-6, so ``r`` is read
     off it unless its fraction lies within 1e-6 of one half; those values, and any outside
     [0, 1] (or -0.0, NaN), go through ``round`` itself (tests/stages/test_decode_golden.py
-    compares the two on a million values, halves included)."""
+    compares the two on 240,000 values, halves included)."""
     y = probs * 10000.0
     whole = np.floor(y)
     frac = y - whole
