@@ -538,8 +538,8 @@ def _parse_mentions(tokens: Sequence[str], like_num: Sequence[bool],
             k = i - 1
             while k >= 0 and tokens[k] in ("extra", "additional", "remaining"):
                 k -= 1
-            coordinated = [m for m in mentions if i >= 2 and tokens[i - 1] == "and" and
-                           tokens[i - 2] in issues and issues[tokens[i - 2]] == m.issue]
+            coordinated = [m for m in mentions if issues[tokens[i - 2]] == m.issue] \
+                if i >= 2 and tokens[i - 1] == "and" and tokens[i - 2] in issues else None
             if coordinated:  # "take the food and water": water goes the same way
                 mentions.append(Mention(issue, coordinated[-1].quantity, coordinated[-1].side,
                                         explicit=coordinated[-1].explicit))
