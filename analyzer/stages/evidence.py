@@ -255,13 +255,15 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
     nlp = get_nlp(nlp)
     cache = _fact_cache(nlp)
     issues = _issue_vocab(transcript)
+    shared = len(issues) == len(ISSUE_WORDS)  # no issue beyond ISSUE_WORDS (it holds them)
     out = []
     for turn in transcript.turns:
         action = turn.action
         # an action's text is not read (its facts are those of ""), and counts no words
         facts = _text_facts(nlp, cache, turn.text if action is None else "")
         norms = facts.norms
-        hits = [i for i, w in enumerate(norms) if w in issues]  # issue words, in order
+        # the issue words, in order (kept with the facts for the shared issue words)
+        hits = facts.issue_at if shared else [i for i, w in enumerate(norms) if w in issues]
         out.append(TurnEvidence(
             cues=dict(facts.cues), mentions=_parse_mentions(norms, facts.like_num, issues, hits),
             money=facts.money, numbers=facts.numbers,
@@ -297,6 +299,7 @@ class _TextFacts(NamedTuple):
     ends_question: bool
     words: int  # whitespace-separated words of the text
     question: bool  # a "?" anywhere in the text
+    issue_at: tuple[int, ...]  # positions of the tokens whose norm is in ``ISSUE_WORDS``
 
 
 #: Bound of the per-pipeline text cache; cleared when full (a batch run sees new texts).
@@ -311,7 +314,8 @@ def _fact_cache(nlp: Language) -> dict[str, _TextFacts]:
 @lru_cache(maxsize=8)
 def _word_flags(nlp: Language) -> dict[int, _Word]:
     """Per distinct token, by its ``ORTH`` id: its text, ``like_num``, norm, is punctuation
-    or space, is space, may be a number term, starts with "$" (``_Word``).
+    or space, is space, may be a number term, starts with "$", is an issue word of
+    ``ISSUE_WORDS`` (``_Word``).
 
     These are lexical facts (the same for every token of that text, read from its
     ``Lexeme``), so each word is looked up once per pipeline instead of once per token; the
@@ -321,7 +325,7 @@ def _word_flags(nlp: Language) -> dict[int, _Word]:
 
 
 #: the facts of one distinct token (see ``_word_flags``)
-_Word = tuple[str, bool, str, bool, bool, bool, bool]
+_Word = tuple[str, bool, str, bool, bool, bool, bool, bool]
 
 
 def _flags_of(nlp: Language, words: dict, orth: int, doc: Doc) -> _Word:
@@ -330,7 +334,7 @@ def _flags_of(nlp: Language, words: dict, orth: int, doc: Doc) -> _Word:
     norm = _norm(text)
     flags = (text, bool(lex.like_num), norm, bool(lex.is_punct or lex.is_space),
              bool(lex.is_space), norm[:1].isdigit() or norm in NUMBER_WORDS,
-             text.startswith("$"))
+             text.startswith("$"), norm in ISSUE_WORDS)
     if len(words) >= _CACHE_SIZE:
         words.clear()
     words[orth] = flags
@@ -356,9 +360,9 @@ def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str,
     words = _word_flags(nlp)
     flags = [words.get(o) or _flags_of(nlp, words, o, doc) for o in doc.to_array(ORTH).tolist()]
     if flags:
-        texts, like_num, norms, _, _, numeric, dollar = zip(*flags, strict=True)
+        texts, like_num, norms, _, _, numeric, dollar, issue = zip(*flags, strict=True)
     else:
-        texts = like_num = norms = numeric = dollar = ()
+        texts = like_num = norms = numeric = dollar = issue = ()
     counted = _numbers_t(norms, [i for i, x in enumerate(numeric) if x]) \
         if True in numeric else (0, 0)
     money = _money_t(texts, norms, like_num,
@@ -380,7 +384,8 @@ def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str,
         numbers=counted[0], generic_quantities=counted[1],
         opens_with_accept=_opens_with_accept_t(first_words),
         ends_question=last is not None and "?" in last,
-        words=len(text.split()), question="?" in text)
+        words=len(text.split()), question="?" in text,
+        issue_at=tuple([i for i, x in enumerate(issue) if x]) if True in issue else ())
     if len(cache) >= _CACHE_SIZE:
         cache.clear()
     cache[text] = facts
