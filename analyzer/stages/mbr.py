@@ -56,7 +56,7 @@ def _scaled_passes(first: list[float], flat: list[float]
     four stages: (forward, backward, scale), forward and backward as flat lists (turn by
     turn, four values each: one ``np.array`` of a flat list costs half one of nested lists).
     ``flat``: the step weights (n-1, 4, 4) flattened, 16 per step, from-stage by from-stage
-    (``tolist`` of the flat array is a third of the nested one's cost). The products are
+    (``tolist`` of the flat array costs about half the nested one). The products are
     unrolled (about half the time of generic loops, which matters at two chains per
     session); a sum that comes out 0 divides as numpy does (``_by_zero``)."""
     a, b, c, d = first
