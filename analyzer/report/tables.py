@@ -7,7 +7,7 @@ turn, in transcript order, ``turn`` being the 0-based position of the turn as re
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -47,12 +47,6 @@ def _roles(t) -> dict[str, str]:
     for speaker in t.speakers:
         roles.setdefault(speaker.name, speaker.role)
     return roles
-
-
-def _role_lookup(t) -> Callable[[str], str]:
-    """``t.role_of`` as one dict look-up: an unknown name is a party, as in ``role_of``."""
-    roles = _roles(t)
-    return lambda name: roles.get(name, PARTY)
 
 
 def turn_rows(analysis: SessionAnalysis) -> list[dict]:

@@ -19,9 +19,16 @@ import pytest
 
 from analyzer.report import tables as T
 from analyzer.results import ORIENTATIONS, STAGES, SessionAnalysis
-from analyzer.transcript import is_third_party
+from analyzer.transcript import PARTY, is_third_party
 
 # -- the reference: the row builders as of 9100cb1 -------------------------------------------
+
+
+def ref_role_lookup(t):
+    roles: dict[str, str] = {}
+    for speaker in t.speakers:
+        roles.setdefault(speaker.name, speaker.role)
+    return lambda name: roles.get(name, PARTY)
 
 
 def ref_shares(orientations: Iterable[str]) -> dict[str, float]:
@@ -46,7 +53,7 @@ def ref_flatten(meta, prefix: str = "meta") -> dict:
 def ref_stage_rows(analysis: SessionAnalysis) -> list[dict]:
     t = analysis.transcript
     turns = t.turns
-    role_of = T._role_lookup(t)
+    role_of = ref_role_lookup(t)
     n_words = [0 if turn.is_action else T.words(turn.text) for turn in turns]
     by_stage: dict[str, list[int]] = {}
     for i, s in enumerate(analysis.stages.stages):
@@ -85,7 +92,7 @@ def ref_stage_rows(analysis: SessionAnalysis) -> list[dict]:
 
 def ref_session_row(analysis: SessionAnalysis) -> dict:
     t = analysis.transcript
-    role_of = T._role_lookup(t)
+    role_of = ref_role_lookup(t)
     bounds = analysis.stages.boundaries()
     spoken = [i for i, turn in enumerate(t.turns) if not turn.is_action]
     moves = analysis.moves
@@ -108,7 +115,7 @@ def ref_session_row(analysis: SessionAnalysis) -> dict:
 
 def ref_turn_rows(analysis: SessionAnalysis) -> list[dict]:
     t = analysis.transcript
-    role_of = T._role_lookup(t)
+    role_of = ref_role_lookup(t)
     return [{
         "session_id": t.session_id, "turn": turn.index, "speaker": turn.speaker,
         "role": role_of(turn.speaker), "text": turn.text, "start": turn.start,
