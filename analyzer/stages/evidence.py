@@ -726,16 +726,10 @@ _NO_MOVE = (0.0, 0.0, 0.0, 0.0)
 _MOVE_CACHE: dict[tuple, tuple[float, float, float, float]] = {}
 
 
-def _move_flags(move: Any) -> dict[str, float]:
-    """The move columns of a turn's move (``mv_offer``, ``mv_smalltalk``, ``mv_need``,
-    ``mv_elicit``); all 0 without a move."""
-    return dict(zip(("mv_offer", "mv_smalltalk", "mv_need", "mv_elicit"), _move_values(move),
-                    strict=True))
-
-
 def _move_values(move: Any) -> tuple[float, float, float, float]:
-    """``_move_flags`` as a tuple in that column order, computed once per distinct key
-    (the result depends only on the texts of the move and labels and on the offer)."""
+    """The move columns of a turn's move (``mv_offer``, ``mv_smalltalk``, ``mv_need``,
+    ``mv_elicit``; all 0 without a move), computed once per distinct key (the result
+    depends only on the texts of the move and labels and on the offer)."""
     if move is None:
         return _NO_MOVE
     key = (str(getattr(move, "move", "")), bool(getattr(move, "offer", None)),
