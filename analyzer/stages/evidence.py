@@ -313,9 +313,9 @@ def _fact_cache(nlp: Language) -> dict[str, _TextFacts]:
 
 @lru_cache(maxsize=8)
 def _word_flags(nlp: Language) -> dict[int, _Word]:
-    """Per distinct token, by its ``ORTH`` id: its text, ``like_num``, norm, is punctuation
-    or space, is space, may be a number term, starts with "$", is an issue word of
-    ``ISSUE_WORDS`` (``_Word``).
+    """Per distinct token, by its ``ORTH`` id: its text, ``like_num``, norm, what it may be
+    (bits: ``_CARDINAL``, ``_CASH``, ``_ISSUE``) and what kind of token it is (``_WORD``,
+    ``_PUNCT`` or ``_SPACE``).
 
     These are lexical facts (the same for every token of that text, read from its
     ``Lexeme``), so each word is looked up once per pipeline instead of once per token; the
@@ -325,16 +325,23 @@ def _word_flags(nlp: Language) -> dict[int, _Word]:
 
 
 #: the facts of one distinct token (see ``_word_flags``)
-_Word = tuple[str, bool, str, bool, bool, bool, bool, bool]
+_Word = tuple[str, bool, str, int, int]
+#: what a token may be: a cardinal ("2", "two"), money ("$5", or like a number), an issue
+_CARDINAL, _CASH, _ISSUE = 1, 2, 4
+#: what kind of token it is
+_WORD, _PUNCT, _SPACE = 0, 1, 2
 
 
 def _flags_of(nlp: Language, words: dict, orth: int, doc: Doc) -> _Word:
     text = doc.vocab.strings[orth]  # (the doc's own strings: it may come from another vocab)
     lex = nlp.vocab[text]
     norm = _norm(text)
-    flags = (text, bool(lex.like_num), norm, bool(lex.is_punct or lex.is_space),
-             bool(lex.is_space), norm[:1].isdigit() or norm in NUMBER_WORDS,
-             text.startswith("$"), norm in ISSUE_WORDS)
+    like_num = bool(lex.like_num)
+    may_be = (_CARDINAL if norm[:1].isdigit() or norm in NUMBER_WORDS else 0) | \
+        (_CASH if like_num or text.startswith("$") else 0) | \
+        (_ISSUE if norm in ISSUE_WORDS else 0)
+    kind = _SPACE if lex.is_space else _PUNCT if lex.is_punct else _WORD
+    flags = (text, like_num, norm, may_be, kind)
     if len(words) >= _CACHE_SIZE:
         words.clear()
     words[orth] = flags
@@ -350,8 +357,9 @@ def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str,
     """The facts of ``text`` (from the cache, else from ``doc``, tokenised here if not given).
 
     The per-token columns come from the word table in one ``zip``; the number, money and
-    acceptance scans visit only the tokens that can matter (equal facts:
-    ``tests/stages/test_evidence_golden.py``, cold and warm cache and shared docs)."""
+    issue scans visit only the tokens that may be one, the acceptance sentence shapes are
+    read only for an acceptance (equal facts: ``tests/stages/test_evidence_golden.py``, cold
+    and warm cache and shared docs)."""
     facts = cache.get(text)
     if facts is not None:
         return facts
@@ -360,32 +368,36 @@ def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str,
     words = _word_flags(nlp)
     flags = [words.get(o) or _flags_of(nlp, words, o, doc) for o in doc.to_array(ORTH).tolist()]
     if flags:
-        texts, like_num, norms, _, _, numeric, dollar, issue = zip(*flags, strict=True)
+        texts, like_num, norms, may_be, _ = zip(*flags, strict=True)
     else:
-        texts = like_num = norms = numeric = dollar = issue = ()
-    counted = _numbers_t(norms, [i for i, x in enumerate(numeric) if x]) \
-        if True in numeric else (0, 0)
-    money = _money_t(texts, norms, like_num,
-                     [i for i, (a, b) in enumerate(zip(like_num, dollar, strict=True))
-                      if a or b]) \
-        if True in like_num or True in dollar else 0
+        texts = like_num = norms = may_be = ()
+    counted, money, issue_at = (0, 0), 0, ()
+    if any(may_be):
+        special = [(i, bits) for i, bits in enumerate(may_be) if bits]
+        cardinals = [i for i, bits in special if bits & _CARDINAL]
+        cash = [i for i, bits in special if bits & _CASH]
+        if cardinals:
+            counted = _numbers_t(norms, cardinals)
+        if cash:
+            money = _money_t(texts, norms, like_num, cash)
+        issue_at = tuple([i for i, bits in special if bits & _ISSUE])
     first_words: list[str] = []  # the first two word tokens (not punctuation or space)
     for f in flags:
-        if not f[3]:
+        if f[4] == _WORD:
             first_words.append(f[2])
             if len(first_words) == 2:
                 break
     # does the turn end by asking (waiting for the other side's answer)? its last token that
     # is neither space nor a trailer has a "?"
-    last = next((f[0] for f in reversed(flags) if not f[4] and f[0] not in _TRAILERS), None)
+    last = next((f[0] for f in reversed(flags) if f[4] != _SPACE and f[0] not in _TRAILERS),
+                None)
     facts = _TextFacts(
         texts=texts, norms=norms, like_num=like_num,
         cues=_cues(nlp, doc, texts), money=money,
         numbers=counted[0], generic_quantities=counted[1],
         opens_with_accept=_opens_with_accept_t(first_words),
         ends_question=last is not None and "?" in last,
-        words=len(text.split()), question="?" in text,
-        issue_at=tuple([i for i, x in enumerate(issue) if x]) if True in issue else ())
+        words=len(text.split()), question="?" in text, issue_at=issue_at)
     if len(cache) >= _CACHE_SIZE:
         cache.clear()
     cache[text] = facts
