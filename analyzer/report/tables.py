@@ -7,8 +7,7 @@ turn, in transcript order, ``turn`` being the 0-based position of the turn as re
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -41,118 +40,151 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-def _role_lookup(t) -> Callable[[str], str]:
-    """``t.role_of`` as one dict look-up (``role_of`` searches the speakers on every call,
-    and the tables ask once or more per turn): the first speaker of a name wins, an
-    unknown name is a party, as in ``role_of``."""
+def _roles(t) -> dict[str, str]:
+    """Speaker name -> role, the first speaker of a name winning (as ``t.role_of``, which
+    searches the speakers on every call); a name not in it is a party."""
     roles: dict[str, str] = {}
     for speaker in t.speakers:
         roles.setdefault(speaker.name, speaker.role)
-    return lambda name: roles.get(name, PARTY)
+    return roles
 
 
 def turn_rows(analysis: SessionAnalysis) -> list[dict]:
     t = analysis.transcript
-    role_of = _role_lookup(t)
+    roles = _roles(t)
+    session_id = t.session_id
     rows = []
     for turn, move, stage in zip(t.turns, analysis.moves, analysis.stages.stages, strict=True):
+        action, speaker, text = turn.action, turn.speaker, turn.text
         rows.append({
-            "session_id": t.session_id, "turn": turn.index, "speaker": turn.speaker,
-            "role": role_of(turn.speaker), "text": turn.text, "start": turn.start,
-            "end": turn.end, "is_action": turn.is_action,
-            "action": turn.action.kind if turn.action else None,
+            "session_id": session_id, "turn": turn.index, "speaker": speaker,
+            "role": roles.get(speaker, PARTY), "text": text, "start": turn.start,
+            "end": turn.end, "is_action": action is not None,
+            "action": action.kind if action else None,
             "source_line": turn.source_line, "stage": stage, "move": move.move,
             "orientation": move.orientation, "confidence": round(float(move.confidence), 4),
             "labels": ",".join(move.labels), "offer": move.offer,
             "gold": ",".join(turn.gold) if turn.gold else None,
-            "words": 0 if turn.is_action else words(turn.text),
+            "words": 0 if action is not None else len(text.split()),
         })
     return rows
 
 
 def unit_rows(analysis: SessionAnalysis) -> list[dict]:
     t = analysis.transcript
+    session_id, turns = t.session_id, t.turns
     return [{
-        "session_id": t.session_id, "turn": u.turn, "unit": u.index,
-        "speaker": t.turns[u.turn].speaker, "start_char": u.start_char, "end_char": u.end_char,
+        "session_id": session_id, "turn": u.turn, "unit": u.index,
+        "speaker": turns[u.turn].speaker, "start_char": u.start_char, "end_char": u.end_char,
         "text": u.text, "move": m.move, "orientation": m.orientation,
         "confidence": round(float(m.confidence), 4),
     } for u, m in zip(analysis.units, analysis.unit_moves, strict=True)]
 
 
+_SHARE_KEYS = tuple((f"{o}_share", o) for o in ORIENTATIONS)
+
+
 def _shares(orientations: Iterable[str]) -> dict[str, float]:
-    counts = Counter(orientations)
-    total = sum(counts.values())
-    return {f"{o}_share": (counts[o] / total if total else 0.0) for o in ORIENTATIONS}
+    """Share of each orientation among ``orientations`` (0.0 each when there are none)."""
+    seq = orientations if isinstance(orientations, list) else list(orientations)
+    total = len(seq)
+    return {key: (seq.count(o) / total if total else 0.0) for key, o in _SHARE_KEYS}
+
+
+class _Group:
+    """One stage x speaker cell of ``stage_rows``, filled turn by turn."""
+
+    __slots__ = ("turns", "words", "orientations", "duration")
+
+    def __init__(self) -> None:
+        self.turns: list[int] = []
+        self.words = 0
+        self.orientations: list[str] = []
+        self.duration = 0  # summed in turn order from int 0, as ``sum`` does
 
 
 def stage_rows(analysis: SessionAnalysis) -> list[dict]:
     """One row per stage x speaker. Talk share is over the parties' words in that stage;
     a third party's share is over everyone's words, so parties' shares exclude mediators.
 
-    Each turn's words, role and stage are found once (not once per stage and speaker)."""
+    One pass over the turns fills every stage x speaker cell (turns, words, orientations,
+    duration) and each stage's word totals; the rows are then read off in stage and speaker
+    order."""
     t = analysis.transcript
     turns = t.turns
-    role_of = _role_lookup(t)
-    n_words = [0 if turn.is_action else words(turn.text) for turn in turns]
+    roles = _roles(t)
+    moves = analysis.moves
     has_times = t.has_times
-    by_stage: dict[str, list[int]] = {}
-    for i, s in enumerate(analysis.stages.stages):
-        by_stage.setdefault(s, []).append(i)
+    groups: dict[tuple[str, str], _Group] = {}
+    party_words: dict[str, int] = {}
+    all_words: dict[str, int] = {}
+    for i, stage in enumerate(analysis.stages.stages):
+        turn = turns[i]
+        speaker = turn.speaker
+        group = groups.get((stage, speaker))
+        if group is None:
+            group = groups[(stage, speaker)] = _Group()
+            party_words.setdefault(stage, 0)
+            all_words.setdefault(stage, 0)
+        group.turns.append(i)
+        if turn.action is None:
+            n = len(turn.text.split())
+            group.words += n
+            group.orientations.append(moves[i].orientation)
+            all_words[stage] += n
+            if not is_third_party(roles.get(speaker, PARTY)):
+                party_words[stage] += n
+        if has_times and turn.start is not None and turn.end is not None:
+            group.duration = group.duration + (turn.end - turn.start)
     rows = []
+    session_id = t.session_id
     for stage in STAGES:
-        idx = by_stage.get(stage)
-        if not idx:
+        if stage not in all_words:
             continue
-        spoken = [i for i in idx if not turns[i].is_action]
-        party_words = sum(n_words[i] for i in spoken
-                          if not is_third_party(role_of(turns[i].speaker)))
-        all_words = sum(n_words[i] for i in spoken)
-        by_speaker: dict[str, list[int]] = {}
-        for i in idx:
-            by_speaker.setdefault(turns[i].speaker, []).append(i)
         for speaker in t.speakers:
-            mine = by_speaker.get(speaker.name)
-            if not mine:
+            group = groups.get((stage, speaker.name))
+            if group is None:
                 continue
-            w = sum(n_words[i] for i in mine if not turns[i].is_action)
-            denom = all_words if is_third_party(speaker.role) else party_words
-            times = [(turns[i].start, turns[i].end) for i in mine]
-            duration = sum((e - s) for s, e in times if s is not None and e is not None) \
-                if has_times else None
+            mine, w = group.turns, group.words
+            denom = all_words[stage] if is_third_party(speaker.role) else party_words[stage]
             rows.append({
-                "session_id": t.session_id, "stage": stage, "speaker": speaker.name,
+                "session_id": session_id, "stage": stage, "speaker": speaker.name,
                 "role": speaker.role, "first_turn": mine[0], "last_turn": mine[-1],
                 "turns": len(mine), "words": w, "talk_share": (w / denom) if denom else 0.0,
-                **_shares(analysis.moves[i].orientation for i in mine
-                          if not turns[i].is_action),
-                "duration": duration,
+                **_shares(group.orientations),
+                "duration": group.duration if has_times else None,
             })
     return rows
 
 
 def session_row(analysis: SessionAnalysis) -> dict:
     t = analysis.transcript
-    role_of = _role_lookup(t)
+    roles = _roles(t)
     bounds = analysis.stages.boundaries()
-    spoken = [i for i, turn in enumerate(t.turns) if not turn.is_action]
     moves = analysis.moves
-    by_party = {}
-    for name in t.parties:
-        by_party[name] = _shares(moves[i].orientation for i in spoken
-                                 if t.turns[i].speaker == name)
+    # orientations of the spoken turns, by speaker and of all parties together
+    by_speaker: dict[str, list[str]] = {}
+    of_parties: list[str] = []
+    for i, turn in enumerate(t.turns):
+        if turn.action is not None:
+            continue
+        orientation = moves[i].orientation
+        by_speaker.setdefault(turn.speaker, []).append(orientation)
+        if not is_third_party(roles.get(turn.speaker, PARTY)):
+            of_parties.append(orientation)
+    parties = t.parties
+    by_party = {name: _shares(by_speaker.get(name, [])) for name in parties}
     row = {
         "session_id": t.session_id, "source": t.source, "format": t.format,
-        "turns": len(t.turns), "speakers": len(t.speakers), "parties": ",".join(t.parties),
+        "turns": len(t.turns), "speakers": len(t.speakers), "parties": ",".join(parties),
         "third_parties": ",".join(t.third_parties), "outcome": analysis.stages.outcome,
         "outcome_turn": analysis.stages.outcome_turn,
         **{f"{s}_start": bounds[s] for s in STAGES},
-        **_shares(moves[i].orientation for i in spoken
-                  if not is_third_party(role_of(t.turns[i].speaker))),
+        **_shares(of_parties),
         "orientation_by_party": json.dumps(by_party, sort_keys=True),
         "model": analysis.model.get("name"),
     }
-    row.update(flatten_meta(t.meta))
+    _flatten_into(row, t.meta, "meta")
     return row
 
 
@@ -163,17 +195,30 @@ def flatten_meta(meta, prefix: str = "meta") -> dict:
     return flat
 
 
+#: leaf types that are neither dicts nor lists/tuples (exact types, not subclasses)
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _flatten_into(flat: dict, meta, prefix: str) -> None:
-    """``flatten_meta`` writing into one dict: the same keys in the same order, without a
-    dict built and merged per nesting level (CaSiNo's metadata has ~20 per session)."""
-    for key, value in (meta or {}).items():
-        name = f"{prefix}.{key}"
-        if isinstance(value, dict):
-            _flatten_into(flat, value, name)
-        elif isinstance(value, (list, tuple)):
-            flat[name] = json.dumps(value)
+    """``flatten_meta`` writing into one dict: the same keys in the same order (depth first),
+    without a dict built and merged per nesting level nor a call per level (CaSiNo's
+    metadata has ~20 nested dicts per session): a stack of the open levels' iterators."""
+    stack = [(prefix, iter((meta or {}).items()))]
+    while stack:
+        prefix, items = stack[-1]
+        for key, value in items:
+            name = f"{prefix}.{key}"
+            if type(value) in _PLAIN:  # most leaves: no isinstance checks needed
+                flat[name] = value
+            elif isinstance(value, dict):
+                stack.append((name, iter((value or {}).items())))
+                break
+            elif isinstance(value, (list, tuple)):
+                flat[name] = json.dumps(value)
+            else:
+                flat[name] = value
         else:
-            flat[name] = value
+            stack.pop()
 
 
 def _frame(rows: list[dict], columns: list[str], extra: bool = False) -> pd.DataFrame:

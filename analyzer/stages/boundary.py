@@ -27,6 +27,7 @@ N = len(STAGES)
 SCORED = STAGES[1:]
 _FROM, _TO = np.triu_indices(N, 1)  # the forward moves a -> b
 _PAIRS = list(zip(_FROM.tolist(), _TO.tolist(), strict=True))
+_TO_ROW = _TO - 1  # row of the stage b in the boundary scores (opening has none)
 
 
 def candidates(matrix: np.ndarray) -> np.ndarray:
@@ -109,17 +110,27 @@ def fit_boundaries(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str
                       for s in SCORED])
 
 
-def log_probs(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def pair_weights(weights: np.ndarray, f: int) -> np.ndarray:
+    """The turn and previous-turn blocks of ``weights`` side by side, (f, 2 * stages): what
+    ``log_probs`` multiplies the evidence by (the decoder keeps it rather than rebuild it
+    for every session)."""
+    return np.vstack([weights[:, :f], weights[:, f:2 * f]]).T
+
+
+def log_probs(matrix: np.ndarray, weights: np.ndarray,
+              pair: np.ndarray | None = None) -> np.ndarray:
     """(stages after opening, n + 1): log P(stage starts at turn t), last column absent.
 
     The numbers of ``candidates(matrix) @ w`` and a log-softmax per stage (equal up to
     rounding), without building the candidate rows, mostly zeros: the decoder calls this
-    for every session."""
+    for every session. ``pair``: ``pair_weights(weights, f)``, when the caller keeps it."""
     n, f = matrix.shape
     s = weights.shape[0]
     z = np.empty((n + 1, s))
     # one product gives each turn's score as a candidate and as the next one's previous turn
-    both = matrix @ np.vstack([weights[:, :f], weights[:, f:2 * f]]).T  # (n, 2s)
+    if pair is None:
+        pair = pair_weights(weights, f)
+    both = matrix @ pair  # (n, 2s)
     z[:n] = both[:, :s]
     z[1:n] += both[:n - 1, s:]
     if n:
@@ -136,15 +147,15 @@ def chain_potentials(lp: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np
     First stage c: stages 1..c-1 absent, c starts at 0 (opening has no score). Move a -> b at
     t: b starts at t, stages between absent. Final stage c: stages after c absent.
     """
-    absent = [0.0, *lp[:, n].tolist()]  # per stage, opening 0; sums of up to three floats
-
-    def skipped(lo: int, hi: int) -> float:
-        return sum(absent[lo:hi])
-
-    first = lp[:, 0].tolist()
-    init = np.array([0.0] + [first[c - 1] + skipped(1, c) for c in range(1, N)])
+    # the sums of absent scores written out for the four stages (as ``mbr.py``'s passes
+    # are), added as ``sum`` adds them (from int 0, left to right): stages 1..3 absent cost
+    # a1, a2, a3 (opening 0)
+    a1, a2, a3 = lp[:, n].tolist()
+    f1, f2, f3 = lp[:, 0].tolist()
+    init = np.array([0.0, f1 + 0, f2 + (0 + a1), f3 + ((0 + a1) + a2)])
     steps = np.zeros((max(n - 1, 0), N, N))
     if n > 1:  # every forward pair (a, b) at once: b starts at t, a + 1 .. b - 1 skipped
-        steps[:, _FROM, _TO] = lp[_TO - 1, 1:n].T + [skipped(a + 1, b) for a, b in _PAIRS]
-    final = np.array([skipped(c + 1, N) for c in range(N)])
+        # pairs in _PAIRS order: (0, 1) (0, 2) (0, 3) (1, 2) (1, 3) (2, 3)
+        steps[:, _FROM, _TO] = lp[_TO_ROW, 1:n].T + [0, 0 + a1, (0 + a1) + a2, 0, 0 + a2, 0]
+    final = np.array([((0 + a1) + a2) + a3, (0 + a2) + a3, 0 + a3, 0])
     return init, steps, final

@@ -23,12 +23,14 @@ enough for batch runs (thousands of sessions).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -253,34 +255,37 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
     nlp = get_nlp(nlp)
     cache = _fact_cache(nlp)
     issues = _issue_vocab(transcript)
+    shared = len(issues) == len(ISSUE_WORDS)  # no issue beyond ISSUE_WORDS (it holds them)
     out = []
     for turn in transcript.turns:
-        facts = _text_facts(nlp, cache, "" if turn.is_action else turn.text)
+        action = turn.action
+        # an action's text is not read (its facts are those of ""), and counts no words
+        facts = _text_facts(nlp, cache, turn.text if action is None else "")
         norms = facts.norms
+        # the issue words, in order (kept with the facts for the shared issue words)
+        hits = facts.issue_at if shared else [i for i, w in enumerate(norms) if w in issues]
         out.append(TurnEvidence(
-            cues=dict(facts.cues), mentions=_parse_mentions(norms, facts.like_num, issues),
+            cues=dict(facts.cues), mentions=_parse_mentions(norms, facts.like_num, issues, hits),
             money=facts.money, numbers=facts.numbers,
             generic_quantities=facts.generic_quantities,
             opens_with_accept=facts.opens_with_accept,
             ends_question=facts.ends_question,
-            issue_words=sum(1 for w in norms if w in issues and
-                            w not in ("each", "everything")),
-            words=len(turn.text.split()) if not turn.is_action else 0,
-            question="?" in turn.text and not turn.is_action,
-            action=turn.action.kind if turn.action else None,
-            terms=_terms(turn.action.terms) if turn.action else None, speaker=turn.speaker))
+            issue_words=sum(1 for i in hits if norms[i] not in ("each", "everything")),
+            words=facts.words, question=facts.question,
+            action=action.kind if action else None,
+            terms=_terms(action.terms) if action else None, speaker=turn.speaker))
     return out
 
 
-@dataclass(frozen=True)
-class _TextFacts:
+class _TextFacts(NamedTuple):
     """What the evidence needs from one turn text's tokens, independent of the session.
 
     Read from the ``Doc`` in one pass (``texts``, lower-cased ``norms``, ``like_num``) plus
     everything computed from them alone (cue counts, numbers, money, question shape), so a
     text seen again (greetings, "Deal!", the same text in another run) costs a dict lookup.
     Only the issue mentions depend on the session (its issue vocabulary) and are parsed per
-    turn from ``norms``.
+    turn from ``norms``. (An immutable named tuple: built once per new text, a frozen
+    dataclass's field-by-field ``__init__`` cost more.)
     """
 
     texts: tuple[str, ...]
@@ -292,6 +297,9 @@ class _TextFacts:
     generic_quantities: int
     opens_with_accept: bool
     ends_question: bool
+    words: int  # whitespace-separated words of the text
+    question: bool  # a "?" anywhere in the text
+    issue_at: tuple[int, ...]  # positions of the tokens whose norm is in ``ISSUE_WORDS``
 
 
 #: Bound of the per-pipeline text cache; cleared when full (a batch run sees new texts).
@@ -304,46 +312,92 @@ def _fact_cache(nlp: Language) -> dict[str, _TextFacts]:
 
 
 @lru_cache(maxsize=8)
-def _word_flags(nlp: Language) -> dict[str, tuple[bool, str, bool, bool]]:
-    """Per distinct token text: ``like_num``, its norm, is punctuation or space, is space.
+def _word_flags(nlp: Language) -> dict[int, _Word]:
+    """Per distinct token, by its ``ORTH`` id: its text, ``like_num``, norm, what it may be
+    (bits: ``_CARDINAL``, ``_CASH``, ``_ISSUE``) and what kind of token it is (``_WORD``,
+    ``_PUNCT`` or ``_SPACE``).
 
-    These are lexical attributes (the same for every token of that text, read from its
-    ``Lexeme``), so each word is looked up once per pipeline instead of once per token;
-    ``Doc.to_array`` of the flags cost more than tokenising the text."""
+    These are lexical facts (the same for every token of that text, read from its
+    ``Lexeme``), so each word is looked up once per pipeline instead of once per token; the
+    ids come from one ``Doc.to_array(ORTH)``, which costs less than reading ``Token.text``
+    token by token."""
     return {}
 
 
-def _flags_of(nlp: Language, words: dict, text: str) -> tuple[bool, str, bool, bool]:
+#: the facts of one distinct token (see ``_word_flags``)
+_Word = tuple[str, bool, str, int, int]
+#: what a token may be: a cardinal ("2", "two"), money ("$5", or like a number), an issue
+_CARDINAL, _CASH, _ISSUE = 1, 2, 4
+#: what kind of token it is
+_WORD, _PUNCT, _SPACE = 0, 1, 2
+
+
+def _flags_of(nlp: Language, words: dict, orth: int, doc: Doc) -> _Word:
+    text = doc.vocab.strings[orth]  # (the doc's own strings: it may come from another vocab)
     lex = nlp.vocab[text]
-    flags = (bool(lex.like_num), _norm(text), bool(lex.is_punct or lex.is_space),
-             bool(lex.is_space))
+    norm = _norm(text)
+    like_num = bool(lex.like_num)
+    may_be = (_CARDINAL if norm[:1].isdigit() or norm in NUMBER_WORDS else 0) | \
+        (_CASH if like_num or text.startswith("$") else 0) | \
+        (_ISSUE if norm in ISSUE_WORDS else 0)
+    kind = _SPACE if lex.is_space else _PUNCT if lex.is_punct else _WORD
+    flags = (text, like_num, norm, may_be, kind)
     if len(words) >= _CACHE_SIZE:
         words.clear()
-    words[text] = flags
+    words[orth] = flags
     return flags
+
+
+#: tokens after which a turn's question mark still ends it ("...?)", "...? 🙂")
+_TRAILERS = (")", "🙂", ":)")
 
 
 def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str,
                 doc: Doc | None = None) -> _TextFacts:
-    """The facts of ``text`` (from the cache, else from ``doc``, tokenised here if not given)."""
+    """The facts of ``text`` (from the cache, else from ``doc``, tokenised here if not given).
+
+    The per-token columns come from the word table in one ``zip``; the number, money and
+    issue scans visit only the tokens that may be one, the acceptance sentence shapes are
+    read only for an acceptance (equal facts: ``tests/stages/test_evidence_golden.py``, cold
+    and warm cache and shared docs)."""
     facts = cache.get(text)
     if facts is not None:
         return facts
     if doc is None:
         doc = nlp.tokenizer(text)
-    texts = [tok.text for tok in doc]
     words = _word_flags(nlp)
-    flags = [words.get(t) or _flags_of(nlp, words, t) for t in texts]
-    like_num = [f[0] for f in flags]
-    norms = [f[1] for f in flags]
-    counted = _numbers_t(norms)
+    flags = [words.get(o) or _flags_of(nlp, words, o, doc) for o in doc.to_array(ORTH).tolist()]
+    if flags:
+        texts, like_num, norms, may_be, _ = zip(*flags, strict=True)
+    else:
+        texts = like_num = norms = may_be = ()
+    counted, money, issue_at = (0, 0), 0, ()
+    if any(may_be):
+        special = [(i, bits) for i, bits in enumerate(may_be) if bits]
+        cardinals = [i for i, bits in special if bits & _CARDINAL]
+        cash = [i for i, bits in special if bits & _CASH]
+        if cardinals:
+            counted = _numbers_t(norms, cardinals)
+        if cash:
+            money = _money_t(texts, norms, like_num, cash)
+        issue_at = tuple([i for i, bits in special if bits & _ISSUE])
+    first_words: list[str] = []  # the first two word tokens (not punctuation or space)
+    for f in flags:
+        if f[4] == _WORD:
+            first_words.append(f[2])
+            if len(first_words) == 2:
+                break
+    # does the turn end by asking (waiting for the other side's answer)? its last token that
+    # is neither space nor a trailer has a "?"
+    last = next((f[0] for f in reversed(flags) if f[4] != _SPACE and f[0] not in _TRAILERS),
+                None)
     facts = _TextFacts(
-        texts=tuple(texts), norms=tuple(norms), like_num=tuple(like_num),
-        cues=_cues(nlp, doc, texts), money=_money_t(texts, norms, like_num),
+        texts=texts, norms=norms, like_num=like_num,
+        cues=_cues(nlp, doc, texts), money=money,
         numbers=counted[0], generic_quantities=counted[1],
-        opens_with_accept=_opens_with_accept_t([f[1] for f in flags if not f[2]][:2]),
-        ends_question=_ends_question_t([t for t, f in zip(texts, flags, strict=True)
-                                        if not f[3]]))
+        opens_with_accept=_opens_with_accept_t(first_words),
+        ends_question=last is not None and "?" in last,
+        words=len(text.split()), question="?" in text, issue_at=issue_at)
     if len(cache) >= _CACHE_SIZE:
         cache.clear()
     cache[text] = facts
@@ -372,21 +426,37 @@ def _joint_matcher(vocab_id: int, nlp: Language) -> tuple[PhraseMatcher, dict[in
     return matcher, names
 
 
+#: every cue at 0, in ``CUES`` order (the start of each text's counts)
+_NO_CUES = dict.fromkeys(CUES, 0)
+
+
 def _cues(nlp: Language, doc: Doc, texts: Sequence[str]) -> dict[str, int]:
-    """Cue counts of a doc; acceptances asked about or inside "make a deal" are set apart."""
+    """Cue counts of a doc; acceptances asked about or inside "make a deal" are set apart.
+
+    Only the acceptance and "make a deal" spans are kept; the sentence shapes the
+    acceptances are judged by are read only when the text has an acceptance."""
     matcher, names = _joint_matcher(id(nlp.vocab), nlp)
-    found: dict[str, list[tuple[int, int]]] = {name: [] for name in CUES}
+    cues = dict(_NO_CUES)
+    accept: list[tuple[int, int]] = []
+    strong: list[tuple[int, int]] = []
+    vague: list[tuple[int, int]] = []
+    kept = {"accept": accept, "accept_strong": strong, "vague_deal": vague}
     for key, start, end in matcher(doc):
-        found[names[key]].append((start, end))
-    cues = {name: len(spans) for name, spans in found.items()}
-    asking = _question_flags(texts)
-    lower = [t.lower() for t in texts] if found["accept"] or found["accept_strong"] else []
-    vague = found["vague_deal"]
-    for name in ("accept", "accept_strong"):
-        spans = [(start, end) for start, end in found[name]
+        name = names[key]
+        cues[name] += 1
+        spans = kept.get(name)
+        if spans is not None:
+            spans.append((start, end))
+    if not (accept or strong):
+        cues["accept_q"] = cues["accept_strong_q"] = 0
+        return cues
+    lower = [t.lower() for t in texts]
+    for name, found in (("accept", accept), ("accept_strong", strong)):
+        spans = [(start, end) for start, end in found
                  if not any(vs <= start < ve for vs, ve in vague)]
         cues[name + "_q"] = sum(1 for start, end in spans
-                                if (asking[start] and not _given_in_question(lower, start, end))
+                                if (_asks(texts, start) and
+                                    not _given_in_question(lower, start, end))
                                 or _conditional(lower, start, end))
         # an acceptance asked about is not given; "we can make a deal" accepts nothing
         cues[name] = len(spans) - cues[name + "_q"]
@@ -439,29 +509,31 @@ def _conditional(lower: Sequence[str], start: int, end: int) -> bool:
                                       for w in before[before.index("if"):])
 
 
-def _question_flags(texts: Sequence[str]) -> list[bool]:
-    """For each token, whether its sentence ends with a question mark."""
+def _asks(texts: Sequence[str], k: int) -> bool:
+    """Whether the sentence of token ``k`` ends with a question mark: a sentence ends at
+    ". ! ? ..." or at the last token (only the acceptances' sentences are looked at)."""
     n = len(texts)
-    flags = [False] * n
-    start = 0
-    for i, text in enumerate(texts):
-        if text in (".", "!", "?", "...") or i == n - 1:
-            asking = "?" in text
-            for k in range(start, i + 1):
-                flags[k] = asking
-            start = i + 1
-    return flags
+    for i in range(k, n):
+        if texts[i] in (".", "!", "?", "...") or i == n - 1:
+            return "?" in texts[i]
+    return False
 
 
 def _parse_mentions(tokens: Sequence[str], like_num: Sequence[bool],
-                    issues: Mapping[str, str]) -> list[Mention]:
-    """``parse_mentions`` on lower-cased token texts and their ``like_num`` flags."""
+                    issues: Mapping[str, str], hits: Sequence[int] | None = None
+                    ) -> list[Mention]:
+    """``parse_mentions`` on lower-cased token texts and their ``like_num`` flags.
+
+    ``hits``: the positions of the tokens found in ``issues``, when the caller has them
+    (only those can start a mention; most tokens are not issue words)."""
+    if hits is None:
+        hits = [i for i, w in enumerate(tokens) if w in issues]
     mentions: list[Mention] = []
+    if not hits:  # no issue word: no mention, no exchange
+        return mentions
     where: list[int] = []  # the token position of each mention
-    for i, word in enumerate(tokens):
-        issue = issues.get(word)
-        if issue is None:
-            continue
+    for i in hits:
+        issue = issues[tokens[i]]
         quantity: int | str | None = None
         j = i - 1
         while j >= 0 and i - j <= 4:
@@ -483,8 +555,8 @@ def _parse_mentions(tokens: Sequence[str], like_num: Sequence[bool],
             k = i - 1
             while k >= 0 and tokens[k] in ("extra", "additional", "remaining"):
                 k -= 1
-            coordinated = [m for m in mentions if i >= 2 and tokens[i - 1] == "and" and
-                           tokens[i - 2] in issues and issues[tokens[i - 2]] == m.issue]
+            coordinated = [m for m in mentions if issues[tokens[i - 2]] == m.issue] \
+                if i >= 2 and tokens[i - 1] == "and" and tokens[i - 2] in issues else None
             if coordinated:  # "take the food and water": water goes the same way
                 mentions.append(Mention(issue, coordinated[-1].quantity, coordinated[-1].side,
                                         explicit=coordinated[-1].explicit))
@@ -586,12 +658,14 @@ def _exchange_sides(tokens: Sequence[str], like_num: Sequence[bool], issues: Map
                 where.insert(at, pos)
 
 
-def _numbers_t(tokens: Sequence[str]) -> tuple[int, int]:
+def _numbers_t(tokens: Sequence[str], candidates: Sequence[int] | None = None
+               ) -> tuple[int, int]:
     """Numbers that can be terms (not "five children"), and generic quantities among them
-    ("all 3 packages", "2 of them", "at least 2"), from lower-cased token texts."""
+    ("all 3 packages", "2 of them", "at least 2"), from lower-cased token texts.
+    ``candidates``: the positions of the cardinals, when the caller knows them."""
     terms = generic = 0
     n = len(tokens)
-    for i in range(n):
+    for i in range(n) if candidates is None else candidates:
         if not (tokens[i][:1].isdigit() or tokens[i] in NUMBER_WORDS):
             continue  # cardinals only: "second" or "first" are not terms
         if i and tokens[i - 1] in ("number", "no", "#"):
@@ -607,13 +681,6 @@ def _numbers_t(tokens: Sequence[str]) -> tuple[int, int]:
     return terms, generic
 
 
-def _ends_question_t(texts: Sequence[str]) -> bool:
-    """Does the turn end by asking (waiting for the other side's answer)? From the texts
-    of its non-space tokens."""
-    words = [t for t in texts if t not in (")", "🙂", ":)")]
-    return bool(words) and "?" in words[-1]
-
-
 def _opens_with_accept_t(words: Sequence[str]) -> bool:
     """Does the turn begin by accepting ("Ok, I will accept...", "Yes! That is correct")?
     From its first two lower-cased word tokens."""
@@ -622,11 +689,14 @@ def _opens_with_accept_t(words: Sequence[str]) -> bool:
                              words[1] in ("agree", "accept", "works", "sounds")))
 
 
-def _money_t(texts: Sequence[str], norms: Sequence[str], like_num: Sequence[bool]) -> int:
-    """Amounts of money: "$5", "$ 5", "10 dollars"."""
+def _money_t(texts: Sequence[str], norms: Sequence[str], like_num: Sequence[bool],
+             candidates: Sequence[int] | None = None) -> int:
+    """Amounts of money: "$5", "$ 5", "10 dollars". ``candidates``: the positions of the
+    tokens that are like numbers or start with "$", when the caller knows them."""
     count = 0
     n = len(texts)
-    for i, text in enumerate(texts):
+    for i in range(n) if candidates is None else candidates:
+        text = texts[i]
         if like_num[i] or text.startswith("$"):
             before = norms[i - 1] if i else ""
             after = norms[i + 1] if i + 1 < n else ""
@@ -637,35 +707,55 @@ def _money_t(texts: Sequence[str], norms: Sequence[str], like_num: Sequence[bool
 
 def _is_proposal(ev: TurnEvidence) -> bool:
     """A concrete proposal in the guideline's sense: terms that say who gets what."""
-    sides = {m.side for m in ev.mentions if m.side}
-    explicit = [m for m in ev.mentions if m.explicit]
     if ev.action == "submit":
         return True
-    if len(sides) == 2 and len(ev.mentions) >= 2:
-        return True  # a two-sided split, even without numbers
-    if explicit and (ev.cues["prop_cue"] or ev.cues["need"] or
-                     any(m.side for m in explicit)):
-        return True  # a request or demand naming a quantity
+    mentions = ev.mentions
+    if mentions:  # (most turns have none: no sets or lists built for them)
+        if len({m.side for m in mentions if m.side}) == 2 and len(mentions) >= 2:
+            return True  # a two-sided split, even without numbers
+        explicit = [m for m in mentions if m.explicit]
+        if explicit and (ev.cues["prop_cue"] or ev.cues["need"] or
+                         any(m.side for m in explicit)):
+            return True  # a request or demand naming a quantity
     if ev.generic_quantities and (ev.cues["prop_cue"] or ev.cues["need"]):
         return True  # "I would like all 3 packages", "I need at least 2"
-    if ev.numbers and ev.cues["prop_cue"] and not ev.mentions:
+    if ev.numbers and ev.cues["prop_cue"] and not mentions:
         return True  # terms in numbers without CaSiNo's issues: a price, a date, a share
     return bool(ev.money)  # a price or an amount of money is a term on the table
 
 
-def _move_flags(move: Any) -> dict[str, float]:
+#: Move labels behind each move column (compared lower-cased, "_" read as "-").
+_MOVE_LABELS = (
+    ("mv_smalltalk", frozenset({"small-talk", "showing-empathy", "rapport"})),
+    ("mv_need", frozenset({"self-need", "other-need", "no-need", "priority", "share-priority",
+                           "share-need"})),
+    ("mv_elicit", frozenset({"elicit-pref", "ask-priority", "question"})),
+)
+_OFFER_LABELS = frozenset({"offer", "package-offer", "single-issue-offer"})
+_NO_MOVE = (0.0, 0.0, 0.0, 0.0)
+#: ``_move_values`` by (move, labels, has an offer) as text: sessions repeat a few dozen
+#: label combinations, so the label normalising runs once per combination (bounded)
+_MOVE_CACHE: dict[tuple, tuple[float, float, float, float]] = {}
+
+
+def _move_values(move: Any) -> tuple[float, float, float, float]:
+    """The move columns of a turn's move (``mv_offer``, ``mv_smalltalk``, ``mv_need``,
+    ``mv_elicit``; all 0 without a move), computed once per distinct key (the result
+    depends only on the texts of the move and labels and on the offer)."""
     if move is None:
-        return {"mv_offer": 0.0, "mv_smalltalk": 0.0, "mv_need": 0.0, "mv_elicit": 0.0}
-    labels = {str(x).lower().replace("_", "-") for x in (getattr(move, "labels", ()) or ())}
-    labels.add(str(getattr(move, "move", "")).lower().replace("_", "-"))
-    return {
-        "mv_offer": float(bool(getattr(move, "offer", None)) or
-                          bool(labels & {"offer", "package-offer", "single-issue-offer"})),
-        "mv_smalltalk": float(bool(labels & {"small-talk", "showing-empathy", "rapport"})),
-        "mv_need": float(bool(labels & {"self-need", "other-need", "no-need", "priority",
-                                        "share-priority", "share-need"})),
-        "mv_elicit": float(bool(labels & {"elicit-pref", "ask-priority", "question"})),
-    }
+        return _NO_MOVE
+    key = (str(getattr(move, "move", "")), bool(getattr(move, "offer", None)),
+           *map(str, getattr(move, "labels", ()) or ()))
+    hit = _MOVE_CACHE.get(key)
+    if hit is None:
+        labels = {x.lower().replace("_", "-") for x in key[2:]}
+        labels.add(key[0].lower().replace("_", "-"))
+        hit = (float(key[1] or bool(labels & _OFFER_LABELS)),
+               *(float(bool(labels & names)) for _, names in _MOVE_LABELS))
+        if len(_MOVE_CACHE) >= 4096:
+            _MOVE_CACHE.clear()
+        _MOVE_CACHE[key] = hit
+    return hit
 
 
 def final_deal_index(local: Sequence[TurnEvidence]) -> int:
@@ -707,72 +797,102 @@ def closing_candidate(local: Sequence[TurnEvidence], chat_props: Sequence[int],
     return None
 
 
+#: Column of each feature in ``Evidence.matrix``.
+_COL = {name: k for k, name in enumerate(FEATURES)}
+#: Cue counts that become columns (capped at 3, scaled to 0..1), with their column.
+_CUE_COLS = tuple((name, _COL[name]) for name in (*_CUE_NAMES, "accept_q", "accept_strong_q"))
+#: min(count, 3) / 3.0 for counts 0..3 (the same floats the division gives)
+_THIRDS = (0 / 3.0, 1 / 3.0, 2 / 3.0, 3 / 3.0)
+_ACT_COL = {kind: _COL["act_" + kind] for kind in ("submit", "accept", "reject", "walk_away")}
+_MOVE_COLS = tuple(_COL[name] for name in ("mv_offer", "mv_smalltalk", "mv_need", "mv_elicit"))
+#: column of the turns-to-the-final-Submit-Deal bucket by gap (6 and more: ``to_submit_6``)
+_GAP_COL = {0: _COL["to_submit_0"], 1: _COL["to_submit_1"], 2: _COL["to_submit_2"],
+            3: _COL["to_submit_3"], 4: _COL["to_submit_4_5"], 5: _COL["to_submit_4_5"]}
+#: (event column, its "so far" column) for the cumulative features
+_SOFAR = tuple((_COL[name], _COL[f"{name}_sofar"]) for name in CUMULATIVE)
+
+
+def _third(count: int) -> float:
+    """``min(count, 3) / 3.0`` for a count >= 0 (the loop below writes it out inline as
+    ``_THIRDS[count] if count < 3 else 1.0``: a call per cell costs more than the cell)."""
+    return _THIRDS[count] if count < 3 else 1.0
+
+
 def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
                      nlp: Language | None = None) -> Evidence:
-    """The feature matrix of a whole session (local cues plus session context)."""
+    """The feature matrix of a whole session (local cues plus session context).
+
+    Three passes over the turns: forward for the per-turn facts the context needs and the
+    formal deal, backward for the lookahead counts, forward again filling each row. A row
+    starts as zeros and only the columns that are set are written, through precomputed
+    column indices; the "so far" columns are kept in the last pass. (The matrix equals the
+    one the per-feature form gave: ``tests/stages/test_session_evidence_golden.py``.)"""
     local = local_evidence(transcript, nlp)
     n = len(local)
-    proposal = [_is_proposal(ev) for ev in local]
-    chat_prop = [p and ev.action is None for p, ev in zip(proposal, local, strict=True)]
-    accept_cue = [bool(ev.cues["accept_strong"]) or
-                  (bool(ev.cues["accept"]) and not ev.cues["reject"]) for ev in local]
-    plain = [accept_cue[i] and not ev.question and not proposal[i] and ev.action is None
-             for i, ev in enumerate(local)]
-    end = final_deal_index(local)
-    open_after = [0.0] * n
-    for i in range(n - 2, -1, -1):
-        open_after[i] = open_after[i + 1] or (i + 1 < end and bool(local[i + 1].cues["open_issue"]))
-    accept_q_after = [0.0] * n
-    plain_after = [0.0] * n
-    for i in range(n - 2, -1, -1):
-        inside = i + 1 < end
-        accept_q_after[i] = accept_q_after[i + 1] or (inside and bool(
-            local[i + 1].cues["accept_q"] + local[i + 1].cues["accept_strong_q"]))
-        plain_after[i] = plain_after[i + 1] + (inside and plain[i + 1])
-
-    # the deal finally accepted: the last Submit-Deal followed by an Accept-Deal
+    width = len(FEATURES)
+    # pass 1: proposals, acceptances, and the deal finally accepted (the last Submit-Deal
+    # followed by an Accept-Deal)
+    proposal: list[bool] = []
+    chat_prop: list[bool] = []
+    accept_cue: list[bool] = []
+    plain: list[bool] = []
     final_deal = accept_turn = walk_away = None
     last_submit = None
+    has_actions = False
     for i, ev in enumerate(local):
-        if ev.action == "submit":
-            last_submit = i
-        elif ev.action == "accept":
-            accept_turn = i
-            final_deal = last_submit if last_submit is not None else final_deal
-        elif ev.action == "walk_away":
-            walk_away = i
+        cues, action = ev.cues, ev.action
+        prop = _is_proposal(ev)
+        acc = bool(cues["accept_strong"]) or (bool(cues["accept"]) and not cues["reject"])
+        proposal.append(prop)
+        chat_prop.append(prop and action is None)
+        accept_cue.append(acc)
+        plain.append(acc and not ev.question and not prop and action is None)
+        if action is not None:
+            has_actions = True
+            if action == "submit":
+                last_submit = i
+            elif action == "accept":
+                accept_turn = i
+                final_deal = last_submit if last_submit is not None else final_deal
+            elif action == "walk_away":
+                walk_away = i
+    end = last_submit if last_submit is not None else n  # ``final_deal_index``
     final_terms = local[final_deal].terms if final_deal is not None else None
     final_speaker = local[final_deal].speaker if final_deal is not None else ""
+    if final_terms is None:
+        final_match: list[bool | None] = [None] * n
+    else:
+        final_match = [None if ev.action is not None else
+                       matches_terms(ev.mentions, ev.speaker, final_terms, final_speaker)
+                       for ev in local]
 
-    def agrees_final(i: int) -> bool | None:
-        if final_terms is None or local[i].action is not None:
-            return None
-        return matches_terms(local[i].mentions, local[i].speaker, final_terms, final_speaker)
-
-    final_match = [agrees_final(i) for i in range(n)]
-    width = len(FEATURES)
-    table: list[list[float]] = []
-    col = {name: k for k, name in enumerate(FEATURES)}
-    # suffix facts (lookahead): is there still a chat proposal / reject / submit after i?
-    prop_after = [0.0] * n
-    open_prop_after = [0.0] * n  # later proposals that are not recaps of the final deal
-    nonfinal_after = [0.0] * n
-    reject_after = [0.0] * n
-    submit_after = [0.0] * n
-    accept_after = [0.0] * n
-    accept_action_after = [0.0] * n
+    # pass 2, backward: what comes after turn i (counts and "is there still ...")
+    open_after = [False] * n
+    accept_q_after = [False] * n
+    plain_after = [0] * n
+    prop_after = [0] * n
+    open_prop_after = [0] * n  # later proposals that are not recaps of the final deal
+    nonfinal_after = [0] * n
+    reject_after = [False] * n
+    submit_after = [False] * n
+    accept_after = [False] * n
+    accept_action_after = [False] * n
     for i in range(n - 2, -1, -1):
-        nxt = local[i + 1]
-        prop_after[i] = prop_after[i + 1] + chat_prop[i + 1]
-        open_prop_after[i] = open_prop_after[i + 1] + (chat_prop[i + 1] and
-                                                       final_match[i + 1] is not True)
-        nonfinal_after[i] = nonfinal_after[i + 1] + (chat_prop[i + 1] and
-                                                     final_match[i + 1] is False)
-        reject_after[i] = reject_after[i + 1] or nxt.action == "reject"
-        submit_after[i] = submit_after[i + 1] or nxt.action == "submit"
-        accept_after[i] = accept_after[i + 1] or accept_cue[i + 1]
-        accept_action_after[i] = accept_action_after[i + 1] or nxt.action == "accept"
-    has_actions = any(ev.action is not None for ev in local)
+        j = i + 1
+        nxt = local[j]
+        cues, action = nxt.cues, nxt.action
+        inside = j < end
+        open_after[i] = open_after[j] or (inside and bool(cues["open_issue"]))
+        accept_q_after[i] = accept_q_after[j] or (inside and bool(
+            cues["accept_q"] + cues["accept_strong_q"]))
+        plain_after[i] = plain_after[j] + (inside and plain[j])
+        prop_after[i] = prop_after[j] + chat_prop[j]
+        open_prop_after[i] = open_prop_after[j] + (chat_prop[j] and final_match[j] is not True)
+        nonfinal_after[i] = nonfinal_after[j] + (chat_prop[j] and final_match[j] is False)
+        reject_after[i] = reject_after[j] or action == "reject"
+        submit_after[i] = submit_after[j] or action == "submit"
+        accept_after[i] = accept_after[j] or accept_cue[j]
+        accept_action_after[i] = accept_action_after[j] or action == "accept"
     chat_props = [i for i in range(n) if chat_prop[i]]
     last_chat = chat_props[-1] if chat_props else None
     nonfinal = [i for i in chat_props if final_match[i] is False]
@@ -784,128 +904,192 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
     owner = local[owner_turn].speaker if owner_turn is not None else None
     candidate = closing_candidate(local, chat_props, accept_cue, owner_turn, final_deal,
                                   accept_turn, walk_away)
+
+    # pass 3: the rows, each a C array of doubles (a copy of a zero row), joined into the
+    # matrix's buffer at the end (``np.array`` of nested lists cost as much as the loop)
+    c = _COL
+    zero = array("d", bytes(8 * width))
+    table: list[array] = []
     seen_prop = seen_need = False
     last_prop = None
+    prop_speaker = None  # the speaker of ``last_prop``
     accepted_since_prop = False
     addressee_accepted = False
+    sofar_off = list(_SOFAR)  # cumulative events not seen yet
+    sofar_on: list[int] = []  # "so far" columns already on
+    span = max(n - 1, 1)
     for i, ev in enumerate(local):
-        r = [0.0] * width
+        r = zero[:]
         table.append(r)
-        for name in (*_CUE_NAMES, "accept_q", "accept_strong_q"):
-            r[col[name]] = min(ev.cues[name], 3) / 3.0 if name in col else 0.0
-        r[col["question"]] = float(ev.question)
-        r[col["quantities"]] = min(len(ev.mentions), 3) / 3.0
-        r[col["issues_named"]] = min(len({m.issue for m in ev.mentions}), 3) / 3.0
-        r[col["two_sided"]] = float(len({m.side for m in ev.mentions if m.side}) == 2)
-        r[col["proposal"]] = float(proposal[i])
-        r[col["money"]] = float(ev.money > 0)
-        r[col["numbers"]] = min(ev.numbers, 3) / 3.0
-        r[col["number_offer"]] = float(bool(ev.numbers and ev.cues["prop_cue"]))
-        r[col["short"]] = float(0 < ev.words <= 4)
-        r[col["long"]] = float(ev.words >= 25)
-        if ev.action in ("submit", "accept", "reject", "walk_away"):
-            r[col["act_" + ev.action]] = 1.0
-        if ev.action == "submit" and ev.terms:
-            matched = [j for j in range(i) if chat_prop[j] and matches_terms(
-                local[j].mentions, local[j].speaker, ev.terms, ev.speaker)]
-            r[col["submit_matches_chat"]] = float(bool(matched))
-            r[col["submit_matches_other"]] = float(any(local[j].speaker != ev.speaker
-                                                       for j in matched))
-            r[col["submit_new_terms"]] = float(not matched)
-        for name, value in _move_flags(moves[i] if moves is not None and i < len(moves)
-                                       else None).items():
-            r[col[name]] = value
-        r[col["proposal_before"]] = float(seen_prop)
-        r[col["need_before"]] = float(seen_need)
-        r[col["prev_proposal"]] = float(last_prop is not None and i - last_prop <= 2)
-        r[col["prev_proposal_final"]] = float(last_prop is not None and
-                                              final_match[last_prop] is True)
+        cues, action, speaker = ev.cues, ev.action, ev.speaker
+        acc = accept_cue[i]
+        for name, k in _CUE_COLS:
+            count = cues[name]
+            if count:
+                r[k] = _THIRDS[count] if count < 3 else 1.0
+        if ev.question:
+            r[c["question"]] = 1.0
+        mentions = ev.mentions
+        if mentions:
+            r[c["quantities"]] = _third(len(mentions))
+            r[c["issues_named"]] = _third(len({m.issue for m in mentions}))
+            if len({m.side for m in mentions if m.side}) == 2:
+                r[c["two_sided"]] = 1.0
+        if proposal[i]:
+            r[c["proposal"]] = 1.0
+        if ev.money > 0:
+            r[c["money"]] = 1.0
+        if ev.numbers:
+            r[c["numbers"]] = _THIRDS[ev.numbers] if ev.numbers < 3 else 1.0
+            if cues["prop_cue"]:
+                r[c["number_offer"]] = 1.0
+        if 0 < ev.words <= 4:
+            r[c["short"]] = 1.0
+        if ev.words >= 25:
+            r[c["long"]] = 1.0
+        if action is not None:
+            k = _ACT_COL.get(action)
+            if k is not None:
+                r[k] = 1.0
+            if action == "submit" and ev.terms:
+                matched = [j for j in range(i) if chat_prop[j] and matches_terms(
+                    local[j].mentions, local[j].speaker, ev.terms, speaker)]
+                if matched:
+                    r[c["submit_matches_chat"]] = 1.0
+                    if any(local[j].speaker != speaker for j in matched):
+                        r[c["submit_matches_other"]] = 1.0
+                else:
+                    r[c["submit_new_terms"]] = 1.0
+        if moves is not None and i < len(moves):
+            for k, value in zip(_MOVE_COLS, _move_values(moves[i]), strict=True):
+                r[k] = value
+        if seen_prop:
+            r[c["proposal_before"]] = 1.0
+        if seen_need:
+            r[c["need_before"]] = 1.0
+        prev_final = False  # the last chat proposal before this turn agrees with the deal
+        prev_other = False  # ... and came from the other side
+        if last_prop is not None:
+            if i - last_prop <= 2:
+                r[c["prev_proposal"]] = 1.0
+            prev_final = final_match[last_prop] is True
+            if prev_final:
+                r[c["prev_proposal_final"]] = 1.0
+            prev_other = prop_speaker != speaker
+            if prev_other:
+                r[c["prev_proposal_other"]] = 1.0
         seen_prop = seen_prop or proposal[i]
-        seen_need = seen_need or bool(ev.cues["need"] or ev.cues["no_need"])
-        r[col["proposal_so_far"]] = float(seen_prop)
-        r[col["proposal_after"]] = min(prop_after[i], 3) / 3.0
-        r[col["reject_after"]] = float(reject_after[i])
-        r[col["submit_after"]] = float(submit_after[i])
-        r[col["accept_after"]] = float(accept_after[i])
-        r[col["accept_action_after"]] = float(accept_action_after[i])
-        r[col["terms_final"]] = float(final_match[i] is True)
-        r[col["terms_nonfinal_after"]] = min(nonfinal_after[i], 3) / 3.0
-        sticks = accept_cue[i] and nonfinal_after[i] == 0 and not reject_after[i] and \
-            (seen_prop or proposal[i])
-        r[col["accept_sticks"]] = float(sticks)
-        r[col["accept_final"]] = float(sticks and (last_prop is not None and
-                                                   final_match[last_prop] is True))
-        r[col["closing_cue_after_final"]] = float(bool(ev.cues["thanks"] or ev.cues["recap"])
-                                                  and nonfinal_after[i] == 0 and seen_prop)
-        r[col["after_final_accept"]] = float(accept_turn is not None and i >= accept_turn)
-        r[col["after_last_nonfinal"]] = float(seen_prop and (last_nonfinal is None or
-                                                             i > last_nonfinal))
-        first_accept = accept_cue[i] and last_prop is not None and not accepted_since_prop \
-            and local[last_prop].speaker != ev.speaker
-        r[col["first_accept_after_prop"]] = float(first_accept and nonfinal_after[i] == 0)
-        r[col["last_chat_proposal"]] = float(i == last_chat)
-        by_addressee = bool(owner_turn is not None and i > owner_turn and
-                            ev.speaker != owner and ev.cues["accept_strong"] + ev.cues["accept"]
-                            and nonfinal_after[i] == 0)
-        r[col["accept_by_addressee"]] = float(by_addressee)
-        r[col["first_addressee_accept"]] = float(by_addressee and not addressee_accepted)
-        addressee_accepted = addressee_accepted or by_addressee
-        r[col["is_final_owner_turn"]] = float(i == owner_turn)
+        seen_need = seen_need or bool(cues["need"] or cues["no_need"])
+        if seen_prop:
+            r[c["proposal_so_far"]] = 1.0
+        if prop_after[i]:
+            r[c["proposal_after"]] = _THIRDS[prop_after[i]] if prop_after[i] < 3 else 1.0
+        if reject_after[i]:
+            r[c["reject_after"]] = 1.0
+        if submit_after[i]:
+            r[c["submit_after"]] = 1.0
+        if accept_after[i]:
+            r[c["accept_after"]] = 1.0
+        if accept_action_after[i]:
+            r[c["accept_action_after"]] = 1.0
+        if final_match[i] is True:
+            r[c["terms_final"]] = 1.0
+        later_nonfinal = nonfinal_after[i]
+        if later_nonfinal:
+            r[c["terms_nonfinal_after"]] = _THIRDS[later_nonfinal] if later_nonfinal < 3 else 1.0
+        if acc and not later_nonfinal and not reject_after[i] and (seen_prop or proposal[i]):
+            r[c["accept_sticks"]] = 1.0
+            if prev_final:
+                r[c["accept_final"]] = 1.0
+        if (cues["thanks"] or cues["recap"]) and not later_nonfinal and seen_prop:
+            r[c["closing_cue_after_final"]] = 1.0
+        if accept_turn is not None and i >= accept_turn:
+            r[c["after_final_accept"]] = 1.0
+        if seen_prop and (last_nonfinal is None or i > last_nonfinal):
+            r[c["after_last_nonfinal"]] = 1.0
+        if acc and prev_other and not accepted_since_prop and not later_nonfinal:
+            r[c["first_accept_after_prop"]] = 1.0
+        if i == last_chat:
+            r[c["last_chat_proposal"]] = 1.0
+        by_addressee = bool(owner_turn is not None and i > owner_turn and speaker != owner
+                            and cues["accept_strong"] + cues["accept"] and not later_nonfinal)
+        if by_addressee:
+            r[c["accept_by_addressee"]] = 1.0
+            if not addressee_accepted:
+                r[c["first_addressee_accept"]] = 1.0
+            addressee_accepted = True
+        if i == owner_turn:
+            r[c["is_final_owner_turn"]] = 1.0
         # the guideline opens closing only with an acceptance or a walk-away; without formal
         # actions to say where the deal was made, the decoder may only enter closing there
-        r[col["closing_allowed"]] = float(has_actions or accept_cue[i] or ev.opens_with_accept
-                                          or bool(ev.cues["impasse"]))
-        r[col["open_proposal_after"]] = min(open_prop_after[i], 3) / 3.0
-        answers = bool(accept_cue[i] and last_prop is not None and last_prop == i - 1 and
-                       local[last_prop].speaker != ev.speaker and ev.action is None)
-        r[col["accepts_previous_offer"]] = float(answers)
-        r[col["accepts_previous_offer_sticks"]] = float(answers and open_prop_after[i] == 0)
-        r[col["accept_then_only_recaps"]] = float(accept_cue[i] and open_prop_after[i] == 0
-                                                  and ev.action is None and seen_prop)
-        r[col["issue_words"]] = min(ev.issue_words, 3) / 3.0
-        r[col["ends_question"]] = float(ev.ends_question)
-        r[col["accept_then_asks"]] = float(accept_cue[i] and ev.ends_question)
-        r[col["accept_no_question"]] = float(accept_cue[i] and not ev.ends_question and
-                                             ev.action is None)
-        r[col["opens_with_accept"]] = float(ev.opens_with_accept)
-        r[col["opens_with_accept_after_prop"]] = float(ev.opens_with_accept and
-                                                       last_prop is not None and
-                                                       local[last_prop].speaker != ev.speaker)
-        r[col["open_issue_after"]] = float(open_after[i])
-        r[col["accept_plain"]] = float(plain[i])
-        r[col["accept_with_proposal"]] = float(bool(ev.cues["accept_strong"]) and proposal[i]
-                                               and ev.action is None)
-        r[col["accept_q_after"]] = float(accept_q_after[i])
-        r[col["plain_accepts_after"]] = min(plain_after[i], 3) / 3.0
+        if has_actions or acc or ev.opens_with_accept or cues["impasse"]:
+            r[c["closing_allowed"]] = 1.0
+        later_open = open_prop_after[i]
+        if later_open:
+            r[c["open_proposal_after"]] = _THIRDS[later_open] if later_open < 3 else 1.0
+        if acc:
+            if last_prop == i - 1 and prev_other and action is None:  # answers an offer
+                r[c["accepts_previous_offer"]] = 1.0
+                if not later_open:
+                    r[c["accepts_previous_offer_sticks"]] = 1.0
+            if not later_open and action is None and seen_prop:
+                r[c["accept_then_only_recaps"]] = 1.0
+            if ev.ends_question:
+                r[c["accept_then_asks"]] = 1.0
+            elif action is None:
+                r[c["accept_no_question"]] = 1.0
+        if ev.issue_words:
+            r[c["issue_words"]] = _THIRDS[ev.issue_words] if ev.issue_words < 3 else 1.0
+        if ev.ends_question:
+            r[c["ends_question"]] = 1.0
+        if ev.opens_with_accept:
+            r[c["opens_with_accept"]] = 1.0
+            if prev_other:
+                r[c["opens_with_accept_after_prop"]] = 1.0
+        if open_after[i]:
+            r[c["open_issue_after"]] = 1.0
+        if plain[i]:
+            r[c["accept_plain"]] = 1.0
+        if cues["accept_strong"] and proposal[i] and action is None:
+            r[c["accept_with_proposal"]] = 1.0
+        if accept_q_after[i]:
+            r[c["accept_q_after"]] = 1.0
+        if plain_after[i]:
+            r[c["plain_accepts_after"]] = _THIRDS[plain_after[i]] if plain_after[i] < 3 else 1.0
         if candidate is not None:
-            r[col["rule_closing"]] = float(i == candidate)
-            r[col["rule_closing_sofar"]] = float(i >= candidate)
-            r[col["rule_closing_near"]] = float(abs(i - candidate) == 1)
-        r[col["after_last_chat_proposal"]] = float(last_chat is not None and i > last_chat)
-        r[col["prev_proposal_other"]] = float(last_prop is not None and
-                                              local[last_prop].speaker != ev.speaker)
+            if i == candidate:
+                r[c["rule_closing"]] = 1.0
+            if i >= candidate:
+                r[c["rule_closing_sofar"]] = 1.0
+            if abs(i - candidate) == 1:
+                r[c["rule_closing_near"]] = 1.0
+        if last_chat is not None and i > last_chat:
+            r[c["after_last_chat_proposal"]] = 1.0
         if final_deal is None:
-            r[col["no_final_submit"]] = 1.0
-        else:
-            gap = final_deal - i
-            if gap >= 0:
-                name = {0: "to_submit_0", 1: "to_submit_1", 2: "to_submit_2",
-                        3: "to_submit_3", 4: "to_submit_4_5", 5: "to_submit_4_5"}.get(
-                            gap, "to_submit_6")
-                r[col[name]] = 1.0
-        r[col["position"]] = i / max(n - 1, 1)
-        r[col["first"]] = float(i == 0)
-        r[col["last"]] = float(i == n - 1)
-        r[col["near_end"]] = float(n - 1 - i <= 2)
-        r[col["bias"]] = 1.0
+            r[c["no_final_submit"]] = 1.0
+        elif final_deal >= i:
+            r[_GAP_COL.get(final_deal - i, c["to_submit_6"])] = 1.0
+        r[c["position"]] = i / span
+        if i == 0:
+            r[c["first"]] = 1.0
+        if i == n - 1:
+            r[c["last"]] = 1.0
+        if n - 1 - i <= 2:
+            r[c["near_end"]] = 1.0
+        r[c["bias"]] = 1.0
+        if sofar_off:  # an event seen once stays seen: labels never go back
+            for pair in [p for p in sofar_off if r[p[0]] > 0]:
+                sofar_off.remove(pair)
+                sofar_on.append(pair[1])
+        for k in sofar_on:
+            r[k] = 1.0
         if chat_prop[i]:
             last_prop = i
+            prop_speaker = speaker
             accepted_since_prop = False
-        elif accept_cue[i]:
+        elif acc:
             accepted_since_prop = True
-    rows = np.array(table, dtype=float) if n else np.zeros((0, width))
-    for name in CUMULATIVE:
-        rows[:, col[f"{name}_sofar"]] = np.maximum.accumulate(rows[:, col[name]] > 0) \
-            if n else 0.0
+    rows = np.frombuffer(bytearray().join(table), dtype=float).reshape(n, width) if n \
+        else np.zeros((0, width))
     return Evidence(matrix=rows, final_deal_turn=final_deal, accept_turn=accept_turn,
                     walk_away_turn=walk_away, closing_candidate=candidate)

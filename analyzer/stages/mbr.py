@@ -50,17 +50,21 @@ def _by_zero(row: list[float]) -> list[float]:
     return [x * math.inf if x else math.nan for x in row]
 
 
-def _scaled_passes(first: list[float], w_all: list[list[list[float]]]
-                   ) -> tuple[list[list[float]], list[list[float]], list[float]]:
+def _scaled_passes(first: list[float], flat: list[float]
+                   ) -> tuple[list[float], list[float], list[float]]:
     """Rabiner's scaled forward and backward recursions on plain floats, written out for the
-    four stages: (forward, backward, scale). The products are unrolled (about half the time
-    of generic loops, which matters at two chains per session); a sum that comes out 0
-    divides as numpy does (``_by_zero``)."""
+    four stages: (forward, backward, scale), forward and backward as flat lists (turn by
+    turn, four values each: one ``np.array`` of a flat list costs half one of nested lists).
+    ``flat``: the step weights (n-1, 4, 4) flattened, 16 per step, from-stage by from-stage
+    (``tolist`` of the flat array costs about half the nested one). The products are
+    unrolled (about half the time of generic loops, which matters at two chains per
+    session); a sum that comes out 0 divides as numpy does (``_by_zero``)."""
     a, b, c, d = first
     total = a + b + c + d
     f = [a / total, b / total, c / total, d / total] if total else _by_zero(first)
-    fw, sc = [f], [total]
-    for (x0, x1, x2, x3), (y0, y1, y2, y3), (z0, z1, z2, z3), (u0, u1, u2, u3) in w_all:
+    fw, sc = list(f), [total]
+    for x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3, u0, u1, u2, u3 in \
+            zip(*[iter(flat)] * 16, strict=True):
         a, b, c, d = f
         r0 = a * x0 + b * y0 + c * z0 + d * u0
         r1 = a * x1 + b * y1 + c * z1 + d * u1
@@ -69,19 +73,20 @@ def _scaled_passes(first: list[float], w_all: list[list[list[float]]]
         total = r0 + r1 + r2 + r3
         f = [r0 / total, r1 / total, r2 / total, r3 / total] if total else \
             _by_zero([r0, r1, r2, r3])
-        fw.append(f)
+        fw += f
         sc.append(total)
-    g = [1.0] * 4
-    bw = [g]
-    for t in range(len(w_all) - 1, -1, -1):
-        (x0, x1, x2, x3), (y0, y1, y2, y3), (z0, z1, z2, z3), (u0, u1, u2, u3) = w_all[t]
-        a, b, c, d = g
+    n = len(sc)
+    bw = [1.0] * (4 * n)
+    a = b = c = d = 1.0
+    for t in range(n - 2, -1, -1):
+        x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3, u0, u1, u2, u3 = flat[16 * t:16 * t + 16]
         total = sc[t + 1]
         g = [x0 * a + x1 * b + x2 * c + x3 * d, y0 * a + y1 * b + y2 * c + y3 * d,
              z0 * a + z1 * b + z2 * c + z3 * d, u0 * a + u1 * b + u2 * c + u3 * d]
-        g = [x / total for x in g] if total else _by_zero(g)
-        bw.append(g)
-    bw.reverse()
+        g = [g[0] / total, g[1] / total, g[2] / total, g[3] / total] if total else \
+            _by_zero(g)
+        bw[4 * t:4 * t + 4] = g
+        a, b, c, d = g
     return fw, bw, sc
 
 
@@ -92,16 +97,17 @@ class Chain:
     def __init__(self, init: np.ndarray, steps: np.ndarray) -> None:
         n = steps.shape[0] + 1
         with np.errstate(invalid="ignore"):
-            top = np.max(steps, axis=(1, 2), keepdims=True) if n > 1 else np.zeros((0, 1, 1))
+            top = steps.max(axis=(1, 2), keepdims=True) if n > 1 else np.zeros((0, 1, 1))
             self.weights = np.exp(steps - np.where(np.isfinite(top), top, 0.0))
-            first = np.exp(init - np.max(init))
+            first = np.exp(init - init.max())
         # the recursions run on plain floats: with four stages a numpy call per turn costs
         # more than the arithmetic
-        fw, bw, sc = _scaled_passes(first.tolist(), self.weights.tolist())
-        forward, backward, scale = np.array(fw), np.array(bw), np.array(sc)
+        fw, bw, sc = _scaled_passes(first.tolist(), self.weights.ravel().tolist())
+        forward, backward = np.array(fw).reshape(n, N), np.array(bw).reshape(n, N)
+        scale = np.array(sc)
         self.forward, self.backward, self.scale = forward, backward, scale
         #: False when a scaled sum under- or overflowed (then use log-space sums instead)
-        self.ok = bool(np.all(np.isfinite(scale) & (scale > 0)))
+        self.ok = all(0.0 < x < math.inf for x in sc)  # finite and > 0 (NaN fails)
 
     def posteriors(self) -> np.ndarray:
         """(n, N): P(stage at t), each row normalised (exact rows sum to 1 up to rounding)."""
@@ -121,16 +127,17 @@ class Chain:
         """P(turns i and i + k are in the same stage), i = 0..n-k-1: staying in one stage
         from i to i + k (stages never come back)."""
         n = len(self.scale)
-        stay = np.diagonal(self.weights, axis1=1, axis2=2) / self.scale[1:, None]  # (n-1, N)
+        stay = self.weights.diagonal(axis1=1, axis2=2) / self.scale[1:, None]  # (n-1, N)
         with np.errstate(divide="ignore"):
             log_stay = np.log(stay)
         if k >= n:
             return np.zeros(0)
         cum = np.zeros((n, N))
-        np.cumsum(log_stay, axis=0, out=cum[1:])
+        log_stay.cumsum(axis=0, out=cum[1:])
         with np.errstate(invalid="ignore"):  # rows i + k and i by slices, not index arrays
             window = np.exp(cum[k:] - cum[:n - k])
-        window = np.nan_to_num(window)
+        if not np.isfinite(window).all():  # (nan_to_num costs more than the check)
+            window = np.nan_to_num(window)
         q = (self.forward[:n - k] * window * self.backward[k:]).sum(axis=1)
         return np.clip(q, 0.0, 1.0)
 
@@ -170,14 +177,12 @@ def mbr_path(init: np.ndarray, steps: np.ndarray, viterbi_path: list[int],
     tempered = Chain(init / temperature, steps / temperature)
     if not tempered.ok:
         return list(viterbi_path)  # sums under- or overflowed: keep the mode
-    q_arr = tempered.same_segment_probs(k)
-    vit = np.asarray(viterbi_path)
-    vit_same = vit[:n - k] == vit[k:]
-    if np.all(vit_same == (q_arr >= 0.5)):
+    q = tempered.same_segment_probs(k).tolist()
+    vit = viterbi_path
+    if all((vit[i] == vit[i + k]) == (q[i] >= 0.5) for i in range(n - k)):
         # the Viterbi path already takes the likelier side of every window and has the best
         # log score: it minimises both terms, so it is the answer
         return list(viterbi_path)
-    q = q_arr.tolist()
     if floor > 0:
         init, steps = plausible(init, steps, viterbi_path, floor, chain)
     inf = float("inf")

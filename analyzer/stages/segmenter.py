@@ -46,9 +46,11 @@ N = len(STAGES)
 #: log probability of a forward move the MEMM never saw in the gold (about 1 in 100,000)
 UNSEEN_LOG_PROB = -12.0
 _ALLOWED = np.triu(np.ones((N, N), dtype=bool))  # stay or move forward only
+_FORBIDDEN = ~_ALLOWED
 _CLOSE = STAGES.index("closing")
 _ACCEPT, _WALK_AWAY, _CLOSING_ALLOWED = (FEATURES.index(f) for f in
                                          ("act_accept", "act_walk_away", "closing_allowed"))
+_CLOSING_FLAGS = [_ACCEPT, _WALK_AWAY, _CLOSING_ALLOWED]
 
 
 def _log(x: np.ndarray) -> np.ndarray:
@@ -56,12 +58,20 @@ def _log(x: np.ndarray) -> np.ndarray:
         return np.log(x)
 
 
+def _times(weight: float, a: np.ndarray) -> np.ndarray:
+    """``weight * a``, without the product when the weight is 1 (``1.0 * x`` is ``x``
+    exactly, inf and NaN included): the shipped mix weighs the HMM and MEMM scores 1."""
+    return a if weight == 1.0 else weight * a
+
+
 def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
-    m = np.max(a, axis=axis, keepdims=True)
+    # (array methods rather than the np.max / np.sum / np.squeeze wrappers: the same
+    # reductions without the wrappers' per-call cost, which at four stages is most of it)
+    m = a.max(axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)
     with np.errstate(divide="ignore"):  # a row of -inf (a forbidden move) stays -inf
-        out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
-    return np.squeeze(out, axis=axis)
+        out = np.log(np.exp(a - m).sum(axis=axis, keepdims=True)) + m
+    return out.squeeze(axis=axis)
 
 
 @dataclass
@@ -201,12 +211,14 @@ class Segmenter:
         self._log_trans = _log(trans)
         self._log_start = _log(np.clip(params.start, 1e-9, None) / params.start.sum())
         self._boundary = None
+        self._boundary_pair = None
         if params.boundary is not None:
             try:
                 self._boundary = boundary.remap(params.boundary, params.features, FEATURES)
             except ValueError as exc:
                 raise ModelError(f"stage parameters: {exc}",
                                  hint="refit with `python -m analyzer.stages.fit`") from exc
+            self._boundary_pair = boundary.pair_weights(self._boundary, len(FEATURES))
 
     @property
     def info(self) -> dict:
@@ -237,7 +249,8 @@ class Segmenter:
         n = matrix.shape[0]
         lay = self._memm_layout()
         init = lay.base[0].copy()
-        steps = np.broadcast_to(lay.base[1:], (max(n - 1, 0), N, N)).copy()
+        steps = np.empty((max(n - 1, 0), N, N))
+        steps[:] = lay.base[1:]
         if not len(lay.starts):
             return init, steps
         z = matrix @ lay.weights.T + lay.bias  # (n, classes of all models)
@@ -335,12 +348,12 @@ class Segmenter:
         w_hmm, w_memm = self.params.mix.get("hmm", 1.0), self.params.mix.get("memm", 0.0)
         init = np.zeros(N)
         steps = np.zeros((max(n - 1, 0), N, N))
-        steps[:, ~_ALLOWED] = -np.inf
+        steps[:, _FORBIDDEN] = -np.inf
         # the terms are added in place, always in this order
         if w_hmm:
             emit = self.emissions(matrix)
-            init += w_hmm * (self._log_start + emit[0])
-            steps += w_hmm * (self._log_trans[None, :, :] + emit[1:, None, :])
+            init += _times(w_hmm, self._log_start + emit[0])
+            steps += _times(w_hmm, self._log_trans[None, :, :] + emit[1:, None, :])
         w_crf = self.params.mix.get("crf", 0.0)
         if w_crf and self.params.crf:
             c_init, c_steps = self.crf_scores(matrix)
@@ -348,12 +361,12 @@ class Segmenter:
             steps += w_crf * c_steps
         if w_memm and self.params.memm:
             m_init, m_steps = self.memm_potentials(matrix)
-            init += w_memm * m_init
-            steps += w_memm * m_steps
+            init += _times(w_memm, m_init)
+            steps += _times(w_memm, m_steps)
         w_bound = self.params.mix.get("boundary", 0.0)
         if w_bound and self._boundary is not None and n:
             b_init, b_steps, b_final = boundary.chain_potentials(
-                boundary.log_probs(matrix, self._boundary), n)
+                boundary.log_probs(matrix, self._boundary, self._boundary_pair), n)
             init += w_bound * b_init
             steps += w_bound * b_steps
             if n == 1:
@@ -362,15 +375,26 @@ class Segmenter:
                 steps[-1] += w_bound * b_final[None, :]
         # closing opens only where the evidence allows it (an acceptance or a walk-away), and
         # an Accept-Deal or a Walk-Away is always in closing (the guideline's formal ends)
+        # (the three flags read in one go; only the steps concerned are indexed, if any)
         close = _CLOSE
-        ends = (matrix[:, _ACCEPT] > 0) | (matrix[:, _WALK_AWAY] > 0)
-        allowed = (matrix[:, _CLOSING_ALLOWED] > 0) | ends
-        if not allowed[0]:
-            init[close] = -np.inf
-        steps[~allowed[1:], :close, close] = -np.inf
-        if ends[0]:
-            init[:close] = -np.inf
-        steps[ends[1:], :, :close] = -np.inf
+        shut, final = [], []  # steps (t - 1) into closing forbidden / out of it forced
+        for t, (accept, walk_away, allowed) in enumerate(
+                (matrix[:, _CLOSING_FLAGS] > 0).tolist()):
+            ends = accept or walk_away
+            if t == 0:
+                if not (allowed or ends):
+                    init[close] = -np.inf
+                if ends:
+                    init[:close] = -np.inf
+                continue
+            if not (allowed or ends):
+                shut.append(t - 1)
+            if ends:
+                final.append(t - 1)
+        if shut:
+            steps[shut, :close, close] = -np.inf
+        if final:
+            steps[final, :, :close] = -np.inf
         return init, steps
 
     def decode(self, matrix: np.ndarray) -> tuple[list[int], np.ndarray]:
@@ -404,11 +428,31 @@ class Segmenter:
     def segment_evidence(self, transcript: Transcript, evidence: Evidence) -> StageSegmentation:
         path, post = self.decode(evidence.matrix)
         stages = tuple(STAGES[k] for k in path)
-        probabilities = tuple(dict(zip(STAGES, [round(x, 4) for x in row], strict=True))
-                              for row in post.tolist())
+        probabilities = tuple([dict(zip(STAGES, row, strict=True)) for row in round4(post)])
         outcome, turn = detect_outcome(transcript, evidence, stages)
         return StageSegmentation(stages=stages, probabilities=probabilities,
                                  outcome=outcome, outcome_turn=turn)
+
+
+def round4(probs: np.ndarray) -> list[list[float]]:
+    """``[[round(p, 4) for p in row] for row in probs.tolist()]`` for values in [0, 1],
+    without Python's ``round`` on every value (it goes through a decimal string).
+
+    Python's ``round(p, 4)`` is the double nearest to the decimal ``r / 10**4``, ``r`` the
+    integer nearest to the exact ``p * 10**4``; IEEE division ``r / 10000.0`` gives that same
+    double. ``p * 10000.0`` is off the exact product by far less than 1e-6, so ``r`` is read
+    off it unless its fraction lies within 1e-6 of one half; those values, and any outside
+    [0, 1] (or -0.0, NaN), go through ``round`` itself (tests/stages/test_decode_golden.py
+    compares the two on 240,000 values, halves included)."""
+    y = probs * 10000.0
+    whole = np.floor(y)
+    frac = y - whole
+    out = ((whole + (frac >= 0.5)) / 10000.0).tolist()
+    odd = (np.abs(frac - 0.5) < 1e-6) | np.signbit(probs) | ~(probs <= 1.0)
+    if odd.any():
+        for i, j in zip(*np.nonzero(odd), strict=True):
+            out[i][j] = round(float(probs[i, j]), 4)
+    return out
 
 
 def crf_scores(matrix: np.ndarray, emit_w: np.ndarray, enter_w: np.ndarray,
@@ -453,8 +497,9 @@ def viterbi(init: np.ndarray, steps: np.ndarray) -> list[int]:
     breaks them (tests/stages/test_decode_golden.py compares it with the numpy form)."""
     d0, d1, d2, d3 = init.tolist()
     back = []
-    for (x0, x1, x2, x3), (y0, y1, y2, y3), (z0, z1, z2, z3), (u0, u1, u2, u3) in \
-            steps.tolist():
+    # (the steps as one flat list, 16 values per step: ``tolist`` of nested lists costs twice)
+    for x0, x1, x2, x3, y0, y1, y2, y3, z0, z1, z2, z3, u0, u1, u2, u3 in \
+            zip(*[iter(steps.ravel().tolist())] * 16, strict=True):
         ptr, new = [], []
         for a, b, c, e in ((d0 + x0, d1 + y0, d2 + z0, d3 + u0),
                            (d0 + x1, d1 + y1, d2 + z1, d3 + u1),

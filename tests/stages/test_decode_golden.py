@@ -32,6 +32,7 @@ from analyzer.stages.segmenter import (
     StageParams,
     _logsumexp,
     log_posteriors,
+    round4,
     viterbi,
 )
 
@@ -198,6 +199,22 @@ def numpy_recursion(weights: np.ndarray, first: np.ndarray) -> tuple:
         for t in range(n - 2, -1, -1):
             backward[t] = (weights[t] @ backward[t + 1]) / scale[t + 1]
     return forward, backward, scale
+
+
+def test_round4_equals_python_round_halves_included():
+    """``round4`` (the rounding of the per-turn probabilities) gives exactly ``round(p, 4)``:
+    random values, the decimal halves ``k / 10**4 + 0.00005`` and their neighbours one ulp
+    away, 0, -0.0, 1, tiny values, and values outside [0, 1] or NaN (rounded by ``round``)."""
+    rng = np.random.default_rng(11)
+    halves = (np.arange(10_001) + 0.5) / 10_000
+    special = [0.0, -0.0, 1.0, 5e-324, 1e-300, 0.99995, 0.00005, 1.00004, 1.5, -0.3, np.nan]
+    values = np.concatenate([
+        special, rng.random(200_000), rng.random(1000) ** 20, halves,
+        np.nextafter(halves, 0.0), np.nextafter(halves, 1.0), np.arange(10_001) / 10_000])
+    values = values[: len(values) // 4 * 4].reshape(-1, 4)
+    got = round4(values)
+    want = [[round(p, 4) for p in row] for row in values.tolist()]
+    assert repr(got) == repr(want)  # repr: -0.0 and nan compared as written
 
 
 def test_underflow_falls_back_to_log_space():

@@ -130,3 +130,23 @@ def test_an_exchange_without_numbers_is_a_two_sided_proposal():
                                "I need firewood for the food."))
     assert col(ev, "proposal") == [1.0, 0.0, 0.0]
     assert col(ev, "two_sided") == [1.0, 0.0, 0.0]
+
+
+def test_issues_named_only_in_a_deals_terms_are_mentions_too():
+    """A Submit-Deal's terms add their issues to the session's vocabulary ("tent" here), so
+    "2 tents" in the chat is a quantity of an issue; the cached positions of the usual
+    issue words are not used for such a session."""
+    from analyzer.stages.evidence import local_evidence
+    from analyzer.transcript import Action
+
+    deal = Action("submit", "Submit-Deal", {"speaker_gets": {"tent": 2, "water": 1},
+                                            "other_gets": {"tent": 1, "water": 2}})
+    t = Transcript("tents", "test", "text", (Speaker("A"), Speaker("B")), (
+        Turn(0, "A", "Could I have 2 tents and 1 water?"),
+        Turn(1, "B", "Submit-Deal", action=deal)))
+    got = [(m.issue, m.quantity, m.side) for m in local_evidence(t)[0].mentions]
+    assert got == [("tent", 2, "speaker"), ("water", 1, "speaker")]
+    assert local_evidence(t)[0].issue_words == 2
+    plain = Transcript("plain", "test", "text", (Speaker("A"),),
+                       (Turn(0, "A", "Could I have 2 tents and 1 water?"),))
+    assert [m.issue for m in local_evidence(plain)[0].mentions] == ["water"]

@@ -115,6 +115,20 @@ def test_evidence_from_shared_docs_equals_golden(golden, transcripts):
         _assert_matches(name, local_evidence(t, nlp), golden[name])
 
 
+def test_evidence_from_docs_of_another_pipeline_equals_golden(golden, transcripts):
+    """Docs tokenised by a separate blank English pipeline (its own vocab and strings):
+    the facts are read by token id, and the ids' texts come from the doc's own strings."""
+    import spacy
+
+    nlp, other = get_nlp(), spacy.blank("en")
+    _fact_cache(nlp).clear()
+    for t in transcripts.values():
+        texts = [turn.text for turn in t.turns if not turn.is_action]
+        remember_docs(nlp, texts, [other.make_doc(x) for x in texts])
+    for name, t in transcripts.items():
+        _assert_matches(name, local_evidence(t, nlp), golden[name])
+
+
 def test_edge_facts_known_answers():
     ev = local_evidence(edge_transcript())
     assert ev[3].money > 0 and ev[4].numbers == 1  # "five children" is no term
