@@ -20,6 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..io.output import OutputFolder
+from .store import read_part, read_part_schema
 from .tabular import conform, unify_schemas
 
 #: Rows gathered before a Parquet row group is written: few, large row groups read fast.
@@ -49,14 +50,23 @@ def _write_then_publish(folder: OutputFolder, relative: str,
         built.unlink(missing_ok=True)
 
 
+def _schema(part: Path, name: str) -> pa.Schema:
+    return pq.read_schema(part) if part.suffix == ".parquet" else read_part_schema(part, name)
+
+
+def _read(part: Path, name: str) -> pa.Table:
+    return pq.read_table(part) if part.suffix == ".parquet" else read_part(part, name)
+
+
 def write_table(folder: OutputFolder, name: str, parts: Sequence[Path],
                 columns: Sequence[str], extra: bool = False) -> tuple[Path, Path, int]:
-    """Write ``name.parquet`` and ``name.csv`` from ``parts`` (Parquet files, in order).
+    """Write ``name.parquet`` and ``name.csv`` from ``parts`` (in order): the chunk store's
+    part files (table ``name`` of each, see ``store.write_part``) or Parquet files.
 
     Both files are written to temporary names and renamed, so a reader never sees half a
     table. Returns the two paths and the number of rows.
     """
-    schema = unify_schemas((pq.read_schema(p) for p in parts), columns, extra)
+    schema = unify_schemas((_schema(p, name) for p in parts), columns, extra)
     rows = 0
 
     def write_parquet(tmp: Path) -> None:
@@ -65,7 +75,7 @@ def write_table(folder: OutputFolder, name: str, parts: Sequence[Path],
         buffered = 0
         with pq.ParquetWriter(tmp, schema) as writer:
             for part in parts:
-                table = conform(pq.read_table(part), schema)
+                table = conform(_read(part, name), schema)
                 buffer.append(table)
                 buffered += table.num_rows
                 if buffered >= ROW_GROUP_ROWS:

@@ -266,7 +266,7 @@ class _Run:
         jobs = []
         for name in TABLES:
             columns, extra = TABLE_COLUMNS[name]
-            parts = [self.store.part_path(k, name) for k in self.plan
+            parts = [self.store.part_path(k) for k in self.plan
                      if name in self.store.items[k].get("tables", ())]
             jobs.append((name, parts, columns, extra))
         tables = {}

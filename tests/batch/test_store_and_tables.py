@@ -79,7 +79,7 @@ def test_committed_items_survive_a_torn_journal(tmp_path):
 def test_an_item_whose_part_file_vanished_is_redone(tmp_path):
     with ChunkStore(OutputFolder(tmp_path)) as store:
         store.commit("k1", {"turns": _table([1])}, {})
-        store.part_path("k1", "turns").unlink()
+        store.part_path("k1").unlink()
         assert store.done("k1") is None
 
 
@@ -102,7 +102,7 @@ def test_compact_keeps_only_the_current_run(tmp_path):
         store.commit("old", {"turns": _table([1])}, {})
         store.commit("new", {"turns": _table([2])}, {})
         store.compact(["new"], [])
-        assert not store.part_path("old", "turns").exists()
+        assert not store.part_path("old").exists()
     with ChunkStore(folder) as store:
         assert set(store.items) == {"new"}
 
