@@ -10,6 +10,8 @@ again: finished items are reused and the final tables are those of an uninterrup
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -38,6 +40,28 @@ TABLE_COLUMNS = {
     "failures": (FAILURE_COLUMNS, False),
 }
 COUNTS = ("sessions", "turns", "units", "failures")
+
+#: Allocations between the garbage collector's young-generation passes while a batch runs
+#: (Python's default is 700), and passes between older-generation ones (default 10, 10).
+GC_THRESHOLDS = (100_000, 20, 20)
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the garbage collector far less often for the block, then as before.
+
+    Why: the driver allocates millions of small objects (parsed JSON, transcripts) that
+    are freed by reference counting, not by the collector: they hold no cycles. With the
+    default thresholds the collector still ran thousands of times over them (and over
+    every object the imports left, in its full passes): about 1 s of the driver's ~5 s of
+    CPU at x10. Cycles are still collected, just in larger batches.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 @dataclass(frozen=True)
@@ -150,7 +174,8 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
     folder = OutputFolder(out)
     store = ChunkStore(folder)
     try:
-        return _Run(files, folder, store, options, progress).run()
+        with fewer_collections():
+            return _Run(files, folder, store, options, progress).run()
     finally:
         store.close()
 

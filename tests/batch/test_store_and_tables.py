@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pyarrow as pa
@@ -10,7 +11,8 @@ import pytest
 
 from analyzer.batch.assemble import write_table
 from analyzer.batch.plan import chunk_ranges, item_key, options_hash
-from analyzer.batch.store import ChunkStore
+from analyzer.batch.runner import GC_THRESHOLDS, fewer_collections
+from analyzer.batch.store import ChunkStore, read_part, read_part_schema
 from analyzer.batch.tabular import conform, rows_to_table, unify_schemas
 from analyzer.errors import OutputError
 from analyzer.io.output import OutputFolder
@@ -158,3 +160,31 @@ def test_rows_to_table_equals_the_reference(examples_dir, casino_dir):
     for rows, columns, extra in cases:
         got, want = rows_to_table(rows, columns, extra), _reference_table(rows, columns, extra)
         assert got.equals(want, check_metadata=True), (columns, got.schema, want.schema)
+
+
+def test_a_part_file_gives_back_exactly_the_tables_committed(tmp_path):
+    turns = rows_to_table([{"s": "a", "n": 1, "x": None}, {"s": "é", "n": 2, "x": 0.5}],
+                          ["s", "n", "x", "empty"])
+    sessions = rows_to_table([{"id": "a", "meta.k": '{"k": 1}'}], ["id"], extra=True)
+    with ChunkStore(OutputFolder(tmp_path)) as store:
+        record = store.commit("k1", {"turns": turns, "units": _table([]),
+                                     "sessions": sessions}, {"sessions": 1})
+        assert record["tables"] == ["turns", "sessions"]  # empty tables are not written
+        part = store.part_path("k1")
+    assert read_part(part, "turns").equals(turns, check_metadata=True)
+    assert read_part(part, "turns").schema == turns.schema
+    assert read_part(part, "sessions").equals(sessions)
+    assert read_part_schema(part, "sessions") == sessions.schema
+    # assembly reads the same part for each table
+    out = OutputFolder(tmp_path / "out")
+    parquet, csv, rows = write_table(out, "turns", [part], ["s", "n", "x", "empty"])
+    assert rows == 2 and pq.read_table(parquet).equals(turns)
+    assert csv.read_text(encoding="utf-8").splitlines() == [
+        '"s","n","x","empty"', '"a",1,,', '"é",2,0.5,']
+
+
+def test_the_collector_thresholds_are_restored_after_a_batch():
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == GC_THRESHOLDS
+    assert gc.get_threshold() == before
