@@ -20,7 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..io.output import OutputFolder
-from .store import read_part, read_part_schema
+from .parts import read_part, read_part_schema
 from .tabular import conform, unify_schemas
 
 #: Rows gathered before a Parquet row group is written: few, large row groups read fast.
@@ -67,7 +67,7 @@ def _read(part: Path, name: str) -> pa.Table:
 def write_table(folder: OutputFolder, name: str, parts: Sequence[Path],
                 columns: Sequence[str], extra: bool = False) -> tuple[Path, Path, int]:
     """Write ``name.parquet`` and ``name.csv`` from ``parts`` (in order): the chunk store's
-    part files (table ``name`` of each, see ``store.write_part``) or Parquet files.
+    part files (table ``name`` of each, see ``parts``) or Parquet files.
 
     Both files are written to temporary names and renamed, so a reader never sees half a
     table. Returns the two paths and the number of rows.

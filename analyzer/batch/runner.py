@@ -29,9 +29,10 @@ from ..report.tables import (
 )
 from .assemble import write_tables
 from .manifest import now, versions, write_manifest
+from .parts import TABLES
 from .plan import DEFAULT_CHUNK_SIZE, WorkItem, input_size, options_hash
 from .planner import FilePlan, FilePlanner, Prefetched, prefetch
-from .store import TABLES, ChunkStore
+from .store import ChunkStore
 from .worker import ItemResult, WorkerConfig
 
 TABLE_COLUMNS = {

@@ -12,14 +12,10 @@ appended and flushed: whatever kills the run (Ctrl-C, ``kill -9``, a power cut),
 either wholly done or redone on the next run, never half there. A torn last journal line is
 dropped when the store is opened.
 
-Why one file per item, in Arrow's IPC stream format (see ``write_part``): a part is written
-once and read once (by assembly), so it wants the cheapest encoding to write and read, not
-the smallest one. Parquet (encoding, compression, statistics) cost the driver about 4 us
-per turn to write and 15 us to read back at assembly; an IPC stream is a copy of the Arrow
-buffers both ways, and reads back exactly the table that was written. And each file costs
-an ``fsync`` (a disk flush, not cheap): with all of an item's tables in one file, a commit
-is three flushes (the part, the folder that names it, the journal), where one file per
-table made it up to six, for the same guarantee.
+Why one file per item: each file costs an ``fsync`` (a disk flush, not cheap); with all of
+an item's tables in one file (Arrow IPC streams, see ``parts``) a commit is three flushes
+(the part, the folder that names it, the journal), where one Parquet file per table made
+it up to six, for the same guarantee.
 """
 
 from __future__ import annotations
@@ -34,56 +30,9 @@ import pyarrow as pa
 
 from ..errors import OutputError
 from ..io.output import OutputFolder
+from .parts import EncodedPart, encode_part, write_part
 
-TABLES = ("turns", "units", "stages", "sessions", "failures")
 PARTS = ".parts"
-
-
-#: The first bytes of a part file, then the 4-byte length of its JSON index.
-MAGIC = b"ANLZPART1\n"
-
-
-def write_part(path: Path, tables: Mapping[str, pa.Table]) -> None:
-    """Write ``tables`` into one file: ``MAGIC``, the index length (4 bytes, little-endian),
-    a JSON index ``{table: [offset, length]}``, then one Arrow IPC stream per table."""
-    streams = {}
-    for name, table in tables.items():
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
-        streams[name] = sink.getvalue()
-    index, offset = {}, 0
-    for name, buffer in streams.items():
-        index[name] = [offset, buffer.size]
-        offset += buffer.size
-    head = json.dumps(index, sort_keys=True).encode()
-    with open(path, "wb") as handle:
-        handle.write(MAGIC + len(head).to_bytes(4, "little") + head)
-        for buffer in streams.values():
-            handle.write(buffer)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _stream(path: Path, table: str):
-    """The IPC stream reader of ``table`` in the part file ``path`` (memory-mapped)."""
-    source = pa.memory_map(str(path))
-    if source.read(len(MAGIC)) != MAGIC:
-        raise OutputError(f"{path} is not a part file of this analyser",
-                          hint="delete the .parts folder to start the batch afresh")
-    size = int.from_bytes(source.read(4), "little")
-    offset, length = json.loads(source.read(size))[table]
-    source.seek(len(MAGIC) + 4 + size + offset)
-    return pa.ipc.open_stream(source.read_buffer(length))
-
-
-def read_part(path: Path, table: str) -> pa.Table:
-    """Table ``table`` of the part file ``path``, exactly as it was committed."""
-    return _stream(path, table).read_all()
-
-
-def read_part_schema(path: Path, table: str) -> pa.Schema:
-    return _stream(path, table).schema
 
 
 def _fsync_path(path: Path) -> None:
@@ -135,7 +84,7 @@ class ChunkStore:
                 self.files[record["key"]] = record
 
     def part_path(self, key: str) -> Path:
-        """The file holding the tables of item ``key`` (see ``write_part``)."""
+        """The file holding the tables of item ``key`` (see ``parts``)."""
         return self.dir / f"{key}.arrows"
 
     def done(self, key: str) -> dict | None:
@@ -163,18 +112,19 @@ class ChunkStore:
         self.files[key] = record
         self._append(record)
 
-    def commit(self, key: str, tables: Mapping[str, pa.Table], info: Mapping) -> dict:
-        """Write an item's tables (empty ones are not written) and mark it done.
+    def commit(self, key: str, tables: Mapping[str, pa.Table] | EncodedPart,
+               info: Mapping) -> dict:
+        """Write an item's tables (empty ones are not written; ``tables`` may come encoded
+        already, as workers send them) and mark it done.
 
         The part file is flushed before its rename and the folder after it, so the journal
         line (flushed last) never names a file a power cut could take back."""
-        keep = {name: tables[name] for name in TABLES
-                if tables.get(name) is not None and tables[name].num_rows}
-        written = list(keep)
-        if keep:
+        part = tables if isinstance(tables, EncodedPart) else encode_part(tables)
+        written = list(part.tables)
+        if written:
             target = self.part_path(key)
             tmp = target.with_name(f".{target.name}.tmp")
-            write_part(tmp, keep)
+            write_part(tmp, part)
             os.replace(tmp, target)
             _fsync_path(self.dir)
         record = {**info, "type": "item", "key": key, "tables": written}

@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..errors import Failure
+from .parts import EncodedPart, encode_part
 from .plan import WorkItem
 from .tabular import rows_to_table
 
@@ -36,10 +37,11 @@ class WorkerConfig:
 
 @dataclass
 class ItemResult:
-    """The rows of one work item and what the driver records about it."""
+    """The rows of one work item and what the driver records about it. A worker sends its
+    tables encoded as the part file the driver writes (``parts.encode_part``)."""
 
     key: str
-    tables: dict[str, pa.Table]
+    tables: dict[str, pa.Table] | EncodedPart
     info: dict
     reports: dict[str, bytes] = field(default_factory=dict)
 
@@ -164,7 +166,7 @@ def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
     }
     info = {"file": item.file.path, "chunk": item.chunk, "sessions": len(sessions),
             "turns": len(turns), "units": len(units), "failures": len(failures)}
-    return ItemResult(item.key, tables, info, reports)
+    return ItemResult(item.key, encode_part(tables), info, reports)
 
 
 def failed_item(item: WorkItem, error: str, hint: str) -> ItemResult:

@@ -10,9 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from analyzer.batch.assemble import write_table
+from analyzer.batch.parts import encode_part, read_part, read_part_schema
 from analyzer.batch.plan import chunk_ranges, item_key, options_hash
 from analyzer.batch.runner import GC_THRESHOLDS, fewer_collections
-from analyzer.batch.store import ChunkStore, read_part, read_part_schema
+from analyzer.batch.store import ChunkStore
 from analyzer.batch.tabular import conform, rows_to_table, unify_schemas
 from analyzer.errors import OutputError
 from analyzer.io.output import OutputFolder
@@ -188,3 +189,13 @@ def test_the_collector_thresholds_are_restored_after_a_batch():
     with fewer_collections():
         assert gc.get_threshold() == GC_THRESHOLDS
     assert gc.get_threshold() == before
+
+
+def test_a_part_encoded_by_a_worker_is_the_file_the_driver_would_write(tmp_path):
+    tables = {"sessions": rows_to_table([{"id": "a"}], ["id"]), "turns": _table([1, 2]),
+              "failures": _table([])}
+    with ChunkStore(OutputFolder(tmp_path)) as store:
+        here = store.commit("here", tables, {})
+        sent = store.commit("sent", encode_part(tables), {})
+        assert here["tables"] == sent["tables"] == ["turns", "sessions"]  # in TABLES order
+        assert store.part_path("here").read_bytes() == store.part_path("sent").read_bytes()
