@@ -33,7 +33,7 @@ from .parts import TABLES
 from .plan import DEFAULT_CHUNK_SIZE, WorkItem, input_size, options_hash
 from .planner import FilePlan, FilePlanner, Prefetched, prefetch
 from .store import ChunkStore
-from .worker import ItemResult, WorkerConfig
+from .worker import GC_THRESHOLDS, ItemResult, WorkerConfig
 
 TABLE_COLUMNS = {
     "turns": (TURN_COLUMNS, False), "units": (UNIT_COLUMNS, False),
@@ -41,10 +41,6 @@ TABLE_COLUMNS = {
     "failures": (FAILURE_COLUMNS, False),
 }
 COUNTS = ("sessions", "turns", "units", "failures")
-
-#: Allocations between the garbage collector's young-generation passes while a batch runs
-#: (Python's default is 700), and passes between older-generation ones (default 10, 10).
-GC_THRESHOLDS = (100_000, 20, 20)
 
 
 @contextlib.contextmanager

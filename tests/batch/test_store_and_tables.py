@@ -10,11 +10,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from analyzer.batch.assemble import write_table
+from analyzer.batch.engines import LocalEngine
 from analyzer.batch.parts import encode_part, read_part, read_part_schema
 from analyzer.batch.plan import chunk_ranges, item_key, options_hash
 from analyzer.batch.runner import GC_THRESHOLDS, fewer_collections
 from analyzer.batch.store import ChunkStore
 from analyzer.batch.tabular import conform, rows_to_table, unify_schemas
+from analyzer.batch.worker import WorkerConfig
 from analyzer.errors import OutputError
 from analyzer.io.output import OutputFolder
 
@@ -199,3 +201,14 @@ def test_a_part_encoded_by_a_worker_is_the_file_the_driver_would_write(tmp_path)
         sent = store.commit("sent", encode_part(tables), {})
         assert here["tables"] == sent["tables"] == ["turns", "sessions"]  # in TABLES order
         assert store.part_path("here").read_bytes() == store.part_path("sent").read_bytes()
+
+
+def test_pool_workers_keep_what_they_loaded_out_of_the_collectors_way():
+    engine = LocalEngine(WorkerConfig(), 1)
+    try:
+        assert engine.model_info()["hash"]
+        pool = engine._pool  # the executor has no public way to run a probe; this is one
+        assert pool.submit(gc.get_threshold).result() == GC_THRESHOLDS
+        assert pool.submit(gc.get_freeze_count).result() > 10_000  # libraries and the model
+    finally:
+        engine.close()
