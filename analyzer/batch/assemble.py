@@ -20,6 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..io.output import OutputFolder
+from .parts import read_part, read_part_schema
 from .tabular import conform, unify_schemas
 
 #: Rows gathered before a Parquet row group is written: few, large row groups read fast.
@@ -33,57 +34,74 @@ ASSEMBLY_THREADS = 2
 _PUBLISH = threading.Lock()
 
 
-def _write_then_publish(folder: OutputFolder, relative: str,
-                        write: Callable[[Path], None]) -> Path:
-    """``folder.write_atomic(relative, write)``, with ``write`` run outside the lock (into a
-    private temporary file beside the target) and only the rename inside it."""
-    target = folder.path(relative)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".build")
-    os.close(fd)
-    built = Path(tmp)
+def _write_then_publish(folder: OutputFolder, relatives: Sequence[str],
+                        write: Callable[..., None]) -> list[Path]:
+    """``folder.write_atomic`` for each of ``relatives``, with ``write(*tmp_paths)`` run
+    outside the lock (into private temporary files beside the targets) and only the renames
+    inside it, one file after the other."""
+    built = []
     try:
-        write(built)
+        for relative in relatives:
+            target = folder.path(relative)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                       suffix=".build")
+            os.close(fd)
+            built.append(Path(tmp))
+        write(*built)
         with _PUBLISH:
-            return folder.write_atomic(relative, lambda p: os.replace(built, p))
+            return [folder.write_atomic(relative, lambda p, b=b: os.replace(b, p))
+                    for relative, b in zip(relatives, built, strict=True)]
     finally:
-        built.unlink(missing_ok=True)
+        for path in built:
+            path.unlink(missing_ok=True)
+
+
+def _schema(part: Path, name: str) -> pa.Schema:
+    return pq.read_schema(part) if part.suffix == ".parquet" else read_part_schema(part, name)
+
+
+def _read(part: Path, name: str) -> pa.Table:
+    return pq.read_table(part) if part.suffix == ".parquet" else read_part(part, name)
 
 
 def write_table(folder: OutputFolder, name: str, parts: Sequence[Path],
                 columns: Sequence[str], extra: bool = False) -> tuple[Path, Path, int]:
-    """Write ``name.parquet`` and ``name.csv`` from ``parts`` (Parquet files, in order).
+    """Write ``name.parquet`` and ``name.csv`` from ``parts`` (in order): the chunk store's
+    part files (table ``name`` of each, see ``parts``) or Parquet files.
 
     Both files are written to temporary names and renamed, so a reader never sees half a
     table. Returns the two paths and the number of rows.
     """
-    schema = unify_schemas((pq.read_schema(p) for p in parts), columns, extra)
+    schema = unify_schemas((_schema(p, name) for p in parts), columns, extra)
     rows = 0
 
-    def write_parquet(tmp: Path) -> None:
+    def write(parquet_tmp: Path, csv_tmp: Path) -> None:
+        # the CSV is written from the same buffers as the Parquet row groups (reading the
+        # finished Parquet file back for it cost a decode of the whole table)
         nonlocal rows
         buffer: list[pa.Table] = []
         buffered = 0
-        with pq.ParquetWriter(tmp, schema) as writer:
+        with pq.ParquetWriter(parquet_tmp, schema) as parquet, \
+                pacsv.CSVWriter(csv_tmp, schema) as csv:
+            def flush() -> None:
+                nonlocal rows, buffer, buffered
+                table = pa.concat_tables(buffer)
+                parquet.write_table(table, row_group_size=buffered)
+                csv.write_table(table)
+                rows += buffered
+                buffer, buffered = [], 0
+
             for part in parts:
-                table = conform(pq.read_table(part), schema)
+                table = conform(_read(part, name), schema)
                 buffer.append(table)
                 buffered += table.num_rows
                 if buffered >= ROW_GROUP_ROWS:
-                    writer.write_table(pa.concat_tables(buffer), row_group_size=buffered)
-                    rows += buffered
-                    buffer, buffered = [], 0
+                    flush()
             if buffered:
-                writer.write_table(pa.concat_tables(buffer), row_group_size=buffered)
-                rows += buffered
+                flush()
 
-    parquet_path = _write_then_publish(folder, f"{name}.parquet", write_parquet)
-
-    def write_csv(tmp: Path) -> None:
-        with pacsv.CSVWriter(tmp, schema) as writer:
-            for batch in pq.ParquetFile(parquet_path).iter_batches(batch_size=10_000):
-                writer.write_batch(batch)
-
-    csv_path = _write_then_publish(folder, f"{name}.csv", write_csv)
+    parquet_path, csv_path = _write_then_publish(folder, [f"{name}.parquet", f"{name}.csv"],
+                                                 write)
     return parquet_path, csv_path, rows
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +62,8 @@ def _counts(terms: Any) -> dict[str, Any]:
 
 
 def _dialogue(path: Path, position: int, dialogue: Mapping[str, Any]) -> Transcript:
-    turns: list[Turn] = []
+    # every entry as Turn fields first; each Turn is built once, with its gold labels
+    entries: list[tuple[int, str, str, Action | None, dict]] = []
     last_offer: tuple[str, dict, dict] | None = None  # (who, speaker_gets, other_gets)
     for index, entry in enumerate(dialogue["chat_logs"]):
         if not isinstance(entry, dict):
@@ -86,10 +86,13 @@ def _dialogue(path: Path, position: int, dialogue: Mapping[str, Any]) -> Transcr
                 terms = ({"speaker_gets": gives, "other_gets": gets} if who != speaker
                          else {"speaker_gets": gets, "other_gets": gives})
             action = Action(kind, text.strip(), terms)
-        turns.append(Turn(index=index, speaker=speaker, text=text, source_line=index,
-                          action=action, meta={"task_data": task} if task else {}))
+        entries.append((index, speaker, text, action, {"task_data": task} if task else {}))
     annotations = dialogue.get("annotations") or []
-    turns, aligned = _align(turns, annotations)
+    labels = _align(entries, annotations)
+    turns = [Turn(index=index, speaker=speaker, text=text, source_line=index, action=action,
+                  gold=labels.get(index, ()), meta=meta)
+             for index, speaker, text, action, meta in entries]
+    aligned = len(labels)
     participants = dialogue.get("participant_info") or {}
     names = list(dict.fromkeys([t.speaker for t in turns] + list(participants)))
     speakers = tuple(Speaker(n, PARTY, dict(participants.get(n) or {})) for n in names)
@@ -110,37 +113,39 @@ def _norm(text: str) -> str:
     return " ".join(str(text).split()).casefold()
 
 
-def _align(turns: list[Turn], annotations: list) -> tuple[list[Turn], int]:
-    """Give each annotation's labels to its chat turn: in order, by (nearly) equal text.
+def _align(entries: list[tuple[int, str, str, Action | None, dict]],
+           annotations: list) -> dict[int, tuple[str, ...]]:
+    """Each annotation's labels for its chat turn (``{turn index: labels}``): in order, by
+    (nearly) equal text. ``entries`` are the turns' ``(index, speaker, text, action, meta)``.
 
     Each annotation is matched to the next unannotated chat turn with the same normalised
     text; failing that, to the most similar of the next few chat turns when they are
     clearly the same utterance (similarity >= 0.9). Unmatched annotations are counted, not
     guessed.
     """
-    if not annotations:
-        return turns, 0
-    chat = [t.index for t in turns if t.action is None]
-    texts = {i: _norm(turns[i].text) for i in chat}
     labels: dict[int, tuple[str, ...]] = {}
+    if not annotations:
+        return labels
+    chat = [e[0] for e in entries if e[3] is None]
+    texts = [_norm(entries[i][2]) for i in chat]  # texts[k]: chat turn k, normalised
     pointer = 0
     for item in annotations:
         if not isinstance(item, (list, tuple)) or len(item) < 2:
             continue
         wanted = _norm(item[0])
         gold = tuple(x.strip() for x in str(item[1]).split(",") if x.strip())
-        found = next((k for k in range(pointer, len(chat)) if texts[chat[k]] == wanted), None)
-        if found is None:
+        try:
+            found = texts.index(wanted, pointer)  # the first equal text from the pointer on
+        except ValueError:
             window = range(pointer, min(pointer + 5, len(chat)))
-            scored = [(difflib.SequenceMatcher(None, texts[chat[k]], wanted).ratio(), k)
+            scored = [(difflib.SequenceMatcher(None, texts[k], wanted).ratio(), k)
                       for k in window]
             best = max(scored, default=(0.0, None))
             found = best[1] if best[0] >= 0.9 else None
         if found is not None:
             labels[chat[found]] = gold
             pointer = found + 1
-    out = [replace(t, gold=labels[t.index]) if t.index in labels else t for t in turns]
-    return out, len(labels)
+    return labels
 
 
 def _outcomes(participants: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

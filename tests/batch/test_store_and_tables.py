@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pyarrow as pa
@@ -9,9 +10,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from analyzer.batch.assemble import write_table
+from analyzer.batch.engines import LocalEngine
+from analyzer.batch.parts import encode_part, read_part, read_part_schema
 from analyzer.batch.plan import chunk_ranges, item_key, options_hash
+from analyzer.batch.runner import GC_THRESHOLDS, fewer_collections
 from analyzer.batch.store import ChunkStore
 from analyzer.batch.tabular import conform, rows_to_table, unify_schemas
+from analyzer.batch.worker import WorkerConfig
 from analyzer.errors import OutputError
 from analyzer.io.output import OutputFolder
 
@@ -79,7 +84,7 @@ def test_committed_items_survive_a_torn_journal(tmp_path):
 def test_an_item_whose_part_file_vanished_is_redone(tmp_path):
     with ChunkStore(OutputFolder(tmp_path)) as store:
         store.commit("k1", {"turns": _table([1])}, {})
-        store.part_path("k1", "turns").unlink()
+        store.part_path("k1").unlink()
         assert store.done("k1") is None
 
 
@@ -102,7 +107,7 @@ def test_compact_keeps_only_the_current_run(tmp_path):
         store.commit("old", {"turns": _table([1])}, {})
         store.commit("new", {"turns": _table([2])}, {})
         store.compact(["new"], [])
-        assert not store.part_path("old", "turns").exists()
+        assert not store.part_path("old").exists()
     with ChunkStore(folder) as store:
         assert set(store.items) == {"new"}
 
@@ -158,3 +163,52 @@ def test_rows_to_table_equals_the_reference(examples_dir, casino_dir):
     for rows, columns, extra in cases:
         got, want = rows_to_table(rows, columns, extra), _reference_table(rows, columns, extra)
         assert got.equals(want, check_metadata=True), (columns, got.schema, want.schema)
+
+
+def test_a_part_file_gives_back_exactly_the_tables_committed(tmp_path):
+    turns = rows_to_table([{"s": "a", "n": 1, "x": None}, {"s": "é", "n": 2, "x": 0.5}],
+                          ["s", "n", "x", "empty"])
+    sessions = rows_to_table([{"id": "a", "meta.k": '{"k": 1}'}], ["id"], extra=True)
+    with ChunkStore(OutputFolder(tmp_path)) as store:
+        record = store.commit("k1", {"turns": turns, "units": _table([]),
+                                     "sessions": sessions}, {"sessions": 1})
+        assert record["tables"] == ["turns", "sessions"]  # empty tables are not written
+        part = store.part_path("k1")
+    assert read_part(part, "turns").equals(turns, check_metadata=True)
+    assert read_part(part, "turns").schema == turns.schema
+    assert read_part(part, "sessions").equals(sessions)
+    assert read_part_schema(part, "sessions") == sessions.schema
+    # assembly reads the same part for each table
+    out = OutputFolder(tmp_path / "out")
+    parquet, csv, rows = write_table(out, "turns", [part], ["s", "n", "x", "empty"])
+    assert rows == 2 and pq.read_table(parquet).equals(turns)
+    assert csv.read_text(encoding="utf-8").splitlines() == [
+        '"s","n","x","empty"', '"a",1,,', '"é",2,0.5,']
+
+
+def test_the_collector_thresholds_are_restored_after_a_batch():
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == GC_THRESHOLDS
+    assert gc.get_threshold() == before
+
+
+def test_a_part_encoded_by_a_worker_is_the_file_the_driver_would_write(tmp_path):
+    tables = {"sessions": rows_to_table([{"id": "a"}], ["id"]), "turns": _table([1, 2]),
+              "failures": _table([])}
+    with ChunkStore(OutputFolder(tmp_path)) as store:
+        here = store.commit("here", tables, {})
+        sent = store.commit("sent", encode_part(tables), {})
+        assert here["tables"] == sent["tables"] == ["turns", "sessions"]  # in TABLES order
+        assert store.part_path("here").read_bytes() == store.part_path("sent").read_bytes()
+
+
+def test_pool_workers_keep_what_they_loaded_out_of_the_collectors_way():
+    engine = LocalEngine(WorkerConfig(), 1)
+    try:
+        assert engine.model_info()["hash"]
+        pool = engine._pool  # the executor has no public way to run a probe; this is one
+        assert pool.submit(gc.get_threshold).result() == GC_THRESHOLDS
+        assert pool.submit(gc.get_freeze_count).result() > 10_000  # libraries and the model
+    finally:
+        engine.close()
