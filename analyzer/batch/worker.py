@@ -100,19 +100,18 @@ def init_pool_worker(config: WorkerConfig, driver_pid: int) -> None:
     """Initializer of a local pool worker: Ctrl-C is the driver's to handle (it stops the
     pool cleanly), the worker dies with its driver, and the analyser is loaded up front.
 
-    Then the garbage collector is told to leave alone what is loaded (``gc.freeze()``: the
-    libraries, model and pipeline live as long as the worker) and to run less often
-    (``GC_THRESHOLDS``). Why: the analysis allocates and frees millions of objects with no
-    cycles among them, and Python's default thresholds still ran thousands of collections,
-    full ones walking every loaded object again: ~2.7 CPU s of a worker's ~20 at x10 with 2
-    workers, ~0.1 s after (timed with ``gc.callbacks``). Cycles are still collected."""
+    ``get_analyzer`` has already frozen what is loaded out of the garbage collector's walks;
+    here the collector is also told to run less often (``GC_THRESHOLDS``). Why: the analysis
+    allocates and frees millions of objects with no cycles among them, and Python's default
+    thresholds still ran thousands of collections: with both, ~2.7 CPU s of a worker's ~20
+    at x10 with 2 workers became ~0.1 s (timed with ``gc.callbacks``). Cycles are still
+    collected."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_driver, args=(driver_pid,), daemon=True).start()
     try:
         get_analyzer(config)
     except Exception:  # noqa: BLE001 - raised again, with its message, by the first task
         pass
-    gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
 
 
