@@ -497,6 +497,23 @@ def _hstack(blocks) -> sp.csr_matrix:
     return sp.hstack(blocks, format="csr", dtype=np.float32)
 
 
+def _column(X, name: str) -> list:
+    """Column ``name`` of a turn table as a list: a ``DataFrame``'s, or the list itself when
+    X is a dict of column lists (see ``TurnFeaturizer.transform``)."""
+    values = X[name]
+    return values if values.__class__ is list else values.tolist()
+
+
+def _values(X, name: str, dtype=None) -> np.ndarray:
+    """Column ``name`` as a numpy array of ``dtype``. From a list of Python values: each one
+    converted straight to ``dtype``, the same numbers as a ``DataFrame`` column's
+    ``to_numpy(dtype)`` (doubles rounded once to float32, booleans 0/1, ints int64; tested)."""
+    values = X[name]
+    if values.__class__ is list:
+        return np.array(values, dtype=dtype)
+    return values.to_numpy(dtype=dtype)
+
+
 class FeatureParts(NamedTuple):
     """What ``TurnFeaturizer.transform_parts`` computes: the feature matrix; the text-only
     features of each distinct text (rows of ``texts``); for each row the index of its own,
@@ -567,6 +584,10 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         return self._names_cache
 
     def transform(self, X: pd.DataFrame):
+        """The feature matrix of X: a turn table (``turn_frame``), or for prediction a dict
+        of plain lists holding at least the columns of ``COLUMNS`` (the same rows give the
+        same matrix bit for bit, tested: building a ``DataFrame`` only for these reads cost
+        more than the reads, and its columns come back as new string objects)."""
         return self.transform_with_texts(X)[0]
 
     def _own_blocks(self, uniq: list[str]):
@@ -611,13 +632,13 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
             return self._transform_with_texts(X, extra)
 
     def _transform_with_texts(self, X: pd.DataFrame, extra) -> FeatureParts:
-        columns: dict[str, list[str]] = {"text": X["text"].tolist()}
-        columns["prev_text"] = X["prev_text"].tolist()
-        columns["next_text"] = X["next_text"].tolist() if "next_text" in X else \
+        columns: dict[str, list[str]] = {"text": _column(X, "text")}
+        columns["prev_text"] = _column(X, "prev_text")
+        columns["next_text"] = _column(X, "next_text") if "next_text" in X else \
             [""] * len(columns["text"])
         for c in self.context_texts if self.use_context else ():
             if c not in columns:
-                columns[c] = X[c].tolist()
+                columns[c] = _column(X, c)
         text, prev = columns["text"], columns["prev_text"]
         others = dict.fromkeys(self.context_texts) if self.use_context else {}
         uniq = list(dict.fromkeys(itertools.chain.from_iterable(columns.values())))
@@ -655,8 +676,8 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         """The ``ctx:`` block. ``facts``: (words, has "?", is empty) of each distinct text
         and the row -> text indices of the row's own and previous text, so that each
         distinct text is measured once."""
-        pos = X["position"].to_numpy(dtype=np.float32)
-        turn = X["turn"].to_numpy()
+        pos = _values(X, "position", np.float32)
+        turn = _values(X, "turn")
         if facts is None:
             words = np.fromiter((len(s.split()) for s in text), dtype=np.float32,
                                 count=len(text))
@@ -670,7 +691,7 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
                 blank[p_idx]
         return np.column_stack([
             pos, turn == 0, turn <= 2, pos >= 0.8, pq,
-            X["prev_is_action"].to_numpy(dtype=np.float32),
-            X["prev_same_speaker"].to_numpy(dtype=np.float32),
+            _values(X, "prev_is_action", np.float32),
+            _values(X, "prev_same_speaker", np.float32),
             empty, np.log1p(words) / 4, np.log1p(pwords) / 4,
         ]).astype(np.float32)

@@ -528,3 +528,33 @@ def test_token_ids_equal_the_word_pattern_tokens():
         assert list(zip(rows.tolist(), flat.tolist(), strict=True)) == \
             [(i, ids[w]) for i, w in expected]
 
+
+
+def test_features_from_column_lists_equal_the_table_path(analyzer, casino_dir, examples_dir):
+    """``predict_sessions`` gives the featurizer its columns as plain lists
+    (``_spoken_columns``), not the ``DataFrame`` of ``_spoken_rows`` (the training table):
+    every part of the features is the same bit for bit, on CaSiNo valid (all dialogues) and
+    the example transcripts."""
+    from analyzer.moves.data import read_casino
+    from analyzer.moves.model import _FRAME_COLUMNS, _spoken_columns, _spoken_rows
+    from analyzer.nlp import split_units_many
+
+    transcripts = read_casino(casino_dir / "casino_valid.json", annotated_only=False)
+    transcripts += [t for p in expand_inputs([examples_dir]) for t in read_transcripts(p)]
+    items = list(zip(transcripts, split_units_many(analyzer.nlp, transcripts), strict=True))
+    frame = _spoken_rows(items)
+    full = _spoken_columns(items, full=True)
+    assert {c: frame[c].tolist() for c in _FRAME_COLUMNS} == full
+    lists = _spoken_columns(items)
+    assert set(lists) < set(full) and all(lists[c] == full[c] for c in lists)
+    est = analyzer.model.estimator
+    got, expected = est.feature_parts(lists), est.feature_parts(frame)
+    assert _same_csr(got.matrix, expected.matrix)
+    assert _same_csr(got.text_matrix, expected.text_matrix)
+    assert got.texts == expected.texts
+    assert np.array_equal(got.cue_counts, expected.cue_counts)
+    assert got.idx.keys() == expected.idx.keys()
+    assert all(np.array_equal(got.idx[k], expected.idx[k]) for k in got.idx)
+    ctx = est.featurizer_._context
+    assert np.array_equal(ctx(lists, lists["text"], lists["prev_text"]),
+                          ctx(frame, lists["text"], lists["prev_text"]))
