@@ -558,3 +558,26 @@ def test_features_from_column_lists_equal_the_table_path(analyzer, casino_dir, e
     ctx = est.featurizer_._context
     assert np.array_equal(ctx(lists, lists["text"], lists["prev_text"]),
                           ctx(frame, lists["text"], lists["prev_text"]))
+
+
+def test_cached_word_grams_equal_fresh_rows(analyzer, casino_dir):
+    """``word_grams`` gathers the rows of known words from its store: the same matrix (row
+    bounds, columns, counts, dtypes) as counting the words afresh, for batches of new,
+    known and mixed words, across the store's growth."""
+    import scipy.sparse as sp
+
+    from analyzer.moves.data import read_casino
+
+    vocab = analyzer.model.estimator.featurizer_.char_
+    vocab.__dict__.pop("_cache", None)
+    words = list(dict.fromkeys(w for t in read_casino(casino_dir / "casino_train.json",
+                                                      annotated_only=False)
+                               for turn in t.turns for w in turn.text.lower().split()))
+    assert len(words) > 5000  # more than the store's first capacity
+    batches = [words[:50], words[:3000], words[2000:], words[::7], ["x", "x"], [],
+               words[10:20] + ["naïve", "ǅ", "a\u00a0b"]]
+    for batch in batches:
+        got = vocab.word_grams(batch)
+        indices, data, bounds = vocab._char_wb_rows(batch)
+        fresh = sp.csr_matrix((data, indices, bounds), shape=(len(batch), len(vocab.terms)))
+        assert _same_csr(got, fresh) and got.indptr.dtype == fresh.indptr.dtype
