@@ -168,7 +168,13 @@ class _Vocab:
         return self.char_counts([t.lower() for t in texts])
 
     def char_counts(self, lowered: list[str]) -> sp.csr_matrix:
-        """char_wb counts of lower-cased texts.
+        """char_wb counts of lower-cased texts (``char_counts_and_words``)."""
+        return self.char_counts_and_words(lowered)[0]
+
+    def char_counts_and_words(self, lowered: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
+        """(char_wb counts of lower-cased texts, each text's number of whitespace-separated
+        words: ``len(text.split())``, which lower-casing never changes (tested on every
+        character), so the features' word counts need no second split).
 
         The char_wb n-grams of a text are the sum of those of its whitespace-separated words
         (that is how sklearn builds them), so each distinct word is counted once: text x word
@@ -197,7 +203,7 @@ class _Vocab:
             indptr = np.searchsorted(np.cumsum(sep)[~sep], np.arange(len(lowered) + 1))
         T = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr),
                           shape=(len(lowered), len(word_id)))
-        return (T @ self.word_grams(list(word_id))).tocsr()
+        return (T @ self.word_grams(list(word_id))).tocsr(), np.diff(indptr)
 
     def fast_words(self) -> bool:
         """Word n-grams of sizes 1-2 are counted here; other sizes by sklearn."""
@@ -628,8 +634,9 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         return self.transform_with_texts(X)[0]
 
     def _own_blocks(self, uniq: list[str]):
-        """(word TF-IDF, char TF-IDF or None, cue counts or None) of distinct texts (the cue
-        block of the features is their ``log1p``). The texts are tokenised once, for the word
+        """(word TF-IDF, char TF-IDF or None, cue counts or None, number of words or None)
+        of distinct texts (the cue block of the features is their ``log1p``; the words are
+        counted by the char n-grams' split). The texts are tokenised once, for the word
         n-grams and the cue word table together."""
         lowered = [s.lower() for s in uniq]
         cues = None
@@ -648,9 +655,11 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
             W = self.word_.transform(uniq)
             if self.use_cues:
                 cues = cue_matrix(uniq)
-        C = self.char_.tfidf(self.char_.char_counts(lowered)) if self.char_ is not None \
-            else None
-        return W, C, cues
+        C = n_words = None
+        if self.char_ is not None:
+            counts, n_words = self.char_.char_counts_and_words(lowered)
+            C = self.char_.tfidf(counts)
+        return W, C, cues, n_words
 
     def transform_with_texts(self, X: pd.DataFrame, extra=None):
         """The feature matrix, plus what a second stage needs: the text-only features
@@ -683,7 +692,7 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         at = {c: np.fromiter(map(where.__getitem__, v), dtype=np.int64, count=len(v))
               for c, v in columns.items()}  # each row's text, as a row of T
         t_idx = at["text"]
-        W, C, counts = self._own_blocks(uniq)
+        W, C, counts, n_words = self._own_blocks(uniq)
         cues = np.log1p(counts) if counts is not None else None
         own = [W] + ([C] if C is not None else []) + \
             ([sp.csr_matrix(cues)] if cues is not None else [])
@@ -697,7 +706,9 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
                 if self.use_cues:
                     blocks.append(sp.csr_matrix(cues[idx] * w))
             n = len(uniq)
-            facts = (np.fromiter(map(len, map(str.split, uniq)), dtype=np.float32, count=n),
+            if n_words is None:
+                n_words = np.fromiter(map(len, map(str.split, uniq)), dtype=np.int64, count=n)
+            facts = (n_words.astype(np.float32),
                      np.fromiter(map(operator.contains, uniq, itertools.repeat("?")),
                                  dtype=np.float32, count=n),
                      np.fromiter(map(operator.not_, uniq), dtype=np.float32, count=n))

@@ -581,3 +581,29 @@ def test_cached_word_grams_equal_fresh_rows(analyzer, casino_dir):
         indices, data, bounds = vocab._char_wb_rows(batch)
         fresh = sp.csr_matrix((data, indices, bounds), shape=(len(batch), len(vocab.terms)))
         assert _same_csr(got, fresh) and got.indptr.dtype == fresh.indptr.dtype
+
+
+def test_lower_case_keeps_the_whitespace_words():
+    """The features count a text's words (``len(text.split())``) on its lower-cased form,
+    from the char n-grams' split: no character changes whether it is whitespace when
+    lower-cased, so the count is the same for every text."""
+    import sys
+
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        low = c.lower()
+        assert all(ch.isspace() for ch in low) if c.isspace() else \
+            not any(ch.isspace() for ch in low), hex(code)
+    for text in ODD_TEXTS:
+        assert len(text.split()) == len(text.lower().split())
+
+
+def test_word_counts_of_the_char_split_equal_str_split(analyzer):
+    """``char_counts_and_words`` gives each text's ``len(text.split())`` (joined and
+    one-by-one paths) with the same counts as ``char_counts``."""
+    vocab = analyzer.model.estimator.featurizer_.char_
+    for texts in (ODD_TEXTS, [t for t in ODD_TEXTS if "\0" not in t], [], [""], ["a b", ""]):
+        lowered = [t.lower() for t in texts]
+        counts, words = vocab.char_counts_and_words(lowered)
+        assert words.tolist() == [len(t.split()) for t in texts]
+        assert _same_csr(counts, vocab.char_counts(lowered))
