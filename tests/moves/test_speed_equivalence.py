@@ -607,3 +607,53 @@ def test_word_counts_of_the_char_split_equal_str_split(analyzer):
         counts, words = vocab.char_counts_and_words(lowered)
         assert words.tolist() == [len(t.split()) for t in texts]
         assert _same_csr(counts, vocab.char_counts(lowered))
+
+
+def _token_walk_spans(doc) -> list[tuple[int, int]]:
+    """``sentence_spans`` as it was written before the speed work (a walk over the tokens):
+    the reference of the attribute-array version."""
+    ends = {".", "!", "?", "...", "!!", "??", "?!", "!?", "…"}
+    spans: list[tuple[int, int]] = []
+    start = None
+    n = len(doc)
+    for i, tok in enumerate(doc):
+        if tok.is_space and "\n" in tok.text:
+            if start is not None:
+                spans.append((doc[start].idx, doc[i - 1].idx + len(doc[i - 1].text)))
+                start = None
+            continue
+        if start is None:
+            start = i
+        if tok.text in ends or (tok.is_punct and tok.text[-1:] in "!?"):
+            nxt = doc[i + 1] if i + 1 < n else None
+            if nxt is not None and nxt.text in ends | {")", '"', "'"}:
+                continue
+            spans.append((doc[start].idx, tok.idx + len(tok.text)))
+            start = None
+    if start is not None:
+        last = n - 1
+        while last > start and doc[last].is_space:
+            last -= 1
+        spans.append((doc[start].idx, doc[last].idx + len(doc[last].text)))
+    return spans
+
+
+def test_sentence_spans_equal_the_token_walk(analyzer, casino_dir, examples_dir):
+    """``sentence_spans`` (attribute arrays, ids) gives the token walk's spans on every
+    CaSiNo and example turn, odd texts and made-up sentence ends, with the analyser's
+    tokenizer and a separate blank pipeline's."""
+    import spacy
+
+    from analyzer.moves.data import casino_files, read_casino
+    from analyzer.nlp import sentence_spans
+
+    texts = [turn.text for f in casino_files(casino_dir)
+             for t in read_casino(f, annotated_only=False) for turn in t.turns]
+    texts += [turn.text for p in expand_inputs([examples_dir]) for t in read_transcripts(p)
+              for turn in t.turns]
+    texts += ODD_TEXTS + ["Hi!! Really?! \"Yes.\" (ok.) 'no!' …and then\n\nnew line. 😀 end?!",
+                          "no end", " \n ", "a.\n", "?", "Wait... what?) fine!' x", ""]
+    for nlp in (analyzer.nlp, spacy.blank("en")):
+        for text in texts:
+            doc = nlp.make_doc(text)
+            assert sentence_spans(doc) == _token_walk_spans(doc), text
