@@ -258,7 +258,7 @@ class MoveModel:
                 if len(rs) == 1:  # roll_up of one unit is that unit's row
                     best = rs[0]
                     o, confidence = unit_best[best], unit_conf[best]
-                    q = or_rows[best]
+                    q = or_rows[best] if explain else None
                 else:
                     q = _roll_up_rows([or_rows[r] for r in rs]) if exact_python else \
                         roll_up(P_or[rs]).tolist()
@@ -274,10 +274,11 @@ class MoveModel:
                 move = str(labels[0])
                 if offer and set(labels) <= {"non-strategic"}:
                     move = offer
-                head = (index, move, ORIENTATIONS[o], confidence, tuple(map(str, labels)))
                 if not explain:
-                    turn_moves.append(TurnMove(*head, {}, (), offer))
+                    turn_moves.append(TurnMove(index, move, ORIENTATIONS[o], confidence,
+                                               tuple(map(str, labels)), {}, (), offer))
                     continue
+                head = (index, move, ORIENTATIONS[o], confidence, tuple(map(str, labels)))
                 # built once its reasons are known (all turns' at once, below)
                 pending.append((turn_moves, len(turn_moves), best, o, head + (
                     {ORIENTATIONS[k]: round(q[k], 4) for k in range(len(q))},), offer))
