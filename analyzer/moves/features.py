@@ -168,7 +168,13 @@ class _Vocab:
         return self.char_counts([t.lower() for t in texts])
 
     def char_counts(self, lowered: list[str]) -> sp.csr_matrix:
-        """char_wb counts of lower-cased texts.
+        """char_wb counts of lower-cased texts (``char_counts_and_words``)."""
+        return self.char_counts_and_words(lowered)[0]
+
+    def char_counts_and_words(self, lowered: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
+        """(char_wb counts of lower-cased texts, each text's number of whitespace-separated
+        words: ``len(text.split())``, which lower-casing never changes (tested on every
+        character), so the features' word counts need no second split).
 
         The char_wb n-grams of a text are the sum of those of its whitespace-separated words
         (that is how sklearn builds them), so each distinct word is counted once: text x word
@@ -197,7 +203,7 @@ class _Vocab:
             indptr = np.searchsorted(np.cumsum(sep)[~sep], np.arange(len(lowered) + 1))
         T = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr),
                           shape=(len(lowered), len(word_id)))
-        return (T @ self.word_grams(list(word_id))).tocsr()
+        return (T @ self.word_grams(list(word_id))).tocsr(), np.diff(indptr)
 
     def fast_words(self) -> bool:
         """Word n-grams of sizes 1-2 are counted here; other sizes by sklearn."""
@@ -261,30 +267,21 @@ class _Vocab:
         return C
 
     def word_grams(self, words: list[str]) -> sp.csr_matrix:
-        """Rows of n-gram counts for words, cached across calls (bounded).
+        """Rows of n-gram counts for words, cached across calls (bounded: a store of more
+        than 200,000 words starts afresh).
 
-        The cache maps a word to (block, row) of the arrays computed with it, not to its own
-        slices: a batch of new words (a whole corpus at once) is stored without cutting
-        thousands of small arrays it may never read again."""
-        cache = self.__dict__.setdefault("_cache", {})
-        new = [w for w in words if w not in cache]
+        The cache (``_GramRows``) keeps every word's row in one set of growing CSR arrays;
+        the rows of ``words`` are gathered from it by a few numpy calls, whatever the number
+        of words (cutting and joining a slice per word cost ~1 us per word)."""
+        store = self.__dict__.get("_cache")
+        if store is None or store.__class__ is not _GramRows or len(store.row_of) > 200_000:
+            store = self.__dict__["_cache"] = _GramRows()
+        row_of = store.row_of
+        new = [w for w in words if w not in row_of]
         if new:
-            if len(cache) > 200_000:
-                cache.clear()
-                new = words
-            indices, data, bounds = self._char_wb_rows(new)
-            block = (indices, data, bounds.tolist())
-            cache.update(zip(new, zip(itertools.repeat(block), range(len(new)), strict=False),
-                             strict=True))
-            if len(new) == len(words):  # all new (words are distinct): rows as computed
-                return sp.csr_matrix((data, indices, bounds), shape=(len(words), len(self.terms)))
-        parts = [(b[0][b[2][r]:b[2][r + 1]], b[1][b[2][r]:b[2][r + 1]])
-                 for b, r in map(cache.__getitem__, words)]
-        indptr = np.cumsum([0] + [len(p[0]) for p in parts])
-        indices = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int32)
-        data = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.float32)
-        return sp.csr_matrix((data.astype(np.float32), indices, indptr),
-                             shape=(len(words), len(self.terms)))
+            new = list(dict.fromkeys(new))
+            store.add(new, self._char_wb_rows(new))
+        return store.rows(words, len(self.terms))
 
     def _char_wb_rows(self, words: list[str]):
         """(columns, counts, row bounds) of the words' char_wb n-grams (``_split_rows``):
@@ -400,6 +397,52 @@ class _Vocab:
         return sp.csr_matrix((data, C.indices, C.indptr), shape=C.shape)
 
 
+class _GramRows:
+    """The n-gram count rows of words met so far (``_Vocab.word_grams``): word -> row number
+    (``row_of``) and the rows as CSR arrays (column indices int32, counts float32) with room
+    to grow (doubled when full), so adding words copies each row once."""
+
+    __slots__ = ("row_of", "indptr", "indices", "data", "nnz")
+
+    def __init__(self) -> None:
+        self.row_of: dict[str, int] = {}
+        self.indptr = np.zeros(4097, dtype=np.int64)
+        self.indices = np.zeros(1 << 17, dtype=np.int32)
+        self.data = np.zeros(1 << 17, dtype=np.float32)
+        self.nnz = 0
+
+    def add(self, words: list[str], rows) -> None:
+        """Store distinct new ``words`` with their rows (columns, counts, row bounds)."""
+        indices, data, bounds = rows
+        n, k, m = len(self.row_of), len(words), len(indices)
+        if n + k + 1 > len(self.indptr):
+            self.indptr = np.concatenate([self.indptr, np.zeros(max(n + k + 1, len(
+                self.indptr)), dtype=np.int64)])
+        if self.nnz + m > len(self.indices):
+            grow = max(self.nnz + m, len(self.indices))
+            self.indices = np.concatenate([self.indices, np.zeros(grow, dtype=np.int32)])
+            self.data = np.concatenate([self.data, np.zeros(grow, dtype=np.float32)])
+        self.indptr[n + 1:n + k + 1] = np.asarray(bounds[1:], dtype=np.int64) + self.nnz
+        self.indices[self.nnz:self.nnz + m] = indices
+        self.data[self.nnz:self.nnz + m] = data
+        self.nnz += m
+        self.row_of.update(zip(words, range(n, n + k), strict=True))
+
+    def rows(self, words: list[str], n_terms: int) -> sp.csr_matrix:
+        """The stored rows of ``words`` (all stored), in order: a CSR matrix with the
+        arrays the per-word slices joined gave (int64 row bounds, int32 columns, float32
+        counts; the same matrix, tested)."""
+        at = np.fromiter(map(self.row_of.__getitem__, words), dtype=np.int64,
+                         count=len(words))
+        starts = self.indptr[at]
+        lengths = self.indptr[at + 1] - starts
+        indptr = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        pos = np.repeat(starts - indptr[:-1], lengths) + np.arange(indptr[-1])
+        return sp.csr_matrix((self.data[pos], self.indices[pos], indptr),
+                             shape=(len(words), n_terms))
+
+
 # WORD_PATTERN's tokens: a "\\w+" run always starts and ends on a word boundary, so its
 # "\\b"s change nothing (and slow the scan down). _JOINED adds NUL, the text separator.
 _TOKEN = re.compile(r"\w+|[?!]")
@@ -497,6 +540,34 @@ def _hstack(blocks) -> sp.csr_matrix:
     return sp.hstack(blocks, format="csr", dtype=np.float32)
 
 
+def lower_all(texts: list[str]) -> list[str]:
+    """``[t.lower() for t in texts]`` by one ``lower`` of the texts joined by NUL, then one
+    split (texts holding a NUL are lowered one by one). The same strings: NUL is neither
+    cased nor case-ignorable, so no context rule of ``str.lower`` (the final sigma) reads
+    across it (tested)."""
+    joined = "\0".join(texts)
+    if not texts or joined.count("\0") != len(texts) - 1:
+        return [t.lower() for t in texts]
+    return joined.lower().split("\0")
+
+
+def _column(X, name: str) -> list:
+    """Column ``name`` of a turn table as a list: a ``DataFrame``'s, or the list itself when
+    X is a dict of column lists (see ``TurnFeaturizer.transform``)."""
+    values = X[name]
+    return values if values.__class__ is list else values.tolist()
+
+
+def _values(X, name: str, dtype=None) -> np.ndarray:
+    """Column ``name`` as a numpy array of ``dtype``. From a list of Python values: each one
+    converted straight to ``dtype``, the same numbers as a ``DataFrame`` column's
+    ``to_numpy(dtype)`` (doubles rounded once to float32, booleans 0/1, ints int64; tested)."""
+    values = X[name]
+    if values.__class__ is list:
+        return np.array(values, dtype=dtype)
+    return values.to_numpy(dtype=dtype)
+
+
 class FeatureParts(NamedTuple):
     """What ``TurnFeaturizer.transform_parts`` computes: the feature matrix; the text-only
     features of each distinct text (rows of ``texts``); for each row the index of its own,
@@ -567,13 +638,18 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         return self._names_cache
 
     def transform(self, X: pd.DataFrame):
+        """The feature matrix of X: a turn table (``turn_frame``), or for prediction a dict
+        of plain lists holding at least the columns of ``COLUMNS`` (the same rows give the
+        same matrix bit for bit, tested: building a ``DataFrame`` only for these reads cost
+        more than the reads, and its columns come back as new string objects)."""
         return self.transform_with_texts(X)[0]
 
     def _own_blocks(self, uniq: list[str]):
-        """(word TF-IDF, char TF-IDF or None, cue counts or None) of distinct texts (the cue
-        block of the features is their ``log1p``). The texts are tokenised once, for the word
+        """(word TF-IDF, char TF-IDF or None, cue counts or None, number of words or None)
+        of distinct texts (the cue block of the features is their ``log1p``; the words are
+        counted by the char n-grams' split). The texts are tokenised once, for the word
         n-grams and the cue word table together."""
-        lowered = [s.lower() for s in uniq]
+        lowered = lower_all(uniq)
         cues = None
         if self.word_.fast_words():
             table = self.word_.word_table(CUE_WORDS if self.use_cues else ())
@@ -590,9 +666,11 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
             W = self.word_.transform(uniq)
             if self.use_cues:
                 cues = cue_matrix(uniq)
-        C = self.char_.tfidf(self.char_.char_counts(lowered)) if self.char_ is not None \
-            else None
-        return W, C, cues
+        C = n_words = None
+        if self.char_ is not None:
+            counts, n_words = self.char_.char_counts_and_words(lowered)
+            C = self.char_.tfidf(counts)
+        return W, C, cues, n_words
 
     def transform_with_texts(self, X: pd.DataFrame, extra=None):
         """The feature matrix, plus what a second stage needs: the text-only features
@@ -611,13 +689,13 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
             return self._transform_with_texts(X, extra)
 
     def _transform_with_texts(self, X: pd.DataFrame, extra) -> FeatureParts:
-        columns: dict[str, list[str]] = {"text": X["text"].tolist()}
-        columns["prev_text"] = X["prev_text"].tolist()
-        columns["next_text"] = X["next_text"].tolist() if "next_text" in X else \
+        columns: dict[str, list[str]] = {"text": _column(X, "text")}
+        columns["prev_text"] = _column(X, "prev_text")
+        columns["next_text"] = _column(X, "next_text") if "next_text" in X else \
             [""] * len(columns["text"])
         for c in self.context_texts if self.use_context else ():
             if c not in columns:
-                columns[c] = X[c].tolist()
+                columns[c] = _column(X, c)
         text, prev = columns["text"], columns["prev_text"]
         others = dict.fromkeys(self.context_texts) if self.use_context else {}
         uniq = list(dict.fromkeys(itertools.chain.from_iterable(columns.values())))
@@ -625,7 +703,7 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         at = {c: np.fromiter(map(where.__getitem__, v), dtype=np.int64, count=len(v))
               for c, v in columns.items()}  # each row's text, as a row of T
         t_idx = at["text"]
-        W, C, counts = self._own_blocks(uniq)
+        W, C, counts, n_words = self._own_blocks(uniq)
         cues = np.log1p(counts) if counts is not None else None
         own = [W] + ([C] if C is not None else []) + \
             ([sp.csr_matrix(cues)] if cues is not None else [])
@@ -639,7 +717,9 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
                 if self.use_cues:
                     blocks.append(sp.csr_matrix(cues[idx] * w))
             n = len(uniq)
-            facts = (np.fromiter(map(len, map(str.split, uniq)), dtype=np.float32, count=n),
+            if n_words is None:
+                n_words = np.fromiter(map(len, map(str.split, uniq)), dtype=np.int64, count=n)
+            facts = (n_words.astype(np.float32),
                      np.fromiter(map(operator.contains, uniq, itertools.repeat("?")),
                                  dtype=np.float32, count=n),
                      np.fromiter(map(operator.not_, uniq), dtype=np.float32, count=n))
@@ -655,8 +735,8 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         """The ``ctx:`` block. ``facts``: (words, has "?", is empty) of each distinct text
         and the row -> text indices of the row's own and previous text, so that each
         distinct text is measured once."""
-        pos = X["position"].to_numpy(dtype=np.float32)
-        turn = X["turn"].to_numpy()
+        pos = _values(X, "position", np.float32)
+        turn = _values(X, "turn")
         if facts is None:
             words = np.fromiter((len(s.split()) for s in text), dtype=np.float32,
                                 count=len(text))
@@ -670,7 +750,7 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
                 blank[p_idx]
         return np.column_stack([
             pos, turn == 0, turn <= 2, pos >= 0.8, pq,
-            X["prev_is_action"].to_numpy(dtype=np.float32),
-            X["prev_same_speaker"].to_numpy(dtype=np.float32),
+            _values(X, "prev_is_action", np.float32),
+            _values(X, "prev_same_speaker", np.float32),
             empty, np.log1p(words) / 4, np.log1p(pwords) / 4,
         ]).astype(np.float32)

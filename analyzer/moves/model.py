@@ -178,7 +178,7 @@ class MoveModel:
         if not items:
             return []
         est = self.estimator
-        sub = _spoken_rows(items)
+        sub = _spoken_columns(items)
         M = P_lab = P_or = None
         unit_labels: list[tuple[str, ...]] = []
         offers: list[str | None] = []
@@ -258,7 +258,7 @@ class MoveModel:
                 if len(rs) == 1:  # roll_up of one unit is that unit's row
                     best = rs[0]
                     o, confidence = unit_best[best], unit_conf[best]
-                    q = or_rows[best]
+                    q = or_rows[best] if explain else None
                 else:
                     q = _roll_up_rows([or_rows[r] for r in rs]) if exact_python else \
                         roll_up(P_or[rs]).tolist()
@@ -274,10 +274,11 @@ class MoveModel:
                 move = str(labels[0])
                 if offer and set(labels) <= {"non-strategic"}:
                     move = offer
-                head = (index, move, ORIENTATIONS[o], confidence, tuple(map(str, labels)))
                 if not explain:
-                    turn_moves.append(TurnMove(*head, {}, (), offer))
+                    turn_moves.append(TurnMove(index, move, ORIENTATIONS[o], confidence,
+                                               tuple(map(str, labels)), {}, (), offer))
                     continue
+                head = (index, move, ORIENTATIONS[o], confidence, tuple(map(str, labels)))
                 # built once its reasons are known (all turns' at once, below)
                 pending.append((turn_moves, len(turn_moves), best, o, head + (
                     {ORIENTATIONS[k]: round(q[k], 4) for k in range(len(q))},), offer))
@@ -305,34 +306,62 @@ _FRAME_COLUMNS = ("session_id", "turn", "unit", "speaker", "text", "prev_text", 
 def _spoken_rows(items) -> pd.DataFrame | None:
     """The feature table of the spoken units of all sessions: the rows of
     ``features.turn_frame`` (the table the model was trained on; equality is tested), built
-    column-wise (a table from row dicts cost more per session than the model itself).
-    Action rows serve as context of their neighbours, then are dropped."""
-    cols: dict[str, list] = {c: [] for c in _FRAME_COLUMNS}
+    column-wise (a table from row dicts cost more per session than the model itself)."""
+    cols = _spoken_columns(items, full=True)
+    return pd.DataFrame(cols, columns=list(_FRAME_COLUMNS)) if cols is not None else None
+
+
+def _spoken_columns(items, full: bool = False) -> dict[str, list] | None:
+    """The columns of ``_spoken_rows`` as plain lists (None without spoken units): what
+    ``predict_sessions`` gives the featurizer (it reads lists as it reads a table's columns;
+    the same matrix, tested). ``full=False`` leaves out the columns no feature reads
+    (session_id, unit, speaker, is_action, gold). Action rows serve as context of their
+    neighbours, then are dropped."""
+    text: list[str] = []
+    prev_col: list[str] = []
+    next_col: list[str] = []
+    prev2_col: list[str] = []
+    same_col: list[bool] = []
+    position: list[float] = []
+    turn_col: list[int] = []
+    prev_action_col: list[bool] = []
+    extra: tuple[list, ...] = ([], [], [], [], [])  # session_id, unit, speaker, is_action, gold
+    sid_col, unit_col, speaker_col, action_col, gold_col = extra
     for transcript, units in items:
         turns = transcript.turns
         scale = max(len(turns) - 1, 1)
         texts = [u.text for u in units]
+        last = len(texts) - 1
         prev_text, prev_speaker, prev_action = "", None, False
         for i, u in enumerate(units):
             turn = turns[u.turn]
-            if not turn.is_action:
-                cols["session_id"].append(transcript.session_id)
-                cols["turn"].append(turn.index)
-                cols["unit"].append(u.index)
-                cols["speaker"].append(turn.speaker)
-                cols["text"].append(u.text)
-                cols["prev_text"].append(prev_text)
-                cols["next_text"].append(texts[i + 1] if i + 1 < len(texts) else "")
-                cols["prev2_text"].append(texts[i - 2] if i >= 2 else "")
-                cols["prev_same_speaker"].append(prev_speaker == turn.speaker)
-                cols["position"].append(turn.index / scale)
-                cols["prev_is_action"].append(prev_action)
-                cols["is_action"].append(False)
-                cols["gold"].append(tuple(turn.gold))
-            prev_text, prev_speaker, prev_action = u.text, turn.speaker, turn.is_action
-    if not cols["text"]:
+            speaker = turn.speaker
+            is_action = turn.is_action
+            if not is_action:
+                text.append(texts[i])
+                prev_col.append(prev_text)
+                next_col.append(texts[i + 1] if i < last else "")
+                prev2_col.append(texts[i - 2] if i >= 2 else "")
+                same_col.append(prev_speaker == speaker)
+                position.append(turn.index / scale)
+                turn_col.append(turn.index)
+                prev_action_col.append(prev_action)
+                if full:
+                    sid_col.append(transcript.session_id)
+                    unit_col.append(u.index)
+                    speaker_col.append(speaker)
+                    action_col.append(False)
+                    gold_col.append(tuple(turn.gold))
+            prev_text, prev_speaker, prev_action = texts[i], speaker, is_action
+    if not text:
         return None
-    return pd.DataFrame(cols, columns=list(_FRAME_COLUMNS))
+    cols = {"text": text, "prev_text": prev_col, "next_text": next_col, "prev2_text": prev2_col,
+            "prev_same_speaker": same_col, "position": position, "turn": turn_col,
+            "prev_is_action": prev_action_col}
+    if full:
+        cols.update(session_id=sid_col, unit=unit_col, speaker=speaker_col,
+                    is_action=action_col, gold=gold_col)
+    return cols
 
 
 _ORIENTATION_NAMES = np.array(ORIENTATIONS, dtype=object)

@@ -68,17 +68,18 @@ def _offer_kind(words: list[str], issues, quantity, conditional, agreement, no_n
     """The rules of ``detect_offer`` on what they read: the lower-cased words (not empty),
     the issues named and the number of matches of five cue rules."""
     has_amount = quantity > 0
-    proposes = not _PROPOSE.isdisjoint(words)
+    # read only with an amount (the two rules that use it need one)
+    proposes = has_amount and not _PROPOSE.isdisjoint(words)
     if conditional and len(issues) >= 2:
         return "tradeoff_offer"
-    if len(issues) >= 2 and has_amount and proposes:
+    if len(issues) >= 2 and proposes:
         return "package_offer"
     first = words[0]
     yielding = agreement and "you" in words and not has_amount and \
         not _YIELD.isdisjoint(words)
     if issues and (no_need or yielding):
         return "concession"
-    if len(issues) == 1 and has_amount and proposes:
+    if len(issues) == 1 and proposes:
         return "single_issue_offer"
     if len(words) <= 8 and agreement and not rejection and first in _ACCEPT_FIRST:
         return "accept"
@@ -143,8 +144,22 @@ def detect_offers(texts: list[str], counts: np.ndarray) -> list[str | None]:
         parts = cut.replace("'", " ").replace("/", " ").split("\0")
         for i, piece, part in zip(ascii_, pieces, parts, strict=True):
             f = flags[i]
-            out[i] = _offer_of(piece.split(), part.split() if f[5] else (), f)
+            out[i] = _offer_of(piece.split(), part.split(), f) if f[5] else \
+                _reaction(piece.split(), f)
     return out
+
+
+def _reaction(words: list[str], flags) -> str | None:
+    """``_offer_of`` of a text that names no issue: of the rules of ``_offer_kind`` only
+    the last two (accept, reject) can apply, the others all need an issue."""
+    if not words:
+        return None
+    first = words[0]
+    if len(words) <= 8 and flags[2] and not flags[4] and first in _ACCEPT_FIRST:
+        return "accept"
+    if flags[4] and len(words) <= 15 and first in _REJECT_FIRST:
+        return "reject"
+    return None
 
 
 def _offer_of(words: list[str], cue_words, flags) -> str | None:

@@ -10,8 +10,9 @@ Character offsets are kept so every unit points back into the turn's text.
 from __future__ import annotations
 
 import numpy as np
-from spacy.attrs import IS_PUNCT, IS_SPACE
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 from spacy.language import Language
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 from ..transcript import Transcript
@@ -19,36 +20,49 @@ from ..transcript import Transcript
 #: Turns with more words than this are split into sentence units.
 MAX_WORDS = 40
 _SENT_END = {".", "!", "?", "...", "!!", "??", "?!", "!?", "…"}
+_SENT_GO_ON = _SENT_END | {")", '"', "'"}  # tokens after a sentence end that belong to it
+# the same as token ids (string hashes: the same in every ``StringStore``)
+_END_IDS = frozenset(map(hash_string, _SENT_END))
+_GO_ON_IDS = frozenset(map(hash_string, _SENT_GO_ON))
 
 if not Doc.has_extension("units"):
     Doc.set_extension("units", default=None)
 
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``doc``, cut after runs of . ! ? (and newlines)."""
+    """Character spans of the sentences of ``doc``, cut after runs of . ! ? (and newlines).
+
+    Read from the doc's attribute array (each token's text id, offset, length, space and
+    punctuation flags) rather than token by token, the sentence-end texts compared as ids
+    (``_END_IDS``): building a ``Token`` and its text per word cost more than the rules.
+    The same spans as the token walk (kept in tests/moves/test_speed_equivalence.py as the
+    reference, compared on every CaSiNo turn)."""
+    n = len(doc)
+    if not n:
+        return []
+    strings = doc.vocab.strings
+    orth, idx, size, space, punct = doc.to_array([ORTH, IDX, LENGTH, IS_SPACE, IS_PUNCT]) \
+        .T.tolist()
     spans: list[tuple[int, int]] = []
     start = None
-    n = len(doc)
-    for i, tok in enumerate(doc):
-        if tok.is_space and "\n" in tok.text:
+    for i, o in enumerate(orth):
+        if space[i] and "\n" in strings[o]:
             if start is not None:
-                spans.append((doc[start].idx, doc[i - 1].idx + len(doc[i - 1].text)))
+                spans.append((idx[start], idx[i - 1] + size[i - 1]))
                 start = None
             continue
         if start is None:
             start = i
-        end_here = tok.text in _SENT_END or (tok.is_punct and tok.text[-1:] in "!?")
-        if end_here:
-            nxt = doc[i + 1] if i + 1 < n else None
-            if nxt is not None and nxt.text in _SENT_END | {")", '"', "'"}:
+        if o in _END_IDS or (punct[i] and strings[o][-1:] in "!?"):
+            if i + 1 < n and orth[i + 1] in _GO_ON_IDS:
                 continue  # "?!" or a closing quote still belong to this sentence
-            spans.append((doc[start].idx, tok.idx + len(tok.text)))
+            spans.append((idx[start], idx[i] + size[i]))
             start = None
     if start is not None:
         last = n - 1
-        while last > start and doc[last].is_space:
+        while last > start and space[last]:
             last -= 1
-        spans.append((doc[start].idx, doc[last].idx + len(doc[last].text)))
+        spans.append((idx[start], idx[last] + size[last]))
     return spans
 
 

@@ -528,3 +528,146 @@ def test_token_ids_equal_the_word_pattern_tokens():
         assert list(zip(rows.tolist(), flat.tolist(), strict=True)) == \
             [(i, ids[w]) for i, w in expected]
 
+
+
+def test_features_from_column_lists_equal_the_table_path(analyzer, casino_dir, examples_dir):
+    """``predict_sessions`` gives the featurizer its columns as plain lists
+    (``_spoken_columns``), not the ``DataFrame`` of ``_spoken_rows`` (the training table):
+    every part of the features is the same bit for bit, on CaSiNo valid (all dialogues) and
+    the example transcripts."""
+    from analyzer.moves.data import read_casino
+    from analyzer.moves.model import _FRAME_COLUMNS, _spoken_columns, _spoken_rows
+    from analyzer.nlp import split_units_many
+
+    transcripts = read_casino(casino_dir / "casino_valid.json", annotated_only=False)
+    transcripts += [t for p in expand_inputs([examples_dir]) for t in read_transcripts(p)]
+    items = list(zip(transcripts, split_units_many(analyzer.nlp, transcripts), strict=True))
+    frame = _spoken_rows(items)
+    full = _spoken_columns(items, full=True)
+    assert {c: frame[c].tolist() for c in _FRAME_COLUMNS} == full
+    lists = _spoken_columns(items)
+    assert set(lists) < set(full) and all(lists[c] == full[c] for c in lists)
+    est = analyzer.model.estimator
+    got, expected = est.feature_parts(lists), est.feature_parts(frame)
+    assert _same_csr(got.matrix, expected.matrix)
+    assert _same_csr(got.text_matrix, expected.text_matrix)
+    assert got.texts == expected.texts
+    assert np.array_equal(got.cue_counts, expected.cue_counts)
+    assert got.idx.keys() == expected.idx.keys()
+    assert all(np.array_equal(got.idx[k], expected.idx[k]) for k in got.idx)
+    ctx = est.featurizer_._context
+    assert np.array_equal(ctx(lists, lists["text"], lists["prev_text"]),
+                          ctx(frame, lists["text"], lists["prev_text"]))
+
+
+def test_cached_word_grams_equal_fresh_rows(analyzer, casino_dir):
+    """``word_grams`` gathers the rows of known words from its store: the same matrix (row
+    bounds, columns, counts, dtypes) as counting the words afresh, for batches of new,
+    known and mixed words, across the store's growth."""
+    import scipy.sparse as sp
+
+    from analyzer.moves.data import read_casino
+
+    vocab = analyzer.model.estimator.featurizer_.char_
+    vocab.__dict__.pop("_cache", None)
+    words = list(dict.fromkeys(w for t in read_casino(casino_dir / "casino_train.json",
+                                                      annotated_only=False)
+                               for turn in t.turns for w in turn.text.lower().split()))
+    assert len(words) > 5000  # more than the store's first capacity
+    batches = [words[:50], words[:3000], words[2000:], words[::7], ["x", "x"], [],
+               words[10:20] + ["naïve", "ǅ", "a\u00a0b"]]
+    for batch in batches:
+        got = vocab.word_grams(batch)
+        indices, data, bounds = vocab._char_wb_rows(batch)
+        fresh = sp.csr_matrix((data, indices, bounds), shape=(len(batch), len(vocab.terms)))
+        assert _same_csr(got, fresh) and got.indptr.dtype == fresh.indptr.dtype
+
+
+def test_lower_case_keeps_the_whitespace_words():
+    """The features count a text's words (``len(text.split())``) on its lower-cased form,
+    from the char n-grams' split: no character changes whether it is whitespace when
+    lower-cased, so the count is the same for every text."""
+    import sys
+
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        low = c.lower()
+        assert all(ch.isspace() for ch in low) if c.isspace() else \
+            not any(ch.isspace() for ch in low), hex(code)
+    for text in ODD_TEXTS:
+        assert len(text.split()) == len(text.lower().split())
+
+
+def test_word_counts_of_the_char_split_equal_str_split(analyzer):
+    """``char_counts_and_words`` gives each text's ``len(text.split())`` (joined and
+    one-by-one paths) with the same counts as ``char_counts``."""
+    vocab = analyzer.model.estimator.featurizer_.char_
+    for texts in (ODD_TEXTS, [t for t in ODD_TEXTS if "\0" not in t], [], [""], ["a b", ""]):
+        lowered = [t.lower() for t in texts]
+        counts, words = vocab.char_counts_and_words(lowered)
+        assert words.tolist() == [len(t.split()) for t in texts]
+        assert _same_csr(counts, vocab.char_counts(lowered))
+
+
+def _token_walk_spans(doc) -> list[tuple[int, int]]:
+    """``sentence_spans`` as it was written before the speed work (a walk over the tokens):
+    the reference of the attribute-array version."""
+    ends = {".", "!", "?", "...", "!!", "??", "?!", "!?", "…"}
+    spans: list[tuple[int, int]] = []
+    start = None
+    n = len(doc)
+    for i, tok in enumerate(doc):
+        if tok.is_space and "\n" in tok.text:
+            if start is not None:
+                spans.append((doc[start].idx, doc[i - 1].idx + len(doc[i - 1].text)))
+                start = None
+            continue
+        if start is None:
+            start = i
+        if tok.text in ends or (tok.is_punct and tok.text[-1:] in "!?"):
+            nxt = doc[i + 1] if i + 1 < n else None
+            if nxt is not None and nxt.text in ends | {")", '"', "'"}:
+                continue
+            spans.append((doc[start].idx, tok.idx + len(tok.text)))
+            start = None
+    if start is not None:
+        last = n - 1
+        while last > start and doc[last].is_space:
+            last -= 1
+        spans.append((doc[start].idx, doc[last].idx + len(doc[last].text)))
+    return spans
+
+
+def test_sentence_spans_equal_the_token_walk(analyzer, casino_dir, examples_dir):
+    """``sentence_spans`` (attribute arrays, ids) gives the token walk's spans on every
+    CaSiNo and example turn, odd texts and made-up sentence ends, with the analyser's
+    tokenizer and a separate blank pipeline's."""
+    import spacy
+
+    from analyzer.moves.data import casino_files, read_casino
+    from analyzer.nlp import sentence_spans
+
+    texts = [turn.text for f in casino_files(casino_dir)
+             for t in read_casino(f, annotated_only=False) for turn in t.turns]
+    texts += [turn.text for p in expand_inputs([examples_dir]) for t in read_transcripts(p)
+              for turn in t.turns]
+    texts += ODD_TEXTS + ["Hi!! Really?! \"Yes.\" (ok.) 'no!' …and then\n\nnew line. 😀 end?!",
+                          "no end", " \n ", "a.\n", "?", "Wait... what?) fine!' x", ""]
+    for nlp in (analyzer.nlp, spacy.blank("en")):
+        for text in texts:
+            doc = nlp.make_doc(text)
+            assert sentence_spans(doc) == _token_walk_spans(doc), text
+
+
+def test_lower_all_equals_lower_one_by_one():
+    """``lower_all`` (one ``lower`` over the texts joined by NUL) gives each text's own
+    ``lower``, final sigmas at text edges included, on the odd texts and one text per
+    character of the BMP next to a sigma."""
+    from analyzer.moves.features import lower_all
+
+    sigma = ["ΟΣ", "Σ", "ΣΑ", "ΑΣ.", "ΑΣ\u0301", "\u0301Σ", "AΣ'", "'ΣB", "ΣΣ", ""]
+    batches = [ODD_TEXTS, sigma, sigma[::-1], [], [""], ["a\0b", "ΑΣ"], ["İ", "ΑΣ", "Σ"]]
+    batches.append([chr(c) + "Σ" for c in range(0x10000) if not 0xD800 <= c < 0xE000])
+    batches.append(["Σ" + chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000])
+    for texts in batches:
+        assert lower_all(texts) == [t.lower() for t in texts]
