@@ -540,17 +540,6 @@ def _hstack(blocks) -> sp.csr_matrix:
     return sp.hstack(blocks, format="csr", dtype=np.float32)
 
 
-def lower_all(texts: list[str]) -> list[str]:
-    """``[t.lower() for t in texts]`` by one ``lower`` of the texts joined by NUL, then one
-    split (texts holding a NUL are lowered one by one). The same strings: NUL is neither
-    cased nor case-ignorable, so no context rule of ``str.lower`` (the final sigma) reads
-    across it (tested)."""
-    joined = "\0".join(texts)
-    if not texts or joined.count("\0") != len(texts) - 1:
-        return [t.lower() for t in texts]
-    return joined.lower().split("\0")
-
-
 def _column(X, name: str) -> list:
     """Column ``name`` of a turn table as a list: a ``DataFrame``'s, or the list itself when
     X is a dict of column lists (see ``TurnFeaturizer.transform``)."""
@@ -649,7 +638,7 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         of distinct texts (the cue block of the features is their ``log1p``; the words are
         counted by the char n-grams' split). The texts are tokenised once, for the word
         n-grams and the cue word table together."""
-        lowered = lower_all(uniq)
+        lowered = [s.lower() for s in uniq]
         cues = None
         if self.word_.fast_words():
             table = self.word_.word_table(CUE_WORDS if self.use_cues else ())

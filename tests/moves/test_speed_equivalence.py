@@ -657,17 +657,3 @@ def test_sentence_spans_equal_the_token_walk(analyzer, casino_dir, examples_dir)
         for text in texts:
             doc = nlp.make_doc(text)
             assert sentence_spans(doc) == _token_walk_spans(doc), text
-
-
-def test_lower_all_equals_lower_one_by_one():
-    """``lower_all`` (one ``lower`` over the texts joined by NUL) gives each text's own
-    ``lower``, final sigmas at text edges included, on the odd texts and one text per
-    character of the BMP next to a sigma."""
-    from analyzer.moves.features import lower_all
-
-    sigma = ["ΟΣ", "Σ", "ΣΑ", "ΑΣ.", "ΑΣ\u0301", "\u0301Σ", "AΣ'", "'ΣB", "ΣΣ", ""]
-    batches = [ODD_TEXTS, sigma, sigma[::-1], [], [""], ["a\0b", "ΑΣ"], ["İ", "ΑΣ", "Σ"]]
-    batches.append([chr(c) + "Σ" for c in range(0x10000) if not 0xD800 <= c < 0xE000])
-    batches.append(["Σ" + chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000])
-    for texts in batches:
-        assert lower_all(texts) == [t.lower() for t in texts]
