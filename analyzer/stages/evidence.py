@@ -393,7 +393,8 @@ def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str,
                 None)
     facts = _TextFacts(
         texts=texts, norms=norms, like_num=like_num,
-        cues=_cues(nlp, doc, texts), money=money,
+        # (the norms are the tokens' lower-cased texts unless a "\u2019" was replaced)
+        cues=_cues(nlp, doc, texts, norms if "\u2019" not in text else None), money=money,
         numbers=counted[0], generic_quantities=counted[1],
         opens_with_accept=_opens_with_accept_t(first_words),
         ends_question=last is not None and "?" in last,
@@ -430,11 +431,13 @@ def _joint_matcher(vocab_id: int, nlp: Language) -> tuple[PhraseMatcher, dict[in
 _NO_CUES = dict.fromkeys(CUES, 0)
 
 
-def _cues(nlp: Language, doc: Doc, texts: Sequence[str]) -> dict[str, int]:
+def _cues(nlp: Language, doc: Doc, texts: Sequence[str],
+          lower: Sequence[str] | None = None) -> dict[str, int]:
     """Cue counts of a doc; acceptances asked about or inside "make a deal" are set apart.
 
     Only the acceptance and "make a deal" spans are kept; the sentence shapes the
-    acceptances are judged by are read only when the text has an acceptance."""
+    acceptances are judged by are read only when the text has an acceptance. ``lower``: the
+    token texts lower-cased, when the caller has them."""
     matcher, names = _joint_matcher(id(nlp.vocab), nlp)
     cues = dict(_NO_CUES)
     accept: list[tuple[int, int]] = []
@@ -450,7 +453,8 @@ def _cues(nlp: Language, doc: Doc, texts: Sequence[str]) -> dict[str, int]:
     if not (accept or strong):
         cues["accept_q"] = cues["accept_strong_q"] = 0
         return cues
-    lower = [t.lower() for t in texts]
+    if lower is None:
+        lower = [t.lower() for t in texts]
     for name, found in (("accept", accept), ("accept_strong", strong)):
         spans = [(start, end) for start, end in found
                  if not any(vs <= start < ve for vs, ve in vague)]
@@ -486,7 +490,7 @@ def _given_in_question(lower: Sequence[str], start: int, end: int) -> bool:
         first -= 1
     words = [k for k in range(first, len(lower)) if lower[k] not in (",", "-", "...", "!")]
     head = words[0] if words else start
-    if lower[end:end + 2] in (["to", "me"], ["for", "me"]):
+    if tuple(lower[end:end + 2]) in (("to", "me"), ("for", "me")):  # (a list or a tuple)
         return True
     if any(lower[k] in ("i", "we") for k in range(max(first, start - 4), start + 1)):
         return lower[head] not in QUESTION_STARTS
