@@ -662,6 +662,12 @@ def _exchange_sides(tokens: Sequence[str], like_num: Sequence[bool], issues: Map
                 where.insert(at, pos)
 
 
+#: the words after a number that make it no term: ``NOT_TERMS`` and their plurals in "s"
+#: (a word ``w`` is in it exactly when ``w in NOT_TERMS`` or ``w`` ends in "s" and
+#: ``w[:-1] in NOT_TERMS``; one set test for the three words after a number)
+_NOT_TERMS_OR_PLURAL = NOT_TERMS | {w + "s" for w in NOT_TERMS}
+
+
 def _numbers_t(tokens: Sequence[str], candidates: Sequence[int] | None = None
                ) -> tuple[int, int]:
     """Numbers that can be terms (not "five children"), and generic quantities among them
@@ -675,8 +681,7 @@ def _numbers_t(tokens: Sequence[str], candidates: Sequence[int] | None = None
         if i and tokens[i - 1] in ("number", "no", "#"):
             continue
         after = tokens[i + 1] if i + 1 < n else ""
-        if any(w in NOT_TERMS or (w.endswith("s") and w[:-1] in NOT_TERMS)
-               for w in tokens[i + 1:i + 4]):
+        if not _NOT_TERMS_OR_PLURAL.isdisjoint(tokens[i + 1:i + 4]):
             continue  # "five children", "2 of my nephews"
         terms += 1
         before = " ".join(tokens[max(0, i - 2):i])

@@ -159,6 +159,22 @@ def test_cue_counts_from_norms_equal_those_from_lower_cased_texts(transcripts):
     assert accepted > 100
 
 
+def test_not_terms_or_plural_is_the_plural_rule(transcripts):
+    """``_numbers_t``'s one set test equals its rule word by word: ``w in NOT_TERMS`` or
+    ``w`` ending in "s" with ``w[:-1] in NOT_TERMS``, on every golden token and edge words."""
+    from analyzer.stages.cues import NOT_TERMS
+    from analyzer.stages.evidence import _NOT_TERMS_OR_PLURAL
+
+    nlp = get_nlp()
+    words = {tok.lower_ for t in transcripts.values() for turn in t.turns
+             for tok in nlp.make_doc(turn.text)}
+    words |= set(NOT_TERMS) | {w + "s" for w in NOT_TERMS} | {w + "ss" for w in NOT_TERMS}
+    words |= {w[:-1] for w in NOT_TERMS} | {"", "s", "ss", "o'clocks", "kidss"}
+    for w in words:
+        assert (w in _NOT_TERMS_OR_PLURAL) == \
+            (w in NOT_TERMS or (w.endswith("s") and w[:-1] in NOT_TERMS)), w
+
+
 def write_golden() -> None:
     sys.path.insert(0, str(REPO / "tests"))
     from conftest import EXAMPLES, find_casino
