@@ -55,6 +55,12 @@ def test_explain_off_changes_only_reasons_and_probabilities(analyzer, transcript
         assert turn_rows(a) == turn_rows(b) and unit_rows(a) == unit_rows(b)
         assert stage_rows(a) == stage_rows(b) and session_row(a) == session_row(b)
     assert any(m.reasons for a in full for m in a.moves)
+    # a report of a lean analysis still builds: stage probabilities are None per turn
+    from analyzer.report.session_report import build_report
+
+    turns = build_report(lean[0])["turns"]
+    assert turns and all(t["stage_probabilities"] is None for t in turns)
+    assert all(t["stage_probabilities"] for t in build_report(full[0])["turns"])
 
 
 def test_batch_workers_explain_only_when_writing_reports(monkeypatch):
