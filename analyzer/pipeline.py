@@ -23,8 +23,9 @@ class Analyzer:
 
     ``explain=False`` skips the per-turn detail only reports and ``analyzer analyze``'s JSON
     show: each ``TurnMove``'s ``reasons`` (why the model chose it) and ``probabilities`` (per
-    orientation) are left empty. Every other result is the same (tested), the tables
-    included; a batch that writes no reports needs no more (``batch.worker.get_analyzer``).
+    orientation), and the per-turn stage ``probabilities``, are left empty. Every other
+    result is the same (tested), the tables included; a batch that writes no reports needs
+    no more (``batch.worker.get_analyzer``).
     """
 
     def __init__(self, model_dir: str | Path | None = None,
@@ -99,7 +100,8 @@ class Analyzer:
         info = self.info
         for transcript, units, (unit_moves, moves) in zip(transcripts, all_units, predicted,
                                                           strict=True):
-            stages = self.segmenter.segment(transcript, moves, nlp=self._evidence_nlp)
+            stages = self.segmenter.segment(transcript, moves, nlp=self._evidence_nlp,
+                                            probabilities=self.explain)
             yield SessionAnalysis(transcript=transcript, units=tuple(units),
                                   unit_moves=tuple(unit_moves), moves=tuple(moves),
                                   stages=stages, model=dict(info))

@@ -11,7 +11,9 @@ evidence step, not timed here); then the shipped parameters are decoded by the c
 (loaded from ``git show``, so no second checkout is needed), alternating, best of
 ``--repeat``; both ``decode`` (labels and posteriors) and ``segment_evidence`` (also the
 rounded per-turn probabilities and the outcome). It also checks the two agree: identical
-labels and results, largest probability difference.
+labels and results, largest probability difference. Last, the current ``segment_evidence``
+with and without the per-turn probabilities (``probabilities=False``: what a batch without
+reports runs), alternating.
 """
 
 from __future__ import annotations
@@ -111,6 +113,24 @@ def main() -> int:
         for name, seconds in best.items():
             print(f"{step:<16} {name:<18} {seconds * 1e6 / turns:6.1f} us/turn CPU "
                   f"({base / seconds:.1f}x)")
+    # what a batch without reports runs (``Analyzer(explain=False)``): the labels and outcome
+    # only, against the current code with probabilities, alternating
+    seg = decoders["current"]
+    lean = [seg.segment_evidence(t, e, probabilities=False) for t, e in sessions]
+    agree = sum((a.stages, a.outcome, a.outcome_turn) == (b.stages, b.outcome, b.outcome_turn)
+                for a, b in zip(lean, segmentations[1], strict=True))
+    print(f"without probabilities: identical stages and outcome in {agree}")
+    best = {}
+    for _ in range(args.repeat):
+        for probabilities in (True, False):
+            start = time.process_time()
+            for t, e in sessions:
+                seg.segment_evidence(t, e, probabilities=probabilities)
+            elapsed = time.process_time() - start
+            best[probabilities] = min(best.get(probabilities, elapsed), elapsed)
+    for probabilities, seconds in best.items():
+        print(f"segment_evidence current, probabilities={probabilities!s:<5} "
+              f"{seconds * 1e6 / turns:6.1f} us/turn CPU ({best[True] / seconds:.2f}x)")
     return 0
 
 

@@ -397,40 +397,53 @@ class Segmenter:
             steps[final, :, :close] = -np.inf
         return init, steps
 
-    def decode(self, matrix: np.ndarray) -> tuple[list[int], np.ndarray]:
+    def decode(self, matrix: np.ndarray, probabilities: bool = True
+               ) -> tuple[list[int], np.ndarray | None]:
         """State indices and forward-backward posteriors for one session.
 
         The labels are the Viterbi path, or with ``params.decoding`` method ``mbr-pk`` the
         path with the fewest expected Pk window errors (``mbr.py``); the posteriors are the
-        chain's own (temperature 1) either way."""
+        chain's own (temperature 1) either way. ``probabilities=False``: the labels only
+        (posteriors None), and the untempered forward-backward pass runs only when the MBR
+        decoder needs it (when the Viterbi path is not already its answer); the labels are
+        the same (tested)."""
         n = matrix.shape[0]
         if n == 0:
-            return [], np.zeros((0, N))
+            return [], np.zeros((0, N)) if probabilities else None
         init, steps = self.potentials(matrix)
         path = viterbi(init, steps)
         # one scaled forward-backward pass serves the posteriors and the MBR decoder
-        chain = mbr.Chain(init, steps)
+        chain = mbr.Chain(init, steps) if probabilities else None
         decoding = self.params.decoding or {}
         if decoding.get("method") == "mbr-pk":
             path = mbr.mbr_path(init, steps, path,
                                 temperature=float(decoding.get("temperature", 6.0)),
                                 path_weight=float(decoding.get("path_weight", 0.01)),
                                 floor=float(decoding.get("floor", 1e-6)), chain=chain)
+        if chain is None:
+            return path, None
         post = chain.posteriors() if chain.ok else log_posteriors(init, steps)
         return path, post
 
     def segment(self, transcript: Transcript, moves: Sequence[Any] | None = None,
-                nlp=None) -> StageSegmentation:
-        """Stages, per-turn probabilities and outcome of one session."""
-        evidence = session_evidence(transcript, moves, nlp=nlp)
-        return self.segment_evidence(transcript, evidence)
+                nlp=None, probabilities: bool = True) -> StageSegmentation:
+        """Stages, per-turn probabilities and outcome of one session.
 
-    def segment_evidence(self, transcript: Transcript, evidence: Evidence) -> StageSegmentation:
-        path, post = self.decode(evidence.matrix)
+        ``probabilities=False`` leaves ``StageSegmentation.probabilities`` empty (only
+        reports and ``analyzer analyze``'s JSON show them; ``Analyzer(explain=False)``, what
+        a batch without reports runs, asks for none): the same stages and outcome, for less
+        work per session (no posteriors, often one forward-backward pass fewer)."""
+        evidence = session_evidence(transcript, moves, nlp=nlp)
+        return self.segment_evidence(transcript, evidence, probabilities=probabilities)
+
+    def segment_evidence(self, transcript: Transcript, evidence: Evidence,
+                         probabilities: bool = True) -> StageSegmentation:
+        path, post = self.decode(evidence.matrix, probabilities=probabilities)
         stages = tuple(STAGES[k] for k in path)
-        probabilities = tuple([dict(zip(STAGES, row, strict=True)) for row in round4(post)])
+        probs = () if post is None else \
+            tuple([dict(zip(STAGES, row, strict=True)) for row in round4(post)])
         outcome, turn = detect_outcome(transcript, evidence, stages)
-        return StageSegmentation(stages=stages, probabilities=probabilities,
+        return StageSegmentation(stages=stages, probabilities=probs,
                                  outcome=outcome, outcome_turn=turn)
 
 

@@ -1,6 +1,7 @@
-"""``explain=False`` (what a batch without reports runs) leaves out reasons and
-per-orientation probabilities and changes nothing else; the cheaper move-prediction code
-(offers from the feature cue counts, the roll-up in plain floats) gives the same numbers."""
+"""``explain=False`` (what a batch without reports runs) leaves out reasons, per-orientation
+probabilities and per-turn stage probabilities and changes nothing else; the cheaper
+move-prediction code (offers from the feature cue counts, the roll-up in plain floats) gives
+the same numbers."""
 
 from __future__ import annotations
 
@@ -37,7 +38,11 @@ def test_explain_off_changes_only_reasons_and_probabilities(analyzer, transcript
     lean = list(lean_analyzer.analyze_many(transcripts))
     assert len(full) == len(lean) == len(transcripts)
     for a, b in zip(full, lean, strict=True):
-        assert a.units == b.units and a.stages == b.stages
+        assert a.units == b.units
+        # the stages: the same labels and outcome, the per-turn probabilities left out
+        assert len(a.stages.probabilities) == len(a.stages.stages)
+        assert b.stages.probabilities == ()
+        assert a.stages == dataclasses.replace(b.stages, probabilities=a.stages.probabilities)
         assert [dataclasses.astuple(m) for m in a.unit_moves] == \
             [dataclasses.astuple(m) for m in b.unit_moves]  # confidences bit for bit
         assert all(m.reasons == () and m.probabilities == {} for m in b.moves)
@@ -50,6 +55,12 @@ def test_explain_off_changes_only_reasons_and_probabilities(analyzer, transcript
         assert turn_rows(a) == turn_rows(b) and unit_rows(a) == unit_rows(b)
         assert stage_rows(a) == stage_rows(b) and session_row(a) == session_row(b)
     assert any(m.reasons for a in full for m in a.moves)
+    # a report of a lean analysis still builds: stage probabilities are None per turn
+    from analyzer.report.session_report import build_report
+
+    turns = build_report(lean[0])["turns"]
+    assert turns and all(t["stage_probabilities"] is None for t in turns)
+    assert all(t["stage_probabilities"] for t in build_report(full[0])["turns"])
 
 
 def test_batch_workers_explain_only_when_writing_reports(monkeypatch):

@@ -148,6 +148,20 @@ def test_labels_and_probabilities_equal_the_golden_copy(golden, method):
     assert changed >= 1  # the slice exercises MBR moving a boundary, not only its shortcut
 
 
+@pytest.mark.parametrize("method", ["mbr", "viterbi"])
+def test_labels_without_probabilities_equal_the_golden_copy(golden, method):
+    """``decode(..., probabilities=False)`` (explain off: no posteriors, the untempered pass
+    only when MBR needs it) gives the golden labels, and no posteriors."""
+    params = copy.deepcopy(golden["params"])
+    if method == "viterbi":
+        params["decoding"] = None
+    seg = Segmenter(StageParams.from_json(params))
+    for key, session in golden["sessions"].items():
+        path, post = seg.decode(matrix_of(session, golden["features"]), probabilities=False)
+        assert path == session[method] and post is None, key
+    assert seg.decode(np.zeros((0, len(FEATURES))), probabilities=False) == ([], None)
+
+
 def test_scaled_posteriors_equal_log_space_ones_on_random_chains():
     rng = np.random.default_rng(7)
     for n in (1, 2, 5, 40):

@@ -135,6 +135,46 @@ def test_edge_facts_known_answers():
     assert ev[2].ends_question and ev[6].ends_question and not ev[5].ends_question
 
 
+def test_cue_counts_from_norms_equal_those_from_lower_cased_texts(transcripts):
+    """``_text_facts`` hands ``_cues`` the norms as the lower-cased token texts when the text
+    has no "\u2019" (the one character the norms replace): the counts are those of the
+    tokens' own ``lower()``, on every golden text and on texts with a curly apostrophe."""
+    from spacy.attrs import ORTH
+
+    from analyzer.stages.evidence import _cues, _text_facts
+
+    nlp = get_nlp()
+    texts = [turn.text for t in transcripts.values() for turn in t.turns if not turn.is_action]
+    texts += ["Ok, I\u2019ll accept that if you\u2019re fine with it?", "I\u2019m OK WITH THAT?",
+              "Deal\u2019s fine, sure?", "Okay, that works for me?"]
+    cache: dict = {}
+    accepted = 0
+    for text in dict.fromkeys(texts):
+        doc = nlp.make_doc(text)
+        words = [doc.vocab.strings[o] for o in doc.to_array(ORTH).tolist()]
+        want = _cues(nlp, doc, words)
+        assert _text_facts(nlp, cache, text, doc).cues == want, text
+        accepted += bool(want["accept"] + want["accept_q"] + want["accept_strong"] +
+                         want["accept_strong_q"])
+    assert accepted > 100
+
+
+def test_not_terms_or_plural_is_the_plural_rule(transcripts):
+    """``_numbers_t``'s one set test equals its rule word by word: ``w in NOT_TERMS`` or
+    ``w`` ending in "s" with ``w[:-1] in NOT_TERMS``, on every golden token and edge words."""
+    from analyzer.stages.cues import NOT_TERMS
+    from analyzer.stages.evidence import _NOT_TERMS_OR_PLURAL
+
+    nlp = get_nlp()
+    words = {tok.lower_ for t in transcripts.values() for turn in t.turns
+             for tok in nlp.make_doc(turn.text)}
+    words |= set(NOT_TERMS) | {w + "s" for w in NOT_TERMS} | {w + "ss" for w in NOT_TERMS}
+    words |= {w[:-1] for w in NOT_TERMS} | {"", "s", "ss", "o'clocks", "kidss"}
+    for w in words:
+        assert (w in _NOT_TERMS_OR_PLURAL) == \
+            (w in NOT_TERMS or (w.endswith("s") and w[:-1] in NOT_TERMS)), w
+
+
 def write_golden() -> None:
     sys.path.insert(0, str(REPO / "tests"))
     from conftest import EXAMPLES, find_casino
