@@ -140,6 +140,27 @@ def _reference_table(rows: list[dict], columns, extra: bool = False) -> pa.Table
                                 names=names)
 
 
+def test_row_groups_are_cut_by_bytes_as_well_as_rows(tmp_path, monkeypatch):
+    """A wide table is flushed when its buffer holds ROW_GROUP_BYTES (the assembly's memory
+    stays bounded before ROW_GROUP_ROWS is reached); the rows and their order are the same."""
+    import analyzer.batch.assemble as assemble
+
+    parts, expected = [], []
+    for i in range(6):
+        rows = [{"x": i * 100 + j, "text": f"turn {i}-{j} " * 20} for j in range(100)]
+        expected += rows
+        path = tmp_path / f"p{i}.parquet"
+        pq.write_table(rows_to_table(rows, ["x", "text"]), path)
+        parts.append(path)
+    one_part = pq.read_table(parts[0]).nbytes
+    monkeypatch.setattr(assemble, "ROW_GROUP_BYTES", 2 * one_part)
+    parquet, csv, rows = write_table(OutputFolder(tmp_path), "t", parts, ["x", "text"])
+    assert rows == 600
+    assert pq.ParquetFile(parquet).metadata.num_row_groups == 3
+    assert pq.read_table(parquet).to_pylist() == expected
+    assert len(csv.read_text().splitlines()) == 601
+
+
 def test_rows_to_table_equals_the_reference(examples_dir, casino_dir):
     """Column building by ``itemgetter`` gives the tables the cell-by-cell way gave, on the
     four tables of real analyses (examples + CaSiNo valid: metadata columns some sessions
