@@ -43,7 +43,9 @@ _CRASH_HINT = ("a worker process died while analysing these sessions (out of mem
 #: Not ``skops.io``: ``load_model`` reads model files with its own reader now, and importing
 #: skops (it walks every scikit-learn estimator, ~1 s of CPU) would only slow the start; a
 #: model only skops can read (rare: ``analyzer train`` never makes one) imports it per worker.
-_PRELOAD = ["analyzer.batch.worker", "analyzer.pipeline", "spacy", "sklearn", "pyarrow",
+#: Not scikit-learn either: the model is built from its prediction-only classes, which need
+#: none of it (``classifier.FittedClassifier``); preloading it cost ~1 s before any work.
+_PRELOAD = ["analyzer.batch.worker", "analyzer.pipeline", "spacy", "pyarrow",
             "pyarrow.parquet", "analyzer.moves.model", "analyzer.nlp",
             "analyzer.stages.segmenter", "analyzer.report.tables"]
 

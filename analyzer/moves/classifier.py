@@ -18,20 +18,22 @@ After fitting, every head's coefficients are kept as float32 matrices, so predic
 sparse matrix products for a whole batch (fast, and small to store). Orientation
 probabilities are temperature-scaled on out-of-fold scores (``calibrate=True``) so that
 ``confidence`` means what it says; docs/moves.md reports Brier score and ECE.
+
+This module holds the prediction side (``FittedClassifier``) and needs no scikit-learn; the
+fitting side is ``estimators.MoveClassifier``.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
-from threadpoolctl import threadpool_limits
 
 from ..results import ORIENTATIONS
-from .features import FeatureParts, TurnFeaturizer
-from .taxonomy import CASINO_ORIENTATION, orientation_of_labels
+from .features import FeatureParts
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STACK_PARTS = ("text", "prev", "next")
 
@@ -70,161 +72,17 @@ def group_folds(groups, n: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]
     return [(np.flatnonzero(f != k), np.flatnonzero(f == k)) for k in range(n)]
 
 
-class MoveClassifier(ClassifierMixin, BaseEstimator):
-    """Predicts move labels and orientation for rows of a turn table (``features.turn_frame``).
+class FittedClassifier:
+    """A fitted move classifier: labels and orientation probabilities for rows of a turn
+    table (``features.turn_frame``, or a dict of column lists).
 
-    ``fit(X, y)``: X a turn table, y the label sets (tuples or comma-separated strings).
-    ``classes_`` are the labels; ``predict_proba`` gives one probability per label (independent
-    for multi-label data, summing to 1 otherwise); ``predict_orientation_proba`` gives
-    probabilities over ``orientation_classes_``.
+    ``classes_`` are the labels; ``predict_proba`` gives one probability per label
+    (independent for multi-label data, summing to 1 otherwise); ``predict_orientation_proba``
+    gives probabilities over ``orientation_classes_``. The estimator, ``MoveClassifier``
+    (``analyzer.moves.estimators``), adds ``fit`` and scikit-learn's estimator API. Why two
+    classes: importing scikit-learn costs about a second in a fresh process, and labelling
+    turns needs none of it; ``load_model`` builds the shipped model as this class.
     """
-
-    def __init__(self, orientation_map=None, C=3.0, orientation_C=1.0, stage1_C=1.0,
-                 word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2, max_char_features=30000,
-                 use_cues=True, use_context=True, prev_weight=0.5,
-                 context_texts=("prev_text", "next_text"), next_weight=0.5, stack=True,
-                 stack_weight=1.0, class_weight="balanced", threshold=0.6, calibrate=True,
-                 blend=0.5, inner_folds=5, random_state=0):
-        self.orientation_map = orientation_map
-        self.C = C
-        self.orientation_C = orientation_C
-        self.stage1_C = stage1_C
-        self.word_ngrams = word_ngrams
-        self.char_ngrams = char_ngrams
-        self.min_df = min_df
-        self.max_char_features = max_char_features
-        self.use_cues = use_cues
-        self.use_context = use_context
-        self.prev_weight = prev_weight
-        self.context_texts = context_texts
-        self.next_weight = next_weight
-        self.stack = stack
-        self.stack_weight = stack_weight
-        self.class_weight = class_weight
-        self.threshold = threshold
-        self.calibrate = calibrate
-        self.blend = blend
-        self.inner_folds = inner_folds
-        self.random_state = random_state
-
-    # ---------------------------------------------------------------- fitting
-    def fit(self, X: pd.DataFrame, y, groups=None):
-        # One BLAS thread: L-BFGS on these small problems gets ~10x slower when OpenBLAS
-        # threads fight over a busy machine (measured: 53 s -> 4.6 s on a 20-dialogue fit).
-        with threadpool_limits(limits=1):
-            return self._fit(X, y, groups)
-
-    def _fit(self, X: pd.DataFrame, y, groups=None):
-        for cache in ("_names", "_explain", "_heads_coef"):  # of an earlier fit
-            self.__dict__.pop(cache, None)
-        sets = as_label_sets(y)
-        if len(sets) != len(X):
-            raise ValueError("X and y have different lengths")
-        self.classes_ = np.array(sorted({lab for s in sets for lab in s}), dtype=object)
-        if len(self.classes_) < 2:
-            raise ValueError("need at least two different labels to learn from")
-        self.multilabel_ = any(len(s) > 1 for s in sets)
-        mapping = self.orientation_map
-        if mapping is None:
-            known = set(self.classes_) <= set(CASINO_ORIENTATION)
-            mapping = CASINO_ORIENTATION if known else {}
-        self.orientation_map_ = {str(k): str(v) for k, v in dict(mapping).items()}
-        self.orientation_classes_ = np.array(ORIENTATIONS, dtype=object)
-        Y = self._indicator(sets)
-        o = np.array([ORIENTATIONS.index(orientation_of_labels(s, self.orientation_map_))
-                      for s in sets])
-        if groups is None:
-            groups = X["session_id"].to_numpy() if "session_id" in X else np.arange(len(X))
-        folds = group_folds(groups, self.inner_folds, self.random_state)
-
-        self.featurizer_ = TurnFeaturizer(
-            word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams, min_df=self.min_df,
-            max_char_features=self.max_char_features, use_cues=self.use_cues,
-            use_context=self.use_context, prev_weight=self.prev_weight,
-            context_texts=tuple(self.context_texts), next_weight=self.next_weight).fit(X)
-        M, T, idx = self.featurizer_.transform_with_texts(X)
-
-        self.stacked_ = bool(self.stack and folds)
-        if self.stacked_:
-            W1, b1 = self._fit_labels(T[idx["text"]], Y, self.stage1_C)
-            self.stage1_coef_, self.stage1_intercept_ = W1.astype(np.float32), b1.astype(
-                np.float32)
-            S = np.zeros((len(X), len(STACK_PARTS) * len(self.classes_)), dtype=np.float32)
-            for tr, te in folds:  # out-of-fold stage-1 probabilities
-                Wf, bf = self._fit_labels(T[idx["text"][tr]], Y[tr], self.stage1_C)
-                S[te] = self._stack_block(T, {k: v[te] for k, v in idx.items()}, Wf, bf)
-            M = sp.hstack([M, sp.csr_matrix(S)], format="csr")
-
-        W, b = self._fit_labels(M, Y, self.C)
-        self.label_coef_, self.label_intercept_ = W.astype(np.float32), b.astype(np.float32)
-        self.orientation_coef_, self.orientation_intercept_ = self._fit_orientation(M, o)
-        self.orientation_temperature_ = 1.0
-        if self.calibrate and folds and len(np.unique(o)) > 1:
-            Zo = np.zeros((len(o), len(ORIENTATIONS)), dtype=np.float32)
-            for tr, te in folds:
-                Wo, bo = self._fit_orientation(M[tr], o[tr])
-                Zo[te] = np.asarray(M[te] @ Wo) + bo
-            temps = np.array([0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5])
-            losses = [-np.mean(np.log(np.clip(_softmax(Zo / t)[np.arange(len(o)), o], 1e-9, 1)))
-                      for t in temps]
-            self.orientation_temperature_ = float(temps[int(np.argmin(losses))])
-        self.n_features_in_ = M.shape[1]
-        return self
-
-    def _indicator(self, sets) -> np.ndarray:
-        index = {c: j for j, c in enumerate(self.classes_)}
-        Y = np.zeros((len(sets), len(self.classes_)), dtype=np.int8)
-        for i, s in enumerate(sets):
-            for lab in s:
-                if lab in index:
-                    Y[i, index[lab]] = 1
-        return Y
-
-    def _fit_labels(self, M, Y, C) -> tuple[np.ndarray, np.ndarray]:
-        K = Y.shape[1]
-        W = np.zeros((M.shape[1], K))
-        b = np.zeros(K)
-        if self.multilabel_:
-            for k in range(K):
-                if Y[:, k].min() == Y[:, k].max():
-                    b[k] = 30.0 if Y[0, k] else -30.0
-                    continue
-                lr = LogisticRegression(C=C, max_iter=2000, class_weight=self.class_weight,
-                                        solver="liblinear", dual=True, tol=1e-3,
-                                        random_state=self.random_state)
-                lr.fit(M, Y[:, k])
-                W[:, k], b[k] = lr.coef_[0], lr.intercept_[0]
-        else:
-            yk = Y.argmax(axis=1)
-            if len(np.unique(yk)) < 2:
-                b[:] = -30.0
-                b[yk[0]] = 0.0
-                return W, b
-            lr = LogisticRegression(C=C, max_iter=3000, class_weight=self.class_weight)
-            lr.fit(M, yk)
-            if len(lr.classes_) == 2:
-                W[:, lr.classes_[1]], b[lr.classes_[1]] = lr.coef_[0], lr.intercept_[0]
-                b[[k for k in range(K) if k not in lr.classes_]] = -30.0
-            else:
-                W[:, lr.classes_], b[lr.classes_] = lr.coef_.T, lr.intercept_
-                b[[k for k in range(K) if k not in lr.classes_]] = -30.0
-        return W, b
-
-    def _fit_orientation(self, M, o) -> tuple[np.ndarray, np.ndarray]:
-        W = np.zeros((M.shape[1], len(ORIENTATIONS)), dtype=np.float32)
-        b = np.full(len(ORIENTATIONS), -30.0, dtype=np.float32)
-        present = np.unique(o)
-        if len(present) < 2:
-            b[present[0]] = 0.0
-            return W, b
-        lr = LogisticRegression(C=self.orientation_C, max_iter=3000,
-                                class_weight=self.class_weight).fit(M, o)
-        cols = lr.classes_
-        if len(cols) == 2:  # binary LR: one coefficient row, for the second class
-            W[:, cols[1]], b[cols[1]], b[cols[0]] = lr.coef_[0], lr.intercept_[0], 0.0
-        else:
-            W[:, cols], b[cols] = lr.coef_.T, lr.intercept_
-        return W, b
 
     def _label_probs(self, Z):
         return _sigmoid(Z) if self.multilabel_ else _softmax(Z)
@@ -379,3 +237,13 @@ class MoveClassifier(ClassifierMixin, BaseEstimator):
         state.pop("_explain", None)
         state.pop("_heads_coef", None)
         return state
+
+
+def __getattr__(name: str):
+    """``MoveClassifier``, the estimator, imported on first use (it imports scikit-learn;
+    model files and older code name it here)."""
+    if name == "MoveClassifier":
+        from .estimators import MoveClassifier
+
+        return MoveClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,15 +22,16 @@ import gc
 import itertools
 import operator
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import CountVectorizer
 
 from ..nlp.cues import CUE_NAMES, CUE_WORDS, count_cues
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sklearn.feature_extraction.text import CountVectorizer
 
 COLUMNS = ("text", "prev_text", "next_text", "prev2_text", "prev_same_speaker", "position",
            "turn", "prev_is_action")
@@ -55,6 +56,8 @@ def turn_frame(transcripts, units=None, labelled_only: bool = False) -> pd.DataF
     Actions are rows too (their text is e.g. "Submit-Deal") so they can be context; drop
     them before fitting with ``labelled_only=True``.
     """
+    import pandas as pd
+
     rows = []
     for t in transcripts:
         n = len(t.turns)
@@ -497,6 +500,8 @@ def _ascii_tokens(joined: str) -> list[bytes]:
 
 
 def _counter(analyzer: str, ngram_range, vocabulary=None, min_df=1, max_features=None):
+    from sklearn.feature_extraction.text import CountVectorizer
+
     if analyzer == "word":
         return CountVectorizer(ngram_range=ngram_range, lowercase=True, min_df=min_df,
                                token_pattern=WORD_PATTERN, vocabulary=vocabulary,
@@ -542,7 +547,7 @@ def _hstack(blocks) -> sp.csr_matrix:
 
 def _column(X, name: str) -> list:
     """Column ``name`` of a turn table as a list: a ``DataFrame``'s, or the list itself when
-    X is a dict of column lists (see ``TurnFeaturizer.transform``)."""
+    X is a dict of column lists (see ``FittedFeaturizer.transform``)."""
     values = X[name]
     return values if values.__class__ is list else values.tolist()
 
@@ -558,7 +563,7 @@ def _values(X, name: str, dtype=None) -> np.ndarray:
 
 
 class FeatureParts(NamedTuple):
-    """What ``TurnFeaturizer.transform_parts`` computes: the feature matrix; the text-only
+    """What ``FittedFeaturizer.transform_parts`` computes: the feature matrix; the text-only
     features of each distinct text (rows of ``texts``); for each row the index of its own,
     previous and next text among them (``idx``); and the distinct texts' cue counts
     (``count_cues``; None for a featurizer without cues)."""
@@ -570,35 +575,17 @@ class FeatureParts(NamedTuple):
     cue_counts: np.ndarray | None
 
 
-class TurnFeaturizer(TransformerMixin, BaseEstimator):
-    """Turns a turn table into a sparse feature matrix (see the module docstring)."""
-
-    def __init__(self, word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2,
-                 max_char_features=30000, use_cues=True, use_context=True,
-                 prev_weight=0.5, context_texts=("prev_text",), next_weight=0.5) -> None:
-        self.word_ngrams = word_ngrams
-        self.char_ngrams = char_ngrams
-        self.min_df = min_df
-        self.max_char_features = max_char_features
-        self.use_cues = use_cues
-        self.use_context = use_context
-        self.prev_weight = prev_weight
-        self.context_texts = context_texts
-        self.next_weight = next_weight
+class FittedFeaturizer:
+    """A fitted featurizer: turns a turn table into a sparse feature matrix (see the module
+    docstring). Prediction needs only this class; the estimator that learns the vocabularies,
+    ``TurnFeaturizer`` (``analyzer.moves.estimators``), adds ``fit`` and scikit-learn's
+    estimator API on top of it. Why two classes: importing scikit-learn costs about a
+    second in a fresh process (it imports scipy.stats and pandas), and every batch worker
+    and every ``analyzer analyze`` paid it only to label turns. ``load_model`` builds the
+    shipped model's featurizer as this class, so labelling never imports scikit-learn."""
 
     def _weight(self, column: str) -> float:
         return self.next_weight if column == "next_text" else self.prev_weight
-
-    def fit(self, X: pd.DataFrame, y=None, extra_texts=None):
-        """Learn the vocabularies. ``extra_texts`` (e.g. unlabelled dialogues) only widen the
-        vocabulary and idf statistics; they carry no labels."""
-        texts = list(dict.fromkeys(X["text"].tolist() + list(extra_texts or [])))
-        self.word_ = fit_vocab("word", self.word_ngrams, texts, self.min_df, None)
-        self.char_ = None
-        if self.char_ngrams:
-            self.char_ = fit_vocab("char_wb", self.char_ngrams, texts, self.min_df,
-                                   self.max_char_features)
-        return self
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -743,3 +730,13 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
             _values(X, "prev_same_speaker", np.float32),
             empty, np.log1p(words) / 4, np.log1p(pwords) / 4,
         ]).astype(np.float32)
+
+
+def __getattr__(name: str):
+    """``TurnFeaturizer``, the estimator, imported on first use (it imports scikit-learn;
+    model files and older code name it here)."""
+    if name == "TurnFeaturizer":
+        from .estimators import TurnFeaturizer
+
+        return TurnFeaturizer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import ModelError
 from ..nlp.cues import count_cues, find_cues, first_cue
 from ..results import ORIENTATIONS, TurnMove, Unit, UnitMove
 from ..transcript import Transcript
-from .classifier import MoveClassifier
+from .classifier import FittedClassifier
 from .offers import action_move, detect_offers
 from .taxonomy import orientation_of_move
 
@@ -52,7 +51,7 @@ def default_model_dir() -> Path:
                           "(make one with `analyzer train`)")
 
 
-def content_sha256(est: MoveClassifier) -> str:
+def content_sha256(est) -> str:
     """Hash of what the model learned (vocabularies, coefficients, settings), independent of
     how the file was packed: the same data and seed give the same value (tested)."""
     digest = hashlib.sha256()
@@ -77,12 +76,16 @@ def file_sha256(path: Path) -> str:
 
 
 def _versions() -> dict[str, str]:
-    import sklearn
+    """Versions of the libraries a model depends on. scikit-learn's is read from its
+    installed metadata: importing it only for ``__version__`` would cost the second that
+    prediction avoids (``classifier.FittedClassifier``)."""
+    from importlib.metadata import version
+
     import spacy
 
     from .. import __version__
 
-    return {"analyzer": __version__, "scikit-learn": sklearn.__version__,
+    return {"analyzer": __version__, "scikit-learn": version("scikit-learn"),
             "spacy": spacy.__version__, "numpy": np.__version__}
 
 
@@ -115,7 +118,7 @@ def check_versions(meta: dict, path: Path) -> list[str]:
 class MoveModel:
     """A loaded model: ``predict_session`` labels every unit and turn of a transcript."""
 
-    def __init__(self, estimator: MoveClassifier, meta: dict[str, Any], path: Path | None = None,
+    def __init__(self, estimator: FittedClassifier, meta: dict[str, Any], path: Path | None = None,
                  sha256: str | None = None, notes: list[str] | None = None) -> None:
         self.estimator = estimator
         self.meta = meta
@@ -303,11 +306,13 @@ _FRAME_COLUMNS = ("session_id", "turn", "unit", "speaker", "text", "prev_text", 
                   "gold")
 
 
-def _spoken_rows(items) -> pd.DataFrame | None:
+def _spoken_rows(items):
     """The feature table of the spoken units of all sessions: the rows of
     ``features.turn_frame`` (the table the model was trained on; equality is tested), built
     column-wise (a table from row dicts cost more per session than the model itself)."""
     cols = _spoken_columns(items, full=True)
+    import pandas as pd
+
     return pd.DataFrame(cols, columns=list(_FRAME_COLUMNS)) if cols is not None else None
 
 
@@ -432,14 +437,14 @@ _CONTEXT_TEXT = {
 }
 
 
-def explain(est: MoveClassifier, M, row: int, k: int, text: str, top: int = 4) -> list[str]:
+def explain(est: FittedClassifier, M, row: int, k: int, text: str, top: int = 4) -> list[str]:
     """The few features that pushed row ``row`` towards orientation ``k`` the most, human
     readable: ``cue:self_need "I need"``, ``word:"need"``, ``prev_word:"what"``."""
     return explain_rows(est, M, np.array([row]), np.array([k]), {row: text},
                         {row: find_cues(text)}, top)[0]
 
 
-def explain_rows(est: MoveClassifier, M, rows: np.ndarray, ks: np.ndarray, texts, cues=None,
+def explain_rows(est: FittedClassifier, M, rows: np.ndarray, ks: np.ndarray, texts, cues=None,
                  top: int = 4) -> list[list[str]]:
     """``explain`` for many (row, orientation) pairs: the contributions of all of them come
     from one gather over the sparse rows (the numbers ``explain`` ranked one row at a time);
@@ -516,7 +521,7 @@ def _rest_of_walk(contrib, minus, indices, a: int, b: int, skip: int):
 _REASONS: dict[int, tuple[np.ndarray, list]] = {}
 
 
-def _reason_texts(est: MoveClassifier) -> list:
+def _reason_texts(est: FittedClassifier) -> list:
     """Each feature column's reason as ``explain`` words it: None for a silent feature, a
     one-element tuple (the cue) for a cue, whose quote depends on the text, else the text.
     Built once per feature-name array (names change only with a refit)."""
@@ -603,13 +608,27 @@ def _check_trusted(path: Path) -> list[str]:
     return sorted(types)
 
 
-def load_model(model_dir: str | Path | None = None) -> MoveModel:
+def _prediction_classes() -> dict[str, type]:
+    """The classes ``load_model`` builds a model file's estimators as, by the names the
+    file gives them."""
+    from .features import FittedFeaturizer
+
+    return {"analyzer.moves.classifier.MoveClassifier": FittedClassifier,
+            "analyzer.moves.features.TurnFeaturizer": FittedFeaturizer}
+
+
+def load_model(model_dir: str | Path | None = None, estimator: bool = False) -> MoveModel:
     """Load a model folder (default: the shipped model), refusing untrusted content.
 
     The file is read by ``skops_reader`` (our own reader of the skops format: it needs no
     ``import skops``, which costs ~1 s because skops imports all of scikit-learn). If the
     file holds a node type that reader does not know, it falls back to ``skops.io.load``
-    with the same allow-list, so models with other content still load, only slower."""
+    with the same allow-list, so models with other content still load, only slower.
+
+    The model is built from the prediction-only classes (``FittedClassifier``,
+    ``FittedFeaturizer``: same state, same predictions, no scikit-learn import); with
+    ``estimator=True`` as the scikit-learn estimators it was saved from (``get_params``,
+    ``clone``, ``save`` need those)."""
     from . import skops_reader
 
     folder = Path(model_dir) if model_dir is not None else default_model_dir()
@@ -633,7 +652,8 @@ def load_model(model_dir: str | Path | None = None) -> MoveModel:
     trusted = _check_trusted(model_path)
     try:
         try:
-            est = skops_reader.load(model_path, trusted)
+            est = skops_reader.load(model_path, trusted,
+                                    None if estimator else _prediction_classes())
         except skops_reader.UnsupportedFile:
             import skops.io as sio
 
@@ -645,6 +665,6 @@ def load_model(model_dir: str | Path | None = None) -> MoveModel:
         raise ModelError(f"{model_path}: cannot load ({type(exc).__name__}: {exc}); made with "
                          f"scikit-learn {made.get('scikit-learn')}, spaCy {made.get('spacy')}",
                          hint="install those versions or retrain with `analyzer train`") from exc
-    if not isinstance(est, MoveClassifier):
+    if not isinstance(est, FittedClassifier):
         raise ModelError(f"{model_path}: holds a {type(est).__name__}, not a MoveClassifier")
     return MoveModel(est, meta, folder, sha, notes)

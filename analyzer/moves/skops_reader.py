@@ -27,7 +27,7 @@ import importlib
 import io
 import json
 import zipfile
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +60,11 @@ class _Node:
 
 
 class _Reader:
-    def __init__(self, archive: zipfile.ZipFile, trusted: Collection[str]) -> None:
+    def __init__(self, archive: zipfile.ZipFile, trusted: Collection[str],
+                 classes: Mapping[str, type] | None = None) -> None:
         self.archive = archive
         self.trusted = set(trusted)
+        self.classes = dict(classes or {})
         self.memo: dict[Any, _Node] = {}
 
     # ------------------------------------------------------------------ tree (no imports)
@@ -110,6 +112,9 @@ class _Reader:
         return node.value
 
     def _type(self, node: _Node) -> Any:
+        substitute = self.classes.get(node.type_name)
+        if substitute is not None:
+            return substitute
         module, name = node.state["__module__"], node.state["__class__"]
         return getattr(importlib.import_module(module), name)
 
@@ -170,10 +175,14 @@ class _Reader:
         return np.array(items, dtype="O")
 
 
-def load(path: str | Path, trusted: Collection[str]) -> Any:
+def load(path: str | Path, trusted: Collection[str],
+         classes: Mapping[str, type] | None = None) -> Any:
     """The object saved in the skops file at ``path``, built without skops.
 
-    ``trusted``: full type names (``module.Class``) the file may contain. Raises
+    ``trusted``: full type names (``module.Class``) the file may contain. ``classes``: types
+    to build instead of the named ones (same saved state: the model's prediction-only
+    classes instead of its scikit-learn estimators, whose import costs a second); the
+    allow-list is checked against the names in the file, as always. Raises
     ``ModelError`` for a type outside it or a damaged file, ``UnsupportedFile`` for content
     this reader does not implement (use ``skops.io.load`` then)."""
     with zipfile.ZipFile(path) as archive:
@@ -181,6 +190,6 @@ def load(path: str | Path, trusted: Collection[str]) -> Any:
         protocol = schema.get("protocol")
         if isinstance(protocol, bool) or protocol != PROTOCOL:
             raise UnsupportedFile(f"skops protocol {protocol!r} (this reader knows {PROTOCOL})")
-        reader = _Reader(archive, trusted)
+        reader = _Reader(archive, trusted, classes)
         root = reader.tree(schema)
         return reader.build(root)

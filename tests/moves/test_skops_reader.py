@@ -152,8 +152,8 @@ def test_files_the_reader_does_not_know_fall_back_to_skops(tmp_path):
     with pytest.raises(skops_reader.UnsupportedFile, match="protocol 1"):
         skops_reader.load(folder / MODEL_FILE, trusted)
     a, b = [], []
-    _walk(load_model(folder).estimator, {}, a)
-    _walk(load_model().estimator, {}, b)  # fresh: predicting fills caches
+    _walk(load_model(folder).estimator, {}, a)  # skops builds the estimators, always
+    _walk(load_model(estimator=True).estimator, {}, b)  # fresh: predicting fills caches
     assert a == b
 
 
@@ -164,3 +164,53 @@ def test_loading_the_shipped_model_does_not_import_skops():
                          cwd=REPO, env={"PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1"},
                          check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_labelling_a_transcript_imports_neither_scikit_learn_nor_pandas(examples_dir):
+    """The prediction classes make the model: the import of scikit-learn (about a second,
+    with scipy.stats and pandas) is paid only by training and evaluation."""
+    code = ("import sys; from analyzer import Analyzer; from analyzer.io import read_transcripts; "
+            f"t = list(read_transcripts({str(examples_dir / 'zoom_salary.vtt')!r}))[0]; "
+            "r = Analyzer().analyze(t); assert r.moves; "
+            "print(*(m in sys.modules for m in ('sklearn', 'pandas', 'scipy.stats', 'skops')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, env={"PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1"},
+                         check=True)
+    assert out.stdout.split() == ["False"] * 4
+
+
+def test_prediction_classes_hold_the_estimators_state_and_predict_the_same(casino_dir):
+    from analyzer.io import read_transcripts
+    from analyzer.moves.classifier import FittedClassifier, MoveClassifier
+    from analyzer.moves.features import FittedFeaturizer, TurnFeaturizer, turn_frame
+
+    lean, full = load_model().estimator, load_model(estimator=True).estimator
+    assert type(lean) is FittedClassifier and type(lean.featurizer_) is FittedFeaturizer
+    assert type(full) is MoveClassifier and type(full.featurizer_) is TurnFeaturizer
+    assert isinstance(full, FittedClassifier)  # the estimator predicts with the same code
+    for x, y in ((lean, full), (lean.featurizer_, full.featurizer_)):  # the same state
+        a, b = [], []
+        _walk({k: v for k, v in vars(x).items() if k != "featurizer_"}, {}, a)
+        _walk({k: v for k, v in vars(y).items() if k != "featurizer_"}, {}, b)
+        assert a == b
+    transcripts = list(read_transcripts(casino_dir / "casino_valid.json"))[:10]
+    X = turn_frame(transcripts)
+    for got, want in zip(lean.scores(lean.features(X)), full.scores(full.features(X)),
+                         strict=True):
+        assert np.array_equal(got, want)
+
+
+def test_estimators_keep_the_class_paths_model_files_name(tmp_path):
+    """Model files name ``analyzer.moves.classifier.MoveClassifier`` and
+    ``analyzer.moves.features.TurnFeaturizer``: a model saved now still does."""
+    from analyzer.moves.classifier import MoveClassifier
+    from analyzer.moves.features import TurnFeaturizer
+    from analyzer.moves.model import file_types
+
+    assert MoveClassifier.__module__ == "analyzer.moves.classifier"
+    assert TurnFeaturizer.__module__ == "analyzer.moves.features"
+    model = load_model(estimator=True)
+    MoveModel(model.estimator, dict(model.meta)).save(tmp_path / "again")
+    types = file_types(tmp_path / "again" / MODEL_FILE)
+    assert {"analyzer.moves.classifier.MoveClassifier",
+            "analyzer.moves.features.TurnFeaturizer"} <= types
