@@ -12,8 +12,9 @@ sessions: units + moves session by session (``split_units`` + ``MoveModel.predic
 with explanations and offer rules) and batched (``split_units_many`` +
 ``predict_sessions``), and the whole analyze path (units, moves, stages) through
 ``Analyzer.analyze`` one by one and ``Analyzer.analyze_many``; the time to load the
-shipped model in this process, and in fresh processes (import, load, total; our reader next
-to ``skops.io.load``, the path before it).
+shipped model in this process, and in fresh processes (import, load, total): ``load_model()``
+(prediction classes, no scikit-learn) next to ``load_model(estimator=True)`` and
+``skops.io.load``, the paths before it.
 """
 
 from __future__ import annotations
@@ -131,11 +132,12 @@ def main() -> None:
     print(f"load shipped model: first {load_s:.3f} s, again {warm_s:.3f} s "
           f"(importing analyzer.moves before: {import_s:.3f} s)")
     print(f"fresh process, best of {args.repeat} (import analyzer.moves / then load / total):")
-    for how in ("reader", "skops"):
+    names = {"reader": "load_model()", "estimator": "load_model(estimator=True)",
+             "skops": "skops.io.load"}
+    for how in ("reader", "estimator", "skops"):
         runs = [fresh_load(how) for _ in range(args.repeat)]
         imp, load, total = (min(r[k] for r in runs) for k in range(3))
-        name = "load_model() (own reader)" if how == "reader" else "skops.io.load (before)"
-        print(f"  {name:<26} {imp:.3f} s / {load:.3f} s / {total:.3f} s")
+        print(f"  {names[how]:<26} {imp:.3f} s / {load:.3f} s / {total:.3f} s")
 
 
 _FRESH = """
@@ -143,9 +145,13 @@ import sys, time
 t0 = time.perf_counter()
 import analyzer.moves
 from analyzer.moves.model import MODEL_FILE, _check_trusted, default_model_dir, load_model
+if sys.argv[1] == "estimator":  # the scikit-learn classes (what every load built before)
+    import analyzer.moves.estimators
 t1 = time.perf_counter()
 if sys.argv[1] == "reader":
     load_model()
+elif sys.argv[1] == "estimator":
+    load_model(estimator=True)
 else:  # what load_model did before it had its own reader
     import skops.io as sio
     path = default_model_dir() / MODEL_FILE
@@ -158,8 +164,10 @@ print(t1 - t0, t2 - t1, t2 - t0)
 def fresh_load(how: str) -> tuple[float, float, float]:
     """Seconds to import ``analyzer.moves``, then to load the shipped model, and both, in a
     new Python process: what a command-line run pays once. ``how``: "reader" is
-    ``load_model()``; "skops" loads the same file with ``skops.io.load`` (importing skops),
-    the path ``load_model`` took before, as a baseline measured in the same run."""
+    ``load_model()`` (the prediction classes, no scikit-learn); "estimator" builds the
+    scikit-learn estimators (importing scikit-learn: what every load did before the
+    prediction classes); "skops" loads the same file with ``skops.io.load`` (importing
+    skops), the path before our own reader; the last two are baselines of the same run."""
     import subprocess
 
     env = dict(os.environ, PYTHONPATH=str(REPO), OPENBLAS_NUM_THREADS="1")
