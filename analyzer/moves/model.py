@@ -134,6 +134,9 @@ class MoveModel:
     def save(self, folder: str | Path, card: str | None = None) -> Path:
         import skops.io as sio
 
+        if not hasattr(self.estimator, "get_params"):  # a prediction-only load
+            raise ModelError("this model was loaded for prediction only and cannot be saved",
+                             hint="load it with load_model(folder, estimator=True) to save it")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / MODEL_FILE

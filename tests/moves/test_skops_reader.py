@@ -209,6 +209,8 @@ def test_estimators_keep_the_class_paths_model_files_name(tmp_path):
 
     assert MoveClassifier.__module__ == "analyzer.moves.classifier"
     assert TurnFeaturizer.__module__ == "analyzer.moves.features"
+    with pytest.raises(ModelError, match="estimator=True"):
+        load_model().save(tmp_path / "lean")
     model = load_model(estimator=True)
     MoveModel(model.estimator, dict(model.meta)).save(tmp_path / "again")
     types = file_types(tmp_path / "again" / MODEL_FILE)
