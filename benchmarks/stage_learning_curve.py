@@ -62,12 +62,14 @@ def main() -> int:
         return gold_evidence(pairs)
 
     matrices, labels = load(args.gold)
+    origin = [Path(f).name for f in args.gold for _ in read_gold(f)]
     extra_m, extra_l = load(args.extra) if args.extra else ([], [])
     n = len(labels)
     rows: list[tuple[str, list[tuple[float, float]]]] = []
     settings = [(f"{f:.3g}", f, False) for f in args.fractions]
     if args.extra:
         settings.append((f"1 + extra ({len(extra_l)})", 1.0, True))
+    parts: dict[tuple[str, str], list[float]] = {}
     for name, fraction, with_extra in settings:
         per_seed = []
         for seed in args.seeds:
@@ -88,6 +90,10 @@ def main() -> int:
                 scores = summarise(zip(labels, predicted, strict=True))
                 pk += scores.pk / draws
                 wd += scores.windowdiff / draws
+                for part in sorted(set(origin)) if len(set(origin)) > 1 else []:
+                    sub = summarise((labels[i], predicted[i]) for i in range(n)
+                                    if origin[i] == part)
+                    parts.setdefault((name, part), []).append(sub.pk)
             per_seed.append((pk, wd))
             print(f"  {name} seed {seed}: Pk {pk:.4f} WD {wd:.4f}", flush=True)
         rows.append((name, per_seed))
@@ -100,6 +106,10 @@ def main() -> int:
         mean_pk = sum(p for p, _ in per_seed) / len(per_seed)
         mean_wd = sum(w for _, w in per_seed) / len(per_seed)
         print(f"| {name} | {cells} | {mean_pk:.4f} / {mean_wd:.4f} |")
+    if parts:
+        print("\nmean Pk by gold file (over seeds and draws):")
+        for (name, part), values in parts.items():
+            print(f"  {name:<20} {part:<22} {sum(values) / len(values):.4f}")
     return 0
 
 
