@@ -17,6 +17,10 @@ averages several shuffles per fraction below 1 (the subsample itself is a source
 gold files are added to every training fold (never scored), so the same held-out folds of
 the ``--gold`` sessions are scored with parameters fitted with vs without them (the row
 "+ extra" against the row "1").
+
+``--cross`` instead fits on all sessions of each ``--gold`` file and scores every other file
+(no cross-validation needed): how well one annotator's labels predict another's; join files
+with "+" to use them as one (``--gold a.tsv+b.tsv c.tsv``).
 """
 
 from __future__ import annotations
@@ -55,12 +59,27 @@ def main() -> int:
     parser.add_argument("--fractions", type=float, nargs="*", default=[0.5, 0.75, 1.0])
     parser.add_argument("--draws", type=int, default=1)
     parser.add_argument("--cv", type=int, default=5)
+    parser.add_argument("--cross", action="store_true",
+                        help="fit on each --gold file, score each other one")
     args = parser.parse_args()
 
     def load(files):
         pairs = resolve([e for f in files for e in read_gold(f)], casino=args.casino)
         return gold_evidence(pairs)
 
+    if args.cross:
+        data = {"+".join(Path(p).name for p in f.split("+")): load(f.split("+"))
+                for f in args.gold}
+        for train, (m_tr, l_tr) in data.items():
+            seg = Segmenter(fit_params(m_tr, l_tr))
+            for test, (m_te, l_te) in data.items():
+                if test != train:
+                    pred = [[STAGES[s] for s in seg.decode(m)[0]] for m in m_te]
+                    sm = summarise(zip(l_te, pred, strict=True))
+                    print(f"{train} -> {test}: Pk {sm.pk:.3f} WD {sm.windowdiff:.3f} "
+                          f"starts exact {sm.overall.exact_share:.1%} "
+                          f"+-1 {sm.overall.within1_share:.1%}")
+        return 0
     matrices, labels = load(args.gold)
     origin = [Path(f).name for f in args.gold for _ in read_gold(f)]
     extra_m, extra_l = load(args.extra) if args.extra else ([], [])
