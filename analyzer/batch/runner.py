@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from .assemble import write_tables
 from .manifest import now, versions, write_manifest
 from .parts import TABLES
 from .plan import DEFAULT_CHUNK_SIZE, WorkItem, input_size, options_hash
-from .planner import FilePlan, FilePlanner, Prefetched, prefetch
+from .planner import FilePlan, FilePlanner, Prefetched, ReadAhead, prefetch
 from .store import ChunkStore
 from .worker import GC_THRESHOLDS, ItemResult, WorkerConfig
 
@@ -41,6 +42,12 @@ TABLE_COLUMNS = {
     "failures": (FAILURE_COLUMNS, False),
 }
 COUNTS = ("sessions", "turns", "units", "failures")
+#: The driver's thread switch interval during a run (Python's default: 5 ms). Why: the
+#: driver's threads (read-ahead, the pool's feeder and result threads, the main loop) mostly
+#: wait on pipes and disks, and each wait ends with taking the interpreter lock back from
+#: whichever thread is computing, up to a whole interval later: with the read-ahead thread
+#: parsing, planning one small file took up to 0.1 s and both workers waited for work.
+SWITCH_INTERVAL = 0.0005
 
 
 @contextlib.contextmanager
@@ -55,10 +62,13 @@ def fewer_collections() -> Iterator[None]:
     """
     previous = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     try:
         yield
     finally:
         gc.set_threshold(*previous)
+        sys.setswitchinterval(switch)
 
 
 @dataclass(frozen=True)
@@ -195,6 +205,7 @@ class _Run:
         self.items_reused = 0
         self.manifest: dict = {"status": "starting"}
         self.prefetched: Prefetched | None = None
+        self.read_ahead = False  # read the next input in a thread (local and Dask workers)
 
     def start(self, model: dict) -> None:
         """Settle the options hash (it needs the model's hash) and write the first manifest."""
@@ -225,6 +236,7 @@ class _Run:
                     self.prefetched = prefetch(self.files[0], self.options.input_format)
                 self.start(engine.model_info())
                 self.manifest["engine"] = {"name": engine.name, "workers": engine.workers}
+                self.read_ahead = engine.name != "in-process"
                 self.state.bytes_total = sum(input_size(path) for path in self.files)
                 engine.run(self.work_items(), self.on_result)
             finally:
@@ -240,20 +252,28 @@ class _Run:
             raise
 
     def work_items(self) -> Iterator[WorkItem]:
-        """Items left to do, file by file; files are read only when the engine wants more."""
+        """Items left to do, file by file; files are read when the engine wants more, and
+        with local or Dask workers a few files ahead, in a thread (``planner.ReadAhead``)."""
         planner = FilePlanner(self.store, self.opts_hash, self.options.chunk_size,
                               self.options.input_format, self.prefetched)
         self.prefetched = None
-        for index, path in enumerate(self.files):
-            plan = planner.plan(index, path)
-            self.note_file(plan)
-            for record in plan.done:
-                self.tally(record, reused=True)
-            if plan.failure is not None:
-                self.on_result(plan.failure)
-            elif self.progress and not plan.todo:
-                self.progress(self.state)
-            yield from plan.todo
+        ahead = ReadAhead(self.files, self.options.input_format, planner.finished) \
+            if self.read_ahead else None
+        try:
+            for index, path in enumerate(self.files):
+                pre = ahead.take(index) if ahead is not None else None
+                plan = planner.plan(index, path, pre)
+                self.note_file(plan)
+                for record in plan.done:
+                    self.tally(record, reused=True)
+                if plan.failure is not None:
+                    self.on_result(plan.failure)
+                elif self.progress and not plan.todo:
+                    self.progress(self.state)
+                yield from plan.todo
+        finally:
+            if ahead is not None:
+                ahead.close()
 
     def note_file(self, plan: FilePlan) -> None:
         self.plan.extend(plan.items)

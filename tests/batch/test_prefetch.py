@@ -47,3 +47,77 @@ def test_prefetch_of_another_file_is_not_used(tmp_path, data_dir):
         plan = planner.plan(0, other)
         assert planner.prefetched is not None  # still waiting for its own file
     assert all(t.source.endswith("turns.json") for i in plan.todo for t in i.transcripts)
+
+
+def _files(data_dir: Path) -> list[Path]:
+    return sorted(p for folder in ("good", "broken") for p in (data_dir / folder).iterdir()
+                  if p.is_file())
+
+
+def _plans(tmp: Path, files: list[Path], ahead: bool):
+    """(item keys, sessions of each item, failure rows) of every file, planned in order, with
+    or without ``ReadAhead``; and which files the read-ahead read (not only hashed)."""
+    from analyzer.batch.planner import ReadAhead
+
+    out, read = [], []
+    with ChunkStore(OutputFolder(tmp)) as store:
+        planner = FilePlanner(store, "opts", 2, None)
+        reader = ReadAhead(files, None, planner.finished) if ahead else None
+        try:
+            for index, path in enumerate(files):
+                pre = reader.take(index) if reader else None
+                if pre is not None and pre.read:
+                    read.append(path.name)
+                plan = planner.plan(index, path, pre)
+                for item in plan.todo:  # finish every item, as a run would
+                    store.commit(item.key, {}, {"sessions": len(item.transcripts)})
+                failure = plan.failure
+                if failure is not None:
+                    store.commit(failure.key, {}, failure.info)
+                out.append((plan.items, [[t.session_id for t in i.transcripts]
+                                         for i in plan.todo],
+                            failure.tables["failures"].to_pylist() if failure else None))
+        finally:
+            if reader:
+                reader.close()
+    return out, read
+
+
+def test_reading_ahead_plans_every_file_as_reading_in_turn(tmp_path, data_dir):
+    """Good and broken files, planned with the next files read in a thread: the same keys,
+    sessions (ids made unique in input order) and failure rows as reading each in turn."""
+    files = _files(data_dir)
+    plain, _ = _plans(tmp_path / "a", files, ahead=False)
+    ahead, read = _plans(tmp_path / "b", files, ahead=True)
+    assert ahead == plain
+    assert any(rows for _, _, rows in plain) and any(s for _, s, _ in plain)
+    assert len(read) == len(files) - 1  # all but the first, which nothing read ahead
+
+
+def test_reading_ahead_does_not_read_files_a_run_finished(tmp_path, data_dir):
+    """On a rerun every file is finished: the read-ahead only hashes them."""
+    files = _files(data_dir)
+    first, _ = _plans(tmp_path, files, ahead=True)
+    again, read = _plans(tmp_path, files, ahead=True)
+    assert read == []
+    assert [items for items, _, _ in again] == [items for items, _, _ in first]
+    assert all(sessions == [] for _, sessions, _ in again)  # nothing left to do
+
+
+def test_reading_ahead_stays_within_its_bounds(tmp_path, data_dir, monkeypatch):
+    from analyzer.batch.planner import ReadAhead
+
+    files = _files(data_dir) * 3
+    monkeypatch.setattr(ReadAhead, "MAX_FILES", 4)
+    with ChunkStore(OutputFolder(tmp_path)) as store:
+        reader = ReadAhead(files, None, FilePlanner(store, "opts", 2, None).finished)
+        reader.take(0)
+        assert len(reader._ahead) == 4 and reader._next == 5
+        reader.take(3)  # skipping ahead drops what was passed over
+        assert [i for i, _, _ in reader._ahead] == [4, 5, 6, 7]
+        monkeypatch.setattr(ReadAhead, "MAX_BYTES", 1)
+        reader.take(4)  # over the byte budget: no more queued, but never less than one
+        assert [i for i, _, _ in reader._ahead] == [5, 6, 7]
+        reader.take(7)
+        assert [i for i, _, _ in reader._ahead] == [8]
+        reader.close()

@@ -49,3 +49,27 @@ def test_json_file_that_is_really_json_lines(tmp_path):
         path.write_text(lines, encoding="utf-8")
         (t,) = read_transcripts(path)
         assert t.session_id == "lines" and [x.speaker for x in t.turns] == ["Ana", "Bo"]
+
+
+def test_lists_decoded_item_by_item_equal_json_loads(casino_dir):
+    """``jsonfile.loads`` decodes a top-level list one item at a time (so a reading thread
+    lets the others run): the same value as ``json.loads``, and for a malformed document the
+    same error, with its line and column."""
+    import json
+
+    from analyzer.io.jsonfile import loads
+
+    text = (casino_dir / "casino_valid.json").read_text(encoding="utf-8")
+    assert loads(text) == json.loads(text)
+    for doc in ("[]", " [ ]\n", "[1, 2 ,3]\n", '[{"a": [1, 2]}, null, "x", [[]]]', '{"a": 1}',
+                '"x"', "[NaN, Infinity, -0.0]", "[1,]", "[1 2]", "[1, 2] x", "[", "", "[{]",
+                "[1]]"):
+        try:
+            want = ("value", json.loads(doc))
+        except json.JSONDecodeError as exc:
+            want = ("error", exc.msg, exc.lineno, exc.colno)
+        try:
+            got = ("value", loads(doc))
+        except json.JSONDecodeError as exc:
+            got = ("error", exc.msg, exc.lineno, exc.colno)
+        assert repr(got) == repr(want), doc
