@@ -89,12 +89,15 @@ class LocalEngine:
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(_PRELOAD)
         self._pool: ProcessPoolExecutor | None = self._new_pool()
-        # start every worker now: they load the analyser while the driver plans the work
-        self._info = self._pool.submit(model_info, config)
+        # start every worker now: they load the analyser while the driver plans the work.
+        # One call per worker, because the pool starts a process only when a call finds
+        # none idle: with one call, the second worker started (and loaded the analyser)
+        # only once work came, ~0.35 s after the first.
+        self._infos = [self._pool.submit(model_info, config) for _ in range(self.workers)]
 
     def model_info(self) -> dict:
         """The model the workers loaded (raises the worker's error if they could not)."""
-        return raise_for_info(self._info.result())
+        return raise_for_info(self._infos[0].result())
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
