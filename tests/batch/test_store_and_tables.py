@@ -233,3 +233,10 @@ def test_pool_workers_keep_what_they_loaded_out_of_the_collectors_way():
         assert pool.submit(gc.get_freeze_count).result() > 10_000  # libraries and the model
     finally:
         engine.close()
+
+
+def test_assembly_order_covers_every_table_once():
+    from analyzer.batch.parts import TABLES
+    from analyzer.batch.runner import ASSEMBLY_ORDER
+
+    assert sorted(ASSEMBLY_ORDER) == sorted(TABLES) and len(ASSEMBLY_ORDER) == len(TABLES)
