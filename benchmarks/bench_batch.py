@@ -10,6 +10,7 @@ spaCy's blank English tokenizer over every turn, in one process. Targets (docs/b
 x100 within 20% of x10.
 
     python benchmarks/bench_batch.py --scales 1,10 --workers 1,2 --json bench.json
+    python benchmarks/bench_batch.py --scales 10 --workers 1,2 --repeat 5   # medians of 5 rounds
 
 The synthetic corpora are built under --work (default: a temporary folder), never in the
 repository. CaSiNo: Chawla et al., NAACL 2021, CC BY 4.0.
@@ -235,6 +236,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     parser.add_argument("--pipeline", action="store_true",
                         help="also time the bare analysis loop in one process (no batch)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds per scale (floor, then each worker count, every round); "
+                             "each run is compared with its own round's floor, and medians "
+                             "over the rounds are printed at the end")
     parser.add_argument("--max-seconds", type=float, default=None,
                         help="stop each batch (SIGTERM) after this long and report the part "
                              "done; its output folder is kept for resuming")
@@ -247,7 +252,8 @@ def main() -> None:
         filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     results = []
     try:
-        for scale in [int(s) for s in args.scales.split(",")]:
+        for scale, round_ in ((int(s), r) for s in args.scales.split(",")
+                              for r in range(args.repeat)):
             corpus = build_corpus(scale, work, args.examples)
             rows = [measure_floor(corpus, env)]
             if args.pipeline:
@@ -256,6 +262,7 @@ def main() -> None:
                 rows.append(measure_batch(corpus, workers, work, env, args.max_seconds))
             floor = rows[0]
             for row in rows:
+                row["round"] = round_
                 row["load_1min_after"] = round(os.getloadavg()[0], 1)
                 # the floor's time for the share of the corpus this run finished
                 share = row["sessions"] / floor["sessions"] if floor["sessions"] else 1.0
@@ -291,6 +298,34 @@ def main() -> None:
               f"{r['sessions_per_s']:.1f} | {r['turns_per_s']:,.0f} | {r['peak_mb']:.0f} | "
               f"{r['x_floor']:.2f} | {r['x_floor_cpu']:.2f} | "
               f"{r['load_1min_before']}-{r['load_1min_after']} |")
+    if args.repeat > 1:
+        print_medians(results)
+
+
+def print_medians(results: list[dict]) -> None:
+    """Per scale and worker count: the median over the rounds of the wall time, of the
+    ratio to the same round's floor, and of 1 worker's time over this one's (same round).
+    Why: on a shared machine the floor itself moves by 20-25% between runs, so one pair of
+    runs can land on either side of a target."""
+    import statistics
+
+    print()
+    print("| scale | workers | rounds | median wall s | median x floor (range) "
+          "| median speed-up vs 1 worker (range) |")
+    print("|---|---|---|---|---|---|")
+    keys = sorted({(r["scale"], r["workers"]) for r in results if r["engine"] == "batch"})
+    for scale, workers in keys:
+        runs = [r for r in results if r["engine"] == "batch" and r["scale"] == scale
+                and r["workers"] == workers]
+        ratios = [r["x_floor"] for r in runs]
+        ones = {r["round"]: r["wall_s"] for r in results if r["engine"] == "batch"
+                and r["scale"] == scale and r["workers"] == 1}
+        ups = [ones[r["round"]] / r["wall_s"] for r in runs if r["round"] in ones]
+        up = (f"{statistics.median(ups):.2f} ({min(ups):.2f}-{max(ups):.2f})"
+              if ups and workers != 1 else "")
+        print(f"| x{scale} | {workers} | {len(runs)} | "
+              f"{statistics.median(r['wall_s'] for r in runs):.1f} | "
+              f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}) | {up} |")
 
 
 if __name__ == "__main__":
