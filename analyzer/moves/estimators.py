@@ -57,7 +57,6 @@ class TurnFeaturizer(FittedFeaturizer, TransformerMixin, BaseEstimator):
         return self
 
 
-
 class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
     """The move classifier as a scikit-learn estimator (``classifier`` module docstring).
 
