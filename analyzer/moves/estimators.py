@@ -212,4 +212,3 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
         else:
             W[:, cols], b[cols] = lr.coef_.T, lr.intercept_
         return W, b
-
