@@ -10,6 +10,15 @@ items on disk, the journal), ``tabular`` and ``assemble`` (chunk rows -> final t
 
 from __future__ import annotations
 
-from .runner import BatchOptions, BatchResult, Progress, run_batch
-
 __all__ = ["BatchOptions", "BatchResult", "Progress", "run_batch"]
+
+
+def __getattr__(name: str):
+    """The package's names, imported on first use: importing a light module of the package
+    (``forkserver``, which ``analyzer batch`` starts first thing) must not import the runner,
+    pyarrow and the rest."""
+    if name in __all__:
+        from . import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,13 +11,13 @@ workers becomes failure rows rather than stopping the run.
 from __future__ import annotations
 
 import collections
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from ..errors import UsageError
+from . import forkserver
 from .plan import WorkItem
 from .worker import (
     ItemResult,
@@ -38,17 +38,6 @@ IN_FLIGHT_PER_WORKER = 2
 
 _CRASH_HINT = ("a worker process died while analysing these sessions (out of memory, or "
                "killed); rerun the same command to retry them")
-
-#: Modules the fork server imports once, so every worker starts from a warm copy of them.
-#: Not ``skops.io``: ``load_model`` reads model files with its own reader now, and importing
-#: skops (it walks every scikit-learn estimator, ~1 s of CPU) would only slow the start; a
-#: model only skops can read (rare: ``analyzer train`` never makes one) imports it per worker.
-#: Not scikit-learn either: the model is built from its prediction-only classes, which need
-#: none of it (``classifier.FittedClassifier``); preloading it cost ~1 s before any work.
-_PRELOAD = ["analyzer.batch.worker", "analyzer.pipeline", "spacy", "pyarrow",
-            "pyarrow.parquet", "analyzer.moves.model", "analyzer.nlp",
-            "analyzer.stages.segmenter", "analyzer.report.tables"]
-
 
 def _crash_error(exc: BaseException) -> str:
     return f"worker lost: {type(exc).__name__}: {exc}"
@@ -86,8 +75,7 @@ class LocalEngine:
     def __init__(self, config: WorkerConfig, workers: int) -> None:
         self.config = config
         self.workers = max(1, int(workers))
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(_PRELOAD)
+        self._context = forkserver.context()
         self._pool: ProcessPoolExecutor | None = self._new_pool()
         # start every worker now: they load the analyser while the driver plans the work.
         # One call per worker, because the pool starts a process only when a call finds

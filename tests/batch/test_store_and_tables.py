@@ -240,3 +240,15 @@ def test_assembly_order_covers_every_table_once():
     from analyzer.batch.runner import ASSEMBLY_ORDER
 
     assert sorted(ASSEMBLY_ORDER) == sorted(TABLES) and len(ASSEMBLY_ORDER) == len(TABLES)
+
+
+def test_the_fork_server_module_is_light():
+    """``analyzer batch`` starts the fork server before importing the runner: the module that
+    does it must not pull the runner, pyarrow or spaCy in."""
+    import subprocess
+    import sys
+
+    code = ("import sys, analyzer.batch.forkserver as f; "
+            "print(*(m in sys.modules for m in ('analyzer.batch.runner', 'pyarrow', 'spacy')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"] * 3

@@ -1,0 +1,42 @@
+"""The fork server local workers are forked from, and starting it early.
+
+Local workers are forked from a server process that has imported spaCy, pyarrow and the
+analyser's modules once (~1.1 s), so each worker starts warm. ``start`` starts that server
+at once; ``analyzer batch`` calls it first thing, so the server imports its modules while
+the driver imports its own (~0.25 s) and scans the inputs, instead of after. This module
+imports nothing heavy, so calling it costs the driver nothing.
+"""
+
+from __future__ import annotations
+
+#: Modules the fork server imports once, so every worker starts from a warm copy of them.
+#: Not ``skops.io``: ``load_model`` reads model files with its own reader, and importing
+#: skops (it walks every scikit-learn estimator, ~1 s of CPU) would only slow the start; a
+#: model only skops can read (rare: ``analyzer train`` never makes one) imports it per worker.
+#: Not scikit-learn either: the model is built from its prediction-only classes, which need
+#: none of it (``classifier.FittedClassifier``); preloading it cost ~1 s before any work.
+PRELOAD = ["analyzer.batch.worker", "analyzer.pipeline", "spacy", "pyarrow",
+           "pyarrow.parquet", "analyzer.moves.model", "analyzer.nlp",
+           "analyzer.stages.segmenter", "analyzer.report.tables"]
+
+
+def context():
+    """The ``forkserver`` multiprocessing context, with ``PRELOAD`` set."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
+    return ctx
+
+
+def start() -> None:
+    """Start the fork server now (it is one per process, and the pool uses it later). Only
+    where it exists (not on Windows); harmless if it runs already."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    context()
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
