@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..io.deferred import DeferredSession
 from ..transcript import Transcript
 
 #: Sessions per work item by default: big enough that per-item costs (a few small files and
@@ -79,13 +80,14 @@ class InputFile:
 
 @dataclass(frozen=True)
 class WorkItem:
-    """Sessions ``first .. first+len(transcripts)-1`` of one input file, to be analysed."""
+    """Sessions ``first .. first+len(transcripts)-1`` of one input file, to be analysed
+    (transcripts, or CaSiNo dialogues as their text: ``io.deferred``)."""
 
     key: str
     file: InputFile
     chunk: int
     first: int
-    transcripts: tuple[Transcript, ...] = field(repr=False)
+    transcripts: tuple[Transcript | DeferredSession, ...] = field(repr=False)
 
 
 def chunk_ranges(n_sessions: int, chunk_size: int) -> list[tuple[int, int]]:

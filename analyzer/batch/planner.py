@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import Failure
+from ..io.deferred import DeferredSession
 from ..report.tables import FAILURE_COLUMNS
 from ..transcript import Transcript
 from .plan import (
@@ -58,21 +59,22 @@ class Prefetched:
 
     path: Path
     digest: str
-    transcripts: list[Transcript] | None = None
+    transcripts: list[Transcript | DeferredSession] | None = None
     error: Exception | None = None
     read: bool = True
 
 
 def prefetch(path: Path, input_format: str | None = None,
-             digest: str | None = None) -> Prefetched:
+             digest: str | None = None, defer: bool = False) -> Prefetched:
     """Hash and read ``path`` now. Why: local workers take seconds to start (imports, model
     load) and the driver only waits meanwhile; reading the first input in that time takes
-    it off the critical path (``FilePlanner.plan`` then uses what was read here)."""
-    from ..io import read_transcripts
+    it off the critical path (``FilePlanner.plan`` then uses what was read here). ``defer``:
+    as ``FilePlanner``'s."""
+    from ..io.deferred import read_sessions
 
     digest = digest if digest is not None else file_hash(path)
     try:
-        return Prefetched(path, digest, list(read_transcripts(path, format=input_format)))
+        return Prefetched(path, digest, read_sessions(path, input_format, defer))
     except Exception as exc:  # reported by ``plan`` as the file's failure, as usual
         return Prefetched(path, digest, error=exc)
 
@@ -98,9 +100,11 @@ class ReadAhead:
     MAX_FILES = 16
     MAX_BYTES = 32 * 2**20
 
-    def __init__(self, paths: list[Path], input_format: str | None, finished) -> None:
+    def __init__(self, paths: list[Path], input_format: str | None, finished,
+                 defer: bool = False) -> None:
         self.paths = paths
         self.input_format = input_format
+        self.defer = defer
         self.finished = finished  # (path, digest) -> bool: all its items are done already
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
         self._ahead: collections.deque[tuple[int, int, Future]] = collections.deque()
@@ -111,7 +115,7 @@ class ReadAhead:
         digest = file_hash(path)
         if self.finished(path, digest):
             return Prefetched(path, digest, read=False)
-        return prefetch(path, self.input_format, digest)
+        return prefetch(path, self.input_format, digest, self.defer)
 
     def take(self, index: int) -> Prefetched | None:
         """Input ``index`` as read ahead (None if it was not); queues the reads after it."""
@@ -163,7 +167,11 @@ class FilePlanner:
     """Plans the input files of one run, in order (the unique ids depend on that order)."""
 
     def __init__(self, store: ChunkStore, opts_hash: str, chunk_size: int,
-                 input_format: str | None = None, prefetched: Prefetched | None = None) -> None:
+                 input_format: str | None = None, prefetched: Prefetched | None = None,
+                 defer: bool = False) -> None:
+        """``defer``: keep a CaSiNo file's dialogues as their JSON text, read by the worker
+        that analyses them (``io.deferred``: worth it when workers are other processes)."""
+        self.defer = defer
         self.store = store
         self.prefetched = prefetched
         self.opts_hash = opts_hash
@@ -188,7 +196,7 @@ class FilePlanner:
 
     def plan(self, index: int, path: Path, pre: Prefetched | None = None) -> FilePlan:
         """The plan of input ``index``; ``pre``: the file as read ahead, if it was."""
-        from ..io import read_transcripts
+        from ..io.deferred import read_sessions
 
         if pre is None or pre.path != path:
             pre = self.prefetched
@@ -216,7 +224,7 @@ class FilePlanner:
                     return FilePlan(entry, fkey, known, keys, done=done)
         try:
             if pre is None or not pre.read:
-                transcripts = list(read_transcripts(path, format=self.input_format))
+                transcripts = read_sessions(path, self.input_format, self.defer)
             elif pre.error is not None:
                 raise pre.error
             else:

@@ -209,7 +209,8 @@ class _Run:
         self.items_reused = 0
         self.manifest: dict = {"status": "starting"}
         self.prefetched: Prefetched | None = None
-        self.read_ahead = False  # read the next input in a thread (local and Dask workers)
+        # local and Dask workers: read the next inputs in a thread, CaSiNo dialogues as text
+        self.read_ahead = False
 
     def start(self, model: dict) -> None:
         """Settle the options hash (it needs the model's hash) and write the first manifest."""
@@ -235,12 +236,14 @@ class _Run:
             # the engine first: local workers start loading the analyser while we wait
             engine = _make_engine(self.options, self.config)
             try:
-                if engine.name != "in-process" and not self.store.items:
+                # other processes analyse: read ahead, and leave CaSiNo dialogues as text
+                self.read_ahead = engine.name != "in-process"
+                if self.read_ahead and not self.store.items:
                     # a fresh run: read the first input while the workers start
-                    self.prefetched = prefetch(self.files[0], self.options.input_format)
+                    self.prefetched = prefetch(self.files[0], self.options.input_format,
+                                               defer=True)
                 self.start(engine.model_info())
                 self.manifest["engine"] = {"name": engine.name, "workers": engine.workers}
-                self.read_ahead = engine.name != "in-process"
                 self.state.bytes_total = sum(input_size(path) for path in self.files)
                 engine.run(self.work_items(), self.on_result)
             finally:
@@ -259,10 +262,11 @@ class _Run:
         """Items left to do, file by file; files are read when the engine wants more, and
         with local or Dask workers a few files ahead, in a thread (``planner.ReadAhead``)."""
         planner = FilePlanner(self.store, self.opts_hash, self.options.chunk_size,
-                              self.options.input_format, self.prefetched)
+                              self.options.input_format, self.prefetched,
+                              defer=self.read_ahead)
         self.prefetched = None
-        ahead = ReadAhead(self.files, self.options.input_format, planner.finished) \
-            if self.read_ahead else None
+        ahead = ReadAhead(self.files, self.options.input_format, planner.finished,
+                          defer=True) if self.read_ahead else None
         try:
             for index, path in enumerate(self.files):
                 pre = ahead.take(index) if ahead is not None else None

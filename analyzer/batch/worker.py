@@ -151,6 +151,7 @@ def _report_bytes(analysis, formats: tuple[str, ...], prefix: str, nlp) -> dict[
 def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
     """Analyse every session of ``item``; a session that fails becomes a ``failures`` row and
     the others go on."""
+    from ..io.deferred import materialise
     from ..io.output import safe_name
     from ..report.tables import (
         FAILURE_COLUMNS,
@@ -168,7 +169,13 @@ def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
     turns, units, stages, sessions, failures = [], [], [], [], []
     reports: dict[str, bytes] = {}
     prefix = f"reports/{safe_name(Path(item.file.path).stem, 'input')}"
-    for transcript, analysis, error in analyzer.analyze_each(item.transcripts):
+    transcripts = []
+    for session in item.transcripts:  # a CaSiNo dialogue may come as its text: read it here
+        try:
+            transcripts.append(materialise(session))
+        except Exception as exc:  # (checked by the driver already: not expected)
+            failures.append(_failure_row(item, session.session_id, exc))
+    for transcript, analysis, error in analyzer.analyze_each(transcripts):
         try:
             if error is not None:
                 raise error
@@ -177,10 +184,7 @@ def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
             if config.reports:
                 reports.update(_report_bytes(analysis, config.reports, prefix, analyzer.nlp))
         except Exception as exc:  # one bad session never stops the others
-            failure = Failure.from_exception(item.file.path, exc)
-            failures.append({"file": failure.file, "line": failure.line,
-                             "error": f"session {transcript.session_id}: {failure.error}",
-                             "hint": failure.hint})
+            failures.append(_failure_row(item, transcript.session_id, exc))
             continue
         turns += rows[0]
         units += rows[1]
@@ -196,6 +200,12 @@ def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
     info = {"file": item.file.path, "chunk": item.chunk, "sessions": len(sessions),
             "turns": len(turns), "units": len(units), "failures": len(failures)}
     return ItemResult(item.key, encode_part(tables), info, reports)
+
+
+def _failure_row(item: WorkItem, session_id: str, exc: BaseException) -> dict:
+    failure = Failure.from_exception(item.file.path, exc)
+    return {"file": failure.file, "line": failure.line,
+            "error": f"session {session_id}: {failure.error}", "hint": failure.hint}
 
 
 def failed_item(item: WorkItem, error: str, hint: str) -> ItemResult:

@@ -43,12 +43,29 @@ def looks_like(data: Any) -> bool:
 
 def read(path: Path, data: list, **options) -> Iterator[Transcript]:
     for position, dialogue in enumerate(data):
-        if not isinstance(dialogue, dict) or not isinstance(dialogue.get("chat_logs"), list):
+        check(path, position, dialogue)
+        yield dialogue_transcript(path, position, dialogue)
+
+
+def check(path: Path, position: int, dialogue: Any) -> None:
+    """Raise ``MalformedError`` for what ``dialogue_transcript`` cannot read: not an object
+    with a ``chat_logs`` list, or an entry of it that is not an object. (A batch checks every
+    dialogue of a file this way before it hands them to workers as text.)"""
+    if not isinstance(dialogue, dict) or not isinstance(dialogue.get("chat_logs"), list):
+        raise MalformedError(str(path),
+                             f"[{position}]: not a CaSiNo dialogue (no chat_logs list)",
+                             hint="every item of the list needs 'dialogue_id' and "
+                                  "'chat_logs'")
+    for index, entry in enumerate(dialogue["chat_logs"]):
+        if not isinstance(entry, dict):
             raise MalformedError(str(path),
-                                 f"[{position}]: not a CaSiNo dialogue (no chat_logs list)",
-                                 hint="every item of the list needs 'dialogue_id' and "
-                                      "'chat_logs'")
-        yield _dialogue(path, position, dialogue)
+                                 f"[{position}].chat_logs[{index}]: an entry is not an object",
+                                 hint="each entry needs 'text' and 'id'")
+
+
+def session_id(position: int, dialogue: Mapping[str, Any]) -> str:
+    """The session id of a dialogue (its ``dialogue_id``, else its position)."""
+    return str(dialogue.get("dialogue_id", position))
 
 
 def _counts(terms: Any) -> dict[str, Any]:
@@ -61,15 +78,12 @@ def _counts(terms: Any) -> dict[str, Any]:
     return out
 
 
-def _dialogue(path: Path, position: int, dialogue: Mapping[str, Any]) -> Transcript:
+def dialogue_transcript(path: Path, position: int, dialogue: Mapping[str, Any]) -> Transcript:
+    """The transcript of one dialogue that passed ``check``."""
     # every entry as Turn fields first; each Turn is built once, with its gold labels
     entries: list[tuple[int, str, str, Action | None, dict]] = []
     last_offer: tuple[str, dict, dict] | None = None  # (who, speaker_gets, other_gets)
     for index, entry in enumerate(dialogue["chat_logs"]):
-        if not isinstance(entry, dict):
-            raise MalformedError(str(path),
-                                 f"[{position}].chat_logs[{index}]: an entry is not an object",
-                                 hint="each entry needs 'text' and 'id'")
         text = str(entry.get("text", ""))
         speaker = str(entry.get("id", "")) or "unknown"
         task = entry.get("task_data") or {}
@@ -104,8 +118,7 @@ def _dialogue(path: Path, position: int, dialogue: Mapping[str, Any]) -> Transcr
     deal = _deal(turns)
     if deal:
         meta["deal"] = deal
-    session = dialogue.get("dialogue_id", position)
-    return Transcript(session_id=str(session), source=str(path), format="casino",
+    return Transcript(session_id=session_id(position, dialogue), source=str(path), format="casino",
                       speakers=speakers, turns=tuple(turns), meta=meta)
 
 

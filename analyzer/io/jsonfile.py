@@ -35,28 +35,38 @@ def loads(text: str) -> Any:
     threads pass work to the workers and take their results: a long hold left both workers
     idle. Between items the lock can change hands. Same value as ``json.loads`` (tested);
     anything but a well-formed list goes to ``json.loads``, so errors are its own."""
+    found = list_items(text)
+    return found[0] if found is not None else json.loads(text)
+
+
+def list_items(text: str) -> tuple[list[Any], list[tuple[int, int]]] | None:
+    """(the items, each item's span in ``text``) when ``text`` is a well-formed JSON list,
+    else None. The spans let a batch hand each item to a worker as its own text."""
     i = _SPACE.match(text).end()
     if not text.startswith("[", i):
-        return json.loads(text)
+        return None
     items: list[Any] = []
+    spans: list[tuple[int, int]] = []
     try:
         i = _SPACE.match(text, i + 1).end()
         if not text.startswith("]", i):
             while True:
+                start = i
                 value, i = _DECODER.raw_decode(text, i)
                 items.append(value)
+                spans.append((start, i))
                 i = _SPACE.match(text, i).end()
                 if text.startswith(",", i):
                     i = _SPACE.match(text, i + 1).end()
                     continue
                 if not text.startswith("]", i):
-                    raise ValueError("no ',' or ']' after an item")
+                    return None
                 break
         if _SPACE.match(text, i + 1).end() != len(text):
-            raise ValueError("more after the list")
+            return None
     except ValueError:
-        return json.loads(text)  # raises the same error, with its line and column
-    return items
+        return None
+    return items, spans
 
 
 def load(path: Path, text: str) -> Any:
@@ -106,7 +116,11 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
 
         yield from read_json_lines(path, text, **options)
         return
-    data = load(path, text)
+    yield from read_data(path, load(path, text), **options)
+
+
+def read_data(path: Path, data: Any, **options) -> Iterator[Transcript]:
+    """``read`` of a document already parsed."""
     kind = kind_of(data)
     if kind == "casino":
         yield from casino.read(path, data, **options)

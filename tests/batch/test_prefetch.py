@@ -121,3 +121,28 @@ def test_reading_ahead_stays_within_its_bounds(tmp_path, data_dir, monkeypatch):
         reader.take(7)
         assert [i for i, _, _ in reader._ahead] == [8]
         reader.close()
+
+
+def test_deferred_casino_items_plan_and_analyse_as_transcripts(tmp_path, casino_dir):
+    """With local workers a CaSiNo file's dialogues travel as their JSON text: the same item
+    keys and session ids, and a worker gives the same tables for the item."""
+    from analyzer.batch.worker import WorkerConfig, analyse_item
+    from analyzer.io.deferred import DeferredSession
+
+    path = casino_dir / "casino_valid.json"
+    plans = []
+    for defer in (False, True):
+        with ChunkStore(OutputFolder(tmp_path / str(defer))) as store:
+            planner = FilePlanner(store, "opts", 8, None, defer=defer)
+            planner.seen.add("0")  # so some ids are renamed, as after earlier files
+            plans.append(planner.plan(0, path))
+    plain, deferred = plans
+    assert plain.items == deferred.items
+    assert all(isinstance(t, DeferredSession) for i in deferred.todo for t in i.transcripts)
+    assert [[t.session_id for t in i.transcripts] for i in plain.todo] == \
+        [[t.session_id for t in i.transcripts] for i in deferred.todo]
+    config = WorkerConfig()
+    for a, b in zip(plain.todo[:2], deferred.todo[:2], strict=True):
+        ta, tb = analyse_item(a, config), analyse_item(b, config)
+        assert ta.info == tb.info and ta.info["sessions"] == 8
+        assert ta.tables == tb.tables  # the same Arrow bytes
