@@ -112,3 +112,16 @@ def test_reports_are_written_per_session_inside_out(data_dir, tmp_path):
                              zip(["teams", "subtitles"], sessions, strict=True)
                              for fmt in ("md", "html"))
     assert sessions[0] in (out / "reports" / "teams" / f"{sessions[0]}.md").read_text()
+
+
+def test_only_the_fork_server_imports_its_exit_module(tmp_path, data_dir):
+    """``fork_server_exit`` makes a process end without finalising: the fork server may, the
+    driver (which writes and flushes the tables) must never import it."""
+    import sys
+
+    from analyzer.batch.forkserver import PRELOAD
+
+    assert PRELOAD[-1] == "analyzer.batch.fork_server_exit"
+    run_batch([data_dir / "good" / "sessions.csv"], tmp_path / "out",
+              BatchOptions(workers=2, chunk_size=1))
+    assert "analyzer.batch.fork_server_exit" not in sys.modules
