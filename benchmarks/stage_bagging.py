@@ -12,7 +12,9 @@ labels; ``base`` reproduces it exactly with the defaults of ``fit.py``). A setti
 comma-separated ``key=value``: ``bags`` / ``fraction`` / ``bag_seed`` (``fit_params``'
 bagging: resamples averaged, share of sessions per resample, none = bootstrap), ``c`` (the
 emission C), ``memm_c``, ``boundary_c`` (the other parts' C), ``w_boundary`` (the boundary
-weight of the mix). Every fit, bagged or not, sees only the training folds.
+weight of the mix), ``scale_c=1`` (with ``fraction``: every part's C divided by the
+fraction, so each resample is regularised as a fit on all sessions is). Every fit, bagged or
+not, sees only the training folds.
 """
 
 from __future__ import annotations
@@ -58,12 +60,17 @@ def main() -> int:
     rows = []
     for setting in settings:
         opts = parse(setting)
-        fit.MEMM_C = float(opts["memm_c"]) if "memm_c" in opts else defaults[1]
-        fit.BOUNDARY_C = float(opts["boundary_c"]) if "boundary_c" in opts else defaults[2]
+        scale = 1.0
+        if opts.get("scale_c") == "1" and opts.get("fraction", "none") != "none":
+            scale = 1.0 / float(opts["fraction"])
+        memm_c = float(opts["memm_c"]) if "memm_c" in opts else defaults[1]
+        fit.MEMM_C = memm_c * scale if memm_c is not None else None
+        fit.BOUNDARY_C = scale * (float(opts["boundary_c"]) if "boundary_c" in opts
+                                  else defaults[2])
         mix = dict(defaults[3])
         if "w_boundary" in opts:
             mix["boundary"] = float(opts["w_boundary"])
-        kwargs = {"C": float(opts.get("c", defaults[0])), "mix": mix}
+        kwargs = {"C": scale * float(opts.get("c", defaults[0])), "mix": mix}
         if "bags" in opts:
             kwargs["bags"] = int(opts["bags"])
             fraction = opts.get("fraction", "none")

@@ -27,7 +27,7 @@ from .segmenter import PARAMS_PATH, StageParams
 
 N = len(STAGES)
 #: Regularisation strength chosen by cross-validation on the gold (see docs/stages.md).
-DEFAULT_C = 3.0
+DEFAULT_C = 10.0
 #: Weights of the HMM, MEMM, perceptron and boundary scores in decoding, chosen by
 #: cross-validation on the gold (docs/stages.md).
 DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0, "crf": 0.0, "boundary": 2.0}
