@@ -27,7 +27,7 @@ from .segmenter import PARAMS_PATH, StageParams
 
 N = len(STAGES)
 #: Regularisation strength chosen by cross-validation on the gold (see docs/stages.md).
-DEFAULT_C = 3.0
+DEFAULT_C = 10.0
 #: Weights of the HMM, MEMM, perceptron and boundary scores in decoding, chosen by
 #: cross-validation on the gold (docs/stages.md).
 DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0, "crf": 0.0, "boundary": 2.0}
@@ -47,6 +47,12 @@ DEFAULT_DECODING = {"method": "mbr-pk", "temperature": 6.0, "path_weight": 0.01,
                     "floor": 1e-6}
 #: Passes of the structured perceptron over the gold.
 DEFAULT_EPOCHS = 10
+#: Bagging of the fitted parts (``fit_params``): how many resamples of the training sessions
+#: the emission, MEMM and boundary weights are averaged over (0: one fit on all sessions),
+#: and the share of sessions each resample draws (None: a bootstrap, n with replacement;
+#: a float: that share without replacement).
+DEFAULT_BAGS = 0
+DEFAULT_BAG_FRACTION: float | None = None
 
 
 def hand_params() -> StageParams:
@@ -170,14 +176,12 @@ def fit_perceptron(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str
     return {k: v / max(steps_done, 1) for k, v in total.items()}
 
 
-def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
-               C: float = DEFAULT_C, meta: dict | None = None,
-               mix: dict[str, float] | None = None,
-               decoding: dict | None = None) -> StageParams:
-    """Fit emissions, priors, start and transitions (and the MEMM) on gold sessions.
+def fit_emission(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
+                 C: float = DEFAULT_C) -> tuple[np.ndarray, np.ndarray]:
+    """Emission classifier P(stage | evidence): (coef (stages, features), intercept).
 
-    ``decoding``: how the segmenter reads labels off the chain (default ``DEFAULT_DECODING``;
-    ``{}`` for plain Viterbi)."""
+    Multinomial logistic regression, L2, class-balanced by ``BALANCED``; a stage absent from
+    ``labels`` gets intercept -20 (never emitted)."""
     from sklearn.linear_model import LogisticRegression
 
     X = np.vstack(matrices)
@@ -193,6 +197,88 @@ def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
         intercept[cls] = clf.intercept_[row]
     for cls in set(range(N)) - set(clf.classes_):
         intercept[cls] = -20.0  # a stage never seen in the gold is never emitted
+    return coef, intercept
+
+
+def mix_has(mix: dict[str, float] | None, part: str) -> bool:
+    """Whether the decoding mix (default ``DEFAULT_MIX``) uses ``part``."""
+    return bool((mix or DEFAULT_MIX).get(part))
+
+
+def _resamples(n: int, bags: int, fraction: float | None, seed: int
+               ) -> list[np.ndarray] | None:
+    """Session indices of each bag (seeded), or None for no bagging."""
+    if bags <= 0 or n == 0:
+        return None
+    out = []
+    for b in range(bags):
+        rng = np.random.default_rng([seed, b])
+        if fraction is None:
+            out.append(np.sort(rng.integers(0, n, n)))
+        else:
+            out.append(np.sort(rng.permutation(n)[:max(1, round(fraction * n))]))
+    return out
+
+
+def _bagged(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
+            rounds: list[np.ndarray], C: float, mix: dict[str, float] | None
+            ) -> tuple[np.ndarray, np.ndarray, dict | None, np.ndarray | None]:
+    """Emission, MEMM and boundary weights averaged over fits on resampled sessions.
+
+    Why: the fitted parts are high-variance (the learning curve is still steep at 161
+    sessions); averaging the coefficients of fits on resamples (bagging by parameter
+    averaging) lowers that variance while the shipped model stays one linear scorer per
+    part, so decoding costs nothing more. Every part is a softmax over weights centred over
+    its classes (sklearn's multinomial solution; the two-class MEMM rows are made +-half),
+    so the averages are comparable across bags. A MEMM whose classes differ in a bag from
+    those of the full data (a rare stage missing from the resample) is averaged over the
+    bags that have them all; if none has, the full-data fit is kept."""
+    coefs, inters, bounds = [], [], []
+    memms: list[dict[str, dict]] = []
+    for idx in rounds:
+        m = [matrices[i] for i in idx]
+        lab = [labels[i] for i in idx]
+        c, i0 = fit_emission(m, lab, C)
+        coefs.append(c)
+        inters.append(i0)
+        if mix_has(mix, "memm"):
+            memms.append(fit_memm(m, lab, MEMM_C or C))
+        if mix_has(mix, "boundary"):
+            bounds.append(fit_boundaries(m, lab, BOUNDARY_C))
+    memm = None
+    if mix_has(mix, "memm"):
+        memm = fit_memm(matrices, labels, MEMM_C or C)
+        for prev, full in memm.items():
+            same = [b[prev] for b in memms
+                    if prev in b and list(b[prev]["classes"]) == list(full["classes"])]
+            if same:
+                full["coef"] = np.mean([b["coef"] for b in same], axis=0)
+                full["intercept"] = np.mean([b["intercept"] for b in same], axis=0)
+    bound = np.mean(bounds, axis=0) if bounds else None
+    return np.mean(coefs, axis=0), np.mean(inters, axis=0), memm, bound
+
+
+def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
+               C: float = DEFAULT_C, meta: dict | None = None,
+               mix: dict[str, float] | None = None,
+               decoding: dict | None = None, bags: int = DEFAULT_BAGS,
+               bag_fraction: float | None = DEFAULT_BAG_FRACTION,
+               bag_seed: int = 0) -> StageParams:
+    """Fit emissions, priors, start and transitions (and the MEMM) on gold sessions.
+
+    ``decoding``: how the segmenter reads labels off the chain (default ``DEFAULT_DECODING``;
+    ``{}`` for plain Viterbi). ``bags``: average the emission, MEMM and boundary weights
+    over that many seeded resamples of the sessions (``_bagged``; 0: one fit); the start,
+    transition and prior counts always come from all sessions."""
+    y = np.array([STAGES.index(s) for seq in labels for s in seq])
+    rounds = _resamples(len(labels), bags, bag_fraction, bag_seed)
+    if rounds is None:
+        coef, intercept = fit_emission(matrices, labels, C)
+        memm = fit_memm(matrices, labels, MEMM_C or C) if mix_has(mix, "memm") else None
+        bound = fit_boundaries(matrices, labels, BOUNDARY_C) if mix_has(mix, "boundary") \
+            else None
+    else:
+        coef, intercept, memm, bound = _bagged(matrices, labels, rounds, C, mix)
     # scaled likelihoods divide by the prior the classifier was trained under: uniform with
     # class-balanced weights, the gold stage frequencies without
     if BALANCED:
@@ -210,16 +296,16 @@ def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
     trans = counts / counts.sum(axis=1, keepdims=True)
     info = {"name": "stage-hmm", "fitted": True, "C": C, "sessions": len(labels),
             "turns": int(len(y)), "date": _dt.date.today().isoformat()}
+    if rounds is not None:
+        info["bags"] = {"n": bags, "fraction": bag_fraction, "seed": bag_seed}
     info.update(meta or {})
     mix = dict(mix or DEFAULT_MIX)
     info["mix"] = mix
     return StageParams(features=list(FEATURES), coef=coef, intercept=intercept,
                        priors=priors, start=start / start.sum(), transitions=trans, meta=info,
-                       memm=fit_memm(matrices, labels, MEMM_C or C) if mix.get("memm") else None,
-                       mix=mix,
+                       memm=memm, mix=mix,
                        crf=fit_perceptron(matrices, labels) if mix.get("crf") else None,
-                       boundary=fit_boundaries(matrices, labels, BOUNDARY_C)
-                       if mix.get("boundary") else None,
+                       boundary=bound,
                        decoding=dict(DEFAULT_DECODING if decoding is None else decoding)
                        or None)
 

@@ -1,0 +1,109 @@
+"""Stage segmenter: bagging by parameter averaging and regularisation, under the CV.
+
+Not a test: run it by hand (one core is used)::
+
+    OPENBLAS_NUM_THREADS=1 python benchmarks/stage_bagging.py --seeds 0 1 2
+        --setting base --setting bags=10 --setting bags=20,fraction=0.8 --setting memm_c=1
+
+Why: the learning curve (``stage_learning_curve.py``) is still steep, so the fitted parts
+are high-variance. Each ``--setting`` is scored with the same dialogue-level 5-fold
+cross-validation as ``analyzer evaluate-stages --cv 5 --seed S`` (same folds and move
+labels; ``base`` reproduces it exactly with the defaults of ``fit.py``). A setting is
+comma-separated ``key=value``: ``bags`` / ``fraction`` / ``bag_seed`` (``fit_params``'
+bagging: resamples averaged, share of sessions per resample, none = bootstrap), ``c`` (the
+emission C), ``memm_c``, ``boundary_c`` (the other parts' C), ``w_boundary`` (the boundary
+weight of the mix), ``scale_c=1`` (with ``fraction``: every part's C divided by the
+fraction, so each resample is regularised as a fit on all sessions is). Every fit, bagged or
+not, sees only the training folds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def parse(setting: str) -> dict[str, str]:
+    """``"bags=10,fraction=0.8"`` -> {"bags": "10", "fraction": "0.8"} (``base``: {})."""
+    if setting == "base":
+        return {}
+    return dict(part.split("=", 1) for part in setting.split(","))
+
+
+def main() -> int:
+    from analyzer.results import STAGES
+    from analyzer.stages import fit
+    from analyzer.stages.evaluate import default_gold_files, folds, gold_evidence
+    from analyzer.stages.gold import read_gold, resolve
+    from analyzer.stages.metrics import summarise
+    from analyzer.stages.segmenter import Segmenter
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
+    parser.add_argument("--setting", action="append", default=None)
+    parser.add_argument("--cv", type=int, default=5)
+    args = parser.parse_args()
+    settings = args.setting or ["base"]
+
+    files = default_gold_files()
+    pairs = resolve([e for f in files for e in read_gold(f)])
+    matrices, labels = gold_evidence(pairs)
+    n = len(labels)
+    defaults = (fit.DEFAULT_C, fit.MEMM_C, fit.BOUNDARY_C, dict(fit.DEFAULT_MIX))
+    rows = []
+    for setting in settings:
+        opts = parse(setting)
+        scale = 1.0
+        if opts.get("scale_c") == "1" and opts.get("fraction", "none") != "none":
+            scale = 1.0 / float(opts["fraction"])
+        memm_c = float(opts["memm_c"]) if "memm_c" in opts else defaults[1]
+        fit.MEMM_C = memm_c * scale if memm_c is not None else None
+        fit.BOUNDARY_C = scale * (float(opts["boundary_c"]) if "boundary_c" in opts
+                                  else defaults[2])
+        mix = dict(defaults[3])
+        if "w_boundary" in opts:
+            mix["boundary"] = float(opts["w_boundary"])
+        kwargs = {"C": scale * float(opts.get("c", defaults[0])), "mix": mix}
+        if "bags" in opts:
+            kwargs["bags"] = int(opts["bags"])
+            fraction = opts.get("fraction", "none")
+            kwargs["bag_fraction"] = None if fraction == "none" else float(fraction)
+            kwargs["bag_seed"] = int(opts.get("bag_seed", 0))
+        per_seed = []
+        for seed in args.seeds:
+            start = time.process_time()
+            predicted: list[list[str]] = [[] for _ in range(n)]
+            for test in folds(n, args.cv, seed):
+                held = set(test.tolist())
+                train = [i for i in range(n) if i not in held]
+                seg = Segmenter(fit.fit_params([matrices[i] for i in train],
+                                               [labels[i] for i in train], **kwargs))
+                for i in test:
+                    predicted[i] = [STAGES[s] for s in seg.decode(matrices[i])[0]]
+            scores = summarise(zip(labels, predicted, strict=True))
+            per_seed.append((scores.pk, scores.windowdiff))
+            print(f"  {setting} seed {seed}: Pk {scores.pk:.4f} WD {scores.windowdiff:.4f} "
+                  f"({time.process_time() - start:.0f} s CPU)", flush=True)
+        rows.append((setting, per_seed))
+    fit.DEFAULT_C, fit.MEMM_C, fit.BOUNDARY_C = defaults[:3]
+    print(f"\n{n} sessions, {args.cv}-fold CV")
+    head = " | ".join(f"seed {s}" for s in args.seeds)
+    print(f"| setting | {head} | mean Pk / WD |")
+    print("| --- |" + " --- |" * (len(args.seeds) + 1))
+    for name, per_seed in rows:
+        cells = " | ".join(f"{pk:.4f} / {wd:.4f}" for pk, wd in per_seed)
+        mean_pk = sum(p for p, _ in per_seed) / len(per_seed)
+        mean_wd = sum(w for _, w in per_seed) / len(per_seed)
+        print(f"| {name} | {cells} | {mean_pk:.4f} / {mean_wd:.4f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
