@@ -1,4 +1,4 @@
-"""Third-round experiments on the move classifier (docs/moves.md, rows 14-23). Not a test.
+"""Third- and fourth-round experiments on the move classifier (docs/moves.md, rows 14-25).
 
 Dialogue-level 5-fold CV over the 354 annotated CaSiNo dialogues, the folds of
 ``analyzer evaluate --cv 5 --seed S``. ``cache`` fits, per outer fold and on its training
