@@ -1,4 +1,4 @@
-"""Third-round experiments on the move classifier (docs/moves.md, rows 14-23). Not a test.
+"""Third- and fourth-round experiments on the move classifier (docs/moves.md, rows 14-25).
 
 Dialogue-level 5-fold CV over the 354 annotated CaSiNo dialogues, the folds of
 ``analyzer evaluate --cv 5 --seed S``. ``cache`` fits, per outer fold and on its training
@@ -64,12 +64,7 @@ def cache(seed: int) -> None:
     groups = X["session_id"].to_numpy()
     folds = dialogue_folds(groups, 5, seed)
     sets = as_label_sets(X["gold"])
-    unann = []
-    for f in sorted(CASINO.glob("*.json")):
-        unann += [t for t in read_casino(f, annotated_only=False)
-                  if not any(turn.gold for turn in t.turns)]
-    Xu = turn_frame(unann)
-    Xu = Xu[~Xu["is_action"]].reset_index(drop=True)
+    Xu = unannotated_frame()
     out = []
     for k in range(5):
         tr, te = np.flatnonzero(folds != k), np.flatnonzero(folds == k)
@@ -90,6 +85,16 @@ def cache(seed: int) -> None:
     CACHE.mkdir(parents=True, exist_ok=True)
     with open(CACHE / f"folds_s{seed}.pkl", "wb") as fh:
         pickle.dump(dict(folds=out, X=X, sets=sets), fh)
+
+
+def unannotated_frame():
+    """The spoken turns of the 576 CaSiNo dialogues without strategy labels (no labels used)."""
+    unann = []
+    for f in sorted(CASINO.glob("*.json")):
+        unann += [t for t in read_casino(f, annotated_only=False)
+                  if not any(turn.gold for turn in t.turns)]
+    Xu = turn_frame(unann)
+    return Xu[~Xu["is_action"]].reset_index(drop=True)
 
 
 def oof_matrix(est, X, sets, groups):
@@ -189,7 +194,7 @@ class Folds:
     def __init__(self, seed: int) -> None:
         with open(CACHE / f"folds_s{seed}.pkl", "rb") as fh:
             d = pickle.load(fh)
-        self.F, self.X = d["folds"], d["X"]
+        self.F, self.X, self.seed = d["folds"], d["X"], seed
         n = len(self.X)
         self.classes = self.F[0]["classes"]
         self.Y, self.o = np.zeros((n, len(self.classes)), int), np.zeros(n, int)
@@ -359,6 +364,185 @@ def exp_oracle(D):
           f"model): labels {np.mean(best):.3f}", np.round(best, 3))
 
 
+# ------------------------------------------------------------------ LSA (row 25)
+LSA_K = 300
+
+
+def lsa_projection(texts_fit, char: bool):
+    """Latent semantic analysis learned on ``texts_fit`` (unlabelled use only): TF-IDF of word
+    1-2-grams (and char_wb 2-5-grams, 30,000 most frequent, each block's rows L2-normalised
+    and the pair scaled by 1/sqrt(2)) with the project's own vocabularies, then a truncated
+    SVD with ``LSA_K`` components. Returns ``project(texts) -> (n, LSA_K)`` float32."""
+    from sklearn.decomposition import TruncatedSVD
+
+    from analyzer.moves.features import fit_vocab
+
+    texts = list(dict.fromkeys(texts_fit))
+    vocabs = [fit_vocab("word", (1, 2), texts, 2, None)]
+    if char:
+        vocabs.append(fit_vocab("char_wb", (2, 5), texts, 2, 30000))
+    scale = np.float32(1 / np.sqrt(len(vocabs)))
+
+    def tfidf(ts):
+        return sp.hstack([v.transform(ts) for v in vocabs], format="csr") * scale
+
+    svd = TruncatedSVD(LSA_K, algorithm="randomized", n_iter=5, random_state=0)
+    svd.fit(tfidf(texts))
+    comp = svd.components_.T.astype(np.float32)
+
+    def project(ts):
+        ts = list(ts)
+        uniq = list(dict.fromkeys(ts))
+        pos = {t: i for i, t in enumerate(uniq)}
+        Z = np.asarray(tfidf(uniq) @ comp)
+        Z[[i for i, t in enumerate(uniq) if not t.strip()]] = 0.0  # no turn: no vector
+        return Z[[pos[t] for t in ts]]
+    return project
+
+
+def lsa_cache(X, splits, seed: int, char: bool):
+    """Per outer fold: the LSA of the turn, the previous and the next turn (first ``LSA_K``
+    components), the projection fitted on the training folds' texts plus the unannotated
+    dialogues' texts only (the held-out fold's texts are projected, never fitted)."""
+    path = CACHE / f"lsa_s{seed}_{'wc' if char else 'w'}.pkl"
+    if path.exists():
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    unann = unannotated_frame()["text"].tolist()
+    out = []
+    for k, f in enumerate(splits):
+        project = lsa_projection(X["text"].iloc[f["tr"]].tolist() + unann, char)
+        blocks = {}
+        for part in ("tr", "te"):
+            rows = X.iloc[f[part]]
+            blocks[part] = [project(rows[c].tolist())
+                            for c in ("text", "prev_text", "next_text")]
+        out.append(blocks)
+        print("LSA fold", k, "fitted", flush=True)
+    with open(path, "wb") as fh:
+        pickle.dump(out, fh)
+    return out
+
+
+def lsa_features(blocks, k, normalise, weight, context_weight=0.5):
+    """The dense block appended to the head inputs: the turn's first ``k`` LSA components,
+    and the previous / next turn's at ``context_weight`` (as the other context blocks)."""
+    parts = []
+    for Z, w in zip(blocks, (1.0, context_weight, context_weight), strict=True):
+        Z = Z[:, :k].copy()
+        if normalise:
+            n = np.linalg.norm(Z, axis=1, keepdims=True)
+            Z /= np.where(n > 0, n, 1.0)
+        parts.append(Z * (w * weight))
+    return sp.csr_matrix(np.hstack(parts).astype(np.float32))
+
+
+def lsa_stage1(f, b, k, seed, C=1.0):
+    """A stage-1 model on the LSA alone: per-label logistic regressions on the turn's first
+    ``k`` components, their probabilities for the turn, the previous and the next turn
+    stacked (out-of-fold inside the training folds, as ``MoveClassifier.fit`` does)."""
+    Ztr, Zte = [Z[:, :k] for Z in b["tr"]], [Z[:, :k] for Z in b["te"]]
+    K = f["Y"].shape[1]
+    Str = np.zeros((len(f["tr"]), 3 * K), dtype=np.float32)
+    for itr, ite in group_folds(f["groups_tr"], 5, seed):
+        W, c = fit_labels(sp.csr_matrix(Ztr[0][itr]), f["Y"][itr], C)
+        for j in range(3):
+            Str[ite, j * K:(j + 1) * K] = _sigmoid(Ztr[j][ite] @ W + c)
+    W, c = fit_labels(sp.csr_matrix(Ztr[0]), f["Y"], C)
+    Ste = np.hstack([_sigmoid(Z @ W + c) for Z in Zte]).astype(np.float32)
+    return sp.csr_matrix(Str), sp.csr_matrix(Ste)
+
+
+LSA_VARIANTS = {  # name: (char n-grams in the SVD, k, L2-normalised rows, block weight, where)
+    "w-k100": (False, 100, False, 1.0, "heads"), "w-k200": (False, 200, False, 1.0, "heads"),
+    "w-k300": (False, 300, False, 1.0, "heads"), "wc-k100": (True, 100, False, 1.0, "heads"),
+    "wc-k200": (True, 200, False, 1.0, "heads"), "wc-k300": (True, 300, False, 1.0, "heads"),
+    "w-k300-l2": (False, 300, True, 1.0, "heads"),
+    "w-k300-l2-x0.5": (False, 300, True, 0.5, "heads"),
+    "w-k300-l2-x2": (False, 300, True, 2.0, "heads"),
+    "w-k300-s1": (False, 300, False, 1.0, "stage1"),
+    "w-k300-both": (False, 300, False, 1.0, "both"),
+}
+
+
+def exp_lsa(D, variants=None):
+    """LSA blocks under both heads (label and orientation): the dense components of the turn
+    and its neighbours ("heads"), the probabilities of a stage-1 model on the LSA ("stage1"),
+    or both; the shipped stage 1 stays as it is."""
+    seed = D.seed
+    for name in variants or LSA_VARIANTS:
+        char, k, normalise, weight, where = LSA_VARIANTS[name]
+        L = lsa_cache(D.X, D.F, seed, char)
+        memo = {}  # fold -> extended (train, test) matrices, built once per variant
+
+        def extend(f, k=k, normalise=normalise, weight=weight, where=where, L=L, memo=memo):
+            key = id(f)
+            if key not in memo:
+                b = L[next(i for i, g in enumerate(D.F) if g is f)]
+                add_tr, add_te = [], []
+                if where in ("heads", "both"):
+                    add_tr.append(lsa_features(b["tr"], k, normalise, weight))
+                    add_te.append(lsa_features(b["te"], k, normalise, weight))
+                if where in ("stage1", "both"):
+                    s_tr, s_te = lsa_stage1(f, b, k, seed)
+                    add_tr.append(s_tr)
+                    add_te.append(s_te)
+                memo[key] = (sp.hstack([f["Mtr"], *add_tr], format="csr"),
+                             sp.hstack([f["Mte"], *add_te], format="csr"))
+            return memo[key]
+
+        def labels(f, extend=extend):
+            M, Mte = extend(f)
+            W, b = fit_labels(M, f["Y"])
+            return _sigmoid(Mte @ W + b)
+        D.run(f"lsa {name} (seed {seed})", labels,
+              orientation=lambda f, extend=extend: direct_orientation(f, *extend(f)))
+
+
+def lsa_time(variant: str, repeat: int = 3) -> None:
+    """Classification time of the shipped model on all CaSiNo chat turns, without and with the
+    LSA block of ``variant`` (projection of the distinct texts, gathered for the turn, previous
+    and next turn, and its product with random head weights for the 10 labels + 3
+    orientations), alternating, best of ``repeat`` in CPU time. The projection is fitted on
+    all CaSiNo texts here: this times it, it scores nothing."""
+    import time
+
+    from analyzer.moves import load_model
+    from analyzer.moves.data import casino_files
+
+    char, k, normalise, weight, _ = LSA_VARIANTS[variant]
+    transcripts = [t for f in casino_files(CASINO) for t in read_casino(f, annotated_only=False)]
+    frame = turn_frame(transcripts)
+    frame = frame[~frame["is_action"]].reset_index(drop=True)
+    project = lsa_projection(frame["text"].tolist(), char)
+    est = load_model().estimator
+    W = np.random.default_rng(0).standard_normal((3 * k, 13)).astype(np.float32)
+
+    def classify(with_lsa):
+        for vocab in (est.featurizer_.word_, est.featurizer_.char_):
+            if vocab is not None:
+                vocab.__dict__.pop("_cache", None)
+        est.scores(est.features(frame))
+        if with_lsa:
+            cols = [frame[c].tolist() for c in ("text", "prev_text", "next_text")]
+            Z = project(cols[0] + cols[1] + cols[2])[:, :k]
+            if normalise:
+                n = np.linalg.norm(Z, axis=1, keepdims=True)
+                Z /= np.where(n > 0, n, 1.0)
+            n = len(frame)
+            np.hstack([Z[:n], 0.5 * Z[n:2 * n], 0.5 * Z[2 * n:]]) @ W
+
+    best = {False: [], True: []}
+    for _ in range(repeat):
+        for with_lsa in (False, True):
+            c0 = time.process_time()
+            classify(with_lsa)
+            best[with_lsa].append(time.process_time() - c0)
+    a, b = min(best[False]), min(best[True])
+    print(f"{len(frame)} turns, CPU s (best of {repeat}): without {a:.3f}  with LSA {variant} "
+          f"{b:.3f}  (+{100 * (b / a - 1):.0f}%)  all: {best}")
+
+
 def full_cv(seed: int, params: dict) -> None:
     """A full ``cross_validate`` (what ``analyzer evaluate --cv 5`` runs) with other
     ``MoveClassifier`` parameters."""
@@ -373,13 +557,16 @@ def full_cv(seed: int, params: dict) -> None:
 EXPERIMENTS = {"base": exp_base, "label-c": exp_label_c, "nb": exp_nb,
                "self-training": exp_self_training, "meta": exp_meta, "history": exp_history,
                "sentences": exp_sentences, "orientation-c": exp_orientation_c,
-               "oracle": exp_oracle}
+               "oracle": exp_oracle, "lsa": exp_lsa}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("experiment", choices=["cache", "cv", *EXPERIMENTS])
+    parser.add_argument("experiment",
+                        choices=["cache", "cv", "lsa-cache", "lsa-time", *EXPERIMENTS])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--variants", default="", help="for lsa: comma-separated names of "
+                        f"LSA_VARIANTS ({', '.join(LSA_VARIANTS)}); default all")
     parser.add_argument("--params", default="{}", help='for cv: JSON, e.g. \'{"word_ngrams": '
                         '[1, 3], "orientation_C": 0.5}\'')
     args = parser.parse_args()
@@ -390,6 +577,17 @@ def main() -> None:
             full_cv(args.seed, params)
         elif args.experiment == "cache":
             cache(args.seed)
+        elif args.experiment == "lsa-cache":  # the LSA blocks alone (no fold matrices needed)
+            X = turn_frame(load_coded([str(CASINO)]).transcripts, labelled_only=True)
+            folds = dialogue_folds(X["session_id"].to_numpy(), 5, args.seed)
+            splits = [dict(tr=np.flatnonzero(folds != k), te=np.flatnonzero(folds == k))
+                      for k in range(5)]
+            for char in (False, True):
+                lsa_cache(X, splits, args.seed, char)
+        elif args.experiment == "lsa-time":
+            lsa_time(args.variants or "w-k300")
+        elif args.experiment == "lsa":
+            exp_lsa(Folds(args.seed), [v for v in args.variants.split(",") if v] or None)
         else:
             EXPERIMENTS[args.experiment](Folds(args.seed))
 
