@@ -38,6 +38,8 @@ def parse(setting: str) -> dict[str, str]:
 
 
 def main() -> int:
+    from seed_table import print_seed_table  # beside this script
+
     from analyzer.results import STAGES
     from analyzer.stages import fit
     from analyzer.stages.evaluate import default_gold_files, folds, gold_evidence
@@ -94,14 +96,7 @@ def main() -> int:
         rows.append((setting, per_seed))
     fit.DEFAULT_C, fit.MEMM_C, fit.BOUNDARY_C = defaults[:3]
     print(f"\n{n} sessions, {args.cv}-fold CV")
-    head = " | ".join(f"seed {s}" for s in args.seeds)
-    print(f"| setting | {head} | mean Pk / WD |")
-    print("| --- |" + " --- |" * (len(args.seeds) + 1))
-    for name, per_seed in rows:
-        cells = " | ".join(f"{pk:.4f} / {wd:.4f}" for pk, wd in per_seed)
-        mean_pk = sum(p for p, _ in per_seed) / len(per_seed)
-        mean_wd = sum(w for _, w in per_seed) / len(per_seed)
-        print(f"| {name} | {cells} | {mean_pk:.4f} / {mean_wd:.4f} |")
+    print_seed_table("setting", args.seeds, rows)
     return 0
 
 

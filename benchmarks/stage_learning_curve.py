@@ -39,6 +39,7 @@ OLD_GOLD = ("gold_casino.tsv", "gold_casino_c.tsv", "gold_examples.tsv")
 
 def main() -> int:
     import numpy as np
+    from seed_table import print_seed_table  # beside this script
 
     from analyzer.results import STAGES
     from analyzer.stages.evaluate import folds, gold_evidence
@@ -117,14 +118,7 @@ def main() -> int:
             print(f"  {name} seed {seed}: Pk {pk:.4f} WD {wd:.4f}", flush=True)
         rows.append((name, per_seed))
     print(f"\n{n} scored sessions, {args.cv}-fold CV, draws per fraction < 1: {args.draws}")
-    head = " | ".join(f"seed {s}" for s in args.seeds)
-    print(f"| training share of each fold | {head} | mean Pk / WD |")
-    print("| --- |" + " --- |" * (len(args.seeds) + 1))
-    for name, per_seed in rows:
-        cells = " | ".join(f"{pk:.4f} / {wd:.4f}" for pk, wd in per_seed)
-        mean_pk = sum(p for p, _ in per_seed) / len(per_seed)
-        mean_wd = sum(w for _, w in per_seed) / len(per_seed)
-        print(f"| {name} | {cells} | {mean_pk:.4f} / {mean_wd:.4f} |")
+    print_seed_table("training share of each fold", args.seeds, rows)
     if parts:
         print("\nmean Pk by gold file (over seeds and draws):")
         for (name, part), values in parts.items():
