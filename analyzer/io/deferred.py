@@ -57,8 +57,10 @@ def read_sessions(path: str | Path, format: str | None = None,
         return list(read_transcripts(path, format=format))
     text = decode(path, read_bytes(path))
     found = None if jsonfile.looks_like_json_lines(text) else jsonfile.list_items(text)
-    if found is None or not casino.looks_like(found[0]):
-        return list(read_transcripts(path, format=format))  # (reads the file again: rare)
+    if found is None:  # JSON lines, an object, or malformed: the reader says which
+        return list(jsonfile.read(path, text))
+    if not casino.looks_like(found[0]):  # another list shape, parsed once already
+        return list(jsonfile.read_data(path, found[0]))
     items, spans = found
     out: list[Transcript | DeferredSession] = []
     source = str(path)

@@ -31,12 +31,18 @@ def test_deferred_dialogues_read_as_the_reader_reads_them(casino_dir):
     assert materialise(renamed).session_id == "x-2"
 
 
-def test_without_defer_or_for_other_files_nothing_is_deferred(casino_dir, data_dir):
+def test_without_defer_or_for_other_files_nothing_is_deferred(casino_dir, data_dir, tmp_path):
     path = casino_dir / "casino_valid.json"
     assert all(not isinstance(t, DeferredSession) for t in read_sessions(path))
+    listed = tmp_path / "sessions.json"  # a JSON list of another shape: sessions of turns
+    listed.write_text(json.dumps([
+        {"session_id": "a", "turns": [{"speaker": "Ann", "text": "Shall we start?"}]},
+        {"session_id": "b", "turns": [{"speaker": "Bo", "text": "I need the water."}]}]),
+        encoding="utf-8")
     for other in (data_dir / "good" / "segments.json", data_dir / "good" / "sessions.csv",
-                  data_dir / "good" / "labelled.txt"):
+                  data_dir / "good" / "labelled.txt", listed):
         got = read_sessions(other, defer=True)
+        assert got
         for a, b in zip(got, read_transcripts(other), strict=True):
             _same(a, b)
 
