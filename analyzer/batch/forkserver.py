@@ -22,6 +22,18 @@ PRELOAD = ["analyzer.batch.worker", "analyzer.pipeline", "spacy", "pyarrow",
            "analyzer.batch.fork_server_exit"]
 
 
+def default_workers() -> int:
+    """The cores this process may use (a container or ``taskset`` may allow fewer than the
+    machine has): the default number of local workers. Here, not in the runner, so that
+    ``analyzer batch`` can decide to start the fork server before importing the runner."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def context():
     """The ``forkserver`` multiprocessing context, with ``PRELOAD`` set."""
     import multiprocessing

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -29,6 +28,7 @@ from ..report.tables import (
     UNIT_COLUMNS,
 )
 from .assemble import write_tables
+from .forkserver import default_workers
 from .manifest import now, versions, write_manifest
 from .parts import TABLES
 from .plan import DEFAULT_CHUNK_SIZE, WorkItem, input_size, options_hash
@@ -149,15 +149,6 @@ def _make_engine(options: BatchOptions, config: WorkerConfig):
     if workers == 1:
         return InProcessEngine(config)
     return LocalEngine(config, workers)
-
-
-def default_workers() -> int:
-    """The cores this process may use (a container or ``taskset`` may allow fewer than the
-    machine has)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOptions = BatchOptions(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import threading
@@ -105,14 +104,6 @@ def _print_summary(result, seconds: float) -> None:
                 f"{result.tables['failures_csv']}")
 
 
-def _cores() -> int:
-    """``runner.default_workers()`` without importing the runner (it imports pyarrow)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def batch(
     paths: Annotated[list[str], typer.Argument(
         help="Transcript files, folders (searched recursively) or globs, any mix of formats.",
@@ -148,9 +139,9 @@ def batch(
 
         analyzer batch corpora/examples ../shared/corpora/casino --out runs/all --workers 2
     """
-    if scheduler is None and (workers or _cores()) > 1:
-        from ..batch import forkserver
+    from ..batch import forkserver
 
+    if scheduler is None and (workers or forkserver.default_workers()) > 1:
         forkserver.start()  # it imports its modules while this process imports its own
     from ..batch import BatchOptions, run_batch
 
