@@ -80,12 +80,13 @@ class Analyzer:
         try:
             docs = [turn_docs(self.nlp, t) for t in transcripts]
             all_units = split_units_many(self.nlp, transcripts, docs=docs)
-            if self._evidence_nlp is not None:
-                for transcript, turn_doc in zip(transcripts, docs, strict=True):
-                    pairs = [(t.text, d) for t, d in zip(transcript.turns, turn_doc, strict=True)
-                             if d is not None]
-                    remember_docs(self._evidence_nlp, [p[0] for p in pairs],
-                                  [p[1] for p in pairs])
+            if self._evidence_nlp is not None:  # all the batch's texts in one call
+                pairs = [(t.text, d) for transcript, turn_doc in zip(transcripts, docs,
+                                                                     strict=True)
+                         for t, d in zip(transcript.turns, turn_doc, strict=True)
+                         if d is not None]
+                remember_docs(self._evidence_nlp, [p[0] for p in pairs],
+                              [p[1] for p in pairs])
             del docs
             predicted = self.model.predict_sessions(
                 list(zip(transcripts, all_units, strict=True)), explain=self.explain)

@@ -302,8 +302,14 @@ class _TextFacts(NamedTuple):
     issue_at: tuple[int, ...]  # positions of the tokens whose norm is in ``ISSUE_WORDS``
 
 
-#: Bound of the per-pipeline text cache; cleared when full (a batch run sees new texts).
-_CACHE_SIZE = 50_000
+#: Bound of the per-pipeline text cache; cleared when full. Small on purpose: the cache
+#: carries the facts of the texts the pipeline has just tokenised (``remember_docs``) to the
+#: evidence of the same sessions, and memoises the short phrases every session repeats
+#: ("ok", "Submit-Deal"), nothing more. At 50,000 it also held every text of a synthetic
+#: corpus made of copies (the batch benchmark's x10 and x100), so from the second copy on
+#: the evidence read nearly every turn's facts from it, ~15% of the analysis a real corpus
+#: of distinct texts does not get (``benchmarks/bench_batch.py``, docs/batch.md).
+_CACHE_SIZE = 4_096
 
 
 @lru_cache(maxsize=8)
@@ -353,7 +359,7 @@ _TRAILERS = (")", "🙂", ":)")
 
 
 def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str,
-                doc: Doc | None = None) -> _TextFacts:
+                doc: Doc | None = None, bounded: bool = True) -> _TextFacts:
     """The facts of ``text`` (from the cache, else from ``doc``, tokenised here if not given).
 
     The per-token columns come from the word table in one ``zip``; the number, money and
@@ -400,7 +406,7 @@ def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str,
         opens_with_accept=_opens_with_accept_t(first_words),
         ends_question=last is not None and "?" in last,
         words=len(text.split()), question="?" in text, issue_at=issue_at)
-    if len(cache) >= _CACHE_SIZE:
+    if bounded and len(cache) >= _CACHE_SIZE:
         cache.clear()
     cache[text] = facts
     return facts
@@ -409,11 +415,17 @@ def _text_facts(nlp: Language, cache: dict[str, _TextFacts], text: str,
 def remember_docs(nlp: Language, texts: Sequence[str], docs: Sequence[Doc]) -> None:
     """Read the facts of turn texts another step has already tokenised with ``nlp`` (the
     unit splitter does, in ``Analyzer``), so the evidence does not tokenise them again.
-    The facts are the ones ``local_evidence`` would compute itself (tested)."""
+    The facts are the ones ``local_evidence`` would compute itself (tested).
+
+    Give it all the texts of the sessions about to be segmented at once: the cache is
+    cleared first if they would not fit, and then holds every one of them (past the bound,
+    if a batch of long sessions needs it), so none is evicted before the evidence reads it."""
     cache = _fact_cache(nlp)
+    if len(cache) + len(texts) > _CACHE_SIZE:
+        cache.clear()
     for text, doc in zip(texts, docs, strict=True):
         if text not in cache:
-            _text_facts(nlp, cache, text, doc)
+            _text_facts(nlp, cache, text, doc, bounded=False)
 
 
 @lru_cache(maxsize=8)

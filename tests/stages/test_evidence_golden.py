@@ -191,3 +191,24 @@ def write_golden() -> None:
 
 if __name__ == "__main__" and "--write" in sys.argv:
     write_golden()
+
+
+def test_text_cache_is_bounded_but_keeps_a_whole_batch(monkeypatch):
+    """The text cache stays small (a corpus of repeated copies must not be read from it, see
+    ``_CACHE_SIZE``), yet every text handed over in one ``remember_docs`` call is kept until
+    the evidence reads it, even when one batch holds more texts than the bound."""
+    from analyzer.stages import evidence
+
+    nlp = get_nlp()
+    cache = _fact_cache(nlp)
+    cache.clear()
+    monkeypatch.setattr(evidence, "_CACHE_SIZE", 4)
+    first = [f"I can give you {k} water" for k in range(3)]
+    remember_docs(nlp, first, [nlp.make_doc(x) for x in first])
+    assert set(cache) == set(first)
+    batch = [f"Could I have {k} food?" for k in range(6)]  # more than the bound
+    remember_docs(nlp, batch, [nlp.make_doc(x) for x in batch])
+    assert set(cache) == set(batch)  # the earlier texts went first, none of this batch did
+    evidence._text_facts(nlp, cache, "Deal, thanks!")  # an unremembered text: bound applies
+    assert list(cache) == ["Deal, thanks!"]
+    cache.clear()
