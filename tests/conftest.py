@@ -7,6 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (CI must not pass or fail by chance);
+# ANALYZER_HYPOTHESIS=explore draws new ones, to look for bugs by hand.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("explore" if os.environ.get("ANALYZER_HYPOTHESIS") == "explore"
+                      else "repeatable")
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"

@@ -25,6 +25,10 @@ from ..transcript import ROLES
 EXPORT_FORMATS = ("csv", "parquet", "sav", "dta", "convokit")
 CATEGORICAL = {"stage": STAGES, "orientation": ORIENTATIONS, "role": ROLES,
                "move": None, "action": None, "offer": None}
+#: Columns that hold words, whatever they look like: never turned into numbers, even when a
+#: table's every value happens to read as one (a session whose turns are all "1", "2").
+TEXT_COLUMNS = frozenset({"text", "speaker", "session_id", "source", "format", "parties",
+                          "third_parties", "model", "labels", "gold", "file", "error", "hint"})
 STATA_STR_MAX = 2045  # longest fixed-width string Stata's .dta (format 118) holds
 _STATA_RESERVED = {"_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in",
                    "int", "long", "_n", "_N", "_pi", "_pred", "_rc", "_se", "_skip",
@@ -108,7 +112,8 @@ def labelled_frame(frame: pd.DataFrame, max_str: int | None = None
             out[column] = series.astype(float)
         else:
             numeric = pd.to_numeric(series, errors="coerce")
-            if len(present) and numeric[series.notna()].notna().all():
+            if len(present) and column not in TEXT_COLUMNS and \
+                    numeric[series.notna()].notna().all():
                 out[column] = numeric.astype(float)
             elif not len(present):
                 out[column] = pd.Series(np.nan, index=series.index, dtype=float)

@@ -157,7 +157,7 @@ def test_empty_results_are_a_clear_error(tmp_path, turns):
 
 @pytest.mark.parametrize("fmt", ["sav", "dta"])
 def test_round_trip_arbitrary_texts_and_codes(fmt, tmp_path):
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, example, given, settings
     from hypothesis import strategies as st
 
     from analyzer.study.exports import labelled_frame
@@ -168,6 +168,8 @@ def test_round_trip_arbitrary_texts_and_codes(fmt, tmp_path):
     @settings(max_examples=15, deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(st.lists(st.tuples(texts, moves, st.booleans()), min_size=1, max_size=8))
+    @example([("0", "claim", False)])  # texts that all read as numbers stay texts
+    @example([("12", "claim", True), ("3.5", "create", False)])
     def check(rows):
         frame = pd.DataFrame({"text": [r[0] for r in rows], "move": [r[1] for r in rows],
                               "is_action": [r[2] for r in rows]})
