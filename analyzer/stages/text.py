@@ -108,6 +108,15 @@ def _gram_key(g: Gram) -> tuple[int, Gram]:
     return (0, g) if isinstance(g, str) else (1, g)
 
 
+class _Rows(dict):
+    """Unigram rows by token; a token outside the vocabulary is the zero row."""
+
+    zero = 0
+
+    def __missing__(self, key: str) -> int:
+        return self.zero
+
+
 @dataclass
 class TextModel:
     """Fitted text regressions: vocabulary, idf, weights per block and target.
@@ -127,22 +136,23 @@ class TextModel:
         # unigrams by token; bigrams by an integer made of their two tokens' unigram rows
         # (``token_rows`` builds no tuple or string per pair). A bigram's tokens are
         # unigrams of the vocabulary (each is in every turn the bigram is in); the start
-        # marker is row V.
+        # marker is V + 1 (in keys only). Row V is a zero row (weights 0, idf 0): the row
+        # of every token and pair outside the vocabulary, so nothing needs filtering out.
         v = len(self.vocab)
-        self._uni = {g: j for j, g in enumerate(self.vocab) if isinstance(g, str)}
-        self._span = v + 1
+        self._uni = _Rows({g: j for j, g in enumerate(self.vocab) if isinstance(g, str)})
+        self._uni.zero = v
+        self._span = v + 2
         self._bi: dict[int, int] = {}
         for j, g in enumerate(self.vocab):
             if isinstance(g, tuple):
                 a, b = g
-                rows_a = [v] if a == START else []
+                rows_a = [v + 1] if a == START else []
                 if a in self._uni:  # (a turn may hold the marker's text as a token)
                     rows_a.append(self._uni[a])
                 if b in self._uni:
                     for ra in rows_a:
                         self._bi[ra * self._span + self._uni[b]] = j
-        # idf folded into the rows, and a zero row V: every text's rows end with it, so
-        # none is empty and one ``reduceat`` sums a whole session
+        # idf folded into the rows; the zero row V last
         self._scaled = np.vstack([self.weights * self.idf[:, None],
                                   np.zeros((1, self.weights.shape[1]))])
         self._idf2 = np.append(self.idf ** 2, 0.0)
@@ -153,18 +163,16 @@ class TextModel:
         return [column_name(t) for t in self.targets]
 
     def token_rows(self, tokens: Sequence[str]) -> list[int]:
-        """The vocabulary row of every n-gram occurrence of a text (its unigrams, then its
-        bigrams, repeats kept), then the zero row V."""
+        """The vocabulary row of every n-gram occurrence of a text: its unigrams, then its
+        bigrams (repeats kept), the zero row V for those outside the vocabulary; always
+        ends with V (so no turn is empty in ``session_scores``)."""
         v = len(self.vocab)
-        get = self._uni.get
-        uni = [get(w, -1) for w in tokens]
-        out = [j for j in uni if j >= 0]
+        uni = list(map(self._uni.__getitem__, tokens))
         if self.order >= 2 and self._bi:
             big, span = self._bi.get, self._span
-            out += [j for a, b in zip((v, *uni), uni, strict=False)
-                    if a >= 0 and b >= 0 and (j := big(a * span + b)) is not None]
-        out.append(v)
-        return out
+            return [*uni, *[big(a * span + b, v)
+                            for a, b in zip((v + 1, *uni), uni, strict=False)], v]
+        return [*uni, v]
 
     def session_scores(self, rows: Sequence[list[int]]) -> np.ndarray:
         """(turns, blocks * targets): each turn's TF-IDF vector (``tfidf_rows``) times each
