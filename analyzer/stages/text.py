@@ -152,10 +152,11 @@ class TextModel:
                 if b in self._uni:
                     for ra in rows_a:
                         self._bi[ra * self._span + self._uni[b]] = j
-        # idf folded into the rows; the zero row V last
-        self._scaled = np.vstack([self.weights * self.idf[:, None],
-                                  np.zeros((1, self.weights.shape[1]))])
-        self._idf2 = np.append(self.idf ** 2, 0.0)
+        # idf folded into the rows, the squared idf as a last column (one gather and one
+        # ``reduceat`` give a turn's sums and its squared norm); the zero row V last
+        self._scaled = np.vstack([
+            np.hstack([self.weights * self.idf[:, None], (self.idf ** 2)[:, None]]),
+            np.zeros((1, self.weights.shape[1] + 1))])
         self._by_text: dict[Any, dict[Any, list[int]]] = {}
 
     @property
@@ -182,9 +183,8 @@ class TextModel:
         starts = list(accumulate(lens, initial=0))[:-1]
         flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=sum(lens))
         sums = np.add.reduceat(self._scaled[flat], starts, axis=0)
-        norms = np.sqrt(np.add.reduceat(self._idf2[flat], starts))
-        norms[norms == 0.0] = 1.0
-        return sums / norms[:, None]
+        # (a text with no known n-gram: sums 0, divided by a tiny norm, stay 0)
+        return sums[:, :-1] / np.sqrt(np.maximum(sums[:, -1:], 1e-300))
 
     def predict_rows(self, rows: Sequence[list[int]]) -> np.ndarray:
         """(turns, targets) probabilities of one session from its turns' ``token_rows``: a
@@ -207,12 +207,13 @@ class TextModel:
         """``predict(turn_tokens(transcript, nlp))``, with each text's ``token_rows``
         cached (by text, per pipeline): a text seen before costs one lookup, a new one its
         tokens from the evidence's cache and a dict lookup per token."""
-        from .evidence import get_nlp
+        from .evidence import _fact_cache, _text_facts, get_nlp
 
         nlp = get_nlp(nlp)
         cache = self._by_text.get(nlp)
         if cache is None:
             cache = self._by_text[nlp] = {}
+        facts = _fact_cache(nlp)
         rows = []
         for turn in transcript.turns:
             action = turn.action
@@ -221,8 +222,12 @@ class TextModel:
             if hit is None:
                 if len(cache) >= 50_000:
                     cache.clear()
-                hit = cache[key] = self.token_rows(
-                    _tokens(nlp, turn.text) if action is None else (f"<{action.kind}>",))
+                if action is not None:
+                    tokens = (f"<{action.kind}>",)
+                else:  # (``_tokens``, the evidence's cache read once per session)
+                    known = facts.get(key)
+                    tokens = (known or _text_facts(nlp, facts, key)).norms
+                hit = cache[key] = self.token_rows(tokens)
             rows.append(hit)
         return self.predict_rows(rows)
 
