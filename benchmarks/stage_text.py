@@ -20,6 +20,8 @@ session's gold labels reach its own text columns. A setting is comma-separated
   ``in`` (the four stages), or ``+``-joined targets and names (``four+in:bargaining``);
 - ``text_c``, ``min_df``, ``balanced=1``, ``order`` (1: unigrams only), ``inner`` (inner
   folds), ``form`` (``p`` or ``logit``);
+- ``text_extra=<gold tsv>``: sessions added to every text-model fit (never scored; the
+  stage parameters do not see them);
 - ``temperature``, ``path_weight`` (MBR decoding), ``w_boundary``, ``c``, ``boundary_c``.
 
 Prints Pk / WindowDiff per seed and setting, and per part (a+b, c, examples) the mean.
@@ -84,6 +86,7 @@ def main() -> int:
     matrices = [m[:, keep] for m in matrices]
     labels = [e.labels(len(t.turns)) for e, t in pairs]
     tokens = [text.turn_tokens(t) for t in transcripts]
+    extra_data: dict[str, tuple[list, list]] = {}
     n = len(labels)
     defaults = (fit.DEFAULT_C, fit.BOUNDARY_C, dict(fit.DEFAULT_MIX), dict(fit.DEFAULT_DECODING))
 
@@ -101,6 +104,14 @@ def main() -> int:
               "balanced": opts.get("balanced") == "1",
               "order": int(opts.get("order", text.ORDER))}
         inner = int(opts.get("inner", 5))
+        extra = None
+        if "text_extra" in opts:  # gold sessions that train the text model only
+            path = opts["text_extra"]
+            if path not in extra_data:
+                got = resolve(read_gold(REPO / path))
+                extra_data[path] = ([text.turn_tokens(t) for _, t in got],
+                                    [e.labels(len(t.turns)) for e, t in got])
+            extra = extra_data[path]
         logit = opts.get("form", "p") == "logit"
         use_text = "none" not in opts
         cols = tuple(text.column_name(t) for t in targets) if use_text else ()
@@ -133,8 +144,10 @@ def main() -> int:
                 tr_tok = [tokens[i] for i in train]
                 tr_lab = [labels[i] for i in train]
                 if use_text:
-                    oof = text.oof_columns(tr_tok, tr_lab, k=inner, seed=seed, **kw)
-                    model = text.fit_text(tr_tok, tr_lab, **kw)
+                    oof = text.oof_columns(tr_tok, tr_lab, k=inner, seed=seed, extra=extra,
+                                           **kw)
+                    more_t, more_l = extra or ([], [])
+                    model = text.fit_text(tr_tok + list(more_t), tr_lab + list(more_l), **kw)
                     tr_m = [extend(matrices[i], p) for i, p in zip(train, oof, strict=True)]
                 else:
                     tr_m = [matrices[i] for i in train]

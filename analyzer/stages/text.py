@@ -328,17 +328,22 @@ def fit_text(tokens: Sequence[Sequence[tuple[str, ...]]], labels: Sequence[Seque
 
 
 def oof_columns(tokens: Sequence[Sequence[tuple[str, ...]]], labels: Sequence[Sequence[str]],
-                k: int = 5, seed: int = 0, **kwargs: Any) -> list[np.ndarray]:
+                k: int = 5, seed: int = 0,
+                extra: tuple[Sequence, Sequence] | None = None,
+                **kwargs: Any) -> list[np.ndarray]:
     """Out-of-fold text columns of every session: each from a text model fitted on the
-    other ``k - 1`` folds of these sessions (dialogue-level, seeded), never on its own."""
+    other ``k - 1`` folds of these sessions (dialogue-level, seeded), never on its own.
+    ``extra``: (tokens, labels) of sessions added to every fit (never scored)."""
     from .evaluate import folds
 
+    more_t, more_l = extra or ([], [])
     n = len(labels)
     out: list[np.ndarray] = [np.zeros((0, 0))] * n
     for test in folds(n, min(k, n), seed):
         held = set(test.tolist())
         train = [i for i in range(n) if i not in held]
-        model = fit_text([tokens[i] for i in train], [labels[i] for i in train], **kwargs)
+        model = fit_text([tokens[i] for i in train] + list(more_t),
+                         [labels[i] for i in train] + list(more_l), **kwargs)
         for i in test:
             out[i] = model.predict(tokens[i])
     return out
