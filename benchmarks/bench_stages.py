@@ -11,9 +11,13 @@ same run:
   annotators a and b (``gold_casino.tsv``, 70 dialogues) and scored on annotator c's
   (``gold_casino_c.tsv``, 120), and the other way round: Pk, WindowDiff, share of stage
   starts found exactly / within one turn;
-- the time of ``Segmenter.segment`` (evidence, decoding, outcome) over all gold sessions with
-  a cold evidence text cache, best of ``--repeat``, with the shipped parameters decoded both
-  ways.
+- the time of ``Segmenter.segment`` (evidence, text model, decoding, outcome) over all gold
+  sessions with cold evidence and text-model caches, best of ``--repeat``, with the shipped
+  parameters decoded both ways, and decoded by MBR without their text model (the
+  ``text_*`` columns left 0: what the text model costs).
+
+The across-annotator fits are the standard one (``fit.fit_stacked``: text columns
+out-of-fold within the training annotator's sessions, text model fitted on all of them).
 """
 
 from __future__ import annotations
@@ -34,10 +38,11 @@ def main() -> int:
     from analyzer.results import STAGES
     from analyzer.stages import evidence
     from analyzer.stages.evaluate import run_moves
-    from analyzer.stages.fit import DEFAULT_DECODING, fit_params
+    from analyzer.stages.fit import DEFAULT_DECODING, fit_stacked
     from analyzer.stages.gold import read_gold, resolve
     from analyzer.stages.metrics import summarise
     from analyzer.stages.segmenter import PARAMS_PATH, Segmenter, StageParams
+    from analyzer.stages.text import turn_tokens
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--casino", default=None)
@@ -49,15 +54,17 @@ def main() -> int:
     moves = {name: run_moves([t for _, t in pairs]) for name, pairs in parts.items()}
     data = {name: ([evidence.session_evidence(t, m).matrix
                     for (_, t), m in zip(pairs, moves[name], strict=True)],
-                   [e.labels(len(t.turns)) for e, t in pairs])
+                   [e.labels(len(t.turns)) for e, t in pairs],
+                   [turn_tokens(t) for _, t in pairs], [t for _, t in pairs])
             for name, pairs in parts.items()}
     decodings = {"viterbi": {}, "mbr": DEFAULT_DECODING}
     print("across annotators        decoding   Pk     WD     exact  +-1")
     for train, test in (("gold_casino.tsv", "gold_casino_c.tsv"),
                         ("gold_casino_c.tsv", "gold_casino.tsv")):
         for name, decoding in decodings.items():
-            seg = Segmenter(fit_params(*data[train], decoding=decoding))
-            pred = [[STAGES[s] for s in seg.decode(m)[0]] for m in data[test][0]]
+            seg = Segmenter(fit_stacked(*data[train][:3], decoding=decoding))
+            pred = [[STAGES[s] for s in seg.decode(seg.with_text(m, t))[0]]
+                    for m, t in zip(data[test][0], data[test][3], strict=True)]
             sm = summarise(zip(data[test][1], pred, strict=True))
             print(f"{train[5:-4]:>9} -> {test[5:-4]:<11} {name:<9} {sm.pk:.3f}  "
                   f"{sm.windowdiff:.3f}  {sm.overall.exact_share:.1%}  "
@@ -67,10 +74,15 @@ def main() -> int:
                 for (_, t), m in zip(pairs, moves[name], strict=True)]
     nlp = evidence.get_nlp()
     best: dict[str, float] = {}
+    timed = {**decodings, "mbr, no text model": DEFAULT_DECODING}
     for _ in range(args.repeat):
-        for name, decoding in decodings.items():
+        for name, decoding in timed.items():
             params = copy.deepcopy(shipped)
             params.decoding = dict(decoding) or None
+            if name.endswith("no text model"):
+                params.text = None  # the text columns stay 0: the cost without them
+            elif params.text is not None:
+                params.text._by_text.clear()  # cold: every text scored again
             seg = Segmenter(params)
             evidence._fact_cache(nlp).clear()  # cold: every text tokenised again
             start = time.perf_counter()

@@ -8,11 +8,13 @@ Not a test: run it by hand (one core is used)::
 Why: the learning curve (``stage_learning_curve.py``) is still steep, so the fitted parts
 are high-variance. Each ``--setting`` is scored with the same dialogue-level 5-fold
 cross-validation as ``analyzer evaluate-stages --cv 5 --seed S`` (same folds and move
-labels; ``base`` reproduces it exactly with the defaults of ``fit.py``). A setting is
+labels; ``base`` reproduces it exactly with the defaults of ``fit.py``: the standard fit,
+``fit.fit_stacked``, text model included). A setting is
 comma-separated ``key=value``: ``bags`` / ``fraction`` / ``bag_seed`` (``fit_params``'
 bagging: resamples averaged, share of sessions per resample, none = bootstrap), ``c`` (the
 emission C), ``memm_c``, ``boundary_c`` (the other parts' C), ``w_boundary`` (the boundary
-weight of the mix), ``scale_c=1`` (with ``fraction``: every part's C divided by the
+weight of the mix), ``temperature`` / ``path_weight`` (MBR decoding), ``text=0`` (no
+text model: the fit before it), ``scale_c=1`` (with ``fraction``: every part's C divided by the
 fraction, so each resample is regularised as a fit on all sessions is). Every fit, bagged or
 not, sees only the training folds.
 """
@@ -46,6 +48,7 @@ def main() -> int:
     from analyzer.stages.gold import read_gold, resolve
     from analyzer.stages.metrics import summarise
     from analyzer.stages.segmenter import Segmenter
+    from analyzer.stages.text import turn_tokens
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
@@ -57,6 +60,8 @@ def main() -> int:
     files = default_gold_files()
     pairs = resolve([e for f in files for e in read_gold(f)])
     matrices, labels = gold_evidence(pairs)
+    transcripts = [t for _, t in pairs]
+    tokens = [turn_tokens(t) for t in transcripts]
     n = len(labels)
     defaults = (fit.DEFAULT_C, fit.MEMM_C, fit.BOUNDARY_C, dict(fit.DEFAULT_MIX))
     rows = []
@@ -73,6 +78,12 @@ def main() -> int:
         if "w_boundary" in opts:
             mix["boundary"] = float(opts["w_boundary"])
         kwargs = {"C": scale * float(opts.get("c", defaults[0])), "mix": mix}
+        decoding = dict(fit.DEFAULT_DECODING)
+        for key in ("temperature", "path_weight"):
+            if key in opts:
+                decoding[key] = float(opts[key])
+        kwargs["decoding"] = decoding
+        with_text = opts.get("text", "1") != "0"
         if "bags" in opts:
             kwargs["bags"] = int(opts["bags"])
             fraction = opts.get("fraction", "none")
@@ -85,10 +96,12 @@ def main() -> int:
             for test in folds(n, args.cv, seed):
                 held = set(test.tolist())
                 train = [i for i in range(n) if i not in held]
-                seg = Segmenter(fit.fit_params([matrices[i] for i in train],
-                                               [labels[i] for i in train], **kwargs))
+                seg = Segmenter(fit.fit_stacked(
+                    [matrices[i] for i in train], [labels[i] for i in train],
+                    [tokens[i] for i in train] if with_text else None, seed=seed, **kwargs))
                 for i in test:
-                    predicted[i] = [STAGES[s] for s in seg.decode(matrices[i])[0]]
+                    m = seg.with_text(matrices[i], transcripts[i])
+                    predicted[i] = [STAGES[s] for s in seg.decode(m)[0]]
             scores = summarise(zip(labels, predicted, strict=True))
             per_seed.append((scores.pk, scores.windowdiff))
             print(f"  {setting} seed {seed}: Pk {scores.pk:.4f} WD {scores.windowdiff:.4f} "

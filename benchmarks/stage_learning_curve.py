@@ -10,7 +10,9 @@ sessions. This runs the same dialogue-level 5-fold cross-validation as
 ``analyzer evaluate-stages --cv 5 --seed S`` (same folds, ``evaluate.folds``), but refits the
 stage parameters on a seeded subsample of each training fold (the first 50%, 75%, 100% of one
 shuffle of the fold, so the smaller sets are nested in the larger) and scores the same
-held-out fold every time. Fraction 1 reproduces ``evaluate-stages`` exactly. ``--draws``
+held-out fold every time. Fraction 1 reproduces ``evaluate-stages`` exactly (the standard
+fit, ``fit.fit_stacked``: the text model too sees only the subsample, its columns
+out-of-fold within it). ``--draws``
 averages several shuffles per fraction below 1 (the subsample itself is a source of noise).
 
 ``--extra FILE`` answers the fair question once new gold exists: the sessions of the extra
@@ -43,10 +45,11 @@ def main() -> int:
 
     from analyzer.results import STAGES
     from analyzer.stages.evaluate import folds, gold_evidence
-    from analyzer.stages.fit import fit_params
+    from analyzer.stages.fit import fit_stacked
     from analyzer.stages.gold import read_gold, resolve
     from analyzer.stages.metrics import summarise
     from analyzer.stages.segmenter import Segmenter
+    from analyzer.stages.text import turn_tokens
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold", nargs="*",
@@ -66,24 +69,27 @@ def main() -> int:
 
     def load(files):
         pairs = resolve([e for f in files for e in read_gold(f)], casino=args.casino)
-        return gold_evidence(pairs)
+        matrices, labels = gold_evidence(pairs)
+        return (matrices, labels, [turn_tokens(t) for _, t in pairs],
+                [t for _, t in pairs])
 
     if args.cross:
         data = {"+".join(Path(p).name for p in f.split("+")): load(f.split("+"))
                 for f in args.gold}
-        for train, (m_tr, l_tr) in data.items():
-            seg = Segmenter(fit_params(m_tr, l_tr))
-            for test, (m_te, l_te) in data.items():
+        for train, (m_tr, l_tr, k_tr, _) in data.items():
+            seg = Segmenter(fit_stacked(m_tr, l_tr, k_tr))
+            for test, (m_te, l_te, _, t_te) in data.items():
                 if test != train:
-                    pred = [[STAGES[s] for s in seg.decode(m)[0]] for m in m_te]
+                    pred = [[STAGES[s] for s in seg.decode(seg.with_text(m, t))[0]]
+                            for m, t in zip(m_te, t_te, strict=True)]
                     sm = summarise(zip(l_te, pred, strict=True))
                     print(f"{train} -> {test}: Pk {sm.pk:.3f} WD {sm.windowdiff:.3f} "
                           f"starts exact {sm.overall.exact_share:.1%} "
                           f"+-1 {sm.overall.within1_share:.1%}")
         return 0
-    matrices, labels = load(args.gold)
+    matrices, labels, tokens, transcripts = load(args.gold)
     origin = [Path(f).name for f in args.gold for _ in read_gold(f)]
-    extra_m, extra_l = load(args.extra) if args.extra else ([], [])
+    extra_m, extra_l, extra_k, _ = load(args.extra) if args.extra else ([], [], [], [])
     n = len(labels)
     rows: list[tuple[str, list[tuple[float, float]]]] = []
     settings = [(f"{f:.3g}", f, False) for f in args.fractions]
@@ -104,9 +110,11 @@ def main() -> int:
                     take = sorted(train[j] for j in order[:round(fraction * len(train))])
                     mats = [matrices[i] for i in take] + (extra_m if with_extra else [])
                     labs = [labels[i] for i in take] + (extra_l if with_extra else [])
-                    seg = Segmenter(fit_params(mats, labs))
+                    toks = [tokens[i] for i in take] + (extra_k if with_extra else [])
+                    seg = Segmenter(fit_stacked(mats, labs, toks, seed=seed))
                     for i in test:
-                        predicted[i] = [STAGES[s] for s in seg.decode(matrices[i])[0]]
+                        m = seg.with_text(matrices[i], transcripts[i])
+                        predicted[i] = [STAGES[s] for s in seg.decode(m)[0]]
                 scores = summarise(zip(labels, predicted, strict=True))
                 pk += scores.pk / draws
                 wd += scores.windowdiff / draws

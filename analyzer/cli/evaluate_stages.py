@@ -53,8 +53,9 @@ def evaluate_stages(
         analyzer evaluate-stages corpora/stages/gold_casino.tsv --cv 5
     """
     from ..stages.evaluate import default_gold_files, evaluate_gold, gold_evidence
-    from ..stages.fit import DEFAULT_C, fit_params
+    from ..stages.fit import DEFAULT_C, fit_stacked
     from ..stages.gold import read_gold, resolve
+    from ..stages.text import turn_tokens
 
     files = list(gold or []) or default_gold_files()
     if not files:
@@ -72,12 +73,16 @@ def evaluate_stages(
                                seed=seed)
         if fit_out is not None:
             matrices, labels = gold_evidence(pairs, model, use_moves=use_moves)
-            params = fit_params(matrices, labels, C=c if c is not None else DEFAULT_C,
-                                meta={"gold": [Path(f).name for f in files],
-                                      "moves": use_moves,
-                                      "cv": {"folds": cv, "pk": round(result.model.pk, 4),
-                                             "windowdiff": round(result.model.windowdiff, 4)}
-                                      if cv else None})
+            # the standard fit (the same as ``python -m analyzer.stages.fit``): text
+            # columns out-of-fold over all sessions (inner folds of seed 0), text model on all
+            params = fit_stacked(matrices, labels, [turn_tokens(t) for _, t in pairs],
+                                 C=c if c is not None else DEFAULT_C,
+                                 meta={"gold": [Path(f).name for f in files],
+                                       "moves": use_moves,
+                                       "cv": {"folds": cv, "pk": round(result.model.pk, 4),
+                                              "windowdiff": round(result.model.windowdiff, 4),
+                                              "seed": seed}
+                                       if cv else None})
             params.save(fit_out)
     except AnalyzerError as exc:
         fail(exc, 2)

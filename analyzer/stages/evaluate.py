@@ -83,26 +83,31 @@ def evaluate_gold(pairs: Sequence[tuple[GoldEntry, Transcript]], *,
     ``cv=0`` scores the shipped (or given) segmenter as it is; ``cv=k`` refits the HMM on
     k-1 folds of dialogues and decodes the held-out fold, k times.
     """
-    from .fit import DEFAULT_C, fit_params
+    from .fit import DEFAULT_C, fit_stacked
+    from .text import turn_tokens
 
     matrices, labels = gold_evidence(pairs, model_dir, use_moves=use_moves)
+    transcripts = [t for _, t in pairs]
     n = len(pairs)
     predicted: list[list[str]] = [[] for _ in range(n)]
     if cv and cv > 1:
         k = min(cv, n)
         for test in folds(n, k, seed):
             train = [i for i in range(n) if i not in set(test.tolist())]
-            params = fit_params([matrices[i] for i in train], [labels[i] for i in train],
-                                C=C if C is not None else DEFAULT_C)
+            # the text model too is fitted on the training folds only, and the text columns
+            # of the training sessions are out-of-fold within them (``fit_stacked``)
+            params = fit_stacked([matrices[i] for i in train], [labels[i] for i in train],
+                                 [turn_tokens(transcripts[i]) for i in train], seed=seed,
+                                 C=C if C is not None else DEFAULT_C)
             seg = Segmenter(params)
             for i in test:
-                path, _ = seg.decode(matrices[i])
+                path, _ = seg.decode(seg.with_text(matrices[i], transcripts[i]))
                 predicted[i] = [STAGES[s] for s in path]
         mode = f"cv{k}"
     else:
         seg = segmenter or load_segmenter()
         for i in range(n):
-            path, _ = seg.decode(matrices[i])
+            path, _ = seg.decode(seg.with_text(matrices[i], transcripts[i]))
             predicted[i] = [STAGES[s] for s in path]
         mode = "shipped"
     base = [keyword_stages(t) for _, t in pairs]

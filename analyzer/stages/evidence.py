@@ -52,6 +52,7 @@ from .cues import (
     QUANTITY_WORDS,
     SECOND_PERSON,
 )
+from .text import TEXT_COLUMNS
 
 #: Feature names, in the column order of ``Evidence.matrix``. The fitted parameters store
 #: this list and loading checks it, so a change here cannot silently misalign coefficients.
@@ -96,6 +97,12 @@ CUMULATIVE: tuple[str, ...] = (
     "submit_matches_other", "act_submit", "act_walk_away", "thanks", "impasse",
 )
 FEATURES = FEATURES + tuple(f"{name}_sofar" for name in CUMULATIVE)
+#: The columns ``session_evidence`` computes (all but the text columns).
+EVIDENCE_FEATURES: tuple[str, ...] = FEATURES
+#: Last, the learned text signal (``text.py``): ``session_evidence`` leaves these columns 0;
+#: the segmenter fills them from its text model (``Segmenter.with_text``), the evaluation
+#: with out-of-fold text models (``fit.fit_stacked``).
+FEATURES = FEATURES + TEXT_COLUMNS
 
 _CUE_NAMES = tuple(CUES)
 

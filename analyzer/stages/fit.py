@@ -24,6 +24,7 @@ from ..results import STAGES
 from .boundary import fit_boundaries
 from .evidence import FEATURES
 from .segmenter import PARAMS_PATH, StageParams
+from .text import INNER_FOLDS, TARGETS, TEXT_C, column_name, fit_text, oof_columns
 
 N = len(STAGES)
 #: Regularisation strength chosen by cross-validation on the gold (see docs/stages.md).
@@ -310,10 +311,40 @@ def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
                        or None)
 
 
+def fit_stacked(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
+                tokens: Sequence[Sequence[tuple[str, ...]]] | None = None, *,
+                text_c: float = TEXT_C, inner: int = INNER_FOLDS, seed: int = 0,
+                **kwargs) -> StageParams:
+    """``fit_params`` with the learned text signal stacked under it (the standard fit).
+
+    The ``text_*`` columns of every training session are filled out-of-fold
+    (``text.oof_columns``: a text model fitted on the other ``inner`` folds of these
+    sessions, seeded by ``seed``), the stage parameters are fitted on those matrices, and
+    the text model the segmenter ships (``params.text``) is fitted on all of them. So no
+    session's labels reach its own text columns, and at prediction time the columns come
+    from a text model fitted on every session given here. ``tokens``: each session's
+    ``text.turn_tokens``; None fits without a text model (the columns stay 0)."""
+    if tokens is None:
+        return fit_params(matrices, labels, **kwargs)
+    cols = [FEATURES.index(column_name(t)) for t in TARGETS]
+    filled = []
+    for matrix, probs in zip(matrices, oof_columns(tokens, labels, k=inner, seed=seed,
+                                                   targets=TARGETS, C=text_c), strict=True):
+        m = np.array(matrix, dtype=float)
+        m[:, cols] = probs
+        filled.append(m)
+    params = fit_params(filled, labels, **kwargs)
+    params.text = fit_text(tokens, labels, targets=TARGETS, C=text_c)
+    params.meta["text"] = {"targets": list(TARGETS), "C": text_c, "inner_folds": inner,
+                           "seed": seed, "vocabulary": len(params.text.vocab)}
+    return params
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Refit ``params.json`` on gold TSVs (``python -m analyzer.stages.fit``)."""
     from .evaluate import default_gold_files, gold_evidence
     from .gold import read_gold, resolve
+    from .text import turn_tokens
 
     parser = argparse.ArgumentParser(prog="python -m analyzer.stages.fit",
                                      description="Refit the stage HMM on all gold sessions.")
@@ -327,8 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     entries = [e for f in files for e in read_gold(f)]
     pairs = resolve(entries, casino=args.casino)
     matrices, labels = gold_evidence(pairs, model_dir=args.model)
-    params = fit_params(matrices, labels, C=args.C,
-                        meta={"gold": [Path(f).name for f in files]})
+    params = fit_stacked(matrices, labels, [turn_tokens(t) for _, t in pairs], C=args.C,
+                         meta={"gold": [Path(f).name for f in files]})
     params.save(Path(args.out))
     print(f"fitted on {len(labels)} sessions, {sum(map(len, labels))} turns -> {args.out}")
     return 0

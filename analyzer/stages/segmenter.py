@@ -40,6 +40,7 @@ from ..results import STAGES, StageSegmentation
 from ..transcript import Transcript
 from . import boundary, mbr
 from .evidence import FEATURES, Evidence, session_evidence
+from .text import TextModel
 
 PARAMS_PATH = Path(__file__).with_name("params.json")
 N = len(STAGES)
@@ -122,6 +123,9 @@ class StageParams:
     #: "temperature": T, "path_weight": w}`` for the path with the fewest expected Pk window
     #: errors; None (older files) for the Viterbi path
     decoding: dict[str, Any] | None = None
+    #: the learned text signal (``text.py``) that fills the ``text_*`` evidence columns;
+    #: None (older files): those columns stay 0
+    text: TextModel | None = None
 
     def to_json(self) -> dict:
         return {
@@ -142,6 +146,7 @@ class StageParams:
             "boundary": np.round(self.boundary, 6).tolist()
             if self.boundary is not None else None,
             "decoding": self.decoding,
+            "text": self.text.to_json() if self.text is not None else None,
             "meta": self.meta,
         }
 
@@ -167,7 +172,8 @@ class StageParams:
                               for k, v in (data.get("crf") or {}).items()} or None,
                          boundary=np.asarray(data["boundary"], dtype=float)
                          if data.get("boundary") is not None else None,
-                         decoding=dict(data["decoding"]) if data.get("decoding") else None)
+                         decoding=dict(data["decoding"]) if data.get("decoding") else None,
+                         text=TextModel.from_json(data["text"]) if data.get("text") else None)
             if params.decoding and params.decoding.get("method") not in ("viterbi", "mbr-pk"):
                 raise ValueError(f"unknown decoding method {params.decoding.get('method')!r}")
         except (KeyError, TypeError, ValueError) as exc:
@@ -179,7 +185,16 @@ class StageParams:
         return params
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+        """Indented JSON, except the text model's long arrays (vocabulary, idf, weights):
+        one line each, so the file stays readable and its diffs small."""
+        data = self.to_json()
+        text = data.pop("text", None)
+        body = json.dumps(data, indent=1)
+        if text is not None:
+            inner = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}"
+                               for k, v in text.items())
+            body = body[:-2] + ',\n "text": {\n' + inner + "\n }\n}"
+        path.write_text(body + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> StageParams:
@@ -219,6 +234,13 @@ class Segmenter:
                 raise ModelError(f"stage parameters: {exc}",
                                  hint="refit with `python -m analyzer.stages.fit`") from exc
             self._boundary_pair = boundary.pair_weights(self._boundary, len(FEATURES))
+        self._text_cols = None
+        if params.text is not None:
+            unknown = [c for c in params.text.columns if c not in FEATURES]
+            if unknown:
+                raise ModelError(f"stage parameters: unknown text columns {unknown}",
+                                 hint="refit with `python -m analyzer.stages.fit`")
+            self._text_cols = [FEATURES.index(c) for c in params.text.columns]
 
     @property
     def info(self) -> dict:
@@ -434,11 +456,24 @@ class Segmenter:
         a batch without reports runs, asks for none): the same stages and outcome, for less
         work per session (no posteriors, often one forward-backward pass fewer)."""
         evidence = session_evidence(transcript, moves, nlp=nlp)
-        return self.segment_evidence(transcript, evidence, probabilities=probabilities)
+        return self.segment_evidence(transcript, evidence, probabilities=probabilities,
+                                     nlp=nlp)
+
+    def with_text(self, matrix: np.ndarray, transcript: Transcript, nlp=None) -> np.ndarray:
+        """``matrix`` with the ``text_*`` columns filled by the text model (a copy; the
+        matrix itself when the parameters have no text model)."""
+        if self._text_cols is None or not len(matrix):
+            return matrix
+        out = matrix.copy()
+        out[:, self._text_cols] = self.params.text.predict_transcript(transcript, nlp)
+        return out
 
     def segment_evidence(self, transcript: Transcript, evidence: Evidence,
-                         probabilities: bool = True) -> StageSegmentation:
-        path, post = self.decode(evidence.matrix, probabilities=probabilities)
+                         probabilities: bool = True, nlp=None) -> StageSegmentation:
+        """``segment`` from evidence already computed (``nlp``: the pipeline it was
+        computed with, whose cached tokens the text model reads)."""
+        path, post = self.decode(self.with_text(evidence.matrix, transcript, nlp),
+                                 probabilities=probabilities)
         stages = tuple(STAGES[k] for k in path)
         probs = () if post is None else \
             tuple([dict(zip(STAGES, row, strict=True)) for row in round4(post)])

@@ -1,0 +1,349 @@
+"""A learned lexical signal for the stage decoder: word n-gram logistic regressions.
+
+Why: the evidence (``evidence.py``) is hand-built: cue lists, parsed terms, session context.
+Whatever the cue lists miss ("that actually doesn't sound too bad", a thank-you phrased
+another way) only a learned signal can pick up. This module fits, on the gold, a few binary
+logistic regressions (``TARGETS``: does this turn start exploring / bargaining / closing,
+is it in closing) over TF-IDF weighted word unigrams and bigrams of the turn, of the turn
+before it and of the turn after it (three blocks, one vocabulary), and their probabilities
+become evidence columns (``text_*`` in ``evidence.FEATURES``) that the HMM, MEMM and
+boundary scores weigh like any other.
+
+Stacking: a text column of a training session must come from a text model that never saw
+that session's labels, else the decoder learns to trust it too much. ``oof_columns`` fits
+the text model on the other folds of the training sessions (nested inside the evaluation's
+own folds, ``evaluate.py``); the shipped parameters are fitted on out-of-fold columns of all
+gold, and the shipped text model on all gold.
+
+Run time: the tokens are the evidence's own (``evidence._text_facts``, cached per text, so
+the pipeline's shared docs serve here too); per distinct text the three blocks' scores are one
+gather over the vocabulary rows of its n-grams (``TextModel.text_scores``, cached), per turn
+three additions and a logistic. Weights are plain lists in ``params.json`` (no pickle; the
+vocabulary as a list of n-grams).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import accumulate, chain
+from typing import Any
+
+import numpy as np
+
+from ..results import STAGES
+from ..transcript import Transcript
+
+#: what each text column predicts, per turn: ``start:<stage>`` (the stage starts here) or
+#: ``in:<stage>`` (the turn is in the stage); the column is ``text_<kind>_<stage>``. Closing
+#: only: its start is most of the remaining errors, and the two closing targets scored as
+#: well as all four (start of exploring, bargaining and closing, in closing) under the
+#: nested CV (docs/stages.md)
+TARGETS: tuple[str, ...] = ("start:closing", "in:closing")
+#: the text blocks of a turn's row: its own text, the previous turn's, the next turn's
+BLOCKS = 3
+#: regularisation of the text regressions (chosen by the nested CV, docs/stages.md)
+TEXT_C = 10.0
+#: n-grams kept: seen in at least this many training turns
+MIN_DF = 2
+#: n-gram order: 2 for unigrams and bigrams
+ORDER = 2
+#: inner folds of the out-of-fold text columns the stage parameters are fitted on
+INNER_FOLDS = 5
+
+
+def column_name(target: str) -> str:
+    """``"start:closing"`` -> ``"text_start_closing"``."""
+    kind, stage = target.split(":")
+    return f"text_{kind}_{stage}"
+
+
+#: the evidence columns of ``TARGETS`` (``evidence.FEATURES`` ends with them)
+TEXT_COLUMNS: tuple[str, ...] = tuple(column_name(t) for t in TARGETS)
+
+
+def target_values(labels: Sequence[str], target: str) -> list[int]:
+    """The 0/1 target of each turn of one gold session."""
+    kind, stage = target.split(":")
+    if kind == "in":
+        return [int(s == stage) for s in labels]
+    return [int(s == stage and (t == 0 or labels[t - 1] != stage))
+            for t, s in enumerate(labels)]
+
+
+def _tokens(nlp, text: str) -> tuple[str, ...]:
+    """The lower-cased tokens of a turn text: the evidence's own (``_TextFacts.norms``,
+    cached per text, whitespace tokens included)."""
+    from .evidence import _fact_cache, _text_facts
+
+    return _text_facts(nlp, _fact_cache(nlp), text).norms
+
+
+def turn_tokens(transcript: Transcript, nlp=None) -> list[tuple[str, ...]]:
+    """The tokens of each turn (``_tokens``); a formal action is the one token
+    ``<submit>``, ``<accept>``, ...."""
+    from .evidence import get_nlp
+
+    nlp = get_nlp(nlp)
+    return [(f"<{turn.action.kind}>",) if turn.action is not None else _tokens(nlp, turn.text)
+            for turn in transcript.turns]
+
+
+#: the start marker before a turn's first token, in bigrams
+START = "<s>"
+#: an n-gram: a unigram (its token) or a bigram (two tokens)
+Gram = str | tuple[str, str]
+
+
+def ngrams(tokens: Sequence[str], order: int = ORDER) -> list[Gram]:
+    """The unigrams of one turn, and with ``order`` 2 its bigrams (pairs of tokens, the
+    first after the start marker ``START``)."""
+    if order < 2:
+        return list(tokens)
+    return [*tokens, *zip((START, *tokens), tokens, strict=False)]
+
+
+def _gram_key(g: Gram) -> tuple[int, Gram]:
+    return (0, g) if isinstance(g, str) else (1, g)
+
+
+class _Rows(dict):
+    """Unigram rows by token; a token outside the vocabulary is the zero row."""
+
+    zero = 0
+
+    def __missing__(self, key: str) -> int:
+        return self.zero
+
+
+@dataclass
+class TextModel:
+    """Fitted text regressions: vocabulary, idf, weights per block and target.
+
+    ``weights``: (vocabulary, blocks * targets), block-major (own, previous, next);
+    ``intercept``: (targets,); ``order``: 1 for unigrams, 2 for unigrams and bigrams."""
+
+    targets: list[str]
+    vocab: list[Gram]
+    idf: np.ndarray
+    weights: np.ndarray
+    intercept: np.ndarray
+    order: int = ORDER
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # unigrams by token; bigrams by an integer made of their two tokens' unigram rows
+        # (``token_rows`` builds no tuple or string per pair). A bigram's tokens are
+        # unigrams of the vocabulary (each is in every turn the bigram is in); the start
+        # marker is V + 1 (in keys only). Row V is a zero row (weights 0, idf 0): the row
+        # of every token and pair outside the vocabulary, so nothing needs filtering out.
+        v = len(self.vocab)
+        self._uni = _Rows({g: j for j, g in enumerate(self.vocab) if isinstance(g, str)})
+        self._uni.zero = v
+        self._span = v + 2
+        self._bi: dict[int, int] = {}
+        for j, g in enumerate(self.vocab):
+            if isinstance(g, tuple):
+                a, b = g
+                rows_a = [v + 1] if a == START else []
+                if a in self._uni:  # (a turn may hold the marker's text as a token)
+                    rows_a.append(self._uni[a])
+                if b in self._uni:
+                    for ra in rows_a:
+                        self._bi[ra * self._span + self._uni[b]] = j
+        # idf folded into the rows, the squared idf as a last column (one gather and one
+        # ``reduceat`` give a turn's sums and its squared norm); the zero row V last
+        self._scaled = np.vstack([
+            np.hstack([self.weights * self.idf[:, None], (self.idf ** 2)[:, None]]),
+            np.zeros((1, self.weights.shape[1] + 1))])
+        self._by_text: dict[Any, dict[Any, list[int]]] = {}
+
+    @property
+    def columns(self) -> list[str]:
+        return [column_name(t) for t in self.targets]
+
+    def token_rows(self, tokens: Sequence[str]) -> list[int]:
+        """The vocabulary row of every n-gram occurrence of a text: its unigrams, then its
+        bigrams (repeats kept), the zero row V for those outside the vocabulary; always
+        ends with V (so no turn is empty in ``session_scores``)."""
+        v = len(self.vocab)
+        uni = list(map(self._uni.__getitem__, tokens))
+        if self.order >= 2 and self._bi:
+            big, span = self._bi.get, self._span
+            return [*uni, *[big(a * span + b, v)
+                            for a, b in zip((v + 1, *uni), uni, strict=False)], v]
+        return [*uni, v]
+
+    def session_scores(self, rows: Sequence[list[int]]) -> np.ndarray:
+        """(turns, blocks * targets): each turn's TF-IDF vector (``tfidf_rows``) times each
+        block's weights, from its ``token_rows``: one gather and two ``reduceat`` for the
+        whole session (numpy's per-call cost, not the arithmetic, is what counts here)."""
+        lens = [len(r) for r in rows]
+        starts = list(accumulate(lens, initial=0))[:-1]
+        flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=sum(lens))
+        sums = np.add.reduceat(self._scaled[flat], starts, axis=0)
+        # (a text with no known n-gram: sums 0, divided by a tiny norm, stay 0)
+        return sums[:, :-1] / np.sqrt(np.maximum(sums[:, -1:], 1e-300))
+
+    def predict_rows(self, rows: Sequence[list[int]]) -> np.ndarray:
+        """(turns, targets) probabilities of one session from its turns' ``token_rows``: a
+        turn's own block, the previous turn's previous-turn block and the next turn's
+        next-turn block, plus the intercept, through the logistic."""
+        n, k = len(rows), len(self.targets)
+        if not n:
+            return np.zeros((0, k))
+        s = self.session_scores(rows).reshape(n, BLOCKS, k)
+        z = s[:, 0] + self.intercept
+        z[1:] += s[:-1, 1]
+        z[:-1] += s[1:, 2]
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def predict(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
+        """(turns, targets) probabilities for one session's turn tokens."""
+        return self.predict_rows([self.token_rows(t) for t in tokens])
+
+    def predict_transcript(self, transcript: Transcript, nlp=None) -> np.ndarray:
+        """``predict(turn_tokens(transcript, nlp))``, with each text's ``token_rows``
+        cached (by text, per pipeline): a text seen before costs one lookup, a new one its
+        tokens from the evidence's cache and a dict lookup per token."""
+        from .evidence import _fact_cache, _text_facts, get_nlp
+
+        nlp = get_nlp(nlp)
+        cache = self._by_text.get(nlp)
+        if cache is None:
+            cache = self._by_text[nlp] = {}
+        facts = _fact_cache(nlp)
+        rows = []
+        for turn in transcript.turns:
+            action = turn.action
+            key = turn.text if action is None else (action.kind,)  # (no text is a tuple)
+            hit = cache.get(key)
+            if hit is None:
+                if len(cache) >= 50_000:
+                    cache.clear()
+                if action is not None:
+                    tokens = (f"<{action.kind}>",)
+                else:  # (``_tokens``, the evidence's cache read once per session)
+                    known = facts.get(key)
+                    tokens = (known or _text_facts(nlp, facts, key)).norms
+                hit = cache[key] = self.token_rows(tokens)
+            rows.append(hit)
+        return self.predict_rows(rows)
+
+    def to_json(self) -> dict:
+        return {"format": "analyzer-stage-text/1", "targets": list(self.targets),
+                "order": self.order,
+                "vocab": [g if isinstance(g, str) else list(g) for g in self.vocab],
+                "idf": np.round(self.idf, 6).tolist(),
+                "weights": np.round(self.weights, 6).tolist(),
+                "intercept": np.round(self.intercept, 6).tolist(), "meta": self.meta}
+
+    @classmethod
+    def from_json(cls, data: dict) -> TextModel:
+        model = cls(targets=[str(t) for t in data["targets"]],
+                    vocab=[g if isinstance(g, str) else (str(g[0]), str(g[1]))
+                           for g in data["vocab"]],
+                    idf=np.asarray(data["idf"], dtype=float),
+                    weights=np.asarray(data["weights"], dtype=float).reshape(
+                        len(data["vocab"]), -1),
+                    intercept=np.asarray(data["intercept"], dtype=float),
+                    order=int(data.get("order", 2)), meta=dict(data.get("meta", {})))
+        if model.weights.shape != (len(model.vocab), BLOCKS * len(model.targets)) or \
+                model.idf.shape != (len(model.vocab),) or \
+                model.intercept.shape != (len(model.targets),):
+            raise ValueError("text model weights do not match its vocabulary and targets")
+        for target in model.targets:
+            kind, _, stage = target.partition(":")
+            if kind not in ("in", "start") or stage not in STAGES:
+                raise ValueError(f"unknown text target {target!r}")
+        return model
+
+
+def tfidf_rows(grams: Sequence[list[int]], idf: np.ndarray):
+    """Sparse TF-IDF rows of texts given as the vocabulary rows of their n-grams, one per
+    occurrence: n-gram g counted c times gets c * idf(g) / sqrt(sum over the text's
+    occurrences of idf**2) (an l2 norm over occurrences: what ``session_scores`` sums
+    without grouping the repeats)."""
+    from scipy.sparse import csr_matrix
+
+    data, cols, ptr = [], [], [0]
+    for idx in grams:
+        if idx:
+            v = idf[idx]
+            data.extend((v / np.sqrt((v ** 2).sum())).tolist())
+            cols.extend(idx)
+        ptr.append(len(cols))
+    out = csr_matrix((data, cols, ptr), shape=(len(grams), len(idf)))
+    out.sum_duplicates()
+    return out
+
+
+def fit_text(tokens: Sequence[Sequence[tuple[str, ...]]], labels: Sequence[Sequence[str]],
+             targets: Sequence[str] = TARGETS, C: float = TEXT_C,
+             min_df: int = MIN_DF, balanced: bool = False, order: int = ORDER) -> TextModel:
+    """Fit the text regressions on sessions (their turn tokens and gold labels);
+    ``balanced``: class-balanced weights (a stage start is one turn in ~14)."""
+    from scipy.sparse import hstack
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [t for session in tokens for t in session]
+    df: dict[Gram, int] = {}
+    for t in texts:
+        for g in set(ngrams(t, order)):
+            df[g] = df.get(g, 0) + 1
+    vocab = sorted((g for g, c in df.items() if c >= min_df), key=_gram_key)
+    index = {g: j for j, g in enumerate(vocab)}
+    n_texts = len(texts)
+    idf = np.array([math.log((1 + n_texts) / (1 + df[g])) + 1.0 for g in vocab])
+    grams = [[index[g] for g in ngrams(t, order) if g in index] for t in texts]
+    own = tfidf_rows(grams, idf)
+    empty: list[int] = []
+    prev_g, next_g = [], []
+    k = 0
+    for session in tokens:
+        m = len(session)
+        prev_g.extend([empty, *grams[k:k + m - 1]] if m else [])
+        next_g.extend([*grams[k + 1:k + m], empty] if m else [])
+        k += m
+    X = hstack([own, tfidf_rows(prev_g, idf), tfidf_rows(next_g, idf)]).tocsr()
+    V = len(vocab)
+    weights = np.zeros((V, BLOCKS * len(targets)))
+    intercept = np.zeros(len(targets))
+    for j, target in enumerate(targets):
+        y = np.array([v for seq in labels for v in target_values(seq, target)])
+        if y.min() == y.max():  # nothing to learn: a constant
+            intercept[j] = 20.0 if y[0] else -20.0
+            continue
+        clf = LogisticRegression(C=C, solver="liblinear", max_iter=1000,
+                                 class_weight="balanced" if balanced else None)
+        clf.fit(X, y)
+        coef = clf.coef_[0]
+        for b in range(BLOCKS):
+            weights[:, b * len(targets) + j] = coef[b * V:(b + 1) * V]
+        intercept[j] = clf.intercept_[0]
+    return TextModel(targets=list(targets), vocab=vocab, idf=idf, weights=weights,
+                     intercept=intercept, order=order,
+                     meta={"sessions": len(labels), "turns": n_texts, "C": C, "min_df": min_df})
+
+
+def oof_columns(tokens: Sequence[Sequence[tuple[str, ...]]], labels: Sequence[Sequence[str]],
+                k: int = 5, seed: int = 0,
+                extra: tuple[Sequence, Sequence] | None = None,
+                **kwargs: Any) -> list[np.ndarray]:
+    """Out-of-fold text columns of every session: each from a text model fitted on the
+    other ``k - 1`` folds of these sessions (dialogue-level, seeded), never on its own.
+    ``extra``: (tokens, labels) of sessions added to every fit (never scored)."""
+    from .evaluate import folds
+
+    more_t, more_l = extra or ([], [])
+    n = len(labels)
+    out: list[np.ndarray] = [np.zeros((0, 0))] * n
+    for test in folds(n, min(k, n), seed):
+        held = set(test.tolist())
+        train = [i for i in range(n) if i not in held]
+        model = fit_text([tokens[i] for i in train] + list(more_t),
+                         [labels[i] for i in train] + list(more_l), **kwargs)
+        for i in test:
+            out[i] = model.predict(tokens[i])
+    return out
