@@ -207,7 +207,7 @@ class TextModel:
         """``predict(turn_tokens(transcript, nlp))``, with each text's ``token_rows``
         cached (by text, per pipeline): a text seen before costs one lookup, a new one its
         tokens from the evidence's cache and a dict lookup per token."""
-        from .evidence import _fact_cache, _text_facts, get_nlp
+        from .evidence import _CACHE_SIZE, _fact_cache, _text_facts, get_nlp
 
         nlp = get_nlp(nlp)
         cache = self._by_text.get(nlp)
@@ -220,8 +220,8 @@ class TextModel:
             key = turn.text if action is None else (action.kind,)  # (no text is a tuple)
             hit = cache.get(key)
             if hit is None:
-                if len(cache) >= 50_000:
-                    cache.clear()
+                if len(cache) >= _CACHE_SIZE:  # (as small as the evidence's, for the
+                    cache.clear()  # same reason: see ``evidence._CACHE_SIZE``)
                 if action is not None:
                     tokens = (f"<{action.kind}>",)
                 else:  # (``_tokens``, the evidence's cache read once per session)
