@@ -84,6 +84,12 @@ class FittedClassifier:
     turns needs none of it; ``load_model`` builds the shipped model as this class.
     """
 
+    #: word-vector settings (``features.FittedFeaturizer``); class defaults for model files
+    #: made before they existed
+    word_vectors = None
+    vector_weight = 0.5
+    vector_context = 0.5
+
     def _label_probs(self, Z):
         return _sigmoid(Z) if self.multilabel_ else _softmax(Z)
 
@@ -224,11 +230,18 @@ class FittedClassifier:
         return names
 
     def explain_weights(self) -> np.ndarray:
-        """Per orientation, each feature's weight relative to the other orientations."""
+        """Per orientation, each feature's weight relative to the other orientations. The
+        word-vector columns get 0: a dimension of a distilled vector has no reading, so it is
+        never quoted as a reason."""
         cached = self.__dict__.get("_explain")
         if cached is None:
             coef = self.orientation_coef_
-            cached = self.__dict__["_explain"] = coef - coef.mean(axis=1, keepdims=True)
+            cached = coef - coef.mean(axis=1, keepdims=True)
+            if self.featurizer_.uses_vectors():
+                quiet = [name.partition(":")[0].endswith("vec")
+                         for name in map(str, self.feature_names().tolist())]
+                cached[np.array(quiet, dtype=bool)] = 0.0
+            self.__dict__["_explain"] = cached
         return cached
 
     def __getstate__(self):
