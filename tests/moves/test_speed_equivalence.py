@@ -445,6 +445,11 @@ def _reference_features(est, X):
         w = fe._weight(column)
         blocks += [W[index(values)] * w, sp.csr_matrix(cues[index(values)] * w)]
     blocks.append(sp.csr_matrix(fe._context(X, text, prev)))
+    if fe.uses_vectors():  # word vectors by a plain regex and dict (``text_vectors``)
+        V = fe.vectors_.text_vectors(uniq) * np.float32(fe.vector_weight)
+        blocks.append(sp.csr_matrix(np.hstack(
+            [V[index(text)]] + [V[index(values)] * np.float32(fe.vector_context)
+                                for values in others.values()])))
     M = sp.hstack(blocks, format="csr", dtype=np.float32)
     idx = {"text": index(text), "prev": index(prev), "next": index(nxt)}
     S = est._stack_block(T, idx, est.stage1_coef_, est.stage1_intercept_)
