@@ -148,7 +148,8 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
             context_texts=tuple(self.context_texts), next_weight=self.next_weight,
             word_vectors=self.word_vectors, vector_weight=self.vector_weight,
             vector_context=self.vector_context).fit(X)
-        M, T, idx = self.featurizer_.transform_with_texts(X)
+        parts = self.featurizer_.transform_parts(X)
+        M, T, idx = parts.matrix, parts.text_matrix, parts.idx
 
         self.stacked_ = bool(self.stack and folds)
         if self.stacked_:
@@ -160,6 +161,8 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
                 Wf, bf = self._fit_labels(T[idx["text"][tr]], Y[tr], self.stage1_C)
                 S[te] = self._stack_block(T, {k: v[te] for k, v in idx.items()}, Wf, bf)
             M = sp.hstack([M, sp.csr_matrix(S)], format="csr")
+        if parts.dense is not None:  # the word-vector block: always the last columns
+            M = sp.hstack([M, sp.csr_matrix(parts.dense)], format="csr")
 
         W, b = self._fit_labels(M, Y, self.C)
         self.label_coef_, self.label_intercept_ = W.astype(np.float32), b.astype(np.float32)

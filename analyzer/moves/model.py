@@ -239,7 +239,7 @@ class MoveModel:
         if sub is not None:
             parts = est.feature_parts(sub)
             M, uniq = parts.matrix, parts.texts
-            P_lab, P_or = est.scores(M)
+            P_lab, P_or = est.scores(M, parts.dense)
             unit_labels = est.labels_from_proba(P_lab)
             offers, text_of = _row_offers(parts)
 

@@ -56,6 +56,23 @@ def test_the_feature_block_holds_turn_previous_and_next_vectors(tiny):
     np.testing.assert_array_equal(M[3, own], [0, 0, 0])  # empty turn
 
 
+def test_dense_blocks_become_the_same_sparse_matrix_as_scipy_makes():
+    import scipy.sparse as sp
+
+    from analyzer.moves.features import _dense_csr
+
+    rng = np.random.default_rng(0)
+    for shape in [(0, 5), (3, 0), (50, 384), (7, 3)]:
+        D = rng.standard_normal(shape).astype(np.float32)
+        if min(shape) > 2:
+            D[1], D[2, 1] = 0, 0  # a row of zeros (an empty turn), a zero inside a row
+        got, want = _dense_csr(D), sp.csr_matrix(D)
+        assert got.shape == want.shape and got.has_sorted_indices
+        for a, b in ((got.indptr, want.indptr), (got.indices, want.indices),
+                     (got.data, want.data)):
+            np.testing.assert_array_equal(a, b)
+
+
 def test_the_shared_token_pass_gives_the_reference_vectors(slice_data):
     """The featurizer looks words up in the same pass as the n-grams; the numbers equal
     ``WordVectors.text_vectors`` (a plain regex and dict) on real turns."""
