@@ -8,7 +8,7 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-MODEL_FILES = {".skops", ".json", ".md"}
+MODEL_FILES = {".skops", ".json", ".md", ".npz"}
 
 
 class BuildPyWithModels(build_py):

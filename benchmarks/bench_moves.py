@@ -5,8 +5,9 @@ Not a test: run it by hand on a quiet machine (one core is used)::
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_moves.py [CASINO_DIR] [--repeat 3]
 
 Prints, for the same texts in the same run: turns/s of ``spacy.blank("en").tokenizer``
-alone; turns/s of classification including feature extraction (``MoveClassifier.features``
-+ ``scores``: n-grams, cues, context, both heads) over the whole corpus as one batch, both
+alone; turns/s of classification including feature extraction (``feature_parts`` +
+``scores``, as ``predict_sessions`` runs them: n-grams, cues, context, word vectors, both
+heads) over the whole corpus as one batch, both
 also as CPU time (steadier than wall time when other processes share the machine); on 200
 sessions: units + moves session by session (``split_units`` + ``MoveModel.predict_session``,
 with explanations and offer rules) and batched (``split_units_many`` +
@@ -87,7 +88,8 @@ def main() -> None:
         for vocab in (est.featurizer_.word_, est.featurizer_.char_):
             if vocab is not None:
                 vocab.__dict__.pop("_cache", None)
-        est.scores(est.features(frame))
+        parts = est.feature_parts(frame)  # as labelling does (word vectors kept dense)
+        est.scores(parts.matrix, parts.dense)
 
     clf_s = best_of(args.repeat, classify, "classification")
     nlp = make_nlp()

@@ -543,6 +543,132 @@ def lsa_time(variant: str, repeat: int = 3) -> None:
           f"{b:.3f}  (+{100 * (b / a - 1):.0f}%)  all: {best}")
 
 
+# ------------------------------------------------------------------ word vectors (row 26)
+VECTORS = Path(os.environ.get("DISTIL_DIR", "/tmp/distil_vectors"))
+_VTOKEN = re.compile(r"\w+")
+
+
+def load_vectors(name: str):
+    """(word -> row, float32 table) of a table written by ``distil_vectors.py reduce``."""
+    z = np.load(VECTORS / f"{name}.npz", allow_pickle=False)
+    words = z["words"].tobytes().decode("utf-8").split("\n")
+    table = z["vectors"].astype(np.float32) * z["scale"][:, None]
+    return {w: i for i, w in enumerate(words)}, table
+
+
+def text_vectors(texts, index, table):
+    """Mean of the table's rows over each text's known words (lower-cased ``\\w+`` tokens),
+    L2-normalised; zeros for a text with no known word."""
+    uniq = list(dict.fromkeys(texts))
+    ids, owner = [], []
+    for i, t in enumerate(uniq):
+        for w in _VTOKEN.findall(t.lower()):
+            j = index.get(w)
+            if j is not None:
+                ids.append(j)
+                owner.append(i)
+    S = np.zeros((len(uniq), table.shape[1]), dtype=np.float32)
+    np.add.at(S, np.array(owner, dtype=np.int64), table[np.array(ids, dtype=np.int64)])
+    n = np.linalg.norm(S, axis=1, keepdims=True)
+    S /= np.where(n > 0, n, 1.0)
+    pos = {t: i for i, t in enumerate(uniq)}
+    return S[[pos[t] for t in texts]]
+
+
+EMB_VARIANTS = {  # name: (table, block weight, context weight (0: none), next turn too)
+    "d256": ("wv_d256_a0", 1.0, 0.5, True), "d128": ("wv_d128_a0", 1.0, 0.5, True),
+    "d256-sif": ("wv_d256_a1e-3", 1.0, 0.5, True), "d128-sif": ("wv_d128_a1e-3", 1.0, 0.5, True),
+    "d256-x0.5": ("wv_d256_a0", 0.5, 0.5, True), "d256-x2": ("wv_d256_a0", 2.0, 0.5, True),
+    "d256-own": ("wv_d256_a0", 1.0, 0.0, False), "d256-prev": ("wv_d256_a0", 1.0, 0.5, False),
+    "d128-sif-x0.5": ("wv_d128_a1e-3", 0.5, 0.5, True),
+    "d256-sif-x0.5": ("wv_d256_a1e-3", 0.5, 0.5, True),
+    "d128-sif-x2": ("wv_d128_a1e-3", 2.0, 0.5, True),
+    "d128-sif-own": ("wv_d128_a1e-3", 1.0, 0.0, False),
+    "d128-sif-prev": ("wv_d128_a1e-3", 1.0, 0.5, False),
+    "d128-sif-x0.25": ("wv_d128_a1e-3", 0.25, 0.5, True),
+    "d128-sif-x0.5-own": ("wv_d128_a1e-3", 0.5, 0.0, False),
+}
+
+
+def exp_emb(D, variants=None):
+    """Distilled word vectors under both heads: the turn's mean vector (x weight) and the
+    previous / next turn's (x weight x context weight); the shipped stage 1 stays."""
+    X = D.X
+    for name in variants or EMB_VARIANTS:
+        table_name, weight, cw, with_next = EMB_VARIANTS[name]
+        index, table = load_vectors(table_name)
+        cols = [("text", 1.0)] + ([("prev_text", cw)] if cw else []) + \
+            ([("next_text", cw)] if cw and with_next else [])
+        V = {c: text_vectors(X[c].tolist(), index, table) for c, _ in cols}
+
+        def block(rows, V=V, cols=cols, weight=weight):
+            return sp.csr_matrix(np.hstack([V[c][rows] * (w * weight) for c, w in cols]))
+
+        memo = {}
+
+        def extend(f, block=block, memo=memo):
+            if id(f) not in memo:
+                memo[id(f)] = (sp.hstack([f["Mtr"], block(f["tr"])], format="csr"),
+                               sp.hstack([f["Mte"], block(f["te"])], format="csr"))
+            return memo[id(f)]
+
+        def labels(f, extend=extend):
+            M, Mte = extend(f)
+            W, b = fit_labels(M, f["Y"])
+            return _sigmoid(Mte @ W + b)
+        D.run(f"emb {name} (seed {D.seed})", labels,
+              orientation=lambda f, extend=extend: direct_orientation(f, *extend(f)))
+
+
+def exp_emb_stage1(D, table_name="wv_d128_a1e-3", weight=1.0, heads=True, cw=0.5):
+    """The turn's mean vector (x weight) also in stage 1's text-only features, so the stage-1
+    probabilities of the turn and its neighbours see it; stage 1 refitted per outer fold
+    (out-of-fold inside the training folds, as ``MoveClassifier.fit``), then the heads on the
+    shipped features + (with ``heads``) the vector blocks of ``exp_emb`` + the new stage-1
+    block."""
+    index, table = load_vectors(table_name)
+    X, seed = D.X, D.seed
+    est = MoveClassifier(random_state=seed)
+    est.classes_, est.multilabel_ = D.classes, True
+
+    def parts(fz, rows):
+        p = fz.transform_parts(X.iloc[rows])
+        V = text_vectors(p.texts, index, table) * weight
+        return p.matrix, sp.hstack([p.text_matrix, sp.csr_matrix(V)], format="csr"), p.idx, V
+
+    def head_block(V, idx):
+        return sp.csr_matrix(np.hstack([V[idx["text"]], V[idx["prev"]] * cw,
+                                        V[idx["next"]] * cw]))
+
+    memo = {}
+
+    def extend(f):
+        if id(f) in memo:
+            return memo[id(f)]
+        tr, te = f["tr"], f["te"]
+        fz = TurnFeaturizer(context_texts=("prev_text", "next_text")).fit(X.iloc[tr])
+        M, T, idx, V = parts(fz, tr)
+        S = np.zeros((len(tr), 3 * len(D.classes)), dtype=np.float32)
+        for itr, ite in group_folds(f["groups_tr"], 5, seed):
+            Wf, bf = est._fit_labels(T[idx["text"][itr]], f["Y"][itr], est.stage1_C)
+            S[ite] = est._stack_block(T, {k: v[ite] for k, v in idx.items()}, Wf, bf)
+        W1, b1 = est._fit_labels(T[idx["text"]], f["Y"], est.stage1_C)
+        Mte, Tte, idx_te, Vte = parts(fz, te)
+        Ste = est._stack_block(Tte, idx_te, W1, b1)
+        add_tr = [head_block(V, idx)] if heads else []
+        add_te = [head_block(Vte, idx_te)] if heads else []
+        memo[id(f)] = (sp.hstack([M, *add_tr, sp.csr_matrix(S)], format="csr"),
+                       sp.hstack([Mte, *add_te, sp.csr_matrix(Ste)], format="csr"))
+        return memo[id(f)]
+
+    def labels(f):
+        M, Mte = extend(f)
+        W, b = fit_labels(M, f["Y"])
+        return _sigmoid(Mte @ W + b)
+    D.run(f"emb in stage 1 {table_name} x{weight} heads={heads} (seed {seed})", labels,
+          orientation=lambda f: direct_orientation(f, *extend(f)))
+
+
 def full_cv(seed: int, params: dict) -> None:
     """A full ``cross_validate`` (what ``analyzer evaluate --cv 5`` runs) with other
     ``MoveClassifier`` parameters."""
@@ -557,7 +683,9 @@ def full_cv(seed: int, params: dict) -> None:
 EXPERIMENTS = {"base": exp_base, "label-c": exp_label_c, "nb": exp_nb,
                "self-training": exp_self_training, "meta": exp_meta, "history": exp_history,
                "sentences": exp_sentences, "orientation-c": exp_orientation_c,
-               "oracle": exp_oracle, "lsa": exp_lsa}
+               "oracle": exp_oracle, "lsa": exp_lsa, "emb": exp_emb,
+               "emb-s1": lambda D: exp_emb_stage1(D, weight=0.5),
+               "emb-s1-only": lambda D: exp_emb_stage1(D, heads=False)}
 
 
 def main() -> None:
@@ -588,6 +716,8 @@ def main() -> None:
             lsa_time(args.variants or "w-k300")
         elif args.experiment == "lsa":
             exp_lsa(Folds(args.seed), [v for v in args.variants.split(",") if v] or None)
+        elif args.experiment == "emb":
+            exp_emb(Folds(args.seed), [v for v in args.variants.split(",") if v] or None)
         else:
             EXPERIMENTS[args.experiment](Folds(args.seed))
 

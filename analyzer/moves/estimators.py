@@ -24,6 +24,8 @@ from ..results import ORIENTATIONS
 from .classifier import STACK_PARTS, FittedClassifier, _softmax, as_label_sets, group_folds
 from .features import FittedFeaturizer, fit_vocab
 from .taxonomy import CASINO_ORIENTATION, orientation_of_labels
+from .vectors import WordVectors
+from .vectors import resolve as resolve_vectors
 
 
 class TurnFeaturizer(FittedFeaturizer, TransformerMixin, BaseEstimator):
@@ -34,7 +36,8 @@ class TurnFeaturizer(FittedFeaturizer, TransformerMixin, BaseEstimator):
 
     def __init__(self, word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2,
                  max_char_features=30000, use_cues=True, use_context=True,
-                 prev_weight=0.5, context_texts=("prev_text",), next_weight=0.5) -> None:
+                 prev_weight=0.5, context_texts=("prev_text",), next_weight=0.5,
+                 word_vectors=None, vector_weight=0.5, vector_context=0.5) -> None:
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
@@ -44,6 +47,9 @@ class TurnFeaturizer(FittedFeaturizer, TransformerMixin, BaseEstimator):
         self.prev_weight = prev_weight
         self.context_texts = context_texts
         self.next_weight = next_weight
+        self.word_vectors = word_vectors
+        self.vector_weight = vector_weight
+        self.vector_context = vector_context
 
     def fit(self, X: pd.DataFrame, y=None, extra_texts=None):
         """Learn the vocabularies. ``extra_texts`` (e.g. unlabelled dialogues) only widen the
@@ -54,6 +60,13 @@ class TurnFeaturizer(FittedFeaturizer, TransformerMixin, BaseEstimator):
         if self.char_ngrams:
             self.char_ = fit_vocab("char_wb", self.char_ngrams, texts, self.min_df,
                                    self.max_char_features)
+        for stale in ("vectors_", "vectors_sha256_", "vectors_dim_", "_vec_of"):
+            self.__dict__.pop(stale, None)
+        path = resolve_vectors(self.word_vectors)
+        if path is not None:  # the table is an input, not learned: attach it as it is
+            vectors = WordVectors.load(path)
+            self.vectors_sha256_, self.vectors_dim_ = vectors.sha256, vectors.dim
+            self.attach_vectors(vectors)
         return self
 
 
@@ -71,7 +84,8 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
                  use_cues=True, use_context=True, prev_weight=0.5,
                  context_texts=("prev_text", "next_text"), next_weight=0.5, stack=True,
                  stack_weight=1.0, class_weight="balanced", threshold=0.6, calibrate=True,
-                 blend=0.5, inner_folds=5, random_state=0):
+                 blend=0.5, inner_folds=5, random_state=0, word_vectors=None,
+                 vector_weight=0.5, vector_context=0.5):
         self.orientation_map = orientation_map
         self.C = C
         self.orientation_C = orientation_C
@@ -93,6 +107,9 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
         self.blend = blend
         self.inner_folds = inner_folds
         self.random_state = random_state
+        self.word_vectors = word_vectors
+        self.vector_weight = vector_weight
+        self.vector_context = vector_context
 
     # ---------------------------------------------------------------- fitting
     def fit(self, X: pd.DataFrame, y, groups=None):
@@ -128,8 +145,11 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
             word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams, min_df=self.min_df,
             max_char_features=self.max_char_features, use_cues=self.use_cues,
             use_context=self.use_context, prev_weight=self.prev_weight,
-            context_texts=tuple(self.context_texts), next_weight=self.next_weight).fit(X)
-        M, T, idx = self.featurizer_.transform_with_texts(X)
+            context_texts=tuple(self.context_texts), next_weight=self.next_weight,
+            word_vectors=self.word_vectors, vector_weight=self.vector_weight,
+            vector_context=self.vector_context).fit(X)
+        parts = self.featurizer_.transform_parts(X)
+        M, T, idx = parts.matrix, parts.text_matrix, parts.idx
 
         self.stacked_ = bool(self.stack and folds)
         if self.stacked_:
@@ -141,6 +161,8 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
                 Wf, bf = self._fit_labels(T[idx["text"][tr]], Y[tr], self.stage1_C)
                 S[te] = self._stack_block(T, {k: v[te] for k, v in idx.items()}, Wf, bf)
             M = sp.hstack([M, sp.csr_matrix(S)], format="csr")
+        if parts.dense is not None:  # the word-vector block: always the last columns
+            M = sp.hstack([M, sp.csr_matrix(parts.dense)], format="csr")
 
         W, b = self._fit_labels(M, Y, self.C)
         self.label_coef_, self.label_intercept_ = W.astype(np.float32), b.astype(np.float32)

@@ -135,7 +135,8 @@ def cross_validate(data: CodedData, k: int = 5, seed: int = 0,
         est = MoveClassifier(orientation_map=data.orientation_map or None, random_state=seed,
                              **kwargs)
         est.fit(X.iloc[tr], [sets[i] for i in tr], groups=groups[tr])
-        Pl, Po = est.scores(est.features(X.iloc[te]))
+        parts = est.feature_parts(X.iloc[te])  # as labelling does (word vectors dense)
+        Pl, Po = est.scores(parts.matrix, parts.dense)
         P_or[te] = Po
         for i, s in zip(te, est.labels_from_proba(Pl), strict=False):
             pred[i] = s
@@ -155,7 +156,8 @@ def evaluate_model(model, data: CodedData) -> Scores:
     est: MoveClassifier = model.estimator
     X = turn_frame(data.transcripts, labelled_only=True)
     sets = as_label_sets(X["gold"])
-    Pl, Po = est.scores(est.features(X))
+    parts = est.feature_parts(X)
+    Pl, Po = est.scores(parts.matrix, parts.dense)
     pred = est.labels_from_proba(Pl)
     classes = sorted(set(map(str, est.classes_)) | {lab for s in sets for lab in s})
     mapping = dict(est.orientation_map_)

@@ -13,6 +13,9 @@ Feature blocks (names appear in explanations):
   ``prev_word:`` / ``prev_cue:``  the same for the previous turn (the partner's, usually)
   ``ctx:``    position in the session, first turn, previous turn was a question / an action,
               same speaker as before, length
+  ``vec:`` / ``prev_vec:`` / ``next_vec:``  (with ``word_vectors``) the mean of the turn's
+              static word vectors (``analyzer.moves.vectors``), L2-normalised, x
+              ``vector_weight``; the previous / next turn's also x ``vector_context``
 """
 
 from __future__ import annotations
@@ -212,13 +215,16 @@ class _Vocab:
         """Word n-grams of sizes 1-2 are counted here; other sizes by sklearn."""
         return self.analyzer == "word" and self.ngram_range[0] >= 1 and self.ngram_range[1] <= 2
 
-    def word_table(self, extra: tuple[str, ...] = ()):
+    def word_table(self, extra: tuple[str, ...] = (), key=None):
         """(word -> id, unigram column per id, sorted bigram keys, their columns, which ids
         begin / end a bigram term) over the words of the vocabulary's terms, then ``extra``
-        words (other users of the same token look-up, e.g. the cue word table); the id
-        ``len(ids)`` is "not a known word"."""
+        words (other users of the same token look-up, e.g. the cue word table, the word
+        vectors); the id ``len(ids)`` is "not a known word". Cached under ``key`` (default:
+        ``extra`` itself; a long ``extra`` is better named by a short key, since a tuple's
+        hash is recomputed at every look-up)."""
         tables = self.__dict__.setdefault("_words", {})
-        table = tables.get(extra)
+        key = extra if key is None else key
+        table = tables.get(key)
         if table is None:
             ids = _Ids()
             uni, bi = [], []
@@ -238,7 +244,7 @@ class _Vocab:
             first, second = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
             first[[a for a, _, _ in bi]] = True  # words that begin / end some bigram term
             second[[b for _, b, _ in bi]] = True
-            table = tables[extra] = (ids, uni_col, keys[order], bi_col, first, second)
+            table = tables[key] = (ids, uni_col, keys[order], bi_col, first, second)
         return table
 
     def word_counts(self, rows: np.ndarray, ids: np.ndarray, n: int, table) -> sp.csr_matrix:
@@ -545,6 +551,20 @@ def _hstack(blocks) -> sp.csr_matrix:
     return sp.hstack(blocks, format="csr", dtype=np.float32)
 
 
+def _dense_csr(D: np.ndarray) -> sp.csr_matrix:
+    """``sp.csr_matrix(D)`` of a dense float32 block, built from the array directly: the same
+    matrix (zeros dropped, columns in order; tested), without the detour through COO that
+    cost ~80 ms for the word-vector block of 10,000 rows (here ~10 ms)."""
+    D = np.ascontiguousarray(D, dtype=np.float32)
+    n, d = D.shape
+    flat = D.ravel()
+    keep = flat != 0
+    indices = np.tile(np.arange(d, dtype=np.int32), n)[keep]
+    indptr = np.zeros(n + 1, dtype=np.int32 if n * d < 2**31 else np.int64)
+    np.cumsum(keep.reshape(n, d).sum(axis=1), out=indptr[1:])
+    return sp.csr_matrix((flat[keep], indices.astype(indptr.dtype), indptr), shape=(n, d))
+
+
 def _column(X, name: str) -> list:
     """Column ``name`` of a turn table as a list: a ``DataFrame``'s, or the list itself when
     X is a dict of column lists (see ``FittedFeaturizer.transform``)."""
@@ -565,14 +585,29 @@ def _values(X, name: str, dtype=None) -> np.ndarray:
 class FeatureParts(NamedTuple):
     """What ``FittedFeaturizer.transform_parts`` computes: the feature matrix; the text-only
     features of each distinct text (rows of ``texts``); for each row the index of its own,
-    previous and next text among them (``idx``); and the distinct texts' cue counts
-    (``count_cues``; None for a featurizer without cues)."""
+    previous and next text among them (``idx``); the distinct texts' cue counts
+    (``count_cues``; None for a featurizer without cues); and the word-vector block, dense
+    (None without word vectors).
+
+    The word-vector block is the **last** columns of the features and is kept out of
+    ``matrix`` (which ends with the ``extra`` block): ``full`` joins them. Why: as sparse
+    columns it doubled the stored entries of every row, and with them the cost of the
+    products and of ranking each row's contributions for the explanations (where the
+    vector columns never count); the classifier multiplies it densely instead
+    (``FittedClassifier.scores``)."""
 
     matrix: sp.csr_matrix
     text_matrix: sp.csr_matrix
     idx: dict[str, np.ndarray]
     texts: list[str]
     cue_counts: np.ndarray | None
+    dense: np.ndarray | None = None
+
+    def full(self) -> sp.csr_matrix:
+        """The whole feature matrix: ``matrix``, then the word-vector block."""
+        if self.dense is None:
+            return self.matrix
+        return _hstack([self.matrix, _dense_csr(self.dense)])
 
 
 class FittedFeaturizer:
@@ -584,6 +619,14 @@ class FittedFeaturizer:
     and every ``analyzer analyze`` paid it only to label turns. ``load_model`` builds the
     shipped model's featurizer as this class, so labelling never imports scikit-learn."""
 
+    #: settings of the word-vector block (class defaults: model files made before it
+    #: existed have none); ``vectors_`` is the table, attached by ``fit`` or ``load_model``
+    #: from its own file, never stored in the model file
+    word_vectors = None
+    vector_weight = 0.5
+    vector_context = 0.5
+    vectors_ = None
+
     def _weight(self, column: str) -> float:
         return self.next_weight if column == "next_text" else self.prev_weight
 
@@ -591,7 +634,28 @@ class FittedFeaturizer:
         state = dict(self.__dict__)
         state.pop("_names_cache", None)  # rebuilt from the vocabularies when needed
         state.pop("_cue_of", None)
+        state.pop("_vec_of", None)
+        state.pop("_vec_words", None)
+        state.pop("vectors_", None)  # its own file in the model folder (``load_model``)
         return state
+
+    def uses_vectors(self) -> bool:
+        """True when the features hold the word-vector block (``vectors_sha256_`` is set by
+        ``fit``; the table itself must then be attached)."""
+        return bool(self.__dict__.get("vectors_sha256_"))
+
+    def attach_vectors(self, vectors) -> None:
+        """Attach the word-vector table (``vectors.WordVectors``) the model was fitted with;
+        a table with another hash is refused."""
+        from ..errors import ModelError
+
+        if vectors.sha256 != self.__dict__.get("vectors_sha256_"):
+            raise ModelError("the word-vector table is not the one this model was fitted with "
+                             f"(sha256 {vectors.sha256[:12]}..., expected "
+                             f"{str(self.__dict__.get('vectors_sha256_'))[:12]}...)",
+                             hint="retrain, or restore the model folder's word_vectors.npz")
+        self.__dict__["vectors_"] = vectors
+        self.__dict__.pop("_vec_of", None)
 
     def _names(self) -> np.ndarray:
         names = [f"word:{w}" for w in self.word_.terms]
@@ -606,7 +670,16 @@ class FittedFeaturizer:
                 if self.use_cues:
                     names += [f"{prefix}_cue:{c}" for c in CUE_NAMES]
             names += [f"ctx:{c}" for c in CONTEXT_NAMES]
+        if self.uses_vectors():
+            dims = range(int(self.vectors_dim_))
+            names += [f"vec:{i}" for i in dims]
+            for column in self._vector_context():
+                names += [f"{CONTEXT_TEXTS[column]}_vec:{i}" for i in dims]
         return np.asarray(names, dtype=object)
+
+    def _vector_context(self) -> tuple[str, ...]:
+        """The context texts whose vectors are features (those of the n-gram context)."""
+        return tuple(self.context_texts) if self.use_context and self.vector_context else ()
 
     def get_feature_names_out(self, input_features=None):
         if getattr(self, "_names_cache", None) is None:
@@ -621,16 +694,38 @@ class FittedFeaturizer:
         return self.transform_with_texts(X)[0]
 
     def _own_blocks(self, uniq: list[str]):
-        """(word TF-IDF, char TF-IDF or None, cue counts or None, number of words or None)
-        of distinct texts (the cue block of the features is their ``log1p``; the words are
-        counted by the char n-grams' split). The texts are tokenised once, for the word
-        n-grams and the cue word table together."""
+        """(word TF-IDF, char TF-IDF or None, cue counts or None, number of words or None,
+        word-vector means or None) of distinct texts (the cue block of the features is their
+        ``log1p``; the words are counted by the char n-grams' split). The texts are tokenised
+        once, for the word n-grams, the cue word table and the word vectors together."""
         lowered = [s.lower() for s in uniq]
-        cues = None
+        cues = V = None
+        vectors = self.vectors_ if self.uses_vectors() else None
+        if self.uses_vectors() and vectors is None:
+            from ..errors import ModelError
+
+            raise ModelError("this model uses word vectors but none are attached",
+                             hint="load it with load_model(folder)")
         if self.word_.fast_words():
-            table = self.word_.word_table(CUE_WORDS if self.use_cues else ())
+            extra = CUE_WORDS if self.use_cues else ()
+            if vectors is not None:  # the words joined once per table (24,512 of them)
+                words = self.__dict__.get("_vec_words")
+                if words is None or words[0] != (extra, vectors.sha256):
+                    words = self.__dict__["_vec_words"] = ((extra, vectors.sha256),
+                                                           extra + tuple(vectors.words))
+                table = self.word_.word_table(words[1], key=("vectors", *words[0]))
+            else:
+                table = self.word_.word_table(extra)
             rows, ids = token_ids(lowered, table[0])
             W = self.word_.tfidf(self.word_.word_counts(rows, ids, len(uniq), table))
+            if vectors is not None:
+                vec_of = self.__dict__.get("_vec_of")
+                if vec_of is None or len(vec_of) != len(table[1]):
+                    vec_of = np.full(len(table[1]), -1, dtype=np.int64)
+                    vec_of[[table[0][w] for w in vectors.words]] = \
+                        np.arange(len(vectors.words))
+                    self.__dict__["_vec_of"] = vec_of
+                V = vectors.mean_vectors(rows, vec_of[ids], len(uniq))
             if self.use_cues:
                 cue_of = self.__dict__.get("_cue_of")
                 if cue_of is None or len(cue_of) != len(table[1]):
@@ -642,20 +737,24 @@ class FittedFeaturizer:
             W = self.word_.transform(uniq)
             if self.use_cues:
                 cues = cue_matrix(uniq)
+            if vectors is not None:
+                V = vectors.text_vectors(uniq)
         C = n_words = None
         if self.char_ is not None:
             counts, n_words = self.char_.char_counts_and_words(lowered)
             C = self.char_.tfidf(counts)
-        return W, C, cues, n_words
+        return W, C, cues, n_words, V
 
     def transform_with_texts(self, X: pd.DataFrame, extra=None):
         """The feature matrix, plus what a second stage needs: the text-only features
         (word, char, cue blocks) of every distinct text of X, and for each row the index of
         its own, previous and next text among them.
 
-        ``extra(T, idx)``, if given, returns a dense block appended as the last columns (the
-        classifier's stage-1 probabilities: one assembly of the matrix instead of two)."""
-        return self.transform_parts(X, extra)[:3]
+        ``extra(T, idx)``, if given, returns a dense block appended after the others (the
+        classifier's stage-1 probabilities: one assembly of the matrix instead of two); the
+        word-vector block, if any, comes last (``FeatureParts``)."""
+        parts = self.transform_parts(X, extra)
+        return parts.full(), parts.text_matrix, parts.idx
 
     def transform_parts(self, X: pd.DataFrame, extra=None) -> FeatureParts:
         """``transform_with_texts`` plus the distinct texts and their cue counts (what the
@@ -679,7 +778,7 @@ class FittedFeaturizer:
         at = {c: np.fromiter(map(where.__getitem__, v), dtype=np.int64, count=len(v))
               for c, v in columns.items()}  # each row's text, as a row of T
         t_idx = at["text"]
-        W, C, counts, n_words = self._own_blocks(uniq)
+        W, C, counts, n_words, V = self._own_blocks(uniq)
         cues = np.log1p(counts) if counts is not None else None
         own = [W] + ([C] if C is not None else []) + \
             ([sp.csr_matrix(cues)] if cues is not None else [])
@@ -701,10 +800,15 @@ class FittedFeaturizer:
                      np.fromiter(map(operator.not_, uniq), dtype=np.float32, count=n))
             blocks.append(sp.csr_matrix(self._context(X, text, prev,
                                                       (facts, t_idx, at["prev_text"]))))
+        dense = None
+        if V is not None:
+            V = V * np.float32(self.vector_weight)
+            dense = np.hstack([V[t_idx]] + [V[at[c]] * np.float32(self.vector_context)
+                                            for c in self._vector_context()])
         idx = {"text": t_idx, "prev": at["prev_text"], "next": at["next_text"]}
         if extra is not None:
-            blocks.append(sp.csr_matrix(extra(T, idx)))
-        return FeatureParts(_hstack(blocks), T, idx, uniq, counts)
+            blocks.append(_dense_csr(extra(T, idx)))
+        return FeatureParts(_hstack(blocks), T, idx, uniq, counts, dense)
 
     @staticmethod
     def _context(X: pd.DataFrame, text: list[str], prev: list[str], facts=None) -> np.ndarray:

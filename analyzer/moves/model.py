@@ -2,8 +2,10 @@
 
 A model folder holds ``model.skops`` (the fitted ``MoveClassifier``, in skops format: loading
 only rebuilds allow-listed types, it never unpickles arbitrary code), ``meta.json`` (labels,
-orientation map, versions, training-data hash and size, CV scores) and a model card
-``README.md``.
+orientation map, versions, training-data hash and size, CV scores), a model card
+``README.md`` and, when the features use word vectors, their table ``word_vectors.npz``
+(``analyzer.moves.vectors``; numpy arrays read with ``allow_pickle=False``, hash in
+``meta.json``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from .taxonomy import orientation_of_move
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
 #: The shipped default model (a folder under ``models/``; installed as ``analyzer._models``).
-DEFAULT_MODEL = "casino-moves-1"
+DEFAULT_MODEL = "casino-moves-2"
 
 #: Types a model file may contain besides plain containers; anything else is refused.
 _TRUSTED_PREFIXES = ("analyzer.moves.classifier.", "analyzer.moves.features.")
@@ -57,6 +59,9 @@ def content_sha256(est) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps({k: repr(v) for k, v in est.get_params().items()},
                              sort_keys=True).encode())
+    vectors = est.featurizer_.__dict__.get("vectors_sha256_")
+    if vectors:  # the word-vector table the features read (its own file)
+        digest.update(vectors.encode())
     parts = [est.featurizer_.word_.terms, est.featurizer_.word_.idf]
     if est.featurizer_.char_ is not None:
         parts += [est.featurizer_.char_.terms, est.featurizer_.char_.idf]
@@ -73,6 +78,44 @@ def content_sha256(est) -> str:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _save_vectors(vectors, folder: Path) -> dict[str, Any]:
+    """Copy the word-vector table into the model folder (unless it is already that file) and
+    describe it for meta.json."""
+    import shutil
+
+    from .vectors import VECTORS_FILE
+
+    target = folder / VECTORS_FILE
+    source = vectors.source
+    if source is None or not Path(source).exists():
+        raise ModelError("the word-vector table's file is gone; cannot save the model",
+                         hint="keep the table file until the model is saved")
+    if not (target.exists() and target.resolve() == Path(source).resolve()):
+        shutil.copyfile(source, target)
+    sha = file_sha256(target)
+    if sha != vectors.sha256:
+        raise ModelError(f"{source}: changed since the model was fitted (sha256 differs)")
+    return {"name": VECTORS_FILE, "sha256": sha, "bytes": target.stat().st_size,
+            "words": len(vectors.words), "dims": vectors.dim}
+
+
+def _attach_vectors(est, meta: dict, folder: Path) -> None:
+    """Give a loaded model's featurizer its word-vector table (the folder's own file,
+    checked against meta.json and against the hash the model was fitted with)."""
+    from .vectors import VECTORS_FILE, WordVectors
+
+    info = meta.get("word_vectors") or {}
+    path = folder / info.get("name", VECTORS_FILE)
+    if not path.exists():
+        raise ModelError(f"{folder}: the model uses word vectors but {path.name} is missing",
+                         hint="restore the model folder, or retrain")
+    vectors = WordVectors.load(path)
+    if info.get("sha256") and info["sha256"] != vectors.sha256:
+        raise ModelError(f"{path}: file hash does not match meta.json",
+                         hint="the table was changed or damaged; retrain or reinstall")
+    est.featurizer_.attach_vectors(vectors)
 
 
 def _versions() -> dict[str, str]:
@@ -151,6 +194,9 @@ class MoveModel:
         meta["model_file"] = {"name": MODEL_FILE, "sha256": file_sha256(target),
                               "bytes": target.stat().st_size,
                               "content_sha256": content_sha256(self.estimator)}
+        meta.pop("word_vectors", None)
+        if self.estimator.featurizer_.uses_vectors():
+            meta["word_vectors"] = _save_vectors(self.estimator.featurizer_.vectors_, folder)
         (folder / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n",
                                         encoding="utf-8")
         if card is not None:
@@ -193,7 +239,7 @@ class MoveModel:
         if sub is not None:
             parts = est.feature_parts(sub)
             M, uniq = parts.matrix, parts.texts
-            P_lab, P_or = est.scores(M)
+            P_lab, P_or = est.scores(M, parts.dense)
             unit_labels = est.labels_from_proba(P_lab)
             offers, text_of = _row_offers(parts)
 
@@ -670,4 +716,6 @@ def load_model(model_dir: str | Path | None = None, estimator: bool = False) -> 
                          hint="install those versions or retrain with `analyzer train`") from exc
     if not isinstance(est, FittedClassifier):
         raise ModelError(f"{model_path}: holds a {type(est).__name__}, not a MoveClassifier")
+    if est.featurizer_.uses_vectors():
+        _attach_vectors(est, meta, folder)
     return MoveModel(est, meta, folder, sha, notes)

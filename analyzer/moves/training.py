@@ -10,9 +10,12 @@ from .classifier import MoveClassifier
 from .data import CodedData
 from .features import turn_frame
 from .model import MoveModel
+from .vectors import SHIPPED
 
-#: The shipped model's settings (chosen by dialogue-level CV, see docs/moves.md).
-DEFAULT_PARAMS: dict[str, Any] = {}
+#: The shipped model's settings (chosen by dialogue-level CV, see docs/moves.md): the
+#: estimator's defaults plus the word-vector block, with the table shipped in the default
+#: model's folder (docs/moves.md, row 26).
+DEFAULT_PARAMS: dict[str, Any] = {"word_vectors": SHIPPED}
 
 
 def training_table(data: CodedData):

@@ -111,7 +111,7 @@ def test_feature_cue_counts_are_count_cues(analyzer, transcripts):
     parts = analyzer.model.estimator.feature_parts(frame)
     assert np.array_equal(parts.cue_counts, count_cues(parts.texts))
     assert parts.matrix.shape[0] == len(frame)
-    assert (parts.matrix != analyzer.model.estimator.features(frame)).nnz == 0
+    assert (parts.full() != analyzer.model.estimator.features(frame)).nnz == 0
 
 
 def test_roll_up_in_floats_equals_roll_up():

@@ -17,7 +17,7 @@ def test_build_puts_the_default_model_and_data_files_inside_the_package(repo, tm
                             timeout=120)
     assert result.returncode == 0, result.stderr
     shipped = tmp_path / "analyzer" / "_models" / DEFAULT_MODEL
-    for name in ("model.skops", "meta.json", "README.md"):
+    for name in ("model.skops", "meta.json", "README.md", "word_vectors.npz"):
         assert (shipped / name).read_bytes() == (repo / "models" / DEFAULT_MODEL /
                                                  name).read_bytes()
     assert (tmp_path / "analyzer" / "stages" / "params.json").exists()

@@ -27,12 +27,19 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def both():
-    """The shipped model read by our reader and by skops, with the same allow-list."""
+    """The shipped model read by our reader and by skops, with the same allow-list; each
+    given the folder's word-vector table (its own file, not part of the skops file), as
+    ``load_model`` does."""
     import skops.io as sio
+
+    from analyzer.moves.vectors import VECTORS_FILE, WordVectors
 
     path = default_model_dir() / MODEL_FILE
     trusted = _check_trusted(path)
-    return skops_reader.load(path, trusted), sio.load(path, trusted=trusted)
+    pair = skops_reader.load(path, trusted), sio.load(path, trusted=trusted)
+    for est in pair:
+        est.featurizer_.attach_vectors(WordVectors.load(default_model_dir() / VECTORS_FILE))
+    return pair
 
 
 def _walk(value, seen: dict[int, int], out: list) -> None:
@@ -152,8 +159,12 @@ def test_files_the_reader_does_not_know_fall_back_to_skops(tmp_path):
     with pytest.raises(skops_reader.UnsupportedFile, match="protocol 1"):
         skops_reader.load(folder / MODEL_FILE, trusted)
     a, b = [], []
-    _walk(load_model(folder).estimator, {}, a)  # skops builds the estimators, always
-    _walk(load_model(estimator=True).estimator, {}, b)  # fresh: predicting fills caches
+    ours, theirs = load_model(folder).estimator, load_model(estimator=True).estimator
+    for est in (ours, theirs):  # the attached table names its file (here two folders)
+        assert est.featurizer_.vectors_.sha256 == theirs.featurizer_.vectors_sha256_
+        est.featurizer_.__dict__.pop("vectors_")
+    _walk(ours, {}, a)  # skops builds the estimators, always
+    _walk(theirs, {}, b)  # fresh: predicting fills caches
     assert a == b
 
 

@@ -448,7 +448,13 @@ def _reference_features(est, X):
     M = sp.hstack(blocks, format="csr", dtype=np.float32)
     idx = {"text": index(text), "prev": index(prev), "next": index(nxt)}
     S = est._stack_block(T, idx, est.stage1_coef_, est.stage1_intercept_)
-    return sp.hstack([M, sp.csr_matrix(S)], format="csr")
+    last = []
+    if fe.uses_vectors():  # word vectors by a plain regex and dict (``text_vectors``), last
+        V = fe.vectors_.text_vectors(uniq) * np.float32(fe.vector_weight)
+        last.append(sp.csr_matrix(np.hstack(
+            [V[index(text)]] + [V[index(values)] * np.float32(fe.vector_context)
+                                for values in others.values()])))
+    return sp.hstack([M, sp.csr_matrix(S), *last], format="csr")
 
 
 def test_features_and_probabilities_equal_the_reference_path_on_all_casino(
@@ -472,6 +478,10 @@ def test_features_and_probabilities_equal_the_reference_path_on_all_casino(
         vocab.__dict__.pop("_cache", None)
     M = est.features(frame)
     Pl, Po = est.scores(M)
+    # labelling's way: the word-vector block kept dense, its products done densely
+    parts = est.feature_parts(frame)
+    Dl, Do = est.scores(parts.matrix, parts.dense)
+    assert np.abs(Pl - Dl).max() <= 1e-5 and np.abs(Po - Do).max() <= 1e-5
     plain = {j: re.compile(r, re.MULTILINE) for j, (_, r) in enumerate(cues._PLANS.values())
              if r}
     monkeypatch.setattr(cues, "_REST", plain)  # the rules as written, not anchored
