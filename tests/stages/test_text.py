@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -200,11 +201,12 @@ def test_out_of_fold_columns_never_see_their_own_session(monkeypatch):
 
 def test_cross_validation_never_shows_a_held_out_label_to_the_text_model(monkeypatch,
                                                                          examples_dir):
-    from analyzer.stages.evaluate import default_gold_files, evaluate_gold, folds
+    from analyzer.stages.evaluate import evaluate_gold, folds
     from analyzer.stages.gold import read_gold, resolve
 
-    gold = [f for f in default_gold_files() if f.name == "gold_examples.tsv"]
-    pairs = resolve(read_gold(gold[0]), examples=examples_dir)
+    # the repository's gold file (not the package's location: CI installs the package)
+    gold = Path(__file__).resolve().parents[2] / "corpora" / "stages" / "gold_examples.tsv"
+    pairs = resolve(read_gold(gold), examples=examples_dir)
     sessions = {tuple(text.turn_tokens(t)): i for i, (_, t) in enumerate(pairs)}
     assert len(sessions) == len(pairs)  # every session told apart by its tokens
     spy = Spy(monkeypatch, sessions)
