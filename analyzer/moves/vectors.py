@@ -112,17 +112,15 @@ def write_table(path: str | Path, words: list[str], table: np.ndarray) -> Path:
 
 
 def shipped_vectors_path() -> Path:
-    """The table of the shipped move model (``SHIPPED``): in the installed package or in
-    ``models/`` of a source checkout."""
-    from .model import DEFAULT_MODEL
+    """The table of the shipped move model (``SHIPPED``), in its folder
+    (``model.default_model_dir``: the installed package or ``models/`` of a checkout)."""
+    from .model import DEFAULT_MODEL, default_model_dir
 
-    here = Path(__file__).resolve().parent.parent
-    for base in (here / "_models", here.parent / "models"):
-        candidate = base / DEFAULT_MODEL / VECTORS_FILE
-        if candidate.exists():
-            return candidate
-    raise ModelError(f"the shipped word-vector table of {DEFAULT_MODEL!r} is missing",
-                     hint="reinstall the analyzer (pip install .)")
+    candidate = default_model_dir() / VECTORS_FILE
+    if not candidate.exists():
+        raise ModelError(f"the shipped word-vector table of {DEFAULT_MODEL!r} is missing",
+                         hint="reinstall the analyzer (pip install .)")
+    return candidate
 
 
 #: ``word_vectors`` setting meaning "the table shipped with the default model".
