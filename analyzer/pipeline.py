@@ -90,6 +90,8 @@ class Analyzer:
             del docs
             predicted = self.model.predict_sessions(
                 list(zip(transcripts, all_units, strict=True)), explain=self.explain)
+            # the stage text model's columns of the whole batch at once (same numbers)
+            texts = self.segmenter.text_columns(transcripts, nlp=self._evidence_nlp)
         except Exception:
             if len(transcripts) == 1:
                 raise
@@ -99,10 +101,11 @@ class Analyzer:
                 yield from self._analyze_batch([transcript])
             return
         info = self.info
-        for transcript, units, (unit_moves, moves) in zip(transcripts, all_units, predicted,
-                                                          strict=True):
+        for k, (transcript, units, (unit_moves, moves)) in enumerate(
+                zip(transcripts, all_units, predicted, strict=True)):
             stages = self.segmenter.segment(transcript, moves, nlp=self._evidence_nlp,
-                                            probabilities=self.explain)
+                                            probabilities=self.explain,
+                                            text=None if texts is None else texts[k])
             yield SessionAnalysis(transcript=transcript, units=tuple(units),
                                   unit_moves=tuple(unit_moves), moves=tuple(moves),
                                   stages=stages, model=dict(info))

@@ -448,31 +448,47 @@ class Segmenter:
         return path, post
 
     def segment(self, transcript: Transcript, moves: Sequence[Any] | None = None,
-                nlp=None, probabilities: bool = True) -> StageSegmentation:
+                nlp=None, probabilities: bool = True,
+                text: np.ndarray | None = None) -> StageSegmentation:
         """Stages, per-turn probabilities and outcome of one session.
 
         ``probabilities=False`` leaves ``StageSegmentation.probabilities`` empty (only
         reports and ``analyzer analyze``'s JSON show them; ``Analyzer(explain=False)``, what
         a batch without reports runs, asks for none): the same stages and outcome, for less
-        work per session (no posteriors, often one forward-backward pass fewer)."""
+        work per session (no posteriors, often one forward-backward pass fewer). ``text``:
+        the session's text columns, when the caller has them (``text_columns``)."""
         evidence = session_evidence(transcript, moves, nlp=nlp)
         return self.segment_evidence(transcript, evidence, probabilities=probabilities,
-                                     nlp=nlp)
+                                     nlp=nlp, text=text)
 
-    def with_text(self, matrix: np.ndarray, transcript: Transcript, nlp=None) -> np.ndarray:
+    def text_columns(self, transcripts: Sequence[Transcript], nlp=None
+                     ) -> list[np.ndarray] | None:
+        """The text model's columns of many sessions at once (``TextModel.predict_many``,
+        the numbers ``with_text`` fills in), or None when the parameters have none. Why:
+        the analyser segments a batch of sessions, and the text model's per-session numpy
+        calls cost more than its arithmetic; give each session its own to ``segment``."""
+        if self._text_cols is None:
+            return None
+        return self.params.text.predict_many(transcripts, nlp)
+
+    def with_text(self, matrix: np.ndarray, transcript: Transcript, nlp=None,
+                  text: np.ndarray | None = None) -> np.ndarray:
         """``matrix`` with the ``text_*`` columns filled by the text model (a copy; the
-        matrix itself when the parameters have no text model)."""
+        matrix itself when the parameters have no text model). ``text``: those columns
+        already computed (``text_columns``)."""
         if self._text_cols is None or not len(matrix):
             return matrix
         out = matrix.copy()
-        out[:, self._text_cols] = self.params.text.predict_transcript(transcript, nlp)
+        out[:, self._text_cols] = self.params.text.predict_transcript(transcript, nlp) \
+            if text is None else text
         return out
 
     def segment_evidence(self, transcript: Transcript, evidence: Evidence,
-                         probabilities: bool = True, nlp=None) -> StageSegmentation:
+                         probabilities: bool = True, nlp=None,
+                         text: np.ndarray | None = None) -> StageSegmentation:
         """``segment`` from evidence already computed (``nlp``: the pipeline it was
         computed with, whose cached tokens the text model reads)."""
-        path, post = self.decode(self.with_text(evidence.matrix, transcript, nlp),
+        path, post = self.decode(self.with_text(evidence.matrix, transcript, nlp, text),
                                  probabilities=probabilities)
         stages = tuple(STAGES[k] for k in path)
         probs = () if post is None else \
