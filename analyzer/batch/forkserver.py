@@ -15,9 +15,12 @@ from __future__ import annotations
 #: model only skops can read (rare: ``analyzer train`` never makes one) imports it per worker.
 #: Not scikit-learn either: the model is built from its prediction-only classes, which need
 #: none of it (``classifier.FittedClassifier``); preloading it cost ~1 s before any work.
+#: pandas, although no worker code imports it: pyarrow does, at a process's first
+#: ``pa.array`` (each work item's tables), so every worker paid ~0.25 CPU s for it at its
+#: first item; imported once here, the workers get it with the fork.
 #: The last one, ``fork_server_exit``, is for the server alone: it ends without finalising.
 PRELOAD = ["analyzer.batch.worker", "analyzer.pipeline", "spacy", "pyarrow",
-           "pyarrow.parquet", "analyzer.moves.model", "analyzer.nlp",
+           "pyarrow.parquet", "pandas", "analyzer.moves.model", "analyzer.nlp",
            "analyzer.stages.segmenter", "analyzer.report.tables",
            "analyzer.batch.fork_server_exit"]
 

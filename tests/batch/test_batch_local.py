@@ -114,6 +114,22 @@ def test_reports_are_written_per_session_inside_out(data_dir, tmp_path):
     assert sessions[0] in (out / "reports" / "teams" / f"{sessions[0]}.md").read_text()
 
 
+def test_the_fork_server_preloads_pandas_because_pyarrow_imports_it_at_the_first_table():
+    """A worker's first table (``pa.array``) imports pandas (pyarrow does it lazily): the
+    fork server imports it once, before the exit module, so no worker pays for it."""
+    import subprocess
+    import sys
+
+    from analyzer.batch.forkserver import PRELOAD
+
+    code = ("import sys, pyarrow as pa; before = 'pandas' in sys.modules; pa.array([1]); "
+            "print(before, 'pandas' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["False", "True"]
+    assert PRELOAD.index("pyarrow") < PRELOAD.index("pandas") < len(PRELOAD) - 1
+
+
 def test_only_the_fork_server_imports_its_exit_module(tmp_path, data_dir):
     """``fork_server_exit`` makes a process end without finalising: the fork server may, the
     driver (which writes and flushes the tables) must never import it."""
