@@ -101,11 +101,17 @@ class Analyzer:
                 yield from self._analyze_batch([transcript])
             return
         info = self.info
+        try:  # the stages of the whole batch, decoded together (the same results)
+            segmented = self.segmenter.segment_many(
+                transcripts, [moves for _, moves in predicted], nlp=self._evidence_nlp,
+                probabilities=self.explain, texts=texts)
+        except Exception:  # a bad session: segment them one by one below, so that the
+            segmented = None  # sessions before it are yielded and its error is its own
         for k, (transcript, units, (unit_moves, moves)) in enumerate(
                 zip(transcripts, all_units, predicted, strict=True)):
-            stages = self.segmenter.segment(transcript, moves, nlp=self._evidence_nlp,
-                                            probabilities=self.explain,
-                                            text=None if texts is None else texts[k])
+            stages = segmented[k] if segmented is not None else self.segmenter.segment(
+                transcript, moves, nlp=self._evidence_nlp, probabilities=self.explain,
+                text=None if texts is None else texts[k])
             yield SessionAnalysis(transcript=transcript, units=tuple(units),
                                   unit_moves=tuple(unit_moves), moves=tuple(moves),
                                   stages=stages, model=dict(info))

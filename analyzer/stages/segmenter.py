@@ -429,10 +429,29 @@ class Segmenter:
         (posteriors None), and the untempered forward-backward pass runs only when the MBR
         decoder needs it (when the Viterbi path is not already its answer); the labels are
         the same (tested)."""
-        n = matrix.shape[0]
-        if n == 0:
+        if matrix.shape[0] == 0:
             return [], np.zeros((0, N)) if probabilities else None
-        init, steps = self.potentials(matrix)
+        return self._decode_chain(*self.potentials(matrix), probabilities=probabilities)
+
+    def decode_many(self, matrices: Sequence[np.ndarray], probabilities: bool = True
+                    ) -> list[tuple[list[int], np.ndarray | None]]:
+        """``[self.decode(m, probabilities) for m in matrices]``, the same paths and
+        posteriors: the chain potentials of all the sessions made at once
+        (``many.potentials_many``, bit for bit those of ``potentials``), then each session's
+        chain decoded as ``decode`` does."""
+        from .many import potentials_many
+
+        out: list[tuple[list[int], np.ndarray | None]] = [
+            ([], np.zeros((0, N)) if probabilities else None)] * len(matrices)
+        full = [k for k, m in enumerate(matrices) if m.shape[0]]
+        chains = potentials_many(self, [matrices[k] for k in full])
+        for k, (init, steps) in zip(full, chains, strict=True):
+            out[k] = self._decode_chain(init, steps, probabilities=probabilities)
+        return out
+
+    def _decode_chain(self, init: np.ndarray, steps: np.ndarray, probabilities: bool
+                      ) -> tuple[list[int], np.ndarray | None]:
+        """``decode`` from the session's potentials."""
         path = viterbi(init, steps)
         # one scaled forward-backward pass serves the posteriors and the MBR decoder
         chain = mbr.Chain(init, steps) if probabilities else None
@@ -460,6 +479,21 @@ class Segmenter:
         evidence = session_evidence(transcript, moves, nlp=nlp)
         return self.segment_evidence(transcript, evidence, probabilities=probabilities,
                                      nlp=nlp, text=text)
+
+    def segment_many(self, transcripts: Sequence[Transcript],
+                     moves: Sequence[Sequence[Any] | None], nlp=None,
+                     probabilities: bool = True,
+                     texts: Sequence[np.ndarray] | None = None) -> list[StageSegmentation]:
+        """``segment`` of each session (with its ``moves`` and, if given, its ``texts``
+        columns), the same results: the evidence session by session, the decoding of all of
+        them together (``decode_many``)."""
+        evidence = [session_evidence(t, m, nlp=nlp) for t, m in zip(transcripts, moves,
+                                                                      strict=True)]
+        matrices = [self.with_text(ev.matrix, t, nlp, None if texts is None else texts[k])
+                    for k, (t, ev) in enumerate(zip(transcripts, evidence, strict=True))]
+        return [self._segmentation(t, ev, path, post) for t, ev, (path, post) in zip(
+            transcripts, evidence, self.decode_many(matrices, probabilities=probabilities),
+            strict=True)]
 
     def text_columns(self, transcripts: Sequence[Transcript], nlp=None
                      ) -> list[np.ndarray] | None:
@@ -490,6 +524,13 @@ class Segmenter:
         computed with, whose cached tokens the text model reads)."""
         path, post = self.decode(self.with_text(evidence.matrix, transcript, nlp, text),
                                  probabilities=probabilities)
+        return self._segmentation(transcript, evidence, path, post)
+
+    @staticmethod
+    def _segmentation(transcript: Transcript, evidence: Evidence, path: list[int],
+                      post: np.ndarray | None) -> StageSegmentation:
+        """The stages, probabilities (``post``, or None for none) and outcome of a decoded
+        session."""
         stages = tuple(STAGES[k] for k in path)
         probs = () if post is None else \
             tuple([dict(zip(STAGES, row, strict=True)) for row in round4(post)])

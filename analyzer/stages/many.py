@@ -1,0 +1,141 @@
+"""The decoder's chain potentials of many sessions at once, the same numbers as one by one.
+
+Why: ``Segmenter.potentials`` makes a session's chain scores (HMM, MEMM and boundary terms,
+the closing constraints) with ~40 numpy calls on arrays of a few dozen numbers, so numpy's
+cost per call, not the arithmetic, was most of it. ``potentials_many`` does the
+element-wise work of a whole batch of sessions (the analyser segments ~50 together) on
+all their turns stacked: one array of step scores with a slot per turn (the scores of
+moving into that turn; a session's first slot is unused) and one row of first-turn scores
+per session. Each element goes through the same operations in the same order as in
+``potentials``, so the result is the same bit for bit (``tests/stages/test_many.py``
+compares them on CaSiNo and the examples).
+
+What depends on a session's shape stays per session: the products of its evidence matrix
+with the weights (BLAS may add a product's terms in another order for another number of
+rows: a product of the stacked matrices differs in the last bits) and the boundary
+scores' sums over its turns (``boundary.log_probs``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import accumulate
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import boundary
+from .segmenter import _CLOSE, _CLOSING_FLAGS, _FORBIDDEN, N, _logsumexp, _times
+
+if TYPE_CHECKING:
+    from .segmenter import Segmenter
+
+
+def potentials_many(seg: Segmenter, matrices: Sequence[np.ndarray]
+                    ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``[seg.potentials(m) for m in matrices]``, bit for bit (see the module docstring).
+    Parameters with perceptron (CRF) scores, and empty sessions, go one by one."""
+    params = seg.params
+    mix = params.mix
+    w_hmm, w_memm = mix.get("hmm", 1.0), mix.get("memm", 0.0)
+    w_crf, w_bound = mix.get("crf", 0.0), mix.get("boundary", 0.0)
+    sizes = [m.shape[0] for m in matrices]
+    if not matrices or (w_crf and params.crf) or not all(sizes):
+        return [seg.potentials(m) for m in matrices]
+    n_sessions, n_turns = len(sizes), sum(sizes)
+    firsts = np.fromiter(accumulate(sizes[:-1], initial=0), dtype=np.int64, count=n_sessions)
+    init = np.zeros((n_sessions, N))
+    steps = np.zeros((n_turns, N, N))  # slot t: the scores of the move into turn t
+    steps[:, _FORBIDDEN] = -np.inf
+    if w_hmm:  # ``seg.emissions``
+        scores = np.vstack([m @ seg._coef.T for m in matrices]) + params.intercept
+        emit = (scores - _logsumexp(scores, axis=1)[:, None]) - seg._log_prior
+        init += _times(w_hmm, seg._log_start + emit[firsts])
+        steps += _times(w_hmm, seg._log_trans[None, :, :] + emit[:, None, :])
+    if w_memm and params.memm:
+        m_init, m_steps = _memm(seg, matrices, firsts, n_turns)
+        init += _times(w_memm, m_init)
+        steps += _times(w_memm, m_steps)
+    if w_bound and seg._boundary is not None:
+        b_init, b_steps, b_final = _boundary(seg, matrices, sizes, n_turns)
+        init += w_bound * b_init
+        steps += w_bound * b_steps
+        last = firsts + np.asarray(sizes, dtype=np.int64) - 1
+        single = np.asarray(sizes) == 1
+        if single.any():
+            init[single] += w_bound * b_final[single]
+        if not single.all():
+            steps[last[~single]] += w_bound * b_final[~single][:, None, :]
+    _closing(init, steps, np.vstack(matrices)[:, _CLOSING_FLAGS], sizes)
+    return [(init[b], steps[first + 1:first + size])
+            for b, (first, size) in enumerate(zip(firsts.tolist(), sizes, strict=True))]
+
+
+def _memm(seg: Segmenter, matrices: Sequence[np.ndarray], firsts: np.ndarray, n_turns: int
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """``seg.memm_potentials`` of every session: (first-turn rows, step slots)."""
+    lay = seg._memm_layout()
+    m_init = np.empty((len(matrices), N))
+    m_init[:] = lay.base[0]
+    m_steps = np.empty((n_turns, N, N))
+    m_steps[:] = lay.base[1:]
+    if not len(lay.starts):
+        return m_init, m_steps
+    z = np.vstack([m @ lay.weights.T for m in matrices]) + lay.bias
+    top = np.maximum.reduceat(z, lay.starts, axis=1)
+    top = np.where(np.isfinite(top), top, 0.0)[:, lay.group]
+    with np.errstate(divide="ignore"):
+        total = np.log(np.add.reduceat(np.exp(z - top), lay.starts, axis=1))
+    z = z - (total[:, lay.group] + top)
+    m_init[:, lay.first_to] = z[firsts][:, lay.first_cols]
+    m_steps[:, lay.step_from, lay.step_to] = z[:, lay.step_cols]
+    return m_init, m_steps
+
+
+def _boundary(seg: Segmenter, matrices: Sequence[np.ndarray], sizes: list[int],
+              n_turns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``boundary.chain_potentials(boundary.log_probs(m, ...), n)`` of every session: (first
+    rows, step slots, final rows), the sums of absent stages added as there (Python floats,
+    from int 0, left to right)."""
+    lps = [boundary.log_probs(m, seg._boundary, seg._boundary_pair) for m in matrices]
+    b_init, b_final, added = [], [], []
+    for lp, n in zip(lps, sizes, strict=True):
+        a1, a2, a3 = lp[:, n].tolist()
+        f1, f2, f3 = lp[:, 0].tolist()
+        b_init.append([0.0, f1 + 0, f2 + (0 + a1), f3 + ((0 + a1) + a2)])
+        b_final.append([((0 + a1) + a2) + a3, (0 + a2) + a3, 0 + a3, 0])
+        added.append([0, 0 + a1, (0 + a1) + a2, 0, 0 + a2, 0])
+    b_steps = np.zeros((n_turns, N, N))
+    turns = np.hstack([lp[:, :n] for lp, n in zip(lps, sizes, strict=True)])  # (3, turns)
+    per_turn = np.repeat(np.array(added, dtype=float), sizes, axis=0)
+    b_steps[:, boundary._FROM, boundary._TO] = turns[boundary._TO_ROW].T + per_turn
+    return np.array(b_init), b_steps, np.array(b_final, dtype=float)
+
+
+def _closing(init: np.ndarray, steps: np.ndarray, flags: np.ndarray, sizes: list[int]) -> None:
+    """The closing constraints of ``Segmenter.potentials``, every session's turns in one
+    pass: closing only where the evidence allows it, an Accept-Deal or Walk-Away always in
+    it. ``flags``: (turns, 3) accept / walk-away / closing allowed."""
+    close = _CLOSE
+    shut, final = [], []  # step slots into closing forbidden / out of it forced
+    rows = iter((flags > 0).tolist())
+    slot = 0
+    for b, size in enumerate(sizes):
+        accept, walk_away, allowed = next(rows)
+        ends = accept or walk_away
+        if not (allowed or ends):
+            init[b, close] = -np.inf
+        if ends:
+            init[b, :close] = -np.inf
+        for t in range(slot + 1, slot + size):
+            accept, walk_away, allowed = next(rows)
+            ends = accept or walk_away
+            if not (allowed or ends):
+                shut.append(t)
+            if ends:
+                final.append(t)
+        slot += size
+    if shut:
+        steps[shut, :close, close] = -np.inf
+    if final:
+        steps[final, :, :close] = -np.inf

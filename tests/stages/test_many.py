@@ -1,0 +1,74 @@
+"""Segmenting a batch of sessions together gives, bit for bit, what one by one gives.
+
+``many.potentials_many`` stacks the sessions' turns for the element-wise work of the chain
+potentials; ``Segmenter.decode_many`` and ``segment_many`` build on it, and ``Analyzer``
+uses them. Checked on CaSiNo valid and the examples (real evidence with the shipped
+parameters), on one- and two-turn sessions, on empty ones, and with a mix that includes the
+perceptron scores (which go one by one)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analyzer.io import read_transcripts
+from analyzer.pipeline import Analyzer
+from analyzer.stages.evidence import session_evidence
+from analyzer.stages.many import potentials_many
+from analyzer.stages.segmenter import Segmenter, StageParams
+from analyzer.transcript import Speaker, Transcript, Turn
+
+
+def same(a: tuple, b: tuple) -> bool:
+    return all(x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def sessions(casino_dir, examples_dir) -> list[Transcript]:
+    found = list(read_transcripts(casino_dir / "casino_valid.json"))
+    for name in ("teams_lease.vtt", "riverside_mediation.txt", "procurement.csv"):
+        found += list(read_transcripts(examples_dir / name))
+    return found
+
+
+def test_batched_potentials_and_stages_equal_the_per_session_ones(casino_dir, examples_dir):
+    analyzer = Analyzer(explain=False)
+    seg = analyzer.segmenter
+    transcripts = sessions(casino_dir, examples_dir)
+    analyses = list(analyzer.analyze_many(transcripts))
+    moves = [a.moves for a in analyses]
+    matrices = [seg.with_text(session_evidence(t, m, nlp=analyzer.nlp).matrix, t, analyzer.nlp)
+                for t, m in zip(transcripts, moves, strict=True)]
+    # whole sessions, and their first one and two turns (a single turn has no steps)
+    for batch in (matrices, [m[:1] for m in matrices], [m[:2] for m in matrices]):
+        for got, m in zip(potentials_many(seg, batch), batch, strict=True):
+            assert same(got, seg.potentials(m))
+    # decoding: empty sessions in between, with and without posteriors
+    empty = np.zeros((0, matrices[0].shape[1]))
+    batch = [empty, *matrices[:8], empty]
+    for probabilities in (False, True):
+        for (path, post), m in zip(seg.decode_many(batch, probabilities), batch, strict=True):
+            want_path, want_post = seg.decode(m, probabilities)
+            assert path == want_path
+            assert (post is None and want_post is None) or np.array_equal(post, want_post)
+    # the analyser's stages (segment_many) are segment's, outcome included
+    for a, t, m in zip(analyses, transcripts, moves, strict=True):
+        assert a.stages == seg.segment(t, m, nlp=analyzer.nlp, probabilities=False)
+    assert seg.segment_many([], []) == []
+
+
+def test_a_mix_with_perceptron_scores_goes_session_by_session(casino_dir, examples_dir):
+    seg = Analyzer(explain=False).segmenter
+    data = seg.params.to_json()
+    n_features = len(seg.params.features)
+    rng = np.random.default_rng(0)
+    crf = {"emit": rng.normal(size=(4, n_features)).tolist(),
+           "enter": rng.normal(size=(4, n_features)).tolist(),
+           "trans": rng.normal(size=(4, 4)).tolist()}
+    with_crf = Segmenter(StageParams.from_json(
+        dict(data, crf=crf, mix={**seg.params.mix, "crf": 0.5})))
+    turns = tuple(Turn(i, "AB"[i % 2], text) for i, text in enumerate(
+        ["Hi!", "I need water.", "Take 2 food and I get 3 water?", "Deal, thanks."]))
+    t = Transcript("s", "test", "text", (Speaker("A"), Speaker("B")), turns)
+    matrix = with_crf.with_text(session_evidence(t).matrix, t)
+    for got, m in zip(potentials_many(with_crf, [matrix, matrix[:1]]), [matrix, matrix[:1]],
+                      strict=True):
+        assert same(got, with_crf.potentials(m))
