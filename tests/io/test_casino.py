@@ -89,3 +89,22 @@ def test_alignment_tolerates_whitespace_and_skipped_turns(tmp_path):
     (t,) = read_transcripts(path)
     assert [x.gold for x in t.turns] == [("small-talk",), (), ("self-need", "vouch-fair"), ()]
     assert t.turns[3].action.kind == "walk_away" and t.meta["outcome"] == "impasse"
+
+
+def test_alignment_of_exact_texts_repeats_and_near_misses():
+    """Exact texts take the quick way (no normalising), the others the normalised one; both
+    keep the order: a repeated text goes to its next turn, a near miss to a turn within
+    five, an unknown text to none, and the labels are stripped, empty ones dropped."""
+    from analyzer.io.casino import _align
+
+    texts = ["Deal", "deal ", "Hello there", "I need  food", "Submit-Deal", "Deal"]
+    entries = [(i, "a", text, "act" if text == "Submit-Deal" else None, {})
+               for i, text in enumerate(texts)]
+    annotations = [["Deal", "accept"], ["Deal", " agree , "], ["nothing like it", "x"],
+                   ["i need food", "self-need"], ["Deal", "accept,agree"], ["short"],
+                   ["Hello there!", "small-talk"]]
+    assert _align(entries, annotations) == {
+        0: ("accept",), 1: ("agree",), 3: ("self-need",), 5: ("accept", "agree")}
+    # a near miss (similarity >= 0.9) within the next five chat turns
+    assert _align(entries, [["Hello therr", "small-talk"]]) == {2: ("small-talk",)}
+    assert _align(entries, []) == {}
