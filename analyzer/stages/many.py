@@ -35,13 +35,27 @@ def potentials_many(seg: Segmenter, matrices: Sequence[np.ndarray]
                     ) -> list[tuple[np.ndarray, np.ndarray]]:
     """``[seg.potentials(m) for m in matrices]``, bit for bit (see the module docstring).
     Parameters with perceptron (CRF) scores, and empty sessions, go one by one."""
+    stacked = stacked_potentials(seg, matrices)
+    if stacked is None:
+        return [seg.potentials(m) for m in matrices]
+    init, steps, firsts, sizes = stacked
+    return [(init[b], steps[first + 1:first + size])
+            for b, (first, size) in enumerate(zip(firsts.tolist(), sizes, strict=True))]
+
+
+def stacked_potentials(seg: Segmenter, matrices: Sequence[np.ndarray]
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]] | None:
+    """The potentials of ``potentials_many`` as they are made: (first-turn scores, one row
+    per session; step scores, one slot per turn, session after session, a session's first
+    slot unused; each session's first slot; its number of turns). None where they are not
+    made this way (no sessions, an empty one, perceptron scores)."""
     params = seg.params
     mix = params.mix
     w_hmm, w_memm = mix.get("hmm", 1.0), mix.get("memm", 0.0)
     w_crf, w_bound = mix.get("crf", 0.0), mix.get("boundary", 0.0)
     sizes = [m.shape[0] for m in matrices]
     if not matrices or (w_crf and params.crf) or not all(sizes):
-        return [seg.potentials(m) for m in matrices]
+        return None
     n_sessions, n_turns = len(sizes), sum(sizes)
     firsts = np.fromiter(accumulate(sizes[:-1], initial=0), dtype=np.int64, count=n_sessions)
     init = np.zeros((n_sessions, N))
@@ -67,8 +81,7 @@ def potentials_many(seg: Segmenter, matrices: Sequence[np.ndarray]
         if not single.all():
             steps[last[~single]] += w_bound * b_final[~single][:, None, :]
     _closing(init, steps, np.vstack(matrices)[:, _CLOSING_FLAGS], sizes)
-    return [(init[b], steps[first + 1:first + size])
-            for b, (first, size) in enumerate(zip(firsts.tolist(), sizes, strict=True))]
+    return init, steps, firsts, sizes
 
 
 def _memm(seg: Segmenter, matrices: Sequence[np.ndarray], firsts: np.ndarray, n_turns: int
@@ -139,3 +152,72 @@ def _closing(init: np.ndarray, steps: np.ndarray, flags: np.ndarray, sizes: list
         steps[shut, :close, close] = -np.inf
     if final:
         steps[final, :, :close] = -np.inf
+
+
+def viterbi_answers(init: np.ndarray, steps: np.ndarray, firsts: np.ndarray,
+                    sizes: list[int], paths: list[list[int]], temperature: float
+                    ) -> list[bool]:
+    """For each session of ``stacked_potentials``: does ``mbr.mbr_path`` answer with its
+    Viterbi path (``paths``) before its dynamic programme? It does for a session of fewer
+    than three turns, when the tempered chain's scaled sums fail, and when the Viterbi path
+    takes the likelier side of every window (most sessions).
+
+    The tempered chains (``mbr.Chain`` of the potentials divided by ``temperature``) and
+    their same-segment probabilities are computed for all the sessions at once, the same
+    numbers as ``Chain(init / temperature, steps / temperature).same_segment_probs(k)``
+    one by one (the recursions themselves run per session on plain floats, as there, and
+    each session's cumulative sums are its own)."""
+    from ..results import STAGES
+    from .mbr import _scaled_passes
+    from .metrics import default_k
+
+    answers = [n < 3 for n in sizes]
+    if all(answers):
+        return answers
+    init_t, steps_t = init / temperature, steps / temperature
+    with np.errstate(invalid="ignore"):  # (``Chain.__init__``)
+        top = steps_t.max(axis=(1, 2), keepdims=True)
+        weights = np.exp(steps_t - np.where(np.isfinite(top), top, 0.0))
+        first = np.exp(init_t - init_t.max(axis=1, keepdims=True))
+    flat = weights.ravel().tolist()
+    first_rows = first.tolist()
+    chains = []  # (session, k, forward, backward, scale) of the sessions with sound sums
+    for b, (start, n) in enumerate(zip(firsts.tolist(), sizes, strict=True)):
+        if n < 3:
+            continue
+        fw, bw, sc = _scaled_passes(first_rows[b], flat[16 * (start + 1):16 * (start + n)])
+        if not all(0.0 < x < np.inf for x in sc):
+            answers[b] = True  # the scaled sums under- or overflowed: the mode
+            continue
+        chains.append((b, default_k([STAGES[s] for s in paths[b]]), fw, bw, sc))
+    if not chains:
+        return answers
+    # ``Chain.same_segment_probs`` of every chain: its turns stacked (offset ``at``)
+    forward = np.array([x for c in chains for x in c[2]]).reshape(-1, N)
+    backward = np.array([x for c in chains for x in c[3]]).reshape(-1, N)
+    slots = [t for c in chains for t in range(firsts[c[0]] + 1, firsts[c[0]] + len(c[4]))]
+    scale = np.array([x for c in chains for x in c[4][1:]])
+    stay = weights.diagonal(axis1=1, axis2=2)[slots] / scale[:, None]
+    with np.errstate(divide="ignore"):
+        log_stay = np.log(stay)
+    cum = np.zeros((len(forward), N))
+    lo, hi, at, step = [], [], 0, 0
+    for _, k, _, _, sc in chains:
+        n = len(sc)
+        log_stay[step:step + n - 1].cumsum(axis=0, out=cum[at + 1:at + n])
+        lo += range(at, at + n - k)  # turn i and turn i + k
+        hi += range(at + k, at + n)
+        at += n
+        step += n - 1
+    with np.errstate(invalid="ignore"):
+        window = np.exp(cum[hi] - cum[lo])
+    if not np.isfinite(window).all():  # (per element: as per session)
+        window = np.nan_to_num(window)
+    q = np.clip((forward[lo] * window * backward[hi]).sum(axis=1), 0.0, 1.0).tolist()
+    done = 0
+    for b, k, _, _, sc in chains:
+        m = len(sc) - k
+        vit, qs = paths[b], q[done:done + m]
+        answers[b] = all((vit[i] == vit[i + k]) == (qs[i] >= 0.5) for i in range(m))
+        done += m
+    return answers

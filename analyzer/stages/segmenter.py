@@ -439,14 +439,33 @@ class Segmenter:
         posteriors: the chain potentials of all the sessions made at once
         (``many.potentials_many``, bit for bit those of ``potentials``), then each session's
         chain decoded as ``decode`` does."""
-        from .many import potentials_many
+        from .many import potentials_many, stacked_potentials, viterbi_answers
 
         out: list[tuple[list[int], np.ndarray | None]] = [
             ([], np.zeros((0, N)) if probabilities else None)] * len(matrices)
         full = [k for k, m in enumerate(matrices) if m.shape[0]]
-        chains = potentials_many(self, [matrices[k] for k in full])
-        for k, (init, steps) in zip(full, chains, strict=True):
-            out[k] = self._decode_chain(init, steps, probabilities=probabilities)
+        decoding = self.params.decoding or {}
+        stacked = None if probabilities or decoding.get("method") != "mbr-pk" else \
+            stacked_potentials(self, [matrices[k] for k in full])
+        if stacked is None:
+            chains = potentials_many(self, [matrices[k] for k in full])
+            for k, (init, steps) in zip(full, chains, strict=True):
+                out[k] = self._decode_chain(init, steps, probabilities=probabilities)
+            return out
+        # labels only, minimum-Bayes-risk: which sessions' answer is their Viterbi path is
+        # found for all of them at once (``many.viterbi_answers``, the numbers ``mbr_path``
+        # computes); the others go through ``mbr_path`` as in ``decode``
+        init, steps, firsts, sizes = stacked
+        chains = [(init[b], steps[first + 1:first + size])
+                  for b, (first, size) in enumerate(zip(firsts.tolist(), sizes, strict=True))]
+        paths = [viterbi(i, s) for i, s in chains]
+        done = viterbi_answers(init, steps, firsts, sizes, paths,
+                               float(decoding.get("temperature", 6.0)))
+        for k, (i, s), path, answered in zip(full, chains, paths, done, strict=True):
+            out[k] = (path, None) if answered else (mbr.mbr_path(
+                i, s, path, temperature=float(decoding.get("temperature", 6.0)),
+                path_weight=float(decoding.get("path_weight", 0.01)),
+                floor=float(decoding.get("floor", 1e-6))), None)
         return out
 
     def _decode_chain(self, init: np.ndarray, steps: np.ndarray, probabilities: bool

@@ -12,9 +12,12 @@ import numpy as np
 
 from analyzer.io import read_transcripts
 from analyzer.pipeline import Analyzer
+from analyzer.results import STAGES
+from analyzer.stages import mbr
 from analyzer.stages.evidence import session_evidence
-from analyzer.stages.many import potentials_many
-from analyzer.stages.segmenter import Segmenter, StageParams
+from analyzer.stages.many import potentials_many, stacked_potentials, viterbi_answers
+from analyzer.stages.metrics import default_k
+from analyzer.stages.segmenter import Segmenter, StageParams, viterbi
 from analyzer.transcript import Speaker, Transcript, Turn
 
 
@@ -53,6 +56,45 @@ def test_batched_potentials_and_stages_equal_the_per_session_ones(casino_dir, ex
     for a, t, m in zip(analyses, transcripts, moves, strict=True):
         assert a.stages == seg.segment(t, m, nlp=analyzer.nlp, probabilities=False)
     assert seg.segment_many([], []) == []
+
+
+def answered_by_viterbi(init, steps, path, temperature: float) -> bool:
+    """``mbr.mbr_path``'s own test, one session: does it return the Viterbi path before its
+    dynamic programme?"""
+    n = steps.shape[0] + 1
+    if n < 3:
+        return True
+    k = default_k([STAGES[s] for s in path])
+    chain = mbr.Chain(init / temperature, steps / temperature)
+    if not chain.ok:
+        return True
+    q = chain.same_segment_probs(k).tolist()
+    return all((path[i] == path[i + k]) == (q[i] >= 0.5) for i in range(n - k))
+
+
+def test_sessions_answered_by_their_viterbi_path_are_found_together(casino_dir, examples_dir):
+    analyzer = Analyzer(explain=False)
+    seg = analyzer.segmenter
+    transcripts = sessions(casino_dir, examples_dir)
+    moves = [a.moves for a in analyzer.analyze_many(transcripts)]
+    matrices = [seg.with_text(session_evidence(t, m, nlp=analyzer.nlp).matrix, t, analyzer.nlp)
+                for t, m in zip(transcripts, moves, strict=True)]
+    matrices += [matrices[0][:1], matrices[1][:2], matrices[2][:3]]  # too short, or just not
+    init, steps, firsts, sizes = stacked_potentials(seg, matrices)
+    # a chain whose scaled sums fail: all the first turn's mass on opening, and no move out
+    # of opening allowed at the first step
+    init[0] = [0.0, -np.inf, -np.inf, -np.inf]
+    steps[firsts[0] + 1, 0, :] = -np.inf
+    chains = [(init[b], steps[f + 1:f + n])
+              for b, (f, n) in enumerate(zip(firsts.tolist(), sizes, strict=True))]
+    paths = [viterbi(i, s) for i, s in chains]
+    for temperature in (6.0, 1.0):
+        got = viterbi_answers(init, steps, firsts, sizes, paths, temperature)
+        want = [answered_by_viterbi(i, s, p, temperature)
+                for (i, s), p in zip(chains, paths, strict=True)]
+        assert got == want
+        assert True in got and False in got  # both kinds are there
+    assert not mbr.Chain(init[0] / 6.0, chains[0][1] / 6.0).ok and got[0]
 
 
 def test_a_mix_with_perceptron_scores_goes_session_by_session(casino_dir, examples_dir):
