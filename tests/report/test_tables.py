@@ -33,3 +33,19 @@ def test_flatten_meta_keeps_order_and_later_keys_win():
     assert list(flatten_meta(meta).items()) == [
         ("meta.a.b", 2), ("meta.a.c.d", "[1, 2]"), ("meta.e", "[3]"), ("meta.f", None)]
     assert flatten_meta(None) == {} and flatten_meta({}, "x") == {}
+
+
+def test_word_counts_are_each_sessions_own_whatever_the_order(mediated, timed_dyad):
+    """``turn_rows`` and ``stage_rows`` share one count of a transcript's words (the last
+    transcript's): alternating sessions, repeating one, must still give each its own."""
+    def words(analysis):
+        return ([r["words"] for r in turn_rows(analysis)],
+                sum(r["words"] for r in stage_rows(analysis)))
+
+    want = {"m": words(mediated), "t": words(timed_dyad)}
+    for name in "mtmmttm":
+        analysis = mediated if name == "m" else timed_dyad
+        assert words(analysis) == want[name]
+    turns = mediated.transcript.turns
+    assert want["m"][0] == [0 if x.action else len(x.text.split()) for x in turns]
+    assert want["m"][1] == sum(want["m"][0])
