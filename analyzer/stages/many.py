@@ -110,19 +110,49 @@ def _boundary(seg: Segmenter, matrices: Sequence[np.ndarray], sizes: list[int],
     """``boundary.chain_potentials(boundary.log_probs(m, ...), n)`` of every session: (first
     rows, step slots, final rows), the sums of absent stages added as there (Python floats,
     from int 0, left to right)."""
-    lps = [boundary.log_probs(m, seg._boundary, seg._boundary_pair) for m in matrices]
+    lp, first_rows, last_rows = _log_probs(seg, matrices, sizes)
     b_init, b_final, added = [], [], []
-    for lp, n in zip(lps, sizes, strict=True):
-        a1, a2, a3 = lp[:, n].tolist()
-        f1, f2, f3 = lp[:, 0].tolist()
+    for (f1, f2, f3), (a1, a2, a3) in zip(lp[first_rows].tolist(), lp[last_rows].tolist(),
+                                          strict=True):
         b_init.append([0.0, f1 + 0, f2 + (0 + a1), f3 + ((0 + a1) + a2)])
         b_final.append([((0 + a1) + a2) + a3, (0 + a2) + a3, 0 + a3, 0])
         added.append([0, 0 + a1, (0 + a1) + a2, 0, 0 + a2, 0])
     b_steps = np.zeros((n_turns, N, N))
-    turns = np.hstack([lp[:, :n] for lp, n in zip(lps, sizes, strict=True)])  # (3, turns)
+    turns = np.delete(lp, last_rows, axis=0)  # (turns, 3): each turn's start scores
     per_turn = np.repeat(np.array(added, dtype=float), sizes, axis=0)
-    b_steps[:, boundary._FROM, boundary._TO] = turns[boundary._TO_ROW].T + per_turn
+    b_steps[:, boundary._FROM, boundary._TO] = turns[:, boundary._TO_ROW] + per_turn
     return np.array(b_init), b_steps, np.array(b_final, dtype=float)
+
+
+def _log_probs(seg: Segmenter, matrices: Sequence[np.ndarray], sizes: list[int]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``boundary.log_probs`` of every session, transposed and stacked: session b's n + 1
+    rows (its turns, then "absent") one after the other, with the rows of each session's
+    first turn and of its "absent" row. Per session only what depends on its shape: the
+    product with the weights, the one with its column maxima, and the sum over its rows
+    (numpy sums a column of a (rows, 3) block pairwise: a stacked sum would differ)."""
+    weights, pair = seg._boundary, seg._boundary_pair
+    f = matrices[0].shape[1]
+    s = weights.shape[0]
+    n = np.asarray(sizes, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(n + 1)[:-1]])  # each session's first row
+    last_rows = starts + n
+    turn_rows = np.delete(np.arange(int(n.sum() + len(sizes))), last_rows)
+    both = np.vstack([m @ pair for m in matrices])  # (turns, 2s)
+    z = np.empty((len(turn_rows) + len(sizes), s))
+    z[turn_rows] = both[:, :s]
+    later = np.ones(len(turn_rows), dtype=bool)  # turns after their session's first
+    later[starts - np.arange(len(sizes))] = False
+    z[turn_rows[later]] += both[np.flatnonzero(later) - 1, s:]
+    z[starts] += weights[:, 2 * f]
+    tops = np.maximum.reduceat(np.vstack(matrices), starts - np.arange(len(sizes)), axis=0)
+    z[last_rows] = weights[:, 2 * f + 1] + np.array([weights[:, 2 * f + 2:] @ top
+                                                      for top in tops])
+    m = np.maximum.reduceat(z, starts, axis=0)
+    exp = np.exp(z - np.repeat(m, n + 1, axis=0))
+    sums = np.array([exp[a:a + size + 1].sum(axis=0) for a, size in zip(
+        starts.tolist(), sizes, strict=True)])
+    return z - np.repeat(m + np.log(sums), n + 1, axis=0), starts, last_rows
 
 
 def _closing(init: np.ndarray, steps: np.ndarray, flags: np.ndarray, sizes: list[int]) -> None:
