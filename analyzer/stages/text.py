@@ -154,12 +154,6 @@ class TextModel:
                         self._bi[ra * self._span + self._uni[b]] = j
         # idf folded into the rows, the squared idf as a last column (one gather and one
         # ``reduceat`` give a turn's sums and its squared norm); the zero row V last
-        # the bigram rows as sorted keys and their rows, for ``token_rows_many``
-        keys = np.fromiter(self._bi, dtype=np.int64, count=len(self._bi))
-        order = np.argsort(keys)
-        self._bi_keys = keys[order]
-        self._bi_rows = np.fromiter(self._bi.values(), dtype=np.int64,
-                                    count=len(self._bi))[order]
         self._scaled = np.vstack([
             np.hstack([self.weights * self.idf[:, None], (self.idf ** 2)[:, None]]),
             np.zeros((1, self.weights.shape[1] + 1))])
@@ -180,37 +174,6 @@ class TextModel:
             return [*uni, *[big(a * span + b, v)
                             for a, b in zip((v + 1, *uni), uni, strict=False)], v]
         return [*uni, v]
-
-    def token_rows_many(self, texts: Sequence[Sequence[str]]) -> list[list[int]]:
-        """``[self.token_rows(t) for t in texts]`` (equal lists, tested), the bigrams of all
-        texts looked up at once: each pair's key made and found among the sorted bigram
-        keys by numpy, instead of a dict look-up per pair in Python (most of the text
-        model's time per new text)."""
-        v = len(self.vocab)
-        lens = [len(t) for t in texts]
-        total = sum(lens)
-        uni = np.fromiter(map(self._uni.__getitem__, chain.from_iterable(texts)),
-                          dtype=np.int64, count=total)
-        flat = uni.tolist()
-        bigrams = self.order >= 2 and bool(self._bi)
-        pairs: list[int] = []
-        if bigrams and total:
-            prev = np.empty(total, dtype=np.int64)
-            prev[1:] = uni[:-1]
-            starts = np.fromiter(accumulate(lens[:-1], initial=0), dtype=np.int64,
-                                 count=len(lens))
-            prev[starts[starts < total]] = v + 1  # the start marker before each first token
-            keys = prev * self._span + uni
-            at = np.minimum(np.searchsorted(self._bi_keys, keys), len(self._bi_keys) - 1)
-            pairs = np.where(self._bi_keys[at] == keys, self._bi_rows[at], v).tolist()
-        out = []
-        start = 0
-        for n in lens:
-            end = start + n
-            out.append(flat[start:end] + pairs[start:end] + [v] if bigrams
-                       else flat[start:end] + [v])
-            start = end
-        return out
 
     def session_scores(self, rows: Sequence[list[int]]) -> np.ndarray:
         """(turns, blocks * targets): each turn's TF-IDF vector (``tfidf_rows``) times each
@@ -241,19 +204,54 @@ class TextModel:
         return self.predict_rows([self.token_rows(t) for t in tokens])
 
     def predict_transcript(self, transcript: Transcript, nlp=None) -> np.ndarray:
-        """``predict(turn_tokens(transcript, nlp))`` (``predict_many`` of one session)."""
-        return self.predict_many([transcript], nlp)[0]
+        """``predict(turn_tokens(transcript, nlp))``: ``predict_many`` of one session, its
+        turns' rows scored by ``predict_rows`` (fewer numpy calls for a single session)."""
+        return self.predict_rows(self._rows_of([transcript], nlp))
 
     def predict_many(self, transcripts: Sequence[Transcript], nlp=None) -> list[np.ndarray]:
         """``predict(turn_tokens(t, nlp))`` for each of ``transcripts``, the same numbers
         (tested), computed for all of them at once.
 
         Each text's ``token_rows`` are cached (by text, per pipeline): a text seen before
-        costs one look-up; the new ones take their tokens from the evidence's cache and
-        are looked up together (``token_rows_many``). Then one gather and ``reduceat`` over
+        costs one look-up, a new one its tokens from the evidence's cache and a dict
+        look-up per token. Then one gather and ``reduceat`` over
         every turn of every session, and the previous / next turn's blocks added across
         the turns of a session only: per session, numpy's per-call cost was most of the
         text model's time (a batch gives it ~50 sessions at once)."""
+        rows = self._rows_of(transcripts, nlp)
+        sizes = [len(t.turns) for t in transcripts]
+        k = len(self.targets)
+        if not rows:
+            return [np.zeros((0, k)) for _ in transcripts]
+        n = len(rows)
+        s = self.session_scores(rows).reshape(n, BLOCKS, k)
+        firsts = np.fromiter(accumulate(sizes[:-1], initial=0), dtype=np.int64,
+                             count=len(sizes))
+        lasts = firsts + np.asarray(sizes, dtype=np.int64) - 1
+        inside = np.asarray(sizes) > 0
+        firsts, lasts = firsts[inside], lasts[inside]
+        # as ``predict_rows`` per session: own block + intercept, then the previous turn's
+        # previous-turn block, then the next turn's next-turn block (x + 0.0 is x, and
+        # a -0.0 made 0.0 gives the same logistic)
+        z = s[:, 0] + self.intercept
+        add = np.zeros((n, k))
+        add[1:] = s[:-1, 1]
+        add[firsts] = 0.0
+        z += add
+        add = np.zeros((n, k))
+        add[:-1] = s[1:, 2]
+        add[lasts] = 0.0
+        z += add
+        p = 1.0 / (1.0 + np.exp(-z))
+        out, start = [], 0
+        for size in sizes:
+            out.append(p[start:start + size])
+            start += size
+        return out
+
+    def _rows_of(self, transcripts: Sequence[Transcript], nlp) -> list[list[int]]:
+        """The ``token_rows`` of every turn of ``transcripts``, in order (see
+        ``predict_many``)."""
         from .evidence import _CACHE_SIZE, _fact_cache, _text_facts, get_nlp
 
         nlp = get_nlp(nlp)
@@ -281,38 +279,10 @@ class TextModel:
         if new:
             if len(cache) + len(new) > _CACHE_SIZE:  # (as small as the evidence's, for
                 cache.clear()  # the same reason: see ``evidence._CACHE_SIZE``)
-            made = dict(zip(new, self.token_rows_many(list(new.values())), strict=True))
+            made = {key: self.token_rows(tokens) for key, tokens in new.items()}
             cache.update(made)
             found.update(made)
-        sizes = [len(t.turns) for t in transcripts]
-        k = len(self.targets)
-        if not keys:
-            return [np.zeros((0, k)) for _ in transcripts]
-        n = len(keys)
-        s = self.session_scores([found[key] for key in keys]).reshape(n, BLOCKS, k)
-        firsts = np.fromiter(accumulate(sizes[:-1], initial=0), dtype=np.int64,
-                             count=len(sizes))
-        lasts = firsts + np.asarray(sizes, dtype=np.int64) - 1
-        inside = np.asarray(sizes) > 0
-        firsts, lasts = firsts[inside], lasts[inside]
-        # as ``predict_rows`` per session: own block + intercept, then the previous turn's
-        # previous-turn block, then the next turn's next-turn block (x + 0.0 is x, and
-        # a -0.0 made 0.0 gives the same logistic)
-        z = s[:, 0] + self.intercept
-        add = np.zeros((n, k))
-        add[1:] = s[:-1, 1]
-        add[firsts] = 0.0
-        z += add
-        add = np.zeros((n, k))
-        add[:-1] = s[1:, 2]
-        add[lasts] = 0.0
-        z += add
-        p = 1.0 / (1.0 + np.exp(-z))
-        out, start = [], 0
-        for size in sizes:
-            out.append(p[start:start + size])
-            start += size
-        return out
+        return [found[key] for key in keys]
 
     def to_json(self) -> dict:
         return {"format": "analyzer-stage-text/1", "targets": list(self.targets),

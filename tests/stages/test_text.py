@@ -89,16 +89,9 @@ def test_a_fitted_model_finds_the_closing_cue_and_both_paths_agree():
         assert np.array_equal(model.predict_transcript(t), model.predict(text.turn_tokens(t)))
 
 
-def test_batched_rows_and_predictions_equal_the_per_text_and_per_session_ones():
+def test_batched_predictions_equal_the_per_session_ones():
     tokens, labels = toy()
     model = text.fit_text(tokens, labels, C=10.0, min_df=2)
-    v = len(model.vocab)
-    # known rows: "deal" alone is (unigram, <s> deal bigram if kept, zero row); an empty
-    # text is the zero row alone; an unknown word is the zero row, its pairs too
-    texts = [("ok", "deal"), (), ("zzz", "zzz"), *[t for s in tokens for t in s]]
-    assert model.token_rows_many(texts) == [model.token_rows(t) for t in texts]
-    assert model.token_rows_many([(), ("zzz",)]) == [[v], [v, v, v]]
-    assert model.token_rows_many([]) == []
     sessions = [chat("hello", "i want food", "ok deal", "thanks"), chat(name="empty"),
                 chat("deal"), chat("i need water", "you take 2 food i take 3 water", "deal")]
     for _ in range(2):  # cold, then warm cache
