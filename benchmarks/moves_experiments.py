@@ -598,6 +598,10 @@ EMB_VARIANTS.update({  # rows 27-28: the teacher's sentence embeddings, fitted t
        for lam in ("1e-4", "3e-4", "1e-3", "3e-3", "1e-2", "3e-2", "0.1", "1")},
     **{f"fitc{lam}-x0.5": (f"wv_fitc_l{lam}", 0.5, 0.5, True)
        for lam in ("1e-3", "1e-2", "0.1", "1", "3")},
+    "fitc1e-2-x1": ("wv_fitc_l1e-2", 1.0, 0.5, True),
+    "fitc1e-2-x0.75": ("wv_fitc_l1e-2", 0.75, 0.5, True),
+    "fitc3e-2-x0.5": ("wv_fitc_l3e-2", 0.5, 0.5, True),
+    "fitc3e-3-x0.5": ("wv_fitc_l3e-3", 0.5, 0.5, True),
 })
 
 
