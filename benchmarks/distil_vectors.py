@@ -150,7 +150,8 @@ def step_reduce(dim: int, sif: float, out: Path) -> None:
           f"SIF a={sif}: {out} {out.stat().st_size / 1e6:.2f} MB")
 
 
-def step_fit(dim: int, sif: float, lam: float, out: Path, centre: bool = False) -> None:
+def fit_table(dim: int, sif: float, lam: float, centre: bool = False,
+              exclude: frozenset[str] = frozenset()):
     """Tokenlearn-style fitted table (Model2Vec's "potion" recipe, docs/moves.md row 28): the
     rows of the words CaSiNo uses are refitted so that a turn's SIF-weighted mean of word
     rows reproduces the teacher's sentence embedding of that turn (``sentences``, projected
@@ -167,12 +168,13 @@ def step_fit(dim: int, sif: float, lam: float, out: Path, centre: bool = False) 
     table is W times the SIF weights (the model sums a turn's rows and L2-normalises, which
     gives the direction of B W). With ``centre`` the target is S minus its mean over the
     turns (as the sentence-embedding PCA of row 27 centres them), so the rows learn to
-    cancel the offset all CaSiNo turns share."""
+    cancel the offset all CaSiNo turns share. ``exclude``: texts left out of the fit (the
+    inductive check of row 28f leaves out each held-out fold's). Returns the words, the
+    table to store and a line saying how the fit went."""
     import scipy.sparse as sp
 
     sys.path.insert(0, str(REPO))
     from analyzer.moves.features import _TOKEN
-    from analyzer.moves.vectors import write_table
 
     words, W0, weights, mu, vt, _ = pca_table(dim, sif)
     z = np.load(WORK / "sentences.npz", allow_pickle=False)
@@ -180,7 +182,7 @@ def step_fit(dim: int, sif: float, lam: float, out: Path, centre: bool = False) 
     E = (z["vectors"].astype(np.float64) - mu) @ vt.T
     pos = {t: i for i, t in enumerate(sent_texts)}
     index = {w: i for i, w in enumerate(words)}
-    texts = casino_texts()
+    texts = [t for t in casino_texts() if t not in exclude]
     rows, cols = [], []
     for i, t in enumerate(texts):
         for w in _TOKEN.findall(t.lower()):
@@ -210,11 +212,21 @@ def step_fit(dim: int, sif: float, lam: float, out: Path, centre: bool = False) 
         resid = np.asarray(Bu @ M[used]) - c * S
         return 1 - (resid ** 2).sum() / ((c * S - (c * S).mean(0)) ** 2).sum()
 
-    write_table(out, words, W * weights[:, None])
     moved = np.linalg.norm(W[used] - W0[used]) / np.linalg.norm(W0[used])
-    print(f"{len(keep)} turns, {len(used)} of {len(words)} words refitted, lam={lam} c={c:.3f}"
-          f"{' centred' if centre else ''}:"
-          f" R^2 of c S {r2(W0):.3f} (W0) -> {r2(W):.3f}; rows moved {moved:.1%}; {out}")
+    return words, W * weights[:, None], (
+        f"{len(keep)} turns, {len(used)} of {len(words)} words refitted, lam={lam} c={c:.3f}"
+        f"{' centred' if centre else ''}: R^2 of c S {r2(W0):.3f} (W0) -> {r2(W):.3f}; rows "
+        f"moved {moved:.1%}")
+
+
+def step_fit(dim: int, sif: float, lam: float, out: Path, centre: bool = False) -> None:
+    """Write ``fit_table``'s table (int8, as ``reduce``)."""
+    sys.path.insert(0, str(REPO))
+    from analyzer.moves.vectors import write_table
+
+    words, table, info = fit_table(dim, sif, lam, centre)
+    write_table(out, words, table)
+    print(f"{info}; {out}")
 
 
 def main() -> None:

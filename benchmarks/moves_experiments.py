@@ -1,4 +1,4 @@
-"""Third- and fourth-round experiments on the move classifier (docs/moves.md, rows 14-25).
+"""Third- to sixth-round experiments on the move classifier (docs/moves.md, rows 14-28).
 
 Dialogue-level 5-fold CV over the 354 annotated CaSiNo dialogues, the folds of
 ``analyzer evaluate --cv 5 --seed S``. ``cache`` fits, per outer fold and on its training
@@ -676,6 +676,46 @@ def exp_emb(D, variants=None):
               orientation=lambda f, extend=extend: direct_orientation(f, *extend(f)))
 
 
+def exp_emb_inductive(D, lam=3e-2, weight=0.5, cw=0.5):
+    """Row 28f: the refitted table of row 28b, but refitted per outer fold without the texts
+    of the held-out fold's turns (and of their neighbours), so the held-out texts' teacher
+    embeddings never reach the table (the distilled rows and SIF counts it starts from are
+    casino-moves-2's, made from all texts as before)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from distil_vectors import fit_table
+
+    from analyzer.moves.vectors import write_table
+
+    X = D.X
+    memo = {}
+
+    def extend(f):
+        if id(f) in memo:
+            return memo[id(f)]
+        te = X.iloc[f["te"]]
+        held = frozenset(te["text"]) | frozenset(te["prev_text"]) | frozenset(te["next_text"])
+        words, table, info = fit_table(128, 1e-3, lam, True, held - {""})
+        path = write_table(VECTORS / f"wv_ind_s{D.seed}_{len(memo)}.npz", words, table)
+        index, T = load_vectors(path.stem)
+        print(" ", info, flush=True)
+        V = {c: text_vectors(X[c].tolist(), index, T) for c in ("text", "prev_text", "next_text")}
+
+        def block(rows):
+            return sp.csr_matrix(np.hstack([V["text"][rows] * weight,
+                                            V["prev_text"][rows] * (weight * cw),
+                                            V["next_text"][rows] * (weight * cw)]))
+        memo[id(f)] = (sp.hstack([f["Mtr"], block(f["tr"])], format="csr"),
+                       sp.hstack([f["Mte"], block(f["te"])], format="csr"))
+        return memo[id(f)]
+
+    def labels(f):
+        M, Mte = extend(f)
+        W, b = fit_labels(M, f["Y"])
+        return _sigmoid(Mte @ W + b)
+    D.run(f"emb inductive refit lam={lam} (seed {D.seed})", labels,
+          orientation=lambda f: direct_orientation(f, *extend(f)))
+
+
 def exp_emb_stage1(D, table_name="wv_d128_a1e-3", weight=1.0, heads=True, cw=0.5):
     """The turn's mean vector (x weight) also in stage 1's text-only features, so the stage-1
     probabilities of the turn and its neighbours see it; stage 1 refitted per outer fold
@@ -740,6 +780,9 @@ EXPERIMENTS = {"base": exp_base, "label-c": exp_label_c, "nb": exp_nb,
                "self-training": exp_self_training, "meta": exp_meta, "history": exp_history,
                "sentences": exp_sentences, "orientation-c": exp_orientation_c,
                "oracle": exp_oracle, "lsa": exp_lsa, "emb": exp_emb,
+               "emb-inductive": exp_emb_inductive,
+               "emb-inductive-l0.3": lambda D: exp_emb_inductive(D, lam=0.3),
+               "emb-inductive-l1": lambda D: exp_emb_inductive(D, lam=1.0),
                "emb-s1": lambda D: exp_emb_stage1(D, weight=0.5),
                "emb-s1-only": lambda D: exp_emb_stage1(D, heads=False)}
 
