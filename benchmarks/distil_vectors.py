@@ -23,6 +23,10 @@ sentence-transformers::
     PYTHONPATH=$PWD /work/venv/bin/python benchmarks/distil_vectors.py reduce --dim 128 \\
         --sif 1e-3 --out models/casino-moves-2/word_vectors.npz
 
+Two more steps, experiments only (docs/moves.md rows 27-28; nothing shipped from them):
+``sentences`` (the teacher's venv) encodes every CaSiNo text as a sentence, and ``fit``
+(the project's venv) refits the table toward those embeddings, tokenlearn-style.
+
 Vocabulary: the whole-word entries of the model's vocab.txt (no "##" pieces, no [unused] or
 special tokens; word characters only) plus every word of the CaSiNo texts in ../shared (all
 930 dialogues: 900 train + 30 valid; lower-cased; their text only, never their labels), cut
