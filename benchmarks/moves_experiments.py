@@ -1,4 +1,4 @@
-"""Third- and fourth-round experiments on the move classifier (docs/moves.md, rows 14-25).
+"""Third- to sixth-round experiments on the move classifier (docs/moves.md, rows 14-28).
 
 Dialogue-level 5-fold CV over the 354 annotated CaSiNo dialogues, the folds of
 ``analyzer evaluate --cv 5 --seed S``. ``cache`` fits, per outer fold and on its training
@@ -590,16 +590,72 @@ EMB_VARIANTS = {  # name: (table, block weight, context weight (0: none), next t
 }
 
 
+EMB_VARIANTS.update({  # rows 27-28: the teacher's sentence embeddings, fitted tables
+    "sent128-x0.5": ("sent:128", 0.5, 0.5, True), "sent384-x0.5": ("sent:384", 0.5, 0.5, True),
+    "sent128-x1": ("sent:128", 1.0, 0.5, True), "sent128-x0.25": ("sent:128", 0.25, 0.5, True),
+    "sentw128-x0.5": ("sentw:128", 0.5, 0.5, True),
+    **{f"fit{lam}-x0.5": (f"wv_fit_l{lam}", 0.5, 0.5, True)
+       for lam in ("1e-4", "3e-4", "1e-3", "3e-3", "1e-2", "3e-2", "0.1", "1")},
+    **{f"fitc{lam}-x0.5": (f"wv_fitc_l{lam}", 0.5, 0.5, True)
+       for lam in ("1e-3", "1e-2", "0.1", "1", "3")},
+    "fitc1e-2-x1": ("wv_fitc_l1e-2", 1.0, 0.5, True),
+    "fitc1e-2-x0.75": ("wv_fitc_l1e-2", 0.75, 0.5, True),
+    "fitc3e-2-x0.5": ("wv_fitc_l3e-2", 0.5, 0.5, True),
+    "fitc3e-3-x0.5": ("wv_fitc_l3e-3", 0.5, 0.5, True),
+})
+
+
+def sentence_vectors(spec: str):
+    """texts -> vectors from the teacher's sentence embeddings of every distinct CaSiNo text
+    (``distil_vectors.py sentences``; the upper bound of row 27): ``sent:K`` PCA to K dims
+    fitted on those texts' embeddings (unsupervised, all 930 dialogues; 384: no PCA),
+    ``sentw:K`` projected on the first K components of the word table's PCA instead;
+    L2-normalised; zeros for an empty text or one the cache lacks."""
+    z = np.load(VECTORS / "sentences.npz", allow_pickle=False)
+    texts = json.loads(z["texts"].tobytes().decode("utf-8"))
+    E = z["vectors"].astype(np.float64)
+    kind, k = spec.split(":")
+    k = int(k)
+    if kind == "sentw":
+        raw = np.load(VECTORS / "raw.npy").astype(np.float64)
+        mu = raw.mean(axis=0)
+        vt = np.linalg.svd(raw - mu, full_matrices=False)[2]
+        E = (E - mu) @ vt[:k].T
+    elif k < E.shape[1]:
+        mu = E.mean(axis=0)
+        vt = np.linalg.svd(E - mu, full_matrices=False)[2]
+        E = (E - mu) @ vt[:k].T
+    E /= np.linalg.norm(E, axis=1, keepdims=True)
+    pos = {t: i for i, t in enumerate(texts)}
+    E = np.vstack([E, np.zeros((1, E.shape[1]))]).astype(np.float32)
+
+    def vectors(ts):
+        rows = [pos.get(t, len(texts)) for t in ts]
+        missing = sum(r == len(texts) and t != "" for r, t in zip(rows, ts, strict=True))
+        if missing:
+            print(f"  {missing} of {len(ts)} texts not in the sentence cache (zeros)")
+        return E[rows]
+    return vectors
+
+
 def exp_emb(D, variants=None):
     """Distilled word vectors under both heads: the turn's mean vector (x weight) and the
-    previous / next turn's (x weight x context weight); the shipped stage 1 stays."""
+    previous / next turn's (x weight x context weight); the shipped stage 1 stays. A table
+    name ``sent:K`` / ``sentw:K`` takes the teacher's sentence embeddings instead
+    (``sentence_vectors``)."""
     X = D.X
     for name in variants or EMB_VARIANTS:
         table_name, weight, cw, with_next = EMB_VARIANTS[name]
-        index, table = load_vectors(table_name)
+        if table_name.startswith("sent"):
+            vectors = sentence_vectors(table_name)
+        else:
+            index, table = load_vectors(table_name)
+
+            def vectors(ts, index=index, table=table):
+                return text_vectors(ts, index, table)
         cols = [("text", 1.0)] + ([("prev_text", cw)] if cw else []) + \
             ([("next_text", cw)] if cw and with_next else [])
-        V = {c: text_vectors(X[c].tolist(), index, table) for c, _ in cols}
+        V = {c: vectors(X[c].tolist()) for c, _ in cols}
 
         def block(rows, V=V, cols=cols, weight=weight):
             return sp.csr_matrix(np.hstack([V[c][rows] * (w * weight) for c, w in cols]))
@@ -618,6 +674,46 @@ def exp_emb(D, variants=None):
             return _sigmoid(Mte @ W + b)
         D.run(f"emb {name} (seed {D.seed})", labels,
               orientation=lambda f, extend=extend: direct_orientation(f, *extend(f)))
+
+
+def exp_emb_inductive(D, lam=3e-2, weight=0.5, cw=0.5):
+    """Row 28f: the refitted table of row 28b, but refitted per outer fold without the texts
+    of the held-out fold's turns (and of their neighbours), so the held-out texts' teacher
+    embeddings never reach the table (the distilled rows and SIF counts it starts from are
+    casino-moves-2's, made from all texts as before)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from distil_vectors import fit_table
+
+    from analyzer.moves.vectors import write_table
+
+    X = D.X
+    memo = {}
+
+    def extend(f):
+        if id(f) in memo:
+            return memo[id(f)]
+        te = X.iloc[f["te"]]
+        held = frozenset(te["text"]) | frozenset(te["prev_text"]) | frozenset(te["next_text"])
+        words, table, info = fit_table(128, 1e-3, lam, True, held - {""})
+        path = write_table(VECTORS / f"wv_ind_s{D.seed}_{len(memo)}.npz", words, table)
+        index, T = load_vectors(path.stem)
+        print(" ", info, flush=True)
+        V = {c: text_vectors(X[c].tolist(), index, T) for c in ("text", "prev_text", "next_text")}
+
+        def block(rows):
+            return sp.csr_matrix(np.hstack([V["text"][rows] * weight,
+                                            V["prev_text"][rows] * (weight * cw),
+                                            V["next_text"][rows] * (weight * cw)]))
+        memo[id(f)] = (sp.hstack([f["Mtr"], block(f["tr"])], format="csr"),
+                       sp.hstack([f["Mte"], block(f["te"])], format="csr"))
+        return memo[id(f)]
+
+    def labels(f):
+        M, Mte = extend(f)
+        W, b = fit_labels(M, f["Y"])
+        return _sigmoid(Mte @ W + b)
+    D.run(f"emb inductive refit lam={lam} (seed {D.seed})", labels,
+          orientation=lambda f: direct_orientation(f, *extend(f)))
 
 
 def exp_emb_stage1(D, table_name="wv_d128_a1e-3", weight=1.0, heads=True, cw=0.5):
@@ -684,6 +780,9 @@ EXPERIMENTS = {"base": exp_base, "label-c": exp_label_c, "nb": exp_nb,
                "self-training": exp_self_training, "meta": exp_meta, "history": exp_history,
                "sentences": exp_sentences, "orientation-c": exp_orientation_c,
                "oracle": exp_oracle, "lsa": exp_lsa, "emb": exp_emb,
+               "emb-inductive": exp_emb_inductive,
+               "emb-inductive-l0.3": lambda D: exp_emb_inductive(D, lam=0.3),
+               "emb-inductive-l1": lambda D: exp_emb_inductive(D, lam=1.0),
                "emb-s1": lambda D: exp_emb_stage1(D, weight=0.5),
                "emb-s1-only": lambda D: exp_emb_stage1(D, heads=False)}
 

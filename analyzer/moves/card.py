@@ -61,6 +61,8 @@ def model_card(meta: dict[str, Any]) -> str:
             "mean vector (and its neighbours') is a block of the features.",
             *(f"- Credit: {c}" for c in VECTORS_CREDIT),
         ]
+        if vectors.get("recipe"):  # how this table differs from the plain distillation
+            lines.append(f"- Table: {vectors['recipe']}")
     cv = meta.get("cv_scores")
     if cv:
         lines += ["", "## Scores", "", f"Reproduce: `{cv.get('command', '')}`", ""]
