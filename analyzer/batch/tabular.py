@@ -83,7 +83,9 @@ def unify_schemas(schemas: Iterable[pa.Schema], columns: Sequence[str],
     any chunk has, sorted; each column's type merged over the chunks (empty -> the type seen,
     int + float -> float, anything else that differs -> text). Order-independent."""
     types: dict[str, pa.DataType] = {name: pa.null() for name in columns}
-    for schema in schemas:
+    # each distinct schema once (merging one twice changes nothing; a batch's few hundred
+    # parts have a handful of schemas, and the sessions table ~90 fields each)
+    for schema in dict.fromkeys(schemas):
         for field in schema:
             if field.name not in types and not extra:
                 continue
