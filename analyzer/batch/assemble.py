@@ -79,6 +79,7 @@ def write_table(folder: OutputFolder, name: str, parts: Sequence[Path],
     table. Returns the two paths and the number of rows.
     """
     schema = unify_schemas((_schema(p, name) for p in parts), columns, extra)
+    fields = list(zip(schema.names, schema.types, strict=True))  # (once, not per part)
     rows = 0
 
     def write(parquet_tmp: Path, csv_tmp: Path) -> None:
@@ -98,7 +99,7 @@ def write_table(folder: OutputFolder, name: str, parts: Sequence[Path],
                 buffer, buffered, buffered_bytes = [], 0, 0
 
             for part in parts:
-                table = conform(_read(part, name), schema)
+                table = conform(_read(part, name), schema, fields)
                 buffer.append(table)
                 buffered += table.num_rows
                 buffered_bytes += table.nbytes

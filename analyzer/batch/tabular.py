@@ -83,7 +83,9 @@ def unify_schemas(schemas: Iterable[pa.Schema], columns: Sequence[str],
     any chunk has, sorted; each column's type merged over the chunks (empty -> the type seen,
     int + float -> float, anything else that differs -> text). Order-independent."""
     types: dict[str, pa.DataType] = {name: pa.null() for name in columns}
-    for schema in schemas:
+    # each distinct schema once (merging one twice changes nothing; a batch's few hundred
+    # parts have a handful of schemas, and the sessions table ~90 fields each)
+    for schema in dict.fromkeys(schemas):
         for field in schema:
             if field.name not in types and not extra:
                 continue
@@ -92,21 +94,31 @@ def unify_schemas(schemas: Iterable[pa.Schema], columns: Sequence[str],
     return pa.schema([pa.field(n, types[n]) for n in names])
 
 
-def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """``table`` with exactly ``schema``'s columns, in its order and types."""
+def conform(table: pa.Table, schema: pa.Schema,
+            fields: Sequence[tuple[str, pa.DataType]] | None = None) -> pa.Table:
+    """``table`` with exactly ``schema``'s columns, in its order and types.
+
+    ``fields``: ``schema``'s (name, type) pairs, when the caller conforms many tables to one
+    schema (``assemble.write_table``: a wide ``sessions`` table's ~90 columns were read
+    off the schema again for every part). A column the table lacks is all null; the
+    missing columns of one type share one array of nulls (the same values)."""
     if table.schema.equals(schema):
         return table
+    if fields is None:
+        fields = list(zip(schema.names, schema.types, strict=True))
+    have = dict(zip(table.column_names, table.columns, strict=True))
+    nulls: dict[pa.DataType, pa.Array] = {}
     arrays = []
-    present = set(table.column_names)  # (the property builds a new list on every call)
-    for field in schema:
-        if field.name in present:
-            column = table.column(field.name)
-            if column.type != field.type:
-                if pa.types.is_string(field.type) and not pa.types.is_string(column.type):
-                    column = pa.array([_as_text(v) for v in column.to_pylist()], type=pa.string())
-                else:
-                    column = column.cast(field.type)
-            arrays.append(column)
-        else:
-            arrays.append(pa.nulls(table.num_rows, type=field.type))
+    for name, type_ in fields:
+        column = have.get(name)
+        if column is None:
+            column = nulls.get(type_)
+            if column is None:
+                column = nulls[type_] = pa.nulls(table.num_rows, type=type_)
+        elif column.type != type_:
+            if pa.types.is_string(type_) and not pa.types.is_string(column.type):
+                column = pa.array([_as_text(v) for v in column.to_pylist()], type=pa.string())
+            else:
+                column = column.cast(type_)
+        arrays.append(column)
     return pa.Table.from_arrays(arrays, schema=schema)

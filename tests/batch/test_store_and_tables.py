@@ -48,6 +48,22 @@ def test_union_schema_does_not_depend_on_chunk_order():
     assert conform(a, one).column("k").to_pylist() == [None]
 
 
+def test_conform_with_the_schemas_fields_and_several_missing_columns():
+    # the wide sessions table: a part lacks several columns of one type (one shared array of
+    # nulls fills them), has one of another type, and gets the same table with ``fields``
+    part = rows_to_table([{"id": 1, "meta.b": 2}, {"id": 2, "meta.b": None}], ["id"],
+                         extra=True)
+    schema = pa.schema([("id", pa.int64()), ("meta.a", pa.string()), ("meta.b", pa.float64()),
+                        ("meta.c", pa.string()), ("meta.d", pa.int64())])
+    fields = list(zip(schema.names, schema.types, strict=True))
+    for table in (conform(part, schema), conform(part, schema, fields)):
+        assert table.schema.equals(schema)
+        assert table.to_pylist() == [
+            {"id": 1, "meta.a": None, "meta.b": 2.0, "meta.c": None, "meta.d": None},
+            {"id": 2, "meta.a": None, "meta.b": None, "meta.c": None, "meta.d": None}]
+    assert conform(part, schema, fields).equals(conform(part, schema))
+
+
 def test_chunk_ranges_and_keys():
     assert chunk_ranges(5, 2) == [(0, 2), (2, 4), (4, 5)]
     assert chunk_ranges(0, 2) == []
