@@ -44,6 +44,22 @@ def parse_roles(text: str | None) -> dict[str, str]:
     return roles
 
 
+def parse_report_formats(text: str | None, option: str) -> list[str]:
+    """``"md, JSON"`` -> ``["md", "json"]``, or a usage error naming ``option``.
+
+    One check for ``analyze --format`` and ``batch --reports``: both hand the list to the same
+    report writers, so they accept the same names (``report.writers.REPORT_FORMATS``).
+    """
+    from ..report.writers import REPORT_FORMATS
+
+    formats = [f.strip().lower() for f in (text or "").split(",") if f.strip()]
+    bad = [f for f in formats if f not in REPORT_FORMATS]
+    if bad:
+        fail_usage(f"{option}: unknown report format {', '.join(bad)}",
+                   f"choose from {', '.join(REPORT_FORMATS)}")
+    return formats
+
+
 def err(message: str) -> None:
     typer.echo(message, err=True)
 
