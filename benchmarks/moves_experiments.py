@@ -209,6 +209,17 @@ class Folds:
         report(name, Pl, Po, self.Y, self.o, self.classes, **kw)
         return Pl, Po
 
+    def run_extended(self, name, extend):
+        """Both heads (labels and direct orientation) fitted on ``extend(f)``, the fold's
+        (train, test) matrices with an experiment's feature block added: every feature-block
+        experiment is scored this way, so its row differs from row 10 only in the block."""
+        def labels(f):
+            M, Mte = extend(f)
+            W, b = fit_labels(M, f["Y"])
+            return _sigmoid(Mte @ W + b)
+        return self.run(name, labels,
+                        orientation=lambda f: direct_orientation(f, *extend(f)))
+
 
 def head(C=3.0):
     def labels(f):
@@ -321,12 +332,7 @@ def exp_history(D):
         return (sp.hstack([f["Mtr"], sp.csr_matrix(Htr)], format="csr"),
                 sp.hstack([f["Mte"], sp.csr_matrix(Hte)], format="csr"))
 
-    def labels(f):
-        M, Mte = extend(f)
-        W, b = fit_labels(M, f["Y"])
-        return _sigmoid(Mte @ W + b)
-    D.run("dialogue history (max stage-1 probs)", labels,
-          orientation=lambda f: direct_orientation(f, *extend(f)))
+    D.run_extended("dialogue history (max stage-1 probs)", extend)
 
 
 def exp_sentences(D):
@@ -334,12 +340,7 @@ def exp_sentences(D):
         return (sp.hstack([f["Mtr"], sp.csr_matrix(f["S2tr"])], format="csr"),
                 sp.hstack([f["Mte"], sp.csr_matrix(f["S2te"])], format="csr"))
 
-    def labels(f):
-        M, Mte = extend(f)
-        W, b = fit_labels(M, f["Y"])
-        return _sigmoid(Mte @ W + b)
-    D.run("sentence max of stage-1 probs", labels,
-          orientation=lambda f: direct_orientation(f, *extend(f)))
+    D.run_extended("sentence max of stage-1 probs", extend)
 
 
 def exp_orientation_c(D):
@@ -491,12 +492,7 @@ def exp_lsa(D, variants=None):
                              sp.hstack([f["Mte"], *add_te], format="csr"))
             return memo[key]
 
-        def labels(f, extend=extend):
-            M, Mte = extend(f)
-            W, b = fit_labels(M, f["Y"])
-            return _sigmoid(Mte @ W + b)
-        D.run(f"lsa {name} (seed {seed})", labels,
-              orientation=lambda f, extend=extend: direct_orientation(f, *extend(f)))
+        D.run_extended(f"lsa {name} (seed {seed})", extend)
 
 
 def lsa_time(variant: str, repeat: int = 3) -> None:
@@ -668,12 +664,7 @@ def exp_emb(D, variants=None):
                                sp.hstack([f["Mte"], block(f["te"])], format="csr"))
             return memo[id(f)]
 
-        def labels(f, extend=extend):
-            M, Mte = extend(f)
-            W, b = fit_labels(M, f["Y"])
-            return _sigmoid(Mte @ W + b)
-        D.run(f"emb {name} (seed {D.seed})", labels,
-              orientation=lambda f, extend=extend: direct_orientation(f, *extend(f)))
+        D.run_extended(f"emb {name} (seed {D.seed})", extend)
 
 
 def exp_emb_inductive(D, lam=3e-2, weight=0.5, cw=0.5):
@@ -708,12 +699,7 @@ def exp_emb_inductive(D, lam=3e-2, weight=0.5, cw=0.5):
                        sp.hstack([f["Mte"], block(f["te"])], format="csr"))
         return memo[id(f)]
 
-    def labels(f):
-        M, Mte = extend(f)
-        W, b = fit_labels(M, f["Y"])
-        return _sigmoid(Mte @ W + b)
-    D.run(f"emb inductive refit lam={lam} (seed {D.seed})", labels,
-          orientation=lambda f: direct_orientation(f, *extend(f)))
+    D.run_extended(f"emb inductive refit lam={lam} (seed {D.seed})", extend)
 
 
 def exp_emb_stage1(D, table_name="wv_d128_a1e-3", weight=1.0, heads=True, cw=0.5):
@@ -757,12 +743,7 @@ def exp_emb_stage1(D, table_name="wv_d128_a1e-3", weight=1.0, heads=True, cw=0.5
                        sp.hstack([Mte, *add_te, sp.csr_matrix(Ste)], format="csr"))
         return memo[id(f)]
 
-    def labels(f):
-        M, Mte = extend(f)
-        W, b = fit_labels(M, f["Y"])
-        return _sigmoid(Mte @ W + b)
-    D.run(f"emb in stage 1 {table_name} x{weight} heads={heads} (seed {seed})", labels,
-          orientation=lambda f: direct_orientation(f, *extend(f)))
+    D.run_extended(f"emb in stage 1 {table_name} x{weight} heads={heads} (seed {seed})", extend)
 
 
 def full_cv(seed: int, params: dict) -> None:

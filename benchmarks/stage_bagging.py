@@ -21,10 +21,8 @@ not, sees only the training folds.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -41,20 +39,15 @@ def parse(setting: str) -> dict[str, str]:
 
 def main() -> int:
     from seed_table import print_seed_table  # beside this script
+    from stage_harness import cross_validate, mix_and_decoding, setting_parser
 
-    from analyzer.results import STAGES
     from analyzer.stages import fit
-    from analyzer.stages.evaluate import default_gold_files, folds, gold_evidence
+    from analyzer.stages.evaluate import default_gold_files, gold_evidence
     from analyzer.stages.gold import read_gold, resolve
-    from analyzer.stages.metrics import summarise
     from analyzer.stages.segmenter import Segmenter
     from analyzer.stages.text import turn_tokens
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
-    parser.add_argument("--setting", action="append", default=None)
-    parser.add_argument("--cv", type=int, default=5)
-    args = parser.parse_args()
+    args = setting_parser(__doc__).parse_args()
     settings = args.setting or ["base"]
 
     files = default_gold_files()
@@ -74,15 +67,9 @@ def main() -> int:
         fit.MEMM_C = memm_c * scale if memm_c is not None else None
         fit.BOUNDARY_C = scale * (float(opts["boundary_c"]) if "boundary_c" in opts
                                   else defaults[2])
-        mix = dict(defaults[3])
-        if "w_boundary" in opts:
-            mix["boundary"] = float(opts["w_boundary"])
-        kwargs = {"C": scale * float(opts.get("c", defaults[0])), "mix": mix}
-        decoding = dict(fit.DEFAULT_DECODING)
-        for key in ("temperature", "path_weight"):
-            if key in opts:
-                decoding[key] = float(opts[key])
-        kwargs["decoding"] = decoding
+        mix, decoding = mix_and_decoding(opts, defaults[3], fit.DEFAULT_DECODING)
+        kwargs = {"C": scale * float(opts.get("c", defaults[0])), "mix": mix,
+                  "decoding": decoding}
         with_text = opts.get("text", "1") != "0"
         if "bags" in opts:
             kwargs["bags"] = int(opts["bags"])
@@ -91,21 +78,14 @@ def main() -> int:
             kwargs["bag_seed"] = int(opts.get("bag_seed", 0))
         per_seed = []
         for seed in args.seeds:
-            start = time.process_time()
-            predicted: list[list[str]] = [[] for _ in range(n)]
-            for test in folds(n, args.cv, seed):
-                held = set(test.tolist())
-                train = [i for i in range(n) if i not in held]
+            def fit_fold(train: list[int], seed: int = seed, kwargs: dict = kwargs,
+                         with_text: bool = with_text):
                 seg = Segmenter(fit.fit_stacked(
                     [matrices[i] for i in train], [labels[i] for i in train],
                     [tokens[i] for i in train] if with_text else None, seed=seed, **kwargs))
-                for i in test:
-                    m = seg.with_text(matrices[i], transcripts[i])
-                    predicted[i] = [STAGES[s] for s in seg.decode(m)[0]]
-            scores = summarise(zip(labels, predicted, strict=True))
-            per_seed.append((scores.pk, scores.windowdiff))
-            print(f"  {setting} seed {seed}: Pk {scores.pk:.4f} WD {scores.windowdiff:.4f} "
-                  f"({time.process_time() - start:.0f} s CPU)", flush=True)
+                return lambda i: seg.decode(seg.with_text(matrices[i], transcripts[i]))[0]
+
+            per_seed.append(cross_validate(setting, labels, args.cv, seed, fit_fold)[1])
         rows.append((setting, per_seed))
     fit.DEFAULT_C, fit.MEMM_C, fit.BOUNDARY_C = defaults[:3]
     print(f"\n{n} sessions, {args.cv}-fold CV")

@@ -29,10 +29,8 @@ Prints Pk / WindowDiff per seed and setting, and per part (a+b, c, examples) the
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -55,19 +53,15 @@ def parse(setting: str) -> dict[str, str]:
 
 def main() -> int:
     from seed_table import print_seed_table  # beside this script
+    from stage_harness import cross_validate, mix_and_decoding, setting_parser
 
-    from analyzer.results import STAGES
     from analyzer.stages import evidence, fit, segmenter, text
-    from analyzer.stages.evaluate import default_gold_files, folds, run_moves
+    from analyzer.stages.evaluate import default_gold_files, run_moves
     from analyzer.stages.gold import read_gold, resolve
     from analyzer.stages.metrics import summarise
     from analyzer.stages.segmenter import Segmenter
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
-    parser.add_argument("--setting", action="append", default=None)
-    parser.add_argument("--cv", type=int, default=5)
-    args = parser.parse_args()
+    args = setting_parser(__doc__).parse_args()
     settings = args.setting or ["base"]
 
     files = default_gold_files()
@@ -117,13 +111,7 @@ def main() -> int:
         cols = tuple(text.column_name(t) for t in targets) if use_text else ()
         set_features(base_features + cols)
         fit.BOUNDARY_C = float(opts.get("boundary_c", defaults[1]))
-        mix = dict(defaults[2])
-        if "w_boundary" in opts:
-            mix["boundary"] = float(opts["w_boundary"])
-        decoding = dict(defaults[3])
-        for key in ("temperature", "path_weight"):
-            if key in opts:
-                decoding[key] = float(opts[key])
+        mix, decoding = mix_and_decoding(opts, defaults[2], defaults[3])
         C = float(opts.get("c", defaults[0]))
 
         def extend(m: np.ndarray, p: np.ndarray, use_text: bool = use_text,
@@ -136,13 +124,12 @@ def main() -> int:
 
         per_seed, per_part = [], {}
         for seed in args.seeds:
-            start = time.process_time()
-            predicted: list[list[str]] = [[] for _ in range(n)]
-            for test in folds(n, args.cv, seed):
-                held = set(test.tolist())
-                train = [i for i in range(n) if i not in held]
+            def fit_fold(train: list[int], seed: int = seed, use_text: bool = use_text,
+                         kw: dict = kw, inner: int = inner, extra=extra, extend=extend,
+                         C: float = C, mix: dict = mix, decoding: dict = decoding):
                 tr_tok = [tokens[i] for i in train]
                 tr_lab = [labels[i] for i in train]
+                model = None
                 if use_text:
                     oof = text.oof_columns(tr_tok, tr_lab, k=inner, seed=seed, extra=extra,
                                            **kw)
@@ -152,18 +139,16 @@ def main() -> int:
                 else:
                     tr_m = [matrices[i] for i in train]
                 seg = Segmenter(fit.fit_params(tr_m, tr_lab, C=C, mix=mix, decoding=decoding))
-                for i in test:
-                    m = extend(matrices[i], model.predict(tokens[i])) if use_text \
-                        else matrices[i]
-                    predicted[i] = [STAGES[s] for s in seg.decode(m)[0]]
-            scores = summarise(zip(labels, predicted, strict=True))
-            per_seed.append((scores.pk, scores.windowdiff))
+                return lambda i: seg.decode(
+                    extend(matrices[i], model.predict(tokens[i])) if model is not None
+                    else matrices[i])[0]
+
+            predicted, scores = cross_validate(setting, labels, args.cv, seed, fit_fold)
+            per_seed.append(scores)
             for name in sorted(set(parts)):
                 idx = [i for i in range(n) if parts[i] == name]
                 sp = summarise([(labels[i], predicted[i]) for i in idx])
                 per_part.setdefault(name, []).append((sp.pk, sp.windowdiff))
-            print(f"  {setting} seed {seed}: Pk {scores.pk:.4f} WD {scores.windowdiff:.4f} "
-                  f"({time.process_time() - start:.0f} s CPU)", flush=True)
         rows.append((setting, per_seed))
         part_rows.append((setting, {k: tuple(np.mean(v, axis=0)) for k, v in per_part.items()}))
     set_features(base_features + tuple(text.column_name(t) for t in text.TARGETS))

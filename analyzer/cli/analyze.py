@@ -17,10 +17,9 @@ from .common import (
     err,
     fail,
     fail_usage,
+    parse_report_formats,
     parse_roles,
 )
-
-REPORT_FORMATS = ("md", "json", "html")
 
 
 def analyze(
@@ -64,11 +63,7 @@ def analyze(
     )
     from ..report.writers import print_summary, write_session_reports
 
-    formats = [f.strip().lower() for f in format.split(",") if f.strip()]
-    bad = [f for f in formats if f not in REPORT_FORMATS]
-    if bad:
-        fail_usage(f"--format: unknown report format {', '.join(bad)}",
-                   f"choose from {', '.join(REPORT_FORMATS)}")
+    formats = parse_report_formats(format, "--format")
     role_map = parse_roles(roles)
     options = parse_read_options(read_option)
     try:

@@ -22,10 +22,10 @@ from .common import (
     err,
     fail,
     fail_usage,
+    parse_report_formats,
     parse_roles,
 )
 
-REPORT_FORMATS = ("md", "json", "html")
 EXIT_INTERRUPTED = 130
 #: Seconds between progress lines when stderr is not a terminal (a log file, CI).
 LOG_EVERY = 10.0
@@ -145,11 +145,7 @@ def batch(
         forkserver.start()  # it imports its modules while this process imports its own
     from ..batch import BatchOptions, run_batch
 
-    formats = tuple(f.strip().lower() for f in (reports or "").split(",") if f.strip())
-    bad = [f for f in formats if f not in REPORT_FORMATS]
-    if bad:
-        fail_usage(f"--reports: unknown report format {', '.join(bad)}",
-                   f"choose from {', '.join(REPORT_FORMATS)}")
+    formats = tuple(parse_report_formats(reports, "--reports"))
     if workers is not None and workers < 1:
         fail_usage("--workers must be at least 1", "use --workers 1 or more")
     if chunk_size < 1:

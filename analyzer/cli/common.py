@@ -44,6 +44,45 @@ def parse_roles(text: str | None) -> dict[str, str]:
     return roles
 
 
+def parse_report_formats(text: str | None, option: str) -> list[str]:
+    """``"md, JSON"`` -> ``["md", "json"]``, or a usage error naming ``option``.
+
+    One check for ``analyze --format`` and ``batch --reports``: both hand the list to the same
+    report writers, so they accept the same names (``report.writers.REPORT_FORMATS``).
+    """
+    from ..report.writers import REPORT_FORMATS
+
+    formats = [f.strip().lower() for f in (text or "").split(",") if f.strip()]
+    bad = [f for f in formats if f not in REPORT_FORMATS]
+    if bad:
+        fail_usage(f"{option}: unknown report format {', '.join(bad)}",
+                   f"choose from {', '.join(REPORT_FORMATS)}")
+    return formats
+
+
+def write_study_outputs(out, command: str, tables: dict, *, texts: dict | None = None,
+                        model: dict, options: dict, inputs: list, console) -> None:
+    """Write ``tables`` (name -> DataFrame, as CSV), then ``texts`` (name -> str), then the
+    ``manifest.json`` that lists them, into the folder ``out``; print where they went.
+
+    The study commands (``outcomes``, ``reliability``, ``sequences``) end the same way: every
+    output goes through ``OutputFolder`` and is named in one manifest, and a file that cannot
+    be written ends the command with exit code 2, not a traceback.
+    """
+    from ..io.output import OutputFolder
+    from ..study.provenance import write_manifest
+
+    try:
+        folder = OutputFolder(out)
+        outputs = [folder.write_csv(name, table) for name, table in tables.items()]
+        outputs += [folder.write_text(name, text) for name, text in (texts or {}).items()]
+        write_manifest(folder, command, model=model, options=options, inputs=inputs,
+                       outputs=[p.name for p in outputs])
+    except AnalyzerError as exc:
+        fail(exc, 2)
+    console.print(f"tables written to {folder.root}")
+
+
 def err(message: str) -> None:
     typer.echo(message, err=True)
 

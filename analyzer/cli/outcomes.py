@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import AnalyzerError, UsageError
-from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage
+from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage, write_study_outputs
 
 
 def _names(text: str | None) -> list[str]:
@@ -44,10 +44,8 @@ def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir) -> N
     import pandas as pd
     from rich.console import Console
 
-    from ..io.output import OutputFolder
     from ..study.display import frame_table
     from ..study.outcomes import compare_labels
-    from ..study.provenance import write_manifest
 
     table = compare_labels(results.turns, results.sessions, extra, xs, ys, level=level)
     shown = pd.DataFrame({
@@ -63,17 +61,12 @@ def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir) -> N
     console.print(frame_table(shown, "Pearson r on the model's vs the human labels (same "
                                      "parties)", max_rows=60))
     if out is not None:
-        try:
-            folder = OutputFolder(out)
-            written = folder.write_csv("correlations_model_vs_human.csv", table)
-            write_manifest(folder, "outcomes", model=results.model_info,
-                           options={"labels": "both", "level": level, "predictors": xs,
-                                    "targets": ys, "outcomes": outcomes_csv},
-                           inputs=[results_dir, *([outcomes_csv] if outcomes_csv else [])],
-                           outputs=[written.name])
-        except AnalyzerError as exc:
-            fail(exc, 2)
-        console.print(f"tables written to {folder.root}")
+        write_study_outputs(out, "outcomes", {"correlations_model_vs_human.csv": table},
+                            model=results.model_info,
+                            options={"labels": "both", "level": level, "predictors": xs,
+                                     "targets": ys, "outcomes": outcomes_csv},
+                            inputs=[results_dir, *([outcomes_csv] if outcomes_csv else [])],
+                            console=console)
 
 
 def outcomes(
@@ -127,7 +120,6 @@ def outcomes(
     """
     from rich.console import Console
 
-    from ..io.output import OutputFolder
     from ..study.codes import LABEL_SOURCES
     from ..study.display import frame_table
     from ..study.outcomes import (
@@ -139,7 +131,6 @@ def outcomes(
         read_outcomes_csv,
         study_table,
     )
-    from ..study.provenance import write_manifest
     from ..study.results import load_results
 
     if subset not in ("all", "annotated", "unannotated"):
@@ -191,21 +182,16 @@ def outcomes(
     console.print(frame_table(_compact_ols(reg), "OLS regression: coef [95% CI]",
                               max_rows=60))
     if out is not None:
-        try:
-            folder = OutputFolder(out)
-            outputs = [folder.write_csv("study_table.csv", data),
-                       folder.write_csv("correlations.csv", corr),
-                       folder.write_csv("regression.csv", reg)]
-            write_manifest(folder, "outcomes", model=results.model_info,
-                           options={"labels": labels, "level": level, "predictors": xs,
-                                    "subset": subset,
-                                    "targets": ys, "regressors": regs,
-                                    "outcomes": outcomes_csv},
-                           inputs=[results_dir, *([outcomes_csv] if outcomes_csv else [])],
-                           outputs=[p.name for p in outputs])
-        except AnalyzerError as exc:
-            fail(exc, 2)
-        console.print(f"tables written to {folder.root}")
+        write_study_outputs(out, "outcomes", {"study_table.csv": data,
+                                              "correlations.csv": corr,
+                                              "regression.csv": reg},
+                            model=results.model_info,
+                            options={"labels": labels, "level": level, "predictors": xs,
+                                     "subset": subset,
+                                     "targets": ys, "regressors": regs,
+                                     "outcomes": outcomes_csv},
+                            inputs=[results_dir, *([outcomes_csv] if outcomes_csv else [])],
+                            console=console)
     raise typer.Exit(EXIT_OK)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import AnalyzerError
-from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage
+from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage, write_study_outputs
 
 GOLD_AS = ("orientation", "labels")
 
@@ -87,9 +87,7 @@ def reliability(
     """
     from rich.console import Console
 
-    from ..io.output import OutputFolder
     from ..study.display import frame_table
-    from ..study.provenance import write_manifest
     from ..study.reliability import codes_from_turns, confusion_long
     from ..study.reliability import reliability as compute
     from ..study.results import load_results
@@ -137,23 +135,15 @@ def reliability(
         shown.columns = [str(c) for c in shown.columns]
         console.print(frame_table(shown, f"Confusion: {a} (rows) x {b} (columns)"))
     if out is not None:
-        try:
-            folder = OutputFolder(out)
-            outputs = [
-                folder.write_csv("reliability_pairs.csv", result.pairs),
-                folder.write_csv("reliability_alpha.csv", result.alpha),
-                folder.write_csv("reliability_categories.csv", result.per_category),
-                folder.write_csv("reliability_confusion.csv", confusion_long(result)),
-            ]
-            write_manifest(folder, "reliability", model=model,
-                           options={"code_column": code_column,
-                                    "against_column": against_column, "gold_as": gold_as,
-                                    "coders": list(coders)},
-                           inputs=[*codes, *([against] if against else [])],
-                           outputs=[p.name for p in outputs])
-        except AnalyzerError as exc:
-            fail(exc, 2)
-        console.print(f"tables written to {folder.root}")
+        write_study_outputs(out, "reliability", {
+            "reliability_pairs.csv": result.pairs,
+            "reliability_alpha.csv": result.alpha,
+            "reliability_categories.csv": result.per_category,
+            "reliability_confusion.csv": confusion_long(result),
+        }, model=model,
+            options={"code_column": code_column, "against_column": against_column,
+                     "gold_as": gold_as, "coders": list(coders)},
+            inputs=[*codes, *([against] if against else [])], console=console)
     raise typer.Exit(EXIT_OK)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import AnalyzerError
-from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage
+from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage, write_study_outputs
 
 
 def _lags(text: str) -> list[int]:
@@ -62,13 +62,11 @@ def sequences(
     """
     from rich.console import Console
 
-    from ..io.output import OutputFolder
     from ..study.codes import CODES, LABEL_SOURCES
     from ..study.display import frame_table
     from ..study.heatmap import transition_heatmap_svg
     from ..study.html import study_page
     from ..study.outcomes import select_sessions
-    from ..study.provenance import write_manifest
     from ..study.results import load_results
     from ..study.sequences import as_matrix, reciprocity, transitions
 
@@ -128,29 +126,24 @@ def sequences(
     else:
         recip_summary = None
     if out is not None:
-        try:
-            folder = OutputFolder(out)
-            outputs = [folder.write_csv("transitions.csv", table)]
-            if recip is not None:
-                outputs.append(folder.write_csv("reciprocity.csv", recip))
-            outputs += [folder.write_text(n, s) for n, s in svgs.items()]
-            page_tables = {"Transitions": table}
-            if recip_summary is not None:
-                page_tables = {"Reciprocity (lag 1, across speakers)": recip_summary,
-                               **page_tables}
-            outputs.append(folder.write_text("sequences.html", study_page(
-                f"Sequences of {code} ({labels} labels)", {n[:-4]: s for n, s in svgs.items()},
-                page_tables, note="Colour: adjusted residual (blue above chance, red below); "
-                                  "|z| > 1.96 is unlikely under independence.")))
-            write_manifest(folder, "sequences", model=results.model_info,
-                           options={"code": code, "lags": lags, "scopes": scopes,
-                                    "by_stage": by_stage, "labels": labels,
-                                    "subset": subset,
-                                    "include_actions": include_actions},
-                           inputs=[results_dir], outputs=[p.name for p in outputs])
-        except AnalyzerError as exc:
-            fail(exc, 2)
-        console.print(f"tables written to {folder.root}")
+        csvs = {"transitions.csv": table}
+        if recip is not None:
+            csvs["reciprocity.csv"] = recip
+        page_tables = {"Transitions": table}
+        if recip_summary is not None:
+            page_tables = {"Reciprocity (lag 1, across speakers)": recip_summary,
+                           **page_tables}
+        page = study_page(
+            f"Sequences of {code} ({labels} labels)", {n[:-4]: s for n, s in svgs.items()},
+            page_tables, note="Colour: adjusted residual (blue above chance, red below); "
+                              "|z| > 1.96 is unlikely under independence.")
+        write_study_outputs(out, "sequences", csvs, texts={**svgs, "sequences.html": page},
+                            model=results.model_info,
+                            options={"code": code, "lags": lags, "scopes": scopes,
+                                     "by_stage": by_stage, "labels": labels,
+                                     "subset": subset,
+                                     "include_actions": include_actions},
+                            inputs=[results_dir], console=console)
     raise typer.Exit(EXIT_OK)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 from ..errors import UnknownFormatError
@@ -27,61 +28,39 @@ class FormatSpec:
     reader: Callable[..., Iterator[Transcript]]
 
 
-def _text(path, text, **o):
-    from .text import read
-    return read(path, text, **o)
-
-
-def _vtt(path, text, **o):
-    from .vtt import read
-    return read(path, text, **o)
-
-
-def _srt(path, text, **o):
-    from .srt import read
-    return read(path, text, **o)
-
-
-def _csv(path, text, **o):
-    from .csvfile import read
-    return read(path, text, **o)
-
-
-def _json(path, text, **o):
-    from .jsonfile import read
-    return read(path, text, **o)
-
-
-def _convokit(path, text, **o):
-    from .convokit import read
-    return read(path, text, **o)
+def _reader(module: str) -> Callable[..., Iterator[Transcript]]:
+    """The ``read`` function of ``analyzer.io.<module>``, imported on the first file of that
+    format: listing or sniffing formats must not import every reader and what it needs."""
+    def read(path, text, **options):
+        return import_module(f"{__package__}.{module}").read(path, text, **options)
+    return read
 
 
 FORMATS: tuple[FormatSpec, ...] = (
     FormatSpec("text", (".txt", ".text", ".transcript"),
                "Speaker-labelled text, one 'Name: text' turn per line (continuation lines "
                "allowed), optional [HH:MM:SS] timestamps",
-               "[00:01:02] Anna: Could we start with the delivery dates?", _text),
+               "[00:01:02] Anna: Could we start with the delivery dates?", _reader("text")),
     FormatSpec("vtt", (".vtt",),
                "WebVTT captions as Zoom ('Name: text') or Teams ('<v Name>text</v>') write "
                "them; same-speaker cues merge into one turn",
-               "00:00:01.000 --> 00:00:04.000 / <v Anna Lee>Shall we begin?</v>", _vtt),
+               "00:00:01.000 --> 00:00:04.000 / <v Anna Lee>Shall we begin?</v>", _reader("vtt")),
     FormatSpec("srt", (".srt",),
                "SRT subtitles with a speaker prefix ('Name: text' or '[Name] text')",
-               "1 / 00:00:01,000 --> 00:00:04,000 / Anna: Shall we begin?", _srt),
+               "1 / 00:00:01,000 --> 00:00:04,000 / Anna: Shall we begin?", _reader("srt")),
     FormatSpec("csv", (".csv", ".tsv"),
                "Table with a header: speaker, text, optional start, end, session_id, role "
                "(delimiter sniffed; several sessions per file allowed)",
-               "speaker,text,start / Anna,Shall we begin?,0.0", _csv),
+               "speaker,text,start / Anna,Shall we begin?,0.0", _reader("csvfile")),
     FormatSpec("json", (".json",),
                "JSON: {\"turns\": [{\"speaker\", \"text\"}]}, transcription segments "
                "{\"segments\": [...]} (WhisperX), or CaSiNo dialogues",
-               '{"turns": [{"speaker": "Anna", "text": "Shall we begin?"}]}', _json),
+               '{"turns": [{"speaker": "Anna", "text": "Shall we begin?"}]}', _reader("jsonfile")),
     FormatSpec("convokit", (".jsonl",),
                "ConvoKit corpus folder (utterances.jsonl, speakers.json, conversations.json; "
                "one session per conversation), or any JSON-lines file of utterances",
                '{"id": "u1", "conversation_id": "c1", "speaker": "Anna", "text": "Hi"}',
-               _convokit),
+               _reader("convokit")),
 )
 
 BY_NAME = {spec.name: spec for spec in FORMATS}

@@ -14,7 +14,7 @@ from string import Template
 
 from ..results import ORIENTATIONS
 from .svg import COLORS, esc, issue_bars, share_bar, stacked_bar, timeline
-from .wording import pct, seconds
+from .wording import pct, seconds, turn_span
 
 
 def _asset(name: str) -> str:
@@ -22,11 +22,7 @@ def _asset(name: str) -> str:
 
 
 def _span(entry: dict) -> str:
-    first, last = entry["first_turn"], entry["last_turn"]
-    text = f"turn {first}" if first == last else f"turns {first}\u2013{last}"
-    if entry.get("start") is not None and entry.get("end") is not None:
-        text += f" \u00b7 {seconds(entry['start'])}\u2013{seconds(entry['end'])}"
-    return text
+    return turn_span(entry, " \u00b7 ")
 
 
 def _chip(orientation: str) -> str:

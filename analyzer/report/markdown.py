@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..results import ORIENTATIONS
-from .wording import pct, seconds
+from .wording import pct, seconds, turn_span
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 LETTER = {"integrative": "I", "distributive": "D", "neutral": "N"}
@@ -34,11 +34,7 @@ def _when(start) -> str:
 
 
 def _span(entry: dict) -> str:
-    first, last = entry["first_turn"], entry["last_turn"]
-    text = f"turn {first}" if first == last else f"turns {first}\u2013{last}"
-    if entry.get("start") is not None and entry.get("end") is not None:
-        text += f", {seconds(entry['start'])}\u2013{seconds(entry['end'])}"
-    return text
+    return turn_span(entry, ", ")
 
 
 def _moves(row: dict) -> str:

@@ -149,3 +149,16 @@ def seconds(value: float | None) -> str:
         return "-"
     minutes, secs = divmod(int(round(value)), 60)
     return f"{minutes}:{secs:02d}"
+
+
+def turn_span(entry: Mapping[str, Any], time_sep: str) -> str:
+    """Where a stage or span lies: ``turns 3–9`` and, when timed, ``<time_sep>0:12–1:40``.
+
+    Markdown and HTML name spans in the same words and differ only in the separator before
+    the times, so a change to the wording reaches both reports.
+    """
+    first, last = entry["first_turn"], entry["last_turn"]
+    text = f"turn {first}" if first == last else f"turns {first}\u2013{last}"
+    if entry.get("start") is not None and entry.get("end") is not None:
+        text += f"{time_sep}{seconds(entry['start'])}\u2013{seconds(entry['end'])}"
+    return text

@@ -10,6 +10,13 @@ def read_one(path, **options):
     return transcript
 
 
+def read_written(path, text: str, **options):
+    """Write ``text`` to ``path`` (UTF-8) and read its one transcript back: most cases here
+    are a file's text and what the reader makes of it."""
+    path.write_text(text, encoding="utf-8")
+    return read_one(path, **options)
+
+
 def test_timestamps_names_with_spaces_and_continuations(data_dir):
     t = read_one(data_dir / "good" / "labelled.txt")
     assert t.format == "text" and t.session_id == "labelled"
@@ -35,10 +42,9 @@ def test_untimed_text_and_role_in_parentheses(data_dir):
 
 
 def test_timestamp_styles_and_mediator(tmp_path):
-    path = tmp_path / "styles.txt"
-    path.write_text("00:00:01 Ana Lima: One.\n(00:05) Bo: Two.\n[1:00:02.5] Mediator: Three.\n"
-                    "Dana (mediator) [1:00:09]: Four.\n", encoding="utf-8")
-    t = read_one(path)
+    t = read_written(tmp_path / "styles.txt",
+                     "00:00:01 Ana Lima: One.\n(00:05) Bo: Two.\n[1:00:02.5] Mediator: Three.\n"
+                     "Dana (mediator) [1:00:09]: Four.\n")
     assert [(x.speaker, x.start, x.text) for x in t.turns] == [
         ("Ana Lima", 1.0, "One."), ("Bo", 5.0, "Two."), ("Mediator", 3602.5, "Three."),
         ("Dana", 3609.0, "Four.")]
@@ -47,80 +53,68 @@ def test_timestamp_styles_and_mediator(tmp_path):
 
 
 def test_otter_style_name_and_time_line(tmp_path):
-    path = tmp_path / "otter.txt"
-    path.write_text("Mary Ann  0:02\nHello there.\nSecond line.\n\nTom Ray  0:09\nHi.\n",
-                    encoding="utf-8")
-    t = read_one(path)
+    t = read_written(tmp_path / "otter.txt",
+                     "Mary Ann  0:02\nHello there.\nSecond line.\n\nTom Ray  0:09\nHi.\n")
     assert [(x.speaker, x.start, x.text) for x in t.turns] == [
         ("Mary Ann", 2.0, "Hello there.\nSecond line."), ("Tom Ray", 9.0, "Hi.")]
 
 
 def test_label_words_inside_turns_are_not_speakers(tmp_path):
-    path = tmp_path / "inside.txt"
-    path.write_text("Anna: Here is our offer.\nOption A: two years at 5%.\nStep 2: we sign.\n"
-                    "PS: call me.\nBen: Thanks.\n", encoding="utf-8")
-    t = read_one(path)
+    t = read_written(tmp_path / "inside.txt",
+                     "Anna: Here is our offer.\nOption A: two years at 5%.\nStep 2: we sign.\n"
+                     "PS: call me.\nBen: Thanks.\n")
     assert [x.speaker for x in t.turns] == ["Anna", "Ben"]
     assert t.turns[0].text.endswith("PS: call me.")
 
 
 def test_lowercase_word_with_colon_is_not_a_label(tmp_path):
-    path = tmp_path / "lower.txt"
-    path.write_text("Anna: the plan is simple\nhere's why: cost\nBen: ok\n", encoding="utf-8")
-    t = read_one(path)
+    t = read_written(tmp_path / "lower.txt",
+                     "Anna: the plan is simple\nhere's why: cost\nBen: ok\n")
     assert t.turns[0].text == "the plan is simple\nhere's why: cost"
 
 
 def test_a_time_inside_a_turn_is_not_a_speaker_line(tmp_path):
-    path = tmp_path / "times.txt"
-    path.write_text("Anna: When shall we meet?\nMeet at 10:30\nBen: Fine.\n", encoding="utf-8")
-    t = read_one(path)
+    t = read_written(tmp_path / "times.txt",
+                     "Anna: When shall we meet?\nMeet at 10:30\nBen: Fine.\n")
     assert [(x.speaker, x.text) for x in t.turns] == [
         ("Anna", "When shall we meet?\nMeet at 10:30"), ("Ben", "Fine.")]
 
 
 def test_time_on_its_own_line_starts_the_next_turn(tmp_path):
-    path = tmp_path / "own_line.txt"
-    path.write_text("[00:00:01]\nAnna: hi\n\n[00:00:05]\nBob: yo\nstill Bob\n", encoding="utf-8")
-    t = read_one(path)
+    t = read_written(tmp_path / "own_line.txt",
+                     "[00:00:01]\nAnna: hi\n\n[00:00:05]\nBob: yo\nstill Bob\n")
     assert [(x.speaker, x.start, x.text) for x in t.turns] == [
         ("Anna", 1.0, "hi"), ("Bob", 5.0, "yo\nstill Bob")]
 
 
 def test_names_in_scripts_without_capitals(tmp_path):
-    path = tmp_path / "zh.txt"
-    path.write_text("王芳: 你好，我们开始吧。\nΑλέξης: Γεια σας.\n李明: 好的。\n", encoding="utf-8")
-    t = read_one(path)
+    t = read_written(tmp_path / "zh.txt",
+                     "王芳: 你好，我们开始吧。\nΑλέξης: Γεια σας.\n李明: 好的。\n")
     assert [x.speaker for x in t.turns] == ["王芳", "Αλέξης", "李明"]
 
 
 def test_full_width_colon(tmp_path):
-    path = tmp_path / "zh_colon.txt"
-    path.write_text("王芳：你好。\n李明： 好的。\n", encoding="utf-8")
-    assert [(x.speaker, x.text) for x in read_one(path).turns] == [("王芳", "你好。"),
-                                                                  ("李明", "好的。")]
+    t = read_written(tmp_path / "zh_colon.txt", "王芳：你好。\n李明： 好的。\n")
+    assert [(x.speaker, x.text) for x in t.turns] == [("王芳", "你好。"), ("李明", "好的。")]
 
 
 def test_zoom_chat_and_bracketed_name_headers(tmp_path):
-    chat = tmp_path / "chat.txt"
-    chat.write_text("10:02:33 From Anna Lee to Everyone: Can we do 40?\n"
-                    "10:02:50 From  Bo  to  Anna Lee(Direct Message): Not below 45.\n"
-                    "\tSorry.\n", encoding="utf-8")
-    t = read_one(chat)
+    t = read_written(tmp_path / "chat.txt",
+                     "10:02:33 From Anna Lee to Everyone: Can we do 40?\n"
+                     "10:02:50 From  Bo  to  Anna Lee(Direct Message): Not below 45.\n"
+                     "\tSorry.\n")
     assert [(x.speaker, x.start, x.text) for x in t.turns] == [
         ("Anna Lee", 36153.0, "Can we do 40?"), ("Bo", 36170.0, "Not below 45.\nSorry.")]
-    headers = tmp_path / "headers.txt"
-    headers.write_text("[Anna Lee] 00:00:02\nHello.\n\n[Bo] 00:00:07\nHi.\n", encoding="utf-8")
-    t = read_one(headers)
+    t = read_written(tmp_path / "headers.txt",
+                     "[Anna Lee] 00:00:02\nHello.\n\n[Bo] 00:00:07\nHi.\n")
     assert [(x.speaker, x.start, x.text) for x in t.turns] == [
         ("Anna Lee", 2.0, "Hello."), ("Bo", 7.0, "Hi.")]
 
 
 def test_untimed_lines_in_a_timed_file(tmp_path):
-    path = tmp_path / "mixed.txt"
-    path.write_text("[00:00:01] Anna: Our terms:\nWarranty: two years.\n[00:00:05] Bob: Fine.\n"
-                    "Anna: And the price?\n[00:00:09] Bob: Forty.\n", encoding="utf-8")
-    t = read_one(path)
+    t = read_written(tmp_path / "mixed.txt",
+                     "[00:00:01] Anna: Our terms:\nWarranty: two years.\n[00:00:05] Bob: Fine.\n"
+                     "Anna: And the price?\n[00:00:09] Bob: Forty.\n")
     assert [(x.speaker, x.start, x.text) for x in t.turns] == [
         ("Anna", 1.0, "Our terms:\nWarranty: two years."), ("Bob", 5.0, "Fine."),
         ("Anna", None, "And the price?"), ("Bob", 9.0, "Forty.")]
