@@ -12,8 +12,10 @@ from pathlib import Path
 from ..errors import UsageError
 from ..io.output import OutputFolder, safe_name
 from ..results import SessionAnalysis
-from .session_report import build_report
 
+#: The report formats ``analyze --format`` and ``batch --reports`` accept. This module imports
+#: the report builder (and through it spaCy) only when it writes, so the command line can
+#: check a format without paying ~1 s of imports in the batch driver.
 REPORT_FORMATS = ("md", "json", "html")
 
 
@@ -37,6 +39,8 @@ def write_session_reports(analysis: SessionAnalysis, folder: OutputFolder,
     """Write ``<safe session id>.<fmt>`` for each format; returns the paths written."""
     if not formats:
         return []
+    from .session_report import build_report
+
     report = build_report(analysis, nlp=nlp)
     name = safe_name(analysis.transcript.session_id)
     return [folder.write_text(f"{name}.{fmt}", render(report, fmt)) for fmt in formats]
