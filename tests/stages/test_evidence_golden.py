@@ -104,27 +104,20 @@ def test_evidence_equals_golden_cold_and_warm_cache(golden, transcripts):
             _assert_matches(name, local_evidence(t, nlp), golden[name])
 
 
-def test_evidence_from_shared_docs_equals_golden(golden, transcripts):
-    """Facts computed from Docs another step tokenised (what ``Analyzer`` does)."""
-    nlp = get_nlp()
-    _fact_cache(nlp).clear()
-    for t in transcripts.values():
-        texts = [turn.text for turn in t.turns if not turn.is_action]
-        remember_docs(nlp, texts, [nlp.make_doc(x) for x in texts])
-    for name, t in transcripts.items():
-        _assert_matches(name, local_evidence(t, nlp), golden[name])
-
-
-def test_evidence_from_docs_of_another_pipeline_equals_golden(golden, transcripts):
-    """Docs tokenised by a separate blank English pipeline (its own vocab and strings):
-    the facts are read by token id, and the ids' texts come from the doc's own strings."""
+@pytest.mark.parametrize("docs_from", ["shared", "other"])
+def test_evidence_from_docs_equals_golden(golden, transcripts, docs_from):
+    """Facts computed from Docs another step tokenised: with the evidence's own pipeline
+    (what ``Analyzer`` does: ``shared``), or with a separate blank English pipeline with its
+    own vocab and strings (``other``: the facts are read by token id, and the ids' texts come
+    from the doc's own strings)."""
     import spacy
 
-    nlp, other = get_nlp(), spacy.blank("en")
+    nlp = get_nlp()
+    tokenizer = nlp if docs_from == "shared" else spacy.blank("en")
     _fact_cache(nlp).clear()
     for t in transcripts.values():
         texts = [turn.text for turn in t.turns if not turn.is_action]
-        remember_docs(nlp, texts, [other.make_doc(x) for x in texts])
+        remember_docs(nlp, texts, [tokenizer.make_doc(x) for x in texts])
     for name, t in transcripts.items():
         _assert_matches(name, local_evidence(t, nlp), golden[name])
 
