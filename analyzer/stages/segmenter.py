@@ -459,14 +459,20 @@ class Segmenter:
         chains = [(init[b], steps[first + 1:first + size])
                   for b, (first, size) in enumerate(zip(firsts.tolist(), sizes, strict=True))]
         paths = [viterbi(i, s) for i, s in chains]
-        done = viterbi_answers(init, steps, firsts, sizes, paths,
-                               float(decoding.get("temperature", 6.0)))
+        settings = self._mbr_settings()
+        done = viterbi_answers(init, steps, firsts, sizes, paths, settings["temperature"])
         for k, (i, s), path, answered in zip(full, chains, paths, done, strict=True):
-            out[k] = (path, None) if answered else (mbr.mbr_path(
-                i, s, path, temperature=float(decoding.get("temperature", 6.0)),
-                path_weight=float(decoding.get("path_weight", 0.01)),
-                floor=float(decoding.get("floor", 1e-6))), None)
+            out[k] = (path, None) if answered else (mbr.mbr_path(i, s, path, **settings), None)
         return out
+
+    def _mbr_settings(self) -> dict[str, float]:
+        """The minimum-Bayes-risk decoder's settings from ``params.decoding`` (with the
+        defaults of files that leave one out), read in one place for ``decode`` and
+        ``decode_many``."""
+        decoding = self.params.decoding or {}
+        return {"temperature": float(decoding.get("temperature", 6.0)),
+                "path_weight": float(decoding.get("path_weight", 0.01)),
+                "floor": float(decoding.get("floor", 1e-6))}
 
     def _decode_chain(self, init: np.ndarray, steps: np.ndarray, probabilities: bool
                       ) -> tuple[list[int], np.ndarray | None]:
@@ -476,10 +482,7 @@ class Segmenter:
         chain = mbr.Chain(init, steps) if probabilities else None
         decoding = self.params.decoding or {}
         if decoding.get("method") == "mbr-pk":
-            path = mbr.mbr_path(init, steps, path,
-                                temperature=float(decoding.get("temperature", 6.0)),
-                                path_weight=float(decoding.get("path_weight", 0.01)),
-                                floor=float(decoding.get("floor", 1e-6)), chain=chain)
+            path = mbr.mbr_path(init, steps, path, chain=chain, **self._mbr_settings())
         if chain is None:
             return path, None
         post = chain.posteriors() if chain.ok else log_posteriors(init, steps)
