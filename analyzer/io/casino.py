@@ -103,8 +103,8 @@ def dialogue_transcript(path: Path, position: int, dialogue: Mapping[str, Any]) 
         entries.append((index, speaker, text, action, {"task_data": task} if task else {}))
     annotations = dialogue.get("annotations") or []
     labels = _align(entries, annotations)
-    # (positional: the same Turns, ~0.3 us each less than by keywords)
-    turns = [Turn(index, speaker, text, None, None, index, action, labels.get(index, ()), meta)
+    turns = [Turn(index=index, speaker=speaker, text=text, source_line=index, action=action,
+                  gold=labels.get(index, ()), meta=meta)
              for index, speaker, text, action, meta in entries]
     aligned = len(labels)
     participants = dialogue.get("participant_info") or {}
@@ -172,21 +172,9 @@ def _align(entries: list[tuple[int, str, str, Action | None, dict]],
     return labels
 
 
-#: label tuples by their annotation text (``_labels``): a few dozen label combinations make
-#: up a corpus; bounded all the same
-_LABELS: dict[Any, tuple[str, ...]] = {}
-
-
 def _labels(value: Any) -> tuple[str, ...]:
     """The labels of an annotation's "label1,label2" text, stripped, empty ones dropped."""
-    hit = _LABELS.get(value) if isinstance(value, str) else None
-    if hit is None:
-        hit = tuple(x.strip() for x in str(value).split(",") if x.strip())
-        if isinstance(value, str):
-            if len(_LABELS) >= 4096:
-                _LABELS.clear()
-            _LABELS[value] = hit
-    return hit
+    return tuple(x.strip() for x in str(value).split(",") if x.strip())
 
 
 def _outcomes(participants: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -51,21 +51,10 @@ def _roles(t) -> dict[str, str]:
     return roles
 
 
-#: (the transcript, its turns' word counts) of the last ``_turn_words`` call, as one tuple
-#: (read once: threads analysing other sessions may replace it in between)
-_LAST_WORDS: list[tuple | None] = [None]
-
-
 def _turn_words(t) -> list[int]:
-    """Each turn's ``words`` (0 for a formal action), counted once for the ``turn_rows`` and
-    ``stage_rows`` of the same transcript (a batch worker calls both, one after the other:
-    the second reads the counts of the first; splitting every text again cost ~0.5 us a
-    turn). Only the last transcript is kept, with the transcript itself (not its id)."""
-    last = _LAST_WORDS[0]
-    if last is None or last[0] is not t:
-        last = _LAST_WORDS[0] = (t, [0 if turn.action is not None else len(turn.text.split())
-                                     for turn in t.turns])
-    return last[1]
+    """Each turn's ``words`` (0 for a formal action): one definition for ``turn_rows`` and
+    ``stage_rows``, so the turns table and the stages table always agree."""
+    return [0 if turn.action is not None else len(turn.text.split()) for turn in t.turns]
 
 
 def turn_rows(analysis: SessionAnalysis) -> list[dict]:

@@ -36,8 +36,8 @@ def test_flatten_meta_keeps_order_and_later_keys_win():
 
 
 def test_word_counts_are_each_sessions_own_whatever_the_order(mediated, timed_dyad):
-    """``turn_rows`` and ``stage_rows`` share one count of a transcript's words (the last
-    transcript's): alternating sessions, repeating one, must still give each its own."""
+    """``turn_rows`` and ``stage_rows`` count words the same way, and each session gets its
+    own counts whatever order sessions come in (alternating, repeating one)."""
     def words(analysis):
         return ([r["words"] for r in turn_rows(analysis)],
                 sum(r["words"] for r in stage_rows(analysis)))
