@@ -1,4 +1,4 @@
-"""Third- to sixth-round experiments on the move classifier (docs/moves.md, rows 14-28).
+"""Third- to seventh-round experiments on the move classifier (docs/moves.md, rows 14-29).
 
 Dialogue-level 5-fold CV over the 354 annotated CaSiNo dialogues, the folds of
 ``analyzer evaluate --cv 5 --seed S``. ``cache`` fits, per outer fold and on its training
@@ -746,6 +746,57 @@ def exp_emb_stage1(D, table_name="wv_d128_a1e-3", weight=1.0, heads=True, cw=0.5
     D.run_extended(f"emb in stage 1 {table_name} x{weight} heads={heads} (seed {seed})", extend)
 
 
+# ------------------------------------------------------------------ row 29: negation scope
+NEG_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|[.,;:!?]")
+NEGATORS = {"not", "no", "never", "nothing", "none", "nobody", "neither", "nor", "without",
+            "hardly", "dont", "cant", "wont", "didnt", "doesnt", "isnt", "arent", "wouldnt",
+            "shouldnt", "couldnt", "havent", "hasnt", "aint"}
+SCOPE_ENDS = {".", ",", ";", ":", "!", "?", "but", "though", "although", "however"}
+
+
+def negated_words(text: str) -> str:
+    """The words inside a negation's scope, marked ``NOT_word`` (Das & Chen 2001; Pang et al.
+    2002): from a negator to the next punctuation or contrast word. "I don't really need the
+    firewood, you can have it" -> "NOT_really NOT_need NOT_the NOT_firewood"."""
+    out, negated = [], False
+    for token in NEG_TOKEN.findall(text.lower().replace("\u2019", "'")):
+        if token in SCOPE_ENDS:
+            negated = False
+        elif token in NEGATORS or token.endswith("n't"):
+            negated = True
+        elif negated:
+            out.append("NOT_" + token)
+    return " ".join(out)
+
+
+def exp_negation(D, weights=(1.0, 0.5)):
+    """Row 29: the shipped word-vector block (row 26c) plus a TF-IDF block of negation-scoped
+    words of the turn (vocabulary fitted on the training folds, min_df 2), x weight; the
+    no-need / uv-part labels say what one does *not* need, which bigrams see only when the
+    negator is next to the verb."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    X = D.X
+    index, table = load_vectors("wv_d128_a1e-3")
+    cols = [("text", 1.0), ("prev_text", 0.5), ("next_text", 0.5)]
+    V = {c: text_vectors(X[c].tolist(), index, table) for c, _ in cols}
+    docs = [negated_words(t) for t in X["text"].tolist()]
+
+    def vectors(rows):
+        return sp.csr_matrix(np.hstack([V[c][rows] * (w * 0.5) for c, w in cols]))
+
+    for weight in (0.0, *weights):
+        def extend(f, weight=weight):
+            blocks_tr, blocks_te = [f["Mtr"], vectors(f["tr"])], [f["Mte"], vectors(f["te"])]
+            if weight:
+                vec = TfidfVectorizer(token_pattern=r"\S+", min_df=2, sublinear_tf=True,
+                                      lowercase=False).fit([docs[i] for i in f["tr"]])
+                blocks_tr.append(vec.transform([docs[i] for i in f["tr"]]) * weight)
+                blocks_te.append(vec.transform([docs[i] for i in f["te"]]) * weight)
+            return sp.hstack(blocks_tr, format="csr"), sp.hstack(blocks_te, format="csr")
+        D.run_extended(f"emb d128-sif-x0.5 + negation x{weight} (seed {D.seed})", extend)
+
+
 def full_cv(seed: int, params: dict) -> None:
     """A full ``cross_validate`` (what ``analyzer evaluate --cv 5`` runs) with other
     ``MoveClassifier`` parameters."""
@@ -765,7 +816,8 @@ EXPERIMENTS = {"base": exp_base, "label-c": exp_label_c, "nb": exp_nb,
                "emb-inductive-l0.3": lambda D: exp_emb_inductive(D, lam=0.3),
                "emb-inductive-l1": lambda D: exp_emb_inductive(D, lam=1.0),
                "emb-s1": lambda D: exp_emb_stage1(D, weight=0.5),
-               "emb-s1-only": lambda D: exp_emb_stage1(D, heads=False)}
+               "emb-s1-only": lambda D: exp_emb_stage1(D, heads=False),
+               "negation": exp_negation}
 
 
 def main() -> None:

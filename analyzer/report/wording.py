@@ -102,6 +102,20 @@ def model_scores(info: Mapping[str, Any], depth: int = 3) -> list[tuple[str, flo
     return found[:4]
 
 
+#: how a score's key reads in a report; containers such as ``cv_scores`` are left out
+SCORE_WORDS = {"macro_f1": "macro-F1", "f1": "F1", "kappa": "Cohen's kappa",
+               "accuracy": "accuracy", "alpha": "Krippendorff's alpha",
+               "labels": "strategy labels", "orientation": "orientation"}
+SCORE_CONTAINERS = {"cv_scores", "scores", "evaluation", "cv"}
+
+
+def score_name(path: str) -> str:
+    """``cv_scores.orientation.kappa`` -> "orientation Cohen's kappa": a coach reads the
+    report, not the model's JSON."""
+    parts = [p for p in path.split(".") if p.lower() not in SCORE_CONTAINERS] or [path]
+    return " ".join(SCORE_WORDS.get(p.lower(), p.replace("_", " ")) for p in parts)
+
+
 def _meta_scores(info: Mapping[str, Any]) -> list[tuple[str, float]]:
     """Scores from the model folder's ``meta.json`` (plain JSON, safe to read) when the
     loaded model's info does not carry them."""
@@ -125,7 +139,7 @@ def model_note(info: Mapping[str, Any]) -> str:
             + ", each with the model's confidence (its probability for the label shown); "
               "they are not human codes.")
     if scores:
-        measured = ", ".join(f"{k} = {v:.2f}" for k, v in scores)
+        measured = ", ".join(f"{score_name(k)} {v:.2f}" for k, v in scores)
         text += f" Measured by the model's own evaluation: {measured}."
     else:
         text += " The model did not report a measured accuracy."

@@ -187,13 +187,21 @@ def test_missed_opportunity_names_the_unit_move_that_made_the_reply_distributive
 def test_model_note_reads_scores_from_info_or_the_model_folder(tmp_path):
     from analyzer.report.wording import model_note
 
-    assert "macro_f1 = 0.71" in model_note({"name": "m", "scores": {"macro_f1": 0.71}})
+    assert "macro-F1 0.71" in model_note({"name": "m", "scores": {"macro_f1": 0.71}})
     (tmp_path / "meta.json").write_text('{"name": "m", "evaluation": {"cv": {"macro_f1": '
                                         '0.68, "kappa": 0.5}}, "params": {"alpha": 3}}')
     note = model_note({"name": "m", "path": str(tmp_path), "notes": ["trained with 1.9"]})
-    assert "evaluation.cv.macro_f1 = 0.68" in note and "kappa = 0.50" in note
+    assert "evaluation: macro-F1 0.68, Cohen's kappa 0.50." in note
     assert "alpha" not in note and "Model notes: trained with 1.9." in note
     assert "did not report" in model_note({"name": "m", "path": str(tmp_path / "none")})
+
+
+def test_model_note_names_the_shipped_model_scores_in_words():
+    from analyzer.report.wording import score_name
+
+    assert score_name("cv_scores.orientation.kappa") == "orientation Cohen's kappa"
+    assert score_name("cv_scores.labels.macro_f1") == "strategy labels macro-F1"
+    assert score_name("heldout.balanced_accuracy") == "heldout balanced accuracy"
 
 
 def test_telling_quotes_prefer_substantive_moves(session_factory):

@@ -57,7 +57,7 @@ def test_markdown_has_every_stage_and_section(timed_dyad):
                     "## Conversation metrics by stage", "## Issues on the table",
                     "## Transcript", "## References"):
         assert heading in text
-    assert "Weingart" in text and "macro\\_f1 = 0.71" in text
+    assert "Weingart" in text and "macro-F1 0.71" in text
     assert "| 6 | 0:33 | Alex | bargaining | package\\_offer | integrative | 88% |" in text
 
 
