@@ -5,10 +5,12 @@ evidence features, L2, class-balanced so the short opening and closing stages co
 counts start and transition probabilities on the gold label sequences, with add-one
 smoothing over the allowed (forward) moves.
 
-Run ``python -m analyzer.stages.fit`` to refit the shipped ``params.json`` on all gold
-(``corpora/stages/gold_*.tsv``); ``analyzer evaluate-stages --cv 5`` measures the same recipe
-with dialogue-level cross-validation, so the shipped numbers are never scored on data they
-were fitted on.
+Run ``python -m analyzer.stages.fit --oof-moves /tmp/stage-oof-moves/k5-s0.json`` to refit
+the shipped ``params.json`` on all gold (``corpora/stages/gold_*.tsv``), with out-of-fold move
+labels for the gold dialogues the move model was trained on (``oof_moves.py``: otherwise the
+fit learns from in-sample ``mv_*`` columns no new dialogue has); ``analyzer evaluate-stages
+--cv 5 --oof-moves FILE`` measures the same recipe with dialogue-level cross-validation, so
+the shipped numbers are never scored on data they were fitted on.
 """
 
 from __future__ import annotations
