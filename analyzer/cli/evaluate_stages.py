@@ -40,6 +40,12 @@ def evaluate_stages(
         show_default=False)] = None,
     seed: Annotated[int, typer.Option(
         "--seed", help="Seed of the shuffle that splits dialogues into folds.")] = 0,
+    oof_moves: Annotated[Path | None, typer.Option(
+        "--oof-moves", help="Out-of-fold move labels (JSON of python -m "
+                            "analyzer.stages.oof_moves; built there first if missing) for the "
+                            "CaSiNo dialogues the move model was trained on, for fitting and "
+                            "scoring (the standard fit since 2026-11-26).",
+        show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Score stages against gold: Pk, WindowDiff and stage boundaries found exactly / within
@@ -69,16 +75,22 @@ def evaluate_stages(
             fail_usage("the gold files hold no annotated sessions")
         pairs = resolve(entries, casino=casino, examples=examples)
         use_moves = moves or model is not None
+        oof = None
+        if oof_moves is not None and use_moves:
+            from ..stages.oof_moves import ensure, info
+
+            oof = ensure(oof_moves, casino=casino, log=lambda m: typer.echo(m, err=True))
         result = evaluate_gold(pairs, model_dir=model, cv=cv, C=c, use_moves=use_moves,
-                               seed=seed)
+                               seed=seed, oof_moves=oof)
         if fit_out is not None:
-            matrices, labels = gold_evidence(pairs, model, use_moves=use_moves)
+            matrices, labels = gold_evidence(pairs, model, use_moves=use_moves, oof_moves=oof)
             # the standard fit (the same as ``python -m analyzer.stages.fit``): text
             # columns out-of-fold over all sessions (inner folds of seed 0), text model on all
             params = fit_stacked(matrices, labels, [turn_tokens(t) for _, t in pairs],
                                  C=c if c is not None else DEFAULT_C,
                                  meta={"gold": [Path(f).name for f in files],
                                        "moves": use_moves,
+                                       "oof_moves": info(oof_moves) if oof else None,
                                        "cv": {"folds": cv, "pk": round(result.model.pk, 4),
                                               "windowdiff": round(result.model.windowdiff, 4),
                                               "seed": seed}

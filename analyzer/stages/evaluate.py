@@ -44,11 +44,20 @@ def run_moves(transcripts: Sequence[Transcript], model_dir: str | Path | None = 
 
 
 def gold_evidence(pairs: Sequence[tuple[GoldEntry, Transcript]],
-                  model_dir: str | Path | None = None, use_moves: bool = True
+                  model_dir: str | Path | None = None, use_moves: bool = True,
+                  oof_moves: dict[str, list] | None = None
                   ) -> tuple[list[np.ndarray], list[list[str]]]:
-    """Evidence matrices and gold label sequences of the gold sessions."""
+    """Evidence matrices and gold label sequences of the gold sessions.
+
+    ``oof_moves`` (``oof_moves.load``): out-of-fold move labels by CaSiNo dialogue id, used
+    instead of the move model's for the sessions they cover (the dialogues the shipped move
+    model was trained on), so no session's ``mv_*`` columns are in-sample."""
     transcripts = [t for _, t in pairs]
     moves = run_moves(transcripts, model_dir) if use_moves else [None] * len(transcripts)
+    if use_moves and oof_moves is not None:
+        from .oof_moves import apply
+
+        moves, _ = apply(transcripts, moves, oof_moves)
     matrices = [session_evidence(t, m).matrix for t, m in zip(transcripts, moves, strict=True)]
     labels = [e.labels(len(t.turns)) for e, t in pairs]
     return matrices, labels
@@ -77,16 +86,19 @@ class StageEvaluation:
 def evaluate_gold(pairs: Sequence[tuple[GoldEntry, Transcript]], *,
                   model_dir: str | Path | None = None, cv: int = 0,
                   segmenter: Segmenter | None = None, C: float | None = None,
-                  use_moves: bool = True, seed: int = 0) -> StageEvaluation:
+                  use_moves: bool = True, seed: int = 0,
+                  oof_moves: dict[str, list] | None = None) -> StageEvaluation:
     """Score stage segmentation on gold sessions.
 
     ``cv=0`` scores the shipped (or given) segmenter as it is; ``cv=k`` refits the HMM on
-    k-1 folds of dialogues and decodes the held-out fold, k times.
+    k-1 folds of dialogues and decodes the held-out fold, k times. ``oof_moves``: see
+    ``gold_evidence`` (fitted and scored on out-of-fold move labels).
     """
     from .fit import DEFAULT_C, fit_stacked
     from .text import turn_tokens
 
-    matrices, labels = gold_evidence(pairs, model_dir, use_moves=use_moves)
+    matrices, labels = gold_evidence(pairs, model_dir, use_moves=use_moves,
+                                     oof_moves=oof_moves)
     transcripts = [t for _, t in pairs]
     n = len(pairs)
     predicted: list[list[str]] = [[] for _ in range(n)]

@@ -5,10 +5,12 @@ evidence features, L2, class-balanced so the short opening and closing stages co
 counts start and transition probabilities on the gold label sequences, with add-one
 smoothing over the allowed (forward) moves.
 
-Run ``python -m analyzer.stages.fit`` to refit the shipped ``params.json`` on all gold
-(``corpora/stages/gold_*.tsv``); ``analyzer evaluate-stages --cv 5`` measures the same recipe
-with dialogue-level cross-validation, so the shipped numbers are never scored on data they
-were fitted on.
+Run ``python -m analyzer.stages.fit --oof-moves /tmp/stage-oof-moves/k5-s0.json`` to refit
+the shipped ``params.json`` on all gold (``corpora/stages/gold_*.tsv``), with out-of-fold move
+labels for the gold dialogues the move model was trained on (``oof_moves.py``: otherwise the
+fit learns from in-sample ``mv_*`` columns no new dialogue has); ``analyzer evaluate-stages
+--cv 5 --oof-moves FILE`` measures the same recipe with dialogue-level cross-validation, so
+the shipped numbers are never scored on data they were fitted on.
 """
 
 from __future__ import annotations
@@ -353,13 +355,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="move model folder")
     parser.add_argument("--C", type=float, default=DEFAULT_C)
     parser.add_argument("--out", default=str(PARAMS_PATH))
+    parser.add_argument("--oof-moves", default=None,
+                        help="out-of-fold move labels (python -m analyzer.stages.oof_moves; "
+                             "built first if the file is missing) for the CaSiNo dialogues "
+                             "the move model was trained on")
     args = parser.parse_args(argv)
     files = args.gold or [str(p) for p in default_gold_files()]
     entries = [e for f in files for e in read_gold(f)]
     pairs = resolve(entries, casino=args.casino)
-    matrices, labels = gold_evidence(pairs, model_dir=args.model)
+    oof = None
+    if args.oof_moves:
+        from .oof_moves import ensure, info
+
+        oof = ensure(args.oof_moves, casino=args.casino)
+    matrices, labels = gold_evidence(pairs, model_dir=args.model, oof_moves=oof)
     params = fit_stacked(matrices, labels, [turn_tokens(t) for _, t in pairs], C=args.C,
-                         meta={"gold": [Path(f).name for f in files]})
+                         meta={"gold": [Path(f).name for f in files],
+                               "oof_moves": info(args.oof_moves) if oof else None})
     params.save(Path(args.out))
     print(f"fitted on {len(labels)} sessions, {sum(map(len, labels))} turns -> {args.out}")
     return 0

@@ -88,12 +88,16 @@ def test_sessions_answered_by_their_viterbi_path_are_found_together(casino_dir, 
     chains = [(init[b], steps[f + 1:f + n])
               for b, (f, n) in enumerate(zip(firsts.tolist(), sizes, strict=True))]
     paths = [viterbi(i, s) for i, s in chains]
+    kinds = set()
     for temperature in (6.0, 1.0):
         got = viterbi_answers(init, steps, firsts, sizes, paths, temperature)
         want = [answered_by_viterbi(i, s, p, temperature)
                 for (i, s), p in zip(chains, paths, strict=True)]
         assert got == want
-        assert True in got and False in got  # both kinds are there
+        kinds |= set(got)
+    # both kinds are there (which sessions hedge depends on the fitted parameters: untempered,
+    # the parameters fitted on out-of-fold move labels leave none in this set; at 6 several)
+    assert kinds == {True, False}
     assert not mbr.Chain(init[0] / 6.0, chains[0][1] / 6.0).ok and got[0]
 
 
