@@ -67,11 +67,11 @@ def test_interrupted_and_killed_batch_resumes_to_the_same_tables(
         batch_inputs, plain_batch, tmp_path, same_tables, subprocess_env):
     out = tmp_path / "out"
     base = [sys.executable, "-m", "analyzer", "batch", *map(str, batch_inputs), "--out", str(out),
-            "--chunk-size", "3", "--quiet"]
+            "--chunk-size", "1", "--quiet"]  # many small items: a wide window for the signals
     command = [*base, "--workers", "2"]
 
     # Ctrl-C: the driver records the run as interrupted and exits 130.
-    code, _ = _interrupt([*base, "--workers", "1"], subprocess_env, out, signal.SIGINT, 3,
+    code, _ = _interrupt([*base, "--workers", "1"], subprocess_env, out, signal.SIGINT, 2,
                          tmp_path / "1.log")
     assert code == 130, (tmp_path / "1.log").read_text()
     assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
