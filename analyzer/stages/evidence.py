@@ -684,8 +684,19 @@ def _exchange_sides(tokens: Sequence[str], like_num: Sequence[bool], issues: Map
                                       explicit=mentions[m].explicit)
             else:
                 at = sum(1 for w in where if w < pos)
-                mentions.insert(at, Mention(issues[tokens[pos]], "some", side, explicit=False))
+                mentions.insert(at, Mention(issues[tokens[pos]], _exchanged(tokens, pos), side,
+                                            explicit=False))
                 where.insert(at, pos)
+
+
+def _exchanged(tokens: Sequence[str], pos: int) -> str:
+    """The quantity of an issue given in an exchange without a number: the whole of it when
+    named as a whole ("the food", "my food packages", "your water"; not "some of the food"),
+    else "some" ("trade some food for water", "the majority of food")."""
+    if pos >= 1 and tokens[pos - 1] in ("the", "my", "your", "our") and \
+            (pos < 2 or tokens[pos - 2] != "of"):
+        return "all"
+    return "some"
 
 
 #: the words after a number that make it no term: ``NOT_TERMS`` and their plurals in "s"
@@ -746,8 +757,12 @@ def _is_proposal(ev: TurnEvidence) -> bool:
         return True
     mentions = ev.mentions
     if mentions:  # (most turns have none: no sets or lists built for them)
-        if len({m.side for m in mentions if m.side}) == 2 and len(mentions) >= 2:
-            return True  # a two-sided split, even without numbers
+        if len({m.side for m in mentions if m.side}) == 2 and len(mentions) >= 2 and \
+                any(m.quantity != "some" for m in mentions):
+            # a two-sided split, even without numbers; an exchange of "some" of one issue
+            # for "some" of another names no division yet (exploring: the convention of
+            # annotators c, d and e, docs/stages.md round 4)
+            return True
         explicit = [m for m in mentions if m.explicit]
         if explicit and (ev.cues["prop_cue"] or ev.cues["need"] or
                          any(m.side for m in explicit)):
