@@ -271,8 +271,14 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
         norms = facts.norms
         # the issue words, in order (kept with the facts for the shared issue words)
         hits = facts.issue_at if shared else [i for i, w in enumerate(norms) if w in issues]
+        cues = dict(facts.cues)
+        if cues["need"] and cues["items"] and not hits and not facts.numbers and \
+                not facts.question:
+            # "I'm in need of some more supplies", "will need some additional items": a need
+            # that names no issue is still opening (the convention of annotators c, d, e)
+            cues["need"] = 0
         out.append(TurnEvidence(
-            cues=dict(facts.cues), mentions=_parse_mentions(norms, facts.like_num, issues, hits),
+            cues=cues, mentions=_parse_mentions(norms, facts.like_num, issues, hits),
             money=facts.money, numbers=facts.numbers,
             generic_quantities=facts.generic_quantities,
             opens_with_accept=facts.opens_with_accept,

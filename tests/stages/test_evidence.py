@@ -157,3 +157,15 @@ def test_issues_named_only_in_a_deals_terms_are_mentions_too():
     plain = Transcript("plain", "test", "text", (Speaker("A"),),
                        (Turn(0, "A", "Could I have 2 tents and 1 water?"),))
     assert [m.issue for m in local_evidence(plain)[0].mentions] == ["water"]
+
+
+def test_a_need_that_names_no_issue_is_no_need_cue():
+    """A vague need for supplies ("in need of some more supplies") is still opening by the
+    convention of annotators c, d and e; a need naming an issue, asking about needs, or
+    naming a quantity keeps its cue."""
+    ev = session_evidence(chat("I'm going camping and am in need of some more supplies.",
+                               "I will need some additional items for the trip.",
+                               "I really need extra firewood.",
+                               "Are there any supplies that you really need?",
+                               "I would like all 3 packages."))
+    assert [v > 0 for v in col(ev, "need")] == [False, False, True, True, True]
