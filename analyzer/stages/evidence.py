@@ -711,6 +711,11 @@ def _exchanged(tokens: Sequence[str], pos: int) -> str:
 _NOT_TERMS_OR_PLURAL = NOT_TERMS | {w + "s" for w in NOT_TERMS}
 
 
+#: words between a noun of ``NOT_TERMS`` and a number about it ("family of 5", "kids are 14
+#: and 12", "children aged 5")
+_PEOPLE_LINKS = frozenset({"of", "are", "is", "aged", "ages"})
+
+
 def _numbers_t(tokens: Sequence[str], candidates: Sequence[int] | None = None
                ) -> tuple[int, int]:
     """Numbers that can be terms (not "five children"), and generic quantities among them
@@ -726,6 +731,11 @@ def _numbers_t(tokens: Sequence[str], candidates: Sequence[int] | None = None
         after = tokens[i + 1] if i + 1 < n else ""
         if not _NOT_TERMS_OR_PLURAL.isdisjoint(tokens[i + 1:i + 4]):
             continue  # "five children", "2 of my nephews"
+        k = i - 1
+        while k >= 1 and tokens[k] in ("and", ",") and tokens[k - 1][:1].isdigit():
+            k -= 2  # a list of numbers: "14 and 12"
+        if k >= 1 and tokens[k] in _PEOPLE_LINKS and tokens[k - 1] in _NOT_TERMS_OR_PLURAL:
+            continue  # "a family of 5", "my kids are 14 and 12": people again
         terms += 1
         before = " ".join(tokens[max(0, i - 2):i])
         if after in GENERIC_QUANTITY_AFTER or before.endswith(("at least", "atleast")):

@@ -110,6 +110,11 @@ def test_numbers_about_people_are_not_terms():
                                "Our price is forty-two cents per tray"))
     assert col(ev, "numbers")[0] == 0.0
     assert col(ev, "proposal") == [0.0, 1.0]  # a price is a term on the table
+    ev = session_evidence(chat("We are a family of 5, how about you?",
+                               "My kids are 14 and 12. How about you?",
+                               "I have 2 kids and could I get 3?"))
+    assert col(ev, "numbers")[:2] == [0.0, 0.0]
+    assert col(ev, "proposal") == [0.0, 0.0, 1.0]
 
 
 def test_closing_opens_only_at_an_acceptance_without_formal_actions():
