@@ -112,7 +112,7 @@ class Mention:
     """A quantity of an issue in a turn, with the side it goes to when the words say so."""
 
     issue: str
-    quantity: int | str  # a number, "all", "half" or "some" (an exchange: "food for water")
+    quantity: int | str  # a number, "all", "half" or "some" (an exchange: "some food for water")
     side: str | None  # "speaker", "other" or None
     explicit: bool = True  # False for "the <issue>" after a verb ("you take the food")
 
@@ -648,7 +648,8 @@ def _exchange_sides(tokens: Sequence[str], like_num: Sequence[bool], issues: Map
     (or "in exchange / in return for"), so "I need firewood for the food" stays a need. The
     giver is the person word before the verb ("would you trade your water for ..." gives to
     the speaker); what comes after "for" goes the other way. An issue of the exchange
-    without a parsed quantity gets one, "some"."""
+    without a parsed quantity gets one (``_exchanged``): all of it when named whole ("the
+    food"), else "some"; an exchange of "some" for "some" is no proposal (``_is_proposal``)."""
     n = len(tokens)
     for f, word in enumerate(tokens):
         if word != "for":
