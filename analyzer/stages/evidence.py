@@ -112,7 +112,7 @@ class Mention:
     """A quantity of an issue in a turn, with the side it goes to when the words say so."""
 
     issue: str
-    quantity: int | str  # a number, "all", "half" or "some" (an exchange: "food for water")
+    quantity: int | str  # a number, "all", "half" or "some" (an exchange: "some food for water")
     side: str | None  # "speaker", "other" or None
     explicit: bool = True  # False for "the <issue>" after a verb ("you take the food")
 
@@ -271,8 +271,14 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
         norms = facts.norms
         # the issue words, in order (kept with the facts for the shared issue words)
         hits = facts.issue_at if shared else [i for i, w in enumerate(norms) if w in issues]
+        cues = dict(facts.cues)
+        if cues["need"] and cues["items"] and not hits and not facts.numbers and \
+                not facts.question:
+            # "I'm in need of some more supplies", "will need some additional items": a need
+            # that names no issue is still opening (the convention of annotators c, d, e)
+            cues["need"] = 0
         out.append(TurnEvidence(
-            cues=dict(facts.cues), mentions=_parse_mentions(norms, facts.like_num, issues, hits),
+            cues=cues, mentions=_parse_mentions(norms, facts.like_num, issues, hits),
             money=facts.money, numbers=facts.numbers,
             generic_quantities=facts.generic_quantities,
             opens_with_accept=facts.opens_with_accept,
@@ -642,7 +648,8 @@ def _exchange_sides(tokens: Sequence[str], like_num: Sequence[bool], issues: Map
     (or "in exchange / in return for"), so "I need firewood for the food" stays a need. The
     giver is the person word before the verb ("would you trade your water for ..." gives to
     the speaker); what comes after "for" goes the other way. An issue of the exchange
-    without a parsed quantity gets one, "some"."""
+    without a parsed quantity gets one (``_exchanged``): all of it when named whole ("the
+    food"), else "some"; an exchange of "some" for "some" is no proposal (``_is_proposal``)."""
     n = len(tokens)
     for f, word in enumerate(tokens):
         if word != "for":
@@ -684,14 +691,30 @@ def _exchange_sides(tokens: Sequence[str], like_num: Sequence[bool], issues: Map
                                       explicit=mentions[m].explicit)
             else:
                 at = sum(1 for w in where if w < pos)
-                mentions.insert(at, Mention(issues[tokens[pos]], "some", side, explicit=False))
+                mentions.insert(at, Mention(issues[tokens[pos]], _exchanged(tokens, pos), side,
+                                            explicit=False))
                 where.insert(at, pos)
+
+
+def _exchanged(tokens: Sequence[str], pos: int) -> str:
+    """The quantity of an issue given in an exchange without a number: the whole of it when
+    named as a whole ("the food", "my food packages", "your water"; not "some of the food"),
+    else "some" ("trade some food for water", "the majority of food")."""
+    if pos >= 1 and tokens[pos - 1] in ("the", "my", "your", "our") and \
+            (pos < 2 or tokens[pos - 2] != "of"):
+        return "all"
+    return "some"
 
 
 #: the words after a number that make it no term: ``NOT_TERMS`` and their plurals in "s"
 #: (a word ``w`` is in it exactly when ``w in NOT_TERMS`` or ``w`` ends in "s" and
 #: ``w[:-1] in NOT_TERMS``; one set test for the three words after a number)
 _NOT_TERMS_OR_PLURAL = NOT_TERMS | {w + "s" for w in NOT_TERMS}
+
+
+#: words between a noun of ``NOT_TERMS`` and a number about it ("family of 5", "kids are 14
+#: and 12", "children aged 5")
+_PEOPLE_LINKS = frozenset({"of", "are", "is", "aged", "ages"})
 
 
 def _numbers_t(tokens: Sequence[str], candidates: Sequence[int] | None = None
@@ -709,6 +732,11 @@ def _numbers_t(tokens: Sequence[str], candidates: Sequence[int] | None = None
         after = tokens[i + 1] if i + 1 < n else ""
         if not _NOT_TERMS_OR_PLURAL.isdisjoint(tokens[i + 1:i + 4]):
             continue  # "five children", "2 of my nephews"
+        k = i - 1
+        while k >= 1 and tokens[k] in ("and", ",") and tokens[k - 1][:1].isdigit():
+            k -= 2  # a list of numbers: "14 and 12"
+        if k >= 1 and tokens[k] in _PEOPLE_LINKS and tokens[k - 1] in _NOT_TERMS_OR_PLURAL:
+            continue  # "a family of 5", "my kids are 14 and 12": people again
         terms += 1
         before = " ".join(tokens[max(0, i - 2):i])
         if after in GENERIC_QUANTITY_AFTER or before.endswith(("at least", "atleast")):
@@ -746,8 +774,12 @@ def _is_proposal(ev: TurnEvidence) -> bool:
         return True
     mentions = ev.mentions
     if mentions:  # (most turns have none: no sets or lists built for them)
-        if len({m.side for m in mentions if m.side}) == 2 and len(mentions) >= 2:
-            return True  # a two-sided split, even without numbers
+        if len({m.side for m in mentions if m.side}) == 2 and len(mentions) >= 2 and \
+                any(m.quantity != "some" for m in mentions):
+            # a two-sided split, even without numbers; an exchange of "some" of one issue
+            # for "some" of another names no division yet (exploring: the convention of
+            # annotators c, d and e, docs/stages.md round 4)
+            return True
         explicit = [m for m in mentions if m.explicit]
         if explicit and (ev.cues["prop_cue"] or ev.cues["need"] or
                          any(m.side for m in explicit)):

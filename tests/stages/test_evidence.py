@@ -42,8 +42,10 @@ def mentions(text: str) -> list[tuple[str, object, str | None]]:
      [("food", "some", "other"), ("water", "some", "speaker")]),
     ("Perhaps I could offer you some extra food in return for some extra firewood?",
      [("food", "some", "other"), ("firewood", "some", "speaker")]),
-    ("would you trade your water for my food?",
-     [("water", "some", "speaker"), ("food", "some", "other")]),
+    ("would you trade your water for my food?",  # whole issues: all of them
+     [("water", "all", "speaker"), ("food", "all", "other")]),
+    ("I'd trade some of the food for water", [("food", "some", "other"),
+                                              ("water", "some", "speaker")]),
     ("i can give you 1 firewood and 3 waters in exchange for 3 foods and 2 firewood",
      [("firewood", 1, "other"), ("water", 3, "other"), ("food", 3, "speaker"),
       ("firewood", 2, "speaker")]),
@@ -108,6 +110,11 @@ def test_numbers_about_people_are_not_terms():
                                "Our price is forty-two cents per tray"))
     assert col(ev, "numbers")[0] == 0.0
     assert col(ev, "proposal") == [0.0, 1.0]  # a price is a term on the table
+    ev = session_evidence(chat("We are a family of 5, how about you?",
+                               "My kids are 14 and 12. How about you?",
+                               "I have 2 kids and could I get 3?"))
+    assert col(ev, "numbers")[:2] == [0.0, 0.0]
+    assert col(ev, "proposal") == [0.0, 0.0, 1.0]
 
 
 def test_closing_opens_only_at_an_acceptance_without_formal_actions():
@@ -121,15 +128,20 @@ def test_closing_opens_only_at_an_acceptance_without_formal_actions():
     assert np.isclose(sum(seg.probabilities[-1].values()), 1.0, atol=1e-3)
 
 
-def test_an_exchange_without_numbers_is_a_two_sided_proposal():
+def test_an_exchange_of_whole_issues_is_a_two_sided_proposal():
     """Guideline: a two-sided exchange that says who gets what is a concrete proposal even
-    without numbers ("happy to exchange some food for water"); half of it ("I'd trade it
-    for water") or a need ("firewood for the food") is not."""
-    ev = session_evidence(chat("I'm happy to exchange some food supplies for water supplies.",
+    without numbers ("give out the food in exchange for the firewood", "3 waters for 3
+    woods"); an exchange of "some" of one issue for another names no division yet (the
+    convention of annotators c, d and e: exploring); half of it ("I'd trade it for water")
+    or a need ("firewood for the food") is not."""
+    ev = session_evidence(chat("I can give out the food in exchange for the firewood.",
+                               "I can trade you 3 waters for 3 woods.",
+                               "would you be willing to trade some firewood for some water?",
+                               "I'm happy to exchange some food supplies for water supplies.",
                                "I'd be willing to trade it for water.",
                                "I need firewood for the food."))
-    assert col(ev, "proposal") == [1.0, 0.0, 0.0]
-    assert col(ev, "two_sided") == [1.0, 0.0, 0.0]
+    assert col(ev, "proposal") == [1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    assert col(ev, "two_sided") == [1.0, 1.0, 1.0, 1.0, 0.0, 0.0]
 
 
 def test_issues_named_only_in_a_deals_terms_are_mentions_too():
@@ -150,3 +162,15 @@ def test_issues_named_only_in_a_deals_terms_are_mentions_too():
     plain = Transcript("plain", "test", "text", (Speaker("A"),),
                        (Turn(0, "A", "Could I have 2 tents and 1 water?"),))
     assert [m.issue for m in local_evidence(plain)[0].mentions] == ["water"]
+
+
+def test_a_need_that_names_no_issue_is_no_need_cue():
+    """A vague need for supplies ("in need of some more supplies") is still opening by the
+    convention of annotators c, d and e; a need naming an issue, asking about needs, or
+    naming a quantity keeps its cue."""
+    ev = session_evidence(chat("I'm going camping and am in need of some more supplies.",
+                               "I will need some additional items for the trip.",
+                               "I really need extra firewood.",
+                               "Are there any supplies that you really need?",
+                               "I would like all 3 packages."))
+    assert [v > 0 for v in col(ev, "need")] == [False, False, True, True, True]
