@@ -68,13 +68,13 @@ def test_each_dialogue_is_labelled_by_a_model_trained_without_it(tmp_path, casin
 
 @pytest.mark.casino
 def test_gold_evidence_reads_the_labels_for_casino_sessions_only(tmp_path, casino_dir,
-                                                                repo):
+                                                                examples_dir):
     gold = tmp_path / "gold.tsv"
     gold.write_text("938\topening=0\texploring=-\tbargaining=3\tclosing=10\n"
                     "404\topening=-\texploring=-\tbargaining=0\tclosing=11\n"
                     "supplier_contract.txt\topening=0\texploring=10\tbargaining=28\t"
                     "closing=53\n", encoding="utf-8")
-    pairs = resolve(read_gold(gold), casino=casino_dir)
+    pairs = resolve(read_gold(gold), casino=casino_dir, examples=examples_dir)
     first, second, example = (t for _, t in pairs)
     cache = {"format": oof_moves.FORMAT, "sessions": {
         "938": [["small-talk", None, ["small-talk"]]] * len(first.turns),
