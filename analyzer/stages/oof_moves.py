@@ -70,10 +70,11 @@ def build(casino: str | Path | None = None, k: int = DEFAULT_K, seed: int = DEFA
     """Train ``k`` move models, each on all annotated dialogues but one fold, and label
     every dialogue of its held-out fold. Returns the cache's content (see ``save``).
 
-    The fold models are saved to ``models_dir`` (default: beside the cache under /tmp; a
-    fold model already there is reused) and labelling goes through ``load_model``, the same
-    prediction path as the shipped model. ``data``: the coded dialogues (default: CaSiNo's
-    annotated train + valid dialogues, what the shipped model was trained on)."""
+    The fold models are saved to ``models_dir`` (default: ``models_beside`` the default
+    cache under /tmp; a fold model already there is reused) and labelling goes through
+    ``load_model``, the same prediction path as the shipped model. ``data``: the coded
+    dialogues (default: CaSiNo's annotated train + valid dialogues, what the shipped model
+    was trained on)."""
     from dataclasses import replace
 
     from ..moves import load_model
@@ -87,7 +88,7 @@ def build(casino: str | Path | None = None, k: int = DEFAULT_K, seed: int = DEFA
                              hint="pass --casino DIR (with casino_train.json)")
         data = _annotated(folder)
     by_id = {str(t.session_id): t for t in data.transcripts}
-    models = Path(models_dir) if models_dir else DEFAULT_PATH.parent / f"k{k}-s{seed}-models"
+    models = Path(models_dir) if models_dir else models_beside(DEFAULT_PATH)
     nlp = make_nlp()
     sessions: dict[str, list] = {}
     fold_of: dict[str, int] = {}
@@ -114,6 +115,13 @@ def build(casino: str | Path | None = None, k: int = DEFAULT_K, seed: int = DEFA
             "move_params": {k_: str(v) for k_, v in DEFAULT_PARAMS.items()},
             "dialogues": len(sessions), "fold": dict(sorted(fold_of.items())),
             "sessions": dict(sorted(sessions.items()))}
+
+
+def models_beside(path: str | Path) -> Path:
+    """Where the fold models of the cache at ``path`` live: next to it (``k5-s0.json`` ->
+    ``k5-s0-models/``), so nothing is written outside the folder the user named."""
+    path = Path(path)
+    return path.parent / f"{path.stem}-models"
 
 
 def save(cache: dict, path: str | Path) -> Path:
@@ -145,7 +153,7 @@ def ensure(path: str | Path, casino: str | Path | None = None, k: int = DEFAULT_
     """The cache at ``path``, built first when it does not exist yet."""
     path = Path(path)
     if not path.exists():
-        save(build(casino, k, seed, log=log), path)
+        save(build(casino, k, seed, models_dir=models_beside(path), log=log), path)
         log(f"out-of-fold move labels -> {path}")
     return load(path)
 
@@ -171,9 +179,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--casino", default=None)
     parser.add_argument("--k", type=int, default=DEFAULT_K)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--models", default=None, help="folder for the fold models")
+    parser.add_argument("--models", default=None,
+                        help="folder for the fold models (default: beside --out)")
     args = parser.parse_args(argv)
-    cache = build(args.casino, args.k, args.seed, models_dir=args.models)
+    cache = build(args.casino, args.k, args.seed,
+                  models_dir=args.models or models_beside(args.out))
     save(cache, args.out)
     print(f"{cache['dialogues']} dialogues -> {args.out}")
     return 0
