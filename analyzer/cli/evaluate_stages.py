@@ -54,9 +54,17 @@ def evaluate_stages(
     Gold lines name a CaSiNo dialogue id or a transcript file in --examples. With --cv K the
     segmenter is refitted on K-1 folds of dialogues and scored on the held-out fold.
 
-    Example:
+    Examples:
 
         analyzer evaluate-stages corpora/stages/gold_casino.tsv --cv 5
+
+        analyzer evaluate-stages --cv 5 --oof-moves /tmp/stage-oof-moves/k5-s0.json
+
+        analyzer evaluate-stages corpora/stages/heldout_casino_hi.tsv --cv 0 \\
+            --oof-moves /tmp/stage-oof-moves/k5-s0.json
+
+    (the second is the standard figure on all the gold; the third scores the shipped
+    parameters on the held-out test set, which nothing was fitted on)
     """
     from ..stages.evaluate import default_gold_files, evaluate_gold, gold_evidence
     from ..stages.fit import DEFAULT_C, fit_stacked
