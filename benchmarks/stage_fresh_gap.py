@@ -10,7 +10,9 @@ c's), so their CV score can be optimistic. Annotator d's 100 sessions
 (``casino_annotator_d.tsv``) were labelled after that and never read for design: fitting on
 all 190 and scoring d's 100 is the nearest thing to the held-out gold. This prints the CV Pk
 of the 190 (seeds 0-2, the folds of ``evaluate.folds``), the Pk of the fit on all 190 scored
-on d's 100, and the gap.
+on d's 100, and the gap. (Since round 4 of the evidence, d's DEV half has been read for
+design and d's 100 are in the gold; the fresh set now is the held-out test set,
+``--fresh heldout_casino_hi.tsv``, which should only score finished fits.)
 
 It uses only APIs that older checkouts have too (``fit_params``, ``gold_evidence``,
 ``folds``), so the same file measures an older evidence: export that commit
