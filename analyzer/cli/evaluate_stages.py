@@ -60,7 +60,7 @@ def evaluate_stages(
 
         analyzer evaluate-stages --cv 5 --oof-moves /tmp/stage-oof-moves/k5-s0.json
 
-        analyzer evaluate-stages corpora/stages/heldout_casino_hi.tsv --cv 0 \\
+        analyzer evaluate-stages corpora/stages/heldout_casino_jk.tsv --cv 0 \\
             --oof-moves /tmp/stage-oof-moves/k5-s0.json
 
     (the second is the standard figure on all the gold; the third scores the shipped
