@@ -1,4 +1,4 @@
-"""Third- to seventh-round experiments on the move classifier (docs/moves.md, rows 14-29).
+"""Third- to eighth-round experiments on the move classifier (docs/moves.md, rows 14-30).
 
 Dialogue-level 5-fold CV over the 354 annotated CaSiNo dialogues, the folds of
 ``analyzer evaluate --cv 5 --seed S``. ``cache`` fits, per outer fold and on its training
@@ -797,6 +797,37 @@ def exp_negation(D, weights=(1.0, 0.5)):
         D.run_extended(f"emb d128-sif-x0.5 + negation x{weight} (seed {D.seed})", extend)
 
 
+def exp_bias_bound(D):
+    """Row 30: an upper bound for class offsets on the shipped model's orientation. The
+    blended orientation probabilities of row 26c (direct head and label-implied, 0.5 each)
+    get an additive log-odds offset per class (integrative fixed at 0, the others on a grid
+    -0.6..0.6, step 0.05). The offsets are picked on the evaluation folds themselves, so
+    this is no model, only what any threshold scheme could gain at most."""
+    index, table = load_vectors("wv_d128_a1e-3")
+    cols = [("text", 1.0), ("prev_text", 0.5), ("next_text", 0.5)]
+    V = {c: text_vectors(D.X[c].tolist(), index, table) for c, _ in cols}
+
+    def extend(f):
+        def block(rows):
+            return sp.csr_matrix(np.hstack([V[c][rows] * (w * 0.5) for c, w in cols]))
+        return (sp.hstack([f["Mtr"], block(f["tr"])], format="csr"),
+                sp.hstack([f["Mte"], block(f["te"])], format="csr"))
+
+    Pl, Po = D.run_extended(f"emb d128-sif-x0.5, no offsets (seed {D.seed})", extend)
+    est = MoveClassifier(threshold=0.6)
+    est.classes_, est.multilabel_ = D.classes, True
+    est.orientation_map_ = dict(CASINO_ORIENTATION)
+    logp = np.log(np.clip(0.5 * Po + 0.5 * est.orientation_from_labels(Pl), 1e-9, 1))
+    grid = np.round(np.arange(-0.6, 0.61, 0.05), 2)
+    scores = {(b1, b2): cohen_kappa_score(D.o, (logp + [0.0, b1, b2]).argmax(1))
+              for b1 in grid for b2 in grid}
+    b1, b2 = max(scores, key=scores.get)
+    op = (logp + [0.0, b1, b2]).argmax(1)
+    print(f"best offsets on the evaluation folds ({ORIENTATIONS[1]} {b1:+.2f}, "
+          f"{ORIENTATIONS[2]} {b2:+.2f}): orientation F1 {f1_score(D.o, op, average='macro'):.3f}"
+          f" kappa {scores[(b1, b2)]:.3f}", flush=True)
+
+
 def full_cv(seed: int, params: dict) -> None:
     """A full ``cross_validate`` (what ``analyzer evaluate --cv 5`` runs) with other
     ``MoveClassifier`` parameters."""
@@ -817,7 +848,7 @@ EXPERIMENTS = {"base": exp_base, "label-c": exp_label_c, "nb": exp_nb,
                "emb-inductive-l1": lambda D: exp_emb_inductive(D, lam=1.0),
                "emb-s1": lambda D: exp_emb_stage1(D, weight=0.5),
                "emb-s1-only": lambda D: exp_emb_stage1(D, heads=False),
-               "negation": exp_negation}
+               "negation": exp_negation, "bias-bound": exp_bias_bound}
 
 
 def main() -> None:
