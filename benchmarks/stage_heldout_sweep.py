@@ -24,6 +24,9 @@ Settings are comma-separated ``key=value`` pairs:
 - ``text_c``: the text model's regularisation;
 - ``w_boundary``: the weight of the boundary scores in the mix;
 - ``temperature``: the MBR decoding's temperature;
+- ``drop=NAME+NAME``: evidence columns set to 0 in training and test (with their ``_sofar``
+  forms); ``drop=each`` runs one fit per evidence column group and prints each against
+  ``base`` (an ablation);
 - ``dense=W``: the text model with three more blocks, the move model's word vectors (mean
   vector of the turn, of the previous turn and of the next), weighted W, beside the n-gram
   blocks. This is an experiment only: the shipped text model has no such blocks.
@@ -50,7 +53,7 @@ import numpy as np  # noqa: E402
 from analyzer.results import STAGES  # noqa: E402
 from analyzer.stages import oof_moves  # noqa: E402
 from analyzer.stages.evaluate import folds, gold_evidence  # noqa: E402
-from analyzer.stages.evidence import FEATURES  # noqa: E402
+from analyzer.stages.evidence import EVIDENCE_FEATURES, FEATURES  # noqa: E402
 from analyzer.stages.fit import fit_params, fit_stacked  # noqa: E402
 from analyzer.stages.gold import read_gold, resolve  # noqa: E402
 from analyzer.stages.metrics import summarise  # noqa: E402
@@ -157,8 +160,22 @@ def fit_dense(train, weight: float, C: float, seed: int = 0):
     return params, columns
 
 
+def dropped(data, names: list[str]):
+    """``data`` with the evidence columns ``names`` (and their ``_sofar`` forms) set to 0."""
+    cols = [k for k, f in enumerate(FEATURES) if f in names or f.removesuffix("_sofar") in names]
+    matrices = []
+    for m in data[0]:
+        m = np.array(m, dtype=float)
+        m[:, cols] = 0.0
+        matrices.append(m)
+    return (matrices, *data[1:])
+
+
 def run(setting: str, train, test) -> tuple[float, float, float]:
     opts = dict(kv.split("=") for kv in setting.split(",")) if setting != "base" else {}
+    if "drop" in opts:
+        names = opts["drop"].split("+")
+        train, test = dropped(train, names), dropped(test, names)
     C = float(opts.get("C", 10.0))
     if "dense" in opts:
         params, columns = fit_dense(train, float(opts["dense"]), C)
@@ -189,7 +206,15 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     oof = oof_moves.ensure(args.oof_moves) if args.oof_moves else None
     train, test = load(args.train, oof), load([args.test], oof)
+    settings = []
     for setting in args.setting or ["base"]:
+        if setting == "drop=each":
+            groups = dict.fromkeys(f.removesuffix("_sofar") for f in EVIDENCE_FEATURES
+                                   if f != "bias")
+            settings += ["base", *(f"drop={g}" for g in groups)]
+        else:
+            settings.append(setting)
+    for setting in settings:
         start = time.process_time()
         pk, wd, exact = run(setting, train, test)
         print(f"{setting}: Pk {pk:.4f} WD {wd:.4f} starts exact {exact:.3f} "
