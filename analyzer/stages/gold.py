@@ -117,7 +117,10 @@ def casino_sessions(casino: Path) -> dict[str, Transcript]:
 
 def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
             examples: str | Path | None = None) -> list[tuple[GoldEntry, Transcript]]:
-    """Pair each gold entry with its transcript (CaSiNo id, or file in ``examples``).
+    """Pair each gold entry with its transcript: a file in ``examples``, a file named by its
+    path under ``corpora/`` (``spoken/lease_renewal.vtt``: the spoken-style gold keeps its
+    transcripts apart from the bundled examples), or a CaSiNo dialogue id. ``FILE#ID`` picks
+    one session of a file holding several.
 
     An entry whose session cannot be found, or whose indices run past its turns, is a usage
     error naming the gold file and line.
@@ -130,6 +133,8 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
         transcript = None
         name, _, session_id = entry.session.partition("#")
         candidate = examples_dir / name
+        if not candidate.exists() and ("/" in name or "." in name):
+            candidate = REPO / "corpora" / name
         if candidate.exists():
             found = _read(candidate)
             if session_id:
@@ -142,7 +147,8 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
             transcript = casino_cache.get(entry.session)
         if transcript is None:
             raise UsageError(f"{entry.path}:{entry.line}: session {entry.session!r} is neither "
-                             f"a file in {examples_dir} nor a CaSiNo dialogue id",
+                             f"a file in {examples_dir} or under {REPO / 'corpora'} nor a CaSiNo "
+                             "dialogue id",
                              hint="pass --casino DIR (folder with casino_train.json) or "
                                   "--examples DIR")
         last = max(i for i in entry.starts.values() if i is not None)

@@ -87,3 +87,17 @@ def test_unknown_session_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
     assert "no-such-session" in result.output
     assert "Traceback" not in result.output
+
+
+def test_gold_names_a_transcript_by_its_path_under_corpora(tmp_path):
+    """The spoken-style gold names files under ``corpora/`` (``spoken/x.vtt``), wherever
+    ``--examples`` points; a file of several sessions takes ``#session``."""
+    from analyzer.stages.gold import resolve
+
+    gold = write(tmp_path, [
+        "examples/zoom_salary.vtt\topening=0\texploring=-\tbargaining=3\tclosing=13\t# x",
+        "examples/procurement.csv#laptops-round-2\topening=-\texploring=0\tbargaining=1\t"
+        "closing=4\t# x"])
+    pairs = resolve(read_gold(gold), casino=tmp_path, examples=tmp_path)
+    assert [t.session_id for _, t in pairs] == ["zoom_salary", "laptops-round-2"]
+    assert pairs[0][0].labels(len(pairs[0][1].turns))[3] == "bargaining"
