@@ -159,3 +159,28 @@ def test_the_fork_server_freezes_what_it_loaded_before_workers_fork():
                           check=True)
     before, frozen, tracked = map(int, done.stdout.split())
     assert before == 0 and frozen > 50_000 and tracked < 1_000
+
+
+def test_a_worker_needs_no_parquet_so_the_fork_server_does_not_preload_it(data_dir):
+    """Workers send Arrow IPC parts; only the driver writes Parquet. A work item analysed in
+    a process holding just the fork server's modules leaves ``pyarrow.parquet`` unimported."""
+    import subprocess
+    import sys
+
+    from analyzer.batch.forkserver import PRELOAD
+
+    assert "pyarrow.parquet" not in PRELOAD
+    modules = [m for m in PRELOAD if not m.startswith("analyzer.batch.fork_server_")]
+    code = (f"import sys\nfor m in {modules!r}: __import__(m)\n"
+            "from analyzer.batch.plan import InputFile, WorkItem\n"
+            "from analyzer.batch.worker import WorkerConfig, analyse_item\n"
+            "from analyzer.io import read_transcripts\n"
+            f"path = {str(data_dir / 'good' / 'sessions.csv')!r}\n"
+            "item = WorkItem('k', InputFile(0, path, 'd', 1), 0, 0,"
+            " tuple(read_transcripts(path)))\n"
+            "result = analyse_item(item, WorkerConfig())\n"
+            "print(result.info['sessions'], 'pyarrow.parquet' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    sessions, parquet = done.stdout.split()
+    assert int(sessions) > 0 and parquet == "False"
