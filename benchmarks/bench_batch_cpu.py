@@ -11,8 +11,9 @@ transport, the driver) can be seen against the noise:
 
 Each round runs ``python -m analyzer batch CORPUS --out TMP --workers N --quiet`` once per
 checkout (ABBA order: base, branch, then branch, base in the next round), each into a fresh
-folder that is removed afterwards. The driver's CPU is exact (``os.wait4``); the fork server
-and its workers are sampled from /proc every 0.1 s, and the workers' total is also read from
+folder that is removed afterwards. The driver's CPU is exact (``os.wait4``); its other children (the
+fork server, and multiprocessing's resource tracker: ``server_s``) and the fork server's
+workers are sampled from /proc every 0.1 s, and the workers' total is also read from
 the fork server's count of its reaped children (so the last tenth of a second a worker ran is
 not lost). ``/usr/bin/time`` cannot give this: the fork server is not the driver's waited-for
 child, so its workers' CPU never reaches the driver's rusage.
