@@ -130,14 +130,57 @@ def test_the_fork_server_preloads_pandas_because_pyarrow_imports_it_at_the_first
     assert PRELOAD.index("pyarrow") < PRELOAD.index("pandas") < len(PRELOAD) - 1
 
 
-def test_only_the_fork_server_imports_its_exit_module(tmp_path, data_dir):
+def test_only_the_fork_server_imports_its_exit_and_freeze_modules(tmp_path, data_dir):
     """``fork_server_exit`` makes a process end without finalising: the fork server may, the
-    driver (which writes and flushes the tables) must never import it."""
+    driver (which writes and flushes the tables) must never import it. Nor the freeze."""
     import sys
 
     from analyzer.batch.forkserver import PRELOAD
 
-    assert PRELOAD[-1] == "analyzer.batch.fork_server_exit"
+    assert PRELOAD[-2:] == ["analyzer.batch.fork_server_freeze",
+                            "analyzer.batch.fork_server_exit"]
     run_batch([data_dir / "good" / "sessions.csv"], tmp_path / "out",
               BatchOptions(workers=2, chunk_size=1))
     assert "analyzer.batch.fork_server_exit" not in sys.modules
+    assert "analyzer.batch.fork_server_freeze" not in sys.modules
+
+
+def test_the_fork_server_freezes_what_it_loaded_before_workers_fork():
+    """Imported after the heavy modules (as the fork server's preload does), the freeze
+    module leaves them out of the collector's walks: a full collection then walks only what
+    came after, so a forked worker does not walk (and copy) them again."""
+    import subprocess
+    import sys
+
+    code = ("import gc, spacy, pyarrow; import analyzer.pipeline; "
+            "before = gc.get_freeze_count(); import analyzer.batch.fork_server_freeze; "
+            "print(before, gc.get_freeze_count(), sum(len(gc.get_objects(g)) for g in range(3)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    before, frozen, tracked = map(int, done.stdout.split())
+    assert before == 0 and frozen > 50_000 and tracked < 1_000
+
+
+def test_a_worker_needs_no_parquet_so_the_fork_server_does_not_preload_it(data_dir):
+    """Workers send Arrow IPC parts; only the driver writes Parquet. A work item analysed in
+    a process holding just the fork server's modules leaves ``pyarrow.parquet`` unimported."""
+    import subprocess
+    import sys
+
+    from analyzer.batch.forkserver import PRELOAD
+
+    assert "pyarrow.parquet" not in PRELOAD
+    modules = [m for m in PRELOAD if not m.startswith("analyzer.batch.fork_server_")]
+    code = (f"import sys\nfor m in {modules!r}: __import__(m)\n"
+            "from analyzer.batch.plan import InputFile, WorkItem\n"
+            "from analyzer.batch.worker import WorkerConfig, analyse_item\n"
+            "from analyzer.io import read_transcripts\n"
+            f"path = {str(data_dir / 'good' / 'sessions.csv')!r}\n"
+            "item = WorkItem('k', InputFile(0, path, 'd', 1), 0, 0,"
+            " tuple(read_transcripts(path)))\n"
+            "result = analyse_item(item, WorkerConfig())\n"
+            "print(result.info['sessions'], 'pyarrow.parquet' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    sessions, parquet = done.stdout.split()
+    assert int(sessions) > 0 and parquet == "False"
