@@ -132,6 +132,14 @@ CUES: dict[str, tuple[str, ...]] = {
         "walk away", "walking away", "no deal", "ca n't agree", "cannot agree",
         "can not agree", "impasse", "not going to work", "give up", "end this",
         "we 're done", "we are done", "not going to happen",
+        # spoken business talk: ending the talks, or taking the business elsewhere (not
+        # "end the negotiation": CaSiNo has "please don't end the negotiation")
+        "go our separate ways", "part ways", "parting ways", "no agreement", "the deal is off",
+        "deal is off", "call it off", "break off", "no point continuing", "look elsewhere",
+        "go elsewhere", "take our business elsewhere", "go with another", "go with the other",
+        "we 'll go with them", "we will go with them", "not agreeing", "wo n't agree",
+        "never agree",
+        "is n't going to work", "is not going to work",
     ),
 }
 
