@@ -118,9 +118,10 @@ def casino_sessions(casino: Path) -> dict[str, Transcript]:
 def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
             examples: str | Path | None = None) -> list[tuple[GoldEntry, Transcript]]:
     """Pair each gold entry with its transcript: a file in ``examples``, a file named by its
-    path under ``corpora/`` (``spoken/lease_renewal.vtt``: the spoken-style gold keeps its
-    transcripts apart from the bundled examples), or a CaSiNo dialogue id. ``FILE#ID`` picks
-    one session of a file holding several.
+    path from the folder above the gold file's own (``spoken/lease_renewal.vtt`` in
+    ``corpora/stages/gold_spoken.tsv`` is ``corpora/spoken/lease_renewal.vtt``: the
+    spoken-style gold keeps its transcripts apart from the bundled examples), or a CaSiNo
+    dialogue id. ``FILE#ID`` picks one session of a file holding several.
 
     An entry whose session cannot be found, or whose indices run past its turns, is a usage
     error naming the gold file and line.
@@ -134,7 +135,7 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
         name, _, session_id = entry.session.partition("#")
         candidate = examples_dir / name
         if not candidate.exists() and ("/" in name or "." in name):
-            candidate = REPO / "corpora" / name
+            candidate = Path(entry.path).resolve().parent.parent / name
         if candidate.exists():
             found = _read(candidate)
             if session_id:
@@ -147,7 +148,8 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
             transcript = casino_cache.get(entry.session)
         if transcript is None:
             raise UsageError(f"{entry.path}:{entry.line}: session {entry.session!r} is neither "
-                             f"a file in {examples_dir} or under {REPO / 'corpora'} nor a CaSiNo "
+                             f"a file in {examples_dir} or under "
+                             f"{Path(entry.path).resolve().parent.parent} nor a CaSiNo "
                              "dialogue id",
                              hint="pass --casino DIR (folder with casino_train.json) or "
                                   "--examples DIR")

@@ -89,15 +89,22 @@ def test_unknown_session_is_a_usage_error(tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_gold_names_a_transcript_by_its_path_under_corpora(tmp_path):
-    """The spoken-style gold names files under ``corpora/`` (``spoken/x.vtt``), wherever
-    ``--examples`` points; a file of several sessions takes ``#session``."""
+def test_gold_names_a_transcript_by_its_path_from_the_gold_folder(tmp_path, examples_dir):
+    """The spoken-style gold names files by their path from the folder above its own
+    (``corpora/stages/gold_spoken.tsv`` -> ``spoken/x.vtt`` = ``corpora/spoken/x.vtt``),
+    wherever ``--examples`` points; a file of several sessions takes ``#session``."""
+    import shutil
+
     from analyzer.stages.gold import resolve
 
-    gold = write(tmp_path, [
-        "examples/zoom_salary.vtt\topening=0\texploring=-\tbargaining=3\tclosing=13\t# x",
-        "examples/procurement.csv#laptops-round-2\topening=-\texploring=0\tbargaining=1\t"
+    (tmp_path / "spoken").mkdir()
+    for name in ("zoom_salary.vtt", "procurement.csv"):
+        shutil.copy(examples_dir / name, tmp_path / "spoken" / name)
+    (tmp_path / "stages").mkdir()
+    gold = write(tmp_path / "stages", [
+        "spoken/zoom_salary.vtt\topening=0\texploring=-\tbargaining=3\tclosing=13\t# x",
+        "spoken/procurement.csv#laptops-round-2\topening=-\texploring=0\tbargaining=1\t"
         "closing=4\t# x"])
-    pairs = resolve(read_gold(gold), casino=tmp_path, examples=tmp_path)
+    pairs = resolve(read_gold(gold), casino=tmp_path, examples=tmp_path / "elsewhere")
     assert [t.session_id for _, t in pairs] == ["zoom_salary", "laptops-round-2"]
     assert pairs[0][0].labels(len(pairs[0][1].turns))[3] == "bargaining"
