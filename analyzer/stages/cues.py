@@ -138,8 +138,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "deal is off", "call it off", "break off", "no point continuing", "look elsewhere",
         "go elsewhere", "take our business elsewhere", "go with another", "go with the other",
         "we 'll go with them", "we will go with them", "not agreeing", "wo n't agree",
-        "never agree",
-        "is n't going to work", "is not going to work",
+        "never agree", "is n't going to work",
     ),
 }
 

@@ -147,9 +147,9 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
                 casino_cache = casino_sessions(folder) if folder else {}
             transcript = casino_cache.get(entry.session)
         if transcript is None:
-            raise UsageError(f"{entry.path}:{entry.line}: session {entry.session!r} is neither "
-                             f"a file in {examples_dir} or under "
-                             f"{Path(entry.path).resolve().parent.parent} nor a CaSiNo "
+            raise UsageError(f"{entry.path}:{entry.line}: session {entry.session!r} is not a "
+                             f"file in {examples_dir}, a file under "
+                             f"{Path(entry.path).resolve().parent.parent} or a CaSiNo "
                              "dialogue id",
                              hint="pass --casino DIR (folder with casino_train.json) or "
                                   "--examples DIR")
