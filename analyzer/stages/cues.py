@@ -65,6 +65,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "i can go", "we can go", "i could go", "we could go", "i can do", "we can do",
         "i could do", "we could do", "would be ideal", "our offer", "here 's our",
         "here is our", "here 's my", "here is my", "we 'd need", "we would need",
+        # spoken business talk: a figure put forward as what one asks or offers
+        "i 'd want", "we 'd want", "we would want", "asking price", "asking rent",
+        "the claim is", "our claim", "we 're offering", "we are offering", "i 'm offering",
     ),
     # agreement
     "accept": (
@@ -79,6 +82,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "i am ok with", "i am okay with", "fair", "wonderful", "excellent",
         "yep", "yup", "ok with", "okay with", "fine with", "good with", "that 's correct",
         "that is correct", "it 's correct", "that 's right", "exactly", "that will work",
+        # spoken: a grudging yes, a tender awarded
+        "go on then", "award on that", "we can award", "award you", "award it",
         # mostly asked ("does that work for you?"); counted as asked when in a question
         "does that work", "would that work", "work for you", "is that ok", "is that okay",
         "sound good", "sound fair",
@@ -138,7 +143,28 @@ CUES: dict[str, tuple[str, ...]] = {
         "deal is off", "call it off", "break off", "no point continuing", "look elsewhere",
         "go elsewhere", "take our business elsewhere", "go with another", "go with the other",
         "we 'll go with them", "we will go with them", "not agreeing", "wo n't agree",
-        "never agree", "is n't going to work",
+        "never agree", "is n't going to work", "there 's no point",
+    ),
+}
+
+#: Cues that shape the decoder's rules but are no evidence column of their own (the fitted
+#: parameters do not see them).
+RULE_CUES: dict[str, tuple[str, ...]] = {
+    # putting the decision off to another day or another person: an "okay" that answers it
+    # accepts the adjournment, not a deal (guideline: closing starts at the acceptance of
+    # the proposal that ends up the final deal)
+    "defer": (
+        "get back to you", "come back to you", "get back to me", "come back to me",
+        "i 'll call you", "i will call you", "call you back", "call you on",
+        "talk it over", "talk it through", "talk to my", "speak to my", "let me speak to",
+        "let me talk to", "let me discuss", "discuss it with", "discuss this with",
+        "let me check", "check with", "check that with", "check it with", "run it by",
+        "run this by", "run that by", "take it to", "take this to", "take that to",
+        "take them to", "take it back to", "take back to", "to the board", "sleep on it",
+        "think it over", "mull it over", "adjourn", "reconvene", "meet again",
+        "next meeting", "before next time", "same time next", "same time in",
+        "anything today", "settle today", "answer today", "agree that today",
+        "ca n't decide today", "not today",
     ),
 }
 

@@ -50,6 +50,7 @@ from .cues import (
     PAST_FACT_VERBS,
     QUANTITY_FILLERS,
     QUANTITY_WORDS,
+    RULE_CUES,
     SECOND_PERSON,
 )
 from .text import TEXT_COLUMNS
@@ -447,14 +448,14 @@ def _joint_matcher(vocab_id: int, nlp: Language) -> tuple[PhraseMatcher, dict[in
     a phrase listed under several cues matches once under each, as with separate matchers."""
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     names = {}
-    for name, phrases in CUES.items():
+    for name, phrases in (*CUES.items(), *RULE_CUES.items()):
         matcher.add(name, list(nlp.tokenizer.pipe(phrases)))
         names[nlp.vocab.strings[name]] = name
     return matcher, names
 
 
 #: every cue at 0, in ``CUES`` order (the start of each text's counts)
-_NO_CUES = dict.fromkeys(CUES, 0)
+_NO_CUES = dict.fromkeys((*CUES, *RULE_CUES), 0)
 
 
 def _cues(nlp: Language, doc: Doc, texts: Sequence[str],
@@ -788,7 +789,10 @@ def _is_proposal(ev: TurnEvidence) -> bool:
         return True  # "I would like all 3 packages", "I need at least 2"
     if ev.numbers and ev.cues["prop_cue"] and not mentions:
         return True  # terms in numbers without CaSiNo's issues: a price, a date, a share
-    return bool(ev.money)  # a price or an amount of money is a term on the table
+    # a price or an amount of money is a term on the table, unless it is said as a need or
+    # a constraint with no word of offering ("our budget is 250", "we'll need about two
+    # million units": exploring, by the guideline's convention for spoken talk)
+    return bool(ev.money) and not (ev.cues["need"] and not ev.cues["prop_cue"])
 
 
 #: Move labels behind each move column (compared lower-cased, "_" read as "-").
@@ -982,6 +986,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
     prop_speaker = None  # the speaker of ``last_prop``
     accepted_since_prop = False
     addressee_accepted = False
+    last_defer = None  # the last turn putting the decision off to another day or person
     sofar_off = list(_SOFAR)  # cumulative events not seen yet
     sofar_on: list[int] = []  # "so far" columns already on
     span = max(n - 1, 1)
@@ -1088,8 +1093,16 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         if i == owner_turn:
             r[c["is_final_owner_turn"]] = 1.0
         # the guideline opens closing only with an acceptance or a walk-away; without formal
-        # actions to say where the deal was made, the decoder may only enter closing there
-        if has_actions or acc or ev.opens_with_accept or cues["impasse"]:
+        # actions to say where the deal was made, the decoder may only enter closing there,
+        # and not at an "okay" to putting the decision off ("let me take it to the board and
+        # I'll come back to you" / "okay, thank you"): that accepts an adjournment, not a deal
+        if cues["defer"]:
+            last_defer = i
+        elif chat_prop[i]:  # new terms on the table: an acceptance may answer them
+            last_defer = None
+        put_off = last_defer is not None and i - last_defer <= 2
+        if has_actions or cues["impasse"] or (
+                (acc or ev.opens_with_accept) and not put_off):
             r[c["closing_allowed"]] = 1.0
         later_open = open_prop_after[i]
         if later_open:

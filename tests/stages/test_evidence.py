@@ -128,6 +128,33 @@ def test_closing_opens_only_at_an_acceptance_without_formal_actions():
     assert np.isclose(sum(seg.probabilities[-1].values()), 1.0, atol=1e-3)
 
 
+def test_an_okay_to_putting_the_decision_off_opens_no_closing():
+    """An "okay" that answers "let me take it to the board and I'll come back to you" accepts
+    an adjournment, not a deal (the turn itself and the two after it); new terms put on the
+    table after the deferral can be accepted again."""
+    adjourned = chat("Our offer is 1250 a month, fixed for two years.",
+                     "Let me discuss it with my wife and I'll call you on Monday, okay?",
+                     "Okay, thank you. That's a relief.",
+                     "Talk Monday then. Bye.")
+    assert col(session_evidence(adjourned), "closing_allowed") == [0.0, 0.0, 0.0, 0.0]
+    from analyzer.stages import load_segmenter
+    seg = load_segmenter().segment(adjourned)
+    assert "closing" not in seg.stages and seg.outcome == "unfinished"
+    reopened = chat("Let me check with my partner first.",
+                    "What if I made it 1200 with the garden included?",
+                    "Okay, that works for me.")
+    assert col(session_evidence(reopened), "closing_allowed") == [0.0, 0.0, 1.0]
+
+
+def test_money_said_as_a_need_or_budget_is_no_proposal():
+    """Spoken convention: an amount said as a need or constraint explores; with a word of
+    offering ("we'd need 850 per unit") it is a demand naming terms."""
+    ev = session_evidence(chat("Our budget is about two hundred thousand this year.",
+                               "We'd need 850 per unit to make it work.",
+                               "The asking price is four hundred and forty-five thousand."))
+    assert col(ev, "proposal") == [0.0, 1.0, 1.0]
+
+
 def test_an_exchange_of_whole_issues_is_a_two_sided_proposal():
     """Guideline: a two-sided exchange that says who gets what is a concrete proposal even
     without numbers ("give out the food in exchange for the firewood", "3 waters for 3
