@@ -3,7 +3,8 @@ says each session ends (the "ends in" column of corpora/spoken/README.md).
 
 Not a test: run it by hand::
 
-    python benchmarks/spoken_outcomes.py
+    python benchmarks/spoken_outcomes.py                          # corpora/spoken
+    python benchmarks/spoken_outcomes.py corpora/spoken_test      # the held-out spoken set
 
 Why: without formal deal actions, the outcome comes from where the segmenter opens closing:
 at an acceptance, at a declared impasse, or nowhere. So an adjourned meeting that the
@@ -33,28 +34,36 @@ def writer_endings(readme: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for line in readme.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) < 6 or not cells[0].startswith("`"):
+        if len(cells) < 6 or not (cells[0].startswith("`") or cells[0] == "(same file)"):
             continue
         sessions = re.findall(r"`([^`]+)`", cells[2])
         ending = cells[5]
+        if not sessions or not _first_ending(ending):
+            continue
         if len(sessions) == 1:
-            out[sessions[0]] = next(e for e in ENDINGS if e in ending)
+            out[sessions[0]] = _first_ending(ending)
             continue
         parts = [p.strip() for p in ending.split(",")]
         if len(parts) == len(sessions):  # one ending per session, in order
             for session, part in zip(sessions, parts, strict=True):
-                out[session] = next(e for e in ENDINGS if e in part)
+                out[session] = _first_ending(part)
         else:  # one ending for all of them
             for session in sessions:
-                out[session] = next(e for e in ENDINGS if e in ending)
+                out[session] = _first_ending(ending)
     return out
+
+
+def _first_ending(text: str) -> str | None:
+    """The ending named first ("impasse: no agreement, ..." is an impasse)."""
+    found = [(text.find(e), e) for e in ENDINGS if e in text]
+    return min(found)[1] if found else None
 
 
 def main() -> int:
     from analyzer.io import expand_inputs, read_transcripts
     from analyzer.pipeline import Analyzer
 
-    folder = REPO / "corpora" / "spoken"
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "corpora" / "spoken"
     truth = writer_endings(folder / "README.md")
     engine = Analyzer(explain=False)
     pairs = Counter()
