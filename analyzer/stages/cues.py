@@ -180,6 +180,27 @@ RULE_CUES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: Talk put off to a named later time: a verb of meeting or talking followed by the time
+#: ("talk Thursday", "call you tomorrow", "meet again next week", "speak on Monday").
+_LATER_VERBS = ("talk", "speak", "call", "meet", "chat", "catch up", "touch base", "regroup",
+                "reconvene", "follow up", "circle back", "call you", "talk to you",
+                "speak to you", "get on a call", "hop on a call")
+_LATER_TIMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                "tomorrow", "tonight", "next week", "next month", "later this week",
+                "this week", "after that", "then", "again", "in a week", "in two weeks")
+_WEEKDAYS = _LATER_TIMES[:7]
+RULE_CUES["defer"] += tuple(sorted(
+    {f"{verb} {time}" for verb in _LATER_VERBS for time in _LATER_TIMES}
+    | {f"{verb} {on} {day}" for verb in _LATER_VERBS for day in _WEEKDAYS
+       for on in ("on", "next")})) + (
+    # the decision left to a later step or to someone else
+    "then we talk", "and then we talk", "go from there", "take it from there",
+    "sit down with my", "goes to our", "go to our", "before i lock", "commit to numbers",
+    "ca n't agree to any", "next call", "on the next call", "loop you in", "circle back",
+    "once we 've seen", "once i 've seen", "once i have", "once we have",
+)
+RULE_CUES["defer"] = tuple(dict.fromkeys(RULE_CUES["defer"]))  # each phrase once
+
 #: Words that name the goods on the table in CaSiNo; transcripts with formal deal terms add
 #: their own issue names (the keys of the terms) to these.
 ISSUE_WORDS: dict[str, str] = {
