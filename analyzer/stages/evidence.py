@@ -23,11 +23,10 @@ enough for batch runs (thousands of sessions).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, count, repeat
-from operator import attrgetter, is_, itemgetter
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -273,23 +272,22 @@ def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[
         norms = facts.norms
         # the issue words, in order (kept with the facts for the shared issue words)
         hits = facts.issue_at if shared else [i for i, w in enumerate(norms) if w in issues]
-        # (the text's own counts, shared with the cache: nothing writes to a turn's cues;
-        # a copy only where this turn's differ)
-        cues = facts.cues
+        cues = dict(facts.cues)
         if cues["need"] and cues["items"] and not hits and not facts.numbers and \
                 not facts.question:
             # "I'm in need of some more supplies", "will need some additional items": a need
             # that names no issue is still opening (the convention of annotators c, d, e)
-            cues = dict(cues)
             cues["need"] = 0
-        # (positional: the fields' order; most turns name no issue, so no mention)
         out.append(TurnEvidence(
-            cues, _parse_mentions(norms, facts.like_num, issues, hits) if hits else [],
-            facts.money, facts.ends_question,
-            sum(1 for i in hits if norms[i] not in ("each", "everything")) if hits else 0,
-            facts.opens_with_accept, facts.numbers, facts.generic_quantities, facts.words,
-            facts.question, action.kind if action else None,
-            _terms(action.terms) if action else None, turn.speaker))
+            cues=cues, mentions=_parse_mentions(norms, facts.like_num, issues, hits),
+            money=facts.money, numbers=facts.numbers,
+            generic_quantities=facts.generic_quantities,
+            opens_with_accept=facts.opens_with_accept,
+            ends_question=facts.ends_question,
+            issue_words=sum(1 for i in hits if norms[i] not in ("each", "everything")),
+            words=facts.words, question=facts.question,
+            action=action.kind if action else None,
+            terms=_terms(action.terms) if action else None, speaker=turn.speaker))
     return out
 
 
@@ -893,63 +891,16 @@ def _third(count: int) -> float:
 
 def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
                      nlp: Language | None = None) -> Evidence:
-    """The feature matrix of a whole session (local cues plus session context):
-    ``session_evidence_many`` of the one session. (The matrix is pinned by
-    ``tests/stages/test_session_evidence_golden.py``.)"""
-    return session_evidence_many([transcript], [moves], nlp)[0]
+    """The feature matrix of a whole session (local cues plus session context).
 
-
-#: the cue counts that become columns, in ``_CUE_COLS`` order, then the deferrals (no
-#: column), read in one call per turn
-_CUE_COUNTED = (*(name for name, _ in _CUE_COLS), "defer")
-_CUE_COUNTS = itemgetter(*_CUE_COUNTED)
-#: the per-turn facts the rows read (``TurnEvidence`` fields), one call per turn each
-_GET_CUES = attrgetter("cues")
-_GET_ACTION = attrgetter("action")
-_GET_SPEAKER = attrgetter("speaker")
-_GET_MENTIONS = attrgetter("mentions")
-_GET_FACTS = attrgetter("question", "money", "numbers", "words", "issue_words",
-                        "ends_question", "opens_with_accept")
-_CUE_COL_INDEX = np.array([k for _, k in _CUE_COLS], dtype=np.int64)
-#: the event columns of ``CUMULATIVE`` and their "so far" columns
-_SOFAR_EVENTS = np.array([e for e, _ in _SOFAR], dtype=np.int64)
-_SOFAR_COLS = np.array([s for _, s in _SOFAR], dtype=np.int64)
-#: formal action kinds as codes (0: none or another kind), and their columns
-_ACT_CODE = {kind: k + 1 for k, kind in enumerate(_ACT_COL)}
-_ACT_COLS = np.array([0, *_ACT_COL.values()], dtype=np.int64)
-_MOVE_COL_INDEX = np.array(_MOVE_COLS, dtype=np.int64)
-#: the turns-to-the-final-Submit-Deal column by gap 0..6 (6: 6 and more)
-_GAP_COLS = np.array([_GAP_COL[k] for k in range(6)] + [_COL["to_submit_6"]], dtype=np.int64)
-
-
-class _Session(NamedTuple):
-    """What the first two passes over one session's turns give the matrix (per turn lists
-    and the session's deal turns), before its rows are filled for the whole batch."""
-
-    local: list[TurnEvidence]
-    proposal: list[bool]
-    chat_prop: list[bool]
-    accept_cue: list[bool]
-    plain: list[bool]
-    final_match: list[bool | None]
-    after: tuple[list, ...]  # the backward pass's lists, in ``_AFTER`` order
-    submits: list[tuple[int, float, float, float]]  # (turn, matches chat, other, new terms)
-    final_deal: int | None
-    accept_turn: int | None
-    walk_away: int | None
-    last_chat: int | None
-    last_nonfinal: int | None
-    owner_turn: int | None
-    owner: str | None
-    candidate: int | None
-    has_actions: bool
-
-
-def _session_passes(transcript: Transcript, nlp: Language | None) -> _Session:
-    """Passes 1 and 2 of ``session_evidence_many`` over one session: forward for the
-    per-turn facts the context needs and the formal deal, backward for the lookahead counts."""
+    Three passes over the turns: forward for the per-turn facts the context needs and the
+    formal deal, backward for the lookahead counts, forward again filling each row. A row
+    starts as zeros and only the columns that are set are written, through precomputed
+    column indices; the "so far" columns are kept in the last pass. (The matrix equals the
+    one the per-feature form gave: ``tests/stages/test_session_evidence_golden.py``.)"""
     local = local_evidence(transcript, nlp)
     n = len(local)
+    width = len(FEATURES)
     # pass 1: proposals, acceptances, and the deal finally accepted (the last Submit-Deal
     # followed by an Accept-Deal)
     proposal: list[bool] = []
@@ -1024,216 +975,201 @@ def _session_passes(transcript: Transcript, nlp: Language | None) -> _Session:
     owner = local[owner_turn].speaker if owner_turn is not None else None
     candidate = closing_candidate(local, chat_props, accept_cue, owner_turn, final_deal,
                                   accept_turn, walk_away)
-    # does a Submit-Deal reproduce terms proposed earlier in the chat (by the other side)?
-    submits = []
-    for i, ev in enumerate(local):
-        if ev.action == "submit" and ev.terms:
-            matched = [j for j in range(i) if chat_prop[j] and matches_terms(
-                local[j].mentions, local[j].speaker, ev.terms, ev.speaker)]
-            other = any(local[j].speaker != ev.speaker for j in matched)
-            submits.append((i, float(bool(matched)), float(other), float(not matched)))
-    return _Session(local, proposal, chat_prop, accept_cue, plain, final_match,
-                    (open_after, accept_q_after, plain_after, prop_after, open_prop_after,
-                     nonfinal_after, reject_after, submit_after, accept_after,
-                     accept_action_after),
-                    submits, final_deal, accept_turn, walk_away, last_chat, last_nonfinal,
-                    owner_turn, owner, candidate, has_actions)
 
-
-def session_evidence_many(transcripts: Sequence[Transcript],
-                          moves: Sequence[Sequence[Any] | None], nlp: Language | None = None
-                          ) -> list[Evidence]:
-    """The evidence of many sessions (``moves``: each one's ``TurnMove``s or None).
-
-    Two passes per session over its turns (``_session_passes``: the per-turn facts the
-    context needs, the formal deal, the lookahead counts), then the rows of all the
-    sessions' turns at once, column by column with numpy: what depends on the turns before
-    (has a proposal been made, the last chat proposal and its speaker, acceptances since,
-    the last deferral, the "so far" columns) from running counts and running maxima of
-    turn numbers that start afresh at each session. Why: filled turn by turn and column by
-    column in Python, the rows cost more than all the facts they are made of. The matrices
-    are those of the turn-by-turn form (``tests/stages/test_session_evidence_golden.py``)."""
-    passes = [_session_passes(t, nlp) for t in transcripts]
-    sizes = [len(p.local) for p in passes]
-    total = sum(sizes)
-    width = len(FEATURES)
-    out_rows = np.zeros((total, width))
-    if total:
-        _fill_rows(out_rows, passes, moves, sizes)
-    out = []
-    start = 0
-    for p, size in zip(passes, sizes, strict=True):
-        out.append(Evidence(matrix=out_rows[start:start + size].copy(),
-                            final_deal_turn=p.final_deal, accept_turn=p.accept_turn,
-                            walk_away_turn=p.walk_away, closing_candidate=p.candidate))
-        start += size
-    return out
-
-
-def _fill_rows(M: np.ndarray, passes: Sequence[_Session], moves, sizes: list[int]) -> None:
-    """The rows of ``session_evidence_many``, all sessions' turns stacked, into ``M``."""
+    # pass 3: the rows, each a C array of doubles (a copy of a zero row), joined into the
+    # matrix's buffer at the end (``np.array`` of nested lists cost as much as the loop)
     c = _COL
-    N = len(M)
-    local = [ev for p in passes for ev in p.local]
-    g = np.arange(N)
-    size = np.repeat(np.asarray(sizes, dtype=np.int64), sizes)
-    first = np.repeat(np.cumsum(sizes) - np.asarray(sizes), sizes)  # the session's first row
-    i = g - first  # the turn in its session
-
-    def per_session(values) -> np.ndarray:  # a session's turn (None: -1), for each row
-        return np.repeat(np.array([-1 if v is None else v for v in values], dtype=np.int64),
-                         sizes)
-
-    def third(counts: np.ndarray) -> np.ndarray:  # min(count, 3) / 3.0
-        return np.minimum(counts, 3) / 3.0
-
-    def running(x: np.ndarray) -> np.ndarray:  # events at or before each turn, per session
-        total = np.cumsum(x, axis=0, dtype=np.int64)
-        return total - np.concatenate([np.zeros_like(total[:1]), total])[first]
-
-    def last_before(x: np.ndarray) -> np.ndarray:  # the last row < this one with x, or -1
-        at = np.maximum.accumulate(np.where(x, g, -1))
-        at = np.concatenate([[-1], at[:-1]])
-        return np.where(at >= first, at, -1)
-
-    def cat(lists, dtype=bool) -> np.ndarray:  # the sessions' lists, one after the other
-        return np.fromiter(chain.from_iterable(lists), dtype=dtype, count=N)
-
-    proposal, chat_prop, acc, plain = (cat(p[k] for p in passes) for k in range(1, 5))
-    open_after, accept_q_after, plain_after, prop_after, open_prop_after, nonfinal_after, \
-        reject_after, submit_after, accept_after, accept_action_after = \
-        (cat((p.after[k] for p in passes), np.int64) for k in range(len(passes[0].after)))
-    final_true = np.fromiter(map(is_, chain.from_iterable(p.final_match for p in passes),
-                                 repeat(True)), dtype=bool, count=N)
-    counts = np.array(list(map(_CUE_COUNTS, map(_GET_CUES, local))),
-                      dtype=np.int64).reshape(N, -1)
-    M[:, _CUE_COL_INDEX] = third(counts[:, :len(_CUE_COLS)])
-    cue = {name: counts[:, k] for k, name in enumerate(_CUE_COUNTED)}
-    actions = list(map(_GET_ACTION, local))
-    action = np.fromiter(map(_ACT_CODE.get, actions, repeat(0)), dtype=np.int64, count=N)
-    no_action = np.fromiter(map(is_, actions, repeat(None)), dtype=bool, count=N)
-    question, money, numbers, words, issue_words, ends_question, opens = np.array(
-        list(map(_GET_FACTS, local)), dtype=np.int64).reshape(N, -1).T
-    question, ends_question, opens = question != 0, ends_question != 0, opens != 0
-    M[:, c["question"]] = question
-    for row, mentions in enumerate(map(_GET_MENTIONS, local)):
+    zero = array("d", bytes(8 * width))
+    table: list[array] = []
+    seen_prop = seen_need = False
+    last_prop = None
+    prop_speaker = None  # the speaker of ``last_prop``
+    accepted_since_prop = False
+    addressee_accepted = False
+    last_defer = None  # the last turn putting the decision off to another day or person
+    sofar_off = list(_SOFAR)  # cumulative events not seen yet
+    sofar_on: list[int] = []  # "so far" columns already on
+    span = max(n - 1, 1)
+    for i, ev in enumerate(local):
+        r = zero[:]
+        table.append(r)
+        cues, action, speaker = ev.cues, ev.action, ev.speaker
+        acc = accept_cue[i]
+        for name, k in _CUE_COLS:
+            count = cues[name]
+            if count:
+                r[k] = _THIRDS[count] if count < 3 else 1.0
+        if ev.question:
+            r[c["question"]] = 1.0
+        mentions = ev.mentions
         if mentions:
-            M[row, c["quantities"]] = _third(len(mentions))
-            M[row, c["issues_named"]] = _third(len({m.issue for m in mentions}))
+            r[c["quantities"]] = _third(len(mentions))
+            r[c["issues_named"]] = _third(len({m.issue for m in mentions}))
             if len({m.side for m in mentions if m.side}) == 2:
-                M[row, c["two_sided"]] = 1.0
-    M[:, c["proposal"]] = proposal
-    M[:, c["money"]] = money > 0
-    M[:, c["numbers"]] = third(numbers)
-    M[:, c["number_offer"]] = (numbers != 0) & (cue["prop_cue"] != 0)
-    M[:, c["short"]] = (words > 0) & (words <= 4)
-    M[:, c["long"]] = words >= 25
-    acted = np.flatnonzero(action)
-    M[acted, _ACT_COLS[action[acted]]] = 1.0
-    for base, p in zip(np.cumsum([0, *sizes[:-1]]).tolist(), passes, strict=True):
-        for row, chat, other, new in p.submits:
-            M[base + row, c["submit_matches_chat"]] = chat
-            M[base + row, c["submit_matches_other"]] = other
-            M[base + row, c["submit_new_terms"]] = new
-    start = 0
-    for turn_moves, n in zip(moves, sizes, strict=True):
-        if turn_moves is not None:
-            k = min(n, len(turn_moves))
-            if k:
-                M[start:start + k, _MOVE_COL_INDEX] = [_move_values(turn_moves[j])
-                                                       for j in range(k)]
-        start += n
-    # the turns before: proposals, needs, the last chat proposal and who made it
-    seen_prop = running(proposal) > 0  # up to and including this turn
-    M[:, c["proposal_before"]] = (running(proposal) - proposal) > 0
-    need = (cue["need"] != 0) | (cue["no_need"] != 0)
-    M[:, c["need_before"]] = (running(need) - need) > 0
-    speakers: dict[str, int] = {}  # a number per speaker (distinct, not consecutive)
-    speaker = np.fromiter(map(speakers.setdefault, map(_GET_SPEAKER, local), count()),
-                          dtype=np.int64, count=N)
-    last_prop = last_before(chat_prop)
-    has_prev = last_prop >= 0
-    M[:, c["prev_proposal"]] = has_prev & (g - last_prop <= 2)
-    prev_final = has_prev & final_true[np.maximum(last_prop, 0)]
-    M[:, c["prev_proposal_final"]] = prev_final
-    prev_other = has_prev & (speaker[np.maximum(last_prop, 0)] != speaker)
-    M[:, c["prev_proposal_other"]] = prev_other
-    M[:, c["proposal_so_far"]] = seen_prop
-    M[:, c["proposal_after"]] = third(prop_after)
-    M[:, c["reject_after"]] = reject_after
-    M[:, c["submit_after"]] = submit_after
-    M[:, c["accept_after"]] = accept_after
-    M[:, c["accept_action_after"]] = accept_action_after
-    M[:, c["terms_final"]] = final_true
-    later_nonfinal = nonfinal_after != 0
-    M[:, c["terms_nonfinal_after"]] = third(nonfinal_after)
-    sticks = acc & ~later_nonfinal & (reject_after == 0) & seen_prop
-    M[:, c["accept_sticks"]] = sticks
-    M[:, c["accept_final"]] = sticks & prev_final
-    M[:, c["closing_cue_after_final"]] = ((cue["thanks"] != 0) | (cue["recap"] != 0)) & \
-        ~later_nonfinal & seen_prop
-    accept_turn = per_session(p.accept_turn for p in passes)
-    M[:, c["after_final_accept"]] = (accept_turn >= 0) & (i >= accept_turn)
-    last_nonfinal = per_session(p.last_nonfinal for p in passes)
-    M[:, c["after_last_nonfinal"]] = seen_prop & ((last_nonfinal < 0) | (i > last_nonfinal))
-    # acceptances since the last chat proposal (since the session's start without one)
-    acc_so_far = running(acc)
-    acc_before = acc_so_far - acc
-    since = np.where(has_prev, acc_before - acc_so_far[np.maximum(last_prop, 0)], acc_before)
-    M[:, c["first_accept_after_prop"]] = acc & prev_other & (since == 0) & ~later_nonfinal
-    last_chat = per_session(p.last_chat for p in passes)
-    M[:, c["last_chat_proposal"]] = i == last_chat
-    owner_turn = per_session(p.owner_turn for p in passes)
-    owner = np.repeat(np.array([-1 if p.owner is None else speakers.get(p.owner, -2)
-                                for p in passes], dtype=np.int64), sizes)
-    by_addressee = (owner_turn >= 0) & (i > owner_turn) & (speaker != owner) & \
-        ((cue["accept_strong"] + cue["accept"]) != 0) & ~later_nonfinal
-    M[:, c["accept_by_addressee"]] = by_addressee
-    M[:, c["first_addressee_accept"]] = by_addressee & ((running(by_addressee) - by_addressee)
-                                                        == 0)
-    M[:, c["is_final_owner_turn"]] = (owner_turn >= 0) & (i == owner_turn)
-    # closing only at an acceptance (or with formal actions, or at an impasse), and not at
-    # an "okay" to putting the decision off: a deferral up to two turns before, and no new
-    # terms since
-    defer = cue["defer"] != 0
-    last_defer = np.maximum.accumulate(np.where(defer, g, -1))
-    last_reset = np.maximum.accumulate(np.where(chat_prop & ~defer, g, -1))
-    put_off = (last_defer >= first) & (last_defer > last_reset) & (g - last_defer <= 2)
-    has_actions = np.repeat(np.array([p.has_actions for p in passes], dtype=bool), sizes)
-    M[:, c["closing_allowed"]] = has_actions | (cue["impasse"] != 0) | ((acc | opens) &
-                                                                       ~put_off)
-    later_open = open_prop_after != 0
-    M[:, c["open_proposal_after"]] = third(open_prop_after)
-    answers = acc & (last_prop == g - 1) & has_prev & prev_other & no_action
-    M[:, c["accepts_previous_offer"]] = answers
-    M[:, c["accepts_previous_offer_sticks"]] = answers & ~later_open
-    M[:, c["accept_then_only_recaps"]] = acc & ~later_open & no_action & seen_prop
-    M[:, c["accept_then_asks"]] = acc & ends_question
-    M[:, c["accept_no_question"]] = acc & ~ends_question & no_action
-    M[:, c["issue_words"]] = third(issue_words)
-    M[:, c["ends_question"]] = ends_question
-    M[:, c["opens_with_accept"]] = opens
-    M[:, c["opens_with_accept_after_prop"]] = opens & prev_other
-    M[:, c["open_issue_after"]] = open_after
-    M[:, c["accept_plain"]] = plain
-    M[:, c["accept_with_proposal"]] = (cue["accept_strong"] != 0) & proposal & no_action
-    M[:, c["accept_q_after"]] = accept_q_after
-    M[:, c["plain_accepts_after"]] = third(plain_after)
-    candidate = per_session(p.candidate for p in passes)
-    has_candidate = candidate >= 0
-    M[:, c["rule_closing"]] = has_candidate & (i == candidate)
-    M[:, c["rule_closing_sofar"]] = has_candidate & (i >= candidate)
-    M[:, c["rule_closing_near"]] = has_candidate & (np.abs(i - candidate) == 1)
-    M[:, c["after_last_chat_proposal"]] = (last_chat >= 0) & (i > last_chat)
-    final_deal = per_session(p.final_deal for p in passes)
-    M[:, c["no_final_submit"]] = final_deal < 0
-    gap = final_deal - i
-    due = np.flatnonzero((final_deal >= 0) & (gap >= 0))
-    M[due, _GAP_COLS[np.minimum(gap[due], 6)]] = 1.0
-    M[:, c["position"]] = i / np.maximum(size - 1, 1)
-    M[:, c["first"]] = i == 0
-    M[:, c["last"]] = i == size - 1
-    M[:, c["near_end"]] = size - 1 - i <= 2
-    M[:, c["bias"]] = 1.0
-    # an event seen once stays seen: labels never go back
-    M[:, _SOFAR_COLS] = running(M[:, _SOFAR_EVENTS] > 0) > 0
+                r[c["two_sided"]] = 1.0
+        if proposal[i]:
+            r[c["proposal"]] = 1.0
+        if ev.money > 0:
+            r[c["money"]] = 1.0
+        if ev.numbers:
+            r[c["numbers"]] = _THIRDS[ev.numbers] if ev.numbers < 3 else 1.0
+            if cues["prop_cue"]:
+                r[c["number_offer"]] = 1.0
+        if 0 < ev.words <= 4:
+            r[c["short"]] = 1.0
+        if ev.words >= 25:
+            r[c["long"]] = 1.0
+        if action is not None:
+            k = _ACT_COL.get(action)
+            if k is not None:
+                r[k] = 1.0
+            if action == "submit" and ev.terms:
+                matched = [j for j in range(i) if chat_prop[j] and matches_terms(
+                    local[j].mentions, local[j].speaker, ev.terms, speaker)]
+                if matched:
+                    r[c["submit_matches_chat"]] = 1.0
+                    if any(local[j].speaker != speaker for j in matched):
+                        r[c["submit_matches_other"]] = 1.0
+                else:
+                    r[c["submit_new_terms"]] = 1.0
+        if moves is not None and i < len(moves):
+            for k, value in zip(_MOVE_COLS, _move_values(moves[i]), strict=True):
+                r[k] = value
+        if seen_prop:
+            r[c["proposal_before"]] = 1.0
+        if seen_need:
+            r[c["need_before"]] = 1.0
+        prev_final = False  # the last chat proposal before this turn agrees with the deal
+        prev_other = False  # ... and came from the other side
+        if last_prop is not None:
+            if i - last_prop <= 2:
+                r[c["prev_proposal"]] = 1.0
+            prev_final = final_match[last_prop] is True
+            if prev_final:
+                r[c["prev_proposal_final"]] = 1.0
+            prev_other = prop_speaker != speaker
+            if prev_other:
+                r[c["prev_proposal_other"]] = 1.0
+        seen_prop = seen_prop or proposal[i]
+        seen_need = seen_need or bool(cues["need"] or cues["no_need"])
+        if seen_prop:
+            r[c["proposal_so_far"]] = 1.0
+        if prop_after[i]:
+            r[c["proposal_after"]] = _THIRDS[prop_after[i]] if prop_after[i] < 3 else 1.0
+        if reject_after[i]:
+            r[c["reject_after"]] = 1.0
+        if submit_after[i]:
+            r[c["submit_after"]] = 1.0
+        if accept_after[i]:
+            r[c["accept_after"]] = 1.0
+        if accept_action_after[i]:
+            r[c["accept_action_after"]] = 1.0
+        if final_match[i] is True:
+            r[c["terms_final"]] = 1.0
+        later_nonfinal = nonfinal_after[i]
+        if later_nonfinal:
+            r[c["terms_nonfinal_after"]] = _THIRDS[later_nonfinal] if later_nonfinal < 3 else 1.0
+        if acc and not later_nonfinal and not reject_after[i] and (seen_prop or proposal[i]):
+            r[c["accept_sticks"]] = 1.0
+            if prev_final:
+                r[c["accept_final"]] = 1.0
+        if (cues["thanks"] or cues["recap"]) and not later_nonfinal and seen_prop:
+            r[c["closing_cue_after_final"]] = 1.0
+        if accept_turn is not None and i >= accept_turn:
+            r[c["after_final_accept"]] = 1.0
+        if seen_prop and (last_nonfinal is None or i > last_nonfinal):
+            r[c["after_last_nonfinal"]] = 1.0
+        if acc and prev_other and not accepted_since_prop and not later_nonfinal:
+            r[c["first_accept_after_prop"]] = 1.0
+        if i == last_chat:
+            r[c["last_chat_proposal"]] = 1.0
+        by_addressee = bool(owner_turn is not None and i > owner_turn and speaker != owner
+                            and cues["accept_strong"] + cues["accept"] and not later_nonfinal)
+        if by_addressee:
+            r[c["accept_by_addressee"]] = 1.0
+            if not addressee_accepted:
+                r[c["first_addressee_accept"]] = 1.0
+            addressee_accepted = True
+        if i == owner_turn:
+            r[c["is_final_owner_turn"]] = 1.0
+        # the guideline opens closing only with an acceptance or a walk-away; without formal
+        # actions to say where the deal was made, the decoder may only enter closing there,
+        # and not at an "okay" to putting the decision off ("let me take it to the board and
+        # I'll come back to you" / "okay, thank you"): that accepts an adjournment, not a deal
+        if cues["defer"]:
+            last_defer = i
+        elif chat_prop[i]:  # new terms on the table: an acceptance may answer them
+            last_defer = None
+        put_off = last_defer is not None and i - last_defer <= 2
+        if has_actions or cues["impasse"] or (
+                (acc or ev.opens_with_accept) and not put_off):
+            r[c["closing_allowed"]] = 1.0
+        later_open = open_prop_after[i]
+        if later_open:
+            r[c["open_proposal_after"]] = _THIRDS[later_open] if later_open < 3 else 1.0
+        if acc:
+            if last_prop == i - 1 and prev_other and action is None:  # answers an offer
+                r[c["accepts_previous_offer"]] = 1.0
+                if not later_open:
+                    r[c["accepts_previous_offer_sticks"]] = 1.0
+            if not later_open and action is None and seen_prop:
+                r[c["accept_then_only_recaps"]] = 1.0
+            if ev.ends_question:
+                r[c["accept_then_asks"]] = 1.0
+            elif action is None:
+                r[c["accept_no_question"]] = 1.0
+        if ev.issue_words:
+            r[c["issue_words"]] = _THIRDS[ev.issue_words] if ev.issue_words < 3 else 1.0
+        if ev.ends_question:
+            r[c["ends_question"]] = 1.0
+        if ev.opens_with_accept:
+            r[c["opens_with_accept"]] = 1.0
+            if prev_other:
+                r[c["opens_with_accept_after_prop"]] = 1.0
+        if open_after[i]:
+            r[c["open_issue_after"]] = 1.0
+        if plain[i]:
+            r[c["accept_plain"]] = 1.0
+        if cues["accept_strong"] and proposal[i] and action is None:
+            r[c["accept_with_proposal"]] = 1.0
+        if accept_q_after[i]:
+            r[c["accept_q_after"]] = 1.0
+        if plain_after[i]:
+            r[c["plain_accepts_after"]] = _THIRDS[plain_after[i]] if plain_after[i] < 3 else 1.0
+        if candidate is not None:
+            if i == candidate:
+                r[c["rule_closing"]] = 1.0
+            if i >= candidate:
+                r[c["rule_closing_sofar"]] = 1.0
+            if abs(i - candidate) == 1:
+                r[c["rule_closing_near"]] = 1.0
+        if last_chat is not None and i > last_chat:
+            r[c["after_last_chat_proposal"]] = 1.0
+        if final_deal is None:
+            r[c["no_final_submit"]] = 1.0
+        elif final_deal >= i:
+            r[_GAP_COL.get(final_deal - i, c["to_submit_6"])] = 1.0
+        r[c["position"]] = i / span
+        if i == 0:
+            r[c["first"]] = 1.0
+        if i == n - 1:
+            r[c["last"]] = 1.0
+        if n - 1 - i <= 2:
+            r[c["near_end"]] = 1.0
+        r[c["bias"]] = 1.0
+        if sofar_off:  # an event seen once stays seen: labels never go back
+            for pair in [p for p in sofar_off if r[p[0]] > 0]:
+                sofar_off.remove(pair)
+                sofar_on.append(pair[1])
+        for k in sofar_on:
+            r[k] = 1.0
+        if chat_prop[i]:
+            last_prop = i
+            prop_speaker = speaker
+            accepted_since_prop = False
+        elif acc:
+            accepted_since_prop = True
+    rows = np.frombuffer(bytearray().join(table), dtype=float).reshape(n, width) if n \
+        else np.zeros((0, width))
+    return Evidence(matrix=rows, final_deal_turn=final_deal, accept_turn=accept_turn,
+                    walk_away_turn=walk_away, closing_candidate=candidate)

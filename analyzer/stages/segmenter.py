@@ -39,7 +39,7 @@ from ..errors import ModelError
 from ..results import STAGES, StageSegmentation
 from ..transcript import Transcript
 from . import boundary, mbr
-from .evidence import FEATURES, Evidence, session_evidence, session_evidence_many
+from .evidence import FEATURES, Evidence, session_evidence
 from .text import TextModel
 
 PARAMS_PATH = Path(__file__).with_name("params.json")
@@ -509,7 +509,8 @@ class Segmenter:
         """``segment`` of each session (with its ``moves`` and, if given, its ``texts``
         columns), the same results: the evidence session by session, the decoding of all of
         them together (``decode_many``)."""
-        evidence = session_evidence_many(transcripts, moves, nlp=nlp)
+        evidence = [session_evidence(t, m, nlp=nlp) for t, m in zip(transcripts, moves,
+                                                                      strict=True)]
         matrices = [self.with_text(ev.matrix, t, nlp, None if texts is None else texts[k])
                     for k, (t, ev) in enumerate(zip(transcripts, evidence, strict=True))]
         return [self._segmentation(t, ev, path, post) for t, ev, (path, post) in zip(
