@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, chain
+from itertools import accumulate, chain, repeat
 from typing import Any
 
 import numpy as np
@@ -218,13 +218,16 @@ class TextModel:
         every turn of every session, and the previous / next turn's blocks added across
         the turns of a session only: per session, numpy's per-call cost was most of the
         text model's time (a batch gives it ~50 sessions at once)."""
-        rows = self._rows_of(transcripts, nlp)
         sizes = [len(t.turns) for t in transcripts]
         k = len(self.targets)
-        if not rows:
+        n = sum(sizes)
+        if not n:
             return [np.zeros((0, k)) for _ in transcripts]
-        n = len(rows)
-        s = self.session_scores(rows).reshape(n, BLOCKS, k)
+        flat, lens = self._flat_rows(transcripts, nlp)
+        starts = np.cumsum(lens) - lens
+        sums = np.add.reduceat(self._scaled[flat], starts, axis=0)
+        # (``session_scores``: the same gather and sums, the turns' rows built here)
+        s = (sums[:, :-1] / np.sqrt(np.maximum(sums[:, -1:], 1e-300))).reshape(n, BLOCKS, k)
         firsts = np.fromiter(accumulate(sizes[:-1], initial=0), dtype=np.int64,
                              count=len(sizes))
         lasts = firsts + np.asarray(sizes, dtype=np.int64) - 1
@@ -248,6 +251,70 @@ class TextModel:
             out.append(p[start:start + size])
             start += size
         return out
+
+    def _flat_rows(self, transcripts: Sequence[Transcript], nlp
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """(the ``token_rows`` of every turn of ``transcripts``, one turn after the other,
+        and each turn's number of rows): those of ``_rows_of``, built for all the distinct
+        texts at once with numpy (their tokens' unigram rows in one look-up pass, the
+        bigrams' by binary search among the vocabulary's bigram keys) instead of a list per
+        text and a dict look-up per token pair (tested: the same rows)."""
+        from .evidence import _fact_cache, _text_facts, get_nlp
+
+        nlp = get_nlp(nlp)
+        facts = _fact_cache(nlp)
+        number: dict[Any, int] = {}  # each distinct text (an action: its kind in a tuple)
+        tokens: list[tuple[str, ...]] = []
+        turn_text: list[int] = []
+        for transcript in transcripts:
+            for turn in transcript.turns:
+                action = turn.action
+                key = turn.text if action is None else (action.kind,)
+                at = number.get(key)
+                if at is None:
+                    at = number[key] = len(tokens)
+                    if action is not None:
+                        tokens.append((f"<{action.kind}>",))
+                    else:  # (``_tokens``, the evidence's cache read once per text)
+                        known = facts.get(key)
+                        tokens.append((known or _text_facts(nlp, facts, key)).norms)
+                turn_text.append(at)
+        v = len(self.vocab)
+        m = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        total = int(m.sum())
+        uni = np.fromiter(map(self._uni.get, chain.from_iterable(tokens), repeat(v)),
+                          dtype=np.int64, count=total)
+        owner = np.repeat(np.arange(len(tokens)), m)
+        first = np.cumsum(m) - m
+        pos = np.arange(total) - first[owner]
+        bigrams = self.order >= 2 and bool(self._bi)
+        per = (2 * m + 1) if bigrams else (m + 1)  # rows of a text: unigrams, bigrams, V
+        begin = np.cumsum(per) - per
+        rows = np.empty(int(per.sum()), dtype=np.int64)
+        rows[begin[owner] + pos] = uni
+        if bigrams:
+            keys, cols = self._bigram_table()
+            before = np.empty(total, dtype=np.int64)
+            before[1:] = uni[:-1]
+            before[first[m > 0]] = v + 1  # the start marker before a text's first token
+            key = before * self._span + uni
+            j = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            rows[begin[owner] + m[owner] + pos] = np.where(keys[j] == key, cols[j], v)
+        rows[begin + per - 1] = v
+        which = np.asarray(turn_text, dtype=np.int64)
+        lens = per[which]
+        out = np.cumsum(lens) - lens
+        flat = rows[np.repeat(begin[which] - out, lens) + np.arange(int(lens.sum()))]
+        return flat, lens
+
+    def _bigram_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The bigram keys of ``_bi`` sorted, and their vocabulary rows (built once)."""
+        table = self.__dict__.get("_bi_sorted")
+        if table is None:
+            keys = np.array(sorted(self._bi), dtype=np.int64)
+            table = (keys, np.array([self._bi[k] for k in keys.tolist()], dtype=np.int64))
+            self.__dict__["_bi_sorted"] = table
+        return table
 
     def _rows_of(self, transcripts: Sequence[Transcript], nlp) -> list[list[int]]:
         """The ``token_rows`` of every turn of ``transcripts``, in order (see

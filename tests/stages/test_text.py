@@ -17,7 +17,7 @@ from analyzer.errors import ModelError
 from analyzer.stages import fit, text
 from analyzer.stages.evidence import EVIDENCE_FEATURES, FEATURES, session_evidence
 from analyzer.stages.segmenter import PARAMS_PATH, Segmenter, StageParams, load_segmenter
-from analyzer.transcript import Speaker, Transcript, Turn
+from analyzer.transcript import Action, Speaker, Transcript, Turn
 
 
 def chat(*lines: str, name: str = "t") -> Transcript:
@@ -100,6 +100,27 @@ def test_batched_predictions_equal_the_per_session_ones():
         for got, session in zip(many, sessions, strict=True):
             assert np.array_equal(got, model.predict(text.turn_tokens(session)))
     assert model.predict_many([]) == []
+
+
+def test_batch_token_rows_equal_the_per_text_ones(examples_dir):
+    """``predict_many`` builds every turn's n-gram rows with numpy (``_flat_rows``): the same
+    rows, in the same order, as ``token_rows`` text by text, for the shipped model on the
+    examples (formal actions, repeated and empty texts, a token spelled like the start
+    marker) and for a unigram model."""
+    from analyzer.io import expand_inputs, read_transcripts
+    from analyzer.stages.segmenter import load_segmenter
+
+    sessions = [t for path in expand_inputs([examples_dir]) for t in read_transcripts(path)]
+    odd = chat("ok", "", "<s> deal <s>", "ok", "  ", "i want 2 food and you take the water")
+    sessions.append(Transcript("odd", "test", "text", odd.speakers, odd.turns + (
+        Turn(index=6, speaker="A", text="Submit-Deal", action=Action("submit", "Submit-Deal")),
+    )))
+    tokens, labels = toy()
+    for model in (load_segmenter().params.text, text.fit_text(tokens, labels, order=1)):
+        flat, lens = model._flat_rows(sessions, None)
+        want = model._rows_of(sessions, None)
+        assert lens.tolist() == [len(r) for r in want]
+        assert flat.tolist() == [j for r in want for j in r]
 
 
 def test_text_model_json_round_trip_and_bad_files():
