@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import __version__
 from ..results import SessionAnalysis
+from ..transcript import outcome_basis
 from . import wording
 from .arc import MARGIN, WINDOW, arc, climate, turning_points
 from .by_stage import session_overview, stage_breakdown
@@ -76,6 +77,9 @@ def build_report(analysis: SessionAnalysis, nlp=None) -> dict:
     }
     if any(f.end_estimated for f in facts):
         notes["times"] = wording.ESTIMATED_ENDS_NOTE
+    basis = outcome_basis(t)
+    if basis == "talk":
+        notes["outcome"] = wording.INFERRED_OUTCOME_NOTE
     if wording.uses_casino(model):
         notes["data"] = "The move model was trained on CaSiNo: " + wording.CASINO_CREDIT
     report = {
@@ -88,8 +92,10 @@ def build_report(analysis: SessionAnalysis, nlp=None) -> dict:
             "speakers": [{"name": s.name, "role": s.role} for s in t.speakers],
             "parties": list(t.parties), "third_parties": list(t.third_parties),
             "outcome": analysis.stages.outcome, "outcome_turn": analysis.stages.outcome_turn,
+            "outcome_basis": basis,
             "outcome_text": wording.OUTCOMES.get(analysis.stages.outcome,
-                                                 analysis.stages.outcome),
+                                                 analysis.stages.outcome)
+            + (f", {wording.INFERRED}" if basis == "talk" else ""),
             "meta": dict(t.meta),
         },
         "model": model,

@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # pandas is imported where a table is built: the batch driver
     import pandas as pd  # only the column lists and row builders, not pandas (~0.4 s)
 
 from ..results import ORIENTATIONS, STAGES, SessionAnalysis
-from ..transcript import PARTY, is_third_party
+from ..transcript import PARTY, is_third_party, outcome_basis
 
 TURN_COLUMNS = [
     "session_id", "turn", "speaker", "role", "text", "start", "end", "is_action", "action",
@@ -31,7 +31,7 @@ STAGE_COLUMNS = [
 ]
 SESSION_COLUMNS = [
     "session_id", "source", "format", "turns", "speakers", "parties", "third_parties",
-    "outcome", "outcome_turn", *[f"{s}_start" for s in STAGES],
+    "outcome", "outcome_turn", "outcome_basis", *[f"{s}_start" for s in STAGES],
     "integrative_share", "distributive_share", "neutral_share", "orientation_by_party",
     "model",
 ]
@@ -188,7 +188,7 @@ def session_row(analysis: SessionAnalysis) -> dict:
         "session_id": t.session_id, "source": t.source, "format": t.format,
         "turns": len(t.turns), "speakers": len(t.speakers), "parties": ",".join(parties),
         "third_parties": ",".join(t.third_parties), "outcome": analysis.stages.outcome,
-        "outcome_turn": analysis.stages.outcome_turn,
+        "outcome_turn": analysis.stages.outcome_turn, "outcome_basis": outcome_basis(t),
         **{f"{s}_start": bounds[s] for s in STAGES},
         **_shares(of_parties),
         "orientation_by_party": json.dumps(by_party, sort_keys=True),

@@ -15,8 +15,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..results import ORIENTATIONS, SessionAnalysis
+from ..transcript import outcome_basis
 from .facts import turn_facts
-from .wording import OUTCOMES
+from .wording import INFERRED, OUTCOMES
 
 MAX_SESSIONS = 20
 SHORT = {"integrative": "I", "distributive": "D", "neutral": "N"}
@@ -40,6 +41,8 @@ def session_summary(analysis: SessionAnalysis) -> dict:
     outcome = OUTCOMES.get(analysis.stages.outcome, analysis.stages.outcome)
     if analysis.stages.outcome_turn is not None:
         outcome += f" (turn {analysis.stages.outcome_turn})"
+    if outcome_basis(t) == "talk":
+        outcome += f", {INFERRED}"
     return {"session_id": t.session_id, "turns": len(t.turns), "parties": list(t.parties),
             "third_parties": list(t.third_parties), "outcome": outcome, "stages": rows}
 

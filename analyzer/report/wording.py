@@ -75,6 +75,15 @@ ESTIMATED_ENDS_NOTE = (
     "The transcript gives when turns start but not when they end: a turn is taken to last "
     "until the next one starts, and the last turn at 150 words a minute. Time shares and "
     "monologue seconds rest on that estimate.")
+INFERRED_OUTCOME_NOTE = (
+    "This transcript records no formal acceptance or walk-away, so the outcome is inferred "
+    "from the talk: an agreement where a party accepts terms and closing starts, an impasse "
+    "where one is declared, else no outcome. Inferred outcomes are the least reliable output: "
+    "on spoken-style sessions held out from training they matched how the session ended in "
+    "14-15 of 24, and meetings adjourned with a polite 'okay' were often read as agreements. "
+    "Check the turn named.")
+#: Shown after an outcome read off the talk (``stages.segmenter.outcome_basis`` "talk").
+INFERRED = "inferred from the talk"
 OUTCOMES = {
     "agreement": "agreement reached",
     "impasse": "impasse (no agreement)",

@@ -152,3 +152,25 @@ def test_terminal_summary_rich_never_reads_markup_from_transcripts(hostile):
                                                                  width=160))
     text = out.getvalue()
     assert "Eve & <b>Co</b>" in text and "/tmp/[bold]x" in text
+
+
+def test_an_outcome_read_off_the_talk_says_so(timed_dyad, mediated):
+    """A formal Accept-Deal decides the outcome and needs no caveat; a transcript without
+    formal actions gets "inferred from the talk" wherever the outcome is shown, a note saying
+    how reliable that is, and ``outcome_basis`` in the JSON and the sessions table."""
+    formal, talk = build_report(timed_dyad), build_report(mediated)
+    assert formal["session"]["outcome_basis"] == "formal" and "outcome" not in formal["notes"]
+    assert talk["session"]["outcome_basis"] == "talk"
+    assert talk["session"]["outcome_text"].endswith(", inferred from the talk")
+    assert "least reliable output" in talk["notes"]["outcome"]
+    assert "- Outcome: impasse (no agreement), inferred from the talk" in \
+        render(talk, "md")
+    assert "inferred from the talk" in render(talk, "html")
+    assert "inferred from the talk" not in render(formal, "md").split("## At a glance")[0]
+    from analyzer.report.tables import sessions_table
+    table = sessions_table([timed_dyad, mediated])
+    assert list(table["outcome_basis"]) == ["formal", "talk"]
+    out = StringIO()
+    print_summary([mediated], [], "/tmp/out", console=Console(file=out, force_terminal=False,
+                                                              width=120))
+    assert "inferred from the talk" in out.getvalue()

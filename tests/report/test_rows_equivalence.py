@@ -103,6 +103,9 @@ def ref_session_row(analysis: SessionAnalysis) -> dict:
         "turns": len(t.turns), "speakers": len(t.speakers), "parties": ",".join(t.parties),
         "third_parties": ",".join(t.third_parties), "outcome": analysis.stages.outcome,
         "outcome_turn": analysis.stages.outcome_turn,
+        "outcome_basis": "formal" if any(turn.is_action and turn.action.kind in
+                                         ("accept", "walk_away") for turn in t.turns)
+        else "talk",
         **{f"{s}_start": bounds[s] for s in STAGES},
         **ref_shares(moves[i].orientation for i in spoken
                      if not is_third_party(role_of(t.turns[i].speaker))),
