@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .wording import pct
+from .wording import INFERRED, pct
 
 KIND_NAMES = {
     "priority_question_positional": "priority question answered positionally",
@@ -23,6 +23,7 @@ def headlines(report: dict) -> list[str]:
     arc = ", ".join(f"{st['stage']} ({st['turns']})" for st in report["stages"])
     lines.append(f"{s['outcome_text'].capitalize()}"
                  + (f" at turn {s['outcome_turn']}" if s["outcome_turn"] is not None else "")
+                 + (f" ({INFERRED})" if s.get("outcome_basis") == "talk" else "")
                  + f"; stages (turns): {arc}.")
     parties = report["overview"]["parties"]
     if parties:

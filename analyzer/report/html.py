@@ -14,7 +14,7 @@ from string import Template
 
 from ..results import ORIENTATIONS
 from .svg import COLORS, esc, issue_bars, share_bar, stacked_bar, timeline
-from .wording import pct, seconds, turn_span
+from .wording import outcome_line, pct, seconds, turn_span
 
 
 def _asset(name: str) -> str:
@@ -261,8 +261,7 @@ def render_html(report: dict) -> str:
     timed = s["timed"]
     parties = ", ".join(esc(p) for p in s["parties"]) or "\u2013"
     third = ", ".join(esc(p) for p in s["third_parties"]) or "none"
-    outcome = esc(s["outcome_text"]) + (f" (turn {s['outcome_turn']})"
-                                        if s["outcome_turn"] is not None else "")
+    outcome = esc(outcome_line(s))
     facts = [("Session", esc(s["id"])), ("Source", esc(s["source"])),
              ("Turns", str(s["turns"])),
              ("Duration", seconds(s["duration"]) if s["duration"] is not None else "untimed"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..results import ORIENTATIONS
-from .wording import pct, seconds, turn_span
+from .wording import outcome_line, pct, seconds, turn_span
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 LETTER = {"integrative": "I", "distributive": "D", "neutral": "N"}
@@ -73,8 +73,7 @@ def render_markdown(report: dict) -> str:
             + (f", {seconds(s['duration'])} long" if s["duration"] is not None else ""),
             "- Parties: " + (", ".join(md(p) for p in s["parties"]) or "-"),
             "- Third parties: " + (", ".join(md(p) for p in s["third_parties"]) or "none"),
-            f"- Outcome: {md(s['outcome_text'])}"
-            + (f" (turn {s['outcome_turn']})" if s["outcome_turn"] is not None else ""),
+            f"- Outcome: {md(outcome_line(s))}",
             "", f"> {md(report['notes']['model'])}", ""]
 
     out += ["## At a glance", ""] + [f"- {md(h)}" for h in report["headlines"]] + [""]

@@ -94,8 +94,7 @@ def build_report(analysis: SessionAnalysis, nlp=None) -> dict:
             "outcome": analysis.stages.outcome, "outcome_turn": analysis.stages.outcome_turn,
             "outcome_basis": basis,
             "outcome_text": wording.OUTCOMES.get(analysis.stages.outcome,
-                                                 analysis.stages.outcome)
-            + (f", {wording.INFERRED}" if basis == "talk" else ""),
+                                                 analysis.stages.outcome),
             "meta": dict(t.meta),
         },
         "model": model,

@@ -82,8 +82,19 @@ INFERRED_OUTCOME_NOTE = (
     "on spoken-style sessions held out from training they matched how the session ended in "
     "14-15 of 24, and meetings adjourned with a polite 'okay' were often read as agreements. "
     "Check the turn named.")
-#: Shown after an outcome read off the talk (``stages.segmenter.outcome_basis`` "talk").
+#: Shown after an outcome read off the talk (``transcript.outcome_basis`` "talk").
 INFERRED = "inferred from the talk"
+
+
+def outcome_line(session: dict) -> str:
+    """The outcome as reports show it: "agreement reached (turn 14)", plus "inferred from
+    the talk" when no formal action decided it."""
+    out = session["outcome_text"]
+    if session["outcome_turn"] is not None:
+        out += f" (turn {session['outcome_turn']})"
+    if session.get("outcome_basis") == "talk":
+        out += f", {INFERRED}"
+    return out
 OUTCOMES = {
     "agreement": "agreement reached",
     "impasse": "impasse (no agreement)",
