@@ -61,7 +61,7 @@ FEATURES: tuple[str, ...] = (
     # local cues
     "greet", "smalltalk", "need", "no_need", "pref_question", "question", "prop_cue",
     "accept", "accept_strong", "accept_q", "accept_strong_q", "reject", "recap", "thanks",
-    "impasse",
+    "impasse", "defer",
     "quantities", "issues_named", "two_sided", "proposal", "money", "numbers",
     "number_offer",
     "short", "long",
@@ -871,7 +871,8 @@ def closing_candidate(local: Sequence[TurnEvidence], chat_props: Sequence[int],
 #: Column of each feature in ``Evidence.matrix``.
 _COL = {name: k for k, name in enumerate(FEATURES)}
 #: Cue counts that become columns (capped at 3, scaled to 0..1), with their column.
-_CUE_COLS = tuple((name, _COL[name]) for name in (*_CUE_NAMES, "accept_q", "accept_strong_q"))
+_CUE_COLS = tuple((name, _COL[name]) for name in (*_CUE_NAMES, "defer", "accept_q",
+                                                  "accept_strong_q"))
 #: min(count, 3) / 3.0 for counts 0..3 (the same floats the division gives)
 _THIRDS = (0 / 3.0, 1 / 3.0, 2 / 3.0, 3 / 3.0)
 _ACT_COL = {kind: _COL["act_" + kind] for kind in ("submit", "accept", "reject", "walk_away")}

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..results import STAGES
+from .adjourned import fit_gate
 from .boundary import fit_boundaries
 from .evidence import FEATURES
 from .segmenter import PARAMS_PATH, StageParams
@@ -336,6 +337,7 @@ def fit_stacked(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
         m[:, cols] = probs
         filled.append(m)
     params = fit_params(filled, labels, **kwargs)
+    params.gate = fit_gate(matrices, labels)
     params.text = fit_text(tokens, labels, targets=TARGETS, C=text_c)
     params.meta["text"] = {"targets": list(TARGETS), "C": text_c, "inner_folds": inner,
                            "seed": seed, "vocabulary": len(params.text.vocab)}

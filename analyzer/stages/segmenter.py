@@ -39,6 +39,7 @@ from ..errors import ModelError
 from ..results import STAGES, StageSegmentation
 from ..transcript import Transcript
 from . import boundary, mbr
+from .adjourned import apply_gate
 from .evidence import FEATURES, Evidence, session_evidence
 from .text import TextModel
 
@@ -126,6 +127,8 @@ class StageParams:
     #: the learned text signal (``text.py``) that fills the ``text_*`` evidence columns;
     #: None (older files): those columns stay 0
     text: TextModel | None = None
+    #: the session-level check for meetings put off (``adjourned.py``); None: no check
+    gate: dict[str, Any] | None = None
 
     def to_json(self) -> dict:
         return {
@@ -146,6 +149,7 @@ class StageParams:
             "boundary": np.round(self.boundary, 6).tolist()
             if self.boundary is not None else None,
             "decoding": self.decoding,
+            "gate": self.gate,
             "text": self.text.to_json() if self.text is not None else None,
             "meta": self.meta,
         }
@@ -173,7 +177,8 @@ class StageParams:
                          boundary=np.asarray(data["boundary"], dtype=float)
                          if data.get("boundary") is not None else None,
                          decoding=dict(data["decoding"]) if data.get("decoding") else None,
-                         text=TextModel.from_json(data["text"]) if data.get("text") else None)
+                         text=TextModel.from_json(data["text"]) if data.get("text") else None,
+                         gate=dict(data["gate"]) if data.get("gate") else None)
             if params.decoding and params.decoding.get("method") not in ("viterbi", "mbr-pk"):
                 raise ValueError(f"unknown decoding method {params.decoding.get('method')!r}")
         except (KeyError, TypeError, ValueError) as exc:
@@ -529,15 +534,18 @@ class Segmenter:
 
     def with_text(self, matrix: np.ndarray, transcript: Transcript, nlp=None,
                   text: np.ndarray | None = None) -> np.ndarray:
-        """``matrix`` with the ``text_*`` columns filled by the text model (a copy; the
-        matrix itself when the parameters have no text model). ``text``: those columns
-        already computed (``text_columns``)."""
+        """``matrix`` ready to decode: the ``text_*`` columns filled by the text model (a
+        copy; the matrix itself when the parameters have no text model and no check
+        applies), then the check for meetings put off applied (``adjourned.apply_gate``:
+        for a session without formal actions that it judges adjourned, closing may open
+        only at a declared impasse). ``text``: the text columns already computed
+        (``text_columns``)."""
         if self._text_cols is None or not len(matrix):
-            return matrix
+            return apply_gate(self.params.gate, matrix)
         out = matrix.copy()
         out[:, self._text_cols] = self.params.text.predict_transcript(transcript, nlp) \
             if text is None else text
-        return out
+        return apply_gate(self.params.gate, out)
 
     def segment_evidence(self, transcript: Transcript, evidence: Evidence,
                          probabilities: bool = True, nlp=None,
