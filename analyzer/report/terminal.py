@@ -17,7 +17,7 @@ from rich.text import Text
 from ..results import ORIENTATIONS, SessionAnalysis
 from ..transcript import outcome_basis
 from .facts import turn_facts
-from .wording import INFERRED, OUTCOMES
+from .wording import OUTCOMES, outcome_line
 
 MAX_SESSIONS = 20
 SHORT = {"integrative": "I", "distributive": "D", "neutral": "N"}
@@ -38,11 +38,9 @@ def session_summary(analysis: SessionAnalysis) -> dict:
                               for o in ORIENTATIONS} if spoken else None)
         rows.append({"stage": stage, "first_turn": mine[0].index, "last_turn": mine[-1].index,
                      "shares": shares})
-    outcome = OUTCOMES.get(analysis.stages.outcome, analysis.stages.outcome)
-    if analysis.stages.outcome_turn is not None:
-        outcome += f" (turn {analysis.stages.outcome_turn})"
-    if outcome_basis(t) == "talk":
-        outcome += f", {INFERRED}"
+    outcome = outcome_line({
+        "outcome_text": OUTCOMES.get(analysis.stages.outcome, analysis.stages.outcome),
+        "outcome_turn": analysis.stages.outcome_turn, "outcome_basis": outcome_basis(t)})
     return {"session_id": t.session_id, "turns": len(t.turns), "parties": list(t.parties),
             "third_parties": list(t.third_parties), "outcome": outcome, "stages": rows}
 

@@ -84,6 +84,11 @@ INFERRED_OUTCOME_NOTE = (
     "recognised, but none of 4 impasses). Check the turn named.")
 #: Shown after an outcome read off the talk (``transcript.outcome_basis`` "talk").
 INFERRED = "inferred from the talk"
+OUTCOMES = {
+    "agreement": "agreement reached",
+    "impasse": "impasse (no agreement)",
+    "unfinished": "no agreement or impasse recorded",
+}
 
 
 def outcome_line(session: dict) -> str:
@@ -95,11 +100,6 @@ def outcome_line(session: dict) -> str:
     if session.get("outcome_basis") == "talk":
         out += f", {INFERRED}"
     return out
-OUTCOMES = {
-    "agreement": "agreement reached",
-    "impasse": "impasse (no agreement)",
-    "unfinished": "no agreement or impasse recorded",
-}
 
 
 def model_scores(info: Mapping[str, Any], depth: int = 3) -> list[tuple[str, float]]:
