@@ -15,9 +15,10 @@ session's gold labels reach its own text columns. A setting is comma-separated
 
 - ``none``: no text columns (the evidence as shipped before; ``FEATURES`` without them);
 - ``base``: the defaults of ``text.py`` and ``fit.py``;
-- ``targets``: ``all`` (``text.TARGETS``, the default: start and in closing), ``closing``
-  (the same), ``start`` (three stage starts), ``four`` (three starts and in closing),
-  ``in`` (the four stages), or ``+``-joined targets and names (``four+in:bargaining``);
+- ``targets``: ``all`` (``text.TARGETS``, the default: start of closing and in each stage),
+  ``closing`` (start and in closing), ``start`` (three stage starts), ``four`` (three
+  starts and in closing), ``in`` (the four stages), or ``+``-joined targets and names
+  (``four+in:bargaining``);
 - ``text_c``, ``min_df``, ``balanced=1``, ``order`` (1: unigrams only), ``inner`` (inner
   folds), ``form`` (``p`` or ``logit``);
 - ``text_extra=<gold tsv>``: sessions added to every text-model fit (never scored; the

@@ -96,7 +96,8 @@ def test_batched_predictions_equal_the_per_session_ones():
                 chat("deal"), chat("i need water", "you take 2 food i take 3 water", "deal")]
     for _ in range(2):  # cold, then warm cache
         many = model.predict_many(sessions)
-        assert [m.shape for m in many] == [(4, 2), (0, 2), (1, 2), (3, 2)]
+        k = len(text.TARGETS)
+        assert [m.shape for m in many] == [(4, k), (0, k), (1, k), (3, k)]
         for got, session in zip(many, sessions, strict=True):
             assert np.array_equal(got, model.predict(text.turn_tokens(session)))
     assert model.predict_many([]) == []
