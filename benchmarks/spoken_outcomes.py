@@ -34,7 +34,8 @@ def writer_endings(readme: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for line in readme.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) < 6 or not (cells[0].startswith("`") or cells[0] == "(same file)"):
+        # (a file holding two sessions may give the second its own row, its file cell empty)
+        if len(cells) < 6 or not (cells[0].startswith("`") or cells[0] in ("(same file)", "")):
             continue
         sessions = re.findall(r"`([^`]+)`", cells[2])
         ending = cells[5]
