@@ -63,7 +63,7 @@ def main() -> int:
                         ("gold_casino_c.tsv", "gold_casino.tsv")):
         for name, decoding in decodings.items():
             seg = Segmenter(fit_stacked(*data[train][:3], decoding=decoding))
-            pred = [[STAGES[s] for s in seg.decode(seg.with_text(m, t))[0]]
+            pred = [[STAGES[s] for s in seg.decode(seg.ready_to_decode(m, t))[0]]
                     for m, t in zip(data[test][0], data[test][3], strict=True)]
             sm = summarise(zip(data[test][1], pred, strict=True))
             print(f"{train[5:-4]:>9} -> {test[5:-4]:<11} {name:<9} {sm.pk:.3f}  "

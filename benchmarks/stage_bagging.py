@@ -83,7 +83,7 @@ def main() -> int:
                 seg = Segmenter(fit.fit_stacked(
                     [matrices[i] for i in train], [labels[i] for i in train],
                     [tokens[i] for i in train] if with_text else None, seed=seed, **kwargs))
-                return lambda i: seg.decode(seg.with_text(matrices[i], transcripts[i]))[0]
+                return lambda i: seg.decode(seg.ready_to_decode(matrices[i], transcripts[i]))[0]
 
             per_seed.append(cross_validate(setting, labels, args.cv, seed, fit_fold)[1])
         rows.append((setting, per_seed))

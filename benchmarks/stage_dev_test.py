@@ -103,7 +103,7 @@ def main() -> int:
                                      [tokens[i] for i in train], seed=seed, C=DEFAULT_C))
 
     def decode(seg: Segmenter, i: int) -> list[str]:
-        path, _ = seg.decode(seg.with_text(matrices[i], transcripts[i]))
+        path, _ = seg.decode(seg.ready_to_decode(matrices[i], transcripts[i]))
         return [STAGES[s] for s in path]
 
     test = [i for i, s in enumerate(ids) if s in test_ids]

@@ -119,7 +119,7 @@ def main() -> int:
             for name, params in variants.items():
                 seg = Segmenter(params)
                 for i in test:
-                    m = seg.with_text(matrices[i], transcripts[i])
+                    m = seg.ready_to_decode(matrices[i], transcripts[i])
                     predicted[name][i] = [STAGES[s] for s in seg.decode(m)[0]]
         for name in names:
             sm = summarise(zip(labels, predicted[name], strict=True))

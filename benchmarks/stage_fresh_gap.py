@@ -71,8 +71,8 @@ def main() -> int:
         return fit.fit_params(matrices, labels, **kwargs)
 
     def decode(seg, matrix, transcript):
-        if hasattr(seg, "with_text"):
-            matrix = seg.with_text(matrix, transcript)
+        if hasattr(seg, "ready_to_decode"):
+            matrix = seg.ready_to_decode(matrix, transcript)
         return [STAGES[s] for s in seg.decode(matrix)[0]]
 
     matrices, labels, transcripts = load(args.design)

@@ -190,7 +190,8 @@ def run(setting: str, train, test) -> tuple[float, float, float]:
     seg = Segmenter(params)
     pairs = []
     for matrix, gold, tok, transcript in zip(*test, strict=True):
-        filled = columns(matrix, tok, transcript) if columns else seg.with_text(matrix, transcript)
+        filled = columns(matrix, tok, transcript) if columns else \
+            seg.ready_to_decode(matrix, transcript)
         path, _ = seg.decode(filled)
         pairs.append((gold, [STAGES[s] for s in path]))
     scores = summarise(pairs)

@@ -80,7 +80,7 @@ def main() -> int:
             seg = Segmenter(fit_stacked(m_tr, l_tr, k_tr))
             for test, (m_te, l_te, _, t_te) in data.items():
                 if test != train:
-                    pred = [[STAGES[s] for s in seg.decode(seg.with_text(m, t))[0]]
+                    pred = [[STAGES[s] for s in seg.decode(seg.ready_to_decode(m, t))[0]]
                             for m, t in zip(m_te, t_te, strict=True)]
                     sm = summarise(zip(l_te, pred, strict=True))
                     print(f"{train} -> {test}: Pk {sm.pk:.3f} WD {sm.windowdiff:.3f} "
@@ -113,7 +113,7 @@ def main() -> int:
                     toks = [tokens[i] for i in take] + (extra_k if with_extra else [])
                     seg = Segmenter(fit_stacked(mats, labs, toks, seed=seed))
                     for i in test:
-                        m = seg.with_text(matrices[i], transcripts[i])
+                        m = seg.ready_to_decode(matrices[i], transcripts[i])
                         predicted[i] = [STAGES[s] for s in seg.decode(m)[0]]
                 scores = summarise(zip(labels, predicted, strict=True))
                 pk += scores.pk / draws

@@ -93,7 +93,7 @@ def main() -> int:
     def score_d(seg) -> tuple[float, float]:
         pred = []
         for i in range(len(d_lab)):
-            path, _ = seg.decode(seg.with_text(d_ev["oof"][i], d_tr[i]))
+            path, _ = seg.decode(seg.ready_to_decode(d_ev["oof"][i], d_tr[i]))
             pred.append([STAGES[s] for s in path])
         s = summarise(zip(d_lab, pred, strict=True))
         return s.pk, s.windowdiff
@@ -127,7 +127,7 @@ def main() -> int:
                     if row not in predicted:
                         continue
                     for i in test:
-                        path, _ = seg.decode(seg.with_text(ev[scored_on][i], transcripts[i]))
+                        path, _ = seg.decode(seg.ready_to_decode(ev[scored_on][i], transcripts[i]))
                         predicted[row][i] = [STAGES[s] for s in path]
         for r in rows:
             for name, idx in (("all", range(n)),
@@ -164,7 +164,7 @@ def main() -> int:
             for scored_on in ("oof", "shipped"):
                 pred = []
                 for i in range(len(d_lab)):
-                    path, _ = seg.decode(seg.with_text(d_ev[scored_on][i], d_tr[i]))
+                    path, _ = seg.decode(seg.ready_to_decode(d_ev[scored_on][i], d_tr[i]))
                     pred.append([STAGES[s] for s in path])
                 line = []
                 for name, idx in (("all", range(len(d_lab))),

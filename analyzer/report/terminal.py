@@ -60,6 +60,12 @@ def _rich_shares(shares: dict | None) -> Text:
     return text
 
 
+def _span(row) -> str:
+    """A stage's turns, "3-9", or "4" for a stage of one turn."""
+    first, last = row["first_turn"], row["last_turn"]
+    return str(first) if first == last else f"{first}-{last}"
+
+
 def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_root,
                   console: Console | None = None) -> None:
     console = console or Console()
@@ -77,7 +83,8 @@ def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_r
             say(head)
             for row in s["stages"]:
                 parts = " | ".join(f"{p} {_plain_shares(v)}" for p, v in row["shares"].items())
-                span = f"turns {row['first_turn']}-{row['last_turn']}"
+                span = f"turns {_span(row)}" if row["first_turn"] != row["last_turn"] \
+                    else f"turn {_span(row)}"
                 say(f"  {row['stage']:<10} {span:<12} {parts}")
             continue
         table = Table(title=Text(head, style="bold"), title_justify="left", show_edge=False)
@@ -86,7 +93,7 @@ def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_r
         for party in s["parties"]:
             table.add_column(Text(party))
         for row in s["stages"]:
-            table.add_row(row["stage"], f"{row['first_turn']}-{row['last_turn']}",
+            table.add_row(row["stage"], _span(row),
                           *[_rich_shares(v) for v in row["shares"].values()])
         console.print(table)
     if len(analyses) > MAX_SESSIONS:

@@ -113,13 +113,13 @@ def evaluate_gold(pairs: Sequence[tuple[GoldEntry, Transcript]], *,
                                  C=C if C is not None else DEFAULT_C)
             seg = Segmenter(params)
             for i in test:
-                path, _ = seg.decode(seg.with_text(matrices[i], transcripts[i]))
+                path, _ = seg.decode(seg.ready_to_decode(matrices[i], transcripts[i]))
                 predicted[i] = [STAGES[s] for s in path]
         mode = f"cv{k}"
     else:
         seg = segmenter or load_segmenter()
         for i in range(n):
-            path, _ = seg.decode(seg.with_text(matrices[i], transcripts[i]))
+            path, _ = seg.decode(seg.ready_to_decode(matrices[i], transcripts[i]))
             predicted[i] = [STAGES[s] for s in path]
         mode = "shipped"
     base = [keyword_stages(t) for _, t in pairs]

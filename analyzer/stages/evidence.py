@@ -101,7 +101,7 @@ FEATURES = FEATURES + tuple(f"{name}_sofar" for name in CUMULATIVE)
 #: The columns ``session_evidence`` computes (all but the text columns).
 EVIDENCE_FEATURES: tuple[str, ...] = FEATURES
 #: Last, the learned text signal (``text.py``): ``session_evidence`` leaves these columns 0;
-#: the segmenter fills them from its text model (``Segmenter.with_text``), the evaluation
+#: the segmenter fills them from its text model (``Segmenter.ready_to_decode``), the evaluation
 #: with out-of-fold text models (``fit.fit_stacked``).
 FEATURES = FEATURES + TEXT_COLUMNS
 

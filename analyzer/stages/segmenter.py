@@ -516,7 +516,7 @@ class Segmenter:
         them together (``decode_many``)."""
         evidence = [session_evidence(t, m, nlp=nlp) for t, m in zip(transcripts, moves,
                                                                       strict=True)]
-        matrices = [self.with_text(ev.matrix, t, nlp, None if texts is None else texts[k])
+        matrices = [self.ready_to_decode(ev.matrix, t, nlp, None if texts is None else texts[k])
                     for k, (t, ev) in enumerate(zip(transcripts, evidence, strict=True))]
         return [self._segmentation(t, ev, path, post) for t, ev, (path, post) in zip(
             transcripts, evidence, self.decode_many(matrices, probabilities=probabilities),
@@ -525,15 +525,15 @@ class Segmenter:
     def text_columns(self, transcripts: Sequence[Transcript], nlp=None
                      ) -> list[np.ndarray] | None:
         """The text model's columns of many sessions at once (``TextModel.predict_many``,
-        the numbers ``with_text`` fills in), or None when the parameters have none. Why:
+        the numbers ``ready_to_decode`` fills in), or None when the parameters have none. Why:
         the analyser segments a batch of sessions, and the text model's per-session numpy
         calls cost more than its arithmetic; give each session its own to ``segment``."""
         if self._text_cols is None:
             return None
         return self.params.text.predict_many(transcripts, nlp)
 
-    def with_text(self, matrix: np.ndarray, transcript: Transcript, nlp=None,
-                  text: np.ndarray | None = None) -> np.ndarray:
+    def ready_to_decode(self, matrix: np.ndarray, transcript: Transcript, nlp=None,
+                        text: np.ndarray | None = None) -> np.ndarray:
         """``matrix`` ready to decode: the ``text_*`` columns filled by the text model (a
         copy; the matrix itself when the parameters have no text model and no check
         applies), then the check for meetings put off applied (``adjourned.apply_gate``:
@@ -552,7 +552,7 @@ class Segmenter:
                          text: np.ndarray | None = None) -> StageSegmentation:
         """``segment`` from evidence already computed (``nlp``: the pipeline it was
         computed with, whose cached tokens the text model reads)."""
-        path, post = self.decode(self.with_text(evidence.matrix, transcript, nlp, text),
+        path, post = self.decode(self.ready_to_decode(evidence.matrix, transcript, nlp, text),
                                  probabilities=probabilities)
         return self._segmentation(transcript, evidence, path, post)
 

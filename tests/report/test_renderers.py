@@ -146,6 +146,13 @@ def test_terminal_summary_plain_when_not_a_terminal(timed_dyad, mediated):
     assert text.rstrip().endswith("2 session(s) analysed, 1 failed; results in /tmp/out")
 
 
+def test_terminal_summary_names_a_one_turn_stage_as_one_turn():
+    from analyzer.report.terminal import _span
+
+    assert _span({"first_turn": 4, "last_turn": 4}) == "4"
+    assert _span({"first_turn": 2, "last_turn": 5}) == "2-5"
+
+
 def test_terminal_summary_rich_never_reads_markup_from_transcripts(hostile):
     out = StringIO()
     print_summary([hostile], [], "/tmp/[bold]x", console=Console(file=out, force_terminal=True,

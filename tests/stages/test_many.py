@@ -38,7 +38,8 @@ def test_batched_potentials_and_stages_equal_the_per_session_ones(casino_dir, ex
     transcripts = sessions(casino_dir, examples_dir)
     analyses = list(analyzer.analyze_many(transcripts))
     moves = [a.moves for a in analyses]
-    matrices = [seg.with_text(session_evidence(t, m, nlp=analyzer.nlp).matrix, t, analyzer.nlp)
+    matrices = [seg.ready_to_decode(session_evidence(t, m, nlp=analyzer.nlp).matrix, t,
+                                    analyzer.nlp)
                 for t, m in zip(transcripts, moves, strict=True)]
     # whole sessions, and their first one and two turns (a single turn has no steps)
     for batch in (matrices, [m[:1] for m in matrices], [m[:2] for m in matrices]):
@@ -77,7 +78,8 @@ def test_sessions_answered_by_their_viterbi_path_are_found_together(casino_dir, 
     seg = analyzer.segmenter
     transcripts = sessions(casino_dir, examples_dir)
     moves = [a.moves for a in analyzer.analyze_many(transcripts)]
-    matrices = [seg.with_text(session_evidence(t, m, nlp=analyzer.nlp).matrix, t, analyzer.nlp)
+    matrices = [seg.ready_to_decode(session_evidence(t, m, nlp=analyzer.nlp).matrix, t,
+                                    analyzer.nlp)
                 for t, m in zip(transcripts, moves, strict=True)]
     matrices += [matrices[0][:1], matrices[1][:2], matrices[2][:3]]  # too short, or just not
     init, steps, firsts, sizes = stacked_potentials(seg, matrices)
@@ -114,7 +116,7 @@ def test_a_mix_with_perceptron_scores_goes_session_by_session(casino_dir, exampl
     turns = tuple(Turn(i, "AB"[i % 2], text) for i, text in enumerate(
         ["Hi!", "I need water.", "Take 2 food and I get 3 water?", "Deal, thanks."]))
     t = Transcript("s", "test", "text", (Speaker("A"), Speaker("B")), turns)
-    matrix = with_crf.with_text(session_evidence(t).matrix, t)
+    matrix = with_crf.ready_to_decode(session_evidence(t).matrix, t)
     for got, m in zip(potentials_many(with_crf, [matrix, matrix[:1]]), [matrix, matrix[:1]],
                       strict=True):
         assert same(got, with_crf.potentials(m))

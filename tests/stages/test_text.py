@@ -171,14 +171,14 @@ def test_shipped_segmenter_fills_the_text_columns():
     ev = session_evidence(t)
     cols = [FEATURES.index(c) for c in text.TEXT_COLUMNS]
     assert np.all(ev.matrix[:, cols] == 0)  # the evidence leaves them to the segmenter
-    filled = seg.with_text(ev.matrix, t)
+    filled = seg.ready_to_decode(ev.matrix, t)
     assert np.array_equal(filled[:, cols], seg.params.text.predict_transcript(t))
     start = filled[:, FEATURES.index("text_start_closing")]
     assert int(np.argmax(start)) == 3  # the acceptance is the likeliest closing start
     assert seg.segment(t).stages[3] == "closing"
     # parameters without a text model leave the columns at 0
     plain = Segmenter(StageParams.from_json(dict(seg.params.to_json(), text=None)))
-    assert plain.with_text(ev.matrix, t) is ev.matrix
+    assert plain.ready_to_decode(ev.matrix, t) is ev.matrix
 
 
 class Spy:
