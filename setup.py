@@ -1,7 +1,9 @@
 """Build hook: ship the repository's ``models/`` folder inside the package as
 ``analyzer/_models``, so a fresh ``pip install .`` has the default move model and
-``analyzer.moves.load_model()`` finds it from any folder. Everything else about the
-package is in pyproject.toml."""
+``analyzer.moves.load_model()`` finds it from any folder; and the project's strategy codes
+of CaSiNo (``corpora/casino_codes/strategies.tsv``) as ``analyzer/_codes``, so ``analyzer
+train`` / ``evaluate`` on CaSiNo train with them from an installed package too. Everything
+else about the package is in pyproject.toml."""
 
 from pathlib import Path
 
@@ -21,6 +23,11 @@ class BuildPyWithModels(build_py):
                 out = target / path.relative_to(source)
                 self.mkpath(str(out.parent))
                 self.copy_file(str(path), str(out))
+        codes = Path(__file__).resolve().parent / "corpora" / "casino_codes" / "strategies.tsv"
+        if codes.exists():
+            out = Path(self.build_lib) / "analyzer" / "_codes" / codes.name
+            self.mkpath(str(out.parent))
+            self.copy_file(str(codes), str(out))
 
 
 setup(cmdclass={"build_py": BuildPyWithModels})

@@ -10,7 +10,15 @@ import typer
 
 from ..errors import AnalyzerError
 from .common import EXIT_OK, ModelOption, err, fail, fail_usage
-from .train import DataArgument, LabelColOption, OrientationMapOption, TextColOption
+from .train import (
+    CodesOption,
+    DataArgument,
+    LabelColOption,
+    NoCodesOption,
+    OrientationMapOption,
+    TextColOption,
+    resolve_codes,
+)
 
 
 class Level(StrEnum):
@@ -32,12 +40,16 @@ def evaluate(
     text_col: TextColOption = "text",
     label_col: LabelColOption = "label",
     orientation_map: OrientationMapOption = None,
+    codes: CodesOption = None,
+    no_codes: NoCodesOption = False,
 ) -> None:
     """Compare move predictions with the human labels in DATA.
 
     Prints per-class precision/recall/F1, macro-F1, Cohen's kappa and the confusion table
     for the orientation (integrative / distributive / neutral) and for the move labels.
-    With --cv K a fresh model is trained and tested K times, never splitting a dialogue.
+    With --cv K a fresh model is trained and tested K times, never splitting a dialogue;
+    for CaSiNo the project's own codes of the dialogues CaSiNo left uncoded join every
+    training fold (never scored; --no-codes leaves them out).
 
     Example:
 
@@ -53,7 +65,8 @@ def evaluate(
         fail_usage("--cv trains fresh models; it cannot be combined with --model")
     try:
         coded = load_coded(data, text_col=text_col, label_col=label_col,
-                           orientation_map=orientation_map)
+                           orientation_map=orientation_map,
+                           codes=resolve_codes(data, codes, no_codes))
         if cv:
             def progress(done, total):
                 err(f"  fold {done}/{total} done")

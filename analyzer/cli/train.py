@@ -16,6 +16,29 @@ DataArgument = Annotated[list[str], typer.Argument(
 TextColOption = Annotated[str, typer.Option("--text-col", help="CSV column holding the text.")]
 LabelColOption = Annotated[str, typer.Option(
     "--label-col", help="CSV column holding the codes (comma-separated for several).")]
+CodesOption = Annotated[list[Path] | None, typer.Option(
+    "--codes", help="Project strategy codes for CaSiNo dialogues the corpus left uncoded "
+    "(dialogue_id, utterance, labels, annotator; see corpora/casino_codes): trained on, never "
+    "scored. Default for CaSiNo data: the project's corpora/casino_codes/strategies.tsv.",
+    show_default=False)]
+NoCodesOption = Annotated[bool, typer.Option(
+    "--no-codes", help="Train on the corpus's own codes only.")]
+
+
+def resolve_codes(data: list[str], codes: list[Path] | None, no_codes: bool) -> list[Path]:
+    """The codes files to use: none with --no-codes or for CSV data, the ones named, or the
+    project's own for CaSiNo data when they exist."""
+    if no_codes:
+        return []
+    if codes:
+        return list(codes)
+    from ..moves.codes import project_codes
+
+    found = project_codes()
+    is_csv = all(Path(d).suffix.lower() == ".csv" for d in data)
+    return [found] if found is not None and not is_csv else []
+
+
 OrientationMapOption = Annotated[str | None, typer.Option(
     "--orientation-map", help="CSV (label,orientation) or JSON file: how each of your labels "
     "counts (integrative, distributive, neutral); unmapped labels are neutral.",
@@ -33,6 +56,8 @@ def train(
     name: Annotated[str, typer.Option("--name", help="Model name stored in meta.json.")]
     = "custom-moves",
     version: Annotated[str, typer.Option("--version", help="Model version.")] = "1",
+    codes: CodesOption = None,
+    no_codes: NoCodesOption = False,
 ) -> None:
     r"""Train a move model on coded turns and write it to a model folder.
 
@@ -55,9 +80,13 @@ def train(
                    "choose a new or empty folder (an existing model folder is replaced)")
     try:
         coded = load_coded(data, text_col=text_col, label_col=label_col,
-                           orientation_map=orientation_map)
+                           orientation_map=orientation_map,
+                           codes=resolve_codes(data, codes, no_codes))
+        extra = f", {len(coded.train_only)} of them coded by the project" \
+            if coded.train_only else ""
         err(f"training on {coded.labelled_turns} coded turns from "
-            f"{len(coded.transcripts)} sessions ({len(coded.labels)} labels)...")
+            f"{len({str(t.session_id) for t in coded.transcripts})} sessions{extra} "
+            f"({len(coded.labels)} labels)...")
         model = fit(coded, seed=seed, name=name, version=version)
         model.save(out)
         model.save(out, card=model_card(model.meta))  # the card quotes the saved file's hash

@@ -40,6 +40,14 @@ def model_card(meta: dict[str, Any]) -> str:
         f"- {data.get('labelled_turns')} coded turns in {data.get('dialogues')} sessions; "
         f"sha256 of the files {data.get('sha256')}, {data.get('bytes')} bytes",
     ]
+    codes = data.get("project_codes")
+    if codes:
+        lines.append(
+            f"- of these, {codes.get('labelled_turns')} turns of {codes.get('dialogues')} "
+            f"dialogues that CaSiNo left uncoded were coded by the project "
+            f"({', '.join(codes.get('files', []))}; see corpora/casino_codes/README.md: the "
+            "coders are AI helper agents of the project, checked blind against CaSiNo's "
+            "annotators there); they are training data only, never scored")
     if data.get("kind") == "casino":
         lines.append(f"- Credit: {CASINO_CREDIT}")
     lines += [

@@ -29,6 +29,10 @@ class CodedData:
     files: list[Path]
     orientation_map: dict[str, str] = field(default_factory=dict)
     kind: str = "casino"  # or "csv"
+    #: sessions coded by the project, not by the corpus (``codes.py``): trained on, never
+    #: scored; ``codes`` are the files they came from (part of ``files`` too)
+    train_only: frozenset[str] = frozenset()
+    codes: list[Path] = field(default_factory=list)
 
     @property
     def labelled_turns(self) -> int:
@@ -157,8 +161,12 @@ def read_orientation_map(path: str | Path) -> dict[str, str]:
 
 
 def load_coded(paths: Iterable[str | Path], text_col: str = "text", label_col: str = "label",
-               orientation_map: str | Path | None = None) -> CodedData:
-    """Read coded data: CaSiNo JSON files/folders or user CSVs (not mixed)."""
+               orientation_map: str | Path | None = None,
+               codes: Iterable[str | Path] = ()) -> CodedData:
+    """Read coded data: CaSiNo JSON files/folders or user CSVs (not mixed).
+
+    ``codes``: files of the project's own strategy codes for CaSiNo dialogues the corpus left
+    uncoded (``codes.py``); their dialogues join the data as training-only sessions."""
     from .taxonomy import CASINO_ORIENTATION
 
     files: list[Path] = []
@@ -178,13 +186,34 @@ def load_coded(paths: Iterable[str | Path], text_col: str = "text", label_col: s
         raise ReadError(str(files[0]), "cannot mix CaSiNo JSON and CSV in one run",
                         hint="train on one kind of data at a time")
     kind = kinds.pop()
+    code_files = [Path(c) for c in codes]
+    if code_files and kind != "casino":
+        from ..errors import UsageError
+
+        raise UsageError("project codes (--codes) add to CaSiNo dialogues; the data is CSV",
+                         hint="leave out --codes, or pass --no-codes")
     transcripts: list[Transcript] = []
+    everything: list[Transcript] = []
     for f in files:
         if kind == "csv":
             transcripts.extend(read_coded_csv(f, text_col=text_col, label_col=label_col))
+        elif code_files:
+            read = read_casino(f, annotated_only=False)
+            everything.extend(read)
+            transcripts.extend(t for t in read if any(turn.gold for turn in t.turns))
         else:
             transcripts.extend(read_casino(f))
+    train_only: frozenset[str] = frozenset()
+    if code_files:
+        from .codes import coded_copies, read_codes
+
+        rows = [row for c in code_files for row in read_codes(c)]
+        copies, _skipped = coded_copies(everything, rows)
+        transcripts.extend(copies)
+        train_only = frozenset(str(t.session_id) for t in copies)
+        if not copies:  # none of the files' dialogues has project codes: plain corpus data
+            code_files = []
     mapping = dict(CASINO_ORIENTATION) if kind == "casino" else {}
     if orientation_map:
         mapping.update(read_orientation_map(orientation_map))
-    return CodedData(transcripts, files, mapping, kind)
+    return CodedData(transcripts, files + code_files, mapping, kind, train_only, code_files)

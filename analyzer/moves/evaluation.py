@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.metrics import cohen_kappa_score, confusion_matrix, precision_recall_fscore_support
 
 from ..results import ORIENTATIONS
@@ -113,10 +114,17 @@ def score(sets_true, sets_pred, P_or, classes, mapping, multilabel, n_dialogues,
 
 def cross_validate(data: CodedData, k: int = 5, seed: int = 0,
                    params: dict[str, Any] | None = None, progress=None) -> Scores:
-    """Dialogue-level k-fold CV of a fresh ``MoveClassifier`` on ``data``."""
+    """Dialogue-level k-fold CV of a fresh ``MoveClassifier`` on ``data``.
+
+    Sessions coded by the project (``data.train_only``, ``codes.py``) join every training
+    fold and are never scored: the folds are drawn over the corpus's own coded sessions
+    alone, exactly as without them, so the figures of both runs compare fold for fold."""
     from .training import DEFAULT_PARAMS
 
-    X = turn_frame(data.transcripts, labelled_only=True)
+    X_all = turn_frame(data.transcripts, labelled_only=True)
+    extra = X_all["session_id"].astype(str).isin(data.train_only).to_numpy()
+    X = X_all[~extra].reset_index(drop=True)
+    X_extra = X_all[extra].reset_index(drop=True)
     groups = X["session_id"].to_numpy()
     n_groups = len(np.unique(groups))
     if n_groups < k:
@@ -126,15 +134,22 @@ def cross_validate(data: CodedData, k: int = 5, seed: int = 0,
                          hint="lower --cv or add a session_id column to your CSV")
     folds = dialogue_folds(groups, k, seed)
     sets = as_label_sets(X["gold"])
+    extra_sets = as_label_sets(X_extra["gold"]) if len(X_extra) else []
+    extra_groups = X_extra["session_id"].astype(str).to_numpy()
     kwargs = {**DEFAULT_PARAMS, **(params or {})}
     P_or = np.zeros((len(X), len(ORIENTATIONS)))
     pred: list[tuple[str, ...]] = [()] * len(X)
     est = None
     for f in range(k):
         tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
+        X_tr, y_tr, g_tr = X.iloc[tr], [sets[i] for i in tr], groups[tr]
+        if len(X_extra):
+            X_tr = pd.concat([X_tr, X_extra], ignore_index=True)
+            y_tr = y_tr + list(extra_sets)
+            g_tr = np.concatenate([g_tr.astype(str), extra_groups])
         est = MoveClassifier(orientation_map=data.orientation_map or None, random_state=seed,
                              **kwargs)
-        est.fit(X.iloc[tr], [sets[i] for i in tr], groups=groups[tr])
+        est.fit(X_tr, y_tr, groups=g_tr)
         parts = est.feature_parts(X.iloc[te])  # as labelling does (word vectors dense)
         Pl, Po = est.scores(parts.matrix, parts.dense)
         P_or[te] = Po
@@ -147,6 +162,11 @@ def cross_validate(data: CodedData, k: int = 5, seed: int = 0,
     setup = {"method": f"dialogue-level {k}-fold cross-validation", "seed": seed,
              "params": {key: v for key, v in est.get_params().items()
                         if key != "orientation_map"}}
+    if len(X_extra):
+        setup["training_only"] = {
+            "codes": [p.name for p in data.codes],
+            "sessions": len(set(extra_groups)), "labelled_turns": int(len(X_extra)),
+            "note": "project-coded sessions added to every training fold, never scored"}
     return score(sets, pred, P_or, classes, mapping, any(len(s) > 1 for s in sets),
                  n_groups, setup)
 
@@ -155,6 +175,8 @@ def evaluate_model(model, data: CodedData) -> Scores:
     """Score a trained model on coded data it was not trained on."""
     est: MoveClassifier = model.estimator
     X = turn_frame(data.transcripts, labelled_only=True)
+    if data.train_only:  # project codes are training data, never a yardstick
+        X = X[~X["session_id"].astype(str).isin(data.train_only)].reset_index(drop=True)
     sets = as_label_sets(X["gold"])
     parts = est.feature_parts(X)
     Pl, Po = est.scores(parts.matrix, parts.dense)
@@ -173,6 +195,11 @@ def format_scores(s: Scores, level: str = "both") -> str:
     """Plain-text tables of the scores (what the CLI prints)."""
     lines = [f"{s.setup.get('method', '')}: {s.n_turns} coded turns in {s.n_dialogues} "
              "sessions"]
+    extra = s.setup.get("training_only")
+    if extra:
+        lines.append(f"every training fold also had {extra['labelled_turns']} turns of "
+                     f"{extra['sessions']} sessions coded by the project "
+                     f"({', '.join(extra['codes'])}; never scored)")
 
     def block(title, rep, with_kappa=True):
         lines.append("")

@@ -48,4 +48,9 @@ def train(data: CodedData, seed: int = 0, name: str = "custom", version: str = "
             "labelled_turns": int(len(X)),
         },
     }
+    if data.train_only:
+        extra = X["session_id"].astype(str).isin(data.train_only)
+        meta["training_data"]["project_codes"] = {
+            "files": [p.name for p in data.codes],
+            "dialogues": len(data.train_only), "labelled_turns": int(extra.sum())}
     return MoveModel(est, meta)

@@ -1,16 +1,17 @@
 """Out-of-fold move labels for the stage gold's annotated CaSiNo dialogues.
 
 Why: the stage segmenter reads the move model's labels as evidence (``mv_*`` columns). The
-shipped move model was trained on CaSiNo's 354 annotated dialogues (train + valid), and
-some stage gold sessions are among them, so their move labels are in-sample (near the human
-codes) while a new dialogue's never are. Fitting the stage parameters on such labels
+shipped move model was trained on CaSiNo's 354 annotated dialogues (train + valid) and,
+since ``casino-moves-3``, on the project's codes of the other 576 (``moves/codes.py``): every
+stage gold CaSiNo session is among them, so the shipped model's labels of them are in-sample
+(near the codes) while a new dialogue's never are. Fitting the stage parameters on such labels
 teaches them to trust the ``mv_*`` columns more than they should, and scoring on them
-flatters the CV figure. Here every annotated dialogue gets its labels from a move model
-that never saw it: the 354 dialogues are split into ``k`` seeded folds, a move model is
+flatters the CV figure. Here every coded dialogue gets its labels from a move model
+that never saw it: the coded dialogues are split into ``k`` seeded folds, a move model is
 trained on the other folds the way ``analyzer train`` builds the shipped one
 (``moves.training.train``, its default settings, seed 0) and labels the held-out fold.
-Every other session (unannotated CaSiNo dialogues, the spoken examples) keeps the shipped
-model's labels: for those the shipped labels are already out-of-sample.
+Every other session (the spoken examples, any CaSiNo dialogue coded by no one) keeps the
+shipped model's labels: for those the shipped labels are already out-of-sample.
 
 The labels are cached as JSON (per dialogue, per turn: move, offer kind, labels; only what
 the stage evidence reads), by default under /tmp, never in the repository::
@@ -43,10 +44,15 @@ FORMAT = "stage-oof-moves/1"
 
 
 def _annotated(casino: Path):
-    """CaSiNo's annotated dialogues as ``analyzer train`` reads them (train + valid)."""
+    """CaSiNo's coded dialogues as ``analyzer train`` reads them (train + valid), with the
+    project's own codes of the dialogues CaSiNo left uncoded (``moves/codes.py``): the
+    shipped move model is trained on both, so both need out-of-fold labels."""
+    from ..moves.codes import project_codes
     from ..moves.data import load_coded
 
-    return load_coded([casino / name for name in CASINO_FILES if (casino / name).exists()])
+    codes = project_codes()
+    return load_coded([casino / name for name in CASINO_FILES if (casino / name).exists()],
+                      codes=[codes] if codes else [])
 
 
 def dialogue_folds(ids: Sequence[str], k: int = DEFAULT_K, seed: int = DEFAULT_SEED
