@@ -64,9 +64,10 @@ def evaluate(
     if cv and model:
         fail_usage("--cv trains fresh models; it cannot be combined with --model")
     try:
+        code_files, named = resolve_codes(codes, no_codes)
         coded = load_coded(data, text_col=text_col, label_col=label_col,
-                           orientation_map=orientation_map,
-                           codes=resolve_codes(data, codes, no_codes))
+                           orientation_map=orientation_map, codes=code_files,
+                           codes_optional=not named)
         if cv:
             def progress(done, total):
                 err(f"  fold {done}/{total} done")

@@ -25,18 +25,18 @@ NoCodesOption = Annotated[bool, typer.Option(
     "--no-codes", help="Train on the corpus's own codes only.")]
 
 
-def resolve_codes(data: list[str], codes: list[Path] | None, no_codes: bool) -> list[Path]:
-    """The codes files to use: none with --no-codes or for CSV data, the ones named, or the
-    project's own for CaSiNo data when they exist."""
+def resolve_codes(codes: list[Path] | None, no_codes: bool) -> tuple[list[Path], bool]:
+    """The codes files to use, and whether the user named them: none with --no-codes, the
+    ones named, or the project's own when they exist (those apply to CaSiNo data only, so
+    a run on CSV data leaves them out instead of failing; named codes must apply)."""
     if no_codes:
-        return []
+        return [], False
     if codes:
-        return list(codes)
+        return list(codes), True
     from ..moves.codes import project_codes
 
     found = project_codes()
-    is_csv = all(Path(d).suffix.lower() == ".csv" for d in data)
-    return [found] if found is not None and not is_csv else []
+    return ([found] if found is not None else []), False
 
 
 OrientationMapOption = Annotated[str | None, typer.Option(
@@ -79,9 +79,10 @@ def train(
         fail_usage(f"--out {out} exists and is not a model folder",
                    "choose a new or empty folder (an existing model folder is replaced)")
     try:
+        code_files, named = resolve_codes(codes, no_codes)
         coded = load_coded(data, text_col=text_col, label_col=label_col,
-                           orientation_map=orientation_map,
-                           codes=resolve_codes(data, codes, no_codes))
+                           orientation_map=orientation_map, codes=code_files,
+                           codes_optional=not named)
         extra = f", {len(coded.train_only)} of them coded by the project" \
             if coded.train_only else ""
         err(f"training on {coded.labelled_turns} coded turns from "

@@ -162,11 +162,13 @@ def read_orientation_map(path: str | Path) -> dict[str, str]:
 
 def load_coded(paths: Iterable[str | Path], text_col: str = "text", label_col: str = "label",
                orientation_map: str | Path | None = None,
-               codes: Iterable[str | Path] = ()) -> CodedData:
+               codes: Iterable[str | Path] = (), codes_optional: bool = False) -> CodedData:
     """Read coded data: CaSiNo JSON files/folders or user CSVs (not mixed).
 
     ``codes``: files of the project's own strategy codes for CaSiNo dialogues the corpus left
-    uncoded (``codes.py``); their dialogues join the data as training-only sessions."""
+    uncoded (``codes.py``); their dialogues join the data as training-only sessions. On CSV
+    data they are an error, unless ``codes_optional`` (the CLI's default codes, which the
+    user did not name: then they are left out)."""
     from .taxonomy import CASINO_ORIENTATION
 
     files: list[Path] = []
@@ -187,6 +189,8 @@ def load_coded(paths: Iterable[str | Path], text_col: str = "text", label_col: s
                         hint="train on one kind of data at a time")
     kind = kinds.pop()
     code_files = [Path(c) for c in codes]
+    if code_files and kind != "casino" and codes_optional:
+        code_files = []
     if code_files and kind != "casino":
         from ..errors import UsageError
 

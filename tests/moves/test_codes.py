@@ -131,8 +131,16 @@ def test_malformed_codes_files_name_file_and_line(tmp_path):
 def test_codes_are_for_casino_data_only(repo, tmp_path):
     codes = tmp_path / "codes.tsv"
     codes.write_text(HEADER, encoding="utf-8")
+    coded_csv = repo / "corpora" / "custom_scheme" / "coded.csv"
     with pytest.raises(AnalyzerError, match="add to CaSiNo dialogues"):
-        load_coded([repo / "corpora" / "custom_scheme" / "coded.csv"], codes=[codes])
+        load_coded([coded_csv], codes=[codes])
+    # the CLI's default codes, not named by the user, are left out of a CSV run (a folder of
+    # CSVs has no .csv suffix to tell by)
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "coded.csv").write_bytes(coded_csv.read_bytes())
+    data = load_coded([folder], codes=[codes], codes_optional=True)
+    assert data.kind == "csv" and not data.codes and not data.train_only
 
 
 def test_the_project_codes_file_reads_cleanly():
