@@ -89,19 +89,17 @@ def read_codes(path: str | Path) -> list[CodeRow]:
 
 
 def coded_copies(transcripts: Iterable[Transcript], rows: Sequence[CodeRow]
-                 ) -> tuple[list[Transcript], int]:
+                 ) -> list[Transcript]:
     """One transcript per (dialogue, annotator) of ``rows``, its turns carrying that
-    annotator's labels, and how many rows were skipped because their dialogue is not among
-    ``transcripts`` (every dialogue of the corpus files read, coded by CaSiNo or not: a
-    training run on part of the corpus takes the codes of that part). Only dialogues
-    CaSiNo left uncoded may take project codes."""
+    annotator's labels. ``transcripts``: every dialogue of the corpus files read, coded by
+    CaSiNo or not; rows of dialogues not among them are skipped (a training run on part of
+    the corpus takes the codes of that part). Only dialogues CaSiNo left uncoded may take
+    project codes."""
     by_id = {str(t.session_id): t for t in transcripts}
     grouped: dict[tuple[str, str], dict[int, CodeRow]] = {}
-    skipped = 0
     for row in rows:
         transcript = by_id.get(row.dialogue)
         if transcript is None:
-            skipped += 1
             continue
         if any(turn.gold for turn in transcript.turns):
             raise ReadError(row.path, f"dialogue {row.dialogue} is coded by CaSiNo's own "
@@ -119,4 +117,4 @@ def coded_copies(transcripts: Iterable[Transcript], rows: Sequence[CodeRow]
         turns = tuple(replace(turn, gold=coded[i].labels) if i in coded else turn
                       for i, turn in enumerate(transcript.turns))
         out.append(replace(transcript, turns=turns))
-    return out, skipped
+    return out

@@ -188,9 +188,7 @@ def load_coded(paths: Iterable[str | Path], text_col: str = "text", label_col: s
         raise ReadError(str(files[0]), "cannot mix CaSiNo JSON and CSV in one run",
                         hint="train on one kind of data at a time")
     kind = kinds.pop()
-    code_files = [Path(c) for c in codes]
-    if code_files and kind != "casino" and codes_optional:
-        code_files = []
+    code_files = [Path(c) for c in codes] if kind == "casino" or not codes_optional else []
     if code_files and kind != "casino":
         from ..errors import UsageError
 
@@ -212,7 +210,7 @@ def load_coded(paths: Iterable[str | Path], text_col: str = "text", label_col: s
         from .codes import coded_copies, read_codes
 
         rows = [row for c in code_files for row in read_codes(c)]
-        copies, _skipped = coded_copies(everything, rows)
+        copies = coded_copies(everything, rows)
         transcripts.extend(copies)
         train_only = frozenset(str(t.session_id) for t in copies)
         if not copies:  # none of the files' dialogues has project codes: plain corpus data
