@@ -828,14 +828,19 @@ def exp_bias_bound(D):
           f" kappa {scores[(b1, b2)]:.3f}", flush=True)
 
 
-def full_cv(seed: int, params: dict) -> None:
+def full_cv(seed: int, params: dict, codes: bool = True) -> None:
     """A full ``cross_validate`` (what ``analyzer evaluate --cv 5`` runs) with other
-    ``MoveClassifier`` parameters."""
+    ``MoveClassifier`` parameters (over ``training.DEFAULT_PARAMS``); with the project's
+    codes in every training fold, as the command runs it, unless ``codes`` is False."""
+    from analyzer.moves.codes import project_codes
     from analyzer.moves.evaluation import cross_validate
 
-    s = cross_validate(load_coded([str(CASINO)]), 5, seed, params)
-    print(params, f"seed {seed}: orientation F1 {s.orientation['macro_f1']:.3f} kappa "
-          f"{s.orientation['kappa']:.3f}  labels {s.labels['macro_f1']:.3f}  "
+    found = project_codes() if codes else None
+    data = load_coded([str(CASINO)], codes=[found] if found else [])
+    s = cross_validate(data, 5, seed, params)
+    print(params, f"codes={bool(found)} seed {seed}: orientation F1 "
+          f"{s.orientation['macro_f1']:.4f} kappa {s.orientation['kappa']:.4f}  labels "
+          f"{s.labels['macro_f1']:.4f}  "
           + " ".join(f"{c}={v['f1']:.3f}" for c, v in s.labels["per_class"].items()))
 
 
@@ -860,12 +865,14 @@ def main() -> None:
                         f"LSA_VARIANTS ({', '.join(LSA_VARIANTS)}); default all")
     parser.add_argument("--params", default="{}", help='for cv: JSON, e.g. \'{"word_ngrams": '
                         '[1, 3], "orientation_C": 0.5}\'')
+    parser.add_argument("--no-codes", action="store_true",
+                        help="for cv: without the project's codes (the runs before row 32)")
     args = parser.parse_args()
     with threadpool_limits(limits=1):
         if args.experiment == "cv":
             params = {k: tuple(v) if isinstance(v, list) else v
                       for k, v in json.loads(args.params).items()}
-            full_cv(args.seed, params)
+            full_cv(args.seed, params, codes=not args.no_codes)
         elif args.experiment == "cache":
             cache(args.seed)
         elif args.experiment == "lsa-cache":  # the LSA blocks alone (no fold matrices needed)

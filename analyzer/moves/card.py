@@ -26,9 +26,16 @@ def _score_table(block: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _span(value, default) -> str:
+    """An n-gram range as the card writes it: (1, 3) -> "1-3"."""
+    low, high = value if value else default
+    return f"{low}-{high}" if low != high else f"{low}"
+
+
 def model_card(meta: dict[str, Any]) -> str:
     data = meta.get("training_data", {})
     versions = meta.get("versions", {})
+    params = meta.get("params", {})
     lines = [
         f"# Move model `{meta.get('name')}` version {meta.get('version')}",
         "",
@@ -53,8 +60,10 @@ def model_card(meta: dict[str, Any]) -> str:
     lines += [
         "",
         "## Method",
-        "Logistic regressions over word 1-2-gram and character 2-5-gram TF-IDF, linguistic "
-        "cue counts and context (previous turn, position); see docs/moves.md.",
+        f"Logistic regressions over word {_span(params.get('word_ngrams'), (1, 2))}-gram "
+        f"and character {_span(params.get('char_ngrams'), (2, 5))}-gram TF-IDF, linguistic "
+        "cue counts and context (previous turn, position); label head C "
+        f"{params.get('C', 3.0)}; see docs/moves.md.",
         f"- labels: {', '.join(meta.get('labels', []))}",
         f"- orientation map: {meta.get('orientation_map')}",
         f"- seed {meta.get('seed')}; made with analyzer {versions.get('analyzer')}, "

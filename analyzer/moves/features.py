@@ -7,7 +7,7 @@ tokenised and featurised once (the previous turn of row i is usually row i-1's t
 session costs one pass of the tokenizer over its turns, vectorised, no per-turn model calls.
 
 Feature blocks (names appear in explanations):
-  ``word:``   TF-IDF of word 1-2 grams of the turn
+  ``word:``   TF-IDF of word n-grams of the turn (1-3 in the shipped model)
   ``char:``   TF-IDF of character 2-5 grams inside word boundaries
   ``cue:``    counts of the linguistic cues of ``analyzer.nlp.cues`` (log-scaled)
   ``prev_word:`` / ``prev_cue:``  the same for the previous turn (the partner's, usually)
@@ -212,12 +212,13 @@ class _Vocab:
         return (T @ self.word_grams(list(word_id))).tocsr(), np.diff(indptr)
 
     def fast_words(self) -> bool:
-        """Word n-grams of sizes 1-2 are counted here; other sizes by sklearn."""
-        return self.analyzer == "word" and self.ngram_range[0] >= 1 and self.ngram_range[1] <= 2
+        """Word n-grams of sizes 1-3 are counted here; other sizes by sklearn."""
+        return self.analyzer == "word" and self.ngram_range[0] >= 1 and self.ngram_range[1] <= 3
 
     def word_table(self, extra: tuple[str, ...] = (), key=None):
         """(word -> id, unigram column per id, sorted bigram keys, their columns, which ids
-        begin / end a bigram term) over the words of the vocabulary's terms, then ``extra``
+        begin / end a bigram term, sorted trigram keys, their columns) over the words of the
+        vocabulary's terms, then ``extra``
         words (other users of the same token look-up, e.g. the cue word table, the word
         vectors); the id ``len(ids)`` is "not a known word". Cached under ``key`` (default:
         ``extra`` itself; a long ``extra`` is better named by a short key, since a tuple's
@@ -227,10 +228,10 @@ class _Vocab:
         table = tables.get(key)
         if table is None:
             ids = _Ids()
-            uni, bi = [], []
+            uni, bi, tri = [], [], []
             for col, term in enumerate(self.terms.tolist()):
                 parts = [ids.setdefault(w, len(ids)) for w in term.split(" ")]
-                (uni if len(parts) == 1 else bi).append((*parts, col))
+                (uni, bi, tri)[len(parts) - 1].append((*parts, col))
             for w in ("\0", *extra):  # NUL: the separator of ``token_ids``
                 ids.setdefault(w, len(ids))
             size = len(ids) + 1
@@ -244,14 +245,19 @@ class _Vocab:
             first, second = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
             first[[a for a, _, _ in bi]] = True  # words that begin / end some bigram term
             second[[b for _, b, _ in bi]] = True
-            table = tables[key] = (ids, uni_col, keys[order], bi_col, first, second)
+            tri_keys = np.array([(a * size + b) * size + c for a, b, c, _ in tri],
+                                dtype=np.int64)
+            tri_order = np.argsort(tri_keys)
+            tri_col = np.array([col for *_, col in tri], dtype=np.int64)[tri_order]
+            table = tables[key] = (ids, uni_col, keys[order], bi_col, first, second,
+                                   tri_keys[tri_order], tri_col)
         return table
 
     def word_counts(self, rows: np.ndarray, ids: np.ndarray, n: int, table) -> sp.csr_matrix:
-        """Word 1-2-gram counts from the token ids of ``word_table`` (``table``) and the text
+        """Word 1-3-gram counts from the token ids of ``word_table`` (``table``) and the text
         (row) of each token, tokens in text order: a unigram is a known id, a bigram a known
-        pair of neighbours in the same text."""
-        _, uni_col, keys, bi_col, first, second = table
+        pair of neighbours in the same text, a trigram a known triple."""
+        _, uni_col, keys, bi_col, first, second, tri_keys, tri_col = table
         size = len(uni_col)
         parts_r, parts_c = [], []
         if self.ngram_range[0] == 1:
@@ -259,7 +265,7 @@ class _Vocab:
             keep = cols >= 0
             parts_r.append(rows[keep])
             parts_c.append(cols[keep])
-        if self.ngram_range[1] == 2 and len(keys) and len(ids) > 1:
+        if self.ngram_range[0] <= 2 <= self.ngram_range[1] and len(keys) and len(ids) > 1:
             a, b = ids[:-1], ids[1:]
             ok = first[a] & second[b] & (rows[:-1] == rows[1:])
             key = a[ok] * size + b[ok]
@@ -267,6 +273,14 @@ class _Vocab:
             hit = keys[at] == key
             parts_r.append(rows[:-1][ok][hit])
             parts_c.append(bi_col[at[hit]])
+        if self.ngram_range[1] == 3 and len(tri_keys) and len(ids) > 2:
+            a, b, c = ids[:-2], ids[1:-1], ids[2:]
+            ok = rows[:-2] == rows[2:]  # all three in the same text
+            key = (a[ok] * size + b[ok]) * size + c[ok]
+            at = np.minimum(np.searchsorted(tri_keys, key), len(tri_keys) - 1)
+            hit = tri_keys[at] == key
+            parts_r.append(rows[:-2][ok][hit])
+            parts_c.append(tri_col[at[hit]])
         r = np.concatenate(parts_r) if parts_r else np.zeros(0, np.int64)
         c = np.concatenate(parts_c) if parts_c else np.zeros(0, np.int64)
         C = sp.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)),

@@ -408,6 +408,8 @@ def test_ngram_counts_equal_scikit_learn_on_odd_texts(analyzer):
     no_nul = [t for t in ODD_TEXTS if "\0" not in t]  # numpy's str arrays drop a final NUL
     vocabs = [fitted.word_, fitted.char_,
               fit_vocab("word", (1, 2), no_nul, min_df=1, max_features=None),
+              fit_vocab("word", (1, 3), no_nul, min_df=1, max_features=None),
+              fit_vocab("word", (2, 3), no_nul, min_df=1, max_features=None),
               fit_vocab("char_wb", (2, 5), no_nul, min_df=1, max_features=None)]
     for vocab in vocabs:
         vocab.__dict__.pop("_cache", None)
