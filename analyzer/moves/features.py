@@ -212,8 +212,11 @@ class _Vocab:
         return (T @ self.word_grams(list(word_id))).tocsr(), np.diff(indptr)
 
     def fast_words(self) -> bool:
-        """Word n-grams of sizes 1-3 are counted here; other sizes by sklearn."""
-        return self.analyzer == "word" and self.ngram_range[0] >= 1 and self.ngram_range[1] <= 3
+        """Word n-grams of sizes 1-3 are counted here; other sizes by sklearn. Trigram keys
+        are three word ids in one int64, so a vocabulary of a million terms or more (whose
+        words, with the ~25,000 of a word-vector table, could overflow it) goes to sklearn."""
+        return self.analyzer == "word" and self.ngram_range[0] >= 1 and (
+            self.ngram_range[1] <= 2 or (self.ngram_range[1] == 3 and len(self.terms) < 1_000_000))
 
     def word_table(self, extra: tuple[str, ...] = (), key=None):
         """(word -> id, unigram column per id, sorted bigram keys, their columns, which ids
