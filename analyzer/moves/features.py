@@ -221,11 +221,10 @@ class _Vocab:
     def word_table(self, extra: tuple[str, ...] = (), key=None):
         """(word -> id, unigram column per id, sorted bigram keys, their columns, which ids
         begin / end a bigram term, sorted trigram keys, their columns) over the words of the
-        vocabulary's terms, then ``extra``
-        words (other users of the same token look-up, e.g. the cue word table, the word
-        vectors); the id ``len(ids)`` is "not a known word". Cached under ``key`` (default:
-        ``extra`` itself; a long ``extra`` is better named by a short key, since a tuple's
-        hash is recomputed at every look-up)."""
+        vocabulary's terms, then ``extra`` words (other users of the same token look-up,
+        e.g. the cue word table, the word vectors); the id ``len(ids)`` is "not a known
+        word". Cached under ``key`` (default: ``extra`` itself; a long ``extra`` is better
+        named by a short key, since a tuple's hash is recomputed at every look-up)."""
         tables = self.__dict__.setdefault("_words", {})
         key = extra if key is None else key
         table = tables.get(key)
