@@ -2,7 +2,7 @@
 
 Why: the stage segmenter reads the move model's labels as evidence (``mv_*`` columns). The
 shipped move model was trained on CaSiNo's 354 annotated dialogues (train + valid) and,
-since ``casino-moves-3``, on the project's codes of the other 576 (``moves/codes.py``): every
+since ``casino-moves-4``, on the project's codes of the other 576 (``moves/codes.py``): every
 stage gold CaSiNo session is among them, so the shipped model's labels of them are in-sample
 (near the codes) while a new dialogue's never are. Fitting the stage parameters on such labels
 teaches them to trust the ``mv_*`` columns more than they should, and scoring on them
