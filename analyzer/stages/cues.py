@@ -68,6 +68,10 @@ CUES: dict[str, tuple[str, ...]] = {
         # spoken business talk: a figure put forward as what one asks or offers
         "i 'd want", "we 'd want", "we would want", "asking price", "asking rent",
         "the claim is", "our claim", "we 're offering", "we are offering", "i 'm offering",
+        # a figure asked for (read from the spoken gold, 2026-11-27: each starts bargaining
+        # there more often than it occurs before the gold start)
+        "i 'm asking", "we 're asking", "i am asking", "we are asking", "our ask", "my ask",
+        "the ask is", "we were thinking",
     ),
     # agreement
     "accept": (
@@ -147,6 +151,15 @@ CUES: dict[str, tuple[str, ...]] = {
         # the same in the held-out spoken set p/q (read as a dev set after its one scoring)
         "going to pass", "we 'll pass", "have to pass", "not going to agree",
         "take our chances", "failure to agree",
+        # declaring that the sides cannot meet, or not renewing: read from the writer-impasse
+        # sessions of the spoken gold (2026-11-27), kept only where no turn before a gold
+        # closing and no CaSiNo chat turn has them ("far apart", "won't sign" and "not
+        # interested" do: positional talk in bargaining)
+        "too far apart", "not the right fit", "we 're stuck", "gone as far as we can",
+        "n't think we 're going to get there", "ca n't renew", "can not renew",
+        "cannot renew", "not going to renew", "not renewing", "wo n't be signing",
+        "stalemate", "no from me", "no from us", "it 's a no", "nothing more to discuss",
+        "see you in court",
     ),
 }
 

@@ -679,10 +679,39 @@ def detect_outcome(transcript: Transcript, evidence: Evidence,
         accept = evidence.column("accept_sticks")
         if impasse[start] > 0 and accept[start] == 0:
             return "impasse", start
+        declared = _impasse_declared_before(evidence, start)
+        if declared is not None:
+            return "impasse", declared
         if any(t.is_action and t.action.kind == "submit" for t in transcript.turns[start:]):
             return "unfinished", None  # a deal was put up formally but never accepted
         return "agreement", start
     return "unfinished", None
+
+
+#: How many turns before the start of closing a declared impasse still decides the outcome.
+IMPASSE_LOOKBACK = 3
+
+
+def _impasse_declared_before(evidence: Evidence, start: int) -> int | None:
+    """The turn that declared an impasse at or just before the start of closing, if the talk
+    ended there.
+
+    Why: in spoken talk one side often declares the impasse ("then I think we're too far
+    apart") and the other answers "okay, that's a shame". The decoder may open closing at
+    that "okay", or the declaration itself may open with "okay"; either way the acceptance
+    cue would make the session an agreement. So an impasse declared at the start of closing
+    or at most ``IMPASSE_LOOKBACK`` turns before it decides the outcome, unless the same
+    turn puts the decision off ("let me take it to the board") or a proposal follows it
+    anywhere in the session. Measured on the spoken gold's out-of-fold stages, fold seeds
+    0-2: impasses found 31 -> 41 of 78, no agreement or unfinished session lost
+    (docs/stages.md, "Spoken outcomes and first offers")."""
+    impasse = evidence.column("impasse")
+    proposal = evidence.column("proposal")
+    defer = evidence.column("defer")
+    for j in range(start, max(-1, start - 1 - IMPASSE_LOOKBACK), -1):
+        if impasse[j] > 0 and defer[j] == 0:
+            return j if not proposal[j + 1:].any() else None
+    return None
 
 
 def load_segmenter(path: str | Path | None = None) -> Segmenter:

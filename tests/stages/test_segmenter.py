@@ -12,7 +12,7 @@ from analyzer.results import STAGES
 from analyzer.stages import load_segmenter
 from analyzer.stages.evidence import FEATURES, session_evidence
 from analyzer.stages.fit import hand_params
-from analyzer.stages.segmenter import PARAMS_PATH, Segmenter, StageParams
+from analyzer.stages.segmenter import PARAMS_PATH, Segmenter, StageParams, detect_outcome
 from analyzer.transcript import Action, Speaker, Transcript, Turn
 
 
@@ -129,3 +129,41 @@ def test_parameters_round_trip_through_json(tmp_path):
     again = StageParams.load(path)
     assert again.features == list(FEATURES)
     assert np.allclose(again.coef, hand_params().coef)
+
+
+def spoken(*lines: str) -> Transcript:
+    """A two-party spoken session without formal actions."""
+    return chat(*lines)
+
+
+IMPASSE_TALK = ("Hi, thanks for coming in. Shall we get started?",
+                "Sure. Our budget for the renewal is tight this year.",
+                "We're asking forty thousand for the year.",
+                "We can do thirty-two, not more.",
+                "Then I think we're too far apart. I'm sorry.",
+                "Okay. That's a shame. Thanks for your time.")
+
+
+def test_an_impasse_declared_just_before_closing_decides_the_outcome():
+    # closing opened at the "okay" that answers the declaration: still an impasse, reached
+    # where it was declared
+    t = spoken(*IMPASSE_TALK)
+    stages = ["opening", "exploring", "bargaining", "bargaining", "bargaining", "closing"]
+    assert detect_outcome(t, session_evidence(t), stages) == ("impasse", 4)
+    # closing opened at the declaration itself
+    stages = ["opening", "exploring", "bargaining", "bargaining", "closing", "closing"]
+    assert detect_outcome(t, session_evidence(t), stages) == ("impasse", 4)
+
+
+def test_an_impasse_followed_by_a_new_proposal_is_no_impasse():
+    t = spoken(*IMPASSE_TALK[:5], "Wait. What if we did thirty-six, with a two-year term?",
+               "Okay, thirty-six for two years works for me.")
+    stages = ["opening", "exploring", "bargaining", "bargaining", "bargaining", "bargaining",
+              "closing"]
+    assert detect_outcome(t, session_evidence(t), stages) == ("agreement", 6)
+
+
+def test_an_impasse_long_before_closing_does_not_decide():
+    t = spoken(*IMPASSE_TALK[:5], "Hm.", "Right.", "Well.", "Okay, sounds good, thanks.")
+    stages = ["opening", "exploring"] + ["bargaining"] * 6 + ["closing"]
+    assert detect_outcome(t, session_evidence(t), stages)[0] == "agreement"
