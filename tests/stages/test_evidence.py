@@ -201,3 +201,25 @@ def test_a_need_that_names_no_issue_is_no_need_cue():
                                "Are there any supplies that you really need?",
                                "I would like all 3 packages."))
     assert [v > 0 for v in col(ev, "need")] == [False, False, True, True, True]
+
+
+def test_a_figure_asked_for_is_a_proposal_even_with_a_wish():
+    """Spoken first offers: "we'd like you back, and we're asking ninety thousand" names terms
+    (the wish alone would make the amount a need)."""
+    ev = session_evidence(chat("We'd like you back as sponsor, and we're asking ninety thousand.",
+                               "We'd like a bigger logo, our budget is about seventy thousand."))
+    assert col(ev, "proposal") == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("text, impasse", [
+    ("Then I think we're too far apart. Thanks for your time.", True),
+    ("So, we're not the right fit for this project at this budget.", True),
+    ("I'm sorry, I can't renew at that rate.", True),
+    # a refusal of one term, a deferral, or giving up an item: no impasse
+    ("I can't agree to that clause until my lawyer has read it.", False),
+    ("I cannot agree a number today, the committee meets on Tuesday.", False),
+    ("I can give up the firewood if I get the water.", False),
+])
+def test_impasse_declarations_and_lookalikes(text, impasse):
+    ev = session_evidence(chat("Our price is forty thousand.", text))
+    assert (col(ev, "impasse")[1] > 0) == impasse
