@@ -68,8 +68,9 @@ CUES: dict[str, tuple[str, ...]] = {
         # spoken business talk: a figure put forward as what one asks or offers
         "i 'd want", "we 'd want", "we would want", "asking price", "asking rent",
         "the claim is", "our claim", "we 're offering", "we are offering", "i 'm offering",
-        # a figure asked for (read from the spoken gold, 2026-11-27: each starts bargaining
-        # there more often than it occurs before the gold start)
+        # a figure asked for (read from the spoken gold, 2026-11-27: "we're asking", "our
+        # ask" and "we were thinking" start bargaining there more often than they occur
+        # before the gold start; the other forms of the same phrases occur in neither)
         "i 'm asking", "we 're asking", "i am asking", "we are asking", "our ask", "my ask",
         "the ask is", "we were thinking",
     ),
@@ -153,7 +154,8 @@ CUES: dict[str, tuple[str, ...]] = {
         # declaring that the sides cannot meet, or not renewing: read from the writer-impasse
         # sessions of the spoken gold (2026-11-27), kept only where no turn before a gold
         # closing and no CaSiNo chat turn has them ("far apart", "won't sign" and "not
-        # interested" do: positional talk in bargaining)
+        # interested" do: positional talk in bargaining); the last six are common forms that
+        # occur in neither
         "too far apart", "not the right fit", "we 're stuck", "gone as far as we can",
         "n't think we 're going to get there", "ca n't renew", "can not renew",
         "cannot renew", "not going to renew", "not renewing", "wo n't be signing",
