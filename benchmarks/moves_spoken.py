@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {len(keys)} turns; gold {dict(Counter(g_or))}, "
               f"predicted {dict(Counter(p_or))}")
         print(f"  {orientation_scores(g_or, p_or)}")
-        print(f"  labels macro-F1 {label_f1([gold[k] for k in keys], [pred[k][1] for k in keys]):.3f}")
+        f1 = label_f1([gold[k] for k in keys], [pred[k][1] for k in keys])
+        print(f"  labels macro-F1 {f1:.3f}")
     if len(golds) == 2:
         (na, a), (nb, b) = golds.items()
         keys = sorted(set(a) & set(b))
