@@ -19,7 +19,8 @@ LabelColOption = Annotated[str, typer.Option(
 CodesOption = Annotated[list[Path] | None, typer.Option(
     "--codes", help="Project strategy codes for CaSiNo dialogues the corpus left uncoded "
     "(dialogue_id, utterance, labels, annotator; see corpora/casino_codes): trained on, never "
-    "scored. Default for CaSiNo data: the project's corpora/casino_codes/strategies.tsv.",
+    "scored. Default for CaSiNo data: the project's corpora/casino_codes/strategies.tsv and "
+    "corpora/spoken_codes/spoken_strategies.tsv.",
     show_default=False)]
 NoCodesOption = Annotated[bool, typer.Option(
     "--no-codes", help="Train on the corpus's own codes only.")]
@@ -35,8 +36,7 @@ def resolve_codes(codes: list[Path] | None, no_codes: bool) -> tuple[list[Path],
         return list(codes), True
     from ..moves.codes import project_codes
 
-    found = project_codes()
-    return ([found] if found is not None else []), False
+    return project_codes(), False
 
 
 OrientationMapOption = Annotated[str | None, typer.Option(

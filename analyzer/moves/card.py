@@ -49,12 +49,17 @@ def model_card(meta: dict[str, Any]) -> str:
     ]
     codes = data.get("project_codes")
     if codes:
+        files = codes.get("files", [])
+        spoken = any(name.startswith("spoken") for name in files)
         lines.append(
             f"- of these, {codes.get('labelled_turns')} turns of {codes.get('dialogues')} "
-            f"dialogues that CaSiNo left uncoded were coded by the project "
-            f"({', '.join(codes.get('files', []))}; see corpora/casino_codes/README.md: the "
-            "coders are AI helper agents of the project, checked blind against CaSiNo's "
-            "annotators there); they are training data only, never scored")
+            + ("sessions (CaSiNo dialogues the corpus left uncoded, and spoken sessions of "
+               "corpora/spoken*)" if spoken else "dialogues that CaSiNo left uncoded")
+            + f" were coded by the project ({', '.join(files)}; see "
+            "corpora/casino_codes/README.md"
+            + (" and corpora/spoken_codes/README.md" if spoken else "")
+            + ": the coders are AI helper agents of the project, checked blind against "
+            "CaSiNo's annotators there); they are training data only, never scored")
     if data.get("kind") == "casino":
         lines.append(f"- Credit: {CASINO_CREDIT}")
     lines += [
@@ -94,6 +99,16 @@ def model_card(meta: dict[str, Any]) -> str:
                       f"orientation macro-F1 {other['orientation']['macro_f1']:.3f}, kappa "
                       f"{other['orientation']['kappa']:.3f}; move labels macro-F1 "
                       f"{other['labels']['macro_f1']:.3f}"]
+    spoken = meta.get("spoken_scores")
+    if spoken:
+        o, lab = spoken.get("orientation", {}), spoken.get("labels", {})
+        lines += ["", "## Spoken talk", "",
+                  f"Reproduce: `{spoken.get('command', '')}`", "",
+                  f"On {spoken.get('sessions')} spoken sessions ({spoken.get('turns')} turns; "
+                  f"{spoken.get('gold', 'coded by the project')}): orientation accuracy "
+                  f"{o.get('accuracy', 0):.3f}, Cohen's kappa {o.get('kappa', 0):.3f}; move "
+                  f"labels macro-F1 {lab.get('macro_f1', 0):.3f}. Lower than on CaSiNo above: "
+                  "read the labels of recorded meetings with that in mind."]
     lines += ["", "## Intended use and limits",
               "For analysing negotiation transcripts like the training data. Scores on other "
               "kinds of talk will be lower; check with `analyzer evaluate` on your own coded "

@@ -12,6 +12,13 @@ for *training*. They are never *scored*: cross-validation draws its folds over C
 coded dialogues, adds every project-coded dialogue to every training fold, and scores only
 against CaSiNo's annotators; a held-out evaluation skips them too. CaSiNo's own codes are
 never replaced: a row naming an annotated dialogue is an error.
+
+Spoken talk (since ``casino-moves-6``): a model that only ever saw campsite chat labelled the
+project's spoken business sessions far worse than CaSiNo (docs/moves.md, "Spoken talk").
+``corpora/spoken_codes`` holds the same ten labels for spoken sessions of
+``corpora/spoken*``; a row names its session as ``folder/file#session_id`` (the path under
+``corpora/``) and the turn by its index as read. They join training the same way and are
+never scored by the CaSiNo cross-validation.
 """
 
 from __future__ import annotations
@@ -29,15 +36,53 @@ from ..transcript import Transcript
 #: ``evaluate`` on CaSiNo find them by default from a plain ``pip install .`` too
 REPO_CODES = Path(__file__).resolve().parents[2] / "corpora" / "casino_codes" / "strategies.tsv"
 PACKAGED_CODES = Path(__file__).resolve().parents[1] / "_codes" / "strategies.tsv"
+#: the folder spoken codes name their sessions from, and the spoken codes trained on (the
+#: transcripts live in the repository only, so an installed package trains without them)
+CORPORA = REPO_CODES.parents[1]
+SPOKEN_CODES = CORPORA / "spoken_codes" / "spoken_strategies.tsv"
 COLUMNS = ("dialogue_id", "utterance", "labels", "annotator")
 
 
-def project_codes() -> Path | None:
-    """The project's codes file: the repository's, else the package's copy, else None."""
-    for candidate in (REPO_CODES, PACKAGED_CODES):
-        if candidate.exists():
-            return candidate
-    return None
+def project_codes() -> list[Path]:
+    """The project's codes files: CaSiNo's (the repository's, else the package's copy) and,
+    in a repository checkout, the spoken sessions'."""
+    found = [c for c in (REPO_CODES, PACKAGED_CODES) if c.exists()][:1]
+    if SPOKEN_CODES.exists():
+        found.append(SPOKEN_CODES)
+    return found
+
+
+def corpus_key(transcript: Transcript) -> str:
+    """How codes name a session: a CaSiNo dialogue by its id, any other by
+    ``folder/file#session_id``, its path under ``corpora/`` (session ids alone are not
+    unique across the spoken folders)."""
+    if transcript.format == "casino":
+        return str(transcript.session_id)
+    try:
+        rel = Path(transcript.source).resolve().relative_to(CORPORA.resolve())
+    except ValueError:
+        return str(transcript.session_id)
+    return f"{rel.as_posix()}#{transcript.session_id}"
+
+
+def _spoken_session(key: str, cache: dict[str, list[Transcript]], row: CodeRow) -> Transcript:
+    """The session a spoken code row names (``folder/file#session_id`` under corpora/),
+    renamed to that key so that its copies never clash with another folder's session."""
+    from ..io import read_transcripts
+
+    name, _, session_id = key.partition("#")
+    path = CORPORA / name
+    if name not in cache:
+        if not path.is_file():
+            raise ReadError(row.path, f"no transcript {name} under {CORPORA}", line=row.line,
+                            hint="name the session as folder/file#session_id, its path under "
+                                 "corpora/")
+        cache[name] = list(read_transcripts(path))
+    for t in cache[name]:
+        if str(t.session_id) == session_id:
+            return replace(t, session_id=key)
+    raise ReadError(row.path, f"{name} holds no session {session_id!r}", line=row.line,
+                    hint="the part after # is the session id as `analyzer analyze` reports it")
 
 
 @dataclass(frozen=True)
@@ -96,9 +141,12 @@ def coded_copies(transcripts: Iterable[Transcript], rows: Sequence[CodeRow]
     the corpus takes the codes of that part). Only dialogues CaSiNo left uncoded may take
     project codes."""
     by_id = {str(t.session_id): t for t in transcripts}
+    files: dict[str, list[Transcript]] = {}
     grouped: dict[tuple[str, str], dict[int, CodeRow]] = {}
     for row in rows:
         transcript = by_id.get(row.dialogue)
+        if transcript is None and "/" in row.dialogue:
+            transcript = by_id[row.dialogue] = _spoken_session(row.dialogue, files, row)
         if transcript is None:
             continue
         if any(turn.gold for turn in transcript.turns):

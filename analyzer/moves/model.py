@@ -31,7 +31,7 @@ from .taxonomy import orientation_of_move
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
 #: The shipped default model (a folder under ``models/``; installed as ``analyzer._models``).
-DEFAULT_MODEL = "casino-moves-5"
+DEFAULT_MODEL = "casino-moves-6"
 
 #: Types a model file may contain besides plain containers; anything else is refused.
 _TRUSTED_PREFIXES = ("analyzer.moves.classifier.", "analyzer.moves.features.")

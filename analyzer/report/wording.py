@@ -139,33 +139,53 @@ def score_name(path: str) -> str:
     return " ".join(SCORE_WORDS.get(p.lower(), p.replace("_", " ")) for p in parts)
 
 
-def _meta_scores(info: Mapping[str, Any]) -> list[tuple[str, float]]:
-    """Scores from the model folder's ``meta.json`` (plain JSON, safe to read) when the
-    loaded model's info does not carry them."""
+def _meta(info: Mapping[str, Any]) -> dict[str, Any]:
+    """The model folder's ``meta.json`` (plain JSON, safe to read), or {}."""
     folder = info.get("path")
     if not folder:
-        return []
+        return {}
     try:
         meta = json.loads((Path(folder) / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return []
-    return model_scores({k: v for k, v in meta.items() if k not in ("params", "versions")})
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _spoken_clause(spoken: Any) -> str:
+    """The scores on spoken talk a model folder records (``spoken_scores``, see
+    benchmarks/moves_spoken.py), in words: a model trained mostly on chat does worse on
+    recorded meetings, and a coach reading one should know by how much."""
+    if not isinstance(spoken, Mapping):
+        return ""
+    parts = [(f"{score_name(k)} {v:.2f}") for k, v in model_scores(
+        {k: v for k, v in spoken.items() if isinstance(v, Mapping)})]
+    if not parts:
+        return ""
+    where = f" ({spoken['sessions']} sessions coded by the project)" \
+        if spoken.get("sessions") else ""
+    return f" On spoken business talk{where}: {', '.join(parts)}."
 
 
 def model_note(info: Mapping[str, Any]) -> str:
     """What produced the labels and how far to trust them, from the model's own info."""
     name = info.get("name") or "the move model"
     version = info.get("version")
-    scores = model_scores(info) or _meta_scores(info)
+    meta = _meta(info)
+    scores = model_scores({k: v for k, v in info.items() if k != "spoken_scores"}) or \
+        model_scores({k: v for k, v in meta.items()
+                      if k not in ("params", "versions", "spoken_scores")})
     text = (f"Move labels are predictions of {name}"
             + (f" (version {version})" if version else "")
             + ", each with the model's confidence (its probability for the label shown); "
               "they are not human codes.")
     if scores:
         measured = ", ".join(f"{score_name(k)} {v:.2f}" for k, v in scores)
-        text += f" Measured by the model's own evaluation: {measured}."
+        command = str((meta.get("cv_scores") or {}).get("command", "")).lower()
+        where = " (cross-validated on CaSiNo's campsite chats)" if "casino" in command else ""
+        text += f" Measured by the model's own evaluation{where}: {measured}."
     else:
         text += " The model did not report a measured accuracy."
+    text += _spoken_clause(info.get("spoken_scores") or meta.get("spoken_scores"))
     notes = [str(n) for n in info.get("notes") or []]
     if notes:
         text += " Model notes: " + "; ".join(notes) + "."

@@ -50,9 +50,8 @@ def _annotated(casino: Path):
     from ..moves.codes import project_codes
     from ..moves.data import load_coded
 
-    codes = project_codes()
     return load_coded([casino / name for name in CASINO_FILES if (casino / name).exists()],
-                      codes=[codes] if codes else [])
+                      codes=project_codes())
 
 
 def dialogue_folds(ids: Sequence[str], k: int = DEFAULT_K, seed: int = DEFAULT_SEED
@@ -167,9 +166,11 @@ def ensure(path: str | Path, casino: str | Path | None = None, k: int = DEFAULT_
 def apply(transcripts: Sequence, moves: list, oof: dict[str, list]) -> tuple[list, int]:
     """``moves`` (one list per transcript, the shipped model's) with the out-of-fold labels
     put in for every transcript whose session is in ``oof``; and how many were replaced."""
+    from ..moves.codes import corpus_key
+
     out, replaced = [], 0
     for t, m in zip(transcripts, moves, strict=True):
-        got = oof.get(str(t.session_id)) if getattr(t, "format", None) == "casino" else None
+        got = oof.get(corpus_key(t))
         if got is not None and len(got) == len(t.turns):
             out.append(got)
             replaced += 1

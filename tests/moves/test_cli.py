@@ -20,7 +20,9 @@ def test_train_then_evaluate_on_a_casino_slice(casino_slice, tmp_path):
     result = runner.invoke(app, ["train", str(casino_slice), "--out", str(out), "--seed", "1"])
     assert result.exit_code == 0, result.output
     meta = json.loads((out / "meta.json").read_text())
-    assert meta["training_data"]["dialogues"] == 20
+    data = meta["training_data"]
+    # the slice's 20, plus the project's coded spoken sessions, which join by default
+    assert data["dialogues"] - data.get("project_codes", {}).get("dialogues", 0) == 20
     assert meta["seed"] == 1 and len(meta["training_data"]["sha256"]) == 64
     assert (out / "README.md").read_text().count("CaSiNo") >= 1
 

@@ -143,10 +143,10 @@ def test_codes_are_for_casino_data_only(repo, tmp_path):
     assert data.kind == "csv" and not data.codes and not data.train_only
 
 
-def test_the_project_codes_file_reads_cleanly():
+def test_the_project_codes_files_read_cleanly():
     found = project_codes()
-    assert found is not None
-    rows = read_codes(found)
+    assert [p.name for p in found] == ["strategies.tsv", "spoken_strategies.tsv"]
+    rows = [row for path in found for row in read_codes(path)]
     assert len(rows) > 5000
     labels = {lab for row in rows for lab in row.labels}
     assert labels <= {"elicit-pref", "no-need", "non-strategic", "other-need",
@@ -175,3 +175,50 @@ def test_train_cli_records_the_codes_and_no_codes_leaves_them_out(mixed_file, tm
     meta = json.loads((tmp_path / "m2" / "meta.json").read_text())
     assert "project_codes" not in meta["training_data"]
     assert meta["training_data"]["dialogues"] == 8
+
+
+SPOKEN = "spoken/agency_retainer_marketing.txt#agency_retainer_marketing"
+
+
+def test_spoken_codes_name_their_session_by_its_path_under_corpora(tmp_path):
+    from analyzer.moves.codes import coded_copies, corpus_key
+
+    codes = tmp_path / "spoken.tsv"
+    codes.write_text(HEADER + f"{SPOKEN}\t0\tsmall-talk\ts9\n"
+                     f"{SPOKEN}\t3\tself-need,vouch-fair\ts9\n", encoding="utf-8")
+    (copy,) = coded_copies([], read_codes(codes))
+    # renamed to the key: session ids alone repeat across the spoken folders
+    assert copy.session_id == SPOKEN and copy.format == "text"
+    assert copy.turns[0].gold == ("small-talk",)
+    assert copy.turns[3].gold == ("self-need", "vouch-fair")
+    assert all(not t.gold for i, t in enumerate(copy.turns) if i not in (0, 3))
+    from analyzer.io import read_transcripts
+    from analyzer.moves.codes import CORPORA
+
+    (read,) = read_transcripts(CORPORA / "spoken" / "agency_retainer_marketing.txt")
+    assert corpus_key(read) == SPOKEN  # how the stage fit finds its out-of-fold labels
+
+
+@pytest.mark.parametrize("dialogue, message", [
+    ("spoken/no_such_file.txt#x", "no transcript spoken/no_such_file.txt"),
+    ("spoken/agency_retainer_marketing.txt#other", "holds no session 'other'"),
+])
+def test_a_spoken_code_naming_no_session_names_its_line(tmp_path, dialogue, message):
+    from analyzer.moves.codes import coded_copies
+
+    codes = tmp_path / "bad.tsv"
+    codes.write_text(HEADER + f"{SPOKEN}\t0\tsmall-talk\ts9\n{dialogue}\t0\tsmall-talk\ts9\n",
+                     encoding="utf-8")
+    with pytest.raises(ReadError, match=message) as caught:
+        coded_copies([], read_codes(codes))
+    assert caught.value.line == 3
+
+
+def test_the_spoken_test_sessions_are_never_trained_on():
+    from analyzer.moves.codes import CORPORA, SPOKEN_CODES
+
+    train = {row.dialogue for row in read_codes(SPOKEN_CODES)}
+    test = {row.dialogue for row in read_codes(CORPORA / "spoken_codes" / "test_adjudicated.tsv")}
+    assert len(train) == 40 and len(test) == 14 and not train & test
+    # nor is the held-out spoken stage test set
+    assert not any(key.startswith("spoken_heldout2/") for key in train | test)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from analyzer.report.arc import turning_points
@@ -194,6 +196,21 @@ def test_model_note_reads_scores_from_info_or_the_model_folder(tmp_path):
     assert "evaluation: macro-F1 0.68, Cohen's kappa 0.50." in note
     assert "alpha" not in note and "Model notes: trained with 1.9." in note
     assert "did not report" in model_note({"name": "m", "path": str(tmp_path / "none")})
+
+
+def test_model_note_gives_the_scores_on_spoken_talk_apart(tmp_path):
+    from analyzer.report.wording import model_note
+
+    (tmp_path / "meta.json").write_text(json.dumps({
+        "name": "m", "cv_scores": {"orientation": {"kappa": 0.69}},
+        "spoken_scores": {"sessions": 14, "orientation": {"accuracy": 0.71, "kappa": 0.52},
+                          "labels": {"macro_f1": 0.47}}}))
+    note = model_note({"name": "m", "path": str(tmp_path)})
+    assert "evaluation: orientation Cohen's kappa 0.69." in note
+    assert note.endswith("On spoken business talk (14 sessions coded by the project): "
+                         "orientation accuracy 0.71, orientation Cohen's kappa 0.52, "
+                         "strategy labels macro-F1 0.47.")
+    assert "spoken" not in model_note({"name": "m", "scores": {"macro_f1": 0.71}})
 
 
 def test_model_note_names_the_shipped_model_scores_in_words():

@@ -67,8 +67,8 @@ def test_each_dialogue_is_labelled_by_a_model_trained_without_it(tmp_path, casin
 
 
 @pytest.mark.casino
-def test_gold_evidence_reads_the_labels_for_casino_sessions_only(tmp_path, casino_dir,
-                                                                examples_dir):
+def test_gold_evidence_reads_the_labels_of_coded_sessions_only(tmp_path, casino_dir,
+                                                              examples_dir):
     gold = tmp_path / "gold.tsv"
     gold.write_text("938\topening=0\texploring=-\tbargaining=3\tclosing=10\n"
                     "404\topening=-\texploring=-\tbargaining=0\tclosing=11\n"
@@ -86,3 +86,22 @@ def test_gold_evidence_reads_the_labels_for_casino_sessions_only(tmp_path, casin
     assert shipped[0][:, SMALLTALK].min() == 0.0 and moved[0][:, SMALLTALK].min() == 1.0
     assert (moved[1] == shipped[1]).all()  # the labels do not fit the turns: not used
     assert (moved[2] == shipped[2]).all()  # not a CaSiNo session
+
+
+def test_a_spoken_session_takes_its_labels_by_its_path_under_corpora(tmp_path, repo):
+    """Spoken sessions the move model trains on (corpora/spoken_codes) are found by
+    ``folder/file#session_id``: session ids alone repeat across the spoken folders."""
+    gold = tmp_path / "gold.tsv"
+    gold.write_text("spoken/agency_retainer_marketing.txt\topening=0\texploring=-\t"
+                    "bargaining=2\tclosing=23\n", encoding="utf-8")
+    (pair,) = resolve(read_gold(gold), examples=repo / "corpora")
+    n = len(pair[1].turns)
+    row = [["small-talk", None, ["small-talk"]]]
+    for key, used in (("spoken/agency_retainer_marketing.txt#agency_retainer_marketing", True),
+                      ("agency_retainer_marketing", False)):
+        oof_moves.save({"format": oof_moves.FORMAT, "sessions": {key: row * n}},
+                       tmp_path / "oof.json")
+        shipped, _ = gold_evidence([pair])
+        moved, _ = gold_evidence([pair], oof_moves=oof_moves.load(tmp_path / "oof.json"))
+        assert bool(moved[0][:, SMALLTALK].min() == 1.0) is used
+        assert bool((moved[0] == shipped[0]).all()) is not used
