@@ -1,8 +1,9 @@
 """Build hook: ship the repository's ``models/`` folder inside the package as
 ``analyzer/_models``, so a fresh ``pip install .`` has the default move model and
 ``analyzer.moves.load_model()`` finds it from any folder; and the project's strategy codes
-of CaSiNo (``corpora/casino_codes/strategies.tsv``) as ``analyzer/_codes``, so ``analyzer
-train`` / ``evaluate`` on CaSiNo train with them from an installed package too. Everything
+of CaSiNo (``corpora/casino_codes/strategies.tsv``) as ``analyzer/_codes`` and those of the
+spoken sessions with their transcripts as ``analyzer/_corpora``, so ``analyzer train`` /
+``evaluate`` on CaSiNo train with them from an installed package too. Everything
 else about the package is in pyproject.toml."""
 
 from pathlib import Path
@@ -28,6 +29,24 @@ class BuildPyWithModels(build_py):
             out = Path(self.build_lib) / "analyzer" / "_codes" / codes.name
             self.mkpath(str(out.parent))
             self.copy_file(str(codes), str(out))
+        self.copy_spoken_codes()
+
+    def copy_spoken_codes(self):
+        """The spoken sessions' codes and the transcripts they name (a few hundred kB), as
+        ``analyzer/_corpora``: the codes name their sessions by path under ``corpora/``."""
+        corpora = Path(__file__).resolve().parent / "corpora"
+        target = Path(self.build_lib) / "analyzer" / "_corpora"
+        needed = set()
+        for tsv in sorted((corpora / "spoken_codes").glob("*.tsv")):
+            needed.add(tsv.relative_to(corpora))
+            for line in tsv.read_text(encoding="utf-8").splitlines()[1:]:
+                name = line.split("\t", 1)[0].partition("#")[0]
+                if name:
+                    needed.add(Path(name))
+        for rel in sorted(needed):
+            if (corpora / rel).is_file():
+                self.mkpath(str((target / rel).parent))
+                self.copy_file(str(corpora / rel), str(target / rel))
 
 
 setup(cmdclass={"build_py": BuildPyWithModels})

@@ -36,16 +36,18 @@ from ..transcript import Transcript
 #: ``evaluate`` on CaSiNo find them by default from a plain ``pip install .`` too
 REPO_CODES = Path(__file__).resolve().parents[2] / "corpora" / "casino_codes" / "strategies.tsv"
 PACKAGED_CODES = Path(__file__).resolve().parents[1] / "_codes" / "strategies.tsv"
-#: the folder spoken codes name their sessions from, and the spoken codes trained on (the
-#: transcripts live in the repository only, so an installed package trains without them)
-CORPORA = REPO_CODES.parents[1]
+#: the folder spoken codes name their sessions from: the repository's ``corpora/``, else the
+#: package's copy of the coded sessions (setup.py), and the spoken codes trained on
+_REPO_CORPORA = REPO_CODES.parents[1]
+_PACKAGED_CORPORA = Path(__file__).resolve().parents[1] / "_corpora"
+CORPORA = _REPO_CORPORA if (_REPO_CORPORA / "spoken_codes").is_dir() else _PACKAGED_CORPORA
 SPOKEN_CODES = CORPORA / "spoken_codes" / "spoken_strategies.tsv"
 COLUMNS = ("dialogue_id", "utterance", "labels", "annotator")
 
 
 def project_codes() -> list[Path]:
-    """The project's codes files: CaSiNo's (the repository's, else the package's copy) and,
-    in a repository checkout, the spoken sessions'."""
+    """The project's codes files: CaSiNo's and the spoken sessions' (the repository's, else
+    the package's copies)."""
     found = [c for c in (REPO_CODES, PACKAGED_CODES) if c.exists()][:1]
     if SPOKEN_CODES.exists():
         found.append(SPOKEN_CODES)
@@ -54,15 +56,13 @@ def project_codes() -> list[Path]:
 
 def corpus_key(transcript: Transcript) -> str:
     """How codes name a session: a CaSiNo dialogue by its id, any other by
-    ``folder/file#session_id``, its path under ``corpora/`` (session ids alone are not
-    unique across the spoken folders)."""
-    if transcript.format == "casino":
+    ``folder/file#session_id``, its folder and file name (its path under ``corpora/`` for the
+    project's sessions, wherever that folder is; session ids alone are not unique across the
+    spoken folders)."""
+    if transcript.format == "casino" or not transcript.source:
         return str(transcript.session_id)
-    try:
-        rel = Path(transcript.source).resolve().relative_to(CORPORA.resolve())
-    except ValueError:
-        return str(transcript.session_id)
-    return f"{rel.as_posix()}#{transcript.session_id}"
+    path = Path(transcript.source)
+    return f"{path.parent.name}/{path.name}#{transcript.session_id}"
 
 
 def _spoken_session(key: str, cache: dict[str, list[Transcript]], row: CodeRow) -> Transcript:

@@ -21,3 +21,11 @@ def test_build_puts_the_default_model_and_data_files_inside_the_package(repo, tm
         assert (shipped / name).read_bytes() == (repo / "models" / DEFAULT_MODEL /
                                                  name).read_bytes()
     assert (tmp_path / "analyzer" / "stages" / "params.json").exists()
+    # the spoken codes and every transcript they name, so a fresh install trains the same
+    corpora = tmp_path / "analyzer" / "_corpora"
+    codes = corpora / "spoken_codes" / "spoken_strategies.tsv"
+    assert codes.read_bytes() == (repo / "corpora" / "spoken_codes" / codes.name).read_bytes()
+    named = {line.split("\t")[0].partition("#")[0]
+             for line in codes.read_text(encoding="utf-8").splitlines()[1:]}
+    assert len(named) >= 40 and all((corpora / name).is_file() for name in named)
+    assert not (corpora / "spoken_heldout2").exists()  # the held-out stage test set
