@@ -48,8 +48,8 @@ def evaluate(
     Prints per-class precision/recall/F1, macro-F1, Cohen's kappa and the confusion table
     for the orientation (integrative / distributive / neutral) and for the move labels.
     With --cv K a fresh model is trained and tested K times, never splitting a dialogue;
-    for CaSiNo the project's own codes of the dialogues CaSiNo left uncoded join every
-    training fold (never scored; --no-codes leaves them out).
+    for CaSiNo the project's own codes of the dialogues CaSiNo left uncoded, and of 40 spoken
+    sessions, join every training fold (never scored; --no-codes leaves them out).
 
     Example:
 

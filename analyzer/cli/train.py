@@ -17,8 +17,9 @@ TextColOption = Annotated[str, typer.Option("--text-col", help="CSV column holdi
 LabelColOption = Annotated[str, typer.Option(
     "--label-col", help="CSV column holding the codes (comma-separated for several).")]
 CodesOption = Annotated[list[Path] | None, typer.Option(
-    "--codes", help="Project strategy codes for CaSiNo dialogues the corpus left uncoded "
-    "(dialogue_id, utterance, labels, annotator; see corpora/casino_codes): trained on, never "
+    "--codes", help="Project strategy codes for CaSiNo dialogues the corpus left uncoded, or "
+    "for spoken sessions named folder/file#session_id under corpora/ (dialogue_id, utterance, "
+    "labels, annotator; see corpora/casino_codes, corpora/spoken_codes): trained on, never "
     "scored. Default for CaSiNo data: the project's corpora/casino_codes/strategies.tsv and "
     "corpora/spoken_codes/spoken_strategies.tsv.",
     show_default=False)]
