@@ -1,4 +1,4 @@
-"""Out-of-fold move labels for the stage gold's annotated CaSiNo dialogues.
+"""Out-of-fold move labels for the stage gold's coded sessions (CaSiNo dialogues, spoken sessions).
 
 Why: the stage segmenter reads the move model's labels as evidence (``mv_*`` columns). The
 shipped move model was trained on CaSiNo's 354 annotated dialogues (train + valid) and,
@@ -10,7 +10,10 @@ flatters the CV figure. Here every coded dialogue gets its labels from a move mo
 that never saw it: the coded dialogues are split into ``k`` seeded folds, a move model is
 trained on the other folds the way ``analyzer train`` builds the shipped one
 (``moves.training.train``, its default settings, seed 0) and labels the held-out fold.
-Every other session (the spoken examples, any CaSiNo dialogue coded by no one) keeps the
+Since ``casino-moves-6`` the model also learns from 40 coded spoken sessions
+(``corpora/spoken_codes``), which are stage gold sessions too: they are folded the same way
+and found by ``codes.corpus_key`` (``folder/file#session_id``). Every other session (the
+examples, spoken sessions no one coded, any CaSiNo dialogue coded by no one) keeps the
 shipped model's labels: for those the shipped labels are already out-of-sample.
 
 The labels are cached as JSON (per dialogue, per turn: move, offer kind, labels; only what
