@@ -3,9 +3,10 @@
 
 Why: the shipped move model learns from CaSiNo's campsite chat, and its cross-validated
 scores are CaSiNo's. A coach's recorded sessions are spoken business talk: long turns, back-
-channels, agendas, mediators. ``corpora/spoken_codes/test_adjudicated.tsv`` codes 14 spoken
-sessions (442 turns) with CaSiNo's ten labels, by two annotators blind to each other and to
-the model, their differences adjudicated; no model is trained on them. This scores a model's
+channels, agendas, mediators. ``corpora/spoken_codes/test_adjudicated.tsv`` codes 28 spoken
+sessions (893 turns; two sets of 14) with CaSiNo's ten labels, each set by two annotators
+blind to each other and to the model, their differences adjudicated; no model is trained on
+them. This scores a model's
 turn labels there, through the whole pipeline (units, roll-up) as ``analyzer analyze`` runs
 it: orientation by the any-proself rule (accuracy, macro-F1, Cohen's kappa) and the ten labels
 (macro-F1 over labels, multi-label). With two annotators' files it also gives their agreement::
@@ -14,6 +15,7 @@ it: orientation by the any-proself rule (accuracy, macro-F1, Cohen's kappa) and 
     python benchmarks/moves_spoken.py --model models/casino-moves-5
     python benchmarks/moves_spoken.py --gold corpora/spoken_codes/test_annotator_s1.tsv \\
         --gold corpora/spoken_codes/test_annotator_s2.tsv   # per annotator, and between them
+    (the second set: test_annotator_s8.tsv and test_annotator_s9.tsv)
 """
 
 from __future__ import annotations
