@@ -12,6 +12,7 @@ it: orientation by the any-proself rule (accuracy, macro-F1, Cohen's kappa) and 
 (macro-F1 over labels, multi-label). With two annotators' files it also gives their agreement::
 
     python benchmarks/moves_spoken.py                      # the shipped model
+    git checkout 828d6ec -- models/casino-moves-5          # the model before, from history
     python benchmarks/moves_spoken.py --model models/casino-moves-5
     python benchmarks/moves_spoken.py --gold corpora/spoken_codes/test_annotator_s1.tsv \\
         --gold corpora/spoken_codes/test_annotator_s2.tsv   # per annotator, and between them
