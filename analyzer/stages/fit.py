@@ -23,8 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from ..results import STAGES
-from .adjourned import fit_gate
+from .adjourned import apply_gate, fit_gate
 from .boundary import fit_boundaries
+from .context import fit_context
 from .evidence import FEATURES
 from .segmenter import PARAMS_PATH, StageParams
 from .text import INNER_FOLDS, TARGETS, TEXT_C, column_name, fit_text, oof_columns
@@ -34,7 +35,7 @@ N = len(STAGES)
 DEFAULT_C = 10.0
 #: Weights of the HMM, MEMM, perceptron and boundary scores in decoding, chosen by
 #: cross-validation on the gold (docs/stages.md).
-DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0, "crf": 0.0, "boundary": 2.0}
+DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0, "crf": 0.0, "boundary": 2.0, "context": 2.0}
 #: Regularisation of the boundary conditional logits (``boundary.py``), chosen by CV.
 BOUNDARY_C = 0.1
 #: Class weighting of the emission classifier ("balanced" or None), chosen by CV.
@@ -46,8 +47,10 @@ MEMM_C: float | None = None
 #: How labels are read off the chain (``mbr.py``): the path with the fewest expected Pk
 #: window errors under the chain tempered by ``temperature``, ``path_weight`` times the path's
 #: log score added, stage changes less probable than ``floor`` ruled out; chosen by
-#: cross-validation on the gold (docs/stages.md).
-DEFAULT_DECODING = {"method": "mbr-pk", "temperature": 6.0, "path_weight": 0.01,
+#: cross-validation on the gold (docs/stages.md; temperature 6 until the context MEMM joined
+#: the mix, then 3, which the CV cannot tell from 4-6 and which keeps a plain "we have a
+#: deal" ending in closing, where 6 no longer did).
+DEFAULT_DECODING = {"method": "mbr-pk", "temperature": 3.0, "path_weight": 0.01,
                     "floor": 1e-6}
 #: Passes of the structured perceptron over the gold.
 DEFAULT_EPOCHS = 10
@@ -267,13 +270,16 @@ def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
                mix: dict[str, float] | None = None,
                decoding: dict | None = None, bags: int = DEFAULT_BAGS,
                bag_fraction: float | None = DEFAULT_BAG_FRACTION,
-               bag_seed: int = 0) -> StageParams:
+               bag_seed: int = 0,
+               context_matrices: Sequence[np.ndarray] | None = None) -> StageParams:
     """Fit emissions, priors, start and transitions (and the MEMM) on gold sessions.
 
     ``decoding``: how the segmenter reads labels off the chain (default ``DEFAULT_DECODING``;
     ``{}`` for plain Viterbi). ``bags``: average the emission, MEMM and boundary weights
     over that many seeded resamples of the sessions (``_bagged``; 0: one fit); the start,
-    transition and prior counts always come from all sessions."""
+    transition and prior counts always come from all sessions. ``context_matrices``: the
+    matrices the context MEMM learns from (default ``matrices``; ``fit_stacked`` passes them
+    with the check for meetings put off applied, as the decoder will see them)."""
     y = np.array([STAGES.index(s) for seq in labels for s in seq])
     rounds = _resamples(len(labels), bags, bag_fraction, bag_seed)
     if rounds is None:
@@ -310,6 +316,8 @@ def fit_params(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
                        memm=memm, mix=mix,
                        crf=fit_perceptron(matrices, labels) if mix.get("crf") else None,
                        boundary=bound,
+                       context=fit_context(context_matrices or matrices, labels,
+                                           list(FEATURES)) if mix.get("context") else None,
                        decoding=dict(DEFAULT_DECODING if decoding is None else decoding)
                        or None)
 
@@ -336,8 +344,10 @@ def fit_stacked(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
         m = np.array(matrix, dtype=float)
         m[:, cols] = probs
         filled.append(m)
-    params = fit_params(filled, labels, **kwargs)
-    params.gate = fit_gate(matrices, labels)
+    gate = fit_gate(matrices, labels)
+    params = fit_params(filled, labels, context_matrices=[apply_gate(gate, m) for m in filled],
+                        **kwargs)
+    params.gate = gate
     params.text = fit_text(tokens, labels, targets=TARGETS, C=text_c)
     params.meta["text"] = {"targets": list(TARGETS), "C": text_c, "inner_folds": inner,
                            "seed": seed, "vocabulary": len(params.text.vocab)}

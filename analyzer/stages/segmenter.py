@@ -12,9 +12,10 @@ hidden Markov model encodes exactly that:
 - transitions and start probabilities: counted on the gold sessions (add-one smoothing over the
   allowed moves).
 
-Two more scores can be added to the same chain potentials (weights in ``params.mix``): a
-maximum-entropy Markov model (P(next stage | previous stage, evidence)) and boundary scores
-(``boundary.py``: which turn starts each stage, ranked within the session).
+More scores are added to the same chain potentials (weights in ``params.mix``): a
+maximum-entropy Markov model (P(next stage | previous stage, evidence)), boundary scores
+(``boundary.py``: which turn starts each stage, ranked within the session) and the context
+MEMM (``context.py``: a small network over the evidence of the turn and its neighbours).
 
 Forward-backward gives each turn's stage probabilities (``StageSegmentation.probabilities``;
 scaled sums on plain floats, ``mbr.Chain``, shared with the MBR decoder; log space only when
@@ -38,7 +39,7 @@ import numpy as np
 from ..errors import ModelError
 from ..results import STAGES, StageSegmentation
 from ..transcript import Transcript
-from . import boundary, mbr
+from . import boundary, context, mbr
 from .adjourned import apply_gate
 from .evidence import FEATURES, Evidence, session_evidence
 from .text import TextModel
@@ -129,6 +130,9 @@ class StageParams:
     text: TextModel | None = None
     #: the session-level check for meetings put off (``adjourned.py``); None: no check
     gate: dict[str, Any] | None = None
+    #: the context MEMM (``context.py``): a small network giving P(stage | previous stage,
+    #: evidence of the turn and its neighbours); None (older files): not used
+    context: dict[str, Any] | None = None
 
     def to_json(self) -> dict:
         return {
@@ -150,6 +154,7 @@ class StageParams:
             if self.boundary is not None else None,
             "decoding": self.decoding,
             "gate": self.gate,
+            "context": context.to_json(self.context) if self.context else None,
             "text": self.text.to_json() if self.text is not None else None,
             "meta": self.meta,
         }
@@ -178,7 +183,9 @@ class StageParams:
                          if data.get("boundary") is not None else None,
                          decoding=dict(data["decoding"]) if data.get("decoding") else None,
                          text=TextModel.from_json(data["text"]) if data.get("text") else None,
-                         gate=dict(data["gate"]) if data.get("gate") else None)
+                         gate=dict(data["gate"]) if data.get("gate") else None,
+                         context=context.from_json(data["context"])
+                         if data.get("context") else None)
             if params.decoding and params.decoding.get("method") not in ("viterbi", "mbr-pk"):
                 raise ValueError(f"unknown decoding method {params.decoding.get('method')!r}")
         except (KeyError, TypeError, ValueError) as exc:
@@ -190,15 +197,18 @@ class StageParams:
         return params
 
     def save(self, path: Path) -> None:
-        """Indented JSON, except the text model's long arrays (vocabulary, idf, weights):
-        one line each, so the file stays readable and its diffs small."""
+        """Indented JSON, except the long arrays of the context network and the text model
+        (weights, vocabulary, idf): one line each, so the file stays readable and its diffs
+        small."""
         data = self.to_json()
-        text = data.pop("text", None)
+        compact = {key: data.pop(key) for key in ("context", "text") if data.get(key)}
+        data.pop("context", None)
+        data.pop("text", None)
         body = json.dumps(data, indent=1)
-        if text is not None:
+        for key, part in compact.items():
             inner = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}"
-                               for k, v in text.items())
-            body = body[:-2] + ',\n "text": {\n' + inner + "\n }\n}"
+                               for k, v in part.items())
+            body = body[:-2] + f',\n "{key}": {{\n' + inner + "\n }\n}"
         path.write_text(body + "\n", encoding="utf-8")
 
     @classmethod
@@ -239,6 +249,13 @@ class Segmenter:
                 raise ModelError(f"stage parameters: {exc}",
                                  hint="refit with `python -m analyzer.stages.fit`") from exc
             self._boundary_pair = boundary.pair_weights(self._boundary, len(FEATURES))
+        self._context = None
+        if params.context is not None:
+            try:
+                self._context = context.Prepared(params.context, params.features, FEATURES)
+            except (KeyError, ValueError) as exc:
+                raise ModelError(f"stage parameters: {exc}",
+                                 hint="refit with `python -m analyzer.stages.fit`") from exc
         self._text_cols = None
         if params.text is not None:
             unknown = [c for c in params.text.columns if c not in FEATURES]
@@ -400,6 +417,11 @@ class Segmenter:
                 init += w_bound * b_final
             else:  # the final score depends on the last turn's stage only
                 steps[-1] += w_bound * b_final[None, :]
+        w_ctx = self.params.mix.get("context", 0.0)
+        if w_ctx and self._context is not None and n:
+            lp = self._context.log_probs(matrix)
+            init += w_ctx * lp[0, 0]
+            steps[:, :N - 1, :] += w_ctx * lp[1:, 1:, :]
         # closing opens only where the evidence allows it (an acceptance or a walk-away), and
         # an Accept-Deal or a Walk-Away is always in closing (the guideline's formal ends)
         # (the three flags read in one go; only the steps concerned are indexed, if any)
