@@ -201,9 +201,7 @@ class StageParams:
         (weights, vocabulary, idf): one line each, so the file stays readable and its diffs
         small."""
         data = self.to_json()
-        compact = {key: data.pop(key) for key in ("context", "text") if data.get(key)}
-        data.pop("context", None)
-        data.pop("text", None)
+        compact = {key: part for key in ("context", "text") if (part := data.pop(key, None))}
         body = json.dumps(data, indent=1)
         for key, part in compact.items():
             inner = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}"
