@@ -33,8 +33,8 @@ from .text import INNER_FOLDS, TARGETS, TEXT_C, column_name, fit_text, oof_colum
 N = len(STAGES)
 #: Regularisation strength chosen by cross-validation on the gold (see docs/stages.md).
 DEFAULT_C = 10.0
-#: Weights of the HMM, MEMM, perceptron and boundary scores in decoding, chosen by
-#: cross-validation on the gold (docs/stages.md).
+#: Weights of the HMM, MEMM, perceptron, boundary and context-MEMM scores in decoding, chosen
+#: by cross-validation on the gold (docs/stages.md).
 DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0, "crf": 0.0, "boundary": 2.0, "context": 2.0}
 #: Regularisation of the boundary conditional logits (``boundary.py``), chosen by CV.
 BOUNDARY_C = 0.1
