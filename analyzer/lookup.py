@@ -62,15 +62,16 @@ class KeyTable:
         """The value of each of ``keys`` (int64 array), ``default`` for a key not in the
         table: what a binary search among the sorted keys would find."""
         keys = np.asarray(keys, dtype=np.int64)
-        out = np.full(len(keys), default, dtype=np.int64)
-        slot = self._slots(keys)  # the slot each key still to be found is looking at
-        todo = np.arange(len(keys))
-        want = keys
+        slot = self._slots(keys)
+        held = self._keys[slot]
+        found = held == keys  # (most keys: found, or known absent, at their own slot)
+        out = np.where(found, self._values[slot], default)
+        todo = np.flatnonzero(~found & (held != _EMPTY))  # another key there: probe on
+        slot, want = (slot[todo] + 1) & self._mask, keys[todo]
         while len(todo):
             held = self._keys[slot]
             found = held == want
             out[todo[found]] = self._values[slot[found]]
-            on = ~found & (held != _EMPTY)  # another key there: look at the next slot
-            todo, slot = todo[on], (slot[on] + 1) & self._mask
-            want = want[on]
+            on = ~found & (held != _EMPTY)
+            todo, slot, want = todo[on], (slot[on] + 1) & self._mask, want[on]
         return out
