@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
+from ..lookup import KeyTable
 from ..nlp.cues import CUE_NAMES, CUE_WORDS, count_cues
 
 if TYPE_CHECKING:
@@ -219,12 +220,13 @@ class _Vocab:
             self.ngram_range[1] <= 2 or (self.ngram_range[1] == 3 and len(self.terms) < 1_000_000))
 
     def word_table(self, extra: tuple[str, ...] = (), key=None):
-        """(word -> id, unigram column per id, sorted bigram keys, their columns, which ids
-        begin / end a bigram term, sorted trigram keys, their columns) over the words of the
-        vocabulary's terms, then ``extra`` words (other users of the same token look-up,
-        e.g. the cue word table, the word vectors); the id ``len(ids)`` is "not a known
-        word". Cached under ``key`` (default: ``extra`` itself; a long ``extra`` is better
-        named by a short key, since a tuple's hash is recomputed at every look-up)."""
+        """(word -> id, unigram column per id, bigram key -> column, which ids begin / end a
+        bigram term, trigram key -> column; the key -> column maps are ``KeyTable``s) over
+        the words of the vocabulary's terms, then ``extra`` words (other users of the same
+        token look-up, e.g. the cue word table, the word vectors); the id ``len(ids)`` is
+        "not a known word". Cached under ``key`` (default: ``extra`` itself; a long
+        ``extra`` is better named by a short key, since a tuple's hash is recomputed at
+        every look-up)."""
         tables = self.__dict__.setdefault("_words", {})
         key = extra if key is None else key
         table = tables.get(key)
@@ -241,25 +243,22 @@ class _Vocab:
             uni_col = np.full(size, -1, dtype=np.int64)  # last slot: unknown word
             for i, col in uni:
                 uni_col[i] = col
-            keys = np.array([a * size + b for a, b, _ in bi], dtype=np.int64)
-            order = np.argsort(keys)
-            bi_col = np.array([c for _, _, c in bi], dtype=np.int64)[order]
+            bi_table = KeyTable(np.array([a * size + b for a, b, _ in bi], dtype=np.int64),
+                                np.array([c for _, _, c in bi], dtype=np.int64))
             first, second = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
             first[[a for a, _, _ in bi]] = True  # words that begin / end some bigram term
             second[[b for _, b, _ in bi]] = True
-            tri_keys = np.array([(a * size + b) * size + c for a, b, c, _ in tri],
-                                dtype=np.int64)
-            tri_order = np.argsort(tri_keys)
-            tri_col = np.array([col for *_, col in tri], dtype=np.int64)[tri_order]
-            table = tables[key] = (ids, uni_col, keys[order], bi_col, first, second,
-                                   tri_keys[tri_order], tri_col)
+            tri_table = KeyTable(np.array([(a * size + b) * size + c for a, b, c, _ in tri],
+                                          dtype=np.int64),
+                                 np.array([col for *_, col in tri], dtype=np.int64))
+            table = tables[key] = (ids, uni_col, bi_table, first, second, tri_table)
         return table
 
     def word_counts(self, rows: np.ndarray, ids: np.ndarray, n: int, table) -> sp.csr_matrix:
         """Word 1-3-gram counts from the token ids of ``word_table`` (``table``) and the text
         (row) of each token, tokens in text order: a unigram is a known id, a bigram a known
         pair of neighbours in the same text, a trigram a known triple."""
-        _, uni_col, keys, bi_col, first, second, tri_keys, tri_col = table
+        _, uni_col, bi_table, first, second, tri_table = table
         size = len(uni_col)
         parts_r, parts_c = [], []
         if self.ngram_range[0] == 1:
@@ -267,22 +266,20 @@ class _Vocab:
             keep = cols >= 0
             parts_r.append(rows[keep])
             parts_c.append(cols[keep])
-        if self.ngram_range[0] <= 2 <= self.ngram_range[1] and len(keys) and len(ids) > 1:
+        if self.ngram_range[0] <= 2 <= self.ngram_range[1] and len(bi_table) and len(ids) > 1:
             a, b = ids[:-1], ids[1:]
             ok = first[a] & second[b] & (rows[:-1] == rows[1:])
-            key = a[ok] * size + b[ok]
-            at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-            hit = keys[at] == key
+            cols = bi_table.get(a[ok] * size + b[ok], -1)
+            hit = cols >= 0
             parts_r.append(rows[:-1][ok][hit])
-            parts_c.append(bi_col[at[hit]])
-        if self.ngram_range[1] == 3 and len(tri_keys) and len(ids) > 2:
+            parts_c.append(cols[hit])
+        if self.ngram_range[1] == 3 and len(tri_table) and len(ids) > 2:
             a, b, c = ids[:-2], ids[1:-1], ids[2:]
             ok = rows[:-2] == rows[2:]  # all three in the same text
-            key = (a[ok] * size + b[ok]) * size + c[ok]
-            at = np.minimum(np.searchsorted(tri_keys, key), len(tri_keys) - 1)
-            hit = tri_keys[at] == key
+            cols = tri_table.get((a[ok] * size + b[ok]) * size + c[ok], -1)
+            hit = cols >= 0
             parts_r.append(rows[:-2][ok][hit])
-            parts_c.append(tri_col[at[hit]])
+            parts_c.append(cols[hit])
         r = np.concatenate(parts_r) if parts_r else np.zeros(0, np.int64)
         c = np.concatenate(parts_c) if parts_c else np.zeros(0, np.int64)
         C = sp.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)),

@@ -81,8 +81,8 @@ def stacked_potentials(seg: Segmenter, matrices: Sequence[np.ndarray]
         if not single.all():
             steps[last[~single]] += w_bound * b_final[~single][:, None, :]
     w_ctx = mix.get("context", 0.0)
-    if w_ctx and seg._context is not None:  # per session, as ``potentials`` computes it
-        lp = np.vstack([seg._context.log_probs(m) for m in matrices])
+    if w_ctx and seg._context is not None:  # (the same numbers as per session)
+        lp = seg._context.log_probs_many(matrices)
         init += w_ctx * lp[firsts, 0]
         steps[:, :N - 1, :] += w_ctx * lp[:, 1:, :]
     _closing(init, steps, np.vstack(matrices)[:, _CLOSING_FLAGS], sizes)

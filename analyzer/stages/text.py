@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from ..lookup import KeyTable
 from ..results import STAGES
 from ..transcript import Transcript
 
@@ -226,8 +227,7 @@ class TextModel:
         if not n:
             return [np.zeros((0, k)) for _ in transcripts]
         flat, lens = self._flat_rows(transcripts, nlp)
-        starts = np.cumsum(lens) - lens
-        sums = np.add.reduceat(self._scaled[flat], starts, axis=0)
+        sums = _row_sums(self._scaled, flat, lens)
         # (``session_scores``: the same gather and sums, the turns' rows built here)
         s = (sums[:, :-1] / np.sqrt(np.maximum(sums[:, -1:], 1e-300))).reshape(n, BLOCKS, k)
         firsts = np.fromiter(accumulate(sizes[:-1], initial=0), dtype=np.int64,
@@ -259,7 +259,7 @@ class TextModel:
         """(the ``token_rows`` of every turn of ``transcripts``, one turn after the other,
         and each turn's number of rows): those of ``_rows_of``, built for all the distinct
         texts at once with numpy (their tokens' unigram rows in one look-up pass, the
-        bigrams' by binary search among the vocabulary's bigram keys) instead of a list per
+        bigrams' in a hash table of the vocabulary's bigram keys) instead of a list per
         text and a dict look-up per token pair (tested: the same rows)."""
         from .evidence import _fact_cache, _text_facts, get_nlp
 
@@ -295,13 +295,11 @@ class TextModel:
         rows = np.empty(int(per.sum()), dtype=np.int64)
         rows[begin[owner] + pos] = uni
         if bigrams:
-            keys, cols = self._bigram_table()
             before = np.empty(total, dtype=np.int64)
             before[1:] = uni[:-1]
             before[first[m > 0]] = v + 1  # the start marker before a text's first token
-            key = before * self._span + uni
-            j = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-            rows[begin[owner] + m[owner] + pos] = np.where(keys[j] == key, cols[j], v)
+            rows[begin[owner] + m[owner] + pos] = self._bigram_table().get(
+                before * self._span + uni, v)
         rows[begin + per - 1] = v
         which = np.asarray(turn_text, dtype=np.int64)
         lens = per[which]
@@ -309,13 +307,14 @@ class TextModel:
         flat = rows[np.repeat(begin[which] - out, lens) + np.arange(int(lens.sum()))]
         return flat, lens
 
-    def _bigram_table(self) -> tuple[np.ndarray, np.ndarray]:
-        """The bigram keys of ``_bi`` sorted, and their vocabulary rows (built once)."""
-        table = self.__dict__.get("_bi_sorted")
+    def _bigram_table(self) -> KeyTable:
+        """The bigram keys of ``_bi`` and their vocabulary rows as a ``KeyTable`` (built
+        once; a hash look-up of a batch's keys costs a quarter of a binary search)."""
+        table = self.__dict__.get("_bi_table")
         if table is None:
-            keys = np.array(sorted(self._bi), dtype=np.int64)
-            table = (keys, np.array([self._bi[k] for k in keys.tolist()], dtype=np.int64))
-            self.__dict__["_bi_sorted"] = table
+            table = self.__dict__["_bi_table"] = KeyTable(
+                np.fromiter(self._bi.keys(), dtype=np.int64, count=len(self._bi)),
+                np.fromiter(self._bi.values(), dtype=np.int64, count=len(self._bi)))
         return table
 
     def _rows_of(self, transcripts: Sequence[Transcript], nlp) -> list[list[int]]:
@@ -469,3 +468,58 @@ def oof_columns(tokens: Sequence[Sequence[tuple[str, ...]]], labels: Sequence[Se
         for i in test:
             out[i] = model.predict(tokens[i])
     return out
+
+
+#: numpy's pairwise summation (``pairwise_sum`` in its loops): up to this many terms, eight
+#: running sums, one per lane, else the terms are split in two halves
+_PAIRWISE_BLOCK = 128
+
+
+def _row_sums(table: np.ndarray, flat: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """``np.add.reduceat(table[flat], starts, axis=0)`` (``starts``: where each group of
+    ``lens`` rows begins; every ``lens`` >= 1), bit for bit, for all the groups at once.
+
+    Why: ``reduceat`` runs its summation loop once per group and column (a batch has ~700
+    turns of ~30 rows, 16 columns), and that per-call cost was ~3 us per turn, most of the
+    text model's arithmetic. Its sums are not left to right: a group of rows x0..xn is
+    ``x0 + pairwise(x1..xn)``, numpy's pairwise summation, which for n < 8 adds the terms in
+    order, and for 8 <= n <= 128 keeps eight lanes (lane j: x(1+j) + x(9+j) + ..., over the
+    n // 8 full blocks of eight), adds them as ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 +
+    l7)), then the last n % 8 terms in order. Here each step of that recipe is one numpy
+    call over all the groups still at that step (groups sorted by their number of steps,
+    so those are a prefix); a group of more than 128 terms (a turn of 64 tokens or more,
+    rare) is left to ``reduceat`` itself. Tested against ``reduceat`` on every length from 1
+    to 300 rows (tests/stages/test_text_model.py): a numpy that sums another way fails it."""
+    starts = np.cumsum(lens) - lens
+    n = lens - 1  # the terms after each group's first row
+    long = n > _PAIRWISE_BLOCK
+    blocks = np.where(long, 0, n // 8)
+    tails = np.where(long, 0, n - 8 * blocks)
+    rest = np.full((len(lens), table.shape[1]), -0.0)  # pairwise(x1..xn); -0.0: no terms
+    order = np.argsort(-blocks, kind="stable")  # the eight lanes: most blocks first
+    b = blocks[order]
+    laned = int(np.count_nonzero(b))
+    if laned:
+        order, b = order[:laned], b[:laned]
+        at = (starts[order] + 1)[:, None] + np.arange(8)  # (group, lane): the first block
+        lanes = table[flat[at]]
+        for k in range(1, int(b[0])):
+            upto = int(np.count_nonzero(b > k))
+            lanes[:upto] += table[flat[at[:upto] + 8 * k]]
+        rest[order] = ((lanes[:, 0] + lanes[:, 1]) + (lanes[:, 2] + lanes[:, 3])) + \
+            ((lanes[:, 4] + lanes[:, 5]) + (lanes[:, 6] + lanes[:, 7]))
+    order = np.argsort(-tails, kind="stable")  # the terms after the blocks, in order
+    t = tails[order]
+    if t[0]:
+        at = (starts + 1 + 8 * blocks)[order]
+        part = rest[order]
+        for k in range(int(t[0])):
+            upto = int(np.count_nonzero(t > k))
+            part[:upto] += table[flat[at[:upto] + k]]
+        rest[order] = part
+    sums = table[flat[starts]]
+    sums += rest
+    for g in np.flatnonzero(long).tolist():
+        sums[g] = np.add.reduceat(table[flat[starts[g]:starts[g] + lens[g]]], [0], axis=0)[0]
+    return sums
+

@@ -90,6 +90,46 @@ def test_folded_weights_compute_the_network_on_the_context_rows():
     assert (got[:, :, absent] == context.FLOOR).all()
 
 
+def _one_session_log_probs(prep: Prepared, matrix: np.ndarray) -> np.ndarray:
+    """``Prepared.log_probs`` as it was written per session (before ``log_probs_many``):
+    each offset's block shifted by slicing."""
+    n, h = matrix.shape[0], prep.hidden
+    z = matrix @ prep.w_in
+    hid = np.empty((n, h))
+    hid[:] = prep.b_in
+    for b, d in enumerate(prep.offsets):
+        part = z[:, b * h:(b + 1) * h]
+        if d == 0:
+            hid += part
+        elif d < 0 and -d < n:
+            hid[-d:] += part[:n + d]
+        elif 0 < d < n:
+            hid[:n - d] += part[d:]
+    act = np.maximum(hid[:, None, :] + prep.w_prev[None, :, :], 0.0)
+    out = act @ prep.w_out + prep.b_out
+    top = out.max(axis=2, keepdims=True)
+    out = out - (np.log(np.exp(out - top).sum(axis=2, keepdims=True)) + top)
+    lp = np.full((n, len(PREVIOUS), len(STAGES)), context.FLOOR)
+    lp[:, :, prep.cols] = np.maximum(out, context.FLOOR)
+    return lp
+
+
+def test_many_sessions_at_once_give_the_numbers_of_each_alone():
+    matrices, labels = toy_sessions(40)
+    model = fit_context(matrices, labels, FEATURES, width=2, hidden=6, alpha=1.0)
+    prep = Prepared(model, FEATURES, FEATURES)
+    rng = np.random.default_rng(3)
+    # sessions shorter than the window too (1 and 2 turns: neighbours past both ends)
+    batch = [*matrices[:5], rng.normal(size=(1, 3)), rng.normal(size=(2, 3)), matrices[7],
+             rng.normal(size=(3, 3))]
+    want = np.vstack([_one_session_log_probs(prep, m) for m in batch])
+    got = prep.log_probs_many(batch)
+    assert got.shape == want.shape
+    assert got.tobytes() == want.tobytes()  # bit for bit
+    for m in batch:
+        assert prep.log_probs(m).tobytes() == _one_session_log_probs(prep, m).tobytes()
+
+
 def test_json_round_trip_and_a_feature_added_later():
     matrices, labels = toy_sessions(40)
     model = fit_context(matrices, labels, FEATURES, width=1, hidden=4, alpha=1.0)

@@ -103,6 +103,25 @@ def test_batched_predictions_equal_the_per_session_ones():
     assert model.predict_many([]) == []
 
 
+def test_row_sums_are_numpys_reduceat_bit_for_bit():
+    """``_row_sums`` repeats numpy's pairwise summation step by step: every group length from
+    1 to 300 rows (no lanes, lanes with and without a tail, past the 128 terms where
+    ``reduceat`` itself takes over), groups of mixed lengths in any order, repeated rows
+    and rows of zeros, values of very different sizes (so another order of additions
+    shows in the last bits)."""
+    rng = np.random.default_rng(7)
+    table = rng.standard_normal((500, 16)) * 10.0 ** rng.integers(-6, 6, size=(500, 1))
+    table[:20] = 0.0
+    lens = np.concatenate([np.arange(1, 301), rng.integers(1, 80, size=200)])
+    rng.shuffle(lens)
+    flat = rng.integers(0, 500, size=int(lens.sum()))
+    want = np.add.reduceat(table[flat], np.cumsum(lens) - lens, axis=0)
+    assert text._row_sums(table, flat, lens).tobytes() == want.tobytes()
+    one = np.array([3])  # a single group
+    assert text._row_sums(table, flat[:3], one).tobytes() == \
+        np.add.reduceat(table[flat[:3]], [0], axis=0).tobytes()
+
+
 def test_batch_token_rows_equal_the_per_text_ones(examples_dir):
     """``predict_many`` builds every turn's n-gram rows with numpy (``_flat_rows``): the same
     rows, in the same order, as ``token_rows`` text by text, for the shipped model on the
