@@ -52,6 +52,7 @@ from .cues import (
     QUANTITY_WORDS,
     RULE_CUES,
     SECOND_PERSON,
+    written,
 )
 from .text import TEXT_COLUMNS
 
@@ -449,7 +450,7 @@ def _joint_matcher(vocab_id: int, nlp: Language) -> tuple[PhraseMatcher, dict[in
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     names = {}
     for name, phrases in (*CUES.items(), *RULE_CUES.items()):
-        matcher.add(name, list(nlp.tokenizer.pipe(phrases)))
+        matcher.add(name, list(nlp.tokenizer.pipe(map(written, phrases))))
         names[nlp.vocab.strings[name]] = name
     return matcher, names
 
