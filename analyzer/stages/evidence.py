@@ -446,11 +446,18 @@ def remember_docs(nlp: Language, texts: Sequence[str], docs: Sequence[Doc]) -> N
 @lru_cache(maxsize=8)
 def _joint_matcher(vocab_id: int, nlp: Language) -> tuple[PhraseMatcher, dict[int, str]]:
     """All cue lists in one ``PhraseMatcher`` (one scan of a doc instead of one per cue);
-    a phrase listed under several cues matches once under each, as with separate matchers."""
+    a phrase listed under several cues matches once under each, as with separate matchers.
+
+    A phrase with an apostrophe is added a second time with the typographic one ("I’m
+    asking", "can’t"), which transcripts from some tools and many chat turns use: the
+    matcher compares lower-cased token texts, so without it no contraction cue matched
+    there."""
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     names = {}
     for name, phrases in (*CUES.items(), *RULE_CUES.items()):
-        matcher.add(name, list(nlp.tokenizer.pipe(map(written, phrases))))
+        forms = [written(p) for p in phrases]
+        forms += [p.replace("'", "’") for p in forms if "'" in p]
+        matcher.add(name, list(nlp.tokenizer.pipe(forms)))
         names[nlp.vocab.strings[name]] = name
     return matcher, names
 

@@ -1,4 +1,5 @@
-"""Every stage cue phrase matches the text it stands for, as a transcript writes it.
+"""Every stage cue phrase matches the text it stands for, as a transcript writes it (with a
+straight or a typographic apostrophe).
 
 The lists keep a contraction's parts apart ("i 'm asking"); until 27 Nov 2026 the matcher
 tokenised them as listed, and a standalone clitic was split again ("i ' m"), so eight phrases
@@ -30,15 +31,18 @@ def test_written_joins_only_clitics() -> None:
     assert written("rock 'n roll") == "rock 'n roll"  # not a clitic of the list
 
 
-def test_every_phrase_matches_its_typed_text() -> None:
+@pytest.mark.parametrize("apostrophe", ["'", "\u2019"])
+def test_every_phrase_matches_its_typed_text(apostrophe: str) -> None:
+    """Typed with the straight apostrophe and with the typographic one ("I\u2019m")."""
     nlp = get_nlp()
     matcher, names = _joint_matcher(id(nlp.vocab), nlp)
     missed = []
     for name, phrase in PHRASES:
-        doc = nlp.make_doc(f"Well, {_as_typed(phrase)} then.")
+        typed = _as_typed(phrase).replace("'", apostrophe)
+        doc = nlp.make_doc(f"Well, {typed} then.")
         found = {names[m] for m, _, _ in matcher(doc)}
         if name not in found:
-            missed.append((name, phrase))
+            missed.append((name, typed))
     assert not missed, missed
 
 
@@ -48,6 +52,9 @@ def test_every_phrase_matches_its_typed_text() -> None:
     ("I'm okay with that.", "accept"),
     ("Hi! I'm good, thanks.", "greet"),
     ("We can sign once we've seen the survey.", "defer"),
+    ("I\u2019m asking fifty-four.", "prop_cue"),
+    ("Let\u2019s do it.", "accept"),
+    ("I can\u2019t do that.", "reject"),
 ])
 def test_contractions_in_real_turns(text: str, cue: str) -> None:
     nlp = get_nlp()
