@@ -108,7 +108,7 @@ CUES: dict[str, tuple[str, str]] = {
     "no_need": ("saying one can do without an issue (so the other can have it)",
                 rf"(?:\b(?:do|did|wo|will)(?:n{_A}?t|\s+not)|\bdont|\bdidnt|\bwont)(?:\s+really|"
                 r"\s+even|\s+much|\s+actually)*\s+(?:need|want|care|use)\b"
-                r"|\b(?:i|we)\s*(?:have|'ve|already|got|brought)(?:\s+\w+)?\s+(?:plenty|"
+                rf"|\b(?:i|we)\s*(?:have|{_A}ve|already|got|brought)(?:\s+\w+)?\s+(?:plenty|"
                 r"enough|lots|a lot|extra|spare)\b"
                 r"|\b(?:do|live)\s+without\b|\bnot\s+(?:a\s+)?(?:priority|important)\b"
                 rf"|\bno\s+need\b|\b{YOU}\s+can\s+(?:have|take|keep)\b|\ball\s+yours\b"),

@@ -74,3 +74,15 @@ def test_batch_counter_never_crosses_texts():
     counts = count_cues(["ok if you", "I agree"])
     j = CUE_NAMES.index("conditional_offer")
     assert counts[:, j].tolist() == [0, 0]
+
+
+def test_either_apostrophe_gives_the_same_counts():
+    """Every sentence of the examples, typed with the typographic apostrophe ("I’ve got
+    plenty"), counts the same cues (until 27 Nov 2026 one rule of ``no_need`` took only "'")."""
+    texts = [s for fire, quiet in EXAMPLES.values() for s in (*fire, *quiet)]
+    texts += ["I've got plenty of water already.", "We've brought enough food.",
+              "I don't need the firewood.", "Let's split it, that's fair."]
+    straight = count_cues(texts)
+    curly = count_cues([t.replace("'", "\u2019") for t in texts])
+    assert any("'" in t for t in texts)
+    assert (straight == curly).all()
