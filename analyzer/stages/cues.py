@@ -268,11 +268,21 @@ EXCHANGE_VERBS = frozenset({
 })
 
 #: Units that make a bare number a term of a deal in non-CaSiNo talk ("$500", "10 percent").
-MONEY_UNITS = frozenset({
-    "$", "dollars", "dollar", "percent", "%", "k", "euros", "euro", "pounds", "usd", "eur",
-    "per", "bucks", "grand", "thousand", "million", "cents", "cent", "copies", "licenses",
-    "seats",
+#: Currencies by name or code, said before or after an amount ("USD 4,200", "8 lakh",
+#: "600 cedis"); currency symbols ("$", "£", "€", "₹", ...) are told by their Unicode
+#: category instead (``evidence._is_currency``).
+CURRENCY_WORDS = frozenset({
+    "dollars", "dollar", "usd", "cad", "aud", "nzd", "sgd", "hkd", "euros", "euro", "eur",
+    "pounds", "pound", "gbp", "quid", "rupees", "rupee", "rs", "inr", "lakh", "lakhs", "crore",
+    "crores", "naira", "ngn", "cedis", "cedi", "ghs", "shillings", "shilling", "kes", "rand",
+    "zar", "pesos", "peso", "php", "mxn", "yen", "jpy", "yuan", "rmb", "cny", "ringgit", "myr",
+    "dirhams", "dirham", "aed", "francs", "franc", "chf", "kronor", "krona", "kroner", "sek",
+    "nok", "dkk", "zloty", "pln", "bucks",
 })
+MONEY_UNITS = frozenset({
+    "$", "percent", "%", "k", "per", "grand", "thousand", "million", "cents", "cent",
+    "copies", "licenses", "seats",
+}) | CURRENCY_WORDS
 
 FIRST_PERSON = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "myself"})
 SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "u", "ya"})

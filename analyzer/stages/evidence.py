@@ -23,6 +23,7 @@ enough for batch runs (thousands of sessions).
 
 from __future__ import annotations
 
+import unicodedata
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from .cues import (
     ACCEPT_OPENERS,
     ALLOCATION_VERBS,
     CUES,
+    CURRENCY_WORDS,
     EXCHANGE_VERBS,
     FIRST_PERSON,
     GENERIC_QUANTITY_AFTER,
@@ -359,7 +361,7 @@ def _flags_of(nlp: Language, words: dict, orth: int, doc: Doc) -> _Word:
     norm = _norm(text)
     like_num = bool(lex.like_num)
     may_be = (_CARDINAL if norm[:1].isdigit() or norm in NUMBER_WORDS else 0) | \
-        (_CASH if like_num or text.startswith("$") else 0) | \
+        (_CASH if like_num or _is_currency(text[:1]) else 0) | \
         (_ISSUE if norm in ISSUE_WORDS else 0)
     kind = _SPACE if lex.is_space else _PUNCT if lex.is_punct else _WORD
     flags = (text, like_num, norm, may_be, kind)
@@ -763,18 +765,27 @@ def _opens_with_accept_t(words: Sequence[str]) -> bool:
 
 def _money_t(texts: Sequence[str], norms: Sequence[str], like_num: Sequence[bool],
              candidates: Sequence[int] | None = None) -> int:
-    """Amounts of money: "$5", "$ 5", "10 dollars". ``candidates``: the positions of the
-    tokens that are like numbers or start with "$", when the caller knows them."""
+    """Amounts of money: "$5", "£ 5", "USD 5", "10 dollars", "8 lakh". ``candidates``: the
+    positions of the tokens that are like numbers or start with a currency symbol, when the
+    caller knows them."""
     count = 0
     n = len(texts)
     for i in range(n) if candidates is None else candidates:
         text = texts[i]
-        if like_num[i] or text.startswith("$"):
+        if like_num[i] or _is_currency(text[:1]):
             before = norms[i - 1] if i else ""
             after = norms[i + 1] if i + 1 < n else ""
-            if before == "$" or text.startswith("$") or after in MONEY_UNITS:
+            if _is_currency(before) or before in CURRENCY_WORDS or _is_currency(text[:1]) \
+                    or after in MONEY_UNITS:
                 count += 1
     return count
+
+
+def _is_currency(text: str) -> bool:
+    """Is ``text`` one currency symbol ("$", "£", "€", "₹", "₦", ...)? Unicode's category
+    "Sc", so every currency counts the same (until 27 Nov 2026 only "$" did: "£4,200 a
+    month" was no money and so no proposal)."""
+    return len(text) == 1 and unicodedata.category(text) == "Sc"
 
 
 def _is_proposal(ev: TurnEvidence) -> bool:

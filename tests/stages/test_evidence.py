@@ -155,6 +155,17 @@ def test_money_said_as_a_need_or_budget_is_no_proposal():
     assert col(ev, "proposal") == [0.0, 1.0, 1.0]
 
 
+@pytest.mark.parametrize("amount", ["$4,200", "£4,200", "€4,200", "₹4,200", "₦4,200",
+                                    "USD 4,200", "4,200 pounds", "4,200 rupees",
+                                    "eight lakh", "600 cedis"])
+def test_money_in_any_currency(amount):
+    """An amount is money whatever its currency, symbol or word (until 27 Nov 2026 only "$"
+    counted as a symbol before a number: "£4,200 a month" was no money, so no proposal)."""
+    ev = session_evidence(chat(f"We can do {amount} a month.", "I have 2 kids and 3 dogs."))
+    assert col(ev, "money") == [1.0, 0.0]
+    assert col(ev, "proposal") == [1.0, 0.0]
+
+
 def test_an_exchange_of_whole_issues_is_a_two_sided_proposal():
     """Guideline: a two-sided exchange that says who gets what is a concrete proposal even
     without numbers ("give out the food in exchange for the firewood", "3 waters for 3
