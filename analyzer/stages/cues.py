@@ -267,7 +267,6 @@ EXCHANGE_VERBS = frozenset({
     "give", "giving", "spare",
 })
 
-#: Units that make a bare number a term of a deal in non-CaSiNo talk ("$500", "10 percent").
 #: Currencies by name or code, said before or after an amount ("USD 4,200", "8 lakh",
 #: "600 cedis"); currency symbols ("$", "£", "€", "₹", ...) are told by their Unicode
 #: category instead (``evidence._is_currency``).
@@ -279,6 +278,8 @@ CURRENCY_WORDS = frozenset({
     "dirhams", "dirham", "aed", "francs", "franc", "chf", "kronor", "krona", "kroner", "sek",
     "nok", "dkk", "zloty", "pln", "bucks",
 })
+#: Units that make a bare number a term of a deal in non-CaSiNo talk ("$500", "10 percent",
+#: "600 cedis"): after the number; a currency word or symbol also counts before it.
 MONEY_UNITS = frozenset({
     "$", "percent", "%", "k", "per", "grand", "thousand", "million", "cents", "cent",
     "copies", "licenses", "seats",
