@@ -489,7 +489,7 @@ def _row_sums(table: np.ndarray, flat: np.ndarray, lens: np.ndarray) -> np.ndarr
     call over all the groups still at that step (groups sorted by their number of steps,
     so those are a prefix); a group of more than 128 terms (a turn of 64 tokens or more,
     rare) is left to ``reduceat`` itself. Tested against ``reduceat`` on every length from 1
-    to 300 rows (tests/stages/test_text_model.py): a numpy that sums another way fails it."""
+    to 300 rows (tests/stages/test_text.py): a numpy that sums another way fails it."""
     starts = np.cumsum(lens) - lens
     n = lens - 1  # the terms after each group's first row
     long = n > _PAIRWISE_BLOCK
