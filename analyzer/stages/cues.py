@@ -303,6 +303,7 @@ NOT_TERMS = frozenset({
     "daughters", "friends", "family", "members", "adults", "boys", "girls", "dogs", "cats",
     "years", "year", "nights", "night", "weeks", "week", "months", "month", "miles", "feet",
     "times", "minutes", "o'clock", "am", "pm", "grandchildren", "teenagers", "guests",
+    "seconds", "second", "sec", "secs", "rpm", "degrees",
 })
 
 #: Words after a number that make it a quantity of something on the table even without an

@@ -723,6 +723,38 @@ def _exchanged(tokens: Sequence[str], pos: int) -> str:
 _NOT_TERMS_OR_PLURAL = NOT_TERMS | {w + "s" for w in NOT_TERMS}
 
 
+#: tokens that continue a spoken or written number ("forty - one", "a hundred and five",
+#: "two point four", "1 , 200")
+_NUMBER_GLUE = frozenset({"-", "and", "point", ","})
+#: words before a unit of time that make it a rate, a term ("twenty-four thousand a year")
+_RATE_WORDS = frozenset({"a", "an", "per", "each", "every", "/"})
+
+
+def _about_no_term(tokens: Sequence[str], i: int) -> bool:
+    """Is the number at ``i`` about people, time or distance, not a term of the deal?
+
+    One of ``NOT_TERMS`` within three tokens after the WHOLE number ("five children", "2 of
+    my nephews", "forty-one thousand miles", "give me two seconds"), unless it is a rate
+    ("twenty-four thousand a year", "thirty-one an hour": a price per unit of time). Why the
+    whole number: a spoken number is several tokens, and until 27 Nov 2026 only the three
+    after each token were read, so "forty - one thousand miles" was a term and money."""
+    n = len(tokens)
+    end = i
+    while end + 1 < n:
+        nxt = tokens[end + 1]
+        if nxt[:1].isdigit() or nxt in NUMBER_WORDS:
+            end += 1
+        elif nxt in _NUMBER_GLUE and end + 2 < n and \
+                (tokens[end + 2][:1].isdigit() or tokens[end + 2] in NUMBER_WORDS):
+            end += 2
+        else:
+            break
+    for k in range(end + 1, min(end + 4, n)):
+        if tokens[k] in _NOT_TERMS_OR_PLURAL:
+            return not (k > end + 1 and tokens[k - 1] in _RATE_WORDS)
+    return False
+
+
 #: words between a noun of ``NOT_TERMS`` and a number about it ("family of 5", "kids are 14
 #: and 12", "children aged 5")
 _PEOPLE_LINKS = frozenset({"of", "are", "is", "aged", "ages"})
@@ -741,8 +773,8 @@ def _numbers_t(tokens: Sequence[str], candidates: Sequence[int] | None = None
         if i and tokens[i - 1] in ("number", "no", "#"):
             continue
         after = tokens[i + 1] if i + 1 < n else ""
-        if not _NOT_TERMS_OR_PLURAL.isdisjoint(tokens[i + 1:i + 4]):
-            continue  # "five children", "2 of my nephews"
+        if _about_no_term(tokens, i):
+            continue  # "five children", "2 of my nephews", "forty-one thousand miles"
         k = i - 1
         while k >= 1 and tokens[k] in ("and", ",") and tokens[k - 1][:1].isdigit():
             k -= 2  # a list of numbers: "14 and 12"
@@ -775,9 +807,10 @@ def _money_t(texts: Sequence[str], norms: Sequence[str], like_num: Sequence[bool
         if like_num[i] or _is_currency(text[:1]):
             before = norms[i - 1] if i else ""
             after = norms[i + 1] if i + 1 < n else ""
-            if _is_currency(before) or before in CURRENCY_WORDS or _is_currency(text[:1]) \
-                    or after in MONEY_UNITS:
+            if _is_currency(before) or before in CURRENCY_WORDS or _is_currency(text[:1]):
                 count += 1
+            elif after in MONEY_UNITS and not _about_no_term(norms, i):
+                count += 1  # "ten percent", "forty thousand"; not "forty thousand miles"
     return count
 
 
