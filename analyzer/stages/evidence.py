@@ -724,8 +724,8 @@ _NOT_TERMS_OR_PLURAL = NOT_TERMS | {w + "s" for w in NOT_TERMS}
 
 
 #: tokens that continue a spoken or written number ("forty - one", "a hundred and five",
-#: "two point four", "1 , 200")
-_NUMBER_GLUE = frozenset({"-", "and", "point", ","})
+#: "two point four"; not a comma: "seventeen eight, two-year warranty" is two terms)
+_NUMBER_GLUE = frozenset({"-", "and", "point"})
 #: words before a unit of time that make it a rate, a term ("twenty-four thousand a year")
 _RATE_WORDS = frozenset({"a", "an", "per", "each", "every", "/"})
 
@@ -733,11 +733,13 @@ _RATE_WORDS = frozenset({"a", "an", "per", "each", "every", "/"})
 def _about_no_term(tokens: Sequence[str], i: int) -> bool:
     """Is the number at ``i`` about people, time or distance, not a term of the deal?
 
-    One of ``NOT_TERMS`` within three tokens after the WHOLE number ("five children", "2 of
-    my nephews", "forty-one thousand miles", "give me two seconds"), unless it is a rate
-    ("twenty-four thousand a year", "thirty-one an hour": a price per unit of time). Why the
-    whole number: a spoken number is several tokens, and until 27 Nov 2026 only the three
-    after each token were read, so "forty - one thousand miles" was a term and money."""
+    The first word after the WHOLE number that is not a filler ("of", "my", "more", ...)
+    decides: one of ``NOT_TERMS`` ("five children", "2 of my nephews", "forty-one thousand
+    miles", "give me two seconds"), unless it is a rate ("twenty-four thousand a year",
+    "thirty-one an hour": a price per unit of time). Why the whole number: a spoken number
+    is several tokens, and until 27 Nov 2026 each token was judged by the three after it, so
+    "forty - one thousand miles" was a term and money, while "a hundred and thirty homes next
+    year" lost its "thirty" to the "year" three words on."""
     n = len(tokens)
     end = i
     while end + 1 < n:
@@ -749,10 +751,20 @@ def _about_no_term(tokens: Sequence[str], i: int) -> bool:
             end += 2
         else:
             break
-    for k in range(end + 1, min(end + 4, n)):
-        if tokens[k] in _NOT_TERMS_OR_PLURAL:
-            return not (k > end + 1 and tokens[k - 1] in _RATE_WORDS)
-    return False
+    k = end + 1
+    if k + 1 < n and tokens[k] in _RATE_WORDS and tokens[k + 1] in _NOT_TERMS_OR_PLURAL:
+        return False  # a rate: "a month", "per year"
+    while k < n and k <= end + 3 and tokens[k] in _NUMBER_FILLERS:
+        k += 1
+    return k < n and tokens[k] in _NOT_TERMS_OR_PLURAL
+
+
+#: words between a number and the noun it counts ("2 of my nephews", "two more weeks", "3
+#: for our kids", "a three-year contract": a length of time, as before 27 Nov 2026)
+_NUMBER_FILLERS = frozenset({
+    "-", "of", "for", "my", "our", "your", "his", "her", "their", "the", "more", "extra", "other",
+    "young", "little", "small", "old", "whole", "full", "long", "short", "few",
+})
 
 
 #: words between a noun of ``NOT_TERMS`` and a number about it ("family of 5", "kids are 14

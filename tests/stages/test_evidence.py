@@ -117,6 +117,23 @@ def test_numbers_about_people_are_not_terms():
     assert col(ev, "proposal") == [0.0, 0.0, 1.0]
 
 
+def test_a_spoken_number_is_read_whole_before_its_unit():
+    """"forty-one thousand miles" is several tokens ("forty", "-", "one", "thousand"); the
+    unit after the whole number decides, so it is neither a term nor money (until 27 Nov
+    2026 "forty" saw only "- one thousand" and "one" saw "thousand": a term and money). A
+    rate of time is a price ("twenty-four thousand a year"); "give me two seconds" is
+    no offer."""
+    ev = session_evidence(chat("It's one careful owner, forty-one thousand miles.",
+                               "They run at twelve thousand rpm for three weeks.",
+                               "I'm in the car park, give me two seconds.",
+                               "The new rent is twenty-four thousand a year.",
+                               "I can do 4,200 a month."))
+    assert col(ev, "money")[:3] == [0.0, 0.0, 0.0]
+    assert col(ev, "money")[3] == 1.0
+    assert col(ev, "numbers")[1:3] == [0.0, 0.0]
+    assert col(ev, "proposal") == [0.0, 0.0, 0.0, 1.0, 1.0]
+
+
 def test_closing_opens_only_at_an_acceptance_without_formal_actions():
     ev = session_evidence(chat("Hello", "I can offer 500 dollars for it.",
                                "Let me think about it, talk Thursday. Thanks!"))
