@@ -30,7 +30,8 @@ ENDINGS = ("agreement", "impasse", "unfinished")
 
 def writer_endings(readme: Path) -> dict[str, str]:
     """Session id -> ending, from the README table (a file holding two sessions names the
-    ending of each in brackets: "unfinished (meeting 1), agreement (meeting 2)")."""
+    ending of each in brackets: "unfinished (meeting 1), agreement (meeting 2)", or split
+    by semicolons)."""
     out: dict[str, str] = {}
     for line in readme.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -44,8 +45,11 @@ def writer_endings(readme: Path) -> dict[str, str]:
         if len(sessions) == 1:
             out[sessions[0]] = _first_ending(ending)
             continue
-        parts = [p.strip() for p in ending.split(",")]
-        if len(parts) == len(sessions):  # one ending per session, in order
+        # one ending per session, in order, split by ";" ("round 1 unfinished (...); round 2
+        # agreement (...)") or by ","
+        parts = next((ps for ps in ([p.strip() for p in ending.split(sep)] for sep in ";,")
+                      if len(ps) == len(sessions) and all(map(_first_ending, ps))), None)
+        if parts:
             for session, part in zip(sessions, parts, strict=True):
                 out[session] = _first_ending(part)
         else:  # one ending for all of them
