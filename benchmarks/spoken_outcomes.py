@@ -47,7 +47,7 @@ def writer_endings(readme: Path) -> dict[str, str]:
             continue
         # one ending per session, in order, split by ";" ("round 1 unfinished (...); round 2
         # agreement (...)") or by ","
-        parts = next((ps for ps in ([p.strip() for p in ending.split(sep)] for sep in ";,")
+        parts = next((ps for ps in (_split_outside_brackets(ending, sep) for sep in ";,")
                       if len(ps) == len(sessions) and all(map(_first_ending, ps))), None)
         if parts:
             for session, part in zip(sessions, parts, strict=True):
@@ -56,6 +56,20 @@ def writer_endings(readme: Path) -> dict[str, str]:
             for session in sessions:
                 out[session] = _first_ending(ending)
     return out
+
+
+def _split_outside_brackets(text: str, sep: str) -> list[str]:
+    """``text`` split at ``sep`` where no bracket is open ("impasse (fixed at 490; buyer
+    walks); unfinished (...)" is two parts)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")" and depth > 0
+        if ch == sep and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts
 
 
 def _first_ending(text: str) -> str | None:
