@@ -84,10 +84,10 @@ INFERRED_OUTCOME_NOTE = (
     "from the talk: an agreement where a party accepts terms and closing starts, an impasse "
     "where one is declared, unfinished where neither happens or the meeting was put off. "
     "Inferred outcomes are the least reliable output: on 20 spoken-style sessions held out "
-    "from training they matched how the session ended in 17 (8 of 8 adjourned meetings "
-    "recognised, but only 1 of 4 impasses); on 160 other spoken sessions, each scored by a "
-    "model that had not seen it, in about 5 of 6 (impasses in 3 of 5), a figure that "
-    "flatters, since the phrase lists were written with those sessions in view. "
+    "from training they matched how the session ended in 18 (8 of 8 adjourned meetings "
+    "recognised, but only 2 of 4 impasses); on 200 other spoken sessions, each scored by a "
+    "model that had not seen it, in about 6 of 7 (impasses in 2 of 3), a figure that "
+    "flatters, since the phrase lists were written with most of those sessions in view. "
     "Check the turn named.")
 #: Shown after an outcome read off the talk (``transcript.outcome_basis`` "talk").
 INFERRED = "inferred from the talk"
