@@ -730,6 +730,14 @@ _NUMBER_GLUE = frozenset({"-", "and", "point"})
 _RATE_WORDS = frozenset({"a", "an", "per", "each", "every", "/"})
 
 
+#: words between a number and the noun it counts ("2 of my nephews", "two more weeks", "3
+#: for our kids", "a three-year contract": a length of time, as before 27 Nov 2026)
+_NUMBER_FILLERS = frozenset({
+    "-", "of", "for", "my", "our", "your", "his", "her", "their", "the", "more", "extra", "other",
+    "young", "little", "small", "old", "whole", "full", "long", "short", "few",
+})
+
+
 def _about_no_term(tokens: Sequence[str], i: int) -> bool:
     """Is the number at ``i`` about people, time or distance, not a term of the deal?
 
@@ -757,14 +765,6 @@ def _about_no_term(tokens: Sequence[str], i: int) -> bool:
     while k < n and k <= end + 3 and tokens[k] in _NUMBER_FILLERS:
         k += 1
     return k < n and tokens[k] in _NOT_TERMS_OR_PLURAL
-
-
-#: words between a number and the noun it counts ("2 of my nephews", "two more weeks", "3
-#: for our kids", "a three-year contract": a length of time, as before 27 Nov 2026)
-_NUMBER_FILLERS = frozenset({
-    "-", "of", "for", "my", "our", "your", "his", "her", "their", "the", "more", "extra", "other",
-    "young", "little", "small", "old", "whole", "full", "long", "short", "few",
-})
 
 
 #: words between a noun of ``NOT_TERMS`` and a number about it ("family of 5", "kids are 14
