@@ -4,14 +4,20 @@ Three patterns, each between a turn of one party and the other party's reply (th
 party turn by a different party, as in ``reciprocity``; third parties are skipped):
 
 - ``priority_question_positional``: a question about priorities or preferences answered with
-  a distributive move. Sharing priority information goes with integrative agreements,
+  a distributive move and no priority information (nothing about what matters or where
+  one is flexible). Sharing priority information goes with integrative agreements,
   positional information with distributive ones (Olekalns, Smith & Walsh 1996).
 - ``package_single_issue``: a package (multi-issue) offer met with a single-issue counter or
   a distributive reply. Multi-issue offers are how parties trade across issues (logrolling,
   Walton & McKersie 1965); coding schemes count them integrative (Weingart et al. 1990;
   Kern et al. 2020).
 - ``integrative_proposal_rebuffed``: a proposal to work together or trade met with a
-  distributive reply.
+  distributive reply that proposes nothing back (no condition, no package of its own) and
+  shares no priorities.
+
+A reply counts as distributive here only through a unit the model labels distributive (the
+move named in the flag, which must not be integrative by its own definition); a turn that
+leans distributive as a whole while none of its units does is not flagged.
 
 These are flags for a coach to look at, not verdicts: the move labels are model predictions
 and a distributive reply can be a sound choice.
@@ -25,35 +31,43 @@ from .by_stage import clip
 from .facts import TurnFact
 from .reciprocity import reply_pairs
 from .vocab import (
+    claim_move,
     is_integrative_proposal,
     is_package_offer,
     is_priority_question,
     is_single_issue_offer,
+    proposes_conditionally,
+    shares_priorities,
 )
 
 WHY = {
     "priority_question_positional": (
-        "{by} answered {to}'s question about priorities with a distributive move ({move}) "
-        "rather than sharing priorities; priority information goes with integrative "
-        "agreements (Olekalns et al. 1996)."),
+        "{by} answered {to}'s question about priorities with a move the model labels "
+        "distributive ({move}) and said nothing about what matters most or where they are "
+        "flexible; priority information goes with integrative agreements (Olekalns et al. "
+        "1996)."),
     "package_single_issue": (
         "{to} offered a package across issues; {by} replied with {reply_kind}, which "
         "leaves a trade across issues unexplored (logrolling; Walton & McKersie 1965)."),
     "integrative_proposal_rebuffed": (
-        "{to} proposed to work together or trade; {by} replied with a distributive move "
-        "({move})."),
+        "{to} proposed to work together or trade; {by} replied with a move the model labels "
+        "distributive ({move}) and proposed nothing back."),
 }
 
 
 def _kind(opportunity: TurnFact, reply: TurnFact) -> tuple[str, str] | None:
-    if is_priority_question(opportunity) and reply.orientation == "distributive":
+    claim = claim_move(reply)
+    if is_priority_question(opportunity) and claim is not None \
+            and not shares_priorities(reply):
         return "priority_question_positional", ""
     if is_package_offer(opportunity):
         if is_single_issue_offer(reply):
             return "package_single_issue", "a single-issue counter"
-        if reply.orientation == "distributive":
-            return "package_single_issue", "a distributive move"
-    elif is_integrative_proposal(opportunity) and reply.orientation == "distributive":
+        if claim is not None and not is_package_offer(reply):
+            return "package_single_issue", f"a move the model labels distributive ({claim})"
+    elif is_integrative_proposal(opportunity) and claim is not None \
+            and not is_package_offer(reply) and not proposes_conditionally(reply) \
+            and not shares_priorities(reply):
         return "integrative_proposal_rebuffed", ""
     return None
 
@@ -69,11 +83,11 @@ def missed_opportunities(facts: Sequence[TurnFact]) -> list[dict]:
             "kind": name, "turn": opportunity.index, "reply_turn": reply.index,
             "stage": reply.stage, "to": opportunity.speaker, "by": reply.speaker,
             "start": opportunity.start, "opportunity_move": opportunity.move,
-            "reply_move": reply.move_for(reply.orientation),
+            "reply_move": claim_move(reply) or reply.move_for(reply.orientation),
             "opportunity_text": clip(opportunity.text, 200),
             "reply_text": clip(reply.text, 200),
             "why": WHY[name].format(by=reply.speaker, to=opportunity.speaker,
-                                    move=reply.move_for("distributive"),
+                                    move=claim_move(reply) or reply.move,
                                     reply_kind=reply_kind),
         })
     return found

@@ -17,9 +17,20 @@ from .facts import TurnFact
 #: Move names that ask about the other side's priorities or preferences.
 PRIORITY_QUESTION_NAMES = ("elicit-pref", "elicit_pref", "elicit-priorit", "ask-priorit",
                            "ask_priorit", "priority-question", "priority_question")
-#: Words that make a question one about priorities, when no move name says so.
+#: Words that make a question one about priorities (the model's ``elicit-pref`` alone also
+#: fires on "Are you looking at the blue estate?").
 _PRIORITY_WORDS = re.compile(
-    r"\b(most|least|priorit\w*|prefer\w*|important|matters?|need\w*|want\w*|value\w*)\b", re.I)
+    r"\b(most|least|priorit\w*|prefer\w*|important|matters?|need\w*|want\w*|value\w*|"
+    r"worth)\b", re.I)
+#: Words that make a statement carry priority information: what matters, how much, where
+#: one is flexible ("Salary first ... the start date matters less, I'm flexible there").
+_PRIORITY_STATEMENT = re.compile(
+    r"\b(matters?|mattered|important|importance|priorit\w*|concern\w*|flexib\w*|most|"
+    r"least|main thing|worth|care (?:most|more|less|about))\b", re.I)
+#: A conditional proposal inside a statement ("... if Greenway pays for the flood works"):
+#: a trade offered, not a rebuff.
+_CONDITIONAL = re.compile(r"\b(if|provided|as long as|in exchange|in return)\b", re.I)
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 #: Offer kinds (or move names) that put several issues on the table at once.
 PACKAGE_NAMES = ("package", "multi", "tradeoff")
 #: Offer kinds (or move names) about one issue only.
@@ -42,16 +53,58 @@ def is_relational(fact: TurnFact) -> bool:
     return any(fragment in fact.move.lower() for fragment in RELATIONAL_NAMES)
 
 
+def _questions_in(text: str) -> list[str]:
+    return [s for s in _SENTENCE.findall(text) if s.rstrip().endswith("?")]
+
+
+def _statements_in(text: str) -> list[str]:
+    return [s for s in _SENTENCE.findall(text) if not s.rstrip().endswith("?")]
+
+
 def is_priority_question(fact: TurnFact) -> bool:
     """A question about what matters to the other side (Olekalns et al. 1996's priority
-    information, sought): the model says elicit-pref, or a non-distributive question that
-    names needs, wants or priorities."""
+    information, sought): a question that names needs, wants, worth or priorities, asked
+    in a turn the model calls elicit-pref or does not call distributive. The words are
+    required either way: the model's elicit-pref also fires on questions about facts."""
     if fact.is_action:
         return False
-    if _has(fact, PRIORITY_QUESTION_NAMES):
-        return True
-    return (fact.questions > 0 and fact.orientation != "distributive"
-            and bool(_PRIORITY_WORDS.search(fact.text)))
+    asked = any(_PRIORITY_WORDS.search(q) for q in _questions_in(fact.text))
+    return asked and (_has(fact, PRIORITY_QUESTION_NAMES) or fact.orientation != "distributive")
+
+
+def shares_priorities(fact: TurnFact) -> bool:
+    """A statement about what matters and how much ("X matters most", "we're flexible on
+    Y"): priority information, whatever the move model calls the turn. A CaSiNo-trained
+    model often labels such an answer self-need, because it also names a need."""
+    return any(_PRIORITY_STATEMENT.search(s) for s in _statements_in(fact.text))
+
+
+def proposes_conditionally(fact: TurnFact) -> bool:
+    """A statement with a condition ("we wouldn't object, if you pay for the flood works"):
+    a trade put on the table."""
+    return any(_CONDITIONAL.search(s) for s in _statements_in(fact.text))
+
+
+def claim_move(fact: TurnFact) -> str | None:
+    """The move that makes a turn distributive: its first distributive unit's, or, for a
+    turn without units, the turn's own. None when no unit is distributive (a long turn
+    can lean distributive as a whole, by the mixed-turn rule's probabilities, while every
+    unit alone leans elsewhere: then there is no one claim to point a coach to)."""
+    if fact.orientation != "distributive":
+        return None
+    if not fact.units:
+        return None if _nominally_integrative(fact.move) else fact.move
+    return next((move for move, orientation in fact.units
+                 if orientation == "distributive" and not _nominally_integrative(move)), None)
+
+
+def _nominally_integrative(move: str) -> bool:
+    """A move whose own definition is integrative (promote-coordination, elicit-pref...):
+    when the orientation head calls such a unit distributive, the two heads disagree and
+    neither is a claim to show a coach."""
+    from ..moves.taxonomy import orientation_of_move
+
+    return orientation_of_move(move) == "integrative"
 
 
 def is_package_offer(fact: TurnFact) -> bool:

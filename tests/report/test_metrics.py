@@ -232,3 +232,46 @@ def test_telling_quotes_prefer_substantive_moves(session_factory):
     facts = turn_facts(session_factory("q", rows, ["exploring"] * 3, "unfinished"))
     assert [q["turn"] for q in telling_quotes(facts, "integrative", k=1)] == [1]
     assert [q["turn"] for q in telling_quotes(facts, "integrative", k=2)] == [0, 1]
+
+
+def test_missed_opportunities_spare_replies_that_share_priorities_or_propose(session_factory):
+    """A need-labelled answer that ranks issues is priority information (Olekalns et al.
+    1996), a factual question is no priority question whatever the model calls it, a
+    conditional reply to a proposal is a trade, and a turn with no distributive unit names no
+    claim: none of them is a missed opportunity. The plain claim still is."""
+    INT, DIS = "integrative", "distributive"
+    rows = [
+        ("A", "What matters most to you in the package?", None, None, "elicit-pref", INT, 0.9),
+        ("B", "Salary first, we just bought a flat. The start date matters less, I'm flexible "
+              "there.", None, None, "self-need", DIS, 0.85),
+        ("A", "Are you looking at the blue house?", None, None, "elicit-pref", INT, 0.6),
+        ("B", "We have two kids and a dog.", None, None, "other-need", DIS, 0.7),
+        ("A", "Let's work together on a package that suits both of us.", None, None,
+         "promote-coordination", INT, 0.8),
+        ("B", "We would agree, if you pay for the flood works.", None, None, "vouch-fair", DIS,
+         0.7),
+        ("A", "What is most important for you?", None, None, "elicit-pref", INT, 0.9),
+        ("B", "I need all the water.", None, None, "self-need", DIS, 0.9),
+    ]
+    analysis = session_factory("spared", rows, ["exploring"] * len(rows), "unfinished")
+    found = build_report(analysis)["missed_opportunities"]
+    assert [(m["kind"], m["turn"]) for m in found] == [("priority_question_positional", 6)]
+    assert "model labels distributive (self-need)" in found[0]["why"]
+
+
+def test_a_reply_distributive_only_as_a_whole_is_not_flagged(session_factory):
+    import dataclasses
+
+    from analyzer.results import Unit, UnitMove
+
+    rows = [("A", "What matters most to you?", None, None, "elicit-pref", "integrative", 0.9),
+            ("B", "Good question. Let me think.", None, None, "non-strategic",
+             "distributive", 0.55)]
+    analysis = session_factory("whole", rows, ["exploring"] * 2, "unfinished")
+    text = rows[1][1]
+    units = (analysis.units[0], Unit(1, 0, 0, 14, text[:14]),
+             Unit(1, 1, 15, len(text), text[15:]))
+    unit_moves = (analysis.unit_moves[0], UnitMove(1, 0, "non-strategic", "neutral", 0.6),
+                  UnitMove(1, 1, "promote-coordination", "distributive", 0.5))
+    analysis = dataclasses.replace(analysis, units=units, unit_moves=unit_moves)
+    assert build_report(analysis)["missed_opportunities"] == []
