@@ -333,7 +333,8 @@ class MoveModel:
                 head = (index, move, ORIENTATIONS[o], confidence, tuple(map(str, labels)))
                 # built once its reasons are known (all turns' at once, below)
                 pending.append((turn_moves, len(turn_moves), best, o, head + (
-                    {ORIENTATIONS[k]: round(q[k], 4) for k in range(len(q))},), offer))
+                    {ORIENTATIONS[k]: round(q[k], 4) for k in range(len(q))},), offer,
+                    (best != rs[0], best != rs[-1])))
                 turn_moves.append(None)
             out.append((unit_moves, turn_moves))
         if pending:
@@ -341,8 +342,10 @@ class MoveModel:
             ks = np.fromiter((p[3] for p in pending), dtype=np.int64, count=len(pending))
             texts = {r: uniq[text_of[r]] for r in rows.tolist()}
             all_reasons = explain_rows(est, M, rows, ks, texts)
-            for (moves, slot, _, _, head, offer), reasons in zip(pending, all_reasons,
-                                                                 strict=True):
+            for (moves, slot, _, _, head, offer, inside), reasons in zip(
+                    pending, all_reasons, strict=True):
+                if inside[0] or inside[1]:
+                    reasons = _within_turn(reasons, *inside)
                 moves[slot] = TurnMove(*head, tuple(reasons), offer)
         return out
 
@@ -484,6 +487,29 @@ _CONTEXT_TEXT = {
     "ctx:no_prev": "nothing before this turn", "ctx:log_words": "length of the turn",
     "ctx:prev_log_words": "length of the previous turn",
 }
+
+
+#: Context reasons as worded for a unit inside a turn: its neighbours are the same
+#: speaker's sentences, not other turns (the features read the neighbouring unit).
+_AFTER_A_UNIT = {"context:same speaker as the previous turn": "context:continues the turn",
+                 "context:previous turn was a question": "context:follows a question in the turn",
+                 "context:nothing before this turn": "context:nothing before this sentence"}
+
+
+def _within_turn(reasons: list[str], after: bool, before: bool) -> list[str]:
+    """Reasons of a turn whose deciding unit is not its first (``after``) or not its last
+    (``before``): "previous turn" and "reply" then meant the unit's neighbours in the same
+    turn, and are worded so."""
+    out = []
+    for reason in reasons:
+        if after:
+            reason = _AFTER_A_UNIT.get(reason, reason)
+            if reason.startswith("previous turn reads as"):
+                reason = "previous sentence reads as" + reason[len("previous turn reads as"):]
+        if before and reason.startswith("reply reads as"):
+            reason = "next sentence reads as" + reason[len("reply reads as"):]
+        out.append(reason)
+    return out
 
 
 def explain(est: FittedClassifier, M, row: int, k: int, text: str, top: int = 4) -> list[str]:

@@ -46,3 +46,13 @@ def test_mediation_example_keeps_the_mediator_apart(mediation_reports):
     assert mediator_words > 0
     assert {r["party"] for r in data["reciprocity"]["parties"]} == set(data["session"]["parties"])
     assert "## Third parties" in _report(mediation_reports, "md")
+
+
+def test_context_reasons_say_what_the_unit_followed(spoken_reports):
+    """A long turn's move is decided by one of its units; when that unit is not the first,
+    its "previous" context was the same speaker's sentence, so the reason must not claim
+    the previous turn was by the same speaker."""
+    turns = json.loads((spoken_reports / "supplier_contract.json").read_text())["turns"]
+    said = [t for t in turns if "context:same speaker as the previous turn" in t["reasons"]]
+    assert all(turns[t["turn"] - 1]["speaker"] == t["speaker"] for t in said)
+    assert any("context:continues the turn" in t["reasons"] for t in turns)
