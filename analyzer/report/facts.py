@@ -93,7 +93,7 @@ def _questions(analysis: SessionAnalysis) -> dict[int, int]:
 WORDS_PER_SECOND = 2.5
 
 
-def _ends(analysis: SessionAnalysis) -> list[tuple[float | None, bool]]:
+def turn_ends(analysis: SessionAnalysis) -> list[tuple[float | None, bool]]:
     """Each turn's end and whether it was estimated.
 
     Many transcripts give only start times ("[00:01:05] Ana: ..."). A speaker then holds
@@ -120,7 +120,7 @@ def turn_facts(analysis: SessionAnalysis) -> list[TurnFact]:
     """The joined view of every turn, in transcript order."""
     t = analysis.transcript
     questions = _questions(analysis)
-    ends = _ends(analysis)
+    ends = turn_ends(analysis)
     units: dict[int, list[tuple[str, str]]] = {}
     for unit, move in zip(analysis.units, analysis.unit_moves, strict=True):
         units.setdefault(unit.turn, []).append((move.move, move.orientation))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .wording import INFERRED, pct
+from .wording import INFERRED, orientation_pcts, pct, pcts
 
 KIND_NAMES = {
     "priority_question_positional": "priority question answered positionally",
@@ -27,12 +27,13 @@ def headlines(report: dict) -> list[str]:
                  + f"; stages (turns): {arc}.")
     parties = report["overview"]["parties"]
     if parties:
+        shares = [orientation_pcts(p["orientation_shares"]) for p in parties]
         lines.append("Of each party's spoken turns: " + "; ".join(
-            f"{p['speaker']} {pct(p['orientation_shares']['integrative'])} integrative, "
-            f"{pct(p['orientation_shares']['distributive'])} distributive" for p in parties)
-            + ".")
-        lines.append("Talk share: " + ", ".join(f"{p['speaker']} {pct(p['talk_share'])}"
-                                                for p in parties) + ".")
+            f"{p['speaker']} {s['integrative']} integrative, {s['distributive']} distributive"
+            for p, s in zip(parties, shares, strict=True)) + ".")
+        talk = pcts([p["talk_share"] for p in parties])
+        lines.append("Talk share: " + ", ".join(
+            f"{p['speaker']} {t}" for p, t in zip(parties, talk, strict=True)) + ".")
     for third in report["overview"]["third_parties"]:
         role = "" if third["speaker"].lower() == third["role"] else f" ({third['role']})"
         lines.append(f"{third['speaker']}{role} spoke {pct(third['talk_share'])} "

@@ -14,7 +14,7 @@ from string import Template
 
 from ..results import ORIENTATIONS
 from .svg import COLORS, esc, issue_bars, share_bar, stacked_bar, timeline
-from .wording import outcome_line, pct, seconds, turn_span
+from .wording import outcome_line, pct, pcts, seconds, turn_span
 
 
 def _asset(name: str) -> str:
@@ -50,11 +50,15 @@ def _speaker_table(rows: list[dict], timed: bool, share_label: str) -> str:
             f"<th>{share_label}</th>" + ("<th>time share</th>" if timed else "")
             + "<th>integrative / distributive / neutral</th><th>move types</th></tr>")
     body = []
-    for r in rows:
+    talk = pcts([r["talk_share"] for r in rows])
+    time = pcts([r["time_share"] for r in rows]) if timed else []
+    for i, r in enumerate(rows):
         body.append(
             f"<tr><td>{esc(r['speaker'])}</td><td class=num>{r['turns']}</td>"
-            f"<td class=num>{r['words']}</td><td>{share_bar(r['talk_share'])}</td>"
-            + (f"<td>{share_bar(r['time_share'], color='#6b7c93')}</td>" if timed else "")
+            f"<td class=num>{r['words']}</td><td>{share_bar(r['talk_share'], label=talk[i])}"
+            "</td>"
+            + (f"<td>{share_bar(r['time_share'], color='#6b7c93', label=time[i])}</td>"
+               if timed else "")
             + f"<td>{stacked_bar(r['orientation_shares'], width=220)}</td>"
               f"<td>{_moves(r)}</td></tr>")
     return f"<table>{head}{''.join(body)}</table>"
@@ -84,10 +88,11 @@ def _glance_grid(report: dict) -> str:
         cells.append(f'<div class="stage-label ink-{stage["stage"]}">'
                      f'{stage["stage"].capitalize()} <span class="note">{_span(stage)}</span>'
                      "</div>")
-        for r in stage["parties"]:
+        talk = pcts([r["talk_share"] for r in stage["parties"]])
+        for r, label in zip(stage["parties"], talk, strict=True):
             cells.append(f'<div class="who">{esc(r["speaker"])}</div>'
                          f'<div>{stacked_bar(r["orientation_shares"], width=360)}</div>'
-                         f'<div>{share_bar(r["talk_share"])}</div>')
+                         f'<div>{share_bar(r["talk_share"], label=label)}</div>')
     cells.append("</div>")
     return "".join(cells)
 
@@ -241,8 +246,9 @@ def _transcript(report: dict) -> str:
             f'<td>{_chip(t["orientation"])}</td><td class=num>{pct(t["confidence"])}</td>'
             f'<td class="text">{_turn_text(t)}</td><td class="why">{esc(why)}</td></tr>')
     return ('<section id="transcript"><h2>Transcript</h2><p class="note">Every turn with its '
-            "stage, move and orientation; confidence is the model's probability for the move "
-            'shown; "why" lists the cues behind the prediction.</p><table class="transcript">'
+            "stage, move and orientation; confidence is the model's probability for the "
+            'orientation shown; "why" lists the cues behind the prediction.</p>'
+            '<table class="transcript">'
             '<tr><th class=num>turn</th><th class=num>time</th><th>speaker</th><th>stage</th>'
             '<th>move</th><th>orientation</th><th class=num>conf.</th><th>text</th>'
             f'<th>why</th></tr>{"".join(rows)}</table></section>')

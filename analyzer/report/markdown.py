@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..results import ORIENTATIONS
-from .wording import outcome_line, pct, seconds, turn_span
+from .wording import orientation_pcts, outcome_line, pct, pcts, seconds, turn_span
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 LETTER = {"integrative": "I", "distributive": "D", "neutral": "N"}
@@ -46,11 +46,13 @@ def _speaker_table(rows: list[dict], timed: bool, share_label: str) -> list[str]
     header = ["speaker", "turns", "words", share_label] + (["time share"] if timed else []) + \
         ["integrative", "distributive", "neutral", "move types"]
     body = []
-    for r in rows:
-        shares = r["orientation_shares"]
-        body.append([md(r["speaker"]), r["turns"], r["words"], pct(r["talk_share"])]
-                    + ([pct(r["time_share"])] if timed else [])
-                    + [pct(shares[o]) for o in ORIENTATIONS] + [_moves(r)])
+    talk = pcts([r["talk_share"] for r in rows])
+    time = pcts([r["time_share"] for r in rows]) if timed else []
+    for i, r in enumerate(rows):
+        shares = orientation_pcts(r["orientation_shares"])
+        body.append([md(r["speaker"]), r["turns"], r["words"], talk[i]]
+                    + ([time[i]] if timed else [])
+                    + [shares[o] for o in ORIENTATIONS] + [_moves(r)])
     return _table(header, body)
 
 

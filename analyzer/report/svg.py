@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from ..results import ORIENTATIONS
+from .wording import whole_percents
 
 COLORS = {"integrative": "#138a72", "distributive": "#d9622b", "neutral": "#a3a9b0"}
 STAGE_TINTS = {"opening": "#e9eef8", "exploring": "#e3f3ee", "bargaining": "#fcefe5",
@@ -110,16 +111,18 @@ def stacked_bar(shares: dict, width: float = 260, height: int = 16) -> str:
     total = sum(shares.get(o, 0.0) for o in ORIENTATIONS)
     if not total:
         out.append(f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f0f0f0"/>')
+    labels = dict(zip(ORIENTATIONS, whole_percents(
+        [shares.get(o, 0.0) / (total or 1) for o in ORIENTATIONS]), strict=True))
     for orientation in ORIENTATIONS:
         w = width * shares.get(orientation, 0.0) / (total or 1)
         if w <= 0:
             continue
         out.append(f'<rect class="seg {orientation}" x="{_fmt(x)}" y="0" width="{_fmt(w)}" '
                    f'height="{height}" fill="{COLORS[orientation]}"><title>{orientation} '
-                   f'{round(100 * shares[orientation])}%</title></rect>')
+                   f'{labels[orientation]}%</title></rect>')
         if w >= 30:
             out.append(f'<text x="{_fmt(x + w / 2)}" y="{height - 4}" font-size="10.5" '
-                       f'text-anchor="middle" fill="#fff">{round(100 * shares[orientation])}%'
+                       f'text-anchor="middle" fill="#fff">{labels[orientation]}%'
                        f'</text>')
         x += w
     out.append("</svg>")
@@ -127,16 +130,18 @@ def stacked_bar(shares: dict, width: float = 260, height: int = 16) -> str:
 
 
 def share_bar(share: float | None, width: float = 120, height: int = 16,
-              color: str = "#44546a") -> str:
-    """A single proportion as a filled bar with its percentage."""
+              color: str = "#44546a", label: str | None = None) -> str:
+    """A single proportion as a filled bar with its percentage (``label``: the percentage
+    as rounded with the other shares of its table, so that they add up to 100)."""
     share = share or 0.0
+    label = label if label is not None else f"{round(100 * share)}%"
     w = max(0.0, min(1.0, share)) * width
     return (f'<svg class="chart share" viewBox="0 0 {width + 38} {height}" width="{width + 38}" '
             f'height="{height}" role="img" xmlns="http://www.w3.org/2000/svg">'
             f'<rect x="0" y="0" width="{width}" height="{height}" fill="#eceff3"/>'
             f'<rect x="0" y="0" width="{_fmt(w)}" height="{height}" fill="{color}"/>'
             f'<text x="{width + 4}" y="{height - 4}" font-size="11" fill="#333">'
-            f'{round(100 * share)}%</text></svg>')
+            f'{esc(label)}</text></svg>')
 
 
 def issue_bars(issues: list[dict], width: int = 520) -> str:

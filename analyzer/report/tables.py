@@ -33,7 +33,7 @@ SESSION_COLUMNS = [
     "session_id", "source", "format", "turns", "speakers", "parties", "third_parties",
     "outcome", "outcome_turn", "outcome_basis", *[f"{s}_start" for s in STAGES],
     "integrative_share", "distributive_share", "neutral_share", "orientation_by_party",
-    "model",
+    "model", "model_version", "model_hash",
 ]
 FAILURE_COLUMNS = ["file", "line", "error", "hint"]
 
@@ -91,13 +91,18 @@ def unit_rows(analysis: SessionAnalysis) -> list[dict]:
 
 
 _SHARE_KEYS = tuple((f"{o}_share", o) for o in ORIENTATIONS)
+_SHARE_ONLY_KEYS = tuple(key for key, _ in _SHARE_KEYS)
 
 
-def _shares(orientations: Iterable[str]) -> dict[str, float]:
-    """Share of each orientation among ``orientations`` (0.0 each when there are none)."""
+def _shares(orientations: Iterable[str]) -> dict[str, float | None]:
+    """Share of each orientation among ``orientations``; None each when there are none (a
+    speaker whose only turns in a stage are formal actions: 0 of 0, not 0%, so a mean of
+    shares over rows is not pulled down by them)."""
     seq = orientations if isinstance(orientations, list) else list(orientations)
     total = len(seq)
-    return {key: (seq.count(o) / total if total else 0.0) for key, o in _SHARE_KEYS}
+    if not total:
+        return dict.fromkeys(_SHARE_ONLY_KEYS)
+    return {key: seq.count(o) / total for key, o in _SHARE_KEYS}
 
 
 class _Group:
@@ -118,7 +123,9 @@ def stage_rows(analysis: SessionAnalysis) -> list[dict]:
 
     One pass over the turns fills every stage x speaker cell (turns, words, orientations,
     duration) and each stage's word totals; the rows are then read off in stage and speaker
-    order."""
+    order. Durations use the reports' turn ends: a transcript with only start times has
+    each end estimated (``facts.turn_ends``), so the table and the reports agree. A stage
+    with no words at all gives a talk share of None (0 of 0)."""
     t = analysis.transcript
     turns = t.turns
     roles = _roles(t)
@@ -128,6 +135,11 @@ def stage_rows(analysis: SessionAnalysis) -> list[dict]:
     party_words: dict[str, int] = {}
     all_words: dict[str, int] = {}
     counts = _turn_words(t)
+    ends = None
+    if has_times:
+        from .facts import turn_ends  # facts imports this module
+
+        ends = [end for end, _ in turn_ends(analysis)]
     for i, stage in enumerate(analysis.stages.stages):
         turn = turns[i]
         speaker = turn.speaker
@@ -144,8 +156,8 @@ def stage_rows(analysis: SessionAnalysis) -> list[dict]:
             all_words[stage] += n
             if not is_third_party(roles.get(speaker, PARTY)):
                 party_words[stage] += n
-        if has_times and turn.start is not None and turn.end is not None:
-            group.duration = group.duration + (turn.end - turn.start)
+        if has_times and turn.start is not None and ends[i] is not None:
+            group.duration = group.duration + (ends[i] - turn.start)
     rows = []
     session_id = t.session_id
     for stage in STAGES:
@@ -160,7 +172,7 @@ def stage_rows(analysis: SessionAnalysis) -> list[dict]:
             rows.append({
                 "session_id": session_id, "stage": stage, "speaker": speaker.name,
                 "role": speaker.role, "first_turn": mine[0], "last_turn": mine[-1],
-                "turns": len(mine), "words": w, "talk_share": (w / denom) if denom else 0.0,
+                "turns": len(mine), "words": w, "talk_share": (w / denom) if denom else None,
                 **_shares(group.orientations),
                 "duration": group.duration if has_times else None,
             })
@@ -192,7 +204,8 @@ def session_row(analysis: SessionAnalysis) -> dict:
         **{f"{s}_start": bounds[s] for s in STAGES},
         **_shares(of_parties),
         "orientation_by_party": json.dumps(by_party, sort_keys=True),
-        "model": analysis.model.get("name"),
+        "model": analysis.model.get("name"), "model_version": analysis.model.get("version"),
+        "model_hash": analysis.model.get("hash"),
     }
     _flatten_into(row, t.meta, "meta")
     return row

@@ -17,7 +17,7 @@ from rich.text import Text
 from ..results import ORIENTATIONS, SessionAnalysis
 from ..transcript import outcome_basis
 from .facts import turn_facts
-from .wording import OUTCOMES, outcome_line
+from .wording import OUTCOMES, orientation_pcts, outcome_line
 
 MAX_SESSIONS = 20
 SHORT = {"integrative": "I", "distributive": "D", "neutral": "N"}
@@ -48,15 +48,17 @@ def session_summary(analysis: SessionAnalysis) -> dict:
 def _plain_shares(shares: dict | None) -> str:
     if shares is None:
         return "-"
-    return " ".join(f"{SHORT[o]} {100 * shares[o]:.0f}%" for o in ORIENTATIONS)
+    labels = orientation_pcts(shares)
+    return " ".join(f"{SHORT[o]} {labels[o]}" for o in ORIENTATIONS)
 
 
 def _rich_shares(shares: dict | None) -> Text:
     if shares is None:
         return Text("-", style="grey50")
     text = Text()
+    labels = orientation_pcts(shares)
     for o in ORIENTATIONS:
-        text.append(f"{SHORT[o]} {100 * shares[o]:.0f}% ", style=STYLE[o])
+        text.append(f"{SHORT[o]} {labels[o]} ", style=STYLE[o])
     return text
 
 

@@ -9,7 +9,7 @@ findings are associations over many negotiations, the labels are model predictio
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +180,7 @@ def model_note(info: Mapping[str, Any]) -> str:
                       if k not in ("params", "versions", "spoken_scores")})
     text = (f"Move labels are predictions of {name}"
             + (f" (version {version})" if version else "")
-            + ", each with the model's confidence (its probability for the label shown); "
+            + ", each with the model's confidence (its probability for the orientation shown); "
               "they are not human codes.")
     if scores:
         measured = ", ".join(f"{score_name(k)} {v:.2f}" for k, v in scores)
@@ -203,6 +203,34 @@ def uses_casino(info: Mapping[str, Any]) -> bool:
 
 def pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def whole_percents(values: Sequence[float | None]) -> list[int | None]:
+    """Whole percentages of shares that make a whole (a party's integrative / distributive /
+    neutral turns, the parties' talk shares), rounded so they add up to 100: each is rounded
+    down and the points left go to the largest remainders (Hamilton's method), first come
+    first served on ties. Shares that do not sum to 1 (or with a None) are rounded alone."""
+    if any(v is None for v in values) or abs(sum(values) - 1.0) > 1e-6:
+        return [None if v is None else round(100 * v) for v in values]
+    scaled = [100 * v for v in values]
+    out = [int(x) for x in scaled]
+    order = sorted(range(len(values)), key=lambda i: (-(scaled[i] - out[i]), i))
+    for i in order[:100 - sum(out)]:
+        out[i] += 1
+    return out
+
+
+def pcts(values: Sequence[float | None]) -> list[str]:
+    """``pct`` of each of ``values``, adding up to 100% when the shares make a whole."""
+    return ["-" if v is None else f"{v}%" for v in whole_percents(values)]
+
+
+def orientation_pcts(shares: Mapping[str, float | None] | None) -> dict[str, str]:
+    """A share triple (integrative / distributive / neutral) as percentages adding to 100."""
+    from ..results import ORIENTATIONS
+
+    shares = shares or {}
+    return dict(zip(ORIENTATIONS, pcts([shares.get(o) for o in ORIENTATIONS]), strict=True))
 
 
 def seconds(value: float | None) -> str:

@@ -275,3 +275,17 @@ def test_a_reply_distributive_only_as_a_whole_is_not_flagged(session_factory):
                   UnitMove(1, 1, "promote-coordination", "distributive", 0.5))
     analysis = dataclasses.replace(analysis, units=units, unit_moves=unit_moves)
     assert build_report(analysis)["missed_opportunities"] == []
+
+
+def test_shares_that_make_a_whole_are_shown_adding_up_to_100():
+    from analyzer.report.wording import orientation_pcts, pcts, whole_percents
+
+    # rounded alone: 52 + 27 + 22 = 101; 63 + 13 + 25 (half to even: 62 + 12 + 25 = 99)
+    assert whole_percents([0.5185, 0.2685, 0.2130]) == [52, 27, 21]
+    assert whole_percents([0.625, 0.125, 0.25]) == [63, 12, 25]
+    assert sum(whole_percents([1 / 3] * 3)) == 100
+    assert whole_percents([0.5, 0.2]) == [50, 20]  # not a whole: rounded alone
+    assert pcts([None, 0.5]) == ["-", "50%"]
+    assert orientation_pcts({"integrative": 0.375, "distributive": 0.375,
+                             "neutral": 0.25}) == {"integrative": "38%",
+                                                   "distributive": "37%", "neutral": "25%"}

@@ -5,7 +5,9 @@ Why: ``stage_rows`` and ``session_row`` were rewritten for speed (one pass over 
 filling every stage x speaker cell; orientation shares by ``list.count``; metadata
 flattened with a stack instead of a call per level). This file keeps the form before
 (commit 9100cb1) as the reference and compares ``repr`` of the rows (so 0 vs 0.0 or a
-reordered key would fail too) on the examples (mediated, timed, untimed sessions, formal
+reordered key would fail too; with the changes of 27 Nov 2026: shares of 0 turns and a
+talk share of 0 words are None, durations use the reports' estimated ends, the model's
+version and hash are columns) on the examples (mediated, timed, untimed sessions, formal
 actions), CaSiNo valid (nested metadata) and the hand-made report fixtures.
 """
 
@@ -18,6 +20,7 @@ from collections.abc import Iterable
 import pytest
 
 from analyzer.report import tables as T
+from analyzer.report.facts import turn_ends
 from analyzer.results import ORIENTATIONS, STAGES, SessionAnalysis
 from analyzer.transcript import PARTY, is_third_party
 
@@ -34,7 +37,7 @@ def ref_role_lookup(t):
 def ref_shares(orientations: Iterable[str]) -> dict[str, float]:
     counts = Counter(orientations)
     total = sum(counts.values())
-    return {f"{o}_share": (counts[o] / total if total else 0.0) for o in ORIENTATIONS}
+    return {f"{o}_share": (counts[o] / total if total else None) for o in ORIENTATIONS}
 
 
 def ref_flatten(meta, prefix: str = "meta") -> dict:
@@ -55,6 +58,7 @@ def ref_stage_rows(analysis: SessionAnalysis) -> list[dict]:
     turns = t.turns
     role_of = ref_role_lookup(t)
     n_words = [0 if turn.is_action else T.words(turn.text) for turn in turns]
+    ends = [end for end, _ in turn_ends(analysis)]
     by_stage: dict[str, list[int]] = {}
     for i, s in enumerate(analysis.stages.stages):
         by_stage.setdefault(s, []).append(i)
@@ -76,13 +80,13 @@ def ref_stage_rows(analysis: SessionAnalysis) -> list[dict]:
                 continue
             w = sum(n_words[i] for i in mine if not turns[i].is_action)
             denom = all_words if is_third_party(speaker.role) else party_words
-            times = [(turns[i].start, turns[i].end) for i in mine]
+            times = [(turns[i].start, ends[i]) for i in mine]
             duration = sum((e - s) for s, e in times if s is not None and e is not None) \
                 if t.has_times else None
             rows.append({
                 "session_id": t.session_id, "stage": stage, "speaker": speaker.name,
                 "role": speaker.role, "first_turn": mine[0], "last_turn": mine[-1],
-                "turns": len(mine), "words": w, "talk_share": (w / denom) if denom else 0.0,
+                "turns": len(mine), "words": w, "talk_share": (w / denom) if denom else None,
                 **ref_shares(analysis.moves[i].orientation for i in mine
                              if not turns[i].is_action),
                 "duration": duration,
@@ -110,7 +114,8 @@ def ref_session_row(analysis: SessionAnalysis) -> dict:
         **ref_shares(moves[i].orientation for i in spoken
                      if not is_third_party(role_of(t.turns[i].speaker))),
         "orientation_by_party": json.dumps(by_party, sort_keys=True),
-        "model": analysis.model.get("name"),
+        "model": analysis.model.get("name"), "model_version": analysis.model.get("version"),
+        "model_hash": analysis.model.get("hash"),
     }
     row.update(ref_flatten(t.meta))
     return row
