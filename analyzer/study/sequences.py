@@ -156,7 +156,15 @@ RECIPROCITY_COLUMNS = [
 def reciprocity(turns: pd.DataFrame, *, labels: str = "model", lag: int = 1,
                 include_actions: bool = False) -> pd.DataFrame:
     """Per session and responding party: integrative answered integratively, distributive
-    answered distributively (counts and shares), from across-speaker lag pairs."""
+    answered distributively (counts and shares), from across-speaker lag pairs.
+
+    Third parties (mediators, chairs...) are left out before pairing, as in the session
+    report's reciprocity: a mediator is neither answered nor answering, and the parties'
+    turns around a mediator's turn form a pair."""
+    if "role" in turns.columns:
+        from ..transcript import is_third_party
+
+        turns = turns[~turns["role"].fillna("party").map(is_third_party).astype(bool)]
     pairs = transition_pairs(turns, lag=lag, scope="across", labels=labels,
                              code="orientation", include_actions=include_actions)
     rows = []

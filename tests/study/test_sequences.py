@@ -102,6 +102,18 @@ def test_reciprocity(turns):
     assert c["integrative_reciprocity"] == 0 and math.isnan(c["distributive_reciprocity"])
 
 
+def test_reciprocity_leaves_third_parties_out(turns):
+    """A mediator's turn between two parties' turns is skipped, as in the session report:
+    the mediator gets no row and the parties' turns around it form a pair."""
+    s1 = turns[turns["session_id"] == "s1"].copy()
+    mediated = s1.copy()
+    mediated.loc[mediated["turn"] == 1, ["speaker", "role"]] = ["M", "mediator"]
+    recip = reciprocity(mediated)
+    assert "M" not in set(recip["speaker"])
+    plain = reciprocity(s1[s1["turn"] != 1])
+    assert recip.reset_index(drop=True).equals(plain.reset_index(drop=True))
+
+
 def test_heatmap_svg_is_valid_and_escaped():
     pairs = pd.DataFrame({"from": ["<script>", "a&b"], "to": ["a&b", "<script>"]})
     svg = transition_heatmap_svg(transition_table(pairs), title="T <x>")
