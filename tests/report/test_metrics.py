@@ -289,3 +289,11 @@ def test_shares_that_make_a_whole_are_shown_adding_up_to_100():
     assert orientation_pcts({"integrative": 0.375, "distributive": 0.375,
                              "neutral": 0.25}) == {"integrative": "38%",
                                                    "distributive": "37%", "neutral": "25%"}
+
+
+def test_a_question_inside_a_one_unit_turn_is_counted(session_factory):
+    rows = [("A", "Can you hear me okay? I'm on the train.", None, None, "small-talk",
+             "integrative", 0.9),
+            ("B", "Yes. Shall we start?!", None, None, "small-talk", "integrative", 0.9)]
+    facts = turn_facts(session_factory("q", rows, ["opening"] * 2, "unfinished"))
+    assert [f.questions for f in facts] == [1, 1]
