@@ -196,7 +196,7 @@ def _conversation(report: dict, timed: bool) -> str:
 def _issues(report: dict) -> str:
     iss = report["issues"]
     f = iss["focus"]
-    focus = f"<p><b>Focus:</b> {esc(f['verdict'])}"
+    focus = f"<p><b>Focus:</b> the talk is {esc(f['verdict'])}"
     if f["top_issue"]:
         focus += (f" \u2014 the top issue takes {pct(f['top_share'])} of issue mentions, the "
                   f"top three {pct(f['top3_share'])}; normalised entropy {f['entropy']:.2f} "

@@ -11,8 +11,8 @@ spellings.
 
 Focus: the share of all issue mentions that fall on the top issue, and the normalised entropy
 of mentions over issues (0 = all on one issue, 1 = spread evenly). The verdict is ours:
-"focused" when the top issue takes at least half of the mentions, "a few main issues" when
-the top three take at least 80 %, "scattered" otherwise.
+"focused" when the top issue takes at least half of the mentions and more than the next one,
+"a few main issues" when the top three take at least 80 %, "scattered" otherwise.
 """
 
 from __future__ import annotations
@@ -52,6 +52,11 @@ trip camping camp time today day days people person family friend friends kids g
 lol haha hmm wow yea yup alright gonna wanna okey kind sort work works worked weekend
 majority minority portion share split stay stays start starts keep keeps put near lead
 matter matters monday tuesday wednesday thursday friday saturday sunday
+aunt uncle mother mom mum father dad parent parents wife husband son daughter brother sister
+grandma grandpa grandmother grandfather cousin niece nephew baby boss colleague
+north south east west northern southern eastern western left side sides part parts end
+free pay paid pays cheap expensive low high big small large new old better best worse worst
+happy glad able busy ready whole point points question questions answer
 """.split()) | _NUMBERS | MEASURES
 ALIASES = {"wood": "firewood", "woods": "firewood"}
 _DIGIT = re.compile(r"^\d+([.,]\d+)?%?$")
@@ -126,6 +131,7 @@ def issues_on_the_table(facts: Sequence[TurnFact], nlp=None) -> dict:
     need = min(2, n_parties)
     chosen = [t for t in count if quantified[t] >= 1 and count[t] >= 2
               or (count[t] >= MIN_MENTIONS and len(parties[t]) >= need)]
+    capped = len(chosen) > MAX_ISSUES
     chosen = sorted(chosen, key=lambda t: (-(count[t] + 2 * quantified[t]), t))[:MAX_ISSUES]
     chosen = sorted(chosen, key=lambda t: (-count[t], t))
     total = sum(count[t] for t in chosen)
@@ -135,13 +141,15 @@ def issues_on_the_table(facts: Sequence[TurnFact], nlp=None) -> dict:
                "by_stage": {s: by_stage[s][t] for s in STAGES if by_stage[s][t]},
                "by_speaker": {sp: c[t] for sp, c in by_speaker.items() if c[t]}}
               for t in chosen]
-    return {"issues": issues, "focus": focus(issues),
+    return {"issues": issues, "focus": focus(issues, capped=capped),
             "by_stage": {s: focus([{"issue": t, "mentions": by_stage[s][t]} for t in chosen
                                    if by_stage[s][t]]) for s in STAGES if by_stage.get(s)}}
 
 
-def focus(issues: Sequence[dict]) -> dict:
-    """Top-issue share, normalised entropy and a one-word verdict."""
+def focus(issues: Sequence[dict], capped: bool = False) -> dict:
+    """Top-issue share, normalised entropy and a one-word verdict. "Focused" needs a top
+    issue ahead of the next one (two issues at 50/50 are two main issues, not a focus);
+    ``capped``: more issues were found than the ``MAX_ISSUES`` listed."""
     ordered = sorted(issues, key=lambda i: (-i["mentions"], i["issue"]))
     counts = [i["mentions"] for i in ordered]
     total = sum(counts)
@@ -153,10 +161,12 @@ def focus(issues: Sequence[dict]) -> dict:
                if len(shares) > 1 else 0.0)
     top = ordered[0]["issue"]
     top3 = sum(shares[:3])
-    if shares[0] >= 0.5:
+    if shares[0] >= 0.5 and (len(shares) == 1 or shares[0] > shares[1]):
         verdict = f"focused on {top}"
     elif top3 >= 0.8:
         verdict = "on a few main issues"
+    elif capped:
+        verdict = f"scattered over more than {len(shares)} issues"
     else:
         verdict = f"scattered over {len(shares)} issues"
     return {"top_issue": top, "top_share": shares[0], "top3_share": top3,

@@ -151,7 +151,7 @@ def render_markdown(report: dict) -> str:
 
     iss = report["issues"]
     out += ["## Issues on the table", "",
-            f"Focus: {md(iss['focus']['verdict'])}"
+            f"Focus: the talk is {md(iss['focus']['verdict'])}"
             + (f" (top issue {pct(iss['focus']['top_share'])} of mentions, normalised "
                f"entropy {iss['focus']['entropy']:.2f})" if iss["focus"]["top_issue"] else ""),
             ""]

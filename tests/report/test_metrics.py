@@ -297,3 +297,12 @@ def test_a_question_inside_a_one_unit_turn_is_counted(session_factory):
             ("B", "Yes. Shall we start?!", None, None, "small-talk", "integrative", 0.9)]
     facts = turn_facts(session_factory("q", rows, ["opening"] * 2, "unfinished"))
     assert [f.questions for f in facts] == [1, 1]
+
+
+def test_focus_needs_a_top_issue_ahead_and_says_when_the_list_is_capped():
+    tie = focus([{"issue": "cake", "mentions": 3}, {"issue": "date", "mentions": 3}])
+    assert tie["verdict"] == "on a few main issues"
+    many = [{"issue": f"t{i}", "mentions": 1} for i in range(8)]
+    assert focus(many, capped=True)["verdict"] == "scattered over more than 8 issues"
+    assert fold("aunts") == "aunt" and not __import__(
+        "analyzer.report.issues", fromlist=["_is_term"])._is_term("aunt")
