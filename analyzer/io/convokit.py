@@ -151,7 +151,8 @@ def _turn(path: Path, index: int, item: dict, number: int) -> Turn:
         end = parse_seconds(meta.pop("end", item.get("end")))
     except ValueError as exc:
         raise TimingError(str(path), f"cannot read a time in meta: {exc}", line=number,
-                          hint="meta start/end are seconds") from None
+                          hint="meta start/end are seconds from the start of the "
+                               "recording (0 or more)") from None
     gold = meta.pop("gold", None) or ()
     if isinstance(gold, str):
         gold = tuple(x.strip() for x in gold.split(",") if x.strip())

@@ -101,11 +101,11 @@ def _time(value: str) -> tuple[float | None, bool]:
     """Seconds, and whether the value was a date-time (chat exports write those)."""
     try:
         return parse_seconds(value), False
-    except ValueError:
+    except ValueError as not_seconds:  # its message says why (not a time, negative, NaN)
         try:
             moment = datetime.fromisoformat(value.strip().replace("/", "-"))
         except ValueError:
-            raise ValueError(f"not a time: {value.strip()!r}") from None
+            raise not_seconds from None
         return moment.timestamp(), True
 
 
@@ -172,8 +172,9 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
             end, end_is_date = _time(cell("end"))
         except ValueError as exc:
             raise TimingError(str(path), f"cannot read the time: {exc}", line=row_line,
-                              hint="write times as seconds (12.5), as HH:MM:SS(.mmm) or as "
-                                   "dates with times (2025-03-12 10:04:05)") from None
+                              hint="write times as seconds from the start of the recording "
+                                   "(0 or more, e.g. 12.5), as HH:MM:SS(.mmm) or as dates "
+                                   "with times (2025-03-12 10:04:05)") from None
         dated = dated or start_is_date or end_is_date
         session = cell("session") or path.stem
         segment = Segment(speaker, said, start=start, end=end, line=row_line)

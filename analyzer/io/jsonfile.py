@@ -148,7 +148,8 @@ def _time(path: Path, item: dict, key: str, where: str) -> float | None:
         return parse_seconds(item.get(key))
     except ValueError as exc:
         raise TimingError(str(path), f"{where}: cannot read {key!r}: {exc}",
-                          hint="write times as seconds (12.5) or 'HH:MM:SS.mmm'") from None
+                          hint="write times as seconds from the start of the recording "
+                               "(0 or more, e.g. 12.5) or as 'HH:MM:SS.mmm'") from None
 
 
 def read_segments(path: Path, data: Any, **options) -> Iterator[Transcript]:

@@ -85,3 +85,42 @@ def test_json_paths_reach_the_failures_table(tmp_path):
     failure = errors.Failure.from_exception(str(path), caught.value)
     assert failure.error.startswith("segments[1]: time goes backwards")
     assert "segments[0]" in failure.error and failure.line is None
+
+
+# Inline files with a bad value -> (error class, line, words the message must contain).
+BAD_VALUES = {
+    "nan.csv": ("speaker,text,start\nAna,hi,nan\nBen,ho,inf\n",
+                errors.TimingError, 2, "not a time: 'nan'"),
+    "inf_end.csv": ("speaker,text,start,end\nAna,hi,0,1\nBen,ho,2,inf\n",
+                    errors.TimingError, 3, "not a time: 'inf'"),
+    "negative.csv": ("speaker,text,start,end\nAna,hi,-5,-2\nBen,ho,0,1\n",
+                     errors.TimingError, 2, "negative time: '-5'"),
+    "nan.json": ('{"segments": [{"start": NaN, "end": Infinity, "speaker": "A", "text": "hi"}]}',
+                 errors.TimingError, None, "segments[0]: cannot read 'start': not a time: nan"),
+    "negative.json": ('{"turns": [{"speaker": "A", "text": "hi", "start": 1},'
+                      ' {"speaker": "B", "text": "ho", "start": -2}]}',
+                      errors.TimingError, None, "turns[1]: cannot read 'start': negative time"),
+    "negative.jsonl": ('{"speaker": "A", "text": "hi", "meta": {"start": -1}}\n',
+                       errors.TimingError, 1, "negative time"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_VALUES))
+def test_bad_values_name_file_place_and_fix(tmp_path, name):
+    content, kind, line, words = BAD_VALUES[name]
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(kind) as caught:
+        list(read_transcripts(path))
+    error = caught.value
+    assert error.path == str(path) and error.line == line
+    assert words in error.message and len(error.hint) > 15
+
+
+def test_bad_times_stop_the_batch_reader_too(tmp_path):
+    from analyzer.io.deferred import read_sessions
+
+    path = tmp_path / "nan.csv"
+    path.write_text(BAD_VALUES["nan.csv"][0], encoding="utf-8")
+    with pytest.raises(errors.TimingError, match="not a time"):
+        read_sessions(path, defer=True)
