@@ -102,6 +102,19 @@ BAD_VALUES = {
                       errors.TimingError, None, "turns[1]: cannot read 'start': negative time"),
     "negative.jsonl": ('{"speaker": "A", "text": "hi", "meta": {"start": -1}}\n',
                        errors.TimingError, 1, "negative time"),
+    "meta.json": ('{"turns": [{"speaker": "Ana", "text": "hi"}], "meta": "x"}',
+                  errors.MalformedError, None, 'meta: expected a JSON object, found "x"'),
+    "meta.jsonl": ('{"speaker": "ana", "conversation_id": "c1", "text": "hi", "meta": "x"}\n',
+                   errors.MalformedError, 1, "meta is not a JSON object"),
+    "deep.json": ("[" * 50_000 + "]" * 50_000, errors.MalformedError, None, "nested too deeply"),
+    "deep.jsonl": ('{"speaker": "A", "text": "hi"}\n{"x": ' + "[" * 50_000 + "]" * 50_000 + "}\n",
+                   errors.MalformedError, 2, "nested too deeply"),
+    "speaker_object.json": ('{"turns": [{"speaker": {"name": "Ana"}, "text": "hi"}]}',
+                            errors.MalformedError, None, "turns[0]: 'speaker' is a JSON object"),
+    "text_list.json": ('{"segments": [{"speaker": "A", "text": ["a", "b"], "start": 0}]}',
+                       errors.MalformedError, None, "segments[0]: 'text' is a JSON list"),
+    "text_list.jsonl": ('{"speaker": "A", "text": ["a", "b"]}\n',
+                        errors.MalformedError, 1, "text is a JSON list"),
 }
 
 
@@ -117,10 +130,12 @@ def test_bad_values_name_file_place_and_fix(tmp_path, name):
     assert words in error.message and len(error.hint) > 15
 
 
-def test_bad_times_stop_the_batch_reader_too(tmp_path):
+@pytest.mark.parametrize("name", ["nan.csv", "nan.json", "deep.json"])
+def test_bad_values_stop_the_batch_reader_too(tmp_path, name):
     from analyzer.io.deferred import read_sessions
 
-    path = tmp_path / "nan.csv"
-    path.write_text(BAD_VALUES["nan.csv"][0], encoding="utf-8")
-    with pytest.raises(errors.TimingError, match="not a time"):
+    content, kind, _, words = BAD_VALUES[name]
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(kind, match=words.split(":")[-1].strip()):
         read_sessions(path, defer=True)
