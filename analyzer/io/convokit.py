@@ -26,9 +26,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import EmptyTranscriptError, MalformedError, NoSpeakerError, TimingError
+from ..errors import (
+    EmptyTranscriptError,
+    MalformedError,
+    NoSpeakerError,
+    TimingError,
+    TurnTooLongError,
+)
 from ..transcript import Action, Speaker, Transcript, Turn, guess_role
-from .base import normalise_role
+from .base import MAX_TURN_CHARS, normalise_role
 from .decoding import decode, read_bytes
 from .jsonfile import TOO_DEEP, TOO_DEEP_HINT, load
 from .times import parse_seconds
@@ -157,6 +163,10 @@ def _turn(path: Path, index: int, item: dict, number: int) -> Turn:
                              f"{'object' if isinstance(text, dict) else 'list'}, not a string",
                              line=number, hint='write the text as one string, e.g. '
                                                '"text": "Hello there"')
+    if text is not None and len(str(text)) > MAX_TURN_CHARS:  # as base.check_lengths
+        raise TurnTooLongError(str(path), f"this utterance is {len(str(text)):,} characters; "
+                               f"the analyser takes at most {MAX_TURN_CHARS:,} per turn",
+                               line=number, hint="split it into several utterances")
     meta = dict(meta)
     meta.pop("speaker_name", None)
     timed = "end" in meta and "start" not in meta

@@ -139,3 +139,33 @@ def test_bad_values_stop_the_batch_reader_too(tmp_path, name):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(kind, match=words.split(":")[-1].strip()):
         read_sessions(path, defer=True)
+
+
+def test_a_turn_longer_than_spacy_takes_is_refused_when_read(tmp_path):
+    from analyzer.io.base import MAX_TURN_CHARS
+    from analyzer.nlp import make_nlp
+
+    assert MAX_TURN_CHARS == make_nlp().max_length  # what would otherwise fail with E088
+    path = tmp_path / "long.txt"
+    path.write_text("Ana: hi\nBen: " + "x" * MAX_TURN_CHARS + "\n", encoding="utf-8")
+    (t,) = read_transcripts(path)  # exactly the limit reads
+    assert len(t.turns[1].text) == MAX_TURN_CHARS
+    path.write_text("Ana: hi\nBen: " + "x" * (MAX_TURN_CHARS + 1) + "\n", encoding="utf-8")
+    with pytest.raises(errors.TurnTooLongError) as caught:
+        list(read_transcripts(path))
+    assert caught.value.line == 2 and caught.value.code == "E109"
+    assert f"is {MAX_TURN_CHARS + 1:,} characters" in caught.value.message
+    assert "split it" in caught.value.hint
+    # captions: the limit applies to the turn that merged cues make
+    cue = "x" * (MAX_TURN_CHARS // 2)
+    path = tmp_path / "long.srt"
+    path.write_text(f"1\n00:00:01,000 --> 00:00:02,000\nAna: {cue}\n\n"
+                    f"2\n00:00:02,000 --> 00:00:03,000\n{cue}\n", encoding="utf-8")
+    with pytest.raises(errors.TurnTooLongError) as caught:
+        list(read_transcripts(path))
+    assert (caught.value.line, caught.value.where) == (2, "cue 1")
+    path = tmp_path / "long.jsonl"
+    path.write_text(f'{{"speaker": "A", "text": "{cue}{cue}x"}}\n', encoding="utf-8")
+    with pytest.raises(errors.TurnTooLongError) as caught:
+        list(read_transcripts(path))
+    assert caught.value.line == 1
