@@ -86,6 +86,12 @@ class InputNotFoundError(ReadError):
     code = "E108"
 
 
+class TurnTooLongError(ReadError):
+    """One turn longer than the language pipeline takes (spaCy's ``max_length``)."""
+
+    code = "E109"
+
+
 class ModelError(AnalyzerError):
     """A model folder is missing, from an untrusted source, or made by incompatible versions."""
 

@@ -42,7 +42,7 @@ def formats(
 def _check(paths: list[str], input_format: str | None) -> int:
     from pathlib import Path
 
-    from ..errors import ReadError
+    from ..errors import Failure, ReadError
     from ..io import expand_inputs, read_transcripts, unique_session_ids
     from ..io.formats import BY_NAME, spec_named
 
@@ -66,6 +66,11 @@ def _check(paths: list[str], input_format: str | None) -> int:
         except ReadError as exc:
             failed += 1
             err(f"error: {exc}")
+            continue
+        except Exception as exc:  # a reader bug: report it like `analyze` does, and go on
+            failed += 1
+            failure = Failure.from_exception(str(path), exc)
+            err(f"error: {failure.file}: {failure.error}\n  fix: {failure.hint}")
             continue
         for t in transcripts:
             speakers = ", ".join(f"{s.name} ({s.role})" for s in t.speakers)

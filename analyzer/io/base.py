@@ -12,9 +12,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import EmptyTranscriptError, TimingError
+from ..errors import EmptyTranscriptError, TimingError, TurnTooLongError
 from ..transcript import PARTY, ROLES, Speaker, Transcript, Turn, speakers_in_order
 from .times import format_clock
+
+#: The most characters one turn may have: spaCy's default ``Language.max_length``, which
+#: the analyser's pipeline keeps. A longer turn would fail deep in the analysis (spaCy's E088)
+#: with no file or line; it is refused when read instead. A real turn is far shorter: one this
+#: long is a file whose speaker labels or line breaks were lost.
+MAX_TURN_CHARS = 1_000_000
 
 
 @dataclass
@@ -69,6 +75,20 @@ def check_times(path: Path, segments: list[Segment], unit: str = "line") -> None
                 hint="put the cues in time order and check that the file was not joined from "
                      "two recordings; times must never decrease")
         previous = segment
+
+
+def check_lengths(path: Path, segments: list[Segment]) -> None:
+    """Refuse a turn longer than ``MAX_TURN_CHARS`` (after merging, which can join many
+    cues into one turn), naming its place, before it reaches spaCy."""
+    for segment in segments:
+        if len(segment.text) > MAX_TURN_CHARS:
+            prefix, where = _place(segment)
+            raise TurnTooLongError(
+                str(path), f"{prefix}this turn of {segment.speaker} is {len(segment.text):,} "
+                f"characters; the analyser takes at most {MAX_TURN_CHARS:,} per turn",
+                line=segment.line, where=where,
+                hint="split it into several turns (a real turn is far shorter: check that the "
+                     "speaker labels and line breaks of the file are there)")
 
 
 def merge_segments(segments: list[Segment]) -> list[Segment]:
@@ -142,6 +162,7 @@ def make_transcript(path: Path, fmt: str, segments: list[Segment], *,
     check_times(path, segments, unit)
     if merge:
         segments = merge_segments(segments)
+    check_lengths(path, segments)
     turns = make_turns(segments)
     return Transcript(session_id=session_id or path.stem, source=str(path), format=fmt,
                       speakers=build_speakers(turns, roles), turns=tuple(turns),
@@ -149,6 +170,6 @@ def make_transcript(path: Path, fmt: str, segments: list[Segment], *,
 
 
 __all__ = [
-    "Segment", "build_speakers", "check_times", "make_transcript", "make_turns",
-    "merge_segments", "normalise_role",
+    "MAX_TURN_CHARS", "Segment", "build_speakers", "check_lengths", "check_times",
+    "make_transcript", "make_turns", "merge_segments", "normalise_role",
 ]

@@ -22,6 +22,8 @@ from .text import not_a_speaker
 from .times import parse_clock
 
 _TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)$")
+_TIMING_LINE = re.compile(r"^\s*\d[\d:.,]*\s+-->\s+\d")  # starts a cue, wherever it is
+_CUE_NUMBER = re.compile(r"^\s*\d+\s*$")
 _LOOSE_TIMING = re.compile(r"^\s*\d[\d:.,]*\s*\S{1,4}\s*\d[\d:.,]*")
 _VTT_TIME = re.compile(r"^(?:\d+:)?\d{2}:\d{2}\.\d{3}$")
 _SRT_TIME = re.compile(r"^(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}$")
@@ -46,6 +48,31 @@ def _blocks(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
             block = []
     if block:
         yield first, block
+
+
+def _cues(blocks: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    """Blocks cut again at every timing line after the block's own: one cue each.
+
+    Why: some exporters (and hand edits) leave out the blank line between cues, so the next
+    cue's number and timing would be read as the previous cue's text, and every later cue
+    would get the first one's times. A line ``00:00:04,000 --> 00:00:06,000`` always starts
+    a cue; a line holding only a number right above it is that cue's index. A number line
+    that is not followed by a timing line stays text.
+    """
+    for first, block in blocks:
+        own = next((i for i, line in enumerate(block[:2]) if _TIMING_LINE.match(line)), None)
+        if own is None:  # no timing where it belongs: the reader reports this block
+            yield first, block
+            continue
+        start = 0
+        for i in range(own + 1, len(block)):
+            if not _TIMING_LINE.match(block[i]):
+                continue
+            cut = i - 1 if i - 1 > own and _CUE_NUMBER.match(block[i - 1]) else i
+            if cut > start:
+                yield first + start, block[start:cut]
+            start = cut
+        yield first + start, block[start:]
 
 
 def _speaker_and_text(payload: str) -> list[tuple[str | None, str]]:
@@ -104,7 +131,7 @@ def _read_cues(path: Path, text: str, fmt: str) -> list[Segment]:
         if any("-->" in line for line in rest):
             at = next(i for i, line in enumerate(rest) if "-->" in line)
             blocks = _chain([(header[0] + 1 + max(at - 1, 0), rest[max(at - 1, 0):])], blocks)
-    for first, block in blocks:
+    for first, block in _cues(blocks):
         keyword = block[0].split(" ")[0].split("\t")[0]
         if fmt == "vtt" and keyword in ("NOTE", "STYLE", "REGION"):
             continue

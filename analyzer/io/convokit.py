@@ -26,11 +26,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import EmptyTranscriptError, MalformedError, NoSpeakerError, TimingError
+from ..errors import (
+    EmptyTranscriptError,
+    MalformedError,
+    NoSpeakerError,
+    TimingError,
+    TurnTooLongError,
+)
 from ..transcript import Action, Speaker, Transcript, Turn, guess_role
-from .base import normalise_role
+from .base import MAX_TURN_CHARS, normalise_role
 from .decoding import decode, read_bytes
-from .jsonfile import load
+from .jsonfile import TOO_DEEP, TOO_DEEP_HINT, load
 from .times import parse_seconds
 
 
@@ -79,6 +85,9 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
                                  line=number, where=f"column {exc.colno}",
                                  hint="each line of utterances.jsonl must be one complete JSON "
                                       "object") from None
+        except RecursionError:
+            raise MalformedError(str(utterances_file), TOO_DEEP, line=number,
+                                 hint=TOO_DEEP_HINT) from None
         if not isinstance(item, dict):
             raise MalformedError(str(utterances_file), "a line is not a JSON object",
                                  line=number, hint="each line is one utterance object")
@@ -142,7 +151,23 @@ def _turn(path: Path, index: int, item: dict, number: int) -> Turn:
     if speaker is None or not str(speaker).strip():
         raise NoSpeakerError(str(path), "utterance without a speaker", line=number,
                              hint="give every utterance a 'speaker' id")
-    meta = dict(item.get("meta") or {})
+    meta = item.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise MalformedError(str(path), f"the utterance's meta is not a JSON object: "
+                             f"{json.dumps(meta)[:40]}", line=number,
+                             hint='write meta as an object, e.g. "meta": {"start": 1.5}, '
+                                  "or leave it out")
+    text = item.get("text")
+    if isinstance(text, (dict, list)):
+        raise MalformedError(str(path), f"the utterance's text is a JSON "
+                             f"{'object' if isinstance(text, dict) else 'list'}, not a string",
+                             line=number, hint='write the text as one string, e.g. '
+                                               '"text": "Hello there"')
+    if text is not None and len(str(text)) > MAX_TURN_CHARS:  # as base.check_lengths
+        raise TurnTooLongError(str(path), f"this utterance is {len(str(text)):,} characters; "
+                               f"the analyser takes at most {MAX_TURN_CHARS:,} per turn",
+                               line=number, hint="split it into several utterances")
+    meta = dict(meta)
     meta.pop("speaker_name", None)
     timed = "end" in meta and "start" not in meta
     try:
@@ -151,7 +176,8 @@ def _turn(path: Path, index: int, item: dict, number: int) -> Turn:
         end = parse_seconds(meta.pop("end", item.get("end")))
     except ValueError as exc:
         raise TimingError(str(path), f"cannot read a time in meta: {exc}", line=number,
-                          hint="meta start/end are seconds") from None
+                          hint="meta start/end are seconds from the start of the "
+                               "recording (0 or more)") from None
     gold = meta.pop("gold", None) or ()
     if isinstance(gold, str):
         gold = tuple(x.strip() for x in gold.split(",") if x.strip())

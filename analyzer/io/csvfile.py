@@ -44,6 +44,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 _NEEDED = ("speaker", "text")
 
+#: The longest cell the csv module reads. Its default (128 KiB) refuses a long turn, and
+#: with a message about a quote; turns up to ``base.MAX_TURN_CHARS`` must read, and the
+#: limit only guards against a runaway field (a quote never closed, a binary file).
+FIELD_LIMIT = 16 * 1024 * 1024
+
 
 def _key(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
@@ -101,11 +106,11 @@ def _time(value: str) -> tuple[float | None, bool]:
     """Seconds, and whether the value was a date-time (chat exports write those)."""
     try:
         return parse_seconds(value), False
-    except ValueError:
+    except ValueError as not_seconds:  # its message says why (not a time, negative, NaN)
         try:
             moment = datetime.fromisoformat(value.strip().replace("/", "-"))
         except ValueError:
-            raise ValueError(f"not a time: {value.strip()!r}") from None
+            raise not_seconds from None
         return moment.timestamp(), True
 
 
@@ -122,6 +127,8 @@ def _from_first(segments: list[Segment]) -> None:
 
 
 def read(path: Path, text: str, **options) -> Iterator[Transcript]:
+    if csv.field_size_limit() < FIELD_LIMIT:  # process-wide; only ever raised
+        csv.field_size_limit(FIELD_LIMIT)
     dialect = _dialect(path, text[:4096])
     reader = csv.reader(io.StringIO(text, newline=""), dialect, strict=True)
     try:
@@ -143,6 +150,12 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
         except StopIteration:
             break
         except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise MalformedError(
+                    str(path), f"a field in this row is longer than {FIELD_LIMIT // 2**20} MiB "
+                    "(or a quote opened here is never closed)", line=row_line,
+                    hint="split very long text into several rows, and check that every "
+                         "quote in the row is closed") from None
             raise MalformedError(
                 str(path), f"broken CSV row ({exc}); a quoted field is never closed",
                 line=row_line,
@@ -156,6 +169,14 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
                 str(path), f"this row has {len(row)} fields but the header has {len(header)}",
                 line=row_line, hint="quote fields that contain the delimiter "
                                     f"({dialect.delimiter!r}), e.g. \"Yes, fine\"")
+        needed = max(columns[f] for f in _NEEDED)
+        if len(row) <= needed:  # "Ana" alone: no text field at all, not an empty one
+            raise MalformedError(
+                str(path), f"this row has only {len(row)} field{'s' * (len(row) != 1)}: no "
+                f"{header[needed]!r} field (column {needed + 1} of the header)", line=row_line,
+                hint=f"give every row a {header[columns['speaker']]!r} and a "
+                     f"{header[columns['text']]!r} field; text with line breaks must be quoted "
+                     "(a line break outside quotes starts a new row)")
         row = row + [""] * (len(header) - len(row))
 
         def cell(field: str, row: list[str] = row) -> str:
@@ -172,8 +193,9 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
             end, end_is_date = _time(cell("end"))
         except ValueError as exc:
             raise TimingError(str(path), f"cannot read the time: {exc}", line=row_line,
-                              hint="write times as seconds (12.5), as HH:MM:SS(.mmm) or as "
-                                   "dates with times (2025-03-12 10:04:05)") from None
+                              hint="write times as seconds from the start of the recording "
+                                   "(0 or more, e.g. 12.5), as HH:MM:SS(.mmm) or as dates "
+                                   "with times (2025-03-12 10:04:05)") from None
         dated = dated or start_is_date or end_is_date
         session = cell("session") or path.stem
         segment = Segment(speaker, said, start=start, end=end, line=row_line)

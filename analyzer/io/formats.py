@@ -86,6 +86,16 @@ _LABEL_LINE = re.compile(r"^\s*(?:[\[(]?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?[\])]?
                          r"\s*:", re.M)
 
 
+def looks_like_csv_header(line: str) -> bool:
+    """A table's header row: delimited cells naming a speaker and a text column."""
+    if not any(d in line for d in ",;\t|"):
+        return False
+    from .csvfile import ALIASES as COLUMNS
+
+    cells = {c.strip().strip('"').lower() for c in re.split(r"[,;\t|]", line)}
+    return bool(cells & set(COLUMNS["speaker"]) and cells & set(COLUMNS["text"]))
+
+
 def sniff(path: Path, text: str | None) -> str | None:
     """The format of ``path`` from its extension, else from its content; ``None`` if unknown."""
     if path.is_dir() or path.name == "utterances.jsonl":
@@ -109,12 +119,8 @@ def sniff(path: Path, text: str | None) -> str | None:
         if head.startswith("{") or re.match(r"\[\s*[{\]]", head):
             return "json"
     first = head.splitlines()[0] if head else ""
-    if by_extension is None and any(d in first for d in ",;\t|"):
-        from .csvfile import ALIASES as COLUMNS
-
-        cells = {c.strip().strip('"').lower() for c in re.split(r"[,;\t|]", first)}
-        if cells & set(COLUMNS["speaker"]) and cells & set(COLUMNS["text"]):
-            return "csv"
+    if by_extension is None and looks_like_csv_header(first):
+        return "csv"
     if by_extension == "text" or _LABEL_LINE.search(head):
         return "text"
     return by_extension

@@ -64,14 +64,27 @@ def list_items(text: str) -> tuple[list[Any], list[tuple[int, int]]] | None:
                 break
         if _SPACE.match(text, i + 1).end() != len(text):
             return None
-    except ValueError:
+    except (ValueError, RecursionError):  # ``load`` reports it
         return None
     return items, spans
 
 
+#: What a JSON document nested too deeply for the json module (RecursionError) is told.
+TOO_DEEP = ("the JSON is nested too deeply (thousands of brackets inside each other), so it "
+            "is not a transcript")
+TOO_DEEP_HINT = ('a transcript needs only a few levels, e.g. {"turns": [{"speaker": "Anna", '
+                 '"text": "Hello"}]}; check that this is the right file and not damaged')
+
+
 def load(path: Path, text: str) -> Any:
+    """The parsed document; ``MalformedError`` (file, line, column) when it does not parse.
+
+    Deep nesting makes the json module raise ``RecursionError`` rather than a decode error;
+    it is refused here too, so it is an input error and not a crash."""
     try:
         return loads(text)
+    except RecursionError:
+        raise MalformedError(str(path), TOO_DEEP, hint=TOO_DEEP_HINT) from None
     except json.JSONDecodeError as exc:
         stripped = text.rstrip()
         cut = exc.pos >= len(stripped) - 1 or stripped[-1:] not in ("]", "}")
@@ -106,7 +119,7 @@ def looks_like_json_lines(text: str) -> bool:
         return False
     try:
         return isinstance(json.loads(lines[0]), dict)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return False
 
 
@@ -138,9 +151,27 @@ def read_data(path: Path, data: Any, **options) -> Iterator[Transcript]:
                  "\"speaker\", \"text\"}]}, or a CaSiNo dialogue list")
 
 
-def _speaker(item: dict) -> str:
-    value = item.get("speaker", item.get("speaker_name", item.get("name")))
+def _speaker(path: Path, item: dict, where: str) -> str:
+    """The speaker's name; a number is taken as a name, an object or a list is refused
+    (turning ``{"name": "Ana"}`` into the text "{'name': 'Ana'}" would invent a speaker)."""
+    key = next((k for k in ("speaker", "speaker_name", "name") if k in item), "speaker")
+    value = item.get(key)
+    if isinstance(value, (dict, list)):
+        raise MalformedError(str(path), f"{where}: {key!r} is a JSON "
+                             f"{'object' if isinstance(value, dict) else 'list'}, not a name",
+                             hint=f'write the speaker as a name, e.g. "{key}": "Anna"')
     return str(value).strip() if value is not None else ""
+
+
+def _text(path: Path, item: dict, where: str) -> str:
+    """The text of a turn or segment; an object or a list is refused rather than written
+    into the turn as Python's rendering of it (numbers are kept as text)."""
+    value = item.get("text")
+    if isinstance(value, (dict, list)):
+        raise MalformedError(str(path), f"{where}: 'text' is a JSON "
+                             f"{'object' if isinstance(value, dict) else 'list'}, not a string",
+                             hint='write the text as one string, e.g. "text": "Hello there"')
+    return str(value or "")
 
 
 def _time(path: Path, item: dict, key: str, where: str) -> float | None:
@@ -148,7 +179,8 @@ def _time(path: Path, item: dict, key: str, where: str) -> float | None:
         return parse_seconds(item.get(key))
     except ValueError as exc:
         raise TimingError(str(path), f"{where}: cannot read {key!r}: {exc}",
-                          hint="write times as seconds (12.5) or 'HH:MM:SS.mmm'") from None
+                          hint="write times as seconds from the start of the recording "
+                               "(0 or more, e.g. 12.5) or as 'HH:MM:SS.mmm'") from None
 
 
 def read_segments(path: Path, data: Any, **options) -> Iterator[Transcript]:
@@ -161,10 +193,10 @@ def read_segments(path: Path, data: Any, **options) -> Iterator[Transcript]:
         if not isinstance(item, dict):
             raise MalformedError(str(path), f"{where}: a segment is not an object",
                                  hint='each segment is {"start", "end", "speaker", "text"}')
-        said = " ".join(str(item.get("text") or "").split())
+        said = " ".join(_text(path, item, where).split())
         if not said:
             continue
-        speaker = _speaker(item)
+        speaker = _speaker(path, item, where)
         if not speaker:
             raise NoSpeakerError(
                 str(path), f"{where}: segment without a speaker: {said[:60]!r}",
@@ -206,10 +238,10 @@ def read_turns(path: Path, data: Any, **options) -> Iterator[Transcript]:
             if not isinstance(item, dict):
                 raise MalformedError(str(path), f"{where}: a turn is not an object",
                                      hint='write each turn as {"speaker": "Anna", "text": "..."}')
-            said = str(item.get("text") or "").strip()
+            said = _text(path, item, where).strip()
             if not said:
                 continue
-            speaker = _speaker(item)
+            speaker = _speaker(path, item, where)
             if not speaker:
                 raise NoSpeakerError(str(path), f"{where}: turn without a speaker: {said[:60]!r}",
                                      hint='give every turn a "speaker"')
@@ -221,12 +253,18 @@ def read_turns(path: Path, data: Any, **options) -> Iterator[Transcript]:
             segments.append(Segment(speaker, said, start=_time(path, item, "start", where),
                                     end=_time(path, item, "end", where), source=number,
                                     where=where, meta=extra or None))
+        meta = session.get("meta")
+        if meta is not None and not isinstance(meta, dict):
+            raise MalformedError(str(path), f"{prefix}meta: expected a JSON object, found "
+                                 f"{json.dumps(meta)[:40]}",
+                                 hint='write meta as an object, e.g. "meta": {"topic": '
+                                      '"a shared fence"}, or leave it out')
         session_id = session.get("session_id")
         if session_id is None and isinstance(data, list):
             session_id = f"{path.stem}-{position + 1}"
         transcript = make_transcript(path, "turns", segments, roles=roles,
                                      session_id=str(session_id) if session_id is not None
-                                     else None, meta=session.get("meta") or {}, merge=False)
+                                     else None, meta=meta or {}, merge=False)
         if speaker_meta:
             from dataclasses import replace
 

@@ -12,8 +12,9 @@ Accepted line starts (a *label*)::
 A parenthesis after the name is the speaker's role or side: ``Dana (mediator):`` makes Dana
 a mediator; ``Kim (buyer):`` keeps "buyer" as ``source_role`` in the speaker's meta (a party).
 
-A label is a short name at the start of a line (at most four words, not starting with a
-lower-case letter, so ``王芳`` is a name too; any short name after a timestamp) followed by a
+A label is a short name at the start of a line (at most four words, starting with a letter
+that is not lower-case, so ``王芳`` is a name too but ``1`` is not, as numbered points inside a
+turn look the same; any short name after a timestamp) followed by a
 colon and a space (or a full-width colon). Lines without a label continue the turn above,
 so multi-line turns and blank lines are fine. Words that often start a line inside a turn
 (``Note:``, ``PS:``, ``Option A:``, ``Step 2:``...) are not speakers: such a line continues the
@@ -108,6 +109,20 @@ def _parse(line: str) -> _Label | None:
     return None
 
 
+def _no_speaker_hint(lines: list[str]) -> str:
+    """What to do about text before the first label. A table saved as ``.txt`` reaches this
+    reader by its extension, so its header row is the "text without a speaker": say so."""
+    from .formats import looks_like_csv_header
+
+    first = next((line for line in lines if line.strip()), "")
+    if looks_like_csv_header(first):
+        return ("this looks like a CSV table (its first line names a speaker and a text "
+                "column): read it with --input-format csv, or rename it to .csv")
+    return ("start each turn with the speaker's name and a colon, e.g. 'Anna: Hello' (a name "
+            "has at most four words and starts with a letter that is not lower-case, so write "
+            "'Speaker 1:' rather than '1:'); lines without a name continue the turn above them")
+
+
 def not_a_speaker(name: str) -> bool:
     lowered = name.lower().rstrip(".")
     return lowered in NOT_SPEAKERS or lowered.split(" ")[0] in _NOT_SPEAKER_FIRST_WORDS
@@ -148,11 +163,8 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
             previous_blank = False
             continue
         if label is None and current is None:
-            raise NoSpeakerError(
-                str(path), f"text without a speaker: {line.strip()[:60]!r}", line=number,
-                hint="start each turn with the speaker's name and a colon, e.g. 'Anna: Hello' "
-                     "(a name has at most four words and starts with a capital letter); lines "
-                     "without a name continue the turn above them")
+            raise NoSpeakerError(str(path), f"text without a speaker: {line.strip()[:60]!r}",
+                                 line=number, hint=_no_speaker_hint(lines))
         if label is None:
             assert current is not None
             current.text = f"{current.text}\n{line.strip()}" if current.text else line.strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -21,23 +22,40 @@ def parse_clock(value: str) -> float | None:
 
 
 def parse_seconds(value: Any) -> float | None:
-    """Seconds from a number, a numeric string or a clock string; ``None`` when empty."""
+    """Seconds from a number, a numeric string or a clock string; ``None`` when empty.
+
+    NaN, infinities (``nan``, ``inf``, JSON ``NaN``/``Infinity``, which Python's float and json
+    accept) and negative times are refused with ``ValueError``: times are seconds from the
+    start of the recording, and such values would end up in durations and tables.
+    """
     if value is None:
         return None
     if isinstance(value, bool):
         raise ValueError(f"not a time: {value!r}")
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return _checked(float(value), value)
+        except OverflowError:  # an int too large for a float (JSON allows any length)
+            raise ValueError(f"not a time: {value!r} (too large)") from None
     text = str(value).strip()
     if not text:
         return None
     try:
-        return float(text)
+        seconds = float(text)
     except ValueError:
-        pass
-    seconds = parse_clock(text)
-    if seconds is None:
-        raise ValueError(f"not a time: {text!r}")
+        seconds = parse_clock(text)
+        if seconds is None:
+            raise ValueError(f"not a time: {text!r}") from None
+        return seconds
+    return _checked(seconds, text)
+
+
+def _checked(seconds: float, value: Any) -> float:
+    if not math.isfinite(seconds):
+        raise ValueError(f"not a time: {value!r} (a time must be a finite number of seconds)")
+    if seconds < 0:
+        raise ValueError(f"negative time: {value!r} (a time must be 0 or more seconds "
+                         f"from the start of the recording)")
     return seconds
 
 

@@ -85,3 +85,87 @@ def test_json_paths_reach_the_failures_table(tmp_path):
     failure = errors.Failure.from_exception(str(path), caught.value)
     assert failure.error.startswith("segments[1]: time goes backwards")
     assert "segments[0]" in failure.error and failure.line is None
+
+
+# Inline files with a bad value -> (error class, line, words the message must contain).
+BAD_VALUES = {
+    "nan.csv": ("speaker,text,start\nAna,hi,nan\nBen,ho,inf\n",
+                errors.TimingError, 2, "not a time: 'nan'"),
+    "inf_end.csv": ("speaker,text,start,end\nAna,hi,0,1\nBen,ho,2,inf\n",
+                    errors.TimingError, 3, "not a time: 'inf'"),
+    "negative.csv": ("speaker,text,start,end\nAna,hi,-5,-2\nBen,ho,0,1\n",
+                     errors.TimingError, 2, "negative time: '-5'"),
+    "nan.json": ('{"segments": [{"start": NaN, "end": Infinity, "speaker": "A", "text": "hi"}]}',
+                 errors.TimingError, None, "segments[0]: cannot read 'start': not a time: nan"),
+    "negative.json": ('{"turns": [{"speaker": "A", "text": "hi", "start": 1},'
+                      ' {"speaker": "B", "text": "ho", "start": -2}]}',
+                      errors.TimingError, None, "turns[1]: cannot read 'start': negative time"),
+    "negative.jsonl": ('{"speaker": "A", "text": "hi", "meta": {"start": -1}}\n',
+                       errors.TimingError, 1, "negative time"),
+    "meta.json": ('{"turns": [{"speaker": "Ana", "text": "hi"}], "meta": "x"}',
+                  errors.MalformedError, None, 'meta: expected a JSON object, found "x"'),
+    "meta.jsonl": ('{"speaker": "ana", "conversation_id": "c1", "text": "hi", "meta": "x"}\n',
+                   errors.MalformedError, 1, "meta is not a JSON object"),
+    "deep.json": ("[" * 50_000 + "]" * 50_000, errors.MalformedError, None, "nested too deeply"),
+    "deep.jsonl": ('{"speaker": "A", "text": "hi"}\n{"x": ' + "[" * 50_000 + "]" * 50_000 + "}\n",
+                   errors.MalformedError, 2, "nested too deeply"),
+    "speaker_object.json": ('{"turns": [{"speaker": {"name": "Ana"}, "text": "hi"}]}',
+                            errors.MalformedError, None, "turns[0]: 'speaker' is a JSON object"),
+    "text_list.json": ('{"segments": [{"speaker": "A", "text": ["a", "b"], "start": 0}]}',
+                       errors.MalformedError, None, "segments[0]: 'text' is a JSON list"),
+    "text_list.jsonl": ('{"speaker": "A", "text": ["a", "b"]}\n',
+                        errors.MalformedError, 1, "text is a JSON list"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_VALUES))
+def test_bad_values_name_file_place_and_fix(tmp_path, name):
+    content, kind, line, words = BAD_VALUES[name]
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(kind) as caught:
+        list(read_transcripts(path))
+    error = caught.value
+    assert error.path == str(path) and error.line == line
+    assert words in error.message and len(error.hint) > 15
+
+
+@pytest.mark.parametrize("name", ["nan.csv", "nan.json", "deep.json"])
+def test_bad_values_stop_the_batch_reader_too(tmp_path, name):
+    from analyzer.io.deferred import read_sessions
+
+    content, kind, _, words = BAD_VALUES[name]
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(kind, match=words.split(":")[-1].strip()):
+        read_sessions(path, defer=True)
+
+
+def test_a_turn_longer_than_spacy_takes_is_refused_when_read(tmp_path):
+    from analyzer.io.base import MAX_TURN_CHARS
+    from analyzer.nlp import make_nlp
+
+    assert MAX_TURN_CHARS == make_nlp().max_length  # what would otherwise fail with E088
+    path = tmp_path / "long.txt"
+    path.write_text("Ana: hi\nBen: " + "x" * MAX_TURN_CHARS + "\n", encoding="utf-8")
+    (t,) = read_transcripts(path)  # exactly the limit reads
+    assert len(t.turns[1].text) == MAX_TURN_CHARS
+    path.write_text("Ana: hi\nBen: " + "x" * (MAX_TURN_CHARS + 1) + "\n", encoding="utf-8")
+    with pytest.raises(errors.TurnTooLongError) as caught:
+        list(read_transcripts(path))
+    assert caught.value.line == 2 and caught.value.code == "E109"
+    assert f"is {MAX_TURN_CHARS + 1:,} characters" in caught.value.message
+    assert "split it" in caught.value.hint
+    # captions: the limit applies to the turn that merged cues make
+    cue = "x" * (MAX_TURN_CHARS // 2)
+    path = tmp_path / "long.srt"
+    path.write_text(f"1\n00:00:01,000 --> 00:00:02,000\nAna: {cue}\n\n"
+                    f"2\n00:00:02,000 --> 00:00:03,000\n{cue}\n", encoding="utf-8")
+    with pytest.raises(errors.TurnTooLongError) as caught:
+        list(read_transcripts(path))
+    assert (caught.value.line, caught.value.where) == (2, "cue 1")
+    path = tmp_path / "long.jsonl"
+    path.write_text(f'{{"speaker": "A", "text": "{cue}{cue}x"}}\n', encoding="utf-8")
+    with pytest.raises(errors.TurnTooLongError) as caught:
+        list(read_transcripts(path))
+    assert caught.value.line == 1

@@ -72,3 +72,27 @@ def test_srt_cue_with_two_speakers_and_note_lines(tmp_path):
     assert [(x.speaker, x.text, x.start, x.end) for x in t.turns] == [
         ("Anna", "Ready?", 1.0, 3.0), ("Ben", "Yes, let's go.", 1.0, 3.0),
         ("Anna", "Note: price is firm.", 3.5, 5.0)]
+
+
+def test_cues_without_blank_lines_between_them(tmp_path):
+    path = tmp_path / "noblank.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:03,500\nLena: We'd like exclusive rights.\n"
+                    "2\n00:00:04,000 --> 00:00:06,000\nTom: What would you offer?\n"
+                    "3\n00:00:06,500 --> 00:00:08,000\nLena: A lower price.\n", encoding="utf-8")
+    assert [(x.speaker, x.text, x.start, x.end, x.source_line) for x in read_one(path).turns] == [
+        ("Lena", "We'd like exclusive rights.", 1.0, 3.5, 2),
+        ("Tom", "What would you offer?", 4.0, 6.0, 5),
+        ("Lena", "A lower price.", 6.5, 8.0, 8)]
+    path = tmp_path / "noblank.vtt"
+    path.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nAna: hi there\n"
+                    "00:00:03.000 --> 00:00:04.000\nBen: hello\n", encoding="utf-8")
+    assert [(x.speaker, x.text, x.start) for x in read_one(path).turns] == [
+        ("Ana", "hi there", 1.0), ("Ben", "hello", 3.0)]
+
+
+def test_a_number_line_is_text_unless_a_timing_line_follows(tmp_path):
+    path = tmp_path / "numbers.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:03,500\nLena: we want\n2\nunits only\n"
+                    "I have 2\n00:00:04,000 --> 00:00:06,000\nTom: hello\n", encoding="utf-8")
+    assert [(x.speaker, x.text, x.start) for x in read_one(path).turns] == [
+        ("Lena", "we want 2 units only I have 2", 1.0), ("Tom", "hello", 4.0)]

@@ -48,3 +48,26 @@ def test_input_format_override_and_unknown_format(data_dir, tmp_path):
     assert ok.exit_code == 0 and "srt, session 'subs', 3 turns" in ok.output
     bad = runner.invoke(app, ["formats", str(path), "--input-format", "docx"])
     assert bad.exit_code == 2 and "unknown format 'docx'" in bad.output
+
+
+def test_check_reports_each_bad_value_and_goes_on(tmp_path, monkeypatch):
+    files = {"nan.csv": "speaker,text,start\nAna,hi,nan\n",
+             "meta.json": '{"turns": [{"speaker": "Ana", "text": "hi"}], "meta": "x"}',
+             "deep.json": "[" * 50_000 + "]" * 50_000,
+             "good.txt": "Ana: hi\nBen: ho\n"}
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["formats", *(str(tmp_path / n) for n in files)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"[E106] {tmp_path / 'nan.csv'}:2: cannot read the time" in result.output
+    assert f"[E104] {tmp_path / 'meta.json'}: meta: expected a JSON object" in result.output
+    assert f"[E104] {tmp_path / 'deep.json'}: the JSON is nested too deeply" in result.output
+    assert "good.txt: text, session 'good', 2 turns" in result.output
+
+    def broken(*args, **kwargs):  # an unexpected error in a reader is reported, not raised
+        raise KeyError("oops")
+
+    monkeypatch.setattr("analyzer.io.read_transcripts", broken)
+    result = runner.invoke(app, ["formats", str(tmp_path / "good.txt")])
+    assert result.exit_code == 1 and "KeyError: 'oops'" in result.output
+    assert "bug in the analyser" in result.output and "Traceback" not in result.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.errors import MissingColumnsError, TimingError
+from analyzer.errors import MalformedError, MissingColumnsError, TimingError
 from analyzer.io import read_transcripts
 
 
@@ -57,3 +57,23 @@ def test_date_times_become_seconds_from_the_first(tmp_path):
     with pytest.raises(TimingError) as caught:
         list(read_transcripts(path))
     assert caught.value.line == 2 and "'soon'" in caught.value.message
+
+
+def test_a_long_unquoted_cell_reads(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("speaker,text\nAna," + "x" * 200_000 + "\nBen,ok\n", encoding="utf-8")
+    (t,) = read_transcripts(path)
+    assert [len(x.text) for x in t.turns] == [200_000, 2]
+
+
+def test_a_row_without_the_text_field_is_an_error(tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text("speaker,text,start\nAna\nBen,Price.,2\n", encoding="utf-8")
+    with pytest.raises(MalformedError) as caught:
+        list(read_transcripts(path))
+    assert caught.value.path == str(path) and caught.value.line == 2
+    assert "only 1 field: no 'text' field" in caught.value.message
+    assert "quoted" in caught.value.hint
+    path.write_text("speaker,text,start,end\nAna,hi\nBen,ho,2\n", encoding="utf-8")
+    (t,) = read_transcripts(path)  # only optional fields missing: read as empty
+    assert [(x.speaker, x.start) for x in t.turns] == [("Ana", None), ("Ben", 2.0)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from analyzer.errors import NoSpeakerError
 from analyzer.io import read_transcripts
 
 
@@ -118,3 +121,22 @@ def test_untimed_lines_in_a_timed_file(tmp_path):
     assert [(x.speaker, x.start, x.text) for x in t.turns] == [
         ("Anna", 1.0, "Our terms:\nWarranty: two years."), ("Bob", 5.0, "Fine."),
         ("Anna", None, "And the price?"), ("Bob", 9.0, "Forty.")]
+
+
+def test_number_labels_are_not_speakers_and_the_hint_says_so(tmp_path):
+    path = tmp_path / "numbers.txt"
+    path.write_text("1: Hello, what do you want?\n2: A lower price please.\n", encoding="utf-8")
+    with pytest.raises(NoSpeakerError) as caught:
+        list(read_transcripts(path))
+    assert caught.value.line == 1 and "'Speaker 1:' rather than '1:'" in caught.value.hint
+
+
+def test_a_csv_saved_as_txt_gets_a_hint_to_read_it_as_csv(tmp_path):
+    path = tmp_path / "table.txt"
+    path.write_text("speaker,text,start\nAna,What matters most to you?,0\nBen,Price.,2\n",
+                    encoding="utf-8")
+    with pytest.raises(NoSpeakerError) as caught:
+        list(read_transcripts(path))
+    assert caught.value.line == 1 and "--input-format csv" in caught.value.hint
+    (t,) = read_transcripts(path, format="csv")  # and the hint is right
+    assert [x.speaker for x in t.turns] == ["Ana", "Ben"]
