@@ -256,7 +256,7 @@ def _transcript(report: dict) -> str:
 
 def _notes(report: dict) -> str:
     notes = "".join(f"<p>{esc(v)}</p>" for k, v in report["notes"].items()
-                    if k not in ("climate", "reciprocity", "third_parties"))
+                    if k not in ("model", "stages", "climate", "reciprocity", "third_parties"))
     refs = "".join(f"<li>{esc(v)}</li>" for v in report["references"].values())
     return (f'<section id="notes"><h2>Method and references</h2>{notes}<ul class="note">{refs}'
             "</ul></section>")

@@ -173,8 +173,9 @@ def render_markdown(report: dict) -> str:
                     t["orientation"], pct(t["confidence"]), md(t["text"])]
                    for t in report["turns"]])
 
+    shown = ("model", "stages", "climate", "reciprocity", "third_parties")  # in their sections
     out += ["## Notes", ""] + [f"- {md(v)}" for k, v in report["notes"].items()
-                               if k not in ("model",)]
+                               if k not in shown]
     out += ["", "## References", ""] + [f"- {md(v)}" for v in report["references"].values()]
     out += ["", f"_Made by analyzer {md(report['software']['analyzer'])}, model "
             f"{md(report['model'].get('name', '-'))}._", ""]

@@ -53,13 +53,14 @@ ORIENTATION_NOTE = (
     "behaviour was negatively related to joint outcome (Weingart et al. 1996): an association "
     "over many negotiations, not a forecast for this one.")
 STAGE_NOTE = (
-    "Stages follow Adair & Brett (2005) (relational positioning, identifying the problem, "
-    "generating solutions, reaching agreement), named opening, exploring, bargaining and "
-    "closing; a stage is a period with a dominant kind of act (Holmes 1992). Here "
+    "Stages follow Adair & Brett's (2005) four: relational positioning, identifying the "
+    "problem, generating solutions and reaching agreement, named opening, exploring, "
+    "bargaining and closing; a stage is a period with a dominant kind of act (Holmes 1992). Here "
     "\"integrative\" describes moves (win-win bargaining), not the stage-by-stage analysis. "
     "Stage starts are a model's estimate: on 100 chat negotiations held out from its "
     "training, 3 in 4 were at the annotators' turn and 9 in 10 within one turn; on 20 "
-    "spoken business meetings held out, fewer than half and about 2 in 3. Read the turns "
+    "spoken business meetings held out, under half were at the annotators' turn and about 2 "
+    "in 3 within one turn. Read the turns "
     "around a stage change before relying on it.")
 RECIPROCITY_NOTE = (
     "Negotiators tend to answer integrative moves with integrative ones and distributive with "
@@ -94,7 +95,7 @@ INFERRED = "inferred from the talk"
 OUTCOMES = {
     "agreement": "agreement reached",
     "impasse": "impasse (no agreement)",
-    "unfinished": "no agreement or impasse recorded",
+    "unfinished": "unfinished: no agreement or impasse",
 }
 
 
