@@ -49,6 +49,14 @@ def _has(fact: TurnFact, fragments: tuple[str, ...]) -> bool:
     return any(fragment in name for name in fact.names for fragment in fragments)
 
 
+#: Moves that are pleasantries: greetings, small talk and goodbyes.
+PLEASANTRY_NAMES = ("small-talk", "small_talk", "greeting")
+
+
+def is_pleasantry(fact: TurnFact) -> bool:
+    return any(fragment in fact.move.lower() for fragment in PLEASANTRY_NAMES)
+
+
 def is_relational(fact: TurnFact) -> bool:
     return any(fragment in fact.move.lower() for fragment in RELATIONAL_NAMES)
 
