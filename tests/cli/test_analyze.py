@@ -94,3 +94,38 @@ def test_roles_option_moves_a_speaker_out_of_the_parties(examples_dir, tmp_path)
     assert set(turns.loc[turns.speaker == "Hannah Cole", "role"]) == {"chair"}
     sessions = pd.read_csv(tmp_path / "sessions.csv")
     assert sessions.loc[0, "third_parties"] == "Hannah Cole"
+
+
+TALK = ("Ana: Hello Ben, what matters most to you here?\n"
+        "Ben: Delivery time matters most. Price less so.\n"
+        "Ana: We could deliver faster if you take a larger volume.\n"
+        "Ben: Agreed, let us do that.\n")
+
+
+def test_every_session_gets_its_own_report_files(tmp_path):
+    """Non-Latin file names and session ids that clean up alike (x/y, x_y, x:y) used to
+    share one report file, the last session overwriting the others."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "会议.txt").write_text(TALK, encoding="utf-8")
+    (inputs / "谈判.txt").write_text(TALK, encoding="utf-8")
+    turns = [{"speaker": "Ana", "text": "What matters most?"}, {"speaker": "Ben", "text": "Price."}]
+    (inputs / "ids.json").write_text(json.dumps(
+        [{"session_id": i, "turns": turns} for i in ("x/y", "x_y", "x:y")]), encoding="utf-8")
+    out = tmp_path / "out"
+    for _ in range(2):  # a rerun gives the same names, not new ones
+        result = runner.invoke(app, ["analyze", str(inputs), "--out", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+    sessions = pd.read_csv(out / "sessions.csv")
+    assert len(sessions) == 5
+    assert len(list(out.glob("*.md"))) == len(list(out.glob("*.json"))) == 5
+    assert (out / "会议.md").exists() and (out / "x_y.md").exists()
+
+
+def test_out_inside_a_file_is_a_usage_error(tmp_path):
+    source = tmp_path / "good.txt"
+    source.write_text(TALK, encoding="utf-8")
+    result = runner.invoke(app, ["analyze", str(source), "--out", str(source / "x"), "-q"])
+    assert result.exit_code == 2, result.output
+    assert "is a file" in result.output and "fix:" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
