@@ -160,7 +160,7 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
     cannot be loaded, and lets ``KeyboardInterrupt`` through after recording the run as
     interrupted (rerunning the same call finishes it).
     """
-    from ..io import expand_inputs
+    from ..inputs import find_inputs
 
     if options.chunk_size < 1:
         raise UsageError("the chunk size must be at least 1", hint="use --chunk-size 50")
@@ -168,7 +168,8 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
         raise UsageError("--workers must be at least 1", hint="use --workers 1 or more")
     root = Path(out).expanduser().resolve()
     # never read back what a batch writes (an --out inside an input folder)
-    files = [Path(p) for p in expand_inputs([str(p) for p in paths])
+    # each real file once, symlinked folders walked once (analyzer.inputs)
+    files = [Path(p) for p in find_inputs([str(p) for p in paths])
              if root not in Path(p).resolve().parents]
     if not files:
         raise UsageError("no transcript files found in the inputs",

@@ -51,7 +51,8 @@ def analyze(
 
         analyzer analyze calls/*.csv --read-option speaker_col=Name --roles Dana=mediator
     """
-    from ..io import expand_inputs, read_transcripts, unique_session_ids
+    from ..inputs import find_inputs
+    from ..io import read_transcripts, unique_session_ids
     from ..io.output import OutputFolder
     from ..pipeline import Analyzer
     from ..report.tables import (
@@ -67,7 +68,7 @@ def analyze(
     role_map = parse_roles(roles)
     options = parse_read_options(read_option)
     try:
-        files = expand_inputs(paths)
+        files = find_inputs(paths)  # each real file once, symlink loops walked once
     except AnalyzerError as exc:
         fail_usage(str(exc))
     try:

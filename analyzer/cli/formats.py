@@ -43,7 +43,8 @@ def _check(paths: list[str], input_format: str | None) -> int:
     from pathlib import Path
 
     from ..errors import ReadError
-    from ..io import expand_inputs, read_transcripts, unique_session_ids
+    from ..inputs import find_inputs
+    from ..io import read_transcripts, unique_session_ids
     from ..io.formats import BY_NAME, spec_named
 
     if input_format is not None:
@@ -53,7 +54,7 @@ def _check(paths: list[str], input_format: str | None) -> int:
             fail_usage(f"--input-format: unknown format {input_format!r}",
                        f"choose one of {', '.join(BY_NAME)}")
     try:
-        files = expand_inputs(paths)
+        files = find_inputs(paths)
     except ReadError as exc:
         err(f"error: {exc}")
         return EXIT_SOME_FAILED

@@ -209,3 +209,14 @@ def test_out_inside_a_file_is_a_usage_error(data_dir, tmp_path):
                                       str(source / "x"), "--workers", "1", "--quiet"])
     assert result.exit_code == 2, result.output
     assert "is a file" in result.output and "Traceback" not in result.output
+
+
+def test_a_symlink_loop_and_a_file_named_twice_are_read_once(tmp_path):
+    root = tmp_path / "in"
+    (root / "d").mkdir(parents=True)
+    (root / "d" / "a.txt").write_text("Ana: What matters most?\nBen: Price.\n")
+    (root / "d" / "up").symlink_to("..")
+    (root / "link").symlink_to("d")
+    result = run_batch([root, root / "d" / "a.txt"], tmp_path / "out", BatchOptions(workers=1))
+    assert result.counts["sessions"] == 1
+    assert [e["path"] for e in result.manifest["inputs"]] == [str(root / "d" / "a.txt")]

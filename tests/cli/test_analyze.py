@@ -129,3 +129,23 @@ def test_out_inside_a_file_is_a_usage_error(tmp_path):
     assert result.exit_code == 2, result.output
     assert "is a file" in result.output and "fix:" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_each_real_file_is_read_once(tmp_path, monkeypatch):
+    """A symlink back up the tree (``d/up -> ..``, here twice, which used to walk without
+    end), a symlink beside its target and one file named relatively and absolutely: one
+    session per real transcript."""
+    root = tmp_path / "in"
+    (root / "d").mkdir(parents=True)
+    (root / "d" / "a.txt").write_text(TALK, encoding="utf-8")
+    (root / "d" / "up").symlink_to("..")
+    (root / "d" / "again").symlink_to("..")
+    (root / "real.txt").write_text(TALK, encoding="utf-8")
+    (root / "link.txt").symlink_to("real.txt")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", "in", str(root / "real.txt"), "in/d/a.txt",
+                                 "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    sessions = pd.read_csv(out / "sessions.csv")
+    assert sorted(sessions["session_id"]) == ["a", "link"]  # the first name given is kept
