@@ -82,12 +82,34 @@ class OutputFolder:
 
     def path(self, *parts: str) -> Path:
         """The path of ``parts`` inside the folder; refuses anything that would leave it."""
+        target = self._inside(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def _inside(self, *parts: str) -> Path:
         target = self.root.joinpath(*parts).resolve()
         if target != self.root and self.root not in target.parents:
             raise OutputError(f"refusing to write {target}: it is outside {self.root}",
                               hint="output names must stay inside the --out folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
         return target
+
+    def remove(self, relative: str, first_line: str | None = None) -> bool:
+        """Delete the file ``relative`` left by an earlier run; True if it was there.
+
+        Why: a rerun into the same folder must not leave outputs that contradict it (a
+        ``failures.csv`` listing a file that no longer fails). ``first_line``: delete only
+        if the file starts with it (the analyser's header), so a file of the user's that
+        happens to have the same name is left alone.
+        """
+        target = self._inside(relative)
+        if not target.is_file():
+            return False
+        if first_line is not None:
+            with open(target, encoding="utf-8", errors="replace", newline="") as handle:
+                if handle.readline().rstrip("\r\n") != first_line:
+                    return False
+        target.unlink()
+        return True
 
     def write_atomic(self, relative: str, write: Callable[[Path], None]) -> Path:
         """Call ``write(tmp_path)`` and rename the result into place."""

@@ -149,3 +149,36 @@ def test_each_real_file_is_read_once(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     sessions = pd.read_csv(out / "sessions.csv")
     assert sorted(sessions["session_id"]) == ["a", "link"]  # the first name given is kept
+
+
+def test_a_rerun_leaves_no_failures_or_reports_of_the_run_before(tmp_path):
+    """An empty file fails; once it is gone (and the good file renamed) the rerun exits 0
+    and the folder holds only its own outputs: no failures.csv, no report of 'good'. A
+    failures.csv of the user's own (another header) is never deleted."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "good.txt").write_text(TALK, encoding="utf-8")
+    (inputs / "empty.txt").write_text("", encoding="utf-8")
+    out = inputs / "rep"
+    first = runner.invoke(app, ["analyze", str(inputs), "--out", str(out), "-q"])
+    assert first.exit_code == 1, first.output
+    assert (out / "failures.csv").exists() and (out / "good.md").exists()
+    (inputs / "empty.txt").unlink()
+    (inputs / "good.txt").rename(inputs / "better.txt")
+    second = runner.invoke(app, ["analyze", str(inputs), "--out", str(out), "-q"])
+    assert second.exit_code == 0, second.output
+    assert not (out / "failures.csv").exists()
+    assert sorted(p.name for p in out.glob("*.md")) == ["better.md"]
+    (out / "failures.csv").write_text("mine\n")
+    runner.invoke(app, ["analyze", str(inputs), "--out", str(out), "-q"])
+    assert (out / "failures.csv").read_text() == "mine\n"
+
+
+def test_failure_lines_are_integers(data_dir, tmp_path):
+    """failures.csv says line 3, not 3.0 (as batch writes it); no line stays empty."""
+    broken = data_dir / "broken"
+    result = runner.invoke(app, ["analyze", str(broken / "malformed.json"),
+                                 str(broken / "empty.txt"), "--out", str(tmp_path), "-q"])
+    assert result.exit_code == 1, result.output
+    lines = (tmp_path / "failures.csv").read_text().splitlines()[1:]
+    assert [line.split(",")[1] for line in lines] == ["3", ""]
