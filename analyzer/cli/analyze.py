@@ -19,6 +19,8 @@ from .common import (
     fail_usage,
     parse_report_formats,
     parse_roles,
+    role_warnings,
+    single_party_warning,
 )
 
 
@@ -79,6 +81,8 @@ def analyze(
         fail(exc, 2)  # nothing can run without the model or the folder
 
     analyses, failures, reports = [], [], []
+    speakers: list[str] = []  # everyone who speaks, to check the --roles names against
+    warnings: list[str] = []
     seen_ids: set[str] = set()  # two files named call.vtt and call.srt get call and call-2
     for path in files:
         try:
@@ -89,6 +93,11 @@ def analyze(
             if quiet:
                 err(f"skipped: {exc}")
             continue
+        for transcript in transcripts if role_map else ():
+            speakers += [s.name for s in transcript.speakers]
+            parties = transcript.with_roles(role_map).parties
+            if len(parties) < 2 <= len(transcript.parties):
+                warnings.append(single_party_warning(transcript.session_id, parties))
         for transcript, analysis, error in engine.analyze_each(transcripts):
             try:
                 if error is not None:
@@ -114,6 +123,8 @@ def analyze(
     remove_stale_reports(folder, reports)
     if not quiet:
         print_summary(analyses, failures, folder.root)
+    for warning in role_warnings(role_map, speakers) + warnings:
+        err(warning)
     raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)
 
 

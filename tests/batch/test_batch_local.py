@@ -220,3 +220,11 @@ def test_a_symlink_loop_and_a_file_named_twice_are_read_once(tmp_path):
     result = run_batch([root, root / "d" / "a.txt"], tmp_path / "out", BatchOptions(workers=1))
     assert result.counts["sessions"] == 1
     assert [e["path"] for e in result.manifest["inputs"]] == [str(root / "d" / "a.txt")]
+
+
+def test_batch_warns_about_roles_that_name_no_speaker(data_dir, tmp_path):
+    result = CliRunner().invoke(app, ["batch", str(data_dir / "good" / "teams.vtt"), "--out",
+                                      str(tmp_path / "out"), "--workers", "1",
+                                      "--roles", "Nobody=mediator"])
+    assert result.exit_code == 0, result.output
+    assert "no speaker named 'Nobody'" in result.output and "speakers found:" in result.output

@@ -182,3 +182,24 @@ def test_failure_lines_are_integers(data_dir, tmp_path):
     assert result.exit_code == 1, result.output
     lines = (tmp_path / "failures.csv").read_text().splitlines()[1:]
     assert [line.split(",")[1] for line in lines] == ["3", ""]
+
+
+def test_roles_unknown_role_and_unknown_speaker(tmp_path):
+    """An unknown role is a usage error that lists the roles; a name that speaks nowhere is
+    a warning naming the speakers found; a session left with one party is warned about."""
+    source = tmp_path / "good.txt"
+    source.write_text(TALK, encoding="utf-8")
+    boss = runner.invoke(app, ["analyze", str(source), "--roles", "Ana=boss", "--out",
+                               str(tmp_path / "a"), "-q"])
+    assert boss.exit_code == 2
+    assert "unknown role 'boss'" in boss.output and "mediator" in boss.output
+    nobody = runner.invoke(app, ["analyze", str(source), "--roles", "Nobody=mediator",
+                                 "--out", str(tmp_path / "b"), "-q"])
+    assert nobody.exit_code == 0, nobody.output
+    assert "no speaker named 'Nobody'" in nobody.output and "Ana, Ben" in nobody.output
+    ana = runner.invoke(app, ["analyze", str(source), "--roles", "ana=chair", "--out",
+                              str(tmp_path / "c"), "-q"])
+    assert ana.exit_code == 0, ana.output
+    warnings = [line for line in ana.output.splitlines() if line.startswith("warning")]
+    assert len(warnings) == 1  # Ana is found (names match case-insensitively)
+    assert "session good: with --roles only one party is left (Ben)" in warnings[0]
