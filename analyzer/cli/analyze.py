@@ -49,9 +49,11 @@ def analyze(
 
     Example:
 
-        analyzer analyze corpora/examples --out reports/examples --format md,json,html
+        analyzer analyze corpora/examples --out reports/examples \\
+            --format md,json,html
 
-        analyzer analyze calls/*.csv --read-option speaker_col=Name --roles Dana=mediator
+        analyzer analyze calls/*.csv --read-option speaker_col=Name \\
+            --roles Dana=mediator
     """
     from ..inputs import find_inputs
     from ..io import read_transcripts, unique_session_ids

@@ -163,7 +163,8 @@ def batch(
 
     Example:
 
-        analyzer batch corpora/examples ../shared/corpora/casino --out runs/all --workers 2
+        analyzer batch corpora/examples ../shared/corpora/casino \\
+            --out runs/all --workers 2
     """
     from ..batch import forkserver
 
