@@ -168,6 +168,7 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
         raise UsageError("--workers must be at least 1", hint="use --workers 1 or more")
     root = Path(out).expanduser().resolve()
     # never read back what a batch writes (an --out inside an input folder)
+    # each real file once, symlinked folders walked once (io.expand_inputs)
     files = [Path(p) for p in expand_inputs([str(p) for p in paths])
              if root not in Path(p).resolve().parents]
     if not files:

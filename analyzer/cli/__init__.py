@@ -6,12 +6,47 @@ Exit codes: 0 all good, 1 some inputs failed (the rest done), 2 usage error.
 from __future__ import annotations
 
 import importlib
+import inspect
 
 import typer
 
+HELP = """Analyse negotiation transcripts: integrative vs distributive moves, stages, reports.
+
+Every command's --help says what it writes and ends with an example. Exit codes: 0 all
+good, 1 some inputs failed (the rest were done), 2 usage error.
+
+Example:
+
+    analyzer analyze corpora/examples --out reports/examples --format md,html
+"""
+
+
+def reflow(doc: str) -> str:
+    """``doc`` with the lines of each prose paragraph joined and indented lines kept as
+    they are.
+
+    Why: typer's "rich" markup mode keeps every line break of a docstring, and rich then
+    wraps those lines again to the terminal, leaving a word or two on lines of their own
+    (docstrings are wrapped at 100 columns, terminals are often 80). Joined, a paragraph
+    wraps once, to the terminal. Indented lines are example commands: each keeps its own
+    line (examples are written short enough for 80 columns, long ones continued with a
+    backslash), so it can be pasted.
+    """
+    paragraphs = []
+    for paragraph in inspect.cleandoc(doc).split("\n\n"):
+        lines: list[str] = []
+        for line in paragraph.split("\n"):
+            if lines and not line[:1].isspace() and not lines[-1][:1].isspace():
+                lines[-1] += " " + line.strip()
+            else:
+                lines.append(line.rstrip())
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
 app = typer.Typer(
     name="analyzer",
-    help="Analyse negotiation transcripts: integrative vs distributive moves, stages, reports.",
+    help=reflow(HELP),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -25,6 +60,8 @@ COMMAND_MODULES = [
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}").register(app)
+for _command in app.registered_commands:
+    _command.help = reflow(_command.help or inspect.getdoc(_command.callback) or "")
 
 
 def main() -> None:

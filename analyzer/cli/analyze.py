@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import AnalyzerError, Failure
+from ..errors import AnalyzerError, Failure, OutputError
 from .common import (
     EXIT_OK,
     EXIT_SOME_FAILED,
@@ -19,6 +19,8 @@ from .common import (
     fail_usage,
     parse_report_formats,
     parse_roles,
+    role_warnings,
+    single_party_warning,
 )
 
 
@@ -47,14 +49,17 @@ def analyze(
 
     Example:
 
-        analyzer analyze corpora/examples --out reports/examples --format md,json,html
+        analyzer analyze corpora/examples --out reports/examples \\
+            --format md,json,html
 
-        analyzer analyze calls/*.csv --read-option speaker_col=Name --roles Dana=mediator
+        analyzer analyze calls/*.csv --read-option speaker_col=Name \\
+            --roles Dana=mediator
     """
     from ..io import expand_inputs, read_transcripts, unique_session_ids
     from ..io.output import OutputFolder
     from ..pipeline import Analyzer
     from ..report.tables import (
+        FAILURE_COLUMNS,
         failures_table,
         sessions_table,
         stages_table,
@@ -67,7 +72,7 @@ def analyze(
     role_map = parse_roles(roles)
     options = parse_read_options(read_option)
     try:
-        files = expand_inputs(paths)
+        files = expand_inputs(paths)  # each real file once, symlink loops walked once
     except AnalyzerError as exc:
         fail_usage(str(exc))
     try:
@@ -76,7 +81,9 @@ def analyze(
     except AnalyzerError as exc:
         fail(exc, 2)  # nothing can run without the model or the folder
 
-    analyses, failures = [], []
+    analyses, failures, reports = [], [], []
+    speakers: list[str] = []  # everyone who speaks, to check the --roles names against
+    warnings: list[str] = []
     seen_ids: set[str] = set()  # two files named call.vtt and call.srt get call and call-2
     for path in files:
         try:
@@ -87,11 +94,16 @@ def analyze(
             if quiet:
                 err(f"skipped: {exc}")
             continue
+        for transcript in transcripts if role_map else ():
+            speakers += [s.name for s in transcript.speakers]
+            parties = transcript.with_roles(role_map).parties
+            if len(parties) < 2 <= len(transcript.parties):
+                warnings.append(single_party_warning(transcript.session_id, parties))
         for transcript, analysis, error in engine.analyze_each(transcripts):
             try:
                 if error is not None:
                     raise error
-                write_session_reports(analysis, folder, formats)
+                reports += write_session_reports(analysis, folder, formats)
             except Exception as exc:  # one bad session never stops the rest
                 failures.append(Failure.from_exception(str(path), exc))
                 if quiet:
@@ -104,10 +116,47 @@ def analyze(
     folder.write_csv("stages.csv", stages_table(analyses))
     folder.write_csv("sessions.csv", sessions_table(analyses))
     if failures:
-        folder.write_csv("failures.csv", failures_table(failures))
+        table = failures_table(failures)
+        table["line"] = table["line"].astype("Int64")  # 1, not 1.0, as batch writes it
+        folder.write_csv("failures.csv", table)
+    else:  # an earlier run's failures.csv would contradict this run
+        folder.remove("failures.csv", first_line=",".join(FAILURE_COLUMNS))
+    remove_stale_reports(folder, reports)
     if not quiet:
         print_summary(analyses, failures, folder.root)
+    for warning in role_warnings(role_map, speakers) + warnings:
+        err(warning)
     raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)
+
+
+#: The reports the last ``analyze`` into a folder wrote, one per line (a hidden file, so
+#: never read back as a transcript).
+REPORTS_RECORD = ".analyzer-reports"
+
+
+def remove_stale_reports(folder, written: list[Path]) -> None:
+    """Delete the reports an earlier ``analyze`` into ``folder`` wrote and this run did not,
+    then record this run's.
+
+    Why: the tables of a rerun list only its own sessions; a report left from a session that
+    is gone (its file removed or renamed, or failing now) would contradict them. Only files
+    named in the record are deleted, i.e. files the analyser wrote, and only report files.
+    """
+    from ..report.writers import REPORT_FORMATS
+
+    names = sorted({p.relative_to(folder.root).as_posix() for p in written})
+    record = folder.root / REPORTS_RECORD
+    if record.is_file():
+        suffixes = tuple(f".{fmt}" for fmt in REPORT_FORMATS)
+        old = record.read_text(encoding="utf-8", errors="replace").splitlines()
+        for name in sorted(set(old) - set(names)):
+            if name.endswith(suffixes):
+                try:
+                    folder.remove(name)
+                except OutputError:  # a record edited to point outside: ignore it
+                    pass
+    if names or record.is_file():
+        folder.write_text(REPORTS_RECORD, "".join(f"{n}\n" for n in names))
 
 
 def parse_read_options(items: list[str] | None) -> dict[str, str]:

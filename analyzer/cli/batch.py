@@ -24,6 +24,8 @@ from .common import (
     fail_usage,
     parse_report_formats,
     parse_roles,
+    role_warnings,
+    single_party_warning,
 )
 
 EXIT_INTERRUPTED = 130
@@ -84,7 +86,29 @@ def _stop(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _print_summary(result, seconds: float) -> None:
+def _role_warnings(result, roles: dict[str, str]) -> list[str]:
+    """``--roles`` names that speak in no session, and sessions they left with one party,
+    from the sessions table (its parties and third parties are everyone who spoke)."""
+    import pyarrow.parquet as pq
+
+    if not roles:
+        return []
+    table = pq.read_table(result.tables["sessions"],
+                          columns=["session_id", "parties", "third_parties"]).to_pylist()
+    names = {n.lower() for n in roles}
+    speakers, single = [], []
+    for row in table:
+        parties = [n for n in (row["parties"] or "").split(",") if n]
+        third = [n for n in (row["third_parties"] or "").split(",") if n]
+        speakers += parties + third
+        if len(parties) < 2 and any(n.lower() in names for n in third):
+            single.append(single_party_warning(row["session_id"], parties))
+    more = [f"warning: ... and {len(single) - 10:,} more sessions with one party"] \
+        if len(single) > 10 else []
+    return role_warnings(roles, speakers) + single[:10] + more
+
+
+def _print_summary(result, seconds: float, roles: dict[str, str]) -> None:
     import pyarrow.parquet as pq
 
     counts = result.counts
@@ -102,6 +126,8 @@ def _print_summary(result, seconds: float) -> None:
         if counts["failures"] > len(failures):
             err(f"  ... {counts['failures'] - len(failures):,} more in "
                 f"{result.tables['failures_csv']}")
+    for warning in _role_warnings(result, roles):
+        err(warning)
 
 
 def batch(
@@ -137,7 +163,8 @@ def batch(
 
     Example:
 
-        analyzer batch corpora/examples ../shared/corpora/casino --out runs/all --workers 2
+        analyzer batch corpora/examples ../shared/corpora/casino \\
+            --out runs/all --workers 2
     """
     from ..batch import forkserver
 
@@ -153,8 +180,9 @@ def batch(
     if scheduler and workers is not None:
         fail_usage("--workers and --scheduler do not go together",
                    "the cluster decides how many workers run; leave out --workers")
+    role_map = parse_roles(roles)
     options = BatchOptions(workers=workers, scheduler=scheduler, model_dir=model,
-                           roles=parse_roles(roles), input_format=input_format,
+                           roles=role_map, input_format=input_format,
                            reports=formats, chunk_size=chunk_size)
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _stop) if main else None  # `kill`: as Ctrl-C
@@ -173,7 +201,7 @@ def batch(
         if main:
             signal.signal(signal.SIGTERM, previous)
     if not quiet:
-        _print_summary(result, time.monotonic() - started)
+        _print_summary(result, time.monotonic() - started, role_map)
     raise typer.Exit(EXIT_SOME_FAILED if result.failures else EXIT_OK)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Sequence
 from typing import Annotated, NoReturn
 
 import typer
@@ -36,12 +37,37 @@ def parse_roles(text: str | None) -> dict[str, str]:
     roles: dict[str, str] = {}
     for item in filter(None, (p.strip() for p in (text or "").split(","))):
         name, sep, role = item.partition("=")
-        role = role.strip().lower().replace("-", "_").replace(" ", "_")
-        if not sep or not name.strip() or role not in ROLES:
+        if not sep or not name.strip():
             fail_usage(f"--roles: cannot read {item!r}",
                        f"write name=role pairs separated by commas; roles: {', '.join(ROLES)}")
-        roles[name.strip()] = role
+        key = role.strip().lower().replace("-", "_").replace(" ", "_")
+        if key not in ROLES:
+            fail_usage(f"--roles: unknown role {role.strip()!r} for {name.strip()}",
+                       f"the roles are {', '.join(ROLES)}")
+        roles[name.strip()] = key
     return roles
+
+
+def role_warnings(roles: dict[str, str], speakers: Iterable[str]) -> list[str]:
+    """A warning for each ``--roles`` name that speaks in none of the sessions ``speakers``
+    come from. Why: names match case-insensitively but otherwise exactly, and a misspelt
+    name used to be ignored without a word, leaving the mediator counted as a party."""
+    found: dict[str, str] = {}
+    for speaker in speakers:
+        found.setdefault(speaker.lower(), speaker)
+    names = sorted(found.values(), key=str.lower)
+    shown = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+    return [f"warning: --roles: no speaker named {name!r} in any session (speakers found: "
+            f"{shown or 'none'}); check the spelling" for name in roles
+            if name.lower() not in found]
+
+
+def single_party_warning(session_id: str, parties: Sequence[str]) -> str:
+    """The warning for a session that ``--roles`` left with fewer than two parties: its
+    shares, reciprocity and outcome then describe one side, or none."""
+    left = f"only one party is left ({parties[0]})" if parties else "no party is left"
+    return (f"warning: session {session_id}: with --roles {left}; the report describes "
+            "one side of the negotiation")
 
 
 def parse_report_formats(text: str | None, option: str) -> list[str]:

@@ -58,7 +58,8 @@ def evaluate_stages(
 
         analyzer evaluate-stages corpora/stages/gold_casino.tsv --cv 5
 
-        analyzer evaluate-stages --cv 5 --oof-moves /tmp/stage-oof-moves/k5-s0.json
+        analyzer evaluate-stages --cv 5 \\
+            --oof-moves /tmp/stage-oof-moves/k5-s0.json
 
         analyzer evaluate-stages corpora/stages/heldout_casino_jk.tsv --cv 0 \\
             --oof-moves /tmp/stage-oof-moves/k5-s0.json

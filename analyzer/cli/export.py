@@ -33,7 +33,8 @@ def export(
 
     Example:
 
-        analyzer export reports/study --to sav,dta,convokit --out reports/study_exports
+        analyzer export reports/study --to sav,dta,convokit \\
+            --out reports/study_exports
     """
     from rich.console import Console
 

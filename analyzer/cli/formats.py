@@ -24,7 +24,8 @@ def formats(
 
     Example:
 
-        analyzer formats corpora/examples/teams_lease.vtt tests/data/broken/backwards.srt
+        analyzer formats corpora/examples/teams_lease.vtt \\
+            tests/data/broken/backwards.srt
     """
     from ..io import FORMATS
 

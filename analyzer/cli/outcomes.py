@@ -116,7 +116,8 @@ def outcomes(
 
     Example:
 
-        analyzer outcomes reports/casino --labels gold --out reports/casino_outcomes_gold
+        analyzer outcomes reports/casino --labels gold \\
+            --out reports/casino_outcomes_gold
     """
     from rich.console import Console
 

@@ -83,7 +83,8 @@ def reliability(
 
     Example:
 
-        analyzer reliability coder_a.csv coder_b.csv --against reports/study --out reports/agreement
+        analyzer reliability coder_a.csv coder_b.csv --against reports/study \\
+            --out reports/agreement
     """
     from rich.console import Console
 

@@ -58,7 +58,8 @@ def sequences(
 
     Example:
 
-        analyzer sequences reports/study --lag 1,2 --by-stage --out reports/sequences
+        analyzer sequences reports/study --lag 1,2 --by-stage \\
+            --out reports/sequences
     """
     from rich.console import Console
 

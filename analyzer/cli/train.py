@@ -17,11 +17,12 @@ TextColOption = Annotated[str, typer.Option("--text-col", help="CSV column holdi
 LabelColOption = Annotated[str, typer.Option(
     "--label-col", help="CSV column holding the codes (comma-separated for several).")]
 CodesOption = Annotated[list[Path] | None, typer.Option(
+    # no long paths: rich cuts a word wider than the help column with "..." (at 80 columns)
     "--codes", help="Project strategy codes for CaSiNo dialogues the corpus left uncoded, or "
     "for spoken sessions named folder/file#session_id under corpora/ (dialogue_id, utterance, "
-    "labels, annotator; see corpora/casino_codes, corpora/spoken_codes): trained on, never "
-    "scored. Default for CaSiNo data: the project's corpora/casino_codes/strategies.tsv and "
-    "corpora/spoken_codes/spoken_strategies.tsv.",
+    "labels, annotator): trained on, never scored. Default for CaSiNo data: the project's "
+    "strategies.tsv in corpora/casino_codes and spoken_strategies.tsv in "
+    "corpora/spoken_codes.",
     show_default=False)]
 NoCodesOption = Annotated[bool, typer.Option(
     "--no-codes", help="Train on the corpus's own codes only.")]

@@ -87,9 +87,15 @@ def _is_output_folder(folder: Path) -> bool:
         or (folder / "manifest.json").is_file() or (folder / ".parts").is_dir()
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path, visited: set[Path]) -> Iterator[Path]:
+    """The transcripts under ``folder``, sorted by name, skipping hidden entries and output
+    folders; a folder already walked (under any name) is not walked again."""
     from .convokit import is_corpus
 
+    real = folder.resolve()
+    if real in visited:
+        return
+    visited.add(real)
     if is_corpus(folder):
         yield folder
         return
@@ -99,51 +105,60 @@ def _walk(folder: Path) -> Iterator[Path]:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            yield from _walk(entry)
+            yield from _walk(entry, visited)
         elif entry.is_file() and _looks_like_transcript(entry):
             yield entry
 
 
+def _matches(text: str) -> list[Path]:
+    """What one argument names: itself if it exists, else what it matches as a glob."""
+    path = Path(text).expanduser()
+    if path.exists():
+        return [path]
+    if any(ch in text for ch in "*?["):
+        matches = [Path(p) for p in sorted(glob.glob(os.path.expanduser(text), recursive=True))]
+        matches = [p for p in matches if p.is_dir() or _looks_like_transcript(p)]
+        if not matches:
+            raise InputNotFoundError(text, "the pattern matches no transcript file",
+                                     hint="check the pattern; quote it so the shell does not "
+                                          "expand it, e.g. 'calls/**/*.vtt'")
+        return matches
+    raise InputNotFoundError(text, "no such file or folder",
+                             hint="check the path (and the current folder)")
+
+
 def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
-    """The transcript files (and ConvoKit folders) named by files, folders and globs.
+    """The transcript files (and ConvoKit folders) named by files, folders and globs, each
+    real file once.
 
     Folders are searched recursively for known extensions, skipping hidden files and
-    folders (``.x``) and folders the analyser wrote; a ConvoKit corpus
-    folder is one input. A file named directly is kept whatever its extension (its content
-    decides). Order is deterministic: as given, folders sorted by name; duplicates dropped.
-    """
+    folders (``.x``) and folders the analyser wrote; a ConvoKit corpus folder is one input.
+    A file named directly is kept whatever its extension (its content decides). Order is
+    deterministic: as given, folders sorted by name. A file is read once however it is
+    named (``good.txt`` and ``$PWD/good.txt``, a symlink and its target: compared by
+    ``resolve()``, the first name given kept), and a symlinked folder is followed at most
+    once per real folder, so a link pointing back up the tree (``d/up -> ..``) neither
+    multiplies sessions nor walks forever."""
     found: list[Path] = []
+    visited: set[Path] = set()  # real folders walked so far, across all arguments
     for raw in paths:
         text = str(raw)
-        path = Path(text).expanduser()
-        if path.exists():
-            matches = [path]
-        elif any(ch in text for ch in "*?["):
-            matches = [Path(p) for p in sorted(glob.glob(os.path.expanduser(text),
-                                                         recursive=True))]
-            matches = [p for p in matches if p.is_dir() or _looks_like_transcript(p)]
-            if not matches:
-                raise InputNotFoundError(text, "the pattern matches no transcript file",
-                                         hint="check the pattern; quote it so the shell "
-                                              "does not expand it, e.g. 'calls/**/*.vtt'")
-        else:
-            raise InputNotFoundError(text, "no such file or folder",
-                                     hint="check the path (and the current folder)")
-        for match in matches:
-            if match.is_dir():
-                inside = list(_walk(match))
-                if not inside and path == match:
-                    known = ", ".join(sorted(EXTENSIONS))
-                    raise InputNotFoundError(text, "the folder holds no transcript files",
-                                             hint=f"transcripts have one of the extensions "
-                                                  f"{known}, or form a ConvoKit corpus")
-                found.extend(inside)
-            else:
+        for match in _matches(text):
+            if not match.is_dir():
                 found.append(match)
-    unique: dict[Path, None] = {}
+                continue
+            walked_before = match.resolve() in visited
+            inside = list(_walk(match, visited))
+            if not inside and not walked_before and Path(text).expanduser() == match:
+                known = ", ".join(sorted(EXTENSIONS))
+                raise InputNotFoundError(text, "the folder holds no transcript files",
+                                         hint=f"transcripts have one of the extensions "
+                                              f"{known}, or form a ConvoKit corpus")
+            found.extend(inside)
+    unique: dict[Path, Path] = {}
     for path in found:
-        unique.setdefault(path, None)
-    return list(unique)
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
 
 
 def unique_session_ids(transcripts: Iterable[Transcript],

@@ -8,15 +8,20 @@ leaves a half-written table behind.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import OutputError
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: Characters never kept in a file name: path separators and the ones Windows reserves.
+_RESERVED = set('\\/:*?"<>|')
+#: Longest name kept before the suffix, in UTF-8 bytes (file systems allow 255 bytes).
+_MAX_BYTES = 120
 
 
 def _file_mode() -> int:
@@ -27,10 +32,33 @@ def _file_mode() -> int:
     return 0o666 & ~mask
 
 
+def _unsafe(ch: str) -> bool:
+    """Separators, reserved, control, format (zero-width, bidi) and space characters."""
+    return ch in _RESERVED or unicodedata.category(ch)[0] in "CZ"
+
+
 def safe_name(name: str, default: str = "session") -> str:
-    """A file-name-safe form of ``name`` (a session id may hold slashes or spaces)."""
-    cleaned = _UNSAFE.sub("_", str(name)).strip("._")
-    return cleaned[:120] or default
+    """A file-name-safe form of ``name`` that two different names never share.
+
+    Why: reports are named after session ids, which may hold slashes, colons or spaces, and
+    each report must get its own file. Letters and digits of any script are kept (``会议``
+    stays ``会议``); runs of unsafe characters (path separators, ``:*?"<>|``, control
+    characters, whitespace) become ``_``, leading and trailing dots and underscores go, and
+    long names are cut. Whenever the name had to change, a short hash of the original is
+    appended (``x/y`` -> ``x_y-1a2b3c4d``), so ``x/y``, ``x:y`` and ``x_y`` land in three
+    files. The result depends on ``name`` alone: the same session gets the same file name in
+    every run, whatever else is in it (``batch`` resumes rely on that).
+    """
+    name = str(name)
+    cleaned = re.sub("_+", "_", "".join("_" if _unsafe(ch) else ch for ch in name))
+    cleaned = cleaned.strip("._")
+    encoded = cleaned.encode("utf-8")
+    if len(encoded) > _MAX_BYTES:
+        cleaned = encoded[:_MAX_BYTES].decode("utf-8", errors="ignore").rstrip("._")
+    if cleaned and cleaned == name:
+        return cleaned
+    digest = hashlib.sha256(name.encode("utf-8", errors="surrogatepass")).hexdigest()[:8]
+    return f"{cleaned or default}-{digest}" if name else default
 
 
 class OutputFolder:
@@ -41,16 +69,47 @@ class OutputFolder:
         if self.root.exists() and not self.root.is_dir():
             raise OutputError(f"{root} exists and is not a folder",
                               hint="name a folder for --out")
-        self.root.mkdir(parents=True, exist_ok=True)
+        # a file higher up (``good.txt/x``) would end in NotADirectoryError: say so plainly
+        above = next((p for p in self.root.parents if p.exists()), None)
+        if above is not None and not above.is_dir():
+            raise OutputError(f"{root} cannot be a folder: {above} is a file",
+                              hint="name a folder for --out that is not inside a file")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # no permission, read-only disk, ...
+            raise OutputError(f"cannot create the folder {root}: {exc.strerror or exc}",
+                              hint="name a folder for --out that you can write to") from exc
 
     def path(self, *parts: str) -> Path:
         """The path of ``parts`` inside the folder; refuses anything that would leave it."""
+        target = self._inside(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def _inside(self, *parts: str) -> Path:
         target = self.root.joinpath(*parts).resolve()
         if target != self.root and self.root not in target.parents:
             raise OutputError(f"refusing to write {target}: it is outside {self.root}",
                               hint="output names must stay inside the --out folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
         return target
+
+    def remove(self, relative: str, first_line: str | None = None) -> bool:
+        """Delete the file ``relative`` left by an earlier run; True if it was there.
+
+        Why: a rerun into the same folder must not leave outputs that contradict it (a
+        ``failures.csv`` listing a file that no longer fails). ``first_line``: delete only
+        if the file starts with it (the analyser's header), so a file of the user's that
+        happens to have the same name is left alone.
+        """
+        target = self._inside(relative)
+        if not target.is_file():
+            return False
+        if first_line is not None:
+            with open(target, encoding="utf-8", errors="replace", newline="") as handle:
+                if handle.readline().rstrip("\r\n") != first_line:
+                    return False
+        target.unlink()
+        return True
 
     def write_atomic(self, relative: str, write: Callable[[Path], None]) -> Path:
         """Call ``write(tmp_path)`` and rename the result into place."""

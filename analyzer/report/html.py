@@ -32,16 +32,17 @@ def _chip(orientation: str) -> str:
 def _legend() -> str:
     items = "".join(f'<span class="{o}">{o}</span>' for o in ORIENTATIONS)
     return (f'<div class="legend">{items}<span class="hollow">formal action '
-            f'(Submit-Deal, Accept-Deal\u2026)</span><span style="--c:#555">\u25b2 climate '
-            f'shift</span><span style="--c:none">\u2506 stage change</span></div>')
+            f'(Submit-Deal, Accept-Deal\u2026)</span><span style="--c:none">\u25b2 climate '
+            f'shift, coloured by the new climate</span><span style="--c:none">\u2506 stage '
+            f'change</span></div>')
 
 
 def _moves(row: dict) -> str:
     parts = []
     for name, n in row["moves"].items():
         o = esc(row["move_orientations"].get(name, "neutral"))
-        parts.append(f'<span class="{o}" style="color:var(--c)" title="{o}">\u25cf</span> '
-                     f'{esc(name)}&nbsp;{n}')
+        parts.append(f'<span class="move"><span class="{o}" style="color:var(--c)" '
+                     f'title="{o}">\u25cf</span>&nbsp;{esc(name)}&nbsp;{n}</span>')
     return ", ".join(parts) or "\u2013"
 
 
@@ -272,7 +273,8 @@ def render_html(report: dict) -> str:
              ("Turns", str(s["turns"])),
              ("Duration", seconds(s["duration"]) if s["duration"] is not None else "untimed"),
              ("Parties", parties), ("Third parties", third), ("Outcome", outcome),
-             ("Model", esc(report["model"].get("name", "\u2013")))]
+             ("Model", esc(" ".join(str(report["model"][k]) for k in ("name", "version")
+                                    if report["model"].get(k)) or "\u2013"))]
     header = ('<header><h1>Negotiation report</h1><p class="sub">Stage by stage: who did '
               "what, how integrative or distributive, and where it turned.</p>"
               '<dl class="facts">' + "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>"

@@ -12,9 +12,11 @@ from ..results import ORIENTATIONS
 from .wording import whole_percents
 
 COLORS = {"integrative": "#138a72", "distributive": "#d9622b", "neutral": "#a3a9b0"}
-STAGE_TINTS = {"opening": "#e9eef8", "exploring": "#e3f3ee", "bargaining": "#fcefe5",
+STAGE_TINTS = {"opening": "#e9eef8", "exploring": "#f0f1df", "bargaining": "#f6e6f0",
                "closing": "#efeaf7"}
-STAGE_INK = {"opening": "#3b5a8f", "exploring": "#1f6f5c", "bargaining": "#9a4a1c",
+#: Stage colours kept apart from the orientation colours (teal, orange, grey): "integrative"
+#: names moves here, not stages, and the two must not read as one.
+STAGE_INK = {"opening": "#3b5a8f", "exploring": "#5f6a1e", "bargaining": "#8c3b6e",
              "closing": "#5b4a8a"}
 
 

@@ -184,3 +184,47 @@ def test_a_worker_needs_no_parquet_so_the_fork_server_does_not_preload_it(data_d
                           check=True)
     sessions, parquet = done.stdout.split()
     assert int(sessions) > 0 and parquet == "False"
+
+
+def test_reports_of_ids_that_clean_up_alike_do_not_overwrite_each_other(tmp_path):
+    """``x/y``, ``x_y`` and ``x:y`` in a file with a non-Latin name: three report files under
+    ``reports/<file stem>/``, with the same names when the run is resumed."""
+    source = tmp_path / "会议.json"
+    turns = [{"speaker": "Ana", "text": "What matters most?"}, {"speaker": "Ben", "text": "Price."}]
+    source.write_text(json.dumps([{"session_id": i, "turns": turns}
+                                  for i in ("x/y", "x_y", "x:y")]), encoding="utf-8")
+    out = tmp_path / "out"
+    names = []
+    for _ in range(2):
+        run_batch([source], out, BatchOptions(workers=1, reports=("md",)))
+        names.append(sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md")))
+    assert len(names[0]) == 3 and names[0] == names[1]
+    assert all(n.startswith("reports/会议/x_y") for n in names[0])
+
+
+def test_out_inside_a_file_is_a_usage_error(data_dir, tmp_path):
+    source = tmp_path / "good.txt"
+    source.write_text("x")
+    result = CliRunner().invoke(app, ["batch", str(data_dir / "good" / "teams.vtt"), "--out",
+                                      str(source / "x"), "--workers", "1", "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert "is a file" in result.output and "Traceback" not in result.output
+
+
+def test_a_symlink_loop_and_a_file_named_twice_are_read_once(tmp_path):
+    root = tmp_path / "in"
+    (root / "d").mkdir(parents=True)
+    (root / "d" / "a.txt").write_text("Ana: What matters most?\nBen: Price.\n")
+    (root / "d" / "up").symlink_to("..")
+    (root / "link").symlink_to("d")
+    result = run_batch([root, root / "d" / "a.txt"], tmp_path / "out", BatchOptions(workers=1))
+    assert result.counts["sessions"] == 1
+    assert [e["path"] for e in result.manifest["inputs"]] == [str(root / "d" / "a.txt")]
+
+
+def test_batch_warns_about_roles_that_name_no_speaker(data_dir, tmp_path):
+    result = CliRunner().invoke(app, ["batch", str(data_dir / "good" / "teams.vtt"), "--out",
+                                      str(tmp_path / "out"), "--workers", "1",
+                                      "--roles", "Nobody=mediator"])
+    assert result.exit_code == 0, result.output
+    assert "no speaker named 'Nobody'" in result.output and "speakers found:" in result.output

@@ -94,3 +94,112 @@ def test_roles_option_moves_a_speaker_out_of_the_parties(examples_dir, tmp_path)
     assert set(turns.loc[turns.speaker == "Hannah Cole", "role"]) == {"chair"}
     sessions = pd.read_csv(tmp_path / "sessions.csv")
     assert sessions.loc[0, "third_parties"] == "Hannah Cole"
+
+
+TALK = ("Ana: Hello Ben, what matters most to you here?\n"
+        "Ben: Delivery time matters most. Price less so.\n"
+        "Ana: We could deliver faster if you take a larger volume.\n"
+        "Ben: Agreed, let us do that.\n")
+
+
+def test_every_session_gets_its_own_report_files(tmp_path):
+    """Non-Latin file names and session ids that clean up alike (x/y, x_y, x:y) used to
+    share one report file, the last session overwriting the others."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "会议.txt").write_text(TALK, encoding="utf-8")
+    (inputs / "谈判.txt").write_text(TALK, encoding="utf-8")
+    turns = [{"speaker": "Ana", "text": "What matters most?"}, {"speaker": "Ben", "text": "Price."}]
+    (inputs / "ids.json").write_text(json.dumps(
+        [{"session_id": i, "turns": turns} for i in ("x/y", "x_y", "x:y")]), encoding="utf-8")
+    out = tmp_path / "out"
+    for _ in range(2):  # a rerun gives the same names, not new ones
+        result = runner.invoke(app, ["analyze", str(inputs), "--out", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+    sessions = pd.read_csv(out / "sessions.csv")
+    assert len(sessions) == 5
+    assert len(list(out.glob("*.md"))) == len(list(out.glob("*.json"))) == 5
+    assert (out / "会议.md").exists() and (out / "x_y.md").exists()
+
+
+def test_out_inside_a_file_is_a_usage_error(tmp_path):
+    source = tmp_path / "good.txt"
+    source.write_text(TALK, encoding="utf-8")
+    result = runner.invoke(app, ["analyze", str(source), "--out", str(source / "x"), "-q"])
+    assert result.exit_code == 2, result.output
+    assert "is a file" in result.output and "fix:" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_each_real_file_is_read_once(tmp_path, monkeypatch):
+    """A symlink back up the tree (``d/up -> ..``, here twice, which used to walk without
+    end), a symlink beside its target and one file named relatively and absolutely: one
+    session per real transcript."""
+    root = tmp_path / "in"
+    (root / "d").mkdir(parents=True)
+    (root / "d" / "a.txt").write_text(TALK, encoding="utf-8")
+    (root / "d" / "up").symlink_to("..")
+    (root / "d" / "again").symlink_to("..")
+    (root / "real.txt").write_text(TALK, encoding="utf-8")
+    (root / "link.txt").symlink_to("real.txt")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", "in", str(root / "real.txt"), "in/d/a.txt",
+                                 "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    sessions = pd.read_csv(out / "sessions.csv")
+    assert sorted(sessions["session_id"]) == ["a", "link"]  # the first name given is kept
+
+
+def test_a_rerun_leaves_no_failures_or_reports_of_the_run_before(tmp_path):
+    """An empty file fails; once it is gone (and the good file renamed) the rerun exits 0
+    and the folder holds only its own outputs: no failures.csv, no report of 'good'. A
+    failures.csv of the user's own (another header) is never deleted."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "good.txt").write_text(TALK, encoding="utf-8")
+    (inputs / "empty.txt").write_text("", encoding="utf-8")
+    out = inputs / "rep"
+    first = runner.invoke(app, ["analyze", str(inputs), "--out", str(out), "-q"])
+    assert first.exit_code == 1, first.output
+    assert (out / "failures.csv").exists() and (out / "good.md").exists()
+    (inputs / "empty.txt").unlink()
+    (inputs / "good.txt").rename(inputs / "better.txt")
+    second = runner.invoke(app, ["analyze", str(inputs), "--out", str(out), "-q"])
+    assert second.exit_code == 0, second.output
+    assert not (out / "failures.csv").exists()
+    assert sorted(p.name for p in out.glob("*.md")) == ["better.md"]
+    (out / "failures.csv").write_text("mine\n")
+    runner.invoke(app, ["analyze", str(inputs), "--out", str(out), "-q"])
+    assert (out / "failures.csv").read_text() == "mine\n"
+
+
+def test_failure_lines_are_integers(data_dir, tmp_path):
+    """failures.csv says line 3, not 3.0 (as batch writes it); no line stays empty."""
+    broken = data_dir / "broken"
+    result = runner.invoke(app, ["analyze", str(broken / "malformed.json"),
+                                 str(broken / "empty.txt"), "--out", str(tmp_path), "-q"])
+    assert result.exit_code == 1, result.output
+    lines = (tmp_path / "failures.csv").read_text().splitlines()[1:]
+    assert [line.split(",")[1] for line in lines] == ["3", ""]
+
+
+def test_roles_unknown_role_and_unknown_speaker(tmp_path):
+    """An unknown role is a usage error that lists the roles; a name that speaks nowhere is
+    a warning naming the speakers found; a session left with one party is warned about."""
+    source = tmp_path / "good.txt"
+    source.write_text(TALK, encoding="utf-8")
+    boss = runner.invoke(app, ["analyze", str(source), "--roles", "Ana=boss", "--out",
+                               str(tmp_path / "a"), "-q"])
+    assert boss.exit_code == 2
+    assert "unknown role 'boss'" in boss.output and "mediator" in boss.output
+    nobody = runner.invoke(app, ["analyze", str(source), "--roles", "Nobody=mediator",
+                                 "--out", str(tmp_path / "b"), "-q"])
+    assert nobody.exit_code == 0, nobody.output
+    assert "no speaker named 'Nobody'" in nobody.output and "Ana, Ben" in nobody.output
+    ana = runner.invoke(app, ["analyze", str(source), "--roles", "ana=chair", "--out",
+                              str(tmp_path / "c"), "-q"])
+    assert ana.exit_code == 0, ana.output
+    warnings = [line for line in ana.output.splitlines() if line.startswith("warning")]
+    assert len(warnings) == 1  # Ana is found (names match case-insensitively)
+    assert "session good: with --roles only one party is left (Ben)" in warnings[0]

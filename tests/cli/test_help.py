@@ -34,3 +34,42 @@ def test_help_ends_with_an_example(command, repo):
     assert f"analyzer {command}" in tail
     readme = (repo / "README.md").read_text()
     assert f"analyzer {command}" in readme, f"README does not show `analyzer {command}`"
+
+
+def _example_commands(help_text: str) -> list[str]:
+    """The example commands of a help text: its indented lines, continuations joined."""
+    commands, current = [], ""
+    for line in help_text.splitlines():
+        if line[:1].isspace() and line.strip():
+            current += line.strip()
+            if current.endswith("\\"):
+                current = current[:-1]
+            else:
+                commands.append(current)
+                current = ""
+    return commands
+
+
+@pytest.mark.parametrize("command", [None, *_commands()])
+def test_examples_are_intact_and_paragraphs_reflow_at_80_columns(command):
+    """At 80 columns every example line shows whole, on its own line (so it can be pasted),
+    and prose is wrapped once: no line of the help is a lone word or two left over from a
+    docstring's own line breaks."""
+    args = ["--help"] if command is None else [command, "--help"]
+    result = runner.invoke(app, args, terminal_width=80, env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    shown = [line.strip().strip("│").strip() for line in result.output.splitlines()]
+    info = next((c for c in app.registered_commands if c.name == command), None)
+    source = app.info.help if info is None else info.help
+    examples = _example_commands(source)
+    assert examples and all(e.startswith("analyzer ") for e in examples), source
+    for line in source.splitlines():
+        if line[:1].isspace() and line.strip():
+            assert line.strip() in shown, f"{line.strip()!r} is wrapped at 80 columns"
+    usage = result.output.index("Usage")
+    body = result.output[usage:result.output.index("╭")].splitlines()[1:]
+    prose = [line.strip() if not line.startswith("  ") else "" for line in body]
+    # a short line followed by more of its paragraph: a docstring line break re-wrapped
+    orphans = [a for a, b in zip(prose, prose[1:], strict=False) if a and b and len(a) < 50]
+    assert not orphans, orphans
+    assert "…" not in result.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -38,13 +40,33 @@ def test_write_csv_and_nested_names(tmp_path):
 
 
 @pytest.mark.parametrize("name, expected", [
-    ("../../etc/passwd", "etc_passwd"),
-    ("session 12/a", "session_12_a"),
+    ("../../etc/passwd", r"etc_passwd-[0-9a-f]{8}"),
+    ("session 12/a", r"session_12_a-[0-9a-f]{8}"),
     ("", "session"),
-    ("ok-name_1.2", "ok-name_1.2"),
+    ("...", r"session-[0-9a-f]{8}"),
+    ("ok-name_1.2", r"ok-name_1\.2"),
+    ("会议", "会议"),
+    ("Müller", "Müller"),
 ])
 def test_safe_name(name, expected):
-    assert safe_name(name) == expected
+    assert re.fullmatch(expected, safe_name(name))
+
+
+def test_safe_names_of_different_ids_differ_and_stay_the_same():
+    """Reports are named after session ids: ids that clean up alike still get their own
+    file, and the same id gets the same name in every run (batch resumes rely on it)."""
+    ids = ["x/y", "x_y", "x:y", "x y", "x\ty", "a" * 300, "a" * 301, "会议", "谈判"]
+    names = [safe_name(i) for i in ids]
+    assert len(set(names)) == len(ids)
+    assert names == [safe_name(i) for i in ids]
+    assert all(len(n.encode()) < 200 and "/" not in n for n in names)
+
+
+def test_out_under_a_file_is_an_output_error(tmp_path):
+    f = tmp_path / "good.txt"
+    f.write_text("x")
+    with pytest.raises(OutputError, match="is a file"):
+        OutputFolder(f / "x" / "y")
 
 
 def test_out_is_a_file(tmp_path):
