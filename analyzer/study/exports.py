@@ -23,8 +23,26 @@ from ..results import ORIENTATIONS, STAGES
 from ..transcript import ROLES
 
 EXPORT_FORMATS = ("csv", "parquet", "sav", "dta", "convokit")
+
+
+def _move_names() -> tuple[str, ...]:
+    """The taxonomy's move names in its order (the shipped models' label set and the offer
+    and action moves); empty when the model package is not importable."""
+    try:
+        from ..moves.taxonomy import MOVES
+    except ImportError:  # exports of saved tables do not need the model package
+        return ()
+    return tuple(m.name for m in MOVES)
+
+
+#: The action kinds ``analyzer.transcript.Action`` normalises to.
+ACTION_KINDS = ("submit", "accept", "reject", "walk_away", "other")
+#: Categorical columns and their fixed codebooks: codes 1..k follow this order whatever the
+#: data holds, so two exports (say of two batches) give a label the same number and pool
+#: safely in SPSS or Stata. Labels outside the codebook (a custom scheme's moves) get the
+#: next codes in sorted order.
 CATEGORICAL = {"stage": STAGES, "orientation": ORIENTATIONS, "role": ROLES,
-               "move": None, "action": None, "offer": None}
+               "move": _move_names(), "action": ACTION_KINDS, "offer": _move_names()}
 #: Columns that hold words, whatever they look like: never turned into numbers, even when a
 #: table's every value happens to read as one (a session whose turns are all "1", "2").
 TEXT_COLUMNS = frozenset({"text", "speaker", "session_id", "source", "format", "parties",
@@ -76,7 +94,9 @@ def _shorten(name: str, max_len: int) -> str:
 
 
 def value_labels(frame: pd.DataFrame) -> dict[str, dict[int, str]]:
-    """For each categorical column present: code -> label (known order first, 1-based)."""
+    """For each categorical column present: code -> label, 1-based: the column's fixed
+    codebook first (every entry, used or not, so codes never depend on the data), then any
+    other value seen, sorted."""
     labels = {}
     for column, order in CATEGORICAL.items():
         if column not in frame.columns:

@@ -189,3 +189,22 @@ def test_round_trip_arbitrary_texts_and_codes(fmt, tmp_path):
         assert list(back["is_action"]) == [float(b) for b in frame["is_action"]]
 
     check()
+
+
+def test_move_codes_are_fixed_whatever_the_data_holds(turns):
+    """Two exports of shipped-model results give every move the same number, so the SPSS /
+    Stata files pool: the taxonomy's moves in order first, other labels sorted after."""
+    from analyzer.moves.taxonomy import MOVES
+    from analyzer.study.exports import value_labels
+
+    names = [m.name for m in MOVES]
+    with_uv = value_labels(turns.assign(move=["uv-part", *turns["move"][1:]]))["move"]
+    without_uv = value_labels(turns[turns["move"] != "uv-part"])["move"]
+    assert with_uv == without_uv
+    assert list(with_uv.values()) == names  # walk_away, concession coded though unused
+    code = {v: k for k, v in with_uv.items()}
+    assert code["vouch-fair"] == names.index("vouch-fair") + 1
+    custom = value_labels(turns.assign(move=["procedural", "claim", *turns["move"][2:]]))
+    assert list(custom["move"].values()) == [*names, "claim", "procedural"]
+    assert list(value_labels(turns)["action"].values())[:4] == [
+        "submit", "accept", "reject", "walk_away"]
