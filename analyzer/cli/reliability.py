@@ -53,6 +53,11 @@ def _gold_from_corpus(path: Path, gold_as: str):
     return pd.Series(values, index=pd.MultiIndex.from_tuples(keys, names=KEY), dtype=object)
 
 
+def _some(codes: list[str], k: int = 4) -> str:
+    """The first ``k`` codes, comma-separated, with an ellipsis when there are more."""
+    return ", ".join(codes[:k]) + (", ..." if len(codes) > k else "")
+
+
 def reliability(
     codes: Annotated[list[Path], typer.Argument(
         help="Codes: one CSV per coder (session_id, turn, code), a results folder or turns "
@@ -88,7 +93,7 @@ def reliability(
     from rich.console import Console
 
     from ..study.display import frame_table
-    from ..study.reliability import codes_from_turns, confusion_long
+    from ..study.reliability import codes_from_turns, confusion_long, disjoint_pairs
     from ..study.reliability import reliability as compute
     from ..study.results import load_results
 
@@ -125,6 +130,15 @@ def reliability(
     if (result.pairs["n"] == 0).all():
         fail_usage("the coders share no coded turns",
                    "session_id and turn must match the turns table (turn is 0-based)")
+    disjoint = disjoint_pairs(result)
+    if disjoint:
+        a, b, codes_a, codes_b = disjoint[0]
+        fail_usage(
+            f"{a} and {b} have no category in common ({a}: {_some(codes_a)}; "
+            f"{b}: {_some(codes_b)}), so their agreement would be 0 by construction",
+            "code both on the same scale: --gold-as orientation (the default) with "
+            "--against-column orientation, or --gold-as labels --against-column move; "
+            "coders' CSVs must use the same category names")
 
     console = Console()
     console.print(frame_table(result.pairs, "Agreement per pair of coders"))
