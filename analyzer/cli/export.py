@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import AnalyzerError
-from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage
+from .common import EXIT_OK, EXIT_SOME_FAILED, err, fail, fail_usage
 
 
 def export(
@@ -53,7 +53,8 @@ def export(
         fail(exc, EXIT_SOME_FAILED)
     try:
         folder = OutputFolder(out)
-        written = write_exports(results, folder, formats, unique_speakers=unique_speakers)
+        written = write_exports(results, folder, formats, unique_speakers=unique_speakers,
+                                warn=lambda line: err(f"warning: {line}"))
         write_manifest(folder, "export", model=results.model_info,
                        options={"to": formats, "unique_speakers": unique_speakers},
                        inputs=[results_dir],

@@ -175,11 +175,15 @@ def metrics_long(turns: pd.DataFrame, labels: str = "model") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["session_id", "speaker", "stage", "measure", "value"])
 
 
-def write_exports(results, folder, formats, *, unique_speakers: bool = False) -> list[Path]:
-    """Write each requested format of every table of ``results`` into ``folder``."""
+def write_exports(results, folder, formats, *, unique_speakers: bool = False,
+                  warn=None) -> list[Path]:
+    """Write each requested format of every table of ``results`` into ``folder``.
+
+    ``warn`` receives a line about anything the export could not keep (the library never
+    prints): for ConvoKit, sources whose action terms could not be read again."""
     import pyreadstat
 
-    from ..io.convokit_export import write_convokit
+    from ..io.convokit_export import source_actions, write_convokit
 
     tables = {name: getattr(results, name) for name in ("turns", "units", "stages", "sessions")
               if getattr(results, name) is not None}
@@ -208,10 +212,19 @@ def write_exports(results, folder, formats, *, unique_speakers: bool = False) ->
                                              variable_value_labels=v, version=15)
                 written.append(folder.write_atomic(f"{sub}/{name}.{fmt}", write))
         elif fmt == "convokit":
+            has_actions = "action" in results.turns.columns and \
+                results.turns["action"].notna().any()
+            actions, unreadable = (source_actions(results.sessions) if has_actions
+                                   else ({}, []))
+            if unreadable and warn:
+                warn(f"convokit: could not read {', '.join(unreadable)} again, so their "
+                     "action turns keep only their kind, not their terms (a re-analysis "
+                     "may label them differently); run the export where the sources are")
             written.extend(write_convokit(results.turns, folder, "convokit",
                                           sessions=results.sessions,
                                           unique_speakers=unique_speakers,
-                                          corpus_meta={"model": results.model_info}))
+                                          corpus_meta={"model": results.model_info},
+                                          actions=actions))
         else:
             raise ValueError(f"unknown export format {fmt!r}")
     return written
