@@ -10,6 +10,7 @@ import typer
 
 from ..errors import AnalyzerError
 from .common import EXIT_OK, ModelOption, err, fail, fail_usage
+from .pipes import pipe_safe
 from .train import (
     CodesOption,
     DataArgument,
@@ -92,4 +93,4 @@ def evaluate(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("evaluate")(evaluate)
+    app.command("evaluate")(pipe_safe(evaluate))

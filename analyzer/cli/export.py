@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import AnalyzerError
-from .common import EXIT_OK, EXIT_SOME_FAILED, err, fail, fail_usage
+from ..errors import AnalyzerError, UsageError
+from .common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, err, fail, fail_usage
+from .pipes import pipe_safe, study_console
 
 
 def export(
@@ -35,7 +36,6 @@ def export(
 
         analyzer export reports/study --to sav,dta,convokit --out reports/study_exports
     """
-    from rich.console import Console
 
     from ..io.output import OutputFolder
     from ..study.exports import EXPORT_FORMATS, write_exports
@@ -49,6 +49,8 @@ def export(
                    f"choose from {', '.join(EXPORT_FORMATS)}")
     try:
         results = load_results(results_dir)
+    except UsageError as exc:
+        fail(exc, EXIT_USAGE)
     except AnalyzerError as exc:
         fail(exc, EXIT_SOME_FAILED)
     try:
@@ -61,9 +63,9 @@ def export(
                        outputs=[str(p.relative_to(folder.root)) for p in written])
     except AnalyzerError as exc:
         fail(exc, 2)
-    Console().print(f"{len(written)} files written to {folder.root}")
+    study_console().print(f"{len(written)} files written to {folder.root}")
     raise typer.Exit(EXIT_OK)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("export")(export)
+    app.command("export")(pipe_safe(export))

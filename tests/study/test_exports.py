@@ -130,7 +130,7 @@ def test_cli_rejects_unknown_format(results_dir, tmp_path):
     assert res.exit_code == 2 and "xlsx" in res.output
     res = CliRunner().invoke(app, ["export", str(tmp_path / "missing"), "--out",
                                    str(tmp_path / "x")])
-    assert res.exit_code == 1 and "no such results folder" in res.output
+    assert res.exit_code == 2 and "no such results folder" in res.output  # a usage mistake
 
 
 def test_batch_parquet_results_export_and_carry_the_model(parquet_results_dir, tmp_path, turns):
