@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import AnalyzerError, UsageError
-from .common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, fail_usage
+from .common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, err, fail, fail_usage
 from .pipes import pipe_safe, study_console, write_outputs_first
 
 
@@ -37,7 +37,9 @@ def sequences(
         "--by-stage", help="One table per stage of the first turn of each pair.")] = False,
     labels: Annotated[str, typer.Option(
         "--labels", help="model (the analyser's labels) or gold (human labels, e.g. "
-                         "CaSiNo's, mapped to orientation).")] = "model",
+                         "CaSiNo's, mapped to orientation; with --code move a turn with "
+                         "several human labels counts under its first listed label only).")]
+    = "model",
     subset: Annotated[str, typer.Option(
         "--subset", help="Sessions: all, annotated (with human labels) or unannotated "
                          "(without: new to a model trained on the annotated ones).")] = "all",
@@ -57,12 +59,16 @@ def sequences(
 
     |z| > 1.96 marks a transition more (z > 0) or less (z < 0) frequent than chance.
 
+    --labels gold --code move: a turn with several human labels (CaSiNo's are multi-label,
+    listed in no particular order) counts under its first listed label only; the others
+    are left out. --code orientation maps all of them.
+
     Example:
 
         analyzer sequences reports/study --lag 1,2 --by-stage --out reports/sequences
     """
 
-    from ..study.codes import CODES, LABEL_SOURCES
+    from ..study.codes import CODES, LABEL_SOURCES, split_labels
     from ..study.display import frame_table
     from ..study.heatmap import transition_heatmap_svg
     from ..study.html import study_page
@@ -93,6 +99,11 @@ def sequences(
         fail(exc, EXIT_USAGE)
     except AnalyzerError as exc:
         fail(exc, EXIT_SOME_FAILED)
+    if labels == "gold" and code == "move" and "gold" in turns.columns:
+        multi = int(turns["gold"].map(lambda v: len(split_labels(v)) > 1).sum())
+        if multi:
+            err(f"note: {multi} turns carry several human labels; each counts under its "
+                "first listed label only")
 
     import pandas as pd
 
