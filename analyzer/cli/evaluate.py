@@ -10,6 +10,7 @@ import typer
 
 from ..errors import AnalyzerError
 from .common import EXIT_OK, ModelOption, err, fail, fail_usage
+from .pipes import pipe_safe
 from .train import (
     CodesOption,
     DataArgument,
@@ -73,10 +74,14 @@ def evaluate(
                 err(f"  fold {done}/{total} done")
             scores = cross_validate(coded, k=cv, seed=seed, progress=progress)
         else:
+            from ..moves.evaluation import training_overlap
+
             trained = load_model(model)
-            if trained.meta.get("training_data", {}).get("sha256") == coded.sha256():
-                err("note: this is the model's own training data, so these figures are "
-                    "optimistic; use --cv K for honest ones")
+            seen = training_overlap(trained.meta, coded)
+            if seen:
+                err(f"warning: the model card lists {', '.join(seen)} among the model's "
+                    "training data, so these figures are in-sample (optimistic); use "
+                    "--cv K for honest ones")
             scores = evaluate_model(trained, coded)
     except AnalyzerError as exc:
         fail(exc, 2)
@@ -88,4 +93,4 @@ def evaluate(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("evaluate")(evaluate)
+    app.command("evaluate")(pipe_safe(evaluate))

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import AnalyzerError
-from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage
+from ..errors import AnalyzerError, UsageError
+from .common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, err, fail, fail_usage
+from .pipes import pipe_safe, study_console
 
 
 def export(
@@ -36,7 +37,6 @@ def export(
         analyzer export reports/study --to sav,dta,convokit \\
             --out reports/study_exports
     """
-    from rich.console import Console
 
     from ..io.output import OutputFolder
     from ..study.exports import EXPORT_FORMATS, write_exports
@@ -50,20 +50,23 @@ def export(
                    f"choose from {', '.join(EXPORT_FORMATS)}")
     try:
         results = load_results(results_dir)
+    except UsageError as exc:
+        fail(exc, EXIT_USAGE)
     except AnalyzerError as exc:
         fail(exc, EXIT_SOME_FAILED)
     try:
         folder = OutputFolder(out)
-        written = write_exports(results, folder, formats, unique_speakers=unique_speakers)
+        written = write_exports(results, folder, formats, unique_speakers=unique_speakers,
+                                warn=lambda line: err(f"warning: {line}"))
         write_manifest(folder, "export", model=results.model_info,
                        options={"to": formats, "unique_speakers": unique_speakers},
                        inputs=[results_dir],
                        outputs=[str(p.relative_to(folder.root)) for p in written])
     except AnalyzerError as exc:
         fail(exc, 2)
-    Console().print(f"{len(written)} files written to {folder.root}")
+    study_console().print(f"{len(written)} files written to {folder.root}")
     raise typer.Exit(EXIT_OK)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("export")(export)
+    app.command("export")(pipe_safe(export))

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from ..errors import AnalyzerError, UsageError
-from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage, write_study_outputs
+from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage
+from .pipes import pipe_safe, study_console, write_outputs_first
 
 
 def _names(text: str | None) -> list[str]:
@@ -42,7 +43,6 @@ def _compact_ols(reg):
 def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir) -> None:
     """``--labels both``: the correlations on model and human labels side by side."""
     import pandas as pd
-    from rich.console import Console
 
     from ..study.display import frame_table
     from ..study.outcomes import compare_labels
@@ -57,16 +57,16 @@ def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir) -> N
         "95% CI human": [_ci(a, b) for a, b in zip(table["ci_low_gold"],
                                                    table["ci_high_gold"], strict=True)],
         "difference": table["r_difference"].round(3)})
-    console = Console()
+    note = write_outputs_first(out, "outcomes", {"correlations_model_vs_human.csv": table},
+                               model=results.model_info,
+                               options={"labels": "both", "level": level, "predictors": xs,
+                                        "targets": ys, "outcomes": outcomes_csv},
+                               inputs=[results_dir,
+                                       *([outcomes_csv] if outcomes_csv else [])])
+    console = study_console()
     console.print(frame_table(shown, "Pearson r on the model's vs the human labels (same "
                                      "parties)", max_rows=60))
-    if out is not None:
-        write_study_outputs(out, "outcomes", {"correlations_model_vs_human.csv": table},
-                            model=results.model_info,
-                            options={"labels": "both", "level": level, "predictors": xs,
-                                     "targets": ys, "outcomes": outcomes_csv},
-                            inputs=[results_dir, *([outcomes_csv] if outcomes_csv else [])],
-                            console=console)
+    typer.echo(note, nl=False)
 
 
 def outcomes(
@@ -119,7 +119,6 @@ def outcomes(
         analyzer outcomes reports/casino --labels gold \\
             --out reports/casino_outcomes_gold
     """
-    from rich.console import Console
 
     from ..study.codes import LABEL_SOURCES
     from ..study.display import frame_table
@@ -176,25 +175,25 @@ def outcomes(
         reg = pd.concat([ols(data, y, regs) for y in ys], ignore_index=True)
     except AnalyzerError as exc:
         fail(exc, EXIT_SOME_FAILED)
-    console = Console()
+    note = write_outputs_first(out, "outcomes", {"study_table.csv": data,
+                                                 "correlations.csv": corr,
+                                                 "regression.csv": reg},
+                               model=results.model_info,
+                               options={"labels": labels, "level": level, "predictors": xs,
+                                        "subset": subset,
+                                        "targets": ys, "regressors": regs,
+                                        "outcomes": outcomes_csv},
+                               inputs=[results_dir,
+                                       *([outcomes_csv] if outcomes_csv else [])])
+    console = study_console()
     console.print(f"{len(data)} {level} rows, labels: {labels}")
     console.print(frame_table(_compact_corr(corr), "Correlations: Pearson r [95% CI], "
                                                    "Spearman rho", max_rows=60))
     console.print(frame_table(_compact_ols(reg), "OLS regression: coef [95% CI]",
                               max_rows=60))
-    if out is not None:
-        write_study_outputs(out, "outcomes", {"study_table.csv": data,
-                                              "correlations.csv": corr,
-                                              "regression.csv": reg},
-                            model=results.model_info,
-                            options={"labels": labels, "level": level, "predictors": xs,
-                                     "subset": subset,
-                                     "targets": ys, "regressors": regs,
-                                     "outcomes": outcomes_csv},
-                            inputs=[results_dir, *([outcomes_csv] if outcomes_csv else [])],
-                            console=console)
+    typer.echo(note, nl=False)
     raise typer.Exit(EXIT_OK)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("outcomes")(outcomes)
+    app.command("outcomes")(pipe_safe(outcomes))

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import AnalyzerError
-from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage, write_study_outputs
+from ..errors import AnalyzerError, UsageError
+from .common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, fail_usage
+from .pipes import pipe_safe, study_console, write_outputs_first
 
 GOLD_AS = ("orientation", "labels")
 
@@ -53,6 +54,11 @@ def _gold_from_corpus(path: Path, gold_as: str):
     return pd.Series(values, index=pd.MultiIndex.from_tuples(keys, names=KEY), dtype=object)
 
 
+def _some(codes: list[str], k: int = 4) -> str:
+    """The first ``k`` codes, comma-separated, with an ellipsis when there are more."""
+    return ", ".join(codes[:k]) + (", ..." if len(codes) > k else "")
+
+
 def reliability(
     codes: Annotated[list[Path], typer.Argument(
         help="Codes: one CSV per coder (session_id, turn, code), a results folder or turns "
@@ -86,10 +92,9 @@ def reliability(
         analyzer reliability coder_a.csv coder_b.csv --against reports/study \\
             --out reports/agreement
     """
-    from rich.console import Console
 
     from ..study.display import frame_table
-    from ..study.reliability import codes_from_turns, confusion_long
+    from ..study.reliability import codes_from_turns, confusion_long, disjoint_pairs
     from ..study.reliability import reliability as compute
     from ..study.results import load_results
 
@@ -113,6 +118,8 @@ def reliability(
             model = results.model_info
             coders["analyzer"] = codes_from_turns(results.turns, labels="model",
                                                   code=against_column)
+    except UsageError as exc:
+        fail(exc, EXIT_USAGE)
     except AnalyzerError as exc:
         fail(exc, EXIT_SOME_FAILED)
     if len(coders) < 2:
@@ -126,8 +133,26 @@ def reliability(
     if (result.pairs["n"] == 0).all():
         fail_usage("the coders share no coded turns",
                    "session_id and turn must match the turns table (turn is 0-based)")
+    disjoint = disjoint_pairs(result)
+    if disjoint:
+        a, b, codes_a, codes_b = disjoint[0]
+        fail_usage(
+            f"{a} and {b} have no category in common ({a}: {_some(codes_a)}; "
+            f"{b}: {_some(codes_b)}), so their agreement would be 0 by construction",
+            "code both on the same scale: --gold-as orientation (the default) with "
+            "--against-column orientation, or --gold-as labels --against-column move; "
+            "coders' CSVs must use the same category names")
 
-    console = Console()
+    note = write_outputs_first(out, "reliability", {
+        "reliability_pairs.csv": result.pairs,
+        "reliability_alpha.csv": result.alpha,
+        "reliability_categories.csv": result.per_category,
+        "reliability_confusion.csv": confusion_long(result),
+    }, model=model,
+        options={"code_column": code_column, "against_column": against_column,
+                 "gold_as": gold_as, "coders": list(coders)},
+        inputs=[*codes, *([against] if against else [])])
+    console = study_console()
     console.print(frame_table(result.pairs, "Agreement per pair of coders"))
     console.print(frame_table(result.alpha, "Krippendorff's alpha (nominal)"))
     console.print(frame_table(result.per_category, "Per category"))
@@ -135,18 +160,9 @@ def reliability(
         shown = table.reset_index().rename(columns={"index": f"{a} \\ {b}"})
         shown.columns = [str(c) for c in shown.columns]
         console.print(frame_table(shown, f"Confusion: {a} (rows) x {b} (columns)"))
-    if out is not None:
-        write_study_outputs(out, "reliability", {
-            "reliability_pairs.csv": result.pairs,
-            "reliability_alpha.csv": result.alpha,
-            "reliability_categories.csv": result.per_category,
-            "reliability_confusion.csv": confusion_long(result),
-        }, model=model,
-            options={"code_column": code_column, "against_column": against_column,
-                     "gold_as": gold_as, "coders": list(coders)},
-            inputs=[*codes, *([against] if against else [])], console=console)
+    typer.echo(note, nl=False)
     raise typer.Exit(EXIT_OK)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("reliability")(reliability)
+    app.command("reliability")(pipe_safe(reliability))

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import AnalyzerError
-from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage, write_study_outputs
+from ..errors import AnalyzerError, UsageError
+from .common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, err, fail, fail_usage
+from .pipes import pipe_safe, study_console, write_outputs_first
 
 
 def _lags(text: str) -> list[int]:
@@ -36,7 +37,9 @@ def sequences(
         "--by-stage", help="One table per stage of the first turn of each pair.")] = False,
     labels: Annotated[str, typer.Option(
         "--labels", help="model (the analyser's labels) or gold (human labels, e.g. "
-                         "CaSiNo's, mapped to orientation).")] = "model",
+                         "CaSiNo's, mapped to orientation; with --code move a turn with "
+                         "several human labels counts under its first listed label only).")]
+    = "model",
     subset: Annotated[str, typer.Option(
         "--subset", help="Sessions: all, annotated (with human labels) or unannotated "
                          "(without: new to a model trained on the annotated ones).")] = "all",
@@ -56,14 +59,17 @@ def sequences(
 
     |z| > 1.96 marks a transition more (z > 0) or less (z < 0) frequent than chance.
 
+    --labels gold --code move: a turn with several human labels (CaSiNo's are multi-label,
+    listed in no particular order) counts under its first listed label only; the others
+    are left out. --code orientation maps all of them.
+
     Example:
 
         analyzer sequences reports/study --lag 1,2 --by-stage \\
             --out reports/sequences
     """
-    from rich.console import Console
 
-    from ..study.codes import CODES, LABEL_SOURCES
+    from ..study.codes import CODES, LABEL_SOURCES, split_labels
     from ..study.display import frame_table
     from ..study.heatmap import transition_heatmap_svg
     from ..study.html import study_page
@@ -90,8 +96,15 @@ def sequences(
                   for k in lags for s in scopes]
         recip = reciprocity(turns, labels=labels, include_actions=include_actions) \
             if code == "orientation" else None
+    except UsageError as exc:
+        fail(exc, EXIT_USAGE)
     except AnalyzerError as exc:
         fail(exc, EXIT_SOME_FAILED)
+    if labels == "gold" and code == "move" and "gold" in turns.columns:
+        multi = int(turns["gold"].map(lambda v: len(split_labels(v)) > 1).sum())
+        if multi:
+            err(f"note: {multi} turns carry several human labels; each counts under its "
+                "first listed label only")
 
     import pandas as pd
 
@@ -99,9 +112,8 @@ def sequences(
     if table["observed"].sum() == 0:
         fail_usage("no coded turn pairs found",
                    "with --labels gold the results need human labels (the gold column)")
-    console = Console()
     groups = ["lag", "scope", "stage"] if by_stage else ["lag", "scope"]
-    svgs = {}
+    svgs, shown_tables = {}, []  # printed after the --out files are written
     for key, part in table.groupby(groups, sort=False):
         key = key if isinstance(key, tuple) else (key,)
         if part["observed"].sum() == 0:
@@ -109,8 +121,9 @@ def sequences(
         title = ", ".join(f"{g} {v}" for g, v in zip(groups, key, strict=True))
         shown = as_matrix(part, "observed").astype("Int64").astype(str) + "  z=" + \
             as_matrix(part, "adjusted_residual").round(2).astype(str)
-        console.print(frame_table(shown.reset_index().rename(columns={"from": "from \\ to"}),
-                                  f"Transitions ({title}): observed, adjusted residual"))
+        shown_tables.append(frame_table(
+            shown.reset_index().rename(columns={"from": "from \\ to"}),
+            f"Transitions ({title}): observed, adjusted residual"))
         name = "transitions_" + "_".join(str(v) for v in key) + ".svg"
         svgs[name] = transition_heatmap_svg(part, f"Transitions ({title})")
     if recip is not None and len(recip):
@@ -123,9 +136,10 @@ def sequences(
                          "pooled share": answered.sum() / prompts.sum() if prompts.sum()
                          else float("nan")})
         recip_summary = pd.DataFrame(rows)
-        console.print(frame_table(recip_summary, "Reciprocity (lag 1, across speakers)"))
+        shown_tables.append(frame_table(recip_summary, "Reciprocity (lag 1, across speakers)"))
     else:
         recip_summary = None
+    note = ""
     if out is not None:
         csvs = {"transitions.csv": table}
         if recip is not None:
@@ -138,15 +152,20 @@ def sequences(
             f"Sequences of {code} ({labels} labels)", {n[:-4]: s for n, s in svgs.items()},
             page_tables, note="Colour: adjusted residual (blue above chance, red below); "
                               "|z| > 1.96 is unlikely under independence.")
-        write_study_outputs(out, "sequences", csvs, texts={**svgs, "sequences.html": page},
-                            model=results.model_info,
-                            options={"code": code, "lags": lags, "scopes": scopes,
-                                     "by_stage": by_stage, "labels": labels,
-                                     "subset": subset,
-                                     "include_actions": include_actions},
-                            inputs=[results_dir], console=console)
+        note = write_outputs_first(out, "sequences", csvs,
+                                   texts={**svgs, "sequences.html": page},
+                                   model=results.model_info,
+                                   options={"code": code, "lags": lags, "scopes": scopes,
+                                            "by_stage": by_stage, "labels": labels,
+                                            "subset": subset,
+                                            "include_actions": include_actions},
+                                   inputs=[results_dir])
+    console = study_console()
+    for shown_table in shown_tables:
+        console.print(shown_table)
+    typer.echo(note, nl=False)
     raise typer.Exit(EXIT_OK)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("sequences")(sequences)
+    app.command("sequences")(pipe_safe(sequences))

@@ -115,7 +115,8 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
             role = normalise_role(info.get("role")) or normalise_role(utterance_meta.get("role"))
             speakers[name] = Speaker(name, role or guess_role(name), info)
         meta = _meta(conversations.get(conversation))
-        if corpus_meta:
+        # a conversation's own corpus field (an exported session's metadata) is kept
+        if corpus_meta and not any(k == "corpus" or k.startswith("corpus.") for k in meta):
             meta["corpus"] = corpus_meta
         yield Transcript(session_id=conversation, source=str(folder), format="convokit",
                          speakers=tuple(speakers.values()), turns=tuple(turns), meta=meta)

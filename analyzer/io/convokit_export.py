@@ -6,8 +6,14 @@ we write its documented on-disk format ourselves: ``utterances.jsonl`` (one utte
 ``vectors``), ``speakers.json`` and ``conversations.json`` (``{id: {"meta": ..., "vectors":
 []}}``), ``corpus.json`` and ``index.json`` (the meta-field types ConvoKit records). The
 analyser's labels (stage, move, orientation, confidence, ...) go into each utterance's meta;
-session metadata (outcomes) into the conversation's. ``Corpus(filename=DIR)`` loads it and
-``analyzer.io``'s ConvoKit reader reads it back.
+the transcript's own metadata (outcomes) into the conversation's, under its original names
+(the sessions table's ``meta.`` prefix removed, so reading the corpus back gives the same
+``meta.*`` columns), and the analyser's session columns under the conversation's
+``analyzer`` key. The turns table keeps an action's kind but not its terms (the split a
+Submit-Deal proposes), so they are taken from the source transcripts when those can still
+be read (``source_actions``): without them a re-analysis would label those turns
+differently. ``Corpus(filename=DIR)`` loads it and ``analyzer.io``'s ConvoKit reader reads
+it back.
 
 Ids: an utterance is ``<session_id>__<turn>``; a conversation is the session id; each
 utterance replies to the one before it in its session. Speakers keep their names, so the
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +76,49 @@ def _index(metas) -> dict[str, list[str]]:
     return index
 
 
+def _jsonable(value: Any) -> Any:
+    """Action terms (mappings of counts) as plain JSON values."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return _plain(value)
+
+
+def source_actions(sessions: pd.DataFrame | None) -> tuple[dict, list[str]]:
+    """``{(session_id, turn): {"kind", "name", "terms"}}`` for the action turns of the
+    sessions' source transcripts, and the sources that could not be read (moved, deleted,
+    or needing reader options). Only sessions of the results are kept."""
+    from ..errors import AnalyzerError
+    from . import read_transcripts
+
+    actions: dict[tuple[str, int], dict] = {}
+    unreadable: list[str] = []
+    if sessions is None or "source" not in sessions.columns:
+        return actions, unreadable
+    wanted = set(sessions["session_id"].astype(str))
+    for source in pd.unique(sessions["source"].dropna().astype(str)):
+        try:
+            for transcript in read_transcripts(source):
+                if str(transcript.session_id) not in wanted:
+                    continue
+                for turn in transcript.turns:
+                    if turn.action is not None:
+                        actions[(str(transcript.session_id), int(turn.index))] = {
+                            "kind": turn.action.kind, "name": turn.action.name,
+                            "terms": _jsonable(turn.action.terms)}
+        except (AnalyzerError, OSError):
+            unreadable.append(source)
+    return actions, unreadable
+
+
 def convokit_records(turns: pd.DataFrame, sessions: pd.DataFrame | None = None, *,
-                     unique_speakers: bool = False, corpus_meta: dict | None = None) -> dict:
-    """The five ConvoKit files as Python objects (``utterances`` is a list of dicts)."""
+                     unique_speakers: bool = False, corpus_meta: dict | None = None,
+                     actions: dict | None = None) -> dict:
+    """The five ConvoKit files as Python objects (``utterances`` is a list of dicts).
+
+    ``actions`` (from ``source_actions``) gives action turns their name and terms; an
+    action turn without an entry keeps just its kind."""
     turns = turns.sort_values(["session_id", "turn"], kind="stable")
     utterances, speakers, conversations = [], {}, {}
     previous: dict[str, str] = {}
@@ -84,6 +131,9 @@ def convokit_records(turns: pd.DataFrame, sessions: pd.DataFrame | None = None, 
         meta = {k: _plain(meta_source[k]) for k in UTTERANCE_META if k in meta_source}
         if "is_action" in meta and meta["is_action"] is not None:
             meta["is_action"] = bool(meta["is_action"])
+        full = (actions or {}).get((session_id, turn))
+        if full is not None and full["kind"] == meta.get("action"):
+            meta["action"] = full  # the reader's {"kind", "name", "terms"} form
         utterances.append({
             "id": uid, "speaker": speaker_id, "conversation_id": session_id,
             "reply-to": previous.get(session_id), "timestamp": _plain(row.get("start")),
@@ -94,14 +144,12 @@ def convokit_records(turns: pd.DataFrame, sessions: pd.DataFrame | None = None, 
         speaker_meta = speakers.setdefault(speaker_id, {"meta": {"name": name}, "vectors": []})
         if _plain(row.get("role")) is not None:
             speaker_meta["meta"].setdefault("role", row["role"])
-        conversations.setdefault(session_id, {"meta": {"session_id": session_id},
-                                              "vectors": []})
+        conversations.setdefault(session_id, {"meta": {}, "vectors": []})
     if sessions is not None:
         for row in sessions.to_dict("records"):
             sid = str(row["session_id"])
             if sid in conversations:
-                conversations[sid]["meta"].update(
-                    {str(k): _plain(v) for k, v in row.items() if k != "session_id"})
+                conversations[sid]["meta"] = _conversation_meta(row)
     corpus = {"name": "analyzer-export", **(corpus_meta or {})}
     index = {
         "utterances-index": _index([u["meta"] for u in utterances]),
@@ -115,12 +163,35 @@ def convokit_records(turns: pd.DataFrame, sessions: pd.DataFrame | None = None, 
             "corpus": corpus, "index": index}
 
 
+def _conversation_meta(row: dict) -> dict:
+    """A sessions-table row as conversation meta: the transcript's metadata (``meta.a.b``
+    columns) under their own names (``a.b``; empty ones, which only the union of columns
+    across sessions created, left out), the analyser's columns under ``analyzer``.
+
+    Keeping the ``meta.`` prefix would come back as ``meta.meta.a.b`` when the corpus is
+    read again, and ``outcomes`` would no longer find CaSiNo's outcomes."""
+    meta: dict[str, Any] = {}
+    analysis: dict[str, Any] = {}
+    for key, value in row.items():
+        key = str(key)
+        if key == "session_id":
+            continue
+        if key.startswith("meta."):
+            if _plain(value) is not None:
+                meta[key[len("meta."):]] = _plain(value)
+        else:
+            analysis[key] = _plain(value)
+    meta["analyzer"] = analysis
+    return meta
+
+
 def write_convokit(turns: pd.DataFrame, folder, name: str = "convokit",
                    sessions: pd.DataFrame | None = None, *, unique_speakers: bool = False,
-                   corpus_meta: dict | None = None) -> list[Path]:
+                   corpus_meta: dict | None = None, actions: dict | None = None
+                   ) -> list[Path]:
     """Write a ConvoKit corpus folder ``name`` inside ``folder`` (an ``OutputFolder``)."""
     records = convokit_records(turns, sessions, unique_speakers=unique_speakers,
-                               corpus_meta=corpus_meta)
+                               corpus_meta=corpus_meta, actions=actions)
     lines = "".join(json.dumps(u, ensure_ascii=False) + "\n" for u in records["utterances"])
     written = [folder.write_text(f"{name}/utterances.jsonl", lines)]
     for key, file in (("speakers", "speakers.json"), ("conversations", "conversations.json"),

@@ -68,7 +68,13 @@ def multilabel_report(true_sets, pred_sets, classes) -> dict[str, Any]:
     p, r, f, s = precision_recall_fscore_support(T, P, zero_division=0)
     per = {c: {"precision": float(p[j]), "recall": float(r[j]), "f1": float(f[j]),
                "support": int(s[j])} for j, c in enumerate(classes)}
-    return {"per_class": per, "macro_f1": float(np.mean(f)),
+    # A label neither in the gold nor predicted (a model's label absent from a small test
+    # file) has F1 0 by convention, not by error: averaging it in would lower macro-F1 for
+    # nothing. Average over the labels present, as scikit-learn's ``labels=`` does.
+    present = [j for j in range(len(classes)) if T[:, j].any() or P[:, j].any()]
+    return {"per_class": per,
+            "macro_f1": float(np.mean(f[present])) if present else 0.0,
+            "macro_f1_labels": [classes[j] for j in present],
             "exact_match": float(np.mean((T == P).all(axis=1)))}
 
 
@@ -160,6 +166,7 @@ def cross_validate(data: CodedData, k: int = 5, seed: int = 0,
     classes = sorted({lab for s in sets for lab in s})
     mapping = est.orientation_map_
     setup = {"method": f"dialogue-level {k}-fold cross-validation", "seed": seed,
+             "unit": _UNIT_NOTE.format(max_words=_max_words()),
              "params": {key: v for key, v in est.get_params().items()
                         if key != "orientation_map"}}
     if len(X_extra):
@@ -171,8 +178,24 @@ def cross_validate(data: CodedData, k: int = 5, seed: int = 0,
                  n_groups, setup)
 
 
+def training_overlap(meta: dict[str, Any], data: CodedData) -> list[str]:
+    """The files of ``data`` the model card lists as training data.
+
+    The card records the training files' names and one hash of them all, so a file counts
+    as seen when its name is listed or when ``data`` as a whole has the card's hash.
+    Scores on such files are in-sample: they show memory, not accuracy on new data.
+    """
+    card = meta.get("training_data") or {}
+    codes = set(data.codes)  # the project's codes are never scored, so never the question
+    names = [p.name for p in data.files if p not in codes]
+    if card.get("sha256") and card.get("sha256") == data.sha256():
+        return names
+    listed = set(card.get("files") or ())
+    return [n for n in names if n in listed]
+
+
 def evaluate_model(model, data: CodedData) -> Scores:
-    """Score a trained model on coded data it was not trained on."""
+    """Score a trained model on coded data (held out, unless the card lists its files)."""
     est: MoveClassifier = model.estimator
     X = turn_frame(data.transcripts, labelled_only=True)
     if data.train_only:  # project codes are training data, never a yardstick
@@ -185,16 +208,36 @@ def evaluate_model(model, data: CodedData) -> Scores:
     mapping = dict(est.orientation_map_)
     if data.orientation_map:
         mapping.update(data.orientation_map)
-    setup = {"method": "held-out evaluation of a trained model", "model": model.info.get("name"),
-             "model_hash": model.info.get("hash")}
+    seen = training_overlap(model.meta, data)
+    method = ("in-sample evaluation of a trained model (its training data: "
+              f"{', '.join(seen)})" if seen else "held-out evaluation of a trained model")
+    setup = {"method": method, "model": model.info.get("name"),
+             "model_hash": model.info.get("hash"), "in_sample": bool(seen),
+             "unit": _UNIT_NOTE.format(max_words=_max_words())}
     return score(sets, pred, Po, classes, mapping, bool(est.multilabel_),
                  len(set(X["session_id"])), setup)
+
+
+#: What the figures score. Training and scoring label whole turns, while ``analyze`` labels
+#: the sentence units of long turns and rolls them up, so its turn labels can differ.
+_UNIT_NOTE = ("whole turns (analyze splits turns over {max_words} words into sentence units "
+              "and rolls their labels up, so its labels of long turns can differ)")
+
+
+def _max_words() -> int:
+    from ..nlp.units import MAX_WORDS
+
+    return MAX_WORDS
 
 
 def format_scores(s: Scores, level: str = "both") -> str:
     """Plain-text tables of the scores (what the CLI prints)."""
     lines = [f"{s.setup.get('method', '')}: {s.n_turns} coded turns in {s.n_dialogues} "
              "sessions"]
+    if s.setup.get("in_sample"):
+        lines.append("these figures are in-sample (the model has seen these turns): they say "
+                     "nothing about new data; use --cv K for honest ones")
+    lines.append(f"labelled unit: {s.setup.get('unit', 'whole turns')}")
     extra = s.setup.get("training_only")
     if extra:
         lines.append(f"every training fold also had {extra['labelled_turns']} turns of "
@@ -209,6 +252,10 @@ def format_scores(s: Scores, level: str = "both") -> str:
             lines.append(f"  {c:<22}{v['precision']:>10.3f}{v['recall']:>8.3f}{v['f1']:>8.3f}"
                          f"{v['support']:>9d}")
         tail = f"  macro-F1 {rep['macro_f1']:.3f}"
+        absent = len(rep["per_class"]) - len(rep.get("macro_f1_labels", rep["per_class"]))
+        if absent:
+            tail += (f" (over the {len(rep['macro_f1_labels'])} labels in the gold or the "
+                     f"predictions; {absent} with neither left out)")
         if with_kappa and "kappa" in rep:
             tail += f"   Cohen's kappa {rep['kappa']:.3f}   accuracy {rep['accuracy']:.3f}"
         lines.append(tail)

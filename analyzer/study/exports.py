@@ -23,8 +23,26 @@ from ..results import ORIENTATIONS, STAGES
 from ..transcript import ROLES
 
 EXPORT_FORMATS = ("csv", "parquet", "sav", "dta", "convokit")
+
+
+def _move_names() -> tuple[str, ...]:
+    """The taxonomy's move names in its order (the shipped models' label set and the offer
+    and action moves); empty when the model package is not importable."""
+    try:
+        from ..moves.taxonomy import MOVES
+    except ImportError:  # exports of saved tables do not need the model package
+        return ()
+    return tuple(m.name for m in MOVES)
+
+
+#: The action kinds ``analyzer.transcript.Action`` normalises to.
+ACTION_KINDS = ("submit", "accept", "reject", "walk_away", "other")
+#: Categorical columns and their fixed codebooks: codes 1..k follow this order whatever the
+#: data holds, so two exports (say of two batches) give a label the same number and pool
+#: safely in SPSS or Stata. Labels outside the codebook (a custom scheme's moves) get the
+#: next codes in sorted order.
 CATEGORICAL = {"stage": STAGES, "orientation": ORIENTATIONS, "role": ROLES,
-               "move": None, "action": None, "offer": None}
+               "move": _move_names(), "action": ACTION_KINDS, "offer": _move_names()}
 #: Columns that hold words, whatever they look like: never turned into numbers, even when a
 #: table's every value happens to read as one (a session whose turns are all "1", "2").
 TEXT_COLUMNS = frozenset({"text", "speaker", "session_id", "source", "format", "parties",
@@ -76,7 +94,9 @@ def _shorten(name: str, max_len: int) -> str:
 
 
 def value_labels(frame: pd.DataFrame) -> dict[str, dict[int, str]]:
-    """For each categorical column present: code -> label (known order first, 1-based)."""
+    """For each categorical column present: code -> label, 1-based: the column's fixed
+    codebook first (every entry, used or not, so codes never depend on the data), then any
+    other value seen, sorted."""
     labels = {}
     for column, order in CATEGORICAL.items():
         if column not in frame.columns:
@@ -155,11 +175,15 @@ def metrics_long(turns: pd.DataFrame, labels: str = "model") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["session_id", "speaker", "stage", "measure", "value"])
 
 
-def write_exports(results, folder, formats, *, unique_speakers: bool = False) -> list[Path]:
-    """Write each requested format of every table of ``results`` into ``folder``."""
+def write_exports(results, folder, formats, *, unique_speakers: bool = False,
+                  warn=None) -> list[Path]:
+    """Write each requested format of every table of ``results`` into ``folder``.
+
+    ``warn`` receives a line about anything the export could not keep (the library never
+    prints): for ConvoKit, sources whose action terms could not be read again."""
     import pyreadstat
 
-    from ..io.convokit_export import write_convokit
+    from ..io.convokit_export import source_actions, write_convokit
 
     tables = {name: getattr(results, name) for name in ("turns", "units", "stages", "sessions")
               if getattr(results, name) is not None}
@@ -188,10 +212,19 @@ def write_exports(results, folder, formats, *, unique_speakers: bool = False) ->
                                              variable_value_labels=v, version=15)
                 written.append(folder.write_atomic(f"{sub}/{name}.{fmt}", write))
         elif fmt == "convokit":
+            has_actions = "action" in results.turns.columns and \
+                results.turns["action"].notna().any()
+            actions, unreadable = (source_actions(results.sessions) if has_actions
+                                   else ({}, []))
+            if unreadable and warn:
+                warn(f"convokit: could not read {', '.join(unreadable)} again, so their "
+                     "action turns keep only their kind, not their terms (a re-analysis "
+                     "may label them differently); run the export where the sources are")
             written.extend(write_convokit(results.turns, folder, "convokit",
                                           sessions=results.sessions,
                                           unique_speakers=unique_speakers,
-                                          corpus_meta={"model": results.model_info}))
+                                          corpus_meta={"model": results.model_info},
+                                          actions=actions))
         else:
             raise ValueError(f"unknown export format {fmt!r}")
     return written

@@ -149,6 +149,22 @@ def reliability(coders: Mapping[str, pd.Series], categories: list[str] | None = 
                        per_category=pd.DataFrame(cat_rows), confusion=confusion)
 
 
+def disjoint_pairs(result: Reliability) -> list[tuple[str, str, list[str], list[str]]]:
+    """Pairs of coders who coded the same turns but never used the same category.
+
+    Their agreement is 0 and kappa/alpha are meaningless numbers rather than a finding:
+    almost always the two codings are on different scales (exact label sets against
+    orientations, moves against orientations). Returns ``(a, b, a's codes, b's codes)``.
+    """
+    found = []
+    for (a, b), table in result.confusion.items():
+        used_a = [str(c) for c in table.index[table.sum(axis=1) > 0]]
+        used_b = [str(c) for c in table.columns[table.sum(axis=0) > 0]]
+        if used_a and used_b and not set(used_a) & set(used_b):
+            found.append((a, b, used_a, used_b))
+    return found
+
+
 def confusion_long(result: Reliability) -> pd.DataFrame:
     """All confusion tables as one tidy table (coder_a, coder_b, code_a, code_b, count)."""
     rows = []

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ReadError
+from ..errors import ReadError, UsageError
 
 TABLES = ("turns", "units", "stages", "sessions")
 _TEXT_COLUMNS = {"session_id": str, "speaker": str, "text": str, "gold": str, "labels": str}
@@ -75,13 +75,22 @@ def load_results(root: str | Path) -> Results:
     root = Path(root)
     if root.is_file() and root.stem == "turns":
         root = root.parent
+    # A wrong path is a usage mistake (exit 2, docs/study.md); a results folder whose
+    # tables cannot be read is an input problem (exit 1).
     if not root.is_dir():
-        raise ReadError(root, "no such results folder",
-                        hint="give the --out folder of `analyzer analyze` or `analyzer batch`")
+        raise UsageError(f"{root}: no such results folder",
+                         hint="give the --out folder of `analyzer analyze` or `analyzer batch`")
     found = {name: _find(root, name) for name in TABLES}
     if found["turns"] is None:
-        raise ReadError(root, "no turns.parquet or turns.csv in this folder",
-                        hint="give the --out folder of `analyzer analyze` or `analyzer batch`")
+        if _unfinished_batch(root):
+            raise ReadError(root, "no turns.parquet or turns.csv in this folder: its batch "
+                                  "has not finished",
+                            hint="if a batch was interrupted, rerun the same batch command "
+                                 "to finish it (only the rest is done)")
+        raise UsageError(f"{root}: not a results folder (no turns.parquet or turns.csv)",
+                         hint="give the --out folder of `analyzer analyze` or "
+                              "`analyzer batch`; if a batch was interrupted, rerun the same "
+                              "batch command to finish it")
     tables = {name: read_table(path) if path else None for name, path in found.items()}
     turns = tables["turns"]
     if turns.empty:
@@ -105,6 +114,19 @@ def load_results(root: str | Path) -> Results:
     return Results(root=root, turns=turns, units=tables["units"], stages=tables["stages"],
                    sessions=tables["sessions"], manifest=manifest if isinstance(manifest, dict)
                    else {})
+
+
+def _unfinished_batch(root: Path) -> bool:
+    """A batch folder whose tables are not written yet: its work files (``.parts``) or a
+    manifest that does not say ``complete``."""
+    if (root / ".parts").is_dir():
+        return True
+    try:
+        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and "status" in manifest and \
+        manifest["status"] != "complete"
 
 
 def _as_bool(value) -> bool:

@@ -34,7 +34,7 @@ def test_train_then_evaluate_on_a_casino_slice(casino_slice, tmp_path):
     assert set(scores["orientation"]["per_class"]) == {"integrative", "distributive", "neutral"}
     assert "self-need" in scores["labels"]["per_class"]
 
-    assert "own training data" in result.stderr
+    assert "in-sample" in result.stderr
 
     result = runner.invoke(app, ["evaluate", str(casino_slice), "--cv", "2",
                                  "--level", "orientation"])

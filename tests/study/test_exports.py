@@ -92,7 +92,8 @@ def test_convokit_files_round_trip(exported, turns):
     assert pd.isna(first["reply_to"].iloc[0])
     assert list(first["reply_to"].iloc[1:]) == list(first["id"].iloc[:-1])
     conversations = json.loads((root / "conversations.json").read_text())
-    assert conversations["s1"]["meta"]["meta.participants.A.outcomes.points_scored"] == 20
+    assert conversations["s1"]["meta"]["participants.A.outcomes.points_scored"] == 20
+    assert conversations["s1"]["meta"]["analyzer"]["model"] == "test-model"
     index = json.loads((root / "index.json").read_text())
     assert index["utterances-index"]["orientation"] == ["<class 'str'>"]
     assert index["version"] == 1
@@ -129,7 +130,7 @@ def test_cli_rejects_unknown_format(results_dir, tmp_path):
     assert res.exit_code == 2 and "xlsx" in res.output
     res = CliRunner().invoke(app, ["export", str(tmp_path / "missing"), "--out",
                                    str(tmp_path / "x")])
-    assert res.exit_code == 1 and "no such results folder" in res.output
+    assert res.exit_code == 2 and "no such results folder" in res.output  # a usage mistake
 
 
 def test_batch_parquet_results_export_and_carry_the_model(parquet_results_dir, tmp_path, turns):
@@ -189,3 +190,51 @@ def test_round_trip_arbitrary_texts_and_codes(fmt, tmp_path):
         assert list(back["is_action"]) == [float(b) for b in frame["is_action"]]
 
     check()
+
+
+def test_move_codes_are_fixed_whatever_the_data_holds(turns):
+    """Two exports of shipped-model results give every move the same number, so the SPSS /
+    Stata files pool: the taxonomy's moves in order first, other labels sorted after."""
+    from analyzer.moves.taxonomy import MOVES
+    from analyzer.study.exports import value_labels
+
+    names = [m.name for m in MOVES]
+    with_uv = value_labels(turns.assign(move=["uv-part", *turns["move"][1:]]))["move"]
+    without_uv = value_labels(turns[turns["move"] != "uv-part"])["move"]
+    assert with_uv == without_uv
+    assert list(with_uv.values()) == names  # walk_away, concession coded though unused
+    code = {v: k for k, v in with_uv.items()}
+    assert code["vouch-fair"] == names.index("vouch-fair") + 1
+    custom = value_labels(turns.assign(move=["procedural", "claim", *turns["move"][2:]]))
+    assert list(custom["move"].values()) == [*names, "claim", "procedural"]
+    assert list(value_labels(turns)["action"].values())[:4] == [
+        "submit", "accept", "reject", "walk_away"]
+
+
+def test_convokit_round_trip_keeps_action_terms_and_metadata_names(repo, tmp_path):
+    """analyze -> export --to convokit -> analyze gives the same moves (a Submit-Deal keeps
+    its terms, taken from the source) and the same ``meta.*`` columns (not ``meta.meta.*``),
+    so ``outcomes`` finds the outcomes again."""
+    from analyzer import io as aio
+
+    source = repo / "tests" / "data" / "good" / "convokit_corpus"
+    runner = CliRunner()
+    first, exported, second = tmp_path / "r1", tmp_path / "exp", tmp_path / "r2"
+    for args in (["analyze", str(source), "--out", str(first), "--quiet"],
+                 ["export", str(first), "--to", "convokit", "--out", str(exported)],
+                 ["analyze", str(exported / "convokit"), "--out", str(second), "--quiet"]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, res.output
+    submit = [t for t in next(t for t in aio.read_transcripts(exported / "convokit")
+                              if t.session_id == "c2").turns if t.is_action][0]
+    assert submit.action.kind == "submit" and submit.action.name == "Submit-Deal"
+    assert dict(submit.action.terms) == {"speaker_gets": {"Food": 2}}
+    a, b = (pd.read_csv(d / "turns.csv", dtype={"session_id": str}) for d in (first, second))
+    assert list(a["move"]) == list(b["move"]) and list(a["offer"]) == list(b["offer"])
+    sa, sb = (pd.read_csv(d / "sessions.csv") for d in (first, second))
+    own = {c for c in sb.columns if c.startswith("meta.")
+           and not c.startswith(("meta.analyzer.", "meta.meta."))}
+    assert {c for c in sa.columns if c.startswith("meta.")} <= own
+    assert not any(c.startswith("meta.meta.") for c in sb.columns)
+    assert list(sb.set_index("session_id").loc[["c1"], "meta.outcome"]) == ["deal"]
+    assert list(sb["meta.corpus.name"]) == list(sa["meta.corpus.name"])  # the source's

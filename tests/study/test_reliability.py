@@ -152,3 +152,18 @@ def test_cli_usage_errors(results_dir, tmp_path):
     broken.write_text("session,turn,code\ns1,0,x\n")
     res = runner.invoke(app, ["reliability", str(broken), str(coder)])
     assert res.exit_code == 1 and "broken.csv:1" in res.output and "Traceback" not in res.output
+
+
+def test_cli_codings_without_a_common_category_are_a_usage_error(results_dir):
+    """Exact human label sets against the model's orientations share no category: kappa 0
+    and a negative alpha would be an artefact, so the command stops and says what to use."""
+    res = CliRunner().invoke(app, ["reliability", str(results_dir), "--against",
+                                   str(results_dir), "--gold-as", "labels"])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert "no category in common" in text and "--gold-as orientation" in text
+    assert "Krippendorff" not in text  # no tables printed
+    same_scale = CliRunner().invoke(app, ["reliability", str(results_dir), "--against",
+                                          str(results_dir), "--gold-as", "labels",
+                                          "--against-column", "move"])
+    assert same_scale.exit_code == 0, same_scale.output

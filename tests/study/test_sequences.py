@@ -146,3 +146,14 @@ def test_html_page_escapes_everything():
     page = study_page("T <i>", {"cap <s>": "<svg></svg>"}, {"tab & co": frame})
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
     assert "T &lt;i&gt;" in page and "tab &amp; co" in page and "1.500" in page
+
+
+def test_gold_moves_of_multi_label_turns_are_documented_and_counted(results_dir):
+    """--labels gold --code move keeps a multi-label turn's first label only: the help says
+    so, and the command notes how many turns that affects (s1 turn 4 has two labels)."""
+    help_text = " ".join(CliRunner().invoke(app, ["sequences", "--help"]).output.split())
+    assert "first listed label only" in help_text.replace("│ ", "")
+    res = CliRunner().invoke(app, ["sequences", str(results_dir), "--labels", "gold",
+                                   "--code", "move"])
+    assert res.exit_code == 0, res.output
+    assert "note: 1 turns carry several human labels" in res.stderr
