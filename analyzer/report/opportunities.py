@@ -5,17 +5,21 @@ party turn by a different party, as in ``reciprocity``; third parties are skippe
 
 - ``priority_question_positional``: a question about priorities or preferences answered with
   a distributive move and no priority information (nothing about what matters or where
-  one is flexible). Sharing priority information goes with integrative agreements,
-  positional information with distributive ones (Olekalns, Smith & Walsh 1996).
-- ``package_single_issue``: a package (multi-issue) offer met with a single-issue counter or
-  a distributive reply. Multi-issue offers are how parties trade across issues (logrolling,
-  Walton & McKersie 1965); coding schemes count them integrative (Weingart et al. 1990;
-  Kern et al. 2020).
+  one is flexible); a statement of need answers "what do you need?" and counts only when
+  it claims amounts ("all three packages of water"). Sharing priority information goes
+  with integrative agreements, positional information with distributive ones (Olekalns,
+  Smith & Walsh 1996).
+- ``package_single_issue``: a package (multi-issue) offer, with amounts, met with a
+  single-issue counter or a distributive reply. Multi-issue offers are how parties trade
+  across issues (logrolling, Walton & McKersie 1965); coding schemes count them
+  integrative (Weingart et al. 1990; Kern et al. 2020).
 - ``integrative_proposal_rebuffed``: a proposal to work together or trade met with a
   distributive reply that proposes nothing back (no condition, no package of its own) and
   shares no priorities.
 
-A reply counts as distributive here only through a unit the model labels distributive (the
+A reply that accepts, gives something away, shares priorities or asks about the other's
+priorities is never flagged, nor a "yes" to a proposal to work together. A reply
+counts as distributive here only through a unit the model labels distributive (the
 move named in the flag, which must not be integrative by its own definition); a turn that
 leans distributive as a whole while none of its units does is not flagged.
 
@@ -31,21 +35,25 @@ from .by_stage import clip
 from .facts import TurnFact
 from .reciprocity import reply_pairs
 from .vocab import (
+    accepts_or_gives,
     claim_move,
     is_integrative_proposal,
+    is_need,
     is_package_offer,
     is_priority_question,
     is_single_issue_offer,
+    names_amounts,
     proposes_conditionally,
+    says_yes,
     shares_priorities,
 )
 
 WHY = {
     "priority_question_positional": (
         "{by} answered {to}'s question about priorities with a move the model labels "
-        "distributive ({move}) and said nothing about what matters most or where they are "
-        "flexible; priority information goes with integrative agreements (Olekalns et al. "
-        "1996)."),
+        "distributive ({move}), with no words of priority (what matters most, what comes "
+        "first, where they are flexible); priority information goes with integrative "
+        "agreements (Olekalns et al. 1996)."),
     "package_single_issue": (
         "{to} offered a package across issues; {by} replied with {reply_kind}, which "
         "leaves a trade across issues unexplored (logrolling; Walton & McKersie 1965)."),
@@ -57,17 +65,19 @@ WHY = {
 
 def _kind(opportunity: TurnFact, reply: TurnFact) -> tuple[str, str] | None:
     claim = claim_move(reply)
+    if accepts_or_gives(reply) or shares_priorities(reply) or is_priority_question(reply):
+        return None
     if is_priority_question(opportunity) and claim is not None \
-            and not shares_priorities(reply):
+            and (not is_need(claim) or names_amounts(reply)):
         return "priority_question_positional", ""
-    if is_package_offer(opportunity):
+    if is_package_offer(opportunity) and names_amounts(opportunity):
         if is_single_issue_offer(reply):
             return "package_single_issue", "a single-issue counter"
         if claim is not None and not is_package_offer(reply):
             return "package_single_issue", f"a move the model labels distributive ({claim})"
     elif is_integrative_proposal(opportunity) and claim is not None \
             and not is_package_offer(reply) and not proposes_conditionally(reply) \
-            and not shares_priorities(reply):
+            and not says_yes(reply):
         return "integrative_proposal_rebuffed", ""
     return None
 

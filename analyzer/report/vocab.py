@@ -26,7 +26,17 @@ _PRIORITY_WORDS = re.compile(
 #: one is flexible ("Salary first ... the start date matters less, I'm flexible there").
 _PRIORITY_STATEMENT = re.compile(
     r"\b(matters?|mattered|important|importance|priorit\w*|concern\w*|flexib\w*|most|"
-    r"least|main thing|worth|care (?:most|more|less|about))\b", re.I)
+    r"least|main thing|worth|care (?:most|more|less|about)|prefer\w*|worried|not as|"
+    r"highest|lowest|top|main|objective)\b", re.I)
+#: An amount asked for or offered ("2 waters", "all three packages", "none of the food").
+_AMOUNT = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|"
+    r"hundred|thousand|all|none|half|both)\b", re.I)
+#: Accepting what was proposed, or giving something away: neither is a rebuff.
+_ACCEPTS_OR_GIVES = re.compile(
+    r"\b(sounds? (?:good|great|fair|perfect|fine|reasonable|ok|okay)|that works|works for me|"
+    r"i (?:can |will )?accept|deal\b|i agree|agreed|i(?:'ll| will| can)? give|you can (?:have|"
+    r"take)|(?:is|are) yours)", re.I)
 #: A conditional proposal inside a statement ("... if Greenway pays for the flood works"):
 #: a trade offered, not a rebuff.
 _CONDITIONAL = re.compile(r"\b(if|provided|as long as|in exchange|in return)\b", re.I)
@@ -85,6 +95,35 @@ def shares_priorities(fact: TurnFact) -> bool:
     Y"): priority information, whatever the move model calls the turn. A CaSiNo-trained
     model often labels such an answer self-need, because it also names a need."""
     return any(_PRIORITY_STATEMENT.search(s) for s in _statements_in(fact.text))
+
+
+_YES = re.compile(r"^\W*(yes|yeah|yep|sure|ok|okay|definitely|absolutely|of course|"
+                  r"sounds good|agreed)\b", re.I)
+
+
+def says_yes(fact: TurnFact) -> bool:
+    """The turn opens with a yes ("Yeah should be easy. My food problem is ...")."""
+    return bool(_YES.match(fact.text))
+
+
+def names_amounts(fact: TurnFact) -> bool:
+    """The turn names an amount: a demand or offer has them, a statement of need may not."""
+    return bool(_AMOUNT.search(fact.text))
+
+
+def accepts_or_gives(fact: TurnFact) -> bool:
+    """The turn accepts ("That sounds fair to me!") or gives something away ("I'll give 1
+    package of water"): offer kinds accept/concession, or their words."""
+    return fact.offer in ("accept", "concession") or bool(_ACCEPTS_OR_GIVES.search(fact.text))
+
+
+#: Moves that state a need (CaSiNo's self-need, other-need): the answer to "what do you
+#: need?", unless they come with amounts claimed.
+NEED_NAMES = ("need",)
+
+
+def is_need(move: str) -> bool:
+    return any(fragment in move.lower() for fragment in NEED_NAMES) and "no-need" not in move
 
 
 def proposes_conditionally(fact: TurnFact) -> bool:

@@ -306,3 +306,35 @@ def test_focus_needs_a_top_issue_ahead_and_says_when_the_list_is_capped():
     assert focus(many, capped=True)["verdict"] == "scattered over more than 8 issues"
     assert fold("aunts") == "aunt" and not __import__(
         "analyzer.report.issues", fromlist=["_is_term"])._is_term("aunt")
+
+
+def test_acceptances_concessions_and_need_statements_are_no_missed_opportunities(
+        session_factory):
+    """CaSiNo-style replies QA found flagged: an acceptance, a concession, a need stated in
+    answer to "what do you need?" and a "yes" to working together are not flagged; a need
+    that claims amounts ("all three packages") and a flat no to a package still are."""
+    INT, DIS = "integrative", "distributive"
+    rows = [
+        ("A", "How about I take 2 food and 1 water and you take 3 firewood?", None, None,
+         "package_offer", INT, 0.8, "package_offer"),
+        ("B", "That sounds fair to me!", None, None, "vouch-fair", DIS, 0.7),
+        ("A", "Do you need extra firewood to keep warm?", None, None, "elicit-pref", INT, 0.8),
+        ("B", "Yes I do need extra firewood and food because I have a large group.", None,
+         None, "other-need", DIS, 0.8),
+        ("A", "We could work out a good deal for both of us.", None, None,
+         "promote-coordination", INT, 0.8),
+        ("B", "Yeah should be easy. My son eats like 5000 calories a day.", None, None,
+         "other-need", DIS, 0.7),
+        ("A", "What do you need for the trip?", None, None, "elicit-pref", INT, 0.9),
+        ("B", "Could I take all three packages of water?", None, None, "self-need", DIS, 0.8),
+        ("A", "How about 1 water, 2 food and 2 firewood for me?", None, None, "package_offer",
+         INT, 0.8, "package_offer"),
+        ("B", "No, that is not fair for me.", None, None, "vouch-fair", DIS, 0.8),
+        ("A", "I need 2 food and 1 water, and you take the rest.", None, None,
+         "package_offer", INT, 0.8, "package_offer"),
+        ("B", "I will give you the 2 packages of food.", None, None, "self-need", DIS, 0.6),
+    ]
+    analysis = session_factory("casino-like", rows, ["bargaining"] * len(rows), "unfinished")
+    found = build_report(analysis)["missed_opportunities"]
+    assert [(m["kind"], m["turn"]) for m in found] == [
+        ("priority_question_positional", 6), ("package_single_issue", 8)]
