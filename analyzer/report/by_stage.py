@@ -76,7 +76,9 @@ def orientation_profile(facts: Sequence[TurnFact], nominal: Mapping[str, str]) -
         ORIENTATIONS.index(nominal.get(kv[0], "neutral")), -kv[1], kv[0]))
     return {
         "orientation_counts": {o: counts.get(o, 0) for o in ORIENTATIONS},
-        "orientation_shares": {o: (counts.get(o, 0) / total if total else 0.0)
+        # None without a spoken turn (a party whose only turn in a stage is Accept-Deal):
+        # 0 of 0, as in the stages table, not 0%
+        "orientation_shares": {o: (counts.get(o, 0) / total if total else None)
                                for o in ORIENTATIONS},
         "moves": dict(ordered),
         "move_orientations": {m: nominal.get(m, "neutral") for m, _ in ordered},

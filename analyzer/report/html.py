@@ -14,7 +14,7 @@ from string import Template
 
 from ..results import ORIENTATIONS
 from .svg import COLORS, esc, issue_bars, share_bar, stacked_bar, timeline
-from .wording import outcome_line, pct, pcts, seconds, turn_span
+from .wording import outcome_line, pct, pcts, seconds, turn_span, turns_with_actions
 
 
 def _asset(name: str) -> str:
@@ -55,7 +55,7 @@ def _speaker_table(rows: list[dict], timed: bool, share_label: str) -> str:
     time = pcts([r["time_share"] for r in rows]) if timed else []
     for i, r in enumerate(rows):
         body.append(
-            f"<tr><td>{esc(r['speaker'])}</td><td class=num>{r['turns']}</td>"
+            f"<tr><td>{esc(r['speaker'])}</td><td class=num>{turns_with_actions(r)}</td>"
             f"<td class=num>{r['words']}</td><td>{share_bar(r['talk_share'], label=talk[i])}"
             "</td>"
             + (f"<td>{share_bar(r['time_share'], color='#6b7c93', label=time[i])}</td>"

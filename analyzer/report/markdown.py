@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 
 from ..results import ORIENTATIONS
-from .wording import orientation_pcts, outcome_line, pct, pcts, seconds, turn_span
+from .wording import (
+    orientation_pcts,
+    outcome_line,
+    pct,
+    pcts,
+    seconds,
+    turn_span,
+    turns_with_actions,
+)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 LETTER = {"integrative": "I", "distributive": "D", "neutral": "N"}
@@ -50,7 +58,7 @@ def _speaker_table(rows: list[dict], timed: bool, share_label: str) -> list[str]
     time = pcts([r["time_share"] for r in rows]) if timed else []
     for i, r in enumerate(rows):
         shares = orientation_pcts(r["orientation_shares"])
-        body.append([md(r["speaker"]), r["turns"], r["words"], talk[i]]
+        body.append([md(r["speaker"]), turns_with_actions(r), r["words"], talk[i]]
                     + ([time[i]] if timed else [])
                     + [shares[o] for o in ORIENTATIONS] + [_moves(r)])
     return _table(header, body)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from ..results import ORIENTATIONS
-from .wording import whole_percents
+from .wording import pct
 
 COLORS = {"integrative": "#138a72", "distributive": "#d9622b", "neutral": "#a3a9b0"}
 STAGE_TINTS = {"opening": "#e9eef8", "exploring": "#f0f1df", "bargaining": "#f6e6f0",
@@ -77,7 +77,7 @@ def timeline(report: dict, width: int = 1000) -> str:
         y = y0 + lanes[t["speaker"]] * lane + 2
         x = x_of[t["turn"]] + (step - tick) / 2
         tip = (f'turn {t["turn"]} \u00b7 {t["speaker"]} \u00b7 {t["stage"]} \u00b7 {t["move"]}'
-               f' \u00b7 {t["orientation"]} ({round(100 * t["confidence"])}%)')
+               f' \u00b7 {t["orientation"]} ({pct(t["confidence"])})')
         if t["is_action"]:
             out.append(f'<rect x="{_fmt(x + 0.5)}" y="{y + 0.5}" width="{_fmt(tick - 1)}" '
                        f'height="{lane - 9}" fill="none" stroke="#666" stroke-width="1">'
@@ -110,21 +110,21 @@ def stacked_bar(shares: dict, width: float = 260, height: int = 16) -> str:
     out = [f'<svg class="chart bar" viewBox="0 0 {width} {height}" width="{width}" '
            f'height="{height}" role="img" xmlns="http://www.w3.org/2000/svg">']
     x = 0.0
-    total = sum(shares.get(o, 0.0) for o in ORIENTATIONS)
+    shares = {o: shares.get(o) or 0.0 for o in ORIENTATIONS}  # None: no spoken turn
+    total = sum(shares.values())
     if not total:
         out.append(f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f0f0f0"/>')
-    labels = dict(zip(ORIENTATIONS, whole_percents(
-        [shares.get(o, 0.0) / (total or 1) for o in ORIENTATIONS]), strict=True))
+    labels = {o: pct(shares[o] / (total or 1)) for o in ORIENTATIONS}
     for orientation in ORIENTATIONS:
         w = width * shares.get(orientation, 0.0) / (total or 1)
         if w <= 0:
             continue
         out.append(f'<rect class="seg {orientation}" x="{_fmt(x)}" y="0" width="{_fmt(w)}" '
                    f'height="{height}" fill="{COLORS[orientation]}"><title>{orientation} '
-                   f'{labels[orientation]}%</title></rect>')
+                   f'{labels[orientation]}</title></rect>')
         if w >= 30:
             out.append(f'<text x="{_fmt(x + w / 2)}" y="{height - 4}" font-size="10.5" '
-                       f'text-anchor="middle" fill="#fff">{labels[orientation]}%'
+                       f'text-anchor="middle" fill="#fff">{labels[orientation]}'
                        f'</text>')
         x += w
     out.append("</svg>")
@@ -136,7 +136,7 @@ def share_bar(share: float | None, width: float = 120, height: int = 16,
     """A single proportion as a filled bar with its percentage (``label``: the percentage
     as rounded with the other shares of its table, so that they add up to 100)."""
     share = share or 0.0
-    label = label if label is not None else f"{round(100 * share)}%"
+    label = label if label is not None else pct(share)
     w = max(0.0, min(1.0, share)) * width
     return (f'<svg class="chart share" viewBox="0 0 {width + 38} {height}" width="{width + 38}" '
             f'height="{height}" role="img" xmlns="http://www.w3.org/2000/svg">'
@@ -163,6 +163,6 @@ def issue_bars(issues: list[dict], width: int = 520) -> str:
         out.append(f'<rect x="{left}" y="{y + 2}" width="{_fmt(w)}" height="{row - 6}" '
                    f'fill="#44546a"/>')
         out.append(f'<text x="{_fmt(left + w + 6)}" y="{y + 14}" font-size="11" fill="#333">'
-                   f'{issue["mentions"]} ({round(100 * issue["share"])}%)</text>')
+                   f'{issue["mentions"]} ({pct(issue["share"])})</text>')
     out.append("</svg>")
     return "".join(out)

@@ -9,6 +9,7 @@ findings are associations over many negotiations, the labels are model predictio
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -202,32 +203,32 @@ def uses_casino(info: Mapping[str, Any]) -> bool:
     return "casino" in repr(dict(info or {})).lower()
 
 
+def turns_with_actions(row: Mapping[str, Any]) -> str:
+    """A speaker's spoken turns, and formal actions when there are any ("0 + 1 action"):
+    a party whose only turn in a stage is Accept-Deal did take part in it."""
+    actions = row.get("actions") or 0
+    if not actions:
+        return str(row["turns"])
+    return f"{row['turns']} + {actions} action{'s' if actions > 1 else ''}"
+
+
 def pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.0f}%"
-
-
-def whole_percents(values: Sequence[float | None]) -> list[int | None]:
-    """Whole percentages of shares that make a whole (a party's integrative / distributive /
-    neutral turns, the parties' talk shares), rounded so they add up to 100: each is rounded
-    down and the points left go to the largest remainders (Hamilton's method), first come
-    first served on ties. Shares that do not sum to 1 (or with a None) are rounded alone."""
-    if any(v is None for v in values) or abs(sum(values) - 1.0) > 1e-6:
-        return [None if v is None else round(100 * v) for v in values]
-    scaled = [100 * v for v in values]
-    out = [int(x) for x in scaled]
-    order = sorted(range(len(values)), key=lambda i: (-(scaled[i] - out[i]), i))
-    for i in order[:100 - sum(out)]:
-        out[i] += 1
-    return out
+    """A share as a whole percentage, half up (``pcts``)."""
+    return "-" if value is None else f"{math.floor(100 * value + 0.5)}%"
 
 
 def pcts(values: Sequence[float | None]) -> list[str]:
-    """``pct`` of each of ``values``, adding up to 100% when the shares make a whole."""
-    return ["-" if v is None else f"{v}%" for v in whole_percents(values)]
+    """``pct`` of each of ``values``, each rounded alone and half up (0.625 -> 63%).
+
+    Why not rounded together to add up to 100 (largest remainder): then the same share
+    reads differently in two places of one report (a party's 5 of 7 as 72% in a headline
+    and 71% as a base rate), and a three-way tie reads 34 / 33 / 33. A row of rounded shares
+    may add up to 99% or 101%; the reports say so."""
+    return ["-" if v is None else f"{math.floor(100 * v + 0.5)}%" for v in values]
 
 
 def orientation_pcts(shares: Mapping[str, float | None] | None) -> dict[str, str]:
-    """A share triple (integrative / distributive / neutral) as percentages adding to 100."""
+    """A share triple (integrative / distributive / neutral) as percentages (``pcts``)."""
     from ..results import ORIENTATIONS
 
     shares = shares or {}

@@ -277,18 +277,17 @@ def test_a_reply_distributive_only_as_a_whole_is_not_flagged(session_factory):
     assert build_report(analysis)["missed_opportunities"] == []
 
 
-def test_shares_that_make_a_whole_are_shown_adding_up_to_100():
-    from analyzer.report.wording import orientation_pcts, pcts, whole_percents
+def test_a_share_reads_the_same_everywhere_in_a_report():
+    """Each share rounded alone, half up: a tie stays a tie and the same share never reads
+    two ways (rounding a row to add up to 100 did both)."""
+    from analyzer.report.wording import orientation_pcts, pct, pcts
 
-    # rounded alone: 52 + 27 + 22 = 101; 63 + 13 + 25 (half to even: 62 + 12 + 25 = 99)
-    assert whole_percents([0.5185, 0.2685, 0.2130]) == [52, 27, 21]
-    assert whole_percents([0.625, 0.125, 0.25]) == [63, 12, 25]
-    assert sum(whole_percents([1 / 3] * 3)) == 100
-    assert whole_percents([0.5, 0.2]) == [50, 20]  # not a whole: rounded alone
-    assert pcts([None, 0.5]) == ["-", "50%"]
+    assert pcts([1 / 3] * 3) == ["33%"] * 3
+    assert pcts([0.625, 0.125, 0.25]) == ["63%", "13%", "25%"]
+    assert pct(5 / 7) == "71%" and pcts([None, 0.5]) == ["-", "50%"]
     assert orientation_pcts({"integrative": 0.375, "distributive": 0.375,
                              "neutral": 0.25}) == {"integrative": "38%",
-                                                   "distributive": "37%", "neutral": "25%"}
+                                                   "distributive": "38%", "neutral": "25%"}
 
 
 def test_a_question_inside_a_one_unit_turn_is_counted(session_factory):
