@@ -108,14 +108,18 @@ def _role_warnings(result, roles: dict[str, str]) -> list[str]:
     return role_warnings(roles, speakers) + single[:10] + more
 
 
-def _print_summary(result, seconds: float, roles: dict[str, str]) -> None:
+def _print_summary(result, seconds: float, roles: dict[str, str],
+                   failures_only: bool = False) -> None:
+    """The run's summary on stderr; ``failures_only`` (``--quiet``): just the failures, so a
+    script that sees exit code 1 also sees why."""
     import pyarrow.parquet as pq
 
     counts = result.counts
-    reused = result.manifest["counts"].get("sessions_reused", 0)
-    again = f" ({reused:,} reused from an earlier run)" if reused else ""
-    err(f"{counts['sessions']:,} sessions{again}, {counts['turns']:,} turns, "
-        f"{counts['failures']:,} failed, {seconds:,.1f} s -> {result.out}")
+    if not failures_only:
+        reused = result.manifest["counts"].get("sessions_reused", 0)
+        again = f" ({reused:,} reused from an earlier run)" if reused else ""
+        err(f"{counts['sessions']:,} sessions{again}, {counts['turns']:,} turns, "
+            f"{counts['failures']:,} failed, {seconds:,.1f} s -> {result.out}")
     if counts["failures"]:
         failures = pq.read_table(result.tables["failures"]).slice(0, 10).to_pylist()
         for row in failures:
@@ -126,6 +130,8 @@ def _print_summary(result, seconds: float, roles: dict[str, str]) -> None:
         if counts["failures"] > len(failures):
             err(f"  ... {counts['failures'] - len(failures):,} more in "
                 f"{result.tables['failures_csv']}")
+    if failures_only:
+        return
     for warning in _role_warnings(result, roles):
         err(warning)
 
@@ -150,7 +156,8 @@ def batch(
     model: ModelOption = None,
     input_format: InputFormatOption = None,
     roles: RolesOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")]
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress and no summary; failures are still listed.")]
     = False,
 ) -> None:
     """Analyse many sessions into corpus tables, resumably, on local workers or a Dask cluster.
@@ -200,8 +207,7 @@ def batch(
         view.close()
         if main:
             signal.signal(signal.SIGTERM, previous)
-    if not quiet:
-        _print_summary(result, time.monotonic() - started, role_map)
+    _print_summary(result, time.monotonic() - started, role_map, failures_only=quiet)
     raise typer.Exit(EXIT_SOME_FAILED if result.failures else EXIT_OK)
 
 

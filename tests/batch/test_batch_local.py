@@ -93,6 +93,10 @@ def test_cli_exit_codes_and_messages(data_dir, tmp_path):
                                "--out", str(tmp_path / "b"), "--workers", "1"])
     assert some.exit_code == 1
     assert "malformed.json:3" in some.output and "fix:" in some.output
+    quiet = runner.invoke(app, ["batch", str(data_dir / "broken" / "malformed.json"),
+                                "--out", str(tmp_path / "q"), "--workers", "1", "--quiet"])
+    assert quiet.exit_code == 1  # --quiet still says why
+    assert "malformed.json:3" in quiet.output and "sessions," not in quiet.output
     missing = runner.invoke(app, ["batch", str(tmp_path / "nowhere"), "--out",
                                   str(tmp_path / "c")])
     assert missing.exit_code == 2 and "nowhere" in missing.output
