@@ -14,7 +14,15 @@ from string import Template
 
 from ..results import ORIENTATIONS
 from .svg import COLORS, esc, issue_bars, share_bar, stacked_bar, timeline
-from .wording import outcome_line, pct, pcts, seconds, turn_span, turns_with_actions
+from .wording import (
+    action_text,
+    outcome_line,
+    pct,
+    pcts,
+    seconds,
+    turn_span,
+    turns_with_actions,
+)
 
 
 def _asset(name: str) -> str:
@@ -225,7 +233,9 @@ def _turn_text(t: dict) -> str:
     """A turn's text; a turn cut into several units shows each unit underlined in the colour
     of its own orientation, so a long spoken turn's mix is visible."""
     units = t["units"]
-    if len(units) <= 1 or t["is_action"]:
+    if t["is_action"]:
+        return esc(action_text(t))
+    if len(units) <= 1:
         return esc(t["text"])
     parts = []
     for u in units:

@@ -11,6 +11,7 @@ import re
 
 from ..results import ORIENTATIONS
 from .wording import (
+    action_text,
     orientation_pcts,
     outcome_line,
     pct,
@@ -178,7 +179,8 @@ def render_markdown(report: dict) -> str:
     out += _table(["turn", "time", "speaker", "stage", "move", "orientation", "confidence",
                    "text"],
                   [[t["turn"], seconds(t["start"]), md(t["speaker"]), t["stage"], md(t["move"]),
-                    t["orientation"], pct(t["confidence"]), md(t["text"])]
+                    t["orientation"], pct(t["confidence"]),
+                    md(action_text(t) if t["is_action"] else t["text"])]
                    for t in report["turns"]])
 
     shown = ("model", "stages", "climate", "reciprocity", "third_parties")  # in their sections

@@ -203,6 +203,27 @@ def uses_casino(info: Mapping[str, Any]) -> bool:
     return "casino" in repr(dict(info or {})).lower()
 
 
+def action_text(turn: Mapping[str, Any]) -> str:
+    """A formal action with the terms it carries, as a coach reads it: "Submit-Deal (Ana gets
+    Food 2, Water 3; the other side gets Food 1, Water 0)". CaSiNo-style terms are split by
+    side; other terms are listed as they come."""
+    text = str(turn.get("text") or "")
+    terms = turn.get("action_terms") or {}
+    if not terms:
+        return text
+
+    def items(split: Any) -> str:
+        if isinstance(split, Mapping):
+            return ", ".join(f"{k} {v}" for k, v in split.items())
+        return str(split)
+
+    if set(terms) >= {"speaker_gets", "other_gets"}:
+        return (f"{text} ({turn.get('speaker', 'the speaker')} gets "
+                f"{items(terms['speaker_gets'])}; the other side gets "
+                f"{items(terms['other_gets'])})")
+    return f"{text} ({items(terms)})"
+
+
 def turns_with_actions(row: Mapping[str, Any]) -> str:
     """A speaker's spoken turns, and formal actions when there are any ("0 + 1 action"):
     a party whose only turn in a stage is Accept-Deal did take part in it."""

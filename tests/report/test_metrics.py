@@ -337,3 +337,14 @@ def test_acceptances_concessions_and_need_statements_are_no_missed_opportunities
     found = build_report(analysis)["missed_opportunities"]
     assert [(m["kind"], m["turn"]) for m in found] == [
         ("priority_question_positional", 6), ("package_single_issue", 8)]
+
+
+def test_a_formal_action_shows_its_terms():
+    from analyzer.report.wording import action_text
+
+    turn = {"text": "Submit-Deal", "speaker": "Ana", "action_terms": {
+        "speaker_gets": {"Food": 2, "Water": 3}, "other_gets": {"Food": 1, "Water": 0}}}
+    assert action_text(turn) == ("Submit-Deal (Ana gets Food 2, Water 3; the other side gets "
+                                 "Food 1, Water 0)")
+    assert action_text({"text": "Walk-Away", "action_terms": {}}) == "Walk-Away"
+    assert action_text({"text": "Offer", "action_terms": {"price": 40}}) == "Offer (price 40)"
