@@ -245,12 +245,20 @@ def _flatten_into(flat: dict, meta, prefix: str) -> None:
 
 
 def _frame(rows: list[dict], columns: list[str], extra: bool = False) -> pd.DataFrame:
+    """A table of ``rows``. A column of whole numbers with gaps (stage starts, CaSiNo's
+    survey scores) is a nullable integer column, so its CSV says 4, as the batch's does,
+    not pandas' 4.0."""
     import pandas as pd
 
     frame = pd.DataFrame(rows)
     for column in columns:
         if column not in frame.columns:
             frame[column] = None
+    for column in frame.columns:  # whole numbers with gaps stay whole: 4, not 4.0
+        if frame[column].dtype.kind == "f" and frame[column].isna().any() and all(
+                v is None or (isinstance(v, int) and not isinstance(v, bool))
+                for v in (row.get(column) for row in rows)):
+            frame[column] = frame[column].astype("Int64")
     if extra:
         rest = sorted(c for c in frame.columns if c not in columns)
         return frame[columns + rest]

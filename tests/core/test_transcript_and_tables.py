@@ -83,3 +83,11 @@ def test_sessions_table_flattens_metadata():
     assert row["outcome"] == "agreement"
     # party shares: Ana (2 turns: neutral, integrative), Ben (distributive, neutral) -> 4 turns
     assert row["integrative_share"] == pytest.approx(0.25)
+
+
+def test_whole_numbers_with_gaps_stay_whole_in_the_tables():
+    from analyzer.report.tables import _frame
+
+    frame = _frame([{"a": 4, "b": 0.5}, {"a": None, "b": None}], ["a", "b"])
+    assert str(frame["a"].dtype) == "Int64" and frame["b"].dtype.kind == "f"
+    assert frame.to_csv(index=False).splitlines()[1] == "4,0.5"
