@@ -17,14 +17,19 @@ from ..results import STAGES
 from ..transcript import Transcript
 from .baseline import keyword_stages
 from .evidence import session_evidence
-from .gold import REPO, GoldEntry
+from .gold import GoldEntry, project_roots
 from .metrics import SegmentationScores, starts, summarise
 from .segmenter import Segmenter, load_segmenter
 
 
 def default_gold_files() -> list[Path]:
-    """The project's merged gold files (``corpora/stages/gold_*.tsv``)."""
-    return sorted((REPO / "corpora" / "stages").glob("gold_*.tsv"))
+    """The project's merged gold files (``corpora/stages/gold_*.tsv`` of the checkout the
+    command runs in, else of the source tree the package sits in)."""
+    for root in project_roots():
+        found = sorted((root / "corpora" / "stages").glob("gold_*.tsv"))
+        if found:
+            return found
+    return []
 
 
 def run_moves(transcripts: Sequence[Transcript], model_dir: str | Path | None = None,

@@ -23,6 +23,14 @@ from ..transcript import Transcript
 from .metrics import labels_from_starts
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def project_roots() -> list[Path]:
+    """Where the project's ``corpora/`` may be: the current folder (a checkout the command
+    runs in, also after a non-editable ``pip install .``, whose package lives elsewhere),
+    then the folder above the package (an editable install or a source tree)."""
+    roots = [Path.cwd(), REPO]
+    return [r for i, r in enumerate(roots) if r not in roots[:i]]
 CASINO_FILES = ("casino_train.json", "casino_valid.json")
 
 
@@ -90,9 +98,11 @@ def read_gold(path: str | Path) -> list[GoldEntry]:
 
 
 def find_casino(casino: str | Path | None = None) -> Path | None:
-    """The CaSiNo folder: ``casino``, else $ANALYZER_CASINO, else ../shared/corpora/casino."""
+    """The CaSiNo folder: ``casino``, else $ANALYZER_CASINO, else ../shared/corpora/casino
+    next to the checkout (``project_roots``)."""
     for candidate in (casino, os.environ.get("ANALYZER_CASINO"),
-                      REPO.parent / "shared" / "corpora" / "casino"):
+                      *(root.parent / "shared" / "corpora" / "casino"
+                        for root in project_roots())):
         if candidate and any((Path(candidate) / f).exists() for f in CASINO_FILES):
             return Path(candidate)
     return None
@@ -127,12 +137,14 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
     error naming the gold file and line.
     """
     entries = list(entries)
-    examples_dir = Path(examples) if examples else REPO / "corpora" / "examples"
+    given_examples = Path(examples) if examples else None
     casino_cache: dict[str, Transcript] | None = None
     pairs = []
     for entry in entries:
         transcript = None
         name, _, session_id = entry.session.partition("#")
+        # the bundled examples sit next to the gold file's folder (corpora/examples)
+        examples_dir = given_examples or Path(entry.path).resolve().parent.parent / "examples"
         candidate = examples_dir / name
         if not candidate.exists() and ("/" in name or "." in name):
             candidate = Path(entry.path).resolve().parent.parent / name
