@@ -12,6 +12,8 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 MODEL_FILES = {".skops", ".json", ".md", ".npz"}
+#: The project's model folders (``models/casino-moves-N``).
+SHIPPED_PREFIX = "casino-moves-"
 
 
 class BuildPyWithModels(build_py):
@@ -19,7 +21,9 @@ class BuildPyWithModels(build_py):
         super().run()
         source = Path(__file__).resolve().parent / "models"
         target = Path(self.build_lib) / "analyzer" / "_models"
-        for path in sorted(source.rglob("*")):
+        # the project's models only: one a user trains into models/ stays out of the package
+        shipped = [f for f in sorted(source.iterdir()) if f.name.startswith(SHIPPED_PREFIX)]
+        for path in (p for folder in shipped for p in sorted(folder.rglob("*"))):
             if path.is_file() and path.suffix in MODEL_FILES:
                 out = target / path.relative_to(source)
                 self.mkpath(str(out.parent))

@@ -3,7 +3,7 @@ cross-validation predicted, against how each writer says the session ends.
 
 Not a test: run it by hand on the JSON of a CV run::
 
-    analyzer evaluate-stages --cv 5 --seed 0 --oof-moves /tmp/stage-oof-moves5/k5-s0.json \
+    analyzer evaluate-stages --cv 5 --seed 0 --oof-moves /tmp/stage-oof-moves/k5-s0.json \
         --json > /tmp/cv-s0.json
     python benchmarks/spoken_outcomes_cv.py /tmp/cv-s0.json [/tmp/cv-s1.json ...]
 

@@ -52,6 +52,20 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"analyzer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the analyser's version and exit.")) -> None:
+    """The options of ``analyzer`` itself (the commands have their own)."""
+
+
 # Each module defines ``register(app)``; the order here is the order in ``--help``.
 COMMAND_MODULES = [
     "analyze", "formats", "batch", "reliability", "sequences", "outcomes", "export",

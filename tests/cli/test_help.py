@@ -73,3 +73,13 @@ def test_examples_are_intact_and_paragraphs_reflow_at_80_columns(command):
     orphans = [a for a, b in zip(prose, prose[1:], strict=False) if a and b and len(a) < 50]
     assert not orphans, orphans
     assert "…" not in result.output
+
+
+def test_version():
+    from typer.testing import CliRunner
+
+    from analyzer import __version__
+    from analyzer.cli import app
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"analyzer {__version__}"
