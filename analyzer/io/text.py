@@ -67,6 +67,10 @@ reason reasons why because fyi btw correction source link url email phone addres
 deadline timeline title topic meeting session participants attendees present recorded duration
 language transcript case file id minutes scope payment delivery volume quantity discount
 """.split())
+#: Lower-case words inside people's names (``Anna de Vries``, ``Ludwig van Beethoven``,
+#: ``Ahmad bin Said``): a name is otherwise a run of words that are not lower-case.
+NAME_PARTICLES = frozenset("de van von der den da di la le del della du dos das bin binti al "
+                           "el ibn ter".split())
 _NOT_SPEAKER_FIRST_WORDS = frozenset(
     "option step item point phase part question proposal offer clause section article "
     "scenario package version round term issue".split())
