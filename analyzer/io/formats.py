@@ -26,6 +26,8 @@ class FormatSpec:
     description: str
     example: str
     reader: Callable[..., Iterator[Transcript]]
+    #: Further one-line examples, for a format with several shapes (JSON services).
+    more: tuple[str, ...] = ()
 
 
 def _reader(module: str) -> Callable[..., Iterator[Transcript]]:
@@ -54,8 +56,20 @@ FORMATS: tuple[FormatSpec, ...] = (
                "speaker,text,start / Anna,Shall we begin?,0.0", _reader("csvfile")),
     FormatSpec("json", (".json",),
                "JSON: {\"turns\": [{\"speaker\", \"text\"}]}, transcription segments "
-               "{\"segments\": [...]} (WhisperX), or CaSiNo dialogues",
-               '{"turns": [{"speaker": "Anna", "text": "Shall we begin?"}]}', _reader("jsonfile")),
+               "{\"segments\": [...]} (WhisperX), AssemblyAI, Deepgram, AWS Transcribe or "
+               "Rev.ai output as downloaded, or CaSiNo dialogues",
+               '{"turns": [{"speaker": "Anna", "text": "Shall we begin?"}]}', _reader("jsonfile"),
+               more=('WhisperX: {"segments": [{"start": 0.5, "end": 2.1, "speaker": '
+                     '"SPEAKER_00", "text": "Hi"}]}',
+                     'AssemblyAI: {"utterances": [{"speaker": "A", "text": "Hi", "start": 500, '
+                     '"end": 2100, "confidence": 0.97}]} (milliseconds)',
+                     'Deepgram: {"results": {"utterances": [{"speaker": 0, "transcript": "Hi", '
+                     '"start": 0.5, "end": 2.1}]}} (or words with speakers)',
+                     'AWS Transcribe: {"results": {"items": [{"type": "pronunciation", '
+                     '"alternatives": [{"content": "Hi"}], "start_time": "0.5", '
+                     '"speaker_label": "spk_0"}]}}',
+                     'Rev.ai: {"monologues": [{"speaker": 0, "elements": [{"type": "text", '
+                     '"value": "Hi", "ts": 0.5, "end_ts": 2.1}]}]}')),
     FormatSpec("convokit", (".jsonl",),
                "ConvoKit corpus folder (utterances.jsonl, speakers.json, conversations.json; "
                "one session per conversation), or any JSON-lines file of utterances",

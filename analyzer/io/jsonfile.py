@@ -3,6 +3,8 @@
 The shape decides the reader:
 
 - a list of objects with ``chat_logs``: CaSiNo (``casino``);
+- AssemblyAI, Deepgram, AWS Transcribe or Rev.ai output, as the service returns it
+  (``assemblyai``, ``deepgram``, ``aws_transcribe``, ``revai``; see ``services``);
 - ``{"segments": [...]}`` or a list of objects with ``start`` and ``text``: segments from
   WhisperX or faster-whisper with diarisation (``segments``);
 - ``{"turns": [...]}`` (or a list of such objects, one per session): the plain format
@@ -19,7 +21,7 @@ from typing import Any
 
 from ..errors import MalformedError, NoSpeakerError, TimingError, UnknownFormatError
 from ..transcript import Transcript
-from . import casino
+from . import casino, services
 from .base import Segment, make_transcript
 from .times import parse_seconds
 
@@ -96,9 +98,14 @@ def load(path: Path, text: str) -> Any:
 
 
 def kind_of(data: Any) -> str | None:
-    """``casino``, ``segments`` or ``turns`` for a parsed JSON document, else ``None``."""
+    """``casino``, a service (``assemblyai``...), ``segments`` or ``turns`` for a parsed
+    JSON document, else ``None``. Services come before segments: AssemblyAI's utterance
+    list also has ``start`` and ``text``, but in milliseconds."""
     if casino.looks_like(data):
         return "casino"
+    service = services.kind_of(data)
+    if service is not None:
+        return service
     if isinstance(data, dict):
         if isinstance(data.get("segments"), list):
             return "segments"
@@ -141,6 +148,8 @@ def read_data(path: Path, data: Any, **options) -> Iterator[Transcript]:
         yield from read_segments(path, data, **options)
     elif kind == "turns":
         yield from read_turns(path, data, **options)
+    elif kind in services.SERVICES:
+        yield from services.read(path, data, kind, **options)
     else:
         shape = (f"an object with keys {', '.join(list(data)[:8])}" if isinstance(data, dict)
                  else f"a {type(data).__name__}")
