@@ -193,9 +193,17 @@ def _time(path: Path, item: dict, key: str, where: str) -> float | None:
 
 
 def read_segments(path: Path, data: Any, **options) -> Iterator[Transcript]:
-    """Speech segments with diarised speakers; same-speaker segments merge into turns."""
+    """Speech segments with diarised speakers; same-speaker segments merge into turns.
+
+    WhisperX leaves ``speaker`` out of a segment its diarisation could not assign (often a
+    short "Mm-hmm" between two speakers). Refusing the whole file for that lost every
+    other turn, so such a segment continues the previous speaker's turn, as a caption cue
+    without a speaker does. A first segment without one, and a file where no segment has
+    a speaker (diarisation not run), are still errors: there is nobody to give it to."""
     items = data["segments"] if isinstance(data, dict) else data
     base = "segments" if isinstance(data, dict) else ""
+    diarised = any(isinstance(item, dict) and item.get("speaker") not in (None, "")
+                   for item in items)
     segments: list[Segment] = []
     for number, item in enumerate(items):
         where = f"{base}[{number}]"
@@ -206,11 +214,15 @@ def read_segments(path: Path, data: Any, **options) -> Iterator[Transcript]:
         if not said:
             continue
         speaker = _speaker(path, item, where)
+        if not speaker and diarised and segments:
+            speaker = segments[-1].speaker
         if not speaker:
+            hint = ("run speaker diarisation (e.g. WhisperX with diarize) so the segments have "
+                    "a 'speaker', or add the speakers by hand") if not diarised else (
+                    "add the speaker to this first segment; later segments without one "
+                    "continue the turn before them")
             raise NoSpeakerError(
-                str(path), f"{where}: segment without a speaker: {said[:60]!r}",
-                hint="run speaker diarisation (e.g. WhisperX with diarize) so every segment "
-                     "has a 'speaker', or add the speaker by hand")
+                str(path), f"{where}: segment without a speaker: {said[:60]!r}", hint=hint)
         segments.append(Segment(speaker, said, start=_time(path, item, "start", where),
                                 end=_time(path, item, "end", where), source=number, where=where))
     meta = {k: v for k, v in data.items() if k != "segments" and not isinstance(v, list)} \
