@@ -12,7 +12,8 @@ Accepted line starts (a *label*)::
 A parenthesis after the name is the speaker's role or side: ``Dana (mediator):`` makes Dana
 a mediator; ``Kim (buyer):`` keeps "buyer" as ``source_role`` in the speaker's meta (a party).
 
-A label is a short name at the start of a line (at most four words, starting with a letter
+A label is a short name at the start of a line (at most four words, not counting particles
+such as ``de`` or ``van`` in ``Anna Maria de la Cruz``, starting with a letter
 that is not lower-case, so ``王芳`` is a name too but ``1`` is not, as numbered points inside a
 turn look the same; any short name after a timestamp) followed by a
 colon and a space (or a full-width colon). Lines without a label continue the turn above,
@@ -39,7 +40,13 @@ from .base import Segment, make_transcript
 from .times import parse_clock
 
 _TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
-_NAME = r"[^\W\d_][\w.'&\-]*(?:[ \t]+[\w.'&\-]+){0,3}?"
+#: Lower-case words inside people's names (``Anna de Vries``, ``Ludwig van Beethoven``,
+#: ``Ahmad bin Said``): a name is otherwise a run of words that are not lower-case.
+NAME_PARTICLES = frozenset("de van von der den da di la le del della du dos das bin binti al "
+                           "el ibn ter".split())
+_PARTICLE = rf"(?:{'|'.join(sorted(NAME_PARTICLES))})"
+#: A name: up to four words, particles not counted (``Anna Maria de la Cruz``).
+_NAME = rf"[^\W\d_][\w.'&\-]*(?:[ \t]+(?:{_PARTICLE}[ \t]+)*[\w.'&\-]+){{0,3}}?"
 _LABEL = re.compile(
     rf"""^
     (?:[\[(]\s*(?P<t1>{_TIME})\s*[\])]\s*(?:-\s*)?|(?P<t2>{_TIME})\s+(?:-\s*)?)?
@@ -55,6 +62,9 @@ _BRACKET_HEADER = re.compile(rf"^\[(?P<name>[^\]:]{{1,40}})\][ \t]+(?P<t>{_TIME}
 _CHAT = re.compile(  # Zoom chat: "10:02:33 From Anna Lee to Everyone: text"
     rf"^(?P<t>{_TIME})[ \t]+From[ \t]+(?P<name>\S.{{0,40}}?)[ \t]+to[ \t]+[^:]{{1,60}}?:"
     rf"(?:[ \t]+|$)(?P<text>.*)$", re.IGNORECASE)
+#: The line Otter.ai ends its text exports with; it is no speech.
+_OTTER_FOOTER = re.compile(r"^\s*Transcribed by (?:https?://)?(?:www\.)?otter\.ai/?\s*$",
+                           re.IGNORECASE)
 _TIME_ONLY = re.compile(rf"^(?:[\[(]\s*)?(?P<t>{_TIME})\s*[\])]?\s*$")
 
 #: Line starts that are not speakers: a turn's notes, lists and offers, or a file's header.
@@ -67,10 +77,6 @@ reason reasons why because fyi btw correction source link url email phone addres
 deadline timeline title topic meeting session participants attendees present recorded duration
 language transcript case file id minutes scope payment delivery volume quantity discount
 """.split())
-#: Lower-case words inside people's names (``Anna de Vries``, ``Ludwig van Beethoven``,
-#: ``Ahmad bin Said``): a name is otherwise a run of words that are not lower-case.
-NAME_PARTICLES = frozenset("de van von der den da di la le del della du dos das bin binti al "
-                           "el ibn ter".split())
 _NOT_SPEAKER_FIRST_WORDS = frozenset(
     "option step item point phase part question proposal offer clause section article "
     "scenario package version round term issue".split())
@@ -108,7 +114,8 @@ def _parse(line: str) -> _Label | None:
         role = " ".join(paren.split()) if paren and paren.strip() else None
         return _Label(name, parse_clock(stamp) if stamp else None, match["text"].strip(), role)
     match = _HEADER_LINE.match(line)
-    if match and all(not w[0].islower() for w in match["name"].split()):
+    if match and all(not w[0].islower() or (i and w in NAME_PARTICLES)
+                     for i, w in enumerate(match["name"].split())):
         return _Label(" ".join(match["name"].split()), parse_clock(match["t"]), "", None)
     return None
 
@@ -132,8 +139,17 @@ def not_a_speaker(name: str) -> bool:
     return lowered in NOT_SPEAKERS or lowered.split(" ")[0] in _NOT_SPEAKER_FIRST_WORDS
 
 
+def _without_footer(lines: list[str]) -> list[str]:
+    """``lines`` with Otter's closing "Transcribed by https://otter.ai" blanked (not removed,
+    so line numbers stay right): it would otherwise end the last turn as if said."""
+    last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
+    if last is not None and _OTTER_FOOTER.match(lines[last]):
+        return lines[:last] + [""] + lines[last + 1:]
+    return lines
+
+
 def read(path: Path, text: str, **options) -> Iterator[Transcript]:
-    lines = text.splitlines()
+    lines = _without_footer(text.splitlines())
     parsed = [_parse(line) if line.strip() else None for line in lines]
     candidates = [(i, p) for i, p in enumerate(parsed) if p is not None]
     counts = Counter(p.name for _, p in candidates)

@@ -62,6 +62,22 @@ def test_otter_style_name_and_time_line(tmp_path):
         ("Mary Ann", 2.0, "Hello there.\nSecond line."), ("Tom Ray", 9.0, "Hi.")]
 
 
+def test_otter_footer_is_dropped_and_names_with_particles_are_speakers(tmp_path):
+    t = read_written(tmp_path / "otter.txt",
+                     "Priya Shah  0:01\r\nWe offer 90.\r\n\r\nAnna de Vries  0:05\r\nToo low."
+                     "\r\n\r\nPriya Shah  0:09\r\n95?\r\n\r\n\r\n"
+                     "Transcribed by https://otter.ai\r\n")
+    assert [(x.speaker, x.start, x.text) for x in t.turns] == [
+        ("Priya Shah", 1.0, "We offer 90."), ("Anna de Vries", 5.0, "Too low."),
+        ("Priya Shah", 9.0, "95?")]
+    t = read_written(tmp_path / "labels.txt",
+                     "Anna Maria de la Cruz: We can do 90.\nLudwig van Beethoven: No.\n"
+                     "Anna Maria de la Cruz: Transcribed by https://otter.ai is a tool.\n")
+    assert [x.speaker for x in t.turns] == ["Anna Maria de la Cruz", "Ludwig van Beethoven",
+                                            "Anna Maria de la Cruz"]
+    assert t.turns[-1].text == "Transcribed by https://otter.ai is a tool."
+
+
 def test_label_words_inside_turns_are_not_speakers(tmp_path):
     t = read_written(tmp_path / "inside.txt",
                      "Anna: Here is our offer.\nOption A: two years at 5%.\nStep 2: we sign.\n"
