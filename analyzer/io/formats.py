@@ -100,6 +100,24 @@ _LABEL_LINE = re.compile(r"^\s*(?:[\[(]?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?[\])]?
                          r"\s*:", re.M)
 
 
+_CHAT_TURN = re.compile(r"^\*[A-Za-z0-9_]{1,8}:\s", re.M)
+
+
+def looks_like_chat(head: str) -> bool:
+    """A CHAT file (CHILDES/TalkBank ``.cha``): ``@UTF8``/``@Begin`` headers, ``*SPK:`` turns."""
+    start = head.lstrip("\ufeff \t\r\n")
+    return start.startswith(("@UTF8", "@Begin")) or bool(_CHAT_TURN.search(head[:2048]))
+
+
+#: What to do with a CHAT file, which no reader takes: renaming it to .txt does not help
+#: (its ``@`` headers and ``*SPK:`` labels are not speaker labels), so say how to convert.
+CHAT_PROBLEM = "this is a CHAT (CHILDES/TalkBank .cha) file, which the analyser does not read"
+CHAT_HINT = ("convert it to speaker-labelled text: keep the '*SPK:' lines as 'SPK: text' and "
+             r"drop the '@' and '%' lines, e.g. sed -n 's/^\*\([^:]*\):[[:space:]]*/\1: /p' "
+             "call.cha > call.txt (then remove CHAT's time marks such as 0_4960 and codes "
+             "such as &-um if you want clean text); or export it from CLAN to another format")
+
+
 def looks_like_csv_header(line: str) -> bool:
     """A table's header row: delimited cells naming a speaker and a text column."""
     if not any(d in line for d in ",;\t|"):

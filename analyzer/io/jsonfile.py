@@ -151,13 +151,61 @@ def read_data(path: Path, data: Any, **options) -> Iterator[Transcript]:
     elif kind in services.SERVICES:
         yield from services.read(path, data, kind, **options)
     else:
-        shape = (f"an object with keys {', '.join(list(data)[:8])}" if isinstance(data, dict)
-                 else f"a {type(data).__name__}")
+        resembles = _resembles(data)
         raise UnknownFormatError(
-            str(path), f"unknown JSON transcript shape: {shape}",
+            str(path), f"unknown JSON transcript shape: {_shape(data)}"
+            + (f"; {resembles}" if resembles else ""),
             hint='write {"turns": [{"speaker": "Anna", "text": "Hello"}, ...]} (see '
                  "docs/formats.md), or segments {\"segments\": [{\"start\", \"end\", "
-                 "\"speaker\", \"text\"}]}, or a CaSiNo dialogue list")
+                 "\"speaker\", \"text\"}]}, or give the file as the transcription service "
+                 "(AssemblyAI, Deepgram, AWS Transcribe, Rev.ai) returned it, or a CaSiNo "
+                 "dialogue list; `analyzer formats` shows an example of each")
+
+
+def _keys(data: dict, most: int = 8) -> str:
+    """The first keys of an object, with an ellipsis when there are more (a cut list read
+    as the whole one hid the key that mattered)."""
+    keys = [str(k) for k in data]
+    return ", ".join(keys[:most]) + (", ..." if len(keys) > most else "") or "none"
+
+
+def _shape(data: Any) -> str:
+    """What the document is, for an error: its keys, or its first item's keys."""
+    if isinstance(data, dict):
+        return f"an object with keys {_keys(data)}"
+    if isinstance(data, list):
+        if not data:
+            return "an empty list"
+        first = data[0]
+        if isinstance(first, dict):
+            return f"a list of {len(data):,} items, the first an object with keys {_keys(first)}"
+        return f"a list of {len(data):,} items, the first a {_json_type(first)}"
+    return f"a {_json_type(data)}"
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "object", list: "list", str: "string", bool: "true/false", int: "number",
+             float: "number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _resembles(data: Any) -> str:
+    """Which service's output a document nearly matches, and what it lacks, if any."""
+    if isinstance(data, dict):
+        if isinstance(data.get("results"), dict):
+            return ("it looks like Deepgram or AWS Transcribe output, but without their "
+                    "results.utterances, results.channels or results.items")
+        if "words" in data and ("audio_url" in data or "status" in data):
+            return ("it looks like AssemblyAI output without utterances: transcribe with "
+                    "speaker_labels=true")
+        if "monologues" in data:
+            return "it looks like Rev.ai output, but 'monologues' is not a list"
+    items = data if isinstance(data, list) else []
+    if items and isinstance(items[0], dict) and ("word" in items[0] or "punctuated_word"
+                                                 in items[0]):
+        return ("it looks like a list of words; give the whole file the service returned, "
+                "which has the speakers' turns")
+    return ""
 
 
 def _speaker(path: Path, item: dict, where: str) -> str:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from analyzer.errors import NoSpeakerError
+from analyzer.errors import NoSpeakerError, UnknownFormatError
 from analyzer.io import read_transcripts
 
 
@@ -95,3 +95,15 @@ def test_whisperx_segment_without_speaker_continues_the_previous_turn(tmp_path):
     with pytest.raises(NoSpeakerError, match="segment without a speaker") as info:
         list(read_transcripts(path))  # no diarisation at all: still refused
     assert "diarisation" in info.value.hint
+
+
+def test_unknown_shapes_show_keys_cut_with_an_ellipsis_and_a_list_item_s_keys(tmp_path):
+    path = tmp_path / "odd.json"
+    cases = [({k: 1 for k in "abcdefghij"}, "keys a, b, c, d, e, f, g, h, ..."),
+             ([{"word": "hi", "start": 0.1}], "the first an object with keys word, start"),
+             ({"metadata": {}, "results": {}}, "looks like Deepgram or AWS Transcribe")]
+    for data, words in cases:
+        path.write_text(json.dumps(data))
+        with pytest.raises(UnknownFormatError, match="unknown JSON transcript shape") as info:
+            list(read_transcripts(path))
+        assert words in info.value.message
