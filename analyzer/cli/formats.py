@@ -34,6 +34,8 @@ def formats(
             typer.echo(f"{spec.name:<10} {spec.description}")
             typer.echo(f"{'':<10} files: {', '.join(spec.extensions)}")
             typer.echo(f"{'':<10} e.g. {spec.example}")
+            for example in spec.more:
+                typer.echo(f"{'':<10}   or {example}")
         typer.echo("\nThe format is recognised from the extension, then the content; "
                    "--input-format overrides it. See docs/formats.md.")
         raise typer.Exit(EXIT_OK)

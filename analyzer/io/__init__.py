@@ -19,7 +19,16 @@ from pathlib import Path
 from ..errors import InputNotFoundError, UnknownFormatError
 from ..transcript import Transcript
 from .decoding import decode, read_bytes
-from .formats import EXTENSIONS, FORMATS, FormatSpec, sniff, spec_named
+from .formats import (
+    CHAT_HINT,
+    CHAT_PROBLEM,
+    EXTENSIONS,
+    FORMATS,
+    FormatSpec,
+    looks_like_chat,
+    sniff,
+    spec_named,
+)
 from .writers import to_csv, to_text, write_csv, write_text
 
 __all__ = [
@@ -59,6 +68,8 @@ def read_transcripts(path: str | Path, format: str | None = None,
     text = decode(path, read_bytes(path))
     if spec is None:
         name = sniff(path, text)
+        if name is None and looks_like_chat(text):
+            raise UnknownFormatError(str(path), CHAT_PROBLEM, hint=CHAT_HINT)
         if name is None:
             raise UnknownFormatError(
                 str(path), f"cannot tell the transcript format of this "

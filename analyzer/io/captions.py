@@ -1,7 +1,10 @@
 """WebVTT and SRT caption files, as meeting recorders write them.
 
 Speakers come from a ``<v Name>`` voice tag (Microsoft Teams), a ``Name:`` prefix (Zoom,
-most SRT exports) or a ``[Name]`` / ``>> Name:`` prefix. A cue with no speaker continues the
+most SRT exports) or a ``[Name]`` / ``>> Name:`` prefix. Zoom writes the participant's
+display name, which people fill in freely (``Priya Shah (she/her)``, ``Marco Rossi | Acme``,
+``marco@acme.com``, ``iPad``): which ``NAME:`` prefixes are speakers is decided for the whole
+file by ``_Names``. A cue with no speaker continues the
 previous speaker's speech (captioners split long speech into many cues); a first cue with
 no speaker is an error. Consecutive cues of one speaker merge into one turn that starts
 when the first cue starts and ends when the last one ends. Cue times must not go back in
@@ -18,7 +21,7 @@ from pathlib import Path
 from ..errors import MalformedError, NoSpeakerError, TimingError
 from ..transcript import Transcript
 from .base import Segment, make_transcript
-from .text import not_a_speaker
+from .text import NAME_PARTICLES, not_a_speaker
 from .times import parse_clock
 
 _TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)$")
@@ -28,6 +31,12 @@ _LOOSE_TIMING = re.compile(r"^\s*\d[\d:.,]*\s*\S{1,4}\s*\d[\d:.,]*")
 _VTT_TIME = re.compile(r"^(?:\d+:)?\d{2}:\d{2}\.\d{3}$")
 _SRT_TIME = re.compile(r"^(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}$")
 _VOICE = re.compile(r"<v(?:\.[^ \t>]*)?[ \t]+([^>]+)>(.*?)(?:</v>|(?=<v[ .\t])|$)", re.S)
+#: Any ``NAME: text`` at the start of a cue line; ``_Names`` decides whether NAME is a speaker.
+_ANY_PREFIX = re.compile(r"^\s*(?:>>\s*|-\s*)?(?P<n>[^\W\d_][^:：\n]{0,79}?)\s*[:：]"
+                         r"(?:\s+|(?<=：))(?P<t>\S.*)$", re.S)
+_PAREN = re.compile(r"\s*\((?P<p>[^()]{1,30})\)\s*")
+_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+_PLAIN_NAME = re.compile(r"^[\w.'&\- ]+$")  # the characters a name had to have before
 _TAG = re.compile(r"</?[^>]{0,80}>|\{\\[^}]{0,40}\}")
 _PREFIX = re.compile(r"^\s*(?:>>\s*|-\s*)?"
                      r"(?:\[(?P<b>[^\]\n]{1,40})\]\s*:?|(?P<n>[^\W\d_][\w.'&\- ]{0,39}?)\s*[:：])"
@@ -75,48 +84,140 @@ def _cues(blocks: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[s
         yield first + start, block[start:]
 
 
-def _speaker_and_text(payload: str) -> list[tuple[str | None, str]]:
-    """Split a cue's text into (speaker or None, text) parts."""
+class _Names:
+    """Which cue-leading ``NAME:`` prefixes of one file are speakers.
+
+    Zoom writes each participant's display name before the text, and display names are
+    free-form: pronouns or a tag in parentheses (``Priya Shah (she/her)``, ``Sam (Guest)``), a
+    company after a pipe (``Marco Rossi | Acme Corp``), an e-mail address, a device
+    (``iPad``), long names (``Maria Fernanda Gonzalez de la Rosa``). A cue whose name was not
+    recognised used to be merged silently into the previous speaker's turn, name and all.
+    But a cue may also start with ordinary words and a colon (``Note: we agreed``, ``The
+    price: 40 euros``), so the whole file is looked at first:
+
+    - a name whose words all look like a name (capitalised, a particle such as ``de`` or
+      ``van``, a device such as ``iPad``, an e-mail address) is a speaker when it has at
+      most four plain words (the rule before), or when it recurs, or when other cue lines
+      of the file also start with names (the file uses the ``Name:`` convention);
+    - a name with ordinary lower-case words (``The price``, ``here's why``) is a speaker only
+      when it starts several cue lines;
+    - words such as ``Note``, ``PS``, ``Option A`` are never speakers (see ``text``).
+
+    A parenthesis after the name is the speaker's role or side, as in the text format:
+    ``Dana (mediator):`` makes Dana a mediator, ``Priya Shah (she/her):`` is speaker
+    ``Priya Shah`` with ``she/her`` kept as ``source_role``.
+    """
+
+    def __init__(self, payloads: list[str]) -> None:
+        self.counts: dict[str, int] = {}
+        self.roles: dict[str, str] = {}
+        named_lines = 0
+        for payload in payloads:
+            voices = _VOICE.findall(payload)
+            if voices:
+                named_lines += len(voices)
+                continue
+            for line in payload.splitlines():
+                found = self._candidate(_clean(line))
+                if found is None:
+                    continue
+                key = found[0]
+                self.counts[key] = self.counts.get(key, 0) + 1
+                if not self._phrase(key):
+                    named_lines += 1
+        self.named_lines = named_lines
+
+    @staticmethod
+    def _candidate(text: str) -> tuple[str, str] | None:
+        """``(NAME, text)`` for a line ``NAME: text``, if NAME could be a display name."""
+        match = _ANY_PREFIX.match(text)
+        if not match or any(ch in match["n"] for ch in '?!;"“”…'):
+            return None
+        name = " ".join(match["n"].split())
+        if len(_PAREN.findall(name)) > 1:
+            return None
+        base = _PAREN.sub(" ", name).replace("|", " ").split()
+        if not base or len(base) > 8 or not_a_speaker(" ".join(base)) \
+                or not_a_speaker(name.split("(")[0].strip()):
+            return None
+        return name, match["t"].strip()
+
+    @staticmethod
+    def _phrase(name: str) -> bool:
+        """True when a word of ``name`` is an ordinary lower-case word, as in a sentence."""
+        if _EMAIL.match(_PAREN.sub("", name).strip()):
+            return False
+        for word in _PAREN.sub(" ", name).replace("|", " ").split():
+            if not word[0].islower():
+                continue
+            if word.lower() in NAME_PARTICLES or any(c.isupper() or c.isdigit() for c in word):
+                continue  # "de", "van"; "iPad", "galaxy-s21"
+            return True
+        return False
+
+    def split(self, text: str) -> tuple[str | None, str, str | None, str | None]:
+        """``(speaker, text, role, doubt)`` for one cue line; ``speaker`` None for no name.
+
+        ``doubt`` is set when the line starts like a display name that nothing else in the
+        file confirms: the caller reports it rather than guess."""
+        match = _PREFIX.match(text)
+        if match and match["b"]:
+            return " ".join(match["b"].split()), match["t"].strip(), None, None
+        found = self._candidate(text)
+        if found is None:
+            return None, text, None, None
+        name, said = found
+        paren = _PAREN.search(name)
+        speaker = " ".join(_PAREN.sub(" ", name).split()) if paren else name
+        role = " ".join(paren["p"].split()) if paren else None
+        words = speaker.replace("|", " ").split()
+        if self._phrase(name):
+            accepted = self.counts.get(name, 0) >= 2
+            return (speaker, said, role, None) if accepted else (None, text, None, None)
+        plain = paren is None and len(words) <= 4 and _PLAIN_NAME.match(speaker) is not None \
+            and not speaker[0].islower()
+        if plain or self.counts.get(name, 0) >= 2 or self.named_lines >= 2:
+            return speaker, said, role, None
+        return None, text, None, name
+
+
+def _speaker_and_text(payload: str, names: _Names
+                      ) -> list[tuple[str | None, str, str | None, str | None]]:
+    """Split a cue's text into (speaker or None, text, role, doubt) parts."""
     voices = _VOICE.findall(payload)
     if voices:
         before = payload[:payload.find("<v")]
-        parts: list[tuple[str | None, str]] = []
+        parts: list[tuple[str | None, str, str | None, str | None]] = []
         if _clean(before):
-            parts.append((None, _clean(before)))
-        parts.extend((" ".join(name.split()), _clean(text)) for name, text in voices)
-        return [(n, t) for n, t in parts if t]
+            parts.append((None, _clean(before), None, None))
+        parts.extend((" ".join(name.split()), _clean(text), None, None)
+                     for name, text in voices)
+        return [p for p in parts if p[1]]
     parts = []
     for line in payload.splitlines():  # "- Anna: hi" / "- Ben: hello" share a cue in SRT
         text = _clean(line)
         if not text:
             continue
-        name, said = _prefix(text)
+        name, said, role, doubt = names.split(text)
         if name is None and parts:
-            parts[-1] = (parts[-1][0], f"{parts[-1][1]} {text}")
+            last = parts[-1]
+            parts[-1] = (last[0], f"{last[1]} {text}", last[2], last[3])
         else:
-            parts.append((name, said))
+            parts.append((name, said, role, doubt))
     return parts
-
-
-def _prefix(text: str) -> tuple[str | None, str]:
-    """``("Anna", "hi")`` for ``"Anna: hi"``, ``"[Anna] hi"`` or ``">> Anna: hi"``."""
-    match = _PREFIX.match(text)
-    if match:
-        name = (match["b"] or match["n"]).strip()
-        if len(name.split()) <= 4 and (match["b"] or not name[0].islower()) \
-                and not not_a_speaker(name):
-            return name, match["t"].strip()
-    return None, text
 
 
 def _clean(text: str) -> str:
     return " ".join(html.unescape(_TAG.sub("", text)).split())
 
 
-def _read_cues(path: Path, text: str, fmt: str) -> list[Segment]:
+def _read_cues(path: Path, text: str, fmt: str) -> tuple[list[Segment], dict[str, str]]:
+    """The cues of a VTT or SRT file as segments, and the roles given after names."""
     lines = text.splitlines()
     time_pattern = _VTT_TIME if fmt == "vtt" else _SRT_TIME
     segments: list[Segment] = []
+    roles: dict[str, str] = {}
+    cues: list[tuple[int, str, float | None, float | None, str]] = []
     speaker: str | None = None
     cue = 0
     blocks = _blocks(lines)
@@ -156,20 +257,36 @@ def _read_cues(path: Path, text: str, fmt: str) -> list[Segment]:
                               f"{block[timing_at].strip()[:60]!r}", line=number, where=where,
                               hint=f"write the timing as '{example}'")
         start, end = parse_clock(match["start"]), parse_clock(match["end"])
-        payload = "\n".join(block[timing_at + 1:])
-        for name, part in _speaker_and_text(payload):
+        cues.append((number, where, start, end, "\n".join(block[timing_at + 1:])))
+    names = _Names([cue[4] for cue in cues])
+    for number, where, start, end, payload in cues:
+        for name, part, role, doubt in _speaker_and_text(payload, names):
             if name is None:
                 if speaker is None:
-                    raise NoSpeakerError(
-                        str(path), f"cue without a speaker: {part[:60]!r}", line=number + 1,
-                        where=where,
-                        hint="start the cue text with the speaker's name and a colon "
-                             "('Anna: Hello') or use a voice tag ('<v Anna>Hello</v>'); "
-                             "a caption file without speakers cannot be analysed by turn")
+                    raise _no_speaker(path, part, doubt, line=number + 1, where=where)
                 name = speaker
             speaker = name
+            if role:
+                roles.setdefault(name, role)
             segments.append(Segment(name, part, start=start, end=end, line=number, where=where))
-    return segments
+    return segments, roles
+
+
+def _no_speaker(path: Path, text: str, doubt: str | None, **place) -> NoSpeakerError:
+    """The error for a first cue without a speaker; when it starts like a display name that
+    nothing else confirms, say so instead of guessing either way."""
+    if doubt is not None:
+        return NoSpeakerError(
+            str(path), f"cue starts with {doubt + ':'!r}, which may be a speaker's display name, "
+            "but no other cue of the file starts with a name", **place,
+            hint=f"if {doubt!r} is the speaker, start the other cues with speakers' names too "
+                 "(or use voice tags, '<v Anna>Hello</v>'); if it is part of the text, put "
+                 "the speaker's name before it ('Anna: ...')")
+    return NoSpeakerError(
+        str(path), f"cue without a speaker: {text[:60]!r}", **place,
+        hint="start the cue text with the speaker's name and a colon ('Anna: Hello') or use a "
+             "voice tag ('<v Anna>Hello</v>'); a caption file without speakers cannot be "
+             "analysed by turn")
 
 
 def _chain(first, rest):
@@ -178,8 +295,10 @@ def _chain(first, rest):
 
 
 def read_vtt(path: Path, text: str, **options) -> Iterator[Transcript]:
-    yield make_transcript(path, "vtt", _read_cues(path, text, "vtt"), unit="cue")
+    segments, roles = _read_cues(path, text, "vtt")
+    yield make_transcript(path, "vtt", segments, roles=roles, unit="cue")
 
 
 def read_srt(path: Path, text: str, **options) -> Iterator[Transcript]:
-    yield make_transcript(path, "srt", _read_cues(path, text, "srt"), unit="cue")
+    segments, roles = _read_cues(path, text, "srt")
+    yield make_transcript(path, "srt", segments, roles=roles, unit="cue")

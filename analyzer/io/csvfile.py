@@ -6,7 +6,10 @@ session id (a file with several sessions gives one transcript per session, in or
 first appearance), role. Column names are matched case-insensitively against common
 aliases (``utterance``, ``content``, ``name``, ``participant``, ``conversation_id``...) or
 given as options ``speaker_col``, ``text_col``, ``start_col``, ``end_col``, ``session_col``,
-``role_col``. The delimiter (comma, semicolon, tab, pipe) is sniffed from the header.
+``role_col``, ``date_col``; ``start_col=none`` (any optional column) ignores the column
+found, e.g. a time column that cannot be read. The delimiter (comma, semicolon, tab, pipe)
+is sniffed from the header. Chat exports' 12-hour times (``10:02 AM``, ``5/14/2024 10:02:11
+AM``) are read; a time of day in the start column is joined with a ``Date`` column if any.
 Other columns are kept in each turn's ``meta``.
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -41,8 +45,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "session": ("session_id", "session", "conversation_id", "conversation", "dialogue_id",
                 "dialog_id", "meeting_id", "call_id", "transcript_id", "negotiation_id"),
     "role": ("role", "speaker_role", "party_role"),
+    "date": ("date", "day"),
 }
 _NEEDED = ("speaker", "text")
+#: An option value that ignores a column: ``start_col=none``.
+_NONE = ("none", "-", "")
 
 #: The longest cell the csv module reads. Its default (128 KiB) refuses a long turn, and
 #: with a message about a quote; turns up to ``base.MAX_TURN_CHARS`` must read, and the
@@ -78,6 +85,8 @@ def _columns(path: Path, header: list[str], options: dict) -> dict[str, int]:
     found: dict[str, int] = {}
     for field, aliases in ALIASES.items():
         wanted = options.get(f"{field}_col")
+        if wanted is not None and field not in _NEEDED and wanted.strip().lower() in _NONE:
+            continue  # ignore the column (a time column that cannot be read)
         if wanted is not None:
             if _key(wanted) not in keys:
                 raise MissingColumnsError(
@@ -96,14 +105,61 @@ def _columns(path: Path, header: list[str], options: dict) -> dict[str, int]:
         raise MissingColumnsError(
             str(path), f"no {' and no '.join(missing)} column; the header has: "
             f"{', '.join(h for h in header) or '(nothing)'}", line=1,
-            hint=f"rename the columns in the header row (accepted names, {accepted}), or "
-                 f"in Python pass {', '.join(f + '_col=...' for f in missing)} to "
-                 f"read_transcripts")
+            hint=f"name the column on the command line, e.g. --read-option "
+                 f"{missing[0]}_col=<its header> (in Python: read_transcripts(path, "
+                 f"{missing[0]}_col=...)), or rename the column in the header row (accepted "
+                 f"names, {accepted})")
     return found
 
 
-def _time(value: str) -> tuple[float | None, bool]:
-    """Seconds, and whether the value was a date-time (chat exports write those)."""
+#: A 12-hour time as chat exports (Teams, Slack, Excel in US locales) write it, with an
+#: optional date before it: ``10:02 AM``, ``5/14/2024 10:02:11 PM``, ``2024-05-14 1:10 p.m.``.
+_TWELVE_HOUR = re.compile(
+    r"^(?:(?P<date>\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}),?[ T]+)?(?P<h>\d{1,2}):(?P<m>\d{2})"
+    r"(?::(?P<s>\d{2})(?:[.,](?P<f>\d{1,6}))?)?\s*(?P<ampm>[AaPp])\.?\s*[Mm]\.?$")
+
+
+def _date(text: str) -> datetime:
+    """A date written ``2024-05-14``, ``5/14/2024`` (month first, as the US locales that
+    write AM/PM do) or ``14/5/2024`` and ``14.05.2024`` (day first when it cannot be a month,
+    or with dots)."""
+    parts = [int(p) for p in re.split(r"[/.-]", text)]
+    if parts[0] > 31:
+        year, month, day = parts
+    elif "." in text or parts[0] > 12:
+        day, month, year = parts
+    else:
+        month, day, year = parts
+    return datetime(year + 2000 if year < 100 else year, month, day)
+
+
+def _twelve_hour(value: str) -> float | None:
+    """Seconds (a timestamp when dated, else from midnight) of a 12-hour time, or None."""
+    match = _TWELVE_HOUR.match(value.strip())
+    if not match:
+        return None
+    hour, minute, second = int(match["h"]), int(match["m"]), int(match["s"] or 0)
+    if not 1 <= hour <= 12 or minute > 59 or second > 59:
+        raise ValueError(f"not a time: {value.strip()!r}")
+    hour = hour % 12 + (12 if match["ampm"].lower() == "p" else 0)
+    seconds = hour * 3600 + minute * 60 + second + float(f"0.{match['f'] or 0}")
+    if match["date"]:
+        try:
+            return _date(match["date"]).timestamp() + seconds
+        except ValueError:
+            raise ValueError(f"not a date: {match['date']!r}") from None
+    return seconds
+
+
+def _time(value: str, date: str = "") -> tuple[float | None, bool]:
+    """Seconds, and whether the value was a date-time or a time of day (chat exports write
+    those; they become seconds from the session's first). ``date`` is the row's ``Date``
+    column, joined to a 12-hour time of day so a chat across midnight stays in order."""
+    twelve = _twelve_hour(value)
+    if twelve is not None:
+        if date.strip() and not _TWELVE_HOUR.match(value.strip())["date"]:
+            return _twelve_hour(f"{date.strip()} {value.strip()}"), True
+        return twelve, True
     try:
         return parse_seconds(value), False
     except ValueError as not_seconds:  # its message says why (not a time, negative, NaN)
@@ -138,7 +194,8 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
                              hint="the first row must name the columns, e.g. "
                                   "'speaker,text,start,end'") from None
     columns = _columns(path, header, options)
-    extra = [(i, h) for i, h in enumerate(header) if i not in columns.values() and h.strip()]
+    used = {i for field, i in columns.items() if field != "date"}  # the date stays in meta
+    extra = [(i, h) for i, h in enumerate(header) if i not in used and h.strip()]
     sessions: dict[str, list[Segment]] = {}
     roles: dict[str, dict[str, str]] = {}
     line = reader.line_num
@@ -189,13 +246,17 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
             raise NoSpeakerError(str(path), f"row without a speaker: {said[:60]!r}",
                                  line=row_line, hint="fill in the speaker column for every row")
         try:
-            start, start_is_date = _time(cell("start"))
-            end, end_is_date = _time(cell("end"))
+            start, start_is_date = _time(cell("start"), cell("date"))
+            end, end_is_date = _time(cell("end"), cell("date"))
         except ValueError as exc:
+            column = header[columns["start"]] if "start" in columns else "start"
             raise TimingError(str(path), f"cannot read the time: {exc}", line=row_line,
                               hint="write times as seconds from the start of the recording "
-                                   "(0 or more, e.g. 12.5), as HH:MM:SS(.mmm) or as dates "
-                                   "with times (2025-03-12 10:04:05)") from None
+                                   "(0 or more, e.g. 12.5), as HH:MM:SS(.mmm), as dates "
+                                   "with times (2025-03-12 10:04:05) or 12-hour times "
+                                   "(10:02 AM); or ignore the time columns with "
+                                   "--read-option start_col=none --read-option end_col=none "
+                                   f"(the start column is {column!r})") from None
         dated = dated or start_is_date or end_is_date
         session = cell("session") or path.stem
         segment = Segment(speaker, said, start=start, end=end, line=row_line)

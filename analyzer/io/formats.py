@@ -26,6 +26,8 @@ class FormatSpec:
     description: str
     example: str
     reader: Callable[..., Iterator[Transcript]]
+    #: Further one-line examples, for a format with several shapes (JSON services).
+    more: tuple[str, ...] = ()
 
 
 def _reader(module: str) -> Callable[..., Iterator[Transcript]]:
@@ -54,8 +56,20 @@ FORMATS: tuple[FormatSpec, ...] = (
                "speaker,text,start / Anna,Shall we begin?,0.0", _reader("csvfile")),
     FormatSpec("json", (".json",),
                "JSON: {\"turns\": [{\"speaker\", \"text\"}]}, transcription segments "
-               "{\"segments\": [...]} (WhisperX), or CaSiNo dialogues",
-               '{"turns": [{"speaker": "Anna", "text": "Shall we begin?"}]}', _reader("jsonfile")),
+               "{\"segments\": [...]} (WhisperX), AssemblyAI, Deepgram, AWS Transcribe or "
+               "Rev.ai output as downloaded, or CaSiNo dialogues",
+               '{"turns": [{"speaker": "Anna", "text": "Shall we begin?"}]}', _reader("jsonfile"),
+               more=('WhisperX: {"segments": [{"start": 0.5, "end": 2.1, "speaker": '
+                     '"SPEAKER_00", "text": "Hi"}]}',
+                     'AssemblyAI: {"utterances": [{"speaker": "A", "text": "Hi", "start": 500, '
+                     '"end": 2100, "confidence": 0.97}]} (milliseconds)',
+                     'Deepgram: {"results": {"utterances": [{"speaker": 0, "transcript": "Hi", '
+                     '"start": 0.5, "end": 2.1}]}} (or words with speakers)',
+                     'AWS Transcribe: {"results": {"items": [{"type": "pronunciation", '
+                     '"alternatives": [{"content": "Hi"}], "start_time": "0.5", '
+                     '"speaker_label": "spk_0"}]}}',
+                     'Rev.ai: {"monologues": [{"speaker": 0, "elements": [{"type": "text", '
+                     '"value": "Hi", "ts": 0.5, "end_ts": 2.1}]}]}')),
     FormatSpec("convokit", (".jsonl",),
                "ConvoKit corpus folder (utterances.jsonl, speakers.json, conversations.json; "
                "one session per conversation), or any JSON-lines file of utterances",
@@ -84,6 +98,24 @@ _SRT_START = re.compile(r"^\s*\d+\s*\r?\n\s*\d[\d:]*[,.]\d+\s+-->\s")
 _LABEL_LINE = re.compile(r"^\s*(?:[\[(]?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?[\])]?\s+)?"
                          r"[^\W\d_][\w.'&\-]*(?: [\w.'&\-]+){0,3}\s*(?:[\[(][^)\]]{1,30}[\])])?"
                          r"\s*:", re.M)
+
+
+_CHAT_TURN = re.compile(r"^\*[A-Za-z0-9_]{1,8}:\s", re.M)
+
+
+def looks_like_chat(head: str) -> bool:
+    """A CHAT file (CHILDES/TalkBank ``.cha``): ``@UTF8``/``@Begin`` headers, ``*SPK:`` turns."""
+    start = head.lstrip("\ufeff \t\r\n")
+    return start.startswith(("@UTF8", "@Begin")) or bool(_CHAT_TURN.search(head[:2048]))
+
+
+#: What to do with a CHAT file, which no reader takes: renaming it to .txt does not help
+#: (its ``@`` headers and ``*SPK:`` labels are not speaker labels), so say how to convert.
+CHAT_PROBLEM = "this is a CHAT (CHILDES/TalkBank .cha) file, which the analyser does not read"
+CHAT_HINT = ("convert it to speaker-labelled text: keep the '*SPK:' lines as 'SPK: text' and "
+             r"drop the '@' and '%' lines, e.g. sed -n 's/^\*\([^:]*\):[[:space:]]*/\1: /p' "
+             "call.cha > call.txt (then remove CHAT's time marks such as 0_4960 and codes "
+             "such as &-um if you want clean text); or export it from CLAN to another format")
 
 
 def looks_like_csv_header(line: str) -> bool:

@@ -3,6 +3,8 @@
 The shape decides the reader:
 
 - a list of objects with ``chat_logs``: CaSiNo (``casino``);
+- AssemblyAI, Deepgram, AWS Transcribe or Rev.ai output, as the service returns it
+  (``assemblyai``, ``deepgram``, ``aws_transcribe``, ``revai``; see ``services``);
 - ``{"segments": [...]}`` or a list of objects with ``start`` and ``text``: segments from
   WhisperX or faster-whisper with diarisation (``segments``);
 - ``{"turns": [...]}`` (or a list of such objects, one per session): the plain format
@@ -19,7 +21,7 @@ from typing import Any
 
 from ..errors import MalformedError, NoSpeakerError, TimingError, UnknownFormatError
 from ..transcript import Transcript
-from . import casino
+from . import casino, services
 from .base import Segment, make_transcript
 from .times import parse_seconds
 
@@ -96,9 +98,14 @@ def load(path: Path, text: str) -> Any:
 
 
 def kind_of(data: Any) -> str | None:
-    """``casino``, ``segments`` or ``turns`` for a parsed JSON document, else ``None``."""
+    """``casino``, a service (``assemblyai``...), ``segments`` or ``turns`` for a parsed
+    JSON document, else ``None``. Services come before segments: AssemblyAI's utterance
+    list also has ``start`` and ``text``, but in milliseconds."""
     if casino.looks_like(data):
         return "casino"
+    service = services.kind_of(data)
+    if service is not None:
+        return service
     if isinstance(data, dict):
         if isinstance(data.get("segments"), list):
             return "segments"
@@ -141,14 +148,64 @@ def read_data(path: Path, data: Any, **options) -> Iterator[Transcript]:
         yield from read_segments(path, data, **options)
     elif kind == "turns":
         yield from read_turns(path, data, **options)
+    elif kind in services.SERVICES:
+        yield from services.read(path, data, kind, **options)
     else:
-        shape = (f"an object with keys {', '.join(list(data)[:8])}" if isinstance(data, dict)
-                 else f"a {type(data).__name__}")
+        resembles = _resembles(data)
         raise UnknownFormatError(
-            str(path), f"unknown JSON transcript shape: {shape}",
+            str(path), f"unknown JSON transcript shape: {_shape(data)}"
+            + (f"; {resembles}" if resembles else ""),
             hint='write {"turns": [{"speaker": "Anna", "text": "Hello"}, ...]} (see '
                  "docs/formats.md), or segments {\"segments\": [{\"start\", \"end\", "
-                 "\"speaker\", \"text\"}]}, or a CaSiNo dialogue list")
+                 "\"speaker\", \"text\"}]}, or give the file as the transcription service "
+                 "(AssemblyAI, Deepgram, AWS Transcribe, Rev.ai) returned it, or a CaSiNo "
+                 "dialogue list; `analyzer formats` shows an example of each")
+
+
+def _keys(data: dict, most: int = 8) -> str:
+    """The first keys of an object, with an ellipsis when there are more (a cut list read
+    as the whole one hid the key that mattered)."""
+    keys = [str(k) for k in data]
+    return ", ".join(keys[:most]) + (", ..." if len(keys) > most else "") or "none"
+
+
+def _shape(data: Any) -> str:
+    """What the document is, for an error: its keys, or its first item's keys."""
+    if isinstance(data, dict):
+        return f"an object with keys {_keys(data)}"
+    if isinstance(data, list):
+        if not data:
+            return "an empty list"
+        first = data[0]
+        if isinstance(first, dict):
+            return f"a list of {len(data):,} items, the first an object with keys {_keys(first)}"
+        return f"a list of {len(data):,} items, the first a {_json_type(first)}"
+    return f"a {_json_type(data)}"
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "object", list: "list", str: "string", bool: "true/false", int: "number",
+             float: "number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _resembles(data: Any) -> str:
+    """Which service's output a document nearly matches, and what it lacks, if any."""
+    if isinstance(data, dict):
+        if isinstance(data.get("results"), dict):
+            return ("it looks like Deepgram or AWS Transcribe output, but without their "
+                    "results.utterances, results.channels or results.items")
+        if "words" in data and ("audio_url" in data or "status" in data):
+            return ("it looks like AssemblyAI output without utterances: transcribe with "
+                    "speaker_labels=true")
+        if "monologues" in data:
+            return "it looks like Rev.ai output, but 'monologues' is not a list"
+    items = data if isinstance(data, list) else []
+    if items and isinstance(items[0], dict) and ("word" in items[0] or "punctuated_word"
+                                                 in items[0]):
+        return ("it looks like a list of words; give the whole file the service returned, "
+                "which has the speakers' turns")
+    return ""
 
 
 def _speaker(path: Path, item: dict, where: str) -> str:
@@ -184,9 +241,17 @@ def _time(path: Path, item: dict, key: str, where: str) -> float | None:
 
 
 def read_segments(path: Path, data: Any, **options) -> Iterator[Transcript]:
-    """Speech segments with diarised speakers; same-speaker segments merge into turns."""
+    """Speech segments with diarised speakers; same-speaker segments merge into turns.
+
+    WhisperX leaves ``speaker`` out of a segment its diarisation could not assign (often a
+    short "Mm-hmm" between two speakers). Refusing the whole file for that lost every
+    other turn, so such a segment continues the previous speaker's turn, as a caption cue
+    without a speaker does. A first segment without one, and a file where no segment has
+    a speaker (diarisation not run), are still errors: there is nobody to give it to."""
     items = data["segments"] if isinstance(data, dict) else data
     base = "segments" if isinstance(data, dict) else ""
+    diarised = any(isinstance(item, dict) and item.get("speaker") not in (None, "")
+                   for item in items)
     segments: list[Segment] = []
     for number, item in enumerate(items):
         where = f"{base}[{number}]"
@@ -197,11 +262,15 @@ def read_segments(path: Path, data: Any, **options) -> Iterator[Transcript]:
         if not said:
             continue
         speaker = _speaker(path, item, where)
+        if not speaker and diarised and segments:
+            speaker = segments[-1].speaker
         if not speaker:
+            hint = ("run speaker diarisation (e.g. WhisperX with diarize) so the segments have "
+                    "a 'speaker', or add the speakers by hand") if not diarised else (
+                    "add the speaker to this first segment; later segments without one "
+                    "continue the turn before them")
             raise NoSpeakerError(
-                str(path), f"{where}: segment without a speaker: {said[:60]!r}",
-                hint="run speaker diarisation (e.g. WhisperX with diarize) so every segment "
-                     "has a 'speaker', or add the speaker by hand")
+                str(path), f"{where}: segment without a speaker: {said[:60]!r}", hint=hint)
         segments.append(Segment(speaker, said, start=_time(path, item, "start", where),
                                 end=_time(path, item, "end", where), source=number, where=where))
     meta = {k: v for k, v in data.items() if k != "segments" and not isinstance(v, list)} \

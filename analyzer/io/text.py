@@ -12,7 +12,8 @@ Accepted line starts (a *label*)::
 A parenthesis after the name is the speaker's role or side: ``Dana (mediator):`` makes Dana
 a mediator; ``Kim (buyer):`` keeps "buyer" as ``source_role`` in the speaker's meta (a party).
 
-A label is a short name at the start of a line (at most four words, starting with a letter
+A label is a short name at the start of a line (at most four words, not counting particles
+such as ``de`` or ``van`` in ``Anna Maria de la Cruz``, starting with a letter
 that is not lower-case, so ``王芳`` is a name too but ``1`` is not, as numbered points inside a
 turn look the same; any short name after a timestamp) followed by a
 colon and a space (or a full-width colon). Lines without a label continue the turn above,
@@ -39,7 +40,13 @@ from .base import Segment, make_transcript
 from .times import parse_clock
 
 _TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
-_NAME = r"[^\W\d_][\w.'&\-]*(?:[ \t]+[\w.'&\-]+){0,3}?"
+#: Lower-case words inside people's names (``Anna de Vries``, ``Ludwig van Beethoven``,
+#: ``Ahmad bin Said``): a name is otherwise a run of words that are not lower-case.
+NAME_PARTICLES = frozenset("de van von der den da di la le del della du dos das bin binti al "
+                           "el ibn ter".split())
+_PARTICLE = rf"(?:{'|'.join(sorted(NAME_PARTICLES))})"
+#: A name: up to four words, particles not counted (``Anna Maria de la Cruz``).
+_NAME = rf"[^\W\d_][\w.'&\-]*(?:[ \t]+(?:{_PARTICLE}[ \t]+)*[\w.'&\-]+){{0,3}}?"
 _LABEL = re.compile(
     rf"""^
     (?:[\[(]\s*(?P<t1>{_TIME})\s*[\])]\s*(?:-\s*)?|(?P<t2>{_TIME})\s+(?:-\s*)?)?
@@ -55,6 +62,9 @@ _BRACKET_HEADER = re.compile(rf"^\[(?P<name>[^\]:]{{1,40}})\][ \t]+(?P<t>{_TIME}
 _CHAT = re.compile(  # Zoom chat: "10:02:33 From Anna Lee to Everyone: text"
     rf"^(?P<t>{_TIME})[ \t]+From[ \t]+(?P<name>\S.{{0,40}}?)[ \t]+to[ \t]+[^:]{{1,60}}?:"
     rf"(?:[ \t]+|$)(?P<text>.*)$", re.IGNORECASE)
+#: The line Otter.ai ends its text exports with; it is no speech.
+_OTTER_FOOTER = re.compile(r"^\s*Transcribed by (?:https?://)?(?:www\.)?otter\.ai/?\s*$",
+                           re.IGNORECASE)
 _TIME_ONLY = re.compile(rf"^(?:[\[(]\s*)?(?P<t>{_TIME})\s*[\])]?\s*$")
 
 #: Line starts that are not speakers: a turn's notes, lists and offers, or a file's header.
@@ -104,7 +114,8 @@ def _parse(line: str) -> _Label | None:
         role = " ".join(paren.split()) if paren and paren.strip() else None
         return _Label(name, parse_clock(stamp) if stamp else None, match["text"].strip(), role)
     match = _HEADER_LINE.match(line)
-    if match and all(not w[0].islower() for w in match["name"].split()):
+    if match and all(not w[0].islower() or (i and w in NAME_PARTICLES)
+                     for i, w in enumerate(match["name"].split())):
         return _Label(" ".join(match["name"].split()), parse_clock(match["t"]), "", None)
     return None
 
@@ -112,9 +123,11 @@ def _parse(line: str) -> _Label | None:
 def _no_speaker_hint(lines: list[str]) -> str:
     """What to do about text before the first label. A table saved as ``.txt`` reaches this
     reader by its extension, so its header row is the "text without a speaker": say so."""
-    from .formats import looks_like_csv_header
+    from .formats import CHAT_HINT, looks_like_chat, looks_like_csv_header
 
     first = next((line for line in lines if line.strip()), "")
+    if looks_like_chat("\n".join(lines[:40])):
+        return CHAT_HINT
     if looks_like_csv_header(first):
         return ("this looks like a CSV table (its first line names a speaker and a text "
                 "column): read it with --input-format csv, or rename it to .csv")
@@ -123,13 +136,59 @@ def _no_speaker_hint(lines: list[str]) -> str:
             "'Speaker 1:' rather than '1:'); lines without a name continue the turn above them")
 
 
+#: Notices meeting tools put above a transcript (Google Meet's, which ends with a full stop).
+_EXPORT_NOTICE = re.compile(r"^This editable transcript was computer generated", re.IGNORECASE)
+
+
+def _header_like(line: str) -> bool:
+    """A title, date, duration or attendee line as meeting tools write above a transcript
+    (``Supplier renewal - Transcript``, ``May 14, 2024, 8:02AM``, ``32m 10s``): short and not
+    ending like a sentence. Speech before the first label ends like one and stays an error."""
+    text = line.strip()
+    return text.startswith("#") or bool(_EXPORT_NOTICE.match(text)) or (
+        len(text) <= 100 and not text.endswith((".", "?", "!", "…", ",", ";")))
+
+
+def _preamble_lines(lines: list[str], parsed: list[_Label | None]) -> set[int]:
+    """The 0-based lines before the first turn that are a title block to keep as meta.
+
+    Google Meet and Teams exports start with a title, a date, a duration or the attendees,
+    and reading stopped there (E107) before any turn. Such lines are skipped, and kept in
+    ``meta["header"]["preamble"]``, when at most ten of them all look like header lines
+    (``_header_like``) and at least two labelled turns follow; otherwise the first of them
+    is reported, with where the first turn starts."""
+    turns = [i for i, p in enumerate(parsed) if p is not None and not _header_label(p)]
+    if len(turns) < 2:
+        return set()
+    before = [i for i in range(turns[0]) if lines[i].strip() and parsed[i] is None
+              and not _TIME_ONLY.match(lines[i])]
+    if len(before) > 10 or not all(_header_like(lines[i]) for i in before):
+        return set()
+    return set(before)
+
+
+def _header_label(label: _Label) -> bool:
+    """``Title: ...``, ``Date: ...``: a header line, not a turn (before the first turn)."""
+    return not label.has_time and not_a_speaker(label.name) \
+        and label.name.lower() in _HEADER_KEYS
+
+
 def not_a_speaker(name: str) -> bool:
     lowered = name.lower().rstrip(".")
     return lowered in NOT_SPEAKERS or lowered.split(" ")[0] in _NOT_SPEAKER_FIRST_WORDS
 
 
+def _without_footer(lines: list[str]) -> list[str]:
+    """``lines`` with Otter's closing "Transcribed by https://otter.ai" blanked (not removed,
+    so line numbers stay right): it would otherwise end the last turn as if said."""
+    last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
+    if last is not None and _OTTER_FOOTER.match(lines[last]):
+        return lines[:last] + [""] + lines[last + 1:]
+    return lines
+
+
 def read(path: Path, text: str, **options) -> Iterator[Transcript]:
-    lines = text.splitlines()
+    lines = _without_footer(text.splitlines())
     parsed = [_parse(line) if line.strip() else None for line in lines]
     candidates = [(i, p) for i, p in enumerate(parsed) if p is not None]
     counts = Counter(p.name for _, p in candidates)
@@ -138,6 +197,9 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
     timed = len(candidates) > 2 and sum(p.has_time for _, p in candidates) > len(candidates) / 2
     timed_names = {p.name for _, p in candidates if p.has_time}
 
+    preamble = _preamble_lines(lines, parsed)
+    first_turn = next((i for i, p in enumerate(parsed) if p is not None and not _header_label(p)),
+                      None)
     segments: list[Segment] = []
     roles: dict[str, str] = {}
     header: dict[str, str] = {}
@@ -148,8 +210,12 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
         if not line.strip():
             previous_blank = True
             continue
-        if label is not None and current is None and not_a_speaker(label.name) \
-                and not label.has_time and label.name.lower() in _HEADER_KEYS:
+        if label is None and current is None and number - 1 in preamble:
+            if not line.strip().startswith("#"):
+                header["preamble"] = f"{header.get('preamble', '')}\n{line.strip()}".lstrip()
+            previous_blank = False
+            continue
+        if label is not None and current is None and _header_label(label):
             header[label.name] = label.text
             previous_blank = False
             continue
@@ -162,7 +228,15 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
             pending_time = parse_clock(_TIME_ONLY.match(line)["t"])
             previous_blank = False
             continue
+        if label is None and current is None and line.lstrip().startswith("#"):
+            continue  # a comment above the first turn
         if label is None and current is None:
+            if first_turn is not None and first_turn + 1 > number:
+                raise NoSpeakerError(
+                    str(path), f"a header line or text before the first turn (line "
+                    f"{first_turn + 1}): {line.strip()[:60]!r}", line=number,
+                    hint="if it is a header line, remove it or start it with '#'; if it is "
+                         "speech, put the speaker's name before it ('Anna: ...')")
             raise NoSpeakerError(str(path), f"text without a speaker: {line.strip()[:60]!r}",
                                  line=number, hint=_no_speaker_hint(lines))
         if label is None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from analyzer.errors import NoSpeakerError
 from analyzer.io import read_transcripts
 
 
@@ -96,3 +99,55 @@ def test_a_number_line_is_text_unless_a_timing_line_follows(tmp_path):
                     "I have 2\n00:00:04,000 --> 00:00:06,000\nTom: hello\n", encoding="utf-8")
     assert [(x.speaker, x.text, x.start) for x in read_one(path).turns] == [
         ("Lena", "we want 2 units only I have 2", 1.0), ("Tom", "hello", 4.0)]
+
+
+def _vtt(tmp_path, *cues, name="zoom.vtt"):
+    body = "".join(f"{i}\n00:00:{2 * i:02d}.000 --> 00:00:{2 * i + 1:02d}.000\n{cue}\n\n"
+                   for i, cue in enumerate(cues, start=1))
+    path = tmp_path / name
+    path.write_text(f"WEBVTT\n\n{body}", encoding="utf-8")
+    return path
+
+
+def test_zoom_display_names_are_speakers(tmp_path):
+    path = _vtt(tmp_path, "Priya Shah (she/her): Hi Marco.", "Marco Rossi | Acme Corp: Hello.",
+                "Sam (Guest): Hi all.", "marco.rossi@acme.com: Our band tops out at 100.",
+                "iPad: Sorry, I dropped.", "Maria Fernanda Gonzalez de la Rosa: Welcome.",
+                "Dr. Priya Shah-Okafor, PhD: Noted.", "Dana (mediator): Let's recap.")
+    t = read_one(path)
+    assert [(x.speaker, x.text) for x in t.turns] == [
+        ("Priya Shah", "Hi Marco."), ("Marco Rossi | Acme Corp", "Hello."), ("Sam", "Hi all."),
+        ("marco.rossi@acme.com", "Our band tops out at 100."), ("iPad", "Sorry, I dropped."),
+        ("Maria Fernanda Gonzalez de la Rosa", "Welcome."),
+        ("Dr. Priya Shah-Okafor, PhD", "Noted."), ("Dana", "Let's recap.")]
+    speakers = {s.name: s for s in t.speakers}
+    assert speakers["Priya Shah"].meta["source_role"] == "she/her"  # as the text reader does
+    assert speakers["Sam"].meta["source_role"] == "Guest"
+    assert speakers["Dana"].role == "mediator"
+
+
+def test_a_display_name_mid_file_is_not_merged_into_the_previous_turn(tmp_path):
+    path = _vtt(tmp_path, "Bob Smith: We can offer 90.", "Bob Smith: For the role.",
+                "Priya Shah (she/her): That's low.", "Bob Smith: 95?")
+    assert [x.speaker for x in read_one(path).turns] == ["Bob Smith", "Priya Shah", "Bob Smith"]
+
+
+def test_sentences_with_a_colon_continue_the_turn(tmp_path):
+    path = _vtt(tmp_path, "Ana: We talked it through.", "Note: we agreed on 40.",
+                "The price: 40 euros per unit.", "here's why: the volume.", "Ben: Fine.")
+    t = read_one(path)
+    assert [(x.speaker, x.text) for x in t.turns] == [
+        ("Ana", "We talked it through. Note: we agreed on 40. The price: 40 euros per unit. "
+                "here's why: the volume."), ("Ben", "Fine.")]
+
+
+def test_a_lower_case_name_is_a_speaker_when_it_recurs(tmp_path):
+    path = _vtt(tmp_path, "Ana: Hi.", "ipad: Can you hear me?", "Ana: Yes.", "ipad: Good.")
+    assert [x.speaker for x in read_one(path).turns] == ["Ana", "ipad", "Ana", "ipad"]
+
+
+def test_an_unconfirmed_display_name_in_the_first_cue_is_an_error(tmp_path):
+    path = _vtt(tmp_path, "Priya Shah (she/her): Hi.", "and then we talk.")
+    with pytest.raises(NoSpeakerError) as info:
+        read_one(path)
+    assert info.value.line == 5 and "'Priya Shah (she/her):'" in info.value.message

@@ -77,3 +77,37 @@ def test_a_row_without_the_text_field_is_an_error(tmp_path):
     path.write_text("speaker,text,start,end\nAna,hi\nBen,ho,2\n", encoding="utf-8")
     (t,) = read_transcripts(path)  # only optional fields missing: read as empty
     assert [(x.speaker, x.start) for x in t.turns] == [("Ana", None), ("Ben", 2.0)]
+
+
+def test_twelve_hour_chat_times_with_and_without_a_date(tmp_path):
+    path = tmp_path / "teams_chat.csv"
+    path.write_text("Date,Time,Sender,Message\n5/14/2024,11:58 PM,Priya,Hi Marco\n"
+                    "5/15/2024,12:01 AM,Marco,Hi\n5/15/2024,12:30 PM,Priya,Deal\n",
+                    encoding="utf-8")
+    (t,) = read_transcripts(path)
+    assert [(x.speaker, x.start) for x in t.turns] == [("Priya", 0.0), ("Marco", 180.0),
+                                                       ("Priya", 45120.0)]
+    assert t.turns[0].meta == {"Date": "5/14/2024"}  # still kept with the turn
+    path.write_text("Timestamp,Sender,Message\n5/14/2024 10:02:11 AM,Priya,Hi\n"
+                    "5/14/2024 1:10:00 PM,Marco,Deal\n", encoding="utf-8")
+    (t,) = read_transcripts(path)
+    assert [x.start for x in t.turns] == [0.0, 11269.0]
+
+
+def test_start_col_none_ignores_a_time_column(tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("time,speaker,text\nyesterday,Ana,Hi\nlater,Ben,Hello\n", encoding="utf-8")
+    with pytest.raises(TimingError) as info:
+        list(read_transcripts(path))
+    assert "--read-option start_col=none" in info.value.hint
+    (t,) = read_transcripts(path, start_col="none")
+    assert [(x.speaker, x.start) for x in t.turns] == [("Ana", None), ("Ben", None)]
+    assert t.turns[0].meta == {"time": "yesterday"}
+
+
+def test_missing_column_hint_names_the_command_line_option(tmp_path):
+    path = tmp_path / "cols.csv"
+    path.write_text("who_spoke,words\nAna,Hi\n", encoding="utf-8")
+    with pytest.raises(MissingColumnsError) as info:
+        list(read_transcripts(path))
+    assert "--read-option speaker_col=" in info.value.hint

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from analyzer.errors import NoSpeakerError, UnknownFormatError
 from analyzer.io import read_transcripts
 
 
@@ -73,3 +76,34 @@ def test_lists_decoded_item_by_item_equal_json_loads(casino_dir):
         except json.JSONDecodeError as exc:
             got = ("error", exc.msg, exc.lineno, exc.colno)
         assert repr(got) == repr(want), doc
+
+
+def test_whisperx_segment_without_speaker_continues_the_previous_turn(tmp_path):
+    path = tmp_path / "gap.json"
+    segments = [{"start": 0.0, "end": 3.4, "text": " We offer 85.", "speaker": "SPEAKER_00"},
+                {"start": 3.9, "end": 4.3, "text": " Mm-hmm."},
+                {"start": 4.5, "end": 7.1, "text": " Closer to 95.", "speaker": "SPEAKER_01"}]
+    path.write_text(json.dumps({"segments": segments}))
+    (t,) = read_transcripts(path)
+    assert [(x.speaker, x.text, x.end) for x in t.turns] == [
+        ("SPEAKER_00", "We offer 85. Mm-hmm.", 4.3), ("SPEAKER_01", "Closer to 95.", 7.1)]
+    path.write_text(json.dumps({"segments": segments[1:]}))  # nobody to continue
+    with pytest.raises(NoSpeakerError, match=r"segments\[0\]") as info:
+        list(read_transcripts(path))
+    assert "first segment" in info.value.hint
+    path.write_text(json.dumps({"segments": [dict(s, speaker=None) for s in segments]}))
+    with pytest.raises(NoSpeakerError, match="segment without a speaker") as info:
+        list(read_transcripts(path))  # no diarisation at all: still refused
+    assert "diarisation" in info.value.hint
+
+
+def test_unknown_shapes_show_keys_cut_with_an_ellipsis_and_a_list_item_s_keys(tmp_path):
+    path = tmp_path / "odd.json"
+    cases = [({k: 1 for k in "abcdefghij"}, "keys a, b, c, d, e, f, g, h, ..."),
+             ([{"word": "hi", "start": 0.1}], "the first an object with keys word, start"),
+             ({"metadata": {}, "results": {}}, "looks like Deepgram or AWS Transcribe")]
+    for data, words in cases:
+        path.write_text(json.dumps(data))
+        with pytest.raises(UnknownFormatError, match="unknown JSON transcript shape") as info:
+            list(read_transcripts(path))
+        assert words in info.value.message

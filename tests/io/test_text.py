@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.errors import NoSpeakerError
+from analyzer.errors import NoSpeakerError, ReadError
 from analyzer.io import read_transcripts
 
 
@@ -60,6 +60,22 @@ def test_otter_style_name_and_time_line(tmp_path):
                      "Mary Ann  0:02\nHello there.\nSecond line.\n\nTom Ray  0:09\nHi.\n")
     assert [(x.speaker, x.start, x.text) for x in t.turns] == [
         ("Mary Ann", 2.0, "Hello there.\nSecond line."), ("Tom Ray", 9.0, "Hi.")]
+
+
+def test_otter_footer_is_dropped_and_names_with_particles_are_speakers(tmp_path):
+    t = read_written(tmp_path / "otter.txt",
+                     "Priya Shah  0:01\r\nWe offer 90.\r\n\r\nAnna de Vries  0:05\r\nToo low."
+                     "\r\n\r\nPriya Shah  0:09\r\n95?\r\n\r\n\r\n"
+                     "Transcribed by https://otter.ai\r\n")
+    assert [(x.speaker, x.start, x.text) for x in t.turns] == [
+        ("Priya Shah", 1.0, "We offer 90."), ("Anna de Vries", 5.0, "Too low."),
+        ("Priya Shah", 9.0, "95?")]
+    t = read_written(tmp_path / "labels.txt",
+                     "Anna Maria de la Cruz: We can do 90.\nLudwig van Beethoven: No.\n"
+                     "Anna Maria de la Cruz: Transcribed by https://otter.ai is a tool.\n")
+    assert [x.speaker for x in t.turns] == ["Anna Maria de la Cruz", "Ludwig van Beethoven",
+                                            "Anna Maria de la Cruz"]
+    assert t.turns[-1].text == "Transcribed by https://otter.ai is a tool."
 
 
 def test_label_words_inside_turns_are_not_speakers(tmp_path):
@@ -140,3 +156,43 @@ def test_a_csv_saved_as_txt_gets_a_hint_to_read_it_as_csv(tmp_path):
     assert caught.value.line == 1 and "--input-format csv" in caught.value.hint
     (t,) = read_transcripts(path, format="csv")  # and the hint is right
     assert [x.speaker for x in t.turns] == ["Ana", "Ben"]
+
+
+def test_meeting_export_title_lines_are_kept_as_header(tmp_path):
+    t = read_written(tmp_path / "meet.txt",
+                     "Supplier renewal - Transcript\nAttendees\nMarco Rossi, Priya Shah\n"
+                     "Transcript\nThis editable transcript was computer generated and might "
+                     "contain errors.\n00:00:00\n\nPriya Shah: Hi Marco.\nMarco Rossi: Hi.\n")
+    assert [(x.speaker, x.start, x.source_line) for x in t.turns] == [
+        ("Priya Shah", 0.0, 8), ("Marco Rossi", None, 9)]
+    assert t.meta["header"]["preamble"].splitlines()[:2] == ["Supplier renewal - Transcript",
+                                                             "Attendees"]
+    t = read_written(tmp_path / "teams.txt",
+                     "Renewal-20240514_100211-Meeting Recording\nMay 14, 2024, 8:02AM\n32m 10s\n"
+                     "\nPriya Shah   0:03\nHi Marco.\n\nMarco Rossi   0:09\nHi.\n")
+    assert [(x.speaker, x.start) for x in t.turns] == [("Priya Shah", 3.0), ("Marco Rossi", 9.0)]
+
+
+def test_speech_before_the_first_turn_names_both_lines(tmp_path):
+    path = tmp_path / "early.txt"
+    path.write_text("# exported by hand\nHello everyone, this is the lease call.\n"
+                    "Anna: Thanks.\nBen: Sure.\n", encoding="utf-8")
+    with pytest.raises(NoSpeakerError) as caught:
+        list(read_transcripts(path))
+    assert caught.value.line == 2 and "before the first turn (line 3)" in caught.value.message
+    assert "start it with '#'" in caught.value.hint
+    path.write_text("# exported by hand\n# Hello everyone.\nAnna: Thanks.\nBen: Sure.\n",
+                    encoding="utf-8")  # as the hint says: '#' lines above the first turn
+    assert [x.speaker for x in read_one(path).turns] == ["Anna", "Ben"]
+
+
+def test_chat_files_are_refused_with_how_to_convert(tmp_path):
+    chat = ("@UTF8\n@Begin\n@Participants:\tBUY Priya Buyer, SEL Marco Seller\n"
+            "*BUY:\twe need to settle today . 0_4960\n*SEL:\tsix percent . 5400_9120\n@End\n")
+    for name in ("call.cha", "call.txt"):  # as given, and renamed as the old hint said
+        path = tmp_path / name
+        path.write_text(chat, encoding="utf-8")
+        with pytest.raises(ReadError) as caught:
+            list(read_transcripts(path))
+        assert "sed -n" in caught.value.hint and "*SPK:" in caught.value.hint
+    assert "CHAT" in caught.value.hint or "CHAT" in caught.value.message

@@ -1,0 +1,284 @@
+"""JSON as transcription services return it: AssemblyAI, Deepgram, AWS Transcribe, Rev.ai.
+
+People download these files from the service and hand them over as they are; asking them
+to convert first loses the speakers or the times (an AssemblyAI utterance list read as
+plain segments had times 1000 times too large, since AssemblyAI counts milliseconds). Each
+service gets a small adapter, recognised by the shape of the document (``kind_of``), that
+turns its utterances or words into ``Segment``s; as for every reader, consecutive segments
+of one speaker then merge into one turn and times must not go back.
+
+Speakers are named as the service labels them: ``Speaker A`` (AssemblyAI), ``Speaker 0``
+(Deepgram, Rev.ai without names; AWS's ``spk_0``). Rev.ai's ``speaker_name`` is used when
+set. A file without speaker labels is an error that says which option of the service adds
+them: turns cannot be told apart without them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import MalformedError, NoSpeakerError, TimingError
+from ..transcript import Transcript
+from .base import Segment, make_transcript
+from .times import parse_seconds
+
+#: ``Transcript.format`` of each service's documents, and how the docs name the service.
+SERVICES = {"assemblyai": "AssemblyAI", "deepgram": "Deepgram", "aws_transcribe": "AWS Transcribe",
+            "revai": "Rev.ai"}
+
+
+def _dicts(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _assemblyai_utterance(item: dict) -> bool:
+    """AssemblyAI's utterance: ``speaker``, ``text``, ``confidence`` and whole-millisecond
+    ``start``/``end`` (plain segments count seconds, usually with fractions)."""
+    return {"speaker", "text", "start", "end", "confidence"} <= item.keys() \
+        and all(isinstance(item[k], int) and not isinstance(item[k], bool)
+                for k in ("start", "end"))
+
+
+def kind_of(data: Any) -> str | None:
+    """The service whose output ``data`` looks like, or ``None``."""
+    if isinstance(data, dict):
+        if "utterances" in data and ("speaker_labels" in data or "audio_duration" in data
+                                     or _dicts(data["utterances"])
+                                     and "confidence" in data["utterances"][0]):
+            return "assemblyai"
+        results = data.get("results")
+        if isinstance(results, dict):
+            if isinstance(results.get("utterances"), list) or isinstance(
+                    results.get("channels"), list):
+                return "deepgram"
+            if isinstance(results.get("items"), list) or isinstance(
+                    results.get("audio_segments"), list):
+                return "aws_transcribe"
+        if isinstance(data.get("monologues"), list):
+            return "revai"
+        return None
+    if _dicts(data):
+        if all(_assemblyai_utterance(item) for item in data):
+            return "assemblyai"
+        if all({"transcript", "start", "end"} <= item.keys() for item in data):
+            return "deepgram"
+    return None
+
+
+def _seconds(path: Path, value: Any, where: str, scale: float = 1.0) -> float | None:
+    try:
+        seconds = parse_seconds(value)
+    except ValueError as exc:
+        raise TimingError(str(path), f"{where}: cannot read the time: {exc}",
+                          hint="the service writes times as numbers; check that the file "
+                               "was not edited by hand") from None
+    return None if seconds is None else round(seconds * scale, 3)
+
+
+def _no_speakers(path: Path, where: str, service: str, option: str) -> NoSpeakerError:
+    return NoSpeakerError(str(path), f"{where}: no speaker labels in this {service} output",
+                          hint=f"transcribe again with speaker labels ({option}); without "
+                               "them the turns of the two sides cannot be told apart")
+
+
+def _label(value: Any) -> str:
+    """``"A"`` -> ``"Speaker A"``, ``0`` -> ``"Speaker 0"``, ``"spk_1"`` -> ``"Speaker 1"``."""
+    text = str(value).strip()
+    if text.lower().startswith("spk_"):
+        text = text[4:]
+    return f"Speaker {text}"
+
+
+#: Top-level values kept in ``Transcript.meta``: what identifies the job and the audio.
+#: Not everything: ``audio_url`` may be a signed link and ``accountId`` an account.
+_META_KEYS = ("id", "jobName", "request_id", "created", "status", "language_code",
+              "language", "audio_duration", "duration")
+
+
+def _meta(data: Any, service: str) -> dict[str, Any]:
+    """The service's name and the identifying values of the document (see ``_META_KEYS``),
+    from the top level or Deepgram's ``metadata``."""
+    meta: dict[str, Any] = {"service": SERVICES[service]}
+    for source in (data, data.get("metadata") if isinstance(data, dict) else None):
+        if isinstance(source, dict):
+            meta.update({k: source[k] for k in _META_KEYS
+                         if isinstance(source.get(k), (str, int, float))})
+    return meta
+
+
+def _utterances(path: Path, items: list, base: str, text_key: str, scale: float,
+                service: str, option: str) -> list[Segment]:
+    """Segments from a list of utterances ``{speaker, <text_key>, start, end}``."""
+    segments = []
+    for number, item in enumerate(items):
+        where = f"{base}[{number}]"
+        if not isinstance(item, dict):
+            raise MalformedError(str(path), f"{where}: an utterance is not an object",
+                                 hint="check that the file is the service's JSON output, "
+                                      "not edited by hand")
+        said = " ".join(str(item.get(text_key) or "").split())
+        if not said:
+            continue
+        if item.get("speaker") is None:
+            raise _no_speakers(path, where, SERVICES[service], option)
+        segments.append(Segment(_label(item["speaker"]), said,
+                                start=_seconds(path, item.get("start"), where, scale),
+                                end=_seconds(path, item.get("end"), where, scale),
+                                source=number, where=where))
+    return segments
+
+
+def _assemblyai(path: Path, data: Any) -> list[Segment]:
+    items = data["utterances"] if isinstance(data, dict) else data
+    base = "utterances" if isinstance(data, dict) else ""
+    if not isinstance(items, list):  # null when speaker_labels was off
+        raise _no_speakers(path, "utterances", "AssemblyAI", "speaker_labels=true")
+    return _utterances(path, items, base, "text", 0.001, "assemblyai", "speaker_labels=true")
+
+
+def _words_by_speaker(path: Path, words: list, base: str) -> list[Segment]:
+    """Deepgram's words grouped into one segment per run of one speaker."""
+    segments: list[Segment] = []
+    for number, word in enumerate(words):
+        where = f"{base}[{number}]"
+        if not isinstance(word, dict):
+            raise MalformedError(str(path), f"{where}: a word is not an object",
+                                 hint="check that the file is Deepgram's JSON output")
+        text = str(word.get("punctuated_word") or word.get("word") or "").strip()
+        if not text:
+            continue
+        if word.get("speaker") is None:
+            raise _no_speakers(path, where, "Deepgram", "diarize=true")
+        speaker = _label(word["speaker"])
+        start = _seconds(path, word.get("start"), where)
+        end = _seconds(path, word.get("end"), where)
+        last = segments[-1] if segments else None
+        if last is not None and last.speaker == speaker:
+            last.text = f"{last.text} {text}"
+            last.end = end if end is not None else last.end
+        else:
+            segments.append(Segment(speaker, text, start=start, end=end, source=number,
+                                    where=where))
+    return segments
+
+
+def _deepgram(path: Path, data: Any) -> list[Segment]:
+    if isinstance(data, list):
+        return _utterances(path, data, "", "transcript", 1.0, "deepgram", "diarize=true")
+    results = data["results"]
+    if isinstance(results.get("utterances"), list):
+        return _utterances(path, results["utterances"], "results.utterances", "transcript",
+                           1.0, "deepgram", "diarize=true")
+    try:
+        words = results["channels"][0]["alternatives"][0]["words"]
+    except (KeyError, IndexError, TypeError):
+        raise MalformedError(str(path), "results.channels[0].alternatives[0].words: not found",
+                             hint="export Deepgram's full JSON response (with utterances=true "
+                                  "and diarize=true)") from None
+    if not isinstance(words, list):
+        raise MalformedError(str(path), "results.channels[0].alternatives[0].words: not a list",
+                             hint="export Deepgram's full JSON response")
+    return _words_by_speaker(path, words, "results.channels[0].alternatives[0].words")
+
+
+def _aws(path: Path, data: Any) -> list[Segment]:
+    """Newer outputs have ``audio_segments`` (one per speaker turn, with its transcript): used
+    when present. Otherwise words are ``items`` (punctuation without times, attached to the
+    word before), their speaker on the item (newer) or in ``speaker_labels`` (older)."""
+    results = data["results"]
+    option = "ShowSpeakerLabels in the job's settings"
+    if _dicts(results.get("audio_segments")):
+        segments = []
+        for number, item in enumerate(results["audio_segments"]):
+            where = f"results.audio_segments[{number}]"
+            said = " ".join(str(item.get("transcript") or "").split())
+            if not said:
+                continue
+            if item.get("speaker_label") is None:
+                raise _no_speakers(path, where, "AWS Transcribe", option)
+            segments.append(Segment(_label(item["speaker_label"]), said,
+                                    start=_seconds(path, item.get("start_time"), where),
+                                    end=_seconds(path, item.get("end_time"), where),
+                                    source=number, where=where))
+        return segments
+    by_start: dict[str, str] = {}
+    labels = results.get("speaker_labels")
+    if isinstance(labels, dict):
+        for part in labels.get("segments") or []:
+            words = part.get("items") if isinstance(part, dict) else None
+            for word in words or []:
+                if isinstance(word, dict) and word.get("speaker_label") is not None:
+                    by_start[str(word.get("start_time"))] = word["speaker_label"]
+    segments = []
+    for number, item in enumerate(results.get("items") or []):
+        where = f"results.items[{number}]"
+        if not isinstance(item, dict):
+            raise MalformedError(str(path), f"{where}: an item is not an object",
+                                 hint="check that the file is AWS Transcribe's JSON output")
+        alternatives = item.get("alternatives") or [{}]
+        content = str(alternatives[0].get("content") or "").strip() \
+            if isinstance(alternatives[0], dict) else ""
+        if not content:
+            continue
+        if item.get("type") == "punctuation":
+            if segments:
+                segments[-1].text += content
+            continue
+        label = item.get("speaker_label", by_start.get(str(item.get("start_time"))))
+        if label is None:
+            raise _no_speakers(path, where, "AWS Transcribe", option)
+        speaker = _label(label)
+        start = _seconds(path, item.get("start_time"), where)
+        end = _seconds(path, item.get("end_time"), where)
+        last = segments[-1] if segments else None
+        if last is not None and last.speaker == speaker:
+            last.text = f"{last.text} {content}"
+            last.end = end if end is not None else last.end
+        else:
+            segments.append(Segment(speaker, content, start=start, end=end, source=number,
+                                    where=where))
+    return segments
+
+
+def _revai(path: Path, data: Any) -> list[Segment]:
+    """Each monologue is one speaker's stretch; its ``text`` and ``punct`` elements joined
+    (Rev.ai writes the spaces as ``punct`` elements); ``unknown`` ones (``<inaudible>``)
+    are no speech and left out."""
+    segments = []
+    for number, monologue in enumerate(data["monologues"]):
+        where = f"monologues[{number}]"
+        if not isinstance(monologue, dict):
+            raise MalformedError(str(path), f"{where}: a monologue is not an object",
+                                 hint="check that the file is Rev.ai's JSON output")
+        elements = [e for e in monologue.get("elements") or []
+                    if isinstance(e, dict) and e.get("type") in ("text", "punct")]
+        said = " ".join("".join(str(e.get("value") or "") for e in elements).split())
+        if not said:
+            continue
+        name = monologue.get("speaker_name")
+        if not name and monologue.get("speaker") is None:
+            raise _no_speakers(path, where, "Rev.ai", "speaker diarization is on by default; "
+                               "do not turn it off")
+        timed = [e for e in elements if e.get("type") == "text"]
+        segments.append(Segment(str(name).strip() if name else _label(monologue["speaker"]),
+                                said,
+                                start=_seconds(path, timed[0].get("ts"), where) if timed
+                                else None,
+                                end=_seconds(path, timed[-1].get("end_ts"), where) if timed
+                                else None, source=number, where=where))
+    return segments
+
+
+_ADAPTERS = {"assemblyai": _assemblyai, "deepgram": _deepgram, "aws_transcribe": _aws,
+             "revai": _revai}
+
+
+def read(path: Path, data: Any, kind: str, **options) -> Iterator[Transcript]:
+    """One transcript from a service's document (``kind`` from ``kind_of``)."""
+    segments = _ADAPTERS[kind](path, data)
+    yield make_transcript(path, kind, segments, meta=_meta(data, kind), unit="utterance")
+
+
+__all__ = ["SERVICES", "kind_of", "read"]
