@@ -153,6 +153,7 @@ def outcome_basis(transcript: Transcript) -> str:
     """``"formal"`` when the transcript records a formal Accept-Deal or Walk-Away, which
     ``stages.segmenter.detect_outcome`` then follows; else ``"talk"``: the outcome is read
     off where the segmenter opens closing, which is much less reliable on spoken talk
-    (adjourned meetings are often read as agreements, docs/stages.md), so reports say so."""
+    (adjourned meetings are often read as agreements, docs/history/stages-log.md), so
+    reports say so."""
     return "formal" if any(t.is_action and t.action.kind in ("accept", "walk_away")
                            for t in transcript.turns) else "talk"

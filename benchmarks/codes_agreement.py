@@ -1,5 +1,5 @@
 """How well do the project's strategy codes agree with CaSiNo's own annotators, and with each
-other? (corpora/casino_codes, docs/moves.md "More coded data")
+other? (corpora/casino_codes, docs/history/moves-log.md, "Ninth round")
 
 Why: the project's codes train the shipped move model, so their quality bounds what they can
 teach it. Each annotator also coded six dialogues that CaSiNo's annotators had coded, mixed

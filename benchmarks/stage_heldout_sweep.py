@@ -10,8 +10,8 @@ Not a test: run it by hand (one core is used)::
         --setting base --setting C=30 --setting text_c=30 --setting dense=0.5
 
 Why: cross-validation on the gold is optimistic, because the evidence was designed by reading
-the gold's errors (``docs/stages.md``). Settings are better judged on sessions that nobody
-designed anything on. This script fits once on ``--train`` per setting and scores
+the gold's errors (``docs/history/stages-log.md``). Settings are better judged on sessions
+that nobody designed anything on. This script fits once on ``--train`` per setting and scores
 ``--test``. It uses the standard fit (``fit.fit_stacked``: text columns out of fold, the
 shipped text model fitted on all training sessions) and the evaluation's move labels. It
 prints Pk, WindowDiff and the share of stage starts found exactly. With ``base`` and the

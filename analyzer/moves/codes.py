@@ -1,9 +1,9 @@
 """Strategy codes the project added to the CaSiNo dialogues the corpus left uncoded.
 
 Why: CaSiNo's annotators coded 354 of its 930 dialogues, and the move model's scores still
-rose steeply with the amount of coded data (a learning curve in docs/moves.md: half the
-training dialogues gave strategy macro-F1 0.590, three quarters 0.615, all 0.629). The
-project's annotators coded the other 576 dialogues with the same ten labels
+rose steeply with the amount of coded data (a learning curve in docs/history/moves-log.md,
+row 31: half the training dialogues gave strategy macro-F1 0.590, three quarters 0.615, all
+0.629). The project's annotators coded the other 576 dialogues with the same ten labels
 (``corpora/casino_codes``). The codes never copy CaSiNo's text: a row names the dialogue, the
 utterance's index in its ``chat_logs`` and the labels, so the corpus stays where it is.
 

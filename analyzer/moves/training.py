@@ -14,10 +14,10 @@ from .vectors import SHIPPED
 
 #: The shipped model's settings (chosen by dialogue-level CV, see docs/moves.md): the
 #: estimator's defaults plus the word-vector block, with the table shipped in the default
-#: model's folder (docs/moves.md, row 26); since ``casino-moves-5``, word 1-3-grams and a
-#: label head regularised more (C 2, not the estimator's 3): with the project's codes the
-#: training data is three times larger but noisier, and these scored better on three fold
-#: draws (docs/moves.md, tenth round).
+#: model's folder (docs/history/moves-log.md, row 26); since ``casino-moves-5``, word
+#: 1-3-grams and a label head regularised more (C 2, not the estimator's 3): with the
+#: project's codes the training data is three times larger but noisier, and these scored
+#: better on three fold draws (docs/history/moves-log.md, tenth round).
 DEFAULT_PARAMS: dict[str, Any] = {"word_vectors": SHIPPED, "C": 2.0, "word_ngrams": (1, 3)}
 
 

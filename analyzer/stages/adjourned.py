@@ -31,9 +31,9 @@ _COL = {name: FEATURES.index(name) for name in (
     "proposal", "impasse", "act_submit", "act_accept", "act_reject", "act_walk_away")}
 _ACTIONS = [_COL[name] for name in ("act_submit", "act_accept", "act_reject", "act_walk_away")]
 #: the default regularisation and decision threshold (chosen in a dialogue-level CV of the
-#: gold's sessions without formal actions, docs/stages.md: on the 82 of the time 16 of 21
-#: put-off meetings caught and 1 agreement gated; on the 160 of the 861-session gold, the
-#: same CV 35 of 48 and 5 of 112)
+#: gold's sessions without formal actions, docs/history/stages-log.md: on the 82 of the time 16 of
+#: 21 put-off meetings caught and 1 agreement gated; on the 160 of the 861-session gold,
+#: the same CV 35 of 48 and 5 of 112)
 DEFAULT_C = 1.0
 DEFAULT_THRESHOLD = 0.7
 

@@ -6,7 +6,7 @@ segmenter errs most, the start of closing, the answer depends on how several tur
 an acceptance counts when the next turn does not reopen the terms and the one after is the
 Submit-Deal, a recap question counts only with the "yes" after it. Per-turn evidence with
 its neighbours', fed to a small neural network, learns such combinations from the gold.
-Measured with the dialogue-level CV of ``evaluate-stages`` (docs/stages.md, "A context
+Measured with the dialogue-level CV of ``evaluate-stages`` (docs/history/stages-log.md, "A context
 MEMM"): gradient-boosted trees over the same rows did as well or slightly better but cost
 ~40 us per row to evaluate; this network costs a few matrix products per batch.
 
@@ -32,9 +32,10 @@ import numpy as np
 from ..results import STAGES
 
 N = len(STAGES)
-#: neighbours on each side whose evidence the network sees (chosen by CV, docs/stages.md)
+#: neighbours on each side whose evidence the network sees (chosen by CV,
+#: docs/history/stages-log.md)
 WIDTH = 2
-#: hidden units and L2 penalty of the network (chosen by CV, docs/stages.md)
+#: hidden units and L2 penalty of the network (chosen by CV, docs/history/stages-log.md)
 HIDDEN = 32
 ALPHA = 3.0
 #: the previous-stage inputs: "start" (turn 0), then every stage that can move on

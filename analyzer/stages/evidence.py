@@ -325,7 +325,8 @@ class _TextFacts(NamedTuple):
 #: ("ok", "Submit-Deal"), nothing more. At 50,000 it also held every text of a synthetic
 #: corpus made of copies (the batch benchmark's x10 and x100), so from the second copy on
 #: the evidence read nearly every turn's facts from it, ~15% of the analysis a real corpus
-#: of distinct texts does not get (``benchmarks/bench_batch.py``, docs/batch.md).
+#: of distinct texts does not get (``benchmarks/bench_batch.py``,
+#: docs/history/batch-log.md, fourth round).
 _CACHE_SIZE = 4_096
 
 
@@ -843,7 +844,7 @@ def _is_proposal(ev: TurnEvidence) -> bool:
                 any(m.quantity != "some" for m in mentions):
             # a two-sided split, even without numbers; an exchange of "some" of one issue
             # for "some" of another names no division yet (exploring: the convention of
-            # annotators c, d and e, docs/stages.md round 4)
+            # annotators c, d and e, docs/history/stages-log.md, round 4)
             return True
         explicit = [m for m in mentions if m.explicit]
         if explicit and (ev.cues["prop_cue"] or ev.cues["need"] or

@@ -31,10 +31,10 @@ from .segmenter import PARAMS_PATH, StageParams
 from .text import INNER_FOLDS, TARGETS, TEXT_C, column_name, fit_text, oof_columns
 
 N = len(STAGES)
-#: Regularisation strength chosen by cross-validation on the gold (see docs/stages.md).
+#: Regularisation strength chosen by cross-validation on the gold (see docs/history/stages-log.md).
 DEFAULT_C = 10.0
 #: Weights of the HMM, MEMM, perceptron, boundary and context-MEMM scores in decoding, chosen
-#: by cross-validation on the gold (docs/stages.md).
+#: by cross-validation on the gold (docs/history/stages-log.md).
 DEFAULT_MIX = {"hmm": 1.0, "memm": 1.0, "crf": 0.0, "boundary": 2.0, "context": 2.0}
 #: Regularisation of the boundary conditional logits (``boundary.py``), chosen by CV.
 BOUNDARY_C = 0.1
@@ -47,8 +47,8 @@ MEMM_C: float | None = None
 #: How labels are read off the chain (``mbr.py``): the path with the fewest expected Pk
 #: window errors under the chain tempered by ``temperature``, ``path_weight`` times the path's
 #: log score added, stage changes less probable than ``floor`` ruled out; chosen by
-#: cross-validation on the gold (docs/stages.md; temperature 6 until the context MEMM joined
-#: the mix, then 3, which the CV cannot tell from 4-6 and which keeps a plain "we have a
+#: cross-validation on the gold (docs/history/stages-log.md; temperature 6 until the context MEMM
+#: joined the mix, then 3, which the CV cannot tell from 4-6 and which keeps a plain "we have a
 #: deal" ending in closing, where 6 no longer did).
 DEFAULT_DECODING = {"method": "mbr-pk", "temperature": 3.0, "path_weight": 0.01,
                     "floor": 1e-6}

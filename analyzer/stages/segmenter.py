@@ -724,7 +724,7 @@ def _impasse_declared_before(evidence: Evidence, start: int) -> int | None:
     turn puts the decision off ("let me take it to the board") or a proposal follows it
     anywhere in the session. Measured on the spoken gold's out-of-fold stages, fold seeds
     0-2: impasses found 31 -> 41 of 78, no agreement or unfinished session lost
-    (docs/stages.md, "Spoken outcomes and first offers")."""
+    (docs/history/stages-log.md, "Spoken outcomes and first offers")."""
     impasse = evidence.column("impasse")
     proposal = evidence.column("proposal")
     defer = evidence.column("defer")

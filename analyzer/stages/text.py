@@ -40,13 +40,13 @@ from ..transcript import Transcript
 #: ``in:<stage>`` (the turn is in the stage); the column is ``text_<kind>_<stage>``. The
 #: start of closing and the turn's stage: on the 201 mostly CaSiNo sessions of the first fit
 #: the closing targets alone did as well, but with 91 sessions without formal actions in the
-#: gold the stage of every turn helps (nested CV, seeds 0-7 all better; docs/stages.md,
-#: "Figures with text targets for every stage")
+#: gold the stage of every turn helps (nested CV, seeds 0-7 all better;
+#: docs/history/stages-log.md, "Figures with text targets for every stage")
 TARGETS: tuple[str, ...] = ("start:closing", "in:closing", "in:opening", "in:exploring",
                             "in:bargaining")
 #: the text blocks of a turn's row: its own text, the previous turn's, the next turn's
 BLOCKS = 3
-#: regularisation of the text regressions (chosen by the nested CV, docs/stages.md)
+#: regularisation of the text regressions (chosen by the nested CV, docs/history/stages-log.md)
 TEXT_C = 10.0
 #: n-grams kept: seen in at least this many training turns
 MIN_DF = 2

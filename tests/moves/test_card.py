@@ -1,5 +1,5 @@
 """The model card names how its word-vector table was made when meta.json says so
-(a table refitted as in docs/moves.md row 28 would)."""
+(a table refitted as in docs/history/moves-log.md row 28 would)."""
 
 from analyzer.moves.card import model_card
 
