@@ -36,13 +36,19 @@ def quote(fact: TurnFact) -> dict:
             "confidence": round(fact.confidence, 4), "text": clip(fact.text)}
 
 
+#: A quote stands for its orientation only when the model is more sure than not (with three
+#: orientations, 0.39 is barely above chance: such a turn is no example to show a coach).
+QUOTE_MIN_CONFIDENCE = 0.5
+
+
 def telling_quotes(facts: Sequence[TurnFact], orientation: str,
                    k: int = QUOTES_PER_ORIENTATION) -> list[dict]:
     """The clearest examples of ``orientation``: the model's most confident such turns, at
-    least a few words long (so "ok" never stands for a whole stage), substantive moves before
-    relational ones (small talk says little about the deal); shown in turn order."""
+    least a few words long (so "ok" never stands for a whole stage) and labelled with at least
+    ``QUOTE_MIN_CONFIDENCE``, substantive moves before relational ones (small talk says
+    little about the deal); shown in turn order."""
     pool = [f for f in facts if f.spoken and f.orientation == orientation
-            and f.words >= QUOTE_MIN_WORDS]
+            and f.words >= QUOTE_MIN_WORDS and f.confidence >= QUOTE_MIN_CONFIDENCE]
     best = sorted(pool, key=lambda f: (is_relational(f), -f.confidence, f.index))[:k]
     return [quote(f) for f in sorted(best, key=lambda f: f.index)]
 

@@ -348,3 +348,14 @@ def test_a_formal_action_shows_its_terms():
                                  "Food 1, Water 0)")
     assert action_text({"text": "Walk-Away", "action_terms": {}}) == "Walk-Away"
     assert action_text({"text": "Offer", "action_terms": {"price": 40}}) == "Offer (price 40)"
+
+
+def test_a_turn_the_model_is_unsure_of_is_no_telling_quote(session_factory):
+    rows = [("A", "Hello there, lovely weather for it today.", None, None, "small-talk",
+             "distributive", 0.39),
+            ("B", "I need all of the water for my kids.", None, None, "self-need",
+             "distributive", 0.9)]
+    report = build_report(session_factory("unsure", rows, ["opening"] * 2, "unfinished"))
+    quotes = {r["speaker"]: r["quotes"]["distributive"]
+              for r in report["stages"][0]["parties"]}
+    assert quotes["A"] == [] and [q["turn"] for q in quotes["B"]] == [1]
