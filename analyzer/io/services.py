@@ -11,6 +11,13 @@ Speakers are named as the service labels them: ``Speaker A`` (AssemblyAI), ``Spe
 (Deepgram, Rev.ai without names; AWS's ``spk_0``). Rev.ai's ``speaker_name`` is used when
 set. A file without speaker labels is an error that says which option of the service adds
 them: turns cannot be told apart without them.
+
+Multichannel jobs (Deepgram with ``multichannel``, AWS with channel identification) record
+each side on its own channel: the channel tells the speakers apart, so every channel is
+read (reading the first alone lost the other side) and a speaker is ``Channel 1``, or
+``Channel 1 Speaker 0`` when the channel was diarised too (diarisation numbers speakers
+per channel, so ``Speaker 0`` alone would merge the two sides). Their words or utterances
+are put in time order.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import MalformedError, NoSpeakerError, TimingError
+from ..errors import EmptyTranscriptError, MalformedError, NoSpeakerError, TimingError
 from ..transcript import Transcript
 from .base import Segment, make_transcript
 from .times import parse_seconds
@@ -91,6 +98,25 @@ def _label(value: Any) -> str:
     return f"Speaker {text}"
 
 
+def _channel_label(channel: Any, speaker: Any = None) -> str:
+    """``ch_1`` -> ``"Channel 1"``; with a diarised speaker ``"Channel 1 Speaker 0"``."""
+    text = str(channel).strip()
+    if text.lower().startswith("ch_"):
+        text = text[3:]
+    return f"Channel {text}" + ("" if speaker is None else f" {_label(speaker)}")
+
+
+def _in_time_order(segments: list[Segment]) -> list[Segment]:
+    """Segments of several channels, each in time order, interleaved by start (stable, so
+    one channel's order is kept; an untimed piece stays after the one before it)."""
+    last = 0.0
+    keyed = []
+    for segment in segments:
+        last = segment.start if segment.start is not None else last
+        keyed.append((last, segment))
+    return [segment for _, segment in sorted(keyed, key=lambda pair: pair[0])]
+
+
 #: Top-level values kept in ``Transcript.meta``: what identifies the job and the audio.
 #: Not everything: ``audio_url`` may be a signed link and ``accountId`` an account.
 _META_KEYS = ("id", "jobName", "request_id", "created", "status", "language_code",
@@ -109,8 +135,9 @@ def _meta(data: Any, service: str) -> dict[str, Any]:
 
 
 def _utterances(path: Path, items: list, base: str, text_key: str, scale: float,
-                service: str, option: str) -> list[Segment]:
-    """Segments from a list of utterances ``{speaker, <text_key>, start, end}``."""
+                service: str, option: str, by_channel: bool = False) -> list[Segment]:
+    """Segments from a list of utterances ``{speaker, <text_key>, start, end}``; with
+    ``by_channel``, the speaker is the utterance's ``channel`` (and its speaker if any)."""
     segments = []
     for number, item in enumerate(items):
         where = f"{base}[{number}]"
@@ -121,16 +148,33 @@ def _utterances(path: Path, items: list, base: str, text_key: str, scale: float,
         said = " ".join(str(item.get(text_key) or "").split())
         if not said:
             continue
-        if item.get("speaker") is None:
+        if by_channel:
+            speaker = _channel_label(item.get("channel"), item.get("speaker"))
+        elif item.get("speaker") is None:
             raise _no_speakers(path, where, SERVICES[service], option)
-        segments.append(Segment(_label(item["speaker"]), said,
+        else:
+            speaker = _label(item["speaker"])
+        segments.append(Segment(speaker, said,
                                 start=_seconds(path, item.get("start"), where, scale),
                                 end=_seconds(path, item.get("end"), where, scale),
                                 source=number, where=where))
-    return segments
+    return _in_time_order(segments) if by_channel else segments
+
+
+def _failed_job(path: Path, data: Any, service: str) -> None:
+    """A job the service could not finish has no transcript: say so, with the service's
+    reason, rather than that speaker labels are missing (which sent users to re-run with an
+    option they had set)."""
+    if isinstance(data, dict) and str(data.get("status", "")).lower() in ("error", "failed"):
+        reason = data.get("error") or data.get("FailureReason") or "no reason given"
+        raise EmptyTranscriptError(
+            str(path), f"status: the {SERVICES[service]} job failed ({reason}); the file holds "
+            "no transcript", hint="fix the cause the service names (e.g. an audio link it "
+                                  "could not download) and transcribe again")
 
 
 def _assemblyai(path: Path, data: Any) -> list[Segment]:
+    _failed_job(path, data, "assemblyai")
     items = data["utterances"] if isinstance(data, dict) else data
     base = "utterances" if isinstance(data, dict) else ""
     if not isinstance(items, list):  # null when speaker_labels was off
@@ -138,8 +182,24 @@ def _assemblyai(path: Path, data: Any) -> list[Segment]:
     return _utterances(path, items, base, "text", 0.001, "assemblyai", "speaker_labels=true")
 
 
-def _words_by_speaker(path: Path, words: list, base: str) -> list[Segment]:
-    """Deepgram's words grouped into one segment per run of one speaker."""
+def _runs(words: list[Segment]) -> list[Segment]:
+    """Words (one segment each) grouped into one segment per run of one speaker: start and
+    place of its first word, end of its last."""
+    segments: list[Segment] = []
+    for word in words:
+        last = segments[-1] if segments else None
+        if last is not None and last.speaker == word.speaker:
+            last.text = f"{last.text} {word.text}"
+            last.end = word.end if word.end is not None else last.end
+        else:
+            segments.append(word)
+    return segments
+
+
+def _deepgram_words(path: Path, words: list, base: str,
+                    channel: int | None = None) -> list[Segment]:
+    """Deepgram's words, one segment each; with ``channel`` (a multichannel file), the
+    speaker is that channel (and its diarised speaker, if any)."""
     segments: list[Segment] = []
     for number, word in enumerate(words):
         where = f"{base}[{number}]"
@@ -149,18 +209,15 @@ def _words_by_speaker(path: Path, words: list, base: str) -> list[Segment]:
         text = str(word.get("punctuated_word") or word.get("word") or "").strip()
         if not text:
             continue
-        if word.get("speaker") is None:
+        if channel is not None:
+            speaker = _channel_label(channel, word.get("speaker"))
+        elif word.get("speaker") is None:
             raise _no_speakers(path, where, "Deepgram", "diarize=true")
-        speaker = _label(word["speaker"])
-        start = _seconds(path, word.get("start"), where)
-        end = _seconds(path, word.get("end"), where)
-        last = segments[-1] if segments else None
-        if last is not None and last.speaker == speaker:
-            last.text = f"{last.text} {text}"
-            last.end = end if end is not None else last.end
         else:
-            segments.append(Segment(speaker, text, start=start, end=end, source=number,
-                                    where=where))
+            speaker = _label(word["speaker"])
+        segments.append(Segment(speaker, text, start=_seconds(path, word.get("start"), where),
+                                end=_seconds(path, word.get("end"), where), source=number,
+                                where=where))
     return segments
 
 
@@ -168,27 +225,54 @@ def _deepgram(path: Path, data: Any) -> list[Segment]:
     if isinstance(data, list):
         return _utterances(path, data, "", "transcript", 1.0, "deepgram", "diarize=true")
     results = data["results"]
-    if isinstance(results.get("utterances"), list):
-        return _utterances(path, results["utterances"], "results.utterances", "transcript",
-                           1.0, "deepgram", "diarize=true")
-    try:
-        words = results["channels"][0]["alternatives"][0]["words"]
-    except (KeyError, IndexError, TypeError):
-        raise MalformedError(str(path), "results.channels[0].alternatives[0].words: not found",
-                             hint="export Deepgram's full JSON response (with utterances=true "
-                                  "and diarize=true)") from None
-    if not isinstance(words, list):
-        raise MalformedError(str(path), "results.channels[0].alternatives[0].words: not a list",
-                             hint="export Deepgram's full JSON response")
-    return _words_by_speaker(path, words, "results.channels[0].alternatives[0].words")
+    channels = results.get("channels")
+    utterances = results.get("utterances")
+    multichannel = isinstance(channels, list) and len(channels) > 1 or _dicts(utterances) \
+        and len({str(u.get("channel")) for u in utterances}) > 1
+    if isinstance(utterances, list):
+        return _utterances(path, utterances, "results.utterances", "transcript",
+                           1.0, "deepgram", "diarize=true", by_channel=multichannel)
+    segments: list[Segment] = []
+    for number in range(len(channels) if multichannel else 1):
+        base = f"results.channels[{number}].alternatives[0].words"
+        try:
+            words = channels[number]["alternatives"][0]["words"]
+        except (KeyError, IndexError, TypeError):
+            raise MalformedError(str(path), f"{base}: not found",
+                                 hint="export Deepgram's full JSON response (with "
+                                      "utterances=true and diarize=true)") from None
+        if not isinstance(words, list):
+            raise MalformedError(str(path), f"{base}: not a list",
+                                 hint="export Deepgram's full JSON response")
+        segments += _deepgram_words(path, words, base, number if multichannel else None)
+    return _runs(_in_time_order(segments) if multichannel else segments)
 
 
 def _aws(path: Path, data: Any) -> list[Segment]:
     """Newer outputs have ``audio_segments`` (one per speaker turn, with its transcript): used
     when present. Otherwise words are ``items`` (punctuation without times, attached to the
-    word before), their speaker on the item (newer) or in ``speaker_labels`` (older)."""
+    word before), their speaker on the item (newer) or in ``speaker_labels`` (older).
+    A job with channel identification (``channel_labels``) has the channel on each item or
+    segment (older output: in ``channel_labels.channels[].items``), which names the
+    speaker; its items are put in time order."""
     results = data["results"]
     option = "ShowSpeakerLabels in the job's settings"
+    by_channel = isinstance(results.get("channel_labels"), dict)
+    channel_at: dict[str, str] = {}
+    for part in (results.get("channel_labels") or {}).get("channels") or [] \
+            if by_channel else []:
+        for word in (part.get("items") if isinstance(part, dict) else None) or []:
+            if isinstance(word, dict) and part.get("channel_label") is not None:
+                channel_at[str(word.get("start_time"))] = part["channel_label"]
+
+    def speaker_of(item: dict, label: Any, where: str) -> str:
+        channel = item.get("channel_label", channel_at.get(str(item.get("start_time"))))
+        if by_channel and channel is not None:
+            return _channel_label(channel, label)
+        if label is None:
+            raise _no_speakers(path, where, "AWS Transcribe", option)
+        return _label(label)
+
     if _dicts(results.get("audio_segments")):
         segments = []
         for number, item in enumerate(results["audio_segments"]):
@@ -196,13 +280,11 @@ def _aws(path: Path, data: Any) -> list[Segment]:
             said = " ".join(str(item.get("transcript") or "").split())
             if not said:
                 continue
-            if item.get("speaker_label") is None:
-                raise _no_speakers(path, where, "AWS Transcribe", option)
-            segments.append(Segment(_label(item["speaker_label"]), said,
+            segments.append(Segment(speaker_of(item, item.get("speaker_label"), where), said,
                                     start=_seconds(path, item.get("start_time"), where),
                                     end=_seconds(path, item.get("end_time"), where),
                                     source=number, where=where))
-        return segments
+        return _in_time_order(segments) if by_channel else segments
     by_start: dict[str, str] = {}
     labels = results.get("speaker_labels")
     if isinstance(labels, dict):
@@ -212,6 +294,7 @@ def _aws(path: Path, data: Any) -> list[Segment]:
                 if isinstance(word, dict) and word.get("speaker_label") is not None:
                     by_start[str(word.get("start_time"))] = word["speaker_label"]
     segments = []
+    last_word: dict[Any, Segment] = {}  # by channel (None: of any channel)
     for number, item in enumerate(results.get("items") or []):
         where = f"results.items[{number}]"
         if not isinstance(item, dict):
@@ -222,24 +305,19 @@ def _aws(path: Path, data: Any) -> list[Segment]:
             if isinstance(alternatives[0], dict) else ""
         if not content:
             continue
-        if item.get("type") == "punctuation":
-            if segments:
-                segments[-1].text += content
+        channel = item.get("channel_label") if by_channel else None
+        if item.get("type") == "punctuation":  # to the word before, of its channel if any
+            before = last_word.get(channel) or last_word.get(None)
+            if before is not None:
+                before.text += content
             continue
         label = item.get("speaker_label", by_start.get(str(item.get("start_time"))))
-        if label is None:
-            raise _no_speakers(path, where, "AWS Transcribe", option)
-        speaker = _label(label)
-        start = _seconds(path, item.get("start_time"), where)
-        end = _seconds(path, item.get("end_time"), where)
-        last = segments[-1] if segments else None
-        if last is not None and last.speaker == speaker:
-            last.text = f"{last.text} {content}"
-            last.end = end if end is not None else last.end
-        else:
-            segments.append(Segment(speaker, content, start=start, end=end, source=number,
-                                    where=where))
-    return segments
+        segments.append(Segment(speaker_of(item, label, where), content,
+                                start=_seconds(path, item.get("start_time"), where),
+                                end=_seconds(path, item.get("end_time"), where),
+                                source=number, where=where))
+        last_word[channel] = last_word[None] = segments[-1]
+    return _runs(_in_time_order(segments) if by_channel else segments)
 
 
 def _revai(path: Path, data: Any) -> list[Segment]:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from analyzer.errors import NoSpeakerError
+from analyzer.errors import EmptyTranscriptError, NoSpeakerError
 from analyzer.io import read_transcripts
 from analyzer.io.formats import BY_NAME
 
@@ -136,3 +136,62 @@ def test_every_json_example_in_analyzer_formats_reads(tmp_path):
         document = rest[:rest.rindex("}") + 1]
         t = read_json(tmp_path, json.loads(document), f"example{number}.json")
         assert [x.text for x in t.turns] == ["Hi"], name
+
+
+def _dg_word(word, start, speaker=None):
+    item = {"word": word.lower(), "punctuated_word": word, "start": start, "end": start + 0.3}
+    return item if speaker is None else {**item, "speaker": speaker}
+
+
+@pytest.mark.parametrize("diarised", [False, True])
+def test_deepgram_multichannel_words_read_every_channel_in_time_order(tmp_path, diarised):
+    spk = 0 if diarised else None
+    left = [_dg_word("Hello.", 0.1, spk), _dg_word("Fine.", 3.0, spk)]
+    right = [_dg_word("Offer", 1.2, spk), _dg_word("forty?", 1.6, spk)]
+    t = read_json(tmp_path, {"results": {"channels": [{"alternatives": [{"words": left}]},
+                                                       {"alternatives": [{"words": right}]}]}})
+    a, b = ("Channel 0 Speaker 0", "Channel 1 Speaker 0") if diarised else ("Channel 0",
+                                                                             "Channel 1")
+    assert rows(t) == [(a, "Hello.", 0.1, 0.4), (b, "Offer forty?", 1.2, 1.9),
+                       (a, "Fine.", 3.0, 3.3)]
+
+
+def test_deepgram_multichannel_utterances_tell_speakers_apart_by_channel(tmp_path):
+    utterances = [{"start": 0.1, "end": 1.0, "channel": 0, "speaker": 0, "transcript": "Hi."},
+                  {"start": 1.2, "end": 2.0, "channel": 1, "speaker": 0, "transcript": "Yo."},
+                  {"start": 3.0, "end": 3.5, "channel": 0, "transcript": "Bye."}]
+    t = read_json(tmp_path, {"results": {"utterances": utterances, "channels": []}})
+    assert [x.speaker for x in t.turns] == ["Channel 0 Speaker 0", "Channel 1 Speaker 0",
+                                             "Channel 0"]
+
+
+def _aws_word(content, start, channel):
+    return {"type": "pronunciation", "start_time": str(start), "end_time": str(start + 0.2),
+            "alternatives": [{"content": content}], "channel_label": channel}
+
+
+def test_aws_channel_identification_one_speaker_per_channel(tmp_path):
+    items = [_aws_word("We", 0.5, "ch_0"), _aws_word("Too", 0.9, "ch_1"),
+             _aws_word("offer", 1.0, "ch_0"),
+             {"type": "punctuation", "alternatives": [{"content": "?"}], "channel_label": "ch_1"},
+             {"type": "punctuation", "alternatives": [{"content": "."}], "channel_label": "ch_0"}]
+    t = read_json(tmp_path, {"results": {"channel_labels": {"channels": [],
+                                                            "number_of_channels": 2},
+                                         "items": items}})
+    assert rows(t) == [("Channel 0", "We", 0.5, 0.7), ("Channel 1", "Too?", 0.9, 1.1),
+                       ("Channel 0", "offer.", 1.0, 1.2)]
+    segs = [{"transcript": "We offer.", "start_time": "0.5", "end_time": "1.2",
+             "channel_label": "ch_0"},
+            {"transcript": "Too low?", "start_time": "2.0", "end_time": "2.5",
+             "channel_label": "ch_1"}]
+    t = read_json(tmp_path, {"results": {"channel_labels": {"channels": []}, "items": items,
+                                         "audio_segments": segs}})
+    assert [x.speaker for x in t.turns] == ["Channel 0", "Channel 1"]
+
+
+def test_failed_assemblyai_job_says_it_failed(tmp_path):
+    path = tmp_path / "job.json"
+    path.write_text(json.dumps({"id": "x", "status": "error", "error": "Download error",
+                                "speaker_labels": True, "utterances": None}), encoding="utf-8")
+    with pytest.raises(EmptyTranscriptError, match=r"job failed \(Download error\)"):
+        list(read_transcripts(path))
