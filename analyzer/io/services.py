@@ -40,20 +40,40 @@ def _dicts(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
-def _assemblyai_utterance(item: dict) -> bool:
-    """AssemblyAI's utterance: ``speaker``, ``text``, ``confidence`` and whole-millisecond
-    ``start``/``end`` (plain segments count seconds, usually with fractions)."""
-    return {"speaker", "text", "start", "end", "confidence"} <= item.keys() \
-        and all(isinstance(item[k], int) and not isinstance(item[k], bool)
-                for k in ("start", "end"))
+def _whole_numbers(item: dict) -> bool:
+    return all(isinstance(item[k], int) and not isinstance(item[k], bool)
+               for k in ("start", "end"))
+
+
+def _assemblyai_utterances(items: Any) -> bool:
+    """Whether a list of ``{speaker, text, start, end}`` is AssemblyAI's (milliseconds) rather
+    than plain segments (seconds), decided once for the whole list.
+
+    Whole-number times are needed (segments usually have fractions; whole seconds occur).
+    Then the scale decides when only one reading is speech: the utterances' time per word,
+    summed over the file, is 0.1-1 s in real speech, so over 100 units a word can only be
+    milliseconds and under 3 only seconds. In between, AssemblyAI's own marks decide: its
+    single-letter speakers (``A``, ``B``) or a ``confidence`` on every utterance. (The
+    ``confidence`` alone misread whole-second segments as milliseconds, and utterances
+    without it as seconds.)"""
+    if not _dicts(items) or not all({"speaker", "text", "start", "end"} <= item.keys()
+                                    and _whole_numbers(item) for item in items):
+        return False
+    words = sum(max(1, len(str(item["text"]).split())) for item in items)
+    per_word = sum(item["end"] - item["start"] for item in items) / words
+    if per_word > 100:
+        return True
+    if per_word < 3:
+        return False
+    return all(len(str(item["speaker"])) == 1 and str(item["speaker"]).isupper()
+               for item in items) or all("confidence" in item for item in items)
 
 
 def kind_of(data: Any) -> str | None:
     """The service whose output ``data`` looks like, or ``None``."""
     if isinstance(data, dict):
         if "utterances" in data and ("speaker_labels" in data or "audio_duration" in data
-                                     or _dicts(data["utterances"])
-                                     and "confidence" in data["utterances"][0]):
+                                     or _assemblyai_utterances(data["utterances"])):
             return "assemblyai"
         results = data.get("results")
         if isinstance(results, dict):
@@ -67,7 +87,7 @@ def kind_of(data: Any) -> str | None:
             return "revai"
         return None
     if _dicts(data):
-        if all(_assemblyai_utterance(item) for item in data):
+        if _assemblyai_utterances(data):
             return "assemblyai"
         if all({"transcript", "start", "end"} <= item.keys() for item in data):
             return "deepgram"

@@ -195,3 +195,23 @@ def test_failed_assemblyai_job_says_it_failed(tmp_path):
                                 "speaker_labels": True, "utterances": None}), encoding="utf-8")
     with pytest.raises(EmptyTranscriptError, match=r"job failed \(Download error\)"):
         list(read_transcripts(path))
+
+
+@pytest.mark.parametrize("items, fmt, first", [
+    # AssemblyAI without confidence: single-letter speakers, hundreds of units per word
+    ([{"speaker": "A", "text": "Hi", "start": 500, "end": 2100},
+      {"speaker": "B", "text": "Hello", "start": 2500, "end": 4100}], "assemblyai",
+     ("Speaker A", "Hi", 0.5, 2.1)),
+    # whole-second segments with a confidence: seconds, not milliseconds
+    ([{"speaker": "SPEAKER_00", "text": "Hi", "start": 1, "end": 3, "confidence": 0.9},
+      {"speaker": "SPEAKER_01", "text": "Hello", "start": 4, "end": 6, "confidence": 0.8}],
+     "segments", ("SPEAKER_00", "Hi", 1.0, 3.0)),
+    # single letters, but a few units for many words: seconds
+    ([{"speaker": "A", "text": "We could meet in the middle then", "start": 0, "end": 3},
+      {"speaker": "B", "text": "Fine", "start": 4, "end": 5}], "segments",
+     ("A", "We could meet in the middle then", 0.0, 3.0))])
+def test_assemblyai_or_segments_decided_by_speakers_and_time_scale(tmp_path, items, fmt, first):
+    t = read_json(tmp_path, items)
+    assert (t.format, rows(t)[0]) == (fmt, first)
+    if fmt == "assemblyai":
+        assert read_json(tmp_path, {"utterances": items}).format == "assemblyai"
