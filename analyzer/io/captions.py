@@ -21,7 +21,7 @@ from pathlib import Path
 from ..errors import MalformedError, NoSpeakerError, TimingError
 from ..transcript import Transcript
 from .base import Segment, make_transcript
-from .text import NAME_PARTICLES, not_a_speaker
+from .text import LEADING_SYMBOLS, NAME_PARTICLES, NOT_SPEAKERS, not_a_speaker
 from .times import parse_clock
 
 _TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)$")
@@ -32,13 +32,14 @@ _VTT_TIME = re.compile(r"^(?:\d+:)?\d{2}:\d{2}\.\d{3}$")
 _SRT_TIME = re.compile(r"^(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}$")
 _VOICE = re.compile(r"<v(?:\.[^ \t>]*)?[ \t]+([^>]+)>(.*?)(?:</v>|(?=<v[ .\t])|$)", re.S)
 #: Any ``NAME: text`` at the start of a cue line; ``_Names`` decides whether NAME is a speaker.
-_ANY_PREFIX = re.compile(r"^\s*(?:>>\s*|-\s*)?(?P<n>[^\W\d_][^:：\n]{0,79}?)\s*[:：]"
+_ANY_PREFIX = re.compile(r"^\s*(?:>>\s*|-\s*)?" + LEADING_SYMBOLS
+                         + r"(?P<n>[^\W\d_][^:：\n]{0,79}?)\s*[:：]"
                          r"(?:\s+|(?<=：))(?P<t>\S.*)$", re.S)
 _PAREN = re.compile(r"\s*\((?P<p>[^()]{1,30})\)\s*")
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _PLAIN_NAME = re.compile(r"^[\w.'&\- ]+$")  # the characters a name had to have before
 _TAG = re.compile(r"</?[^>]{0,80}>|\{\\[^}]{0,40}\}")
-_PREFIX = re.compile(r"^\s*(?:>>\s*|-\s*)?"
+_PREFIX = re.compile(r"^\s*(?:>>\s*|-\s*)?" + LEADING_SYMBOLS +
                      r"(?:\[(?P<b>[^\]\n]{1,40})\]\s*:?|(?P<n>[^\W\d_][\w.'&\- ]{0,39}?)\s*[:：])"
                      r"(?:\s+|(?<=：))(?P<t>\S.*)$", re.S)
 
@@ -84,6 +85,22 @@ def _cues(blocks: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[s
         yield first + start, block[start:]
 
 
+#: Headings that start a line of notes in a cue (``Next Steps: ...``): a prefix used once
+#: is no speaker when it is one of these, a word of ``text.NOT_SPEAKERS`` (``Note``,
+#: ``Price``, ``Summary``), or starts with one of ``_HEADING_FIRST``.
+HEADINGS = frozenset("""next steps|action items|bottom line|final offer|last offer|best offer|
+key points|key takeaways|takeaways|open issues|open questions|recap|decision|decisions|status|
+update|updates|follow up|follow-up|background|conclusion|outcome|overview|context
+""".replace("\n", "").split("|"))
+_HEADING_FIRST = frozenset("next action bottom final key open main follow".split())
+
+
+def _heading(name: str) -> bool:
+    lowered = " ".join(_PAREN.sub(" ", name).lower().rstrip(".").split())
+    return lowered in HEADINGS or lowered in NOT_SPEAKERS or not_a_speaker(lowered) \
+        or lowered.split(" ")[0] in _HEADING_FIRST
+
+
 class _Names:
     """Which cue-leading ``NAME:`` prefixes of one file are speakers.
 
@@ -101,7 +118,10 @@ class _Names:
       of the file also start with names (the file uses the ``Name:`` convention);
     - a name with ordinary lower-case words (``The price``, ``here's why``) is a speaker only
       when it starts several cue lines;
-    - words such as ``Note``, ``PS``, ``Option A`` are never speakers (see ``text``).
+    - a prefix used once must look like a person's name, not a heading (``Next Steps``,
+      ``Action Items``, ``Bottom Line``, ``Note``, ``Price``: see ``_heading``); a heading
+      word that starts several cues is a speaker (a participant named ``Note``), since notes
+      inside a turn do not start cue after cue.
 
     A parenthesis after the name is the speaker's role or side, as in the text format:
     ``Dana (mediator):`` makes Dana a mediator, ``Priya Shah (she/her):`` is speaker
@@ -110,6 +130,7 @@ class _Names:
 
     def __init__(self, payloads: list[str]) -> None:
         self.counts: dict[str, int] = {}
+        self.cue_starts: dict[str, int] = {}  # headings: how many cues they start
         self.roles: dict[str, str] = {}
         named_lines = 0
         for payload in payloads:
@@ -117,9 +138,11 @@ class _Names:
             if voices:
                 named_lines += len(voices)
                 continue
-            for line in payload.splitlines():
+            for number, line in enumerate(payload.splitlines()):
                 found = self._candidate(_clean(line))
                 if found is None:
+                    if number == 0 and (found := self._candidate(_clean(line), True)):
+                        self.cue_starts[found[0]] = self.cue_starts.get(found[0], 0) + 1
                     continue
                 key = found[0]
                 self.counts[key] = self.counts.get(key, 0) + 1
@@ -128,8 +151,9 @@ class _Names:
         self.named_lines = named_lines
 
     @staticmethod
-    def _candidate(text: str) -> tuple[str, str] | None:
-        """``(NAME, text)`` for a line ``NAME: text``, if NAME could be a display name."""
+    def _candidate(text: str, headings: bool = False) -> tuple[str, str] | None:
+        """``(NAME, text)`` for a line ``NAME: text``, if NAME could be a display name
+        (with ``headings``, also if it is a word such as ``Note``)."""
         match = _ANY_PREFIX.match(text)
         if not match or any(ch in match["n"] for ch in '?!;"“”…'):
             return None
@@ -137,8 +161,8 @@ class _Names:
         if len(_PAREN.findall(name)) > 1:
             return None
         base = _PAREN.sub(" ", name).replace("|", " ").split()
-        if not base or len(base) > 8 or not_a_speaker(" ".join(base)) \
-                or not_a_speaker(name.split("(")[0].strip()):
+        if not base or len(base) > 8 or not headings and (
+                not_a_speaker(" ".join(base)) or not_a_speaker(name.split("(")[0].strip())):
             return None
         return name, match["t"].strip()
 
@@ -165,12 +189,16 @@ class _Names:
             return " ".join(match["b"].split()), match["t"].strip(), None, None
         found = self._candidate(text)
         if found is None:
-            return None, text, None, None
+            found = self._candidate(text, True)
+            if found is None or self.cue_starts.get(found[0], 0) < 2 or self.named_lines < 2:
+                return None, text, None, None
         name, said = found
         paren = _PAREN.search(name)
         speaker = " ".join(_PAREN.sub(" ", name).split()) if paren else name
         role = " ".join(paren["p"].split()) if paren else None
         words = speaker.replace("|", " ").split()
+        if self.counts.get(name, 0) + self.cue_starts.get(name, 0) < 2 and _heading(name):
+            return None, text, None, None
         if self._phrase(name):
             accepted = self.counts.get(name, 0) >= 2
             return (speaker, said, role, None) if accepted else (None, text, None, None)

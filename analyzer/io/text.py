@@ -45,12 +45,15 @@ _TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 NAME_PARTICLES = frozenset("de van von der den da di la le del della du dos das bin binti al "
                            "el ibn ter".split())
 _PARTICLE = rf"(?:{'|'.join(sorted(NAME_PARTICLES))})"
+#: Emoji or other symbols people put before their display name (``🌻 Priya``): not part of
+#: the name. Non-ASCII only, so ``#`` comments, ``*``/``-`` bullets and quotes keep their meaning.
+LEADING_SYMBOLS = r"(?:[^\x00-\x7f\w\s“”‘’«»„「『（【]{1,8}[ \t]*)?"
 #: A name: up to four words, particles not counted (``Anna Maria de la Cruz``).
 _NAME = rf"[^\W\d_][\w.'&\-]*(?:[ \t]+(?:{_PARTICLE}[ \t]+)*[\w.'&\-]+){{0,3}}?"
 _LABEL = re.compile(
     rf"""^
     (?:[\[(]\s*(?P<t1>{_TIME})\s*[\])]\s*(?:-\s*)?|(?P<t2>{_TIME})\s+(?:-\s*)?)?
-    (?P<name>{_NAME})
+    {LEADING_SYMBOLS}(?P<name>{_NAME})
     (?:\s*\(\s*(?P<paren>[^)\]:]{{1,30}})\s*\))?
     (?:\s*[\[(]\s*(?P<t3>{_TIME})\s*[\])])?
     \s*[:：](?:\s+|$|(?<=：))(?P<text>.*)$""",
@@ -173,6 +176,27 @@ def _header_label(label: _Label) -> bool:
         and label.name.lower() in _HEADER_KEYS
 
 
+def _header_items(lines: list[str], parsed: list[_Label | None], counts: Counter) -> set[int]:
+    """The 0-based lines that are items under a header title with nothing after its colon
+    (``Agenda:`` then ``Price: target 40``), before the first turn.
+
+    Such items look like labels, and the first one became the first speaker. They run up to
+    a blank line, and stop at a label that is timed or whose name speaks again (a turn);
+    they are then text before the first turn (the preamble, see ``_preamble_lines``)."""
+    items: set[int] = set()
+    under = False
+    for i, label in enumerate(parsed):
+        if not lines[i].strip():
+            under = False
+        elif label is not None and _header_label(label):
+            under = not label.text
+        elif label is not None:
+            if not (under and not label.has_time and counts[label.name] == 1):
+                break  # the first turn
+            items.add(i)
+    return items
+
+
 def not_a_speaker(name: str) -> bool:
     lowered = name.lower().rstrip(".")
     return lowered in NOT_SPEAKERS or lowered.split(" ")[0] in _NOT_SPEAKER_FIRST_WORDS
@@ -190,6 +214,8 @@ def _without_footer(lines: list[str]) -> list[str]:
 def read(path: Path, text: str, **options) -> Iterator[Transcript]:
     lines = _without_footer(text.splitlines())
     parsed = [_parse(line) if line.strip() else None for line in lines]
+    for i in _header_items(lines, parsed, Counter(p.name for p in parsed if p is not None)):
+        parsed[i] = None
     candidates = [(i, p) for i, p in enumerate(parsed) if p is not None]
     counts = Counter(p.name for _, p in candidates)
     after_blank = sum(1 for i, _ in candidates[1:] if i > 0 and not lines[i - 1].strip())

@@ -151,3 +151,25 @@ def test_an_unconfirmed_display_name_in_the_first_cue_is_an_error(tmp_path):
     with pytest.raises(NoSpeakerError) as info:
         read_one(path)
     assert info.value.line == 5 and "'Priya Shah (she/her):'" in info.value.message
+
+
+def test_vtt_leading_emoji_before_a_display_name(tmp_path):
+    path = _vtt(tmp_path, "Marco Rossi: Thanks for joining.", "\U0001F33B Priya Shah: Hello.",
+                "Marco Rossi: The price.", "\U0001F33B Priya Shah: Forty.")
+    assert [(x.speaker, x.text) for x in read_one(path).turns] == [
+        ("Marco Rossi", "Thanks for joining."), ("Priya Shah", "Hello."),
+        ("Marco Rossi", "The price."), ("Priya Shah", "Forty.")]
+
+
+def test_vtt_headings_used_once_continue_the_turn_a_recurring_note_speaks(tmp_path):
+    path = _vtt(tmp_path, "Marco Rossi: Where we are.", "Next Steps: you send the draft.",
+                "Priya Shah: Agreed.", "Bottom Line: not below forty.",
+                "Final Offer: forty-two.", "Marco Rossi: Okay.")
+    assert [(x.speaker, x.text) for x in read_one(path).turns] == [
+        ("Marco Rossi", "Where we are. Next Steps: you send the draft."),
+        ("Priya Shah", "Agreed. Bottom Line: not below forty. Final Offer: forty-two."),
+        ("Marco Rossi", "Okay.")]
+    path = _vtt(tmp_path, "Marco Rossi: Let's start.", "Note: I'm taking minutes.",
+                "Priya Shah: Hi.", "Note: Can you repeat the price?")
+    assert [x.speaker for x in read_one(path).turns] == ["Marco Rossi", "Note", "Priya Shah",
+                                                         "Note"]

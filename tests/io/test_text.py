@@ -196,3 +196,13 @@ def test_chat_files_are_refused_with_how_to_convert(tmp_path):
             list(read_transcripts(path))
         assert "sed -n" in caught.value.hint and "*SPK:" in caught.value.hint
     assert "CHAT" in caught.value.hint or "CHAT" in caught.value.message
+
+
+def test_leading_emoji_before_a_name_and_agenda_items_are_no_speakers(tmp_path):
+    path = tmp_path / "call.txt"
+    path.write_text("Agenda:\nPrice: target 40\nDelivery: Q1\n\nPriya: Thanks, Marco.\n"
+                    "\U0001F33B Marco: Happy to.\nPriya: Price first.\n", encoding="utf-8")
+    (t,) = read_transcripts(path)
+    assert [(x.speaker, x.text) for x in t.turns] == [
+        ("Priya", "Thanks, Marco."), ("Marco", "Happy to."), ("Priya", "Price first.")]
+    assert t.meta["header"]["preamble"] == "Price: target 40\nDelivery: Q1"
