@@ -31,7 +31,7 @@ from ..errors import (
 )
 from ..transcript import Transcript
 from .base import Segment, make_transcript
-from .times import parse_seconds
+from .times import parse_clock, parse_seconds
 
 #: Accepted column names per field (after lower-casing and turning spaces and dashes into _).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -119,21 +119,55 @@ _TWELVE_HOUR = re.compile(
     r"(?::(?P<s>\d{2})(?:[.,](?P<f>\d{1,6}))?)?\s*(?P<ampm>[AaPp])\.?\s*[Mm]\.?$")
 
 
-def _date(text: str) -> datetime:
+_DATE_PARTS = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
+#: A date and a 24-hour time in one cell: ``27/11/2026 09:58``, ``2026-11-27T09:58:00``.
+_DATE_CLOCK = re.compile(r"^(?P<date>\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}),?[ T]+"
+                         r"(?P<clock>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,6})?)?)$")
+
+
+def _date(text: str, day_first: bool | None = None) -> datetime:
     """A date written ``2024-05-14``, ``5/14/2024`` (month first, as the US locales that
     write AM/PM do) or ``14/5/2024`` and ``14.05.2024`` (day first when it cannot be a month,
-    or with dots)."""
+    or with dots). ``day_first`` is the order decided for the whole file (``_day_first``)."""
     parts = [int(p) for p in re.split(r"[/.-]", text)]
     if parts[0] > 31:
         year, month, day = parts
-    elif "." in text or parts[0] > 12:
+    elif "." in text or parts[0] > 12 or day_first and parts[1] <= 12:
         day, month, year = parts
     else:
         month, day, year = parts
     return datetime(year + 2000 if year < 100 else year, month, day)
 
 
-def _twelve_hour(value: str) -> float | None:
+def _day_first(dates: list[str]) -> bool | None:
+    """Whether the file writes day before month, decided once for all its dates.
+
+    Deciding date by date read ``11/11`` then ``12/11`` (a chat across midnight in a UK
+    export) as a month apart. A date whose first number is over 12 (or with dots) makes the
+    file day first, one whose second is over 12 month first; when no date tells, the order
+    under which consecutive dates are closer wins (a conversation spans days, not months);
+    a tie keeps month first. None when the dates contradict each other (each read alone)."""
+    dates = [d for d in dates if _DATE_PARTS.match(d) and int(re.split(r"[/.-]", d)[0]) <= 31]
+    if not dates:
+        return None
+    firsts = [int(re.split(r"[/.-]", d)[0]) for d in dates]
+    seconds = [int(re.split(r"[/.-]", d)[1]) for d in dates]
+    day = any("." in d for d in dates) or max(firsts) > 12
+    month = max(seconds) > 12
+    if day or month:
+        return None if day and month else day
+
+    def spread(first: bool) -> float:
+        try:
+            days = [_date(d, first).toordinal() for d in dates]
+        except ValueError:
+            return float("inf")
+        return sum(abs(b - a) for a, b in zip(days, days[1:], strict=False))
+
+    return spread(True) < spread(False)
+
+
+def _twelve_hour(value: str, day_first: bool | None = None) -> float | None:
     """Seconds (a timestamp when dated, else from midnight) of a 12-hour time, or None."""
     match = _TWELVE_HOUR.match(value.strip())
     if not match:
@@ -145,29 +179,90 @@ def _twelve_hour(value: str) -> float | None:
     seconds = hour * 3600 + minute * 60 + second + float(f"0.{match['f'] or 0}")
     if match["date"]:
         try:
-            return _date(match["date"]).timestamp() + seconds
+            return _date(match["date"], day_first).timestamp() + seconds
         except ValueError:
             raise ValueError(f"not a date: {match['date']!r}") from None
     return seconds
 
 
-def _time(value: str, date: str = "") -> tuple[float | None, bool]:
-    """Seconds, and whether the value was a date-time or a time of day (chat exports write
-    those; they become seconds from the session's first). ``date`` is the row's ``Date``
-    column, joined to a 12-hour time of day so a chat across midnight stays in order."""
-    twelve = _twelve_hour(value)
+#: What a time cell holds: seconds from the start of the recording, a time of day, or a
+#: date with a time. One column holds one kind (``_set_times``).
+OFFSET, TIME_OF_DAY, DATE_TIME = "seconds from the start", "a time of day", "a date and time"
+
+
+def _time(value: str, date: str = "", day_first: bool | None = None) -> tuple[float | None, str]:
+    """Seconds, and which kind of time ``value`` is (chat exports write times of day or
+    date-times; they become seconds from the session's first). ``date`` is the row's
+    ``Date`` column: a time of day (``10:02 PM``, or ``22:02`` when the cell is a date) is
+    joined with it, so a chat across midnight stays in order."""
+    value, date = value.strip(), date.strip()
+    dated = bool(_DATE_PARTS.match(date))
+    twelve = _twelve_hour(value, day_first)
     if twelve is not None:
-        if date.strip() and not _TWELVE_HOUR.match(value.strip())["date"]:
-            return _twelve_hour(f"{date.strip()} {value.strip()}"), True
-        return twelve, True
+        if date and not _TWELVE_HOUR.match(value)["date"]:
+            return _twelve_hour(f"{date} {value}", day_first), DATE_TIME
+        return twelve, DATE_TIME if _TWELVE_HOUR.match(value)["date"] else TIME_OF_DAY
+    if dated and parse_clock(value) is not None and re.match(r"^\d{1,2}:\d{2}", value):
+        value = f"{date} {value}"  # 09:58 beside a date is a time of day, not 9 min 58 s
+    match = _DATE_CLOCK.match(value)
+    if match:
+        try:
+            day = _date(match["date"], day_first)
+        except ValueError:
+            raise ValueError(f"not a date: {match['date']!r}") from None
+        hours, minutes, *rest = match["clock"].replace(",", ".").split(":")
+        second = float(rest[0]) if rest else 0.0
+        if int(hours) > 23 or int(minutes) > 59 or second >= 60:
+            raise ValueError(f"not a time of day: {match['clock']!r}")
+        return day.timestamp() + int(hours) * 3600 + int(minutes) * 60 + second, DATE_TIME
     try:
-        return parse_seconds(value), False
+        return parse_seconds(value), OFFSET
     except ValueError as not_seconds:  # its message says why (not a time, negative, NaN)
         try:
-            moment = datetime.fromisoformat(value.strip().replace("/", "-"))
+            moment = datetime.fromisoformat(value.replace("/", "-"))
         except ValueError:
             raise not_seconds from None
-        return moment.timestamp(), True
+        return moment.timestamp(), DATE_TIME
+
+
+def _set_times(path: Path, timed: list[tuple[Segment, str, str, str]], column: str) -> bool:
+    """Set each segment's start and end from its row's cells (start, end, date); True when
+    they are times of day or date-times, to be counted from the session's first.
+
+    Done once the whole file is read, so that the day/month order is decided for the file
+    (``_day_first``), and so that a column mixing kinds of time is refused: a time of day
+    (``10:02 AM``, seconds from midnight) beside a date-time (seconds since 1970) made a
+    jump of 1.8 billion seconds."""
+    dates = [cell.strip() for _, start, end, date in timed for cell in (date, start, end)]
+    dates = [cell.replace("T", " ").split(" ")[0].rstrip(",") for cell in dates if cell]
+    day_first = _day_first(dates)
+    first: tuple[str, str, int | None] | None = None
+    for segment, start_cell, end_cell, date in timed:
+        try:
+            start, start_kind = _time(start_cell, date, day_first)
+            end, end_kind = _time(end_cell, date, day_first)
+        except ValueError as exc:
+            raise TimingError(str(path), f"cannot read the time: {exc}", line=segment.line,
+                              hint="write times as seconds from the start of the recording "
+                                   "(0 or more, e.g. 12.5), as HH:MM:SS(.mmm), as dates "
+                                   "with times (2025-03-12 10:04:05) or 12-hour times "
+                                   "(10:02 AM); or ignore the time columns with "
+                                   "--read-option start_col=none --read-option end_col=none "
+                                   f"(the start column is {column!r})") from None
+        segment.start, segment.end = start, end
+        for cell, kind, value in ((start_cell, start_kind, start), (end_cell, end_kind, end)):
+            if value is None:
+                continue
+            if first is None:
+                first = (kind, cell, segment.line)
+            elif kind != first[0]:
+                raise TimingError(
+                    str(path), f"the times mix kinds: {cell!r} is {kind}, but {first[1]!r} "
+                    f"(line {first[2]}) is {first[0]}", line=segment.line,
+                    hint="write every time the same way (all seconds from the start, all "
+                         "times of day, or all dates with times); a time of day beside a "
+                         "date and time cannot be put on one time line")
+    return first is not None and first[0] != OFFSET
 
 
 def _from_first(segments: list[Segment]) -> None:
@@ -199,7 +294,7 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
     sessions: dict[str, list[Segment]] = {}
     roles: dict[str, dict[str, str]] = {}
     line = reader.line_num
-    dated = False
+    timed: list[tuple[Segment, str, str, str]] = []
     while True:
         row_line = line + 1
         try:
@@ -245,21 +340,9 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
         if not speaker:
             raise NoSpeakerError(str(path), f"row without a speaker: {said[:60]!r}",
                                  line=row_line, hint="fill in the speaker column for every row")
-        try:
-            start, start_is_date = _time(cell("start"), cell("date"))
-            end, end_is_date = _time(cell("end"), cell("date"))
-        except ValueError as exc:
-            column = header[columns["start"]] if "start" in columns else "start"
-            raise TimingError(str(path), f"cannot read the time: {exc}", line=row_line,
-                              hint="write times as seconds from the start of the recording "
-                                   "(0 or more, e.g. 12.5), as HH:MM:SS(.mmm), as dates "
-                                   "with times (2025-03-12 10:04:05) or 12-hour times "
-                                   "(10:02 AM); or ignore the time columns with "
-                                   "--read-option start_col=none --read-option end_col=none "
-                                   f"(the start column is {column!r})") from None
-        dated = dated or start_is_date or end_is_date
         session = cell("session") or path.stem
-        segment = Segment(speaker, said, start=start, end=end, line=row_line)
+        segment = Segment(speaker, said, line=row_line)
+        timed.append((segment, cell("start"), cell("end"), cell("date")))
         sessions.setdefault(session, []).append(segment)
         if cell("role"):
             roles.setdefault(session, {}).setdefault(speaker, cell("role"))
@@ -268,6 +351,8 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
     if not sessions:
         raise EmptyTranscriptError(str(path), "the table has a header but no turns", line=1,
                                    hint="add one row per turn below the header")
+    dated = _set_times(path, timed, header[columns["start"]] if "start" in columns
+                       else "start")
     for session, segments in sessions.items():
         if dated:
             _from_first(segments)

@@ -111,3 +111,25 @@ def test_missing_column_hint_names_the_command_line_option(tmp_path):
     with pytest.raises(MissingColumnsError) as info:
         list(read_transcripts(path))
     assert "--read-option speaker_col=" in info.value.hint
+
+
+@pytest.mark.parametrize("rows, starts", [
+    # 24-hour times beside a date are times of day, across midnight too
+    ("27/11/2026,23:58,Priya,Late.\n28/11/2026,00:01,Marco,Past midnight.\n", [0.0, 180.0]),
+    ("2026-11-27,09:58:00,Priya,Morning.\n2026-11-27,10:05:00,Marco,Hello.\n", [0.0, 420.0]),
+    # 11/11 then 12/11 minutes apart: day first for the whole file, not a month apart
+    ("11/11/2026,11:58 PM,Priya,Late.\n12/11/2026,12:01 AM,Marco,Past midnight.\n",
+     [0.0, 180.0])])
+def test_csv_times_of_day_joined_with_the_date_column(tmp_path, rows, starts):
+    path = tmp_path / "chat.csv"
+    path.write_text("Date,Time,Speaker,Message\n" + rows, encoding="utf-8")
+    (t,) = read_transcripts(path)
+    assert [x.start for x in t.turns] == starts
+
+
+def test_csv_column_mixing_kinds_of_time_is_refused(tmp_path):
+    path = tmp_path / "chat.csv"
+    path.write_text("time,speaker,text\n10:02 AM,Priya,Hi.\n2026-11-27 10:03:00,Marco,Hello.\n",
+                    encoding="utf-8")
+    with pytest.raises(TimingError, match="the times mix kinds: '2026-11-27 10:03:00'"):
+        list(read_transcripts(path))
