@@ -13,10 +13,12 @@ from .common import (
     EXIT_SOME_FAILED,
     InputFormatOption,
     ModelOption,
+    ReadOption,
     RolesOption,
     err,
     fail,
     fail_usage,
+    parse_read_options,
     parse_report_formats,
     parse_roles,
     role_warnings,
@@ -35,10 +37,7 @@ def analyze(
     model: ModelOption = None,
     input_format: InputFormatOption = None,
     roles: RolesOption = None,
-    read_option: Annotated[list[str] | None, typer.Option(
-        "--read-option", help="Reader option key=value, e.g. speaker_col=Name or "
-                              "text_col=Utterance for a CSV with other column names.",
-        show_default=False)] = None,
+    read_option: ReadOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
 ) -> None:
     """Analyse negotiation transcripts: moves, stages, per-turn table and a report per session.
@@ -157,18 +156,6 @@ def remove_stale_reports(folder, written: list[Path]) -> None:
                     pass
     if names or record.is_file():
         folder.write_text(REPORTS_RECORD, "".join(f"{n}\n" for n in names))
-
-
-def parse_read_options(items: list[str] | None) -> dict[str, str]:
-    """``["speaker_col=Name"]`` -> ``{"speaker_col": "Name"}``."""
-    options: dict[str, str] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            fail_usage(f"--read-option: cannot read {item!r}", "write key=value, e.g. "
-                       "--read-option speaker_col=Name")
-        options[key.strip()] = value.strip()
-    return options
 
 
 def register(app: typer.Typer) -> None:

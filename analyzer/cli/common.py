@@ -125,3 +125,28 @@ def fail(exc: AnalyzerError, code: int = EXIT_SOME_FAILED) -> NoReturn:
 
 def is_tty() -> bool:
     return sys.stderr.isatty()
+
+
+ReadOption = Annotated[list[str] | None, typer.Option(
+    "--read-option", help="Reader option key=value, e.g. speaker_col=Name or "
+                          "text_col=Utterance for a CSV with other column names; "
+                          "start_col=none ignores a column.",
+    show_default=False)]
+
+
+def parse_read_options(items: list[str] | None) -> dict[str, str]:
+    """``["speaker_col=Name"]`` -> ``{"speaker_col": "Name"}``; a key no reader knows
+    (``strat_col``, ``Start_Col``) is a usage error naming the known ones, not ignored."""
+    from ..io import READ_OPTIONS
+
+    options: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail_usage(f"--read-option: cannot read {item!r}", "write key=value, e.g. "
+                       "--read-option speaker_col=Name")
+        if key.strip() not in READ_OPTIONS:
+            fail_usage(f"--read-option: no reader knows {key.strip()!r}",
+                       f"the keys are {', '.join(READ_OPTIONS)} (CSV column names)")
+        options[key.strip()] = value.strip()
+    return options

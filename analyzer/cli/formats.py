@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from .common import EXIT_OK, EXIT_SOME_FAILED, InputFormatOption, err, fail_usage
+from .common import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    InputFormatOption,
+    ReadOption,
+    err,
+    fail_usage,
+    parse_read_options,
+)
 
 
 def formats(
@@ -15,6 +23,7 @@ def formats(
              "sessions, turns, speakers) or the error with its line.",
         show_default=False)] = None,
     input_format: InputFormatOption = None,
+    read_option: ReadOption = None,
 ) -> None:
     """List the transcript formats the analyser reads, with a one-line example of each.
 
@@ -39,10 +48,10 @@ def formats(
         typer.echo("\nThe format is recognised from the extension, then the content; "
                    "--input-format overrides it. See docs/formats.md.")
         raise typer.Exit(EXIT_OK)
-    raise typer.Exit(_check(check, input_format))
+    raise typer.Exit(_check(check, input_format, parse_read_options(read_option)))
 
 
-def _check(paths: list[str], input_format: str | None) -> int:
+def _check(paths: list[str], input_format: str | None, options: dict | None = None) -> int:
     from pathlib import Path
 
     from ..errors import Failure, ReadError
@@ -64,7 +73,8 @@ def _check(paths: list[str], input_format: str | None) -> int:
     seen: set[str] = set()
     for path in files:
         try:
-            transcripts = list(unique_session_ids(read_transcripts(path, format=input_format),
+            transcripts = list(unique_session_ids(read_transcripts(path, format=input_format,
+                                                                   **(options or {})),
                                                   seen))
         except ReadError as exc:
             failed += 1

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import InputNotFoundError, UnknownFormatError
 from ..transcript import Transcript
+from .csvfile import ALIASES as _CSV_COLUMNS
 from .decoding import decode, read_bytes
 from .formats import (
     CHAT_HINT,
@@ -30,6 +31,10 @@ from .formats import (
     spec_named,
 )
 from .writers import to_csv, to_text, write_csv, write_text
+
+#: The reader options there are (``read_transcripts(path, speaker_col="Name")``, the
+#: command line's ``--read-option``): the CSV reader's column names.
+READ_OPTIONS = tuple(f"{field}_col" for field in _CSV_COLUMNS)
 
 __all__ = [
     "FORMATS", "FormatSpec", "expand_inputs", "read_transcripts", "to_csv", "to_text",

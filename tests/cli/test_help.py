@@ -83,3 +83,21 @@ def test_version():
 
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.strip() == f"analyzer {__version__}"
+
+
+def test_read_options_are_checked_and_formats_takes_them(tmp_path):
+    from typer.testing import CliRunner
+
+    from analyzer.cli import app
+
+    table = tmp_path / "chat.csv"
+    table.write_text("Name,Message,When\nAna,Hello there,soon\nBen,Hi Ana,later\n",
+                     encoding="utf-8")
+    runner = CliRunner()
+    ok = runner.invoke(app, ["formats", str(table), "--read-option", "speaker_col=Name",
+                             "--read-option", "text_col=Message"])
+    assert ok.exit_code == 0, ok.output
+    assert "2 turns" in ok.output and "Ana (party)" in ok.output
+    typo = runner.invoke(app, ["formats", str(table), "--read-option", "speker_col=Name"])
+    assert typo.exit_code == 2 and "no reader knows 'speker_col'" in typo.output
+    assert "speaker_col" in typo.output
