@@ -246,12 +246,17 @@ def read_segments(path: Path, data: Any, **options) -> Iterator[Transcript]:
     WhisperX leaves ``speaker`` out of a segment its diarisation could not assign (often a
     short "Mm-hmm" between two speakers). Refusing the whole file for that lost every
     other turn, so such a segment continues the previous speaker's turn, as a caption cue
-    without a speaker does. A first segment without one, and a file where no segment has
-    a speaker (diarisation not run), are still errors: there is nobody to give it to."""
+    without a speaker does; a first segment without one goes to the first speaker named
+    after it. A file where no segment has a speaker (diarisation not run) is still an
+    error: there is nobody to give it to. When the words of a segment carry speakers that
+    change inside it, the segment is split where they change (``_word_speaker_pieces``)."""
     items = data["segments"] if isinstance(data, dict) else data
     base = "segments" if isinstance(data, dict) else ""
     diarised = any(isinstance(item, dict) and item.get("speaker") not in (None, "")
                    for item in items)
+    first_speaker = next((item["speaker"] for item in items if isinstance(item, dict)
+                          and isinstance(item.get("speaker"), str | int)
+                          and str(item["speaker"]).strip()), None)
     segments: list[Segment] = []
     for number, item in enumerate(items):
         where = f"{base}[{number}]"
@@ -261,9 +266,17 @@ def read_segments(path: Path, data: Any, **options) -> Iterator[Transcript]:
         said = " ".join(_text(path, item, where).split())
         if not said:
             continue
+        pieces = _word_speaker_pieces(item)
+        if pieces:  # WhisperX assigned the words of this segment to different speakers
+            for speaker, words, start, end in pieces:
+                segments.append(Segment(speaker, words, start=start, end=end, source=number,
+                                        where=where))
+            continue
         speaker = _speaker(path, item, where)
         if not speaker and diarised and segments:
             speaker = segments[-1].speaker
+        elif not speaker and diarised and not segments and first_speaker is not None:
+            speaker = str(first_speaker).strip()  # a first "Mm-hmm": the next speaker's
         if not speaker:
             hint = ("run speaker diarisation (e.g. WhisperX with diarize) so the segments have "
                     "a 'speaker', or add the speakers by hand") if not diarised else (
@@ -278,6 +291,43 @@ def read_segments(path: Path, data: Any, **options) -> Iterator[Transcript]:
     session_id = data.get("session_id") if isinstance(data, dict) else None
     yield make_transcript(path, "segments", segments, meta=meta, unit="segment",
                           session_id=str(session_id) if session_id is not None else None)
+
+
+def _word_speaker_pieces(item: dict) -> list[tuple[str, str, float | None, float | None]]:
+    """A segment's runs of words by one speaker, when WhisperX's word-level ``speaker``
+    changes inside it ("We can offer forty. Too low." with the last two words another
+    speaker's); empty when it does not, so the segment is read whole. Words without a
+    speaker stay with the run before them; times come from the words."""
+    words = item.get("words")
+    if not isinstance(words, list) or not words:
+        return []
+    if not all(isinstance(w, dict) and isinstance(w.get("word", w.get("text")), str)
+               for w in words):
+        return []
+    named = {str(w["speaker"]).strip() for w in words
+             if isinstance(w.get("speaker"), str | int) and str(w["speaker"]).strip()}
+    if len(named) < 2:
+        return []
+    pieces: list[list] = []
+    current = None
+    for w in words:
+        who = w.get("speaker")
+        who = str(who).strip() if isinstance(who, str | int) and str(who).strip() else None
+        if who is None:
+            who = current if current is not None else str(item.get("speaker") or "").strip()
+        if not who:
+            who = next(iter(sorted(named)))
+        text = str(w.get("word", w.get("text"))).strip()
+        start = w.get("start") if isinstance(w.get("start"), int | float) else None
+        end = w.get("end") if isinstance(w.get("end"), int | float) else None
+        if pieces and pieces[-1][0] == who:
+            pieces[-1][1].append(text)
+            pieces[-1][3] = end if end is not None else pieces[-1][3]
+        else:
+            pieces.append([who, [text], start, end])
+        current = who
+    return [(who, " ".join(t for t in texts if t), start, end)
+            for who, texts, start, end in pieces if any(texts)]
 
 
 def read_turns(path: Path, data: Any, **options) -> Iterator[Transcript]:

@@ -87,10 +87,9 @@ def test_whisperx_segment_without_speaker_continues_the_previous_turn(tmp_path):
     (t,) = read_transcripts(path)
     assert [(x.speaker, x.text, x.end) for x in t.turns] == [
         ("SPEAKER_00", "We offer 85. Mm-hmm.", 4.3), ("SPEAKER_01", "Closer to 95.", 7.1)]
-    path.write_text(json.dumps({"segments": segments[1:]}))  # nobody to continue
-    with pytest.raises(NoSpeakerError, match=r"segments\[0\]") as info:
-        list(read_transcripts(path))
-    assert "first segment" in info.value.hint
+    path.write_text(json.dumps({"segments": segments[1:]}))  # a first "Mm-hmm": the next one's
+    (t,) = read_transcripts(path)
+    assert [(x.speaker, x.text) for x in t.turns] == [("SPEAKER_01", "Mm-hmm. Closer to 95.")]
     path.write_text(json.dumps({"segments": [dict(s, speaker=None) for s in segments]}))
     with pytest.raises(NoSpeakerError, match="segment without a speaker") as info:
         list(read_transcripts(path))  # no diarisation at all: still refused
@@ -107,3 +106,17 @@ def test_unknown_shapes_show_keys_cut_with_an_ellipsis_and_a_list_item_s_keys(tm
         with pytest.raises(UnknownFormatError, match="unknown JSON transcript shape") as info:
             list(read_transcripts(path))
         assert words in info.value.message
+
+
+def test_whisperx_words_with_another_speaker_split_their_segment(tmp_path):
+    path = tmp_path / "words.json"
+    words = [{"word": w, "start": a, "end": b, "speaker": who} for w, a, b, who in [
+        ("We", 0.0, 0.2, "SPEAKER_00"), ("offer", 0.2, 0.6, "SPEAKER_00"),
+        ("forty.", 0.6, 1.2, "SPEAKER_00"), ("Too", 2.0, 2.3, "SPEAKER_01"),
+        ("low.", 2.3, 3.0, "SPEAKER_01")]]
+    path.write_text(json.dumps({"segments": [{"start": 0.0, "end": 3.0, "speaker": "SPEAKER_00",
+                                              "text": " We offer forty. Too low.",
+                                              "words": words}]}))
+    (t,) = read_transcripts(path)
+    assert [(x.speaker, x.text, x.start, x.end) for x in t.turns] == [
+        ("SPEAKER_00", "We offer forty.", 0.0, 1.2), ("SPEAKER_01", "Too low.", 2.0, 3.0)]
