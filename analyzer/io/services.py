@@ -36,6 +36,15 @@ SERVICES = {"assemblyai": "AssemblyAI", "deepgram": "Deepgram", "aws_transcribe"
             "revai": "Rev.ai"}
 
 
+
+def _time_key(value: Any) -> Any:
+    """A start time as a key that matches however it is written: AWS gives "0.500" in one
+    list and "0.5" in the other in older outputs, so the text alone misses the match."""
+    try:
+        return round(float(value), 3)
+    except (TypeError, ValueError):
+        return value
+
 def _dicts(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
@@ -283,10 +292,10 @@ def _aws(path: Path, data: Any) -> list[Segment]:
             if by_channel else []:
         for word in (part.get("items") if isinstance(part, dict) else None) or []:
             if isinstance(word, dict) and part.get("channel_label") is not None:
-                channel_at[str(word.get("start_time"))] = part["channel_label"]
+                channel_at[_time_key(word.get("start_time"))] = part["channel_label"]
 
     def speaker_of(item: dict, label: Any, where: str) -> str:
-        channel = item.get("channel_label", channel_at.get(str(item.get("start_time"))))
+        channel = item.get("channel_label", channel_at.get(_time_key(item.get("start_time"))))
         if by_channel and channel is not None:
             return _channel_label(channel, label)
         if label is None:
@@ -312,7 +321,7 @@ def _aws(path: Path, data: Any) -> list[Segment]:
             words = part.get("items") if isinstance(part, dict) else None
             for word in words or []:
                 if isinstance(word, dict) and word.get("speaker_label") is not None:
-                    by_start[str(word.get("start_time"))] = word["speaker_label"]
+                    by_start[_time_key(word.get("start_time"))] = word["speaker_label"]
     segments = []
     last_word: dict[Any, Segment] = {}  # by channel (None: of any channel)
     for number, item in enumerate(results.get("items") or []):
@@ -331,7 +340,7 @@ def _aws(path: Path, data: Any) -> list[Segment]:
             if before is not None:
                 before.text += content
             continue
-        label = item.get("speaker_label", by_start.get(str(item.get("start_time"))))
+        label = item.get("speaker_label", by_start.get(_time_key(item.get("start_time"))))
         segments.append(Segment(speaker_of(item, label, where), content,
                                 start=_seconds(path, item.get("start_time"), where),
                                 end=_seconds(path, item.get("end_time"), where),

@@ -215,3 +215,18 @@ def test_assemblyai_or_segments_decided_by_speakers_and_time_scale(tmp_path, ite
     assert (t.format, rows(t)[0]) == (fmt, first)
     if fmt == "assemblyai":
         assert read_json(tmp_path, {"utterances": items}).format == "assemblyai"
+
+
+def test_aws_older_speaker_labels_match_times_written_differently(tmp_path):
+    """Older AWS output may write a word's start as "0.500" in speaker_labels and "0.5" in
+    items: the times are matched as numbers, not as text."""
+    items = [{"type": "pronunciation", "start_time": "0.5", "end_time": "0.9",
+              "alternatives": [{"content": "Forty"}]},
+             {"type": "punctuation", "alternatives": [{"content": "."}]},
+             {"type": "pronunciation", "start_time": "2.0", "end_time": "2.5",
+              "alternatives": [{"content": "No"}]}]
+    labels = {"segments": [
+        {"speaker_label": "spk_0", "items": [{"start_time": "0.500", "speaker_label": "spk_0"}]},
+        {"speaker_label": "spk_1", "items": [{"start_time": "2.000", "speaker_label": "spk_1"}]}]}
+    t = read_json(tmp_path, {"results": {"items": items, "speaker_labels": labels}})
+    assert rows(t) == [("Speaker 0", "Forty.", 0.5, 0.9), ("Speaker 1", "No", 2.0, 2.5)]
