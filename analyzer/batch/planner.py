@@ -16,7 +16,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -65,7 +65,8 @@ class Prefetched:
 
 
 def prefetch(path: Path, input_format: str | None = None,
-             digest: str | None = None, defer: bool = False) -> Prefetched:
+             digest: str | None = None, defer: bool = False,
+             read_options: Mapping[str, str] | None = None) -> Prefetched:
     """Hash and read ``path`` now. Why: local workers take seconds to start (imports, model
     load) and the driver only waits meanwhile; reading the first input in that time takes
     it off the critical path (``FilePlanner.plan`` then uses what was read here). ``defer``:
@@ -74,7 +75,8 @@ def prefetch(path: Path, input_format: str | None = None,
 
     digest = digest if digest is not None else file_hash(path)
     try:
-        return Prefetched(path, digest, read_sessions(path, input_format, defer))
+        return Prefetched(path, digest, read_sessions(path, input_format, defer,
+                                                      read_options))
     except Exception as exc:  # reported by ``plan`` as the file's failure, as usual
         return Prefetched(path, digest, error=exc)
 
@@ -101,9 +103,10 @@ class ReadAhead:
     MAX_BYTES = 32 * 2**20
 
     def __init__(self, paths: list[Path], input_format: str | None, finished,
-                 defer: bool = False) -> None:
+                 defer: bool = False, read_options: Mapping[str, str] | None = None) -> None:
         self.paths = paths
         self.input_format = input_format
+        self.read_options = read_options
         self.defer = defer
         self.finished = finished  # (path, digest) -> bool: all its items are done already
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
@@ -115,7 +118,7 @@ class ReadAhead:
         digest = file_hash(path)
         if self.finished(path, digest):
             return Prefetched(path, digest, read=False)
-        return prefetch(path, self.input_format, digest, self.defer)
+        return prefetch(path, self.input_format, digest, self.defer, self.read_options)
 
     def take(self, index: int) -> Prefetched | None:
         """Input ``index`` as read ahead (None if it was not); queues the reads after it."""
@@ -168,7 +171,7 @@ class FilePlanner:
 
     def __init__(self, store: ChunkStore, opts_hash: str, chunk_size: int,
                  input_format: str | None = None, prefetched: Prefetched | None = None,
-                 defer: bool = False) -> None:
+                 defer: bool = False, read_options: Mapping[str, str] | None = None) -> None:
         """``defer``: keep a CaSiNo file's dialogues as their JSON text, read by the worker
         that analyses them (``io.deferred``: worth it when workers are other processes)."""
         self.defer = defer
@@ -177,6 +180,7 @@ class FilePlanner:
         self.opts_hash = opts_hash
         self.chunk_size = chunk_size
         self.input_format = input_format
+        self.read_options = read_options
         self.seen: set[str] = set()
 
     def _keys(self, where: str, digest: str, ids: list[str]) -> list[str]:
@@ -224,7 +228,8 @@ class FilePlanner:
                     return FilePlan(entry, fkey, known, keys, done=done)
         try:
             if pre is None or not pre.read:
-                transcripts = read_sessions(path, self.input_format, self.defer)
+                transcripts = read_sessions(path, self.input_format, self.defer,
+                                            self.read_options)
             elif pre.error is not None:
                 raise pre.error
             else:

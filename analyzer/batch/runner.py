@@ -87,6 +87,8 @@ class BatchOptions:
     input_format: str | None = None
     reports: tuple[str, ...] = ()
     chunk_size: int = DEFAULT_CHUNK_SIZE
+    #: reader options (``--read-option``: CSV column names), as ``{"speaker_col": "Name"}``
+    read_options: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -213,6 +215,8 @@ class _Run:
             "roles": sorted(dict(options.roles).items()), "input_format": options.input_format,
             "reports": list(options.reports), "chunk_size": options.chunk_size,
         }
+        if options.read_options:  # only when given: the keys of earlier runs stay valid
+            settings["read_options"] = sorted(dict(options.read_options).items())
         self.opts_hash = options_hash(settings)
         self.manifest = {
             "status": "running", "started": self.started, "finished": None,
@@ -233,7 +237,8 @@ class _Run:
                 if self.read_ahead and not self.store.items:
                     # a fresh run: read the first input while the workers start
                     self.prefetched = prefetch(self.files[0], self.options.input_format,
-                                               defer=True)
+                                               defer=True,
+                                               read_options=self.options.read_options)
                 self.start(engine.model_info())
                 self.manifest["engine"] = {"name": engine.name, "workers": engine.workers}
                 self.state.bytes_total = sum(input_size(path) for path in self.files)
@@ -255,10 +260,11 @@ class _Run:
         with local or Dask workers a few files ahead, in a thread (``planner.ReadAhead``)."""
         planner = FilePlanner(self.store, self.opts_hash, self.options.chunk_size,
                               self.options.input_format, self.prefetched,
-                              defer=self.read_ahead)
+                              defer=self.read_ahead, read_options=self.options.read_options)
         self.prefetched = None
         ahead = ReadAhead(self.files, self.options.input_format, planner.finished,
-                          defer=True) if self.read_ahead else None
+                          defer=True, read_options=self.options.read_options) \
+            if self.read_ahead else None
         try:
             for index, path in enumerate(self.files):
                 pre = ahead.take(index) if ahead is not None else None

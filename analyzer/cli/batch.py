@@ -18,10 +18,12 @@ from .common import (
     EXIT_USAGE,
     InputFormatOption,
     ModelOption,
+    ReadOption,
     RolesOption,
     err,
     fail,
     fail_usage,
+    parse_read_options,
     parse_report_formats,
     parse_roles,
     role_warnings,
@@ -156,6 +158,7 @@ def batch(
     model: ModelOption = None,
     input_format: InputFormatOption = None,
     roles: RolesOption = None,
+    read_option: ReadOption = None,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No progress and no summary; failures are still listed.")]
     = False,
@@ -190,7 +193,8 @@ def batch(
     role_map = parse_roles(roles)
     options = BatchOptions(workers=workers, scheduler=scheduler, model_dir=model,
                            roles=role_map, input_format=input_format,
-                           reports=formats, chunk_size=chunk_size)
+                           reports=formats, chunk_size=chunk_size,
+                           read_options=parse_read_options(read_option))
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _stop) if main else None  # `kill`: as Ctrl-C
     view = ProgressView(quiet)

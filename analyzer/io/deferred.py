@@ -13,6 +13,7 @@ is the same transcript (tested). Other formats are read as before.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -40,21 +41,24 @@ class DeferredSession:
 
 
 def read_sessions(path: str | Path, format: str | None = None,
-                  defer: bool = False) -> list[Transcript | DeferredSession]:
-    """``list(read_transcripts(path, format))``; with ``defer``, a CaSiNo JSON file's
-    dialogues as ``DeferredSession`` instead (checked here as the reader checks them, so a
-    broken file fails here, with the same error)."""
+                  defer: bool = False, options: Mapping[str, str] | None = None,
+                  ) -> list[Transcript | DeferredSession]:
+    """``list(read_transcripts(path, format, **options))``; with ``defer``, a CaSiNo JSON
+    file's dialogues as ``DeferredSession`` instead (checked here as the reader checks them,
+    so a broken file fails here, with the same error). ``options``: the reader options
+    (``--read-option``: CSV column names), which no JSON reader takes."""
     from . import read_transcripts
 
     path = Path(path)
+    options = dict(options or {})
     if not defer or format not in (None, "json") or not path.is_file():
-        return list(read_transcripts(path, format=format))
+        return list(read_transcripts(path, format=format, **options))
     from . import casino, jsonfile
     from .decoding import decode, read_bytes
     from .formats import sniff
 
     if (format or sniff(path, None)) != "json":
-        return list(read_transcripts(path, format=format))
+        return list(read_transcripts(path, format=format, **options))
     text = decode(path, read_bytes(path))
     found = None if jsonfile.looks_like_json_lines(text) else jsonfile.list_items(text)
     if found is None:  # JSON lines, an object, or malformed: the reader says which

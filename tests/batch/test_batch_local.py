@@ -232,3 +232,26 @@ def test_batch_warns_about_roles_that_name_no_speaker(data_dir, tmp_path):
                                       "--roles", "Nobody=mediator"])
     assert result.exit_code == 0, result.output
     assert "no speaker named 'Nobody'" in result.output and "speakers found:" in result.output
+
+
+def test_batch_reads_a_csv_with_its_own_column_names(tmp_path):
+    """--read-option reaches the reader in a batch as in analyze, and is part of the items'
+    keys (a rerun with other options redoes the file)."""
+    import pandas as pd
+
+    table = tmp_path / "in" / "chat.csv"
+    table.parent.mkdir()
+    table.write_text("Negotiator,Remark\nAna,Shall we start with the price?\n"
+                     "Ben,Sure. Go ahead.\n", encoding="utf-8")
+    runner = CliRunner()
+    plain = runner.invoke(app, ["batch", str(table.parent), "--out", str(tmp_path / "a"),
+                                "--workers", "1", "--quiet"])
+    assert plain.exit_code == 1  # no speaker column: a failures row
+    named = runner.invoke(app, ["batch", str(table.parent), "--out", str(tmp_path / "a"),
+                                "--workers", "1", "--quiet", "--read-option",
+                                "speaker_col=Negotiator", "--read-option",
+                                "text_col=Remark"])
+    assert named.exit_code == 0, named.output
+    turns = pd.read_csv(tmp_path / "a" / "turns.csv")
+    assert list(turns["speaker"]) == ["Ana", "Ben"]
+    assert pd.read_csv(tmp_path / "a" / "failures.csv").empty
