@@ -269,7 +269,7 @@ EXCHANGE_VERBS = frozenset({
 
 #: Currencies by name or code, said before or after an amount ("USD 4,200", "8 lakh",
 #: "600 cedis"); currency symbols ("$", "£", "€", "₹", ...) are told by their Unicode
-#: category instead (``evidence._is_currency``).
+#: category instead (``terms._is_currency``).
 CURRENCY_WORDS = frozenset({
     "dollars", "dollar", "usd", "cad", "aud", "nzd", "sgd", "hkd", "euros", "euro", "eur",
     "pounds", "pound", "gbp", "quid", "rupees", "rupee", "rs", "inr", "lakh", "lakhs", "crore",

@@ -6,15 +6,20 @@ recaps and goodbyes, and the formal deal actions. This module turns a transcript
 formal actions with their terms) plus its ``TurnMove``s into one numeric feature row per turn
 that says how much of each event is present:
 
-- local cues, from spaCy ``PhraseMatcher``s over the tokens (``cues.py``);
+- local cues, from spaCy ``PhraseMatcher``s over the tokens (the lists in ``cues.py``,
+  counted in ``cue_counts.py``, which also tells an acceptance given from one asked about);
 - quantities per issue ("2 water", "all the firewood", "you take the food") with the side
-  they go to, parsed from the tokens, so a proposal can be told from a wish and a Submit-Deal
-  can be compared with what was said in the chat;
+  they go to, parsed from the tokens (``terms.py``), so a proposal can be told from a wish
+  and a Submit-Deal can be compared with what was said in the chat;
 - formal actions (Submit / Accept / Reject / Walk-Away) and whether a Submit-Deal reproduces
   terms proposed earlier in the chat (then it is an acceptance, not a new proposal);
 - context from the whole session (the decoder sees all of it): has a proposal been made yet,
   does a later turn still propose or reject (then an acceptance here did not stick), does this
   turn's proposal equal the deal finally accepted, relative position.
+
+This module keeps the feature list, the per-text facts and their per-pipeline cache, and
+the session context; the token-level rules live in ``terms.py`` and ``cue_counts.py``
+(their names used elsewhere stay importable from here).
 
 The decoder (``segmenter.py``) learns how much each feature counts; nothing here decides a
 stage. Tokenising with the shared ``make_nlp()`` pipeline's tokenizer only keeps it fast
@@ -23,7 +28,6 @@ enough for batch runs (thousands of sessions).
 
 from __future__ import annotations
 
-import unicodedata
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,28 +37,24 @@ from typing import Any, NamedTuple
 import numpy as np
 from spacy.attrs import ORTH
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from ..transcript import Transcript
-from .cues import (
-    ACCEPT_OPENERS,
-    ALLOCATION_VERBS,
-    CUES,
-    CURRENCY_WORDS,
-    EXCHANGE_VERBS,
-    FIRST_PERSON,
-    GENERIC_QUANTITY_AFTER,
-    ISSUE_WORDS,
-    MONEY_UNITS,
-    NOT_TERMS,
-    NUMBER_WORDS,
-    PAST_FACT_VERBS,
-    QUANTITY_FILLERS,
-    QUANTITY_WORDS,
-    RULE_CUES,
-    SECOND_PERSON,
-    written,
+
+# (``X as X``: names kept importable from here for callers and tests, not used here)
+from .cue_counts import QUESTION_STARTS as QUESTION_STARTS
+from .cue_counts import _cues, _opens_with_accept_t
+from .cue_counts import _joint_matcher as _joint_matcher
+from .cues import CUES, ISSUE_WORDS, NUMBER_WORDS
+from .terms import _NOT_TERMS_OR_PLURAL as _NOT_TERMS_OR_PLURAL
+from .terms import (
+    Mention,
+    _is_currency,
+    _money_t,
+    _numbers_t,
+    _parse_mentions,
+    _terms,
+    matches_terms,
 )
 from .text import TEXT_COLUMNS
 
@@ -109,16 +109,6 @@ EVIDENCE_FEATURES: tuple[str, ...] = FEATURES
 FEATURES = FEATURES + TEXT_COLUMNS
 
 _CUE_NAMES = tuple(CUES)
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A quantity of an issue in a turn, with the side it goes to when the words say so."""
-
-    issue: str
-    quantity: int | str  # a number, "all", "half" or "some" (an exchange: "some food for water")
-    side: str | None  # "speaker", "other" or None
-    explicit: bool = True  # False for "the <issue>" after a verb ("you take the food")
 
 
 @dataclass
@@ -192,6 +182,7 @@ def _issue_vocab(transcript: Transcript) -> dict[str, str]:
                     vocab.setdefault(name + "s", name)
     return vocab
 
+
 def parse_mentions(doc: Doc, issues: Mapping[str, str]) -> list[Mention]:
     """Quantities of issues named in ``doc``: "2 water", "all the firewood", "you take the food".
 
@@ -200,59 +191,6 @@ def parse_mentions(doc: Doc, issues: Mapping[str, str]) -> list[Mention]:
     """
     return _parse_mentions(tuple(_norm(t.text) for t in doc), tuple(t.like_num for t in doc),
                            issues)
-
-
-def _terms(action_terms: Mapping[str, Any] | None) -> dict[str, dict[str, int]] | None:
-    if not action_terms:
-        return None
-    out: dict[str, dict[str, int]] = {}
-    for side in ("speaker_gets", "other_gets"):
-        out[side] = {}
-        for issue, value in (action_terms.get(side) or {}).items():
-            try:
-                out[side][str(issue).lower()] = int(float(value))
-            except (TypeError, ValueError):
-                continue
-    return out if (out["speaker_gets"] or out["other_gets"]) else None
-
-
-def matches_terms(mentions: Sequence[Mention], mention_speaker: str,
-                  terms: Mapping[str, Mapping[str, int]], terms_speaker: str) -> bool | None:
-    """Do a turn's quantities agree with a deal's terms? ``None`` when too little was said.
-
-    Sides are turned around when the turn and the deal come from different speakers ("I get
-    2 water" from the other party is the deal's ``other_gets``).
-    """
-    if len(mentions) < 2 and not (len(mentions) == 1 and mentions[0].quantity == "all"):
-        return None
-    same = mention_speaker == terms_speaker
-    score, judged = 0.0, 0
-    for m in mentions:
-        mine = terms.get("speaker_gets", {}).get(m.issue)
-        theirs = terms.get("other_gets", {}).get(m.issue)
-        if (mine is None and theirs is None) or m.quantity == "some":
-            continue
-        total = (mine or 0) + (theirs or 0)
-        wanted = total if m.quantity == "all" else total / 2 if m.quantity == "half" \
-            else m.quantity
-        if m.side is None:
-            expected = None
-        else:
-            expected = mine if (m.side == "speaker") == same else theirs
-        judged += 1
-        if expected is not None and wanted == expected:
-            score += 1.0
-        elif wanted in (mine, theirs):
-            score += 0.5  # right number, side unclear or misread ("give me ... for all food")
-        else:
-            score -= 1.0
-    if not judged:
-        return None
-    if score >= min(1.5, judged) and score >= 0.6 * judged:
-        return True
-    if score < 0.5 * judged:
-        return False
-    return None
 
 
 def local_evidence(transcript: Transcript, nlp: Language | None = None) -> list[TurnEvidence]:
@@ -444,394 +382,6 @@ def remember_docs(nlp: Language, texts: Sequence[str], docs: Sequence[Doc]) -> N
     for text, doc in zip(texts, docs, strict=True):
         if text not in cache:
             _text_facts(nlp, cache, text, doc, bounded=False)
-
-
-@lru_cache(maxsize=8)
-def _joint_matcher(vocab_id: int, nlp: Language) -> tuple[PhraseMatcher, dict[int, str]]:
-    """All cue lists in one ``PhraseMatcher`` (one scan of a doc instead of one per cue);
-    a phrase listed under several cues matches once under each, as with separate matchers.
-
-    A phrase with an apostrophe is added a second time with the typographic one ("I’m
-    asking", "can’t"), which transcripts from some tools and many chat turns use: the
-    matcher compares lower-cased token texts, so without it no contraction cue matched
-    there."""
-    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-    names = {}
-    for name, phrases in (*CUES.items(), *RULE_CUES.items()):
-        forms = [written(p) for p in phrases]
-        forms += [p.replace("'", "’") for p in forms if "'" in p]
-        matcher.add(name, list(nlp.tokenizer.pipe(forms)))
-        names[nlp.vocab.strings[name]] = name
-    return matcher, names
-
-
-#: every cue at 0, in ``CUES`` order (the start of each text's counts)
-_NO_CUES = dict.fromkeys((*CUES, *RULE_CUES), 0)
-
-
-def _cues(nlp: Language, doc: Doc, texts: Sequence[str],
-          lower: Sequence[str] | None = None) -> dict[str, int]:
-    """Cue counts of a doc; acceptances asked about or inside "make a deal" are set apart.
-
-    Only the acceptance and "make a deal" spans are kept; the sentence shapes the
-    acceptances are judged by are read only when the text has an acceptance. ``lower``: the
-    token texts lower-cased, when the caller has them."""
-    matcher, names = _joint_matcher(id(nlp.vocab), nlp)
-    cues = dict(_NO_CUES)
-    accept: list[tuple[int, int]] = []
-    strong: list[tuple[int, int]] = []
-    vague: list[tuple[int, int]] = []
-    kept = {"accept": accept, "accept_strong": strong, "vague_deal": vague}
-    for key, start, end in matcher(doc):
-        name = names[key]
-        cues[name] += 1
-        spans = kept.get(name)
-        if spans is not None:
-            spans.append((start, end))
-    if not (accept or strong):
-        cues["accept_q"] = cues["accept_strong_q"] = 0
-        return cues
-    if lower is None:
-        lower = [t.lower() for t in texts]
-    for name, found in (("accept", accept), ("accept_strong", strong)):
-        spans = [(start, end) for start, end in found
-                 if not any(vs <= start < ve for vs, ve in vague)] if vague else found
-        cues[name + "_q"] = sum(1 for start, end in spans
-                                if (_asks(texts, start) and
-                                    not _given_in_question(lower, start, end))
-                                or _conditional(lower, start, end))
-        # an acceptance asked about is not given; "we can make a deal" accepts nothing
-        cues[name] = len(spans) - cues[name + "_q"]
-    return cues
-
-
-#: First words of a sentence that make it a real question ("does that work?", "how about
-#: ...?"), as opposed to a statement said with a rising "?" ("I will accept your deal ...?").
-QUESTION_STARTS = frozenset({
-    "can", "could", "would", "will", "shall", "should", "do", "does", "did", "is", "are", "am",
-    "was", "were", "may", "might", "what", "how", "which", "who", "why", "when", "where",
-    "have", "has", "right",
-})
-
-
-#: tokens that end a sentence, and punctuation that is no word of it (sets: the scans below
-#: test every token of a sentence)
-_SENTENCE_ENDS = frozenset({".", "!", "?", "..."})
-_NOT_WORDS = frozenset({",", "-", "...", "!"})
-
-
-def _given_in_question(lower: Sequence[str], start: int, end: int) -> bool:
-    """Is the acceptance cue ``lower[start:end]``, in a sentence ending with "?", given rather
-    than asked about? Guideline: "Ok, I will accept your deal of 3 food ...?" accepts; the
-    speaker states it and only checks the terms. Given: (a) the speaker's own acceptance,
-    "I" / "we" among the four words before the cue ("I will accept", "I accept your deal"),
-    in a sentence not opened as a question ("can I accept ...?" asks); (b) the cue followed
-    by "to me" / "for me" ("that sounds good to me, ...?"); (c) an opener ("ok", "yes")
-    that begins the sentence and is followed by a statement ("Ok, so I get 2 water?"), not
-    by a question ("yes does that sound good to you?") or by nothing ("Deal?")."""
-    first = start
-    while first > 0 and lower[first - 1] not in _SENTENCE_ENDS:
-        first -= 1
-    words = [k for k in range(first, len(lower)) if lower[k] not in _NOT_WORDS]
-    head = words[0] if words else start
-    if tuple(lower[end:end + 2]) in (("to", "me"), ("for", "me")):  # (a list or a tuple)
-        return True
-    if any(lower[k] in ("i", "we") for k in range(max(first, start - 4), start + 1)):
-        return lower[head] not in QUESTION_STARTS
-    if start == head and end == start + 1 and lower[start] in ACCEPT_OPENERS and \
-            end < len(lower) and lower[end] in (",", "so", "then", "i", "we"):
-        rest = [k for k in words if k > start and lower[k] != "so"]
-        return bool(rest) and lower[rest[0]] not in QUESTION_STARTS | {"?", "you", "u"}
-    return False
-
-
-def _conditional(lower: Sequence[str], start: int, end: int) -> bool:
-    """Is the acceptance ``lower[start:end]`` only a condition ("if that works for you, ...",
-    "if it sounds good to you can we finalize") or conditioned on something new ("I can do
-    that if I could have a water")? Then it waits for the other side like a question: "if"
-    among the three words before it in the same clause, or one of the two words after it."""
-    before = lower[max(0, start - 3):start]
-    if "if" in lower[end:end + 2]:
-        return True
-    return "if" in before and not any(w in (",", ".", "!", "?", ";")
-                                      for w in before[before.index("if"):])
-
-
-def _asks(texts: Sequence[str], k: int) -> bool:
-    """Whether the sentence of token ``k`` ends with a question mark: a sentence ends at
-    ". ! ? ..." or at the last token (only the acceptances' sentences are looked at)."""
-    n = len(texts)
-    for i in range(k, n):
-        if texts[i] in _SENTENCE_ENDS or i == n - 1:
-            return "?" in texts[i]
-    return False
-
-
-def _parse_mentions(tokens: Sequence[str], like_num: Sequence[bool],
-                    issues: Mapping[str, str], hits: Sequence[int] | None = None
-                    ) -> list[Mention]:
-    """``parse_mentions`` on lower-cased token texts and their ``like_num`` flags.
-
-    ``hits``: the positions of the tokens found in ``issues``, when the caller has them
-    (only those can start a mention; most tokens are not issue words)."""
-    if hits is None:
-        hits = [i for i, w in enumerate(tokens) if w in issues]
-    mentions: list[Mention] = []
-    if not hits:  # no issue word: no mention, no exchange
-        return mentions
-    where: list[int] = []  # the token position of each mention
-    for i in hits:
-        issue = issues[tokens[i]]
-        quantity: int | str | None = None
-        j = i - 1
-        while j >= 0 and i - j <= 4:
-            w = tokens[j]
-            if w in QUANTITY_WORDS or like_num[j]:
-                quantity = QUANTITY_WORDS.get(w)
-                if quantity is None:
-                    try:
-                        quantity = int(float(w))
-                    except ValueError:
-                        quantity = None
-                break
-            if w not in QUANTITY_FILLERS:
-                break
-            j -= 1
-        if quantity is None:
-            # "you take the food": a verb of allocation before "the <issue>" means all of it;
-            # so does "the water to you"
-            k = i - 1
-            while k >= 0 and tokens[k] in ("extra", "additional", "remaining"):
-                k -= 1
-            coordinated = [m for m in mentions if issues[tokens[i - 2]] == m.issue] \
-                if i >= 2 and tokens[i - 1] == "and" and tokens[i - 2] in issues else None
-            if coordinated:  # "take the food and water": water goes the same way
-                mentions.append(Mention(issue, coordinated[-1].quantity, coordinated[-1].side,
-                                        explicit=coordinated[-1].explicit))
-                where.append(i)
-                continue
-            if k >= 1 and tokens[k] in ("the", "your", "my") and tokens[k - 1] in ALLOCATION_VERBS:
-                quantity, j = "all", k - 1
-            elif i >= 1 and tokens[i - 1] == "the" and tokens[i + 1:i + 2] in (("to",), ("for",)) \
-                    and tokens[i + 2:i + 3] and \
-                    tokens[i + 2] in FIRST_PERSON | SECOND_PERSON:
-                quantity, j = "all", i - 1
-            else:
-                continue
-        v = j - 1
-        while v >= 0 and tokens[v] in ("up", "already", "just", "almost", "nearly"):
-            v -= 1
-        if v >= 0 and tokens[v] in PAST_FACT_VERBS:
-            continue  # "we used all the water": what happened, not who gets what
-        side = None
-        after = tokens[i + 1:i + 3]
-        if len(after) == 2 and after[0] in ("to", "for"):  # "2 of the firewood to me"
-            side = "speaker" if after[1] in FIRST_PERSON else \
-                "other" if after[1] in SECOND_PERSON else None
-        k = j - 1
-        while side is None and k >= 0 and tokens[k] not in (".", "!", "?", ";"):
-            if tokens[k] in FIRST_PERSON:
-                side = "speaker"
-                break
-            if tokens[k] in SECOND_PERSON:
-                side = "other"
-                break
-            k -= 1
-        mentions.append(Mention(issue, quantity, side, explicit=tokens[j] != "the" and
-                                tokens[j] not in ALLOCATION_VERBS))
-        where.append(i)
-    if "for" in tokens:
-        _exchange_sides(tokens, like_num, issues, mentions, where)
-    return mentions
-
-
-#: Words allowed around "for" in an exchange ("some extra food in return for a few waters").
-_EXCHANGE_FILL = QUANTITY_FILLERS | {"some", "a", "an", "few", "little", "bit", "supplies",
-                                      "supply", "in", "return", "exchange", "and", ","}
-
-
-def _exchange_sides(tokens: Sequence[str], like_num: Sequence[bool], issues: Mapping[str, str],
-                    mentions: list[Mention], where: list[int]) -> None:
-    """Sides of an exchange of one issue for another, in place: "I can trade you 3 waters for
-    3 woods", "happy to exchange some food supplies for water", "offer you some extra food in
-    return for some extra firewood". The guideline counts such a two-sided exchange as a
-    concrete proposal even without numbers; the side parser alone gave both issues to the
-    person word before them. Needs a verb of exchange in the sentence before the given issue
-    (or "in exchange / in return for"), so "I need firewood for the food" stays a need. The
-    giver is the person word before the verb ("would you trade your water for ..." gives to
-    the speaker); what comes after "for" goes the other way. An issue of the exchange
-    without a parsed quantity gets one (``_exchanged``): all of it when named whole ("the
-    food"), else "some"; an exchange of "some" for "some" is no proposal (``_is_proposal``)."""
-    n = len(tokens)
-    for f, word in enumerate(tokens):
-        if word != "for":
-            continue
-        x = next((k for k in range(f - 1, max(-1, f - 5), -1) if tokens[k] in issues), None)
-        if x is None or any(tokens[k] not in _EXCHANGE_FILL for k in range(x + 1, f)):
-            continue
-        got = []
-        for k in range(f + 1, min(n, f + 12)):
-            if tokens[k] in issues:
-                got.append(k)
-            elif not (tokens[k] in _EXCHANGE_FILL or like_num[k]):
-                break
-        if not got:
-            continue
-        verb = None
-        k = x - 1
-        while k >= 0 and tokens[k] not in (".", "!", "?", ";"):
-            if tokens[k] in EXCHANGE_VERBS:
-                verb = k
-                break
-            k -= 1
-        if verb is None and tokens[f - 1] not in ("exchange", "return"):
-            continue
-        giver = "speaker"
-        k = (verb if verb is not None else x) - 1
-        while k >= 0 and tokens[k] not in (".", "!", "?", ";", ","):
-            if tokens[k] in FIRST_PERSON:
-                break
-            if tokens[k] in SECOND_PERSON:
-                giver = "other"
-                break
-            k -= 1
-        taker = "other" if giver == "speaker" else "speaker"
-        for pos, side in [(x, taker)] + [(k, giver) for k in got]:
-            if pos in where:
-                m = where.index(pos)
-                mentions[m] = Mention(mentions[m].issue, mentions[m].quantity, side,
-                                      explicit=mentions[m].explicit)
-            else:
-                at = sum(1 for w in where if w < pos)
-                mentions.insert(at, Mention(issues[tokens[pos]], _exchanged(tokens, pos), side,
-                                            explicit=False))
-                where.insert(at, pos)
-
-
-def _exchanged(tokens: Sequence[str], pos: int) -> str:
-    """The quantity of an issue given in an exchange without a number: the whole of it when
-    named as a whole ("the food", "my food packages", "your water"; not "some of the food"),
-    else "some" ("trade some food for water", "the majority of food")."""
-    if pos >= 1 and tokens[pos - 1] in ("the", "my", "your", "our") and \
-            (pos < 2 or tokens[pos - 2] != "of"):
-        return "all"
-    return "some"
-
-
-#: the words after a number that make it no term: ``NOT_TERMS`` and their plurals in "s"
-#: (a word ``w`` is in it exactly when ``w in NOT_TERMS`` or ``w`` ends in "s" and
-#: ``w[:-1] in NOT_TERMS``; one set test for the three words after a number)
-_NOT_TERMS_OR_PLURAL = NOT_TERMS | {w + "s" for w in NOT_TERMS}
-
-
-#: tokens that continue a spoken or written number ("forty - one", "a hundred and five",
-#: "two point four"; not a comma: "seventeen eight, two-year warranty" is two terms)
-_NUMBER_GLUE = frozenset({"-", "and", "point"})
-#: words before a unit of time that make it a rate, a term ("twenty-four thousand a year")
-_RATE_WORDS = frozenset({"a", "an", "per", "each", "every", "/"})
-
-
-#: words between a number and the noun it counts ("2 of my nephews", "two more weeks", "3
-#: for our kids", "a three-year contract": a length of time, as before 27 Nov 2026)
-_NUMBER_FILLERS = frozenset({
-    "-", "of", "for", "my", "our", "your", "his", "her", "their", "the", "more", "extra", "other",
-    "young", "little", "small", "old", "whole", "full", "long", "short", "few",
-})
-
-
-def _about_no_term(tokens: Sequence[str], i: int) -> bool:
-    """Is the number at ``i`` about people, time or distance, not a term of the deal?
-
-    The first word after the WHOLE number that is not a filler ("of", "my", "more", ...)
-    decides: one of ``NOT_TERMS`` ("five children", "2 of my nephews", "forty-one thousand
-    miles", "give me two seconds"), unless it is a rate ("twenty-four thousand a year",
-    "thirty-one an hour": a price per unit of time). Why the whole number: a spoken number
-    is several tokens, and until 27 Nov 2026 each token was judged by the three after it, so
-    "forty - one thousand miles" was a term and money, while "a hundred and thirty homes next
-    year" lost its "thirty" to the "year" three words on."""
-    n = len(tokens)
-    end = i
-    while end + 1 < n:
-        nxt = tokens[end + 1]
-        if nxt[:1].isdigit() or nxt in NUMBER_WORDS:
-            end += 1
-        elif nxt in _NUMBER_GLUE and end + 2 < n and \
-                (tokens[end + 2][:1].isdigit() or tokens[end + 2] in NUMBER_WORDS):
-            end += 2
-        else:
-            break
-    k = end + 1
-    if k + 1 < n and tokens[k] in _RATE_WORDS and tokens[k + 1] in _NOT_TERMS_OR_PLURAL:
-        return False  # a rate: "a month", "per year"
-    while k < n and k <= end + 3 and tokens[k] in _NUMBER_FILLERS:
-        k += 1
-    return k < n and tokens[k] in _NOT_TERMS_OR_PLURAL
-
-
-#: words between a noun of ``NOT_TERMS`` and a number about it ("family of 5", "kids are 14
-#: and 12", "children aged 5")
-_PEOPLE_LINKS = frozenset({"of", "are", "is", "aged", "ages"})
-
-
-def _numbers_t(tokens: Sequence[str], candidates: Sequence[int] | None = None
-               ) -> tuple[int, int]:
-    """Numbers that can be terms (not "five children"), and generic quantities among them
-    ("all 3 packages", "2 of them", "at least 2"), from lower-cased token texts.
-    ``candidates``: the positions of the cardinals, when the caller knows them."""
-    terms = generic = 0
-    n = len(tokens)
-    for i in range(n) if candidates is None else candidates:
-        if not (tokens[i][:1].isdigit() or tokens[i] in NUMBER_WORDS):
-            continue  # cardinals only: "second" or "first" are not terms
-        if i and tokens[i - 1] in ("number", "no", "#"):
-            continue
-        after = tokens[i + 1] if i + 1 < n else ""
-        if _about_no_term(tokens, i):
-            continue  # "five children", "2 of my nephews", "forty-one thousand miles"
-        k = i - 1
-        while k >= 1 and tokens[k] in ("and", ",") and tokens[k - 1][:1].isdigit():
-            k -= 2  # a list of numbers: "14 and 12"
-        if k >= 1 and tokens[k] in _PEOPLE_LINKS and tokens[k - 1] in _NOT_TERMS_OR_PLURAL:
-            continue  # "a family of 5", "my kids are 14 and 12": people again
-        terms += 1
-        before = " ".join(tokens[max(0, i - 2):i])
-        if after in GENERIC_QUANTITY_AFTER or before.endswith(("at least", "atleast")):
-            generic += 1
-    return terms, generic
-
-
-def _opens_with_accept_t(words: Sequence[str]) -> bool:
-    """Does the turn begin by accepting ("Ok, I will accept...", "Yes! That is correct")?
-    From its first two lower-cased word tokens."""
-    return bool(words) and (words[0] in ACCEPT_OPENERS or
-                            (words[0] in ("i", "that", "this") and len(words) > 1 and
-                             words[1] in ("agree", "accept", "works", "sounds")))
-
-
-def _money_t(texts: Sequence[str], norms: Sequence[str], like_num: Sequence[bool],
-             candidates: Sequence[int] | None = None) -> int:
-    """Amounts of money: "$5", "£ 5", "USD 5", "10 dollars", "8 lakh". ``candidates``: the
-    positions of the tokens that are like numbers or start with a currency symbol, when the
-    caller knows them."""
-    count = 0
-    n = len(texts)
-    for i in range(n) if candidates is None else candidates:
-        text = texts[i]
-        if like_num[i] or _is_currency(text[:1]):
-            before = norms[i - 1] if i else ""
-            after = norms[i + 1] if i + 1 < n else ""
-            if _is_currency(before) or before in CURRENCY_WORDS or _is_currency(text[:1]):
-                count += 1
-            elif after in MONEY_UNITS and not _about_no_term(norms, i):
-                count += 1  # "ten percent", "forty thousand"; not "forty thousand miles"
-    return count
-
-
-def _is_currency(text: str) -> bool:
-    """Is ``text`` one currency symbol ("$", "£", "€", "₹", "₦", ...)? Unicode's category
-    "Sc", so every currency counts the same (until 27 Nov 2026 only "$" did: "£4,200 a
-    month" was no money and so no proposal)."""
-    return len(text) == 1 and unicodedata.category(text) == "Sc"
 
 
 def _is_proposal(ev: TurnEvidence) -> bool:
