@@ -42,6 +42,8 @@ class TurnFact:
     end_estimated: bool = False
     #: (move, orientation) of each unit of the turn, in order
     units: tuple[tuple[str, str], ...] = ()
+    #: the issues a formal action's terms name (a Submit-Deal's items), in order
+    action_issues: tuple[str, ...] = ()
 
     @property
     def is_party(self) -> bool:
@@ -113,6 +115,17 @@ def turn_ends(analysis: SessionAnalysis) -> list[tuple[float | None, bool]]:
     return ends[::-1]
 
 
+def _action_issues(turn) -> tuple[str, ...]:
+    """The issues a formal action's terms split ({"speaker_gets": {"Food": 2, ...}, ...} ->
+    ("Food", ...)), each once: a Submit-Deal puts every item it divides on the table."""
+    terms = turn.action.terms if turn.action is not None else None
+    found: dict[str, None] = {}
+    for side in (terms or {}).values():
+        if isinstance(side, dict):
+            found.update(dict.fromkeys(str(k) for k in side))
+    return tuple(found)
+
+
 def turn_facts(analysis: SessionAnalysis) -> list[TurnFact]:
     """The joined view of every turn, in transcript order."""
     t = analysis.transcript
@@ -134,5 +147,6 @@ def turn_facts(analysis: SessionAnalysis) -> list[TurnFact]:
             labels=tuple(move.labels), offer=move.offer,
             questions=0 if turn.is_action else questions.get(pos, 0),
             units=tuple(units.get(turn.index, ())),
+            action_issues=_action_issues(turn),
         ))
     return facts

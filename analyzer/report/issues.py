@@ -95,11 +95,16 @@ def _is_term(word: str) -> bool:
 
 
 def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, str, bool]]:
-    """``(turn, term, quantified)`` for each candidate term in spoken turns."""
+    """``(turn, term, quantified)`` for each candidate term in spoken turns, and each issue a
+    formal action's terms split (quantified by definition)."""
     nlp = nlp or _default_nlp()
     out = []
     for fact in facts:
-        if not fact.spoken or not fact.text.strip():
+        if fact.is_action:  # a Submit-Deal names every item it splits, with a quantity
+            out.extend((fact, term, True) for term in map(fold, fact.action_issues)
+                       if _is_term(term))
+            continue
+        if not fact.text.strip():
             continue
         tokens = [tok.text.lower() for tok in nlp.make_doc(fact.text)]
         for i, token in enumerate(tokens):

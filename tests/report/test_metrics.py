@@ -359,3 +359,20 @@ def test_a_turn_the_model_is_unsure_of_is_no_telling_quote(session_factory):
     quotes = {r["speaker"]: r["quotes"]["distributive"]
               for r in report["stages"][0]["parties"]}
     assert quotes["A"] == [] and [q["turn"] for q in quotes["B"]] == [1]
+
+
+def test_a_submit_deal_puts_the_items_it_splits_on_the_table(session_factory):
+    """An item named once in the talk and split by a Submit-Deal is an issue (two mentions,
+    one with a quantity); one only the deal names is not (one mention)."""
+    import dataclasses
+
+    from analyzer.report.issues import issues_on_the_table
+
+    rows = [("A", "I need the water.", None, None, "self-need", "distributive", 0.9),
+            ("B", "Submit-Deal", None, None, "non-strategic", "neutral", 1.0)]
+    facts = turn_facts(session_factory("deal", rows, ["bargaining"] * 2, "unfinished"))
+    facts[1] = dataclasses.replace(facts[1], is_action=True,
+                                   action_issues=("Firewood", "Water"))
+    issues = {i["issue"]: (i["mentions"], i["quantified"])
+              for i in issues_on_the_table(facts)["issues"]}
+    assert issues == {"water": (2, 1)}
