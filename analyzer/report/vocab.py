@@ -26,7 +26,7 @@ _PRIORITY_WORDS = re.compile(
 #: one is flexible ("Salary first ... the start date matters less, I'm flexible there").
 _PRIORITY_STATEMENT = re.compile(
     r"\b(matters?|mattered|important|importance|priorit\w*|concern\w*|flexib\w*|most|"
-    r"least|main thing|worth|care (?:most|more|less|about)|prefer\w*|worried|not as|"
+    r"least|worth|care (?:most|more|less|about)|prefer\w*|worried|not as|"
     r"highest|lowest|top|main|objective)\b", re.I)
 #: An amount asked for or offered ("2 waters", "all three packages", "none of the food").
 _AMOUNT = re.compile(
