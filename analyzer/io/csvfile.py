@@ -31,7 +31,10 @@ from ..errors import (
 )
 from ..transcript import Transcript
 from .base import Segment, make_transcript
+from .times import DATE_PARTS as _DATE_PARTS
+from .times import day_first as _day_first
 from .times import parse_clock, parse_seconds
+from .times import parse_date as _date
 
 #: Accepted column names per field (after lower-casing and turning spaces and dashes into _).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -119,52 +122,9 @@ _TWELVE_HOUR = re.compile(
     r"(?::(?P<s>\d{2})(?:[.,](?P<f>\d{1,6}))?)?\s*(?P<ampm>[AaPp])\.?\s*[Mm]\.?$")
 
 
-_DATE_PARTS = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
 #: A date and a 24-hour time in one cell: ``27/11/2026 09:58``, ``2026-11-27T09:58:00``.
 _DATE_CLOCK = re.compile(r"^(?P<date>\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}),?[ T]+"
                          r"(?P<clock>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,6})?)?)$")
-
-
-def _date(text: str, day_first: bool | None = None) -> datetime:
-    """A date written ``2024-05-14``, ``5/14/2024`` (month first, as the US locales that
-    write AM/PM do) or ``14/5/2024`` and ``14.05.2024`` (day first when it cannot be a month,
-    or with dots). ``day_first`` is the order decided for the whole file (``_day_first``)."""
-    parts = [int(p) for p in re.split(r"[/.-]", text)]
-    if parts[0] > 31:
-        year, month, day = parts
-    elif "." in text or parts[0] > 12 or day_first and parts[1] <= 12:
-        day, month, year = parts
-    else:
-        month, day, year = parts
-    return datetime(year + 2000 if year < 100 else year, month, day)
-
-
-def _day_first(dates: list[str]) -> bool | None:
-    """Whether the file writes day before month, decided once for all its dates.
-
-    Deciding date by date read ``11/11`` then ``12/11`` (a chat across midnight in a UK
-    export) as a month apart. A date whose first number is over 12 (or with dots) makes the
-    file day first, one whose second is over 12 month first; when no date tells, the order
-    under which consecutive dates are closer wins (a conversation spans days, not months);
-    a tie keeps month first. None when the dates contradict each other (each read alone)."""
-    dates = [d for d in dates if _DATE_PARTS.match(d) and int(re.split(r"[/.-]", d)[0]) <= 31]
-    if not dates:
-        return None
-    firsts = [int(re.split(r"[/.-]", d)[0]) for d in dates]
-    seconds = [int(re.split(r"[/.-]", d)[1]) for d in dates]
-    day = any("." in d for d in dates) or max(firsts) > 12
-    month = max(seconds) > 12
-    if day or month:
-        return None if day and month else day
-
-    def spread(first: bool) -> float:
-        try:
-            days = [_date(d, first).toordinal() for d in dates]
-        except ValueError:
-            return float("inf")
-        return sum(abs(b - a) for a, b in zip(days, days[1:], strict=False))
-
-    return spread(True) < spread(False)
 
 
 def _twelve_hour(value: str, day_first: bool | None = None) -> float | None:

@@ -1,9 +1,13 @@
-"""Times in transcripts: clock strings and seconds, both ways."""
+"""Times in transcripts: clock strings and seconds, both ways; numeric dates.
+
+The date rules serve every reader of chat exports (CSV date-time columns, WhatsApp), so a
+date reads the same whichever export it comes from."""
 
 from __future__ import annotations
 
 import math
 import re
+from datetime import datetime
 from typing import Any
 
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?$")
@@ -57,6 +61,53 @@ def _checked(seconds: float, value: Any) -> float:
         raise ValueError(f"negative time: {value!r} (a time must be 0 or more seconds "
                          f"from the start of the recording)")
     return seconds
+
+
+#: A numeric date: ``2024-03-12``, ``12/03/2024``, ``3/12/24``, ``12.03.24``.
+DATE_PARTS = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
+
+
+def parse_date(text: str, day_first: bool | None = None) -> datetime:
+    """A date written ``2024-05-14``, ``5/14/2024`` (month first, as the US locales that
+    write AM/PM do) or ``14/5/2024`` and ``14.05.2024`` (day first when it cannot be a month,
+    or with dots). ``day_first`` is the order decided for the whole file (the function
+    ``day_first``); None reads each date alone."""
+    parts = [int(p) for p in re.split(r"[/.-]", text)]
+    if parts[0] > 31:
+        year, month, day = parts
+    elif "." in text or parts[0] > 12 or day_first and parts[1] <= 12:
+        day, month, year = parts
+    else:
+        month, day, year = parts
+    return datetime(year + 2000 if year < 100 else year, month, day)
+
+
+def day_first(dates: list[str]) -> bool | None:
+    """Whether the file writes day before month, decided once for all its dates.
+
+    Deciding date by date read ``11/11`` then ``12/11`` (a chat across midnight in a UK
+    export) as a month apart. A date whose first number is over 12 (or with dots) makes the
+    file day first, one whose second is over 12 month first; when no date tells, the order
+    under which consecutive dates are closer wins (a conversation spans days, not months);
+    a tie keeps month first. None when the dates contradict each other (each read alone)."""
+    dates = [d for d in dates if DATE_PARTS.match(d) and int(re.split(r"[/.-]", d)[0]) <= 31]
+    if not dates:
+        return None
+    firsts = [int(re.split(r"[/.-]", d)[0]) for d in dates]
+    seconds = [int(re.split(r"[/.-]", d)[1]) for d in dates]
+    day = any("." in d for d in dates) or max(firsts) > 12
+    month = max(seconds) > 12
+    if day or month:
+        return None if day and month else day
+
+    def spread(first: bool) -> float:
+        try:
+            days = [parse_date(d, first).toordinal() for d in dates]
+        except ValueError:
+            return float("inf")
+        return sum(abs(b - a) for a, b in zip(days, days[1:], strict=False))
+
+    return spread(True) < spread(False)
 
 
 def format_clock(seconds: float) -> str:
