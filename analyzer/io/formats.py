@@ -1,8 +1,9 @@
 """The registry of transcript formats and how a file's format is recognised.
 
 The extension decides when it is known; otherwise (or for ``.txt`` files that are really
-captions) the first bytes do: ``WEBVTT``, an SRT cue, a JSON bracket, a table header with a
-speaker and a text column, or ``Name:`` labels.
+captions or a WhatsApp chat) the first bytes do: ``WEBVTT``, an SRT cue, a JSON bracket, a
+WhatsApp export's dated lines, a table header with a speaker and a text column, or ``Name:``
+labels.
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ FORMATS: tuple[FormatSpec, ...] = (
                "Speaker-labelled text, one 'Name: text' turn per line (continuation lines "
                "allowed), optional [HH:MM:SS] timestamps",
                "[00:01:02] Anna: Could we start with the delivery dates?", _reader("text")),
+    FormatSpec("whatsapp", (".txt",),
+               "WhatsApp chat export (iPhone or Android, any date order, 12- or 24-hour "
+               "clock; recognised by its dated lines); notices and media markers left out",
+               "[12/03/2024, 14:05:33] Anna: Could we talk about the price?",
+               _reader("whatsapp"),
+               more=("12/03/2024, 14:05 - Anna: Could we talk about the price? (Android)",)),
     FormatSpec("vtt", (".vtt",),
                "WebVTT captions as Zoom ('Name: text') or Teams ('<v Name>text</v>') write "
                "them; same-speaker cues merge into one turn",
@@ -81,7 +88,9 @@ BY_NAME = {spec.name: spec for spec in FORMATS}
 ALIASES = {"txt": "text", "webvtt": "vtt", "tsv": "csv", "subrip": "srt", "casino": "json",
            "segments": "json", "whisper": "json", "whisperx": "json", "turns": "json",
            "jsonl": "convokit"}
-EXTENSIONS = {ext: spec.name for spec in FORMATS for ext in spec.extensions}
+#: Extension -> format, the first format listing it winning (hence ``reversed``): a
+#: WhatsApp export is a ``.txt`` file like the text format's, told apart by its content.
+EXTENSIONS = {ext: spec.name for spec in reversed(FORMATS) for ext in spec.extensions}
 
 
 def spec_named(path: Path, name: str) -> FormatSpec:
@@ -150,6 +159,10 @@ def sniff(path: Path, text: str | None) -> str | None:
     if head[:1] in "[{":
         if head.startswith("{") or re.match(r"\[\s*[{\]]", head):
             return "json"
+    from .whatsapp import looks_like_whatsapp
+
+    if looks_like_whatsapp(head):
+        return "whatsapp"
     first = head.splitlines()[0] if head else ""
     if by_extension is None and looks_like_csv_header(first):
         return "csv"

@@ -125,12 +125,17 @@ def _parse(line: str) -> _Label | None:
 
 def _no_speaker_hint(lines: list[str]) -> str:
     """What to do about text before the first label. A table saved as ``.txt`` reaches this
-    reader by its extension, so its header row is the "text without a speaker": say so."""
+    reader by its extension, so its header row is the "text without a speaker": say so; and
+    a WhatsApp export read as text (``--input-format text``) has a date before every name."""
     from .formats import CHAT_HINT, looks_like_chat, looks_like_csv_header
+    from .whatsapp import looks_like_whatsapp
 
     first = next((line for line in lines if line.strip()), "")
     if looks_like_chat("\n".join(lines[:40])):
         return CHAT_HINT
+    if looks_like_whatsapp("\n".join(lines[:40])):
+        return ("this is a WhatsApp chat export: read it as one (leave out --input-format, or "
+                "give --input-format whatsapp)")
     if looks_like_csv_header(first):
         return ("this looks like a CSV table (its first line names a speaker and a text "
                 "column): read it with --input-format csv, or rename it to .csv")

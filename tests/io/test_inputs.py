@@ -76,6 +76,6 @@ def test_every_good_file_reads(data_dir):
 
 def test_format_specs_are_complete():
     names = [spec.name for spec in FORMATS]
-    assert names == ["text", "vtt", "srt", "csv", "json", "convokit"]
+    assert names == ["text", "whatsapp", "vtt", "srt", "csv", "json", "convokit"]
     for spec in FORMATS:
         assert spec.description and spec.example and spec.extensions
