@@ -41,7 +41,7 @@ def formats(
     if not check:
         for spec in FORMATS:
             typer.echo(f"{spec.name:<10} {spec.description}")
-            typer.echo(f"{'':<10} files: {', '.join(spec.extensions)}")
+            typer.echo(f"{'':<10} files: {', '.join(spec.extensions) or 'a folder'}")
             typer.echo(f"{'':<10} e.g. {spec.example}")
             for example in spec.more:
                 typer.echo(f"{'':<10}   or {example}")

@@ -3,7 +3,8 @@
 ``read_transcripts(path)`` sniffs the format (extension, then content), decodes the bytes
 (UTF-8, UTF-8/16/32 with a byte-order mark, UTF-16 without one, else Windows-1252) and yields
 one ``Transcript`` per session in the file. ``expand_inputs(paths)`` turns the user's files,
-folders and globs into the list of transcript files (and ConvoKit corpus folders) to read.
+folders and globs into the list of transcript files (and ConvoKit corpus or Slack export
+folders) to read.
 Every problem is a ``ReadError`` naming the file, the line (or cue, or JSON path) and the fix.
 See docs/formats.md for the formats and the error catalogue.
 """
@@ -24,6 +25,7 @@ from .formats import (
     CHAT_HINT,
     CHAT_PROBLEM,
     EXTENSIONS,
+    FOLDER_FORMATS,
     FORMATS,
     FormatSpec,
     looks_like_chat,
@@ -48,7 +50,7 @@ OUTPUT_FILES = frozenset({"turns.csv", "units.csv", "stages.csv", "sessions.csv"
 
 def read_transcripts(path: str | Path, format: str | None = None,
                      **options) -> Iterator[Transcript]:
-    """Yield the sessions in ``path`` (a file, or a ConvoKit corpus folder).
+    """Yield the sessions in ``path`` (a file, or a ConvoKit corpus or Slack export folder).
 
     ``format`` (``text``, ``vtt``, ``srt``, ``csv``, ``json``, ``convokit``) overrides
     sniffing. ``options`` go to the reader (e.g. ``speaker_col="who"`` for CSV).
@@ -61,13 +63,14 @@ def read_transcripts(path: str | Path, format: str | None = None,
         spec = spec_named(path, format)
     else:
         name = sniff(path, None)
-        spec = spec_named(path, name) if name == "convokit" else None
-    if path.is_dir() and (spec is None or spec.name != "convokit" or not _is_corpus(path)):
+        spec = spec_named(path, name) if name in FOLDER_FORMATS else None
+    if path.is_dir() and (spec is None or not _is_folder_input(path, spec.name)):
         raise UnknownFormatError(str(path), "this is a folder, not a transcript file (nor a "
-                                 "ConvoKit corpus with utterances.jsonl)",
+                                 "ConvoKit corpus with utterances.jsonl, nor a Slack export "
+                                 "or channel folder)",
                                  hint="pass the files inside it, or use expand_inputs / "
                                       "`analyzer analyze FOLDER`, which finds them")
-    if spec is not None and spec.name == "convokit":
+    if spec is not None and spec.name in FOLDER_FORMATS:
         yield from spec.reader(path, None, **options)
         return
     text = decode(path, read_bytes(path))
@@ -85,10 +88,13 @@ def read_transcripts(path: str | Path, format: str | None = None,
     yield from spec.reader(path, text, **options)
 
 
-def _is_corpus(path: Path) -> bool:
+def _is_folder_input(path: Path, name: str) -> bool:
+    """Whether ``path`` is a folder read as one input in format ``name``: a ConvoKit corpus,
+    a Slack export or channel folder."""
     from .convokit import is_corpus
+    from .slack import is_slack
 
-    return is_corpus(path)
+    return {"convokit": is_corpus, "slack": is_slack}.get(name, lambda _: False)(path)
 
 
 def _looks_like_transcript(path: Path) -> bool:
@@ -107,12 +113,13 @@ def _walk(folder: Path, visited: set[Path]) -> Iterator[Path]:
     """The transcripts under ``folder``, sorted by name, skipping hidden entries and output
     folders; a folder already walked (under any name) is not walked again."""
     from .convokit import is_corpus
+    from .slack import is_slack
 
     real = folder.resolve()
     if real in visited:
         return
     visited.add(real)
-    if is_corpus(folder):
+    if is_corpus(folder) or is_slack(folder):  # one input, not its files one by one
         yield folder
         return
     if _is_output_folder(folder):
@@ -144,11 +151,12 @@ def _matches(text: str) -> list[Path]:
 
 
 def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
-    """The transcript files (and ConvoKit folders) named by files, folders and globs, each
-    real file once.
+    """The transcript files (and ConvoKit or Slack folders) named by files, folders and
+    globs, each real file once.
 
     Folders are searched recursively for known extensions, skipping hidden files and
-    folders (``.x``) and folders the analyser wrote; a ConvoKit corpus folder is one input.
+    folders (``.x``) and folders the analyser wrote; a ConvoKit corpus folder and a Slack
+    export (or channel) folder are one input each.
     A file named directly is kept whatever its extension (its content decides). Order is
     deterministic: as given, folders sorted by name. A file is read once however it is
     named (``good.txt`` and ``$PWD/good.txt``, a symlink and its target: compared by
@@ -169,7 +177,8 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
                 known = ", ".join(sorted(EXTENSIONS))
                 raise InputNotFoundError(text, "the folder holds no transcript files",
                                          hint=f"transcripts have one of the extensions "
-                                              f"{known}, or form a ConvoKit corpus")
+                                              f"{known}, or form a ConvoKit corpus or a "
+                                              "Slack export")
             found.extend(inside)
     unique: dict[Path, Path] = {}
     for path in found:

@@ -50,6 +50,12 @@ FORMATS: tuple[FormatSpec, ...] = (
                "[12/03/2024, 14:05:33] Anna: Could we talk about the price?",
                _reader("whatsapp"),
                more=("12/03/2024, 14:05 - Anna: Could we talk about the price? (Android)",)),
+    FormatSpec("slack", (),
+               "Slack export: the export folder (users.json, channels.json; one session per "
+               "channel) or one channel's folder of day files; joins and bots left out",
+               'lease-renewal/2024-03-12.json: [{"type": "message", "user": "U0123", '
+               '"text": "Could we talk about the price?", "ts": "1710252333.000200"}]',
+               _reader("slack")),
     FormatSpec("vtt", (".vtt",),
                "WebVTT captions as Zoom ('Name: text') or Teams ('<v Name>text</v>') write "
                "them; same-speaker cues merge into one turn",
@@ -88,6 +94,8 @@ BY_NAME = {spec.name: spec for spec in FORMATS}
 ALIASES = {"txt": "text", "webvtt": "vtt", "tsv": "csv", "subrip": "srt", "casino": "json",
            "segments": "json", "whisper": "json", "whisperx": "json", "turns": "json",
            "jsonl": "convokit"}
+#: Formats read from a folder (one input, however many files it holds).
+FOLDER_FORMATS = ("convokit", "slack")
 #: Extension -> format, the first format listing it winning (hence ``reversed``): a
 #: WhatsApp export is a ``.txt`` file like the text format's, told apart by its content.
 EXTENSIONS = {ext: spec.name for spec in reversed(FORMATS) for ext in spec.extensions}
@@ -139,7 +147,12 @@ def looks_like_csv_header(line: str) -> bool:
 
 def sniff(path: Path, text: str | None) -> str | None:
     """The format of ``path`` from its extension, else from its content; ``None`` if unknown."""
-    if path.is_dir() or path.name == "utterances.jsonl":
+    if path.is_dir():
+        from .slack import is_slack
+
+        corpus = (path / "utterances.jsonl").is_file()
+        return "slack" if not corpus and is_slack(path) else "convokit"
+    if path.name == "utterances.jsonl":
         return "convokit"
     by_extension = EXTENSIONS.get(path.suffix.lower())
     if text is None:

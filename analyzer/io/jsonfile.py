@@ -205,6 +205,9 @@ def _resembles(data: Any) -> str:
                                                  in items[0]):
         return ("it looks like a list of words; give the whole file the service returned, "
                 "which has the speakers' turns")
+    if items and isinstance(items[0], dict) and "ts" in items[0] and "user" in items[0]:
+        return ("it looks like one day of a Slack export: name the channel's folder or the "
+                "export folder, which are read whole")
     return ""
 
 

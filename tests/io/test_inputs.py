@@ -8,6 +8,7 @@ import pytest
 
 from analyzer.errors import InputNotFoundError
 from analyzer.io import FORMATS, expand_inputs, read_transcripts, unique_session_ids
+from analyzer.io.formats import FOLDER_FORMATS
 
 
 def make(path, text="Anna: hi\n"):
@@ -76,6 +77,7 @@ def test_every_good_file_reads(data_dir):
 
 def test_format_specs_are_complete():
     names = [spec.name for spec in FORMATS]
-    assert names == ["text", "whatsapp", "vtt", "srt", "csv", "json", "convokit"]
+    assert names == ["text", "whatsapp", "slack", "vtt", "srt", "csv", "json", "convokit"]
     for spec in FORMATS:
-        assert spec.description and spec.example and spec.extensions
+        assert spec.description and spec.example
+        assert spec.extensions or spec.name in FOLDER_FORMATS  # a Slack export is a folder

@@ -1,0 +1,306 @@
+"""Slack workspace exports: the export folder (one session per channel) or one channel folder.
+
+Slack's "Export data" writes a folder such as::
+
+    users.json  channels.json  (groups.json, dms.json, mpims.json in some exports)
+    lease-renewal/2024-03-12.json   one file per day: a list of that day's messages
+    lease-renewal/2024-03-13.json
+
+A channel folder is one session, named after the folder: its days in date order, messages
+by their ``ts``. The export folder gives every channel with messages, in name order. Both
+are one input, as a ConvoKit corpus folder is, so a folder walk does not read the day files
+one by one as loose JSON.
+
+Speakers are named by the message's ``user_profile.real_name``, else ``users.json``'s
+``real_name`` (or ``name``), else the user id; one person keeps the first name found for
+their id throughout. Slack markup is turned into what the channel shows: ``<@U0123>`` the
+person's name with ``@``, ``<https://x|label>`` the label, ``<#C1|lease>`` ``#lease``,
+``<!here>`` ``@here``; ``&amp;``, ``&lt;`` and ``&gt;`` are unescaped.
+
+Only talk is read: messages without a subtype, thread replies shown in the channel
+(``thread_broadcast``), messages with a file (``file_share``, their text) and ``/me``
+messages. Every other subtype is Slack's notice or a program's (``channel_join``,
+``channel_topic``, ``bot_message``: a bot negotiates for nobody...), counted in
+``meta["skipped"]``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import (
+    EmptyTranscriptError,
+    MalformedError,
+    NoSpeakerError,
+    TimingError,
+    UnknownFormatError,
+)
+from ..transcript import Transcript
+from .base import Segment, make_transcript
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
+#: The export's lists of conversations: public channels, private ones, direct messages.
+_CONVERSATION_LISTS = ("channels.json", "groups.json", "dms.json", "mpims.json")
+#: Subtypes that are someone talking; every other subtype is left out (see above).
+TALK = frozenset({None, "thread_broadcast", "reply_broadcast", "file_share", "me_message"})
+_MARKUP = re.compile(r"<([^<>]*)>")
+
+
+def day_files(folder: Path) -> list[Path]:
+    """A channel folder's day files (``2024-03-12.json``), in date order."""
+    try:
+        return sorted(p for p in folder.iterdir() if _DAY.match(p.name) and p.is_file())
+    except OSError:
+        return []
+
+
+def _channels(folder: Path) -> list[Path]:
+    return [p for p in sorted(folder.iterdir(), key=lambda p: p.name)
+            if p.is_dir() and not p.name.startswith(".") and day_files(p)]
+
+
+def is_export(folder: Path) -> bool:
+    """Slack's export folder: ``users.json`` and a list of conversations (``channels.json``
+    ...), or one of them beside a channel folder."""
+    if not folder.is_dir():
+        return False
+    users = (folder / "users.json").is_file()
+    lists = any((folder / name).is_file() for name in _CONVERSATION_LISTS)
+    return users and lists or (users or lists) and bool(_channels(folder))
+
+
+def is_channel(folder: Path) -> bool:
+    """One channel's folder: day files only (as far as JSON goes), the first of which is a
+    list of Slack messages (an object with a ``ts``), or cannot be told (empty, broken: the
+    reader says what is wrong with it). A folder of other JSON named by date is no channel."""
+    days = day_files(folder) if folder.is_dir() else []
+    if not days or any(p.suffix == ".json" and not _DAY.match(p.name)
+                       for p in folder.iterdir()):
+        return False
+    try:
+        first = json.loads(days[0].read_text(encoding="utf-8-sig"))
+    except (ValueError, OSError, RecursionError):
+        return is_export(folder.parent)
+    return isinstance(first, list) and (not first or isinstance(first[0], dict)
+                                        and "ts" in first[0])
+
+
+def is_slack(folder: Path) -> bool:
+    return is_export(folder) or is_channel(folder)
+
+
+def _load(path: Path) -> Any:
+    from .decoding import decode, read_bytes
+    from .jsonfile import load
+
+    return load(path, decode(path, read_bytes(path)))
+
+
+def _users(folder: Path | None) -> dict[str, dict]:
+    """``users.json`` of the export, by user id ({} without one)."""
+    path = folder / "users.json" if folder is not None else None
+    if path is None or not path.is_file():
+        return {}
+    data = _load(path)
+    if not isinstance(data, list):
+        raise MalformedError(str(path), "expected a list of users",
+                             hint="users.json of a Slack export is a list of "
+                                  '{"id": "U0123", "name": ..., "real_name": ...}; export '
+                                  "the workspace again or remove the file")
+    return {str(u["id"]): u for u in data if isinstance(u, dict) and u.get("id")}
+
+
+def _conversations(folder: Path | None) -> dict[str, dict]:
+    """Channel id and name from the export's lists, by the channel's folder name."""
+    found: dict[str, dict] = {}
+    for name in _CONVERSATION_LISTS if folder is not None else ():
+        path = folder / name
+        data = _load(path) if path.is_file() else []
+        for item in data if isinstance(data, list) else []:
+            if isinstance(item, dict) and item.get("id"):
+                found.setdefault(str(item.get("name") or item["id"]), item)
+    return found
+
+
+class _Message:
+    __slots__ = ("ts", "file", "position", "item")
+
+    def __init__(self, ts: float, file: Path, position: int, item: dict) -> None:
+        self.ts, self.file, self.position, self.item = ts, file, position, item
+
+
+def _messages(channel: Path) -> list[_Message]:
+    """Every message of a channel's day files, by ``ts`` (file order breaks ties)."""
+    messages = []
+    for day in day_files(channel):
+        data = _load(day)
+        if not isinstance(data, list):
+            raise MalformedError(str(day), "expected a list of messages",
+                                 hint="a day file of a Slack export is a list of messages "
+                                      '[{"type": "message", "user": ..., "text": ..., "ts": '
+                                      "...}]; export the channel again")
+        for position, item in enumerate(data):
+            if not isinstance(item, dict):
+                raise MalformedError(str(day), f"[{position}]: a message is not an object",
+                                     hint="check that the file is Slack's export, not "
+                                          "edited by hand")
+            try:
+                ts = float(str(item.get("ts")))
+            except ValueError:
+                ts = float("nan")
+            if not ts >= 0 or ts == float("inf"):
+                raise TimingError(str(day), f"[{position}]: cannot read the message's time "
+                                  f"'ts': {item.get('ts')!r}",
+                                  hint="Slack writes ts as seconds since 1970, e.g. "
+                                       '"1710252333.000200"; export the channel again')
+            messages.append(_Message(ts, day, position, item))
+    return sorted(messages, key=lambda m: m.ts)
+
+
+def _names(messages: list[_Message], users: dict[str, dict]) -> Callable[[str], str]:
+    """A user id's name: the first ``user_profile.real_name`` of their messages, else
+    ``users.json``'s ``real_name`` (or its profile's), else ``name``, else the id. Two
+    people of one name get their id after it, so they stay two speakers."""
+    profiles: dict[str, str] = {}
+    for message in messages:
+        profile = message.item.get("user_profile")
+        user = message.item.get("user")
+        if isinstance(profile, dict) and user and profile.get("real_name"):
+            profiles.setdefault(str(user), str(profile["real_name"]).strip())
+
+    def plain(user: str) -> str:
+        info = users.get(user, {})
+        profile = info.get("profile") if isinstance(info.get("profile"), dict) else {}
+        for value in (profiles.get(user), info.get("real_name"), profile.get("real_name"),
+                      info.get("name")):
+            if isinstance(value, str) and value.strip():
+                return " ".join(value.split())
+        return user
+
+    ids = {str(m.item["user"]) for m in messages if m.item.get("user")} | set(users)
+    taken = Counter(plain(user) for user in ids)
+    return lambda user: plain(user) if taken[plain(user)] < 2 else f"{plain(user)} ({user})"
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def plain_text(text: str, name_of: Callable[[str], str]) -> str:
+    """Slack's markup as the channel shows it: mentions by name, links by their label."""
+    out = []
+    for number, piece in enumerate(_MARKUP.split(text)):
+        if number % 2 == 0:
+            out.append(_unescape(piece))
+            continue
+        target, _, label = piece.partition("|")
+        label = _unescape(label)
+        if target.startswith("@"):
+            out.append("@" + name_of(target[1:]) if target[1:] else label)
+        elif target.startswith("#"):
+            out.append("#" + (label or target[1:]))
+        elif target.startswith("!"):  # <!here>, <!subteam^S1|@sales>, <!date^...|fallback>
+            out.append(label or "@" + target[1:].split("^")[0])
+        else:  # a link (https://..., mailto:...)
+            out.append(label or _unescape(target))
+    return "".join(out)
+
+
+def _session(channel: Path, messages: list[_Message], name_of: Callable[[str], str],
+             info: dict) -> Transcript | None:
+    """The channel's transcript; None when nobody talked in it (only joins, bots...)."""
+    kept: list[tuple[_Message, str, str]] = []
+    skipped: Counter = Counter()
+    for message in messages:
+        item = message.item
+        subtype = item.get("subtype")
+        if subtype not in TALK:
+            skipped[str(subtype)] += 1
+            continue
+        text = item.get("text")
+        if not isinstance(text, str | None):
+            raise MalformedError(str(message.file), f"[{message.position}]: 'text' is not a "
+                                 "string", hint="check that the file is Slack's export")
+        said = plain_text(text or "", name_of).strip()
+        if not said:
+            skipped["empty"] += 1
+            continue
+        user = item.get("user")
+        speaker = name_of(str(user)) if user else str(item.get("username") or "").strip()
+        if not speaker:
+            raise NoSpeakerError(str(message.file), f"[{message.position}]: a message "
+                                 f"without a user: {said[:60]!r}",
+                                 hint='every message of a Slack export has a "user"; export '
+                                      "the channel again")
+        kept.append((message, said, speaker))
+    if not kept:
+        return None
+    first = kept[0][0].ts
+    segments = []
+    for message, said, speaker in kept:
+        item = message.item
+        source = {"file": message.file.name, "ts": str(item.get("ts")),
+                  "user": str(item.get("user") or "")}
+        if item.get("thread_ts") and item.get("thread_ts") != item.get("ts"):
+            source["thread_ts"] = str(item["thread_ts"])  # a reply: the thread it belongs to
+        segments.append(Segment(speaker, said, start=round(message.ts - first, 3),
+                                source=message.position,
+                                where=f"{message.file.name}[{message.position}]", meta=source))
+    meta: dict[str, Any] = {"channel": channel.name}
+    if info.get("id"):
+        meta["channel_id"] = str(info["id"])
+    meta["started"] = datetime.fromtimestamp(first, UTC).isoformat(timespec="seconds")
+    if skipped:
+        meta["skipped"] = dict(sorted(skipped.items()))
+    return make_transcript(channel, "slack", segments, session_id=channel.name, meta=meta,
+                           merge=False, unit="message")
+
+
+def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]:
+    """Every channel of an export folder with talk in it, or one channel folder."""
+    if not path.is_dir():
+        raise UnknownFormatError(str(path), "a Slack export is read as a folder, not file by "
+                                 "file", hint="name the channel's folder (its day files "
+                                              "2024-03-12.json are one session) or the "
+                                              "export folder (every channel)")
+    export = path if is_export(path) else path.parent if is_export(path.parent) else None
+    channels = _channels(path) if export == path else [path] if day_files(path) else []
+    if not channels:
+        raise EmptyTranscriptError(
+            str(path), "no channel folder with day files (2024-03-12.json) in this Slack "
+            "export" if export == path else "no day files (2024-03-12.json) in this folder",
+            hint="export the workspace again with its messages (Slack: Workspace settings, "
+                 "Import/Export Data, Export) and unzip it whole; then name the export folder "
+                 "or one channel's folder")
+    users = _users(export)
+    conversations = _conversations(export)
+    messages = {channel: _messages(channel) for channel in channels}
+    name_of = _names([m for found in messages.values() for m in found], users)
+    read_any = False
+    for channel in channels:
+        transcript = _session(channel, messages[channel], name_of,
+                              conversations.get(channel.name, {}))
+        if transcript is None and export != path:
+            raise EmptyTranscriptError(
+                str(channel), "no messages to read: the channel has only Slack's notices "
+                "(joins, topic changes), bots' posts or empty messages",
+                hint="export the channel again once it holds the negotiation; notices "
+                     "(channel_join ...) and bot messages are not turns")
+        if transcript is not None:
+            read_any = True
+            yield transcript
+    if not read_any:
+        raise EmptyTranscriptError(
+            str(path), "no messages to read: every channel has only Slack's notices (joins, "
+            "topic changes), bots' posts or empty messages",
+            hint="export the workspace again once it holds the negotiation; notices "
+                 "(channel_join ...) and bot messages are not turns")
+
+
+__all__ = ["TALK", "day_files", "is_channel", "is_export", "is_slack", "plain_text", "read"]

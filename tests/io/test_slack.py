@@ -1,0 +1,143 @@
+"""Slack exports: the export folder and a channel folder, names, markup, subtypes, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analyzer.errors import (
+    EmptyTranscriptError,
+    MalformedError,
+    NoSpeakerError,
+    TimingError,
+    UnknownFormatError,
+)
+from analyzer.io import expand_inputs, read_transcripts
+from analyzer.io.slack import plain_text
+
+CHATS = Path(__file__).resolve().parents[1] / "data" / "chats"
+EXPORT = CHATS / "slack_export"
+
+
+def rows(t):
+    return [(x.meta["file"], x.source_line, x.start, x.speaker) for x in t.turns]
+
+
+def channel(tmp_path, messages, name="deal", day="2024-03-12.json"):
+    folder = tmp_path / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / day).write_text(json.dumps(messages), encoding="utf-8")
+    return folder
+
+
+def test_export_folder_one_session_per_channel_with_talk():
+    # "general" holds only a join: no session, and no error for the export as a whole
+    (t,) = read_transcripts(EXPORT)
+    assert (t.format, t.session_id, t.source) == ("slack", "lease-renewal",
+                                                  str(EXPORT / "lease-renewal"))
+    assert rows(t) == [("2024-03-12.json", 2, 0.0, "Carla Mendes"),
+                       ("2024-03-12.json", 3, 150.0, "Ben Okoro"),
+                       ("2024-03-12.json", 5, 315.0, "Ana Lopez"),
+                       ("2024-03-12.json", 6, 580.0, "Ben Okoro"),
+                       ("2024-03-13.json", 1, 84550.0, "Ana Lopez"),
+                       ("2024-03-13.json", 2, 85080.0, "Ben Okoro"),
+                       ("2024-03-13.json", 3, 85845.0, "Ana Lopez")]
+    # Carla has no user_profile in her messages: named from users.json
+    assert t.turns[0].text == ("Morning @Ana Lopez and @Ben Okoro. The draft is on the shared "
+                               "drive; shall we settle rent & term today?")
+    assert t.turns[1].text.endswith("from June > that's the street rate now.")
+    assert t.turns[3].meta["thread_ts"] == "1710234435.000100"  # a thread reply
+    assert t.turns[4].text.endswith("The fit-out costs are in #lease-renewal.")
+    assert t.meta == {"channel": "lease-renewal", "channel_id": "C01LEASE",
+                      "started": "2024-03-12T09:02:00+00:00",
+                      "skipped": {"bot_message": 1, "channel_join": 2, "channel_topic": 1,
+                                  "empty": 1}}
+
+
+def test_channel_folder_alone_and_folder_walks(tmp_path):
+    (whole,) = read_transcripts(EXPORT)
+    (alone,) = read_transcripts(EXPORT / "lease-renewal")
+    assert alone == whole  # the export's users.json still names the speakers
+    # a walk yields the export as one input, not its JSON files
+    assert expand_inputs([CHATS]).count(EXPORT) == 1
+    assert not [p for p in expand_inputs([CHATS]) if EXPORT in p.parents]
+    assert expand_inputs([EXPORT / "lease-renewal"]) == [EXPORT / "lease-renewal"]
+    # a channel folder copied out of its export: names from user_profile, else the user id
+    copied = tmp_path / "lease-renewal"
+    shutil.copytree(EXPORT / "lease-renewal", copied)
+    (t,) = read_transcripts(copied)
+    assert [s.name for s in t.speakers] == ["U03CAR", "Ben Okoro", "Ana Lopez"]
+    assert t.turns[0].text.startswith("Morning @Ana Lopez and @Ben Okoro.")
+
+
+def test_a_folder_of_other_json_named_by_date_is_no_channel(tmp_path):
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    (folder / "2024-03-12.json").write_text(json.dumps(
+        {"turns": [{"speaker": "Ana", "text": "Hello"}]}), encoding="utf-8")
+    assert expand_inputs([folder]) == [folder / "2024-03-12.json"]
+    assert [t.format for t in read_transcripts(folder / "2024-03-12.json")] == ["turns"]
+
+
+def test_markup_as_the_channel_shows_it():
+    names = {"U1": "Ana Lopez"}.get
+    text = ("<@U1> see <https://example.com/a?b=1&amp;c=2|the draft>, <https://example.com> "
+            "and <mailto:ben@example.com|ben@example.com>; <!here> <!subteam^S1|@sales> "
+            "<#C1|lease> &lt;b&gt; 5 &amp; 6 <@U9|old>")
+    assert plain_text(text, lambda user: names(user) or user) == (
+        "@Ana Lopez see the draft, https://example.com and ben@example.com; @here @sales "
+        "#lease <b> 5 & 6 @U9")
+
+
+def test_two_people_of_one_name_stay_two_speakers(tmp_path):
+    folder = channel(tmp_path, [
+        {"type": "message", "user": "U1", "user_profile": {"real_name": "Sam Lee"},
+         "text": "Forty?", "ts": "100.0"},
+        {"type": "message", "user": "U2", "user_profile": {"real_name": "Sam Lee"},
+         "text": "Fifty.", "ts": "160.5"},
+        {"type": "message", "username": "Guest Dana", "text": "Split it?", "ts": "170"}])
+    (t,) = read_transcripts(folder)
+    assert [(x.speaker, x.start) for x in t.turns] == [("Sam Lee (U1)", 0.0),
+                                                      ("Sam Lee (U2)", 60.5),
+                                                      ("Guest Dana", 70.0)]
+
+
+def test_export_without_day_files_and_broken_day_file():
+    path = CHATS / "broken" / "slack_no_days"
+    assert expand_inputs([path]) == [path]
+    with pytest.raises(EmptyTranscriptError) as caught:
+        list(read_transcripts(path))
+    assert caught.value.path == str(path) and "no channel folder with day files" in \
+        caught.value.message and "Export" in caught.value.hint
+    with pytest.raises(MalformedError) as caught:
+        list(read_transcripts(CHATS / "broken" / "slack_bad_day"))
+    error = caught.value
+    assert error.path == str(CHATS / "broken" / "slack_bad_day" / "lease" / "2024-03-12.json")
+    assert (error.line, error.where) == (11, "column 35") and "cut off" in error.message
+
+
+def test_channel_errors_name_the_day_file_and_message(tmp_path):
+    joins = channel(tmp_path, [{"type": "message", "subtype": "channel_join", "user": "U1",
+                                "text": "<@U1> has joined the channel", "ts": "100.0"}], "joins")
+    with pytest.raises(EmptyTranscriptError, match="only Slack's notices"):
+        list(read_transcripts(joins))
+    cases = [({"type": "message", "user": "U1", "text": "Hi", "ts": "soon"}, TimingError,
+              "cannot read the message's time 'ts': 'soon'"),
+             ({"type": "message", "text": "Who am I?", "ts": "100.0"}, NoSpeakerError,
+              "a message without a user: 'Who am I?'"),
+             ({"type": "message", "user": "U1", "text": {"a": 1}, "ts": "100.0"},
+              MalformedError, "'text' is not a string")]
+    for number, (message, kind, words) in enumerate(cases):
+        folder = channel(tmp_path, [{"type": "message", "user": "U2", "text": "Hello",
+                                     "ts": "90.0"}, message], f"c{number}")
+        with pytest.raises(kind) as caught:
+            list(read_transcripts(folder))
+        assert caught.value.path == str(folder / "2024-03-12.json")
+        assert caught.value.problem.startswith("[1]: ") and words in caught.value.problem
+    with pytest.raises(UnknownFormatError, match="read as a folder"):
+        list(read_transcripts(EXPORT / "lease-renewal" / "2024-03-12.json", format="slack"))
+    with pytest.raises(UnknownFormatError, match="one day of a Slack export"):
+        list(read_transcripts(EXPORT / "lease-renewal" / "2024-03-12.json"))
