@@ -69,8 +69,8 @@ FORMATS: tuple[FormatSpec, ...] = (
                "speaker,text,start / Anna,Shall we begin?,0.0", _reader("csvfile")),
     FormatSpec("json", (".json",),
                "JSON: {\"turns\": [{\"speaker\", \"text\"}]}, transcription segments "
-               "{\"segments\": [...]} (WhisperX), AssemblyAI, Deepgram, AWS Transcribe or "
-               "Rev.ai output as downloaded, or CaSiNo dialogues",
+               "{\"segments\": [...]} (WhisperX), AssemblyAI, Deepgram, AWS Transcribe, "
+               "Rev.ai or Fireflies.ai output as downloaded, or CaSiNo dialogues",
                '{"turns": [{"speaker": "Anna", "text": "Shall we begin?"}]}', _reader("jsonfile"),
                more=('WhisperX: {"segments": [{"start": 0.5, "end": 2.1, "speaker": '
                      '"SPEAKER_00", "text": "Hi"}]}',
@@ -82,7 +82,10 @@ FORMATS: tuple[FormatSpec, ...] = (
                      '"alternatives": [{"content": "Hi"}], "start_time": "0.5", '
                      '"speaker_label": "spk_0"}]}}',
                      'Rev.ai: {"monologues": [{"speaker": 0, "elements": [{"type": "text", '
-                     '"value": "Hi", "ts": 0.5, "end_ts": 2.1}]}]}')),
+                     '"value": "Hi", "ts": 0.5, "end_ts": 2.1}]}]}',
+                     'Fireflies.ai: {"data": {"transcript": {"title": "Lease", "sentences": '
+                     '[{"index": 0, "speaker_name": "Anna", "text": "Hi", "start_time": 0.5, '
+                     '"end_time": 2.1}]}}}')),
     FormatSpec("convokit", (".jsonl",),
                "ConvoKit corpus folder (utterances.jsonl, speakers.json, conversations.json; "
                "one session per conversation), or any JSON-lines file of utterances",

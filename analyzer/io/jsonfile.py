@@ -3,8 +3,9 @@
 The shape decides the reader:
 
 - a list of objects with ``chat_logs``: CaSiNo (``casino``);
-- AssemblyAI, Deepgram, AWS Transcribe or Rev.ai output, as the service returns it
-  (``assemblyai``, ``deepgram``, ``aws_transcribe``, ``revai``; see ``services``);
+- AssemblyAI, Deepgram, AWS Transcribe, Rev.ai or Fireflies.ai output, as the service
+  returns it (``assemblyai``, ``deepgram``, ``aws_transcribe``, ``revai``, ``fireflies``;
+  see ``services``);
 - ``{"segments": [...]}`` or a list of objects with ``start`` and ``text``: segments from
   WhisperX or faster-whisper with diarisation (``segments``);
 - ``{"turns": [...]}`` (or a list of such objects, one per session): the plain format
@@ -158,8 +159,8 @@ def read_data(path: Path, data: Any, **options) -> Iterator[Transcript]:
             hint='write {"turns": [{"speaker": "Anna", "text": "Hello"}, ...]} (see '
                  "docs/formats.md), or segments {\"segments\": [{\"start\", \"end\", "
                  "\"speaker\", \"text\"}]}, or give the file as the transcription service "
-                 "(AssemblyAI, Deepgram, AWS Transcribe, Rev.ai) returned it, or a CaSiNo "
-                 "dialogue list; `analyzer formats` shows an example of each")
+                 "(AssemblyAI, Deepgram, AWS Transcribe, Rev.ai, Fireflies.ai) returned it, "
+                 "or a CaSiNo dialogue list; `analyzer formats` shows an example of each")
 
 
 def _keys(data: dict, most: int = 8) -> str:
@@ -200,6 +201,10 @@ def _resembles(data: Any) -> str:
                     "speaker_labels=true")
         if "monologues" in data:
             return "it looks like Rev.ai output, but 'monologues' is not a list"
+        if isinstance(data.get("data"), dict):
+            return ("it looks like a Fireflies.ai API answer without a transcript's sentences: "
+                    "ask for transcript(id: ...) { title date sentences { speaker_name "
+                    "speaker_id text start_time end_time } }")
     items = data if isinstance(data, list) else []
     if items and isinstance(items[0], dict) and ("word" in items[0] or "punctuated_word"
                                                  in items[0]):

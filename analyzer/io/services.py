@@ -1,4 +1,5 @@
-"""JSON as transcription services return it: AssemblyAI, Deepgram, AWS Transcribe, Rev.ai.
+"""JSON as transcription services return it: AssemblyAI, Deepgram, AWS Transcribe, Rev.ai,
+Fireflies.ai.
 
 People download these files from the service and hand them over as they are; asking them
 to convert first loses the speakers or the times (an AssemblyAI utterance list read as
@@ -8,9 +9,9 @@ turns its utterances or words into ``Segment``s; as for every reader, consecutiv
 of one speaker then merge into one turn and times must not go back.
 
 Speakers are named as the service labels them: ``Speaker A`` (AssemblyAI), ``Speaker 0``
-(Deepgram, Rev.ai without names; AWS's ``spk_0``). Rev.ai's ``speaker_name`` is used when
-set. A file without speaker labels is an error that says which option of the service adds
-them: turns cannot be told apart without them.
+(Deepgram, Rev.ai without names; AWS's ``spk_0``). Rev.ai's and Fireflies.ai's
+``speaker_name`` is used when set. A file without speaker labels is an error that says which
+option of the service adds them: turns cannot be told apart without them.
 
 Multichannel jobs (Deepgram with ``multichannel``, AWS with channel identification) record
 each side on its own channel: the channel tells the speakers apart, so every channel is
@@ -33,7 +34,7 @@ from .times import parse_seconds
 
 #: ``Transcript.format`` of each service's documents, and how the docs name the service.
 SERVICES = {"assemblyai": "AssemblyAI", "deepgram": "Deepgram", "aws_transcribe": "AWS Transcribe",
-            "revai": "Rev.ai"}
+            "revai": "Rev.ai", "fireflies": "Fireflies.ai"}
 
 
 
@@ -78,8 +79,34 @@ def _assemblyai_utterances(items: Any) -> bool:
                for item in items) or all("confidence" in item for item in items)
 
 
+def _fireflies_parts(data: Any) -> tuple[Any, str] | None:
+    """(the transcript object, its JSON path prefix) of a Fireflies.ai document: the
+    transcript itself, ``{"sentences": [...], "title": ...}``, or the API's answer around it,
+    ``{"data": {"transcript": {...}}}`` (whose transcript is null when the API refused, with
+    its reason in ``errors``); None for other documents. A transcript is recognised by its
+    ``sentences`` of ``speaker_name``/``speaker_id``/``raw_text``, or by ``title`` or ``id``
+    beside them (no other shape has ``sentences``)."""
+    if not isinstance(data, dict):
+        return None
+    inner = data.get("data")
+    if isinstance(inner, dict) and "transcript" in inner:
+        if inner["transcript"] is None or _fireflies_parts(inner["transcript"]) is not None:
+            return inner["transcript"], "data.transcript."
+        return None
+    sentences = data.get("sentences", False)
+    if not isinstance(sentences, list | None):
+        return None
+    first = sentences[0] if sentences else None
+    if isinstance(first, dict) and {"speaker_name", "speaker_id", "raw_text"} & first.keys() \
+            or sentences is not False and ("title" in data or "id" in data):
+        return data, ""
+    return None
+
+
 def kind_of(data: Any) -> str | None:
     """The service whose output ``data`` looks like, or ``None``."""
+    if _fireflies_parts(data) is not None:
+        return "fireflies"
     if isinstance(data, dict):
         if "utterances" in data and ("speaker_labels" in data or "audio_duration" in data
                                      or _assemblyai_utterances(data["utterances"])):
@@ -154,12 +181,22 @@ _META_KEYS = ("id", "jobName", "request_id", "created", "status", "language_code
 
 def _meta(data: Any, service: str) -> dict[str, Any]:
     """The service's name and the identifying values of the document (see ``_META_KEYS``),
-    from the top level or Deepgram's ``metadata``."""
+    from the top level or Deepgram's ``metadata``; of Fireflies.ai's transcript, also its
+    ``title`` and ``date`` (as given: milliseconds since 1970 from the API), and its
+    duration as ``duration_minutes``, since Fireflies counts minutes where the other
+    services' ``duration`` is seconds."""
+    if service == "fireflies":
+        data = (_fireflies_parts(data) or ({}, ""))[0]
     meta: dict[str, Any] = {"service": SERVICES[service]}
     for source in (data, data.get("metadata") if isinstance(data, dict) else None):
         if isinstance(source, dict):
             meta.update({k: source[k] for k in _META_KEYS
                          if isinstance(source.get(k), (str, int, float))})
+    if service == "fireflies":
+        if "duration" in meta:
+            meta["duration_minutes"] = meta.pop("duration")
+        meta.update({k: data[k] for k in ("title", "date")
+                     if isinstance(data.get(k), (str, int, float))})
     return meta
 
 
@@ -378,8 +415,56 @@ def _revai(path: Path, data: Any) -> list[Segment]:
     return segments
 
 
+def _fireflies(path: Path, data: Any) -> list[Segment]:
+    """One segment per sentence (consecutive ones of a speaker then merge): its ``text``
+    (``raw_text`` when there is none), times in seconds, the speaker its ``speaker_name``,
+    else the name its ``speaker_id`` has in the transcript's ``speakers``, else
+    ``Speaker <id>``."""
+    transcript, base = _fireflies_parts(data)
+    if transcript is None or transcript.get("sentences") is None:
+        errors = data.get("errors") if isinstance(data, dict) else None
+        reason = errors[0].get("message") if isinstance(errors, list) and errors \
+            and isinstance(errors[0], dict) else None
+        where = f"{base}sentences" if transcript is not None else base.rstrip(".")
+        raise EmptyTranscriptError(
+            str(path), f"{where}: Fireflies.ai returned no transcript "
+            f"({reason or 'it is null'})",
+            hint="check the transcript's id (and that your API key may read it), and download "
+                 "it once Fireflies has processed the meeting, asking for the sentences: "
+                 "transcript(id: ...) { title date sentences { index speaker_name speaker_id "
+                 "text start_time end_time } }")
+    names = {str(s["id"]): str(s["name"]).strip() for s in transcript.get("speakers") or []
+             if isinstance(s, dict) and s.get("id") is not None and s.get("name")}
+    segments = []
+    for number, item in enumerate(transcript["sentences"]):
+        where = f"{base}sentences[{number}]"
+        if not isinstance(item, dict):
+            raise MalformedError(str(path), f"{where}: a sentence is not an object",
+                                 hint="check that the file is Fireflies.ai's JSON, not "
+                                      "edited by hand")
+        said = " ".join(str(item.get("text") or item.get("raw_text") or "").split())
+        if not said:
+            continue
+        name, number_of = item.get("speaker_name"), item.get("speaker_id")
+        if isinstance(name, str) and name.strip():
+            speaker = name.strip()
+        elif number_of is not None:
+            speaker = names.get(str(number_of)) or _label(number_of)
+        else:
+            raise NoSpeakerError(str(path), f"{where}: a sentence without speaker_name or "
+                                 f"speaker_id: {said[:60]!r}",
+                                 hint="download the transcript with the sentences' "
+                                      "speaker_name and speaker_id (Fireflies names the "
+                                      "speakers it recognises, and numbers the others)")
+        segments.append(Segment(speaker, said,
+                                start=_seconds(path, item.get("start_time"), where),
+                                end=_seconds(path, item.get("end_time"), where),
+                                source=number, where=where))
+    return segments
+
+
 _ADAPTERS = {"assemblyai": _assemblyai, "deepgram": _deepgram, "aws_transcribe": _aws,
-             "revai": _revai}
+             "revai": _revai, "fireflies": _fireflies}
 
 
 def read(path: Path, data: Any, kind: str, **options) -> Iterator[Transcript]:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from analyzer.errors import EmptyTranscriptError, NoSpeakerError
+from analyzer.errors import (
+    EmptyTranscriptError,
+    NoSpeakerError,
+    TimingError,
+    UnknownFormatError,
+)
 from analyzer.io import read_transcripts
 from analyzer.io.formats import BY_NAME
 
@@ -230,3 +236,54 @@ def test_aws_older_speaker_labels_match_times_written_differently(tmp_path):
         {"speaker_label": "spk_1", "items": [{"start_time": "2.000", "speaker_label": "spk_1"}]}]}
     t = read_json(tmp_path, {"results": {"items": items, "speaker_labels": labels}})
     assert rows(t) == [("Speaker 0", "Forty.", 0.5, 0.9), ("Speaker 1", "No", 2.0, 2.5)]
+
+
+FIREFLIES = Path(__file__).resolve().parents[1] / "data" / "chats" / "fireflies_deposit_call.json"
+
+
+def test_fireflies_api_answer_speakers_merging_and_meta():
+    (t,) = read_transcripts(FIREFLIES)
+    assert (t.format, t.session_id) == ("fireflies", "fireflies_deposit_call")
+    # sentences 0 and 1 are one turn; sentence 4 has no speaker_name: its speaker_id's name
+    assert [(x.source_line, x.speaker, x.start, x.end) for x in t.turns] == [
+        (0, "Ana Lopez", 0.62, 5.1), (2, "Ben Okoro", 5.9, 9.3), (3, "Ana Lopez", 9.8, 13.0),
+        (4, "Carla Mendes", 13.6, 17.9), (5, "Ben Okoro", 18.5, 22.7),
+        (6, "Ana Lopez", 23.1, 26.0)]
+    assert t.turns[0].text == ("Hi Ben, thanks for calling back. I wanted to go over the "
+                               "deposit before we sign.")  # text, not the lower-case raw_text
+    # no links or e-mail addresses; Fireflies' duration is in minutes
+    assert t.meta == {"service": "Fireflies.ai", "id": "01HRZK4M7Q2Y9D0XV3EXAMPLE",
+                      "duration_minutes": 0.45, "title": "Unit 4 deposit call",
+                      "date": 1710421200000}
+
+
+def test_fireflies_bare_transcript_raw_text_and_numbered_speakers(tmp_path):
+    sentences = [{"index": 0, "speaker_id": 0, "raw_text": "forty then", "start_time": 1.0,
+                  "end_time": 2.0},
+                 {"index": 1, "speaker_name": "", "speaker_id": 1, "text": "Fifty.",
+                  "start_time": 2.5, "end_time": 3.0}]
+    t = read_json(tmp_path, {"title": "Call", "sentences": sentences})
+    assert (t.format, rows(t)) == ("fireflies", [("Speaker 0", "forty then", 1.0, 2.0),
+                                                 ("Speaker 1", "Fifty.", 2.5, 3.0)])
+    assert t.meta == {"service": "Fireflies.ai", "title": "Call"}
+
+
+def test_fireflies_errors_name_the_place(tmp_path, data_dir):
+    path = data_dir / "chats" / "broken" / "fireflies_not_found.json"
+    with pytest.raises(EmptyTranscriptError) as caught:
+        list(read_transcripts(path))
+    assert caught.value.message.endswith(
+        "fireflies_not_found.json: data.transcript: Fireflies.ai returned no transcript "
+        "(Object not found)")
+    with pytest.raises(EmptyTranscriptError, match=r"sentences: Fireflies.ai returned no"):
+        read_json(tmp_path, {"data": {"transcript": {"id": "x", "sentences": None}}})
+    with pytest.raises(NoSpeakerError) as caught:
+        read_json(tmp_path, {"data": {"transcript": {"title": "Call", "sentences": [
+            {"index": 0, "text": "Hello", "raw_text": "hello", "start_time": 0.0}]}}})
+    assert "data.transcript.sentences[0]: a sentence without speaker_name or speaker_id" \
+        in caught.value.message
+    with pytest.raises(TimingError, match=r"sentences\[0\]: cannot read the time"):
+        read_json(tmp_path, {"sentences": [{"speaker_name": "Ana", "text": "Hi",
+                                            "start_time": "soon"}]})
+    with pytest.raises(UnknownFormatError, match="Fireflies.ai API answer"):
+        read_json(tmp_path, {"data": {"transcripts": [{"id": "x", "title": "Call"}]}})
