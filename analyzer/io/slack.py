@@ -95,11 +95,18 @@ def is_slack(folder: Path) -> bool:
     return is_export(folder) or is_channel(folder)
 
 
-def _load(path: Path) -> Any:
+def _list(path: Path, what: str, example: str) -> list:
+    """The JSON list a file of the export holds (a day file, users.json...); an error naming
+    the file when it does not parse or is no list."""
     from .decoding import decode, read_bytes
     from .jsonfile import load
 
-    return load(path, decode(path, read_bytes(path)))
+    data = load(path, decode(path, read_bytes(path)))
+    if not isinstance(data, list):
+        raise MalformedError(str(path), f"expected a list of {what}",
+                             hint=f"this file of a Slack export is a list of {what}, "
+                                  f"[{example}, ...]; export the workspace again")
+    return data
 
 
 def _users(folder: Path | None) -> dict[str, dict]:
@@ -107,12 +114,7 @@ def _users(folder: Path | None) -> dict[str, dict]:
     path = folder / "users.json" if folder is not None else None
     if path is None or not path.is_file():
         return {}
-    data = _load(path)
-    if not isinstance(data, list):
-        raise MalformedError(str(path), "expected a list of users",
-                             hint="users.json of a Slack export is a list of "
-                                  '{"id": "U0123", "name": ..., "real_name": ...}; export '
-                                  "the workspace again or remove the file")
+    data = _list(path, "users", '{"id": "U0123", "name": ..., "real_name": ...}')
     return {str(u["id"]): u for u in data if isinstance(u, dict) and u.get("id")}
 
 
@@ -121,8 +123,8 @@ def _conversations(folder: Path | None) -> dict[str, dict]:
     found: dict[str, dict] = {}
     for name in _CONVERSATION_LISTS if folder is not None else ():
         path = folder / name
-        data = _load(path) if path.is_file() else []
-        for item in data if isinstance(data, list) else []:
+        for item in _list(path, "channels", '{"id": "C0123", "name": ...}') \
+                if path.is_file() else []:
             if isinstance(item, dict) and item.get("id"):
                 found.setdefault(str(item.get("name") or item["id"]), item)
     return found
@@ -139,12 +141,8 @@ def _messages(channel: Path) -> list[_Message]:
     """Every message of a channel's day files, by ``ts`` (file order breaks ties)."""
     messages = []
     for day in day_files(channel):
-        data = _load(day)
-        if not isinstance(data, list):
-            raise MalformedError(str(day), "expected a list of messages",
-                                 hint="a day file of a Slack export is a list of messages "
-                                      '[{"type": "message", "user": ..., "text": ..., "ts": '
-                                      "...}]; export the channel again")
+        data = _list(day, "messages", '{"type": "message", "user": ..., "text": ..., '
+                                      '"ts": ...}')
         for position, item in enumerate(data):
             if not isinstance(item, dict):
                 raise MalformedError(str(day), f"[{position}]: a message is not an object",

@@ -137,6 +137,13 @@ def test_channel_errors_name_the_day_file_and_message(tmp_path):
             list(read_transcripts(folder))
         assert caught.value.path == str(folder / "2024-03-12.json")
         assert caught.value.problem.startswith("[1]: ") and words in caught.value.problem
+    export = tmp_path / "export"  # in an export: a day file that is no list is an error
+    folder = channel(export, {"messages": []}, "not-a-list")
+    for name in ("users.json", "channels.json"):
+        (export / name).write_text("[]", encoding="utf-8")
+    with pytest.raises(MalformedError, match="expected a list of messages") as caught:
+        list(read_transcripts(export))
+    assert caught.value.path == str(folder / "2024-03-12.json")
     with pytest.raises(UnknownFormatError, match="read as a folder"):
         list(read_transcripts(EXPORT / "lease-renewal" / "2024-03-12.json", format="slack"))
     with pytest.raises(UnknownFormatError, match="one day of a Slack export"):
