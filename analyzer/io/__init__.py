@@ -25,7 +25,6 @@ from .formats import (
     CHAT_HINT,
     CHAT_PROBLEM,
     EXTENSIONS,
-    FOLDER_FORMATS,
     FORMATS,
     FormatSpec,
     looks_like_chat,
@@ -59,18 +58,22 @@ def read_transcripts(path: str | Path, format: str | None = None,
     if not path.exists():
         raise InputNotFoundError(str(path), "no such file or folder",
                                  hint="check the path (and the current folder)")
+    if path.is_dir() and sniff(path, None) == "slack" and (
+            format is None or spec_named(path, format).name == "slack"):
+        yield from spec_named(path, "slack").reader(path, None, **options)
+        return
     if format is not None:
         spec = spec_named(path, format)
     else:
         name = sniff(path, None)
-        spec = spec_named(path, name) if name in FOLDER_FORMATS else None
-    if path.is_dir() and (spec is None or not _is_folder_input(path, spec.name)):
+        spec = spec_named(path, name) if name == "convokit" else None
+    if path.is_dir() and (spec is None or spec.name != "convokit" or not _is_corpus(path)):
         raise UnknownFormatError(str(path), "this is a folder, not a transcript file (nor a "
                                  "ConvoKit corpus with utterances.jsonl, nor a Slack export "
                                  "or channel folder)",
                                  hint="pass the files inside it, or use expand_inputs / "
                                       "`analyzer analyze FOLDER`, which finds them")
-    if spec is not None and spec.name in FOLDER_FORMATS:
+    if spec is not None and spec.name == "convokit":
         yield from spec.reader(path, None, **options)
         return
     text = decode(path, read_bytes(path))
@@ -88,13 +91,10 @@ def read_transcripts(path: str | Path, format: str | None = None,
     yield from spec.reader(path, text, **options)
 
 
-def _is_folder_input(path: Path, name: str) -> bool:
-    """Whether ``path`` is a folder read as one input in format ``name``: a ConvoKit corpus,
-    a Slack export or channel folder."""
+def _is_corpus(path: Path) -> bool:
     from .convokit import is_corpus
-    from .slack import is_slack
 
-    return {"convokit": is_corpus, "slack": is_slack}.get(name, lambda _: False)(path)
+    return is_corpus(path)
 
 
 def _looks_like_transcript(path: Path) -> bool:

@@ -1,9 +1,8 @@
 """The registry of transcript formats and how a file's format is recognised.
 
 The extension decides when it is known; otherwise (or for ``.txt`` files that are really
-captions or a WhatsApp chat) the first bytes do: ``WEBVTT``, an SRT cue, a JSON bracket, a
-WhatsApp export's dated lines, a table header with a speaker and a text column, or ``Name:``
-labels.
+captions) the first bytes do: ``WEBVTT``, an SRT cue, a JSON bracket, a table header with a
+speaker and a text column, or ``Name:`` labels.
 """
 
 from __future__ import annotations
@@ -97,11 +96,11 @@ BY_NAME = {spec.name: spec for spec in FORMATS}
 ALIASES = {"txt": "text", "webvtt": "vtt", "tsv": "csv", "subrip": "srt", "casino": "json",
            "segments": "json", "whisper": "json", "whisperx": "json", "turns": "json",
            "jsonl": "convokit"}
-#: Formats read from a folder (one input, however many files it holds).
-FOLDER_FORMATS = ("convokit", "slack")
-#: Extension -> format, the first format listing it winning (hence ``reversed``): a
-#: WhatsApp export is a ``.txt`` file like the text format's, told apart by its content.
-EXTENSIONS = {ext: spec.name for spec in reversed(FORMATS) for ext in spec.extensions}
+EXTENSIONS = {ext: spec.name for spec in FORMATS for ext in spec.extensions}
+
+#: A WhatsApp export is a ``.txt`` file like the text format's: the extension still means
+#: text, and ``sniff`` tells a WhatsApp chat by its content.
+EXTENSIONS[".txt"] = "text"
 
 
 def spec_named(path: Path, name: str) -> FormatSpec:
@@ -149,7 +148,11 @@ def looks_like_csv_header(line: str) -> bool:
 
 
 def sniff(path: Path, text: str | None) -> str | None:
-    """The format of ``path`` from its extension, else from its content; ``None`` if unknown."""
+    """The format of ``path`` from its extension, else from its content; ``None`` if unknown.
+
+    A folder is a Slack export (or channel) or else taken for a ConvoKit corpus; a ``.txt``
+    file (or one of unknown extension) whose first lines are a WhatsApp export's dated
+    lines is WhatsApp, before the text format's ``Name:`` labels are looked for."""
     if path.is_dir():
         from .slack import is_slack
 

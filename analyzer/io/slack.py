@@ -77,8 +77,9 @@ def is_export(folder: Path) -> bool:
 
 def is_channel(folder: Path) -> bool:
     """One channel's folder: day files only (as far as JSON goes), the first of which is a
-    list of Slack messages (an object with a ``ts``), or cannot be told (empty, broken: the
-    reader says what is wrong with it). A folder of other JSON named by date is no channel."""
+    list of Slack messages (objects with a ``ts``) or empty; inside an export folder also
+    when it does not parse (the reader then says where it is broken). A folder of other
+    JSON files named by date is no channel: they are read one by one."""
     days = day_files(folder) if folder.is_dir() else []
     if not days or any(p.suffix == ".json" and not _DAY.match(p.name)
                        for p in folder.iterdir()):
