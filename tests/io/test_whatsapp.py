@@ -156,3 +156,14 @@ def test_text_above_the_first_message_and_time_going_back(tmp_path):
     with pytest.raises(TimingError, match="goes backwards") as caught:
         read_one(path)
     assert caught.value.line == 2
+
+
+def test_analyzer_formats_lists_whatsapp_and_slack_with_examples():
+    from typer.testing import CliRunner
+
+    from analyzer.cli import app
+
+    shown = CliRunner().invoke(app, ["formats"]).output
+    assert "\nwhatsapp   WhatsApp chat export" in shown
+    assert "e.g. [12/03/2024, 14:05:33] Anna: Could we talk about the price?" in shown
+    assert "\nslack      Slack export" in shown and "files: a folder" in shown
