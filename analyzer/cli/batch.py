@@ -122,6 +122,8 @@ def _print_summary(result, seconds: float, roles: dict[str, str],
         again = f" ({reused:,} reused from an earlier run)" if reused else ""
         err(f"{counts['sessions']:,} sessions{again}, {counts['turns']:,} turns, "
             f"{counts['failures']:,} failed, {seconds:,.1f} s -> {result.out}")
+        for page in result.overview:
+            err(f"overview of the reports: {page}")
     if counts["failures"]:
         failures = pq.read_table(result.tables["failures"]).slice(0, 10).to_pylist()
         for row in failures:

@@ -69,7 +69,7 @@ def _span(row) -> str:
 
 
 def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_root,
-                  console: Console | None = None) -> None:
+                  console: Console | None = None, overview: Sequence = ()) -> None:
     console = console or Console()
     plain = not console.is_terminal
 
@@ -109,3 +109,5 @@ def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_r
         else:
             console.print(Text(message, style="red"))
     say(f"{len(analyses)} session(s) analysed, {len(failures)} failed; results in {out_root}")
+    for page in overview:
+        say(f"overview of every session: {page}")

@@ -118,8 +118,10 @@ def test_every_session_gets_its_own_report_files(tmp_path):
         assert result.exit_code == 0, result.output
     sessions = pd.read_csv(out / "sessions.csv")
     assert len(sessions) == 5
-    assert len(list(out.glob("*.md"))) == len(list(out.glob("*.json"))) == 5
+    reports = [p for p in out.glob("*.md") if p.name != "_index.md"]  # and the overview
+    assert len(reports) == len(list(out.glob("*.json"))) == 5
     assert (out / "会议.md").exists() and (out / "x_y.md").exists()
+    assert (out / "_index.md").read_text(encoding="utf-8").count("](<") == 5
 
 
 def test_out_inside_a_file_is_a_usage_error(tmp_path):
