@@ -93,6 +93,8 @@ def _role_warnings(result, roles: dict[str, str]) -> list[str]:
     from the sessions table (its parties and third parties are everyone who spoke)."""
     import pyarrow.parquet as pq
 
+    from ..report.tables import split_names
+
     if not roles:
         return []
     table = pq.read_table(result.tables["sessions"],
@@ -100,8 +102,8 @@ def _role_warnings(result, roles: dict[str, str]) -> list[str]:
     names = {n.lower() for n in roles}
     speakers, single = [], []
     for row in table:
-        parties = [n for n in (row["parties"] or "").split(",") if n]
-        third = [n for n in (row["third_parties"] or "").split(",") if n]
+        parties = split_names(row["parties"])
+        third = split_names(row["third_parties"])
         speakers += parties + third
         if len(parties) < 2 and any(n.lower() in names for n in third):
             single.append(single_party_warning(row["session_id"], parties))

@@ -35,6 +35,7 @@ from urllib.parse import quote
 from ..results import ORIENTATIONS, STAGES
 from .markdown import md
 from .svg import COLORS, STAGE_INK, esc
+from .tables import split_names
 from .wording import INFERRED, pct
 
 #: File name (without extension) of the overview; never a session report's (see above).
@@ -205,9 +206,9 @@ def _html_row(row: Mapping[str, Any], link: str | None) -> str:
         f'{pct(s.get("integrative_share"))}</span> / <span class="distributive" '
         f'style="color:var(--c)">{pct(s.get("distributive_share"))}</span></div>'
         for p, s in by_party.items()) or '<span class="small">\u2013</span>'
-    third = _value(row, "third_parties")
+    third = split_names(_value(row, "third_parties"))
     if third:
-        parties += f'<div class="small">third parties: {esc(third)}</div>'
+        parties += f'<div class="small">third parties: {esc(", ".join(third))}</div>'
     overall = {o: _value(row, f"{o}_share") for o in ORIENTATIONS}
     outcome = esc(_outcome(row))
     return (f'<tr><td class="session">{name}{src}</td><td class=num>{turns}</td>'
@@ -304,9 +305,9 @@ def _md_parts(rows: Rows, link_of: LinkOf, failures: Rows) -> Iterator[str]:
         parties = "; ".join(f"{md(p)} {pct(s.get('integrative_share'))} / "
                             f"{pct(s.get('distributive_share'))}"
                             for p, s in party_shares(row).items())
-        third = _value(row, "third_parties")
+        third = split_names(_value(row, "third_parties"))
         if third:
-            parties += f"; third parties: {md(third)}"
+            parties += f"; third parties: {md(', '.join(third))}"
         source = _value(row, "source")
         yield (f"| {_md_link(sid, link_of(row))} "
                f"| {md(PurePath(str(source)).name) if source else ''} "
