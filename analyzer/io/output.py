@@ -50,8 +50,9 @@ def safe_name(name: str, default: str = "session") -> str:
     long names are cut. Whenever the name had to change, a short hash of the original is
     appended (``x/y`` -> ``x_y-1a2b3c4d``), so ``x/y``, ``x:y`` and ``x_y`` land in three
     files; so is it to a name Windows reserves for a device (``con``, ``nul``, ``com1``),
-    which no file there can have. The result depends on ``name`` alone: the same session gets the same file name in
-    every run, whatever else is in it (``batch`` resumes rely on that).
+    which no file there can have. The result depends on ``name`` alone: the same session
+    gets the same file name in every run, whatever else is in it (``batch`` resumes rely on
+    that).
     """
     name = str(name)
     cleaned = re.sub("_+", "_", "".join("_" if _unsafe(ch) else ch for ch in name))

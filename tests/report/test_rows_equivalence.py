@@ -27,6 +27,18 @@ from analyzer.transcript import PARTY, is_third_party
 # -- the reference: the row builders as of 9100cb1 -------------------------------------------
 
 
+
+def _csv_join(names) -> str:
+    """Names as one CSV line (a name holding a comma or quote quoted), as ``join_names``."""
+    import csv
+    import io
+
+    if not names:
+        return ""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(names)
+    return buffer.getvalue()
+
 def ref_role_lookup(t):
     roles: dict[str, str] = {}
     for speaker in t.speakers:
@@ -104,8 +116,8 @@ def ref_session_row(analysis: SessionAnalysis) -> dict:
                                  if t.turns[i].speaker == name) for name in t.parties}
     row = {
         "session_id": t.session_id, "source": t.source, "format": t.format,
-        "turns": len(t.turns), "speakers": len(t.speakers), "parties": ",".join(t.parties),
-        "third_parties": ",".join(t.third_parties), "outcome": analysis.stages.outcome,
+        "turns": len(t.turns), "speakers": len(t.speakers), "parties": _csv_join(t.parties),
+        "third_parties": _csv_join(t.third_parties), "outcome": analysis.stages.outcome,
         "outcome_turn": analysis.stages.outcome_turn,
         "outcome_basis": "formal" if any(turn.is_action and turn.action.kind in
                                          ("accept", "walk_away") for turn in t.turns)
