@@ -112,6 +112,31 @@ def _role_warnings(result, roles: dict[str, str]) -> list[str]:
     return role_warnings(roles, speakers) + single[:10] + more
 
 
+def _not_english(result) -> str | None:
+    """The warning for sessions that do not look like English (``english_share`` below
+    the threshold of ``nlp/language.py``), read from the sessions table."""
+    import pyarrow.parquet as pq
+
+    from ..nlp.language import ENGLISH_MIN_SHARE
+
+    parquet = pq.ParquetFile(result.tables["sessions"])
+    if "english_share" not in parquet.schema_arrow.names:
+        return None
+    ids, total = [], 0
+    for batch in parquet.iter_batches(columns=["session_id", "english_share"]):
+        for row in batch.to_pylist():
+            share = row["english_share"]
+            if share is not None and share < ENGLISH_MIN_SHARE:
+                total += 1
+                if len(ids) < 10:
+                    ids.append(str(row["session_id"]))
+    if not total:
+        return None
+    from ..report.terminal import not_english_warning
+
+    return not_english_warning(ids, total)
+
+
 def _print_summary(result, seconds: float, roles: dict[str, str],
                    failures_only: bool = False) -> None:
     """The run's summary on stderr; ``failures_only`` (``--quiet``): just the failures, so a
@@ -126,6 +151,9 @@ def _print_summary(result, seconds: float, roles: dict[str, str],
             f"{counts['failures']:,} failed, {seconds:,.1f} s -> {result.out}")
         for page in result.overview:
             err(f"overview of the reports: {page}")
+        foreign = _not_english(result)
+        if foreign:
+            err(foreign)
     if counts["failures"]:
         failures = pq.read_table(result.tables["failures"]).slice(0, 10).to_pylist()
         for row in failures:

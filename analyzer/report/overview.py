@@ -46,7 +46,7 @@ OVERVIEW_FORMATS = ("html", "md")
 OVERVIEW_COLUMNS = ("session_id", "source", "turns", "parties", "third_parties", "outcome",
                     "outcome_turn", "outcome_basis", *(f"{s}_start" for s in STAGES),
                     "integrative_share", "distributive_share", "neutral_share",
-                    "orientation_by_party")
+                    "orientation_by_party", "english_share")
 
 
 def _value(row: Mapping[str, Any], key: str) -> Any:
@@ -64,6 +64,17 @@ def _value(row: Mapping[str, Any], key: str) -> Any:
 
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+#: Shown by a session whose ``english_share`` is below the threshold (``nlp/language.py``).
+NOT_ENGLISH = "not English: labels not meaningful"
+
+
+def _not_english(row: Mapping[str, Any]) -> bool:
+    from ..nlp.language import looks_english
+
+    share = _value(row, "english_share")
+    return not looks_english(None if share is None else float(share))
 
 
 def stage_spans(row: Mapping[str, Any]) -> list[tuple[str, int, int]]:
@@ -152,6 +163,7 @@ _CSS = """
 .obar { display: flex; width: 140px; height: 10px; border-radius: 3px; overflow: hidden;
   background: #eef0f3; margin-bottom: 2px; }
 .obar i { display: block; height: 100%; }
+.warn { display: block; font-size: 12px; color: var(--distributive); font-weight: 600; }
 .small { font-size: 12px; color: var(--muted); white-space: nowrap; }
 .parties { font-size: 12.5px; }
 .parties div { white-space: nowrap; }
@@ -199,6 +211,8 @@ def _html_row(row: Mapping[str, Any], link: str | None) -> str:
     source = _value(row, "source")
     src = (f'<span class="src" title="{esc(source)}">{esc(PurePath(str(source)).name)}</span>'
            if source else "")
+    if _not_english(row):
+        src += f'<span class="warn">{NOT_ENGLISH}</span>'
     turns = _int(_value(row, "turns")) or 0
     by_party = party_shares(row)
     parties = "".join(
@@ -309,7 +323,8 @@ def _md_parts(rows: Rows, link_of: LinkOf, failures: Rows) -> Iterator[str]:
         if third:
             parties += f"; third parties: {md(', '.join(third))}"
         source = _value(row, "source")
-        yield (f"| {_md_link(sid, link_of(row))} "
+        warn = f" ({NOT_ENGLISH})" if _not_english(row) else ""
+        yield (f"| {_md_link(sid, link_of(row))}{warn} "
                f"| {md(PurePath(str(source)).name) if source else ''} "
                f"| {_int(_value(row, 'turns')) or 0} | {md(_outcome(row))} "
                f"| {span_text(stage_spans(row)) or '-'} | {shares} | {parties or '-'} |\n")

@@ -33,7 +33,7 @@ SESSION_COLUMNS = [
     "session_id", "source", "format", "turns", "speakers", "parties", "third_parties",
     "outcome", "outcome_turn", "outcome_basis", *[f"{s}_start" for s in STAGES],
     "integrative_share", "distributive_share", "neutral_share", "orientation_by_party",
-    "model", "model_version", "model_hash",
+    "english_share", "model", "model_version", "model_hash",
 ]
 FAILURE_COLUMNS = ["file", "line", "error", "hint"]
 
@@ -204,6 +204,8 @@ def split_names(cell: str | None) -> list[str]:
 
 
 def session_row(analysis: SessionAnalysis) -> dict:
+    from ..nlp.language import english_share  # spaCy's stop words: not in the batch driver
+
     t = analysis.transcript
     roles = _roles(t)
     bounds = analysis.stages.boundaries()
@@ -228,6 +230,7 @@ def session_row(analysis: SessionAnalysis) -> dict:
         **{f"{s}_start": bounds[s] for s in STAGES},
         **_shares(of_parties),
         "orientation_by_party": json.dumps(by_party, sort_keys=True),
+        "english_share": english_share(t),
         "model": analysis.model.get("name"), "model_version": analysis.model.get("version"),
         "model_hash": analysis.model.get("hash"),
     }

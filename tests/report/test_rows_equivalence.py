@@ -106,6 +106,23 @@ def ref_stage_rows(analysis: SessionAnalysis) -> list[dict]:
     return rows
 
 
+def _ref_english_share(t) -> float | None:
+    """Common English words among the words of the spoken turns up to ~1,200 characters."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words, size = [], 0
+    for turn in t.turns:
+        if turn.is_action:
+            continue
+        words.extend(turn.text.lower().replace("\u2019", "'").split())
+        size += len(turn.text)
+        if size >= 1200:
+            break
+    if len(words) < 30:
+        return None
+    return round(sum(w in STOP_WORDS for w in words) / len(words), 3)
+
+
 def ref_session_row(analysis: SessionAnalysis) -> dict:
     t = analysis.transcript
     role_of = ref_role_lookup(t)
@@ -126,6 +143,7 @@ def ref_session_row(analysis: SessionAnalysis) -> dict:
         **ref_shares(moves[i].orientation for i in spoken
                      if not is_third_party(role_of(t.turns[i].speaker))),
         "orientation_by_party": json.dumps(by_party, sort_keys=True),
+        "english_share": _ref_english_share(t),
         "model": analysis.model.get("name"), "model_version": analysis.model.get("version"),
         "model_hash": analysis.model.get("hash"),
     }
