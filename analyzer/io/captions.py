@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import MalformedError, NoSpeakerError, TimingError
 from ..transcript import Transcript
 from .base import Segment, make_transcript
 from .text import LEADING_SYMBOLS, NAME_PARTICLES, NOT_SPEAKERS, not_a_speaker
-from .times import parse_clock
+from .times import is_teams_clock, parse_clock, parse_teams_clock
 
 _TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)$")
 _TIMING_LINE = re.compile(r"^\s*\d[\d:.,]*\s+-->\s+\d")  # starts a cue, wherever it is
@@ -260,7 +260,10 @@ def _read_cues(path: Path, text: str, fmt: str) -> tuple[list[Segment], dict[str
         if any("-->" in line for line in rest):
             at = next(i for i, line in enumerate(rest) if "-->" in line)
             blocks = _chain([(header[0] + 1 + max(at - 1, 0), rest[max(at - 1, 0):])], blocks)
-    for first, block in _cues(blocks):
+    cue_blocks = list(_cues(blocks))
+    teams = fmt == "vtt" and teams_timings(
+        next(filter(None, map(_TIMING.match, block[:2])), None) for _, block in cue_blocks)
+    for first, block in cue_blocks:
         keyword = block[0].split(" ")[0].split("\t")[0]
         if fmt == "vtt" and keyword in ("NOTE", "STYLE", "REGION"):
             continue
@@ -276,15 +279,13 @@ def _read_cues(path: Path, text: str, fmt: str) -> tuple[list[Segment], dict[str
                               hint="every cue needs a line 'start --> end' after its optional "
                                    "id; check for a missing blank line between cues")
         number = first + timing_at
-        match = _TIMING.match(block[timing_at])
-        if not match or not time_pattern.match(match["start"]) or \
-                not time_pattern.match(match["end"]):
+        start, end = cue_times(_TIMING.match(block[timing_at]), time_pattern, teams)
+        if start is None or end is None:
             example = ("00:01:02.500 --> 00:01:05.000" if fmt == "vtt"
                        else "00:01:02,500 --> 00:01:05,000")
             raise TimingError(str(path), f"cannot read the cue timing "
                               f"{block[timing_at].strip()[:60]!r}", line=number, where=where,
                               hint=f"write the timing as '{example}'")
-        start, end = parse_clock(match["start"]), parse_clock(match["end"])
         cues.append((number, where, start, end, "\n".join(block[timing_at + 1:])))
     names = _Names([cue[4] for cue in cues])
     for number, where, start, end, payload in cues:
@@ -298,6 +299,42 @@ def _read_cues(path: Path, text: str, fmt: str) -> tuple[list[Segment], dict[str
                 roles.setdefault(name, role)
             segments.append(Segment(name, part, start=start, end=end, line=number, where=where))
     return segments, roles
+
+
+def timing(line: str) -> re.Match | None:
+    """``line`` as a cue timing ``start --> end`` (settings after it allowed), or ``None``."""
+    return _TIMING.match(line)
+
+
+def teams_timings(timings: Iterable[re.Match | None]) -> bool:
+    """Whether a file's cue timings (``timing`` matches; ``None`` for a cue without one) are
+    written as Microsoft Teams' older transcripts write them (``0:0:5.420 --> 0:0:9.10``),
+    which standard WebVTT refuses.
+
+    Decided once for the file, so a file of standard timings with one slip in it
+    (``00:00:5.0``) is still an error: every timing must have an hour of one digit and
+    read as a Teams time (``times.parse_teams_clock``: the digits after the point are
+    milliseconds), and at least one must leave out a leading zero. Standard timings with a
+    one-digit hour (``0:00:05.420``) read the same either way. Cue ids such as Teams'
+    ``a1b2c3d4-.../12-0`` above the timing are skipped like any other cue id."""
+    times = [time for match in timings if match for time in (match["start"], match["end"])]
+    return any(map(is_teams_clock, times)) and all(
+        time[:1].isdigit() and time[1:2] == ":" and parse_teams_clock(time) is not None
+        for time in times)
+
+
+def cue_times(match: re.Match | None, pattern: re.Pattern, teams: bool
+              ) -> tuple[float | None, float | None]:
+    """Start and end seconds of a ``timing`` match: Teams' way in a Teams file, else when
+    both times match ``pattern`` (the format's own); ``(None, None)`` when they cannot be
+    read."""
+    if match is None:
+        return None, None
+    if teams:
+        return parse_teams_clock(match["start"]), parse_teams_clock(match["end"])
+    if not pattern.match(match["start"]) or not pattern.match(match["end"]):
+        return None, None
+    return parse_clock(match["start"]), parse_clock(match["end"])
 
 
 def _no_speaker(path: Path, text: str, doubt: str | None, **place) -> NoSpeakerError:

@@ -67,7 +67,7 @@ def test_same_stem_gets_unique_ids(data_dir, tmp_path):
 
 def test_every_good_file_reads(data_dir):
     files = expand_inputs([data_dir / "good"])
-    assert len(files) == 15
+    assert len(files) == 16
     for path in files:
         transcripts = list(read_transcripts(path))
         assert transcripts and all(t.turns for t in transcripts)
