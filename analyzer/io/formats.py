@@ -1,8 +1,8 @@
 """The registry of transcript formats and how a file's format is recognised.
 
 The extension decides when it is known; otherwise (or for ``.txt`` files that are really
-captions) the first bytes do: ``WEBVTT``, an SRT cue, a JSON bracket, a table header with a
-speaker and a text column, or ``Name:`` labels.
+captions) the first bytes do: ``WEBVTT``, an ELAN ``<ANNOTATION_DOCUMENT>``, an SRT cue, a JSON
+bracket, a table header with a speaker and a text column, or ``Name:`` labels.
 """
 
 from __future__ import annotations
@@ -75,12 +75,19 @@ FORMATS: tuple[FormatSpec, ...] = (
                "one session per conversation), or any JSON-lines file of utterances",
                '{"id": "u1", "conversation_id": "c1", "speaker": "Anna", "text": "Hi"}',
                _reader("convokit")),
+    FormatSpec("eaf", (".eaf",),
+               "ELAN annotation file: one top-level tier per speaker (PARTICIPANT or TIER_ID), "
+               "time-aligned annotations; dependent tiers (translations, glosses) skipped",
+               '<TIER TIER_ID="Anna"><ANNOTATION><ALIGNABLE_ANNOTATION TIME_SLOT_REF1="ts1" '
+               'TIME_SLOT_REF2="ts2"><ANNOTATION_VALUE>Shall we begin?</ANNOTATION_VALUE>...',
+               _reader("eaf")),
 )
 
 BY_NAME = {spec.name: spec for spec in FORMATS}
 ALIASES = {"txt": "text", "webvtt": "vtt", "tsv": "csv", "subrip": "srt", "casino": "json",
            "segments": "json", "whisper": "json", "whisperx": "json", "turns": "json",
-           "jsonl": "convokit"}
+           "jsonl": "convokit",
+           "elan": "eaf"}
 EXTENSIONS = {ext: spec.name for spec in FORMATS for ext in spec.extensions}
 
 
@@ -136,10 +143,12 @@ def sniff(path: Path, text: str | None) -> str | None:
     if text is None:
         return by_extension
     head = text.lstrip("\ufeff \t\r\n")[:2048]
-    if by_extension in ("vtt", "srt", "csv", "json"):
+    if by_extension in ("vtt", "srt", "csv", "json", "eaf"):
         return by_extension
     if head.startswith("WEBVTT"):
         return "vtt"
+    if head.startswith("<") and "<ANNOTATION_DOCUMENT" in head:
+        return "eaf"
     if _SRT_START.match(head):
         return "srt"
     if head.startswith("{"):

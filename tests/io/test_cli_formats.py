@@ -5,6 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from analyzer.cli import app
+from analyzer.io import FORMATS
 
 runner = CliRunner()
 
@@ -12,9 +13,9 @@ runner = CliRunner()
 def test_lists_every_format_with_an_example():
     result = runner.invoke(app, ["formats"])
     assert result.exit_code == 0
-    for name in ("text", "vtt", "srt", "csv", "json", "convokit"):
+    for name in ("text", "vtt", "srt", "csv", "json", "convokit", "eaf"):
         assert f"\n{name} " in "\n" + result.output
-    assert result.output.count("e.g. ") == 6
+    assert result.output.count("e.g. ") == len(FORMATS)  # one example each
 
 
 def test_check_reports_sessions_and_errors(data_dir):

@@ -67,7 +67,7 @@ def test_same_stem_gets_unique_ids(data_dir, tmp_path):
 
 def test_every_good_file_reads(data_dir):
     files = expand_inputs([data_dir / "good"])
-    assert len(files) == 16
+    assert len(files) == 17
     for path in files:
         transcripts = list(read_transcripts(path))
         assert transcripts and all(t.turns for t in transcripts)
@@ -76,6 +76,6 @@ def test_every_good_file_reads(data_dir):
 
 def test_format_specs_are_complete():
     names = [spec.name for spec in FORMATS]
-    assert names == ["text", "vtt", "srt", "csv", "json", "convokit"]
+    assert names == ["text", "vtt", "srt", "csv", "json", "convokit", "eaf"]
     for spec in FORMATS:
         assert spec.description and spec.example and spec.extensions
