@@ -235,6 +235,12 @@ def _speaker_and_text(payload: str, names: _Names
     return parts
 
 
+def voice(line: str) -> tuple[str, str] | None:
+    """``(speaker, text)`` of a line that starts with a voice tag (``<v Doe, John>Hi</v>``)."""
+    match = _VOICE.match(line.strip())
+    return (" ".join(match[1].split()), _clean(match[2])) if match else None
+
+
 def _clean(text: str) -> str:
     return " ".join(html.unescape(_TAG.sub("", text)).split())
 
@@ -242,7 +248,6 @@ def _clean(text: str) -> str:
 def _read_cues(path: Path, text: str, fmt: str) -> tuple[list[Segment], dict[str, str]]:
     """The cues of a VTT or SRT file as segments, and the roles given after names."""
     lines = text.splitlines()
-    time_pattern = _VTT_TIME if fmt == "vtt" else _SRT_TIME
     segments: list[Segment] = []
     roles: dict[str, str] = {}
     cues: list[tuple[int, str, float | None, float | None, str]] = []
@@ -279,7 +284,7 @@ def _read_cues(path: Path, text: str, fmt: str) -> tuple[list[Segment], dict[str
                               hint="every cue needs a line 'start --> end' after its optional "
                                    "id; check for a missing blank line between cues")
         number = first + timing_at
-        start, end = cue_times(_TIMING.match(block[timing_at]), time_pattern, teams)
+        start, end = cue_times(_TIMING.match(block[timing_at]), fmt, teams)
         if start is None or end is None:
             example = ("00:01:02.500 --> 00:01:05.000" if fmt == "vtt"
                        else "00:01:02,500 --> 00:01:05,000")
@@ -312,26 +317,27 @@ def teams_timings(timings: Iterable[re.Match | None]) -> bool:
     which standard WebVTT refuses.
 
     Decided once for the file, so a file of standard timings with one slip in it
-    (``00:00:5.0``) is still an error: every timing must have an hour of one digit and
-    read as a Teams time (``times.parse_teams_clock``: the digits after the point are
-    milliseconds), and at least one must leave out a leading zero. Standard timings with a
-    one-digit hour (``0:00:05.420``) read the same either way. Cue ids such as Teams'
+    (``00:00:5.0``) is still an error: every timing must have an hour of one digit, as Teams
+    writes it, and at least one must leave out a leading zero. In such a file every time is
+    read as Teams' (``times.parse_teams_clock``: the digits after the point are
+    milliseconds), and one that does not read is the error, at its own cue. Standard timings
+    with a one-digit hour (``0:00:05.420``) read the same either way. Cue ids such as Teams'
     ``a1b2c3d4-.../12-0`` above the timing are skipped like any other cue id."""
     times = [time for match in timings if match for time in (match["start"], match["end"])]
     return any(map(is_teams_clock, times)) and all(
-        time[:1].isdigit() and time[1:2] == ":" and parse_teams_clock(time) is not None
-        for time in times)
+        time[:1].isdigit() and time[1:2] == ":" for time in times)
 
 
-def cue_times(match: re.Match | None, pattern: re.Pattern, teams: bool
+def cue_times(match: re.Match | None, fmt: str, teams: bool
               ) -> tuple[float | None, float | None]:
     """Start and end seconds of a ``timing`` match: Teams' way in a Teams file, else when
-    both times match ``pattern`` (the format's own); ``(None, None)`` when they cannot be
-    read."""
+    both times are written as ``fmt`` (``vtt``, or ``srt``, which also takes ``,`` and
+    one-digit minutes) writes them; ``(None, None)`` when they cannot be read."""
     if match is None:
         return None, None
     if teams:
         return parse_teams_clock(match["start"]), parse_teams_clock(match["end"])
+    pattern = _VTT_TIME if fmt == "vtt" else _SRT_TIME
     if not pattern.match(match["start"]) or not pattern.match(match["end"]):
         return None, None
     return parse_clock(match["start"]), parse_clock(match["end"])

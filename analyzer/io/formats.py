@@ -28,6 +28,8 @@ class FormatSpec:
     reader: Callable[..., Iterator[Transcript]]
     #: Further one-line examples, for a format with several shapes (JSON services).
     more: tuple[str, ...] = ()
+    #: The reader reads the file's bytes itself (a zip archive): nothing is decoded as text.
+    binary: bool = False
 
 
 def _reader(module: str) -> Callable[..., Iterator[Transcript]]:
@@ -81,13 +83,18 @@ FORMATS: tuple[FormatSpec, ...] = (
                '<TIER TIER_ID="Anna"><ANNOTATION><ALIGNABLE_ANNOTATION TIME_SLOT_REF1="ts1" '
                'TIME_SLOT_REF2="ts2"><ANNOTATION_VALUE>Shall we begin?</ANNOTATION_VALUE>...',
                _reader("eaf")),
+    FormatSpec("docx", (".docx",),
+               "Word document: Teams' 'Download as .docx' ('Doe, John   0:03' then the text, "
+               "or '0:0:0.0 --> 0:0:1.510' / name / text), Otter exports, 'Name: text' paragraphs",
+               "Doe, John   0:03 / Hello everyone, shall we start?", _reader("docx"),
+               binary=True),
 )
 
 BY_NAME = {spec.name: spec for spec in FORMATS}
 ALIASES = {"txt": "text", "webvtt": "vtt", "tsv": "csv", "subrip": "srt", "casino": "json",
            "segments": "json", "whisper": "json", "whisperx": "json", "turns": "json",
            "jsonl": "convokit",
-           "elan": "eaf"}
+           "elan": "eaf", "word": "docx"}
 EXTENSIONS = {ext: spec.name for spec in FORMATS for ext in spec.extensions}
 
 
@@ -123,6 +130,12 @@ CHAT_HINT = ("convert it to speaker-labelled text: keep the '*SPK:' lines as 'SP
              r"drop the '@' and '%' lines, e.g. sed -n 's/^\*\([^:]*\):[[:space:]]*/\1: /p' "
              "call.cha > call.txt (then remove CHAT's time marks such as 0_4960 and codes "
              "such as &-um if you want clean text); or export it from CLAN to another format")
+
+
+def looks_like_docx(data: bytes) -> bool:
+    """A Word document under another name: a zip archive naming ``word/document.xml`` (the
+    name is stored uncompressed in the archive's headers)."""
+    return data.startswith(b"PK\x03\x04") and b"word/document.xml" in data
 
 
 def looks_like_csv_header(line: str) -> bool:

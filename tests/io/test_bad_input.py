@@ -63,7 +63,7 @@ def test_broken_file_names_file_place_and_fix(data_dir, name):
 
 def test_unknown_format_name(data_dir):
     with pytest.raises(errors.UnknownFormatError) as caught:
-        list(read_transcripts(data_dir / "good" / "untimed.txt", format="docx"))
+        list(read_transcripts(data_dir / "good" / "untimed.txt", format="pdf"))
     assert "text, vtt, srt, csv, json, convokit" in caught.value.hint
 
 

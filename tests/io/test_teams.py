@@ -82,3 +82,17 @@ def test_teams_clock():
     assert parse_teams_clock("00:05.000") is None and parse_teams_clock("0:0:5") is None
     assert is_teams_clock("0:0:5.420") and is_teams_clock("0:12:5.420")
     assert not is_teams_clock("0:00:05.420") and not is_teams_clock("00:00:5.0")
+
+
+def test_teams_text_copied_from_the_docx(tmp_path):
+    """Teams' transcript pasted into a .txt: 'Doe, John   0:03' lines, text below."""
+    path = tmp_path / "teams.txt"
+    path.write_text("Lease renewal\nMarch 4, 2025, 10:02AM\n18m 42s\n\nDoe, John   0:03\n"
+                    "Hello everyone, shall we start?\n\nSmith, Anna   1:02:09\nYes.\n",
+                    encoding="utf-8")
+    (t,) = read_transcripts(path)
+    assert t.format == "text"
+    assert [(x.speaker, x.text, x.start, x.source_line) for x in t.turns] == [
+        ("Doe, John", "Hello everyone, shall we start?", 3.0, 5),
+        ("Smith, Anna", "Yes.", 3729.0, 8)]
+    assert t.meta["header"]["preamble"] == "Lease renewal\nMarch 4, 2025, 10:02AM\n18m 42s"
