@@ -51,8 +51,9 @@ def read_transcripts(path: str | Path, format: str | None = None,
                      **options) -> Iterator[Transcript]:
     """Yield the sessions in ``path`` (a file, or a ConvoKit corpus folder).
 
-    ``format`` (``text``, ``vtt``, ``srt``, ``csv``, ``json``, ``convokit``) overrides
-    sniffing. ``options`` go to the reader (e.g. ``speaker_col="who"`` for CSV).
+    ``format`` (``text``, ``vtt``, ``srt``, ``csv``, ``json``, ``convokit``, ``eaf``,
+    ``docx``) overrides sniffing. ``options`` go to the reader (e.g. ``speaker_col="who"``
+    for CSV).
     """
     path = Path(path)
     if not path.exists():

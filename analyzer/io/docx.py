@@ -218,6 +218,13 @@ def _cues(path: Path, lines: list[str], timings: list) -> Transcript:
     return make_transcript(path, "docx", segments, meta=meta, unit="cue")
 
 
+def _cue_timing(line: str):
+    """The ``timing`` match of a line ``0:0:1.5 --> 0:0:3.0`` (settings after it allowed):
+    its start must look like a clock time, so speech such as ``costs --> down`` is no cue."""
+    match = timing(line) if "-->" in line else None
+    return match if match and ":" in match["start"] and match["start"][0].isdigit() else None
+
+
 def _bad_timing(path: Path, line: str, number: int, cue: int) -> TimingError:
     return TimingError(str(path), f"cannot read the cue timing {line.strip()[:60]!r}",
                       line=number, where=f"cue {cue}",
@@ -235,7 +242,7 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
             hint="put the transcript in the document's paragraphs ('Name: text'), or copy the "
                  "table into a spreadsheet and save it as CSV with speaker and text columns"
             if tables else "check that the export finished and that it is the transcript")
-    timings = [timing(line) if "-->" in line else None for line in lines]
+    timings = [_cue_timing(line) for line in lines]
     if next(line for line in lines if line.strip()).lstrip().startswith("WEBVTT"):
         transcripts = read_vtt(path, "\n".join(lines))  # a WebVTT file pasted into Word
     elif any(timings):
