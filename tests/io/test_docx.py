@@ -86,12 +86,13 @@ def test_newer_cue_export_and_voice_tags(tmp_path):
 def test_typed_name_colon_paragraphs_and_pasted_webvtt(tmp_path):
     typed = make_docx(tmp_path / "typed.docx", [
         "Title: Van fleet quote", "", "Priya Nair: Can you do 40 vans by June?",
-        "Sam Okoro (seller): June is tight.\tMay for 30?", "Priya Nair: Deal if the price holds."])
+        "Sam Okoro (seller): June is tight.\tMay for 30?", "Priya Nair: Deal if the price holds.",
+        "30 --> 40 vans is fine."])  # an arrow in speech: no cue timing
     t = read_one(typed)
     assert [(x.speaker, x.text, x.source_line) for x in t.turns] == [
         ("Priya Nair", "Can you do 40 vans by June?", 3),
         ("Sam Okoro", "June is tight.\tMay for 30?", 4),
-        ("Priya Nair", "Deal if the price holds.", 5)]
+        ("Priya Nair", "Deal if the price holds.\n30 --> 40 vans is fine.", 5)]
     assert t.meta["header"] == {"Title": "Van fleet quote"} and t.format == "docx"
     pasted = make_docx(tmp_path / "pasted.docx", [
         "WEBVTT", "", "00:00:01.000 --> 00:00:03.000", "<v Ana>Hello</v>", "",
