@@ -54,6 +54,37 @@ ASSEMBLY_ORDER = ("turns", "sessions", "units", "stages", "failures")
 SWITCH_INTERVAL = 0.0005
 
 
+def write_batch_overview(folder: OutputFolder, tables: Mapping[str, Path],
+                         formats: Sequence[str]) -> list[Path]:
+    """``reports/_index.html`` / ``.md``: every session of the run linked to its reports
+    (``report/overview.py``), read back from the final Parquet tables in batches, so the
+    driver's memory stays bounded however many sessions there are."""
+    from ..io.output import safe_name
+    from ..report.overview import OVERVIEW_COLUMNS, OVERVIEW_FORMATS
+    from ..report.writers import write_overview
+
+    if not any(fmt in OVERVIEW_FORMATS for fmt in formats):
+        return []
+    import pyarrow.parquet as pq
+
+    def rows_of(path: Path, wanted: Sequence[str]) -> Callable[[], Iterator[dict]]:
+        def rows() -> Iterator[dict]:
+            parquet = pq.ParquetFile(path)
+            columns = [c for c in wanted if c in parquet.schema_arrow.names]
+            for batch in parquet.iter_batches(batch_size=2048, columns=columns):
+                yield from batch.to_pylist()
+        return rows
+
+    def report_of(row: Mapping, fmt: str) -> str:
+        # where the worker puts a session's reports (``worker.analyse_item``)
+        stem = Path(str(row.get("source") or "")).stem
+        return f"reports/{safe_name(stem, 'input')}/{safe_name(row['session_id'])}.{fmt}"
+
+    return write_overview(folder, rows_of(tables["sessions"], OVERVIEW_COLUMNS),
+                          rows_of(tables["failures"], FAILURE_COLUMNS), formats,
+                          report_dir="reports", report_of=report_of)
+
+
 @contextlib.contextmanager
 def fewer_collections() -> Iterator[None]:
     """Run the garbage collector far less often for the block, then as before.
@@ -136,6 +167,8 @@ class BatchResult:
     counts: dict[str, int]
     tables: dict[str, Path]
     manifest: dict
+    #: the overview pages of the reports (``reports/_index.html``, ``.md``), when written
+    overview: list[Path] = field(default_factory=list)
 
     @property
     def failures(self) -> int:
@@ -321,6 +354,8 @@ class _Run:
         tables = {}
         for name in TABLES:
             tables[name], tables[f"{name}_csv"] = written[name][:2]
+        overview = (write_batch_overview(self.folder, tables, self.options.reports)
+                    if self.options.reports else [])
         counts = dict.fromkeys(COUNTS, 0)
         for key in self.plan:
             record = self.store.items[key]
@@ -334,4 +369,4 @@ class _Run:
             "sessions_reused": self.state.sessions_reused,
         })
         write_manifest(self.folder, self.manifest)
-        return BatchResult(self.folder.root, counts, tables, self.manifest)
+        return BatchResult(self.folder.root, counts, tables, self.manifest, overview)

@@ -43,8 +43,10 @@ def analyze(
     """Analyse negotiation transcripts: moves, stages, per-turn table and a report per session.
 
     Writes OUT/turns.csv (one row per turn), OUT/units.csv, OUT/stages.csv and
-    OUT/sessions.csv, and per session a report in each --format. A file that cannot be
-    read is reported with its line and skipped; the exit code is then 1.
+    OUT/sessions.csv, and per session a report in each --format. With more than one
+    session, OUT/_index.html and OUT/_index.md (for the html and md formats) list every
+    session with its outcome, stages and shares, linked to its report. A file that cannot
+    be read is reported with its line and skipped; the exit code is then 1.
 
     Example:
 
@@ -65,7 +67,7 @@ def analyze(
         turns_table,
         units_table,
     )
-    from ..report.writers import print_summary, write_session_reports
+    from ..report.writers import print_summary, write_overview, write_session_reports
 
     formats = parse_report_formats(format, "--format")
     role_map = parse_roles(roles)
@@ -113,16 +115,22 @@ def analyze(
     folder.write_csv("turns.csv", turns_table(analyses))
     folder.write_csv("units.csv", units_table(analyses))
     folder.write_csv("stages.csv", stages_table(analyses))
-    folder.write_csv("sessions.csv", sessions_table(analyses))
+    sessions = sessions_table(analyses)
+    folder.write_csv("sessions.csv", sessions)
+    failed = failures_table(failures)
     if failures:
-        table = failures_table(failures)
-        table["line"] = table["line"].astype("Int64")  # 1, not 1.0, as batch writes it
-        folder.write_csv("failures.csv", table)
+        failed["line"] = failed["line"].astype("Int64")  # 1, not 1.0, as batch writes it
+        folder.write_csv("failures.csv", failed)
     else:  # an earlier run's failures.csv would contradict this run
         folder.remove("failures.csv", first_line=",".join(FAILURE_COLUMNS))
+    overview = []
+    if len(analyses) + len(failures) > 1:
+        overview = write_overview(folder, sessions.to_dict("records"),
+                                  failed.to_dict("records"), formats)
+    reports += overview
     remove_stale_reports(folder, reports)
     if not quiet:
-        print_summary(analyses, failures, folder.root)
+        print_summary(analyses, failures, folder.root, overview=overview)
     for warning in role_warnings(role_map, speakers) + warnings:
         err(warning)
     raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)

@@ -93,6 +93,8 @@ def _role_warnings(result, roles: dict[str, str]) -> list[str]:
     from the sessions table (its parties and third parties are everyone who spoke)."""
     import pyarrow.parquet as pq
 
+    from ..report.tables import split_names
+
     if not roles:
         return []
     table = pq.read_table(result.tables["sessions"],
@@ -100,14 +102,39 @@ def _role_warnings(result, roles: dict[str, str]) -> list[str]:
     names = {n.lower() for n in roles}
     speakers, single = [], []
     for row in table:
-        parties = [n for n in (row["parties"] or "").split(",") if n]
-        third = [n for n in (row["third_parties"] or "").split(",") if n]
+        parties = split_names(row["parties"])
+        third = split_names(row["third_parties"])
         speakers += parties + third
         if len(parties) < 2 and any(n.lower() in names for n in third):
             single.append(single_party_warning(row["session_id"], parties))
     more = [f"warning: ... and {len(single) - 10:,} more sessions with one party"] \
         if len(single) > 10 else []
     return role_warnings(roles, speakers) + single[:10] + more
+
+
+def _not_english(result) -> str | None:
+    """The warning for sessions that do not look like English (``english_share`` below
+    the threshold of ``nlp/language.py``), read from the sessions table."""
+    import pyarrow.parquet as pq
+
+    from ..nlp.language import ENGLISH_MIN_SHARE
+
+    parquet = pq.ParquetFile(result.tables["sessions"])
+    if "english_share" not in parquet.schema_arrow.names:
+        return None
+    ids, total = [], 0
+    for batch in parquet.iter_batches(columns=["session_id", "english_share"]):
+        for row in batch.to_pylist():
+            share = row["english_share"]
+            if share is not None and share < ENGLISH_MIN_SHARE:
+                total += 1
+                if len(ids) < 10:
+                    ids.append(str(row["session_id"]))
+    if not total:
+        return None
+    from ..report.terminal import not_english_warning
+
+    return not_english_warning(ids, total)
 
 
 def _print_summary(result, seconds: float, roles: dict[str, str],
@@ -122,6 +149,11 @@ def _print_summary(result, seconds: float, roles: dict[str, str],
         again = f" ({reused:,} reused from an earlier run)" if reused else ""
         err(f"{counts['sessions']:,} sessions{again}, {counts['turns']:,} turns, "
             f"{counts['failures']:,} failed, {seconds:,.1f} s -> {result.out}")
+        for page in result.overview:
+            err(f"overview of the reports: {page}")
+        foreign = _not_english(result)
+        if foreign:
+            err(foreign)
     if counts["failures"]:
         failures = pq.read_table(result.tables["failures"]).slice(0, 10).to_pylist()
         for row in failures:

@@ -30,12 +30,30 @@ RolesOption = Annotated[
 ]
 
 
+def _role_items(text: str) -> list[str]:
+    """The ``name=role`` items of ``--roles``. A piece without ``=`` belongs to the next
+    one: Teams names people "Doe, John", so ``Doe, John=mediator,Lee=party`` is two items
+    (a piece without ``=`` was an error anyway, so nothing that read before reads
+    differently)."""
+    items: list[str] = []
+    pending = ""
+    for piece in text.split(","):
+        pending = f"{pending},{piece}" if pending else piece
+        if "=" in piece:
+            items.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        items.append(pending.strip())
+    return [item for item in items if item]
+
+
 def parse_roles(text: str | None) -> dict[str, str]:
-    """``"Dana=mediator,Lee=party"`` -> ``{"Dana": "mediator", "Lee": "party"}``."""
+    """``"Dana=mediator,Lee=party"`` -> ``{"Dana": "mediator", "Lee": "party"}``; a name
+    may hold commas (``"Doe, John=mediator"``)."""
     from ..transcript import ROLES
 
     roles: dict[str, str] = {}
-    for item in filter(None, (p.strip() for p in (text or "").split(","))):
+    for item in _role_items(text or ""):
         name, sep, role = item.partition("=")
         if not sep or not name.strip():
             fail_usage(f"--roles: cannot read {item!r}",

@@ -28,6 +28,7 @@ from .formats import (
     FORMATS,
     FormatSpec,
     looks_like_chat,
+    looks_like_docx,
     sniff,
     spec_named,
 )
@@ -51,8 +52,9 @@ def read_transcripts(path: str | Path, format: str | None = None,
                      **options) -> Iterator[Transcript]:
     """Yield the sessions in ``path`` (a file, or a ConvoKit corpus or Slack export folder).
 
-    ``format`` (``text``, ``vtt``, ``srt``, ``csv``, ``json``, ``convokit``) overrides
-    sniffing. ``options`` go to the reader (e.g. ``speaker_col="who"`` for CSV).
+    ``format`` (``text``, ``whatsapp``, ``slack``, ``vtt``, ``srt``, ``csv``, ``json``,
+    ``convokit``, ``eaf``, ``docx``) overrides sniffing. ``options`` go to the reader (e.g.
+    ``speaker_col="who"`` for CSV).
     """
     path = Path(path)
     if not path.exists():
@@ -66,17 +68,23 @@ def read_transcripts(path: str | Path, format: str | None = None,
         spec = spec_named(path, format)
     else:
         name = sniff(path, None)
-        spec = spec_named(path, name) if name == "convokit" else None
+        known = spec_named(path, name) if name is not None else None
+        spec = known if known is not None and (known.name == "convokit" or known.binary) \
+            else None
     if path.is_dir() and (spec is None or spec.name != "convokit" or not _is_corpus(path)):
         raise UnknownFormatError(str(path), "this is a folder, not a transcript file (nor a "
                                  "ConvoKit corpus with utterances.jsonl, nor a Slack export "
                                  "or channel folder)",
                                  hint="pass the files inside it, or use expand_inputs / "
                                       "`analyzer analyze FOLDER`, which finds them")
-    if spec is not None and spec.name == "convokit":
+    if spec is not None and (spec.name == "convokit" or spec.binary):
         yield from spec.reader(path, None, **options)
         return
-    text = decode(path, read_bytes(path))
+    data = read_bytes(path)
+    if spec is None and looks_like_docx(data):  # a Word document under another name
+        yield from spec_named(path, "docx").reader(path, None, **options)
+        return
+    text = decode(path, data)
     if spec is None:
         name = sniff(path, text)
         if name is None and looks_like_chat(text):
@@ -98,8 +106,10 @@ def _is_corpus(path: Path) -> bool:
 
 
 def _looks_like_transcript(path: Path) -> bool:
+    """A known extension, not our own output; ``~$name.docx`` is the lock file Word keeps
+    beside a document while it is open, not a document."""
     return path.suffix.lower() in EXTENSIONS and path.name not in OUTPUT_FILES \
-        and path.suffix.lower() != ".jsonl"
+        and path.suffix.lower() != ".jsonl" and not path.name.startswith("~$")
 
 
 def _is_output_folder(folder: Path) -> bool:

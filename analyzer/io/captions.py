@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import MalformedError, NoSpeakerError, TimingError
 from ..transcript import Transcript
 from .base import Segment, make_transcript
 from .text import LEADING_SYMBOLS, NAME_PARTICLES, NOT_SPEAKERS, not_a_speaker
-from .times import parse_clock
+from .times import is_teams_clock, parse_clock, parse_teams_clock
 
 _TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)$")
 _TIMING_LINE = re.compile(r"^\s*\d[\d:.,]*\s+-->\s+\d")  # starts a cue, wherever it is
@@ -235,6 +235,12 @@ def _speaker_and_text(payload: str, names: _Names
     return parts
 
 
+def voice(line: str) -> tuple[str, str] | None:
+    """``(speaker, text)`` of a line that starts with a voice tag (``<v Doe, John>Hi</v>``)."""
+    match = _VOICE.match(line.strip())
+    return (" ".join(match[1].split()), _clean(match[2])) if match else None
+
+
 def _clean(text: str) -> str:
     return " ".join(html.unescape(_TAG.sub("", text)).split())
 
@@ -242,7 +248,6 @@ def _clean(text: str) -> str:
 def _read_cues(path: Path, text: str, fmt: str) -> tuple[list[Segment], dict[str, str]]:
     """The cues of a VTT or SRT file as segments, and the roles given after names."""
     lines = text.splitlines()
-    time_pattern = _VTT_TIME if fmt == "vtt" else _SRT_TIME
     segments: list[Segment] = []
     roles: dict[str, str] = {}
     cues: list[tuple[int, str, float | None, float | None, str]] = []
@@ -260,7 +265,10 @@ def _read_cues(path: Path, text: str, fmt: str) -> tuple[list[Segment], dict[str
         if any("-->" in line for line in rest):
             at = next(i for i, line in enumerate(rest) if "-->" in line)
             blocks = _chain([(header[0] + 1 + max(at - 1, 0), rest[max(at - 1, 0):])], blocks)
-    for first, block in _cues(blocks):
+    cue_blocks = list(_cues(blocks))
+    teams = fmt == "vtt" and teams_timings(
+        next(filter(None, map(_TIMING.match, block[:2])), None) for _, block in cue_blocks)
+    for first, block in cue_blocks:
         keyword = block[0].split(" ")[0].split("\t")[0]
         if fmt == "vtt" and keyword in ("NOTE", "STYLE", "REGION"):
             continue
@@ -276,15 +284,13 @@ def _read_cues(path: Path, text: str, fmt: str) -> tuple[list[Segment], dict[str
                               hint="every cue needs a line 'start --> end' after its optional "
                                    "id; check for a missing blank line between cues")
         number = first + timing_at
-        match = _TIMING.match(block[timing_at])
-        if not match or not time_pattern.match(match["start"]) or \
-                not time_pattern.match(match["end"]):
+        start, end = cue_times(_TIMING.match(block[timing_at]), fmt, teams)
+        if start is None or end is None:
             example = ("00:01:02.500 --> 00:01:05.000" if fmt == "vtt"
                        else "00:01:02,500 --> 00:01:05,000")
             raise TimingError(str(path), f"cannot read the cue timing "
                               f"{block[timing_at].strip()[:60]!r}", line=number, where=where,
                               hint=f"write the timing as '{example}'")
-        start, end = parse_clock(match["start"]), parse_clock(match["end"])
         cues.append((number, where, start, end, "\n".join(block[timing_at + 1:])))
     names = _Names([cue[4] for cue in cues])
     for number, where, start, end, payload in cues:
@@ -298,6 +304,43 @@ def _read_cues(path: Path, text: str, fmt: str) -> tuple[list[Segment], dict[str
                 roles.setdefault(name, role)
             segments.append(Segment(name, part, start=start, end=end, line=number, where=where))
     return segments, roles
+
+
+def timing(line: str) -> re.Match | None:
+    """``line`` as a cue timing ``start --> end`` (settings after it allowed), or ``None``."""
+    return _TIMING.match(line)
+
+
+def teams_timings(timings: Iterable[re.Match | None]) -> bool:
+    """Whether a file's cue timings (``timing`` matches; ``None`` for a cue without one) are
+    written as Microsoft Teams' older transcripts write them (``0:0:5.420 --> 0:0:9.10``),
+    which standard WebVTT refuses.
+
+    Decided once for the file, so a file of standard timings with one slip in it
+    (``00:00:5.0``) is still an error: every timing must have an hour of one digit, as Teams
+    writes it, and at least one must leave out a leading zero. In such a file every time is
+    read as Teams' (``times.parse_teams_clock``: the digits after the point are
+    milliseconds), and one that does not read is the error, at its own cue. Standard timings
+    with a one-digit hour (``0:00:05.420``) read the same either way. Cue ids such as Teams'
+    ``a1b2c3d4-.../12-0`` above the timing are skipped like any other cue id."""
+    times = [time for match in timings if match for time in (match["start"], match["end"])]
+    return any(map(is_teams_clock, times)) and all(
+        time[:1].isdigit() and time[1:2] == ":" for time in times)
+
+
+def cue_times(match: re.Match | None, fmt: str, teams: bool
+              ) -> tuple[float | None, float | None]:
+    """Start and end seconds of a ``timing`` match: Teams' way in a Teams file, else when
+    both times are written as ``fmt`` (``vtt``, or ``srt``, which also takes ``,`` and
+    one-digit minutes) writes them; ``(None, None)`` when they cannot be read."""
+    if match is None:
+        return None, None
+    if teams:
+        return parse_teams_clock(match["start"]), parse_teams_clock(match["end"])
+    pattern = _VTT_TIME if fmt == "vtt" else _SRT_TIME
+    if not pattern.match(match["start"]) or not pattern.match(match["end"]):
+        return None, None
+    return parse_clock(match["start"]), parse_clock(match["end"])
 
 
 def _no_speaker(path: Path, text: str, doubt: str | None, **place) -> NoSpeakerError:

@@ -1,8 +1,8 @@
 """The registry of transcript formats and how a file's format is recognised.
 
 The extension decides when it is known; otherwise (or for ``.txt`` files that are really
-captions) the first bytes do: ``WEBVTT``, an SRT cue, a JSON bracket, a table header with a
-speaker and a text column, or ``Name:`` labels.
+captions) the first bytes do: ``WEBVTT``, an ELAN ``<ANNOTATION_DOCUMENT>``, an SRT cue, a JSON
+bracket, a table header with a speaker and a text column, or ``Name:`` labels.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ class FormatSpec:
     reader: Callable[..., Iterator[Transcript]]
     #: Further one-line examples, for a format with several shapes (JSON services).
     more: tuple[str, ...] = ()
+    #: The reader reads the file's bytes itself (a zip archive): nothing is decoded as text.
+    binary: bool = False
 
 
 def _reader(module: str) -> Callable[..., Iterator[Transcript]]:
@@ -90,12 +92,24 @@ FORMATS: tuple[FormatSpec, ...] = (
                "one session per conversation), or any JSON-lines file of utterances",
                '{"id": "u1", "conversation_id": "c1", "speaker": "Anna", "text": "Hi"}',
                _reader("convokit")),
+    FormatSpec("eaf", (".eaf",),
+               "ELAN annotation file: one top-level tier per speaker (PARTICIPANT or TIER_ID), "
+               "time-aligned annotations; dependent tiers (translations, glosses) skipped",
+               '<TIER TIER_ID="Anna"><ANNOTATION><ALIGNABLE_ANNOTATION TIME_SLOT_REF1="ts1" '
+               'TIME_SLOT_REF2="ts2"><ANNOTATION_VALUE>Shall we begin?</ANNOTATION_VALUE>...',
+               _reader("eaf")),
+    FormatSpec("docx", (".docx",),
+               "Word document: Teams' 'Download as .docx' ('Doe, John   0:03' then the text, "
+               "or '0:0:0.0 --> 0:0:1.510' / name / text), Otter exports, 'Name: text' paragraphs",
+               "Doe, John   0:03 / Hello everyone, shall we start?", _reader("docx"),
+               binary=True),
 )
 
 BY_NAME = {spec.name: spec for spec in FORMATS}
 ALIASES = {"txt": "text", "webvtt": "vtt", "tsv": "csv", "subrip": "srt", "casino": "json",
            "segments": "json", "whisper": "json", "whisperx": "json", "turns": "json",
-           "jsonl": "convokit"}
+           "jsonl": "convokit",
+           "elan": "eaf", "word": "docx"}
 EXTENSIONS = {ext: spec.name for spec in FORMATS for ext in spec.extensions}
 
 #: A WhatsApp export is a ``.txt`` file like the text format's: the extension still means
@@ -137,6 +151,12 @@ CHAT_HINT = ("convert it to speaker-labelled text: keep the '*SPK:' lines as 'SP
              "such as &-um if you want clean text); or export it from CLAN to another format")
 
 
+def looks_like_docx(data: bytes) -> bool:
+    """A Word document under another name: a zip archive naming ``word/document.xml`` (the
+    name is stored uncompressed in the archive's headers)."""
+    return data.startswith(b"PK\x03\x04") and b"word/document.xml" in data
+
+
 def looks_like_csv_header(line: str) -> bool:
     """A table's header row: delimited cells naming a speaker and a text column."""
     if not any(d in line for d in ",;\t|"):
@@ -164,10 +184,12 @@ def sniff(path: Path, text: str | None) -> str | None:
     if text is None:
         return by_extension
     head = text.lstrip("\ufeff \t\r\n")[:2048]
-    if by_extension in ("vtt", "srt", "csv", "json"):
+    if by_extension in ("vtt", "srt", "csv", "json", "eaf"):
         return by_extension
     if head.startswith("WEBVTT"):
         return "vtt"
+    if head.startswith("<") and "<ANNOTATION_DOCUMENT" in head:
+        return "eaf"
     if _SRT_START.match(head):
         return "srt"
     if head.startswith("{"):

@@ -20,6 +20,9 @@ from ..errors import OutputError
 
 #: Characters never kept in a file name: path separators and the ones Windows reserves.
 _RESERVED = set('\\/:*?"<>|')
+#: Names Windows reserves for devices, whatever the extension ("con.html" cannot be made).
+_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+                      *(f"{d}{i}" for d in ("COM", "LPT") for i in range(1, 10))})
 #: Longest name kept before the suffix, in UTF-8 bytes (file systems allow 255 bytes).
 _MAX_BYTES = 120
 
@@ -46,8 +49,10 @@ def safe_name(name: str, default: str = "session") -> str:
     characters, whitespace) become ``_``, leading and trailing dots and underscores go, and
     long names are cut. Whenever the name had to change, a short hash of the original is
     appended (``x/y`` -> ``x_y-1a2b3c4d``), so ``x/y``, ``x:y`` and ``x_y`` land in three
-    files. The result depends on ``name`` alone: the same session gets the same file name in
-    every run, whatever else is in it (``batch`` resumes rely on that).
+    files; so is it to a name Windows reserves for a device (``con``, ``nul``, ``com1``),
+    which no file there can have. The result depends on ``name`` alone: the same session
+    gets the same file name in every run, whatever else is in it (``batch`` resumes rely on
+    that).
     """
     name = str(name)
     cleaned = re.sub("_+", "_", "".join("_" if _unsafe(ch) else ch for ch in name))
@@ -55,7 +60,7 @@ def safe_name(name: str, default: str = "session") -> str:
     encoded = cleaned.encode("utf-8")
     if len(encoded) > _MAX_BYTES:
         cleaned = encoded[:_MAX_BYTES].decode("utf-8", errors="ignore").rstrip("._")
-    if cleaned and cleaned == name:
+    if cleaned and cleaned == name and cleaned.split(".")[0].upper() not in _DEVICES:
         return cleaned
     digest = hashlib.sha256(name.encode("utf-8", errors="surrogatepass")).hexdigest()[:8]
     return f"{cleaned or default}-{digest}" if name else default

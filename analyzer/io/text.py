@@ -6,7 +6,7 @@ Accepted line starts (a *label*)::
     [00:01:02] Anna: text         00:01:02 Anna: text        (01:02) Anna: text
     Anna [00:01:02]: text         Anna (mediator): text      Anna   0:02     (Otter style;
     [Anna Lee] 00:01:02           (Zoom transcript style;                      text below)
-                                   text below)
+                                   text below)     Doe, John   0:03  (Teams; text below)
     10:02:33 From Anna Lee to Everyone: text                   (Zoom chat export)
 
 A parenthesis after the name is the speaker's role or side: ``Dana (mediator):`` makes Dana
@@ -59,8 +59,11 @@ _LABEL = re.compile(
     \s*[:：](?:\s+|$|(?<=：))(?P<text>.*)$""",
     re.VERBOSE,
 )
-_HEADER_LINE = re.compile(  # "Mary Ann  0:02" (two spaces) or "Mary Ann (0:02)" alone on a line
-    rf"^(?P<name>{_NAME})(?:[ \t]{{2,}}|\s*[\[(])\s*(?P<t>{_TIME})\s*[\])]?\s*$")
+#: "Mary Ann  0:02" (two spaces) or "Mary Ann (0:02)" alone on a line; also "Doe, John  0:03",
+#: as Teams writes directory names (surname first) in its transcripts.
+_HEADER_LINE = re.compile(
+    rf"^(?P<name>{_NAME}(?:,[ \t]+{_NAME})?)(?:[ \t]{{2,}}|\s*[\[(])\s*(?P<t>{_TIME})\s*[\])]?"
+    r"\s*$")
 _BRACKET_HEADER = re.compile(rf"^\[(?P<name>[^\]:]{{1,40}})\][ \t]+(?P<t>{_TIME})\s*$")
 _CHAT = re.compile(  # Zoom chat: "10:02:33 From Anna Lee to Everyone: text"
     rf"^(?P<t>{_TIME})[ \t]+From[ \t]+(?P<name>\S.{{0,40}}?)[ \t]+to[ \t]+[^:]{{1,60}}?:"
@@ -148,7 +151,7 @@ def _no_speaker_hint(lines: list[str]) -> str:
 _EXPORT_NOTICE = re.compile(r"^This editable transcript was computer generated", re.IGNORECASE)
 
 
-def _header_like(line: str) -> bool:
+def header_like(line: str) -> bool:
     """A title, date, duration or attendee line as meeting tools write above a transcript
     (``Supplier renewal - Transcript``, ``May 14, 2024, 8:02AM``, ``32m 10s``): short and not
     ending like a sentence. Speech before the first label ends like one and stays an error."""
@@ -163,14 +166,14 @@ def _preamble_lines(lines: list[str], parsed: list[_Label | None]) -> set[int]:
     Google Meet and Teams exports start with a title, a date, a duration or the attendees,
     and reading stopped there (E107) before any turn. Such lines are skipped, and kept in
     ``meta["header"]["preamble"]``, when at most ten of them all look like header lines
-    (``_header_like``) and at least two labelled turns follow; otherwise the first of them
+    (``header_like``) and at least two labelled turns follow; otherwise the first of them
     is reported, with where the first turn starts."""
     turns = [i for i, p in enumerate(parsed) if p is not None and not _header_label(p)]
     if len(turns) < 2:
         return set()
     before = [i for i in range(turns[0]) if lines[i].strip() and parsed[i] is None
               and not _TIME_ONLY.match(lines[i])]
-    if len(before) > 10 or not all(_header_like(lines[i]) for i in before):
+    if len(before) > 10 or not all(header_like(lines[i]) for i in before):
         return set()
     return set(before)
 

@@ -25,6 +25,36 @@ def parse_clock(value: str) -> float | None:
     return float(total)
 
 
+#: Microsoft Teams' older transcripts (WebVTT and Word) write cue times as ``0:0:5.420`` and
+#: ``0:0:9.10``: hours, minutes, seconds and milliseconds as plain whole numbers, none padded.
+_TEAMS_CLOCK = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2})\.(\d{1,3})$")
+#: What marks a time as written that way: an hour of one digit and some part without the
+#: leading zero standard WebVTT requires (``0:0:0.0``, ``0:12:5.420``, ``0:1:05.7``).
+_TEAMS_ONLY = re.compile(r"^\d:(?:\d:\d{1,2}\.\d{1,3}|\d{1,2}:\d\.\d{1,3}"
+                         r"|\d{1,2}:\d{1,2}\.\d{1,2})$")
+
+
+def is_teams_clock(value: str) -> bool:
+    """Whether ``value`` is a time as Teams' older transcripts write it and standard WebVTT
+    does not (``0:0:5.420``); a padded ``0:00:05.420`` is both, and reads the same either way."""
+    return _TEAMS_ONLY.match(value.strip()) is not None
+
+
+def parse_teams_clock(value: str) -> float | None:
+    """``"0:0:5.420"`` -> 5.42, ``"0:0:9.10"`` -> 9.01; ``None`` if not such a time.
+
+    Why the digits after the point are milliseconds, not a decimal fraction: Teams writes the
+    millisecond count as a whole number without leading zeros (its first cue starts at
+    ``0:0:0.0``; its three-digit values keep their trailing zero, ``5.420``, which a trimmed
+    decimal would not). So ``9.10`` is 9 s and 10 ms. Three digits read the same both ways.
+    """
+    match = _TEAMS_CLOCK.match(value.strip())
+    if not match:
+        return None
+    hours, minutes, seconds, millis = (int(part) for part in match.groups())
+    return round(hours * 3600 + minutes * 60 + seconds + millis / 1000, 3)
+
+
 def parse_seconds(value: Any) -> float | None:
     """Seconds from a number, a numeric string or a clock string; ``None`` when empty.
 

@@ -2,8 +2,8 @@
 
 With a blank English spaCy pipeline there are no part-of-speech tags, so issues are found by
 frequency and offer context instead of by noun detection: a term (a token of letters, not a
-stop word, negotiation small word, unit of measure or -ed/-ing form, plural folded to
-singular) is an issue when it is
+stop word, negotiation small word, unit of measure, -ed/-ing form or word of a speaker's
+name, plural folded to singular) is an issue when it is
 *quantified* at least once ("2 food", "all the water", "three hours") or is mentioned at least
 ``MIN_MENTIONS`` times by at least two parties. CaSiNo's issues (food, water, firewood, with
 "wood" counted as firewood) come out of this rule by themselves; the alias table only merges
@@ -57,8 +57,18 @@ grandma grandpa grandmother grandfather cousin niece nephew baby boss colleague
 north south east west northern southern eastern western left side sides part parts end
 free pay paid pays cheap expensive low high big small large new old better best worse worst
 happy glad able busy ready whole point points question questions answer
+actually honestly basically said say says come comes came look looks looking bad hard
+important plus minus second seconds sign change request requests option options problem
+problems issue issues concern concerns talk call email meeting tomorrow yesterday tonight
+morning afternoon evening honest true sense feel feels hear run runs usually clear reason
+difference tops ahead twice
+first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
+fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth
+mr mrs ms miss dr sir madam cllr
 """.split()) | _NUMBERS | MEASURES
 ALIASES = {"wood": "firewood", "woods": "firewood"}
+#: Words ending like plurals that are singular already ("series" is not "sery").
+NOT_PLURAL = frozenset("series species christmas news means lens canvas atlas".split())
 _DIGIT = re.compile(r"^\d+([.,]\d+)?%?$")
 _LETTERS = re.compile(r"^[a-z][a-z'-]*[a-z]$")
 
@@ -77,7 +87,9 @@ def _default_nlp():
 def fold(word: str) -> str:
     """Lower-case, alias and crude plural folding ("waters" -> "water", not "glass" -> "glas")."""
     w = word.lower()
-    if len(w) > 4 and w.endswith("ies"):
+    if w in NOT_PLURAL:
+        pass
+    elif len(w) > 4 and w.endswith("ies"):
         w = w[:-3] + "y"
     elif len(w) > 4 and w.endswith(("ches", "shes", "xes", "sses")):
         w = w[:-2]
@@ -94,10 +106,21 @@ def _is_term(word: str) -> bool:
             and not (len(word) > 5 and word.endswith(("ed", "ing"))))
 
 
+def _name_words(facts: Sequence[TurnFact]) -> frozenset[str]:
+    """The words of the speakers' names ("Kyle Brennan": kyle, brennan), folded like terms:
+    people are addressed by name all through a meeting, and a name is never an issue."""
+    words = set()
+    for speaker in {f.speaker for f in facts}:
+        words.update(fold(w) for w in re.findall(r"[^\W\d_]+", speaker.lower()))
+    return frozenset(words)
+
+
 def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, str, bool]]:
     """``(turn, term, quantified)`` for each candidate term in spoken turns, and each issue a
-    formal action's terms split (quantified by definition)."""
+    formal action's terms split (quantified by definition); never a word of a speaker's
+    name."""
     nlp = nlp or _default_nlp()
+    names = _name_words(facts)
     out = []
     for fact in facts:
         if fact.is_action:  # a Submit-Deal names every item it splits, with a quantity
@@ -109,7 +132,7 @@ def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, s
         tokens = [tok.text.lower() for tok in nlp.make_doc(fact.text)]
         for i, token in enumerate(tokens):
             term = fold(token)
-            if not _is_term(term):
+            if not _is_term(term) or term in names:
                 continue
             before = tokens[max(0, i - 3):i]
             quantified = any(_DIGIT.match(b) or b in MEASURES

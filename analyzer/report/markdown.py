@@ -86,6 +86,8 @@ def render_markdown(report: dict) -> str:
             "- Third parties: " + (", ".join(md(p) for p in s["third_parties"]) or "none"),
             f"- Outcome: {md(outcome_line(s))}",
             "", f"> {md(report['notes']['model'])}", ""]
+    if "language" in report["notes"]:
+        out += [f"> **{md(report['notes']['language'])}**", ""]
 
     out += ["## At a glance", ""] + [f"- {md(h)}" for h in report["headlines"]] + [""]
     out += ["Arc (one letter per turn: I integrative, D distributive, "

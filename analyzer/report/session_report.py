@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from ..nlp.language import english_share, language_note
 from ..results import SessionAnalysis
 from ..transcript import outcome_basis
 from . import wording
@@ -82,6 +83,10 @@ def build_report(analysis: SessionAnalysis, nlp=None) -> dict:
         notes["outcome"] = wording.INFERRED_OUTCOME_NOTE
     if wording.uses_casino(model):
         notes["data"] = "The move model was trained on CaSiNo: " + wording.CASINO_CREDIT
+    english = english_share(t)
+    not_english = language_note(english)
+    if not_english:
+        notes["language"] = not_english
     report = {
         "schema": SCHEMA,
         "software": {"analyzer": __version__},
@@ -92,7 +97,7 @@ def build_report(analysis: SessionAnalysis, nlp=None) -> dict:
             "speakers": [{"name": s.name, "role": s.role} for s in t.speakers],
             "parties": list(t.parties), "third_parties": list(t.third_parties),
             "outcome": analysis.stages.outcome, "outcome_turn": analysis.stages.outcome_turn,
-            "outcome_basis": basis,
+            "outcome_basis": basis, "english_share": english,
             "outcome_text": wording.OUTCOMES.get(analysis.stages.outcome,
                                                  analysis.stages.outcome),
             "meta": dict(t.meta),

@@ -33,7 +33,7 @@ SESSION_COLUMNS = [
     "session_id", "source", "format", "turns", "speakers", "parties", "third_parties",
     "outcome", "outcome_turn", "outcome_basis", *[f"{s}_start" for s in STAGES],
     "integrative_share", "distributive_share", "neutral_share", "orientation_by_party",
-    "model", "model_version", "model_hash",
+    "english_share", "model", "model_version", "model_hash",
 ]
 FAILURE_COLUMNS = ["file", "line", "error", "hint"]
 
@@ -179,7 +179,33 @@ def stage_rows(analysis: SessionAnalysis) -> list[dict]:
     return rows
 
 
+def join_names(names: Iterable[str]) -> str:
+    """Speaker names as one cell: comma-separated, a name holding a comma or a quote quoted
+    as in CSV (``"Doe, John",Ana``).
+
+    Why: Teams writes names as "Last, First"; joined plainly, two parties "Doe, John" and
+    "Ana" would read back as three. Names without commas (nearly all) read as before."""
+    names = list(names)
+    if not any("," in n or '"' in n for n in names):
+        return ",".join(names)
+    return ",".join('"' + n.replace('"', '""') + '"' if "," in n or '"' in n else n
+                    for n in names)
+
+
+def split_names(cell: str | None) -> list[str]:
+    """The names ``join_names`` joined (empty or missing: none)."""
+    if not cell:
+        return []
+    if '"' not in cell:
+        return [n for n in cell.split(",") if n]
+    import csv
+
+    return [n for n in next(csv.reader([cell])) if n]
+
+
 def session_row(analysis: SessionAnalysis) -> dict:
+    from ..nlp.language import english_share  # spaCy's stop words: not in the batch driver
+
     t = analysis.transcript
     roles = _roles(t)
     bounds = analysis.stages.boundaries()
@@ -198,12 +224,13 @@ def session_row(analysis: SessionAnalysis) -> dict:
     by_party = {name: _shares(by_speaker.get(name, [])) for name in parties}
     row = {
         "session_id": t.session_id, "source": t.source, "format": t.format,
-        "turns": len(t.turns), "speakers": len(t.speakers), "parties": ",".join(parties),
-        "third_parties": ",".join(t.third_parties), "outcome": analysis.stages.outcome,
+        "turns": len(t.turns), "speakers": len(t.speakers), "parties": join_names(parties),
+        "third_parties": join_names(t.third_parties), "outcome": analysis.stages.outcome,
         "outcome_turn": analysis.stages.outcome_turn, "outcome_basis": outcome_basis(t),
         **{f"{s}_start": bounds[s] for s in STAGES},
         **_shares(of_parties),
         "orientation_by_party": json.dumps(by_party, sort_keys=True),
+        "english_share": english_share(t),
         "model": analysis.model.get("name"), "model_version": analysis.model.get("version"),
         "model_hash": analysis.model.get("hash"),
     }

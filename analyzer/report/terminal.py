@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..nlp.language import english_share, looks_english
 from ..results import ORIENTATIONS, SessionAnalysis
 from ..transcript import outcome_basis
 from .facts import turn_facts
@@ -22,6 +23,15 @@ from .wording import OUTCOMES, orientation_pcts, outcome_line
 MAX_SESSIONS = 20
 SHORT = {"integrative": "I", "distributive": "D", "neutral": "N"}
 STYLE = {"integrative": "bold green", "distributive": "bold dark_orange", "neutral": "grey50"}
+
+
+def not_english_warning(session_ids: Sequence[str], total: int | None = None) -> str:
+    """One line naming (up to 10 of) the sessions that do not look like English."""
+    total = len(session_ids) if total is None else total
+    shown = ", ".join(session_ids[:10]) + (f" and {total - 10} more" if total > 10 else "")
+    return (f"warning: {total} session(s) do not look like English ({shown}): the models "
+            "are English-only, so their moves and stages are not meaningful (see "
+            "english_share in sessions.csv)")
 
 
 def session_summary(analysis: SessionAnalysis) -> dict:
@@ -69,7 +79,7 @@ def _span(row) -> str:
 
 
 def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_root,
-                  console: Console | None = None) -> None:
+                  console: Console | None = None, overview: Sequence = ()) -> None:
     console = console or Console()
     plain = not console.is_terminal
 
@@ -100,6 +110,10 @@ def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_r
         console.print(table)
     if len(analyses) > MAX_SESSIONS:
         say(f"... and {len(analyses) - MAX_SESSIONS} more sessions (see sessions.csv)")
+    foreign = [a.transcript.session_id for a in analyses
+               if not looks_english(english_share(a.transcript))]
+    if foreign:
+        say(not_english_warning(foreign))
     for failure in failures:
         line = f":{failure.line}" if failure.line is not None else ""
         message = f"failed: {failure.file}{line}: {failure.error}" + (
@@ -109,3 +123,5 @@ def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_r
         else:
             console.print(Text(message, style="red"))
     say(f"{len(analyses)} session(s) analysed, {len(failures)} failed; results in {out_root}")
+    for page in overview:
+        say(f"overview of every session: {page}")

@@ -112,10 +112,13 @@ def test_reports_are_written_per_session_inside_out(data_dir, tmp_path):
               BatchOptions(workers=1, reports=("md", "html")))
     written = sorted(p.relative_to(out).as_posix() for p in (out / "reports").rglob("*.*"))
     sessions = pd.read_parquet(out / "sessions.parquet").session_id.tolist()
-    assert written == sorted(f"reports/{stem}/{sid}.{fmt}" for stem, sid in
-                             zip(["teams", "subtitles"], sessions, strict=True)
-                             for fmt in ("md", "html"))
+    assert written == sorted([f"reports/{stem}/{sid}.{fmt}" for stem, sid in
+                              zip(["teams", "subtitles"], sessions, strict=True)
+                              for fmt in ("md", "html")]
+                             + ["reports/_index.html", "reports/_index.md"])  # the overview
     assert sessions[0] in (out / "reports" / "teams" / f"{sessions[0]}.md").read_text()
+    overview = (out / "reports" / "_index.md").read_text()
+    assert f"(<teams/{sessions[0]}.md>)" in overview
 
 
 def test_the_fork_server_preloads_pandas_because_pyarrow_imports_it_at_the_first_table():
@@ -201,7 +204,8 @@ def test_reports_of_ids_that_clean_up_alike_do_not_overwrite_each_other(tmp_path
     names = []
     for _ in range(2):
         run_batch([source], out, BatchOptions(workers=1, reports=("md",)))
-        names.append(sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md")))
+        names.append(sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md")
+                            if p.name != "_index.md"))
     assert len(names[0]) == 3 and names[0] == names[1]
     assert all(n.startswith("reports/会议/x_y") for n in names[0])
 

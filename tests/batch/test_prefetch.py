@@ -107,7 +107,9 @@ def test_reading_ahead_does_not_read_files_a_run_finished(tmp_path, data_dir):
 def test_reading_ahead_stays_within_its_bounds(tmp_path, data_dir, monkeypatch):
     from analyzer.batch.planner import ReadAhead
 
-    files = _files(data_dir) * 3
+    # empty files (size 0) never fill the byte budget, so where one falls would change what
+    # is queued below: leave them out, so adding test files cannot change this test
+    files = [p for p in _files(data_dir) if p.stat().st_size] * 3
     monkeypatch.setattr(ReadAhead, "MAX_FILES", 4)
     with ChunkStore(OutputFolder(tmp_path)) as store:
         reader = ReadAhead(files, None, FilePlanner(store, "opts", 2, None).finished)

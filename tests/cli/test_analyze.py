@@ -118,8 +118,10 @@ def test_every_session_gets_its_own_report_files(tmp_path):
         assert result.exit_code == 0, result.output
     sessions = pd.read_csv(out / "sessions.csv")
     assert len(sessions) == 5
-    assert len(list(out.glob("*.md"))) == len(list(out.glob("*.json"))) == 5
+    reports = [p for p in out.glob("*.md") if p.name != "_index.md"]  # and the overview
+    assert len(reports) == len(list(out.glob("*.json"))) == 5
     assert (out / "会议.md").exists() and (out / "x_y.md").exists()
+    assert (out / "_index.md").read_text(encoding="utf-8").count("](<") == 5
 
 
 def test_out_inside_a_file_is_a_usage_error(tmp_path):
@@ -203,3 +205,24 @@ def test_roles_unknown_role_and_unknown_speaker(tmp_path):
     warnings = [line for line in ana.output.splitlines() if line.startswith("warning")]
     assert len(warnings) == 1  # Ana is found (names match case-insensitively)
     assert "session good: with --roles only one party is left (Ben)" in warnings[0]
+
+
+def test_roles_accepts_names_holding_commas(tmp_path):
+    """``--roles "Doe, John=mediator,Lee=party"``: a piece without "=" belongs to the next
+    one, so Teams' "Last, First" names can be given; a bare name is still an error."""
+    from analyzer.cli.common import parse_roles
+
+    assert parse_roles("Doe, John=mediator,Lee=party") == {"Doe, John": "mediator",
+                                                            "Lee": "party"}
+    assert parse_roles(" Dana=mediator , Lee=party ,") == {"Dana": "mediator", "Lee": "party"}
+    source = tmp_path / "teams.csv"
+    source.write_text('speaker,text\n"Doe, John","Welcome both, let us begin."\nAna,Thanks.\n'
+                      "Ben,Price matters most to us.\nAna,Delivery matters most to us.\n",
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", str(source), "--roles", "Doe, John=mediator",
+                                 "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    sessions = pd.read_csv(out / "sessions.csv")
+    assert sessions.loc[0, "third_parties"] == '"Doe, John"'
+    assert sessions.loc[0, "parties"] == "Ana,Ben"

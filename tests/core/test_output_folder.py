@@ -47,6 +47,11 @@ def test_write_csv_and_nested_names(tmp_path):
     ("ok-name_1.2", r"ok-name_1\.2"),
     ("会议", "会议"),
     ("Müller", "Müller"),
+    ("con", r"con-[0-9a-f]{8}"),  # Windows device names: no file can have them there
+    ("NUL.txt", r"NUL\.txt-[0-9a-f]{8}"),
+    ("com1", r"com1-[0-9a-f]{8}"),
+    ("console", "console"),
+    ("com10", "com10"),
 ])
 def test_safe_name(name, expected):
     assert re.fullmatch(expected, safe_name(name))

@@ -34,6 +34,11 @@ CASES = {
     "no_speaker.txt": (errors.NoSpeakerError, 1, None, "Hello everyone"),
     "no_labels.txt": (errors.NoSpeakerError, 1, None, "just some prose"),
     "unknown.xyz": (errors.UnknownFormatError, None, None, ".xyz"),
+    "cut_off.eaf": (errors.MalformedError, 17, "column 1", "the XML ends too early"),
+    "missing_slot.eaf": (errors.TimingError, 18, "annotation a2",
+                         "tier 'B': TIME_SLOT_REF2 'ts4' names no TIME_SLOT in TIME_ORDER"),
+    "no_speech_tier.eaf": (errors.EmptyTranscriptError, 5, None,
+                           "its tiers are 'A' (empty), 'A-de' (depends on 'A')"),
 }
 
 
@@ -58,8 +63,8 @@ def test_broken_file_names_file_place_and_fix(data_dir, name):
 
 def test_unknown_format_name(data_dir):
     with pytest.raises(errors.UnknownFormatError) as caught:
-        list(read_transcripts(data_dir / "good" / "untimed.txt", format="docx"))
-    assert "text, whatsapp, slack, vtt, srt, csv, json, convokit" in caught.value.hint
+        list(read_transcripts(data_dir / "good" / "untimed.txt", format="pdf"))
+    assert "text, whatsapp, slack, vtt, srt, csv, json, convokit, eaf, docx" in caught.value.hint
 
 
 def test_missing_file_and_folder(tmp_path, data_dir):

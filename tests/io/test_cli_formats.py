@@ -13,7 +13,7 @@ runner = CliRunner()
 def test_lists_every_format_with_an_example():
     result = runner.invoke(app, ["formats"])
     assert result.exit_code == 0
-    for name in ("text", "vtt", "srt", "csv", "json", "convokit"):
+    for name in ("text", "vtt", "srt", "csv", "json", "convokit", "eaf", "docx"):
         assert f"\n{name} " in "\n" + result.output
     assert result.output.count("e.g. ") == len(FORMATS)  # one example each
 
@@ -47,8 +47,8 @@ def test_input_format_override_and_unknown_format(data_dir, tmp_path):
     path.write_bytes((data_dir / "good" / "subtitles.srt").read_bytes())
     ok = runner.invoke(app, ["formats", str(path), "--input-format", "srt"])
     assert ok.exit_code == 0 and "srt, session 'subs', 3 turns" in ok.output
-    bad = runner.invoke(app, ["formats", str(path), "--input-format", "docx"])
-    assert bad.exit_code == 2 and "unknown format 'docx'" in bad.output
+    bad = runner.invoke(app, ["formats", str(path), "--input-format", "pdf"])
+    assert bad.exit_code == 2 and "unknown format 'pdf'" in bad.output
 
 
 def test_check_reports_each_bad_value_and_goes_on(tmp_path, monkeypatch):

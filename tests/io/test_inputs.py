@@ -21,7 +21,7 @@ def test_folder_recursive_skips_hidden_unknown_and_output_folders(tmp_path):
     c = make(tmp_path / "c.vtt", "WEBVTT\n")
     make(tmp_path / ".hidden.txt")
     make(tmp_path / ".git" / "x.txt")
-    make(tmp_path / "notes.docx")
+    make(tmp_path / "notes.pages")
     make(tmp_path / "report.md")
     out = tmp_path / "reports"
     make(out / "turns.csv", "session_id,turn\n")
@@ -67,7 +67,7 @@ def test_same_stem_gets_unique_ids(data_dir, tmp_path):
 
 def test_every_good_file_reads(data_dir):
     files = expand_inputs([data_dir / "good"])
-    assert len(files) == 15
+    assert len(files) == 19
     for path in files:
         transcripts = list(read_transcripts(path))
         assert transcripts and all(t.turns for t in transcripts)
@@ -76,7 +76,8 @@ def test_every_good_file_reads(data_dir):
 
 def test_format_specs_are_complete():
     names = [spec.name for spec in FORMATS]
-    assert names == ["text", "whatsapp", "slack", "vtt", "srt", "csv", "json", "convokit"]
+    assert names == ["text", "whatsapp", "slack", "vtt", "srt", "csv", "json", "convokit", "eaf",
+                     "docx"]
     for spec in FORMATS:
         assert spec.description and spec.example
         assert spec.extensions or spec.name == "slack"  # a Slack export is a folder

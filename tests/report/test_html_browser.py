@@ -15,6 +15,7 @@ import signal
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -117,3 +118,28 @@ def test_spoken_example_page_in_the_browser(tmp_path, spoken_reports):
     assert sum(1 for t, _ in elements if t == "svg") >= 2 * len(stages)
     assert not [t for t, _ in elements if t in ("script", "img", "iframe")]
     assert _title(dom).startswith("Negotiation report: ")
+
+
+def test_overview_page_in_the_browser(tmp_path, hostile, timed_dyad, mediated):
+    """The overview of a run (``_index.html``): a row and a working link per session, and a
+    hostile session id or speaker name cannot run or inject anything."""
+    from analyzer.report.tables import sessions_table
+    from analyzer.report.writers import write_overview
+
+    folder = OutputFolder(tmp_path / "out")
+    for analysis in (hostile, timed_dyad, mediated):
+        write_session_reports(analysis, folder, ["html"])
+    rows = sessions_table([hostile, timed_dyad, mediated]).to_dict("records")
+    failures = [{"file": "x<script>document.title='pwned'</script>.vtt", "line": 3,
+                 "error": "<img src=x onerror=alert(1)>", "hint": ""}]
+    [page] = write_overview(folder, rows, failures, ["html"])
+    dom = dump_dom(tmp_path, page)
+    assert _title(dom) == "Sessions overview"
+    elements = _elements(dom)
+    assert not [t for t, _ in elements if t in ("script", "img", "iframe", "b")]
+    assert not [a for _, a in elements if any(k.startswith("on") for k in a)]
+    links = [a["href"] for t, a in elements if t == "a"]
+    assert len(links) == 3
+    for href in links:  # relative links to the three reports, which exist
+        assert "://" not in href and (page.parent / unquote(href)).is_file()
+    assert dom.count('class="strip"') == 3 and dom.count('class="obar"') == 3

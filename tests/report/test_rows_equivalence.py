@@ -27,6 +27,18 @@ from analyzer.transcript import PARTY, is_third_party
 # -- the reference: the row builders as of 9100cb1 -------------------------------------------
 
 
+
+def _csv_join(names) -> str:
+    """Names as one CSV line (a name holding a comma or quote quoted), as ``join_names``."""
+    import csv
+    import io
+
+    if not names:
+        return ""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(names)
+    return buffer.getvalue()
+
 def ref_role_lookup(t):
     roles: dict[str, str] = {}
     for speaker in t.speakers:
@@ -94,6 +106,23 @@ def ref_stage_rows(analysis: SessionAnalysis) -> list[dict]:
     return rows
 
 
+def _ref_english_share(t) -> float | None:
+    """Common English words among the words of the spoken turns up to ~1,200 characters."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words, size = [], 0
+    for turn in t.turns:
+        if turn.is_action:
+            continue
+        words.extend(turn.text.lower().replace("\u2019", "'").split())
+        size += len(turn.text)
+        if size >= 1200:
+            break
+    if len(words) < 30:
+        return None
+    return round(sum(w in STOP_WORDS for w in words) / len(words), 3)
+
+
 def ref_session_row(analysis: SessionAnalysis) -> dict:
     t = analysis.transcript
     role_of = ref_role_lookup(t)
@@ -104,8 +133,8 @@ def ref_session_row(analysis: SessionAnalysis) -> dict:
                                  if t.turns[i].speaker == name) for name in t.parties}
     row = {
         "session_id": t.session_id, "source": t.source, "format": t.format,
-        "turns": len(t.turns), "speakers": len(t.speakers), "parties": ",".join(t.parties),
-        "third_parties": ",".join(t.third_parties), "outcome": analysis.stages.outcome,
+        "turns": len(t.turns), "speakers": len(t.speakers), "parties": _csv_join(t.parties),
+        "third_parties": _csv_join(t.third_parties), "outcome": analysis.stages.outcome,
         "outcome_turn": analysis.stages.outcome_turn,
         "outcome_basis": "formal" if any(turn.is_action and turn.action.kind in
                                          ("accept", "walk_away") for turn in t.turns)
@@ -114,6 +143,7 @@ def ref_session_row(analysis: SessionAnalysis) -> dict:
         **ref_shares(moves[i].orientation for i in spoken
                      if not is_third_party(role_of(t.turns[i].speaker))),
         "orientation_by_party": json.dumps(by_party, sort_keys=True),
+        "english_share": _ref_english_share(t),
         "model": analysis.model.get("name"), "model_version": analysis.model.get("version"),
         "model_hash": analysis.model.get("hash"),
     }

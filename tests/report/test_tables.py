@@ -49,3 +49,20 @@ def test_word_counts_are_each_sessions_own_whatever_the_order(mediated, timed_dy
     turns = mediated.transcript.turns
     assert want["m"][0] == [0 if x.action else len(x.text.split()) for x in turns]
     assert want["m"][1] == sum(want["m"][0])
+
+
+def test_names_holding_commas_read_back_whole(session_factory):
+    """Teams names people "Doe, John": the parties cell quotes such a name as CSV does, so
+    two parties read back as two; plain names are joined as before."""
+    from analyzer.report.tables import join_names, split_names
+
+    names = ["Doe, John", "Ana", 'Bo "the boss"', ""]
+    assert split_names(join_names(names)) == [n for n in names if n]
+    assert join_names(["Ana", "Ben"]) == "Ana,Ben" and split_names("Ana,Ben") == ["Ana", "Ben"]
+    assert split_names(None) == [] and split_names("") == []
+    rows = [("Doe, John", "What matters most to you?", None, None, "elicit-pref",
+             "integrative", 0.9),
+            ("Ana", "Price, mostly.", None, None, "self-need", "distributive", 0.8)]
+    row = session_row(session_factory("teams", rows, ["exploring"] * 2, "unfinished"))
+    assert row["parties"] == '"Doe, John",Ana'
+    assert split_names(row["parties"]) == ["Doe, John", "Ana"]

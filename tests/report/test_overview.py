@@ -1,0 +1,182 @@
+"""The overview of a run (``_index.html`` / ``_index.md``): one row per session, linked.
+
+Built from rows of the sessions table, so these tests use hand-built sessions (known
+stages, outcomes and shares), the real ``analyze`` command over the examples, and a real
+``batch`` with reports.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from typer.testing import CliRunner
+
+from analyzer.cli import app
+from analyzer.io.output import OutputFolder, safe_name
+from analyzer.report.overview import (
+    OVERVIEW_NAME,
+    render_overview,
+    span_text,
+    stage_spans,
+    summary,
+)
+from analyzer.report.tables import failures_table, sessions_table
+from analyzer.report.writers import write_overview, write_session_reports
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href", ""))
+
+
+def _links(page: str) -> _Links:
+    parser = _Links()
+    parser.feed(page)
+    return parser
+
+
+def _rows(*analyses):
+    return sessions_table(analyses).to_dict("records")
+
+
+def test_stage_spans_follow_the_start_columns():
+    row = {"turns": 10, "opening_start": 0, "exploring_start": None, "bargaining_start": 3,
+           "closing_start": 8}
+    assert stage_spans(row) == [("opening", 0, 2), ("bargaining", 3, 7), ("closing", 8, 9)]
+    assert span_text(stage_spans(row)) == "O 0\u20132 \u00b7 B 3\u20137 \u00b7 C 8\u20139"
+    assert stage_spans({"turns": 0}) == []
+    # NaN from a pandas table reads as missing
+    assert stage_spans({"turns": 2, "opening_start": float("nan"), "closing_start": 0.0}) == [
+        ("closing", 0, 1)]
+
+
+def test_summary_counts_outcomes_stages_and_means(timed_dyad, mediated):
+    rows = _rows(timed_dyad, mediated)
+    info = summary(rows)
+    assert info["sessions"] == 2
+    assert info["turns"] == len(timed_dyad.transcript.turns) + len(mediated.transcript.turns)
+    assert info["outcomes"] == {"agreement": 1, "impasse": 1}
+    assert info["reached"]["opening"] == 2 and info["reached"]["closing"] >= 1
+    means = [r["integrative_share"] for r in rows]
+    assert info["mean_shares"]["integrative"] == pytest.approx(sum(means) / 2)
+
+
+def test_html_overview_links_escapes_and_lists_failures(hostile, timed_dyad):
+    rows = _rows(hostile, timed_dyad)
+    failures = failures_table([]).to_dict("records") + [
+        {"file": "bad<script>.vtt", "line": 7, "error": "cue <b>broken</b>", "hint": "fix & go"}]
+    links = {hostile.transcript.session_id: "s 1/x<y>.html"}
+    page = render_overview("html", rows, links, failures, version="0.2.0")
+    parsed = _links(page)
+    assert "script" not in parsed.tags and "b" not in parsed.tags and "img" not in parsed.tags
+    # the hostile session id is shown as text, its link percent-encoded inside the folder
+    assert "s&lt;1&gt;&amp;" in page
+    assert parsed.hrefs == ["s%201/x%3Cy%3E.html"]
+    assert "Eve &amp; &lt;b&gt;Co&lt;/b&gt;" in page  # a party name from the transcript
+    assert "bad&lt;script&gt;.vtt" in page and "cue &lt;b&gt;broken&lt;/b&gt;" in page
+    assert "Content-Security-Policy" in page
+    # one table row per session, with its outcome and stage strip
+    body = page.split('<table class="overview">')[1].split("</table>")[0]
+    assert body.count("<tr>") == 3  # header + 2 sessions
+    assert "agreement (turn 12)" in body
+    assert page.count('class="strip"') == 2
+
+
+def test_markdown_overview_cannot_forge_markup(hostile, timed_dyad):
+    page = render_overview("md", _rows(hostile, timed_dyad),
+                           {timed_dyad.transcript.session_id: "dyad-1.md"})
+    table = [line for line in page.splitlines() if line.startswith("| ")]
+    assert len(table) == 3  # header + 2 sessions
+    # every row has the header's 7 cells: a "|" from a transcript is escaped
+    assert all(len(re.findall(r"(?<!\\)\|", line)) == 8 for line in table)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "| [dyad-1](<dyad-1.md>) |" in page
+
+
+def test_write_overview_links_only_reports_that_exist(tmp_path, timed_dyad, mediated):
+    folder = OutputFolder(tmp_path / "out")
+    write_session_reports(timed_dyad, folder, ["html"])  # mediated has no report
+    [page] = write_overview(folder, _rows(timed_dyad, mediated), [], ["html", "json"])
+    assert page.name == f"{OVERVIEW_NAME}.html"
+    hrefs = _links(page.read_text()).hrefs
+    assert hrefs == [f"{safe_name(timed_dyad.transcript.session_id)}.html"]
+    assert (page.parent / hrefs[0]).is_file()
+
+
+def test_no_session_report_can_be_named_like_the_overview():
+    for name in ("_index", "_index.html", "__index", " _index"):
+        assert safe_name(name) != OVERVIEW_NAME
+        assert not safe_name(name).startswith("_")
+
+
+def _analyze(args):
+    return CliRunner().invoke(app, ["analyze", *args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def examples_overview(examples_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("overview")
+    broken = Path(__file__).resolve().parents[1] / "data" / "broken" / "backwards.srt"
+    result = _analyze([str(examples_dir), str(broken), "--out", str(out),
+                       "--format", "md,html", "--quiet"])
+    assert result.exit_code == 1  # the broken file
+    return out
+
+
+def test_analyze_writes_an_overview_of_every_session(examples_overview):
+    import pandas as pd
+
+    sessions = pd.read_csv(examples_overview / "sessions.csv")
+    page = (examples_overview / "_index.html").read_text()
+    hrefs = _links(page).hrefs
+    assert len(hrefs) == len(sessions) == 11
+    for href in hrefs:  # every link opens the session's own report, inside the folder
+        target = (examples_overview / unquote(href)).resolve()
+        assert target.is_file() and target.parent == examples_overview.resolve()
+    assert "backwards.srt" in page and "Not analysed" in page
+    md = (examples_overview / "_index.md").read_text()
+    assert md.count("](<") == 11 and "Not analysed: 1" in md
+    # the outcomes line adds up to the sessions
+    counts = summary(sessions.to_dict("records"))["outcomes"]
+    assert sum(counts.values()) == 11
+    for outcome, n in counts.items():
+        assert f"{outcome} {n}" in md
+
+
+def test_a_rerun_with_one_session_removes_the_old_overview(examples_overview, examples_dir,
+                                                           tmp_path):
+    out = tmp_path / "out"
+    _analyze([str(examples_dir), "--out", str(out), "--format", "html", "--quiet"])
+    assert (out / "_index.html").is_file()
+    _analyze([str(examples_dir / "partnership.srt"), "--out", str(out), "--format", "html",
+              "--quiet"])
+    assert not (out / "_index.html").exists()  # it listed sessions this run does not have
+    assert (out / "partnership.html").is_file()
+
+
+def test_batch_reports_get_an_overview_with_working_links(examples_dir, tmp_path):
+    out = tmp_path / "batch"
+    result = CliRunner().invoke(app, ["batch", str(examples_dir), "--out", str(out),
+                                      "--workers", "1", "--reports", "html,md"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    page = out / "reports" / f"{OVERVIEW_NAME}.html"
+    hrefs = _links(page.read_text()).hrefs
+    assert len(hrefs) == 11
+    for href in hrefs:
+        target = (page.parent / unquote(href)).resolve()
+        assert target.is_file() and target.suffix == ".html"
+        assert (out / "reports").resolve() in target.parents
+    assert (out / "reports" / f"{OVERVIEW_NAME}.md").is_file()
+    assert "overview of the reports" in result.output
