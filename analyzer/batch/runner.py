@@ -58,11 +58,21 @@ def write_batch_overview(folder: OutputFolder, tables: Mapping[str, Path],
                          formats: Sequence[str]) -> list[Path]:
     """``reports/_index.html`` / ``.md``: every session of the run linked to its reports
     (``report/overview.py``), read back from the final Parquet tables in batches, so the
-    driver's memory stays bounded however many sessions there are."""
+    driver's memory stays bounded however many sessions there are. An overview left by an
+    earlier run in a format this run does not write is removed. (Earlier runs' session
+    reports are kept: a batch never deletes reports.)"""
     from ..io.output import safe_name
-    from ..report.overview import OVERVIEW_COLUMNS, OVERVIEW_FORMATS
+    from ..report.overview import (
+        OVERVIEW_COLUMNS,
+        OVERVIEW_FIRST_LINE,
+        OVERVIEW_FORMATS,
+        OVERVIEW_NAME,
+    )
     from ..report.writers import write_overview
 
+    for fmt in OVERVIEW_FORMATS:  # an earlier run's overview this run does not rewrite
+        if fmt not in formats:  # would list sessions these tables may not have
+            folder.remove(f"reports/{OVERVIEW_NAME}.{fmt}", first_line=OVERVIEW_FIRST_LINE[fmt])
     if not any(fmt in OVERVIEW_FORMATS for fmt in formats):
         return []
     import pyarrow.parquet as pq
@@ -354,8 +364,7 @@ class _Run:
         tables = {}
         for name in TABLES:
             tables[name], tables[f"{name}_csv"] = written[name][:2]
-        overview = (write_batch_overview(self.folder, tables, self.options.reports)
-                    if self.options.reports else [])
+        overview = write_batch_overview(self.folder, tables, self.options.reports)
         counts = dict.fromkeys(COUNTS, 0)
         for key in self.plan:
             record = self.store.items[key]

@@ -113,20 +113,17 @@ def _role_warnings(result, roles: dict[str, str]) -> list[str]:
 
 
 def _not_english(result) -> str | None:
-    """The warning for sessions that do not look like English (``english_share`` below
-    the threshold of ``nlp/language.py``), read from the sessions table."""
+    """The warning for sessions that do not look like English (``not_english``, from
+    ``nlp/language.py``), read from the sessions table."""
     import pyarrow.parquet as pq
 
-    from ..nlp.language import ENGLISH_MIN_SHARE
-
     parquet = pq.ParquetFile(result.tables["sessions"])
-    if "english_share" not in parquet.schema_arrow.names:
+    if "not_english" not in parquet.schema_arrow.names:
         return None
     ids, total = [], 0
-    for batch in parquet.iter_batches(columns=["session_id", "english_share"]):
+    for batch in parquet.iter_batches(columns=["session_id", "not_english"]):
         for row in batch.to_pylist():
-            share = row["english_share"]
-            if share is not None and share < ENGLISH_MIN_SHARE:
+            if row["not_english"]:
                 total += 1
                 if len(ids) < 10:
                     ids.append(str(row["session_id"]))

@@ -1,71 +1,140 @@
 """Is a transcript in English? The analyser's models and cue lists are English-only.
 
-Why: a Spanish or German transcript reads without error, and the move model and stage cues
-then label it with confident nonsense. Rather than stay silent, every session gets an
-``english_share``: the share of its first words (about 1,200 characters of speech) that are
-common English words (spaCy's English stop-word list: "the", "and", "to", "I", "we"...).
+Why: a Spanish or Dutch transcript reads without error, and the move model and stage cues
+then label it with confident nonsense (a short Spanish negotiation came out 100%
+integrative, and every non-English deal "unfinished"). So every session is checked, from
+words sampled evenly over its whole speech (about ``SAMPLE_CHARS`` characters; words of
+letters only, digits and punctuation left out), against spaCy's stop-word lists (offline):
 
-Measured on the project's corpora (whitespace-split words, punctuation left attached, so
-shares sit a little below the true stop-word rate): the 930 CaSiNo dialogues 0.43-0.76
-(median 0.55), the 11 examples and 200 spoken-style sessions 0.36 and above, against
-0.02-0.07 for short Spanish, German and French negotiations. A session below
-``ENGLISH_MIN_SHARE`` is flagged (reports, terminal, the ``english_share`` column); one
-with fewer than ``MIN_WORDS`` words is too short to tell (``None``, never flagged).
+- ``english_share``: the share of the words that are English stop words ("the", "and",
+  "to", "I", "we"...);
+- for each of ``OTHER_LANGUAGES``, the words on that language's list and not on English's,
+  less the words on English's list and not on that one's, over all words: the *margin* of
+  the likeliest other language. Words both languages share ("in", "is", "we" for Dutch) count
+  for neither, so Dutch or Danish, which share many short words with English, are still
+  told apart.
 
-Cost: about 20 us per session (one join, one split, a set look-up per word), so it is
-computed for every session, in the batch tables too.
+A session is flagged as not English when ``english_share`` is below ``ENGLISH_MIN_SHARE`` or
+another language's margin is above ``OTHER_MIN_MARGIN``. Fewer than ``MIN_WORDS`` words are
+too short to tell (never flagged).
+
+Measured (``tests/nlp/test_language.py`` and the docs): on the 930 CaSiNo dialogues and the
+project's 259 English transcripts, ``english_share`` is 0.42 and above and the likeliest
+other language's margin -0.31 and below; on negotiations written in Spanish, Portuguese,
+French, Italian, German, Dutch, Danish, Norwegian and Swedish the margin is 0.42 and above,
+and a session of ten English lines and 28 Spanish turns 0.27. English with a long French
+quote (0.11), code-switching and chat-speak stay below.
+
+Cost: about 30 us per session (one regular expression over the sample, one dictionary
+look-up per word), so it runs for every session, in the batch tables too.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
+from importlib import import_module
 
 from ..transcript import Transcript
 
-#: Below this share of common English words a session is flagged as not English.
+#: Below this share of English stop words a session is not English.
 ENGLISH_MIN_SHARE = 0.15
+#: Above this margin of another language's own stop words a session is not English.
+OTHER_MIN_MARGIN = 0.15
 #: Fewer words than this: too short to tell.
 MIN_WORDS = 30
-#: How much of the session's speech is read (characters; whole turns, so a little more).
-SAMPLE_CHARS = 1200
+#: About how much of the session's speech is read (characters), sampled over all of it.
+SAMPLE_CHARS = 1500
+#: The languages compared with English (spaCy's codes), with the names the reports use.
+OTHER_LANGUAGES = {
+    "de": "German", "nl": "Dutch", "da": "Danish", "sv": "Swedish", "nb": "Norwegian",
+    "fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian", "ca": "Catalan",
+    "ro": "Romanian", "pl": "Polish", "cs": "Czech", "tr": "Turkish", "id": "Indonesian",
+    "af": "Afrikaans",
+}
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 
 LANGUAGE_NOTE = (
-    "This session does not look like English: only {share} of its first words are common "
-    "English words (English talk: 36% and more). The move model and the stage cues are "
-    "English-only, so its moves, orientations and stages are not meaningful.")
+    "This session does not look like English{likely}: only {share} of its words are common "
+    "English words (English talk: 40% and more). The move model, the stage cues and the "
+    "outcome rules are English-only, so its moves, orientations, stages and outcome are not "
+    "meaningful.")
+
+
+@dataclass(frozen=True)
+class LanguageCheck:
+    """What ``check_language`` found: ``english_share`` (None: too short to tell), the
+    likeliest other language (spaCy code) and its margin."""
+
+    english_share: float | None
+    other: str | None = None
+    other_margin: float | None = None
+
+    @property
+    def english(self) -> bool:
+        """False only for a session measured and found not English."""
+        if self.english_share is None:
+            return True
+        return (self.english_share >= ENGLISH_MIN_SHARE
+                and (self.other_margin is None or self.other_margin <= OTHER_MIN_MARGIN))
+
+    @property
+    def likely(self) -> str | None:
+        """The name of the other language, when that is why the session is flagged."""
+        if self.other_margin is not None and self.other_margin > OTHER_MIN_MARGIN:
+            return OTHER_LANGUAGES.get(self.other or "")
+        return None
 
 
 @lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
+def _masks() -> dict[str, int]:
+    """Each stop word of English (bit 0) and the other languages (bits 1..) with the bits of
+    the lists it is on: one dictionary look-up per word tells every language at once."""
+    masks: dict[str, int] = {}
+    for bit, code in enumerate(("en", *OTHER_LANGUAGES)):
+        for word in import_module(f"spacy.lang.{code}.stop_words").STOP_WORDS:
+            word = word.lower().replace("\u2019", "'")
+            masks[word] = masks.get(word, 0) | (1 << bit)
+    return masks
 
-    return frozenset(STOP_WORDS)
+
+def _sample(transcript: Transcript) -> str:
+    """Spoken turns spread evenly over the session, about ``SAMPLE_CHARS`` characters: a
+    session that opens in English and goes on in Spanish is judged on both."""
+    spoken = [t.text for t in transcript.turns if t.action is None]
+    total = sum(map(len, spoken))
+    step = max(1, round(total / SAMPLE_CHARS))
+    return " ".join(spoken[::step])
+
+
+def check_language(transcript: Transcript) -> LanguageCheck:
+    words = _WORD.findall(_sample(transcript).lower().replace("\u2019", "'"))
+    n = len(words)
+    if n < MIN_WORDS:
+        return LanguageCheck(None)
+    counts = Counter(map(_masks().get, words))
+    counts.pop(None, None)
+    english = sum(c for m, c in counts.items() if m & 1)
+    other, margin = None, None
+    for bit, code in enumerate(OTHER_LANGUAGES, start=1):
+        b = 1 << bit
+        own = sum(c for m, c in counts.items() if m & b and not m & 1)
+        theirs = sum(c for m, c in counts.items() if m & 1 and not m & b)
+        if margin is None or own - theirs > margin:
+            other, margin = code, own - theirs
+    return LanguageCheck(round(english / n, 3), other, round(margin / n, 3))
 
 
 def english_share(transcript: Transcript) -> float | None:
-    """Share of common English words among the first words spoken (formal actions left
-    out), rounded to 3 places; ``None`` below ``MIN_WORDS`` words."""
-    parts: list[str] = []
-    size = 0
-    for turn in transcript.turns:
-        if turn.action is None:
-            parts.append(turn.text)
-            size += len(turn.text)
-            if size >= SAMPLE_CHARS:
-                break
-    words = " ".join(parts).lower().replace("\u2019", "'").split()
-    if len(words) < MIN_WORDS:
-        return None
-    return round(sum(map(_stop_words().__contains__, words)) / len(words), 3)
+    """Share of English stop words among the sampled words (None: too short to tell)."""
+    return check_language(transcript).english_share
 
 
-def looks_english(share: float | None) -> bool:
-    """False only for a share measured and below ``ENGLISH_MIN_SHARE``."""
-    return share is None or share >= ENGLISH_MIN_SHARE
-
-
-def language_note(share: float | None) -> str | None:
+def language_note(check: LanguageCheck) -> str | None:
     """The reports' warning for a session that does not look like English, else None."""
-    if looks_english(share):
+    if check.english:
         return None
-    return LANGUAGE_NOTE.format(share=f"{round(100 * share)}%")
+    likely = f" (it looks like {check.likely})" if check.likely else ""
+    return LANGUAGE_NOTE.format(likely=likely, share=f"{round(100 * check.english_share)}%")

@@ -295,9 +295,9 @@ def render_html(report: dict) -> str:
               'Conversation</a><a href="#issues">Issues</a>'
               + ('<a href="#third-parties">Third parties</a>' if s["third_parties"] else "")
               + '<a href="#transcript">Transcript</a><a href="#notes">Method</a></nav>'
-              f'<p class="caveat">{esc(report["notes"]["model"])}</p>'
               + (f'<p class="caveat warn">{esc(report["notes"]["language"])}</p>'
-                 if "language" in report["notes"] else "") + "</header>")
+                 if "language" in report["notes"] else "")
+              + f'<p class="caveat">{esc(report["notes"]["model"])}</p></header>')
     summary = "".join(f"<li>{esc(h)}</li>" for h in report["headlines"])
     glance = ('<section id="glance"><h2>At a glance</h2>'
               f'<ul class="headlines">{summary}</ul>' + _legend()

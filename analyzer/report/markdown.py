@@ -85,9 +85,10 @@ def render_markdown(report: dict) -> str:
             "- Parties: " + (", ".join(md(p) for p in s["parties"]) or "-"),
             "- Third parties: " + (", ".join(md(p) for p in s["third_parties"]) or "none"),
             f"- Outcome: {md(outcome_line(s))}",
-            "", f"> {md(report['notes']['model'])}", ""]
+            ""]
     if "language" in report["notes"]:
         out += [f"> **{md(report['notes']['language'])}**", ""]
+    out += [f"> {md(report['notes']['model'])}", ""]
 
     out += ["## At a glance", ""] + [f"- {md(h)}" for h in report["headlines"]] + [""]
     out += ["Arc (one letter per turn: I integrative, D distributive, "

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
+import re
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import PurePath
@@ -42,11 +43,13 @@ from .wording import INFERRED, pct
 OVERVIEW_NAME = "_index"
 #: The report formats that get an overview.
 OVERVIEW_FORMATS = ("html", "md")
+#: The first line of each, to recognise an overview before removing a stale one.
+OVERVIEW_FIRST_LINE = {"html": "<!DOCTYPE html>", "md": "# Sessions overview"}
 #: Columns of the sessions table the overview reads.
 OVERVIEW_COLUMNS = ("session_id", "source", "turns", "parties", "third_parties", "outcome",
                     "outcome_turn", "outcome_basis", *(f"{s}_start" for s in STAGES),
                     "integrative_share", "distributive_share", "neutral_share",
-                    "orientation_by_party", "english_share")
+                    "orientation_by_party", "english_share", "not_english")
 
 
 def _value(row: Mapping[str, Any], key: str) -> Any:
@@ -71,10 +74,7 @@ NOT_ENGLISH = "not English: labels not meaningful"
 
 
 def _not_english(row: Mapping[str, Any]) -> bool:
-    from ..nlp.language import looks_english
-
-    share = _value(row, "english_share")
-    return not looks_english(None if share is None else float(share))
+    return bool(_value(row, "not_english"))
 
 
 def stage_spans(row: Mapping[str, Any]) -> list[tuple[str, int, int]]:
@@ -116,26 +116,38 @@ def _outcome(row: Mapping[str, Any]) -> str:
 
 def summary(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Counts over the sessions: outcomes (formal / inferred), stages reached, turns, and
-    the mean of the sessions' orientation shares (each session counts once, however long)."""
+    the mean of the sessions' orientation shares (each session counts once, however long).
+    Sessions flagged as not English are counted apart and left out of the outcomes, stages
+    and means, which would be nonsense for them. Also the file names that two different
+    sources share (``a/call.vtt``, ``b/call.vtt``), so the rows show those paths whole."""
     outcomes: Counter[str] = Counter()
     inferred: Counter[str] = Counter()
     reached: Counter[str] = Counter()
     means: dict[str, list[float]] = {o: [] for o in ORIENTATIONS}
-    turns = sessions = 0
+    sources: dict[str, set[str]] = defaultdict(set)
+    turns = sessions = foreign = 0
     for row in rows:
         sessions += 1
+        turns += _int(_value(row, "turns")) or 0
+        source = _value(row, "source")
+        if source:
+            sources[PurePath(str(source)).name].add(str(source))
+        if _not_english(row):
+            foreign += 1
+            continue
         outcome = str(_value(row, "outcome") or "unknown")
         outcomes[outcome] += 1
         if _value(row, "outcome_basis") == "talk":
             inferred[outcome] += 1
         for stage, _, _ in stage_spans(row):
             reached[stage] += 1
-        turns += _int(_value(row, "turns")) or 0
         for o in ORIENTATIONS:
             share = _value(row, f"{o}_share")
             if share is not None:
                 means[o].append(float(share))
-    return {"sessions": sessions, "turns": turns, "outcomes": dict(outcomes),
+    return {"sessions": sessions, "turns": turns, "not_english": foreign,
+            "shared_names": {n for n, paths in sources.items() if len(paths) > 1},
+            "outcomes": dict(outcomes),
             "inferred": dict(inferred), "reached": {s: reached[s] for s in STAGES},
             "mean_shares": {o: (sum(v) / len(v) if v else None) for o, v in means.items()}}
 
@@ -146,16 +158,26 @@ def _outcome_counts(info: Mapping[str, Any]) -> list[str]:
         n = info["outcomes"].get(outcome, 0)
         if n:
             talk = info["inferred"].get(outcome, 0)
-            parts.append(f"{outcome} {n}" + (f" ({talk} inferred from the talk)" if talk
-                                             else ""))
+            said = "all" if talk == n else str(talk)
+            parts.append(f"{outcome} {n}" + (f" ({said} {INFERRED})" if talk else ""))
     return parts
+
+
+def _source(row: Mapping[str, Any], shared: set[str]) -> str:
+    """The file a session came from: its name, or its whole path when another input file
+    has the same name."""
+    source = str(_value(row, "source") or "")
+    name = PurePath(source).name
+    return source if name in shared else name
 
 
 # -- HTML ------------------------------------------------------------------------------------
 
 _CSS = """
 .overview td { vertical-align: middle; }
-.overview td.session { overflow-wrap: anywhere; min-width: 180px; }
+.overview td.session { min-width: 180px; }
+.overview td.outcome { min-width: 150px; }
+.scroll { overflow-x: auto; }
 .overview .src { display: block; font-size: 12px; color: var(--muted); }
 .strip { display: flex; width: 220px; height: 16px; border-radius: 3px; overflow: hidden;
   border: 1px solid var(--rule); }
@@ -201,16 +223,22 @@ def _obar(shares: Mapping[str, Any]) -> str:
     return f'<div class="obar">{cells}</div><span class="small">{text}</span>'
 
 
+def _breakable(text: str) -> str:
+    """``text`` escaped, with line-break chances after ``/``, ``_`` and ``-`` (paths and
+    session ids wrap at their parts, not mid-word)."""
+    return re.sub(r"([/_\\-])", r"\1<wbr>", esc(text))
+
+
 def _href(path: str) -> str:
     return esc(quote(path, safe="/"))
 
 
-def _html_row(row: Mapping[str, Any], link: str | None) -> str:
-    sid = esc(_value(row, "session_id") or "")
+def _html_row(row: Mapping[str, Any], link: str | None, shared: set[str]) -> str:
+    sid = _breakable(_value(row, "session_id") or "")
     name = f'<a href="{_href(link)}">{sid}</a>' if link else sid
     source = _value(row, "source")
-    src = (f'<span class="src" title="{esc(source)}">{esc(PurePath(str(source)).name)}</span>'
-           if source else "")
+    src = (f'<span class="src" title="{esc(source)}">{_breakable(_source(row, shared))}'
+           "</span>" if source else "")
     if _not_english(row):
         src += f'<span class="warn">{NOT_ENGLISH}</span>'
     turns = _int(_value(row, "turns")) or 0
@@ -226,7 +254,7 @@ def _html_row(row: Mapping[str, Any], link: str | None) -> str:
     overall = {o: _value(row, f"{o}_share") for o in ORIENTATIONS}
     outcome = esc(_outcome(row))
     return (f'<tr><td class="session">{name}{src}</td><td class=num>{turns}</td>'
-            f"<td>{outcome}</td><td>{_strip(stage_spans(row), turns)}</td>"
+            f'<td class="outcome">{outcome}</td><td>{_strip(stage_spans(row), turns)}</td>'
             f"<td>{_obar(overall)}</td><td class=parties>{parties}</td></tr>")
 
 
@@ -248,10 +276,12 @@ def _html_parts(rows: Rows, link_of: LinkOf, failures: Rows, version: str) -> It
     fails = _failure_rows(failures())
     facts = [("Sessions", str(info["sessions"])), ("Turns", str(info["turns"])),
              ("Outcomes", ", ".join(_outcome_counts(info)) or "\u2013"),
-             ("Reached", ", ".join(f"{s} {n}" for s, n in info["reached"].items())),
+             ("Stages reached", ", ".join(f"{s} {n}" for s, n in info["reached"].items())),
              ("Mean shares (I / D / N)",
               " / ".join(pct(info["mean_shares"][o]) for o in ORIENTATIONS)),
              ("Not analysed", str(len(fails)))]
+    if info["not_english"]:
+        facts.append(("Not English (left out of the counts)", str(info["not_english"])))
     css = _asset("report.css") + _CSS
     head, tail = Template(_asset("report.html")).substitute(
         title="Sessions overview", css=css, body="\0", version=esc(version)).split("\0")
@@ -268,19 +298,21 @@ def _html_parts(rows: Rows, link_of: LinkOf, failures: Rows, version: str) -> It
            "rest neutral); the mean is over sessions, each counted once. Outcomes "
            f"marked \u201c{esc(INFERRED)}\u201d had no formal Accept-Deal or Walk-Away "
            "and are the least reliable output.</p></header>")
-    yield ('<section id="sessions"><h2>Sessions</h2><table class="overview"><thead><tr>'
+    yield ('<section id="sessions"><h2>Sessions</h2><div class="scroll">'
+           '<table class="overview"><thead><tr>'
            "<th>session</th><th class=num>turns</th><th>outcome</th><th>stages</th>"
            "<th>integrative / distributive / neutral</th><th>by party (I / D)</th></tr>"
            "</thead><tbody>")
+    shared = info["shared_names"]
     for row in rows():
-        yield _html_row(row, link_of(row))
-    yield "</tbody></table></section>"
+        yield _html_row(row, link_of(row), shared)
+    yield "</tbody></table></div></section>"
     if fails:
         yield ('<section id="failures"><h2>Not analysed</h2><p class="note">Each file or '
                "session below was skipped; the rest of the run went on.</p>"
                '<table class="failures"><thead><tr><th>file</th><th class=num>line</th>'
                "<th>error</th><th>what to do</th></tr></thead><tbody>"
-               + "".join(f"<tr><td>{esc(f)}</td><td class=num>{esc(n)}</td>"
+               + "".join(f"<tr><td>{_breakable(f)}</td><td class=num>{esc(n)}</td>"
                          f"<td>{esc(e)}</td><td>{esc(h)}</td></tr>" for f, n, e, h in fails)
                + "</tbody></table></section>")
     if version:
@@ -308,7 +340,9 @@ def _md_parts(rows: Rows, link_of: LinkOf, failures: Rows) -> Iterator[str]:
         "- Stages reached: " + ", ".join(f"{s} {n}" for s, n in info["reached"].items()),
         "- Mean shares over sessions (integrative / distributive / neutral): "
         + " / ".join(pct(info["mean_shares"][o]) for o in ORIENTATIONS),
-        f"- Not analysed: {len(fails)}", "",
+        f"- Not analysed: {len(fails)}"]
+        + ([f"- Not English (left out of the counts above): {info['not_english']}"]
+           if info["not_english"] else []) + ["",
         "Stages: O opening, E exploring, B bargaining, C closing (turn ranges). By party: "
         "integrative / distributive shares of the party's spoken turns.", "",
         "| session | source | turns | outcome | stages | I / D / N | by party (I / D) |",
@@ -322,10 +356,9 @@ def _md_parts(rows: Rows, link_of: LinkOf, failures: Rows) -> Iterator[str]:
         third = split_names(_value(row, "third_parties"))
         if third:
             parties += f"; third parties: {md(', '.join(third))}"
-        source = _value(row, "source")
         warn = f" ({NOT_ENGLISH})" if _not_english(row) else ""
         yield (f"| {_md_link(sid, link_of(row))}{warn} "
-               f"| {md(PurePath(str(source)).name) if source else ''} "
+               f"| {md(_source(row, info['shared_names']))} "
                f"| {_int(_value(row, 'turns')) or 0} | {md(_outcome(row))} "
                f"| {span_text(stage_spans(row)) or '-'} | {shares} | {parties or '-'} |\n")
     if fails:

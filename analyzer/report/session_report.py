@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from ..nlp.language import english_share, language_note
+from ..nlp.language import check_language, language_note
 from ..results import SessionAnalysis
 from ..transcript import outcome_basis
 from . import wording
@@ -83,8 +83,8 @@ def build_report(analysis: SessionAnalysis, nlp=None) -> dict:
         notes["outcome"] = wording.INFERRED_OUTCOME_NOTE
     if wording.uses_casino(model):
         notes["data"] = "The move model was trained on CaSiNo: " + wording.CASINO_CREDIT
-    english = english_share(t)
-    not_english = language_note(english)
+    language = check_language(t)
+    not_english = language_note(language)
     if not_english:
         notes["language"] = not_english
     report = {
@@ -97,7 +97,8 @@ def build_report(analysis: SessionAnalysis, nlp=None) -> dict:
             "speakers": [{"name": s.name, "role": s.role} for s in t.speakers],
             "parties": list(t.parties), "third_parties": list(t.third_parties),
             "outcome": analysis.stages.outcome, "outcome_turn": analysis.stages.outcome_turn,
-            "outcome_basis": basis, "english_share": english,
+            "outcome_basis": basis, "english_share": language.english_share,
+            "not_english": not language.english,
             "outcome_text": wording.OUTCOMES.get(analysis.stages.outcome,
                                                  analysis.stages.outcome),
             "meta": dict(t.meta),

@@ -33,7 +33,7 @@ SESSION_COLUMNS = [
     "session_id", "source", "format", "turns", "speakers", "parties", "third_parties",
     "outcome", "outcome_turn", "outcome_basis", *[f"{s}_start" for s in STAGES],
     "integrative_share", "distributive_share", "neutral_share", "orientation_by_party",
-    "english_share", "model", "model_version", "model_hash",
+    "english_share", "not_english", "model", "model_version", "model_hash",
 ]
 FAILURE_COLUMNS = ["file", "line", "error", "hint"]
 
@@ -203,8 +203,12 @@ def split_names(cell: str | None) -> list[str]:
     return [n for n in next(csv.reader([cell])) if n]
 
 
+def _language(check) -> dict:
+    return {"english_share": check.english_share, "not_english": not check.english}
+
+
 def session_row(analysis: SessionAnalysis) -> dict:
-    from ..nlp.language import english_share  # spaCy's stop words: not in the batch driver
+    from ..nlp.language import check_language  # spaCy's stop words: not in the driver
 
     t = analysis.transcript
     roles = _roles(t)
@@ -230,7 +234,7 @@ def session_row(analysis: SessionAnalysis) -> dict:
         **{f"{s}_start": bounds[s] for s in STAGES},
         **_shares(of_parties),
         "orientation_by_party": json.dumps(by_party, sort_keys=True),
-        "english_share": english_share(t),
+        **_language(check_language(t)),
         "model": analysis.model.get("name"), "model_version": analysis.model.get("version"),
         "model_hash": analysis.model.get("hash"),
     }

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..nlp.language import english_share, looks_english
+from ..nlp.language import check_language
 from ..results import ORIENTATIONS, SessionAnalysis
 from ..transcript import outcome_basis
 from .facts import turn_facts
@@ -30,8 +30,8 @@ def not_english_warning(session_ids: Sequence[str], total: int | None = None) ->
     total = len(session_ids) if total is None else total
     shown = ", ".join(session_ids[:10]) + (f" and {total - 10} more" if total > 10 else "")
     return (f"warning: {total} session(s) do not look like English ({shown}): the models "
-            "are English-only, so their moves and stages are not meaningful (see "
-            "english_share in sessions.csv)")
+            "are English-only, so their moves, stages and outcomes are not meaningful "
+            "(see not_english and english_share in sessions.csv)")
 
 
 def session_summary(analysis: SessionAnalysis) -> dict:
@@ -111,7 +111,7 @@ def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_r
     if len(analyses) > MAX_SESSIONS:
         say(f"... and {len(analyses) - MAX_SESSIONS} more sessions (see sessions.csv)")
     foreign = [a.transcript.session_id for a in analyses
-               if not looks_english(english_share(a.transcript))]
+               if not check_language(a.transcript).english]
     if foreign:
         say(not_english_warning(foreign))
     for failure in failures:

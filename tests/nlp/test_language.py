@@ -9,11 +9,11 @@ from typer.testing import CliRunner
 from analyzer.cli import app
 from analyzer.io import read_transcripts
 from analyzer.nlp.language import (
-    ENGLISH_MIN_SHARE,
     MIN_WORDS,
+    OTHER_MIN_MARGIN,
+    check_language,
     english_share,
     language_note,
-    looks_english,
 )
 from analyzer.transcript import Action, Transcript, Turn, speakers_in_order
 
@@ -45,20 +45,50 @@ def _transcript(rows, session_id="s", actions=0) -> Transcript:
                       tuple(turns))
 
 
+DUTCH = [
+    ("Sanne", "Goedemorgen Pieter. Zullen we met de prijs beginnen? We hebben het voorstel "
+              "gelezen en het is te duur voor ons."),
+    ("Pieter", "Dat begrijp ik. Wat is voor jullie het belangrijkste, de prijs of de "
+               "levertijd? Als jullie voor twee jaar tekenen kunnen we iets doen."),
+    ("Sanne", "De levertijd is voor ons het belangrijkste. Maar we willen ook niet meer "
+              "betalen dan vorig jaar, dat was al veel."),
+    ("Pieter", "Goed, dan stel ik voor dat we de prijs gelijk houden en dat jullie voor "
+               "twee jaar tekenen. Is dat een deal?"),
+]
+
+
 def test_english_examples_pass_and_other_languages_are_flagged(examples_dir):
     for path in ("supplier_contract.txt", "zoom_salary.vtt", "riverside_mediation.txt"):
         [t] = read_transcripts(examples_dir / path)
-        assert english_share(t) >= 0.36 and looks_english(english_share(t))
-    for rows in (SPANISH, GERMAN):
-        share = english_share(_transcript(rows))
-        assert share is not None and share < ENGLISH_MIN_SHARE and not looks_english(share)
-        assert language_note(share).startswith("This session does not look like English")
+        check = check_language(t)
+        assert check.english and check.english_share >= 0.4 and check.other_margin < -0.2
+        assert language_note(check) is None
+    for rows, name in ((SPANISH, "Spanish"), (GERMAN, "German"), (DUTCH, "Dutch")):
+        check = check_language(_transcript(rows))
+        assert not check.english and check.likely == name
+        assert check.other_margin > OTHER_MIN_MARGIN
+        assert language_note(check).startswith(
+            f"This session does not look like English (it looks like {name})")
+
+
+def test_dutch_is_told_apart_though_it_shares_short_words_with_english():
+    """"in", "is", "we", "was" are on both lists: counted for neither language."""
+    check = check_language(_transcript(DUTCH))
+    assert check.english_share > 0.1  # the shared words: a share alone would not tell
+    assert check.other == "nl"
+
+
+def test_a_session_that_turns_into_spanish_is_judged_on_all_of_it():
+    english = [("Ana", "Hi Pedro, thanks for making the time today, we really appreciate it."),
+               ("Pedro", "Of course, happy to be here. Shall we start with the price?")]
+    check = check_language(_transcript(english + SPANISH * 3))
+    assert not check.english and check.likely == "Spanish"
 
 
 def test_too_short_to_tell_is_never_flagged_and_actions_do_not_count():
     short = _transcript(SPANISH[:1])
-    assert english_share(short) is None and looks_english(None)
-    assert language_note(None) is None
+    assert english_share(short) is None and check_language(short).english
+    assert language_note(check_language(short)) is None
     # formal actions are not speech: many Submit-Deals do not make a session English
     assert english_share(_transcript(SPANISH, actions=50)) == english_share(
         _transcript(SPANISH))
@@ -80,9 +110,10 @@ def test_a_spanish_session_is_flagged_in_tables_reports_and_terminal(tmp_path):
     assert result.exit_code == 0, result.output
     assert "1 session(s) do not look like English (compra)" in result.output
     sessions = pd.read_csv(out / "sessions.csv").set_index("session_id")
-    assert sessions.loc["compra", "english_share"] < ENGLISH_MIN_SHARE
+    assert sessions.loc["compra", "not_english"] and not sessions.loc["deal", "not_english"]
+    assert sessions.loc["compra", "english_share"] < 0.1
     assert sessions.loc["deal", "english_share"] > 0.36
-    assert "does not look like English" in (out / "compra.md").read_text(encoding="utf-8")
+    assert "looks like Spanish" in (out / "compra.md").read_text(encoding="utf-8")
     assert 'class="caveat warn"' in (out / "compra.html").read_text(encoding="utf-8")
     assert "does not look like English" not in (out / "deal.md").read_text(encoding="utf-8")
     assert "not English" in (out / "_index.md").read_text(encoding="utf-8")

@@ -180,3 +180,45 @@ def test_batch_reports_get_an_overview_with_working_links(examples_dir, tmp_path
         assert (out / "reports").resolve() in target.parents
     assert (out / "reports" / f"{OVERVIEW_NAME}.md").is_file()
     assert "overview of the reports" in result.output
+
+
+def test_sessions_not_in_english_are_counted_apart(timed_dyad, mediated):
+    rows = _rows(timed_dyad, mediated)
+    rows[1]["not_english"] = True
+    info = summary(rows)
+    assert info["sessions"] == 2 and info["not_english"] == 1
+    assert info["outcomes"] == {"agreement": 1}  # the flagged session's outcome left out
+    md_page = render_overview("md", rows, {})
+    assert "Not English (left out of the counts above): 1" in md_page
+    assert "not English: labels not meaningful" in md_page
+    html_page = render_overview("html", rows, {})
+    assert html_page.count('class="warn"') == 1
+
+
+def test_files_of_the_same_name_show_their_paths(timed_dyad, mediated):
+    rows = _rows(timed_dyad, mediated)
+    rows[0]["source"], rows[1]["source"] = "calls/a/call.vtt", "calls/b/call.vtt"
+    page = render_overview("md", rows, {})
+    assert "calls/a/call.vtt" in page and "calls/b/call.vtt" in page
+    rows[1]["source"] = "calls/b/other.vtt"  # no clash: just the names
+    page = render_overview("md", rows, {})
+    assert "| call.vtt |" in page and "| other.vtt |" in page
+
+
+def test_outcomes_all_inferred_say_so(timed_dyad):
+    rows = _rows(timed_dyad, timed_dyad)
+    for row in rows:
+        row["outcome_basis"] = "talk"
+    assert "agreement 2 (all inferred from the talk)" in render_overview("md", rows, {})
+
+
+def test_a_batch_rerun_without_md_removes_the_old_markdown_overview(examples_dir, tmp_path):
+    out = tmp_path / "batch"
+    for reports in ("html,md", "html"):
+        result = CliRunner().invoke(app, ["batch", str(examples_dir / "partnership.srt"),
+                                          str(examples_dir / "zoom_salary.vtt"), "--out",
+                                          str(out), "--workers", "1", "--reports", reports],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    assert (out / "reports" / "_index.html").is_file()
+    assert not (out / "reports" / "_index.md").exists()

@@ -106,21 +106,32 @@ def ref_stage_rows(analysis: SessionAnalysis) -> list[dict]:
     return rows
 
 
-def _ref_english_share(t) -> float | None:
-    """Common English words among the words of the spoken turns up to ~1,200 characters."""
-    from spacy.lang.en.stop_words import STOP_WORDS
+def _ref_language(t) -> dict:
+    """The English check of ``nlp/language.py`` written plainly: sampled turns, words of
+    letters, one stop-word set per language."""
+    import re
+    from importlib import import_module
 
-    words, size = [], 0
-    for turn in t.turns:
-        if turn.is_action:
-            continue
-        words.extend(turn.text.lower().replace("\u2019", "'").split())
-        size += len(turn.text)
-        if size >= 1200:
-            break
+    from analyzer.nlp.language import OTHER_LANGUAGES
+
+    def stops(code):
+        return {w.lower().replace("\u2019", "'") for w in
+                import_module(f"spacy.lang.{code}.stop_words").STOP_WORDS}
+
+    spoken = [turn.text for turn in t.turns if not turn.is_action]
+    total = sum(len(x) for x in spoken)
+    step = max(1, round(total / 1500))
+    text = " ".join(spoken[::step]).lower().replace("\u2019", "'")
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", text)
     if len(words) < 30:
-        return None
-    return round(sum(w in STOP_WORDS for w in words) / len(words), 3)
+        return {"english_share": None, "not_english": False}
+    en = stops("en")
+    share = round(sum(w in en for w in words) / len(words), 3)
+    margin = max(sum(w in other and w not in en for w in words)
+                 - sum(w in en and w not in other for w in words)
+                 for other in map(stops, OTHER_LANGUAGES))
+    margin = round(margin / len(words), 3)
+    return {"english_share": share, "not_english": share < 0.15 or margin > 0.15}
 
 
 def ref_session_row(analysis: SessionAnalysis) -> dict:
@@ -143,7 +154,7 @@ def ref_session_row(analysis: SessionAnalysis) -> dict:
         **ref_shares(moves[i].orientation for i in spoken
                      if not is_third_party(role_of(t.turns[i].speaker))),
         "orientation_by_party": json.dumps(by_party, sort_keys=True),
-        "english_share": _ref_english_share(t),
+        **_ref_language(t),
         "model": analysis.model.get("name"), "model_version": analysis.model.get("version"),
         "model_hash": analysis.model.get("hash"),
     }
