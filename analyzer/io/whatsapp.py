@@ -186,6 +186,7 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
     skipped: Counter = Counter()
     first: float | None = None
     started = ""
+    late = 0
     for message in messages:
         said, why = _said(message)
         if why is not None:
@@ -204,7 +205,13 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
             first = moment
             started = (datetime.fromordinal(int(moment // 86400))
                        + timedelta(seconds=moment % 86400)).isoformat()
-        segments.append(Segment(message.name, said, start=moment - first, line=message.line))
+        start = moment - first
+        if segments and start < segments[-1].start:
+            # a message the phone shows later but stamped earlier (sent offline, delivered
+            # late): it keeps its place in the chat, at the time of the message above it
+            late += 1
+            start = segments[-1].start
+        segments.append(Segment(message.name, said, start=start, line=message.line))
     if not segments:
         raise EmptyTranscriptError(
             str(path), f"no messages to read: its {len(messages)} dated lines are all "
@@ -216,6 +223,8 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
     meta = {"export": f"WhatsApp ({kinds.most_common(1)[0][0]})", "started": started}
     if skipped:
         meta["skipped"] = dict(sorted(skipped.items()))
+    if late:
+        meta["late_messages"] = late
     yield make_transcript(path, "whatsapp", segments, session_id=_session_id(path), meta=meta,
                           merge=False)
 

@@ -145,17 +145,21 @@ def test_impossible_date_names_the_line():
     assert caught.value.line == 2 and "'31/02/2024, 14:06'" in caught.value.message
 
 
-def test_text_above_the_first_message_and_time_going_back(tmp_path):
+def test_text_above_the_first_message_and_a_late_message(tmp_path):
     path = written(tmp_path, "Chat about the lease\n"
                              "12/03/2024, 14:05 - Ana Lopez: Hello\n", "odd.log")
     with pytest.raises(NoSpeakerError) as caught:
         read_one(path, format="whatsapp")
     assert caught.value.line == 1 and "before the first message" in caught.value.message
+    # a message stamped earlier than the one above it (sent offline, delivered late) keeps
+    # its place, at the time of the message above; the chat is not refused
     path = written(tmp_path, "12/03/2024, 14:05 - Ana Lopez: Hello\n"
-                             "12/03/2024, 13:05 - Ben Okoro: Hi\n", "back.txt")
-    with pytest.raises(TimingError, match="goes backwards") as caught:
-        read_one(path)
-    assert caught.value.line == 2
+                             "12/03/2024, 13:05 - Ben Okoro: Hi\n"
+                             "12/03/2024, 14:07 - Ana Lopez: Shall we talk price?\n", "back.txt")
+    transcript = read_one(path)
+    assert [t.start for t in transcript.turns] == [0.0, 0.0, 120.0]
+    assert [t.speaker for t in transcript.turns] == ["Ana Lopez", "Ben Okoro", "Ana Lopez"]
+    assert transcript.meta["late_messages"] == 1
 
 
 def test_analyzer_formats_lists_whatsapp_and_slack_with_examples():
