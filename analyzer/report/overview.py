@@ -37,7 +37,7 @@ from ..results import ORIENTATIONS, STAGES
 from .markdown import md
 from .svg import COLORS, STAGE_INK, esc
 from .tables import split_names
-from .wording import INFERRED, pct
+from .wording import INFERRED, pct, seconds
 
 #: File name (without extension) of the overview; never a session report's (see above).
 OVERVIEW_NAME = "_index"
@@ -46,8 +46,8 @@ OVERVIEW_FORMATS = ("html", "md")
 #: The first line of each, to recognise an overview before removing a stale one.
 OVERVIEW_FIRST_LINE = {"html": "<!DOCTYPE html>", "md": "# Sessions overview"}
 #: Columns of the sessions table the overview reads.
-OVERVIEW_COLUMNS = ("session_id", "source", "turns", "parties", "third_parties", "outcome",
-                    "outcome_turn", "outcome_basis", *(f"{s}_start" for s in STAGES),
+OVERVIEW_COLUMNS = ("session_id", "source", "turns", "duration", "parties", "third_parties",
+                    "outcome", "outcome_turn", "outcome_basis", *(f"{s}_start" for s in STAGES),
                     "integrative_share", "distributive_share", "neutral_share",
                     "orientation_by_party", "english_share", "not_english")
 
@@ -253,7 +253,9 @@ def _html_row(row: Mapping[str, Any], link: str | None, shared: set[str]) -> str
         parties += f'<div class="small">third parties: {esc(", ".join(third))}</div>'
     overall = {o: _value(row, f"{o}_share") for o in ORIENTATIONS}
     outcome = esc(_outcome(row))
-    return (f'<tr><td class="session">{name}{src}</td><td class=num>{turns}</td>'
+    length = _value(row, "duration")
+    when = f'<span class="small">{seconds(float(length))}</span>' if length is not None else ""
+    return (f'<tr><td class="session">{name}{src}</td><td class=num>{turns}<br>{when}</td>'
             f'<td class="outcome">{outcome}</td><td>{_strip(stage_spans(row), turns)}</td>'
             f"<td>{_obar(overall)}</td><td class=parties>{parties}</td></tr>")
 
@@ -300,7 +302,7 @@ def _html_parts(rows: Rows, link_of: LinkOf, failures: Rows, version: str) -> It
            "and are the least reliable output.</p></header>")
     yield ('<section id="sessions"><h2>Sessions</h2><div class="scroll">'
            '<table class="overview"><thead><tr>'
-           "<th>session</th><th class=num>turns</th><th>outcome</th><th>stages</th>"
+           "<th>session</th><th class=num>turns, length</th><th>outcome</th><th>stages</th>"
            "<th>integrative / distributive / neutral</th><th>by party (I / D)</th></tr>"
            "</thead><tbody>")
     shared = info["shared_names"]
@@ -326,6 +328,11 @@ def _asset(name: str) -> str:
 
 # -- Markdown --------------------------------------------------------------------------------
 
+def _length(row: Mapping[str, Any]) -> str:
+    length = _value(row, "duration")
+    return f" ({seconds(float(length))})" if length is not None else ""
+
+
 def _md_link(text: str, path: str | None) -> str:
     return f"[{md(text)}](<{quote(path, safe='/')}>)" if path else md(text)
 
@@ -345,7 +352,7 @@ def _md_parts(rows: Rows, link_of: LinkOf, failures: Rows) -> Iterator[str]:
            if info["not_english"] else []) + ["",
         "Stages: O opening, E exploring, B bargaining, C closing (turn ranges). By party: "
         "integrative / distributive shares of the party's spoken turns.", "",
-        "| session | source | turns | outcome | stages | I / D / N | by party (I / D) |",
+        "| session | source | turns (length) | outcome | stages | I / D / N | by party (I / D) |",
         "|---|---|---|---|---|---|---|", ""])
     for row in rows():
         sid = str(_value(row, "session_id") or "")
@@ -359,7 +366,7 @@ def _md_parts(rows: Rows, link_of: LinkOf, failures: Rows) -> Iterator[str]:
         warn = f" ({NOT_ENGLISH})" if _not_english(row) else ""
         yield (f"| {_md_link(sid, link_of(row))}{warn} "
                f"| {md(_source(row, info['shared_names']))} "
-               f"| {_int(_value(row, 'turns')) or 0} | {md(_outcome(row))} "
+               f"| {_int(_value(row, 'turns')) or 0}{_length(row)} | {md(_outcome(row))} "
                f"| {span_text(stage_spans(row)) or '-'} | {shares} | {parties or '-'} |\n")
     if fails:
         yield "\n".join(["", "## Not analysed", "", "| file | line | error | what to do |",

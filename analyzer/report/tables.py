@@ -30,8 +30,8 @@ STAGE_COLUMNS = [
     "talk_share", "integrative_share", "distributive_share", "neutral_share", "duration",
 ]
 SESSION_COLUMNS = [
-    "session_id", "source", "format", "turns", "speakers", "parties", "third_parties",
-    "outcome", "outcome_turn", "outcome_basis", *[f"{s}_start" for s in STAGES],
+    "session_id", "source", "format", "turns", "duration", "speakers", "parties",
+    "third_parties", "outcome", "outcome_turn", "outcome_basis", *[f"{s}_start" for s in STAGES],
     "integrative_share", "distributive_share", "neutral_share", "orientation_by_party",
     "english_share", "not_english", "model", "model_version", "model_hash",
 ]
@@ -203,6 +203,21 @@ def split_names(cell: str | None) -> list[str]:
     return [n for n in next(csv.reader([cell])) if n]
 
 
+def session_duration(analysis: SessionAnalysis) -> float | None:
+    """Seconds from the first start to the last end (ends estimated as the reports do,
+    ``facts.turn_ends``, so the table and the report give one length); None untimed."""
+    if not analysis.transcript.has_times:
+        return None
+    from .facts import turn_ends  # facts imports this module
+
+    timed = [(turn.start, end) for turn, (end, _) in zip(analysis.transcript.turns,
+                                                          turn_ends(analysis), strict=True)
+             if turn.start is not None]
+    if not timed:
+        return None
+    return round(max(s if e is None else e for s, e in timed) - min(s for s, _ in timed), 3)
+
+
 def _language(check) -> dict:
     return {"english_share": check.english_share, "not_english": not check.english}
 
@@ -228,7 +243,8 @@ def session_row(analysis: SessionAnalysis) -> dict:
     by_party = {name: _shares(by_speaker.get(name, [])) for name in parties}
     row = {
         "session_id": t.session_id, "source": t.source, "format": t.format,
-        "turns": len(t.turns), "speakers": len(t.speakers), "parties": join_names(parties),
+        "turns": len(t.turns), "duration": session_duration(analysis),
+        "speakers": len(t.speakers), "parties": join_names(parties),
         "third_parties": join_names(t.third_parties), "outcome": analysis.stages.outcome,
         "outcome_turn": analysis.stages.outcome_turn, "outcome_basis": outcome_basis(t),
         **{f"{s}_start": bounds[s] for s in STAGES},

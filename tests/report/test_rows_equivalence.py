@@ -106,6 +106,14 @@ def ref_stage_rows(analysis: SessionAnalysis) -> list[dict]:
     return rows
 
 
+def _report_duration(analysis: SessionAnalysis) -> float | None:
+    """The session's length as the report gives it: table and report must agree."""
+    from analyzer.report.facts import turn_facts
+    from analyzer.report.session_report import _duration
+
+    return _duration(turn_facts(analysis)) if analysis.transcript.has_times else None
+
+
 def _ref_language(t) -> dict:
     """The English check of ``nlp/language.py`` written plainly: sampled turns, words of
     letters, one stop-word set per language."""
@@ -144,7 +152,8 @@ def ref_session_row(analysis: SessionAnalysis) -> dict:
                                  if t.turns[i].speaker == name) for name in t.parties}
     row = {
         "session_id": t.session_id, "source": t.source, "format": t.format,
-        "turns": len(t.turns), "speakers": len(t.speakers), "parties": _csv_join(t.parties),
+        "turns": len(t.turns), "duration": _report_duration(analysis),
+        "speakers": len(t.speakers), "parties": _csv_join(t.parties),
         "third_parties": _csv_join(t.third_parties), "outcome": analysis.stages.outcome,
         "outcome_turn": analysis.stages.outcome_turn,
         "outcome_basis": "formal" if any(turn.is_action and turn.action.kind in
