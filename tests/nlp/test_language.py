@@ -61,7 +61,7 @@ def test_english_examples_pass_and_other_languages_are_flagged(examples_dir):
     for path in ("supplier_contract.txt", "zoom_salary.vtt", "riverside_mediation.txt"):
         [t] = read_transcripts(examples_dir / path)
         check = check_language(t)
-        assert check.english and check.english_share >= 0.4 and check.other_margin < -0.2
+        assert check.english and check.english_share >= 0.4 and check.other_margin is None
         assert language_note(check) is None
     for rows, name in ((SPANISH, "Spanish"), (GERMAN, "German"), (DUTCH, "Dutch")):
         check = check_language(_transcript(rows))

@@ -115,8 +115,8 @@ def _report_duration(analysis: SessionAnalysis) -> float | None:
 
 
 def _ref_language(t) -> dict:
-    """The English check of ``nlp/language.py`` written plainly: sampled turns, words of
-    letters, one stop-word set per language."""
+    """The English check of ``nlp/language.py`` written plainly: the first 200 characters
+    of every k-th spoken turn, one stop-word set per language."""
     import re
     from importlib import import_module
 
@@ -126,19 +126,20 @@ def _ref_language(t) -> dict:
         return {w.lower().replace("\u2019", "'") for w in
                 import_module(f"spacy.lang.{code}.stop_words").STOP_WORDS}
 
-    spoken = [turn.text for turn in t.turns if not turn.is_action]
-    total = sum(len(x) for x in spoken)
-    step = max(1, round(total / 1500))
+    spoken = [turn.text[:200] for turn in t.turns if not turn.is_action]
+    step = max(1, round(sum(len(x) for x in spoken) / 1000))
     text = " ".join(spoken[::step]).lower().replace("\u2019", "'")
-    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", text)
-    if len(words) < 30:
+    plain = "".join(" " if c.isascii() and (c.isdigit() or (not c.isalnum() and c != "'"))
+                    else c for c in text).split()
+    if len(plain) < 30:
         return {"english_share": None, "not_english": False}
     en = stops("en")
-    share = round(sum(w in en for w in words) / len(words), 3)
-    margin = max(sum(w in other and w not in en for w in words)
-                 - sum(w in en and w not in other for w in words)
-                 for other in map(stops, OTHER_LANGUAGES))
-    margin = round(margin / len(words), 3)
+    share = round(sum(w in en for w in plain) / len(plain), 3)
+    if share >= 0.3:
+        return {"english_share": share, "not_english": False}
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", text)
+    margin = max(sum(w in stops(code) for w in words) for code in OTHER_LANGUAGES)
+    margin = round((margin - sum(w in en for w in words)) / max(len(words), 1), 3)
     return {"english_share": share, "not_english": share < 0.15 or margin > 0.15}
 
 
