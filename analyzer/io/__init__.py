@@ -143,13 +143,26 @@ def _walk(folder: Path, visited: set[Path]) -> Iterator[Path]:
             yield entry
 
 
+def _home(text: str) -> str:
+    """``~`` or ``~/x`` with the home folder, when there is one; anything else as given.
+    Why: ``Path.expanduser`` raises on ``~$report.docx`` (Word's lock file, picked up by a
+    shell glob) and on ``~draft.txt``, reading them as the home of a user "$report.docx";
+    a file name is never a reason to stop the run."""
+    if text == "~" or text.startswith(("~/", "~" + os.sep)):
+        try:
+            return os.path.expanduser(text)
+        except RuntimeError:  # no home folder: the name as given
+            return text
+    return text
+
+
 def _matches(text: str) -> list[Path]:
     """What one argument names: itself if it exists, else what it matches as a glob."""
-    path = Path(text).expanduser()
+    path = Path(_home(text))
     if path.exists():
         return [path]
     if any(ch in text for ch in "*?["):
-        matches = [Path(p) for p in sorted(glob.glob(os.path.expanduser(text), recursive=True))]
+        matches = [Path(p) for p in sorted(glob.glob(_home(text), recursive=True))]
         matches = [p for p in matches if p.is_dir() or _looks_like_transcript(p)]
         if not matches:
             raise InputNotFoundError(text, "the pattern matches no transcript file",
@@ -183,7 +196,7 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
                 continue
             walked_before = match.resolve() in visited
             inside = list(_walk(match, visited))
-            if not inside and not walked_before and Path(text).expanduser() == match:
+            if not inside and not walked_before and Path(_home(text)) == match:
                 known = ", ".join(sorted(EXTENSIONS))
                 raise InputNotFoundError(text, "the folder holds no transcript files",
                                          hint=f"transcripts have one of the extensions "

@@ -70,7 +70,10 @@ class OutputFolder:
     """The one folder a run may write into."""
 
     def __init__(self, root: str | Path) -> None:
-        self.root = Path(root).expanduser().resolve()
+        try:
+            self.root = Path(root).expanduser().resolve()
+        except RuntimeError:  # "~x" with no user x: a folder name as given
+            self.root = Path(root).resolve()
         if self.root.exists() and not self.root.is_dir():
             raise OutputError(f"{root} exists and is not a folder",
                               hint="name a folder for --out")

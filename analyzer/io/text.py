@@ -6,7 +6,8 @@ Accepted line starts (a *label*)::
     [00:01:02] Anna: text         00:01:02 Anna: text        (01:02) Anna: text
     Anna [00:01:02]: text         Anna (mediator): text      Anna   0:02     (Otter style;
     [Anna Lee] 00:01:02           (Zoom transcript style;                      text below)
-                                   text below)     Doe, John   0:03  (Teams; text below)
+                                   text below)     Doe, John   0:03  (Teams; text below;
+                                           also "Doe, John (Guest)   0:03", e-mail names)
     10:02:33 From Anna Lee to Everyone: text                   (Zoom chat export)
 
 A parenthesis after the name is the speaker's role or side: ``Dana (mediator):`` makes Dana
@@ -61,9 +62,14 @@ _LABEL = re.compile(
 )
 #: "Mary Ann  0:02" (two spaces) or "Mary Ann (0:02)" alone on a line; also "Doe, John  0:03",
 #: as Teams writes directory names (surname first) in its transcripts.
+#: Teams marks people from outside the organisation "Moreau, Camille (Guest)" or "(External)":
+#: the parenthesis is kept as the speaker's source role, as in a ``Name (role):`` label. A
+#: guest who joined without a directory name shows as their e-mail address.
+_EMAIL = r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
 _HEADER_LINE = re.compile(
-    rf"^(?P<name>{_NAME}(?:,[ \t]+{_NAME})?)(?:[ \t]{{2,}}|\s*[\[(])\s*(?P<t>{_TIME})\s*[\])]?"
-    r"\s*$")
+    rf"^(?:(?P<email>{_EMAIL})|(?P<name>{_NAME}(?:,[ \t]+{_NAME})?))"
+    r"(?:[ \t]*\((?P<paren>[^)\]:]{1,30})\))?"
+    rf"(?:[ \t]{{2,}}|\s*[\[(])\s*(?P<t>{_TIME})\s*[\])]?\s*$")
 _BRACKET_HEADER = re.compile(rf"^\[(?P<name>[^\]:]{{1,40}})\][ \t]+(?P<t>{_TIME})\s*$")
 _CHAT = re.compile(  # Zoom chat: "10:02:33 From Anna Lee to Everyone: text"
     rf"^(?P<t>{_TIME})[ \t]+From[ \t]+(?P<name>\S.{{0,40}}?)[ \t]+to[ \t]+[^:]{{1,60}}?:"
@@ -120,9 +126,12 @@ def _parse(line: str) -> _Label | None:
         role = " ".join(paren.split()) if paren and paren.strip() else None
         return _Label(name, parse_clock(stamp) if stamp else None, match["text"].strip(), role)
     match = _HEADER_LINE.match(line)
-    if match and all(not w[0].islower() or (i and w in NAME_PARTICLES)
-                     for i, w in enumerate(match["name"].split())):
-        return _Label(" ".join(match["name"].split()), parse_clock(match["t"]), "", None)
+    if match and (match["email"] or all(not w[0].islower() or (i and w in NAME_PARTICLES)
+                                        for i, w in enumerate(match["name"].split()))):
+        paren = match["paren"]
+        role = " ".join(paren.split()) if paren and paren.strip() else None
+        return _Label(" ".join((match["email"] or match["name"]).split()),
+                      parse_clock(match["t"]), "", role)
     return None
 
 

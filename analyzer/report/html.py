@@ -16,6 +16,7 @@ from ..results import ORIENTATIONS
 from .svg import COLORS, esc, issue_bars, share_bar, stacked_bar, timeline
 from .wording import (
     action_text,
+    name_list,
     outcome_line,
     pct,
     pcts,
@@ -276,8 +277,8 @@ def _notes(report: dict) -> str:
 def render_html(report: dict) -> str:
     s = report["session"]
     timed = s["timed"]
-    parties = ", ".join(esc(p) for p in s["parties"]) or "\u2013"
-    third = ", ".join(esc(p) for p in s["third_parties"]) or "none"
+    parties = name_list(esc(p) for p in s["parties"]) or "\u2013"
+    third = name_list(esc(p) for p in s["third_parties"]) or "none"
     outcome = esc(outcome_line(s))
     facts = [("Session", esc(s["id"])), ("Source", esc(s["source"])),
              ("Turns", str(s["turns"])),

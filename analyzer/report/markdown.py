@@ -12,6 +12,7 @@ import re
 from ..results import ORIENTATIONS
 from .wording import (
     action_text,
+    name_list,
     orientation_pcts,
     outcome_line,
     pct,
@@ -82,8 +83,8 @@ def render_markdown(report: dict) -> str:
     out = [f"# Negotiation report: {md(s['id'])}", ""]
     out += [f"- Source: {md(s['source'])} ({md(s['format'])}), {s['turns']} turns"
             + (f", {seconds(s['duration'])} long" if s["duration"] is not None else ""),
-            "- Parties: " + (", ".join(md(p) for p in s["parties"]) or "-"),
-            "- Third parties: " + (", ".join(md(p) for p in s["third_parties"]) or "none"),
+            "- Parties: " + (name_list(md(p) for p in s["parties"]) or "-"),
+            "- Third parties: " + (name_list(md(p) for p in s["third_parties"]) or "none"),
             f"- Outcome: {md(outcome_line(s))}",
             ""]
     if "language" in report["notes"]:

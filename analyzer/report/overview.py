@@ -37,7 +37,7 @@ from ..results import ORIENTATIONS, STAGES
 from .markdown import md
 from .svg import COLORS, STAGE_INK, esc
 from .tables import split_names
-from .wording import INFERRED, pct, seconds
+from .wording import INFERRED, name_list, pct, seconds
 
 #: File name (without extension) of the overview; never a session report's (see above).
 OVERVIEW_NAME = "_index"
@@ -250,7 +250,7 @@ def _html_row(row: Mapping[str, Any], link: str | None, shared: set[str]) -> str
         for p, s in by_party.items()) or '<span class="small">\u2013</span>'
     third = split_names(_value(row, "third_parties"))
     if third:
-        parties += f'<div class="small">third parties: {esc(", ".join(third))}</div>'
+        parties += f'<div class="small">third parties: {esc(name_list(third))}</div>'
     overall = {o: _value(row, f"{o}_share") for o in ORIENTATIONS}
     outcome = esc(_outcome(row))
     length = _value(row, "duration")
@@ -362,7 +362,7 @@ def _md_parts(rows: Rows, link_of: LinkOf, failures: Rows) -> Iterator[str]:
                             for p, s in party_shares(row).items())
         third = split_names(_value(row, "third_parties"))
         if third:
-            parties += f"; third parties: {md(', '.join(third))}"
+            parties += f"; third parties: {md(name_list(third))}"
         warn = f" ({NOT_ENGLISH})" if _not_english(row) else ""
         yield (f"| {_md_link(sid, link_of(row))}{warn} "
                f"| {md(_source(row, info['shared_names']))} "

@@ -256,11 +256,23 @@ def orientation_pcts(shares: Mapping[str, float | None] | None) -> dict[str, str
     return dict(zip(ORIENTATIONS, pcts([shares.get(o) for o in ORIENTATIONS]), strict=True))
 
 
+def name_list(names) -> str:
+    """Names joined for reading: ", " between them, or "; " when a name holds a comma
+    (Teams' "Okafor, Grace" and "Lindqvist, Erik" would read as four people)."""
+    names = list(names)
+    return ("; " if any("," in n for n in names) else ", ").join(names)
+
+
 def seconds(value: float | None) -> str:
+    """``M:SS``, or ``H:MM:SS`` from an hour on (a two-hour meeting is ``2:00:00``, not
+    ``120:00``; a week-long chat ``168:00:00``)."""
     if value is None:
         return "-"
     minutes, secs = divmod(int(round(value)), 60)
-    return f"{minutes}:{secs:02d}"
+    if minutes < 60:
+        return f"{minutes}:{secs:02d}"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
 def turn_span(entry: Mapping[str, Any], time_sep: str) -> str:

@@ -206,3 +206,38 @@ def test_leading_emoji_before_a_name_and_agenda_items_are_no_speakers(tmp_path):
     assert [(x.speaker, x.text) for x in t.turns] == [
         ("Priya", "Thanks, Marco."), ("Marco", "Happy to."), ("Priya", "Price first.")]
     assert t.meta["header"]["preamble"] == "Price: target 40\nDelivery: Q1"
+
+
+def test_teams_guests_and_email_names_start_turns(tmp_path):
+    """Teams marks outside people "Moreau, Camille (Guest)" and shows a guest without a
+    directory name as an e-mail address: both are speaker lines, not speech of the turn
+    before (QA found a whole transcript read as one turn)."""
+    from analyzer.io import read_transcripts
+
+    path = tmp_path / "guest.txt"
+    path.write_text("Okafor, Grace   0:03\nHello, price first?\n\n"
+                    "Moreau, Camille (Guest)   0:41\nWhat matters most to you?\n\n"
+                    "Lindqvist, Erik (External)   0:50\nPrice.\n\n"
+                    "grace.okafor@acme.com   1:02\nThen let us start there.\n",
+                    encoding="utf-8")
+    [t] = read_transcripts(path)
+    assert [(x.speaker, x.text, x.start) for x in t.turns] == [
+        ("Okafor, Grace", "Hello, price first?", 3.0),
+        ("Moreau, Camille", "What matters most to you?", 41.0),
+        ("Lindqvist, Erik", "Price.", 50.0),
+        ("grace.okafor@acme.com", "Then let us start there.", 62.0)]
+    guest = next(s for s in t.speakers if s.name == "Moreau, Camille")
+    assert guest.role == "party" and guest.meta.get("source_role") == "Guest"
+
+
+def test_a_file_name_starting_with_a_tilde_is_a_file_not_a_home_folder(tmp_path,
+                                                                        monkeypatch):
+    """Word's lock file ``~$x.docx`` (picked up by a shell glob) and ``~draft.txt`` used to
+    stop the run with a traceback (``Path.expanduser`` reads them as users' homes)."""
+    from analyzer.io import expand_inputs, read_transcripts
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "~draft.txt").write_text("Ana: Hello there.\nBen: Hi.\n", encoding="utf-8")
+    [found] = expand_inputs(["~draft.txt"])
+    assert found.name == "~draft.txt"
+    assert [x.speaker for x in next(iter(read_transcripts(found))).turns] == ["Ana", "Ben"]

@@ -184,3 +184,19 @@ def test_an_outcome_read_off_the_talk_says_so(timed_dyad, mediated):
     print_summary([mediated], [], "/tmp/out", console=Console(file=out, force_terminal=False,
                                                               width=120))
     assert "inferred from the talk" in out.getvalue()
+
+
+def test_lengths_of_an_hour_and_more_show_hours():
+    from analyzer.report.wording import seconds
+
+    assert seconds(59) == "0:59" and seconds(3599) == "59:59"
+    assert seconds(3600) == "1:00:00" and seconds(7265.4) == "2:01:05"
+    assert seconds(168 * 3600) == "168:00:00" and seconds(None) == "-"
+
+
+def test_names_holding_commas_are_listed_with_semicolons():
+    from analyzer.report.wording import name_list
+
+    assert name_list(["Ana", "Ben"]) == "Ana, Ben"
+    assert name_list(["Okafor, Grace", "Lindqvist, Erik"]) == "Okafor, Grace; Lindqvist, Erik"
+    assert name_list([]) == ""
