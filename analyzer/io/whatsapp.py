@@ -38,8 +38,12 @@ from .times import day_first, parse_date
 #: notices on the iPhone (U+200E).
 BIDI = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _SPACE = "[ \u00a0\u202f]"  # newer exports put a (narrow) no-break space before AM/PM
-_STAMP = (rf"(?P<date>\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}})\.?,?{_SPACE}+"
-          rf"(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?::(?P<s>\d{{2}}))?"
+#: Between date and time some locales write a word ("12/03/2024 à 14:05" in French, "klo"
+#: in Finnish, "um" in German, "alle" in Italian, "às" in Portuguese); Nordic clocks use dots
+#: ("12.00.00").
+_AT = r"(?:(?:à|a las|às|alle|um|klo|kl\.?|at){_SPACE}+)?".replace("{_SPACE}", _SPACE)
+_STAMP = (rf"(?P<date>\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}})\.?,?{_SPACE}+{_AT}"
+          rf"(?P<h>\d{{1,2}})[:.](?P<m>\d{{2}})(?:[:.](?P<s>\d{{2}}))?"
           rf"(?:{_SPACE}*(?P<ampm>[AaPp])\.?{_SPACE}?[Mm]\.?)?")
 _IPHONE = re.compile(rf"^[{BIDI}\ufeff]*\[{_STAMP}\]{_SPACE}?(?P<rest>.*)$")
 _ANDROID = re.compile(rf"^[{BIDI}\ufeff]*{_STAMP}{_SPACE}+[-–]{_SPACE}+(?P<rest>.*)$")

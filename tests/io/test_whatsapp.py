@@ -171,3 +171,18 @@ def test_analyzer_formats_lists_whatsapp_and_slack_with_examples():
     assert "\nwhatsapp   WhatsApp chat export" in shown
     assert "e.g. [12/03/2024, 14:05:33] Anna: Could we talk about the price?" in shown
     assert "\nslack      Slack export" in shown and "files: a folder" in shown
+
+
+def test_locales_with_a_word_before_the_time_or_dotted_clocks(tmp_path):
+    """French Android ("12/03/2024 à 14:05 - "), Finnish iPhone with dotted clocks or
+    "klo" ("[12.3.2022 klo 14.08.18] "): read as WhatsApp, with their times."""
+    cases = {
+        "fr.txt": "12/03/2024 à 14:05 - Ana: Bonjour\n12/03/2024 à 14:07 - Ben: Salut\n",
+        "fi.txt": "[1.3.2022, 12.00.00] Ana: Hei\n[1.3.2022, 12.01.30] Ben: Moi\n",
+        "klo.txt": "[12.3.2022 klo 14.08.18] Ana: Hei\n[12.3.2022 klo 14.09.18] Ben: Moi\n",
+    }
+    for name, text in cases.items():
+        transcript = read_one(written(tmp_path, text, name))
+        assert transcript.format == "whatsapp", name
+        assert [t.speaker for t in transcript.turns] == ["Ana", "Ben"], name
+        assert transcript.turns[1].start in (120.0, 90.0, 60.0), name
