@@ -56,6 +56,11 @@ def decode(path: Path, data: bytes) -> str:
                                     line=_line_of(data, exc.start),
                                     hint="save the file again as UTF-8") from None
             break
+    if data.startswith(b"PK\x03\x04"):  # a zip archive that is not a Word document
+        raise EncodingError(str(path), "this is a zip archive, not a transcript",
+                            hint="unzip it and name what it holds: a Slack export's folder, "
+                                 "a WhatsApp export's _chat.txt, or the transcript files; "
+                                 "a Word document must end in .docx")
     if text is None and b"\x00" in data:
         text = _utf16_without_bom(data)
         if text is None:

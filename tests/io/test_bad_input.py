@@ -174,3 +174,18 @@ def test_a_turn_longer_than_spacy_takes_is_refused_when_read(tmp_path):
     with pytest.raises(errors.TurnTooLongError) as caught:
         list(read_transcripts(path))
     assert caught.value.line == 1
+
+
+def test_a_zip_archive_says_unzip_it(tmp_path):
+    """Slack and the iPhone's WhatsApp deliver exports as .zip: the error says to unzip."""
+    import zipfile
+
+    from analyzer.errors import EncodingError
+    from analyzer.io import read_transcripts
+
+    path = tmp_path / "slack_export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("general/2024-03-12.json", "[]")
+    with pytest.raises(EncodingError) as caught:
+        list(read_transcripts(path))
+    assert "zip archive" in caught.value.message and "unzip it" in caught.value.hint
