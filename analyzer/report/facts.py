@@ -87,6 +87,8 @@ def _questions(analysis: SessionAnalysis) -> dict[int, int]:
             for turn in analysis.transcript.turns if not turn.is_action}
 
 
+#: Written chats (WhatsApp, Slack): messages have send times, not spoken durations.
+CHAT_FORMATS = frozenset({"whatsapp", "slack"})
 #: Speech rate used to estimate how long the last turn of a transcript without end times
 #: lasted (about 150 words a minute, a common conversational rate).
 WORDS_PER_SECOND = 2.5
@@ -98,13 +100,19 @@ def turn_ends(analysis: SessionAnalysis) -> list[tuple[float | None, bool]]:
     Many transcripts give only start times ("[00:01:05] Ana: ..."). A speaker then holds
     the floor until the next timed turn starts; the last turn is given its words at
     ``WORDS_PER_SECOND``. Without these estimates time shares would be empty for them.
+    In a chat (``CHAT_FORMATS``) nobody holds the floor between messages: an overnight
+    pause is no one's talk, so each message gets its words' time (at most until the next).
     """
     turns = analysis.transcript.turns
+    chat = analysis.transcript.format in CHAT_FORMATS
     ends: list[tuple[float | None, bool]] = []
     next_start: float | None = None
     for turn in reversed(turns):
         if turn.end is not None or turn.start is None:
             ends.append((turn.end, False))
+        elif next_start is not None and chat:  # typed: its words' time, not the gap after it
+            ends.append((max(turn.start, min(next_start, turn.start + (
+                0 if turn.is_action else words(turn.text)) / WORDS_PER_SECOND)), True))
         elif next_start is not None:
             ends.append((max(turn.start, next_start), True))
         else:

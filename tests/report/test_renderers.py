@@ -200,3 +200,19 @@ def test_names_holding_commas_are_listed_with_semicolons():
     assert name_list(["Ana", "Ben"]) == "Ana, Ben"
     assert name_list(["Okafor, Grace", "Lindqvist, Erik"]) == "Okafor, Grace; Lindqvist, Erik"
     assert name_list([]) == ""
+
+
+def test_a_chat_pause_is_no_ones_time(session_factory):
+    """In a WhatsApp or Slack chat, a message's end is its words' time, not the next
+    message's send time (an overnight pause gave one person a 99% time share)."""
+    from dataclasses import replace
+
+    from analyzer.report.facts import WORDS_PER_SECOND, turn_ends
+
+    rows = [("Ana", "Can we talk about the rent tomorrow?", 0.0, None, "question",
+             "neutral", 0.9),
+            ("Ben", "Sure, I am free after ten.", 50_000.0, None, "other", "neutral", 0.9)]
+    spoken = session_factory("chat", rows, ["opening"] * 2, "unfinished")
+    assert turn_ends(spoken)[0] == (50_000.0, True)  # spoken: holds the floor till the next
+    chat = replace(spoken, transcript=replace(spoken.transcript, format="whatsapp"))
+    assert turn_ends(chat)[0] == (7 / WORDS_PER_SECOND, True)
