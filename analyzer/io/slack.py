@@ -26,7 +26,6 @@ messages. Every other subtype is Slack's notice or a program's (``channel_join``
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -60,36 +59,91 @@ def day_files(folder: Path) -> list[Path]:
         return []
 
 
+#: How much of a day file's start the recognition reads: enough for its first message.
+_HEAD = 64 * 1024
+_TS_KEY = re.compile(rb'"ts"\s*:')
+_MESSAGE_KEY = re.compile(rb'"(?:type|user|text)"\s*:')
+
+
+def _starts_as(path: Path) -> bytes:
+    """The first bytes of a file after a byte order mark and white space (b"" when it cannot
+    be read)."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_HEAD)
+    except OSError:
+        return b""
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+
+
+def _looks_like_day(path: Path) -> bool | None:
+    """Whether a day file starts as Slack writes one, from its first bytes only: a list, empty
+    or of objects with ``ts`` and ``type``, ``user`` or ``text``. None: it cannot tell (an
+    empty file, or one cut off before its first message)."""
+    head = _starts_as(path)
+    if not head:
+        return None
+    if not head.startswith(b"["):
+        return False
+    rest = head[1:].lstrip(b" \t\r\n")
+    if not rest:
+        return None
+    if rest.startswith(b"]"):
+        return True
+    return rest.startswith(b"{") and bool(_TS_KEY.search(rest)) \
+        and bool(_MESSAGE_KEY.search(rest))
+
+
+def _slack_days(folder: Path) -> bool | None:
+    """Whether a folder's day files are Slack's: the first one that tells (see
+    ``_looks_like_day``) decides; None when none tells or there are none."""
+    for day in day_files(folder):
+        found = _looks_like_day(day)
+        if found is not None:
+            return found
+    return None
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        return [p for p in sorted(folder.iterdir(), key=lambda p: p.name)
+                if p.is_dir() and not p.name.startswith(".")]
+    except OSError:
+        return []
+
+
 def _channels(folder: Path) -> list[Path]:
-    return [p for p in sorted(folder.iterdir(), key=lambda p: p.name)
-            if p.is_dir() and not p.name.startswith(".") and day_files(p)]
+    """An export's channel folders: every folder in it with day files (one that is not
+    Slack's then fails with the file's error, rather than being skipped unseen)."""
+    return [p for p in _subfolders(folder) if day_files(p)]
 
 
 def is_export(folder: Path) -> bool:
     """Slack's export folder: ``users.json`` and a list of conversations (``channels.json``
-    ...), or one of them beside a channel folder."""
+    ...), both JSON lists, or one of them beside a channel folder whose day files are
+    Slack's. An unrelated ``users.json`` beside a folder of other JSON files named by date
+    makes no export: those files are read one by one."""
     if not folder.is_dir():
         return False
-    users = (folder / "users.json").is_file()
-    lists = any((folder / name).is_file() for name in _CONVERSATION_LISTS)
-    return users and lists or (users or lists) and bool(_channels(folder))
+    names = ("users.json", *_CONVERSATION_LISTS)
+    present = [name for name in names if (folder / name).is_file()]
+    if not present:
+        return False
+    lists = {name for name in present if _starts_as(folder / name).startswith(b"[")}
+    if "users.json" in lists and lists - {"users.json"}:
+        return True
+    return any(_slack_days(p) for p in _subfolders(folder))
 
 
 def is_channel(folder: Path) -> bool:
-    """One channel's folder: day files only (as far as JSON goes), the first of which is a
-    list of Slack messages (objects with a ``ts``) or empty; inside an export folder also
-    when it does not parse (the reader then says where it is broken). A folder of other
-    JSON files named by date is no channel: they are read one by one."""
-    days = day_files(folder) if folder.is_dir() else []
-    if not days or any(p.suffix == ".json" and not _DAY.match(p.name)
-                       for p in folder.iterdir()):
+    """One channel's folder: day files (``2024-03-12.json``) that start as lists of Slack
+    messages (``_looks_like_day``); inside an export folder any folder with day files (the
+    reader then says what is wrong with them). Other JSON files beside the day files (the
+    ``canvas_in_the_conversation.json`` newer exports write) are left alone. A folder of
+    other JSON files named by date is no channel: they are read one by one."""
+    if not folder.is_dir() or not day_files(folder):
         return False
-    try:
-        first = json.loads(days[0].read_text(encoding="utf-8-sig"))
-    except (ValueError, OSError, RecursionError):
-        return is_export(folder.parent)
-    return isinstance(first, list) and (not first or isinstance(first[0], dict)
-                                        and "ts" in first[0])
+    return bool(_slack_days(folder)) or is_export(folder.parent)
 
 
 def is_slack(folder: Path) -> bool:

@@ -148,3 +148,37 @@ def test_channel_errors_name_the_day_file_and_message(tmp_path):
         list(read_transcripts(EXPORT / "lease-renewal" / "2024-03-12.json", format="slack"))
     with pytest.raises(UnknownFormatError, match="one day of a Slack export"):
         list(read_transcripts(EXPORT / "lease-renewal" / "2024-03-12.json"))
+
+
+MESSAGE = {"type": "message", "user": "U1", "text": "Forty?", "ts": "100.0"}
+
+
+def test_other_json_in_a_channel_folder_is_left_alone(tmp_path):
+    # newer exports write canvas_in_the_conversation.json into a channel's folder
+    folder = channel(tmp_path, [MESSAGE], "lease-renewal")
+    (folder / "canvas_in_the_conversation.json").write_text(json.dumps(
+        [{"id": "F1", "title": "Terms", "date_created": 1710252333}]), encoding="utf-8")
+    assert expand_inputs([tmp_path]) == [folder]
+    (t,) = read_transcripts(folder)
+    assert (t.format, [x.text for x in t.turns]) == ("slack", ["Forty?"])
+
+
+def test_unrelated_users_or_channels_json_beside_dated_files_is_no_export(tmp_path):
+    fireflies = (CHATS / "fireflies_deposit_call.json").read_text(encoding="utf-8")
+    for name, content in (("users.json", '[{"id": 1, "name": "P1"}]'),
+                          ("channels.json", '{"participants": []}')):
+        root = tmp_path / name.removesuffix(".json")
+        (root / "calls").mkdir(parents=True)
+        (root / name).write_text(content, encoding="utf-8")
+        for day in ("2024-03-12.json", "2024-03-13.json"):
+            (root / "calls" / day).write_text(fireflies, encoding="utf-8")
+        found = expand_inputs([root])
+        assert found == [root / "calls" / "2024-03-12.json", root / "calls" / "2024-03-13.json",
+                         root / name]
+        assert [t.format for p in found[:2] for t in read_transcripts(p)] == ["fireflies"] * 2
+    # the same file beside a folder of Slack day files does make an export
+    root = tmp_path / "export"
+    channel(root, [MESSAGE], "deal")
+    (root / "users.json").write_text('[{"id": 1, "name": "P1"}]', encoding="utf-8")
+    assert expand_inputs([root]) == [root]
+    assert [t.session_id for t in read_transcripts(root)] == ["deal"]
