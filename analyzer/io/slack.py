@@ -21,7 +21,8 @@ Only talk is read: messages without a subtype, thread replies shown in the chann
 (``thread_broadcast``), messages with a file (``file_share``, their text) and ``/me``
 messages. Every other subtype is Slack's notice or a program's (``channel_join``,
 ``channel_topic``, ``bot_message``: a bot negotiates for nobody...), counted in
-``meta["skipped"]``.
+``meta["skipped"]``; so are programs' posts without a subtype (``bot_id`` or ``bot_profile``,
+Slackbot's ``USLACKBOT``, a user ``users.json`` marks ``is_bot``), as ``"bot"``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ _CONVERSATION_LISTS = ("channels.json", "groups.json", "dms.json", "mpims.json")
 #: Subtypes that are someone talking; every other subtype is left out (see above).
 TALK = frozenset({None, "thread_broadcast", "reply_broadcast", "file_share", "me_message"})
 _MARKUP = re.compile(r"<([^<>]*)>")
+#: Slackbot's user id: its reminders and notices are no one's turns.
+SLACKBOT = "USLACKBOT"
 
 
 def day_files(folder: Path) -> list[Path]:
@@ -241,6 +244,19 @@ def _names(messages: list[_Message], users: dict[str, dict]) -> Callable[[str], 
     return lambda user: plain(user) if taken[plain(user)] < 2 else f"{plain(user)} ({user})"
 
 
+def _bots(users: dict[str, dict]) -> Callable[[dict], bool]:
+    """Whether a message is a program's post: an app's (``bot_id`` or ``bot_profile``, which
+    modern apps post with a ``user`` and no subtype), Slackbot's (``USLACKBOT``) or a user
+    ``users.json`` marks ``is_bot``."""
+    bots = {user for user, info in users.items() if info.get("is_bot") is True} | {SLACKBOT}
+
+    def is_bot(item: dict) -> bool:
+        return bool(item.get("bot_id") or item.get("bot_profile")) \
+            or str(item.get("user") or "") in bots
+
+    return is_bot
+
+
 def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
@@ -266,7 +282,7 @@ def plain_text(text: str, name_of: Callable[[str], str]) -> str:
 
 
 def _session(channel: Path, messages: list[_Message], name_of: Callable[[str], str],
-             info: dict) -> Transcript | None:
+             info: dict, is_bot: Callable[[dict], bool]) -> Transcript | None:
     """The channel's transcript; None when nobody talked in it (only joins, bots...)."""
     kept: list[tuple[_Message, str, str]] = []
     skipped: Counter = Counter()
@@ -275,6 +291,9 @@ def _session(channel: Path, messages: list[_Message], name_of: Callable[[str], s
         subtype = item.get("subtype")
         if subtype not in TALK:
             skipped[str(subtype)] += 1
+            continue
+        if is_bot(item):
+            skipped["bot"] += 1
             continue
         text = item.get("text")
         if not isinstance(text, str | None):
@@ -335,10 +354,11 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
     conversations = _conversations(export)
     messages = {channel: _messages(channel) for channel in channels}
     name_of = _names([m for found in messages.values() for m in found], users)
+    is_bot = _bots(users)
     read_any = False
     for channel in channels:
         transcript = _session(channel, messages[channel], name_of,
-                              conversations.get(channel.name, {}))
+                              conversations.get(channel.name, {}), is_bot)
         if transcript is None and export != path:
             raise EmptyTranscriptError(
                 str(channel), "no messages to read: the channel has only Slack's notices "
@@ -356,4 +376,5 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
                  "(channel_join ...) and bot messages are not turns")
 
 
-__all__ = ["TALK", "day_files", "is_channel", "is_export", "is_slack", "plain_text", "read"]
+__all__ = ["SLACKBOT", "TALK", "day_files", "is_channel", "is_export", "is_slack", "plain_text",
+           "read"]

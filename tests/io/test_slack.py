@@ -182,3 +182,35 @@ def test_unrelated_users_or_channels_json_beside_dated_files_is_no_export(tmp_pa
     (root / "users.json").write_text('[{"id": 1, "name": "P1"}]', encoding="utf-8")
     assert expand_inputs([root]) == [root]
     assert [t.session_id for t in read_transcripts(root)] == ["deal"]
+
+
+def test_bots_and_slackbot_are_no_parties(tmp_path):
+    export = tmp_path / "export"
+    channel(export, [
+        MESSAGE,
+        # a modern app's post: a user, bot_id and bot_profile, no subtype
+        {"type": "message", "user": "U0POLLY", "bot_id": "B0POLLY",
+         "bot_profile": {"id": "B0POLLY", "name": "Polly"}, "text": "Poll: rent?",
+         "ts": "110.0"},
+        {"type": "message", "user": "U0APP", "text": "Build passed", "ts": "115.0"},
+        {"type": "message", "user": "U1", "bot_profile": {"name": "Zap"}, "text": "Synced",
+         "ts": "118.0"},
+        {"type": "message", "user": "USLACKBOT", "text": "Reminder: send the quote.",
+         "ts": "120.0"},
+        {"type": "message", "user": "U2", "text": "Fifty.", "ts": "130.0"}])
+    (export / "users.json").write_text(json.dumps([
+        {"id": "U1", "real_name": "Ana Lopez"}, {"id": "U2", "real_name": "Ben Okoro"},
+        {"id": "U0POLLY", "name": "polly", "is_bot": True},
+        {"id": "U0APP", "name": "ci", "is_bot": True}]), encoding="utf-8")
+    (export / "channels.json").write_text('[{"id": "C1", "name": "deal"}]', encoding="utf-8")
+    (t,) = read_transcripts(export)
+    assert [(x.speaker, x.text) for x in t.turns] == [("Ana Lopez", "Forty?"),
+                                                      ("Ben Okoro", "Fifty.")]
+    assert [s.name for s in t.speakers] == ["Ana Lopez", "Ben Okoro"]
+    assert t.meta["skipped"] == {"bot": 4}
+    # a channel folder alone (no users.json): bot_id, bot_profile and Slackbot still tell
+    alone = tmp_path / "deal"
+    shutil.copytree(export / "deal", alone)
+    (t,) = read_transcripts(alone)
+    assert [x.speaker for x in t.turns] == ["U1", "U0APP", "U2"]
+    assert t.meta["skipped"] == {"bot": 3}
