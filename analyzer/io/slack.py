@@ -50,6 +50,14 @@ _CONVERSATION_LISTS = ("channels.json", "groups.json", "dms.json", "mpims.json")
 #: Subtypes that are someone talking; every other subtype is left out (see above).
 TALK = frozenset({None, "thread_broadcast", "reply_broadcast", "file_share", "me_message"})
 _MARKUP = re.compile(r"<([^<>]*)>")
+#: Slack's formatting markers around words: ``*bold*``, ``_italic_``, ``~strike~``. The
+#: text between holds its own marker only inside a word (``_file_name_``), so looking for the
+#: closing marker stops at the next one: linear, however many markers a line has.
+_FORMATTING = re.compile("|".join(
+    rf"(?<![\w*_~]){m}(?=\S)((?:[^\n{m}]|(?<=\w){m}(?=\w))*?\S){m}(?![\w*_~])"
+    for m in (r"\*", "_", "~")))
+_PROTECTED = re.compile(r"<[^<>]*>|`[^`\n]*`|\x00")
+_HELD = re.compile(r"\x00(\d+)\x00")
 #: Slackbot's user id: its reminders and notices are no one's turns.
 SLACKBOT = "USLACKBOT"
 
@@ -261,15 +269,43 @@ def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def _inner(match: re.Match) -> str:
+    """The words a pair of formatting markers wraps; markers alone (``***``) stay."""
+    inner = next(group for group in match.groups() if group is not None)
+    return inner if inner.strip("*_~") else match.group(0)
+
+
+def _unformat(text: str) -> str:
+    """``text`` without Slack's inline formatting markers (``*bold*``, ``_italic_``,
+    ``~strike~``, nested too) where they wrap words: a marker opens after the start, a space
+    or punctuation, and closes before the end, a space or punctuation, on one line. Inside a
+    word they are the word's (``file_name``, ``2*3*4``); ``<...>`` markup (links) and
+    ```code``` are left as they are."""
+    kept: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        kept.append(match.group(0))
+        return f"\x00{len(kept) - 1}\x00"
+
+    held = _PROTECTED.sub(keep, text)
+    for _ in range(3):  # *_bold italic_*: the outer pair, then the inner one
+        bare = _FORMATTING.sub(_inner, held)
+        if bare == held:
+            break
+        held = bare
+    return _HELD.sub(lambda m: kept[int(m.group(1))], held) if kept else held
+
+
 def plain_text(text: str, name_of: Callable[[str], str]) -> str:
-    """Slack's markup as the channel shows it: mentions by name, links by their label."""
+    """Slack's markup as the channel shows it: mentions by name, links by their label,
+    without the formatting markers (``*bold*`` is bold)."""
     out = []
-    for number, piece in enumerate(_MARKUP.split(text)):
+    for number, piece in enumerate(_MARKUP.split(_unformat(text))):
         if number % 2 == 0:
             out.append(_unescape(piece))
             continue
         target, _, label = piece.partition("|")
-        label = _unescape(label)
+        label = _unescape(_unformat(label))
         if target.startswith("@"):
             out.append("@" + name_of(target[1:]) if target[1:] else label)
         elif target.startswith("#"):

@@ -214,3 +214,17 @@ def test_bots_and_slackbot_are_no_parties(tmp_path):
     (t,) = read_transcripts(alone)
     assert [x.speaker for x in t.turns] == ["U1", "U0APP", "U2"]
     assert t.meta["skipped"] == {"bot": 3}
+
+
+def test_formatting_markers_are_left_out_where_they_wrap_words():
+    def shown(text):
+        return plain_text(text, lambda user: {"U1": "Ana Lopez"}.get(user, user))
+
+    assert shown("Terms: *rent 2,100*, _term 24 months_, ~old draft~ (*final*).") == \
+        "Terms: rent 2,100, term 24 months, old draft (final)."
+    assert shown("*_both_* _file_name_ *<@U1>* _<https://x.com/a_b_/|the *draft*>_") == \
+        "both file_name @Ana Lopez the draft"
+    # inside a word, in arithmetic, alone, unclosed, across lines or in code: as written
+    for text in ("file_name my_var_ 2*3*4 a * b * c", "_unclosed and ~50 or ~60", "***",
+                 "*two\nlines*", "`_code_`", "<https://x.com/_a_/>"):
+        assert shown(text) == text.replace("<", "").replace(">", "")
