@@ -228,3 +228,13 @@ def test_formatting_markers_are_left_out_where_they_wrap_words():
     for text in ("file_name my_var_ 2*3*4 a * b * c", "_unclosed and ~50 or ~60", "***",
                  "*two\nlines*", "`_code_`", "<https://x.com/_a_/>"):
         assert shown(text) == text.replace("<", "").replace(">", "")
+
+
+def test_a_day_file_named_alone_says_to_name_its_folder_and_only_that():
+    day = EXPORT / "lease-renewal" / "2024-03-12.json"
+    with pytest.raises(UnknownFormatError) as caught:
+        list(read_transcripts(day))
+    assert "one day of a Slack export: name the channel's folder" in caught.value.problem
+    hint = caught.value.hint
+    assert hint.startswith(f"name the folder it is in ({day.parent}: the channel)")
+    assert '{"turns"' not in hint and "segments" not in hint
