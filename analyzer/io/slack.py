@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from ..errors import (
     EmptyTranscriptError,
     MalformedError,
     NoSpeakerError,
+    ReadError,
     TimingError,
     UnknownFormatError,
 )
@@ -370,6 +372,30 @@ def _session(channel: Path, messages: list[_Message], name_of: Callable[[str], s
                            merge=False, unit="message")
 
 
+@contextmanager
+def _naming(channel: Path, channels: list[Path]) -> Iterator[None]:
+    """A read error in one channel of an export, said to be there and to stop the others.
+
+    Why not read the other channels and report this one alone: a reader's error is one
+    input's failure (``analyze`` and ``batch`` read an input whole, then analyse its
+    sessions or give one failure row), and an export folder is one input. Sessions and a
+    failure from one input would need both to carry them, so the error says what was lost
+    and how to read the rest: name the other channels' folders, or move this one out."""
+    try:
+        yield
+    except ReadError as exc:
+        others = [c for c in channels if c != channel]
+        if not others:
+            raise
+        raise type(exc)(
+            exc.path, f"{exc.problem}; this is channel '{channel.name}' of a Slack export, "
+            f"so its {len(others)} other channel{'s were' if len(others) > 1 else ' was'} not "
+            "read either", line=exc.line, where=exc.where,
+            hint=f"{exc.hint}; to read the other channels meanwhile, name their folders "
+                 f"(e.g. {others[0]}) or move '{channel.name}' out of the export "
+                 "folder") from exc
+
+
 def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]:
     """Every channel of an export folder with talk in it, or one channel folder."""
     if not path.is_dir():
@@ -388,13 +414,17 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
                  "or one channel's folder")
     users = _users(export)
     conversations = _conversations(export)
-    messages = {channel: _messages(channel) for channel in channels}
+    messages = {}
+    for channel in channels:
+        with _naming(channel, channels):
+            messages[channel] = _messages(channel)
     name_of = _names([m for found in messages.values() for m in found], users)
     is_bot = _bots(users)
-    read_any = False
-    for channel in channels:
-        transcript = _session(channel, messages[channel], name_of,
-                              conversations.get(channel.name, {}), is_bot)
+    transcripts = []
+    for channel in channels:  # every channel before the first is given: see _naming
+        with _naming(channel, channels):
+            transcript = _session(channel, messages[channel], name_of,
+                                  conversations.get(channel.name, {}), is_bot)
         if transcript is None and export != path:
             raise EmptyTranscriptError(
                 str(channel), "no messages to read: the channel has only Slack's notices "
@@ -402,9 +432,9 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
                 hint="export the channel again once it holds the negotiation; notices "
                      "(channel_join ...) and bot messages are not turns")
         if transcript is not None:
-            read_any = True
-            yield transcript
-    if not read_any:
+            transcripts.append(transcript)
+    yield from transcripts
+    if not transcripts:
         raise EmptyTranscriptError(
             str(path), "no messages to read: every channel has only Slack's notices (joins, "
             "topic changes), bots' posts or empty messages",

@@ -238,3 +238,31 @@ def test_a_day_file_named_alone_says_to_name_its_folder_and_only_that():
     hint = caught.value.hint
     assert hint.startswith(f"name the folder it is in ({day.parent}: the channel)")
     assert '{"turns"' not in hint and "segments" not in hint
+
+
+@pytest.mark.parametrize("broken, kind, words", [
+    ('[{"type": "message", "user": "U1", "text": "Hi', MalformedError, "cut off"),
+    ("", EmptyTranscriptError, "the file is empty")])
+def test_a_broken_day_file_names_its_channel_and_the_channels_not_read(tmp_path, broken,
+                                                                         kind, words):
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    day = export / "lease-renewal" / "2024-03-13.json"
+    day.write_text(broken, encoding="utf-8")
+    channel(export, [MESSAGE], "supplier-deal")
+    with pytest.raises(kind) as caught:
+        list(read_transcripts(export))
+    error = caught.value
+    assert error.path == str(day) and words in error.problem
+    assert error.problem.endswith("; this is channel 'lease-renewal' of a Slack export, so "
+                                  "its 2 other channels were not read either")
+    assert error.hint.endswith(f"to read the other channels meanwhile, name their folders "
+                               f"(e.g. {export / 'general'}) or move 'lease-renewal' out of "
+                               "the export folder")
+    # as the hint says: a sound channel of the export named alone is read
+    assert [t.session_id for t in read_transcripts(export / "supplier-deal")] == \
+        ["supplier-deal"]
+    # a channel folder named alone: its error is only its own
+    with pytest.raises(kind) as caught:
+        list(read_transcripts(export / "lease-renewal"))
+    assert "other channel" not in caught.value.problem
