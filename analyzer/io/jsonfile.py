@@ -153,6 +153,12 @@ def read_data(path: Path, data: Any, **options) -> Iterator[Transcript]:
         yield from services.read(path, data, kind, **options)
     else:
         resembles = _resembles(data)
+        if resembles == SLACK_DAY:  # the fix is to name its folder, not to rewrite it
+            raise UnknownFormatError(
+                str(path), f"unknown JSON transcript shape: {_shape(data)}; {resembles}",
+                hint=f"name the folder it is in ({path.parent}: the channel) or the export "
+                     "folder above it (every channel), not the day file; no need to rewrite "
+                     "it as turns")
         raise UnknownFormatError(
             str(path), f"unknown JSON transcript shape: {_shape(data)}"
             + (f"; {resembles}" if resembles else ""),
@@ -190,6 +196,10 @@ def _json_type(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+SLACK_DAY = ("it looks like one day of a Slack export: name the channel's folder or the "
+             "export folder, which are read whole")
+
+
 def _resembles(data: Any) -> str:
     """Which service's output a document nearly matches, and what it lacks, if any."""
     if isinstance(data, dict):
@@ -211,8 +221,7 @@ def _resembles(data: Any) -> str:
         return ("it looks like a list of words; give the whole file the service returned, "
                 "which has the speakers' turns")
     if items and isinstance(items[0], dict) and "ts" in items[0] and "user" in items[0]:
-        return ("it looks like one day of a Slack export: name the channel's folder or the "
-                "export folder, which are read whole")
+        return SLACK_DAY
     return ""
 
 

@@ -21,15 +21,16 @@ Only talk is read: messages without a subtype, thread replies shown in the chann
 (``thread_broadcast``), messages with a file (``file_share``, their text) and ``/me``
 messages. Every other subtype is Slack's notice or a program's (``channel_join``,
 ``channel_topic``, ``bot_message``: a bot negotiates for nobody...), counted in
-``meta["skipped"]``.
+``meta["skipped"]``; so are programs' posts without a subtype (``bot_id`` or ``bot_profile``,
+Slackbot's ``USLACKBOT``, a user ``users.json`` marks ``is_bot``), as ``"bot"``.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from ..errors import (
     EmptyTranscriptError,
     MalformedError,
     NoSpeakerError,
+    ReadError,
     TimingError,
     UnknownFormatError,
 )
@@ -50,6 +52,16 @@ _CONVERSATION_LISTS = ("channels.json", "groups.json", "dms.json", "mpims.json")
 #: Subtypes that are someone talking; every other subtype is left out (see above).
 TALK = frozenset({None, "thread_broadcast", "reply_broadcast", "file_share", "me_message"})
 _MARKUP = re.compile(r"<([^<>]*)>")
+#: Slack's formatting markers around words: ``*bold*``, ``_italic_``, ``~strike~``. The
+#: text between holds its own marker only inside a word (``_file_name_``), so looking for the
+#: closing marker stops at the next one: linear, however many markers a line has.
+_FORMATTING = re.compile("|".join(
+    rf"(?<![\w*_~]){m}(?=\S)((?:[^\n{m}]|(?<=\w){m}(?=\w))*?\S){m}(?![\w*_~])"
+    for m in (r"\*", "_", "~")))
+_PROTECTED = re.compile(r"<[^<>]*>|`[^`\n]*`|\x00")
+_HELD = re.compile(r"\x00(\d+)\x00")
+#: Slackbot's user id: its reminders and notices are no one's turns.
+SLACKBOT = "USLACKBOT"
 
 
 def day_files(folder: Path) -> list[Path]:
@@ -60,36 +72,91 @@ def day_files(folder: Path) -> list[Path]:
         return []
 
 
+#: How much of a day file's start the recognition reads: enough for its first message.
+_HEAD = 64 * 1024
+_TS_KEY = re.compile(rb'"ts"\s*:')
+_MESSAGE_KEY = re.compile(rb'"(?:type|user|text)"\s*:')
+
+
+def _starts_as(path: Path) -> bytes:
+    """The first bytes of a file after a byte order mark and white space (b"" when it cannot
+    be read)."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_HEAD)
+    except OSError:
+        return b""
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+
+
+def _looks_like_day(path: Path) -> bool | None:
+    """Whether a day file starts as Slack writes one, from its first bytes only: a list, empty
+    or of objects with ``ts`` and ``type``, ``user`` or ``text``. None: it cannot tell (an
+    empty file, or one cut off before its first message)."""
+    head = _starts_as(path)
+    if not head:
+        return None
+    if not head.startswith(b"["):
+        return False
+    rest = head[1:].lstrip(b" \t\r\n")
+    if not rest:
+        return None
+    if rest.startswith(b"]"):
+        return True
+    return rest.startswith(b"{") and bool(_TS_KEY.search(rest)) \
+        and bool(_MESSAGE_KEY.search(rest))
+
+
+def _slack_days(folder: Path) -> bool | None:
+    """Whether a folder's day files are Slack's: the first one that tells (see
+    ``_looks_like_day``) decides; None when none tells or there are none."""
+    for day in day_files(folder):
+        found = _looks_like_day(day)
+        if found is not None:
+            return found
+    return None
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        return [p for p in sorted(folder.iterdir(), key=lambda p: p.name)
+                if p.is_dir() and not p.name.startswith(".")]
+    except OSError:
+        return []
+
+
 def _channels(folder: Path) -> list[Path]:
-    return [p for p in sorted(folder.iterdir(), key=lambda p: p.name)
-            if p.is_dir() and not p.name.startswith(".") and day_files(p)]
+    """An export's channel folders: every folder in it with day files (one that is not
+    Slack's then fails with the file's error, rather than being skipped unseen)."""
+    return [p for p in _subfolders(folder) if day_files(p)]
 
 
 def is_export(folder: Path) -> bool:
     """Slack's export folder: ``users.json`` and a list of conversations (``channels.json``
-    ...), or one of them beside a channel folder."""
+    ...), both JSON lists, or one of them beside a channel folder whose day files are
+    Slack's. An unrelated ``users.json`` beside a folder of other JSON files named by date
+    makes no export: those files are read one by one."""
     if not folder.is_dir():
         return False
-    users = (folder / "users.json").is_file()
-    lists = any((folder / name).is_file() for name in _CONVERSATION_LISTS)
-    return users and lists or (users or lists) and bool(_channels(folder))
+    names = ("users.json", *_CONVERSATION_LISTS)
+    present = [name for name in names if (folder / name).is_file()]
+    if not present:
+        return False
+    lists = {name for name in present if _starts_as(folder / name).startswith(b"[")}
+    if "users.json" in lists and lists - {"users.json"}:
+        return True
+    return any(_slack_days(p) for p in _subfolders(folder))
 
 
 def is_channel(folder: Path) -> bool:
-    """One channel's folder: day files only (as far as JSON goes), the first of which is a
-    list of Slack messages (objects with a ``ts``) or empty; inside an export folder also
-    when it does not parse (the reader then says where it is broken). A folder of other
-    JSON files named by date is no channel: they are read one by one."""
-    days = day_files(folder) if folder.is_dir() else []
-    if not days or any(p.suffix == ".json" and not _DAY.match(p.name)
-                       for p in folder.iterdir()):
+    """One channel's folder: day files (``2024-03-12.json``) that start as lists of Slack
+    messages (``_looks_like_day``); inside an export folder any folder with day files (the
+    reader then says what is wrong with them). Other JSON files beside the day files (the
+    ``canvas_in_the_conversation.json`` newer exports write) are left alone. A folder of
+    other JSON files named by date is no channel: they are read one by one."""
+    if not folder.is_dir() or not day_files(folder):
         return False
-    try:
-        first = json.loads(days[0].read_text(encoding="utf-8-sig"))
-    except (ValueError, OSError, RecursionError):
-        return is_export(folder.parent)
-    return isinstance(first, list) and (not first or isinstance(first[0], dict)
-                                        and "ts" in first[0])
+    return bool(_slack_days(folder)) or is_export(folder.parent)
 
 
 def is_slack(folder: Path) -> bool:
@@ -187,19 +254,60 @@ def _names(messages: list[_Message], users: dict[str, dict]) -> Callable[[str], 
     return lambda user: plain(user) if taken[plain(user)] < 2 else f"{plain(user)} ({user})"
 
 
+def _bots(users: dict[str, dict]) -> Callable[[dict], bool]:
+    """Whether a message is a program's post: an app's (``bot_id`` or ``bot_profile``, which
+    modern apps post with a ``user`` and no subtype), Slackbot's (``USLACKBOT``) or a user
+    ``users.json`` marks ``is_bot``."""
+    bots = {user for user, info in users.items() if info.get("is_bot") is True} | {SLACKBOT}
+
+    def is_bot(item: dict) -> bool:
+        return bool(item.get("bot_id") or item.get("bot_profile")) \
+            or str(item.get("user") or "") in bots
+
+    return is_bot
+
+
 def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def _inner(match: re.Match) -> str:
+    """The words a pair of formatting markers wraps; markers alone (``***``) stay."""
+    inner = next(group for group in match.groups() if group is not None)
+    return inner if inner.strip("*_~") else match.group(0)
+
+
+def _unformat(text: str) -> str:
+    """``text`` without Slack's inline formatting markers (``*bold*``, ``_italic_``,
+    ``~strike~``, nested too) where they wrap words: a marker opens after the start, a space
+    or punctuation, and closes before the end, a space or punctuation, on one line. Inside a
+    word they are the word's (``file_name``, ``2*3*4``); ``<...>`` markup (links) and
+    ```code``` are left as they are."""
+    kept: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        kept.append(match.group(0))
+        return f"\x00{len(kept) - 1}\x00"
+
+    held = _PROTECTED.sub(keep, text)
+    for _ in range(3):  # *_bold italic_*: the outer pair, then the inner one
+        bare = _FORMATTING.sub(_inner, held)
+        if bare == held:
+            break
+        held = bare
+    return _HELD.sub(lambda m: kept[int(m.group(1))], held) if kept else held
+
+
 def plain_text(text: str, name_of: Callable[[str], str]) -> str:
-    """Slack's markup as the channel shows it: mentions by name, links by their label."""
+    """Slack's markup as the channel shows it: mentions by name, links by their label,
+    without the formatting markers (``*bold*`` is bold)."""
     out = []
-    for number, piece in enumerate(_MARKUP.split(text)):
+    for number, piece in enumerate(_MARKUP.split(_unformat(text))):
         if number % 2 == 0:
             out.append(_unescape(piece))
             continue
         target, _, label = piece.partition("|")
-        label = _unescape(label)
+        label = _unescape(_unformat(label))
         if target.startswith("@"):
             out.append("@" + name_of(target[1:]) if target[1:] else label)
         elif target.startswith("#"):
@@ -212,7 +320,7 @@ def plain_text(text: str, name_of: Callable[[str], str]) -> str:
 
 
 def _session(channel: Path, messages: list[_Message], name_of: Callable[[str], str],
-             info: dict) -> Transcript | None:
+             info: dict, is_bot: Callable[[dict], bool]) -> Transcript | None:
     """The channel's transcript; None when nobody talked in it (only joins, bots...)."""
     kept: list[tuple[_Message, str, str]] = []
     skipped: Counter = Counter()
@@ -221,6 +329,9 @@ def _session(channel: Path, messages: list[_Message], name_of: Callable[[str], s
         subtype = item.get("subtype")
         if subtype not in TALK:
             skipped[str(subtype)] += 1
+            continue
+        if is_bot(item):
+            skipped["bot"] += 1
             continue
         text = item.get("text")
         if not isinstance(text, str | None):
@@ -261,6 +372,30 @@ def _session(channel: Path, messages: list[_Message], name_of: Callable[[str], s
                            merge=False, unit="message")
 
 
+@contextmanager
+def _naming(channel: Path, channels: list[Path]) -> Iterator[None]:
+    """A read error in one channel of an export, said to be there and to stop the others.
+
+    Why not read the other channels and report this one alone: a reader's error is one
+    input's failure (``analyze`` and ``batch`` read an input whole, then analyse its
+    sessions or give one failure row), and an export folder is one input. Sessions and a
+    failure from one input would need both to carry them, so the error says what was lost
+    and how to read the rest: name the other channels' folders, or move this one out."""
+    try:
+        yield
+    except ReadError as exc:
+        others = [c for c in channels if c != channel]
+        if not others:
+            raise
+        raise type(exc)(
+            exc.path, f"{exc.problem}; this is channel '{channel.name}' of a Slack export, "
+            f"so its {len(others)} other channel{'s were' if len(others) > 1 else ' was'} not "
+            "read either", line=exc.line, where=exc.where,
+            hint=f"{exc.hint}; to read the other channels meanwhile, name their folders "
+                 f"(e.g. {others[0]}) or move '{channel.name}' out of the export "
+                 "folder") from exc
+
+
 def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]:
     """Every channel of an export folder with talk in it, or one channel folder."""
     if not path.is_dir():
@@ -279,12 +414,17 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
                  "or one channel's folder")
     users = _users(export)
     conversations = _conversations(export)
-    messages = {channel: _messages(channel) for channel in channels}
-    name_of = _names([m for found in messages.values() for m in found], users)
-    read_any = False
+    messages = {}
     for channel in channels:
-        transcript = _session(channel, messages[channel], name_of,
-                              conversations.get(channel.name, {}))
+        with _naming(channel, channels):
+            messages[channel] = _messages(channel)
+    name_of = _names([m for found in messages.values() for m in found], users)
+    is_bot = _bots(users)
+    transcripts = []
+    for channel in channels:  # every channel before the first is given: see _naming
+        with _naming(channel, channels):
+            transcript = _session(channel, messages[channel], name_of,
+                                  conversations.get(channel.name, {}), is_bot)
         if transcript is None and export != path:
             raise EmptyTranscriptError(
                 str(channel), "no messages to read: the channel has only Slack's notices "
@@ -292,9 +432,9 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
                 hint="export the channel again once it holds the negotiation; notices "
                      "(channel_join ...) and bot messages are not turns")
         if transcript is not None:
-            read_any = True
-            yield transcript
-    if not read_any:
+            transcripts.append(transcript)
+    yield from transcripts
+    if not transcripts:
         raise EmptyTranscriptError(
             str(path), "no messages to read: every channel has only Slack's notices (joins, "
             "topic changes), bots' posts or empty messages",
@@ -302,4 +442,5 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
                  "(channel_join ...) and bot messages are not turns")
 
 
-__all__ = ["TALK", "day_files", "is_channel", "is_export", "is_slack", "plain_text", "read"]
+__all__ = ["SLACKBOT", "TALK", "day_files", "is_channel", "is_export", "is_slack", "plain_text",
+           "read"]

@@ -148,3 +148,121 @@ def test_channel_errors_name_the_day_file_and_message(tmp_path):
         list(read_transcripts(EXPORT / "lease-renewal" / "2024-03-12.json", format="slack"))
     with pytest.raises(UnknownFormatError, match="one day of a Slack export"):
         list(read_transcripts(EXPORT / "lease-renewal" / "2024-03-12.json"))
+
+
+MESSAGE = {"type": "message", "user": "U1", "text": "Forty?", "ts": "100.0"}
+
+
+def test_other_json_in_a_channel_folder_is_left_alone(tmp_path):
+    # newer exports write canvas_in_the_conversation.json into a channel's folder
+    folder = channel(tmp_path, [MESSAGE], "lease-renewal")
+    (folder / "canvas_in_the_conversation.json").write_text(json.dumps(
+        [{"id": "F1", "title": "Terms", "date_created": 1710252333}]), encoding="utf-8")
+    assert expand_inputs([tmp_path]) == [folder]
+    (t,) = read_transcripts(folder)
+    assert (t.format, [x.text for x in t.turns]) == ("slack", ["Forty?"])
+
+
+def test_unrelated_users_or_channels_json_beside_dated_files_is_no_export(tmp_path):
+    fireflies = (CHATS / "fireflies_deposit_call.json").read_text(encoding="utf-8")
+    for name, content in (("users.json", '[{"id": 1, "name": "P1"}]'),
+                          ("channels.json", '{"participants": []}')):
+        root = tmp_path / name.removesuffix(".json")
+        (root / "calls").mkdir(parents=True)
+        (root / name).write_text(content, encoding="utf-8")
+        for day in ("2024-03-12.json", "2024-03-13.json"):
+            (root / "calls" / day).write_text(fireflies, encoding="utf-8")
+        found = expand_inputs([root])
+        assert found == [root / "calls" / "2024-03-12.json", root / "calls" / "2024-03-13.json",
+                         root / name]
+        assert [t.format for p in found[:2] for t in read_transcripts(p)] == ["fireflies"] * 2
+    # the same file beside a folder of Slack day files does make an export
+    root = tmp_path / "export"
+    channel(root, [MESSAGE], "deal")
+    (root / "users.json").write_text('[{"id": 1, "name": "P1"}]', encoding="utf-8")
+    assert expand_inputs([root]) == [root]
+    assert [t.session_id for t in read_transcripts(root)] == ["deal"]
+
+
+def test_bots_and_slackbot_are_no_parties(tmp_path):
+    export = tmp_path / "export"
+    channel(export, [
+        MESSAGE,
+        # a modern app's post: a user, bot_id and bot_profile, no subtype
+        {"type": "message", "user": "U0POLLY", "bot_id": "B0POLLY",
+         "bot_profile": {"id": "B0POLLY", "name": "Polly"}, "text": "Poll: rent?",
+         "ts": "110.0"},
+        {"type": "message", "user": "U0APP", "text": "Build passed", "ts": "115.0"},
+        {"type": "message", "user": "U1", "bot_profile": {"name": "Zap"}, "text": "Synced",
+         "ts": "118.0"},
+        {"type": "message", "user": "USLACKBOT", "text": "Reminder: send the quote.",
+         "ts": "120.0"},
+        {"type": "message", "user": "U2", "text": "Fifty.", "ts": "130.0"}])
+    (export / "users.json").write_text(json.dumps([
+        {"id": "U1", "real_name": "Ana Lopez"}, {"id": "U2", "real_name": "Ben Okoro"},
+        {"id": "U0POLLY", "name": "polly", "is_bot": True},
+        {"id": "U0APP", "name": "ci", "is_bot": True}]), encoding="utf-8")
+    (export / "channels.json").write_text('[{"id": "C1", "name": "deal"}]', encoding="utf-8")
+    (t,) = read_transcripts(export)
+    assert [(x.speaker, x.text) for x in t.turns] == [("Ana Lopez", "Forty?"),
+                                                      ("Ben Okoro", "Fifty.")]
+    assert [s.name for s in t.speakers] == ["Ana Lopez", "Ben Okoro"]
+    assert t.meta["skipped"] == {"bot": 4}
+    # a channel folder alone (no users.json): bot_id, bot_profile and Slackbot still tell
+    alone = tmp_path / "deal"
+    shutil.copytree(export / "deal", alone)
+    (t,) = read_transcripts(alone)
+    assert [x.speaker for x in t.turns] == ["U1", "U0APP", "U2"]
+    assert t.meta["skipped"] == {"bot": 3}
+
+
+def test_formatting_markers_are_left_out_where_they_wrap_words():
+    def shown(text):
+        return plain_text(text, lambda user: {"U1": "Ana Lopez"}.get(user, user))
+
+    assert shown("Terms: *rent 2,100*, _term 24 months_, ~old draft~ (*final*).") == \
+        "Terms: rent 2,100, term 24 months, old draft (final)."
+    assert shown("*_both_* _file_name_ *<@U1>* _<https://x.com/a_b_/|the *draft*>_") == \
+        "both file_name @Ana Lopez the draft"
+    # inside a word, in arithmetic, alone, unclosed, across lines or in code: as written
+    for text in ("file_name my_var_ 2*3*4 a * b * c", "_unclosed and ~50 or ~60", "***",
+                 "*two\nlines*", "`_code_`", "<https://x.com/_a_/>"):
+        assert shown(text) == text.replace("<", "").replace(">", "")
+
+
+def test_a_day_file_named_alone_says_to_name_its_folder_and_only_that():
+    day = EXPORT / "lease-renewal" / "2024-03-12.json"
+    with pytest.raises(UnknownFormatError) as caught:
+        list(read_transcripts(day))
+    assert "one day of a Slack export: name the channel's folder" in caught.value.problem
+    hint = caught.value.hint
+    assert hint.startswith(f"name the folder it is in ({day.parent}: the channel)")
+    assert '{"turns"' not in hint and "segments" not in hint
+
+
+@pytest.mark.parametrize("broken, kind, words", [
+    ('[{"type": "message", "user": "U1", "text": "Hi', MalformedError, "cut off"),
+    ("", EmptyTranscriptError, "the file is empty")])
+def test_a_broken_day_file_names_its_channel_and_the_channels_not_read(tmp_path, broken,
+                                                                         kind, words):
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    day = export / "lease-renewal" / "2024-03-13.json"
+    day.write_text(broken, encoding="utf-8")
+    channel(export, [MESSAGE], "supplier-deal")
+    with pytest.raises(kind) as caught:
+        list(read_transcripts(export))
+    error = caught.value
+    assert error.path == str(day) and words in error.problem
+    assert error.problem.endswith("; this is channel 'lease-renewal' of a Slack export, so "
+                                  "its 2 other channels were not read either")
+    assert error.hint.endswith(f"to read the other channels meanwhile, name their folders "
+                               f"(e.g. {export / 'general'}) or move 'lease-renewal' out of "
+                               "the export folder")
+    # as the hint says: a sound channel of the export named alone is read
+    assert [t.session_id for t in read_transcripts(export / "supplier-deal")] == \
+        ["supplier-deal"]
+    # a channel folder named alone: its error is only its own
+    with pytest.raises(kind) as caught:
+        list(read_transcripts(export / "lease-renewal"))
+    assert "other channel" not in caught.value.problem
