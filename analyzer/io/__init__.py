@@ -214,17 +214,19 @@ def unique_session_ids(transcripts: Iterable[Transcript],
     """Rename repeated session ids ``a``, ``a`` -> ``a``, ``a-2`` (deterministic, in order).
 
     Two files with the same stem (``call.vtt`` and ``call.srt``) would otherwise overwrite each
-    other's reports. Apply it once over a whole run, or pass the same ``seen`` set to calls
-    made file by file (it is updated with every id given out).
+    other's reports. Ids are compared regardless of case (``Call`` after ``call`` becomes
+    ``Call-2``): on macOS and Windows ``Call.html`` and ``call.html`` are one file. Apply it
+    once over a whole run, or pass the same ``seen`` set to calls made file by file (it is
+    updated with the case-folded form of every id given out).
     """
     seen = set() if seen is None else seen
     for transcript in transcripts:
         session = transcript.session_id
-        if session in seen:
+        if session.casefold() in seen:
             number = 2
-            while f"{session}-{number}" in seen:
+            while f"{session}-{number}".casefold() in seen:
                 number += 1
             session = f"{session}-{number}"
             transcript = replace(transcript, session_id=session)
-        seen.add(session)
+        seen.add(session.casefold())
         yield transcript

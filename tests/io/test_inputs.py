@@ -81,3 +81,15 @@ def test_format_specs_are_complete():
     for spec in FORMATS:
         assert spec.description and spec.example
         assert spec.extensions or spec.name == "slack"  # a Slack export is a folder
+
+
+def test_session_ids_that_differ_only_in_case_get_their_own_reports(tmp_path):
+    """On macOS and Windows ``Call.html`` and ``call.html`` are one file: ``Call`` after
+    ``call`` becomes ``Call-2``, so its report does not overwrite the first one."""
+    for folder, name in (("a", "call.txt"), ("b", "Call.txt")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).write_text("Ana: Hello.\nBen: Hi.\n", encoding="utf-8")
+    seen: set[str] = set()
+    ids = [t.session_id for path in expand_inputs([tmp_path])
+           for t in unique_session_ids(read_transcripts(path), seen)]
+    assert ids == ["call", "Call-2"]
