@@ -85,10 +85,18 @@ def write_batch_overview(folder: OutputFolder, tables: Mapping[str, Path],
                 yield from batch.to_pylist()
         return rows
 
-    def report_of(row: Mapping, fmt: str) -> str:
-        # where the worker puts a session's reports (``worker.analyse_item``)
-        stem = Path(str(row.get("source") or "")).stem
-        return f"reports/{safe_name(stem, 'input')}/{safe_name(row['session_id'])}.{fmt}"
+    def report_of(row: Mapping, fmt: str) -> str | None:
+        # where the worker puts a session's reports (``worker.analyse_item``): under the
+        # input's stem, which is the source's own, or for a session read from a folder
+        # input (a Slack export's channel, ``export/general``) a parent's
+        source = Path(str(row.get("source") or ""))
+        name = f"{safe_name(row['session_id'])}.{fmt}"
+        for path in (source, *list(source.parents)[:2]):
+            if path.name:
+                candidate = f"reports/{safe_name(path.stem, 'input')}/{name}"
+                if (folder.root / candidate).is_file():
+                    return candidate
+        return None
 
     return write_overview(folder, rows_of(tables["sessions"], OVERVIEW_COLUMNS),
                           rows_of(tables["failures"], FAILURE_COLUMNS), formats,

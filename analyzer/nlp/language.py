@@ -72,7 +72,7 @@ _SPACES = bytes(32 if chr(b) in "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~0123456789" el
 
 LANGUAGE_NOTE = (
     "This session does not look like English{likely}: only {share} of its words are common "
-    "English words (English talk: 40% and more). The move model, the stage cues and the "
+    "English words (English talk: 42% and more). The move model, the stage cues and the "
     "outcome rules are English-only, so its moves, orientations, stages and outcome are not "
     "meaningful.")
 

@@ -158,8 +158,9 @@ def _outcome_counts(info: Mapping[str, Any]) -> list[str]:
         n = info["outcomes"].get(outcome, 0)
         if n:
             talk = info["inferred"].get(outcome, 0)
-            said = "all" if talk == n else str(talk)
-            parts.append(f"{outcome} {n}" + (f" ({said} {INFERRED})" if talk else ""))
+            said = "all" if talk == n > 1 else str(talk) if talk < n else ""
+            parts.append(f"{outcome} {n}" + (f" ({said} {INFERRED})".replace("( ", "(")
+                                             if talk else ""))
     return parts
 
 
@@ -283,7 +284,8 @@ def _html_parts(rows: Rows, link_of: LinkOf, failures: Rows, version: str) -> It
               " / ".join(pct(info["mean_shares"][o]) for o in ORIENTATIONS)),
              ("Not analysed", str(len(fails)))]
     if info["not_english"]:
-        facts.append(("Not English (left out of the counts)", str(info["not_english"])))
+        facts.append(("Not English (not in the outcomes, stages and means)",
+                      str(info["not_english"])))
     css = _asset("report.css") + _CSS
     head, tail = Template(_asset("report.html")).substitute(
         title="Sessions overview", css=css, body="\0", version=esc(version)).split("\0")
@@ -348,7 +350,8 @@ def _md_parts(rows: Rows, link_of: LinkOf, failures: Rows) -> Iterator[str]:
         "- Mean shares over sessions (integrative / distributive / neutral): "
         + " / ".join(pct(info["mean_shares"][o]) for o in ORIENTATIONS),
         f"- Not analysed: {len(fails)}"]
-        + ([f"- Not English (left out of the counts above): {info['not_english']}"]
+        + ([f"- Not English (not in the outcomes, stages and means above): "
+            f"{info['not_english']}"]
            if info["not_english"] else []) + ["",
         "Stages: O opening, E exploring, B bargaining, C closing (turn ranges). By party: "
         "integrative / distributive shares of the party's spoken turns.", "",

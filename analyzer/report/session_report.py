@@ -16,7 +16,7 @@ from ..transcript import outcome_basis
 from . import wording
 from .arc import MARGIN, WINDOW, arc, climate, turning_points
 from .by_stage import session_overview, stage_breakdown
-from .facts import TurnFact, turn_facts
+from .facts import CHAT_FORMATS, TurnFact, turn_facts
 from .headlines import headlines
 from .issues import issues_on_the_table
 from .opportunities import missed_opportunities
@@ -77,7 +77,8 @@ def build_report(analysis: SessionAnalysis, nlp=None) -> dict:
         "model": wording.model_note(model),
     }
     if any(f.end_estimated for f in facts):
-        notes["times"] = wording.ESTIMATED_ENDS_NOTE
+        notes["times"] = (wording.CHAT_ENDS_NOTE if t.format in CHAT_FORMATS
+                          else wording.ESTIMATED_ENDS_NOTE)
     basis = outcome_basis(t)
     if basis == "talk":
         notes["outcome"] = wording.INFERRED_OUTCOME_NOTE

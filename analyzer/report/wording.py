@@ -81,6 +81,10 @@ ESTIMATED_ENDS_NOTE = (
     "The transcript gives when turns start but not when they end: a turn is taken to last "
     "until the next one starts, and the last turn at 150 words a minute. Time shares and "
     "monologue seconds rest on that estimate.")
+CHAT_ENDS_NOTE = (
+    "A chat gives when messages were sent, not how long anyone spoke: each message is taken "
+    "to last its words at 150 a minute (at most until the next one), so a pause between "
+    "messages is no one's time. Time shares and monologue seconds rest on that estimate.")
 INFERRED_OUTCOME_NOTE = (
     "This transcript records no formal acceptance or walk-away, so the outcome is inferred "
     "from the talk: an agreement where a party accepts terms and closing starts, an impasse "

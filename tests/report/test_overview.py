@@ -189,7 +189,7 @@ def test_sessions_not_in_english_are_counted_apart(timed_dyad, mediated):
     assert info["sessions"] == 2 and info["not_english"] == 1
     assert info["outcomes"] == {"agreement": 1}  # the flagged session's outcome left out
     md_page = render_overview("md", rows, {})
-    assert "Not English (left out of the counts above): 1" in md_page
+    assert "Not English (not in the outcomes, stages and means above): 1" in md_page
     assert "not English: labels not meaningful" in md_page
     html_page = render_overview("html", rows, {})
     assert html_page.count('class="warn"') == 1
@@ -222,3 +222,24 @@ def test_a_batch_rerun_without_md_removes_the_old_markdown_overview(examples_dir
         assert result.exit_code == 0, result.output
     assert (out / "reports" / "_index.html").is_file()
     assert not (out / "reports" / "_index.md").exists()
+
+
+def test_one_inferred_outcome_reads_plainly(timed_dyad):
+    rows = _rows(timed_dyad)
+    rows[0]["outcome_basis"] = "talk"
+    assert "agreement 1 (inferred from the talk)" in render_overview("md", rows, {})
+
+
+def test_a_batch_overview_links_the_channels_of_a_slack_export(tmp_path):
+    """A Slack export is one input (its folder) holding a session per channel: the worker
+    files their reports under the export's name, not the channel's."""
+    chats = Path(__file__).resolve().parents[1] / "data" / "chats"
+    export = next(p for p in chats.iterdir() if p.is_dir() and (p / "users.json").is_file())
+    out = tmp_path / "batch"
+    result = CliRunner().invoke(app, ["batch", str(export), "--out", str(out), "--workers",
+                                      "1", "--reports", "md"], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    page = (out / "reports" / "_index.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(<([^>]+)>\)", page)
+    assert links and all((out / "reports" / unquote(link)).is_file() for link in links)
+    assert page.count("\n| ") - 1 == len(links)  # every session row is linked
