@@ -38,7 +38,9 @@ def analyze(
     input_format: InputFormatOption = None,
     roles: RolesOption = None,
     read_option: ReadOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No terminal summary (failures and warnings still print).")
+    ] = False,
 ) -> None:
     """Analyse negotiation transcripts: moves, stages, per-turn table and a report per session.
 
@@ -58,6 +60,7 @@ def analyze(
     """
     from ..io import expand_inputs, read_transcripts, unique_session_ids
     from ..io.output import OutputFolder
+    from ..nlp.language import check_language
     from ..pipeline import Analyzer
     from ..report.tables import (
         FAILURE_COLUMNS,
@@ -67,6 +70,7 @@ def analyze(
         turns_table,
         units_table,
     )
+    from ..report.terminal import not_english_warning
     from ..report.writers import print_summary, write_overview, write_session_reports
 
     formats = parse_report_formats(format, "--format")
@@ -131,6 +135,11 @@ def analyze(
     remove_stale_reports(folder, reports)
     if not quiet:
         print_summary(analyses, failures, folder.root, overview=overview)
+    else:  # said even with --quiet, as failures are: these sessions' labels mean nothing
+        foreign = [a.transcript.session_id for a in analyses
+                   if not check_language(a.transcript).english]
+        if foreign:
+            err(not_english_warning(foreign))
     for warning in role_warnings(role_map, speakers) + warnings:
         err(warning)
     raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)

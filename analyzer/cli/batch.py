@@ -137,7 +137,7 @@ def _not_english(result) -> str | None:
 def _print_summary(result, seconds: float, roles: dict[str, str],
                    failures_only: bool = False) -> None:
     """The run's summary on stderr; ``failures_only`` (``--quiet``): just the failures, so a
-    script that sees exit code 1 also sees why."""
+    script that sees exit code 1 also sees why, and the sessions that are not English."""
     import pyarrow.parquet as pq
 
     counts = result.counts
@@ -148,9 +148,9 @@ def _print_summary(result, seconds: float, roles: dict[str, str],
             f"{counts['failures']:,} failed, {seconds:,.1f} s -> {result.out}")
         for page in result.overview:
             err(f"overview of the reports: {page}")
-        foreign = _not_english(result)
-        if foreign:
-            err(foreign)
+    foreign = _not_english(result)  # said even with --quiet: the labels are not meaningful
+    if foreign:
+        err(foreign)
     if counts["failures"]:
         failures = pq.read_table(result.tables["failures"]).slice(0, 10).to_pylist()
         for row in failures:

@@ -117,3 +117,14 @@ def test_a_spanish_session_is_flagged_in_tables_reports_and_terminal(tmp_path):
     assert 'class="caveat warn"' in (out / "compra.html").read_text(encoding="utf-8")
     assert "does not look like English" not in (out / "deal.md").read_text(encoding="utf-8")
     assert "not English" in (out / "_index.md").read_text(encoding="utf-8")
+
+
+def test_quiet_runs_still_warn_about_sessions_not_in_english(tmp_path):
+    source = tmp_path / "compra.txt"
+    source.write_text("".join(f"{s}: {t}\n" for s, t in SPANISH), encoding="utf-8")
+    for command in (["analyze", str(source), "--out", str(tmp_path / "a"), "-q"],
+                    ["batch", str(source), "--out", str(tmp_path / "b"), "--workers", "1",
+                     "--quiet"]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 0, result.output
+        assert "1 session(s) do not look like English (compra)" in result.output, command
