@@ -174,7 +174,8 @@ def stage_rows(analysis: SessionAnalysis) -> list[dict]:
                 "role": speaker.role, "first_turn": mine[0], "last_turn": mine[-1],
                 "turns": len(mine), "words": w, "talk_share": (w / denom) if denom else None,
                 **_shares(group.orientations),
-                "duration": group.duration if has_times else None,
+                # to the millisecond: sums of float seconds carry noise (10.80000000000291)
+                "duration": round(group.duration, 3) if has_times else None,
             })
     return rows
 

@@ -93,8 +93,8 @@ def ref_stage_rows(analysis: SessionAnalysis) -> list[dict]:
             w = sum(n_words[i] for i in mine if not turns[i].is_action)
             denom = all_words if is_third_party(speaker.role) else party_words
             times = [(turns[i].start, ends[i]) for i in mine]
-            duration = sum((e - s) for s, e in times if s is not None and e is not None) \
-                if t.has_times else None
+            duration = round(sum((e - s) for s, e in times if s is not None and e is not None),
+                             3) if t.has_times else None
             rows.append({
                 "session_id": t.session_id, "stage": stage, "speaker": speaker.name,
                 "role": speaker.role, "first_turn": mine[0], "last_turn": mine[-1],
