@@ -214,9 +214,15 @@ def codes_from_turns(turns: pd.DataFrame, labels: str = "model", code: str = "or
     """A coder's codes from a turns table: the model's labels, or the corpus's gold labels.
 
     ``labels="gold"`` with ``code="labels"`` keeps the whole human label set as one code
-    (agreement on the exact set); ``code="orientation"`` maps it to orientation.
+    (agreement on the exact set); ``code="orientation"`` maps it to orientation. Formal
+    actions (Submit-Deal, Accept-Deal...) are left out: they are not talk a coder codes,
+    and the model's "neutral" on each of them inflated its neutral count and the units.
     """
     from .codes import split_labels, turn_codes
+
+    if "is_action" in turns.columns:
+        spoken = ~turns["is_action"].map(lambda v: str(v).strip().lower() in ("true", "1"))
+        turns = turns[spoken]
 
     if labels == "gold" and code == "labels":
         values = turns["gold"].map(lambda v: ",".join(sorted(split_labels(v))) or None)

@@ -167,3 +167,16 @@ def test_cli_codings_without_a_common_category_are_a_usage_error(results_dir):
                                           str(results_dir), "--gold-as", "labels",
                                           "--against-column", "move"])
     assert same_scale.exit_code == 0, same_scale.output
+
+
+def test_the_analysers_codes_leave_formal_actions_out():
+    """Submit-Deal and Accept-Deal are not talk a coder codes: the model's "neutral" on them
+    used to count as codes (QA: 164 neutral against the coders' 100, 402 units for 338)."""
+    from analyzer.study.reliability import codes_from_turns
+
+    turns = pd.DataFrame({"session_id": ["s"] * 3, "turn": [0, 1, 2],
+                          "is_action": [False, True, False],
+                          "orientation": ["integrative", "neutral", "distributive"]})
+    codes = codes_from_turns(turns, labels="model", code="orientation")
+    assert list(codes.index.get_level_values("turn")) == [0, 2]
+    assert list(codes) == ["integrative", "distributive"]
