@@ -10,7 +10,8 @@ checked here before anything is parsed (``MAX_DOCUMENT_BYTES``).
 The body's paragraphs become lines of text: one line per paragraph, and a new line at every
 line break inside one (Teams puts a speaker line and its text in one paragraph this way).
 Text in tables, text boxes, headers, footers, comments and deleted revisions is not read.
-Teams' notices ``Doe, John started transcription`` / ``stopped transcription`` are dropped.
+Teams' notices ``Doe, John started transcription`` / ``stopped transcription`` (and their
+German, French, Spanish, Italian, Dutch and Portuguese wording) are dropped.
 The lines are then read by the reader whose form they have, so the rules are the same as
 for the text files people copy these documents into:
 
@@ -66,7 +67,15 @@ _SKIP = frozenset({_W + "txbxContent", _MC_FALLBACK, _W + "del", _W + "instrText
                    _W + "delText"})
 #: The magic number of an OLE file: Word 97-2003 ``.doc``, or a password-protected ``.docx``.
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_NOTICES = (" started transcription", " stopped transcription")
+#: Teams' notices in the languages its UI most often runs in ("Doe, John hat die
+#: Transkription gestartet"): never speech, whoever the transcript is in.
+_NOTICES = (" started transcription", " stopped transcription",
+            " hat die Transkription gestartet", " hat die Transkription beendet",
+            " a démarré la transcription", " a arrêté la transcription",
+            " inició la transcripción", " detuvo la transcripción",
+            " ha iniziato la trascrizione", " ha interrotto la trascrizione",
+            " heeft de transcriptie gestart", " heeft de transcriptie gestopt",
+            " iniciou a transcrição", " parou a transcrição")
 #: A cue timing written wrongly, alone on its line (``0:0:2.0 -> 0:0:3.0``): not text.
 _BROKEN_TIMING = re.compile(r"^\s*\d[\d:.,]*\s*(?:->|=>|--|—>|→|-)\s*\d[\d:.,]*\s*$")
 _SPACES = str.maketrans({"\xa0": " ", "\u2007": " ", "\u202f": " "})

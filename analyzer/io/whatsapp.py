@@ -60,11 +60,12 @@ _NOTICE = re.compile(
     r"|^messages to this group are now|^this chat is with a business account)")
 #: Media markers, with or without the media: the iPhone's "image omitted" (a document's
 #: with its name: "Lease.pdf • 2 pages document omitted") and ``<attached: ...>``, Android's
-#: ``<Media omitted>`` and "IMG-0001.jpg (file attached)", shared locations.
+#: ``<Media omitted>`` and "IMG-0001.jpg (file attached)", shared locations, and the bare
+#: ``null`` Android writes for view-once media (it read back from turns.csv as empty).
 _MEDIA = re.compile(
     r"^(?:<Media omitted>|(?:.*•.*)?(?:image|video|audio|sticker|GIF|document|Contact card) "
     r"omitted|<attached: [^>]*>|\S.{0,200}? \(file attached\)|location: https?://\S+"
-    r"|Live location shared)$", re.IGNORECASE)
+    r"|Live location shared|null)$", re.IGNORECASE)
 _DELETED = re.compile(r"^(?:This message was deleted|You deleted this message)\.?$",
                       re.IGNORECASE)
 _EDITED = re.compile(rf"[ \t{BIDI}]*<This message was edited>$")

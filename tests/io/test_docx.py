@@ -224,3 +224,12 @@ def test_zip_that_is_not_a_docx_and_a_docx_of_tables(tmp_path):
         list(read_transcripts(table))
     assert "its text is in 1 table(s), which are not read" in caught.value.message
     assert "save it as CSV" in caught.value.hint
+
+
+def test_teams_notices_in_other_languages_are_no_speech():
+    from analyzer.io.docx import _notice
+
+    assert _notice("Doe, John hat die Transkription gestartet")
+    assert _notice("Moreau, Camille a arrêté la transcription.")
+    assert not _notice("Doe, John")  # a speaker line
+    assert not _notice("we started transcription of the minutes together yesterday evening")

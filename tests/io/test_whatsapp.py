@@ -186,3 +186,12 @@ def test_locales_with_a_word_before_the_time_or_dotted_clocks(tmp_path):
         assert transcript.format == "whatsapp", name
         assert [t.speaker for t in transcript.turns] == ["Ana", "Ben"], name
         assert transcript.turns[1].start in (120.0, 90.0, 60.0), name
+
+
+def test_androids_view_once_null_is_no_turn(tmp_path):
+    path = written(tmp_path, "12/03/2024, 14:05 - Ana Lopez: Hello\n"
+                             "12/03/2024, 14:06 - Ben Okoro: null\n"
+                             "12/03/2024, 14:07 - Ben Okoro: Shall we talk price?\n", "vo.txt")
+    transcript = read_one(path)
+    assert [t.text for t in transcript.turns] == ["Hello", "Shall we talk price?"]
+    assert transcript.meta["skipped"] == {"media": 1}
