@@ -27,13 +27,13 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from importlib import resources
 from pathlib import PurePath
 from string import Template
 from typing import Any
 from urllib.parse import quote
 
 from ..results import ORIENTATIONS, STAGES
+from .html import _asset
 from .markdown import md
 from .svg import COLORS, STAGE_INK, esc
 from .tables import split_names
@@ -322,10 +322,6 @@ def _html_parts(rows: Rows, link_of: LinkOf, failures: Rows, version: str) -> It
     if version:
         yield f"<footer>Made by analyzer {esc(version)}</footer>"
     yield tail
-
-
-def _asset(name: str) -> str:
-    return resources.files("analyzer.report").joinpath("templates", name).read_text("utf-8")
 
 
 # -- Markdown --------------------------------------------------------------------------------
