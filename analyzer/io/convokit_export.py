@@ -9,11 +9,11 @@ analyser's labels (stage, move, orientation, confidence, ...) go into each utter
 the transcript's own metadata (outcomes) into the conversation's, under its original names
 (the sessions table's ``meta.`` prefix removed, so reading the corpus back gives the same
 ``meta.*`` columns), and the analyser's session columns under the conversation's
-``analyzer`` key. The turns table keeps an action's kind but not its terms (the split a
-Submit-Deal proposes), so they are taken from the source transcripts when those can still
-be read (``source_actions``): without them a re-analysis would label those turns
-differently. ``Corpus(filename=DIR)`` loads it and ``analyzer.io``'s ConvoKit reader reads
-it back.
+``analyzer`` key. An action's terms (the split a Submit-Deal proposes) come from the turns
+table's ``action_terms``; tables written before that column existed keep only the kind, so
+for them the terms are taken from the source transcripts when those can still be read
+(``source_actions``): without them a re-analysis would label those turns differently.
+``Corpus(filename=DIR)`` loads it and ``analyzer.io``'s ConvoKit reader reads it back.
 
 Ids: an utterance is ``<session_id>__<turn>``; a conversation is the session id; each
 utterance replies to the one before it in its session. Speakers keep their names, so the
@@ -85,6 +85,17 @@ def _jsonable(value: Any) -> Any:
     return _plain(value)
 
 
+def _row_action(row: dict) -> dict | None:
+    """The reader's action form from a turns-table row with ``action_terms``."""
+    kind = _plain(row.get("action"))
+    if kind is None:
+        return None
+    raw = _plain(row.get("action_terms"))
+    text = _plain(row.get("text"))
+    return {"kind": str(kind), "name": str(kind) if text is None else str(text).strip(),
+            "terms": json.loads(raw) if raw else {}}
+
+
 def source_actions(sessions: pd.DataFrame | None) -> tuple[dict, list[str]]:
     """``{(session_id, turn): {"kind", "name", "terms"}}`` for the action turns of the
     sessions' source transcripts, and the sources that could not be read (moved, deleted,
@@ -117,8 +128,10 @@ def convokit_records(turns: pd.DataFrame, sessions: pd.DataFrame | None = None, 
                      actions: dict | None = None) -> dict:
     """The five ConvoKit files as Python objects (``utterances`` is a list of dicts).
 
-    ``actions`` (from ``source_actions``) gives action turns their name and terms; an
-    action turn without an entry keeps just its kind."""
+    An action turn gets the reader's ``{"kind", "name", "terms"}`` form: from the row's
+    ``action_terms`` (the name is the turn's text, as the readers make it) when the table
+    has that column, else from ``actions`` (``source_actions``, for older tables); an action
+    turn with neither keeps just its kind."""
     turns = turns.sort_values(["session_id", "turn"], kind="stable")
     utterances, speakers, conversations = [], {}, {}
     previous: dict[str, str] = {}
@@ -131,7 +144,8 @@ def convokit_records(turns: pd.DataFrame, sessions: pd.DataFrame | None = None, 
         meta = {k: _plain(meta_source[k]) for k in UTTERANCE_META if k in meta_source}
         if "is_action" in meta and meta["is_action"] is not None:
             meta["is_action"] = bool(meta["is_action"])
-        full = (actions or {}).get((session_id, turn))
+        full = _row_action(row) if "action_terms" in row else \
+            (actions or {}).get((session_id, turn))
         if full is not None and full["kind"] == meta.get("action"):
             meta["action"] = full  # the reader's {"kind", "name", "terms"} form
         utterances.append({

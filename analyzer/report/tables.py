@@ -7,7 +7,7 @@ turn, in transcript order, ``turn`` being the 0-based position of the turn as re
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas is imported where a table is built: the batch driver needs
@@ -18,7 +18,7 @@ from ..transcript import PARTY, is_third_party, outcome_basis
 
 TURN_COLUMNS = [
     "session_id", "turn", "speaker", "role", "text", "start", "end", "is_action", "action",
-    "source_line", "stage", "move", "orientation", "confidence", "labels", "offer",
+    "action_terms", "source_line", "stage", "move", "orientation", "confidence", "labels", "offer",
     "gold", "words",
 ]
 UNIT_COLUMNS = [
@@ -70,6 +70,7 @@ def turn_rows(analysis: SessionAnalysis) -> list[dict]:
             "role": roles.get(speaker, PARTY), "text": text, "start": turn.start,
             "end": turn.end, "is_action": action is not None,
             "action": action.kind if action else None,
+            "action_terms": action_terms(action),
             "source_line": turn.source_line, "stage": stage, "move": move.move,
             "orientation": move.orientation, "confidence": round(float(move.confidence), 4),
             "labels": ",".join(move.labels), "offer": move.offer,
@@ -77,6 +78,29 @@ def turn_rows(analysis: SessionAnalysis) -> list[dict]:
             "words": n_words,
         })
     return rows
+
+
+def _json_default(value):
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, tuple):
+        return list(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
+
+
+def action_terms(action) -> str | None:
+    """A formal action's terms as compact JSON (``{"other_gets": {...}, "speaker_gets":
+    {...}}`` for a CaSiNo deal), or None: speech, or an action without terms.
+
+    Why in the turns table: a researcher pooling CaSiNo deals (who proposed what split,
+    which offer was accepted) needs the split itself, not just the kind ``submit``; one JSON
+    cell keeps the table's shape whatever issues a corpus has."""
+    if action is None or not action.terms:
+        return None
+    return json.dumps(action.terms, sort_keys=True, separators=(",", ":"),
+                      default=_json_default)
 
 
 def unit_rows(analysis: SessionAnalysis) -> list[dict]:

@@ -46,7 +46,8 @@ CATEGORICAL = {"stage": STAGES, "orientation": ORIENTATIONS, "role": ROLES,
 #: Columns that hold words, whatever they look like: never turned into numbers, even when a
 #: table's every value happens to read as one (a session whose turns are all "1", "2").
 TEXT_COLUMNS = frozenset({"text", "speaker", "session_id", "source", "format", "parties",
-                          "third_parties", "model", "labels", "gold", "file", "error", "hint"})
+                          "third_parties", "model", "labels", "gold", "file", "error", "hint",
+                          "action_terms"})
 STATA_STR_MAX = 2045  # longest fixed-width string Stata's .dta (format 118) holds
 _STATA_RESERVED = {"_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in",
                    "int", "long", "_n", "_N", "_pi", "_pred", "_rc", "_se", "_skip",
@@ -212,7 +213,9 @@ def write_exports(results, folder, formats, *, unique_speakers: bool = False,
                                              variable_value_labels=v, version=15)
                 written.append(folder.write_atomic(f"{sub}/{name}.{fmt}", write))
         elif fmt == "convokit":
+            # terms come from ``action_terms``; only older tables need the sources again
             has_actions = "action" in results.turns.columns and \
+                "action_terms" not in results.turns.columns and \
                 results.turns["action"].notna().any()
             actions, unreadable = (source_actions(results.sessions) if has_actions
                                    else ({}, []))

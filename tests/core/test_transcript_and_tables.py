@@ -62,6 +62,24 @@ def test_turns_table_is_one_row_per_turn_in_order():
     assert table["is_action"].tolist() == [False] * 5 + [True]
     assert table.loc[5, "action"] == "accept"
     assert table.loc[5, "words"] == 0
+    assert table["action_terms"].isna().all()  # an action without terms, and speech
+
+
+def test_turns_table_carries_an_actions_terms_as_json():
+    """A Submit-Deal's split is in the table (one JSON cell), so a researcher can pool the
+    deals without going back to the sources."""
+    import json
+
+    analysis = _session()
+    deal = Action("submit", "Submit-Deal", {"speaker_gets": {"Food": 2, "Water": 1},
+                                            "other_gets": {"Food": 1}})
+    turns = analysis.transcript.turns[:5] + (Turn(5, "Ana", "Submit-Deal", action=deal),)
+    analysis = dataclasses.replace(analysis, transcript=dataclasses.replace(
+        analysis.transcript, turns=turns))
+    table = turns_table([analysis])
+    assert json.loads(table.loc[5, "action_terms"]) == {
+        "speaker_gets": {"Food": 2, "Water": 1}, "other_gets": {"Food": 1}}
+    assert table.loc[:4, "action_terms"].isna().all()
 
 
 def test_stage_shares_exclude_the_mediator():

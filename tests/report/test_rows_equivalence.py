@@ -7,8 +7,9 @@ flattened with a stack instead of a call per level). This file keeps the form be
 (commit 9100cb1) as the reference and compares ``repr`` of the rows (so 0 vs 0.0 or a
 reordered key would fail too; with the changes of 27 Nov 2026: shares of 0 turns and a
 talk share of 0 words are None, durations use the reports' estimated ends, the model's
-version and hash are columns) on the examples (mediated, timed, untimed sessions, formal
-actions), CaSiNo valid (nested metadata) and the hand-made report fixtures.
+version and hash are columns; since 0.4.0 an action's terms are a turns column) on the
+examples (mediated, timed, untimed sessions, formal actions), CaSiNo valid (nested
+metadata) and the hand-made report fixtures.
 """
 
 from __future__ import annotations
@@ -180,6 +181,9 @@ def ref_turn_rows(analysis: SessionAnalysis) -> list[dict]:
         "role": role_of(turn.speaker), "text": turn.text, "start": turn.start,
         "end": turn.end, "is_action": turn.is_action,
         "action": turn.action.kind if turn.action else None,
+        "action_terms": json.dumps(dict(turn.action.terms), sort_keys=True,
+                                   separators=(",", ":"))
+        if turn.action and turn.action.terms else None,
         "source_line": turn.source_line, "stage": stage, "move": move.move,
         "orientation": move.orientation, "confidence": round(float(move.confidence), 4),
         "labels": ",".join(move.labels), "offer": move.offer,

@@ -238,3 +238,26 @@ def test_convokit_round_trip_keeps_action_terms_and_metadata_names(repo, tmp_pat
     assert not any(c.startswith("meta.meta.") for c in sb.columns)
     assert list(sb.set_index("session_id").loc[["c1"], "meta.outcome"]) == ["deal"]
     assert list(sb["meta.corpus.name"]) == list(sa["meta.corpus.name"])  # the source's
+
+
+def test_convokit_export_takes_terms_from_the_table_when_the_source_is_gone(repo, tmp_path):
+    """The turns table's ``action_terms`` is enough: the source moved away, the exported
+    Submit-Deal still has its terms (and no warning about unreadable sources)."""
+    import shutil
+
+    from analyzer import io as aio
+
+    source = tmp_path / "corpus"
+    shutil.copytree(repo / "tests" / "data" / "good" / "convokit_corpus", source)
+    runner = CliRunner()
+    first, exported = tmp_path / "r1", tmp_path / "exp"
+    res = runner.invoke(app, ["analyze", str(source), "--out", str(first), "--quiet"])
+    assert res.exit_code == 0, res.output
+    shutil.rmtree(source)
+    res = runner.invoke(app, ["export", str(first), "--to", "convokit", "--out", str(exported)])
+    assert res.exit_code == 0, res.output
+    assert "could not read" not in res.output
+    submit = [t for t in next(t for t in aio.read_transcripts(exported / "convokit")
+                              if t.session_id == "c2").turns if t.is_action][0]
+    assert submit.action.name == "Submit-Deal"
+    assert dict(submit.action.terms) == {"speaker_gets": {"Food": 2}}
