@@ -10,6 +10,7 @@ orientation map, versions, training-data hash and size, CV scores), a model card
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -25,6 +26,7 @@ from ..nlp.cues import count_cues, find_cues, first_cue
 from ..results import ORIENTATIONS, TurnMove, Unit, UnitMove
 from ..transcript import Transcript
 from .classifier import FittedClassifier
+from .commitments import ULTIMATUM, find_commitment
 from .offers import action_move, detect_offers
 from .taxonomy import orientation_of_move
 
@@ -347,6 +349,8 @@ class MoveModel:
                 if inside[0] or inside[1]:
                     reasons = _within_turn(reasons, *inside)
                 moves[slot] = TurnMove(*head, tuple(reasons), offer)
+        for item, moves in zip(items, out, strict=True):
+            _mark_commitments(*item, *moves, explain)
         return out
 
     def orientation_of(self, move: str) -> str:
@@ -419,6 +423,37 @@ def _spoken_columns(items, full: bool = False) -> dict[str, list] | None:
         cols.update(session_id=sid_col, unit=unit_col, speaker=speaker_col,
                     is_action=action_col, gold=gold_col)
     return cols
+
+
+def _mark_commitments(transcript: Transcript, units: list[Unit], unit_moves: list[UnitMove],
+                      turn_moves: list[TurnMove], explain: bool) -> None:
+    """Threats, ultimatums and firm commitments (``commitments.py``) made distributive, in
+    place: the turn and the unit that says it, at confidence 1.0, ``ultimatum`` as the move
+    where the model found no strategy; labels untouched (see the module's docstring)."""
+    found = {}
+    for turn in transcript.turns:
+        if turn.action is None:
+            phrase = find_commitment(turn.text)
+            if phrase is not None:
+                found[turn.index] = phrase
+    if not found:
+        return
+    text_of = {(u.turn, u.index): u.text for u in units if u.turn in found}
+    for j, um in enumerate(unit_moves):
+        if um.turn in found and find_commitment(text_of.get((um.turn, um.index), "")):
+            unit_moves[j] = UnitMove(um.turn, um.index,
+                                     ULTIMATUM if um.move == "non-strategic" else um.move,
+                                     "distributive", 1.0)
+    for j, tm in enumerate(turn_moves):
+        phrase = found.get(tm.turn)
+        if phrase is None:
+            continue
+        turn_moves[j] = dataclasses.replace(
+            tm, move=ULTIMATUM if set(tm.labels) <= {"non-strategic"} else tm.move,
+            orientation="distributive", confidence=1.0,
+            probabilities={o: float(o == "distributive") for o in ORIENTATIONS}
+            if tm.probabilities else tm.probabilities,
+            reasons=(f'rule:ultimatum "{phrase}"', *tm.reasons) if explain else tm.reasons)
 
 
 _ORIENTATION_NAMES = np.array(ORIENTATIONS, dtype=object)

@@ -29,7 +29,7 @@ class MoveType:
     orientation: str
     definition: str
     research: str
-    family: str  # "strategy" (learned from coded data) or "offer" (rules) or "action"
+    family: str  # "strategy" (learned from coded data), "offer" or "rule" (rules), "action"
 
 
 MOVES: tuple[MoveType, ...] = (
@@ -93,6 +93,13 @@ MOVES: tuple[MoveType, ...] = (
     MoveType("walk_away", "distributive",
              "Leaving without a deal (Walk-Away): exercising one's alternative.",
              "Threats and ultimatums are distributive (Weingart et al. 1990).", "action"),
+    # --- found by rules in the words (``commitments.py``); last, so export codes stay ---
+    MoveType("ultimatum", "distributive",
+             "A threat, an ultimatum or a firm positional commitment ('take it or leave "
+             "it', 'my final offer', 'I can't go below 45', 'or we walk').",
+             "Commitment tactics of distributive bargaining (Walton & McKersie 1965); "
+             "threats and positional commitment are distributive in the coding schemes "
+             "(Weingart et al. 1990; Kern et al. 2020).", "rule"),
 )
 
 MOVE_BY_NAME = {m.name: m for m in MOVES}
