@@ -3,13 +3,16 @@ distributive one.
 
 Negotiators reciprocate both integrative and distributive tactics, and highly integrative
 dyads reciprocate integrative behaviour more (Weingart, Thompson, Bazerman & Carroll 1990).
-We measure it lag-1 over the parties' spoken turns: a *reply* is a party's turn that directly
-follows a turn by a different party (a third party's turns and formal actions are skipped, so
-a mediator never counts as the one answered or answering; consecutive turns by the same party
-are not replies). For each party we give P(integrative reply | the other's turn integrative)
-and P(distributive reply | the other's turn distributive), with their counts, next to the
-party's base rate, the share of all its spoken turns with that orientation: reciprocity
-means the conditional rate is above the base rate, and counts this small say little alone.
+We measure it lag-1 over the spoken turns: a *reply* is a party's turn that directly follows
+a turn by a different party (formal actions are skipped; consecutive turns by the same party
+are not replies). A third party's turn breaks the chain: a mediator is never the one
+answered or answering, and a party speaking after the mediator answers the mediator, not
+the party who spoke before (until 0.4.0 the parties' turns around a mediator's were paired,
+which paired unrelated turns; QA of 27 Nov 2026). For each party we give P(integrative
+reply | the other's turn integrative) and P(distributive reply | the other's turn
+distributive), with their counts, next to the party's base rate, the share of all its
+spoken turns with that orientation: reciprocity means the conditional rate is above the
+base rate, and counts this small say little alone.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from .facts import TurnFact
 
 
 def reply_pairs(facts: Sequence[TurnFact]) -> list[tuple[TurnFact, TurnFact]]:
-    """``(antecedent, reply)`` pairs between different parties, third parties skipped."""
-    party = [f for f in facts if f.spoken and f.is_party]
-    return [(a, b) for a, b in pairwise(party) if a.speaker != b.speaker]
+    """``(antecedent, reply)`` pairs of consecutive spoken turns by different parties (a
+    third party's turn in between breaks the pair)."""
+    spoken = [f for f in facts if f.spoken]
+    return [(a, b) for a, b in pairwise(spoken)
+            if a.is_party and b.is_party and a.speaker != b.speaker]
 
 
 def _rate(k: int, n: int) -> float | None:

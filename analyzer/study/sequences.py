@@ -158,15 +158,22 @@ def reciprocity(turns: pd.DataFrame, *, labels: str = "model", lag: int = 1,
     """Per session and responding party: integrative answered integratively, distributive
     answered distributively (counts and shares), from across-speaker lag pairs.
 
-    Third parties (mediators, chairs...) are left out before pairing, as in the session
-    report's reciprocity: a mediator is neither answered nor answering, and the parties'
-    turns around a mediator's turn form a pair."""
-    if "role" in turns.columns:
-        from ..transcript import is_third_party
-
-        turns = turns[~turns["role"].fillna("party").map(is_third_party).astype(bool)]
+    Third parties (mediators, chairs...), as in the session report's reciprocity: a
+    mediator is neither answered nor answering, and a pair that has a third party's turn at
+    either end is dropped (a party speaking after the mediator answers the mediator; until
+    0.4.0 the parties' turns around a mediator's turn were paired)."""
     pairs = transition_pairs(turns, lag=lag, scope="across", labels=labels,
                              code="orientation", include_actions=include_actions)
+    if "role" in turns.columns and len(pairs):
+        from ..transcript import is_third_party
+
+        third = turns["role"].fillna("party").map(is_third_party).astype(bool)
+        outside = set(zip(turns.loc[third, "session_id"].astype(str),
+                          turns.loc[third, "speaker"], strict=True))
+        if outside:
+            ends = [(s, a) in outside or (s, b) in outside for s, a, b in zip(
+                pairs["session_id"], pairs["speaker"], pairs["next_speaker"], strict=True)]
+            pairs = pairs[~pd.Series(ends, index=pairs.index)]
     rows = []
     for (session_id, speaker), group in pairs.groupby(["session_id", "next_speaker"],
                                                       sort=True):

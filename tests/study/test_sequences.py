@@ -103,8 +103,8 @@ def test_reciprocity(turns):
 
 
 def test_reciprocity_leaves_third_parties_out(turns):
-    """A mediator's turn between two parties' turns is skipped, as in the session report:
-    the mediator gets no row and the parties' turns around it form a pair."""
+    """A mediator gets no row (here the parties' turns around it are by one speaker, so
+    dropping the mediator's turn gives the same table)."""
     s1 = turns[turns["session_id"] == "s1"].copy()
     mediated = s1.copy()
     mediated.loc[mediated["turn"] == 1, ["speaker", "role"]] = ["M", "mediator"]
@@ -112,6 +112,19 @@ def test_reciprocity_leaves_third_parties_out(turns):
     assert "M" not in set(recip["speaker"])
     plain = reciprocity(s1[s1["turn"] != 1])
     assert recip.reset_index(drop=True).equals(plain.reset_index(drop=True))
+
+
+def test_a_party_speaking_after_the_mediator_answers_the_mediator(turns):
+    """A distributive turn, the mediator, then the other party: the other party answered
+    the mediator, so no reply pair is formed across the mediator (as in the report)."""
+    three = turns[(turns["session_id"] == "s1") & (turns["turn"] < 3)].copy()
+    three["orientation"] = ["distributive", "neutral", "distributive"]
+    three["speaker"] = ["A", "M", "B"]
+    three["role"] = ["party", "mediator", "party"]
+    assert reciprocity(three).empty
+    direct = three[three["turn"] != 1]  # without the mediator, B answers A in kind
+    row = reciprocity(direct).set_index("speaker").loc["B"]
+    assert row["distributive_answered_distributive"] == 1
 
 
 def test_heatmap_svg_is_valid_and_escaped():
