@@ -34,10 +34,23 @@ def _compact_ols(reg):
     import pandas as pd
 
     return pd.DataFrame({
-        "outcome": reg["outcome"], "term": reg["term"], "coef": reg["coef"].round(3),
+        "outcome": reg["outcome"],
+        "term": [f"{t} (dropped)" if note else t
+                 for t, note in zip(reg["term"], reg["note"].fillna(""), strict=True)],
+        "coef": reg["coef"].round(3),
         "se": reg["se"].round(3),
         "95% CI": [_ci(a, b) for a, b in zip(reg["ci_low"], reg["ci_high"], strict=True)],
         "p": reg["p"].round(4), "R2": reg["r2"].round(3), "n": reg["n"]})
+
+
+def _dropped_notes(reg) -> list[str]:
+    """One line per regressor the regressions dropped as aliased (``ols``'s ``note``)."""
+    lines = []
+    dropped = reg[reg["note"].fillna("").astype(str) != ""]
+    for (term, note), rows in dropped.groupby(["term", "note"], sort=False):
+        lines.append(f"note: {term} {note}; no coefficient for it in the regression of "
+                     f"{', '.join(dict.fromkeys(rows['outcome']))} (df = n - rank)")
+    return lines
 
 
 def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir) -> None:
@@ -191,6 +204,8 @@ def outcomes(
                                                    "Spearman rho", max_rows=60))
     console.print(frame_table(_compact_ols(reg), "OLS regression: coef [95% CI]",
                               max_rows=60))
+    for line in _dropped_notes(reg):
+        console.print(line, markup=False, highlight=False)
     typer.echo(note, nl=False)
     raise typer.Exit(EXIT_OK)
 

@@ -33,7 +33,7 @@ LIKERT = {
 CORRELATION_COLUMNS = ["x", "y", "n", "pearson_r", "ci_low", "ci_high", "pearson_p",
                        "spearman_rho", "spearman_p"]
 OLS_COLUMNS = ["outcome", "term", "coef", "se", "t", "p", "ci_low", "ci_high", "n", "r2",
-               "adj_r2"]
+               "adj_r2", "df", "note"]
 
 
 # ---- metrics from the turns table ---------------------------------------------------------
@@ -223,14 +223,65 @@ def correlations(frame: pd.DataFrame, xs: list[str], ys: list[str]) -> pd.DataFr
     return pd.DataFrame(rows, columns=CORRELATION_COLUMNS)
 
 
+#: Relative tolerance of the rank check: a regressor whose unit-scaled column lies within
+#: this of the span of the columns before it is aliased (R's ``lm`` uses 1e-7 in its QR).
+RANK_TOLERANCE = 1e-7
+
+
+def _rank(X: np.ndarray) -> int:
+    """Numerical rank of ``X`` with its columns scaled to unit length (so a regressor's
+    units do not decide), singular values below ``RANK_TOLERANCE`` × the largest ignored."""
+    if X.shape[1] == 0:
+        return 0
+    norms = np.linalg.norm(X, axis=0)
+    unit = X / np.where(norms > 0, norms, 1.0)
+    top = float(np.linalg.svd(unit, compute_uv=False).max(initial=0.0))
+    return int(np.linalg.matrix_rank(unit, tol=RANK_TOLERANCE * top)) if top > 0 else 0
+
+
+def aliased_terms(X: np.ndarray, names: list[str]) -> list[str]:
+    """Columns of the design ``X`` (intercept first) that are linear combinations of the
+    columns before them, as R's ``lm`` finds them: the later one of a collinear set goes."""
+    kept: list[int] = []
+    aliased = []
+    for j, name in enumerate(names):
+        if _rank(X[:, [*kept, j]]) > len(kept):
+            kept.append(j)
+        else:
+            aliased.append(name)
+    return aliased
+
+
+def _alias_reason(term: str, xs: list[str]) -> str:
+    """Why ``term`` was dropped; the orientation shares of one stage always sum to 1."""
+    for o in ORIENTATIONS:
+        if term.endswith(f"{o}_share"):
+            prefix = term[: -len(f"{o}_share")]
+            if all(f"{prefix}{other}_share" in xs for other in ORIENTATIONS):
+                return ("dropped: collinear with the others: the shares sum to 1 "
+                        "(leave one out as the reference)")
+    return "dropped: collinear with the intercept and the regressors before it"
+
+
 def ols(frame: pd.DataFrame, y: str, xs: list[str]) -> pd.DataFrame:
-    """Ordinary least squares ``y ~ 1 + xs`` on complete rows: one row per term."""
+    """Ordinary least squares ``y ~ 1 + xs`` on complete rows: one row per term.
+
+    A rank-deficient design is handled as R's ``lm`` does: a regressor that is a linear
+    combination of the intercept and the regressors before it (``integrative_share``,
+    ``distributive_share`` and ``neutral_share`` sum to 1) is dropped, its row has no
+    estimates and says why in ``note``, and the residual degrees of freedom (``df``) are
+    n minus the rank."""
     data = frame[[y, *xs]].apply(pd.to_numeric, errors="coerce").dropna()
-    n, k = len(data), len(xs) + 1
+    n = len(data)
+    terms = ["intercept", *xs]
+    X_full = np.column_stack([np.ones(n), data[xs].to_numpy(dtype=float)])
+    dropped = aliased_terms(X_full, terms) if n else []
+    kept = [t for t in terms if t not in dropped]
+    k = len(kept)
     if n <= k:
         raise UsageError(f"too few complete rows ({n}) to regress {y} on {', '.join(xs)}",
                          hint="choose fewer predictors or check the outcome has values")
-    X = np.column_stack([np.ones(n), data[xs].to_numpy(dtype=float)])
+    X = X_full[:, [terms.index(t) for t in kept]]
     Y = data[y].to_numpy(dtype=float)
     beta, *_ = np.linalg.lstsq(X, Y, rcond=None)
     resid = Y - X @ beta
@@ -245,10 +296,16 @@ def ols(frame: pd.DataFrame, y: str, xs: list[str]) -> pd.DataFrame:
     ss_tot = ((Y - Y.mean()) ** 2).sum()
     r2 = 1 - (resid @ resid) / ss_tot if ss_tot else float("nan")
     adj = 1 - (1 - r2) * (n - 1) / df if df > 0 else float("nan")
-    rows = [{"outcome": y, "term": term, "coef": float(b), "se": float(s), "t": float(tv),
-             "p": float(pv), "ci_low": float(b - crit * s), "ci_high": float(b + crit * s),
-             "n": n, "r2": float(r2), "adj_r2": float(adj)}
-            for term, b, s, tv, pv in zip(["intercept", *xs], beta, se, t, p, strict=True)]
+    fits = {term: (float(b), float(s), float(tv), float(pv))
+            for term, b, s, tv, pv in zip(kept, beta, se, t, p, strict=True)}
+    nan = float("nan")
+    rows = []
+    for term in terms:
+        b, s, tv, pv = fits.get(term, (nan, nan, nan, nan))
+        rows.append({"outcome": y, "term": term, "coef": b, "se": s, "t": tv, "p": pv,
+                     "ci_low": b - crit * s, "ci_high": b + crit * s, "n": n,
+                     "r2": float(r2), "adj_r2": float(adj), "df": df,
+                     "note": "" if term in fits else _alias_reason(term, xs)})
     return pd.DataFrame(rows, columns=OLS_COLUMNS)
 
 

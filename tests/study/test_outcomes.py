@@ -176,3 +176,53 @@ def test_no_human_labels_is_a_usage_error(results_dir, turns, tmp_path):
     res = CliRunner().invoke(app, ["outcomes", str(bare), "--labels", "both"])
     assert res.exit_code == 2 and "human labels" in res.output
     assert "Traceback" not in res.output
+
+
+def test_ols_rank_deficient_drops_the_aliased_share():
+    # integrative + distributive + neutral = 1: with the intercept the design has rank 3 of 4
+    rng = np.random.default_rng(3)
+    parts = rng.dirichlet([2, 2, 2], size=25)
+    frame = pd.DataFrame(parts, columns=["integrative_share", "distributive_share",
+                                         "neutral_share"])
+    frame["y"] = 3 + 2 * frame["integrative_share"] + rng.normal(size=25)
+    full = ols(frame, "y", ["integrative_share", "distributive_share", "neutral_share"])
+    full = full.set_index("term")
+    dropped = full.loc["neutral_share"]
+    assert all(math.isnan(dropped[c]) for c in ("coef", "se", "t", "p", "ci_low", "ci_high"))
+    assert "collinear with the others: the shares sum to 1" in dropped["note"]
+    # the rest is the identified model (neutral as the reference), df from the rank
+    two = ols(frame, "y", ["integrative_share", "distributive_share"]).set_index("term")
+    for term in ("intercept", "integrative_share", "distributive_share"):
+        for column in ("coef", "se", "p", "ci_low"):
+            assert full.loc[term, column] == pytest.approx(two.loc[term, column])
+        assert full.loc[term, "note"] == ""
+    assert (full["df"] == 25 - 3).all()
+    assert full.loc["intercept", "adj_r2"] == pytest.approx(two.loc["intercept", "adj_r2"])
+
+
+def test_ols_drops_a_later_regressor_collinear_with_an_earlier_one():
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"a": rng.normal(size=20), "b": rng.normal(size=20)})
+    frame["c"] = 2 * frame["a"] - frame["b"] + 7  # exact combination, other scale
+    frame["y"] = frame["a"] + rng.normal(size=20)
+    fit = ols(frame, "y", ["a", "c", "b"]).set_index("term")
+    assert math.isnan(fit.loc["b", "coef"]) and "collinear" in fit.loc["b", "note"]
+    assert not math.isnan(fit.loc["c", "coef"]) and (fit["df"] == 17).all()
+    # a constant regressor is aliased with the intercept
+    frame["k"] = 5.0
+    const = ols(frame, "y", ["a", "k"]).set_index("term")
+    assert math.isnan(const.loc["k", "coef"]) and const.loc["a", "df"] == 18
+
+
+def test_cli_outcomes_reports_dropped_regressor(results_dir, tmp_path):
+    out = tmp_path / "o"
+    res = CliRunner().invoke(app, [
+        "outcomes", str(results_dir), "--targets", "satisfaction", "--regressors",
+        "integrative_share,distributive_share,neutral_share", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    reg = pd.read_csv(out / "regression.csv", keep_default_na=False).set_index("term")
+    assert reg.loc["neutral_share", "coef"] == ""  # no estimate written
+    assert "shares sum to 1" in reg.loc["neutral_share", "note"]
+    assert int(reg.loc["integrative_share", "df"]) == 4 - 3
+    text = " ".join(res.output.split())
+    assert "neutral_share dropped: collinear with the others: the shares sum to 1" in text
