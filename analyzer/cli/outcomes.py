@@ -88,7 +88,9 @@ def outcomes(
         show_default=False)],
     outcomes_csv: Annotated[Path | None, typer.Option(
         "--outcomes", help="CSV of outcomes keyed by session_id (and speaker); default: the "
-                           "transcripts' metadata (CaSiNo: points, satisfaction, liking).",
+                           "transcripts' metadata (CaSiNo: points, satisfaction, liking). "
+                           "Without a speaker column the values are session values: no "
+                           "joint_points or partner_* is derived from them.",
         show_default=False)] = None,
     labels: Annotated[str, typer.Option(
         "--labels", help="model (the analyser's labels), gold (human labels mapped to "
@@ -124,7 +126,8 @@ def outcomes(
 
     Outcomes come from the transcripts' metadata (the sessions table's meta.* columns; text
     scales such as "Slightly satisfied" become 1..5; joint_points and partner_* are derived
-    for two-party sessions) or from --outcomes. Party rows of one session are not
+    for two-party sessions) or from --outcomes (party-level values with a speaker column;
+    session values, used as they are, without one). Party rows of one session are not
     independent: read p-values as descriptive, or use --level session.
 
     Example:

@@ -346,8 +346,10 @@ def study_table(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
     """Behaviour metrics joined with outcome variables, one row per party (or session).
 
     Outcomes come from ``outcomes`` (a frame read with ``read_outcomes_csv``) when given,
-    else from the sessions table's metadata. ``subset`` picks sessions with or without
-    human labels (see ``select_sessions``).
+    else from the sessions table's metadata. ``joint_points`` and ``partner_*`` are derived
+    from party-level values only: an ``outcomes`` frame without a ``speaker`` column holds
+    session values, which every party of the session gets unchanged. ``subset`` picks
+    sessions with or without human labels (see ``select_sessions``).
     """
     turns = select_sessions(turns, subset)
     metrics = party_metrics(turns, labels=labels) if len(turns) else pd.DataFrame()
@@ -356,18 +358,21 @@ def study_table(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
                                                        f" in the {subset} sessions"),
                          hint="--subset annotated and --labels gold/both need sessions whose "
                               "turns carry human labels (the gold column)")
+    per_party = True
     if outcomes is not None:
         if "speaker" in outcomes.columns:
             party_out = metrics[["session_id", "speaker"]].merge(
                 outcomes, on=["session_id", "speaker"], how="left")
-        else:
+        else:  # session values: each party gets its session's value, as it is
+            per_party = False
             party_out = metrics[["session_id", "speaker"]].merge(
                 outcomes, on="session_id", how="left")
     elif sessions is not None:
         party_out = outcomes_from_sessions(sessions, metrics)
     else:
         party_out = metrics[["session_id", "speaker"]].copy()
-    party_out = add_derived(party_out)
+    if per_party:  # a session's value is no party's: summing or swapping it means nothing
+        party_out = add_derived(party_out)
     joined = metrics.merge(party_out, on=["session_id", "speaker"], how="left")
     if level == "party":
         return joined

@@ -226,3 +226,23 @@ def test_cli_outcomes_reports_dropped_regressor(results_dir, tmp_path):
     assert int(reg.loc["integrative_share", "df"]) == 4 - 3
     text = " ".join(res.output.split())
     assert "neutral_share dropped: collinear with the others: the shares sum to 1" in text
+
+
+def test_session_outcomes_csv_is_not_summed_over_parties(tmp_path, turns):
+    path = tmp_path / "sess.csv"
+    path.write_text("session_id,deal_value,points_scored\ns1,36,22\ns2,39,18\n")
+    data = study_table(turns, outcomes=read_outcomes_csv(path))
+    assert "joint_points" not in data.columns  # 22 is the session's value, not a party's
+    assert not [c for c in data.columns if c.startswith("partner_")]
+    assert set(data.loc[data["session_id"] == "s1", "points_scored"]) == {22}
+    per_session = study_table(turns, outcomes=read_outcomes_csv(path),
+                              level="session").set_index("session_id")
+    assert per_session.loc["s1", "deal_value"] == 36
+    assert "joint_points" not in per_session.columns
+    # a party-level file still gives joint points and the partner's values
+    party = tmp_path / "party.csv"
+    party.write_text("session_id,speaker,points_scored\ns1,A,20\ns1,B,16\ns2,C,18\ns2,D,21\n")
+    data = study_table(turns, outcomes=read_outcomes_csv(party)).set_index(
+        ["session_id", "speaker"])
+    assert data.loc[("s1", "A"), "joint_points"] == 36
+    assert data.loc[("s1", "A"), "partner_points_scored"] == 16
