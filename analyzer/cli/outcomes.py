@@ -53,7 +53,8 @@ def _dropped_notes(reg) -> list[str]:
     return lines
 
 
-def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir) -> None:
+def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir,
+             constant_note="") -> None:
     """``--labels both``: the correlations on model and human labels side by side."""
     import pandas as pd
 
@@ -79,6 +80,7 @@ def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir) -> N
     console = study_console()
     console.print(frame_table(shown, "Pearson r on the model's vs the human labels (same "
                                      "parties)", max_rows=60))
+    typer.echo(constant_note, nl=False)
     typer.echo(note, nl=False)
 
 
@@ -100,7 +102,9 @@ def outcomes(
         "--subset", help="Sessions: all, annotated (with human labels) or unannotated "
                          "(without: new to a model trained on the annotated ones).")] = "all",
     level: Annotated[str, typer.Option(
-        "--level", help="party (one row per party) or session.")] = "party",
+        "--level", help="party (one row per party) or session (one row per session; "
+                        "party outcomes averaged as mean_<x>, points_scored left out for "
+                        "joint_points).")] = "party",
     predictors: Annotated[str | None, typer.Option(
         "--predictors", help="Behaviour columns, comma-separated [default: "
                              "integrative_share,bargaining_integrative_share,"
@@ -108,7 +112,8 @@ def outcomes(
     targets: Annotated[str | None, typer.Option(
         "--targets", help="Outcome columns, comma-separated [default: those of joint_points, "
                           "points_scored, partner_satisfaction, partner_opponent_likeness, "
-                          "satisfaction, opponent_likeness that exist].",
+                          "satisfaction, opponent_likeness that exist; at --level session "
+                          "joint_points, mean_satisfaction, mean_opponent_likeness].",
         show_default=False)] = None,
     regressors: Annotated[str | None, typer.Option(
         "--regressors", help="Predictors of the OLS regression of each target [default: "
@@ -142,6 +147,7 @@ def outcomes(
         DEFAULT_OUTCOMES,
         DEFAULT_PREDICTORS,
         DEFAULT_REGRESSORS,
+        constant_columns,
         correlations,
         ols,
         read_outcomes_csv,
@@ -181,8 +187,19 @@ def outcomes(
     if not ys:
         fail_usage("no outcome variables found in the results' metadata",
                    "pass --outcomes FILE.csv (session_id[, speaker], outcome columns)")
+    constant = constant_columns(data, list(dict.fromkeys([*xs, *ys])))
+    xs = [c for c in xs if c not in constant]
+    ys = [c for c in ys if c not in constant]
+    if not xs or not ys:
+        fail_usage(f"every {'behaviour' if not xs else 'outcome'} column has the same value "
+                   f"in every {level} row: {', '.join(constant)}",
+                   "a correlation with a constant is undefined; choose other "
+                   + ("--predictors" if not xs else "--targets"))
+    constant_note = (f"note: left out of the correlations and regressions (the same value "
+                     f"in every {level} row): {', '.join(constant)}\n" if constant else "")
     if labels == "both":
-        _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir)
+        _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir,
+                 constant_note)
         raise typer.Exit(EXIT_OK)
     corr = correlations(data, xs, ys)
     try:
@@ -198,6 +215,7 @@ def outcomes(
                                options={"labels": labels, "level": level, "predictors": xs,
                                         "subset": subset,
                                         "targets": ys, "regressors": regs,
+                                        "left_out_constant": constant,
                                         "outcomes": outcomes_csv},
                                inputs=[results_dir,
                                        *([outcomes_csv] if outcomes_csv else [])])
@@ -209,6 +227,7 @@ def outcomes(
                               max_rows=60))
     for line in _dropped_notes(reg):
         console.print(line, markup=False, highlight=False)
+    typer.echo(constant_note, nl=False)
     typer.echo(note, nl=False)
     raise typer.Exit(EXIT_OK)
 

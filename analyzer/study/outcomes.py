@@ -313,7 +313,8 @@ def ols(frame: pd.DataFrame, y: str, xs: list[str]) -> pd.DataFrame:
 
 DEFAULT_PREDICTORS = ["integrative_share", "bargaining_integrative_share", "distributive_share"]
 DEFAULT_OUTCOMES = ["joint_points", "points_scored", "partner_satisfaction",
-                    "partner_opponent_likeness", "satisfaction", "opponent_likeness"]
+                    "partner_opponent_likeness", "satisfaction", "opponent_likeness",
+                    "mean_satisfaction", "mean_opponent_likeness"]  # (mean_: session level)
 DEFAULT_REGRESSORS = ["integrative_share", "distributive_share"]
 
 
@@ -349,7 +350,8 @@ def study_table(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
     else from the sessions table's metadata. ``joint_points`` and ``partner_*`` are derived
     from party-level values only: an ``outcomes`` frame without a ``speaker`` column holds
     session values, which every party of the session gets unchanged. ``subset`` picks
-    sessions with or without human labels (see ``select_sessions``).
+    sessions with or without human labels (see ``select_sessions``). At
+    ``level="session"`` party values are averaged and renamed (``session_outcome_names``).
     """
     turns = select_sessions(turns, subset)
     metrics = party_metrics(turns, labels=labels) if len(turns) else pd.DataFrame()
@@ -382,7 +384,31 @@ def study_table(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
     shared = [c for c in party_out.columns if c not in ("session_id", "speaker")
               and not c.startswith("partner_")]
     per_session = party_out.groupby("session_id")[shared].mean(numeric_only=True)
+    if per_party:
+        per_session = session_outcome_names(per_session)
     return sess.merge(per_session, left_on="session_id", right_index=True, how="left")
+
+
+#: Session-level outcomes that are the same for every party, so they keep their names.
+SESSION_OUTCOMES = ("joint_points",)
+
+
+def session_outcome_names(per_session: pd.DataFrame) -> pd.DataFrame:
+    """Party values averaged over a session's parties, named for what they are:
+    ``mean_<x>`` (``mean_satisfaction``); ``points_scored`` is left out when
+    ``joint_points`` is there (their mean is half the joint points: the same variable
+    under a name that reads like one party's score)."""
+    if "joint_points" in per_session.columns:
+        per_session = per_session.drop(columns=["points_scored"], errors="ignore")
+    return per_session.rename(columns={c: f"mean_{c}" for c in per_session.columns
+                                       if c not in SESSION_OUTCOMES})
+
+
+def constant_columns(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Those of ``columns`` with fewer than two distinct values (missing ones ignored):
+    a correlation with them is undefined (CaSiNo's item counts of a session always add up
+    to 3, so their session mean is 1.5 everywhere)."""
+    return [c for c in columns if frame[c].nunique(dropna=True) < 2]
 
 
 def compare_labels(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,

@@ -115,6 +115,46 @@ def test_session_level(turns, sessions):
     assert data.loc["s2", "integrative_share"] == pytest.approx(4 / 6)
 
 
+def test_session_level_names_party_means_and_drops_points_scored(turns, sessions):
+    data = study_table(turns, sessions, level="session").set_index("session_id")
+    # the parties' mean points would be joint_points / 2 under a party's name
+    assert "points_scored" not in data.columns and "mean_points_scored" not in data.columns
+    assert "satisfaction" not in data.columns
+    assert data.loc["s1", "mean_satisfaction"] == pytest.approx(3.5)  # 5 and 2
+    assert data.loc["s2", "mean_opponent_likeness"] == pytest.approx(2)  # 1 and 3
+    assert not [c for c in data.columns if c.startswith("partner_")]
+
+
+def test_cli_session_level_leaves_out_constant_columns(turns, tmp_path):
+    copy = turns.copy()  # four sessions: s3 and s4 are s1 and s2 with one label changed
+    copy["session_id"] = copy["session_id"].map({"s1": "s3", "s2": "s4"})
+    copy.loc[(copy["session_id"] == "s4") & (copy["turn"] == 0), "orientation"] = "neutral"
+    results_dir = tmp_path / "results"
+    results_dir.mkdir()
+    pd.concat([turns, copy]).to_csv(results_dir / "turns.csv", index=False)
+    party = tmp_path / "party.csv"  # items of a session add up to 3: session mean 1.5
+    party.write_text("session_id,speaker,points_scored,items\n"
+                     "s1,A,20,1\ns1,B,16,2\ns2,C,18,0\ns2,D,21,3\n"
+                     "s3,A,10,3\ns3,B,16,0\ns4,C,18,2\ns4,D,25,1\n")
+    out = tmp_path / "o"
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(party),
+                                   "--level", "session", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    study = pd.read_csv(out / "study_table.csv")
+    assert (study["mean_items"] == 1.5).all() and "points_scored" not in study.columns
+    corr = pd.read_csv(out / "correlations.csv")
+    assert set(corr["y"]) == {"joint_points"}  # the default targets that exist
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(party),
+                                   "--level", "session", "--targets",
+                                   "joint_points,mean_items", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert set(pd.read_csv(out / "correlations.csv")["y"]) == {"joint_points"}
+    assert set(pd.read_csv(out / "regression.csv")["outcome"]) == {"joint_points"}
+    assert "left out of the correlations" in res.output and "mean_items" in res.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["options"]["left_out_constant"] == ["mean_items"]
+
+
 def test_cli_outcomes_model_and_gold(results_dir, tmp_path):
     runner = CliRunner()
     out = tmp_path / "o"
