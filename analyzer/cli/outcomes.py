@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import AnalyzerError, UsageError
-from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage
+from .common import EXIT_OK, EXIT_SOME_FAILED, err, fail, fail_usage
 from .pipes import pipe_safe, study_console, write_outputs_first
 
 
@@ -51,6 +51,40 @@ def _dropped_notes(reg) -> list[str]:
         lines.append(f"note: {term} {note}; no coefficient for it in the regression of "
                      f"{', '.join(dict.fromkeys(rows['outcome']))} (df = n - rank)")
     return lines
+
+
+def _examples(ids: list[str], k: int = 3) -> str:
+    shown = ", ".join(repr(i) for i in ids[:k])
+    return shown + (f" (and {len(ids) - k} more)" if len(ids) > k else "")
+
+
+def _check_coverage(extra, turns, subset, outcomes_csv, results_dir) -> None:
+    """Stop when no session of the results has a row in the outcomes file; warn when only
+    some sessions (or parties) have one: theirs are empty, so n shrinks."""
+    from ..study.outcomes import outcome_coverage, study_parties
+
+    parties = study_parties(turns, subset)
+    cover = outcome_coverage(extra, parties)
+    total = len(cover["matched"]) + len(cover["results_only"])
+    if not cover["matched"]:
+        fail_usage(f"{outcomes_csv}: none of its {len(cover['file_only'])} session_id(s) "
+                   f"matches a session of the results in {results_dir}",
+                   f"the file has {_examples(cover['file_only'])}; the results have "
+                   f"{_examples(cover['results_only'])}; use the turns table's session_id "
+                   "values")
+    if cover["results_only"]:
+        err(f"warning: {len(cover['results_only'])} of {total} sessions of the results have "
+            f"no row in {outcomes_csv} ({_examples(cover['results_only'])}); their outcome "
+            "values are empty, so they drop out of n")
+    no_row = set(cover["results_only"])
+    lost = [p for p in cover["parties_missing"] if p.split("/", 1)[0] not in no_row]
+    if lost:
+        err(f"warning: {len(lost)} of {len(parties)} parties of the results have no row in "
+            f"{outcomes_csv} although their session has one ({_examples(lost)}); check their "
+            "session_id and speaker values; their outcome values are empty, so they drop out of n")
+    if cover["file_only"]:
+        err(f"warning: {len(cover['file_only'])} session_id(s) of {outcomes_csv} are not in "
+            f"the results ({_examples(cover['file_only'])}); those rows are not used")
 
 
 def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir,
@@ -171,6 +205,9 @@ def outcomes(
         fail(exc, 2)
     except AnalyzerError as exc:
         fail(exc, EXIT_SOME_FAILED)
+    if extra is not None:
+        _check_coverage(extra, results.turns, subset if labels != "both" else "annotated",
+                        outcomes_csv, results_dir)
     if labels in ("gold", "both"):  # parties without any human label say nothing about human labels
         data = data[data["coded"] > 0]
         if data.empty:
@@ -184,6 +221,13 @@ def outcomes(
         fail_usage(f"unknown column(s): {', '.join(sorted(missing))}",
                    "available: " + ", ".join(c for c in data.columns
                                              if c not in ("session_id", "speaker")))
+    if not ys and extra is not None:
+        own = [c for c in extra.columns if c not in ("session_id", "speaker")]
+        fail_usage(f"{outcomes_csv}: none of the default outcome columns "
+                   f"({', '.join(DEFAULT_OUTCOMES)}) is there",
+                   "name the outcomes to study with --targets"
+                   + (f" (its numeric columns: {', '.join(own)})" if own else
+                      "; the file has no numeric or five-point scale column"))
     if not ys:
         fail_usage("no outcome variables found in the results' metadata",
                    "pass --outcomes FILE.csv (session_id[, speaker], outcome columns)")

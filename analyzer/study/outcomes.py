@@ -178,6 +178,31 @@ def read_outcomes_csv(path: str | Path) -> pd.DataFrame:
     return _numeric(frame, keys)
 
 
+def study_parties(turns: pd.DataFrame, subset: str = "all") -> pd.DataFrame:
+    """``session_id`` and ``speaker`` of every party a study of ``subset`` has rows for."""
+    frame = _spoken(select_sessions(turns, subset), "model")
+    return frame[["session_id", "speaker"]].astype(str).drop_duplicates().reset_index(
+        drop=True)
+
+
+def outcome_coverage(outcomes: pd.DataFrame, parties: pd.DataFrame) -> dict[str, list]:
+    """Which sessions (and, for a file with ``speaker``, which parties) of the study's
+    ``parties`` an outcomes frame has rows for: ``matched`` and ``results_only`` (session
+    ids with / without a row), ``file_only`` (session ids not in the results) and
+    ``parties_missing`` (``session_id/speaker`` of parties without a row), each sorted."""
+    results = set(parties["session_id"].astype(str))
+    found = set(outcomes["session_id"].dropna().astype(str))
+    missing: list[str] = []
+    if "speaker" in outcomes.columns:
+        have = set(zip(outcomes["session_id"].astype(str), outcomes["speaker"].astype(str),
+                       strict=True))
+        missing = sorted(f"{sid}/{spk}" for sid, spk in zip(
+            parties["session_id"].astype(str), parties["speaker"].astype(str), strict=True)
+            if (sid, spk) not in have)
+    return {"matched": sorted(results & found), "results_only": sorted(results - found),
+            "file_only": sorted(found - results), "parties_missing": missing}
+
+
 def add_derived(frame: pd.DataFrame) -> pd.DataFrame:
     """``joint_points`` (sum of the parties' ``points_scored``) and ``partner_<var>`` (the
     other party's value) for every numeric outcome in two-party sessions."""

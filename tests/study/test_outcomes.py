@@ -286,3 +286,36 @@ def test_session_outcomes_csv_is_not_summed_over_parties(tmp_path, turns):
         ["session_id", "speaker"])
     assert data.loc[("s1", "A"), "joint_points"] == 36
     assert data.loc[("s1", "A"), "partner_points_scored"] == 16
+
+
+def test_cli_outcomes_file_matching_no_session_names_the_file(results_dir, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("session_id,speaker,deal_value\nx1,A,3\nx2,B,4\n")
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(bad)])
+    assert res.exit_code == 2
+    text = " ".join(res.output.split())
+    assert "bad.csv" in text and "none of its 2 session_id(s) matches" in text
+    assert "'x1', 'x2'" in text and "'s1', 's2'" in text  # examples from both sides
+    assert "pass --outcomes" not in text
+
+
+def test_cli_outcomes_file_matching_some_sessions_warns(results_dir, tmp_path):
+    partial = tmp_path / "partial.csv"  # s2 missing, B's row under a wrong session id
+    partial.write_text("session_id,speaker,points_scored\ns1,A,20\ns1x,B,16\n")
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(partial),
+                                   "--targets", "points_scored", "--regressors",
+                                   "integrative_share"])
+    text = " ".join(res.output.split())
+    assert "1 of 2 sessions of the results have no row in" in text and "'s2'" in text
+    assert "1 of 4 parties of the results have no row" in text and "'s1/B'" in text
+    assert "session_id(s) of" in text and "'s1x'" in text
+    session = tmp_path / "session.csv"
+    session.write_text("session_id,deal_value\ns1,36\n")
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(session),
+                                   "--targets", "deal_value"])
+    assert "1 of 2 sessions of the results have no row in" in " ".join(res.output.split())
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(session)])
+    assert res.exit_code == 2  # no default outcome in the file: say so, not "pass --outcomes"
+    text = " ".join(res.output.split())
+    assert "session.csv: none of the default outcome columns" in text
+    assert "--targets (its numeric columns: deal_value)" in text
