@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import AnalyzerError, UsageError
-from .common import EXIT_OK, EXIT_SOME_FAILED, fail, fail_usage
+from .common import EXIT_OK, EXIT_SOME_FAILED, err, fail, fail_usage
 from .pipes import pipe_safe, study_console, write_outputs_first
 
 
@@ -34,13 +34,61 @@ def _compact_ols(reg):
     import pandas as pd
 
     return pd.DataFrame({
-        "outcome": reg["outcome"], "term": reg["term"], "coef": reg["coef"].round(3),
+        "outcome": reg["outcome"],
+        "term": [f"{t} (dropped)" if note else t
+                 for t, note in zip(reg["term"], reg["note"].fillna(""), strict=True)],
+        "coef": reg["coef"].round(3),
         "se": reg["se"].round(3),
         "95% CI": [_ci(a, b) for a, b in zip(reg["ci_low"], reg["ci_high"], strict=True)],
         "p": reg["p"].round(4), "R2": reg["r2"].round(3), "n": reg["n"]})
 
 
-def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir) -> None:
+def _dropped_notes(reg) -> list[str]:
+    """One line per regressor the regressions dropped as aliased (``ols``'s ``note``)."""
+    lines = []
+    dropped = reg[reg["note"].fillna("").astype(str) != ""]
+    for (term, note), rows in dropped.groupby(["term", "note"], sort=False):
+        lines.append(f"note: {term} {note}; no coefficient for it in the regression of "
+                     f"{', '.join(dict.fromkeys(rows['outcome']))} (df = n - rank)")
+    return lines
+
+
+def _examples(ids: list[str], k: int = 3) -> str:
+    shown = ", ".join(repr(i) for i in ids[:k])
+    return shown + (f" (and {len(ids) - k} more)" if len(ids) > k else "")
+
+
+def _check_coverage(extra, turns, subset, outcomes_csv, results_dir) -> None:
+    """Stop when no session of the results has a row in the outcomes file; warn when only
+    some sessions (or parties) have one: theirs are empty, so n shrinks."""
+    from ..study.outcomes import outcome_coverage, study_parties
+
+    parties = study_parties(turns, subset)
+    cover = outcome_coverage(extra, parties)
+    total = len(cover["matched"]) + len(cover["results_only"])
+    if not cover["matched"]:
+        fail_usage(f"{outcomes_csv}: none of its {len(cover['file_only'])} session_id(s) "
+                   f"matches a session of the results in {results_dir}",
+                   f"the file has {_examples(cover['file_only'])}; the results have "
+                   f"{_examples(cover['results_only'])}; use the turns table's session_id "
+                   "values")
+    if cover["results_only"]:
+        err(f"warning: {len(cover['results_only'])} of {total} sessions of the results have "
+            f"no row in {outcomes_csv} ({_examples(cover['results_only'])}); their outcome "
+            "values are empty, so they drop out of n")
+    no_row = set(cover["results_only"])
+    lost = [p for p in cover["parties_missing"] if p.split("/", 1)[0] not in no_row]
+    if lost:
+        err(f"warning: {len(lost)} of {len(parties)} parties of the results have no row in "
+            f"{outcomes_csv} although their session has one ({_examples(lost)}); check their "
+            "session_id and speaker values; their outcome values are empty, so they drop out of n")
+    if cover["file_only"]:
+        err(f"warning: {len(cover['file_only'])} session_id(s) of {outcomes_csv} are not in "
+            f"the results ({_examples(cover['file_only'])}); those rows are not used")
+
+
+def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir,
+             constant_note="") -> None:
     """``--labels both``: the correlations on model and human labels side by side."""
     import pandas as pd
 
@@ -66,6 +114,7 @@ def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir) -> N
     console = study_console()
     console.print(frame_table(shown, "Pearson r on the model's vs the human labels (same "
                                      "parties)", max_rows=60))
+    typer.echo(constant_note, nl=False)
     typer.echo(note, nl=False)
 
 
@@ -75,7 +124,9 @@ def outcomes(
         show_default=False)],
     outcomes_csv: Annotated[Path | None, typer.Option(
         "--outcomes", help="CSV of outcomes keyed by session_id (and speaker); default: the "
-                           "transcripts' metadata (CaSiNo: points, satisfaction, liking).",
+                           "transcripts' metadata (CaSiNo: points, satisfaction, liking). "
+                           "Without a speaker column the values are session values: no "
+                           "joint_points or partner_* is derived from them.",
         show_default=False)] = None,
     labels: Annotated[str, typer.Option(
         "--labels", help="model (the analyser's labels), gold (human labels mapped to "
@@ -85,7 +136,9 @@ def outcomes(
         "--subset", help="Sessions: all, annotated (with human labels) or unannotated "
                          "(without: new to a model trained on the annotated ones).")] = "all",
     level: Annotated[str, typer.Option(
-        "--level", help="party (one row per party) or session.")] = "party",
+        "--level", help="party (one row per party) or session (one row per session; "
+                        "party outcomes averaged as mean_<x>, points_scored left out for "
+                        "joint_points).")] = "party",
     predictors: Annotated[str | None, typer.Option(
         "--predictors", help="Behaviour columns, comma-separated [default: "
                              "integrative_share,bargaining_integrative_share,"
@@ -93,7 +146,8 @@ def outcomes(
     targets: Annotated[str | None, typer.Option(
         "--targets", help="Outcome columns, comma-separated [default: those of joint_points, "
                           "points_scored, partner_satisfaction, partner_opponent_likeness, "
-                          "satisfaction, opponent_likeness that exist].",
+                          "satisfaction, opponent_likeness that exist; at --level session "
+                          "joint_points, mean_satisfaction, mean_opponent_likeness].",
         show_default=False)] = None,
     regressors: Annotated[str | None, typer.Option(
         "--regressors", help="Predictors of the OLS regression of each target [default: "
@@ -111,7 +165,8 @@ def outcomes(
 
     Outcomes come from the transcripts' metadata (the sessions table's meta.* columns; text
     scales such as "Slightly satisfied" become 1..5; joint_points and partner_* are derived
-    for two-party sessions) or from --outcomes. Party rows of one session are not
+    for two-party sessions) or from --outcomes (party-level values with a speaker column;
+    session values, used as they are, without one). Party rows of one session are not
     independent: read p-values as descriptive, or use --level session.
 
     Example:
@@ -126,6 +181,7 @@ def outcomes(
         DEFAULT_OUTCOMES,
         DEFAULT_PREDICTORS,
         DEFAULT_REGRESSORS,
+        constant_columns,
         correlations,
         ols,
         read_outcomes_csv,
@@ -149,6 +205,9 @@ def outcomes(
         fail(exc, 2)
     except AnalyzerError as exc:
         fail(exc, EXIT_SOME_FAILED)
+    if extra is not None:
+        _check_coverage(extra, results.turns, subset if labels != "both" else "annotated",
+                        outcomes_csv, results_dir)
     if labels in ("gold", "both"):  # parties without any human label say nothing about human labels
         data = data[data["coded"] > 0]
         if data.empty:
@@ -162,11 +221,29 @@ def outcomes(
         fail_usage(f"unknown column(s): {', '.join(sorted(missing))}",
                    "available: " + ", ".join(c for c in data.columns
                                              if c not in ("session_id", "speaker")))
+    if not ys and extra is not None:
+        own = [c for c in extra.columns if c not in ("session_id", "speaker")]
+        fail_usage(f"{outcomes_csv}: none of the default outcome columns "
+                   f"({', '.join(DEFAULT_OUTCOMES)}) is there",
+                   "name the outcomes to study with --targets"
+                   + (f" (its numeric columns: {', '.join(own)})" if own else
+                      "; the file has no numeric or five-point scale column"))
     if not ys:
         fail_usage("no outcome variables found in the results' metadata",
                    "pass --outcomes FILE.csv (session_id[, speaker], outcome columns)")
+    constant = constant_columns(data, list(dict.fromkeys([*xs, *ys])))
+    xs = [c for c in xs if c not in constant]
+    ys = [c for c in ys if c not in constant]
+    if not xs or not ys:
+        fail_usage(f"every {'behaviour' if not xs else 'outcome'} column has the same value "
+                   f"in every {level} row: {', '.join(constant)}",
+                   "a correlation with a constant is undefined; choose other "
+                   + ("--predictors" if not xs else "--targets"))
+    constant_note = (f"note: left out of the correlations and regressions (the same value "
+                     f"in every {level} row): {', '.join(constant)}\n" if constant else "")
     if labels == "both":
-        _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir)
+        _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir,
+                 constant_note)
         raise typer.Exit(EXIT_OK)
     corr = correlations(data, xs, ys)
     try:
@@ -182,6 +259,7 @@ def outcomes(
                                options={"labels": labels, "level": level, "predictors": xs,
                                         "subset": subset,
                                         "targets": ys, "regressors": regs,
+                                        "left_out_constant": constant,
                                         "outcomes": outcomes_csv},
                                inputs=[results_dir,
                                        *([outcomes_csv] if outcomes_csv else [])])
@@ -191,6 +269,9 @@ def outcomes(
                                                    "Spearman rho", max_rows=60))
     console.print(frame_table(_compact_ols(reg), "OLS regression: coef [95% CI]",
                               max_rows=60))
+    for line in _dropped_notes(reg):
+        console.print(line, markup=False, highlight=False)
+    typer.echo(constant_note, nl=False)
     typer.echo(note, nl=False)
     raise typer.Exit(EXIT_OK)
 

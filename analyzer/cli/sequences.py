@@ -58,6 +58,8 @@ def sequences(
     and party (integrative answered integratively, distributive answered distributively).
 
     |z| > 1.96 marks a transition more (z > 0) or less (z < 0) frequent than chance.
+    A table with fewer than 20 pairs or an expected count below 1 gets a caution (and
+    caution = true in transitions.csv): its z and p are unreliable.
 
     --labels gold --code move: a turn with several human labels (CaSiNo's are multi-label,
     listed in no particular order) counts under its first listed label only; the others
@@ -75,7 +77,14 @@ def sequences(
     from ..study.html import study_page
     from ..study.outcomes import select_sessions
     from ..study.results import load_results
-    from ..study.sequences import as_matrix, reciprocity, transitions
+    from ..study.sequences import (
+        MIN_EXPECTED,
+        MIN_PAIRS,
+        as_matrix,
+        caution_text,
+        reciprocity,
+        transitions,
+    )
 
     if code not in CODES:
         fail_usage(f"--code: unknown code {code!r}", f"choose {' or '.join(CODES)}")
@@ -114,6 +123,7 @@ def sequences(
                    "with --labels gold the results need human labels (the gold column)")
     groups = ["lag", "scope", "stage"] if by_stage else ["lag", "scope"]
     svgs, shown_tables = {}, []  # printed after the --out files are written
+    cautions = 0
     for key, part in table.groupby(groups, sort=False):
         key = key if isinstance(key, tuple) else (key,)
         if part["observed"].sum() == 0:
@@ -121,9 +131,13 @@ def sequences(
         title = ", ".join(f"{g} {v}" for g, v in zip(groups, key, strict=True))
         shown = as_matrix(part, "observed").astype("Int64").astype(str) + "  z=" + \
             as_matrix(part, "adjusted_residual").round(2).astype(str)
-        shown_tables.append(frame_table(
-            shown.reset_index().rename(columns={"from": "from \\ to"}),
-            f"Transitions ({title}): observed, adjusted residual"))
+        printed = frame_table(shown.reset_index().rename(columns={"from": "from \\ to"}),
+                              f"Transitions ({title}): observed, adjusted residual")
+        caution = caution_text(part)
+        if caution:
+            printed.caption, printed.caption_justify = caution, "left"
+            cautions += 1
+        shown_tables.append(printed)
         name = "transitions_" + "_".join(str(v) for v in key) + ".svg"
         svgs[name] = transition_heatmap_svg(part, f"Transitions ({title})")
     if recip is not None and len(recip):
@@ -163,6 +177,10 @@ def sequences(
     console = study_console()
     for shown_table in shown_tables:
         console.print(shown_table)
+    if cautions:
+        console.print(f"caution: {cautions} table(s) have fewer than {MIN_PAIRS} pairs or "
+                      f"expected counts below {MIN_EXPECTED:g}: their z and p are unreliable "
+                      "(column caution in transitions.csv)", markup=False, highlight=False)
     typer.echo(note, nl=False)
     raise typer.Exit(EXIT_OK)
 

@@ -25,23 +25,43 @@ def _colour(z: float, limit: float = 4.0) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def later_label(table: pd.DataFrame) -> str:
+    """What the columns are: the turn ``lag`` turns after the row's turn ("next turn" at
+    lag 1 only), the same speaker's with ``scope`` within."""
+    lag = int(table["lag"].iloc[0]) if "lag" in table.columns and len(table) else 1
+    within = "scope" in table.columns and len(table) and table["scope"].iloc[0] == "within"
+    if within:
+        return "the speaker's next turn" if lag == 1 else f"the speaker's {_nth(lag)} next turn"
+    return "next turn" if lag == 1 else f"{lag} turns later"
+
+
+def _nth(k: int) -> str:
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
 def transition_heatmap_svg(table: pd.DataFrame, title: str = "Transitions (adjusted residuals)"
                            ) -> str:
     """An SVG heatmap of a long transition table (``from``, ``to``, ``observed``,
     ``adjusted_residual``) as returned by ``analyzer.study.sequences.transitions`` for one
     stage/scope/lag."""
+    from .sequences import caution_text
+
     cats = list(dict.fromkeys([*table["from"], *table["to"]]))
     cells = {(r["from"], r["to"]): r for r in table.to_dict("records")}
     size = len(cats) * _CELL
-    footer = "rows: turn t, columns: the next turn; blue: more often than chance, red: less"
-    width = max(_LEFT + size + 10, 10 + 7 * max(len(title), len(footer) * 10 // 11))
-    height = _TOP + size + 30
+    later = later_label(table)
+    footer = f"rows: turn t, columns: {later}; blue: more often than chance, red: less"
+    caution = caution_text(table) if "caution" in table.columns else ""
+    longest = max(len(footer), len(caution)) * 10 // 11
+    width = max(_LEFT + size + 10, 10 + 7 * max(len(title), longest))
+    height = _TOP + size + (44 if caution else 30)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
            'font-family="sans-serif" font-size="11">',
            f'<title>{escape(title)}</title>',
            f'<text x="10" y="14" font-size="12" font-weight="bold">{escape(title)}</text>',
-           f'<text x="{_LEFT + size / 2}" y="32" text-anchor="middle">next turn</text>']
+           f'<text x="{_LEFT + size / 2}" y="32" text-anchor="middle">{escape(later)}</text>']
     for j, cat in enumerate(cats):
         x = _LEFT + j * _CELL + _CELL / 2
         out.append(f'<text x="{x}" y="{_TOP - 8}" text-anchor="middle">{escape(str(cat))}</text>')
@@ -64,5 +84,8 @@ def transition_heatmap_svg(table: pd.DataFrame, title: str = "Transitions (adjus
             out.append(f'<text x="{x + _CELL / 2}" y="{y + _CELL / 2 + 12}" fill="{ink}" '
                        f'text-anchor="middle" font-size="10">{escape(ztext)}</text>')
     out.append(f'<text x="10" y="{_TOP + size + 18}" font-size="10">{escape(footer)}</text>')
+    if caution:
+        out.append(f'<text x="10" y="{_TOP + size + 32}" font-size="10" fill="#b2182b">'
+                   f'{escape(caution)}</text>')
     out.append("</svg>")
     return "\n".join(out)

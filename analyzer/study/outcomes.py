@@ -33,7 +33,7 @@ LIKERT = {
 CORRELATION_COLUMNS = ["x", "y", "n", "pearson_r", "ci_low", "ci_high", "pearson_p",
                        "spearman_rho", "spearman_p"]
 OLS_COLUMNS = ["outcome", "term", "coef", "se", "t", "p", "ci_low", "ci_high", "n", "r2",
-               "adj_r2"]
+               "adj_r2", "df", "note"]
 
 
 # ---- metrics from the turns table ---------------------------------------------------------
@@ -178,6 +178,31 @@ def read_outcomes_csv(path: str | Path) -> pd.DataFrame:
     return _numeric(frame, keys)
 
 
+def study_parties(turns: pd.DataFrame, subset: str = "all") -> pd.DataFrame:
+    """``session_id`` and ``speaker`` of every party a study of ``subset`` has rows for."""
+    frame = _spoken(select_sessions(turns, subset), "model")
+    return frame[["session_id", "speaker"]].astype(str).drop_duplicates().reset_index(
+        drop=True)
+
+
+def outcome_coverage(outcomes: pd.DataFrame, parties: pd.DataFrame) -> dict[str, list]:
+    """Which sessions (and, for a file with ``speaker``, which parties) of the study's
+    ``parties`` an outcomes frame has rows for: ``matched`` and ``results_only`` (session
+    ids with / without a row), ``file_only`` (session ids not in the results) and
+    ``parties_missing`` (``session_id/speaker`` of parties without a row), each sorted."""
+    results = set(parties["session_id"].astype(str))
+    found = set(outcomes["session_id"].dropna().astype(str))
+    missing: list[str] = []
+    if "speaker" in outcomes.columns:
+        have = set(zip(outcomes["session_id"].astype(str), outcomes["speaker"].astype(str),
+                       strict=True))
+        missing = sorted(f"{sid}/{spk}" for sid, spk in zip(
+            parties["session_id"].astype(str), parties["speaker"].astype(str), strict=True)
+            if (sid, spk) not in have)
+    return {"matched": sorted(results & found), "results_only": sorted(results - found),
+            "file_only": sorted(found - results), "parties_missing": missing}
+
+
 def add_derived(frame: pd.DataFrame) -> pd.DataFrame:
     """``joint_points`` (sum of the parties' ``points_scored``) and ``partner_<var>`` (the
     other party's value) for every numeric outcome in two-party sessions."""
@@ -223,14 +248,65 @@ def correlations(frame: pd.DataFrame, xs: list[str], ys: list[str]) -> pd.DataFr
     return pd.DataFrame(rows, columns=CORRELATION_COLUMNS)
 
 
+#: Relative tolerance of the rank check: a regressor whose unit-scaled column lies within
+#: this of the span of the columns before it is aliased (R's ``lm`` uses 1e-7 in its QR).
+RANK_TOLERANCE = 1e-7
+
+
+def _rank(X: np.ndarray) -> int:
+    """Numerical rank of ``X`` with its columns scaled to unit length (so a regressor's
+    units do not decide), singular values below ``RANK_TOLERANCE`` × the largest ignored."""
+    if X.shape[1] == 0:
+        return 0
+    norms = np.linalg.norm(X, axis=0)
+    unit = X / np.where(norms > 0, norms, 1.0)
+    top = float(np.linalg.svd(unit, compute_uv=False).max(initial=0.0))
+    return int(np.linalg.matrix_rank(unit, tol=RANK_TOLERANCE * top)) if top > 0 else 0
+
+
+def aliased_terms(X: np.ndarray, names: list[str]) -> list[str]:
+    """Columns of the design ``X`` (intercept first) that are linear combinations of the
+    columns before them, as R's ``lm`` finds them: the later one of a collinear set goes."""
+    kept: list[int] = []
+    aliased = []
+    for j, name in enumerate(names):
+        if _rank(X[:, [*kept, j]]) > len(kept):
+            kept.append(j)
+        else:
+            aliased.append(name)
+    return aliased
+
+
+def _alias_reason(term: str, xs: list[str]) -> str:
+    """Why ``term`` was dropped; the orientation shares of one stage always sum to 1."""
+    for o in ORIENTATIONS:
+        if term.endswith(f"{o}_share"):
+            prefix = term[: -len(f"{o}_share")]
+            if all(f"{prefix}{other}_share" in xs for other in ORIENTATIONS):
+                return ("dropped: collinear with the others: the shares sum to 1 "
+                        "(leave one out as the reference)")
+    return "dropped: collinear with the intercept and the regressors before it"
+
+
 def ols(frame: pd.DataFrame, y: str, xs: list[str]) -> pd.DataFrame:
-    """Ordinary least squares ``y ~ 1 + xs`` on complete rows: one row per term."""
+    """Ordinary least squares ``y ~ 1 + xs`` on complete rows: one row per term.
+
+    A rank-deficient design is handled as R's ``lm`` does: a regressor that is a linear
+    combination of the intercept and the regressors before it (``integrative_share``,
+    ``distributive_share`` and ``neutral_share`` sum to 1) is dropped, its row has no
+    estimates and says why in ``note``, and the residual degrees of freedom (``df``) are
+    n minus the rank."""
     data = frame[[y, *xs]].apply(pd.to_numeric, errors="coerce").dropna()
-    n, k = len(data), len(xs) + 1
+    n = len(data)
+    terms = ["intercept", *xs]
+    X_full = np.column_stack([np.ones(n), data[xs].to_numpy(dtype=float)])
+    dropped = aliased_terms(X_full, terms) if n else []
+    kept = [t for t in terms if t not in dropped]
+    k = len(kept)
     if n <= k:
         raise UsageError(f"too few complete rows ({n}) to regress {y} on {', '.join(xs)}",
                          hint="choose fewer predictors or check the outcome has values")
-    X = np.column_stack([np.ones(n), data[xs].to_numpy(dtype=float)])
+    X = X_full[:, [terms.index(t) for t in kept]]
     Y = data[y].to_numpy(dtype=float)
     beta, *_ = np.linalg.lstsq(X, Y, rcond=None)
     resid = Y - X @ beta
@@ -245,10 +321,16 @@ def ols(frame: pd.DataFrame, y: str, xs: list[str]) -> pd.DataFrame:
     ss_tot = ((Y - Y.mean()) ** 2).sum()
     r2 = 1 - (resid @ resid) / ss_tot if ss_tot else float("nan")
     adj = 1 - (1 - r2) * (n - 1) / df if df > 0 else float("nan")
-    rows = [{"outcome": y, "term": term, "coef": float(b), "se": float(s), "t": float(tv),
-             "p": float(pv), "ci_low": float(b - crit * s), "ci_high": float(b + crit * s),
-             "n": n, "r2": float(r2), "adj_r2": float(adj)}
-            for term, b, s, tv, pv in zip(["intercept", *xs], beta, se, t, p, strict=True)]
+    fits = {term: (float(b), float(s), float(tv), float(pv))
+            for term, b, s, tv, pv in zip(kept, beta, se, t, p, strict=True)}
+    nan = float("nan")
+    rows = []
+    for term in terms:
+        b, s, tv, pv = fits.get(term, (nan, nan, nan, nan))
+        rows.append({"outcome": y, "term": term, "coef": b, "se": s, "t": tv, "p": pv,
+                     "ci_low": b - crit * s, "ci_high": b + crit * s, "n": n,
+                     "r2": float(r2), "adj_r2": float(adj), "df": df,
+                     "note": "" if term in fits else _alias_reason(term, xs)})
     return pd.DataFrame(rows, columns=OLS_COLUMNS)
 
 
@@ -256,7 +338,8 @@ def ols(frame: pd.DataFrame, y: str, xs: list[str]) -> pd.DataFrame:
 
 DEFAULT_PREDICTORS = ["integrative_share", "bargaining_integrative_share", "distributive_share"]
 DEFAULT_OUTCOMES = ["joint_points", "points_scored", "partner_satisfaction",
-                    "partner_opponent_likeness", "satisfaction", "opponent_likeness"]
+                    "partner_opponent_likeness", "satisfaction", "opponent_likeness",
+                    "mean_satisfaction", "mean_opponent_likeness"]  # (mean_: session level)
 DEFAULT_REGRESSORS = ["integrative_share", "distributive_share"]
 
 
@@ -289,8 +372,11 @@ def study_table(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
     """Behaviour metrics joined with outcome variables, one row per party (or session).
 
     Outcomes come from ``outcomes`` (a frame read with ``read_outcomes_csv``) when given,
-    else from the sessions table's metadata. ``subset`` picks sessions with or without
-    human labels (see ``select_sessions``).
+    else from the sessions table's metadata. ``joint_points`` and ``partner_*`` are derived
+    from party-level values only: an ``outcomes`` frame without a ``speaker`` column holds
+    session values, which every party of the session gets unchanged. ``subset`` picks
+    sessions with or without human labels (see ``select_sessions``). At
+    ``level="session"`` party values are averaged and renamed (``session_outcome_names``).
     """
     turns = select_sessions(turns, subset)
     metrics = party_metrics(turns, labels=labels) if len(turns) else pd.DataFrame()
@@ -299,18 +385,21 @@ def study_table(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
                                                        f" in the {subset} sessions"),
                          hint="--subset annotated and --labels gold/both need sessions whose "
                               "turns carry human labels (the gold column)")
+    per_party = True
     if outcomes is not None:
         if "speaker" in outcomes.columns:
             party_out = metrics[["session_id", "speaker"]].merge(
                 outcomes, on=["session_id", "speaker"], how="left")
-        else:
+        else:  # session values: each party gets its session's value, as it is
+            per_party = False
             party_out = metrics[["session_id", "speaker"]].merge(
                 outcomes, on="session_id", how="left")
     elif sessions is not None:
         party_out = outcomes_from_sessions(sessions, metrics)
     else:
         party_out = metrics[["session_id", "speaker"]].copy()
-    party_out = add_derived(party_out)
+    if per_party:  # a session's value is no party's: summing or swapping it means nothing
+        party_out = add_derived(party_out)
     joined = metrics.merge(party_out, on=["session_id", "speaker"], how="left")
     if level == "party":
         return joined
@@ -320,7 +409,31 @@ def study_table(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,
     shared = [c for c in party_out.columns if c not in ("session_id", "speaker")
               and not c.startswith("partner_")]
     per_session = party_out.groupby("session_id")[shared].mean(numeric_only=True)
+    if per_party:
+        per_session = session_outcome_names(per_session)
     return sess.merge(per_session, left_on="session_id", right_index=True, how="left")
+
+
+#: Session-level outcomes that are the same for every party, so they keep their names.
+SESSION_OUTCOMES = ("joint_points",)
+
+
+def session_outcome_names(per_session: pd.DataFrame) -> pd.DataFrame:
+    """Party values averaged over a session's parties, named for what they are:
+    ``mean_<x>`` (``mean_satisfaction``); ``points_scored`` is left out when
+    ``joint_points`` is there (their mean is half the joint points: the same variable
+    under a name that reads like one party's score)."""
+    if "joint_points" in per_session.columns:
+        per_session = per_session.drop(columns=["points_scored"], errors="ignore")
+    return per_session.rename(columns={c: f"mean_{c}" for c in per_session.columns
+                                       if c not in SESSION_OUTCOMES})
+
+
+def constant_columns(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Those of ``columns`` with fewer than two distinct values (missing ones ignored):
+    a correlation with them is undefined (CaSiNo's item counts of a session always add up
+    to 3, so their session mean is 1.5 everywhere)."""
+    return [c for c in columns if frame[c].nunique(dropna=True) < 2]
 
 
 def compare_labels(turns: pd.DataFrame, sessions: pd.DataFrame | None = None,

@@ -26,7 +26,13 @@ from .codes import turn_codes
 
 SCOPES = ("across", "within")
 TRANSITION_COLUMNS = ["from", "to", "observed", "expected", "row_total", "col_total",
-                      "probability", "adjusted_residual", "p_value"]
+                      "probability", "adjusted_residual", "p_value", "pairs", "caution"]
+#: Below these a table's z and p are not to be trusted (the normal approximation of the
+#: adjusted residual needs enough expected counts; Bakeman & Quera 2011 advise caution
+#: with small expected frequencies): fewer pairs in the table, or an expected count of a
+#: cell whose row and column occur below ``MIN_EXPECTED``.
+MIN_PAIRS = 20
+MIN_EXPECTED = 1.0
 
 
 def _sequence_frame(turns: pd.DataFrame, labels: str, code: str,
@@ -85,6 +91,9 @@ def transition_table(pairs: pd.DataFrame, categories: list[str] | None = None) -
 def _cells(observed: np.ndarray, cats: list[str]) -> pd.DataFrame:
     n = observed.sum()
     rows_t, cols_t = observed.sum(axis=1), observed.sum(axis=0)
+    expected = np.outer(rows_t, cols_t) / n if n else np.zeros_like(observed)
+    present = expected[expected > 0]
+    caution = bool(n and (n < MIN_PAIRS or present.min() < MIN_EXPECTED))
     out = []
     for i, a in enumerate(cats):
         for j, b in enumerate(cats):
@@ -97,8 +106,26 @@ def _cells(observed: np.ndarray, cats: list[str]) -> pd.DataFrame:
                         "probability": o / rows_t[i] if rows_t[i] else float("nan"),
                         "adjusted_residual": z,
                         "p_value": float(2 * stats.norm.sf(abs(z))) if z == z
-                        else float("nan")})
+                        else float("nan"), "pairs": int(n), "caution": caution})
     return pd.DataFrame(out, columns=TRANSITION_COLUMNS)
+
+
+def caution_text(table: pd.DataFrame) -> str:
+    """Why a transition table's z and p are unreliable ("" when they are not): for one
+    table (one lag, scope and stage) of ``transitions``."""
+    if not len(table) or not bool(table["caution"].any()):
+        return ""
+    n = int(table["pairs"].iloc[0])
+    positive = table.loc[table["expected"] > 0, "expected"]
+    reasons = []
+    if n < MIN_PAIRS:
+        reasons.append(f"only {n} pairs (< {MIN_PAIRS})")
+    if len(positive) and positive.min() < MIN_EXPECTED:
+        small = int((positive < MIN_EXPECTED).sum())
+        reasons.append(f"{small} expected count(s) below {MIN_EXPECTED:g} "
+                       f"(smallest {positive.min():.2f})")
+    return ("caution: " + " and ".join(reasons) + ": z and p are unreliable with small "
+            "expected counts (Bakeman & Quera 2011); read the counts, not the z")
 
 
 def _categories(values: pd.Series) -> list[str]:

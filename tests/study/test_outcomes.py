@@ -115,6 +115,46 @@ def test_session_level(turns, sessions):
     assert data.loc["s2", "integrative_share"] == pytest.approx(4 / 6)
 
 
+def test_session_level_names_party_means_and_drops_points_scored(turns, sessions):
+    data = study_table(turns, sessions, level="session").set_index("session_id")
+    # the parties' mean points would be joint_points / 2 under a party's name
+    assert "points_scored" not in data.columns and "mean_points_scored" not in data.columns
+    assert "satisfaction" not in data.columns
+    assert data.loc["s1", "mean_satisfaction"] == pytest.approx(3.5)  # 5 and 2
+    assert data.loc["s2", "mean_opponent_likeness"] == pytest.approx(2)  # 1 and 3
+    assert not [c for c in data.columns if c.startswith("partner_")]
+
+
+def test_cli_session_level_leaves_out_constant_columns(turns, tmp_path):
+    copy = turns.copy()  # four sessions: s3 and s4 are s1 and s2 with one label changed
+    copy["session_id"] = copy["session_id"].map({"s1": "s3", "s2": "s4"})
+    copy.loc[(copy["session_id"] == "s4") & (copy["turn"] == 0), "orientation"] = "neutral"
+    results_dir = tmp_path / "results"
+    results_dir.mkdir()
+    pd.concat([turns, copy]).to_csv(results_dir / "turns.csv", index=False)
+    party = tmp_path / "party.csv"  # items of a session add up to 3: session mean 1.5
+    party.write_text("session_id,speaker,points_scored,items\n"
+                     "s1,A,20,1\ns1,B,16,2\ns2,C,18,0\ns2,D,21,3\n"
+                     "s3,A,10,3\ns3,B,16,0\ns4,C,18,2\ns4,D,25,1\n")
+    out = tmp_path / "o"
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(party),
+                                   "--level", "session", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    study = pd.read_csv(out / "study_table.csv")
+    assert (study["mean_items"] == 1.5).all() and "points_scored" not in study.columns
+    corr = pd.read_csv(out / "correlations.csv")
+    assert set(corr["y"]) == {"joint_points"}  # the default targets that exist
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(party),
+                                   "--level", "session", "--targets",
+                                   "joint_points,mean_items", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert set(pd.read_csv(out / "correlations.csv")["y"]) == {"joint_points"}
+    assert set(pd.read_csv(out / "regression.csv")["outcome"]) == {"joint_points"}
+    assert "left out of the correlations" in res.output and "mean_items" in res.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["options"]["left_out_constant"] == ["mean_items"]
+
+
 def test_cli_outcomes_model_and_gold(results_dir, tmp_path):
     runner = CliRunner()
     out = tmp_path / "o"
@@ -176,3 +216,106 @@ def test_no_human_labels_is_a_usage_error(results_dir, turns, tmp_path):
     res = CliRunner().invoke(app, ["outcomes", str(bare), "--labels", "both"])
     assert res.exit_code == 2 and "human labels" in res.output
     assert "Traceback" not in res.output
+
+
+def test_ols_rank_deficient_drops_the_aliased_share():
+    # integrative + distributive + neutral = 1: with the intercept the design has rank 3 of 4
+    rng = np.random.default_rng(3)
+    parts = rng.dirichlet([2, 2, 2], size=25)
+    frame = pd.DataFrame(parts, columns=["integrative_share", "distributive_share",
+                                         "neutral_share"])
+    frame["y"] = 3 + 2 * frame["integrative_share"] + rng.normal(size=25)
+    full = ols(frame, "y", ["integrative_share", "distributive_share", "neutral_share"])
+    full = full.set_index("term")
+    dropped = full.loc["neutral_share"]
+    assert all(math.isnan(dropped[c]) for c in ("coef", "se", "t", "p", "ci_low", "ci_high"))
+    assert "collinear with the others: the shares sum to 1" in dropped["note"]
+    # the rest is the identified model (neutral as the reference), df from the rank
+    two = ols(frame, "y", ["integrative_share", "distributive_share"]).set_index("term")
+    for term in ("intercept", "integrative_share", "distributive_share"):
+        for column in ("coef", "se", "p", "ci_low"):
+            assert full.loc[term, column] == pytest.approx(two.loc[term, column])
+        assert full.loc[term, "note"] == ""
+    assert (full["df"] == 25 - 3).all()
+    assert full.loc["intercept", "adj_r2"] == pytest.approx(two.loc["intercept", "adj_r2"])
+
+
+def test_ols_drops_a_later_regressor_collinear_with_an_earlier_one():
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"a": rng.normal(size=20), "b": rng.normal(size=20)})
+    frame["c"] = 2 * frame["a"] - frame["b"] + 7  # exact combination, other scale
+    frame["y"] = frame["a"] + rng.normal(size=20)
+    fit = ols(frame, "y", ["a", "c", "b"]).set_index("term")
+    assert math.isnan(fit.loc["b", "coef"]) and "collinear" in fit.loc["b", "note"]
+    assert not math.isnan(fit.loc["c", "coef"]) and (fit["df"] == 17).all()
+    # a constant regressor is aliased with the intercept
+    frame["k"] = 5.0
+    const = ols(frame, "y", ["a", "k"]).set_index("term")
+    assert math.isnan(const.loc["k", "coef"]) and const.loc["a", "df"] == 18
+
+
+def test_cli_outcomes_reports_dropped_regressor(results_dir, tmp_path):
+    out = tmp_path / "o"
+    res = CliRunner().invoke(app, [
+        "outcomes", str(results_dir), "--targets", "satisfaction", "--regressors",
+        "integrative_share,distributive_share,neutral_share", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    reg = pd.read_csv(out / "regression.csv", keep_default_na=False).set_index("term")
+    assert reg.loc["neutral_share", "coef"] == ""  # no estimate written
+    assert "shares sum to 1" in reg.loc["neutral_share", "note"]
+    assert int(reg.loc["integrative_share", "df"]) == 4 - 3
+    text = " ".join(res.output.split())
+    assert "neutral_share dropped: collinear with the others: the shares sum to 1" in text
+
+
+def test_session_outcomes_csv_is_not_summed_over_parties(tmp_path, turns):
+    path = tmp_path / "sess.csv"
+    path.write_text("session_id,deal_value,points_scored\ns1,36,22\ns2,39,18\n")
+    data = study_table(turns, outcomes=read_outcomes_csv(path))
+    assert "joint_points" not in data.columns  # 22 is the session's value, not a party's
+    assert not [c for c in data.columns if c.startswith("partner_")]
+    assert set(data.loc[data["session_id"] == "s1", "points_scored"]) == {22}
+    per_session = study_table(turns, outcomes=read_outcomes_csv(path),
+                              level="session").set_index("session_id")
+    assert per_session.loc["s1", "deal_value"] == 36
+    assert "joint_points" not in per_session.columns
+    # a party-level file still gives joint points and the partner's values
+    party = tmp_path / "party.csv"
+    party.write_text("session_id,speaker,points_scored\ns1,A,20\ns1,B,16\ns2,C,18\ns2,D,21\n")
+    data = study_table(turns, outcomes=read_outcomes_csv(party)).set_index(
+        ["session_id", "speaker"])
+    assert data.loc[("s1", "A"), "joint_points"] == 36
+    assert data.loc[("s1", "A"), "partner_points_scored"] == 16
+
+
+def test_cli_outcomes_file_matching_no_session_names_the_file(results_dir, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("session_id,speaker,deal_value\nx1,A,3\nx2,B,4\n")
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(bad)])
+    assert res.exit_code == 2
+    text = " ".join(res.output.split())
+    assert "bad.csv" in text and "none of its 2 session_id(s) matches" in text
+    assert "'x1', 'x2'" in text and "'s1', 's2'" in text  # examples from both sides
+    assert "pass --outcomes" not in text
+
+
+def test_cli_outcomes_file_matching_some_sessions_warns(results_dir, tmp_path):
+    partial = tmp_path / "partial.csv"  # s2 missing, B's row under a wrong session id
+    partial.write_text("session_id,speaker,points_scored\ns1,A,20\ns1x,B,16\n")
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(partial),
+                                   "--targets", "points_scored", "--regressors",
+                                   "integrative_share"])
+    text = " ".join(res.output.split())
+    assert "1 of 2 sessions of the results have no row in" in text and "'s2'" in text
+    assert "1 of 4 parties of the results have no row" in text and "'s1/B'" in text
+    assert "session_id(s) of" in text and "'s1x'" in text
+    session = tmp_path / "session.csv"
+    session.write_text("session_id,deal_value\ns1,36\n")
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(session),
+                                   "--targets", "deal_value"])
+    assert "1 of 2 sessions of the results have no row in" in " ".join(res.output.split())
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(session)])
+    assert res.exit_code == 2  # no default outcome in the file: say so, not "pass --outcomes"
+    text = " ".join(res.output.split())
+    assert "session.csv: none of the default outcome columns" in text
+    assert "--targets (its numeric columns: deal_value)" in text

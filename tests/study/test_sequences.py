@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from analyzer.cli import app
 from analyzer.study.heatmap import transition_heatmap_svg
 from analyzer.study.sequences import (
+    caution_text,
     reciprocity,
     transition_pairs,
     transition_table,
@@ -170,3 +171,47 @@ def test_gold_moves_of_multi_label_turns_are_documented_and_counted(results_dir)
                                    "--code", "move"])
     assert res.exit_code == 0, res.output
     assert "note: 1 turns carry several human labels" in res.stderr
+
+
+def test_small_tables_are_flagged():
+    # 30 pairs, every expected count 7.5: nothing to warn about
+    pairs = pd.DataFrame({"from": ["a"] * 15 + ["b"] * 15,
+                          "to": ["a"] * 10 + ["b"] * 5 + ["a"] * 5 + ["b"] * 10})
+    table = transition_table(pairs)
+    assert (table["pairs"] == 30).all() and not table["caution"].any()
+    assert caution_text(table) == ""
+    # 30 pairs, but "c" is rare: E(c -> c) = 1 * 1 / 30 < 1
+    rare = pd.DataFrame({"from": ["a"] * 15 + ["b"] * 14 + ["c"],
+                         "to": ["a"] * 10 + ["b"] * 5 + ["a"] * 5 + ["b"] * 9 + ["c"]})
+    flagged = transition_table(rare)
+    assert flagged["caution"].all()
+    text = caution_text(flagged)
+    assert "5 expected count(s) below 1 (smallest 0.03)" in text and "only" not in text
+    # fewer than 20 pairs, whatever the expected counts
+    few = transition_table(pairs.iloc[::2])
+    assert (few["pairs"] == 15).all() and few["caution"].all()
+    assert "only 15 pairs (< 20)" in caution_text(few)
+
+
+def test_cli_warns_about_small_tables(results_dir, tmp_path):
+    out = tmp_path / "seq"
+    res = CliRunner().invoke(app, ["sequences", str(results_dir), "--lag", "1,2",
+                                   "--scope", "across", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out / "transitions.csv")
+    lag1 = table[table["lag"] == 1]
+    assert (lag1["pairs"] == 10).all() and lag1["caution"].all()  # 10 pairs only
+    text = " ".join(res.output.split())
+    assert "caution: only 10 pairs (< 20)" in text and "z and p are unreliable" in text
+    svg = (out / "transitions_1_across.svg").read_text()
+    assert "caution: only 10 pairs" in svg
+
+
+def test_heatmap_axis_names_the_lag(turns):
+    lag1 = transition_heatmap_svg(transitions(turns, lag=1))
+    lag2 = transition_heatmap_svg(transitions(turns, lag=2))
+    within3 = transition_heatmap_svg(transitions(turns, lag=3, scope="within"))
+    assert ">next turn<" in lag1 and "columns: next turn" in lag1
+    assert "next turn" not in lag2 and ">2 turns later<" in lag2
+    assert "columns: 2 turns later" in lag2
+    assert "the speaker&#x27;s 3rd next turn" in within3  # escaped apostrophe
