@@ -120,11 +120,28 @@ def test_reciprocity_skips_the_mediator(mediated):
     assert {r["party"] for r in rec["parties"]} == {"Ana", "Ben"}
 
 
-def test_turning_points_stage_changes_and_climate_shift(mediated):
+def test_turning_points_stage_changes_and_no_shift_from_greetings(mediated):
+    """The opening's greetings are not an integrative climate, so the claims that follow
+    are no swing (until 0.4.0 they gave "turn 9: integrative -> distributive")."""
     points = turning_points(turn_facts(mediated))
     assert [(p["turn"], p["kind"], p["to"]) for p in points] == [
-        (3, "stage", "exploring"), (7, "stage", "bargaining"),
-        (9, "climate", "distributive"), (11, "stage", "closing")]
+        (3, "stage", "exploring"), (7, "stage", "bargaining"), (11, "stage", "closing")]
+
+
+def test_climate_shifts_both_ways_on_substantive_moves(session_factory):
+    """Claims, then priorities shared and trades: a shift to integrative; the greeting and
+    the goodbye count for neither side."""
+    def row(speaker, move, orientation):
+        return (speaker, f"{speaker} {move}", None, None, move, orientation, 0.8)
+
+    rows = [row("A", "small-talk", "integrative"), row("B", "small-talk", "integrative")]
+    rows += [row(s, "self-need", "distributive") for s in "ABAB"]
+    rows += [row(s, "elicit-pref", "integrative") for s in "ABABAB"]
+    rows += [row("A", "small-talk", "integrative")]
+    stages = ["opening"] * 2 + ["bargaining"] * 10 + ["closing"]
+    points = turning_points(turn_facts(session_factory("swing", rows, stages, "agreement", 12)))
+    assert [(p["turn"], p["from"], p["to"]) for p in points if p["kind"] == "climate"] == [
+        (9, "distributive", "integrative")]
 
 
 def test_start_only_times_give_estimated_time_shares(session_factory):
@@ -149,7 +166,7 @@ def test_headlines_restate_the_sections(timed_dyad, mediated):
         in dyad
     med = build_report(mediated)["headlines"]
     assert "Mediator spoke 40% of all words and is reported apart." in med
-    assert "Climate shifts: turn 9 (integrative \u2192 distributive)." in med
+    assert "Climate shifts: none." in med
     assert "Talk share: Ana 50%, Ben 50%." in med
 
 
