@@ -92,14 +92,23 @@ CHAT_FORMATS = frozenset({"whatsapp", "slack"})
 #: Speech rate used to estimate how long the last turn of a transcript without end times
 #: lasted (about 150 words a minute, a common conversational rate).
 WORDS_PER_SECOND = 2.5
+#: The longest a start-only spoken turn is taken to hold the floor: its words at half the
+#: usual rate, plus a few seconds. A gap longer than that before the next turn is a break
+#: (a caucus, a call to the boss), not the speaker's talk.
+HOLD_WORDS_PER_SECOND = WORDS_PER_SECOND / 2
+HOLD_PAUSE_SECONDS = 3.0
 
 
 def turn_ends(analysis: SessionAnalysis) -> list[tuple[float | None, bool]]:
     """Each turn's end and whether it was estimated.
 
     Many transcripts give only start times ("[00:01:05] Ana: ..."). A speaker then holds
-    the floor until the next timed turn starts; the last turn is given its words at
-    ``WORDS_PER_SECOND``. Without these estimates time shares would be empty for them.
+    the floor until the next timed turn starts, but no longer than the turn's words take at
+    ``HOLD_WORDS_PER_SECOND`` plus ``HOLD_PAUSE_SECONDS``: "I'll take it to my director"
+    followed by two minutes of silence is 9 s of talk, not 2:30 (before 0.4.0 the break
+    gave that speaker 82% of a stage's time on 54% of its words; QA). The last turn is
+    given its words at ``WORDS_PER_SECOND``. Without these estimates time shares would be
+    empty for them.
     In a chat (``CHAT_FORMATS``) nobody holds the floor between messages: an overnight
     pause is no one's talk, so each message gets its words' time (at most until the next).
     """
@@ -114,7 +123,9 @@ def turn_ends(analysis: SessionAnalysis) -> list[tuple[float | None, bool]]:
             ends.append((max(turn.start, min(next_start, turn.start + (
                 0 if turn.is_action else words(turn.text)) / WORDS_PER_SECOND)), True))
         elif next_start is not None:
-            ends.append((max(turn.start, next_start), True))
+            held = HOLD_PAUSE_SECONDS + (0 if turn.is_action else words(turn.text)) \
+                / HOLD_WORDS_PER_SECOND
+            ends.append((max(turn.start, min(next_start, turn.start + held)), True))
         else:
             ends.append((turn.start + (0 if turn.is_action else words(turn.text))
                          / WORDS_PER_SECOND, True))

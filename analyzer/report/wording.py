@@ -79,8 +79,9 @@ THIRD_PARTY_NOTE = (
     "shares, orientation shares and reciprocity.")
 ESTIMATED_ENDS_NOTE = (
     "The transcript gives when turns start but not when they end: a turn is taken to last "
-    "until the next one starts, and the last turn at 150 words a minute. Time shares and "
-    "monologue seconds rest on that estimate.")
+    "until the next one starts, but no longer than its words at 75 a minute plus 3 seconds "
+    "(a longer gap is a break, not talk), and the last turn at 150 words a minute. Time "
+    "shares and monologue seconds rest on that estimate.")
 CHAT_ENDS_NOTE = (
     "A chat gives when messages were sent, not how long anyone spoke: each message is taken "
     "to last its words at 150 a minute (at most until the next one), so a pause between "

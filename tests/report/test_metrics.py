@@ -151,9 +151,10 @@ def test_start_only_times_give_estimated_time_shares(session_factory):
             ("A", "eight nine ten eleven twelve", 14.0, None, "self-need", "distributive", 0.9)]
     report = build_report(make_session("starts", rows, ["opening"] * 3, "unfinished"))
     a, b = report["overview"]["parties"]
-    # A: 10 s + 5 words at 2.5 words/s = 12 s; B: 4 s
-    assert (a["seconds"], b["seconds"]) == (12.0, 4.0)
-    assert a["time_share"] == pytest.approx(0.75)
+    # A: 7 s (its 5 words at half the usual rate plus 3 s: the rest of the 10 s before B is
+    # a pause) + 5 words at 2.5 words/s = 9 s; B: until A's next turn, 4 s
+    assert (a["seconds"], b["seconds"]) == (9.0, 4.0)
+    assert a["time_share"] == pytest.approx(9 / 13)
     assert [t["end_estimated"] for t in report["turns"]] == [True, True, True]
     assert "times" in report["notes"]
 

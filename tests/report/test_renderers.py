@@ -213,6 +213,11 @@ def test_a_chat_pause_is_no_ones_time(session_factory):
              "neutral", 0.9),
             ("Ben", "Sure, I am free after ten.", 50_000.0, None, "other", "neutral", 0.9)]
     spoken = session_factory("chat", rows, ["opening"] * 2, "unfinished")
-    assert turn_ends(spoken)[0] == (50_000.0, True)  # spoken: holds the floor till the next
+    # spoken: holds the floor until the next turn, but a break is no one's talk either:
+    # 7 words at half the usual rate plus 3 s
+    assert turn_ends(spoken)[0] == (pytest.approx(3.0 + 7 / (WORDS_PER_SECOND / 2)), True)
+    rows[1] = rows[1][:2] + (5.0,) + rows[1][3:]  # the next turn 5 s later: held till then
+    assert turn_ends(session_factory("talk", rows, ["opening"] * 2, "unfinished"))[0] == \
+        (5.0, True)
     chat = replace(spoken, transcript=replace(spoken.transcript, format="whatsapp"))
     assert turn_ends(chat)[0] == (7 / WORDS_PER_SECOND, True)
