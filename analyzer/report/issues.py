@@ -12,7 +12,9 @@ spellings.
 Focus: the share of all issue mentions that fall on the top issue, and the normalised entropy
 of mentions over issues (0 = all on one issue, 1 = spread evenly). The verdict is ours:
 "focused" when the top issue takes at least half of the mentions and more than the next one,
-"a few main issues" when the top three take at least 80 %, "scattered" otherwise.
+"a few main issues" when the top three take at least 80 %, "spread over N issues" otherwise
+(until 0.4.0 "scattered", which read as a criticism of multi-issue talk, the very talk that
+makes trades across issues possible; QA of a negotiation coach).
 """
 
 from __future__ import annotations
@@ -194,8 +196,8 @@ def focus(issues: Sequence[dict], capped: bool = False) -> dict:
     elif top3 >= 0.8:
         verdict = "on a few main issues"
     elif capped:
-        verdict = f"scattered over more than {len(shares)} issues"
+        verdict = f"spread over more than {len(shares)} issues"
     else:
-        verdict = f"scattered over {len(shares)} issues"
+        verdict = f"spread over {len(shares)} issues"
     return {"top_issue": top, "top_share": shares[0], "top3_share": top3,
             "entropy": round(entropy, 4), "verdict": verdict}

@@ -88,7 +88,7 @@ def test_issues_and_focus(timed_dyad):
     assert focus([{"issue": "price", "mentions": 9}, {"issue": "date", "mentions": 1}])[
         "verdict"] == "focused on price"
     scattered = focus([{"issue": f"t{i}", "mentions": 1} for i in range(6)])
-    assert scattered["verdict"] == "scattered over 6 issues" and scattered["entropy"] == 1.0
+    assert scattered["verdict"] == "spread over 6 issues" and scattered["entropy"] == 1.0
 
 
 def test_mediator_is_reported_apart_and_excluded(mediated):
@@ -322,7 +322,7 @@ def test_focus_needs_a_top_issue_ahead_and_says_when_the_list_is_capped():
     tie = focus([{"issue": "cake", "mentions": 3}, {"issue": "date", "mentions": 3}])
     assert tie["verdict"] == "on a few main issues"
     many = [{"issue": f"t{i}", "mentions": 1} for i in range(8)]
-    assert focus(many, capped=True)["verdict"] == "scattered over more than 8 issues"
+    assert focus(many, capped=True)["verdict"] == "spread over more than 8 issues"
     assert fold("aunts") == "aunt" and not __import__(
         "analyzer.report.issues", fromlist=["_is_term"])._is_term("aunt")
 
