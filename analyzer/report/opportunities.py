@@ -11,7 +11,7 @@ party turn by a different party, as in ``reciprocity``; third parties are skippe
   Smith & Walsh 1996).
 - ``package_single_issue``: a package (multi-issue) offer, with amounts, met with a
   single-issue counter or a distributive reply. Multi-issue offers are how parties trade
-  across issues (logrolling, Walton & McKersie 1965); coding schemes count them
+  across issues (logrolling, Pruitt 1981); coding schemes count them
   integrative (Weingart et al. 1990; Kern et al. 2020).
 - ``integrative_proposal_rebuffed``: a proposal to work together or trade met with a
   distributive reply that proposes nothing back (no condition, no package of its own) and
@@ -56,7 +56,7 @@ WHY = {
         "agreements (Olekalns et al. 1996)."),
     "package_single_issue": (
         "{to} offered a package across issues; {by} replied with {reply_kind}, which "
-        "leaves a trade across issues unexplored (logrolling; Walton & McKersie 1965)."),
+        "leaves a trade across issues unexplored (logrolling; Pruitt 1981)."),
     "integrative_proposal_rebuffed": (
         "{to} proposed to work together or trade; {by} replied with a move the model labels "
         "distributive ({move}) and proposed nothing back."),

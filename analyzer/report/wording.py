@@ -17,6 +17,7 @@ from typing import Any
 REFERENCES = {
     "Walton & McKersie 1965": "Walton, R. E., & McKersie, R. B. (1965). A behavioral theory of "
                               "labor negotiations. McGraw-Hill.",
+    "Pruitt 1981": "Pruitt, D. G. (1981). Negotiation behavior. Academic Press.",
     "Weingart et al. 1990": "Weingart, L. R., Thompson, L. L., Bazerman, M. H., & Carroll, J. S. "
                             "(1990). Tactical behavior and negotiation outcomes. International "
                             "Journal of Conflict Management, 1(1), 7-31.",
@@ -49,10 +50,11 @@ ORIENTATION_NOTE = (
     "Integrative moves (asking about or sharing priorities, proposing to work together, package "
     "offers) and distributive moves (positional demands, arguments for one's own claim, "
     "single-issue insistence, threats) follow the utterance coding schemes of negotiation "
-    "research (Weingart et al. 1990; Olekalns et al. 1996; Kern et al. 2020). Across many "
-    "dyads, more integrative behaviour went with higher joint outcomes and distributive "
-    "behaviour was negatively related to joint outcome (Weingart et al. 1996): an association "
-    "over many negotiations, not a forecast for this one.")
+    "research (Weingart et al. 1990; Olekalns et al. 1996; Kern et al. 2020). In an "
+    "experiment with 90 dyads, those taught integrative tactics used more of them and reached "
+    "higher joint outcomes, and distributive behaviour was negatively related to joint "
+    "outcome (Weingart et al. 1996): findings over many negotiations, not a forecast for "
+    "this one.")
 STAGE_NOTE = (
     "Stages follow Adair & Brett's (2005) four: relational positioning, identifying the "
     "problem, generating solutions and reaching agreement, named opening, exploring, "
