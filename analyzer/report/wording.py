@@ -179,6 +179,30 @@ def _spoken_clause(spoken: Any) -> str:
     return f" On spoken business talk{where}: {', '.join(parts)}."
 
 
+def _orientation_accuracy(scores: Sequence[tuple[str, float]]) -> float | None:
+    return next((v for k, v in scores if k.lower().endswith("orientation.accuracy")), None)
+
+
+def _in_plain_words(scores: Sequence[tuple[str, float]], spoken: Any) -> str:
+    """The orientation accuracy as "about 8 in 10 turns": macro-F1 and kappa mean little to
+    a coach (QA), the share of turns labelled as a person labelled them does."""
+    chat = _orientation_accuracy(scores)
+    talk = _orientation_accuracy(model_scores(
+        {k: v for k, v in spoken.items() if isinstance(v, Mapping)})) \
+        if isinstance(spoken, Mapping) else None
+    if chat is None and talk is None:
+        return ""
+    parts = []
+    if chat is not None:
+        parts.append(f"about {round(chat * 10)} in 10 turns of the chats it was tested on got "
+                     "the orientation a human coder gave them")
+    if talk is not None:
+        parts.append(f"about {round(talk * 10)} in 10 in spoken business talk" if parts else
+                     f"about {round(talk * 10)} in 10 turns of spoken business talk got the "
+                     "orientation a human coder gave them")
+    return " In plain words: " + "; ".join(parts) + "."
+
+
 def model_note(info: Mapping[str, Any]) -> str:
     """What produced the labels and how far to trust them, from the model's own info."""
     name = info.get("name") or "the move model"
@@ -198,7 +222,9 @@ def model_note(info: Mapping[str, Any]) -> str:
         text += f" Measured by the model's own evaluation{where}: {measured}."
     else:
         text += " The model did not report a measured accuracy."
-    text += _spoken_clause(info.get("spoken_scores") or meta.get("spoken_scores"))
+    spoken = info.get("spoken_scores") or meta.get("spoken_scores")
+    text += _spoken_clause(spoken)
+    text += _in_plain_words(scores, spoken)
     notes = [str(n) for n in info.get("notes") or []]
     if notes:
         text += " Model notes: " + "; ".join(notes) + "."

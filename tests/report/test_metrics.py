@@ -227,9 +227,17 @@ def test_model_note_gives_the_scores_on_spoken_talk_apart(tmp_path):
                           "labels": {"macro_f1": 0.47}}}))
     note = model_note({"name": "m", "path": str(tmp_path)})
     assert "evaluation: orientation Cohen's kappa 0.69." in note
-    assert note.endswith("On spoken business talk (14 sessions coded by the project): "
-                         "orientation accuracy 0.71, orientation Cohen's kappa 0.52, "
-                         "strategy labels macro-F1 0.47.")
+    assert ("On spoken business talk (14 sessions coded by the project): "
+            "orientation accuracy 0.71, orientation Cohen's kappa 0.52, "
+            "strategy labels macro-F1 0.47.") in note
+    # and in plain words, for a coach (the chat figure has no accuracy here)
+    assert note.endswith(" In plain words: about 7 in 10 turns of spoken business talk got "
+                         "the orientation a human coder gave them.")
+    both = model_note({"name": "m", "cv_scores": {"orientation": {"accuracy": 0.79}},
+                       "spoken_scores": {"orientation": {"accuracy": 0.7}}})
+    assert both.endswith("In plain words: about 8 in 10 turns of the chats it was tested on "
+                         "got the orientation a human coder gave them; about 7 in 10 in "
+                         "spoken business talk.")
     assert "spoken" not in model_note({"name": "m", "scores": {"macro_f1": 0.71}})
 
 
