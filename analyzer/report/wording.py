@@ -78,7 +78,9 @@ CLIMATE_NOTE = (
 THIRD_PARTY_NOTE = (
     "Third parties (mediators, chairs, facilitators, observers) are reported on their own: "
     "their moves are not a party's claims, and they are excluded from the parties' talk "
-    "shares, orientation shares and reciprocity.")
+    "shares, orientation shares and reciprocity. The move model learned from parties' talk, "
+    "so a third party's labels describe the words, not a stance: a mediator summing up one "
+    "side's demand reads as that demand.")
 ESTIMATED_ENDS_NOTE = (
     "The transcript gives when turns start but not when they end: a turn is taken to last "
     "until the next one starts, but no longer than its words at 75 a minute plus 3 seconds "
