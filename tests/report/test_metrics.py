@@ -91,6 +91,22 @@ def test_issues_and_focus(timed_dyad):
     assert scattered["verdict"] == "spread over 6 issues" and scattered["entropy"] == 1.0
 
 
+def test_a_fee_named_before_its_amount_is_an_issue(session_factory):
+    """"My fee ... is four thousand two hundred": the amount comes after the money term,
+    in the same sentence (QA: the fee of a logo negotiation was missing); a word followed
+    by a number in the next sentence is not quantified by it."""
+    def row(speaker, text):
+        return (speaker, text, None, None, "non-strategic", "neutral", 0.8)
+
+    rows = [row("M", "What matters most to you: the fee or the timeline?"),
+            row("I", "My fee for the full identity is four thousand two hundred."),
+            row("M", "The shop opens soon. Three weeks, maybe.")]
+    issues = build_report(session_factory("fee", rows, ["bargaining"] * 3, "unfinished"))
+    names = {i["issue"]: i["quantified"] for i in issues["issues"]["issues"]}
+    assert names.get("fee") == 1
+    assert "shop" not in names
+
+
 def test_mediator_is_reported_apart_and_excluded(mediated):
     report = build_report(mediated)
     for stage in report["stages"]:
