@@ -70,7 +70,9 @@ def reliability(
     code_column: Annotated[str, typer.Option(
         "--code-column", help="Name of the code column in the coders' CSVs.")] = "code",
     against_column: Annotated[str, typer.Option(
-        "--against-column", help="Which model label to compare: orientation or move.")]
+        "--against-column", help="Which model label to compare: orientation, labels (the "
+                                 "model's label set, to compare with --gold-as labels) or "
+                                 "move (one label; may be a rule-based offer kind).")]
     = "orientation",
     gold_as: Annotated[str, typer.Option(
         "--gold-as", help="Human multi-labels as 'orientation' (mapped) or 'labels' (the "
@@ -100,9 +102,9 @@ def reliability(
 
     if gold_as not in GOLD_AS:
         fail_usage(f"--gold-as: unknown value {gold_as!r}", f"choose {' or '.join(GOLD_AS)}")
-    if against_column not in ("orientation", "move"):
+    if against_column not in ("orientation", "labels", "move"):
         fail_usage(f"--against-column: unknown value {against_column!r}",
-                   "choose orientation or move")
+                   "choose orientation, labels or move")
     coders, model = {}, {}
     try:
         for path in codes:
@@ -140,7 +142,7 @@ def reliability(
             f"{a} and {b} have no category in common ({a}: {_some(codes_a)}; "
             f"{b}: {_some(codes_b)}), so their agreement would be 0 by construction",
             "code both on the same scale: --gold-as orientation (the default) with "
-            "--against-column orientation, or --gold-as labels --against-column move; "
+            "--against-column orientation, or --gold-as labels --against-column labels; "
             "coders' CSVs must use the same category names")
 
     note = write_outputs_first(out, "reliability", {

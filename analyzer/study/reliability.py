@@ -213,8 +213,10 @@ def codes_from_turns(turns: pd.DataFrame, labels: str = "model", code: str = "or
                      ) -> pd.Series:
     """A coder's codes from a turns table: the model's labels, or the corpus's gold labels.
 
-    ``labels="gold"`` with ``code="labels"`` keeps the whole human label set as one code
-    (agreement on the exact set); ``code="orientation"`` maps it to orientation. Formal
+    ``code="labels"`` keeps the whole label set as one code (agreement on the exact set):
+    the human set with ``labels="gold"``, the model's ``labels`` column with
+    ``labels="model"`` (its strategy labels, not the rule-based offer kind that ``move``
+    may hold); ``code="orientation"`` maps a human set to orientation. Formal
     actions (Submit-Deal, Accept-Deal...) are left out: they are not talk a coder codes,
     and the model's "neutral" on each of them inflated its neutral count and the units.
     """
@@ -224,8 +226,9 @@ def codes_from_turns(turns: pd.DataFrame, labels: str = "model", code: str = "or
         spoken = ~turns["is_action"].map(lambda v: str(v).strip().lower() in ("true", "1"))
         turns = turns[spoken]
 
-    if labels == "gold" and code == "labels":
-        values = turns["gold"].map(lambda v: ",".join(sorted(split_labels(v))) or None)
+    if code == "labels":  # the whole label set, sorted, as one code (model or gold)
+        column = "gold" if labels == "gold" else "labels"
+        values = turns[column].map(lambda v: ",".join(sorted(split_labels(v))) or None)
     else:
         values = turn_codes(turns, labels=labels, code=code)
     keyed = pd.Series(list(values), index=pd.MultiIndex.from_arrays(

@@ -120,6 +120,20 @@ def test_gold_codes_from_turns(turns):
     assert sets.loc[("s1", 4)] == "self-need,small-talk"
 
 
+def test_the_models_label_set_is_a_code_like_the_human_set(turns):
+    """``--against-column labels``: the model's labels column, sorted like a human set, not
+    the ``move`` column (which holds a rule-based offer kind where no strategy was found)."""
+    turns = turns.copy()
+    turns.loc[(turns.session_id == "s1") & (turns.turn == 4), "labels"] = \
+        "small-talk,self-need"
+    turns.loc[(turns.session_id == "s1") & (turns.turn == 6), ["move", "labels"]] = \
+        ["package_offer", "non-strategic"]
+    model = codes_from_turns(turns, labels="model", code="labels")
+    assert model.loc[("s1", 4)] == "self-need,small-talk"
+    assert model.loc[("s1", 6)] == "non-strategic"
+    assert ("s1", 7) not in model.index  # formal actions stay out
+
+
 def test_cli_two_coders_against_model(results_dir, tmp_path):
     coder = tmp_path / "coder_a.csv"
     coder.write_text("session_id,turn,code\ns1,0,integrative\ns1,1,integrative\n"
@@ -165,8 +179,9 @@ def test_cli_codings_without_a_common_category_are_a_usage_error(results_dir):
     assert "Krippendorff" not in text  # no tables printed
     same_scale = CliRunner().invoke(app, ["reliability", str(results_dir), "--against",
                                           str(results_dir), "--gold-as", "labels",
-                                          "--against-column", "move"])
+                                          "--against-column", "labels"])
     assert same_scale.exit_code == 0, same_scale.output
+    assert "--against-column labels" in text  # the hint names the matching scale
 
 
 def test_the_analysers_codes_leave_formal_actions_out():
