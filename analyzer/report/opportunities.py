@@ -1,21 +1,24 @@
 """Missed opportunities: moments where a party could have opened up value and did not.
 
 Three patterns, each between a turn of one party and the other party's reply (the next spoken
-party turn by a different party, as in ``reciprocity``; third parties are skipped):
+party turn by a different party, as in ``reciprocity``; a third party's turn in between
+means there is no reply):
 
 - ``priority_question_positional``: a question about priorities or preferences answered with
   a distributive move and no priority information (nothing about what matters or where
   one is flexible); a statement of need answers "what do you need?" and counts only when
   it claims amounts ("all three packages of water"). Sharing priority information goes
   with integrative agreements, positional information with distributive ones (Olekalns,
-  Smith & Walsh 1996).
+  Smith & Walsh 1996). A reply opening with a short answer that names something
+  ("Honestly, reach. ...") is priority information too.
 - ``package_single_issue``: a package (multi-issue) offer, with amounts, met with a
   single-issue counter or a distributive reply. Multi-issue offers are how parties trade
   across issues (logrolling, Pruitt 1981); coding schemes count them
   integrative (Weingart et al. 1990; Kern et al. 2020).
 - ``integrative_proposal_rebuffed``: a proposal to work together or trade met with a
-  distributive reply that proposes nothing back (no condition, no package of its own) and
-  shares no priorities.
+  distributive reply that proposes nothing back (no condition, no package of its own),
+  shares no priorities and asks nothing about the proposal ("What if the ready meals don't
+  sell?" puts a concern on the table: not a rebuff).
 
 A reply that accepts, gives something away, shares priorities or asks about the other's
 priorities is never flagged, nor a "yes" to a proposal to work together. A reply
@@ -36,12 +39,14 @@ from .facts import TurnFact
 from .reciprocity import reply_pairs
 from .vocab import (
     accepts_or_gives,
+    asks_about_it,
     claim_move,
     is_integrative_proposal,
     is_need,
     is_package_offer,
     is_priority_question,
     is_single_issue_offer,
+    names_a_priority,
     names_amounts,
     proposes_conditionally,
     says_yes,
@@ -68,7 +73,7 @@ def _kind(opportunity: TurnFact, reply: TurnFact) -> tuple[str, str] | None:
     if accepts_or_gives(reply) or shares_priorities(reply) or is_priority_question(reply):
         return None
     if is_priority_question(opportunity) and claim is not None \
-            and (not is_need(claim) or names_amounts(reply)):
+            and (not is_need(claim) or names_amounts(reply)) and not names_a_priority(reply):
         return "priority_question_positional", ""
     if is_package_offer(opportunity) and names_amounts(opportunity):
         if is_single_issue_offer(reply):
@@ -77,7 +82,7 @@ def _kind(opportunity: TurnFact, reply: TurnFact) -> tuple[str, str] | None:
             return "package_single_issue", f"a move the model labels distributive ({claim})"
     elif is_integrative_proposal(opportunity) and claim is not None \
             and not is_package_offer(reply) and not proposes_conditionally(reply) \
-            and not says_yes(reply):
+            and not says_yes(reply) and not asks_about_it(reply):
         return "integrative_proposal_rebuffed", ""
     return None
 

@@ -97,6 +97,40 @@ def shares_priorities(fact: TurnFact) -> bool:
     return any(_PRIORITY_STATEMENT.search(s) for s in _statements_in(fact.text))
 
 
+#: Words that make a short first sentence no answer naming a priority ("No.", "Well...").
+_NOT_A_NAMED_PRIORITY = frozenset("""
+no nope not never yes yeah yep ok okay sure hmm um uh er well sorry right fine good great
+nice interesting question thanks thank hi hello hey let me see think guess
+that it this hard tough depends everything nothing all none both""".split())
+#: Hedges around a named priority ("Honestly, reach."): left out before counting words.
+_HEDGES = frozenset("honestly frankly mostly mainly really probably definitely".split())
+
+
+def names_a_priority(fact: TurnFact) -> bool:
+    """The turn opens with a short answer that names something ("Honestly, reach. Your app
+    has ...", "Price, mostly."): asked what matters most, the answer is priority
+    information even without the words "matters" or "most" (QA: the partnership example
+    was flagged as a positional reply)."""
+    first = next(iter(_SENTENCE.findall(fact.text)), "").strip()
+    if not first or first.endswith("?"):
+        return False
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", first) if w.lower() not in _HEDGES]
+    return 1 <= len(words) <= 3 and not re.search(r"\d", first) and \
+        not any(w.lower() in _NOT_A_NAMED_PRIORITY for w in words)
+
+
+#: A question that engages with a proposal ("What if the ready meals don't sell?", "How
+#: would the volume band work?"): a concern or an interest put on the table, not a rebuff.
+_ENGAGING_QUESTION = re.compile(
+    r"^\W*(?:and\s+|but\s+|so\s+)?(?:what\s+if|what\s+about|how\s+(?:would|could|about|do|"
+    r"does|will|can)|could|would|can|if|suppose)\b", re.I)
+
+
+def asks_about_it(fact: TurnFact) -> bool:
+    """The turn asks an engaging question (``_ENGAGING_QUESTION``) in any of its sentences."""
+    return any(_ENGAGING_QUESTION.match(q.strip()) for q in _questions_in(fact.text))
+
+
 _YES = re.compile(r"^\W*(yes|yeah|yep|sure|ok|okay|definitely|absolutely|of course|"
                   r"sounds good|agreed)\b", re.I)
 

@@ -222,6 +222,29 @@ def test_missed_opportunity_names_the_unit_move_that_made_the_reply_distributive
     assert missed["reply_move"] == "self-need" and "(self-need)" in missed["why"]
 
 
+@pytest.mark.parametrize("question, reply, reply_move, flagged", [
+    ("What matters most to you in this partnership?",
+     "Honestly, reach. Your app has two hundred thousand users. Our budget is small, though.",
+     "self-need", False),  # a short answer naming the priority is priority information
+    ("What matters most to you in this partnership?",
+     "Nice question. We need all of the launch budget.", "self-need", True),
+    ("Let's work together on this: a volume band that protects both of us?",
+     "Hmm. Three years is a long time for us. What if the ready meals don't sell?",
+     "self-need", False),  # a concern asked about the proposal engages with it
+    ("Let's work together on this: a volume band that protects both of us?",
+     "We need the full price on every unit.", "self-need", True),
+])
+def test_missed_opportunities_spare_named_priorities_and_engaging_questions(
+        session_factory, question, reply, reply_move, flagged):
+    """QA of a coach: both flags of the examples were false (a priority named in two words;
+    a concern put as a question); the plain positional replies are still flagged."""
+    first = "elicit-pref" if "matters" in question else "promote-coordination"
+    rows = [("A", question, None, None, first, "integrative", 0.9),
+            ("B", reply, None, None, reply_move, "distributive", 0.8)]
+    report = build_report(session_factory("mo", rows, ["exploring"] * 2, "unfinished"))
+    assert bool(report["missed_opportunities"]) is flagged
+
+
 def test_model_note_reads_scores_from_info_or_the_model_folder(tmp_path):
     from analyzer.report.wording import model_note
 
