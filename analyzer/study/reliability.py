@@ -127,10 +127,13 @@ def reliability(coders: Mapping[str, pd.Series], categories: list[str] | None = 
                            "pairable_units": pairable, "alpha": krippendorff_alpha(frame)}])
 
     cat_rows = []
+    shared = frame[frame.notna().sum(axis=1) >= 2]  # the units agreement is computed on
     for cat in cats:
         row = {"category": cat}
         for name in names:
             row[f"n_{name}"] = int((frame[name] == cat).sum())
+        for name in names:  # the same counts on shared units only, which the agreement uses
+            row[f"n_shared_{name}"] = int((shared[name] == cat).sum())
         both_sum = marg_sum = 0
         kappas = []
         for a, b in combinations(names, 2):

@@ -86,6 +86,10 @@ def test_reliability_report_pairs_categories_confusion():
     # x: A 5, B 7 on shared turns, 4 both -> 2*4/12
     assert cats.loc["x", "specific_agreement"] == pytest.approx(8 / 12)
     assert cats.loc["x", "n_B"] == 7 and cats.loc["y", "n_B"] == 4
+    # B's extra turn (y, coded by B alone) is in n_B but not in the shared counts, which
+    # reconcile with the pair's confusion table (QA)
+    assert cats.loc["y", "n_shared_B"] == 3 and cats.loc["x", "n_shared_B"] == 7
+    assert cats.loc["x", "n_shared_A"] == 5
     table = result.confusion[("A", "B")]
     assert table.loc["x", "x"] == 4 and table.loc["x", "y"] == 1 and table.loc["y", "x"] == 3
     assert table.to_numpy().sum() == 10
