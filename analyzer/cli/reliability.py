@@ -159,11 +159,22 @@ def reliability(
     console.print(frame_table(result.alpha, "Krippendorff's alpha (nominal)"))
     console.print(frame_table(result.per_category, "Per category"))
     for (a, b), table in result.confusion.items():
+        if len(table.columns) > MAX_SHOWN_CATEGORIES:  # unreadable in a terminal (QA)
+            where = "reliability_confusion.csv in --out" if out is None else \
+                f"{out / 'reliability_confusion.csv'}"
+            typer.echo(f"Confusion: {a} x {b}: {len(table.columns)} categories, too many to "
+                       f"show here; see {where}.")
+            continue
         shown = table.reset_index().rename(columns={"index": f"{a} \\ {b}"})
         shown.columns = [str(c) for c in shown.columns]
         console.print(frame_table(shown, f"Confusion: {a} (rows) x {b} (columns)"))
     typer.echo(note, nl=False)
     raise typer.Exit(EXIT_OK)
+
+
+#: Confusion tables wider than this are left to the CSV: in an 80-100 column terminal
+#: their headers shrink to one letter and columns drop out.
+MAX_SHOWN_CATEGORIES = 8
 
 
 def register(app: typer.Typer) -> None:

@@ -138,6 +138,23 @@ def test_the_models_label_set_is_a_code_like_the_human_set(turns):
     assert ("s1", 7) not in model.index  # formal actions stay out
 
 
+def test_cli_leaves_a_wide_confusion_table_to_the_csv(tmp_path):
+    """Nine categories: the terminal says where the table is instead of printing one-letter
+    columns (QA); the CSV has it whole."""
+    codes = [f"c{i}" for i in range(9)]
+    for name, shift in (("a", 0), ("b", 1)):
+        rows = [f"s1,{t},{codes[(t + shift * (t % 2)) % 9]}" for t in range(18)]
+        (tmp_path / f"{name}.csv").write_text("session_id,turn,code\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "agreement"
+    res = CliRunner().invoke(app, ["reliability", str(tmp_path / "a.csv"),
+                                   str(tmp_path / "b.csv"), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "9 categories, too many to show here" in res.output
+    assert "reliability_confusion.csv" in res.output
+    confusion = pd.read_csv(out / "reliability_confusion.csv")
+    assert confusion["count"].sum() == 18
+
+
 def test_cli_two_coders_against_model(results_dir, tmp_path):
     coder = tmp_path / "coder_a.csv"
     coder.write_text("session_id,turn,code\ns1,0,integrative\ns1,1,integrative\n"
