@@ -7,7 +7,8 @@ Definitions (also in docs/reports.md):
 - time share: the same with seconds spoken (turn end minus start), only when timed;
 - longest monologue: the longest run of consecutive spoken turns by one speaker (actions do
   not interrupt a run), in words and, when timed, in seconds from its first start to its last end;
-- questions: units (sentences) ending in '?';
+- questions: the question marks in the speaker's turns, a run such as "?!?" once
+  (``facts._questions``);
 - interactivity: speaker switches between consecutive spoken turns, per 100 words and, when
   timed, per minute of the stretch.
 """

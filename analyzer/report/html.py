@@ -198,8 +198,9 @@ def _conversation(report: dict, timed: bool) -> str:
               f'<th class=num>interactivity</th></tr>{"".join(rows)}</table>'
               '<p class="note">Talk share is over the parties\' words (a third party\'s over '
               "everyone's); the longest monologue is the longest run of consecutive turns by "
-              "one speaker; questions are sentences ending in a question mark; interactivity "
-              "is speaker switches per 100 words" + (" and per minute" if timed else "")
+              "one speaker; questions are the question marks in the speaker's turns (\"?!?\" "
+              "counts once); interactivity is the stage's speaker switches per 100 words"
+            + (" and per minute" if timed else "")
             + ".</p></section>")
 
 

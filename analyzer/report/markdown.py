@@ -145,8 +145,9 @@ def render_markdown(report: dict) -> str:
     out += ["## Conversation metrics by stage", "",
             "Talk share is over the parties' words (a third party's over everyone's); the "
             "longest monologue is the longest run of consecutive turns by one speaker; "
-            "questions are sentences ending in '?'; interactivity is speaker switches per "
-            "100 words" + (" and per minute." if timed else "."), ""]
+            "questions are the question marks in the speaker's turns (\"?!?\" counts once); "
+            "interactivity is the stage's speaker switches per 100 words"
+            + (" and per minute." if timed else "."), ""]
     rows = []
     for stage in report["stages"] + [{"stage": "whole session", **report["overview"]}]:
         c = stage["conversation"]
