@@ -183,7 +183,9 @@ def render_markdown(report: dict) -> str:
     out += ["## Transcript", ""]
     out += _table(["turn", "time", "speaker", "stage", "move", "orientation", "confidence",
                    "text"],
-                  [[t["turn"], seconds(t["start"]), md(t["speaker"]), t["stage"], md(t["move"]),
+                  [[t["turn"], seconds(t["start"]), md(t["speaker"]), t["stage"],
+                    md(t["move"]) + (f" (offer: {md(t['offer'])})"
+                                     if t["offer"] and t["offer"] != t["move"] else ""),
                     t["orientation"], pct(t["confidence"]),
                     md(action_text(t) if t["is_action"] else t["text"])]
                    for t in report["turns"]])
