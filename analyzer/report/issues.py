@@ -61,7 +61,7 @@ free pay paid pays cheap expensive low high big small large new old better best 
 happy glad able busy ready whole point points question questions answer
 actually honestly basically said say says come comes came look looks looking bad hard
 important plus minus second seconds sign change request requests option options problem
-problems issue issues concern concerns talk call email meeting tomorrow yesterday tonight
+problems issue issues concern concerns talk call email meeting tomorrow yesterday tonight far
 morning afternoon evening honest true sense feel feels hear run runs usually clear reason
 difference tops ahead twice
 first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
@@ -75,6 +75,8 @@ MONEY_TERMS = frozenset("""
 fee price rate salary rent budget cost wage bonus deposit fare charge retainer commission
 royalty discount premium payment invoice quote""".split())
 _SENTENCE_END = frozenset(".?!;")
+#: Tokens after which a capital says nothing about the word (a sentence or clause starts).
+_STARTS_SENTENCE = _SENTENCE_END | {":", '"', "“", "(", "-", "—"}
 ALIASES = {"wood": "firewood", "woods": "firewood"}
 #: Words ending like plurals that are singular already ("series" is not "sery").
 NOT_PLURAL = frozenset("series species christmas news means lens canvas atlas".split())
@@ -127,9 +129,9 @@ def _name_words(facts: Sequence[TurnFact]) -> frozenset[str]:
 def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, str, bool]]:
     """``(turn, term, quantified)`` for each candidate term in spoken turns, and each issue a
     formal action's terms split (quantified by definition); never a word of a speaker's
-    name."""
+    name, nor a proper noun (``_proper_nouns``)."""
     nlp = nlp or _default_nlp()
-    names = _name_words(facts)
+    names = _name_words(facts) | _proper_nouns(facts, nlp)
     out = []
     for fact in facts:
         if fact.is_action:  # a Submit-Deal names every item it splits, with a quantity
@@ -150,6 +152,34 @@ def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, s
                 quantified = _amount_later_in_sentence(tokens, i)
             out.append((fact, term, quantified))
     return out
+
+
+def _proper_nouns(facts: Sequence[TurnFact], nlp) -> frozenset[str]:
+    """Terms written with a capital wherever they stand inside a sentence, at least twice
+    ("Greenway" of "Greenway Homes"): names of firms, places and people, never what is
+    negotiated (QA: a developer's company name was listed as an issue). Without a tagger,
+    the capital is the only sign; a word seen only at the start of sentences says nothing."""
+    capital: Counter[str] = Counter()
+    lower: set[str] = set()
+    for fact in facts:
+        if fact.is_action or not fact.text.strip():
+            continue
+        previous = "."  # a turn starts a sentence
+        for tok in nlp.make_doc(fact.text):
+            text = tok.text
+            if text[:1].isalpha() and previous not in _STARTS_SENTENCE:
+                if text[0].isupper():
+                    capital[fold(text)] += 1
+                else:
+                    lower.add(fold(text))
+            previous = text
+    return frozenset(t for t, n in capital.items()
+                     if n >= 2 and t not in lower and t not in _MONTHS)
+
+
+#: Capitalised but a term of a deal all the same (a date: "the first week of September").
+_MONTHS = frozenset("""january february march april may june july august september october
+november december""".split())
 
 
 def _amount_later_in_sentence(tokens: list[str], i: int) -> bool:

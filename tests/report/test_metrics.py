@@ -107,6 +107,25 @@ def test_a_fee_named_before_its_amount_is_an_issue(session_factory):
     assert "shop" not in names
 
 
+def test_a_firms_name_is_no_issue_but_a_month_may_be(session_factory):
+    """"Greenway" is written with a capital wherever it stands: a name, not an issue (QA);
+    a month is capitalised too and stays a term of the deal."""
+    def row(speaker, text):
+        return (speaker, text, None, None, "non-strategic", "neutral", 0.8)
+
+    rows = [row("T", "For Greenway, we need 130 homes and the road."),
+            row("A", "Then Greenway pays for 2 flood works, and homes stay low."),
+            row("T", "Greenway can build 120 homes if the works start in September."),
+            row("A", "Fine, 2 flood works by September, and the homes stay low.")]
+    from analyzer.report.issues import term_mentions
+
+    analysis = session_factory("firm", rows, ["bargaining"] * 4, "unfinished")
+    names = [i["issue"] for i in build_report(analysis)["issues"]["issues"]]
+    assert "home" in names and "greenway" not in names
+    terms = {term for _, term, _ in term_mentions(turn_facts(analysis))}
+    assert "september" in terms and "greenway" not in terms
+
+
 def test_mediator_is_reported_apart_and_excluded(mediated):
     report = build_report(mediated)
     for stage in report["stages"]:
