@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -131,16 +131,18 @@ def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, s
     formal action's terms split (quantified by definition); never a word of a speaker's
     name, nor a proper noun (``_proper_nouns``)."""
     nlp = nlp or _default_nlp()
-    names = _name_words(facts) | _proper_nouns(facts, nlp)
+    written = {fact.index: [tok.text for tok in nlp.make_doc(fact.text)] for fact in facts
+               if not fact.is_action and fact.text.strip()}  # each turn tokenised once
+    names = _name_words(facts) | _proper_nouns(written.values())
     out = []
     for fact in facts:
         if fact.is_action:  # a Submit-Deal names every item it splits, with a quantity
             out.extend((fact, term, True) for term in map(fold, fact.action_issues)
                        if _is_term(term))
             continue
-        if not fact.text.strip():
+        if fact.index not in written:
             continue
-        tokens = [tok.text.lower() for tok in nlp.make_doc(fact.text)]
+        tokens = [text.lower() for text in written[fact.index]]
         for i, token in enumerate(tokens):
             term = fold(token)
             if not _is_term(term) or term in names:
@@ -154,19 +156,16 @@ def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, s
     return out
 
 
-def _proper_nouns(facts: Sequence[TurnFact], nlp) -> frozenset[str]:
+def _proper_nouns(turns: Iterable[list[str]]) -> frozenset[str]:
     """Terms written with a capital wherever they stand inside a sentence, at least twice
     ("Greenway" of "Greenway Homes"): names of firms, places and people, never what is
     negotiated (QA: a developer's company name was listed as an issue). Without a tagger,
     the capital is the only sign; a word seen only at the start of sentences says nothing."""
     capital: Counter[str] = Counter()
     lower: set[str] = set()
-    for fact in facts:
-        if fact.is_action or not fact.text.strip():
-            continue
+    for tokens in turns:  # each spoken turn's tokens as written
         previous = "."  # a turn starts a sentence
-        for tok in nlp.make_doc(fact.text):
-            text = tok.text
+        for text in tokens:
             if text[:1].isalpha() and previous not in _STARTS_SENTENCE:
                 if text[0].isupper():
                     capital[fold(text)] += 1
