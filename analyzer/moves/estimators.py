@@ -78,6 +78,10 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
     """
 
     __module__ = "analyzer.moves.classifier"  # the path model files name (module docstring)
+    #: weight of the project's spoken sessions' turns in the fits (``__init__``); a class
+    #: default too, so estimators loaded from files made before the parameter still answer
+    #: ``get_params``
+    spoken_weight = 1.0
 
     def __init__(self, orientation_map=None, C=3.0, orientation_C=1.0, stage1_C=1.0,
                  word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=2, max_char_features=30000,
@@ -85,7 +89,7 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
                  context_texts=("prev_text", "next_text"), next_weight=0.5, stack=True,
                  stack_weight=1.0, class_weight="balanced", threshold=0.6, calibrate=True,
                  blend=0.5, inner_folds=5, random_state=0, word_vectors=None,
-                 vector_weight=0.5, vector_context=0.5):
+                 vector_weight=0.5, vector_context=0.5, spoken_weight=1.0):
         self.orientation_map = orientation_map
         self.C = C
         self.orientation_C = orientation_C
@@ -110,6 +114,7 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
         self.word_vectors = word_vectors
         self.vector_weight = vector_weight
         self.vector_context = vector_context
+        self.spoken_weight = spoken_weight
 
     # ---------------------------------------------------------------- fitting
     def fit(self, X: pd.DataFrame, y, groups=None):
@@ -140,6 +145,12 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
         if groups is None:
             groups = X["session_id"].to_numpy() if "session_id" in X else np.arange(len(X))
         folds = group_folds(groups, self.inner_folds, self.random_state)
+        # the project's spoken sessions (named folder/file#session_id) weigh spoken_weight
+        # in every fit; None (all 1) leaves the fits exactly as without the parameter
+        w_ = None
+        if self.spoken_weight != 1.0 and "session_id" in X:
+            spoken = X["session_id"].astype(str).str.contains("#", regex=False).to_numpy()
+            w_ = np.where(spoken, float(self.spoken_weight), 1.0)
 
         self.featurizer_ = TurnFeaturizer(
             word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams, min_df=self.min_df,
@@ -153,25 +164,28 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
 
         self.stacked_ = bool(self.stack and folds)
         if self.stacked_:
-            W1, b1 = self._fit_labels(T[idx["text"]], Y, self.stage1_C)
+            W1, b1 = self._fit_labels(T[idx["text"]], Y, self.stage1_C, w_)
             self.stage1_coef_, self.stage1_intercept_ = W1.astype(np.float32), b1.astype(
                 np.float32)
             S = np.zeros((len(X), len(STACK_PARTS) * len(self.classes_)), dtype=np.float32)
             for tr, te in folds:  # out-of-fold stage-1 probabilities
-                Wf, bf = self._fit_labels(T[idx["text"][tr]], Y[tr], self.stage1_C)
+                Wf, bf = self._fit_labels(T[idx["text"][tr]], Y[tr], self.stage1_C,
+                                          None if w_ is None else w_[tr])
                 S[te] = self._stack_block(T, {k: v[te] for k, v in idx.items()}, Wf, bf)
             M = sp.hstack([M, sp.csr_matrix(S)], format="csr")
         if parts.dense is not None:  # the word-vector block: always the last columns
             M = sp.hstack([M, sp.csr_matrix(parts.dense)], format="csr")
 
-        W, b = self._fit_labels(M, Y, self.C)
+        W, b = self._fit_labels(M, Y, self.C, w_)
         self.label_coef_, self.label_intercept_ = W.astype(np.float32), b.astype(np.float32)
-        self.orientation_coef_, self.orientation_intercept_ = self._fit_orientation(M, o)
+        self.orientation_coef_, self.orientation_intercept_ = self._fit_orientation(
+            M, o, w_)
         self.orientation_temperature_ = 1.0
         if self.calibrate and folds and len(np.unique(o)) > 1:
             Zo = np.zeros((len(o), len(ORIENTATIONS)), dtype=np.float32)
             for tr, te in folds:
-                Wo, bo = self._fit_orientation(M[tr], o[tr])
+                Wo, bo = self._fit_orientation(M[tr], o[tr],
+                                               None if w_ is None else w_[tr])
                 Zo[te] = np.asarray(M[te] @ Wo) + bo
             temps = np.array([0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5])
             losses = [-np.mean(np.log(np.clip(_softmax(Zo / t)[np.arange(len(o)), o], 1e-9, 1)))
@@ -189,7 +203,7 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
                     Y[i, index[lab]] = 1
         return Y
 
-    def _fit_labels(self, M, Y, C) -> tuple[np.ndarray, np.ndarray]:
+    def _fit_labels(self, M, Y, C, w=None) -> tuple[np.ndarray, np.ndarray]:
         K = Y.shape[1]
         W = np.zeros((M.shape[1], K))
         b = np.zeros(K)
@@ -201,7 +215,7 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
                 lr = LogisticRegression(C=C, max_iter=2000, class_weight=self.class_weight,
                                         solver="liblinear", dual=True, tol=1e-3,
                                         random_state=self.random_state)
-                lr.fit(M, Y[:, k])
+                lr.fit(M, Y[:, k], sample_weight=w)
                 W[:, k], b[k] = lr.coef_[0], lr.intercept_[0]
         else:
             yk = Y.argmax(axis=1)
@@ -210,7 +224,7 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
                 b[yk[0]] = 0.0
                 return W, b
             lr = LogisticRegression(C=C, max_iter=3000, class_weight=self.class_weight)
-            lr.fit(M, yk)
+            lr.fit(M, yk, sample_weight=w)
             if len(lr.classes_) == 2:
                 W[:, lr.classes_[1]], b[lr.classes_[1]] = lr.coef_[0], lr.intercept_[0]
                 b[[k for k in range(K) if k not in lr.classes_]] = -30.0
@@ -219,7 +233,7 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
                 b[[k for k in range(K) if k not in lr.classes_]] = -30.0
         return W, b
 
-    def _fit_orientation(self, M, o) -> tuple[np.ndarray, np.ndarray]:
+    def _fit_orientation(self, M, o, w=None) -> tuple[np.ndarray, np.ndarray]:
         W = np.zeros((M.shape[1], len(ORIENTATIONS)), dtype=np.float32)
         b = np.full(len(ORIENTATIONS), -30.0, dtype=np.float32)
         present = np.unique(o)
@@ -227,7 +241,7 @@ class MoveClassifier(FittedClassifier, ClassifierMixin, BaseEstimator):
             b[present[0]] = 0.0
             return W, b
         lr = LogisticRegression(C=self.orientation_C, max_iter=3000,
-                                class_weight=self.class_weight).fit(M, o)
+                                class_weight=self.class_weight).fit(M, o, sample_weight=w)
         cols = lr.classes_
         if len(cols) == 2:  # binary LR: one coefficient row, for the second class
             W[:, cols[1]], b[cols[1]], b[cols[0]] = lr.coef_[0], lr.intercept_[0], 0.0

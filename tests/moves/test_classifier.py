@@ -94,3 +94,23 @@ def test_orientation_implied_by_labels_follows_the_mixed_turn_rule(slice_model):
     assert np.allclose(Q.sum(axis=1), 1.0)
     names = [est.orientation_classes_[i] for i in Q.argmax(axis=1)]
     assert names == ["distributive", "integrative", "distributive", "neutral"]
+
+
+def test_spoken_weight_weighs_only_the_project_spoken_sessions(table):
+    """``spoken_weight`` scales the turns of sessions named ``folder/file#id`` (the project's
+    spoken codes) in every fit: 1.0 is the fit without it, bit for bit; without such
+    sessions any weight is the same fit; with them, another weight moves the coefficients."""
+    X, y = table
+    base = MoveClassifier(random_state=0).fit(X, y)
+    same = MoveClassifier(random_state=0, spoken_weight=1.0).fit(X, y)
+    assert np.array_equal(base.label_coef_, same.label_coef_)
+    unaffected = MoveClassifier(random_state=0, spoken_weight=0.5).fit(X, y)
+    assert np.array_equal(base.label_coef_, unaffected.label_coef_)
+    spoken = X.copy()
+    ids = spoken["session_id"].astype(str)
+    first = ids.unique()[: max(1, ids.nunique() // 3)]
+    spoken["session_id"] = [f"spoken/x.txt#{i}" if i in set(first) else i for i in ids]
+    one = MoveClassifier(random_state=0).fit(spoken, y)
+    half = MoveClassifier(random_state=0, spoken_weight=0.5).fit(spoken, y)
+    assert not np.allclose(one.label_coef_, half.label_coef_)
+    assert not hasattr(half, "w_")  # the weights are not kept in the model
