@@ -17,6 +17,7 @@ from .train import (
     LabelColOption,
     NoCodesOption,
     OrientationMapOption,
+    SpokenWeightOption,
     TextColOption,
     resolve_codes,
 )
@@ -43,6 +44,7 @@ def evaluate(
     orientation_map: OrientationMapOption = None,
     codes: CodesOption = None,
     no_codes: NoCodesOption = False,
+    spoken_weight: SpokenWeightOption = 1.0,
 ) -> None:
     """Compare move predictions with the human labels in DATA.
 
@@ -64,6 +66,9 @@ def evaluate(
         fail_usage("--cv must be 0 (off) or at least 2")
     if cv and model:
         fail_usage("--cv trains fresh models; it cannot be combined with --model")
+    if spoken_weight != 1.0 and not cv:
+        fail_usage("--spoken-weight weighs turns in training: it applies with --cv K only",
+                   "add --cv 5, or train a model with analyzer train --spoken-weight")
     try:
         code_files, named = resolve_codes(codes, no_codes)
         coded = load_coded(data, text_col=text_col, label_col=label_col,
@@ -72,7 +77,9 @@ def evaluate(
         if cv:
             def progress(done, total):
                 err(f"  fold {done}/{total} done")
-            scores = cross_validate(coded, k=cv, seed=seed, progress=progress)
+            scores = cross_validate(coded, k=cv, seed=seed, progress=progress,
+                                    params={"spoken_weight": spoken_weight}
+                                    if spoken_weight != 1.0 else None)
         else:
             from ..moves.evaluation import training_overlap
 

@@ -47,6 +47,12 @@ OrientationMapOption = Annotated[str | None, typer.Option(
     show_default=False)]
 
 
+SpokenWeightOption = Annotated[float, typer.Option(
+    "--spoken-weight", min=0.0,
+    help="Weight of the turns of the project's spoken sessions (codes named "
+         "folder/file#session_id) in the fit, against 1 for every other turn.")]
+
+
 def train(
     data: DataArgument,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the new model.")],
@@ -60,6 +66,7 @@ def train(
     version: Annotated[str, typer.Option("--version", help="Model version.")] = "1",
     codes: CodesOption = None,
     no_codes: NoCodesOption = False,
+    spoken_weight: SpokenWeightOption = 1.0,
 ) -> None:
     r"""Train a move model on coded turns and write it to a model folder.
 
@@ -90,7 +97,8 @@ def train(
         err(f"training on {coded.labelled_turns} coded turns from "
             f"{len({str(t.session_id) for t in coded.transcripts})} sessions{extra} "
             f"({len(coded.labels)} labels)...")
-        model = fit(coded, seed=seed, name=name, version=version)
+        model = fit(coded, seed=seed, name=name, version=version,
+                    params={"spoken_weight": spoken_weight} if spoken_weight != 1.0 else None)
         model.save(out)
         model.save(out, card=model_card(model.meta))  # the card quotes the saved file's hash
     except AnalyzerError as exc:

@@ -47,6 +47,23 @@ def test_train_then_evaluate_on_a_casino_slice(casino_slice, tmp_path):
 
 
 @pytest.mark.casino
+def test_spoken_weight_reaches_the_fit(casino_slice, tmp_path):
+    """``--spoken-weight`` is stored with the model's parameters and changes it (the
+    project's spoken codes join the slice by default); ``evaluate`` takes it with --cv only."""
+    metas = {}
+    for name, extra in (("one", []), ("half", ["--spoken-weight", "0.5"])):
+        result = runner.invoke(app, ["train", str(casino_slice), "--out", str(tmp_path / name),
+                                     *extra])
+        assert result.exit_code == 0, result.output
+        metas[name] = json.loads((tmp_path / name / "meta.json").read_text())
+    assert metas["half"]["params"]["spoken_weight"] == 0.5
+    assert metas["one"]["model_file"]["content_sha256"] != \
+        metas["half"]["model_file"]["content_sha256"]
+    result = runner.invoke(app, ["evaluate", str(casino_slice), "--spoken-weight", "0.5"])
+    assert result.exit_code == 2 and "applies with --cv" in result.output
+
+
+@pytest.mark.casino
 def test_same_data_and_seed_give_the_same_model(casino_slice, tmp_path):
     for name in ("a", "b"):
         result = runner.invoke(app, ["train", str(casino_slice), "--out", str(tmp_path / name)])
