@@ -49,8 +49,8 @@ OrientationMapOption = Annotated[str | None, typer.Option(
 
 SpokenWeightOption = Annotated[float, typer.Option(
     "--spoken-weight", min=0.0,
-    help="Weight of the turns of the project's spoken sessions (codes named "
-         "folder/file#session_id) in the fit, against 1 for every other turn.")]
+    help="Weight of the turns of the project's spoken sessions (codes that name a "
+         "folder, file and session) in the fit, against 1 for every other turn.")]
 
 
 def train(
