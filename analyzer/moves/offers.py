@@ -25,6 +25,7 @@ import numpy as np
 
 from ..nlp.cues import CUE_NAMES, find_cues, plain_word_rule
 from ..transcript import Action
+from .term_offers import term_offer
 
 _PROPOSE = {"give", "take", "get", "have", "keep", "offer", "propose", "want", "need",
             "trade", "swap", "split", "receive", "let"}
@@ -58,9 +59,18 @@ def detect_offer(text: str, cues=None) -> str | None:
     words = [w.lower() for w in _WORD.findall(text)]
     if not words:
         return None
-    return _offer_kind(words, _issues(text, cues), counts["quantity"],
+    kind = _offer_kind(words, _issues(text, cues), counts["quantity"],
                        counts["conditional_offer"], counts["agreement"], counts["no_need"],
                        counts["rejection"])
+    return _with_terms(text, kind)
+
+
+def _with_terms(text: str, kind: str | None) -> str | None:
+    """``kind``, or where the item rules found no offer or a one-issue one, the package or
+    trade ``term_offers`` finds in amounts of other terms (salary, years, units)."""
+    if kind is None or kind == "single_issue_offer":
+        return term_offer(text) or kind
+    return kind
 
 
 def _offer_kind(words: list[str], issues, quantity, conditional, agreement, no_need,
@@ -128,6 +138,7 @@ def detect_offers(texts: list[str], counts: np.ndarray) -> list[str | None]:
         if "\n" in text or "\r" in text or "\0" in text or not _ISSUE_PLAIN:
             out[i] = detect_offer(text)
         elif not (f[5] or f[2] or f[4]):  # every rule needs an issue, agreement or rejection
+            out[i] = term_offer(text)  # ... but those of ``term_offers`` (any term) may
             continue
         elif text.isascii():
             ascii_.append(i)
@@ -137,7 +148,8 @@ def detect_offers(texts: list[str], counts: np.ndarray) -> list[str | None]:
                 out[i] = detect_offer(text)
                 continue
             words = [w.lower() for w in _WORD.findall(text)]
-            out[i] = _offer_of(words, _CUE_WORD.findall(low) if f[5] else (), f)
+            out[i] = _with_terms(text, _offer_of(words, _CUE_WORD.findall(low) if f[5]
+                                                 else (), f))
     if ascii_:
         cut = "\0".join([texts[i] for i in ascii_]).lower().translate(_WORD_SPACES)
         pieces = cut.split("\0")
@@ -146,6 +158,7 @@ def detect_offers(texts: list[str], counts: np.ndarray) -> list[str | None]:
             f = flags[i]
             out[i] = _offer_of(piece.split(), part.split(), f) if f[5] else \
                 _reaction(piece.split(), f)
+            out[i] = _with_terms(texts[i], out[i])
     return out
 
 

@@ -78,7 +78,9 @@ def _kind(opportunity: TurnFact, reply: TurnFact) -> tuple[str, str] | None:
     if is_package_offer(opportunity) and names_amounts(opportunity):
         if is_single_issue_offer(reply):
             return "package_single_issue", "a single-issue counter"
-        if claim is not None and not is_package_offer(reply):
+        if claim is not None and not is_package_offer(reply) and not asks_about_it(reply):
+            # (a question about the package engages with it: "What if the ready meals
+            # don't sell?" after a three-year volume commitment was offered)
             return "package_single_issue", f"a move the model labels distributive ({claim})"
     elif is_integrative_proposal(opportunity) and claim is not None \
             and not is_package_offer(reply) and not proposes_conditionally(reply) \

@@ -264,6 +264,37 @@ def test_missed_opportunities_spare_named_priorities_and_engaging_questions(
     assert bool(report["missed_opportunities"]) is flagged
 
 
+@pytest.mark.parametrize("reply,flagged", [
+    ("Hmm. Three years is a long time for us. What if the ready meals don't sell?", False),
+    ("We want to keep our plots where they are, full stop.", True),
+])
+def test_a_question_about_a_package_is_no_missed_opportunity(session_factory, reply, flagged):
+    """A package met with a claim is flagged; met with a question about it, it is not: the
+    question engages with the package (QA of a coach, the supplier example's turn 36)."""
+    package = ("What if we look at it as a package? If you commit to three years at two "
+               "million units a year, we can do forty-five cents.")
+    rows = [("A", package, None, None, "promote-coordination", "integrative", 0.9,
+             "package_offer"),
+            ("B", reply, None, None, "self-need", "distributive", 0.8)]
+    report = build_report(session_factory("pk", rows, ["bargaining"] * 2, "unfinished"))
+    assert bool(report["missed_opportunities"]) is flagged
+
+
+def test_package_offers_of_business_talk_reach_the_report(examples_dir):
+    """The riverside mediation's first proposal (a long turn, so several units, none of
+    them a whole trade) is a trade across issues, and the allotment holders' "full stop"
+    after it is flagged: the example the coach QA found missing."""
+    from analyzer.io import read_transcripts
+    from analyzer.pipeline import Analyzer
+
+    transcript = next(iter(read_transcripts(examples_dir / "riverside_mediation.txt")))
+    analysis = Analyzer().analyze(transcript)
+    assert analysis.moves[28].offer == "tradeoff_offer"
+    missed = build_report(analysis)["missed_opportunities"]
+    assert [(m["kind"], m["turn"], m["reply_turn"]) for m in missed] == \
+        [("package_single_issue", 28, 29)]
+
+
 def test_model_note_reads_scores_from_info_or_the_model_folder(tmp_path):
     from analyzer.report.wording import model_note
 

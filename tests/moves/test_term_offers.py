@@ -1,0 +1,75 @@
+"""Packages and trades stated in amounts of any term (``moves/term_offers``)."""
+
+import pytest
+
+from analyzer.moves.offers import detect_offer
+from analyzer.moves.term_offers import term_offer
+
+PACKAGES = [
+    # the spoken examples' packages, none of which the item rules found (coach QA)
+    "What if we do it as a package: ninety-eight base, two days remote, and a five thousand "
+    "signing bonus if you can start on the first of May?",
+    "I could go to eight thousand for the signing bonus. And we'd review your salary after "
+    "six months instead of twelve.",
+    "That helps. But forty-five is still above the other quotes. How about forty-three, "
+    "three years, and we take the volume band?",
+    "What if we do ten percent commission, you give us three recipes a week, and we feature "
+    "you on the home screen once a month?",
+    # CaSiNo packages the item rules missed ("how about" was no word of proposing)
+    "How about 2 Food for me, 1 water, and 1 firewood",
+    "Would you accept 1 water, 1 firewood and 3 food?",
+]
+TRADES = [
+    "All right. Here's an idea: we build a hundred and thirty homes on the south-east and the "
+    "middle, taller buildings near the road, we leave the low meadow open as a flood meadow, "
+    "and we keep the footpath. In exchange, the allotments move to the field behind the "
+    "church, which we would buy and fit with water.",
+    "That opens things up. If you take the three-year support at forty euros per laptop per "
+    "year, I can do the hardware at eight hundred and ninety, delivered by the fifteenth of "
+    "August.",
+]
+NO_OFFER = [
+    # an acceptance that restates the terms proposes nothing
+    "Okay. Then ninety-eight, two remote days, eight thousand signing bonus, review at six "
+    "months, start on the first of May. I accept.",
+    # a split of one thing: bare numbers name no terms
+    "How about I get 2 and you get 1?",
+    "How about two firewood for you and one for me?",
+    # amounts, but no proposal
+    "Forty-eight? Martin, that's a fourteen percent increase. I can't take that to my CFO. "
+    "We have two other quotes at forty-four.",
+    # a condition without a proposal, "100 percent" as "fully", a verb after an amount
+    "if you have three wood already, i need some of the extra supplies.",
+    "I 100 percent understand the need for water. What if I only took 1 water, and you take 2?",
+    "I can give you 2 water, but I have to have 1 to help me when I am cooking.",
+    # containers name no term of their own
+    "I really think I need two firewood packages. I will do my best to get along with one "
+    "package of firewood.",
+    "Yes i can agree to that! I sure do miss having a 6 month old baby. mine is 2 and is not "
+    "interested in snuggling anymore.",
+]
+
+
+@pytest.mark.parametrize("text", PACKAGES)
+def test_packages_in_any_terms(text):
+    assert term_offer(text) == "package_offer"
+    assert detect_offer(text) == "package_offer"
+
+
+@pytest.mark.parametrize("text", TRADES)
+def test_conditional_trades(text):
+    assert term_offer(text) == "tradeoff_offer"
+    assert detect_offer(text) == "tradeoff_offer"
+
+
+@pytest.mark.parametrize("text", NO_OFFER)
+def test_no_package_without_a_proposal_of_two_terms(text):
+    assert term_offer(text) is None
+
+
+def test_item_rules_come_first():
+    """An offer the item rules name keeps its kind: a concession or an acceptance is never
+    turned into a package, and a trade of CaSiNo items stays a trade."""
+    assert detect_offer("if you give me 2 firewood, i'll give you 2 food") == "tradeoff_offer"
+    assert detect_offer("ok, you can have the firewood then") == "concession"
+    assert detect_offer("Can I have 2 waters?") == "single_issue_offer"
