@@ -44,7 +44,7 @@ def evaluate(
     orientation_map: OrientationMapOption = None,
     codes: CodesOption = None,
     no_codes: NoCodesOption = False,
-    spoken_weight: SpokenWeightOption = 1.0,
+    spoken_weight: SpokenWeightOption = None,
 ) -> None:
     """Compare move predictions with the human labels in DATA.
 
@@ -66,7 +66,7 @@ def evaluate(
         fail_usage("--cv must be 0 (off) or at least 2")
     if cv and model:
         fail_usage("--cv trains fresh models; it cannot be combined with --model")
-    if spoken_weight != 1.0 and not cv:
+    if spoken_weight is not None and not cv:
         fail_usage("--spoken-weight weighs turns in training: it applies with --cv K only",
                    "add --cv 5, or train a model with analyzer train --spoken-weight")
     try:
@@ -79,7 +79,7 @@ def evaluate(
                 err(f"  fold {done}/{total} done")
             scores = cross_validate(coded, k=cv, seed=seed, progress=progress,
                                     params={"spoken_weight": spoken_weight}
-                                    if spoken_weight != 1.0 else None)
+                                    if spoken_weight is not None else None)
         else:
             from ..moves.evaluation import training_overlap
 

@@ -47,10 +47,11 @@ OrientationMapOption = Annotated[str | None, typer.Option(
     show_default=False)]
 
 
-SpokenWeightOption = Annotated[float, typer.Option(
-    "--spoken-weight", min=0.0,
+SpokenWeightOption = Annotated[float | None, typer.Option(
+    "--spoken-weight", min=0.0, show_default=False,
     help="Weight of the turns of the project's spoken sessions (codes that name a "
-         "folder, file and session) in the fit, against 1 for every other turn.")]
+         "folder, file and session) in the fit, against 1 for every other turn "
+         "[default: 0.4, the shipped model's].")]
 
 
 def train(
@@ -66,7 +67,7 @@ def train(
     version: Annotated[str, typer.Option("--version", help="Model version.")] = "1",
     codes: CodesOption = None,
     no_codes: NoCodesOption = False,
-    spoken_weight: SpokenWeightOption = 1.0,
+    spoken_weight: SpokenWeightOption = None,
 ) -> None:
     r"""Train a move model on coded turns and write it to a model folder.
 
@@ -98,7 +99,7 @@ def train(
             f"{len({str(t.session_id) for t in coded.transcripts})} sessions{extra} "
             f"({len(coded.labels)} labels)...")
         model = fit(coded, seed=seed, name=name, version=version,
-                    params={"spoken_weight": spoken_weight} if spoken_weight != 1.0 else None)
+                    params=None if spoken_weight is None else {"spoken_weight": spoken_weight})
         model.save(out)
         model.save(out, card=model_card(model.meta))  # the card quotes the saved file's hash
     except AnalyzerError as exc:

@@ -68,7 +68,7 @@ def model_card(meta: dict[str, Any]) -> str:
         f"Logistic regressions over word {_span(params.get('word_ngrams'), (1, 2))}-gram "
         f"and character {_span(params.get('char_ngrams'), (2, 5))}-gram TF-IDF, linguistic "
         "cue counts and context (previous turn, position); label head C "
-        f"{params.get('C', 3.0)}; see docs/moves.md.",
+        f"{params.get('C', 3.0)}{_spoken_weight(params)}; see docs/moves.md.",
         f"- labels: {', '.join(meta.get('labels', []))}",
         f"- orientation map: {meta.get('orientation_map')}",
         f"- seed {meta.get('seed')}; made with analyzer {versions.get('analyzer')}, "
@@ -114,3 +114,11 @@ def model_card(meta: dict[str, Any]) -> str:
               "kinds of talk will be lower; check with `analyzer evaluate` on your own coded "
               "sample before relying on it.", ""]
     return "\n".join(lines)
+
+
+def _spoken_weight(params: dict) -> str:
+    """The weight of the project's spoken sessions' turns, when it is not 1."""
+    weight = params.get("spoken_weight", 1.0)
+    if weight in (None, 1.0, "1.0"):
+        return ""
+    return f"; the turns of the project's coded spoken sessions weigh {weight} in the fit"

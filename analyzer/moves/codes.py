@@ -18,7 +18,8 @@ project's spoken business sessions far worse than CaSiNo (docs/moves.md, "Spoken
 ``corpora/spoken_codes`` holds the same ten labels for spoken sessions of
 ``corpora/spoken*``; a row names its session as ``folder/file#session_id`` (the path under
 ``corpora/``) and the turn by its index as read. They join training the same way and are
-never scored by the CaSiNo cross-validation.
+never scored by the CaSiNo cross-validation. Since ``casino-moves-7`` there are 100 such
+sessions (40 + 60), and their turns weigh 0.4 in the fit (``training.DEFAULT_PARAMS``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ _REPO_CORPORA = REPO_CODES.parents[1]
 _PACKAGED_CORPORA = Path(__file__).resolve().parents[1] / "_corpora"
 CORPORA = _REPO_CORPORA if (_REPO_CORPORA / "spoken_codes").is_dir() else _PACKAGED_CORPORA
 SPOKEN_CODES = CORPORA / "spoken_codes" / "spoken_strategies.tsv"
+#: 60 more coded spoken sessions (since ``casino-moves-7``; ``corpora/spoken_codes/README.md``)
+SPOKEN_CODES_MORE = CORPORA / "spoken_codes" / "spoken_strategies_more.tsv"
 COLUMNS = ("dialogue_id", "utterance", "labels", "annotator")
 
 
@@ -49,9 +52,7 @@ def project_codes() -> list[Path]:
     """The project's codes files: CaSiNo's and the spoken sessions' (the repository's, else
     the package's copies)."""
     found = [c for c in (REPO_CODES, PACKAGED_CODES) if c.exists()][:1]
-    if SPOKEN_CODES.exists():
-        found.append(SPOKEN_CODES)
-    return found
+    return found + [c for c in (SPOKEN_CODES, SPOKEN_CODES_MORE) if c.exists()]
 
 
 def corpus_key(transcript: Transcript) -> str:

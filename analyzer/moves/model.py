@@ -34,7 +34,7 @@ from .term_offers import term_offer
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
 #: The shipped default model (a folder under ``models/``; installed as ``analyzer._models``).
-DEFAULT_MODEL = "casino-moves-6"
+DEFAULT_MODEL = "casino-moves-7"
 
 #: Types a model file may contain besides plain containers; anything else is refused.
 _TRUSTED_PREFIXES = ("analyzer.moves.classifier.", "analyzer.moves.features.")

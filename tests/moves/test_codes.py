@@ -145,7 +145,8 @@ def test_codes_are_for_casino_data_only(repo, tmp_path):
 
 def test_the_project_codes_files_read_cleanly():
     found = project_codes()
-    assert [p.name for p in found] == ["strategies.tsv", "spoken_strategies.tsv"]
+    assert [p.name for p in found] == ["strategies.tsv", "spoken_strategies.tsv",
+                                       "spoken_strategies_more.tsv"]
     rows = [row for path in found for row in read_codes(path)]
     assert len(rows) > 5000
     labels = {lab for row in rows for lab in row.labels}
