@@ -10,11 +10,11 @@ flatters the CV figure. Here every coded dialogue gets its labels from a move mo
 that never saw it: the coded dialogues are split into ``k`` seeded folds, a move model is
 trained on the other folds the way ``analyzer train`` builds the shipped one
 (``moves.training.train``, its default settings, seed 0) and labels the held-out fold.
-Since ``casino-moves-6`` the model also learns from coded spoken sessions (40, then 100 since
-``casino-moves-7``; ``corpora/spoken_codes``), which are stage gold sessions too: they are folded the same way
-and found by ``codes.corpus_key`` (``folder/file#session_id``). Every other session (the
-examples, spoken sessions no one coded, any CaSiNo dialogue coded by no one) keeps the
-shipped model's labels: for those the shipped labels are already out-of-sample.
+Since ``casino-moves-6`` the model also learns from coded spoken sessions (40, then 100
+since ``casino-moves-7``; ``corpora/spoken_codes``), which are stage gold sessions too: they
+are folded the same way and found by ``codes.corpus_key`` (``folder/file#session_id``).
+Every other session (the examples, spoken sessions no one coded, any CaSiNo dialogue coded
+by no one) keeps the shipped model's labels: for those they are already out-of-sample.
 
 The labels are cached as JSON (per dialogue, per turn: move, offer kind, labels; only what
 the stage evidence reads), by default under /tmp, never in the repository::
