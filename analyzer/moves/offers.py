@@ -77,7 +77,7 @@ def _offer_kind(words: list[str], issues, quantity, conditional, agreement, no_n
                 rejection) -> str | None:
     """The rules of ``detect_offer`` on what they read: the lower-cased words (not empty),
     the issues named and the number of matches of five cue rules."""
-    has_amount = quantity > 0
+    has_amount = quantity > 0 and (_RANKING.isdisjoint(words) or _names_amount(words))
     # read only with an amount (the two rules that use it need one)
     proposes = has_amount and not _PROPOSE.isdisjoint(words)
     if conditional and len(issues) >= 2:
@@ -98,6 +98,28 @@ def _offer_kind(words: list[str], issues, quantity, conditional, agreement, no_n
     return None
 
 
+#: Quantity words that rank issues rather than count them: "what matters most to you?",
+#: "the exact day is less important" (QA of a coach: both were single-issue offers).
+_RANKING = frozenset({"most", "least", "more", "less"})
+_IMPORTANCE = frozenset({"important", "valuable", "needed", "crucial", "essential", "of"})
+#: The other words of the quantity cue: each is an amount wherever it stands.
+_AMOUNT_WORDS = frozenset({"one", "two", "three", "four", "five", "half", "all", "both",
+                           "none", "extra", "rest", "remaining", "each", "every"})
+
+
+def _names_amount(words: list[str]) -> bool:
+    """Whether an amount is named other than by ranking words: a number, an amount word, or
+    "more" / "less" not followed by a word of importance ("more water", not "more
+    important"; "most" and "least" never count)."""
+    for i, w in enumerate(words):
+        if w in _AMOUNT_WORDS or _NUMBER_TOKEN.match(w):
+            return True
+        if w in ("more", "less") and (i + 1 == len(words) or words[i + 1] not in _IMPORTANCE):
+            return True
+    return False
+
+
+_NUMBER_TOKEN = re.compile(r"\d+(?:/\d+)?$")
 _ACCEPT_FIRST = frozenset({"ok", "okay", "deal", "sure", "yes", "yeah", "alright", "agreed",
                            "perfect", "sounds", "that", "great", "fine", "yep", "i"})
 _REJECT_FIRST = frozenset({"no", "nope", "sorry", "i", "that", "thats", "that's",

@@ -46,3 +46,18 @@ def test_submit_deal_offer_kind_comes_from_its_terms():
     assert offer_kind_of_terms(greedy) == "package_offer"
     assert action_move(Action("submit", "Submit-Deal", trade)) == \
         ("tradeoff_offer", "neutral", "tradeoff_offer")
+
+
+@pytest.mark.parametrize("text,kind", [
+    # ranking words are no amounts (coach QA: a priority question and statements were
+    # called single-issue offers)
+    ("Before we get into price, can I ask what matters most to you on this deal?", None),
+    ("The month matters most. The exact day is less important, and our budget is tight.",
+     None),
+    ("I need food the most", None),
+    # ... but "more" of an issue is still asked for, and numbers stay amounts
+    ("Can I have more water?", "single_issue_offer"),
+    ("Food matters most, so can I have 2 food?", "single_issue_offer"),
+])
+def test_words_that_rank_issues_are_no_amounts(text, kind):
+    assert detect_offer(text) == kind
