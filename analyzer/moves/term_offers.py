@@ -72,11 +72,7 @@ _SKIP = frozenset({"of", "the", "a", "an", "more", "extra", "additional", "for",
 _NO_TERM = STOP_WORDS | {"get", "gets", "take", "takes", "have", "you", "me", "it", "them",
                          "those", "these", "that", "this", "more", "less", "each", "either",
                          "or", "and", "now", "then", "too"}
-#: Tokens after which a term is no longer looked for (a clause ends).
-_STOP_SEARCH = frozenset(".,;:?!()")
 _CLAUSES = re.compile(r"[,;:.]")
-
-
 #: The term of an amount listed without one ("How about forty-three, three years, ..."):
 #: all such amounts count as one term, so bare numbers alone never make a package.
 _ANONYMOUS = ""
@@ -114,7 +110,8 @@ def term_offer(text: str) -> str | None:
     low = text.lower().replace("\u2019", "'")
     proposing = PROPOSING.search(low) is not None
     # (substrings first: a regex scan of every turn for two phrases cost ~1.5 us)
-    trading = ("in exchange" in low or "in return" in low) and TRADING.search(low) is not None \
+    trading = (("in exchange" in low or "in return" in low)
+               and TRADING.search(low) is not None) \
         or (proposing and CONDITION.search(low) is not None)
     if not (proposing or trading):
         return None
