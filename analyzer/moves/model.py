@@ -27,9 +27,8 @@ from ..results import ORIENTATIONS, TurnMove, Unit, UnitMove
 from ..transcript import Transcript
 from .classifier import FittedClassifier
 from .commitments import ULTIMATUM, find_commitment
-from .offers import action_move, detect_offers
+from .offers import action_move, detect_offers, with_term_offers
 from .taxonomy import orientation_of_move
-from .term_offers import term_offer
 
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
@@ -326,10 +325,9 @@ class MoveModel:
                 else:
                     turn_offers = [offers[r] for r in rs]
                     offer = next((k for k in _OFFER_PRIORITY if k in turn_offers), None)
-                    if offer is None or offer == "single_issue_offer":
-                        # a package or trade may span the units ("Here's an idea: we build
-                        # a hundred and thirty homes ... In exchange, the allotments move")
-                        offer = term_offer(turn.text) or offer
+                    # a package or trade may span the units ("Here's an idea: we build
+                    # a hundred and thirty homes ... In exchange, the allotments move")
+                    offer = with_term_offers(turn.text, offer)
                 move = str(labels[0])
                 if offer and set(labels) <= {"non-strategic"}:
                     move = offer

@@ -62,10 +62,10 @@ def detect_offer(text: str, cues=None) -> str | None:
     kind = _offer_kind(words, _issues(text, cues), counts["quantity"],
                        counts["conditional_offer"], counts["agreement"], counts["no_need"],
                        counts["rejection"])
-    return _with_terms(text, kind)
+    return with_term_offers(text, kind)
 
 
-def _with_terms(text: str, kind: str | None) -> str | None:
+def with_term_offers(text: str, kind: str | None) -> str | None:
     """``kind``, or where the item rules found no offer or a one-issue one, the package or
     trade ``term_offers`` finds in amounts of other terms (salary, years, units)."""
     if kind is None or kind == "single_issue_offer":
@@ -170,7 +170,7 @@ def detect_offers(texts: list[str], counts: np.ndarray) -> list[str | None]:
                 out[i] = detect_offer(text)
                 continue
             words = [w.lower() for w in _WORD.findall(text)]
-            out[i] = _with_terms(text, _offer_of(words, _CUE_WORD.findall(low) if f[5]
+            out[i] = with_term_offers(text, _offer_of(words, _CUE_WORD.findall(low) if f[5]
                                                  else (), f))
     if ascii_:
         cut = "\0".join([texts[i] for i in ascii_]).lower().translate(_WORD_SPACES)
@@ -180,7 +180,7 @@ def detect_offers(texts: list[str], counts: np.ndarray) -> list[str | None]:
             f = flags[i]
             out[i] = _offer_of(piece.split(), part.split(), f) if f[5] else \
                 _reaction(piece.split(), f)
-            out[i] = _with_terms(texts[i], out[i])
+            out[i] = with_term_offers(texts[i], out[i])
     return out
 
 
