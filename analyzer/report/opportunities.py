@@ -12,9 +12,9 @@ means there is no reply):
   Smith & Walsh 1996). A reply opening with a short answer that names something
   ("Honestly, reach. ...") is priority information too.
 - ``package_single_issue``: a package (multi-issue) offer, with amounts, met with a
-  single-issue counter or a distributive reply. Multi-issue offers are how parties trade
-  across issues (logrolling, Pruitt 1981); coding schemes count them
-  integrative (Weingart et al. 1990; Kern et al. 2020).
+  single-issue counter or a distributive reply that asks nothing about the package.
+  Multi-issue offers are how parties trade across issues (logrolling, Pruitt 1981); coding
+  schemes count them integrative (Weingart et al. 1990; Kern et al. 2020).
 - ``integrative_proposal_rebuffed``: a proposal to work together or trade met with a
   distributive reply that proposes nothing back (no condition, no package of its own),
   shares no priorities and asks nothing about the proposal ("What if the ready meals don't
