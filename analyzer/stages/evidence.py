@@ -55,6 +55,7 @@ from .terms import (
     _parse_mentions,
     _terms,
     matches_terms,
+    term_agreement,
 )
 from .text import TEXT_COLUMNS
 
@@ -71,6 +72,8 @@ FEATURES: tuple[str, ...] = (
     # formal actions
     "act_submit", "act_accept", "act_reject", "act_walk_away",
     "submit_matches_chat", "submit_matches_other", "submit_new_terms",
+    "submit_exact_last", "submit_conflicts_last", "terms_exact_final", "terms_conflict_final",
+    "accept_exact_final",
     # moves (from the move model, when given)
     "mv_offer", "mv_smalltalk", "mv_need", "mv_elicit",
     # session context
@@ -552,6 +555,10 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         final_match = [None if ev.action is not None else
                        matches_terms(ev.mentions, ev.speaker, final_terms, final_speaker)
                        for ev in local]
+    # the same item by item: (confirmed, contradicted) quantities of each chat turn
+    final_agree = [(0, 0) if final_terms is None or ev.action is not None or not ev.mentions
+                   else term_agreement(ev.mentions, ev.speaker, final_terms, final_speaker)
+                   for ev in local]
 
     # pass 2, backward: what comes after turn i (counts and "is there still ...")
     open_after = [False] * n
@@ -648,6 +655,15 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
                         r[c["submit_matches_other"]] = 1.0
                 else:
                     r[c["submit_new_terms"]] = 1.0
+                if last_prop is not None:
+                    # the last proposal in the chat, item by item: a submission that changes
+                    # one of its items is new terms even when most of them agree
+                    good, bad = term_agreement(local[last_prop].mentions,
+                                               local[last_prop].speaker, ev.terms, speaker)
+                    if bad:
+                        r[c["submit_conflicts_last"]] = 1.0
+                    elif good >= 2:
+                        r[c["submit_exact_last"]] = 1.0
         if moves is not None and i < len(moves):
             for k, value in zip(_MOVE_COLS, _move_values(moves[i]), strict=True):
                 r[k] = value
@@ -683,6 +699,14 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
         if final_match[i] is True:
             r[c["terms_final"]] = 1.0
         later_nonfinal = nonfinal_after[i]
+        good, bad = final_agree[i]
+        if bad:
+            r[c["terms_conflict_final"]] = 1.0
+        elif good >= 2:
+            r[c["terms_exact_final"]] = 1.0
+        if acc and last_prop is not None and final_agree[last_prop][1] == 0 and \
+                final_agree[last_prop][0] >= 2 and not later_nonfinal:
+            r[c["accept_exact_final"]] = 1.0
         if later_nonfinal:
             r[c["terms_nonfinal_after"]] = _THIRDS[later_nonfinal] if later_nonfinal < 3 else 1.0
         if acc and not later_nonfinal and not reject_after[i] and (seen_prop or proposal[i]):

@@ -100,6 +100,36 @@ def matches_terms(mentions: Sequence[Mention], mention_speaker: str,
     return None
 
 
+def term_agreement(mentions: Sequence[Mention], mention_speaker: str,
+                   terms: Mapping[str, Mapping[str, int]], terms_speaker: str) -> tuple[int, int]:
+    """How many of a turn's quantities a deal's terms confirm and how many it contradicts.
+
+    Stricter than ``matches_terms``, which forgives a minority of misreadings to say whether
+    a turn is *about* the deal: a Submit-Deal that changes one item of the last proposal in
+    the chat puts new terms on the table (the guideline: closing then starts at its
+    Accept-Deal), and only the counts tell that change apart. A quantity without a side
+    confirms when it equals either side's share."""
+    same = mention_speaker == terms_speaker
+    mine_all, theirs_all = terms.get("speaker_gets", {}), terms.get("other_gets", {})
+    good = bad = 0
+    for m in mentions:
+        mine, theirs = mine_all.get(m.issue), theirs_all.get(m.issue)
+        if (mine is None and theirs is None) or m.quantity == "some":
+            continue
+        total = (mine or 0) + (theirs or 0)
+        wanted = total if m.quantity == "all" else total / 2 if m.quantity == "half" \
+            else m.quantity
+        if m.side is None:
+            ok = wanted in (mine, theirs)
+        else:
+            ok = wanted == (mine if (m.side == "speaker") == same else theirs)
+        if ok:
+            good += 1
+        else:
+            bad += 1
+    return good, bad
+
+
 def _parse_mentions(tokens: Sequence[str], like_num: Sequence[bool],
                     issues: Mapping[str, str], hits: Sequence[int] | None = None
                     ) -> list[Mention]:
