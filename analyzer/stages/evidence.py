@@ -704,7 +704,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
             r[c["terms_conflict_final"]] = 1.0
         elif good >= 2:
             r[c["terms_exact_final"]] = 1.0
-        if acc and last_prop is not None and final_agree[last_prop][1] == 0 and \
+        if acc and not bad and last_prop is not None and final_agree[last_prop][1] == 0 and \
                 final_agree[last_prop][0] >= 2 and not later_nonfinal:
             r[c["accept_exact_final"]] = 1.0
         if later_nonfinal:
