@@ -73,6 +73,7 @@ class Analyzer:
             yield from self._analyze_batch(batch)
 
     def _analyze_batch(self, transcripts: list[Transcript]) -> Iterator[SessionAnalysis]:
+        from .moves.third_party import code_third_parties
         from .nlp import split_units_many, turn_docs
         from .stages.evidence import remember_docs
 
@@ -112,6 +113,10 @@ class Analyzer:
             stages = segmented[k] if segmented is not None else self.segmenter.segment(
                 transcript, moves, nlp=self._evidence_nlp, probabilities=self.explain,
                 text=None if texts is None else texts[k])
+            # a third party's turns get process codes, after the stages (whose evidence
+            # was fitted on the model's labels of every turn)
+            moves, unit_moves = code_third_parties(transcript, moves, unit_moves, units,
+                                                   self.explain)
             yield SessionAnalysis(transcript=transcript, units=tuple(units),
                                   unit_moves=tuple(unit_moves), moves=tuple(moves),
                                   stages=stages, model=dict(info))

@@ -29,7 +29,8 @@ class MoveType:
     orientation: str
     definition: str
     research: str
-    family: str  # "strategy" (learned from coded data), "offer" or "rule" (rules), "action"
+    family: str  # "strategy" (learned from coded data), "offer" or "rule" (rules), "action",
+    # or "third-party" (process codes of a third party's turns, by rules)
 
 
 MOVES: tuple[MoveType, ...] = (
@@ -100,6 +101,27 @@ MOVES: tuple[MoveType, ...] = (
              "Commitment tactics of distributive bargaining (Walton & McKersie 1965); "
              "threats and positional commitment are distributive in the coding schemes "
              "(Weingart et al. 1990; Kern et al. 2020).", "rule"),
+    # --- a third party's turns (``third_party.py``): process codes, after the parties' ---
+    MoveType("summary", "neutral",
+             "A third party sums up or restates what it heard, or checks its understanding.",
+             "Contextual mediator tactics (Kressel 1972; Wall & Lynn 1993).", "third-party"),
+    MoveType("suggestion", "neutral",
+             "A third party puts terms or an option forward ('what if', 'one option').",
+             "Substantive mediator tactics (Kressel 1972; Wall & Lynn 1993).", "third-party"),
+    MoveType("probe", "neutral",
+             "A third party asks about interests, priorities, reasons or options.",
+             "Contextual mediator tactics (Kressel 1972; Wall & Lynn 1993).", "third-party"),
+    MoveType("procedure", "neutral",
+             "A third party steers the process: ground rules, agenda, turns, breaks, next "
+             "steps, handing the floor on.",
+             "Reflexive and contextual mediator tactics (Kressel 1972; Wall & Lynn 1993).",
+             "third-party"),
+    MoveType("rapport", "neutral",
+             "A third party welcomes, thanks or acknowledges feelings.",
+             "Reflexive mediator tactics (Kressel 1972; Wall & Lynn 1993).", "third-party"),
+    MoveType("facilitation", "neutral",
+             "A third party's turn with none of the phrases above.",
+             "The process codes' residual.", "third-party"),
 )
 
 MOVE_BY_NAME = {m.name: m for m in MOVES}

@@ -78,9 +78,11 @@ CLIMATE_NOTE = (
 THIRD_PARTY_NOTE = (
     "Third parties (mediators, chairs, facilitators, observers) are reported on their own: "
     "their moves are not a party's claims, and they are excluded from the parties' talk "
-    "shares, orientation shares and reciprocity. The move model learned from parties' talk, "
-    "so a third party's labels describe the words, not a stance: a mediator summing up one "
-    "side's demand reads as that demand.")
+    "shares, orientation shares and reciprocity. Their turns get process codes instead of "
+    "the parties' moves, from their words: rapport, procedure, probe (asking about "
+    "interests and options), summary and suggestion (putting terms forward), after the "
+    "relationship, process and substance tactics of mediation research (Kressel 1972; Wall "
+    "& Lynn 1993); the codes are counted neutral, as no party claims anything by them.")
 ESTIMATED_ENDS_NOTE = (
     "The transcript gives when turns start but not when they end: a turn is taken to last "
     "until the next one starts, but no longer than its words at 75 a minute plus 3 seconds "

@@ -48,6 +48,23 @@ def test_mediation_example_keeps_the_mediator_apart(mediation_reports):
     assert "## Third parties" in _report(mediation_reports, "md")
 
 
+def test_mediation_example_codes_the_mediator_by_process(mediation_reports):
+    """The mediator's turns carry process codes, all neutral, each with its rule's reason;
+    the parties' turns keep the model's moves."""
+    from analyzer.moves.third_party import THIRD_PARTY_CODES
+
+    turns = json.loads(_report(mediation_reports))["turns"]
+    mediator = [t for t in turns if t["speaker"] == "Mediator"]
+    parties = [t for t in turns if t["speaker"] != "Mediator"]
+    assert len(mediator) == 15
+    assert all(t["move"] in THIRD_PARTY_CODES and t["orientation"] == "neutral"
+               for t in mediator)
+    assert all(any(r.startswith("rule:third-party") for r in t["reasons"]) for t in mediator)
+    assert {"probe", "summary", "procedure", "rapport"} <= {t["move"] for t in mediator}
+    assert not any(t["move"] in THIRD_PARTY_CODES for t in parties)
+    assert {t["orientation"] for t in parties} >= {"integrative", "distributive"}
+
+
 def test_context_reasons_say_what_the_unit_followed(spoken_reports):
     """A long turn's move is decided by one of its units; when that unit is not the first,
     its "previous" context was the same speaker's sentence, so the reason must not claim
