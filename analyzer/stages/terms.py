@@ -61,33 +61,38 @@ def _terms(action_terms: Mapping[str, Any] | None) -> dict[str, dict[str, int]] 
     return out if (out["speaker_gets"] or out["other_gets"]) else None
 
 
-def matches_terms(mentions: Sequence[Mention], mention_speaker: str,
-                  terms: Mapping[str, Mapping[str, int]], terms_speaker: str) -> bool | None:
-    """Do a turn's quantities agree with a deal's terms? ``None`` when too little was said.
-
-    Sides are turned around when the turn and the deal come from different speakers ("I get
-    2 water" from the other party is the deal's ``other_gets``).
-    """
-    if len(mentions) < 2 and not (len(mentions) == 1 and mentions[0].quantity == "all"):
-        return None
+def _judged(mentions: Sequence[Mention], mention_speaker: str,
+            terms: Mapping[str, Mapping[str, int]], terms_speaker: str):
+    """Each quantity of a turn that a deal's terms speak to, as (the amount it names, the
+    deal's share of its issue for the side it names or None when it names no side, the
+    deal's two shares). Sides are turned around when the turn and the deal come from
+    different speakers ("I get 2 water" from the other party is the deal's ``other_gets``);
+    "some" and issues outside the deal are left out."""
     same = mention_speaker == terms_speaker
-    score, judged = 0.0, 0
+    mine_all, theirs_all = terms.get("speaker_gets", {}), terms.get("other_gets", {})
     for m in mentions:
-        mine = terms.get("speaker_gets", {}).get(m.issue)
-        theirs = terms.get("other_gets", {}).get(m.issue)
+        mine, theirs = mine_all.get(m.issue), theirs_all.get(m.issue)
         if (mine is None and theirs is None) or m.quantity == "some":
             continue
         total = (mine or 0) + (theirs or 0)
         wanted = total if m.quantity == "all" else total / 2 if m.quantity == "half" \
             else m.quantity
-        if m.side is None:
-            expected = None
-        else:
-            expected = mine if (m.side == "speaker") == same else theirs
+        expected = None if m.side is None else \
+            (mine if (m.side == "speaker") == same else theirs)
+        yield wanted, expected, (mine, theirs)
+
+
+def matches_terms(mentions: Sequence[Mention], mention_speaker: str,
+                  terms: Mapping[str, Mapping[str, int]], terms_speaker: str) -> bool | None:
+    """Do a turn's quantities agree with a deal's terms? ``None`` when too little was said."""
+    if len(mentions) < 2 and not (len(mentions) == 1 and mentions[0].quantity == "all"):
+        return None
+    score, judged = 0.0, 0
+    for wanted, expected, shares in _judged(mentions, mention_speaker, terms, terms_speaker):
         judged += 1
         if expected is not None and wanted == expected:
             score += 1.0
-        elif wanted in (mine, theirs):
+        elif wanted in shares:
             score += 0.5  # right number, side unclear or misread ("give me ... for all food")
         else:
             score -= 1.0
@@ -109,21 +114,9 @@ def term_agreement(mentions: Sequence[Mention], mention_speaker: str,
     the chat puts new terms on the table (the guideline: closing then starts at its
     Accept-Deal), and only the counts tell that change apart. A quantity without a side
     confirms when it equals either side's share."""
-    same = mention_speaker == terms_speaker
-    mine_all, theirs_all = terms.get("speaker_gets", {}), terms.get("other_gets", {})
     good = bad = 0
-    for m in mentions:
-        mine, theirs = mine_all.get(m.issue), theirs_all.get(m.issue)
-        if (mine is None and theirs is None) or m.quantity == "some":
-            continue
-        total = (mine or 0) + (theirs or 0)
-        wanted = total if m.quantity == "all" else total / 2 if m.quantity == "half" \
-            else m.quantity
-        if m.side is None:
-            ok = wanted in (mine, theirs)
-        else:
-            ok = wanted == (mine if (m.side == "speaker") == same else theirs)
-        if ok:
+    for wanted, expected, shares in _judged(mentions, mention_speaker, terms, terms_speaker):
+        if (wanted in shares) if expected is None else (wanted == expected):
             good += 1
         else:
             bad += 1
