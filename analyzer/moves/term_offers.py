@@ -38,10 +38,9 @@ import re
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-_NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|"
-                r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|"
-                r"billion|half|dozen)")
+from ..number_words import CARDINALS, alternation
+
+_NUMBER_WORD = alternation((*CARDINALS, "half", "dozen"))
 _DIGITS = r"[$€£]?\d[\d,.]*(?:k|m|bn|%)?"
 _NUMBER = rf"(?:{_DIGITS}|{_NUMBER_WORD}(?:-{_NUMBER_WORD})?)"
 #: An amount: numbers in a row, read as one ("a hundred and thirty", "forty-four fifty",

@@ -27,15 +27,13 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from ..number_words import CARDINALS
 from ..results import STAGES
 from .facts import TurnFact
 
 MIN_MENTIONS = 3
 MAX_ISSUES = 8
-_NUMBERS = frozenset("""
-one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
-sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
-hundred thousand million billion""".split())
+_NUMBERS = frozenset(CARDINALS)
 #: Units of measure: they quantify an issue ("thirty percent") and are never one themselves.
 MEASURES = frozenset("""
 percent cent cents dollar dollars euro euros pound pounds unit units times per

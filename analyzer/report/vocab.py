@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ..number_words import CARDINALS, alternation
 from .facts import TurnFact
 
 #: Move names that ask about the other side's priorities or preferences.
@@ -30,8 +31,7 @@ _PRIORITY_STATEMENT = re.compile(
     r"highest|lowest|top|main|objective)\b", re.I)
 #: An amount asked for or offered ("2 waters", "all three packages", "none of the food").
 _AMOUNT = re.compile(
-    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|"
-    r"hundred|thousand|all|none|half|both)\b", re.I)
+    rf"\b(\d+|{alternation((*CARDINALS, 'all', 'none', 'half', 'both'))})\b", re.I)
 #: Accepting what was proposed, or giving something away: neither is a rebuff.
 _ACCEPTS_OR_GIVES = re.compile(
     r"\b(sounds? (?:good|great|fair|perfect|fine|reasonable|ok|okay)|that works|works for me|"

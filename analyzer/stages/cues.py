@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from ..number_words import ONES, TENS
+
 CUES: dict[str, tuple[str, ...]] = {
     # first contact and rapport
     "greet": (
@@ -289,12 +291,7 @@ FIRST_PERSON = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "m
 SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "u", "ya"})
 
 #: Number words of spoken prices and quantities ("forty-four fifty", "a hundred and five").
-NUMBER_WORDS = frozenset({
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-    "hundred", "thousand", "million", "dozen", "half",
-})
+NUMBER_WORDS = frozenset({*ONES, *TENS, "hundred", "thousand", "million", "dozen", "half"})
 
 #: Nouns that make a number a fact about people or time, not a term of the deal
 #: ("my five children", "two weeks ago").
