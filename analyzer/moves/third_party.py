@@ -84,7 +84,7 @@ def process_code(text: str) -> tuple[str, str | None]:
     lowered = text.lower().replace("\u2019", "'")
     # a question of a few words or more asks for something (probe); one that is only a name
     # or two ("Gordon?", "Tom, Aisha?") hands the floor on (procedure)
-    asks = [q for q in _QUESTION.findall(lowered)]
+    asks = _QUESTION.findall(lowered)
     extra = {"probe": [q for q in asks if len(q.split()) >= 3],
              "procedure": [q for q in asks if len(q.split()) < 3]}
     best, best_count, best_phrase = FALLBACK, 0, None
@@ -117,6 +117,8 @@ def code_third_parties(transcript: Transcript, moves: Sequence[TurnMove],
     coded by its own words, the turn by all of them (a long turn may welcome, then ask).
     ``explain``: give each recoded turn its reason and probabilities, as the model does."""
     third = {s.name for s in transcript.speakers if is_third_party(s.role)}
+    if not third:  # (most sessions: no turn to look at)
+        return tuple(moves), tuple(unit_moves)
     turns = transcript.turns
     coded = {i for i, t in enumerate(turns) if t.speaker in third and t.action is None}
     if not coded:
