@@ -54,6 +54,7 @@ from .terms import (
     _numbers_t,
     _parse_mentions,
     _terms,
+    compare_terms,
     matches_terms,
     term_agreement,
 )
@@ -549,16 +550,17 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
     end = last_submit if last_submit is not None else n  # ``final_deal_index``
     final_terms = local[final_deal].terms if final_deal is not None else None
     final_speaker = local[final_deal].speaker if final_deal is not None else ""
-    if final_terms is None:
-        final_match: list[bool | None] = [None] * n
-    else:
-        final_match = [None if ev.action is not None else
-                       matches_terms(ev.mentions, ev.speaker, final_terms, final_speaker)
-                       for ev in local]
-    # the same item by item: (confirmed, contradicted) quantities of each chat turn
-    final_agree = [(0, 0) if final_terms is None or ev.action is not None or not ev.mentions
-                   else term_agreement(ev.mentions, ev.speaker, final_terms, final_speaker)
-                   for ev in local]
+    # each chat turn's quantities against the final deal: the forgiving verdict, and item
+    # by item (confirmed, contradicted)
+    final_match: list[bool | None] = [None] * n
+    final_agree = [(0, 0)] * n
+    if final_terms is not None:
+        for i, ev in enumerate(local):
+            if ev.action is None and ev.mentions:
+                verdict, good, bad = compare_terms(ev.mentions, ev.speaker, final_terms,
+                                                   final_speaker)
+                final_match[i] = verdict
+                final_agree[i] = (good, bad)
 
     # pass 2, backward: what comes after turn i (counts and "is there still ...")
     open_after = [False] * n

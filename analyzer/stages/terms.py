@@ -61,15 +61,18 @@ def _terms(action_terms: Mapping[str, Any] | None) -> dict[str, dict[str, int]] 
     return out if (out["speaker_gets"] or out["other_gets"]) else None
 
 
-def _judged(mentions: Sequence[Mention], mention_speaker: str,
-            terms: Mapping[str, Mapping[str, int]], terms_speaker: str):
-    """Each quantity of a turn that a deal's terms speak to, as (the amount it names, the
-    deal's share of its issue for the side it names or None when it names no side, the
-    deal's two shares). Sides are turned around when the turn and the deal come from
-    different speakers ("I get 2 water" from the other party is the deal's ``other_gets``);
-    "some" and issues outside the deal are left out."""
+def compare_terms(mentions: Sequence[Mention], mention_speaker: str,
+                  terms: Mapping[str, Mapping[str, int]], terms_speaker: str
+                  ) -> tuple[bool | None, int, int]:
+    """A turn's quantities against a deal's terms, read once for two answers:
+    (``matches_terms``'s verdict, and ``term_agreement``'s confirmed and contradicted counts).
+
+    Sides are turned around when the turn and the deal come from different speakers ("I get
+    2 water" from the other party is the deal's ``other_gets``); "some" and issues outside the
+    deal are left out. (One loop for both, since the evidence asks both of every turn.)"""
     same = mention_speaker == terms_speaker
     mine_all, theirs_all = terms.get("speaker_gets", {}), terms.get("other_gets", {})
+    score, good, bad = 0.0, 0, 0
     for m in mentions:
         mine, theirs = mine_all.get(m.issue), theirs_all.get(m.issue)
         if (mine is None and theirs is None) or m.quantity == "some":
@@ -77,32 +80,36 @@ def _judged(mentions: Sequence[Mention], mention_speaker: str,
         total = (mine or 0) + (theirs or 0)
         wanted = total if m.quantity == "all" else total / 2 if m.quantity == "half" \
             else m.quantity
-        expected = None if m.side is None else \
-            (mine if (m.side == "speaker") == same else theirs)
-        yield wanted, expected, (mine, theirs)
+        if m.side is not None and wanted == (mine if (m.side == "speaker") == same
+                                             else theirs):
+            score += 1.0
+            good += 1
+        elif wanted in (mine, theirs):
+            # right number, side unclear (it confirms) or misread ("give me ... for all
+            # food": half credit for the verdict, a contradiction for the counts)
+            score += 0.5
+            if m.side is None:
+                good += 1
+            else:
+                bad += 1
+        else:
+            score -= 1.0
+            bad += 1
+    judged = good + bad
+    if not judged or (len(mentions) < 2 and mentions[0].quantity != "all"):
+        return None, good, bad
+    if score >= min(1.5, judged) and score >= 0.6 * judged:
+        return True, good, bad
+    if score < 0.5 * judged:
+        return False, good, bad
+    return None, good, bad
 
 
 def matches_terms(mentions: Sequence[Mention], mention_speaker: str,
                   terms: Mapping[str, Mapping[str, int]], terms_speaker: str) -> bool | None:
-    """Do a turn's quantities agree with a deal's terms? ``None`` when too little was said."""
-    if len(mentions) < 2 and not (len(mentions) == 1 and mentions[0].quantity == "all"):
-        return None
-    score, judged = 0.0, 0
-    for wanted, expected, shares in _judged(mentions, mention_speaker, terms, terms_speaker):
-        judged += 1
-        if expected is not None and wanted == expected:
-            score += 1.0
-        elif wanted in shares:
-            score += 0.5  # right number, side unclear or misread ("give me ... for all food")
-        else:
-            score -= 1.0
-    if not judged:
-        return None
-    if score >= min(1.5, judged) and score >= 0.6 * judged:
-        return True
-    if score < 0.5 * judged:
-        return False
-    return None
+    """Do a turn's quantities agree with a deal's terms? ``None`` when too little was said
+    (a forgiving verdict: a minority of misread quantities still agree)."""
+    return compare_terms(mentions, mention_speaker, terms, terms_speaker)[0]
 
 
 def term_agreement(mentions: Sequence[Mention], mention_speaker: str,
@@ -114,12 +121,7 @@ def term_agreement(mentions: Sequence[Mention], mention_speaker: str,
     the chat puts new terms on the table (the guideline: closing then starts at its
     Accept-Deal), and only the counts tell that change apart. A quantity without a side
     confirms when it equals either side's share."""
-    good = bad = 0
-    for wanted, expected, shares in _judged(mentions, mention_speaker, terms, terms_speaker):
-        if (wanted in shares) if expected is None else (wanted == expected):
-            good += 1
-        else:
-            bad += 1
+    _, good, bad = compare_terms(mentions, mention_speaker, terms, terms_speaker)
     return good, bad
 
 
