@@ -6,6 +6,8 @@ send a thought in several messages, and each keeps its own time and line)::
     [12/03/2024, 14:05:33] Ana Lopez: Can we talk about the price?      (iPhone)
     12/03/2024, 14:05 - Ana Lopez: Can we talk about the price?         (Android)
     3/12/24, 2:05 PM - Ana Lopez: Can we talk about the price?          (US settings)
+    2024. 3. 12. 오후 2:05 - 아나: 가격 얘기 좀 할까요?                   (Korean; also Chinese
+                                                                        "下午2:05", Japanese "午後")
 
 Lines that do not start with a date and time continue the message above. Not turns, and
 left out (counted in ``meta["skipped"]``): WhatsApp's notices (Android writes them without a
@@ -42,7 +44,12 @@ _SPACE = "[ \u00a0\u202f]"  # newer exports put a (narrow) no-break space before
 #: in Finnish, "um" in German, "alle" in Italian, "às" in Portuguese); Nordic clocks use dots
 #: ("12.00.00").
 _AT = r"(?:(?:à|a las|às|alle|um|klo|kl\.?|at){_SPACE}+)?".replace("{_SPACE}", _SPACE)
-_STAMP = (rf"(?P<date>\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}})\.?,?{_SPACE}+{_AT}"
+#: Korean, Chinese and Japanese phones write the half of the day before the clock ("2023. 1.
+#: 5. 오후 3:45", "2021/3/9 下午10:15"): morning, then afternoon, in each language.
+_BEFORE_NOON, _AFTER_NOON = ("오전", "上午", "午前"), ("오후", "下午", "午後")
+_HALF = "|".join(_BEFORE_NOON + _AFTER_NOON)
+_STAMP = (rf"(?P<date>\d{{1,4}}[/.-]{_SPACE}?\d{{1,2}}[/.-]{_SPACE}?\d{{1,4}})\.?,?{_SPACE}+{_AT}"
+          rf"(?:(?P<half>{_HALF}){_SPACE}*)?"
           rf"(?P<h>\d{{1,2}})[:.](?P<m>\d{{2}})(?:[:.](?P<s>\d{{2}}))?"
           rf"(?:{_SPACE}*(?P<ampm>[AaPp])\.?{_SPACE}?[Mm]\.?)?")
 _IPHONE = re.compile(rf"^[{BIDI}\ufeff]*\[{_STAMP}\]{_SPACE}?(?P<rest>.*)$")
@@ -119,17 +126,24 @@ def _session_id(path: Path) -> str:
     return path.stem
 
 
+def _date(match: re.Match) -> str:
+    """The line's date as ``times.parse_date`` reads it ("2023. 1. 5" -> "2023.1.5")."""
+    return re.sub(_SPACE, "", match["date"])
+
+
 def _seconds(match: re.Match, order: bool | None) -> float:
     """Seconds of the day count (``toordinal``), from the line's date and clock: the same
     in every time zone the analyser runs in."""
     hour, minute, second = int(match["h"]), int(match["m"]), int(match["s"] or 0)
-    if match["ampm"]:
+    half = match["ampm"] or match["half"]
+    if half:
+        afternoon = half.lower() == "p" or half in _AFTER_NOON
         if not 1 <= hour <= 12:
-            raise ValueError(f"hour {hour} with {match['ampm'].upper()}M")
-        hour = hour % 12 + (12 if match["ampm"].lower() == "p" else 0)
+            raise ValueError(f"hour {hour} with {'PM' if afternoon else 'AM'}")
+        hour = hour % 12 + (12 if afternoon else 0)
     if hour > 23 or minute > 59 or second > 59:
         raise ValueError("not a time of day")
-    day = parse_date(match["date"], order)
+    day = parse_date(_date(match), order)
     return day.toordinal() * 86400.0 + hour * 3600 + minute * 60 + second
 
 
@@ -180,7 +194,7 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
         said = sender[1] if sender else match["rest"]
         messages.append(_Message(number, sender[0] if sender else None, said, match,
                                  sender is None or said.lstrip().startswith("\u200e")))
-    order = day_first([m.stamp["date"] for m in messages])
+    order = day_first([_date(m.stamp) for m in messages])
     # the iPhone writes its notices as messages of the group's name: a "sender" who only
     # ever has notices is the chat itself, not a person
     people = {m.name for m in messages if not m.notice}

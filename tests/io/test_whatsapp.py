@@ -195,3 +195,33 @@ def test_androids_view_once_null_is_no_turn(tmp_path):
     transcript = read_one(path)
     assert [t.text for t in transcript.turns] == ["Hello", "Shall we talk price?"]
     assert transcript.meta["skipped"] == {"media": 1}
+
+
+def test_east_asian_stamps_with_the_half_of_the_day_before_the_clock(tmp_path):
+    """Korean ("2023. 1. 5. 오후 3:45", spaces inside the date), Chinese ("下午10:15") and
+    Japanese ("午後") phones put the half of the day before the clock."""
+    cases = {
+        "ko.txt": ("2023. 1. 5. 오후 3:45 - 홍길동: 가격 얘기할까요?\n"
+                   "2023. 1. 5. 오후 3:47 - 김철수: 네, 좋아요\n", "2023-01-05T15:45:00", 120.0),
+        "ko_iphone.txt": ("[2023. 1. 5. 오전 11:45:10] 홍길동: 안녕하세요\n"
+                          "[2023. 1. 5. 오후 12:01:10] 김철수: 네\n", "2023-01-05T11:45:10",
+                          960.0),
+        "zh.txt": ("2021/3/9 下午10:15 - 王伟: 你好\n2021/3/9 下午10:16 - 李娜: 你好\n",
+                   "2021-03-09T22:15:00", 60.0),
+        "ja.txt": ("[2021/03/09 午前9:15:00] 田中: こんにちは\n[2021/03/09 午前9:16:00] 佐藤: どうも\n",
+                   "2021-03-09T09:15:00", 60.0),
+    }
+    for name, (text, started, gap) in cases.items():
+        transcript = read_one(written(tmp_path, text, name))
+        assert transcript.format == "whatsapp", name
+        assert len({t.speaker for t in transcript.turns}) == 2, name
+        assert transcript.meta["started"] == started, name
+        assert transcript.turns[1].start == gap, name
+
+
+def test_an_afternoon_hour_over_twelve_names_the_line(tmp_path):
+    path = written(tmp_path, "2023. 1. 5. 오후 3:45 - 홍길동: 안녕\n"
+                             "2023. 1. 5. 오후 15:47 - 김철수: 네\n", "bad.txt")
+    with pytest.raises(TimingError) as caught:
+        read_one(path)
+    assert caught.value.line == 2 and "PM" in str(caught.value)
