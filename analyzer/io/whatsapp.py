@@ -6,8 +6,8 @@ send a thought in several messages, and each keeps its own time and line)::
     [12/03/2024, 14:05:33] Ana Lopez: Can we talk about the price?      (iPhone)
     12/03/2024, 14:05 - Ana Lopez: Can we talk about the price?         (Android)
     3/12/24, 2:05 PM - Ana Lopez: Can we talk about the price?          (US settings)
-    2024. 3. 12. 오후 2:05 - 아나: 가격 얘기 좀 할까요?                   (Korean; also Chinese
-                                                                        "下午2:05", Japanese "午後")
+    2024. 3. 12. 오후 2:05 - 아나: 가격 얘기 좀 할까요?      (Korean; Chinese "下午2:05" and
+                                                          Japanese "午後2:05" likewise)
 
 Lines that do not start with a date and time continue the message above. Not turns, and
 left out (counted in ``meta["skipped"]``): WhatsApp's notices (Android writes them without a
