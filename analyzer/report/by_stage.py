@@ -53,6 +53,25 @@ def telling_quotes(facts: Sequence[TurnFact], orientation: str,
     return [quote(f) for f in sorted(best, key=lambda f: f.index)]
 
 
+#: The third parties' process codes most worth quoting, in order: what they put on the table
+#: and how they summed it up say more about the session than a welcome or a "Tom?".
+QUOTED_PROCESS = ("suggestion", "summary", "probe", "procedure")
+
+
+def process_quotes(facts: Sequence[TurnFact], k: int = QUOTES_PER_ORIENTATION) -> list[dict]:
+    """A third party's telling quotes: its longest turn of each process code, the codes in
+    ``QUOTED_PROCESS`` order (its orientation is neutral by rule, so the model's confidence
+    cannot pick them); shown in turn order."""
+    picked = []
+    for code in QUOTED_PROCESS:
+        pool = [f for f in facts if f.spoken and f.move == code and f.words >= QUOTE_MIN_WORDS]
+        if pool:
+            picked.append(max(pool, key=lambda f: (f.words, -f.index)))
+        if len(picked) == k:
+            break
+    return [quote(f) for f in sorted(picked, key=lambda f: f.index)]
+
+
 def nominal_orientations(model_info: Mapping, facts: Sequence[TurnFact]) -> dict[str, str]:
     """The orientation each move type stands for: the model's own map when it has one,
     else the orientation the model gave that move most often in this session.
@@ -98,10 +117,12 @@ def speaker_rows(facts: Sequence[TurnFact], speakers: Sequence[tuple[str, str]],
     parties, third = [], []
     for row in metrics.pop("speakers"):
         mine = [f for f in facts if f.speaker == row["speaker"]]
+        third_party = is_third_party(row["role"])
         full = {**row, "actions": sum(1 for f in mine if f.is_action),
                 **orientation_profile(mine, nominal),
-                "quotes": {o: telling_quotes(mine, o) for o in ("integrative", "distributive")}}
-        if is_third_party(row["role"]):
+                "quotes": {"neutral": process_quotes(mine)} if third_party else
+                {o: telling_quotes(mine, o) for o in ("integrative", "distributive")}}
+        if third_party:
             if mine:
                 third.append(full)
         else:

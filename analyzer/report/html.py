@@ -87,7 +87,8 @@ def _quotes(rows: list[dict]) -> str:
     if not items:
         return ""
     return ('<p class="note">Telling quotes: the model\'s most confident examples of each '
-            f'orientation.</p><ul class="quotes">{"".join(items)}</ul>')
+            "orientation (a third party's: its longest turn of a process code).</p>"
+            f'<ul class="quotes">{"".join(items)}</ul>')
 
 
 def _glance_grid(report: dict) -> str:

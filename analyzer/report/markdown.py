@@ -111,7 +111,8 @@ def render_markdown(report: dict) -> str:
             out += _speaker_table(stage["third_parties"], timed, "share of all talk")
         quotes = _quotes(stage["parties"] + stage["third_parties"])
         if quotes:
-            out += ["Telling quotes (the model's most confident examples):", ""] + quotes
+            out += ["Telling quotes (the model's most confident examples; a third party's: its "
+                    "longest turn of a process code):", ""] + quotes
 
     out += ["## Turning points", "", md(report["notes"]["climate"]), ""]
     for p in report["turning_points"] or []:

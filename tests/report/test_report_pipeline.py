@@ -63,6 +63,11 @@ def test_mediation_example_codes_the_mediator_by_process(mediation_reports):
     assert {"probe", "summary", "procedure", "rapport"} <= {t["move"] for t in mediator}
     assert not any(t["move"] in THIRD_PARTY_CODES for t in parties)
     assert {t["orientation"] for t in parties} >= {"integrative", "distributive"}
+    # its quotes are its longest turns of the most telling process codes, not the model's
+    [third] = json.loads(_report(mediation_reports))["overview"]["third_parties"]
+    quoted = third["quotes"]["neutral"]
+    assert [q["move"] for q in quoted] == ["probe", "summary"]
+    assert [q["turn"] for q in quoted] == sorted(q["turn"] for q in quoted)
 
 
 def test_context_reasons_say_what_the_unit_followed(spoken_reports):
