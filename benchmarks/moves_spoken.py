@@ -42,6 +42,7 @@ from analyzer.moves.taxonomy import (  # noqa: E402
     CASINO_ORIENTATION,
     orientation_of_labels,
 )
+from analyzer.transcript import is_third_party  # noqa: E402
 
 TEST = REPO / "corpora" / "spoken_codes" / "test_adjudicated.tsv"
 
@@ -79,10 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     sessions = {str(t.session_id): t for t in coded_copies([], rows)}
     analyzer = Analyzer(args.model, explain=False)
     pred: dict[tuple[str, int], tuple[str, tuple[str, ...]]] = {}
+    third: set[tuple[str, int]] = set()  # turns of third parties (process codes since 0.6.0)
     for key, result in zip(sessions, analyzer.analyze_many(list(sessions.values())),
                            strict=True):
+        names = {s.name for s in result.transcript.speakers if is_third_party(s.role)}
         for m in result.moves:
             pred[(key, m.turn)] = (m.orientation, tuple(m.labels))
+            if result.transcript.turns[m.turn].speaker in names:
+                third.add((key, m.turn))
     print(f"model: {analyzer.info.get('name')} {analyzer.info.get('version')}; "
           f"{len(sessions)} sessions")
     for name, gold in golds.items():
@@ -94,6 +99,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {orientation_scores(g_or, p_or)}")
         f1 = label_f1([gold[k] for k in keys], [pred[k][1] for k in keys])
         print(f"  labels macro-F1 {f1:.3f}")
+        parties = [k for k in keys if k not in third]
+        if len(parties) < len(keys):  # the model's own figure: the parties' turns alone
+            g_p = [orientation_of_labels(gold[k], CASINO_ORIENTATION) for k in parties]
+            scores = orientation_scores(g_p, [pred[k][0] for k in parties])
+            f1_p = label_f1([gold[k] for k in parties], [pred[k][1] for k in parties])
+            print(f"  parties' turns only ({len(parties)}; {len(keys) - len(parties)} of third "
+                  f"parties carry process codes): {scores}, labels macro-F1 {f1_p:.3f}")
     if len(golds) == 2:
         (na, a), (nb, b) = golds.items()
         keys = sorted(set(a) & set(b))
