@@ -208,8 +208,8 @@ def test_east_asian_stamps_with_the_half_of_the_day_before_the_clock(tmp_path):
                           960.0),
         "zh.txt": ("2021/3/9 下午10:15 - 王伟: 你好\n2021/3/9 下午10:16 - 李娜: 你好\n",
                    "2021-03-09T22:15:00", 60.0),
-        "ja.txt": ("[2021/03/09 午前9:15:00] 田中: こんにちは\n[2021/03/09 午前9:16:00] 佐藤: どうも\n",
-                   "2021-03-09T09:15:00", 60.0),
+        "ja.txt": ("[2021/03/09 午前9:15:00] 田中: こんにちは\n"
+                   "[2021/03/09 午前9:16:00] 佐藤: どうも\n", "2021-03-09T09:15:00", 60.0),
     }
     for name, (text, started, gap) in cases.items():
         transcript = read_one(written(tmp_path, text, name))
