@@ -131,10 +131,12 @@ def analyze(
     if len(analyses) + len(failures) > 1:
         overview = write_overview(folder, sessions.to_dict("records"),
                                   failed.to_dict("records"), formats)
+    session_reports = list(reports)
     reports += overview
     remove_stale_reports(folder, reports)
     if not quiet:
-        print_summary(analyses, failures, folder.root, overview=overview)
+        print_summary(analyses, failures, folder.root, overview=overview,
+                      reports=session_reports)
     else:  # said even with --quiet, as failures are: these sessions' labels mean nothing
         foreign = [a.transcript.session_id for a in analyses
                    if not check_language(a.transcript).english]

@@ -1,5 +1,7 @@
 """The end-of-run summary in the terminal: per session the stages, each party's orientation
-shares and the outcome; then the failures, one line each, and a count.
+shares and the outcome; then the failures, one line each, and a count. A run of one session
+(a coach reading one meeting) also gets the report's "At a glance" lines and the paths of its
+report files, so the first look needs no second command.
 
 Rich tables on a terminal; plain lines when the output is a file or a pipe, so logs and
 scripts get readable text without box drawing or colour codes. Long batch runs list the
@@ -78,8 +80,18 @@ def _span(row) -> str:
     return str(first) if first == last else f"{first}-{last}"
 
 
+def glance_lines(analysis: SessionAnalysis) -> list[str]:
+    """The report's "At a glance" sentences but the first (outcome and stage lengths, which
+    the stage table above them already shows)."""
+    from .session_report import build_report
+
+    return build_report(analysis)["headlines"][1:]
+
+
 def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_root,
-                  console: Console | None = None, overview: Sequence = ()) -> None:
+                  console: Console | None = None, overview: Sequence = (),
+                  reports: Sequence = ()) -> None:
+    """``reports``: the report files written, named under a run of one session."""
     console = console or Console()
     plain = not console.is_terminal
 
@@ -108,6 +120,11 @@ def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_r
             table.add_row(row["stage"], _span(row),
                           *[_rich_shares(v) for v in row["shares"].values()])
         console.print(table)
+    if len(analyses) == 1:
+        for line in glance_lines(analyses[0]):
+            say(f"  - {line}")
+        for path in reports:
+            say(f"report: {path}")
     if len(analyses) > MAX_SESSIONS:
         say(f"... and {len(analyses) - MAX_SESSIONS} more sessions (see sessions.csv)")
     foreign = [a.transcript.session_id for a in analyses

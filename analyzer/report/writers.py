@@ -89,8 +89,9 @@ def write_overview(folder: OutputFolder, sessions, failures, formats: Sequence[s
 
 
 def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_root,
-                  console=None, overview: Sequence[Path] = ()) -> None:
+                  console=None, overview: Sequence[Path] = (),
+                  reports: Sequence[Path] = ()) -> None:
     """The terminal summary of a run (rich on a terminal, plain text otherwise)."""
     from .terminal import print_summary as _print
 
-    _print(analyses, failures, out_root, console=console, overview=overview)
+    _print(analyses, failures, out_root, console=console, overview=overview, reports=reports)

@@ -6,6 +6,7 @@ import json
 import re
 from html.parser import HTMLParser
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -221,3 +222,22 @@ def test_a_chat_pause_is_no_ones_time(session_factory):
         (5.0, True)
     chat = replace(spoken, transcript=replace(spoken.transcript, format="whatsapp"))
     assert turn_ends(chat)[0] == (7 / WORDS_PER_SECOND, True)
+
+
+def test_terminal_summary_of_one_session_adds_the_glance_and_its_reports(timed_dyad, mediated):
+    """A coach analysing one meeting sees the report's "At a glance" lines (but the first,
+    which the stage table repeats) and where its reports are; a run of many does not."""
+    out = StringIO()
+    print_summary([mediated], [], "/tmp/out", console=Console(file=out, force_terminal=False,
+                                                              width=200),
+                  reports=[Path("/tmp/out/m.md")])
+    text = out.getvalue()
+    glance = build_report(mediated)["headlines"]
+    assert all(f"  - {line}" in text for line in glance[1:])
+    assert glance[0] not in text and "Talk share:" in text
+    assert "report: /tmp/out/m.md" in text
+    out = StringIO()
+    print_summary([timed_dyad, mediated], [], "/tmp/out",
+                  console=Console(file=out, force_terminal=False, width=200),
+                  reports=[Path("/tmp/out/m.md")])
+    assert "Talk share:" not in out.getvalue() and "report:" not in out.getvalue()
