@@ -92,6 +92,25 @@ class TurnTooLongError(ReadError):
     code = "E109"
 
 
+class PartialReadError(ReadError):
+    """Some sessions of one input were read and some parts of it could not be (a Slack
+    export with a broken channel). ``transcripts``: the sessions read; ``errors``: one
+    ``ReadError`` per part that failed, each naming its own file and line.
+
+    Why a ``ReadError``: a caller that reads an input whole (``list(read_transcripts(p))``)
+    still gets one error naming the first broken part, as before; ``analyze`` and ``batch``
+    catch this class first, analyse the sessions read and give each broken part its own
+    failure row, so one bad file never loses the rest."""
+
+    def __init__(self, errors: list[ReadError], transcripts: list) -> None:
+        first = errors[0]
+        self.code = first.code
+        self.errors = list(errors)
+        self.transcripts = list(transcripts)
+        super().__init__(first.path, first.problem, line=first.line, where=first.where,
+                         hint=first.hint)
+
+
 class ModelError(AnalyzerError):
     """A model folder is missing, from an untrusted source, or made by incompatible versions."""
 

@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..errors import Failure
+from ..errors import Failure, PartialReadError
 from ..io.deferred import DeferredSession
 from ..report.tables import FAILURE_COLUMNS
 from ..transcript import Transcript
@@ -159,7 +159,7 @@ class FilePlan:
     items: list[str]
     todo: list[WorkItem] = field(default_factory=list)
     done: list[dict] = field(default_factory=list)  # journal records of reused items
-    failure: ItemResult | None = None  # the file could not be read
+    failure: ItemResult | None = None  # the file (or a part of it) could not be read
 
     @property
     def reused(self) -> bool:
@@ -223,9 +223,12 @@ class FilePlanner:
             else:
                 final = unique_ids(known["ids"], self.seen)
                 keys = self._keys(where, digest, final)
+                if known.get("partial") is not None:  # its broken parts' failure rows last
+                    keys.append(read_failure_key(where, digest, self.opts_hash))
                 done = [self.store.done(k) for k in keys]
                 if keys == known["items"] and all(done):
                     return FilePlan(entry, fkey, known, keys, done=done)
+        partial: PartialReadError | None = None
         try:
             if pre is None or not pre.read:
                 transcripts = read_sessions(path, self.input_format, self.defer,
@@ -234,6 +237,8 @@ class FilePlanner:
                 raise pre.error
             else:
                 transcripts = pre.transcripts or []
+        except PartialReadError as exc:  # a Slack export's broken channel fails alone
+            transcripts, partial = list(exc.transcripts), exc
         except Exception as exc:  # a broken file is a failure row; the run goes on
             return self._unreadable(entry, fkey, where, exc)
         ids = [t.session_id for t in transcripts]
@@ -244,9 +249,14 @@ class FilePlanner:
         keys = self._keys(where, digest, final)
         record = {"path": str(path), "sha256": digest, "sessions": len(ids), "ids": ids,
                   "items": keys}
+        failed = None
+        if partial is not None:
+            failed = self._failure_item(entry, where, partial.errors)
+            record["items"] = [*keys, failed.key]
+            record["partial"] = "; ".join(e.problem for e in partial.errors)
         if known is None or any(known.get(k) != v for k, v in record.items()):
             self.store.record_file(fkey, record)
-        plan = FilePlan(entry, fkey, record, keys)
+        plan = FilePlan(entry, fkey, record, record["items"])
         ranges = chunk_ranges(len(transcripts), self.chunk_size)
         for chunk, ((start, stop), key) in enumerate(zip(ranges, keys, strict=True)):
             done = self.store.done(key)
@@ -255,18 +265,29 @@ class FilePlanner:
             else:
                 plan.todo.append(WorkItem(key, entry, chunk, start,
                                           tuple(transcripts[start:stop])))
+        if failed is not None:
+            done = self.store.done(failed.key)
+            if done:
+                plan.done.append(done)
+            else:
+                plan.failure = failed
         return plan
+
+    def _failure_item(self, entry: InputFile, where: str,
+                      errors: list[BaseException]) -> ItemResult:
+        """The item standing for what of ``entry`` could not be read: a failure row each."""
+        key = read_failure_key(where, entry.digest, self.opts_hash)
+        failures = [Failure.from_exception(entry.path, exc) for exc in errors]
+        rows = [{"file": f.file, "line": f.line, "error": f.error, "hint": f.hint}
+                for f in failures]
+        return ItemResult(key, {"failures": rows_to_table(rows, FAILURE_COLUMNS)},
+                          {"file": entry.path, "chunk": -1, "sessions": 0, "turns": 0,
+                           "units": 0, "failures": len(rows)})
 
     def _unreadable(self, entry: InputFile, fkey: str, where: str,
                     exc: BaseException) -> FilePlan:
-        key = read_failure_key(where, entry.digest, self.opts_hash)
-        failure = Failure.from_exception(entry.path, exc)
-        rows = [{"file": failure.file, "line": failure.line, "error": failure.error,
-                 "hint": failure.hint}]
-        record = {"path": entry.path, "sha256": entry.digest, "sessions": 0, "items": [key],
-                  "error": failure.error}
+        result = self._failure_item(entry, where, [exc])
+        record = {"path": entry.path, "sha256": entry.digest, "sessions": 0,
+                  "items": [result.key], "error": Failure.from_exception(entry.path, exc).error}
         self.store.record_file(fkey, record)
-        result = ItemResult(key, {"failures": rows_to_table(rows, FAILURE_COLUMNS)},
-                            {"file": entry.path, "chunk": -1, "sessions": 0, "turns": 0,
-                             "units": 0, "failures": 1})
-        return FilePlan(entry, fkey, record, [key], failure=result)
+        return FilePlan(entry, fkey, record, [result.key], failure=result)

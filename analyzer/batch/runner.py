@@ -339,9 +339,11 @@ class _Run:
         self.state.sessions_known += plan.record.get("sessions", 0)
         self.state.bytes_known += plan.entry.size
         error = plan.record.get("error")
+        partial = plan.record.get("partial")  # read but for a broken part (a Slack channel)
         self.inputs.append({"path": plan.entry.path, "sha256": plan.entry.digest,
                             "bytes": plan.entry.size, "sessions": plan.record.get("sessions", 0),
-                            "reused": plan.reused, **({"error": error} if error else {})})
+                            "reused": plan.reused, **({"error": error} if error else {}),
+                            **({"partial": partial} if partial else {})})
 
     def tally(self, record: Mapping, reused: bool) -> None:
         self.state.sessions_done += record.get("sessions", 0)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import AnalyzerError, Failure, OutputError
+from ..errors import AnalyzerError, Failure, OutputError, PartialReadError
 from .common import (
     EXIT_OK,
     EXIT_SOME_FAILED,
@@ -94,6 +94,12 @@ def analyze(
         try:
             transcripts = list(unique_session_ids(
                 read_transcripts(path, format=input_format, **options), seen_ids))
+        except PartialReadError as exc:  # a Slack export's broken channel fails alone
+            transcripts = list(unique_session_ids(exc.transcripts, seen_ids))
+            for error in exc.errors:
+                failures.append(Failure.from_exception(str(path), error))
+                if quiet:
+                    err(f"skipped: {error}")
         except Exception as exc:  # one unreadable file never stops the rest
             failures.append(Failure.from_exception(str(path), exc))
             if quiet:

@@ -9,7 +9,9 @@ Slack's "Export data" writes a folder such as::
 A channel folder is one session, named after the folder: its days in date order, messages
 by their ``ts``. The export folder gives every channel with messages, in name order. Both
 are one input, as a ConvoKit corpus folder is, so a folder walk does not read the day files
-one by one as loose JSON.
+one by one as loose JSON. A channel that cannot be read fails alone: the export then raises
+``PartialReadError`` with the other channels' sessions, which ``analyze`` and ``batch``
+analyse, giving the broken channel its own failure row.
 
 Speakers are named by the message's ``user_profile.real_name``, else ``users.json``'s
 ``real_name`` (or ``name``), else the user id; one person keeps the first name found for
@@ -30,7 +32,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from ..errors import (
     EmptyTranscriptError,
     MalformedError,
     NoSpeakerError,
+    PartialReadError,
     ReadError,
     TimingError,
     UnknownFormatError,
@@ -372,28 +374,18 @@ def _session(channel: Path, messages: list[_Message], name_of: Callable[[str], s
                            merge=False, unit="message")
 
 
-@contextmanager
-def _naming(channel: Path, channels: list[Path]) -> Iterator[None]:
-    """A read error in one channel of an export, said to be there and to stop the others.
-
-    Why not read the other channels and report this one alone: a reader's error is one
-    input's failure (``analyze`` and ``batch`` read an input whole, then analyse its
-    sessions or give one failure row), and an export folder is one input. Sessions and a
-    failure from one input would need both to carry them, so the error says what was lost
-    and how to read the rest: name the other channels' folders, or move this one out."""
-    try:
-        yield
-    except ReadError as exc:
-        others = [c for c in channels if c != channel]
-        if not others:
-            raise
-        raise type(exc)(
-            exc.path, f"{exc.problem}; this is channel '{channel.name}' of a Slack export, "
-            f"so its {len(others)} other channel{'s were' if len(others) > 1 else ' was'} not "
-            "read either", line=exc.line, where=exc.where,
-            hint=f"{exc.hint}; to read the other channels meanwhile, name their folders "
-                 f"(e.g. {others[0]}) or move '{channel.name}' out of the export "
-                 "folder") from exc
+def _in_export(exc: ReadError, channel: Path, readable: int) -> ReadError:
+    """A channel's read error, said to be in one channel of an export whose other channels
+    were read: the error names the day file and its place; the fix says how to read this
+    channel too."""
+    if not readable:
+        return exc
+    return type(exc)(
+        exc.path, f"{exc.problem}; this is channel '{channel.name}' of a Slack export, "
+        f"whose {readable} other channel{'s were' if readable > 1 else ' was'} read",
+        line=exc.line, where=exc.where,
+        hint=f"{exc.hint}; then run again to read '{channel.name}' too (or move it out of "
+             "the export folder)")
 
 
 def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]:
@@ -415,16 +407,22 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
     users = _users(export)
     conversations = _conversations(export)
     messages = {}
+    broken: dict[Path, ReadError] = {}  # a broken channel fails alone (PartialReadError)
     for channel in channels:
-        with _naming(channel, channels):
+        try:
             messages[channel] = _messages(channel)
+        except ReadError as exc:
+            broken[channel] = exc
     name_of = _names([m for found in messages.values() for m in found], users)
     is_bot = _bots(users)
     transcripts = []
-    for channel in channels:  # every channel before the first is given: see _naming
-        with _naming(channel, channels):
+    for channel in messages:
+        try:
             transcript = _session(channel, messages[channel], name_of,
                                   conversations.get(channel.name, {}), is_bot)
+        except ReadError as exc:
+            broken[channel] = exc
+            continue
         if transcript is None and export != path:
             raise EmptyTranscriptError(
                 str(channel), "no messages to read: the channel has only Slack's notices "
@@ -433,6 +431,12 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
                      "(channel_join ...) and bot messages are not turns")
         if transcript is not None:
             transcripts.append(transcript)
+    if broken:
+        if len(channels) == 1:
+            raise broken[channels[0]]
+        readable = len(channels) - len(broken)
+        raise PartialReadError([_in_export(broken[c], c, readable)
+                                for c in channels if c in broken], transcripts)
     yield from transcripts
     if not transcripts:
         raise EmptyTranscriptError(

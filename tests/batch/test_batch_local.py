@@ -259,3 +259,55 @@ def test_batch_reads_a_csv_with_its_own_column_names(tmp_path):
     turns = pd.read_csv(tmp_path / "a" / "turns.csv")
     assert list(turns["speaker"]) == ["Ana", "Ben"]
     assert pd.read_csv(tmp_path / "a" / "failures.csv").empty
+
+
+def test_a_slack_channel_that_cannot_be_read_fails_alone(data_dir, tmp_path):
+    """One bad file never loses the rest: an export with a broken day file gives its sound
+    channel's session and one failure row naming the day file, in ``analyze`` and ``batch``
+    alike; a rerun reuses both and writes the same tables."""
+    import shutil
+
+    from analyzer.errors import PartialReadError
+
+    source = next(p for p in (data_dir / "chats").iterdir()
+                  if p.is_dir() and (p / "users.json").is_file())
+    export = tmp_path / "export"
+    shutil.copytree(source, export)
+    supplier = export / "supplier-deal"
+    supplier.mkdir()
+    (supplier / "2024-04-02.json").write_text(json.dumps([
+        {"type": "message", "user": "U01ANA", "text": "Can you do 40 units at 12 each?",
+         "ts": "1712052000.000100"},
+        {"type": "message", "user": "U02BEN", "text": "We can do 40 at 13.",
+         "ts": "1712052100.000100"}]), encoding="utf-8")
+    day = export / "lease-renewal" / "2024-03-13.json"
+    day.write_text('[{"type": "message", "user": "U1", "text": "Hi', encoding="utf-8")
+    try:
+        list(read_transcripts(export))
+    except PartialReadError as exc:
+        (error,) = exc.errors
+    out = tmp_path / "out"
+    result = run_batch([export], out, BatchOptions(workers=1))
+    sessions = pd.read_parquet(out / "sessions.parquet")
+    assert list(sessions.session_id) == ["supplier-deal"]
+    failures = pd.read_parquet(out / "failures.parquet")
+    assert list(failures.file) == [str(day)] and list(failures.error) == [error.problem]
+    assert failures.line.tolist() == [error.line] and "whose 2 other channels were read" in \
+        failures.error[0]
+    assert result.failures == 1 and result.counts["sessions"] == 1
+    manifest = json.loads((out / "manifest.json").read_text())
+    (entry,) = manifest["inputs"]
+    assert entry["sessions"] == 1 and "error" not in entry and "lease-renewal" in \
+        entry["partial"]
+    assert manifest["counts"]["files_failed"] == 0 and manifest["counts"]["failures"] == 1
+    before = {p.name: p.read_bytes() for p in out.glob("*.csv")}
+    again = run_batch([export], out, BatchOptions(workers=1))
+    assert again.manifest["counts"]["items_reused"] == again.manifest["counts"]["items"] == 2
+    assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == before
+
+    runner = CliRunner()
+    analysed = runner.invoke(app, ["analyze", str(export), "--out", str(tmp_path / "a"),
+                                   "--quiet"])
+    assert analysed.exit_code == 1
+    assert pd.read_csv(tmp_path / "a" / "sessions.csv").session_id.tolist() == ["supplier-deal"]
+    assert pd.read_csv(tmp_path / "a" / "failures.csv").file.tolist() == [str(day)]

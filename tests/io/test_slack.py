@@ -12,6 +12,8 @@ from analyzer.errors import (
     EmptyTranscriptError,
     MalformedError,
     NoSpeakerError,
+    PartialReadError,
+    ReadError,
     TimingError,
     UnknownFormatError,
 )
@@ -243,26 +245,35 @@ def test_a_day_file_named_alone_says_to_name_its_folder_and_only_that():
 @pytest.mark.parametrize("broken, kind, words", [
     ('[{"type": "message", "user": "U1", "text": "Hi', MalformedError, "cut off"),
     ("", EmptyTranscriptError, "the file is empty")])
-def test_a_broken_day_file_names_its_channel_and_the_channels_not_read(tmp_path, broken,
-                                                                         kind, words):
+def test_a_broken_day_file_fails_its_channel_alone(tmp_path, broken, kind, words):
+    """One bad file never loses the rest: the export's sound channels are read and come with
+    the error (``PartialReadError``), which names the day file and says the others were."""
     export = tmp_path / "export"
     shutil.copytree(EXPORT, export)
     day = export / "lease-renewal" / "2024-03-13.json"
     day.write_text(broken, encoding="utf-8")
     channel(export, [MESSAGE], "supplier-deal")
-    with pytest.raises(kind) as caught:
+    with pytest.raises(PartialReadError) as caught:
         list(read_transcripts(export))
-    error = caught.value
+    partial = caught.value
+    assert [t.session_id for t in partial.transcripts] == ["supplier-deal"]
+    (error,) = partial.errors
+    assert isinstance(error, kind) and isinstance(partial, ReadError)
     assert error.path == str(day) and words in error.problem
-    assert error.problem.endswith("; this is channel 'lease-renewal' of a Slack export, so "
-                                  "its 2 other channels were not read either")
-    assert error.hint.endswith(f"to read the other channels meanwhile, name their folders "
-                               f"(e.g. {export / 'general'}) or move 'lease-renewal' out of "
-                               "the export folder")
-    # as the hint says: a sound channel of the export named alone is read
-    assert [t.session_id for t in read_transcripts(export / "supplier-deal")] == \
-        ["supplier-deal"]
+    assert error.problem.endswith("; this is channel 'lease-renewal' of a Slack export, "
+                                  "whose 2 other channels were read")
+    assert error.hint.endswith("; then run again to read 'lease-renewal' too (or move it "
+                               "out of the export folder)")
+    assert (partial.path, partial.problem, partial.code) == (error.path, error.problem,
+                                                             error.code)
     # a channel folder named alone: its error is only its own
     with pytest.raises(kind) as caught:
         list(read_transcripts(export / "lease-renewal"))
     assert "other channel" not in caught.value.problem
+    # every channel broken: one error each, no sessions
+    (export / "supplier-deal" / "2024-03-12.json").write_text("[1]", encoding="utf-8")
+    with pytest.raises(PartialReadError) as caught:
+        list(read_transcripts(export))
+    assert caught.value.transcripts == []
+    assert [Path(e.path).parent.name for e in caught.value.errors] == ["lease-renewal",
+                                                                      "supplier-deal"]
