@@ -55,14 +55,17 @@ PROPOSING = re.compile(
     r"pay|include|throw in|meet|build|commit|move|review|cover)\b"
     r"|\b(?:i|we)(?: would| could|'d)? (?:propose|suggest|offer)\b"
     r"|\bwould you (?:accept|take|do|agree|consider)\b|\b(?:our|my) (?:offer|proposal)\b"
-    r"|\bas a package\b")
+    r"|\bas a package\b"
+    r"|\b(?:i|we)(?:'re|'m| are| am| were| was) (?:thinking|hoping for)\b"
+    r"|\b(?:can|could) you (?:do|go|meet|come)\b|\bmeet (?:you )?(?:at|in the middle)\b"
+    r"|\b(?:hold|keep|fix|set) the (?:price|rate|fee|rent)\b")
 #: A trade ("In exchange, the allotments move to the field behind the church").
 TRADING = re.compile(r"\bin (?:exchange|return)\b")
 #: A condition ("if you commit to three years, we ..."): a trade only in a proposal.
 CONDITION = re.compile(r"\bas long as\b|\bprovided (?:that )?\w"
                        r"|\bif you\b[^.?!]{0,80}?\b(?:we|i)\b")
 #: "100 percent" says "fully", not an amount of anything.
-_IDIOMS = re.compile(r"\b(?:100|(?:a|one) hundred) (?:percent|%)")
+_IDIOMS = re.compile(r"\b(?:100|(?:a|one) hundred) ?(?:percent|%)")
 _WORD = re.compile(r"[a-z][a-z'-]*|[^\sa-z]")
 #: Words between an amount and its term ("two *of the* packages", "eight thousand *for the*
 #: signing bonus"); any other stop word ends the search ("1 to help me", "2 for me").
@@ -119,4 +122,45 @@ def term_offer(text: str) -> str | None:
         return "tradeoff_offer"
     if proposing and len(_terms(low)) >= 2:
         return "package_offer"
+    if proposing and _ADDS.search(low) and _puts_amount(low, anywhere=True):
+        # an amount and something given on top ("Six thousand eight hundred with the
+        # deposit today, and I'll include the garden ceremony area"): two terms
+        return "package_offer"
+    if proposing and _puts_amount(low):
+        # terms of one issue put forward ("we were thinking twelve thousand", "could you do
+        # ninety?"), a trade when the proposer gives something for it ("could you do
+        # thirty-one if we drop the overnight to one guard?")
+        return "tradeoff_offer" if _GIVING.search(low) else "single_issue_offer"
     return None
+
+
+#: Something given on top of the terms ("I'll include the garden", "we can throw in").
+_ADDS = re.compile(r"\b(?:i|we)(?:'ll|'d| will| can| could| would)? (?:include|throw in|add)\b")
+#: What the proposer gives for it ("if we drop the overnight", "in return"); not "if you"
+#: ("if you're OK with that" is politeness) nor "what if" (a proposal's opening).
+_GIVING = re.compile(r"(?<!what )\bif we\b|\bas long as we\b|\bin (?:exchange|return)\b")
+#: A question handed back ("how about you?"), which puts nothing forward (left out before
+#: the proposing phrases are looked for).
+_BACK = re.compile(r"\b(?:how|what) about (?:you|yourself|yours)\b")
+#: Amounts of people, not of terms ("my five children", "a family of 4").
+_PEOPLE = frozenset({"children", "child", "kids", "kid", "people", "persons", "adults",
+                     "friends", "sons", "daughters", "of", "us", "them", "guys", "members"})
+
+
+def _puts_amount(low: str, anywhere: bool = False) -> bool:
+    """Whether a sentence of a proposing turn both proposes and names an amount of something
+    (not of people): "Nine hundred and forty is the lowest I can go", but not "Three years
+    is a long time for us. What if the ready meals don't sell?". ``anywhere``: the amount
+    may be in any sentence of the turn."""
+    for sentence in _SENTENCES.split(_BACK.sub(" ", low)):
+        if not anywhere and PROPOSING.search(sentence) is None:
+            continue
+        for match in AMOUNT.finditer(sentence):
+            after = _WORD.findall(sentence, match.end(), match.end() + 20)[:1]
+            if not (after and after[0] in _PEOPLE):
+                return True
+    return False
+
+
+#: Sentence ends (a decimal point is no end: "seven point two", "7.2").
+_SENTENCES = re.compile(r"(?<!\d)[.?!]+(?!\d)")

@@ -62,9 +62,48 @@ def test_conditional_trades(text):
     assert detect_offer(text) == "tradeoff_offer"
 
 
+SINGLE = [
+    # one term put forward, in business talk's own words (no CaSiNo item, no "price" word)
+    "Sure. We were thinking twelve thousand for the whole package.",
+    "A hundred and ten is still way over. Could you do ninety?",
+    "Great. I saw it on the site. Would you take two thousand for it?",
+    "With trailers? Not in this shape. I could go to fifty-one. That's as low as I'll go.",
+]
+NOT_PUT_FORWARD = [
+    "Okay. Then ninety-eight, two remote days, eight thousand signing bonus, review at six "
+    "months, start on the first of May. I accept.",
+    "Forty-eight? Martin, that's a fourteen percent increase. I can't take that to my CFO.",
+    # a number of people, a question handed back, "100%" as "fully"
+    "Great! I'm on a camping trip with my five children, how about you?",
+    "I'm trying to be fair, 100% down the middle, we can work it out.",
+]
+
+
 @pytest.mark.parametrize("text", NO_OFFER)
 def test_no_package_without_a_proposal_of_two_terms(text):
+    assert term_offer(text) not in ("package_offer", "tradeoff_offer")
+
+
+@pytest.mark.parametrize("text", SINGLE)
+def test_one_term_put_forward_is_a_single_issue_offer(text):
+    assert term_offer(text) == "single_issue_offer"
+    assert detect_offer(text) == "single_issue_offer"
+
+
+@pytest.mark.parametrize("text", NOT_PUT_FORWARD)
+def test_amounts_put_forward_by_nobody_are_no_offer(text):
     assert term_offer(text) is None
+
+
+def test_a_one_term_offer_with_something_given_for_it_is_a_trade():
+    assert term_offer("Could you do thirty-one if we drop the overnight to one guard?") == \
+        "tradeoff_offer"
+    # "what if" opens a proposal; it gives nothing
+    assert term_offer("What if we went to a lighter stock, at forty pound?") == \
+        "single_issue_offer"
+    # an amount in another sentence than the proposal is not put forward by it
+    assert term_offer("Three years is a long time for us with a new product line. What if "
+                      "the ready meals don't sell?") is None
 
 
 def test_item_rules_come_first():
@@ -73,3 +112,10 @@ def test_item_rules_come_first():
     assert detect_offer("if you give me 2 firewood, i'll give you 2 food") == "tradeoff_offer"
     assert detect_offer("ok, you can have the firewood then") == "concession"
     assert detect_offer("Can I have 2 waters?") == "single_issue_offer"
+
+
+def test_an_amount_and_something_given_on_top_is_a_package():
+    assert term_offer("Six thousand eight hundred with the deposit today, and I'll include "
+                      "the garden ceremony area.") == "package_offer"
+    assert term_offer("Docking stations I can include. Support has to stay at forty, that's "
+                      "our standard rate.") == "package_offer"
