@@ -136,9 +136,12 @@ def term_offer(text: str) -> str | None:
 
 #: Something given on top of the terms ("I'll include the garden", "we can throw in").
 _ADDS = re.compile(r"\b(?:i|we)(?:'ll|'d| will| can| could| would)? (?:include|throw in|add)\b")
-#: What the proposer gives for it ("if we drop the overnight", "in return"); not "if you"
-#: ("if you're OK with that" is politeness) nor "what if" (a proposal's opening).
-_GIVING = re.compile(r"(?<!what )\bif we\b|\bas long as we\b|\bin (?:exchange|return)\b")
+#: Something given or asked in return ("if we drop the overnight", "if you sign for five
+#: years", "in return"); not "what if" (a proposal's opening) nor a polite "if you" ("if
+#: you're OK with that", "if you want").
+_GIVING = re.compile(r"(?<!what )\bif we\b|\bas long as (?:we|you)\b|\bin (?:exchange|return)\b"
+                     r"|\bif you(?!'re|'d| are| were| want| would| like| don't| do not| agree|"
+                     r" prefer| need| think| wish| have| feel| can't| cannot| could| ever)\b")
 #: A question handed back ("how about you?"), which puts nothing forward (left out before
 #: the proposing phrases are looked for).
 _BACK = re.compile(r"\b(?:how|what) about (?:you|yourself|yours)\b")

@@ -119,3 +119,8 @@ def test_an_amount_and_something_given_on_top_is_a_package():
                       "the garden ceremony area.") == "package_offer"
     assert term_offer("Docking stations I can include. Support has to stay at forty, that's "
                       "our standard rate.") == "package_offer"
+
+
+def test_an_amount_for_something_asked_in_return_is_a_trade():
+    assert term_offer("I can do 2,500 if you sign for five years.") == "tradeoff_offer"
+    assert term_offer("I could go to forty if you're OK with that.") == "single_issue_offer"
