@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import boundary
-from .segmenter import _CLOSE, _CLOSING_FLAGS, _FORBIDDEN, N, _logsumexp, _times
+from .segmenter import _CLOSE, _FORBIDDEN, N, _logsumexp, _times, closing_flags
 
 if TYPE_CHECKING:
     from .segmenter import Segmenter
@@ -85,7 +85,7 @@ def stacked_potentials(seg: Segmenter, matrices: Sequence[np.ndarray]
         lp = seg._context.log_probs_many(matrices)
         init += w_ctx * lp[firsts, 0]
         steps[:, :N - 1, :] += w_ctx * lp[:, 1:, :]
-    _closing(init, steps, np.vstack(matrices)[:, _CLOSING_FLAGS], sizes)
+    _closing(init, steps, closing_flags(np.vstack(matrices)), sizes)
     return init, steps, firsts, sizes
 
 
@@ -163,10 +163,10 @@ def _log_probs(seg: Segmenter, matrices: Sequence[np.ndarray], sizes: list[int]
 def _closing(init: np.ndarray, steps: np.ndarray, flags: np.ndarray, sizes: list[int]) -> None:
     """The closing constraints of ``Segmenter.potentials``, every session's turns in one
     pass: closing only where the evidence allows it, an Accept-Deal or Walk-Away always in
-    it. ``flags``: (turns, 3) accept / walk-away / closing allowed."""
+    it. ``flags``: ``segmenter.closing_flags`` of the turns."""
     close = _CLOSE
     shut, final = [], []  # step slots into closing forbidden / out of it forced
-    rows = iter((flags > 0).tolist())
+    rows = iter(flags.tolist())
     slot = 0
     for b, size in enumerate(sizes):
         accept, walk_away, allowed = next(rows)

@@ -54,6 +54,30 @@ _CLOSE = STAGES.index("closing")
 _ACCEPT, _WALK_AWAY, _CLOSING_ALLOWED = (FEATURES.index(f) for f in
                                          ("act_accept", "act_walk_away", "closing_allowed"))
 _CLOSING_FLAGS = [_ACCEPT, _WALK_AWAY, _CLOSING_ALLOWED]
+#: A talk that ends on a plain acceptance of the offer before it: that last turn is closing
+#: (below). Columns: last turn, strong acceptance, accepts the previous offer (and nothing
+#: reopens it), the acceptance asked about, a deferral.
+_LAST_ACCEPT = [FEATURES.index(f) for f in ("last", "accept_strong",
+                                            "accepts_previous_offer_sticks")]
+_NOT_LAST_ACCEPT = [FEATURES.index(f) for f in ("accept_q", "accept_strong_q", "defer")]
+
+
+def closing_flags(matrix: np.ndarray) -> np.ndarray:
+    """(turns, 3) booleans: the turn must be in closing (an Accept-Deal), it must be in
+    closing (a Walk-Away), closing may open at it (an acceptance or impasse cue).
+
+    The first column also holds a transcript's last turn when it accepts the offer just
+    made, strongly and not as a question ("Deal, thanks Ben.", "That works for me. Let us
+    sign."): by the guideline closing starts at the acceptance that sticks, and the talk
+    ending there cannot reopen it. Why a rule: the gold has no session ending at its
+    acceptance (recordings go on to thanks and goodbyes), so the fitted scores put such a
+    turn in closing with a probability of about 0.1-0.3 and left the deal unfinished."""
+    flags = matrix[:, _CLOSING_FLAGS] > 0
+    last = (matrix[:, _LAST_ACCEPT] > 0).all(axis=1) & \
+        ~(matrix[:, _NOT_LAST_ACCEPT] > 0).any(axis=1)
+    if last.any():
+        flags[:, 0] |= last
+    return flags
 
 
 def _log(x: np.ndarray) -> np.ndarray:
@@ -426,7 +450,7 @@ class Segmenter:
         close = _CLOSE
         shut, final = [], []  # steps (t - 1) into closing forbidden / out of it forced
         for t, (accept, walk_away, allowed) in enumerate(
-                (matrix[:, _CLOSING_FLAGS] > 0).tolist()):
+                closing_flags(matrix).tolist()):
             ends = accept or walk_away
             if t == 0:
                 if not (allowed or ends):

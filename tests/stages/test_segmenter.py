@@ -109,6 +109,22 @@ def test_no_deal_is_unfinished(segmenter):
     assert "closing" not in seg.stages
 
 
+def test_a_talk_ending_on_its_acceptance_is_an_agreement(segmenter):
+    """The guideline opens closing at the acceptance that sticks; a talk that ends there has
+    its last turn in closing (a rule: the gold has no such ending), unless the acceptance is
+    asked about or put off."""
+    lines = ("Hi Ben, shall we start?", "Sure. What matters most to you on this lease?",
+             "The rent, mostly. Could you do 2,400 a month?",
+             "I can do 2,500 if you sign for five years.")
+    ends = chat(*lines, "Deal, thanks Ben.")
+    seg = segmenter.segment(ends)
+    assert seg.stages[-1] == "closing" and seg.stages[-2] == "bargaining"
+    assert (seg.outcome, seg.outcome_turn) == ("agreement", 4)
+    assert segmenter.segment_many([ends], [None])[0].stages == seg.stages  # the batch's way
+    for last in ("Deal? Does that work for you?", "Sounds good, let me check with my board."):
+        assert segmenter.segment(chat(*lines, last)).stages[-1] == "bargaining", last
+
+
 def test_submit_reproducing_the_other_sides_offer_closes(segmenter):
     # B proposes in chat; A submits exactly B's terms (A gets 3 food, B gets 3 water)
     t = chat("Hi there, how are you?", "Good! Can I have 3 water and you take 3 food?",
