@@ -69,7 +69,7 @@ _IDIOMS = re.compile(r"\b(?:100|(?:a|one) hundred) ?(?:percent|%)")
 _WORD = re.compile(r"[a-z][a-z'-]*|[^\sa-z]")
 #: Words between an amount and its term ("two *of the* packages", "eight thousand *for the*
 #: signing bonus"); any other stop word ends the search ("1 to help me", "2 for me").
-_SKIP = frozenset({"of", "the", "a", "an", "more", "extra", "additional", "for", "in", "per"})
+_SKIP = frozenset({"of", "the", "a", "an", "more", "extra", "additional", "for", "in", "per", "-"})
 #: Words after an amount that are no term.
 _NO_TERM = STOP_WORDS | {"get", "gets", "take", "takes", "have", "you", "me", "it", "them",
                          "those", "these", "that", "this", "more", "less", "each", "either",

@@ -124,3 +124,8 @@ def test_an_amount_and_something_given_on_top_is_a_package():
 def test_an_amount_for_something_asked_in_return_is_a_trade():
     assert term_offer("I can do 2,500 if you sign for five years.") == "tradeoff_offer"
     assert term_offer("I could go to forty if you're OK with that.") == "single_issue_offer"
+
+
+def test_a_hyphenated_amount_names_the_term_after_it():
+    assert term_offer("I could do the two-year warranty and fifteen hundred for the "
+                      "hatchback, at eighteen thousand.") == "package_offer"
