@@ -12,7 +12,10 @@ means there is no reply):
   Smith & Walsh 1996). A reply opening with a short answer that names something
   ("Honestly, reach. ...") is priority information too.
 - ``package_single_issue``: a package (multi-issue) offer, with amounts, met with a
-  single-issue counter or a distributive reply that asks nothing about the package.
+  single-issue counter or a distributive reply that asks nothing about the package. A
+  counter that names another term of the package than its price or CaSiNo's items
+  bargains over the package ("Could you do thirty-one if we drop the overnight to one
+  guard?" -> "One guard overnight, I could do thirty-three."): not flagged.
   Multi-issue offers are how parties trade across issues (logrolling, Pruitt 1981); coding
   schemes count them integrative (Weingart et al. 1990; Kern et al. 2020).
 - ``integrative_proposal_rebuffed``: a proposal to work together or trade met with a
@@ -51,6 +54,7 @@ from .vocab import (
     proposes_conditionally,
     says_yes,
     shares_priorities,
+    takes_up_terms,
 )
 
 WHY = {
@@ -76,6 +80,8 @@ def _kind(opportunity: TurnFact, reply: TurnFact) -> tuple[str, str] | None:
             and (not is_need(claim) or names_amounts(reply)) and not names_a_priority(reply):
         return "priority_question_positional", ""
     if is_package_offer(opportunity) and names_amounts(opportunity):
+        if is_single_issue_offer(reply) and takes_up_terms(opportunity, reply):
+            return None  # a counter that keeps another term of the package bargains over it
         if is_single_issue_offer(reply):
             return "package_single_issue", "a single-issue counter"
         if claim is not None and not is_package_offer(reply) and not asks_about_it(reply):

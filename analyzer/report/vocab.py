@@ -36,7 +36,9 @@ _AMOUNT = re.compile(
 _ACCEPTS_OR_GIVES = re.compile(
     r"\b(sounds? (?:good|great|fair|perfect|fine|reasonable|ok|okay)|that works|works for me|"
     r"i (?:can |will )?accept|deal\b|i agree|agreed|i(?:'ll| will| can)? give|you can (?:have|"
-    r"take)|(?:is|are) yours)", re.I)
+    r"take)|(?:is|are) yours|(?:i'm|i am|we're|we are) (?:comfortable|happy|fine|okay|ok) with|"
+    r"(?:that's|that is) (?:a )?reasonable|(?:i|we) can live with|something (?:i|we) can take)",
+    re.I)
 #: A conditional proposal inside a statement ("... if Greenway pays for the flood works"):
 #: a trade offered, not a rebuff.
 _CONDITIONAL = re.compile(r"\b(if|provided|as long as|in exchange|in return)\b", re.I)
@@ -195,6 +197,37 @@ def is_package_offer(fact: TurnFact) -> bool:
 
 def is_single_issue_offer(fact: TurnFact) -> bool:
     return _has(fact, SINGLE_ISSUE_NAMES)
+
+
+#: Words two turns about a deal share without talking about the same term: deal words
+#: (a counter on the price names the price too), CaSiNo's issues (every offer there names
+#: them; a reply asking for one of them is still a one-issue counter) and plain talk.
+_COMMON_DEAL_WORDS = frozenset({
+    "price", "prices", "cost", "costs", "rate", "rates", "fee", "fees", "deal", "offer",
+    "offers", "money", "budget", "total", "number", "numbers", "paid", "pay", "package",
+    "packages", "food", "foods", "water", "waters", "firewood", "wood", "item", "items",
+    "thousand", "hundred", "percent", "dollars", "euros", "pounds", "think", "thinking",
+    "really", "okay", "that's", "what's", "there", "their", "about", "would", "could",
+    "should", "with", "that", "this", "then", "than", "have", "your", "yours", "ours",
+    "just", "well", "also", "still", "here", "need", "want", "like", "make", "take",
+    "give", "from", "into", "them", "they", "what", "when", "where", "which", "were",
+    "will", "more", "less", "some", "only", "much", "very", "over", "under", "each",
+    "both", "year", "years", "month", "months", "week", "weeks", "day", "days",
+})
+_CONTENT_WORD = re.compile(r"[a-z][a-z'-]{3,}")
+
+
+def takes_up_terms(offer: TurnFact, reply: TurnFact) -> bool:
+    """Whether a reply names a term of the offer other than its price or CaSiNo's items
+    ("Could you do thirty-one if we drop the overnight to one guard?" -> "One guard
+    overnight, I could do thirty-three"): a counter that does bargains over the package,
+    keeping one of its terms, rather than answering it on a single issue."""
+    def words(text: str) -> set[str]:
+        found = set(_CONTENT_WORD.findall(text.lower().replace("\u2019", "'")))
+        return {w[:-1] if w.endswith("s") and len(w) > 4 else w for w in found
+                if w not in _COMMON_DEAL_WORDS
+                and not all(part in CARDINALS for part in w.split("-"))}  # "thirty-one"
+    return bool(words(offer.text) & words(reply.text))
 
 
 def is_integrative_proposal(fact: TurnFact) -> bool:

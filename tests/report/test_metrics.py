@@ -493,3 +493,27 @@ def test_a_submit_deal_puts_the_items_it_splits_on_the_table(session_factory):
     issues = {i["issue"]: (i["mentions"], i["quantified"])
               for i in issues_on_the_table(facts)["issues"]}
     assert issues == {"water": (2, 1)}
+
+
+def test_a_counter_that_keeps_a_term_of_the_package_is_no_missed_opportunity(session_factory):
+    """"One guard overnight, I could do thirty-three" keeps the package's other term and
+    counters its price: bargaining over the package, not a single-issue answer. A counter
+    on the price alone is still flagged, and so is one on CaSiNo's items alone (every offer
+    there names them). A reply that says it is comfortable with the terms is no rebuff."""
+    INT, DIS = "integrative", "distributive"
+
+    def flagged(offer: str, reply: str, reply_move: str = "single_issue_offer",
+                reply_offer: str | None = "single_issue_offer") -> bool:
+        rows = [("A", offer, None, None, "non-strategic", INT, 0.7, "tradeoff_offer"),
+                ("B", reply, None, None, reply_move, DIS, 0.8, reply_offer)]
+        analysis = session_factory("p", rows, ["bargaining"] * 2, "unfinished")
+        return bool(build_report(analysis)["missed_opportunities"])
+
+    guard = "Could you do thirty-one if we drop the overnight to one guard?"
+    assert not flagged(guard, "One guard overnight, I could do thirty-three. Not thirty-one.")
+    assert flagged(guard, "I could do thirty-three. Not thirty-one.")
+    assert flagged("How about I take 2 firewood and 1 food, and you take 3 water?",
+                   "I want all 3 firewood.")
+    assert not flagged("What if we do 114 a head, nut-free, staff through ten-thirty?",
+                       "A hundred and fourteen I'm comfortable with, staff through ten-thirty.",
+                       "self-need", None)
