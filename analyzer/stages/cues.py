@@ -96,6 +96,8 @@ CUES: dict[str, tuple[str, ...]] = {
         # mostly asked ("does that work for you?"); counted as asked when in a question
         "does that work", "would that work", "work for you", "is that ok", "is that okay",
         "sound good", "sound fair",
+        # spoken: a deal closed in a word
+        "yeah , done", "okay , done", "ok , done", "right , done", "done deal", "fair trade",
     ),
     "accept_strong": (
         "deal", "i accept", "accepted", "i agree", "agreed", "sounds good", "sounds great",
@@ -104,6 +106,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "let 's do it", "let 's do that", "i can do that", "make it happen", "i 'll take it",
         "that would work", "that could work", "happy with", "perfect", "i can live with",
         "i can work with", "fair enough", "good deal",
+        "done deal", "you 've got a deal", "you have a deal", "shake on it", "shake on that",
     ),
     # agreement in principle, not acceptance of a proposal (guideline): these contain
     # "deal" / "work" but accept nothing yet
@@ -152,6 +155,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "go elsewhere", "take our business elsewhere", "go with another", "go with the other",
         "we 'll go with them", "we will go with them", "not agreeing", "wo n't agree",
         "never agree", "is n't going to work", "there 's no point",
+        "wo n't sign", "will not sign", "not going to sign", "nothing to talk about",
+        "nothing more to talk about", "can not continue", "cannot continue", "ca n't continue",
+        "will not meet", "wo n't meet",
         # the same in the held-out spoken set p/q (read as a dev set after its one scoring)
         "going to pass", "we 'll pass", "have to pass", "not going to agree",
         "take our chances", "failure to agree",
