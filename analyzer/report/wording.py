@@ -99,7 +99,7 @@ INFERRED_OUTCOME_NOTE = (
     "Inferred outcomes are the least reliable output: on 20 spoken-style sessions held out "
     "from training they matched how the session ended in 18 (8 of 8 adjourned meetings "
     "recognised, but only 2 of 4 impasses); on 200 other spoken sessions, each scored by a "
-    "model that had not seen it, in about 6 of 7 (impasses in 2 of 3), a figure that "
+    "model that had not seen it, in nearly 9 of 10 (impasses in 3 of 4), a figure that "
     "flatters, since the phrase lists were written with most of those sessions in view. "
     "Check the turn named.")
 #: Shown after an outcome read off the talk (``transcript.outcome_basis`` "talk").
