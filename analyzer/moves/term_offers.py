@@ -20,6 +20,10 @@ Without a list of issues, the terms of an offer are found by the amounts that ca
   long as") with at least one amount, in a turn of several clauses ("we build a hundred and
   thirty homes on the south-east ..., we leave the low meadow open ... In exchange, the
   allotments move ...").
+* ``single_issue_offer`` (since 0.7.0): a proposal putting forward one amount, in the
+  sentence that proposes ("We were thinking twelve thousand", "Could you do ninety?"); a
+  trade when something is given or asked in return ("if we drop the overnight to one
+  guard"), a package when something is given on top ("and I'll include the garden").
 
 These run only where the item rules found no offer or a one-issue one (and, for a long turn
 split into units, on the whole turn when no unit holds the whole offer). Measured when they
@@ -85,6 +89,21 @@ _CONTAINERS = re.compile(r"\b(?:packages?|packs?|bundles?|units?|boxes|cases?) o
 #: Spellings of one term.
 _ALIASES = {"wood": "firewood"}
 
+#: Something given on top of the terms ("I'll include the garden", "we can throw in").
+_ADDS = re.compile(r"\b(?:i|we)(?:'ll|'d| will| can| could| would)? (?:include|throw in|add)\b")
+#: Something given or asked in return ("if we drop the overnight", "if you sign for five
+#: years", "in return"); not "what if" (a proposal's opening) nor a polite "if you" ("if
+#: you're OK with that", "if you want").
+_GIVING = re.compile(r"(?<!what )\bif we\b|\bas long as (?:we|you)\b|\bin (?:exchange|return)\b"
+                     r"|\bif you(?!'re|'d| are| were| want| would| like| don't| do not| agree|"
+                     r" prefer| need| think| wish| have| feel| can't| cannot| could| ever)\b")
+#: A question handed back ("how about you?"), which puts nothing forward (left out before
+#: the proposing phrases are looked for).
+_BACK = re.compile(r"\b(?:how|what) about (?:you|yourself|yours)\b")
+#: Amounts of people, not of terms ("my five children", "a family of 4").
+_PEOPLE = frozenset({"children", "child", "kids", "kid", "people", "persons", "adults",
+                     "friends", "sons", "daughters", "guys", "members"})
+
 
 def _terms(low: str) -> set[str]:
     """The term each amount of ``low`` names: the first content word within three words
@@ -133,21 +152,6 @@ def term_offer(text: str) -> str | None:
         return "tradeoff_offer" if _GIVING.search(low) else "single_issue_offer"
     return None
 
-
-#: Something given on top of the terms ("I'll include the garden", "we can throw in").
-_ADDS = re.compile(r"\b(?:i|we)(?:'ll|'d| will| can| could| would)? (?:include|throw in|add)\b")
-#: Something given or asked in return ("if we drop the overnight", "if you sign for five
-#: years", "in return"); not "what if" (a proposal's opening) nor a polite "if you" ("if
-#: you're OK with that", "if you want").
-_GIVING = re.compile(r"(?<!what )\bif we\b|\bas long as (?:we|you)\b|\bin (?:exchange|return)\b"
-                     r"|\bif you(?!'re|'d| are| were| want| would| like| don't| do not| agree|"
-                     r" prefer| need| think| wish| have| feel| can't| cannot| could| ever)\b")
-#: A question handed back ("how about you?"), which puts nothing forward (left out before
-#: the proposing phrases are looked for).
-_BACK = re.compile(r"\b(?:how|what) about (?:you|yourself|yours)\b")
-#: Amounts of people, not of terms ("my five children", "a family of 4").
-_PEOPLE = frozenset({"children", "child", "kids", "kid", "people", "persons", "adults",
-                     "friends", "sons", "daughters", "of", "us", "them", "guys", "members"})
 
 
 def _puts_amount(low: str, anywhere: bool = False) -> bool:

@@ -129,3 +129,8 @@ def test_an_amount_for_something_asked_in_return_is_a_trade():
 def test_a_hyphenated_amount_names_the_term_after_it():
     assert term_offer("I could do the two-year warranty and fifteen hundred for the "
                       "hatchback, at eighteen thousand.") == "package_offer"
+
+
+def test_an_amount_of_something_is_no_amount_of_people():
+    assert term_offer("I can give you 2 of everything.") == "single_issue_offer"
+    assert term_offer("We can do this, I have my five children with me.") is None
