@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from ..number_words import CARDINALS, alternation
 from .facts import TurnFact
 
@@ -201,19 +203,16 @@ def is_single_issue_offer(fact: TurnFact) -> bool:
 
 #: Words two turns about a deal share without talking about the same term: deal words
 #: (a counter on the price names the price too), CaSiNo's issues (every offer there names
-#: them; a reply asking for one of them is still a one-issue counter) and plain talk.
-_COMMON_DEAL_WORDS = frozenset({
+#: them; a reply asking for one of them is still a one-issue counter), units of time and
+#: spaCy's English stop words.
+_COMMON_DEAL_WORDS = STOP_WORDS | {
     "price", "prices", "cost", "costs", "rate", "rates", "fee", "fees", "deal", "offer",
     "offers", "money", "budget", "total", "number", "numbers", "paid", "pay", "package",
     "packages", "food", "foods", "water", "waters", "firewood", "wood", "item", "items",
     "thousand", "hundred", "percent", "dollars", "euros", "pounds", "think", "thinking",
-    "really", "okay", "that's", "what's", "there", "their", "about", "would", "could",
-    "should", "with", "that", "this", "then", "than", "have", "your", "yours", "ours",
-    "just", "well", "also", "still", "here", "need", "want", "like", "make", "take",
-    "give", "from", "into", "them", "they", "what", "when", "where", "which", "were",
-    "will", "more", "less", "some", "only", "much", "very", "over", "under", "each",
-    "both", "year", "years", "month", "months", "week", "weeks", "day", "days",
-})
+    "really", "okay", "that's", "what's", "need", "want", "like", "make", "take", "give",
+    "year", "years", "month", "months", "week", "weeks", "day", "days",
+}
 _CONTENT_WORD = re.compile(r"[a-z][a-z'-]{3,}")
 
 
