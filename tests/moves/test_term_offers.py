@@ -50,18 +50,6 @@ NO_OFFER = [
 ]
 
 
-@pytest.mark.parametrize("text", PACKAGES)
-def test_packages_in_any_terms(text):
-    assert term_offer(text) == "package_offer"
-    assert detect_offer(text) == "package_offer"
-
-
-@pytest.mark.parametrize("text", TRADES)
-def test_conditional_trades(text):
-    assert term_offer(text) == "tradeoff_offer"
-    assert detect_offer(text) == "tradeoff_offer"
-
-
 SINGLE = [
     # one term put forward, in business talk's own words (no CaSiNo item, no "price" word)
     "Sure. We were thinking twelve thousand for the whole package.",
@@ -84,10 +72,14 @@ def test_no_package_without_a_proposal_of_two_terms(text):
     assert term_offer(text) not in ("package_offer", "tradeoff_offer")
 
 
-@pytest.mark.parametrize("text", SINGLE)
-def test_one_term_put_forward_is_a_single_issue_offer(text):
-    assert term_offer(text) == "single_issue_offer"
-    assert detect_offer(text) == "single_issue_offer"
+@pytest.mark.parametrize("text, kind", [
+    *((t, "package_offer") for t in PACKAGES),  # packages in any terms
+    *((t, "tradeoff_offer") for t in TRADES),  # conditional trades
+    *((t, "single_issue_offer") for t in SINGLE),  # one term put forward
+])
+def test_offers_in_any_terms(text, kind):
+    assert term_offer(text) == kind
+    assert detect_offer(text) == kind
 
 
 @pytest.mark.parametrize("text", NOT_PUT_FORWARD)
