@@ -140,9 +140,12 @@ class Failure:
 
     @classmethod
     def from_exception(cls, path: str, exc: BaseException) -> Failure:
+        # the code and the place inside the line (a cue, a JSON path) as the CLI shows them
+        # on a ``--quiet`` run: until 28 Nov 2026 the table and the summary dropped both
         if isinstance(exc, ReadError):
-            return cls(exc.path, exc.line, exc.problem, exc.hint)
+            where = f" ({exc.where})" if exc.where else ""
+            return cls(exc.path, exc.line, f"[{exc.code}]{where} {exc.problem}", exc.hint)
         if isinstance(exc, AnalyzerError):
-            return cls(str(path), None, exc.message, exc.hint)
+            return cls(str(path), None, f"[{exc.code}] {exc.message}", exc.hint)
         return cls(str(path), None, f"{type(exc).__name__}: {exc}",
                    "this looks like a bug in the analyser; please report it with the file")

@@ -11,6 +11,7 @@ are turns with ``is_action=True`` and their terms in ``action``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -147,6 +148,36 @@ def guess_role(name: str) -> str:
         if first == role:
             return role
     return PARTY
+
+
+#: a speaker saying they run the meeting ("I'll be mediating today", "I'm the chair",
+#: "my job is to help you two reach ..."): a hint that they are a third party
+_RUNS_THE_MEETING = re.compile(
+    r"\b(?:i(?:'|\u2019)?m|i am|i(?:'|\u2019)?ll be|i will be|as your|as the)\s+"
+    r"(?:the |your |a |an |acting as |here as |going to be )?"
+    r"(mediat\w*|chair(?:ing|person|woman|man)?|facilitat\w*|arbitrat\w*|conciliat\w*)\b(?!\s+of\b)"
+    r"|\bmy (?:role|job) (?:here |today |tonight )?is to (?:help|facilitate|mediate|chair)\b",
+    re.IGNORECASE)
+
+
+def third_party_hint(transcript: Transcript, roles: Mapping[str, str] | None = None
+                     ) -> str | None:
+    """A hint when a speaker counted as a party says they run the meeting ("I'll be
+    mediating today"), so a coach who forgot ``--roles`` learns why the shares include the
+    mediator (coach QA, 28 Nov 2026). ``None`` when every such speaker has a role given."""
+    given = {k.lower() for k in (roles or {})}
+    for turn in transcript.turns:
+        if turn.is_action or turn.speaker.lower() in given or \
+                transcript.role_of(turn.speaker) != PARTY:
+            continue
+        found = _RUNS_THE_MEETING.search(turn.text)
+        if found:
+            word = found.group(1).lower()
+            role = "chair" if word.startswith("chair") else "mediator"
+            return (f"hint: session {transcript.session_id}: {turn.speaker} says "
+                    f"\"{found.group(0)}\" (turn {turn.index}) and is counted as a party; if "
+                    f"they are a third party, rerun with --roles \"{turn.speaker}={role}\"")
+    return None
 
 
 def outcome_basis(transcript: Transcript) -> str:

@@ -187,6 +187,8 @@ class BatchResult:
     manifest: dict
     #: the overview pages of the reports (``reports/_index.html``, ``.md``), when written
     overview: list[Path] = field(default_factory=list)
+    #: input files left out because they lie inside ``out`` (never read back)
+    inside_out: list[Path] = field(default_factory=list)
 
     @property
     def failures(self) -> int:
@@ -220,20 +222,28 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
     if options.workers is not None and options.workers < 1:
         raise UsageError("--workers must be at least 1", hint="use --workers 1 or more")
     root = Path(out).expanduser().resolve()
-    # never read back what a batch writes (an --out inside an input folder)
+    # never read back what a batch writes (an --out inside an input folder); the files left
+    # out are named to the user (until 28 Nov 2026 they were dropped without a word)
     # each real file once, symlinked folders walked once (io.expand_inputs)
-    files = [Path(p) for p in expand_inputs([str(p) for p in paths])
-             if root not in Path(p).resolve().parents]
+    files, inside = [], []
+    for p in expand_inputs([str(p) for p in paths]):
+        (inside if root in Path(p).resolve().parents else files).append(Path(p))
     if not files:
+        if inside:
+            raise UsageError(f"every input is inside the output folder {root}, and a batch "
+                             "never reads back its own output folder",
+                             hint="choose an --out outside the inputs, e.g. --out results")
         raise UsageError("no transcript files found in the inputs",
                          hint="name files, folders or globs that hold transcripts")
     folder = OutputFolder(out)
     store = ChunkStore(folder)
     try:
         with fewer_collections():
-            return _Run(files, folder, store, options, progress).run()
+            result = _Run(files, folder, store, options, progress).run()
     finally:
         store.close()
+    result.inside_out[:] = inside
+    return result
 
 
 class _Run:

@@ -84,16 +84,29 @@ def get_analyzer(config: WorkerConfig):
 
 def _exit_with_driver(driver_pid: int) -> None:
     """A pool worker whose driver was killed (``kill -9``) would wait for work forever;
-    this watchdog ends it instead, so an interrupted batch leaves no process behind."""
+    this watchdog ends it instead, so an interrupted batch leaves no process behind. A
+    killed driver whose own parent has not reaped it yet is a zombie that ``os.kill(pid,
+    0)`` still finds (researcher QA, 28 Nov 2026), so its state is read too."""
     parent = os.getppid()
     while True:
         time.sleep(0.5)
-        try:
-            os.kill(driver_pid, 0)
-        except ProcessLookupError:
+        if not _alive(driver_pid) or os.getppid() != parent:
             os._exit(0)
-        if os.getppid() != parent:
-            os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    """Is ``pid`` a running process (not gone, not a zombie)?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
+    except OSError:  # no /proc (not Linux), or gone in between
+        return True
 
 
 def init_pool_worker(config: WorkerConfig, driver_pid: int) -> None:

@@ -72,6 +72,7 @@ def analyze(
     )
     from ..report.terminal import not_english_warning
     from ..report.writers import print_summary, write_overview, write_session_reports
+    from ..transcript import third_party_hint
 
     formats = parse_report_formats(format, "--format")
     role_map = parse_roles(roles)
@@ -105,6 +106,10 @@ def analyze(
             if quiet:
                 err(f"skipped: {exc}")
             continue
+        for transcript in transcripts:
+            hint = third_party_hint(transcript, role_map)
+            if hint:
+                warnings.append(hint)
         for transcript in transcripts if role_map else ():
             speakers += [s.name for s in transcript.speakers]
             parties = transcript.with_roles(role_map).parties

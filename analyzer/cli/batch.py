@@ -148,6 +148,11 @@ def _print_summary(result, seconds: float, roles: dict[str, str],
             f"{counts['failures']:,} failed, {seconds:,.1f} s -> {result.out}")
         for page in result.overview:
             err(f"overview of the reports: {page}")
+    if result.inside_out:  # said even with --quiet: inputs were left out
+        first = result.inside_out[0]
+        more = f" and {len(result.inside_out) - 1:,} more" if len(result.inside_out) > 1 else ""
+        err(f"warning: {first}{more} not read: inside the output folder {result.out}, which "
+            "a batch never reads back; to analyse them, use an --out outside the inputs")
     foreign = _not_english(result)  # said even with --quiet: the labels are not meaningful
     if foreign:
         err(foreign)

@@ -40,7 +40,8 @@ _PHRASES = re.compile(r"""(?ix)
   |[’']m\ going\ to|\ am\ going\ to)\ (?:just\ )?(?:walk(?:\ away)?
   |take\ (?:our|my)\ business\ elsewhere|go\ elsewhere|see\ you\ in\ court
   |take\ (?:this|it|you)\ to\ court)\b
-| \bor\ (?:else\ )?(?:we|i)(?:[’']ll|\ will)?\ (?:walk|leave|go\ elsewhere)\b
+| \bor\ (?:else\ )?(?:we|i)(?:[’']ll|\ will)?\ (?:walk|leave|go\ elsewhere|look\ elsewhere
+  |go\ (?:somewhere|someone)\ else|take\ (?:our|my)\ business\ elsewhere)\b
 | \bsee\ you\ in\ court\b
 | \bfull\ stop\b
 | \bend\ of\ (?:story|discussion)\b
@@ -51,7 +52,8 @@ _PHRASES = re.compile(r"""(?ix)
 #: searched. Why: the pattern costs ~10 us a turn, these substring tests ~2.
 _KEYS = ("leave it", "final", "last", "bottom line", "negotia", "discussion", "debate",
          "penny", "cent", "dime", "dollar", "euro", "pound", "lower", "higher", "below",
-         "above", "under", "walk", "elsewhere", "court", "full stop", "end of")
+         "above", "under", "walk", "elsewhere", "court", "full stop", "end of", "where else",
+         "one else")
 
 
 def find_commitment(text: str) -> str | None:

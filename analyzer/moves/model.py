@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from ..results import ORIENTATIONS, TurnMove, Unit, UnitMove
 from ..transcript import Transcript
 from .classifier import FittedClassifier
 from .commitments import ULTIMATUM, find_commitment
-from .offers import action_move, detect_offers, with_term_offers
+from .offers import _PUT_FORWARD, action_move, detect_offers, turn_acceptance, with_term_offers
 from .taxonomy import orientation_of_move
 
 MODEL_FILE = "model.skops"
@@ -353,6 +354,7 @@ class MoveModel:
                     reasons = _within_turn(reasons, *inside)
                 moves[slot] = TurnMove(*head, tuple(reasons), offer)
         for item, moves in zip(items, out, strict=True):
+            _settle_acceptances(*item, moves[1])
             _mark_commitments(*item, *moves, explain)
         return out
 
@@ -426,6 +428,55 @@ def _spoken_columns(items, full: bool = False) -> dict[str, list] | None:
         cols.update(session_id=sid_col, unit=unit_col, speaker=speaker_col,
                     is_action=action_col, gold=gold_col)
     return cols
+
+
+def _settle_acceptances(transcript: Transcript, units: list[Unit],
+                        turn_moves: list[TurnMove]) -> None:
+    """Acceptances read with their whole turn and the offer before it (``offers.
+    turn_acceptance``), in place: an "Okay." the speaker asks on from is no acceptance, a
+    turn that ends on "I can live with that." after the other side's offer is one, and
+    nothing is accepted or rejected before the other side has put any terms forward ("Yes,
+    hi Elena.", "No problem. Did you have a good holiday?"). The move shown follows the
+    offer kind where the model found no strategy, as in the roll-up."""
+    pending = None  # the speaker of the last offer on the table
+    proposers: set[str] = set()  # who has put terms forward (an offer, a number) so far
+    texts: dict[int, list[str]] | None = None
+    for j, tm in enumerate(turn_moves):
+        turn = transcript.turns[tm.turn]
+        if turn.action is not None:
+            if turn.action.kind == "submit":
+                pending = turn.speaker
+                proposers.add(turn.speaker)
+            continue
+        offer = tm.offer
+        open_offer = pending is not None and pending != turn.speaker
+        new = offer
+        if offer in ("accept", "reject") and not (proposers - {turn.speaker}):
+            new = None
+        elif offer == "accept" or (open_offer and offer in (None, "single_issue_offer")):
+            if texts is None:
+                texts = {}
+                for u in units:
+                    texts.setdefault(u.turn, []).append(u.text)
+            new = turn_acceptance(offer, texts.get(tm.turn, [turn.text]), open_offer)
+        if new != offer:
+            plain = set(tm.labels) <= {"non-strategic"}
+            move = (new or "non-strategic") if plain else tm.move
+            turn_moves[j] = tm = dataclasses.replace(tm, offer=new, move=move)
+        if tm.offer in _PUT_FORWARD:
+            pending = turn.speaker
+            proposers.add(turn.speaker)
+        elif tm.offer == "accept":
+            pending = None
+        elif turn.speaker not in proposers and _AMOUNT.search(turn.text):
+            proposers.add(turn.speaker)  # terms the offer rules do not read ("The asking
+            # price is four hundred and forty-five.")
+
+
+#: a number in words or digits: terms put forward, for ``_settle_acceptances``
+_AMOUNT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                     r"twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+                     r"ninety|hundred|thousand|half|all|percent)\b", re.IGNORECASE)
 
 
 def _mark_commitments(transcript: Transcript, units: list[Unit], unit_moves: list[UnitMove],

@@ -37,7 +37,9 @@ _NUMBERS = frozenset(CARDINALS)
 #: Units of measure: they quantify an issue ("thirty percent") and are never one themselves.
 MEASURES = frozenset("""
 percent cent cents dollar dollars euro euros pound pounds unit units times per
-year years month months week weeks day days hour hours minute minutes""".split())
+year years month months week weeks day days hour hours minute minutes
+tonne tonnes ton tons kilo kilos kilogram kilograms litre litres liter liters
+metre metres meter meters mile miles foot feet inch inches gallon gallons""".split())
 NUMBER_WORDS = _NUMBERS | frozenset("""
 a an all both half none no some more most extra any every each the""".split())
 #: Words frequent in any negotiation that are never what is negotiated.

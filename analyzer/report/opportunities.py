@@ -84,9 +84,12 @@ def _kind(opportunity: TurnFact, reply: TurnFact) -> tuple[str, str] | None:
             return None  # a counter that keeps another term of the package bargains over it
         if is_single_issue_offer(reply):
             return "package_single_issue", "a single-issue counter"
-        if claim is not None and not is_package_offer(reply) and not asks_about_it(reply):
+        if claim is not None and not is_package_offer(reply) and not asks_about_it(reply) \
+                and not proposes_conditionally(reply):
             # (a question about the package engages with it: "What if the ready meals
-            # don't sell?" after a three-year volume commitment was offered)
+            # don't sell?" after a three-year volume commitment was offered; so does a
+            # counter on a condition, "if the training budget is every year, I could look
+            # at fifty-four": coach QA, 28 Nov 2026)
             return "package_single_issue", f"a move the model labels distributive ({claim})"
     elif is_integrative_proposal(opportunity) and claim is not None \
             and not is_package_offer(reply) and not proposes_conditionally(reply) \

@@ -74,6 +74,7 @@ def _cues(nlp: Language, doc: Doc, texts: Sequence[str],
     for name, found in (("accept", accept), ("accept_strong", strong)):
         spans = [(start, end) for start, end in found
                  if not any(vs <= start < ve for vs, ve in vague)] if vague else found
+        spans = [(start, end) for start, end in spans if not _negated(lower, start)]
         cues[name + "_q"] = sum(1 for start, end in spans
                                 if (_asks(texts, start) and
                                     not _given_in_question(lower, start, end))
@@ -121,6 +122,22 @@ def _given_in_question(lower: Sequence[str], start: int, end: int) -> bool:
         rest = [k for k in words if k > start and lower[k] != "so"]
         return bool(rest) and lower[rest[0]] not in QUESTION_STARTS | {"?", "you", "u"}
     return False
+
+
+#: words that turn an acceptance into its opposite when they come just before it ("No
+#: deal.", "I can't accept that", "that's not fair", "I don't agree"), and the few words
+#: that may stand between ("not a deal", "not really fair", "can't be happy with")
+_NEGATORS = frozenset({"no", "not", "n't", "never", "nt", "cannot"})
+_BETWEEN = frozenset({"a", "really", "be", "quite", "so", "too", "that", "very", "exactly"})
+
+
+def _negated(lower: Sequence[str], start: int) -> bool:
+    """Is the acceptance cue at ``start`` negated? Until 28 Nov 2026 the cues read no
+    negation: "No. Sorry, Elena. No deal. We'll go with Northwind." was a strong acceptance
+    as well as an impasse, and the session ended unfinished (coach QA)."""
+    if start and lower[start - 1] in _NEGATORS:
+        return True
+    return start > 1 and lower[start - 1] in _BETWEEN and lower[start - 2] in _NEGATORS
 
 
 def _conditional(lower: Sequence[str], start: int, end: int) -> bool:

@@ -8,8 +8,10 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
+from analyzer import errors
 from analyzer.batch import BatchOptions, run_batch
 from analyzer.cli import app
 from analyzer.errors import ReadError
@@ -28,8 +30,9 @@ def _reader_errors(folder):
         try:
             list(read_transcripts(path))
         except ReadError as exc:
-            errors.append({"file": exc.path, "line": exc.line, "error": exc.problem,
-                           "hint": exc.hint})
+            where = f" ({exc.where})" if exc.where else ""
+            errors.append({"file": exc.path, "line": exc.line,
+                           "error": f"[{exc.code}]{where} {exc.problem}", "hint": exc.hint})
     return errors
 
 
@@ -291,7 +294,9 @@ def test_a_slack_channel_that_cannot_be_read_fails_alone(data_dir, tmp_path):
     sessions = pd.read_parquet(out / "sessions.parquet")
     assert list(sessions.session_id) == ["supplier-deal"]
     failures = pd.read_parquet(out / "failures.parquet")
-    assert list(failures.file) == [str(day)] and list(failures.error) == [error.problem]
+    assert list(failures.file) == [str(day)] and list(failures.error) == [
+        errors.Failure.from_exception(str(day), error).error]
+    assert failures.error[0].startswith(f"[{error.code}] ({error.where})")
     assert failures.line.tolist() == [error.line] and "whose 2 other channels were read" in \
         failures.error[0]
     assert result.failures == 1 and result.counts["sessions"] == 1
@@ -311,3 +316,23 @@ def test_a_slack_channel_that_cannot_be_read_fails_alone(data_dir, tmp_path):
     assert analysed.exit_code == 1
     assert pd.read_csv(tmp_path / "a" / "sessions.csv").session_id.tolist() == ["supplier-deal"]
     assert pd.read_csv(tmp_path / "a" / "failures.csv").file.tolist() == [str(day)]
+
+
+def test_inputs_inside_the_output_folder_are_named_not_dropped_in_silence(
+        examples_dir, tmp_path):
+    """A batch never reads back its output folder; the files it leaves out for that are
+    named in the result (and by the CLI), and a run whose every input is inside it says so
+    (researcher QA, 28 Nov 2026: "no transcript files found" for files that exist)."""
+    import shutil
+
+    from analyzer.errors import UsageError
+
+    out = tmp_path / "runs"
+    old = out / "old"
+    old.mkdir(parents=True)
+    shutil.copy(examples_dir / "supplier_contract.txt", old)
+    result = run_batch([old, examples_dir / "zoom_salary.vtt"], out, BatchOptions(workers=1))
+    assert result.counts["sessions"] == 1
+    assert result.inside_out == [old / "supplier_contract.txt"]
+    with pytest.raises(UsageError, match="inside the output folder"):
+        run_batch([old], out, BatchOptions(workers=1))

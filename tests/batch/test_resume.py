@@ -101,3 +101,37 @@ def test_interrupted_and_killed_batch_resumes_to_the_same_tables(
 
     same_tables(plain_batch, out)
     assert not list((out / ".parts").glob(".*.tmp")), "no temporary file is left behind"
+
+
+@pytest.mark.slow
+def test_a_killed_driver_that_nobody_reaps_leaves_no_process_and_closes_its_output(
+        batch_inputs, tmp_path, subprocess_env):
+    """``kill -9`` of the driver while whoever started it only reads its output (and has
+    not reaped it: the driver stays a zombie). Until 28 Nov 2026 the fork server and its
+    workers ran on, holding the output pipe, and the reader hung (researcher QA)."""
+    import threading
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "analyzer", "batch", *map(str, batch_inputs), "--out",
+               str(out), "--chunk-size", "1", "--workers", "2", "--quiet"]
+    process = subprocess.Popen(command, env=subprocess_env, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while len(_descendants(process.pid)) < 4:  # tracker, fork server, two workers
+            assert process.poll() is None, "the batch ended before the signal"
+            assert time.monotonic() < deadline, "no workers started"
+            time.sleep(0.05)
+        helpers = _descendants(process.pid)
+        os.kill(process.pid, signal.SIGKILL)  # and no wait(): the driver stays a zombie
+        closed = threading.Event()
+        threading.Thread(target=lambda: (process.stdout.read(), closed.set()),
+                         daemon=True).start()
+        assert closed.wait(20), "the run's output stayed open after its driver was killed"
+        deadline = time.monotonic() + 15
+        while any(_alive(p) for p in helpers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [p for p in helpers if _alive(p)], "processes outlived their driver"
+    finally:
+        process.kill()
+        process.wait(timeout=30)

@@ -88,8 +88,23 @@ def test_json_paths_reach_the_failures_table(tmp_path):
     with pytest.raises(errors.TimingError) as caught:
         list(read_transcripts(path))
     failure = errors.Failure.from_exception(str(path), caught.value)
-    assert failure.error.startswith("segments[1]: time goes backwards")
+    assert failure.error.startswith("[E106] segments[1]: time goes backwards")
     assert "segments[0]" in failure.error and failure.line is None
+
+
+def test_a_failure_keeps_the_code_and_the_place_inside_the_line(tmp_path):
+    """The failures table and the summary say what a ``--quiet`` run says: the error code
+    and the cue, not only the line (coach QA, 28 Nov 2026)."""
+    path = tmp_path / "broken.vtt"
+    path.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v A>Hello.\n\n"
+                    "00:00:03.000 -> 00:00:04.000\n<v B>Hi.\n", encoding="utf-8")
+    with pytest.raises(errors.ReadError) as caught:
+        list(read_transcripts(path))
+    failure = errors.Failure.from_exception(str(path), caught.value)
+    assert failure.error.startswith(f"[{caught.value.code}]")
+    if caught.value.where:
+        assert f"({caught.value.where})" in failure.error
+    assert caught.value.problem in failure.error and failure.line == caught.value.line
 
 
 # Inline files with a bad value -> (error class, line, words the message must contain).

@@ -19,6 +19,8 @@ FOUND = {
     "We'll take our business elsewhere.": "We'll take our business elsewhere",
     "The delivery date is non-negotiable.": "non-negotiable",
     "That's my bottom line.": "bottom line",
+    "Thirty-nine or we look elsewhere.": "or we look elsewhere",
+    "Forty, or I go somewhere else.": "or I go somewhere else",
 }
 NOT_FOUND = [
     "I'm good on firewood, I can take it or leave it",  # indifference: no-need

@@ -267,6 +267,9 @@ def test_missed_opportunities_spare_named_priorities_and_engaging_questions(
 @pytest.mark.parametrize("reply,flagged", [
     ("Hmm. Three years is a long time for us. What if the ready meals don't sell?", False),
     ("We want to keep our plots where they are, full stop.", True),
+    # a counter on a condition bargains over the package (coach QA, 28 Nov 2026)
+    ("Forty-three... I mean, if the three years come with a price review every year, I "
+     "could look at forty-four.", False),
 ])
 def test_a_question_about_a_package_is_no_missed_opportunity(session_factory, reply, flagged):
     """A package met with a claim is flagged; met with a question about it, it is not: the

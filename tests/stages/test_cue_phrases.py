@@ -60,3 +60,23 @@ def test_contractions_in_real_turns(text: str, cue: str) -> None:
     nlp = get_nlp()
     matcher, names = _joint_matcher(id(nlp.vocab), nlp)
     assert cue in {names[m] for m, _, _ in matcher(nlp.make_doc(text))}
+
+
+@pytest.mark.parametrize("text, accepts", [
+    ("No deal. We'll go with Northwind.", False),
+    ("I can't accept that.", False),
+    ("That's not fair.", False),
+    ("That's not really fair.", False),
+    ("I don't agree.", False),
+    ("Deal.", True),
+    ("No problem, deal!", True),
+    ("That's fair.", True),
+])
+def test_a_negated_acceptance_accepts_nothing(text: str, accepts: bool) -> None:
+    """Until 28 Nov 2026 "No deal." counted as a strong acceptance (coach QA)."""
+    from analyzer.stages.cue_counts import _cues
+
+    nlp = get_nlp()
+    doc = nlp.make_doc(text)
+    cues = _cues(nlp, doc, [t.text for t in doc])
+    assert bool(cues["accept"] + cues["accept_strong"]) is accepts
