@@ -62,6 +62,29 @@ def _column(rows: list[dict], name: str) -> list:
         return [row.get(name) for row in rows]
 
 
+#: The types of the documented columns of the five tables (a name means the same in each),
+#: the starting point of ``unify_schemas``: a column empty in every chunk of a run (``start``
+#: of untimed sessions, ``closing_start`` when no session closes, every column of an empty
+#: ``failures``) was of Arrow type ``null``, so the same table of two runs had two schemas
+#: and ``pa.concat_tables`` over them failed (researcher QA, 28 Nov 2026).
+_STR, _INT, _FLOAT, _BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+DECLARED_TYPES: dict[str, pa.DataType] = {
+    **dict.fromkeys(("session_id", "speaker", "role", "text", "action", "action_terms",
+                     "stage", "move", "orientation", "labels", "offer", "gold", "source",
+                     "format", "parties", "third_parties", "outcome", "outcome_basis",
+                     "orientation_by_party", "model", "model_version", "model_hash", "file",
+                     "error", "hint"), _STR),
+    **dict.fromkeys(("turn", "unit", "source_line", "words", "start_char", "end_char",
+                     "first_turn", "last_turn", "turns", "speakers", "outcome_turn", "line",
+                     "opening_start", "exploring_start", "bargaining_start",
+                     "closing_start"), _INT),
+    **dict.fromkeys(("start", "end", "confidence", "talk_share", "integrative_share",
+                     "distributive_share", "neutral_share", "duration", "english_share"),
+                    _FLOAT),
+    "is_action": _BOOL, "not_english": _BOOL,
+}
+
+
 def _merge_types(a: pa.DataType, b: pa.DataType) -> pa.DataType:
     if a == b:
         return a
@@ -81,8 +104,10 @@ def unify_schemas(schemas: Iterable[pa.Schema], columns: Sequence[str],
                   extra: bool = False) -> pa.Schema:
     """One schema for all chunks: ``columns`` first, then (with ``extra``) every other column
     any chunk has, sorted; each column's type merged over the chunks (empty -> the type seen,
-    int + float -> float, anything else that differs -> text). Order-independent."""
-    types: dict[str, pa.DataType] = {name: pa.null() for name in columns}
+    int + float -> float, anything else that differs -> text), starting from
+    ``DECLARED_TYPES`` for the documented columns. Order-independent."""
+    types: dict[str, pa.DataType] = {name: DECLARED_TYPES.get(name, pa.null())
+                                     for name in columns}
     # each distinct schema once (merging one twice changes nothing; a batch's few hundred
     # parts have a handful of schemas, and the sessions table ~90 fields each)
     for schema in dict.fromkeys(schemas):

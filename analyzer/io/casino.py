@@ -49,8 +49,10 @@ def read(path: Path, data: list, **options) -> Iterator[Transcript]:
 
 def check(path: Path, position: int, dialogue: Any) -> None:
     """Raise ``MalformedError`` for what ``dialogue_transcript`` cannot read: not an object
-    with a ``chat_logs`` list, or an entry of it that is not an object. (A batch checks every
-    dialogue of a file this way before it hands them to workers as text.)"""
+    with a ``chat_logs`` list, or an entry of it that is not an object, has no text or names
+    no speaker (until 28 Nov 2026 those became an empty turn or a speaker "unknown" without
+    a word: researcher QA). (A batch checks every dialogue of a file this way before it
+    hands them to workers as text.)"""
     if not isinstance(dialogue, dict) or not isinstance(dialogue.get("chat_logs"), list):
         raise MalformedError(str(path),
                              f"[{position}]: not a CaSiNo dialogue (no chat_logs list)",
@@ -61,6 +63,13 @@ def check(path: Path, position: int, dialogue: Any) -> None:
             raise MalformedError(str(path),
                                  f"[{position}].chat_logs[{index}]: an entry is not an object",
                                  hint="each entry needs 'text' and 'id'")
+        for key, what in (("text", "no text"), ("id", "no speaker id")):
+            value = entry.get(key)
+            if value is None or (key == "id" and not str(value).strip()):
+                raise MalformedError(str(path), f"[{position}].chat_logs[{index}]: an entry "
+                                     f"with {what} ('{key}')",
+                                     hint="each entry needs 'text' and 'id' (the speaker, "
+                                          "e.g. 'mturk_agent_1'); fix or remove the entry")
 
 
 def session_id(position: int, dialogue: Mapping[str, Any]) -> str:

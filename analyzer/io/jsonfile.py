@@ -374,6 +374,10 @@ def read_turns(path: Path, data: Any, **options) -> Iterator[Transcript]:
             if not isinstance(item, dict):
                 raise MalformedError(str(path), f"{where}: a turn is not an object",
                                      hint='write each turn as {"speaker": "Anna", "text": "..."}')
+            if "text" not in item:  # a turn the export lost (an empty one is skipped)
+                raise MalformedError(str(path), f"{where}: a turn without 'text'",
+                                     hint='write each turn as {"speaker": "Anna", "text": '
+                                          '"..."}; an empty turn may have "text": ""')
             said = _text(path, item, where).strip()
             if not said:
                 continue

@@ -336,3 +336,29 @@ def test_inputs_inside_the_output_folder_are_named_not_dropped_in_silence(
     assert result.inside_out == [old / "supplier_contract.txt"]
     with pytest.raises(UsageError, match="inside the output folder"):
         run_batch([old], out, BatchOptions(workers=1))
+
+
+def test_the_documented_columns_have_one_type_whatever_the_data(examples_dir, tmp_path):
+    """An untimed text-only run and a run without failures keep the documented types
+    (until 28 Nov 2026 an all-empty column was of Arrow type null, so two runs' tables had
+    two schemas and could not be concatenated: researcher QA)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from analyzer.batch.tabular import DECLARED_TYPES
+
+    plain = tmp_path / "plain.txt"  # no times, no formal actions, no failures
+    plain.write_text("Anna: Hi Ben. Shall we start?\nBen: Sure. What matters most to you?\n"
+                     "Anna: Price. Could you do forty?\nBen: Forty works for me. Deal.\n",
+                     encoding="utf-8")
+    out = tmp_path / "out"
+    run_batch([plain], out, BatchOptions(workers=1))
+    for name in ("turns", "units", "stages", "sessions", "failures"):
+        schema = pq.read_schema(out / f"{name}.parquet")
+        assert not [f.name for f in schema if pa.types.is_null(f.type)], name
+        for field in schema:
+            if field.name in DECLARED_TYPES:
+                assert field.type == DECLARED_TYPES[field.name], (name, field.name)
+    turns = pq.read_table(out / "turns.parquet")
+    assert turns.schema.field("start").type == pa.float64()
+    assert turns["start"].null_count == turns.num_rows  # empty, and typed all the same

@@ -108,3 +108,24 @@ def test_alignment_of_exact_texts_repeats_and_near_misses():
     # a near miss (similarity >= 0.9) within the next five chat turns
     assert _align(entries, [["Hello therr", "small-talk"]]) == {2: ("small-talk",)}
     assert _align(entries, []) == {}
+
+
+@pytest.mark.parametrize("entry, words", [
+    ({"task_data": {}, "id": "mturk_agent_2"}, "no text ('text')"),
+    ({"text": None, "task_data": {}, "id": "mturk_agent_2"}, "no text ('text')"),
+    ({"text": "Hi. I need water.", "task_data": {}}, "no speaker id ('id')"),
+    ({"text": "Hi. I need water.", "task_data": {}, "id": " "}, "no speaker id ('id')"),
+])
+def test_an_entry_without_text_or_speaker_is_an_error_naming_it(tmp_path, entry, words):
+    """Until 28 Nov 2026 such an entry became an empty turn or a speaker "unknown" without
+    a word (researcher QA)."""
+    from analyzer.errors import MalformedError
+
+    dialogue = {"dialogue_id": 7, "participant_info": {}, "annotations": [], "chat_logs": [
+        {"text": "Hello there!", "task_data": {}, "id": "mturk_agent_1"}, entry]}
+    path = tmp_path / "mini.json"
+    path.write_text(json.dumps([dialogue]))
+    with pytest.raises(MalformedError) as caught:
+        list(read_transcripts(path))
+    assert caught.value.problem.startswith("[0].chat_logs[1]: ") and words in caught.value.problem
+    assert caught.value.hint

@@ -120,3 +120,20 @@ def test_whisperx_words_with_another_speaker_split_their_segment(tmp_path):
     (t,) = read_transcripts(path)
     assert [(x.speaker, x.text, x.start, x.end) for x in t.turns] == [
         ("SPEAKER_00", "We offer forty.", 0.0, 1.2), ("SPEAKER_01", "Too low.", 2.0, 3.0)]
+
+
+def test_a_turn_without_text_is_an_error_and_an_empty_one_is_skipped(tmp_path):
+    """A turn the export lost its text for was dropped without a word (researcher QA,
+    28 Nov 2026); an empty text is a turn with nothing said, skipped as before."""
+    from analyzer.errors import MalformedError
+
+    path = tmp_path / "turns.json"
+    path.write_text(json.dumps({"turns": [{"speaker": "A", "text": "Hello."},
+                                          {"speaker": "B"}, {"speaker": "A", "text": "Hi?"}]}))
+    with pytest.raises(MalformedError, match=r"turns\[1\]: a turn without 'text'"):
+        list(read_transcripts(path))
+    path.write_text(json.dumps({"turns": [{"speaker": "A", "text": "Hello."},
+                                          {"speaker": "B", "text": ""},
+                                          {"speaker": "B", "text": "Hi."}]}))
+    (t,) = read_transcripts(path)
+    assert [turn.text for turn in t.turns] == ["Hello.", "Hi."]
