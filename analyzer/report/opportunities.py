@@ -15,7 +15,8 @@ means there is no reply):
   single-issue counter or a distributive reply that asks nothing about the package. A
   counter that names another term of the package than its price or CaSiNo's items
   bargains over the package ("Could you do thirty-one if we drop the overnight to one
-  guard?" -> "One guard overnight, I could do thirty-three."): not flagged.
+  guard?" -> "One guard overnight, I could do thirty-three."): not flagged, nor a counter
+  on a condition ("if the training budget is every year, I could look at fifty-four").
   Multi-issue offers are how parties trade across issues (logrolling, Pruitt 1981); coding
   schemes count them integrative (Weingart et al. 1990; Kern et al. 2020).
 - ``integrative_proposal_rebuffed``: a proposal to work together or trade met with a

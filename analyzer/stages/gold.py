@@ -69,8 +69,9 @@ def read_gold(path: str | Path) -> list[GoldEntry]:
         fields = [f.strip() for f in parts[:cut] if f.strip()]
         rationale = "\t".join(parts[cut:]).strip().lstrip("#")
         if len(fields) != 1 + len(STAGES):
-            raise ReadError(str(path), f"expected a session id and {len(STAGES)} stage fields, "
-                            f"found {len(fields)} tab-separated fields", line=number, hint=fix)
+            raise ReadError(str(path), f"expected {1 + len(STAGES)} tab-separated fields (a "
+                            f"session id and {len(STAGES)} stages), found {len(fields)}",
+                            line=number, hint=fix)
         starts: dict[str, int | None] = {}
         for stage, field in zip(STAGES, fields[1:], strict=True):
             name, sep, value = field.partition("=")

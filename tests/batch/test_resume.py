@@ -47,10 +47,18 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt(command, env, out, sig, after_items, log):
     """Start the batch, wait until ``after_items`` items are done, send ``sig``."""
     with open(log, "w") as stderr:
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        # Ctrl-C's default back: a shell starts a background job with SIGINT ignored, the
+        # children inherit that, and Python then never turns it into KeyboardInterrupt (a
+        # `bash .ci/run &` made this test fail, the batch ending normally with code 1)
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
+                                   preexec_fn=_default_sigint)
     deadline = time.monotonic() + 120
     while _items_done(out) < after_items:
         assert process.poll() is None, f"the batch ended before the signal: {log.read_text()}"
