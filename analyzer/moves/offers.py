@@ -283,7 +283,10 @@ def asks_past_acceptance(sentences: Sequence[str]) -> bool:
     if any(closes_with_acceptance(t) for t in sentences):
         return False  # "Yes. Okay. I think that's a deal. Alan?": the chair accepts, then
         # hands over
-    first = next((j for j, t in enumerate(sentences) if detect_offer(t) == "accept"), 0)
+    # the accepting sentence: the first that opens with a word of agreement (the
+    # short-reaction rule's own test; running the rules again per sentence cost ~3 us a turn)
+    first = next((j for j, t in enumerate(sentences)
+                  if (w := _WORD.findall(t.lower()[:20])) and w[0] in _ACCEPT_FIRST), 0)
     for j in range(first, len(sentences)):
         text = sentences[j].strip()
         if not text.endswith("?"):
