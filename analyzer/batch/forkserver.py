@@ -20,11 +20,12 @@ from __future__ import annotations
 #: first item; imported once here, the workers get it with the fork.
 #: Not ``pyarrow.parquet``: workers encode their tables as Arrow IPC (``parts``), only the
 #: driver writes Parquet; preloading it cost the server ~14 ms and each process ~5.5 MB.
-#: The last two are for the server alone: ``fork_server_freeze`` moves everything loaded
+#: The first and the last two are for the server alone: ``fork_server_quiet`` makes it ignore
+#: Ctrl-C while it imports (the driver handles it), ``fork_server_freeze`` moves everything loaded
 #: before it out of the garbage collector's walks (so no worker walks it again), and
 #: ``fork_server_exit`` makes the server end without finalising.
-PRELOAD = ["analyzer.batch.worker", "analyzer.pipeline", "spacy", "pyarrow", "pandas",
-           "analyzer.moves.model", "analyzer.nlp",
+PRELOAD = ["analyzer.batch.fork_server_quiet", "analyzer.batch.worker", "analyzer.pipeline",
+           "spacy", "pyarrow", "pandas", "analyzer.moves.model", "analyzer.nlp",
            "analyzer.stages.segmenter", "analyzer.report.tables",
            "analyzer.batch.fork_server_freeze", "analyzer.batch.fork_server_exit"]
 

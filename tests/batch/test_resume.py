@@ -143,3 +143,24 @@ def test_a_killed_driver_that_nobody_reaps_leaves_no_process_and_closes_its_outp
     finally:
         process.kill()
         process.wait(timeout=30)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after", [0.3, 1.0])
+def test_ctrl_c_in_the_first_second_shows_no_traceback(batch_inputs, tmp_path, subprocess_env,
+                                                       after):
+    """Ctrl-C at a terminal reaches every process of the run (here: SIGINT to the process
+    group). In the first second the fork server was still importing and printed a
+    KeyboardInterrupt traceback, and a worker it was starting one from the pool's
+    semaphores gone (researcher QA, 28 Nov 2026); the driver's message is all there is."""
+    command = [sys.executable, "-m", "analyzer", "batch", *map(str, batch_inputs), "--out",
+               str(tmp_path / "out"), "--workers", "2", "--quiet"]
+    process = subprocess.Popen(command, env=subprocess_env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, start_new_session=True,
+                               preexec_fn=_default_sigint)
+    time.sleep(after)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    text = stderr.decode("utf-8", "replace")
+    assert "Traceback" not in text, text
+    assert process.returncode in (130, 1), text  # 1: it had finished before the signal
