@@ -32,6 +32,15 @@ def training_table(data: CodedData):
     return turn_frame(data.transcripts, labelled_only=True)
 
 
+def training_fingerprints(data, session_ids) -> list[str]:
+    """``evaluation.dialogue_fingerprint`` of every session the model learns from, sorted."""
+    from .evaluation import dialogue_fingerprint
+
+    wanted = {str(s) for s in session_ids}
+    return sorted({dialogue_fingerprint(t) for t in data.transcripts
+                   if str(t.session_id) in wanted})
+
+
 def train(data: CodedData, seed: int = 0, name: str = "custom", version: str = "1",
           params: dict[str, Any] | None = None) -> MoveModel:
     """Fit a ``MoveClassifier`` on every labelled turn of ``data``. Same data + seed -> same
@@ -55,6 +64,8 @@ def train(data: CodedData, seed: int = 0, name: str = "custom", version: str = "
             "sha256": data.sha256(), "bytes": data.size_bytes(),
             "dialogues": len({s for s in X["session_id"]}),
             "labelled_turns": int(len(X)),
+            # so that ``analyzer evaluate`` knows a training dialogue under any file name
+            "dialogue_fingerprints": training_fingerprints(data, set(X["session_id"])),
         },
     }
     if data.train_only:

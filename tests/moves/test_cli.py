@@ -14,6 +14,17 @@ from analyzer.cli import app
 runner = CliRunner()
 
 
+def _unseen(dialogue: dict) -> dict:
+    """``dialogue`` with its words changed: a dialogue the model never saw."""
+    changed = json.loads(json.dumps(dialogue))
+    for entry in changed["chat_logs"]:
+        if entry["text"] not in ("Submit-Deal", "Accept-Deal", "Reject-Deal", "Walk-Away"):
+            entry["text"] = entry["text"] + " (new)"
+    changed["annotations"] = [[text + " (new)", labels]
+                              for text, labels in changed.get("annotations", [])]
+    return changed
+
+
 @pytest.mark.casino
 def test_train_then_evaluate_on_a_casino_slice(casino_slice, tmp_path):
     out = tmp_path / "model"
@@ -35,6 +46,17 @@ def test_train_then_evaluate_on_a_casino_slice(casino_slice, tmp_path):
     assert "self-need" in scores["labels"]["per_class"]
 
     assert "in-sample" in result.stderr
+    assert len(data["dialogue_fingerprints"]) == data["dialogues"]
+
+    # the same dialogues under another name: the card's fingerprints still know them
+    # (until 28 Nov 2026 a renamed subset was scored as "held-out": researcher QA)
+    dialogues = json.loads(casino_slice.read_text(encoding="utf-8"))
+    renamed = tmp_path / "my_sample.json"
+    renamed.write_text(json.dumps(dialogues[:3] + [_unseen(dialogues[3])]), encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(renamed), "--model", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "3 of 4 dialogues in my_sample.json" in result.stderr
+    assert "in-sample evaluation" in result.stdout
 
     result = runner.invoke(app, ["evaluate", str(casino_slice), "--cv", "2",
                                  "--level", "orientation"])
