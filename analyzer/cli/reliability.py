@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import AnalyzerError, UsageError
-from .common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, fail_usage
+from .common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, err, fail, fail_usage
 from .pipes import pipe_safe, study_console, write_outputs_first
 
 GOLD_AS = ("orientation", "labels")
@@ -131,6 +131,8 @@ def reliability(
     if empty:
         fail_usage(f"no codes found for {', '.join(empty)}",
                    "check the code column and that the corpus carries human labels")
+    for warning in unmatched_warnings(coders):
+        err(warning)
     result = compute(coders)
     if (result.pairs["n"] == 0).all():
         fail_usage("the coders share no coded turns",
@@ -170,6 +172,27 @@ def reliability(
         console.print(frame_table(shown, f"Confusion: {a} (rows) x {b} (columns)"))
     typer.echo(note, nl=False)
     raise typer.Exit(EXIT_OK)
+
+
+def unmatched_warnings(coders: dict) -> list[str]:
+    """A warning per coder whose coded turns match no other coder's (a session id that is
+    not in the results, a turn past a session's end): they take no part in the agreement,
+    and until 28 Nov 2026 were left out without a word (researcher QA)."""
+    from ..study.reliability import coder_frame
+
+    frame = coder_frame(coders)
+    coded = frame.notna()
+    warnings = []
+    for name in frame.columns:
+        alone = coded[name] & (coded.drop(columns=name).sum(axis=1) == 0)
+        if alone.any():
+            keys = [f"session {s} turn {t}" for s, t in list(frame.index[alone])[:3]]
+            more = ", ..." if alone.sum() > 3 else ""
+            warnings.append(
+                f"warning: {int(alone.sum())} of {int(coded[name].sum())} turns coded by "
+                f"{name} match no other coder's turns ({', '.join(keys)}{more}) and are "
+                "left out; check session_id and turn (0-based, as in the turns table)")
+    return warnings
 
 
 #: Confusion tables wider than this are left to the CSV: in an 80-100 column terminal

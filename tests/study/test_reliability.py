@@ -216,3 +216,18 @@ def test_the_analysers_codes_leave_formal_actions_out():
     codes = codes_from_turns(turns, labels="model", code="orientation")
     assert list(codes.index.get_level_values("turn")) == [0, 2]
     assert list(codes) == ["integrative", "distributive"]
+
+
+def test_cli_names_coded_turns_no_other_coder_has(tmp_path):
+    """Codes for a session or turn the other coder lacks take no part in the agreement; the
+    CLI says so (researcher QA, 28 Nov 2026: "nope,0" and "157,999" were left out silently)."""
+    rows = [f"s1,{t},{'integrative' if t % 2 else 'neutral'}" for t in range(6)]
+    (tmp_path / "a.csv").write_text("session_id,turn,code\n" + "\n".join(rows) + "\n")
+    (tmp_path / "b.csv").write_text("session_id,turn,code\n" + "\n".join(
+        rows + ["nope,0,neutral", "s1,999,integrative"]) + "\n")
+    res = CliRunner().invoke(app, ["reliability", str(tmp_path / "a.csv"),
+                                   str(tmp_path / "b.csv"), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    assert "2 of 8 turns coded by b match no other coder's turns" in res.stderr
+    assert "session nope turn 0" in res.stderr and "session s1 turn 999" in res.stderr
+    assert "coded by a" not in res.stderr
