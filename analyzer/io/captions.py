@@ -371,5 +371,11 @@ def read_vtt(path: Path, text: str, **options) -> Iterator[Transcript]:
 
 
 def read_srt(path: Path, text: str, **options) -> Iterator[Transcript]:
+    """SubRip captions; a file that opens with ``WEBVTT`` is WebVTT whatever its name says
+    (saved or renamed as ``.srt``: its first cue failed with a hint about blank lines,
+    researcher QA 28 Nov 2026), and is read as such."""
+    if text.lstrip("\ufeff \t\r\n").startswith("WEBVTT"):
+        yield from read_vtt(path, text, **options)
+        return
     segments, roles = _read_cues(path, text, "srt")
     yield make_transcript(path, "srt", segments, roles=roles, unit="cue")

@@ -173,3 +173,15 @@ def test_vtt_headings_used_once_continue_the_turn_a_recurring_note_speaks(tmp_pa
                 "Priya Shah: Hi.", "Note: Can you repeat the price?")
     assert [x.speaker for x in read_one(path).turns] == ["Marco Rossi", "Note", "Priya Shah",
                                                          "Note"]
+
+
+def test_a_webvtt_file_named_srt_is_read_as_webvtt(tmp_path):
+    """Its first cue failed with a hint about blank lines (researcher QA, 28 Nov 2026)."""
+    path = tmp_path / "zoom_call.srt"
+    path.write_text("WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\n<v Ana>Hello.</v>\n\n"
+                    "2\n00:00:02.500 --> 00:00:04.000\n<v Bo>Hi, shall we start?</v>\n",
+                    encoding="utf-8")
+    t = read_one(path)
+    assert t.format == "vtt"
+    assert [(x.speaker, x.text) for x in t.turns] == [("Ana", "Hello."),
+                                                        ("Bo", "Hi, shall we start?")]
