@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -71,9 +71,14 @@ def _read(part: Path, name: str) -> pa.Table:
 
 
 def write_table(folder: OutputFolder, name: str, parts: Sequence[Path],
-                columns: Sequence[str], extra: bool = False) -> tuple[Path, Path, int]:
+                columns: Sequence[str], extra: bool = False,
+                respell: Mapping[Path, tuple[str, str, str]] | None = None
+                ) -> tuple[Path, Path, int]:
     """Write ``name.parquet`` and ``name.csv`` from ``parts`` (in order): the chunk store's
     part files (table ``name`` of each, see ``parts``) or Parquet files.
+
+    ``respell``: part -> (column, old, new): in that part's column, a path spelled ``old``
+    (or a path inside it) is written as ``new`` (``runner._Run.note_file``).
 
     Both files are written to temporary names and renamed, so a reader never sees half a
     table. Returns the two paths and the number of rows.
@@ -99,7 +104,10 @@ def write_table(folder: OutputFolder, name: str, parts: Sequence[Path],
                 buffer, buffered, buffered_bytes = [], 0, 0
 
             for part in parts:
-                table = conform(_read(part, name), schema, fields)
+                table = _read(part, name)
+                if respell and part in respell:
+                    table = _respelled(table, *respell[part])
+                table = conform(table, schema, fields)
                 buffer.append(table)
                 buffered += table.num_rows
                 buffered_bytes += table.nbytes
@@ -113,11 +121,32 @@ def write_table(folder: OutputFolder, name: str, parts: Sequence[Path],
     return parquet_path, csv_path, rows
 
 
+def _respelled(table: pa.Table, column: str, old: str, new: str) -> pa.Table:
+    """``table`` with the path ``old`` in ``column`` written as ``new``, and a path inside
+    ``old`` (a channel of a Slack export folder) as the same path inside ``new``."""
+    if column not in table.column_names:
+        return table
+    base_old, base_new = old.rstrip("/\\"), new.rstrip("/\\")
+
+    def one(value):
+        if not isinstance(value, str):
+            return value
+        if value in (old, base_old):
+            return new
+        if value.startswith((base_old + "/", base_old + "\\")):
+            return base_new + value[len(base_old):]
+        return value
+
+    at = table.column_names.index(column)
+    values = [one(v) for v in table.column(column).to_pylist()]
+    return table.set_column(at, column, pa.array(values, type=table.schema.field(at).type))
+
+
 def write_tables(folder: OutputFolder,
-                 jobs: Sequence[tuple[str, Sequence[Path], Sequence[str], bool]]
-                 ) -> dict[str, tuple[Path, Path, int]]:
-    """``write_table`` for each ``(name, parts, columns, extra)``, ``ASSEMBLY_THREADS`` at a
-    time (the same files as one after the other); the first error is raised."""
+                 jobs: Sequence[tuple]) -> dict[str, tuple[Path, Path, int]]:
+    """``write_table`` for each ``(name, parts, columns, extra[, respell])``,
+    ``ASSEMBLY_THREADS`` at a time (the same files as one after the other); the first
+    error is raised."""
     with ThreadPoolExecutor(max_workers=ASSEMBLY_THREADS,
                             thread_name_prefix="assemble") as pool:
         futures = {job[0]: pool.submit(write_table, folder, *job) for job in jobs}

@@ -160,6 +160,9 @@ class FilePlan:
     todo: list[WorkItem] = field(default_factory=list)
     done: list[dict] = field(default_factory=list)  # journal records of reused items
     failure: ItemResult | None = None  # the file (or a part of it) could not be read
+    #: the file's path as an earlier run spelled it (its finished items' ``source`` and
+    #: ``file`` columns say it so), when that run recorded the file
+    spelled: str | None = None
 
     @property
     def reused(self) -> bool:
@@ -219,7 +222,8 @@ class FilePlanner:
             if known.get("error") is not None:
                 done = self.store.done(known["items"][0])
                 if done:
-                    return FilePlan(entry, fkey, known, known["items"], done=[done])
+                    return FilePlan(entry, fkey, known, known["items"], done=[done],
+                                    spelled=known.get("path"))
             else:
                 final = unique_ids(known["ids"], self.seen)
                 keys = self._keys(where, digest, final)
@@ -227,7 +231,8 @@ class FilePlanner:
                     keys.append(read_failure_key(where, digest, self.opts_hash))
                 done = [self.store.done(k) for k in keys]
                 if keys == known["items"] and all(done):
-                    return FilePlan(entry, fkey, known, keys, done=done)
+                    return FilePlan(entry, fkey, known, keys, done=done,
+                                    spelled=known.get("path"))
         partial: PartialReadError | None = None
         try:
             if pre is None or not pre.read:
@@ -256,7 +261,8 @@ class FilePlanner:
             record["partial"] = "; ".join(e.problem for e in partial.errors)
         if known is None or any(known.get(k) != v for k, v in record.items()):
             self.store.record_file(fkey, record)
-        plan = FilePlan(entry, fkey, record, record["items"])
+        plan = FilePlan(entry, fkey, record, record["items"],
+                        spelled=known.get("path") if known is not None else None)
         ranges = chunk_ranges(len(transcripts), self.chunk_size)
         for chunk, ((start, stop), key) in enumerate(zip(ranges, keys, strict=True)):
             done = self.store.done(key)

@@ -46,6 +46,8 @@ COUNTS = ("sessions", "turns", "units", "failures")
 #: the two threads end together (x10, one thread: turns 0.46 s, sessions 0.48, units 0.22,
 #: stages 0.13 of CPU; in ``TABLES`` order one thread had units, stages and sessions, 0.83 s).
 ASSEMBLY_ORDER = ("turns", "sessions", "units", "stages", "failures")
+#: the tables that name an input file, and their column that does
+RESPELLED = {"sessions": "source", "failures": "file"}
 #: The driver's thread switch interval during a run (Python's default: 5 ms). Why: the
 #: driver's threads (read-ahead, the pool's feeder and result threads, the main loop) mostly
 #: wait on pipes and disks, and each wait ends with taking the interpreter lock back from
@@ -260,6 +262,8 @@ class _Run:
         self.state = Progress(files_total=len(files))
         self.inputs: list[dict] = []  # every input with its hash, for the manifest
         self.plan: list[str] = []  # every item key of the run, in input order
+        #: item key -> (the spelling an earlier run wrote, this run's) of its file's path
+        self.respelled: dict[str, tuple[str, str]] = {}
         self.file_keys: list[str] = []
         self.items_reused = 0
         self.manifest: dict = {"status": "starting"}
@@ -343,6 +347,14 @@ class _Run:
                 ahead.close()
 
     def note_file(self, plan: FilePlan) -> None:
+        if plan.spelled and plan.spelled != plan.entry.path:
+            # a rerun that names the file otherwise ("big/a.json", then "/data/big/a.json"):
+            # the items an earlier run finished get this run's spelling in the tables, as an
+            # uninterrupted run would have them (researcher QA, 28 Nov 2026)
+            todo = {item.key for item in plan.todo}
+            for key in plan.items:
+                if key not in todo:
+                    self.respelled[key] = (plan.spelled, plan.entry.path)
         self.plan.extend(plan.items)
         self.file_keys.append(plan.key)
         self.state.files_read += 1
@@ -377,9 +389,11 @@ class _Run:
         jobs = []
         for name in ASSEMBLY_ORDER:
             columns, extra = TABLE_COLUMNS[name]
-            parts = [self.store.part_path(k) for k in self.plan
-                     if name in self.store.items[k].get("tables", ())]
-            jobs.append((name, parts, columns, extra))
+            keys = [k for k in self.plan if name in self.store.items[k].get("tables", ())]
+            parts = [self.store.part_path(k) for k in keys]
+            respell = {self.store.part_path(k): (RESPELLED[name], *self.respelled[k])
+                       for k in keys if k in self.respelled} if name in RESPELLED else {}
+            jobs.append((name, parts, columns, extra, respell))
         written = write_tables(self.folder, jobs)
         tables = {}
         for name in TABLES:

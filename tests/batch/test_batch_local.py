@@ -362,3 +362,30 @@ def test_the_documented_columns_have_one_type_whatever_the_data(examples_dir, tm
     turns = pq.read_table(out / "turns.parquet")
     assert turns.schema.field("start").type == pa.float64()
     assert turns["start"].null_count == turns.num_rows  # empty, and typed all the same
+
+
+def test_a_rerun_that_spells_the_paths_otherwise_writes_its_own_spelling(
+        examples_dir, tmp_path, monkeypatch):
+    """The items a first run finished name their file as that run spelled it; a rerun that
+    names the same file otherwise ("in/call.txt", then "/abs/in/call.txt") writes the tables
+    an uninterrupted run with its own spelling writes (researcher QA, 28 Nov 2026: both
+    spellings in ``sessions.source``)."""
+    import shutil
+
+    (tmp_path / "in").mkdir()
+    shutil.copy(examples_dir / "supplier_contract.txt", tmp_path / "in" / "call.txt")
+    (tmp_path / "in" / "empty.txt").write_text("", encoding="utf-8")  # a failure row too
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    run_batch(["in"], out, BatchOptions(workers=1))
+    assert pd.read_parquet(out / "sessions.parquet").source.tolist() == [
+        str(Path("in") / "call.txt")]
+    again = run_batch([str(tmp_path / "in")], out, BatchOptions(workers=1))
+    assert again.manifest["counts"]["items_reused"] == again.manifest["counts"]["items"]
+    fresh = tmp_path / "fresh"
+    run_batch([str(tmp_path / "in")], fresh, BatchOptions(workers=1))
+    for name in ("sessions", "failures"):
+        pd.testing.assert_frame_equal(pd.read_parquet(out / f"{name}.parquet"),
+                                      pd.read_parquet(fresh / f"{name}.parquet"))
+    assert pd.read_parquet(out / "failures.parquet").file.tolist() == [
+        str(tmp_path / "in" / "empty.txt")]

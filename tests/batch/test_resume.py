@@ -163,4 +163,6 @@ def test_ctrl_c_in_the_first_second_shows_no_traceback(batch_inputs, tmp_path, s
     _, stderr = process.communicate(timeout=120)
     text = stderr.decode("utf-8", "replace")
     assert "Traceback" not in text, text
-    assert process.returncode in (130, 1), text  # 1: it had finished before the signal
+    # 130: the driver's own "interrupted"; -SIGINT: the signal came while the interpreter was
+    # still starting (before Python handles it: a loaded machine); 1: finished before it
+    assert process.returncode in (130, -signal.SIGINT, 1), text
