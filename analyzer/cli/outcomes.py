@@ -87,6 +87,18 @@ def _check_coverage(extra, turns, subset, outcomes_csv, results_dir) -> None:
             f"the results ({_examples(cover['file_only'])}); those rows are not used")
 
 
+def _warn_duplicates(turns) -> None:
+    """A warning when sessions of the results repeat one another word for word."""
+    from ..study.outcomes import duplicate_sessions
+
+    groups = duplicate_sessions(turns)
+    if groups:
+        copies = sum(len(g) - 1 for g in groups)
+        shown = "; ".join(" = ".join(g) for g in groups[:3]) + ("; ..." if len(groups) > 3 else "")
+        err(f"warning: {copies} session(s) repeat another session word for word ({shown}); "
+            "each copy counts in n; if they are the same negotiation, analyse one copy")
+
+
 def _compare(results, extra, level, xs, ys, out, outcomes_csv, results_dir,
              constant_note="") -> None:
     """``--labels both``: the correlations on model and human labels side by side."""
@@ -208,6 +220,7 @@ def outcomes(
     if extra is not None:
         _check_coverage(extra, results.turns, subset if labels != "both" else "annotated",
                         outcomes_csv, results_dir)
+    _warn_duplicates(results.turns)
     if labels in ("gold", "both"):  # parties without any human label say nothing about human labels
         data = data[data["coded"] > 0]
         if data.empty:

@@ -58,6 +58,23 @@ def _counts(frame: pd.DataFrame, keys: list[str], index: pd.MultiIndex | pd.Inde
     return out
 
 
+def duplicate_sessions(turns: pd.DataFrame) -> list[list[str]]:
+    """Groups of sessions whose spoken turns say the same words in the same order (the same
+    negotiation in two files: ``147`` and ``147-2``), each group sorted; an analysis of
+    outcomes counts every copy, so n is inflated (researcher QA, 28 Nov 2026)."""
+    if "text" not in turns.columns or turns.empty:
+        return []
+    frame = turns
+    if "is_action" in frame.columns:
+        frame = frame[~frame["is_action"].map(lambda v: str(v).strip().lower() in ("true", "1"))]
+    said = frame.assign(text=frame["text"].fillna("").astype(str).str.split().str.join(" ")
+                        .str.casefold())
+    joined = said.groupby(said["session_id"].astype(str), sort=True)["text"].agg("\n".join)
+    joined = joined[joined.str.len() > 0]
+    groups = joined.index.to_series().groupby(joined.to_numpy()).agg(list)
+    return sorted(sorted(g) for g in groups if len(g) > 1)
+
+
 def _spoken(turns: pd.DataFrame, labels: str) -> pd.DataFrame:
     frame = turns.copy()
     frame["code"] = list(turn_codes(turns, labels=labels, code="orientation"))

@@ -142,6 +142,9 @@ def test_cli_session_level_leaves_out_constant_columns(turns, tmp_path):
     assert res.exit_code == 0, res.output
     study = pd.read_csv(out / "study_table.csv")
     assert (study["mean_items"] == 1.5).all() and "points_scored" not in study.columns
+    # the copies say the same words: the run says so, as each counts in n (researcher QA)
+    assert "2 session(s) repeat another session word for word (s1 = s3; s2 = s4)" in \
+        res.stderr
     corr = pd.read_csv(out / "correlations.csv")
     assert set(corr["y"]) == {"joint_points"}  # the default targets that exist
     res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(party),
@@ -319,3 +322,13 @@ def test_cli_outcomes_file_matching_some_sessions_warns(results_dir, tmp_path):
     text = " ".join(res.output.split())
     assert "session.csv: none of the default outcome columns" in text
     assert "--targets (its numeric columns: deal_value)" in text
+
+
+def test_duplicate_sessions_are_the_same_words_in_the_same_order():
+    from analyzer.study.outcomes import duplicate_sessions
+
+    rows = [("a", "Hi  there.", False), ("a", "Deal?", False), ("b", "hi there.", False),
+            ("b", "Deal?", False), ("b", "Submit-Deal", True), ("c", "Deal?", False),
+            ("c", "Hi there.", False)]
+    turns = pd.DataFrame(rows, columns=["session_id", "text", "is_action"])
+    assert duplicate_sessions(turns) == [["a", "b"]]  # case, spacing and actions aside
