@@ -124,9 +124,11 @@ def sequences(
     groups = ["lag", "scope", "stage"] if by_stage else ["lag", "scope"]
     svgs, shown_tables = {}, []  # printed after the --out files are written
     cautions = 0
+    empty = []
     for key, part in table.groupby(groups, sort=False):
         key = key if isinstance(key, tuple) else (key,)
         if part["observed"].sum() == 0:
+            empty.append(", ".join(f"{g} {v}" for g, v in zip(groups, key, strict=True)))
             continue
         title = ", ".join(f"{g} {v}" for g, v in zip(groups, key, strict=True))
         shown = as_matrix(part, "observed").astype("Int64").astype(str) + "  z=" + \
@@ -140,6 +142,13 @@ def sequences(
         shown_tables.append(printed)
         name = "transitions_" + "_".join(str(v) for v in key) + ".svg"
         svgs[name] = transition_heatmap_svg(part, f"Transitions ({title})")
+    if empty:  # said, not left out in silence (researcher QA, 28 Nov 2026)
+        why = ("; with two speakers who take turns, an even lag pairs a speaker with "
+               "themselves (scope within), never across" if any(
+                   "scope across" in e and f"lag {k}," in e + "," for e in empty
+                   for k in lags if k % 2 == 0) else "")
+        err(f"note: no turn pairs for {'; '.join(empty[:4])}"
+            f"{'; ...' if len(empty) > 4 else ''}, so no table for them{why}")
     if recip is not None and len(recip):
         rows = []
         for kind in ("integrative", "distributive"):

@@ -215,3 +215,19 @@ def test_heatmap_axis_names_the_lag(turns):
     assert "next turn" not in lag2 and ">2 turns later<" in lag2
     assert "columns: 2 turns later" in lag2
     assert "the speaker&#x27;s 3rd next turn" in within3  # escaped apostrophe
+
+
+def test_cli_says_which_tables_have_no_pairs(tmp_path):
+    """Two speakers who alternate have no lag-2 pairs across speakers; the table used to be
+    left out without a word (researcher QA, 28 Nov 2026)."""
+    rows = [{"session_id": "s1", "turn": t, "speaker": "AB"[t % 2],
+             "orientation": ("integrative", "distributive", "neutral")[t % 3],
+             "move": "non-strategic", "is_action": False} for t in range(12)]
+    results = tmp_path / "results"
+    results.mkdir()
+    pd.DataFrame(rows).to_csv(results / "turns.csv", index=False)
+    res = CliRunner().invoke(app, ["sequences", str(results), "--lag", "1,2",
+                                   "--out", str(tmp_path / "seq")])
+    assert res.exit_code == 0, res.output
+    assert "no turn pairs for lag 2, scope across" in res.stderr
+    assert "an even lag pairs a speaker with themselves" in res.stderr
