@@ -38,10 +38,13 @@ def headlines(report: dict) -> list[str]:
         role = "" if third["speaker"].lower() == third["role"] else f" ({third['role']})"
         lines.append(f"{third['speaker']}{role} spoke {pct(third['talk_share'])} "
                      "of all words and is reported apart.")
-    rec = [r for r in report["reciprocity"]["parties"] if r["after_integrative"]]
-    if rec:
+    rec = report["reciprocity"]["parties"]
+    if any(r["after_integrative"] for r in rec):
+        # every party, one with nothing to answer too: a line naming only one side read as
+        # if the other had not answered (coach QA, 28 Nov 2026)
         lines.append("Integrative moves answered in kind: " + "; ".join(
             f"{r['party']} {r['integrative_in_kind']} of {r['after_integrative']}"
+            if r["after_integrative"] else f"{r['party']} none to answer"
             for r in rec) + ".")
     shifts = [p for p in report["turning_points"] if p["kind"] == "climate"]
     lines.append("Climate shifts: " + (", ".join(
