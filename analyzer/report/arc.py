@@ -75,6 +75,21 @@ def climate(facts: Sequence[TurnFact], window: int = WINDOW,
     return out
 
 
+def _voice_of_shift(by_index, counted: list[int], index: int, state: str, window: int):
+    """The turn to quote for a climate shift found after turn ``index``: that turn when it
+    has the new orientation, else the latest turn of the window that has it. A window tips
+    also when an old turn leaves it, and then the turn it tipped on can be neutral ("Nothing's
+    agreed. Thanks Dev." quoted as a shift to integrative: coach QA, 28 Nov 2026)."""
+    fact = by_index[index]
+    if fact.orientation == state:
+        return fact
+    at = counted.index(index)
+    for k in reversed(counted[max(0, at - window + 1): at]):
+        if by_index[k].orientation == state:
+            return by_index[k]
+    return fact
+
+
 def turning_points(facts: Sequence[TurnFact], window: int = WINDOW,
                    margin: int = MARGIN) -> list[dict]:
     """Stage changes and climate shifts, in turn order."""
@@ -86,13 +101,14 @@ def turning_points(facts: Sequence[TurnFact], window: int = WINDOW,
                            "to": cur.stage, "speaker": cur.speaker, "start": cur.start,
                            "text": clip(cur.text, 160)})
     settled = None
+    counted = [f.index for f in facts if f.spoken and f.is_party and not is_pleasantry(f)]
     for index, state in climate(facts, window, margin):
         if state == "mixed":
             continue
         if settled is not None and state != settled:
-            fact = by_index[index]
-            points.append({"turn": index, "kind": "climate", "from": settled, "to": state,
-                           "speaker": fact.speaker, "start": fact.start,
+            fact = _voice_of_shift(by_index, counted, index, state, window)
+            points.append({"turn": fact.index, "kind": "climate", "from": settled,
+                           "to": state, "speaker": fact.speaker, "start": fact.start,
                            "text": clip(fact.text, 160)})
         settled = state
     return sorted(points, key=lambda p: (p["turn"], p["kind"] != "stage"))

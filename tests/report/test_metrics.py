@@ -179,6 +179,25 @@ def test_climate_shifts_both_ways_on_substantive_moves(session_factory):
         (9, "distributive", "integrative")]
 
 
+def test_a_climate_shift_is_quoted_at_a_turn_of_the_new_climate(session_factory):
+    """The window tips at turn 9, a neutral turn (an old claim left the window); the shift
+    is quoted at turn 7, the latest integrative turn in it (coach QA, 28 Nov 2026: "Nothing's
+    agreed. Thanks Dev." was quoted as a shift to integrative)."""
+    def row(speaker, move, orientation):
+        return (speaker, f"{speaker} {move}", None, None, move, orientation, 0.8)
+
+    rows = [row("A", "small-talk", "integrative"), row("B", "small-talk", "integrative")]
+    rows += [row(s, "self-need", "distributive") for s in "ABA"]
+    rows += [row(s, "elicit-pref", "integrative") for s in "BAB"]
+    rows += [row(s, "non-strategic", "neutral") for s in "AB"]
+    stages = ["opening"] * 2 + ["bargaining"] * 8
+    points = turning_points(turn_facts(session_factory("tip", rows, stages, "agreement", 9)))
+    shifts = [p for p in points if p["kind"] == "climate"]
+    assert [(p["turn"], p["from"], p["to"]) for p in shifts] == [
+        (7, "distributive", "integrative")]
+    assert shifts[0]["text"] == "B elicit-pref"
+
+
 def test_start_only_times_give_estimated_time_shares(session_factory):
     make_session = session_factory
     rows = [("A", "one two three four five", 0.0, None, "small-talk", "integrative", 0.9),
