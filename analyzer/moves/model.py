@@ -24,11 +24,12 @@ import scipy.sparse as sp
 
 from ..errors import ModelError
 from ..nlp.cues import count_cues, find_cues, first_cue
+from ..number_words import CARDINALS, alternation
 from ..results import ORIENTATIONS, TurnMove, Unit, UnitMove
 from ..transcript import Transcript
 from .classifier import FittedClassifier
 from .commitments import ULTIMATUM, find_commitment
-from .offers import _PUT_FORWARD, action_move, detect_offers, turn_acceptance, with_term_offers
+from .offers import PUT_FORWARD, action_move, detect_offers, turn_acceptance, with_term_offers
 from .taxonomy import orientation_of_move
 
 MODEL_FILE = "model.skops"
@@ -463,7 +464,7 @@ def _settle_acceptances(transcript: Transcript, units: list[Unit],
             plain = set(tm.labels) <= {"non-strategic"}
             move = (new or "non-strategic") if plain else tm.move
             turn_moves[j] = tm = dataclasses.replace(tm, offer=new, move=move)
-        if tm.offer in _PUT_FORWARD:
+        if tm.offer in PUT_FORWARD:
             pending = turn.speaker
             proposers.add(turn.speaker)
         elif tm.offer == "accept":
@@ -474,9 +475,8 @@ def _settle_acceptances(transcript: Transcript, units: list[Unit],
 
 
 #: a number in words or digits: terms put forward, for ``_settle_acceptances``
-_AMOUNT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-                     r"twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
-                     r"ninety|hundred|thousand|half|all|percent)\b", re.IGNORECASE)
+_AMOUNT = re.compile(r"\d|\b" + alternation((*CARDINALS, "half", "all", "percent")) + r"\b",
+                     re.IGNORECASE)
 
 
 def _mark_commitments(transcript: Transcript, units: list[Unit], unit_moves: list[UnitMove],

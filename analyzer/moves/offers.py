@@ -270,7 +270,7 @@ _CLOSES = re.compile(
     r"(?:,? (?:then|thanks|thank you)|,? \w+)?[\s.!]*$")
 
 #: the offer kinds that put terms on the table for the other side to accept
-_PUT_FORWARD = frozenset({"tradeoff_offer", "package_offer", "single_issue_offer",
+PUT_FORWARD = frozenset({"tradeoff_offer", "package_offer", "single_issue_offer",
                          "concession"})
 
 
