@@ -63,7 +63,7 @@ actually honestly basically said say says come comes came look looks looking bad
 important plus minus second seconds sign change request requests option options problem
 problems issue issues concern concerns talk call email meeting tomorrow yesterday tonight far
 morning afternoon evening honest true sense feel feels hear run runs usually clear reason
-difference tops ahead twice
+difference tops ahead twice ways fixed
 first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
 fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth
 mr mrs ms miss dr sir madam cllr

@@ -539,3 +539,13 @@ def test_a_counter_that_keeps_a_term_of_the_package_is_no_missed_opportunity(ses
     assert not flagged("What if we do 114 a head, nut-free, staff through ten-thirty?",
                        "A hundred and fourteen I'm comfortable with, staff through ten-thirty.",
                        "self-need", None)
+
+
+@pytest.mark.parametrize("word", ["ways", "fixed", "tonne", "tonnes", "kilo", "litres"])
+def test_words_that_are_never_an_issue(word):
+    """Coach QA, 28 Nov 2026: "fixed" was the top issue of a coffee contract ("fixed
+    price"), "ways" ("both ways") and "tonne" were listed too; units of measure quantify an
+    issue and are never one."""
+    from analyzer.report.issues import _is_term
+
+    assert not _is_term(fold(word))
