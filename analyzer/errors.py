@@ -138,6 +138,10 @@ class Failure:
     error: str
     hint: str
 
+    def row(self) -> dict:
+        """The failure as a row of the ``failures`` table (its four columns)."""
+        return {"file": self.file, "line": self.line, "error": self.error, "hint": self.hint}
+
     @classmethod
     def from_exception(cls, path: str, exc: BaseException) -> Failure:
         # the code and the place inside the line (a cue, a JSON path) as the CLI shows them

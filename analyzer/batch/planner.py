@@ -256,7 +256,8 @@ class FilePlanner:
                   "items": keys}
         failed = None
         if partial is not None:
-            failed = self._failure_item(entry, where, partial.errors)
+            failed = self._failure_item(entry, where, [Failure.from_exception(entry.path, e)
+                                                       for e in partial.errors])
             record["items"] = [*keys, failed.key]
             record["partial"] = "; ".join(e.problem for e in partial.errors)
         if known is None or any(known.get(k) != v for k, v in record.items()):
@@ -280,20 +281,19 @@ class FilePlanner:
         return plan
 
     def _failure_item(self, entry: InputFile, where: str,
-                      errors: list[BaseException]) -> ItemResult:
+                      failures: list[Failure]) -> ItemResult:
         """The item standing for what of ``entry`` could not be read: a failure row each."""
         key = read_failure_key(where, entry.digest, self.opts_hash)
-        failures = [Failure.from_exception(entry.path, exc) for exc in errors]
-        rows = [{"file": f.file, "line": f.line, "error": f.error, "hint": f.hint}
-                for f in failures]
+        rows = [f.row() for f in failures]
         return ItemResult(key, {"failures": rows_to_table(rows, FAILURE_COLUMNS)},
                           {"file": entry.path, "chunk": -1, "sessions": 0, "turns": 0,
                            "units": 0, "failures": len(rows)})
 
     def _unreadable(self, entry: InputFile, fkey: str, where: str,
                     exc: BaseException) -> FilePlan:
-        result = self._failure_item(entry, where, [exc])
+        failure = Failure.from_exception(entry.path, exc)
+        result = self._failure_item(entry, where, [failure])
         record = {"path": entry.path, "sha256": entry.digest, "sessions": 0,
-                  "items": [result.key], "error": Failure.from_exception(entry.path, exc).error}
+                  "items": [result.key], "error": failure.error}
         self.store.record_file(fkey, record)
         return FilePlan(entry, fkey, record, [result.key], failure=result)

@@ -217,8 +217,7 @@ def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
 
 def _failure_row(item: WorkItem, session_id: str, exc: BaseException) -> dict:
     failure = Failure.from_exception(item.file.path, exc)
-    return {"file": failure.file, "line": failure.line,
-            "error": f"session {session_id}: {failure.error}", "hint": failure.hint}
+    return {**failure.row(), "error": f"session {session_id}: {failure.error}"}
 
 
 def failed_item(item: WorkItem, error: str, hint: str) -> ItemResult:

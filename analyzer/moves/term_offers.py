@@ -153,7 +153,6 @@ def term_offer(text: str) -> str | None:
     return None
 
 
-
 def _puts_amount(low: str, anywhere: bool = False) -> bool:
     """Whether a sentence of a proposing turn both proposes and names an amount of something
     (not of people): "Nine hundred and forty is the lowest I can go", but not "Three years

@@ -354,5 +354,4 @@ def sessions_table(analyses: Iterable[SessionAnalysis]) -> pd.DataFrame:
 
 
 def failures_table(failures) -> pd.DataFrame:
-    return _frame([{"file": f.file, "line": f.line, "error": f.error, "hint": f.hint}
-                   for f in failures], FAILURE_COLUMNS)
+    return _frame([f.row() for f in failures], FAILURE_COLUMNS)
