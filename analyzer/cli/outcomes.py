@@ -209,7 +209,7 @@ def outcomes(
         fail_usage(f"--level: unknown level {level!r}", "choose party or session")
     try:
         results = load_results(results_dir)
-        extra = read_outcomes_csv(outcomes_csv) if outcomes_csv else None
+        extra, cell_notes = read_outcomes_csv(outcomes_csv) if outcomes_csv else (None, {})
         data = study_table(results.turns, results.sessions, extra,
                            labels="gold" if labels == "both" else labels, level=level,
                            subset="annotated" if labels == "both" else subset)
@@ -217,6 +217,9 @@ def outcomes(
         fail(exc, 2)
     except AnalyzerError as exc:
         fail(exc, EXIT_SOME_FAILED)
+    for column, note in cell_notes.items():
+        if not note.endswith("left out"):
+            err(f"warning: {outcomes_csv}: column {column}: {note}")
     if extra is not None:
         _check_coverage(extra, results.turns, subset if labels != "both" else "annotated",
                         outcomes_csv, results_dir)
@@ -230,6 +233,12 @@ def outcomes(
     ys = _names(targets) or [c for c in DEFAULT_OUTCOMES if c in data.columns]
     regs = _names(regressors) or [c for c in DEFAULT_REGRESSORS if c in data.columns]
     missing = [c for c in {*xs, *ys, *regs} if c not in data.columns]
+    text = [c for c in sorted(missing) if c in cell_notes]
+    if text:
+        fail_usage(f"{outcomes_csv}: column(s) {', '.join(text)} not numeric: "
+                   + "; ".join(f"{c} {cell_notes[c]}" for c in text),
+                   "outcomes must be numbers or five-point scales (\"Strongly agree\", "
+                   "\"Slightly satisfied\"); blank or write NA where there is no value")
     if missing:
         fail_usage(f"unknown column(s): {', '.join(sorted(missing))}",
                    "available: " + ", ".join(c for c in data.columns
@@ -259,12 +268,22 @@ def outcomes(
                  constant_note)
         raise typer.Exit(EXIT_OK)
     corr = correlations(data, xs, ys)
-    try:
-        import pandas as pd
+    import pandas as pd
 
-        reg = pd.concat([ols(data, y, regs) for y in ys], ignore_index=True)
-    except AnalyzerError as exc:
-        fail(exc, EXIT_SOME_FAILED)
+    fits, too_few = [], []
+    for y in ys:
+        try:
+            fits.append(ols(data, y, regs))
+        except UsageError as exc:  # too few complete rows for this outcome: the others go on
+            too_few.append(f"{y} ({exc.message})")
+    if not fits:
+        fail_usage("no outcome has enough complete rows for the regression: "
+                   + "; ".join(too_few),
+                   "choose fewer --regressors, or outcomes with more values")
+    reg = pd.concat(fits, ignore_index=True)
+    if too_few:
+        constant_note += ("note: no regression of " + "; ".join(too_few)
+                          + " (its correlations are in correlations.csv)\n")
     note = write_outputs_first(out, "outcomes", {"study_table.csv": data,
                                                  "correlations.csv": corr,
                                                  "regression.csv": reg},

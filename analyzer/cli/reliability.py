@@ -131,7 +131,7 @@ def reliability(
     if empty:
         fail_usage(f"no codes found for {', '.join(empty)}",
                    "check the code column and that the corpus carries human labels")
-    for warning in unmatched_warnings(coders):
+    for warning in [*unmatched_warnings(coders), *case_variant_warnings(coders)]:
         err(warning)
     result = compute(coders)
     if (result.pairs["n"] == 0).all():
@@ -193,6 +193,23 @@ def unmatched_warnings(coders: dict) -> list[str]:
                 f"{name} match no other coder's turns ({', '.join(keys)}{more}) and are "
                 "left out; check session_id and turn (0-based, as in the turns table)")
     return warnings
+
+
+def case_variant_warnings(coders: dict) -> list[str]:
+    """A warning when two category names differ only in case ("Neutral", "neutral"): they
+    count as two categories, which lowers agreement, and are most likely one (QA, 28 Nov
+    2026). Not merged: a scheme may mean them apart, the researcher decides."""
+    names = sorted({str(v) for c in coders.values() for v in c.dropna()})
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(name.casefold(), []).append(name)
+    clashes = [g for g in groups.values() if len(g) > 1]
+    if not clashes:
+        return []
+    shown = "; ".join(" / ".join(repr(n) for n in g) for g in clashes[:3])
+    return [f"warning: categories that differ only in case count as different categories "
+            f"({shown}{'; ...' if len(clashes) > 3 else ''}); if they are one category, "
+            "write it the same way in every codes file"]
 
 
 #: Confusion tables wider than this are left to the CSV: in an 80-100 column terminal

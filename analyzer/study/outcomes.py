@@ -29,6 +29,9 @@ LIKERT = {
     "slightly satisfied": 4, "extremely satisfied": 5,
     "extremely dislike": 1, "slightly dislike": 2, "slightly like": 4, "extremely like": 5,
     "strongly disagree": 1, "disagree": 2, "neutral": 3, "agree": 4, "strongly agree": 5,
+    "neither agree nor disagree": 3,
+    "very dissatisfied": 1, "dissatisfied": 2, "neither satisfied nor dissatisfied": 3,
+    "satisfied": 4, "very satisfied": 5,
 }
 CORRELATION_COLUMNS = ["x", "y", "n", "pearson_r", "ci_low", "ci_high", "pearson_p",
                        "spearman_rho", "spearman_p"]
@@ -132,16 +135,38 @@ def to_number(value):
         return float("nan")
 
 
-def _numeric(frame: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
+def _numeric(frame: pd.DataFrame, keep: list[str], first_line: int = 2
+             ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The ``keep`` columns and every column whose values are mostly numbers (or five-point
+    text scales), as floats, with what was not read: per column, a note naming the cells.
+
+    A column is kept when at least half of its present values are numbers; its other cells
+    ("-", "refused") become missing and the note says where (``first_line``: the file line
+    of the first row). Until 28 Nov 2026 one such cell dropped the whole column in silence
+    (QA: a "-" in ``points_scored`` left only satisfaction to study). A column of mostly
+    text (a condition, a comment) is left out; its note says so, for a user who names it.
+    """
     out = frame[keep].copy()
+    notes: dict[str, str] = {}
     for column in frame.columns:
         if column in keep:
             continue
         values = frame[column].map(to_number)
         present = frame[column].notna()
-        if present.any() and values[present].notna().all():
-            out[column] = values
-    return out
+        bad = present & values.isna()
+        if not present.any():
+            continue
+        where = ", ".join(f"{frame[column].iloc[i]!r} on line {i + first_line}"
+                          for i in np.flatnonzero(bad.to_numpy())[:3])
+        more = " ..." if bad.sum() > 3 else ""
+        if bad.sum() * 2 > present.sum():
+            notes[column] = f"not numeric ({where}{more}); left out"
+            continue
+        out[column] = values
+        if bad.any():
+            notes[column] = (f"{int(bad.sum())} of {int(present.sum())} values not a number "
+                             f"({where}{more}); read as missing")
+    return out, notes
 
 
 def outcomes_from_sessions(sessions: pd.DataFrame, parties: pd.DataFrame) -> pd.DataFrame:
@@ -170,12 +195,13 @@ def outcomes_from_sessions(sessions: pd.DataFrame, parties: pd.DataFrame) -> pd.
                     row[".".join(rest)] = record[column]
         rows.append(row)
     frame = pd.DataFrame(rows)
-    return _numeric(frame, ["session_id", "speaker"]) if len(frame) else frame
+    return _numeric(frame, ["session_id", "speaker"])[0] if len(frame) else frame
 
 
-def read_outcomes_csv(path: str | Path) -> pd.DataFrame:
+def read_outcomes_csv(path: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """The researcher's outcomes: ``session_id`` (+ ``speaker`` for party-level variables)
-    and numeric or five-point text columns."""
+    and numeric or five-point text columns; and per column, what could not be read as a
+    number (``_numeric``), for the command to show."""
     path = Path(path)
     try:
         frame = pd.read_csv(path, dtype={"session_id": str, "speaker": str})
@@ -230,10 +256,12 @@ def add_derived(frame: pd.DataFrame) -> pd.DataFrame:
             lambda s: s.sum() if s.notna().all() else np.nan)
         frame["joint_points"] = sums
     sizes = frame.groupby("session_id")["speaker"].transform("count")
+    groups = frame.groupby("session_id", sort=False)
     for column in outcome_cols:
-        totals = frame.groupby("session_id")[column].transform(
-            lambda s: s.sum() if s.notna().all() else np.nan)
-        frame[f"partner_{column}"] = (totals - frame[column]).where(sizes == 2)
+        # the other row of a two-row session, read directly: a total minus one's own value
+        # lost the partner's value whenever one's own was missing (QA, 28 Nov 2026)
+        later, earlier = groups[column].shift(-1), groups[column].shift(1)
+        frame[f"partner_{column}"] = later.where(later.notna(), earlier).where(sizes == 2)
     return frame
 
 

@@ -32,15 +32,22 @@ class Results:
 
     @property
     def model_info(self) -> dict:
-        """What produced the labels: the manifest's model entry, else the sessions' model name."""
+        """What produced the labels: the manifest's model entry, else the sessions table's
+        ``model``, ``model_version`` and ``model_hash`` (an ``analyze`` folder has no
+        manifest; a study's provenance needs the hash, not only the name)."""
         model = self.manifest.get("model")
         if isinstance(model, dict) and model:
             return dict(model)
-        if self.sessions is not None and "model" in self.sessions.columns:
-            names = sorted({str(m) for m in self.sessions["model"].dropna()})
-            if names:
-                return {"name": ",".join(names)}
-        return {}
+        info = {}
+        if self.sessions is not None:
+            for column, key in (("model", "name"), ("model_version", "version"),
+                                ("model_hash", "hash")):
+                if column in self.sessions.columns:
+                    values = sorted({str(m) for m in self.sessions[column].dropna()
+                                     if str(m)})
+                    if values:
+                        info[key] = ",".join(values)
+        return info
 
 
 def _find(root: Path, name: str) -> Path | None:

@@ -58,7 +58,7 @@ def sessions_frame() -> pd.DataFrame:
     for sid, parties in _OUTCOMES.items():
         row = {c: None for c in SESSION_COLUMNS}
         row.update(session_id=sid, source=f"{sid}.json", format="casino", model="test-model",
-                   parties=",".join(parties))
+                   model_version="1.0.0", model_hash="f00d", parties=",".join(parties))
         for name, (points, sat, like) in parties.items():
             base = f"meta.participants.{name}"
             row[f"{base}.outcomes.points_scored"] = points

@@ -261,3 +261,11 @@ def test_convokit_export_takes_terms_from_the_table_when_the_source_is_gone(repo
                               if t.session_id == "c2").turns if t.is_action][0]
     assert submit.action.name == "Submit-Deal"
     assert dict(submit.action.terms) == {"speaker_gets": {"Food": 2}}
+
+
+def test_analyze_folder_without_manifest_carries_the_model_hash(results_dir):
+    from analyzer.study.results import load_results
+
+    # provenance of a study on an `analyze` folder: the hash, not only the name (QA)
+    assert load_results(results_dir).model_info == {"name": "test-model",
+                                                    "version": "1.0.0", "hash": "f00d"}

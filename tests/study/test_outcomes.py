@@ -99,7 +99,7 @@ def test_ols_known_answers():
 def test_outcomes_csv_keyed_by_session(tmp_path, turns):
     path = tmp_path / "outcomes.csv"
     path.write_text("session_id,deal_value,mood\ns1,10,Slightly satisfied\ns2,14,Undecided\n")
-    data = study_table(turns, outcomes=read_outcomes_csv(path))
+    data = study_table(turns, outcomes=read_outcomes_csv(path)[0])
     assert set(data.loc[data["session_id"] == "s1", "deal_value"]) == {10}
     assert set(data.loc[data["session_id"] == "s2", "mood"]) == {3}
     dup = tmp_path / "dup.csv"
@@ -274,18 +274,18 @@ def test_cli_outcomes_reports_dropped_regressor(results_dir, tmp_path):
 def test_session_outcomes_csv_is_not_summed_over_parties(tmp_path, turns):
     path = tmp_path / "sess.csv"
     path.write_text("session_id,deal_value,points_scored\ns1,36,22\ns2,39,18\n")
-    data = study_table(turns, outcomes=read_outcomes_csv(path))
+    data = study_table(turns, outcomes=read_outcomes_csv(path)[0])
     assert "joint_points" not in data.columns  # 22 is the session's value, not a party's
     assert not [c for c in data.columns if c.startswith("partner_")]
     assert set(data.loc[data["session_id"] == "s1", "points_scored"]) == {22}
-    per_session = study_table(turns, outcomes=read_outcomes_csv(path),
+    per_session = study_table(turns, outcomes=read_outcomes_csv(path)[0],
                               level="session").set_index("session_id")
     assert per_session.loc["s1", "deal_value"] == 36
     assert "joint_points" not in per_session.columns
     # a party-level file still gives joint points and the partner's values
     party = tmp_path / "party.csv"
     party.write_text("session_id,speaker,points_scored\ns1,A,20\ns1,B,16\ns2,C,18\ns2,D,21\n")
-    data = study_table(turns, outcomes=read_outcomes_csv(party)).set_index(
+    data = study_table(turns, outcomes=read_outcomes_csv(party)[0]).set_index(
         ["session_id", "speaker"])
     assert data.loc[("s1", "A"), "joint_points"] == 36
     assert data.loc[("s1", "A"), "partner_points_scored"] == 16
@@ -332,3 +332,62 @@ def test_duplicate_sessions_are_the_same_words_in_the_same_order():
             ("c", "Hi there.", False)]
     turns = pd.DataFrame(rows, columns=["session_id", "text", "is_action"])
     assert duplicate_sessions(turns) == [["a", "b"]]  # case, spacing and actions aside
+
+
+def test_partner_value_kept_when_own_value_is_missing():
+    frame = pd.DataFrame({"session_id": ["s1", "s1", "s2", "s2"],
+                          "speaker": ["A", "B", "C", "D"],
+                          "rating": [4.0, np.nan, np.nan, np.nan]})
+    out = add_derived(frame).set_index("speaker")
+    assert out.loc["B", "partner_rating"] == 4.0  # A's rating, though B gave none
+    assert math.isnan(out.loc["A", "partner_rating"])  # B gave none
+    assert out.loc[["C", "D"], "partner_rating"].isna().all()
+
+
+def test_a_stray_text_cell_is_missing_not_the_whole_column(tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text("session_id,speaker,points,sat,condition\n"
+                    "s1,A,20,Very satisfied,x\ns1,B,-,Satisfied,y\n"
+                    "s2,C,18,refused,x\ns2,D,21,Very dissatisfied,y\n")
+    frame, notes = read_outcomes_csv(path)
+    assert frame["points"].tolist()[0] == 20 and math.isnan(frame["points"].tolist()[1])
+    assert frame["sat"].tolist()[:2] == [5, 4] and math.isnan(frame["sat"].tolist()[2])
+    assert "'-' on line 3" in notes["points"] and notes["points"].endswith("read as missing")
+    assert "'refused' on line 4" in notes["sat"]
+    assert "condition" not in frame.columns and notes["condition"].endswith("left out")
+
+
+def test_cli_outcomes_warns_about_unread_cells_and_names_text_targets(results_dir, tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text("session_id,speaker,points,note\ns1,A,20,ok\ns1,B,-,late\n"
+                    "s2,C,18,ok\ns2,D,21,ok\n")
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(path),
+                                   "--targets", "points", "--regressors",
+                                   "integrative_share"])
+    text = " ".join(res.output.split())
+    assert res.exit_code == 0
+    assert "column points: 1 of 4 values not a number ('-' on line 3); read as missing" in text
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(path),
+                                   "--targets", "note"])
+    text = " ".join(res.output.split())
+    assert res.exit_code == 2 and "column(s) note not numeric" in text
+    assert "unknown column" not in text
+
+
+def test_cli_outcomes_too_few_rows_for_one_target_keeps_the_others(results_dir, tmp_path):
+    path = tmp_path / "o.csv"  # rating: 2 values, too few for intercept + 2 regressors
+    path.write_text("session_id,speaker,points,rating\ns1,A,20,4\ns1,B,16,\n"
+                    "s2,C,18,2\ns2,D,21,\n")
+    out = tmp_path / "o"
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(path),
+                                   "--targets", "points,rating", "--out", str(out)])
+    text = " ".join(res.output.split())
+    assert res.exit_code == 0, text
+    assert "no regression of rating (too few complete rows (2)" in text
+    reg = pd.read_csv(out / "regression.csv")
+    assert set(reg["outcome"]) == {"points"}
+    assert set(pd.read_csv(out / "correlations.csv")["y"]) == {"points", "rating"}
+    res = CliRunner().invoke(app, ["outcomes", str(results_dir), "--outcomes", str(path),
+                                   "--targets", "rating"])
+    assert res.exit_code == 2
+    assert "no outcome has enough complete rows" in " ".join(res.output.split())

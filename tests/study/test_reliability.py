@@ -231,3 +231,19 @@ def test_cli_names_coded_turns_no_other_coder_has(tmp_path):
     assert "2 of 8 turns coded by b match no other coder's turns" in res.stderr
     assert "session nope turn 0" in res.stderr and "session s1 turn 999" in res.stderr
     assert "coded by a" not in res.stderr
+
+
+def test_cli_warns_about_categories_that_differ_only_in_case(tmp_path):
+    """"Neutral" and "neutral" are two categories to the statistics; the CLI says so rather
+    than merge them (researcher QA, 28 Nov 2026)."""
+    (tmp_path / "a.csv").write_text("session_id,turn,code\n" + "\n".join(
+        f"s1,{t},{'integrative' if t % 2 else 'neutral'}" for t in range(6)) + "\n")
+    (tmp_path / "b.csv").write_text("session_id,turn,code\n" + "\n".join(
+        f"s1,{t},{'integrative' if t % 2 else 'Neutral'}" for t in range(6)) + "\n")
+    res = CliRunner().invoke(app, ["reliability", str(tmp_path / "a.csv"),
+                                   str(tmp_path / "b.csv")])
+    assert res.exit_code == 0, res.output
+    assert "differ only in case" in res.stderr and "'Neutral' / 'neutral'" in res.stderr
+    res = CliRunner().invoke(app, ["reliability", str(tmp_path / "a.csv"),
+                                   str(tmp_path / "a.csv")])
+    assert "differ only in case" not in res.stderr
