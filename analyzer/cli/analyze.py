@@ -83,6 +83,14 @@ def analyze(
         fail_usage(str(exc))
     try:
         folder = OutputFolder(out)
+        folder.protect(files)
+        clash = sorted(f"{out / name}" for name in FIXED_NAMES
+                       if folder.root / name in folder.protected)
+        if clash:
+            raise OutputError(f"{', '.join(clash)}: an input file has the name of a file "
+                              "this command writes",
+                              hint="choose an --out folder apart from the transcripts "
+                                   "(e.g. --out reports)")
         engine = Analyzer(model_dir=model, roles=role_map)
     except AnalyzerError as exc:
         fail(exc, 2)  # nothing can run without the model or the folder
@@ -158,6 +166,10 @@ def analyze(
     raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)
 
 
+#: The files ``analyze`` writes into --out whatever the sessions (tables, overview).
+FIXED_NAMES = ("turns.csv", "units.csv", "stages.csv", "sessions.csv", "failures.csv",
+               "_index.md", "_index.html")
+
 #: The reports the last ``analyze`` into a folder wrote, one per line (a hidden file, so
 #: never read back as a transcript).
 REPORTS_RECORD = ".analyzer-reports"
@@ -181,11 +193,28 @@ def remove_stale_reports(folder, written: list[Path]) -> None:
         for name in sorted(set(old) - set(names)):
             if name.endswith(suffixes):
                 try:
-                    folder.remove(name)
+                    if _our_report(folder.path(name)):
+                        folder.remove(name)
                 except OutputError:  # a record edited to point outside: ignore it
                     pass
     if names or record.is_file():
         folder.write_text(REPORTS_RECORD, "".join(f"{n}\n" for n in names))
+
+
+def _our_report(path: Path) -> bool:
+    """Does the file start as the analyser's reports do? A record may name a file that is
+    no longer ours (an earlier version wrote a report over an input of the same name, and
+    the user restored it): such a file is left alone."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(1024)
+    except OSError:
+        return False
+    if path.suffix == ".json":
+        return '"schema": "analyzer.' in head
+    if path.suffix == ".md":
+        return head.startswith(("# Negotiation report", "# Sessions overview"))
+    return '<meta name="generator" content="analyzer' in head
 
 
 def register(app: typer.Typer) -> None:

@@ -197,6 +197,12 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
             walked_before = match.resolve() in visited
             inside = list(_walk(match, visited))
             if not inside and not walked_before and Path(_home(text)) == match:
+                if _is_output_folder(match):  # not "no transcripts": it may well hold some
+                    raise InputNotFoundError(
+                        text, "the folder is an analyser output folder (it holds the "
+                        "tables of an earlier run), so it is not searched for transcripts",
+                        hint="keep transcripts and --out apart: name the transcript files "
+                             "themselves, or move them to a folder of their own")
                 known = ", ".join(sorted(EXTENSIONS))
                 raise InputNotFoundError(text, "the folder holds no transcript files",
                                          hint=f"transcripts have one of the extensions "

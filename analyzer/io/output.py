@@ -87,6 +87,19 @@ class OutputFolder:
         except OSError as exc:  # no permission, read-only disk, ...
             raise OutputError(f"cannot create the folder {root}: {exc.strerror or exc}",
                               hint="name a folder for --out that you can write to") from exc
+        self.protected: set[Path] = set()
+
+    def protect(self, paths) -> None:
+        """Never write over or delete these files (the run's inputs).
+
+        Why: ``analyze . --out .`` wrote the JSON report of ``call.json`` over the
+        transcript ``call.json`` itself, and a later run deleted it as a stale report (fresh
+        user QA, 28 Nov 2026). Writing one is now an error of that session."""
+        for path in paths:
+            try:
+                self.protected.add(Path(path).resolve())
+            except (OSError, RuntimeError):
+                continue
 
     def path(self, *parts: str) -> Path:
         """The path of ``parts`` inside the folder; refuses anything that would leave it."""
@@ -110,7 +123,7 @@ class OutputFolder:
         happens to have the same name is left alone.
         """
         target = self._inside(relative)
-        if not target.is_file():
+        if not target.is_file() or target in self.protected:
             return False
         if first_line is not None:
             with open(target, encoding="utf-8", errors="replace", newline="") as handle:
@@ -119,9 +132,19 @@ class OutputFolder:
         target.unlink()
         return True
 
+    def check_writable(self, relative: str) -> Path:
+        """The path of ``relative``, or an ``OutputError`` if it is outside the folder or
+        one of the protected input files (``protect``)."""
+        target = self.path(relative)
+        if target in self.protected:
+            raise OutputError(f"refusing to write {target}: it is one of the input files",
+                              hint="choose an --out folder apart from the transcripts "
+                                   "(e.g. --out reports)")
+        return target
+
     def write_atomic(self, relative: str, write: Callable[[Path], None]) -> Path:
         """Call ``write(tmp_path)`` and rename the result into place."""
-        target = self.path(relative)
+        target = self.check_writable(relative)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         os.close(fd)
         tmp_path = Path(tmp)

@@ -42,8 +42,10 @@ def write_session_reports(analysis: SessionAnalysis, folder: OutputFolder,
         return []
     from .session_report import build_report
 
-    report = build_report(analysis, nlp=nlp)
     name = safe_name(analysis.transcript.session_id)
+    for fmt in formats:  # all or none: no md left behind when the json may not be written
+        folder.check_writable(f"{name}.{fmt}")
+    report = build_report(analysis, nlp=nlp)
     return [folder.write_text(f"{name}.{fmt}", render(report, fmt)) for fmt in formats]
 
 

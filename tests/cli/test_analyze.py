@@ -226,3 +226,38 @@ def test_roles_accepts_names_holding_commas(tmp_path):
     sessions = pd.read_csv(out / "sessions.csv")
     assert sessions.loc[0, "third_parties"] == '"Doe, John"'
     assert sessions.loc[0, "parties"] == "Ana,Ben"
+
+
+def test_out_on_the_inputs_never_overwrites_or_deletes_an_input(examples_dir, tmp_path):
+    """``analyze . --out .`` wrote the JSON report of whisper_segments.json over the
+    transcript itself, and a later run deleted it as a stale report (fresh user QA, 28 Nov
+    2026). Now that session fails with a message, writes no report at all, and the input is
+    untouched; a record naming a file that is no report is not acted on."""
+    folder = tmp_path / "ex"
+    shutil.copytree(examples_dir, folder)
+    original = (folder / "whisper_segments.json").read_bytes()
+    res = runner.invoke(app, ["analyze", str(folder), "--out", str(folder), "-q"])
+    assert res.exit_code == 1
+    assert "refusing to write" in res.stderr and "one of the input files" in res.stderr
+    assert (folder / "whisper_segments.json").read_bytes() == original
+    assert not (folder / "whisper_segments.md").exists()  # all of a session's reports or none
+    assert (folder / "zoom_salary.md").exists()  # the other sessions are done
+    # an old record (as an earlier version could leave it) naming the input as a report
+    (folder / ".analyzer-reports").write_text("whisper_segments.json\nzoom_salary.md\n")
+    again = runner.invoke(app, ["analyze", str(folder / "teams_lease.vtt"), "--out",
+                                str(folder), "-q"])
+    assert again.exit_code == 0, again.output
+    assert (folder / "whisper_segments.json").read_bytes() == original
+    assert not (folder / "zoom_salary.md").exists()  # a stale report of ours still goes
+    # the folder now holds tables: it is an output folder, and says so
+    res = runner.invoke(app, ["analyze", str(folder), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "is an analyser output folder" in res.stderr
+
+
+def test_an_input_named_like_a_table_is_a_usage_error(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "turns.csv").write_text("speaker,text\nA,Hello there.\nB,Hi.\n")
+    res = runner.invoke(app, ["analyze", str(folder / "turns.csv"), "--out", str(folder)])
+    assert res.exit_code == 2 and "has the name of a file" in res.stderr
+    assert (folder / "turns.csv").read_text().startswith("speaker,text")
