@@ -51,7 +51,7 @@ def evaluate(
     Prints per-class precision/recall/F1, macro-F1, Cohen's kappa and the confusion table
     for the orientation (integrative / distributive / neutral) and for the move labels.
     With --cv K a fresh model is trained and tested K times, never splitting a dialogue;
-    for CaSiNo the project's own codes of the dialogues CaSiNo left uncoded, and of 40 spoken
+    for CaSiNo the project's own codes of the dialogues CaSiNo left uncoded, and of 100 spoken
     sessions, join every training fold (never scored; --no-codes leaves them out).
 
     Example:
@@ -93,7 +93,9 @@ def evaluate(
     except AnalyzerError as exc:
         fail(exc, 2)
     if as_json:
-        typer.echo(json.dumps(scores.as_dict(), indent=2))
+        from ..report.json_report import json_clean  # NaN is no JSON: null
+
+        typer.echo(json.dumps(json_clean(scores.as_dict()), indent=2))
     else:
         typer.echo(format_scores(scores, level.value))
     raise typer.Exit(EXIT_OK)

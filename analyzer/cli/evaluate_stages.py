@@ -108,7 +108,9 @@ def evaluate_stages(
     except AnalyzerError as exc:
         fail(exc, 2)
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), indent=1, default=float))
+        from ..report.json_report import json_clean  # NaN is no JSON: null
+
+        typer.echo(json.dumps(json_clean(result.as_dict()), indent=1, default=float))
     else:
         _print_table(result, files)
         if fit_out is not None:

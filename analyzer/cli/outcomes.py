@@ -167,7 +167,9 @@ def outcomes(
     = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Folder for study_table.csv, correlations.csv, regression.csv and "
-                            "manifest.json.", show_default=False)] = None,
+                            "manifest.json (with --labels both: "
+                            "correlations_model_vs_human.csv and manifest.json).",
+        show_default=False)] = None,
 ) -> None:
     """Relate parties' behaviour to outcomes: correlations and regression.
 

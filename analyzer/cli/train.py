@@ -21,7 +21,8 @@ CodesOption = Annotated[list[Path] | None, typer.Option(
     "--codes", help="Project strategy codes for CaSiNo dialogues the corpus left uncoded, or "
     "for spoken sessions named folder/file#session_id under corpora/ (dialogue_id, utterance, "
     "labels, annotator): trained on, never scored. Default for CaSiNo data: the project's "
-    "strategies.tsv in corpora/casino_codes and spoken_strategies.tsv in "
+    "strategies.tsv in corpora/casino_codes and spoken_strategies.tsv and "
+    "spoken_strategies_more.tsv in "
     "corpora/spoken_codes.",
     show_default=False)]
 NoCodesOption = Annotated[bool, typer.Option(
@@ -85,6 +86,12 @@ def train(
     from ..moves.data import load_coded
     from ..moves.training import train as fit
 
+    if out.exists() and not out.is_dir():
+        fail_usage(f"--out {out} exists and is not a folder", "name a folder for the model")
+    above = next((p for p in out.resolve().parents if p.exists()), None)
+    if above is not None and not above.is_dir():
+        fail_usage(f"--out {out} cannot be a folder: {above} is a file",
+                   "name a folder for the model that is not inside a file")
     if out.exists() and any(out.iterdir()) and not (out / "meta.json").exists():
         fail_usage(f"--out {out} exists and is not a model folder",
                    "choose a new or empty folder (an existing model folder is replaced)")

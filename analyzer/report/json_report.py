@@ -12,16 +12,16 @@ import math
 from typing import Any
 
 
-def _clean(value: Any) -> Any:
+def json_clean(value: Any) -> Any:
     """NaN and infinities are not JSON: write them as null."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
+        return {str(k): json_clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
+        return [json_clean(v) for v in value]
     return value
 
 
 def render_json(report: dict) -> str:
-    return json.dumps(_clean(report), indent=2, ensure_ascii=False, default=str) + "\n"
+    return json.dumps(json_clean(report), indent=2, ensure_ascii=False, default=str) + "\n"

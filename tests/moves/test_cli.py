@@ -128,3 +128,15 @@ def test_bad_csv_is_a_clear_usage_error(tmp_path):
     result = runner.invoke(app, ["train", str(bad), "--out", str(tmp_path / "m")])
     assert result.exit_code == 2
     assert "missing column" in result.output and "--text-col" in result.output
+
+
+def test_train_out_on_a_file_is_a_usage_error(repo, tmp_path):
+    """Every other command said "[E400] ... is not a folder"; train died with a traceback
+    (fresh user QA, 28 Nov 2026)."""
+    (tmp_path / "x.txt").write_text("mine")
+    for out in (tmp_path / "x.txt", tmp_path / "x.txt" / "m"):
+        result = runner.invoke(app, ["train", str(repo / "corpora/custom_scheme/coded.csv"),
+                                     "--out", str(out)])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert "is a file" in result.output or "is not a folder" in result.output
+    assert (tmp_path / "x.txt").read_text() == "mine"

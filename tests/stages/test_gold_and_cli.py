@@ -108,3 +108,15 @@ def test_gold_names_a_transcript_by_its_path_from_the_gold_folder(tmp_path, exam
     pairs = resolve(read_gold(gold), casino=tmp_path, examples=tmp_path / "elsewhere")
     assert [t.session_id for _, t in pairs] == ["zoom_salary", "laptops-round-2"]
     assert pairs[0][0].labels(len(pairs[0][1].turns))[3] == "bargaining"
+
+
+def test_evaluate_stages_json_is_strict_json(repo):
+    """No opening boundary in the examples' gold: its exact share is undefined, written as
+    null, since a bare NaN is no JSON (JavaScript's JSON.parse rejects it; fresh user QA)."""
+    result = CliRunner().invoke(app, ["evaluate-stages",
+                                      str(repo / "corpora/stages/gold_examples.tsv"),
+                                      "--examples", str(repo / "corpora/examples"),
+                                      "--cv", "0", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "NaN" not in result.output and "Infinity" not in result.output
+    json.loads(result.output, parse_constant=lambda name: pytest.fail(f"bare {name}"))
