@@ -41,12 +41,31 @@ def study_console():
     """A rich ``Console`` for the tables. Rich's own answer to a closed pipe is exit 1
     (``Console.on_broken_pipe``); this one raises ``BrokenPipeError`` for ``pipe_safe``."""
     from rich.console import Console
+    from rich.table import Table
+
+    from ..study.display import split
 
     class _PipeConsole(Console):
         def on_broken_pipe(self) -> None:
             raise BrokenPipeError(errno.EPIPE, "stdout was closed")
 
-    return _PipeConsole()
+        def _least_width(self, table) -> int:
+            # measured as if the terminal were wide: measure() clamps to its width
+            wide = self.options.update(width=10_000, max_width=10_000)
+            return self.measure(table, options=wide).minimum
+
+        def print(self, *objects, **kwargs) -> None:
+            """A table too wide for the terminal is printed in parts (``split``)."""
+            parts = []
+            for thing in objects:
+                parts += split(thing, self.width, self._least_width) \
+                    if isinstance(thing, Table) else [thing]
+            super().print(*parts, **kwargs)
+
+    # piped into a file or a pager: no terminal to fit, so no wrapping at rich's default 80
+    # columns (a log of tables folded cell by cell; COLUMNS still decides when set)
+    piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return _PipeConsole(width=160 if piped else None)
 
 
 def _silence_stdout() -> None:

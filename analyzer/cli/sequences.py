@@ -131,8 +131,13 @@ def sequences(
             empty.append(", ".join(f"{g} {v}" for g, v in zip(groups, key, strict=True)))
             continue
         title = ", ".join(f"{g} {v}" for g, v in zip(groups, key, strict=True))
-        shown = as_matrix(part, "observed").astype("Int64").astype(str) + "  z=" + \
-            as_matrix(part, "adjusted_residual").round(2).astype(str)
+        # the count always; z only where defined (a NaN z made the whole cell "-", hiding
+        # the counts the caution says to read: fresh user QA, 28 Nov 2026)
+        observed = as_matrix(part, "observed")
+        residual = as_matrix(part, "adjusted_residual")
+        shown = observed.combine(residual, lambda o, z: pd.Series(
+            [("-" if pd.isna(a) else f"{int(a)}") + ("" if pd.isna(b) else f"  z={b:.2f}")
+             for a, b in zip(o, z, strict=True)], index=o.index))
         printed = frame_table(shown.reset_index().rename(columns={"from": "from \\ to"}),
                               f"Transitions ({title}): observed, adjusted residual")
         caution = caution_text(part)

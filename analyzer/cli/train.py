@@ -21,9 +21,8 @@ CodesOption = Annotated[list[Path] | None, typer.Option(
     "--codes", help="Project strategy codes for CaSiNo dialogues the corpus left uncoded, or "
     "for spoken sessions named folder/file#session_id under corpora/ (dialogue_id, utterance, "
     "labels, annotator): trained on, never scored. Default for CaSiNo data: the project's "
-    "strategies.tsv in corpora/casino_codes and spoken_strategies.tsv and "
-    "spoken_strategies_more.tsv in "
-    "corpora/spoken_codes.",
+    "strategies.tsv in corpora/casino_codes and the two spoken_strategies files "
+    "(100 sessions) in corpora/spoken_codes.",
     show_default=False)]
 NoCodesOption = Annotated[bool, typer.Option(
     "--no-codes", help="Train on the corpus's own codes only.")]

@@ -119,7 +119,7 @@ def caution_text(table: pd.DataFrame) -> str:
     positive = table.loc[table["expected"] > 0, "expected"]
     reasons = []
     if n < MIN_PAIRS:
-        reasons.append(f"only {n} pairs (< {MIN_PAIRS})")
+        reasons.append(f"only {n} pair{'' if n == 1 else 's'} (< {MIN_PAIRS})")
     if len(positive) and positive.min() < MIN_EXPECTED:
         small = int((positive < MIN_EXPECTED).sum())
         reasons.append(f"{small} expected count(s) below {MIN_EXPECTED:g} "
