@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import os
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -156,6 +157,21 @@ class LocalEngine:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+_ADDRESS = re.compile(r"^(?:(tcp|tls|ucx|ws|wss|inproc)://)?(\[[0-9a-fA-F:]+\]|[^:/\s]+):(\d+)$")
+
+
+def scheduler_address_problem(address: str) -> str:
+    """What is wrong with a scheduler address ("" if nothing): ``tcp://HOST:PORT``, or
+    ``HOST:PORT``, with a port from 1 to 65535 (``127.0.0.1:8786x`` was a 40-second wait and
+    a traceback: fresh user QA, 28 Nov 2026)."""
+    match = _ADDRESS.match(address.strip())
+    if match is None:
+        return "not an address of the form tcp://HOST:PORT"
+    if not 0 < int(match.group(3)) < 65536:
+        return f"port {match.group(3)} is not between 1 and 65535"
+    return ""
+
+
 class DaskEngine:
     """The same work on an existing ``dask.distributed`` cluster.
 
@@ -170,6 +186,11 @@ class DaskEngine:
     def __init__(self, config: WorkerConfig, address: str) -> None:
         from distributed import Client
 
+        problem = scheduler_address_problem(address)
+        if problem:  # before Client(): a failed one waits 40 s in __del__ to close
+            raise UsageError(f"--scheduler {address}: {problem}",
+                             hint="give the scheduler's address as tcp://HOST:PORT, e.g. "
+                                  "tcp://127.0.0.1:8786")
         self.config = config
         self.address = address
         try:

@@ -144,7 +144,8 @@ def _print_summary(result, seconds: float, roles: dict[str, str],
     if not failures_only:
         reused = result.manifest["counts"].get("sessions_reused", 0)
         again = f" ({reused:,} reused from an earlier run)" if reused else ""
-        err(f"{counts['sessions']:,} sessions{again}, {counts['turns']:,} turns, "
+        plural = "" if counts["sessions"] == 1 else "s"
+        err(f"{counts['sessions']:,} session{plural}{again}, {counts['turns']:,} turns, "
             f"{counts['failures']:,} failed, {seconds:,.1f} s -> {result.out}")
         for page in result.overview:
             err(f"overview of the reports: {page}")
@@ -166,10 +167,8 @@ def _print_summary(result, seconds: float, roles: dict[str, str],
         if counts["failures"] > len(failures):
             err(f"  ... {counts['failures'] - len(failures):,} more in "
                 f"{result.tables['failures_csv']}")
-    if failures_only:
-        return
-    for warning in _role_warnings(result, roles):
-        err(warning)
+    for warning in _role_warnings(result, roles):  # also with --quiet, as analyze does:
+        err(warning)  # a --roles name that matches nobody leaves the mediator a party
 
 
 def batch(
@@ -221,6 +220,14 @@ def batch(
         fail_usage("--workers must be at least 1", "use --workers 1 or more")
     if chunk_size < 1:
         fail_usage("--chunk-size must be at least 1", "use --chunk-size 50")
+    if scheduler:
+        from ..batch.engines import scheduler_address_problem
+
+        problem = scheduler_address_problem(scheduler)
+        if problem:
+            fail_usage(f"--scheduler {scheduler}: {problem}",
+                       "give the scheduler's address as tcp://HOST:PORT, e.g. "
+                       "tcp://127.0.0.1:8786")
     if scheduler and workers is not None:
         fail_usage("--workers and --scheduler do not go together",
                    "the cluster decides how many workers run; leave out --workers")

@@ -60,3 +60,25 @@ def test_a_lost_dask_worker_loses_nothing_and_duplicates_nothing(cluster, batch_
     sessions = pd.read_parquet(out / "sessions.parquet")
     assert not sessions.duplicated(["source", "session_id"]).any()
     same_tables(plain_batch, out)
+
+
+def test_a_malformed_scheduler_address_is_refused_at_once(tmp_path):
+    """``127.0.0.1:8786x`` waited 40 s and printed a traceback from ``Client.__del__``, and
+    left ``.parts`` behind (fresh user QA, 28 Nov 2026); now a usage error before anything."""
+    import time
+
+    from typer.testing import CliRunner
+
+    from analyzer.batch.engines import scheduler_address_problem
+    from analyzer.cli import app
+
+    assert scheduler_address_problem("tcp://127.0.0.1:8786") == ""
+    assert scheduler_address_problem("10.0.0.5:8786") == ""
+    assert scheduler_address_problem("tcp://[::1]:8786") == ""
+    assert "form" in scheduler_address_problem("127.0.0.1:8786x")
+    assert "port 70000" in scheduler_address_problem("tcp://host:70000")
+    began = time.monotonic()
+    res = CliRunner().invoke(app, ["batch", str(tmp_path), "--out", str(tmp_path / "o"),
+                                   "--scheduler", "127.0.0.1:8786x"])
+    assert res.exit_code == 2 and "tcp://HOST:PORT" in res.output
+    assert time.monotonic() - began < 10 and not (tmp_path / "o").exists()
