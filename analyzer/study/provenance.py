@@ -51,8 +51,14 @@ def build_manifest(command: str, *, options: Mapping[str, Any] | None = None,
 
 
 def write_manifest(folder, command: str, **kwargs) -> Path:
-    """Write ``manifest.json`` into ``folder`` (an ``OutputFolder``) and return its path."""
+    """Write ``manifest.json`` into ``folder`` (an ``OutputFolder``) and return its path.
+
+    The outputs an earlier run of the same command listed in its manifest and this run did
+    not write are removed first: a rerun without ``--by-stage`` left the per-stage charts
+    beside the new ones, an export to fewer formats the old ``csv/`` folder (fresh user QA,
+    28 Nov 2026). Only files that manifest names are touched."""
     manifest = build_manifest(command, **kwargs)
+    _remove_earlier_outputs(folder, command, set(manifest["outputs"]))
     return folder.write_text("manifest.json", json.dumps(manifest, indent=2, sort_keys=True)
                              + "\n")
 
@@ -65,3 +71,26 @@ def _plain(value):
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     return value
+
+
+def _remove_earlier_outputs(folder, command: str, keep: set[str]) -> None:
+    from ..errors import OutputError
+
+    try:
+        earlier = json.loads((folder.root / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if not isinstance(earlier, dict) or earlier.get("tool") != "analyzer" or \
+            earlier.get("command") != command:
+        return
+    for name in earlier.get("outputs") or []:
+        if not isinstance(name, str) or name in keep or name == "manifest.json":
+            continue
+        try:
+            if folder.remove(name):
+                parent = folder.path(name).parent
+                while parent != folder.root and not any(parent.iterdir()):
+                    parent.rmdir()  # an emptied csv/ or parquet/ of an export
+                    parent = parent.parent
+        except (OutputError, OSError):  # a name pointing outside, or a busy folder
+            continue

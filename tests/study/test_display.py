@@ -54,3 +54,29 @@ def test_transition_cells_keep_their_counts_when_z_is_undefined(results_dir):
     body = res.output.split("from \\ to", 1)[1]
     rows = [line.split() for line in body.splitlines()[2:5]]
     assert rows[0][:4] == ["integrative", "1", "0", "0"]  # the counts, not "-" (no z)
+
+
+def test_a_rerun_into_the_same_folder_leaves_no_outputs_of_the_run_before(results_dir,
+                                                                         tmp_path):
+    """Only files the earlier manifest of the same command names are removed."""
+    from typer.testing import CliRunner
+
+    from analyzer.cli import app
+
+    out = tmp_path / "seq"
+    runner = CliRunner()
+    assert runner.invoke(app, ["sequences", str(results_dir), "--by-stage", "--out",
+                               str(out)]).exit_code == 0
+    staged = sorted(p.name for p in out.glob("*.svg"))
+    assert any("opening" in name for name in staged)
+    (out / "mine.svg").write_text("<svg/>")
+    assert runner.invoke(app, ["sequences", str(results_dir), "--out", str(out)]).exit_code == 0
+    assert not any("opening" in p.name for p in out.glob("*.svg"))
+    assert (out / "mine.svg").exists()
+    exported = tmp_path / "exp"
+    assert runner.invoke(app, ["export", str(results_dir), "--to", "csv,parquet", "--out",
+                               str(exported)]).exit_code == 0
+    assert (exported / "parquet").is_dir()
+    assert runner.invoke(app, ["export", str(results_dir), "--to", "csv", "--out",
+                               str(exported)]).exit_code == 0
+    assert not (exported / "parquet").exists() and (exported / "csv").is_dir()
