@@ -191,6 +191,9 @@ class BatchResult:
     overview: list[Path] = field(default_factory=list)
     #: input files left out because they lie inside ``out`` (never read back)
     inside_out: list[Path] = field(default_factory=list)
+    #: inputs of the last finished run into ``out`` that this one does not have
+    #: (``{"inputs": n, "sessions": m}``, empty if none): its tables no longer hold them
+    earlier_dropped: dict[str, int] = field(default_factory=dict)
 
     @property
     def failures(self) -> int:
@@ -238,6 +241,7 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
         raise UsageError("no transcript files found in the inputs",
                          hint="name files, folders or globs that hold transcripts")
     folder = OutputFolder(out)
+    dropped = _earlier_inputs_dropped(folder, files)
     store = ChunkStore(folder)
     try:
         with fewer_collections():
@@ -245,7 +249,29 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
     finally:
         store.close()
     result.inside_out[:] = inside
+    result.earlier_dropped = dropped
     return result
+
+
+def _earlier_inputs_dropped(folder: OutputFolder, files: list[Path]) -> dict[str, int]:
+    """How many inputs (and their sessions) of the last finished run in ``folder`` this
+    run does not have: its tables will not hold them. Said by the command, since a batch
+    into a folder of another run replaced 941 sessions with 11 without a word (fresh user
+    QA, 28 Nov 2026)."""
+    import json
+
+    try:
+        earlier = json.loads((folder.root / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(earlier, dict) or earlier.get("status") != "complete":
+        return {}
+    now_paths = {str(Path(p).resolve()) for p in files}
+    gone = [entry for entry in earlier.get("inputs") or [] if isinstance(entry, dict)
+            and str(Path(str(entry.get("path", ""))).resolve()) not in now_paths]
+    if not gone:
+        return {}
+    return {"inputs": len(gone), "sessions": sum(int(e.get("sessions") or 0) for e in gone)}
 
 
 class _Run:

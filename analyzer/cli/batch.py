@@ -73,7 +73,9 @@ class ProgressView:
         done, total = state.sessions_done, state.sessions_total
         fresh = done - state.sessions_reused
         eta = ""
-        if fresh and total > done:
+        # no ETA from the first few sessions: they carry the workers' start-up, so the
+        # first line once read "2/~1,370 sessions, ETA 2,091 s" for an 8 s run (QA)
+        if fresh >= max(20, total // 50) and total > done:
             eta = f", ETA {(total - done) * state.elapsed / fresh:,.0f} s"
         return (f"batch: {done:,}/{total_text} sessions, {state.files_read}/{state.files_total} "
                 f"files, {state.turns_per_second:,.0f} turns/s, {state.failures} failed{eta}")
@@ -149,6 +151,12 @@ def _print_summary(result, seconds: float, roles: dict[str, str],
             f"{counts['failures']:,} failed, {seconds:,.1f} s -> {result.out}")
         for page in result.overview:
             err(f"overview of the reports: {page}")
+    gone = result.earlier_dropped
+    if gone:  # said even with --quiet: sessions left the tables
+        err(f"note: {result.out} held an earlier run over {gone['inputs']:,} input(s) this run "
+            f"does not name ({gone['sessions']:,} session{'' if gone['sessions'] == 1 else 's'}); "
+            "its tables now hold only this "
+            "run's inputs; use another --out to keep both")
     if result.inside_out:  # said even with --quiet: inputs were left out
         first = result.inside_out[0]
         more = f" and {len(result.inside_out) - 1:,} more" if len(result.inside_out) > 1 else ""

@@ -389,3 +389,20 @@ def test_a_rerun_that_spells_the_paths_otherwise_writes_its_own_spelling(
                                       pd.read_parquet(fresh / f"{name}.parquet"))
     assert pd.read_parquet(out / "failures.parquet").file.tolist() == [
         str(tmp_path / "in" / "empty.txt")]
+
+
+def test_a_run_over_other_inputs_into_a_used_folder_says_what_leaves_the_tables(
+        examples_dir, tmp_path):
+    """The tables hold this run's inputs only; when an earlier finished run had inputs this
+    one does not, the CLI says how many sessions leave (fresh user QA, 28 Nov 2026: 941
+    sessions replaced by 11 without a word). The same run again says nothing."""
+    out = tmp_path / "runs"
+    first = run_batch([examples_dir / "zoom_salary.vtt", examples_dir / "teams_lease.vtt"],
+                      out, BatchOptions(workers=1))
+    assert first.earlier_dropped == {}
+    res = CliRunner().invoke(app, ["batch", str(examples_dir / "zoom_salary.vtt"), "--out",
+                                   str(out), "--workers", "1", "-q"])
+    assert res.exit_code == 0, res.output
+    assert "over 1 input(s) this run does not name (1 session)" in " ".join(res.stderr.split())
+    again = run_batch([examples_dir / "zoom_salary.vtt"], out, BatchOptions(workers=1))
+    assert again.earlier_dropped == {} and again.counts["sessions"] == 1
