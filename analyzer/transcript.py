@@ -141,43 +141,89 @@ def speakers_in_order(turns: tuple[Turn, ...] | list[Turn], roles: Mapping[str, 
     return tuple(seen.values())
 
 
+#: Words that name a third party's role, by the role they mean; read from a source's role
+#: column (``normalise_role``) and from the start of a speaker's name (``guess_role``).
+#: Keys are lower case with everything but letters taken out ("co-mediator" ->
+#: "comediator", "note taker" -> "notetaker"). Until 28 Nov 2026 only the five role names
+#: themselves were known, so "Chairperson", "Co-Mediator Ana" or "note-taker" were parties
+#: and counted in the shares (multi-party QA).
+ROLE_WORDS: dict[str, str] = {
+    **{w: "mediator" for w in ("mediator", "comediator", "mediators", "conciliator",
+                               "comediators")},
+    **{w: "chair" for w in ("chair", "cochair", "chairperson", "chairwoman", "chairman",
+                            "chairs", "convenor", "convener")},
+    **{w: "facilitator" for w in ("facilitator", "cofacilitator", "moderator", "host")},
+    **{w: "observer" for w in ("observer", "notetaker", "minutetaker", "scribe",
+                               "recorder")},
+    **{w: "third_party" for w in ("thirdparty", "third", "neutral", "arbitrator",
+                                  "arbiter", "ombudsman", "ombudsperson", "interpreter",
+                                  "translator")},
+}
+#: Role words that name a role only in a role column, not at the start of a name: "Host
+#: Ana" may be the party hosting, "Secretary Blinken" a party with a title.
+_COLUMN_ONLY = {"host": "facilitator", "secretary": "observer"}
+
+
+def _role_key(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalpha())
+
+
+def role_word(text: str) -> str | None:
+    """The role a role column's value names ("Co-Mediator", "note taker"), or None."""
+    key = _role_key(text)
+    return ROLE_WORDS.get(key) or _COLUMN_ONLY.get(key) or (key if key in ROLES else None)
+
+
 def guess_role(name: str) -> str:
-    """A third-party role when the speaker's name says so ("Mediator", "Chair: Ana"), else party."""
-    first = name.strip().lower().replace("-", " ").split(" ")[0] if name.strip() else ""
-    for role in THIRD_PARTY_ROLES:
-        if first == role:
-            return role
+    """A third-party role when the speaker's name starts with a role word ("Mediator",
+    "Chair: Ana", "Mediator 1", "Co-Mediator Tom", "Note-taker"), else party."""
+    words = [w for w in re.split(r"[^a-z]+", name.lower()) if w]
+    for size in (2, 1):  # "note taker Ana", "co mediator Tom" before "note", "co"
+        key = "".join(words[:size])
+        if len(words) >= size and key in ROLE_WORDS and key not in _COLUMN_ONLY:
+            return ROLE_WORDS[key]
     return PARTY
 
 
 #: a speaker saying they run the meeting ("I'll be mediating today", "I'm the chair",
 #: "my job is to help you two reach ..."): a hint that they are a third party
 _RUNS_THE_MEETING = re.compile(
-    r"\b(?:i(?:'|\u2019)?m|i am|i(?:'|\u2019)?ll be|i will be|as your|as the)\s+"
+    r"\b(?:i(?:'|\u2019)?m|i am|i(?:'|\u2019)?ll be|i will be|as your|as the"
+    r"|we(?:'|\u2019)?re|we are|we(?:'|\u2019)?ll be)\s+"
     r"(?:the |your |a |an |acting as |here as |going to be )?"
-    r"(mediat\w*|chair(?:ing|person|woman|man)?|facilitat\w*|arbitrat\w*|conciliat\w*)\b(?!\s+of\b)"
+    r"((?:co-?)?mediat\w*|(?:co-?)?chair(?:ing|person|woman|man)?|(?:co-?)?facilitat\w*"
+    r"|arbitrat\w*|conciliat\w*)\b"
+    # "the chair of the tenants' association", "as the mediator said on the phone": a
+    # party speaking of someone (or something) else (multi-party QA, 28 Nov 2026)
+    r"(?!\s+(?:of|said|says|told|tells|suggested|mentioned|asked|explained|proposed|put|"
+    r"wrote|pointed|thinks|thought|wants|wanted)\b)"
+    r"|\bi(?:'|\u2019)?ll (?:chair|mediate|facilitate|moderate)\b"
     r"|\bmy (?:role|job) (?:here |today |tonight )?is to (?:help|facilitate|mediate|chair)\b",
     re.IGNORECASE)
 
 
-def third_party_hint(transcript: Transcript, roles: Mapping[str, str] | None = None
-                     ) -> str | None:
-    """A hint when a speaker counted as a party says they run the meeting ("I'll be
-    mediating today"), so a coach who forgot ``--roles`` learns why the shares include the
-    mediator (coach QA, 28 Nov 2026). ``None`` when every such speaker has a role given."""
+def third_party_hints(transcript: Transcript, roles: Mapping[str, str] | None = None
+                      ) -> list[str]:
+    """A hint for each speaker counted as a party who says they run the meeting ("I'll be
+    mediating today", "I'll chair"), so a coach who forgot ``--roles`` learns why the
+    shares include the mediator (coach QA, 28 Nov 2026); one per speaker, so a second
+    mediator is named too. Empty when every such speaker has a role given."""
     given = {k.lower() for k in (roles or {})}
+    hints: dict[str, str] = {}
     for turn in transcript.turns:
-        if turn.is_action or turn.speaker.lower() in given or \
+        if turn.is_action or turn.speaker.lower() in given or turn.speaker in hints or \
                 transcript.role_of(turn.speaker) != PARTY:
             continue
         found = _RUNS_THE_MEETING.search(turn.text)
         if found:
-            word = found.group(1).lower()
-            role = "chair" if word.startswith("chair") else "mediator"
-            return (f"hint: session {transcript.session_id}: {turn.speaker} says "
-                    f"\"{found.group(0)}\" (turn {turn.index}) and is counted as a party; if "
-                    f"they are a third party, rerun with --roles \"{turn.speaker}={role}\"")
-    return None
+            word = (found.group(1) or found.group(0).split()[-1]).lower()
+            role = "chair" if "chair" in word else "facilitator" if (
+                "facilitat" in word or "moderat" in word) else "mediator"
+            hints[turn.speaker] = (
+                f"hint: session {transcript.session_id}: {turn.speaker} says "
+                f"\"{found.group(0)}\" (turn {turn.index}) and is counted as a party; if "
+                f"they are a third party, rerun with --roles \"{turn.speaker}={role}\"")
+    return list(hints.values())
 
 
 def outcome_basis(transcript: Transcript) -> str:

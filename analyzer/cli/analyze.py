@@ -72,7 +72,7 @@ def analyze(
     )
     from ..report.terminal import not_english_warning
     from ..report.writers import print_summary, write_overview, write_session_reports
-    from ..transcript import third_party_hint
+    from ..transcript import third_party_hints
 
     formats = parse_report_formats(format, "--format")
     role_map = parse_roles(roles)
@@ -115,9 +115,10 @@ def analyze(
                 err(f"skipped: {exc}")
             continue
         for transcript in transcripts:
-            hint = third_party_hint(transcript, role_map)
-            if hint:
-                warnings.append(hint)
+            warnings += third_party_hints(transcript, role_map)
+            if transcript.meta.get("speaker_spellings"):
+                warnings.append(f"note: session {transcript.session_id}: speaker names read "
+                                f"as one person: {transcript.meta['speaker_spellings']}")
         for transcript in transcripts if role_map else ():
             speakers += [s.name for s in transcript.speakers]
             parties = transcript.with_roles(role_map).parties

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EmptyTranscriptError, TimingError, TurnTooLongError
-from ..transcript import PARTY, ROLES, Speaker, Transcript, Turn, speakers_in_order
+from ..transcript import PARTY, Speaker, Transcript, Turn, role_word, speakers_in_order
 from .times import format_clock
 
 #: The most characters one turn may have: spaCy's default ``Language.max_length``, which
@@ -119,14 +119,10 @@ def normalise_role(value: Any) -> str | None:
     """
     if value is None:
         return None
-    text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+    text = str(value).strip()
     if not text:
         return None
-    if text in ROLES:
-        return text
-    if text in ("third", "thirdparty", "neutral", "moderator", "facilitator"):
-        return "facilitator" if text in ("moderator", "facilitator") else "third_party"
-    return PARTY
+    return role_word(text) or PARTY
 
 
 def build_speakers(turns: list[Turn], roles: Mapping[str, Any] | None = None,
@@ -150,6 +146,46 @@ def make_turns(segments: list[Segment]) -> list[Turn]:
             for i, s in enumerate(segments)]
 
 
+#: Titles a name may carry or drop ("Dr. Patel", later "Patel").
+_TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir",
+                     "dame"})
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().replace(".", " ").split())
+
+
+def one_spelling(segments: list[Segment]) -> dict[str, str]:
+    """Speaker names that are one person spelled otherwise, mapped to the spelling used
+    most (ties: the first): the same name in other case or punctuation ("PATEL", "Patel";
+    "Dr Patel", "Dr. Patel"), and a name without the title it has elsewhere ("Patel",
+    "Dr. Patel") when only one titled name fits it ("Mr. Patel" and "Mrs. Patel" make
+    "Patel" ambiguous, so it stays apart).
+
+    Why: a hand-typed transcript spelled one person four ways and the report had four
+    parties with their own shares (multi-party QA, 28 Nov 2026)."""
+    counts: dict[str, int] = {}
+    for segment in segments:
+        counts[segment.speaker] = counts.get(segment.speaker, 0) + 1
+    groups: dict[str, list[str]] = {}
+    for name in counts:  # in order of first appearance
+        groups.setdefault(_name_key(name), []).append(name)
+    untitled: dict[str, list[str]] = {}
+    for key in groups:
+        words = key.split(" ")
+        if len(words) > 1 and words[0] in _TITLES:
+            untitled.setdefault(" ".join(words[1:]), []).append(key)
+    for bare, titled in untitled.items():
+        if len(titled) == 1 and bare in groups:
+            groups[titled[0]] += groups.pop(bare)
+    mapping = {}
+    for names in groups.values():
+        if len(names) > 1:
+            best = max(names, key=lambda n: (counts[n], -names.index(n)))
+            mapping.update({n: best for n in names if n != best})
+    return mapping
+
+
 def make_transcript(path: Path, fmt: str, segments: list[Segment], *,
                     session_id: str | None = None, roles: Mapping[str, Any] | None = None,
                     meta: Mapping[str, Any] | None = None, merge: bool = True,
@@ -160,13 +196,21 @@ def make_transcript(path: Path, fmt: str, segments: list[Segment], *,
                                    hint="a transcript needs at least one turn with a speaker "
                                         "and text; see `analyzer formats`")
     check_times(path, segments, unit)
+    meta = dict(meta or {})
+    spelled = one_spelling(segments)
+    if spelled:
+        segments = [replace(s, speaker=spelled.get(s.speaker, s.speaker)) for s in segments]
+        roles = {spelled.get(k, k): v for k, v in (roles or {}).items()}
+        # one text, so a batch's sessions table gets one column however many names
+        meta["speaker_spellings"] = "; ".join(
+            f"{' = '.join(repr(k) for k in sorted(k for k, v in spelled.items() if v == name))}"
+            f" -> {name!r}" for name in sorted(set(spelled.values())))
     if merge:
         segments = merge_segments(segments)
     check_lengths(path, segments)
     turns = make_turns(segments)
     return Transcript(session_id=session_id or path.stem, source=str(path), format=fmt,
-                      speakers=build_speakers(turns, roles), turns=tuple(turns),
-                      meta=dict(meta or {}))
+                      speakers=build_speakers(turns, roles), turns=tuple(turns), meta=meta)
 
 
 __all__ = [

@@ -109,3 +109,35 @@ def test_whole_numbers_with_gaps_stay_whole_in_the_tables():
     frame = _frame([{"a": 4, "b": 0.5}, {"a": None, "b": None}], ["a", "b"])
     assert str(frame["a"].dtype) == "Int64" and frame["b"].dtype.kind == "f"
     assert frame.to_csv(index=False).splitlines()[1] == "4,0.5"
+
+
+def test_third_party_role_words_in_names_and_role_columns():
+    """Until 28 Nov 2026 only the five role names were known: "Chairperson" in a role
+    column, "Co-Mediator Ana" or "Note-taker" as a name were parties (multi-party QA)."""
+    from analyzer.io.base import normalise_role
+
+    for name, role in [("Chair: Ana", "chair"), ("Mediator 1", "mediator"),
+                       ("Co-Mediator Tom", "mediator"), ("Chairwoman", "chair"),
+                       ("Moderator", "facilitator"), ("Note-taker", "observer"),
+                       ("Third Party", "third_party"), ("Host Ana", "party"),
+                       ("Secretary Blinken", "party"), ("Dr. Patel", "party")]:
+        assert guess_role(name) == role, name
+    for value, role in [("Chairperson", "chair"), ("note-taker", "observer"),
+                        ("co-mediator", "mediator"), ("secretary", "observer"),
+                        ("arbitrator", "third_party"), ("moderator", "facilitator"),
+                        ("union", "party"), ("Buyer", "party"), ("third party", "third_party")]:
+        assert normalise_role(value) == role, value
+
+
+def test_one_person_spelled_several_ways_is_one_speaker(tmp_path):
+    from analyzer.io import read_transcripts
+
+    path = tmp_path / "t.txt"
+    path.write_text("Dr. Patel: We need the rent lower.\nJones: How much lower?\n"
+                    "PATEL: Ten percent.\nMs. Jones: That is a lot.\nDr Patel: It is fair.\n"
+                    "Mr. Lee: Hello.\nMrs. Lee: Hi.\nLee: Who am I?\n", encoding="utf-8")
+    transcript = next(read_transcripts(path))
+    names = [s.name for s in transcript.speakers]
+    assert names == ["Dr. Patel", "Ms. Jones", "Mr. Lee", "Mrs. Lee", "Lee"]
+    assert "'Dr Patel' = 'PATEL' -> 'Dr. Patel'" in transcript.meta["speaker_spellings"]
+    assert "'Jones' -> 'Ms. Jones'" in transcript.meta["speaker_spellings"]
