@@ -62,6 +62,9 @@ def _cues(nlp: Language, doc: Doc, texts: Sequence[str],
     kept = {"accept": accept, "accept_strong": strong, "vague_deal": vague}
     for key, start, end in matcher(doc):
         name = names[key]
+        if name == "impasse" and start and texts[start - 1].lower() == "and" and \
+                texts[start].lower() == "we":
+            continue  # "Fifty-seven and we're done.": a final offer, not a walk-away (QA)
         cues[name] += 1
         spans = kept.get(name)
         if spans is not None:

@@ -80,3 +80,18 @@ def test_a_negated_acceptance_accepts_nothing(text: str, accepts: bool) -> None:
     doc = nlp.make_doc(text)
     cues = _cues(nlp, doc, [t.text for t in doc])
     assert bool(cues["accept"] + cues["accept_strong"]) is accepts
+
+
+@pytest.mark.parametrize("text, impasse", [
+    ("Fifty-seven and we're done.", False),
+    ("You sign it in DocuSign, and we're done.", False),
+    ("Then we're done here.", True),
+    ("I think we are done.", True),
+])
+def test_and_we_are_done_closes_a_deal_not_the_talks(text: str, impasse: bool) -> None:
+    """"Fifty-seven and we're done." made a session an impasse (multi-party QA, 28 Nov)."""
+    from analyzer.stages.cue_counts import _cues
+
+    nlp = get_nlp()
+    doc = nlp.make_doc(text)
+    assert bool(_cues(nlp, doc, [t.text for t in doc])["impasse"]) is impasse
