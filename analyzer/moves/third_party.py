@@ -48,7 +48,11 @@ CODES: dict[str, re.Pattern[str]] = {
       | \bcould\ (?:you|we)\ (?:both\ )?(?:consider|look\ at|try)\b
       | \bone\ (?:option|possibility|idea)\b | \bi\ (?:would\ )?suggest\b | \bsuppose\b
       | \bwould\ it\ (?:work|help)\ if\b | \bmiddle\ ground\b | \bsplit\ the\ difference\b
-      | \bmeet\ (?:in\ the\ middle|halfway)\b | \bcompromise\b"""),
+      | \bmeet\ (?:in\ the\ middle|halfway)\b | \bcompromise\b
+      | \b(?:put|make|table|give)\ (?:a|my|one|this)\ (?:proposal|suggestion)\b
+      | \bi\ (?:would\ |'d\ )?propose\b | \bmy\ proposal\b
+      | \bhere'?s\ (?:a|my|one)\ (?:proposal|idea|suggestion)\b
+      | \bmediator'?s\ proposal\b"""),
     # contextual: drawing out interests, priorities, reasons and options
     "probe": re.compile(r"""(?ix)
         \b(?:tell\ me|help\ me\ understand|can\ you\ say|walk\ me\ through)\b

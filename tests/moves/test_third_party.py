@@ -21,6 +21,10 @@ CODED = {
     "What if the council kept the low meadow and Greenway built higher near the road?":
         "suggestion",
     "One option would be to split the difference on the fee.": "suggestion",
+    # a mediator's own proposal (multi-party QA, 28 Nov 2026: it was "facilitation")
+    "Let me put a proposal to you both. Henrik's company pays one hundred and twenty "
+    "thousand, and Sara keeps the client list.": "suggestion",
+    "Here's my proposal: the deposit is paid back in two parts.": "suggestion",
     "Aisha, what matters most to you about the meadow?": "probe",
     "Tom, can I ask, is it the number of homes that matters, or the floor area?": "probe",
     "Before we start, a couple of ground rules: one person speaks at a time.": "procedure",
