@@ -39,7 +39,11 @@ _ACCEPTS_OR_GIVES = re.compile(
     r"\b(sounds? (?:good|great|fair|perfect|fine|reasonable|ok|okay)|that works|works for me|"
     r"i (?:can |will )?accept|deal\b|i agree|agreed|i(?:'ll| will| can)? give|you can (?:have|"
     r"take)|(?:is|are) yours|(?:i'm|i am|we're|we are) (?:comfortable|happy|fine|okay|ok) with|"
-    r"(?:that's|that is) (?:a )?reasonable|(?:i|we) can live with|something (?:i|we) can take)",
+    r"(?:that's|that is) (?:a )?reasonable|(?:i|we) can live with|something (?:i|we) can take|"
+    # a side adding its own share to a package: "and we'd contribute by cutting our travel
+    # budget" answers a package with a give, not a counter (multi-party QA, 28 Nov 2026)
+    r"(?:i|we)(?:'d| would| will|'ll| can| could)? (?:contribute|chip in|put in|cover|absorb|"
+    r"throw in|match)\b)",
     re.I)
 #: A conditional proposal inside a statement ("... if Greenway pays for the flood works"):
 #: a trade offered, not a rebuff.

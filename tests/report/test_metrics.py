@@ -289,6 +289,8 @@ def test_missed_opportunities_spare_named_priorities_and_engaging_questions(
     # a counter on a condition bargains over the package (coach QA, 28 Nov 2026)
     ("Forty-three... I mean, if the three years come with a price review every year, I "
      "could look at forty-four.", False),
+    # a side adding its own give to the package (multi-party QA, 28 Nov 2026)
+    ("And we'd contribute by cutting our travel budget by fifty thousand.", False),
 ])
 def test_a_question_about_a_package_is_no_missed_opportunity(session_factory, reply, flagged):
     """A package met with a claim is flagged; met with a question about it, it is not: the
