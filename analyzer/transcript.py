@@ -23,6 +23,10 @@ THIRD_PARTY_ROLES = ("mediator", "chair", "facilitator", "observer", "third_part
 ROLES = (PARTY, *THIRD_PARTY_ROLES)
 
 
+#: pronouns a caption keeps where a role would stand ("Priya Shah (she)"): no side
+_PRONOUNS = frozenset({"she", "he", "they", "her", "him", "them", "xe", "ze"})
+
+
 def is_third_party(role: str) -> bool:
     """True for any role that is not a negotiating party."""
     return role != PARTY
@@ -95,6 +99,19 @@ class Transcript:
             if speaker.name == name:
                 return speaker
         raise KeyError(name)
+
+    def side_of(self, name: str) -> str | None:
+        """The side a party speaks for, when the source names one in its role column
+        ("union", "management", "buyer"): teammates answering each other are not the other
+        side answering (multi-party QA, 28 Nov 2026). None when the source gives no side,
+        or gives pronouns there ("she/her", which captions keep in the same place)."""
+        try:
+            raw = self.speaker(name).meta.get("source_role")
+        except KeyError:
+            return None
+        if not raw or "/" in str(raw) or str(raw).strip().lower() in _PRONOUNS:
+            return None
+        return str(raw).strip().lower()
 
     def role_of(self, name: str) -> str:
         try:

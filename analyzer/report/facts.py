@@ -44,6 +44,8 @@ class TurnFact:
     units: tuple[tuple[str, str], ...] = ()
     #: the issues a formal action's terms name (a Submit-Deal's items), in order
     action_issues: tuple[str, ...] = ()
+    #: the side the speaker speaks for, when the source says ("union"), else None
+    side: str | None = None
 
     @property
     def is_party(self) -> bool:
@@ -166,6 +168,6 @@ def turn_facts(analysis: SessionAnalysis) -> list[TurnFact]:
             labels=tuple(move.labels), offer=move.offer,
             questions=0 if turn.is_action else questions.get(pos, 0),
             units=tuple(units.get(turn.index, ())),
-            action_issues=_action_issues(turn),
+            action_issues=_action_issues(turn), side=t.side_of(turn.speaker),
         ))
     return facts

@@ -25,10 +25,13 @@ from .facts import TurnFact
 
 def reply_pairs(facts: Sequence[TurnFact]) -> list[tuple[TurnFact, TurnFact]]:
     """``(antecedent, reply)`` pairs of consecutive spoken turns by different parties (a
-    third party's turn in between breaks the pair)."""
+    third party's turn in between breaks the pair), not by two speakers of one side when
+    the transcript names the sides (a union member after another is no reply to the other
+    side)."""
     spoken = [f for f in facts if f.spoken]
     return [(a, b) for a, b in pairwise(spoken)
-            if a.is_party and b.is_party and a.speaker != b.speaker]
+            if a.is_party and b.is_party and a.speaker != b.speaker
+            and (a.side is None or a.side != b.side)]
 
 
 def _rate(k: int, n: int) -> float | None:

@@ -551,3 +551,22 @@ def test_words_that_are_never_an_issue(word):
     from analyzer.report.issues import _is_term
 
     assert not _is_term(fold(word))
+
+
+def test_teammates_answering_each_other_are_no_replies():
+    """Sides named by the source (a union/management role column) keep teammates' turns
+    out of the reply pairs; without sides every change of party is a reply (multi-party QA,
+    28 Nov 2026: 4 of 17 pairs of a committee were teammates)."""
+    from analyzer.report.facts import TurnFact
+    from analyzer.report.reciprocity import reply_pairs
+
+    def fact(i, speaker, side):
+        return TurnFact(i, speaker, "party", False, None, "x", 1, None, None, "bargaining",
+                        "self-need", "distributive", 0.9, (), None, 0, side=side)
+
+    turns = [fact(0, "Maria", "union"), fact(1, "Joe", "union"), fact(2, "Paul", "management"),
+             fact(3, "Linda", "management"), fact(4, "Maria", "union")]
+    assert [(a.speaker, b.speaker) for a, b in reply_pairs(turns)] == [("Joe", "Paul"),
+                                                                      ("Linda", "Maria")]
+    plain = [fact(t.index, t.speaker, None) for t in turns]
+    assert len(reply_pairs(plain)) == 4
