@@ -22,8 +22,10 @@ from ..transcript import is_third_party
 from .facts import TurnFact
 
 
-def _share(part: float, whole: float) -> float:
-    return part / whole if whole else 0.0
+def _share(part: float, whole: float) -> float | None:
+    """``part / whole``; None (shown "-") when there is no whole: in a stage where only
+    the mediator spoke, every party's "0%" read as a measured share (multi-party QA)."""
+    return part / whole if whole else None
 
 
 def monologues(facts: Sequence[TurnFact]) -> list[dict]:
@@ -90,7 +92,8 @@ def conversation_metrics(facts: Sequence[TurnFact], speakers: Sequence[tuple[str
         "party_words": party_words,
         "seconds": round(span, 3) if span is not None else None,
         "speaker_switches": switches,
-        "interactivity_per_100_words": round(100 * _share(switches, all_words), 3),
+        "interactivity_per_100_words": round(100 * switches / all_words, 3) if all_words
+        else 0.0,
         "interactivity_per_minute": round(60 * switches / span, 3) if span else None,
         "speakers": rows,
     }
