@@ -185,7 +185,13 @@ def _time(value: str, date: str = "", day_first: bool | None = None) -> tuple[fl
         return moment.timestamp(), DATE_TIME
 
 
-def _set_times(path: Path, timed: list[tuple[Segment, str, str, str]], column: str) -> bool:
+#: seconds with a decimal comma, the whole cell ("2,34", "125,5"), in a file whose fields
+#: are not separated by commas (formats QA, 28 Nov 2026: Excel's ";" files were refused)
+_DECIMAL_COMMA = re.compile(r"^\s*(\d+),(\d+)\s*$")
+
+
+def _set_times(path: Path, timed: list[tuple[Segment, str, str, str]], column: str,
+               decimal_comma: bool = False) -> bool:
     """Set each segment's start and end from its row's cells (start, end, date); True when
     they are times of day or date-times, to be counted from the session's first.
 
@@ -197,6 +203,9 @@ def _set_times(path: Path, timed: list[tuple[Segment, str, str, str]], column: s
     dates = [cell.replace("T", " ").split(" ")[0].rstrip(",") for cell in dates if cell]
     day_first = _day_first(dates)
     first: tuple[str, str, int | None] | None = None
+    if decimal_comma:  # Excel in a locale that separates by ";" writes seconds as "2,34"
+        timed = [(segment, *(_DECIMAL_COMMA.sub(r"\1.\2", c) for c in (start, end)), date)
+                 for segment, start, end, date in timed]
     for segment, start_cell, end_cell, date in timed:
         try:
             start, start_kind = _time(start_cell, date, day_first)
@@ -312,7 +321,7 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
         raise EmptyTranscriptError(str(path), "the table has a header but no turns", line=1,
                                    hint="add one row per turn below the header")
     dated = _set_times(path, timed, header[columns["start"]] if "start" in columns
-                       else "start")
+                       else "start", decimal_comma=dialect.delimiter != ",")
     for session, segments in sessions.items():
         if dated:
             _from_first(segments)

@@ -6,6 +6,7 @@ Decoding is done once, here, for every format, so the encoding rules and their e
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from ..errors import EmptyTranscriptError, EncodingError
@@ -73,8 +74,15 @@ def decode(path: Path, data: bytes) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            text = _cp1252(data)
+            # UTF-8 with a stray byte of another encoding (one "ñ" typed into a UTF-8 file
+            # by an old editor) keeps its UTF-8: only the bytes that are not UTF-8 are read
+            # as Windows-1252. Until 28 Nov 2026 the whole file was, and every "é" of it
+            # became "Ã©" without a word (formats QA). A file in Windows-1252 throughout
+            # reads the same either way: its accented bytes are not UTF-8.
+            text = data.decode("utf-8", errors=_MIXED)
     text = text.lstrip("\ufeff")
+    if "\r\r\n" in text:  # CRLF converted to CRLF again: one line end, not a blank line
+        text = text.replace("\r\r\n", "\n")
     if not text.strip():
         raise EmptyTranscriptError(str(path), "the file is empty",
                                    hint="check that the export finished; an empty file has "
@@ -102,6 +110,15 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return data.decode(encoding)
     except UnicodeDecodeError:
         return None
+
+
+def _cp1252_bytes(error: UnicodeDecodeError) -> tuple[str, int]:
+    """A codec error handler: the offending bytes as Windows-1252 (``_cp1252``)."""
+    return _cp1252(error.object[error.start:error.end]), error.end
+
+
+_MIXED = "analyzer-utf8-or-cp1252"
+codecs.register_error(_MIXED, _cp1252_bytes)
 
 
 def _cp1252(data: bytes) -> str:

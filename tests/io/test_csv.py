@@ -133,3 +133,16 @@ def test_csv_column_mixing_kinds_of_time_is_refused(tmp_path):
                     encoding="utf-8")
     with pytest.raises(TimingError, match="the times mix kinds: '2026-11-27 10:03:00'"):
         list(read_transcripts(path))
+
+
+def test_excel_semicolon_csv_with_decimal_comma_seconds(tmp_path):
+    """Excel in a locale that separates fields by ";" writes seconds as "2,34"; such files
+    were refused (formats QA, 28 Nov 2026)."""
+    from analyzer.io import read_transcripts
+
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffspeaker;start;end;text\r\nAna;0;2,34;Hola, ¿empezamos?\r\n"
+                     "Ben;2,5;6,75;Yes, the price first.\r\n".encode("utf-8"))
+    (t,) = read_transcripts(path)
+    assert [(x.speaker, x.start, x.end) for x in t.turns] == [("Ana", 0.0, 2.34),
+                                                              ("Ben", 2.5, 6.75)]
