@@ -23,8 +23,11 @@ THIRD_PARTY_ROLES = ("mediator", "chair", "facilitator", "observer", "third_part
 ROLES = (PARTY, *THIRD_PARTY_ROLES)
 
 
-#: pronouns a caption keeps where a role would stand ("Priya Shah (she)"): no side
-_PRONOUNS = frozenset({"she", "he", "they", "her", "him", "them", "xe", "ze"})
+#: what meeting tools write where a role would stand, which is no side: pronouns ("Priya
+#: Shah (she)") and the tool's own markers ("Tom (Guest)", "Ana (Organizer)")
+_NOT_SIDES = frozenset({"she", "he", "they", "her", "him", "them", "xe", "ze", "guest",
+                        "external", "organizer", "organiser", "presenter", "host",
+                        "attendee", "participant", "unverified", "me"})
 
 
 def is_third_party(role: str) -> bool:
@@ -104,12 +107,12 @@ class Transcript:
         """The side a party speaks for, when the source names one in its role column
         ("union", "management", "buyer"): teammates answering each other are not the other
         side answering (multi-party QA, 28 Nov 2026). None when the source gives no side,
-        or gives pronouns there ("she/her", which captions keep in the same place)."""
+        or gives pronouns or a meeting tool's marker there ("she/her", "Guest")."""
         try:
             raw = self.speaker(name).meta.get("source_role")
         except KeyError:
             return None
-        if not raw or "/" in str(raw) or str(raw).strip().lower() in _PRONOUNS:
+        if not raw or "/" in str(raw) or str(raw).strip().lower() in _NOT_SIDES:
             return None
         return str(raw).strip().lower()
 

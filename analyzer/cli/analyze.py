@@ -116,6 +116,13 @@ def analyze(
             continue
         for transcript in transcripts:
             warnings += third_party_hints(transcript, role_map)
+            if len(transcript.parties) < 2 and transcript.turns:
+                # one voice: a dictation, a diarisation that found one speaker, or labels
+                # lost ("Maria: ... Tom: ..." run together on one line; formats QA)
+                who = transcript.parties[0] if transcript.parties else "nobody"
+                warnings.append(f"warning: session {transcript.session_id}: only one party "
+                                f"speaks ({who}); a negotiation report needs two sides: check "
+                                "that the speakers are labelled (one per line or cue)")
             if transcript.meta.get("speaker_spellings"):
                 warnings.append(f"note: session {transcript.session_id}: speaker names read "
                                 f"as one person: {transcript.meta['speaker_spellings']}")

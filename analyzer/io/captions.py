@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -218,8 +219,9 @@ def _speaker_and_text(payload: str, names: _Names
         parts: list[tuple[str | None, str, str | None, str | None]] = []
         if _clean(before):
             parts.append((None, _clean(before), None, None))
-        parts.extend((" ".join(name.split()), _clean(text), None, None)
-                     for name, text in voices)
+        for name, text in voices:
+            speaker, role = _voice_name(name)
+            parts.append((speaker, _clean(text), role, None))
         return [p for p in parts if p[1]]
     parts = []
     for line in payload.splitlines():  # "- Anna: hi" / "- Ben: hello" share a cue in SRT
@@ -233,6 +235,23 @@ def _speaker_and_text(payload: str, names: _Names
         else:
             parts.append((name, said, role, doubt))
     return parts
+
+
+def _voice_name(raw: str) -> tuple[str, str | None]:
+    """A Teams voice tag's name and the role in parentheses after it, as a ``Name:`` prefix
+    gives them (``<v Becker, Tom (Guest)>`` is Becker, Tom with "Guest"), without emoji
+    at either end ("González, María 🌻"; formats QA, 28 Nov 2026)."""
+    name = " ".join(raw.split())
+    paren = _PAREN.search(name)
+    role = None
+    if paren and paren.end() == len(name) and paren.start() > 0:
+        name, role = name[:paren.start()].strip(), " ".join(paren["p"].split())
+    trimmed = name.strip("".join(ch for ch in set(name) if _symbol(ch)) + " ")
+    return trimmed or name, role
+
+
+def _symbol(ch: str) -> bool:
+    return unicodedata.category(ch)[0] == "S" or ch in "\ufe0f\u200d"
 
 
 def voice(line: str) -> tuple[str, str] | None:

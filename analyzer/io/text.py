@@ -156,6 +156,10 @@ def _no_speaker_hint(lines: list[str]) -> str:
             "'Speaker 1:' rather than '1:'); lines without a name continue the turn above them")
 
 
+#: Lines meeting tools put below a transcript, after a blank line (Google Meet's "Meeting
+#: ended after 00:06:12 👋"), kept as meta, never joined to the last turn.
+_EXPORT_FOOTER = re.compile(r"^(?:meeting ended after|transcription ended after|"
+                            r"recording stopped)\b", re.IGNORECASE)
 #: Notices meeting tools put above a transcript (Google Meet's, which ends with a full stop).
 _EXPORT_NOTICE = re.compile(r"^This editable transcript was computer generated", re.IGNORECASE)
 
@@ -282,6 +286,9 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
                          "speech, put the speaker's name before it ('Anna: ...')")
             raise NoSpeakerError(str(path), f"text without a speaker: {line.strip()[:60]!r}",
                                  line=number, hint=_no_speaker_hint(lines))
+        if label is None and previous_blank and _EXPORT_FOOTER.match(line.strip()):
+            header["footer"] = line.strip()  # not the last speaker's words (formats QA)
+            continue
         if label is None:
             assert current is not None
             current.text = f"{current.text}\n{line.strip()}" if current.text else line.strip()

@@ -261,3 +261,17 @@ def test_an_input_named_like_a_table_is_a_usage_error(tmp_path):
     res = runner.invoke(app, ["analyze", str(folder / "turns.csv"), "--out", str(folder)])
     assert res.exit_code == 2 and "has the name of a file" in res.stderr
     assert (folder / "turns.csv").read_text().startswith("speaker,text")
+
+
+def test_a_session_with_one_voice_is_warned_about(tmp_path):
+    """A transcript pasted with its line breaks lost reads as one speaker; it was analysed
+    as a negotiation without a word (formats QA, 28 Nov 2026)."""
+    path = tmp_path / "pasted.txt"
+    path.write_text("Maria: We need the price lower. Tom: How much lower? Maria: Ten percent.\n",
+                    encoding="utf-8")
+    res = runner.invoke(app, ["analyze", str(path), "--out", str(tmp_path / "o"), "-q"])
+    assert res.exit_code == 0
+    assert "only one party speaks (Maria)" in res.stderr
+    path.write_text("Maria: We need the price lower.\nTom: How much lower?\n", encoding="utf-8")
+    res = runner.invoke(app, ["analyze", str(path), "--out", str(tmp_path / "o"), "-q"])
+    assert "only one party" not in res.stderr

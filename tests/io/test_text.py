@@ -241,3 +241,16 @@ def test_a_file_name_starting_with_a_tilde_is_a_file_not_a_home_folder(tmp_path,
     [found] = expand_inputs(["~draft.txt"])
     assert found.name == "~draft.txt"
     assert [x.speaker for x in next(iter(read_transcripts(found))).turns] == ["Ana", "Ben"]
+
+
+def test_google_meet_closing_line_is_no_speech(tmp_path):
+    """Google Meet ends its export with "Meeting ended after 00:06:12 👋", which became the
+    last speaker's words (formats QA, 28 Nov 2026)."""
+    from analyzer.io import read_transcripts
+
+    path = tmp_path / "meet.txt"
+    path.write_text("Ana: Shall we say Friday?\nBen: Friday it is. Talk soon.\n\n"
+                    "Meeting ended after 00:06:12 👋\n", encoding="utf-8")
+    (t,) = read_transcripts(path)
+    assert t.turns[-1].text == "Friday it is. Talk soon."
+    assert t.meta["header"]["footer"] == "Meeting ended after 00:06:12 👋"
