@@ -101,8 +101,12 @@ def party_shares(row: Mapping[str, Any]) -> dict[str, dict[str, float | None]]:
         data = json.loads(text) if isinstance(text, str) else dict(text)
     except (ValueError, TypeError):
         return {}
-    return {str(name): dict(shares) for name, shares in data.items()
-            if isinstance(shares, Mapping)}
+    shares = {str(name): dict(value) for name, value in data.items()
+              if isinstance(value, Mapping)}
+    # in the order the session report uses (the ``parties`` column: order of first turn),
+    # not the JSON's sorted keys (multi-party QA, 28 Nov 2026)
+    order = [n for n in split_names(_value(row, "parties")) if n in shares]
+    return {**{n: shares[n] for n in order}, **shares}
 
 
 def _outcome(row: Mapping[str, Any]) -> str:

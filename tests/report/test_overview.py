@@ -243,3 +243,15 @@ def test_a_batch_overview_links_the_channels_of_a_slack_export(tmp_path):
     links = re.findall(r"\]\(<([^>]+)>\)", page)
     assert links and all((out / "reports" / unquote(link)).is_file() for link in links)
     assert page.count("\n| ") - 1 == len(links)  # every session row is linked
+
+
+def test_party_shares_come_in_the_sessions_order_of_parties():
+    """The overview listed parties alphabetically, the report in order of speaking."""
+    import json
+
+    from analyzer.report.overview import party_shares
+
+    row = {"parties": "Zoe,Adam", "orientation_by_party": json.dumps(
+        {"Adam": {"integrative_share": 0.5}, "Zoe": {"integrative_share": 0.2}},
+        sort_keys=True)}
+    assert list(party_shares(row)) == ["Zoe", "Adam"]
