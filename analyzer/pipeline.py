@@ -52,6 +52,8 @@ class Analyzer:
         return dict(self.model.info)
 
     def analyze(self, transcript: Transcript) -> SessionAnalysis:
+        """Units, moves, stages and outcome of one session (a ``Transcript``, as
+        ``read_transcripts`` yields them)."""
         return next(iter(self.analyze_many([transcript])))
 
     def analyze_many(self, transcripts: Iterable[Transcript], batch_size: int = 64
@@ -65,6 +67,10 @@ class Analyzer:
         is yielded once its batch is done, so memory stays bounded by ``batch_size``."""
         batch: list[Transcript] = []
         for transcript in transcripts:
+            if not isinstance(transcript, Transcript):  # a path, None: say what is wanted
+                raise TypeError(
+                    f"analyze takes a Transcript, not {type(transcript).__name__}: read the "
+                    "file first, e.g. analyzer.read_transcripts(path) yields its sessions")
             batch.append(transcript)
             if len(batch) >= batch_size:
                 yield from self._analyze_batch(batch)

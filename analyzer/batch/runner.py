@@ -222,6 +222,10 @@ def run_batch(paths: Sequence[str | Path], out: str | Path, options: BatchOption
     """
     from ..io import expand_inputs
 
+    if isinstance(paths, (str, Path)):  # one path, not its letters (Python API QA)
+        paths = [paths]
+    if not isinstance(options, BatchOptions):
+        raise TypeError(f"options must be a BatchOptions, not {type(options).__name__}")
     if options.chunk_size < 1:
         raise UsageError("the chunk size must be at least 1", hint="use --chunk-size 50")
     if options.workers is not None and options.workers < 1:

@@ -186,6 +186,8 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
     ``resolve()``, the first name given kept), and a symlinked folder is followed at most
     once per real folder, so a link pointing back up the tree (``d/up -> ..``) neither
     multiplies sessions nor walks forever."""
+    if isinstance(paths, (str, Path)):  # one path, not its letters (Python API QA)
+        paths = [paths]
     found: list[Path] = []
     visited: set[Path] = set()  # real folders walked so far, across all arguments
     for raw in paths:

@@ -338,18 +338,26 @@ def _frame(rows: list[dict], columns: list[str], extra: bool = False) -> pd.Data
 
 
 def turns_table(analyses: Iterable[SessionAnalysis]) -> pd.DataFrame:
+    """The analyses as a pandas DataFrame: one row per turn (``TURN_COLUMNS``), the per-turn
+    contract that ``analyze`` writes as turns.csv and ``batch`` as turns.parquet."""
     return _frame([r for a in analyses for r in turn_rows(a)], TURN_COLUMNS)
 
 
 def units_table(analyses: Iterable[SessionAnalysis]) -> pd.DataFrame:
+    """The analyses as a pandas DataFrame: one row per unit of analysis inside a turn
+    (``UNIT_COLUMNS``), as units.csv."""
     return _frame([r for a in analyses for r in unit_rows(a)], UNIT_COLUMNS)
 
 
 def stages_table(analyses: Iterable[SessionAnalysis]) -> pd.DataFrame:
+    """The analyses as a pandas DataFrame: one row per session x stage x speaker
+    (``STAGE_COLUMNS``), as stages.csv."""
     return _frame([r for a in analyses for r in stage_rows(a)], STAGE_COLUMNS)
 
 
 def sessions_table(analyses: Iterable[SessionAnalysis]) -> pd.DataFrame:
+    """The analyses as a pandas DataFrame: one row per session (``SESSION_COLUMNS`` and the
+    transcript's metadata flattened into ``meta.*`` columns), as sessions.csv."""
     return _frame([session_row(a) for a in analyses], SESSION_COLUMNS, extra=True)
 
 

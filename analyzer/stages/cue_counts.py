@@ -15,17 +15,17 @@ and from the session context (``evidence.py``), and only ``_cues`` and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from ..nlp.per_pipeline import per_pipeline
 from .cues import ACCEPT_OPENERS, CUES, RULE_CUES, written
 
 
-@lru_cache(maxsize=8)
-def _joint_matcher(vocab_id: int, nlp: Language) -> tuple[PhraseMatcher, dict[int, str]]:
+@per_pipeline
+def _joint_matcher(nlp: Language) -> tuple[PhraseMatcher, dict[int, str]]:
     """All cue lists in one ``PhraseMatcher`` (one scan of a doc instead of one per cue);
     a phrase listed under several cues matches once under each, as with separate matchers.
 
@@ -54,7 +54,7 @@ def _cues(nlp: Language, doc: Doc, texts: Sequence[str],
     Only the acceptance and "make a deal" spans are kept; the sentence shapes the
     acceptances are judged by are read only when the text has an acceptance. ``lower``: the
     token texts lower-cased, when the caller has them."""
-    matcher, names = _joint_matcher(id(nlp.vocab), nlp)
+    matcher, names = _joint_matcher(nlp)
     cues = dict(_NO_CUES)
     accept: list[tuple[int, int]] = []
     strong: list[tuple[int, int]] = []

@@ -31,7 +31,6 @@ from __future__ import annotations
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -39,6 +38,7 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..nlp.per_pipeline import per_pipeline
 from ..transcript import Transcript
 
 # (``X as X``: names kept importable from here for callers and tests, not used here)
@@ -272,12 +272,12 @@ class _TextFacts(NamedTuple):
 _CACHE_SIZE = 4_096
 
 
-@lru_cache(maxsize=8)
+@per_pipeline
 def _fact_cache(nlp: Language) -> dict[str, _TextFacts]:
     return {}
 
 
-@lru_cache(maxsize=8)
+@per_pipeline
 def _word_flags(nlp: Language) -> dict[int, _Word]:
     """Per distinct token, by its ``ORTH`` id: its text, ``like_num``, norm, what it may be
     (bits: ``_CARDINAL``, ``_CASH``, ``_ISSUE``) and what kind of token it is (``_WORD``,

@@ -35,7 +35,7 @@ def test_written_joins_only_clitics() -> None:
 def test_every_phrase_matches_its_typed_text(apostrophe: str) -> None:
     """Typed with the straight apostrophe and with the typographic one ("I\u2019m")."""
     nlp = get_nlp()
-    matcher, names = _joint_matcher(id(nlp.vocab), nlp)
+    matcher, names = _joint_matcher(nlp)
     missed = []
     for name, phrase in PHRASES:
         typed = _as_typed(phrase).replace("'", apostrophe)
@@ -58,7 +58,7 @@ def test_every_phrase_matches_its_typed_text(apostrophe: str) -> None:
 ])
 def test_contractions_in_real_turns(text: str, cue: str) -> None:
     nlp = get_nlp()
-    matcher, names = _joint_matcher(id(nlp.vocab), nlp)
+    matcher, names = _joint_matcher(nlp)
     assert cue in {names[m] for m, _, _ in matcher(nlp.make_doc(text))}
 
 
@@ -95,3 +95,21 @@ def test_and_we_are_done_closes_a_deal_not_the_talks(text: str, impasse: bool) -
     nlp = get_nlp()
     doc = nlp.make_doc(text)
     assert bool(_cues(nlp, doc, [t.text for t in doc])["impasse"]) is impasse
+
+
+def test_the_per_pipeline_tables_let_a_pipeline_go():
+    """Ten throwaway Analyzers kept eight pipelines alive through lru_caches (Python API QA,
+    28 Nov 2026); the tables are now weakly keyed by their pipeline."""
+    import gc
+    import weakref
+
+    from analyzer.nlp import make_nlp
+    from analyzer.stages.evidence import _fact_cache, _word_flags
+
+    nlp = make_nlp()
+    _joint_matcher(nlp), _fact_cache(nlp), _word_flags(nlp)
+    assert _joint_matcher(nlp) is _joint_matcher(nlp)  # built once per pipeline
+    gone = weakref.ref(nlp)
+    del nlp
+    gc.collect()
+    assert gone() is None
