@@ -86,7 +86,20 @@ class LocalEngine:
 
     def model_info(self) -> dict:
         """The model the workers loaded (raises the worker's error if they could not)."""
-        return raise_for_info(self._infos[0].result())
+        try:
+            return raise_for_info(self._infos[0].result())
+        except BrokenProcessPool:
+            import __main__
+
+            script = getattr(__main__, "__file__", None)
+            if script and not getattr(__main__, "__spec__", None):
+                # the workers' server imports the calling script again; without the guard
+                # the script starts a second batch there and the workers die (Python API QA)
+                raise UsageError(
+                    "the batch's worker processes could not start",
+                    hint=f"in a script ({script}), call run_batch under "
+                         "`if __name__ == \"__main__\":`, or use workers=1") from None
+            raise
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,

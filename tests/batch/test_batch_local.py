@@ -406,3 +406,20 @@ def test_a_run_over_other_inputs_into_a_used_folder_says_what_leaves_the_tables(
     assert "over 1 input(s) this run does not name (1 session)" in " ".join(res.stderr.split())
     again = run_batch([examples_dir / "zoom_salary.vtt"], out, BatchOptions(workers=1))
     assert again.earlier_dropped == {} and again.counts["sessions"] == 1
+
+
+def test_a_script_without_the_main_guard_is_told_what_to_do(examples_dir, tmp_path,
+                                                            subprocess_env):
+    """The workers' server imports the calling script again; without the guard the workers
+    died and the script saw BrokenProcessPool (Python API QA, 28 Nov 2026)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "noguard.py"
+    script.write_text("from analyzer.batch import BatchOptions, run_batch\n"
+                      f"run_batch([{str(examples_dir / 'zoom_salary.vtt')!r}], "
+                      f"{str(tmp_path / 'out')!r}, BatchOptions(workers=2))\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=subprocess_env, timeout=120, cwd=tmp_path)
+    assert done.returncode != 0
+    assert 'call run_batch under `if __name__ == "__main__":`' in done.stderr
