@@ -57,6 +57,10 @@ def read_transcripts(path: str | Path, format: str | None = None,
     ``speaker_col="who"`` for CSV).
     """
     path = Path(path)
+    unknown = sorted(set(options) - set(READ_OPTIONS))
+    if unknown:  # as the CLI checks --read-option (a typo was ignored from Python; QA)
+        raise TypeError(f"unknown reader option(s) {', '.join(unknown)}; the options are "
+                        f"{', '.join(READ_OPTIONS)} (CSV column names)")
     if not path.exists():
         raise InputNotFoundError(str(path), "no such file or folder",
                                  hint="check the path (and the current folder)")

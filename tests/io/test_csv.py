@@ -146,3 +146,18 @@ def test_excel_semicolon_csv_with_decimal_comma_seconds(tmp_path):
     (t,) = read_transcripts(path)
     assert [(x.speaker, x.start, x.end) for x in t.turns] == [("Ana", 0.0, 2.34),
                                                               ("Ben", 2.5, 6.75)]
+
+
+def test_a_misspelled_reader_option_is_an_error_from_python(tmp_path):
+    """The CLI checked --read-option keys; from Python a typo was ignored and the reader
+    then missed the column (Python API QA, 28 Nov 2026)."""
+    import pytest
+
+    from analyzer.io import read_transcripts
+
+    path = tmp_path / "t.csv"
+    path.write_text("who,said\nAna,Hi.\nBen,Hello.\n", encoding="utf-8")
+    with pytest.raises(TypeError, match="unknown reader option.*speakr_col"):
+        list(read_transcripts(path, speakr_col="who"))
+    (t,) = read_transcripts(path, speaker_col="who", text_col="said")
+    assert [x.speaker for x in t.turns] == ["Ana", "Ben"]
