@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .wording import INFERRED, orientation_pcts, pct, pcts
+from .wording import INFERRED, isolate, orientation_pcts, pct, pcts
 
 KIND_NAMES = {
     "priority_question_positional": "priority question answered positionally",
@@ -29,22 +29,23 @@ def headlines(report: dict) -> list[str]:
     if parties:
         shares = [orientation_pcts(p["orientation_shares"]) for p in parties]
         lines.append("Of each party's spoken turns: " + "; ".join(
-            f"{p['speaker']} {s['integrative']} integrative, {s['distributive']} distributive"
+            f"{isolate(p['speaker'])} {s['integrative']} integrative, "
+            f"{s['distributive']} distributive"
             for p, s in zip(parties, shares, strict=True)) + ".")
         talk = pcts([p["talk_share"] for p in parties])
         lines.append("Talk share: " + ", ".join(
-            f"{p['speaker']} {t}" for p, t in zip(parties, talk, strict=True)) + ".")
+            f"{isolate(p['speaker'])} {t}" for p, t in zip(parties, talk, strict=True)) + ".")
     for third in report["overview"]["third_parties"]:
         role = "" if third["speaker"].lower() == third["role"] else f" ({third['role']})"
-        lines.append(f"{third['speaker']}{role} spoke {pct(third['talk_share'])} "
+        lines.append(f"{isolate(third['speaker'])}{role} spoke {pct(third['talk_share'])} "
                      "of all words and is reported apart.")
     rec = report["reciprocity"]["parties"]
     if any(r["after_integrative"] for r in rec):
         # every party, one with nothing to answer too: a line naming only one side read as
         # if the other had not answered (coach QA, 28 Nov 2026)
         lines.append("Integrative moves answered in kind: " + "; ".join(
-            f"{r['party']} {r['integrative_in_kind']} of {r['after_integrative']}"
-            if r["after_integrative"] else f"{r['party']} none to answer"
+            f"{isolate(r['party'])} {r['integrative_in_kind']} of {r['after_integrative']}"
+            if r["after_integrative"] else f"{isolate(r['party'])} none to answer"
             for r in rec) + ".")
     shifts = [p for p in report["turning_points"] if p["kind"] == "climate"]
     lines.append("Climate shifts: " + (", ".join(

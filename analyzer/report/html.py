@@ -17,6 +17,7 @@ from .svg import COLORS, esc, issue_bars, share_bar, stacked_bar, timeline
 from .wording import (
     action_text,
     name_list,
+    offer_words,
     outcome_line,
     pct,
     pcts,
@@ -56,9 +57,9 @@ def _moves(row: dict) -> str:
 
 
 def _speaker_table(rows: list[dict], timed: bool, share_label: str) -> str:
-    head = ("<tr><th>speaker</th><th class=num>turns</th><th class=num>words</th>"
+    head = ("<thead><tr><th>speaker</th><th class=num>turns</th><th class=num>words</th>"
             f"<th>{share_label}</th>" + ("<th>time share</th>" if timed else "")
-            + "<th>integrative / distributive / neutral</th><th>move types</th></tr>")
+            + "<th>integrative / distributive / neutral</th><th>move types</th></tr></thead>")
     body = []
     talk = pcts([r["talk_share"] for r in rows])
     time = pcts([r["time_share"] for r in rows]) if timed else []
@@ -71,7 +72,7 @@ def _speaker_table(rows: list[dict], timed: bool, share_label: str) -> str:
                if timed else "")
             + f"<td>{stacked_bar(r['orientation_shares'], width=220)}</td>"
               f"<td>{_moves(r)}</td></tr>")
-    return f"<table>{head}{''.join(body)}</table>"
+    return f"<div class=scroll><table>{head}<tbody>{''.join(body)}</tbody></table></div>"
 
 
 def _quotes(rows: list[dict]) -> str:
@@ -154,10 +155,12 @@ def _reciprocity(report: dict) -> str:
             f"<td class=num>{r['distributive_in_kind']}/{r['after_distributive']} "
             f"({pct(r['distributive_rate'])})</td><td class=num>"
             f"{pct(r['distributive_base_rate'])}</td></tr>")
-    return ('<section id="reciprocity"><h2>Reciprocity</h2><table><tr><th>party</th>'
+    return ('<section id="reciprocity"><h2>Reciprocity</h2><div class=scroll><table><thead>'
+            '<tr><th>party</th>'
             '<th class=num>replies</th><th class=num>integrative answered in kind</th>'
             '<th class=num>base rate</th><th class=num>distributive answered in kind</th>'
-            f'<th class=num>base rate</th></tr>{"".join(rows)}</table><p class="note">'
+            f'<th class=num>base rate</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            '</div><p class="note">'
             f'{esc(report["notes"]["reciprocity"])}</p></section>')
 
 
@@ -193,10 +196,11 @@ def _conversation(report: dict, timed: bool) -> str:
                 + f"<td class=num>{mono}</td><td class=num>{r['questions']}</td>"
                   f"<td class=num>{inter}</td></tr>")
     return ('<section id="conversation"><h2>Conversation metrics by stage</h2>'
-            '<table><tr><th>stage</th><th>speaker</th><th>role</th><th class=num>talk share'
-            '</th>' + ('<th class=num>time share</th>' if timed else '')
+            '<div class=scroll><table><thead><tr><th>stage</th><th>speaker</th><th>role</th>'
+            '<th class=num>talk share</th>' + ('<th class=num>time share</th>' if timed else '')
             + '<th class=num>longest monologue</th><th class=num>questions</th>'
-              f'<th class=num>interactivity</th></tr>{"".join(rows)}</table>'
+              f'<th class=num>interactivity</th></tr></thead><tbody>{"".join(rows)}</tbody>'
+              '</table></div>'
               '<p class="note">Talk share is over the parties\' words (a third party\'s over '
               "everyone's); the longest monologue is the longest run of consecutive turns by "
               "one speaker; questions are the question marks in the speaker's turns (\"?!?\" "
@@ -251,7 +255,8 @@ def _transcript(report: dict) -> str:
     rows = []
     for t in report["turns"]:
         why = "; ".join(t["reasons"][:4])
-        extra = f" \u00b7 offer: {esc(t['offer'])}" if t["offer"] else ""
+        extra = f" \u00b7 offer: {esc(offer_words(t['offer']))}" if t["offer"] and \
+            t["offer"] != t["move"] else ""
         rows.append(
             f'<tr class="{esc(t["orientation"])}{" action" if t["is_action"] else ""}" '
             f'id="turn-{t["turn"]}"><td class=num>{t["turn"]}</td>'
@@ -262,10 +267,11 @@ def _transcript(report: dict) -> str:
     return ('<section id="transcript"><h2>Transcript</h2><p class="note">Every turn with its '
             "stage, move and orientation; confidence is the model's probability for the "
             'orientation shown; "why" lists the cues behind the prediction.</p>'
-            '<table class="transcript">'
-            '<tr><th class=num>turn</th><th class=num>time</th><th>speaker</th><th>stage</th>'
-            '<th>move</th><th>orientation</th><th class=num>conf.</th><th>text</th>'
-            f'<th>why</th></tr>{"".join(rows)}</table></section>')
+            '<div class=scroll><table class="transcript">'
+            '<thead><tr><th class=num>turn</th><th class=num>time</th><th>speaker</th>'
+            '<th>stage</th><th>move</th><th>orientation</th><th class=num>conf.</th>'
+            f'<th>text</th><th>why</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            '</div></section>')
 
 
 def _notes(report: dict) -> str:
@@ -304,7 +310,7 @@ def render_html(report: dict) -> str:
     summary = "".join(f"<li>{esc(h)}</li>" for h in report["headlines"])
     glance = ('<section id="glance"><h2>At a glance</h2>'
               f'<ul class="headlines">{summary}</ul>' + _legend()
-              + timeline(report) + _glance_grid(report)
+              + "<div class=timeline-box>" + timeline(report) + "</div>" + _glance_grid(report)
               + '<h3>Whole session (parties)</h3>'
               + _speaker_table(report["overview"]["parties"], timed, "talk share")
               + "</section>")

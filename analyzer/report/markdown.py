@@ -13,6 +13,7 @@ from ..results import ORIENTATIONS
 from .wording import (
     action_text,
     name_list,
+    offer_words,
     orientation_pcts,
     outcome_line,
     pct,
@@ -185,7 +186,7 @@ def render_markdown(report: dict) -> str:
     out += _table(["turn", "time", "speaker", "stage", "move", "orientation", "confidence",
                    "text"],
                   [[t["turn"], seconds(t["start"]), md(t["speaker"]), t["stage"],
-                    md(t["move"]) + (f" (offer: {md(t['offer'])})"
+                    md(t["move"]) + (f" (offer: {md(offer_words(t['offer']))})"
                                      if t["offer"] and t["offer"] != t["move"] else ""),
                     t["orientation"], pct(t["confidence"]),
                     md(action_text(t) if t["is_action"] else t["text"])]

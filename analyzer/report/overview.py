@@ -195,7 +195,16 @@ _CSS = """
 .parties { font-size: 12.5px; }
 .parties div { white-space: nowrap; }
 .failures td { overflow-wrap: anywhere; }
-@media print { .overview tr { break-inside: avoid; } }
+@media print {
+  .overview tr { break-inside: avoid; }
+  /* the whole table on the page: no scroll box, narrower bars, names that wrap (the
+     orientation and by-party columns were cut off on A4; visual QA, 28 Nov 2026) */
+  .scroll { overflow: visible; }
+  .overview td.session, .overview td.outcome { min-width: 0; }
+  .strip { width: 130px; } .obar { width: 90px; }
+  .parties div, .small { white-space: normal; }
+  .overview { font-size: 9pt; }
+}
 """
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,10 @@ REFERENCES = {
     "Adair & Brett 2005": "Adair, W. L., & Brett, J. M. (2005). The negotiation dance: Time, "
                           "culture, and behavioral sequences in negotiation. Organization "
                           "Science, 16(1), 33-51.",
+    "Kressel 1972": "Kressel, K. (1972). Labor mediation: An exploratory survey. Association "
+                    "of Labor Mediation Agencies.",
+    "Wall & Lynn 1993": "Wall, J. A., & Lynn, A. (1993). Mediation: A current review. Journal "
+                        "of Conflict Resolution, 37(1), 160-194.",
     "Kern et al. 2020": "Kern, M. C., Brett, J. M., Weingart, L. R., & Eck, C. S. (2020). The "
                         "\"fixed\" pie perception and strategy in dyadic versus multiparty "
                         "negotiations. Organizational Behavior and Human Decision Processes, "
@@ -47,10 +52,16 @@ CASINO_CREDIT = ("Chawla, K., Ramirez, J., Clever, R., Lucas, G., May, J., & Gra
                  "Systems. NAACL 2021, 3167-3185. CC BY 4.0.")
 
 ORIENTATION_NOTE = (
-    "Integrative moves (asking about or sharing priorities, proposing to work together, package "
-    "offers) and distributive moves (positional demands, arguments for one's own claim, "
-    "single-issue insistence, threats) follow the utterance coding schemes of negotiation "
-    "research (Weingart et al. 1990; Olekalns et al. 1996; Kern et al. 2020). In an "
+    "Integrative moves (asking about the other side's priorities, saying what one does not "
+    "need, proposing to work together, empathy and rapport) and distributive moves (arguing "
+    "for one's own needs, including priorities stated as a claim, or for fairness, "
+    "undermining the other's requests, threats) follow the utterance coding schemes of "
+    "negotiation research (Weingart et al. 1990; Olekalns et al. 1996; Kern et al. 2020), "
+    "as the model learned them from CaSiNo's strategy labels. Offers found by rules "
+    "(package, trade-off, single-issue, acceptance) are shown beside a turn's move but do "
+    "not change its orientation: multi-issue offers go with integrative outcomes and "
+    "single-issue ones with distributive (Weingart et al. 1990), but the model was not "
+    "trained to weigh them against the rest of the turn. In an "
     "experiment with 90 dyads, those taught integrative tactics used more of them and reached "
     "higher joint outcomes, and distributive behaviour was negatively related to joint "
     "outcome (Weingart et al. 1996): findings over many negotiations, not a forecast for "
@@ -72,9 +83,9 @@ RECIPROCITY_NOTE = (
     "few replies it is a hint, not a finding.")
 CLIMATE_NOTE = (
     "A climate shift is where the parties' last {window} spoken turns swing from mostly "
-    "integrative to mostly distributive or back (a lead of at least {margin} turns); groups "
-    "often open with a distributive phase and end with an integrative one (Olekalns, Brett & "
-    "Weingart 2003).")
+    "integrative to mostly distributive or back (a lead of at least {margin} turns); in "
+    "multi-party negotiations, groups often open with a distributive phase and end with an "
+    "integrative one (Olekalns, Brett & Weingart 2003).")
 THIRD_PARTY_NOTE = (
     "Third parties (mediators, chairs, facilitators, observers) are reported on their own: "
     "their moves are not a party's claims, and they are excluded from the parties' talk "
@@ -293,11 +304,25 @@ def orientation_pcts(shares: Mapping[str, float | None] | None) -> dict[str, str
     return dict(zip(ORIENTATIONS, pcts([shares.get(o) for o in ORIENTATIONS]), strict=True))
 
 
+def offer_words(kind: str | None) -> str:
+    """An offer kind as a coach reads it: ``package_offer`` -> "package offer"."""
+    return (kind or "").replace("_", " ").replace("tradeoff", "trade-off")
+
+
+def isolate(name: str) -> str:
+    """``name`` wrapped in Unicode isolates (FSI ... PDI) when it holds right-to-left script,
+    so the figure after it stays after it: "Talk share: محمد العلي 16%" read "16 محمد العلي%"
+    (visual QA, 28 Nov 2026). Other names are returned as they are."""
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in name):
+        return f"\u2068{name}\u2069"
+    return name
+
+
 def name_list(names) -> str:
     """Names joined for reading: ", " between them, or "; " when a name holds a comma
     (Teams' "Okafor, Grace" and "Lindqvist, Erik" would read as four people)."""
     names = list(names)
-    return ("; " if any("," in n for n in names) else ", ").join(names)
+    return ("; " if any("," in n for n in names) else ", ").join(isolate(n) for n in names)
 
 
 def seconds(value: float | None) -> str:
