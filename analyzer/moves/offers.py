@@ -102,6 +102,10 @@ def _offer_kind(words: list[str], issues, quantity, conditional, agreement, no_n
 #: "the exact day is less important" (QA of a coach: both were single-issue offers).
 _RANKING = frozenset({"most", "least", "more", "less"})
 _IMPORTANCE = frozenset({"important", "valuable", "needed", "crucial", "essential", "of"})
+#: after "more" / "less", words that make it a comparison or a weight, not an amount: "more
+#: important", "more than the unit price" (a 600-word account of priorities was a package
+#: offer; visual QA, 28 Nov 2026)
+_COMPARING = _IMPORTANCE | {"than"}
 #: The other words of the quantity cue: each is an amount wherever it stands.
 _AMOUNT_WORDS = frozenset({"one", "two", "three", "four", "five", "half", "all", "both",
                            "none", "extra", "rest", "remaining", "each", "every"})
@@ -114,7 +118,7 @@ def _names_amount(words: list[str]) -> bool:
     for i, w in enumerate(words):
         if w in _AMOUNT_WORDS or _NUMBER_TOKEN.match(w):
             return True
-        if w in ("more", "less") and (i + 1 == len(words) or words[i + 1] not in _IMPORTANCE):
+        if w in ("more", "less") and (i + 1 == len(words) or words[i + 1] not in _COMPARING):
             return True
     return False
 

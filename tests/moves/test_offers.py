@@ -55,6 +55,11 @@ def test_submit_deal_offer_kind_comes_from_its_terms():
     ("The month matters most. The exact day is less important, and our budget is tight.",
      None),
     ("I need food the most", None),
+    # "more than" compares (visual QA, 28 Nov 2026: a long account of priorities was a
+    # package offer)
+    ("I need food more than water.", None),
+    ("We really need to think about the delivery schedule and the price and the warranty; "
+     "what matters most to us is predictability more than the unit price.", None),
     # ... but "more" of an issue is still asked for, and numbers stay amounts
     ("Can I have more water?", "single_issue_offer"),
     ("Food matters most, so can I have 2 food?", "single_issue_offer"),
