@@ -59,6 +59,18 @@ def start() -> None:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return
     context()
+    import signal
+    import threading
     from multiprocessing import forkserver
 
-    forkserver.ensure_running()
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()  # (signal handlers can only be set in the main thread)
+        return
+    # the server is born ignoring Ctrl-C: a new interpreter keeps an inherited SIG_IGN. Its
+    # first preload module ignored it too, but only after ``import analyzer`` had run, and
+    # a Ctrl-C 0.3 s into a run still printed a traceback from that import (CI, 28 Nov 2026)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
