@@ -246,6 +246,25 @@ def third_party_hints(transcript: Transcript, roles: Mapping[str, str] | None = 
     return list(hints.values())
 
 
+def reading_notes(transcript: Transcript, roles: Mapping[str, str] | None = None
+                  ) -> list[str]:
+    """What a user should know about how a session was read, as lines to show: a hint per
+    speaker counted as a party who says they run the meeting (``third_party_hints``); a
+    warning when only one party speaks (a dictation, a diarisation that found one voice, or
+    labels lost: "Maria: ... Tom: ..." run together on one line; formats QA); the speaker
+    names read as one person (``io.base.one_spelling``)."""
+    notes = third_party_hints(transcript, roles)
+    if len(transcript.parties) < 2 and transcript.turns:
+        who = transcript.parties[0] if transcript.parties else "nobody"
+        notes.append(f"warning: session {transcript.session_id}: only one party speaks "
+                     f"({who}); a negotiation report needs two sides: check that the "
+                     "speakers are labelled (one per line or cue)")
+    if transcript.meta.get("speaker_spellings"):
+        notes.append(f"note: session {transcript.session_id}: speaker names read as one "
+                     f"person: {transcript.meta['speaker_spellings']}")
+    return notes
+
+
 def outcome_basis(transcript: Transcript) -> str:
     """``"formal"`` when the transcript records a formal Accept-Deal or Walk-Away, which
     ``stages.segmenter.detect_outcome`` then follows; else ``"talk"``: the outcome is read

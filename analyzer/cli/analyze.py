@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import AnalyzerError, Failure, OutputError, PartialReadError
+from ..io import OUTPUT_FILES
 from .common import (
     EXIT_OK,
     EXIT_SOME_FAILED,
@@ -72,7 +73,7 @@ def analyze(
     )
     from ..report.terminal import not_english_warning
     from ..report.writers import print_summary, write_overview, write_session_reports
-    from ..transcript import third_party_hints
+    from ..transcript import reading_notes
 
     formats = parse_report_formats(format, "--format")
     role_map = parse_roles(roles)
@@ -115,17 +116,7 @@ def analyze(
                 err(f"skipped: {exc}")
             continue
         for transcript in transcripts:
-            warnings += third_party_hints(transcript, role_map)
-            if len(transcript.parties) < 2 and transcript.turns:
-                # one voice: a dictation, a diarisation that found one speaker, or labels
-                # lost ("Maria: ... Tom: ..." run together on one line; formats QA)
-                who = transcript.parties[0] if transcript.parties else "nobody"
-                warnings.append(f"warning: session {transcript.session_id}: only one party "
-                                f"speaks ({who}); a negotiation report needs two sides: check "
-                                "that the speakers are labelled (one per line or cue)")
-            if transcript.meta.get("speaker_spellings"):
-                warnings.append(f"note: session {transcript.session_id}: speaker names read "
-                                f"as one person: {transcript.meta['speaker_spellings']}")
+            warnings += reading_notes(transcript, role_map)
         for transcript in transcripts if role_map else ():
             speakers += [s.name for s in transcript.speakers]
             parties = transcript.with_roles(role_map).parties
@@ -175,8 +166,7 @@ def analyze(
 
 
 #: The files ``analyze`` writes into --out whatever the sessions (tables, overview).
-FIXED_NAMES = ("turns.csv", "units.csv", "stages.csv", "sessions.csv", "failures.csv",
-               "_index.md", "_index.html")
+FIXED_NAMES = (*sorted(OUTPUT_FILES), "_index.md", "_index.html")
 
 #: The reports the last ``analyze`` into a folder wrote, one per line (a hidden file, so
 #: never read back as a transcript).
