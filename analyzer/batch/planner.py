@@ -24,7 +24,7 @@ from pathlib import Path
 from ..errors import Failure, PartialReadError
 from ..io.deferred import DeferredSession
 from ..report.tables import FAILURE_COLUMNS
-from ..transcript import Transcript
+from ..transcript import Transcript, reading_notes
 from .plan import (
     InputFile,
     WorkItem,
@@ -174,10 +174,16 @@ class FilePlanner:
 
     def __init__(self, store: ChunkStore, opts_hash: str, chunk_size: int,
                  input_format: str | None = None, prefetched: Prefetched | None = None,
-                 defer: bool = False, read_options: Mapping[str, str] | None = None) -> None:
+                 defer: bool = False, read_options: Mapping[str, str] | None = None,
+                 roles: Mapping[str, str] | None = None) -> None:
         """``defer``: keep a CaSiNo file's dialogues as their JSON text, read by the worker
-        that analyses them (``io.deferred``: worth it when workers are other processes)."""
+        that analyses them (``io.deferred``: worth it when workers are other processes).
+        ``roles``: the run's ``--roles``, for the notes on how sessions were read
+        (``notes``: ``transcript.reading_notes`` of every session read here, as ``analyze``
+        prints them; a CaSiNo dialogue left as text has none to give)."""
         self.defer = defer
+        self.roles = dict(roles or {})
+        self.notes: list[str] = []
         self.store = store
         self.prefetched = prefetched
         self.opts_hash = opts_hash
@@ -251,6 +257,9 @@ class FilePlanner:
             final = unique_ids(ids, self.seen)
         transcripts = [t if t.session_id == f else replace(t, session_id=f)
                        for t, f in zip(transcripts, final, strict=True)]
+        for transcript in transcripts:
+            if isinstance(transcript, Transcript):
+                self.notes += reading_notes(transcript, self.roles)
         keys = self._keys(where, digest, final)
         record = {"path": str(path), "sha256": digest, "sessions": len(ids), "ids": ids,
                   "items": keys}

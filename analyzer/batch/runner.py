@@ -191,6 +191,9 @@ class BatchResult:
     overview: list[Path] = field(default_factory=list)
     #: input files left out because they lie inside ``out`` (never read back)
     inside_out: list[Path] = field(default_factory=list)
+    #: how sessions read in this run were read (``transcript.reading_notes``): mediator
+    #: hints, a session with one party, speaker names joined
+    notes: list[str] = field(default_factory=list)
     #: inputs of the last finished run into ``out`` that this one does not have
     #: (``{"inputs": n, "sessions": m}``, empty if none): its tables no longer hold them
     earlier_dropped: dict[str, int] = field(default_factory=dict)
@@ -298,6 +301,7 @@ class _Run:
         self.items_reused = 0
         self.manifest: dict = {"status": "starting"}
         self.prefetched: Prefetched | None = None
+        self.planner: FilePlanner | None = None  # set when the work is planned
         # local and Dask workers: read the next inputs in a thread, CaSiNo dialogues as text
         self.read_ahead = False
 
@@ -353,9 +357,10 @@ class _Run:
     def work_items(self) -> Iterator[WorkItem]:
         """Items left to do, file by file; files are read when the engine wants more, and
         with local or Dask workers a few files ahead, in a thread (``planner.ReadAhead``)."""
-        planner = FilePlanner(self.store, self.opts_hash, self.options.chunk_size,
-                              self.options.input_format, self.prefetched,
-                              defer=self.read_ahead, read_options=self.options.read_options)
+        planner = self.planner = FilePlanner(
+            self.store, self.opts_hash, self.options.chunk_size, self.options.input_format,
+            self.prefetched, defer=self.read_ahead, read_options=self.options.read_options,
+            roles=self.options.roles)
         self.prefetched = None
         ahead = ReadAhead(self.files, self.options.input_format, planner.finished,
                           defer=True, read_options=self.options.read_options) \
@@ -442,4 +447,5 @@ class _Run:
             "sessions_reused": self.state.sessions_reused,
         })
         write_manifest(self.folder, self.manifest)
-        return BatchResult(self.folder.root, counts, tables, self.manifest, overview)
+        return BatchResult(self.folder.root, counts, tables, self.manifest, overview,
+                           notes=list(self.planner.notes) if self.planner is not None else [])

@@ -175,8 +175,17 @@ def _print_summary(result, seconds: float, roles: dict[str, str],
         if counts["failures"] > len(failures):
             err(f"  ... {counts['failures'] - len(failures):,} more in "
                 f"{result.tables['failures_csv']}")
+    notes = result.notes  # also with --quiet, as analyze does; at most a few
+    for note in notes[:NOTES_SHOWN]:
+        err(note)
+    if len(notes) > NOTES_SHOWN:
+        err(f"... and {len(notes) - NOTES_SHOWN:,} more such notes on how sessions were read")
     for warning in _role_warnings(result, roles):  # also with --quiet, as analyze does:
         err(warning)  # a --roles name that matches nobody leaves the mediator a party
+
+
+#: How many notes on how sessions were read the summary shows (a batch may have thousands).
+NOTES_SHOWN = 5
 
 
 def batch(

@@ -423,3 +423,20 @@ def test_a_script_without_the_main_guard_is_told_what_to_do(examples_dir, tmp_pa
                           env=subprocess_env, timeout=120, cwd=tmp_path)
     assert done.returncode != 0
     assert 'call run_batch under `if __name__ == "__main__":`' in done.stderr
+
+
+def test_batch_says_how_sessions_were_read_as_analyze_does(tmp_path):
+    """``analyze`` printed the mediator hint, the one-party warning and the joined speaker
+    spellings; a batch said none of them (multi-party QA, 28 Nov 2026)."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "med.txt").write_text("Ruth: Hello both, I'll be mediating today.\n"
+                                    "Gary: Hi.\nSofia: Hello.\n", encoding="utf-8")
+    (inputs / "solo.txt").write_text("Ana: We need the price lower. Ben: How much?\n",
+                                     encoding="utf-8")
+    result = run_batch([inputs], tmp_path / "out", BatchOptions(workers=1))
+    assert any("Ruth says" in n and "--roles" in n for n in result.notes)
+    assert any("only one party speaks (Ana)" in n for n in result.notes)
+    res = CliRunner().invoke(app, ["batch", str(inputs), "--out", str(tmp_path / "o2"),
+                                   "--workers", "1", "-q", "--roles", "Ruth=mediator"])
+    assert "Ruth says" not in res.stderr and "only one party speaks (Ana)" in res.stderr
