@@ -21,6 +21,7 @@ from .wording import (
     outcome_line,
     pct,
     pcts,
+    reason_words,
     seconds,
     turn_span,
     turns_with_actions,
@@ -254,7 +255,7 @@ def _turn_text(t: dict) -> str:
 def _transcript(report: dict) -> str:
     rows = []
     for t in report["turns"]:
-        why = "; ".join(t["reasons"][:4])
+        why = "; ".join(reason_words(r) for r in t["reasons"][:4])
         extra = f" \u00b7 offer: {esc(offer_words(t['offer']))}" if t["offer"] and \
             t["offer"] != t["move"] else ""
         rows.append(

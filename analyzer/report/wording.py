@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -302,6 +303,36 @@ def orientation_pcts(shares: Mapping[str, float | None] | None) -> dict[str, str
 
     shares = shares or {}
     return dict(zip(ORIENTATIONS, pcts([shares.get(o) for o in ORIENTATIONS]), strict=True))
+
+
+_REASON_FORMS = (
+    (re.compile(r'^word:"(.*)"$'), 'the word "{0}"'),
+    (re.compile(r'^char:"(.*)"$'), 'the letters "{0}"'),
+    (re.compile(r'^prev_word:"(.*)"$'), 'the turn before says "{0}"'),
+    (re.compile(r'^next_word:"(.*)"$'), 'the reply says "{0}"'),
+    (re.compile(r'^prev_cue:"(.*)"$'), "the turn before has a cue of {0}"),
+    (re.compile(r'^next_cue:"(.*)"$'), "the reply has a cue of {0}"),
+    (re.compile(r'^cue:(\S+) "(.*)"$'), '{0} cue "{1}"'),
+    (re.compile(r"^cue:(\S+)$"), "{0} cue"),
+    (re.compile(r"^context:(.*)$"), "{0}"),
+    (re.compile(r'^rule:third-party (\S+) "(.*)"$'), 'third-party rule: {0} ("{1}")'),
+    (re.compile(r"^rule:third-party (\S+)$"), "third-party rule: {0}"),
+    (re.compile(r'^rule:(\S+) "(.*)"$'), 'rule: {0} ("{1}")'),
+    (re.compile(r"^rule:(\S+)$"), "rule: {0}"),
+)
+
+
+def reason_words(reason: str) -> str:
+    """A reason behind a prediction as a coach reads it: ``word:"evening"`` -> the word
+    "evening", ``next_cue:"first_person_plural"`` -> the reply has a cue of first person
+    plural (the HTML report's "why"; the JSON keeps the machine form; visual QA, 28 Nov
+    2026)."""
+    for pattern, form in _REASON_FORMS:
+        match = pattern.match(reason)
+        if match:
+            return form.format(*(g.replace("_", " ") if i == 0 and "cue" in form else g
+                                 for i, g in enumerate(match.groups())))
+    return reason
 
 
 def offer_words(kind: str | None) -> str:

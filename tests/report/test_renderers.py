@@ -241,3 +241,18 @@ def test_terminal_summary_of_one_session_adds_the_glance_and_its_reports(timed_d
                   console=Console(file=out, force_terminal=False, width=200),
                   reports=[Path("/tmp/out/m.md")])
     assert "Talk share:" not in out.getvalue() and "report:" not in out.getvalue()
+
+
+def test_the_why_column_reads_as_words():
+    """The HTML's "why" showed the model's feature names ("next_cue:", "word:"); the JSON
+    keeps them (visual QA, 28 Nov 2026)."""
+    from analyzer.report.wording import reason_words
+
+    assert reason_words('word:"evening"') == 'the word "evening"'
+    assert reason_words('next_cue:"first_person_plural"') == \
+        "the reply has a cue of first person plural"
+    assert reason_words('cue:conditional_offer "in return"') == \
+        'conditional offer cue "in return"'
+    assert reason_words('rule:third-party probe "can i ask"') == \
+        'third-party rule: probe ("can i ask")'
+    assert reason_words("this turn reads as no-need") == "this turn reads as no-need"
