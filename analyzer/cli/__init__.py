@@ -64,6 +64,27 @@ def _version(value: bool) -> None:
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="Print the analyser's version and exit.")) -> None:
     """The options of ``analyzer`` itself (the commands have their own)."""
+    _replace_unencodable()
+
+
+def _replace_unencodable() -> None:
+    """Let stdout and stderr write what their encoding cannot hold as "?" instead of
+    raising.
+
+    Why: with output redirected on Windows (cp1252) or under ``PYTHONIOENCODING=ascii``,
+    the summary's arrow or a session id with an "é" raised UnicodeEncodeError after the
+    reports were written: a traceback and exit 1 for a run that worked (accessibility and
+    terminal QA, 28 Nov 2026). The files are always UTF-8; only the terminal text degrades.
+    """
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf_8") and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):  # detached or closed: nothing to do
+                pass
 
 
 # Each module defines ``register(app)``; the order here is the order in ``--help``.

@@ -13,7 +13,7 @@ from importlib import resources
 from string import Template
 
 from ..results import ORIENTATIONS
-from .svg import COLORS, esc, issue_bars, share_bar, stacked_bar, timeline
+from .svg import INK, esc, issue_bars, share_bar, stacked_bar, timeline
 from .wording import (
     action_text,
     name_list,
@@ -40,8 +40,21 @@ def _chip(orientation: str) -> str:
     return f'<span class="chip {esc(orientation)}">{esc(orientation)}</span>'
 
 
+def _nav_links(third_parties: bool) -> str:
+    """The section links, separated by spaces so that a narrow screen (a phone, 400% zoom)
+    wraps them instead of scrolling sideways (accessibility QA, 28 Nov 2026)."""
+    links = [("glance", "At a glance"), ("stages", "Stages"), ("turning-points",
+             "Turning points"), ("reciprocity", "Reciprocity"), ("opportunities",
+             "Missed opportunities"), ("conversation", "Conversation"), ("issues", "Issues")]
+    if third_parties:
+        links.append(("third-parties", "Third parties"))
+    links += [("transcript", "Transcript"), ("notes", "Method")]
+    return " ".join(f'<a href="#{anchor}">{name}</a>' for anchor, name in links)
+
+
 def _legend() -> str:
-    items = "".join(f'<span class="{o}">{o}</span>' for o in ORIENTATIONS)
+    where = {"integrative": "high", "distributive": "low", "neutral": "short, middle"}
+    items = "".join(f'<span class="{o}">{o} (tick {where[o]})</span>' for o in ORIENTATIONS)
     return (f'<div class="legend">{items}<span class="hollow">formal action '
             f'(Submit-Deal, Accept-Deal\u2026)</span><span style="--c:none">\u25b2 climate '
             f'shift, coloured by the new climate</span><span style="--c:none">\u2506 stage '
@@ -67,10 +80,10 @@ def _speaker_table(rows: list[dict], timed: bool, share_label: str) -> str:
     for i, r in enumerate(rows):
         body.append(
             f"<tr><td>{esc(r['speaker'])}</td><td class=num>{turns_with_actions(r)}</td>"
-            f"<td class=num>{r['words']}</td><td>{share_bar(r['talk_share'], label=talk[i])}"
-            "</td>"
-            + (f"<td>{share_bar(r['time_share'], color='#6b7c93', label=time[i])}</td>"
-               if timed else "")
+            f"<td class=num>{r['words']}</td>"
+            f"<td>{share_bar(r['talk_share'], label=talk[i], name='talk share')}</td>"
+            + ("<td>" + share_bar(r['time_share'], color='#6b7c93', label=time[i],
+                                  name='time share') + "</td>" if timed else "")
             + f"<td>{stacked_bar(r['orientation_shares'], width=220)}</td>"
               f"<td>{_moves(r)}</td></tr>")
     return f"<div class=scroll><table>{head}<tbody>{''.join(body)}</tbody></table></div>"
@@ -105,7 +118,7 @@ def _glance_grid(report: dict) -> str:
         for r, label in zip(stage["parties"], talk, strict=True):
             cells.append(f'<div class="who">{esc(r["speaker"])}</div>'
                          f'<div>{stacked_bar(r["orientation_shares"], width=360)}</div>'
-                         f'<div>{share_bar(r["talk_share"], label=label)}</div>')
+                         f'<div>{share_bar(r["talk_share"], label=label, name="talk share")}</div>')
     cells.append("</div>")
     return "".join(cells)
 
@@ -299,12 +312,7 @@ def render_html(report: dict) -> str:
               "what, how integrative or distributive, and where it turned.</p>"
               '<dl class="facts">' + "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>"
                                              for k, v in facts) + "</dl>"
-              '<nav><a href="#glance">At a glance</a><a href="#stages">Stages</a>'
-              '<a href="#turning-points">Turning points</a><a href="#reciprocity">Reciprocity'
-              '</a><a href="#opportunities">Missed opportunities</a><a href="#conversation">'
-              'Conversation</a><a href="#issues">Issues</a>'
-              + ('<a href="#third-parties">Third parties</a>' if s["third_parties"] else "")
-              + '<a href="#transcript">Transcript</a><a href="#notes">Method</a></nav>'
+              '<nav aria-label="Sections">' + _nav_links(bool(s["third_parties"])) + "</nav>"
               + (f'<p class="caveat warn">{esc(report["notes"]["language"])}</p>'
                  if "language" in report["notes"] else "")
               + f'<p class="caveat">{esc(report["notes"]["model"])}</p></header>')
@@ -321,12 +329,12 @@ def render_html(report: dict) -> str:
     footer = (f'<footer>Made by analyzer {esc(report["software"]["analyzer"])} \u00b7 model '
               f'{esc(report["model"].get("name", "-"))} {esc(report["model"].get("version", ""))}'
               " \u00b7 colours: "
-              + ", ".join(f'<span style="color:{COLORS[o]}">{o}</span>' for o in ORIENTATIONS)
+              + ", ".join(f'<span style="color:{INK[o]}">{o}</span>' for o in ORIENTATIONS)
               + "</footer>")
-    body = "".join([header, glance, stages, _turning_points(report), _reciprocity(report),
-                    _opportunities(report), _conversation(report, timed), _issues(report),
-                    _third_parties(report, timed), _transcript(report), _notes(report),
-                    footer])
+    body = "".join([header, "<main>", glance, stages, _turning_points(report),
+                    _reciprocity(report), _opportunities(report), _conversation(report, timed),
+                    _issues(report), _third_parties(report, timed), _transcript(report),
+                    _notes(report), "</main>", footer])
     return Template(_asset("report.html")).substitute(
         title=f"Negotiation report: {esc(s['id'])}", css=_asset("report.css"), body=body,
         version=esc(report["software"]["analyzer"]))

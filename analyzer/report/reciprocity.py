@@ -13,6 +13,12 @@ reply | the other's turn integrative) and P(distributive reply | the other's tur
 distributive), with their counts, next to the party's base rate, the share of all its
 spoken turns with that orientation: reciprocity means the conditional rate is above the
 base rate, and counts this small say little alone.
+
+Pleasantries (small talk, greetings, goodbyes) count as neutral here, as they are left out
+of the climate (``arc.climate``): the model's scheme calls small talk integrative, but
+"How was the trip?" answered with "Good, thanks" is no integrative tactic answered in kind
+(Weingart et al. code information exchange and multi-issue offers), and it made a party
+look reciprocal on pleasantries alone (coach QA, 28 Nov 2026).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from .facts import TurnFact
+from .vocab import is_pleasantry
 
 
 def reply_pairs(facts: Sequence[TurnFact]) -> list[tuple[TurnFact, TurnFact]]:
@@ -32,6 +39,11 @@ def reply_pairs(facts: Sequence[TurnFact]) -> list[tuple[TurnFact, TurnFact]]:
     return [(a, b) for a, b in pairwise(spoken)
             if a.is_party and b.is_party and a.speaker != b.speaker
             and (a.side is None or a.side != b.side)]
+
+
+def _orientation(fact: TurnFact) -> str:
+    """The turn's orientation for reciprocity: neutral for a pleasantry (module docstring)."""
+    return "neutral" if is_pleasantry(fact) else fact.orientation
 
 
 def _rate(k: int, n: int) -> float | None:
@@ -46,9 +58,9 @@ def reciprocity(facts: Sequence[TurnFact], parties: Sequence[str]) -> dict:
         own = [f for f in facts if f.spoken and f.speaker == party]
         row = {"party": party, "replies": len(mine)}
         for orientation in ("integrative", "distributive"):
-            after = [b for a, b in mine if a.orientation == orientation]
-            in_kind = sum(1 for b in after if b.orientation == orientation)
-            base = sum(1 for f in own if f.orientation == orientation)
+            after = [b for a, b in mine if _orientation(a) == orientation]
+            in_kind = sum(1 for b in after if _orientation(b) == orientation)
+            base = sum(1 for f in own if _orientation(f) == orientation)
             row[f"after_{orientation}"] = len(after)
             row[f"{orientation}_in_kind"] = in_kind
             row[f"{orientation}_rate"] = _rate(in_kind, len(after))

@@ -11,7 +11,17 @@ from html import escape
 from ..results import ORIENTATIONS
 from .wording import pct
 
-COLORS = {"integrative": "#138a72", "distributive": "#d9622b", "neutral": "#a3a9b0"}
+#: Fills, each at least 3:1 against white (WCAG 1.4.11); the words in them in
+#: ``LABEL_ON`` at least 4.5:1 (1.4.3), and orientation words on white in ``INK``.
+#: (Until 0.10.0 white on the grey of neutral was 2.4:1: accessibility QA, 28 Nov 2026.)
+COLORS = {"integrative": "#0f7a65", "distributive": "#b4501c", "neutral": "#8a9199"}
+LABEL_ON = {"integrative": "#fff", "distributive": "#fff", "neutral": "#111"}
+INK = {"integrative": "#0f7a65", "distributive": "#b4501c", "neutral": "#5f6b7a"}
+#: Where a turn's tick sits in its lane (top offset, height; the lane is 16 high), so that
+#: orientation does not rest on colour alone (greyscale print, colour-blind readers):
+#: integrative high, distributive low, neutral short in the middle.
+TICK_PLACE = {"integrative": (0, 11), "distributive": (5, 11), "neutral": (5, 6)}
+AXIS_INK = "#5f6b7a"
 STAGE_TINTS = {"opening": "#e9eef8", "exploring": "#f0f1df", "bargaining": "#f6e6f0",
                "closing": "#efeaf7"}
 #: Stage colours kept apart from the orientation colours (teal, orange, grey): "integrative"
@@ -42,9 +52,12 @@ def timeline(report: dict, width: int = 1000) -> str:
     lanes = {s["name"]: i for i, s in enumerate(speakers)}
     height = top + band + 6 + lane * max(1, len(speakers)) + 34
     x_of = {t["turn"]: left + step * i for i, t in enumerate(turns)}
+    spans = "; ".join(f'{span["stage"]}, turns {span["first_turn"]} to {span["last_turn"]}'
+                      for span in report["arc"]["stages"])
+    label = (f"Stage timeline of {len(turns)} turns: {spans or 'no stages'}. Each turn's "
+             "speaker, stage and orientation are listed in the Transcript table.")
     out = [f'<svg class="chart timeline" viewBox="0 0 {width} {height}" role="img" '
-           f'aria-label="Stage timeline with the orientation of every turn" '
-           f'xmlns="http://www.w3.org/2000/svg">']
+           f'aria-label="{esc(label)}" xmlns="http://www.w3.org/2000/svg">']
     for span in report["arc"]["stages"]:
         x0 = x_of[span["first_turn"]]
         x1 = x_of[span["last_turn"]] + step
@@ -67,7 +80,7 @@ def timeline(report: dict, width: int = 1000) -> str:
         role = speakers[i]["role"]
         label = name if len(name) <= 18 else name[:17] + "\u2026"
         out.append(f'<rect x="{left}" y="{y}" width="{plot}" height="{lane - 4}" '
-                   f'fill="{"#f6f7f8" if i % 2 == 0 else "#fbfbfc"}"/>')
+                   f'fill="{"#fafbfc" if i % 2 == 0 else "#fff"}"/>')
         out.append(f'<text x="{left - 8}" y="{y + 15}" font-size="12" text-anchor="end" '
                    f'fill="#333">{esc(label)}{"" if role == "party" else " (" + esc(role) + ")"}'
                    f'<title>{esc(name)} ({esc(role)})</title></text>')
@@ -84,8 +97,9 @@ def timeline(report: dict, width: int = 1000) -> str:
                        f'<title>{esc(tip)} (formal action)</title></rect>')
         else:
             color = COLORS.get(t["orientation"], "#777")
-            out.append(f'<rect class="tick {esc(t["orientation"])}" x="{_fmt(x)}" y="{y}" '
-                       f'width="{_fmt(tick)}" height="{lane - 8}" rx="1.5" fill="{color}">'
+            dy, tall = TICK_PLACE.get(t["orientation"], (0, lane - 8))
+            out.append(f'<rect class="tick {esc(t["orientation"])}" x="{_fmt(x)}" y="{y + dy}" '
+                       f'width="{_fmt(tick)}" height="{tall}" rx="1.5" fill="{color}">'
                        f'<title>{esc(tip)}</title></rect>')
     for p in report["turning_points"]:
         if p["kind"] != "climate" or p["turn"] not in x_of:
@@ -98,23 +112,25 @@ def timeline(report: dict, width: int = 1000) -> str:
     axis_y = height - 2
     for t in turns[:: max(1, n // 12)]:
         out.append(f'<text x="{_fmt(x_of[t["turn"]] + step / 2)}" y="{axis_y}" font-size="10" '
-                   f'text-anchor="middle" fill="#777">{t["turn"]}</text>')
+                   f'text-anchor="middle" fill="{AXIS_INK}">{t["turn"]}</text>')
     out.append(f'<text x="{left - 8}" y="{axis_y}" font-size="10" text-anchor="end" '
-               f'fill="#777">turn</text>')
+               f'fill="{AXIS_INK}">turn</text>')
     out.append("</svg>")
     return "".join(out)
 
 
 def stacked_bar(shares: dict, width: float = 260, height: int = 16) -> str:
     """One horizontal bar split into integrative / distributive / neutral shares."""
-    out = [f'<svg class="chart bar" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" role="img" xmlns="http://www.w3.org/2000/svg">']
-    x = 0.0
     shares = {o: shares.get(o) or 0.0 for o in ORIENTATIONS}  # None: no spoken turn
     total = sum(shares.values())
+    labels = {o: pct(shares[o] / (total or 1)) for o in ORIENTATIONS}
+    said = ", ".join(f"{o} {labels[o]}" for o in ORIENTATIONS) if total else "no spoken turns"
+    out = [f'<svg class="chart bar" viewBox="0 0 {width} {height}" width="{width}" '
+           f'height="{height}" role="img" aria-label="{esc(said)}" '
+           f'xmlns="http://www.w3.org/2000/svg">']
+    x = 0.0
     if not total:
         out.append(f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f0f0f0"/>')
-    labels = {o: pct(shares[o] / (total or 1)) for o in ORIENTATIONS}
     for orientation in ORIENTATIONS:
         w = width * shares.get(orientation, 0.0) / (total or 1)
         if w <= 0:
@@ -124,7 +140,7 @@ def stacked_bar(shares: dict, width: float = 260, height: int = 16) -> str:
                    f'{labels[orientation]}</title></rect>')
         if w >= 30:
             out.append(f'<text x="{_fmt(x + w / 2)}" y="{height - 4}" font-size="10.5" '
-                       f'text-anchor="middle" fill="#fff">{labels[orientation]}'
+                       f'text-anchor="middle" fill="{LABEL_ON[orientation]}">{labels[orientation]}'
                        f'</text>')
         x += w
     out.append("</svg>")
@@ -132,14 +148,16 @@ def stacked_bar(shares: dict, width: float = 260, height: int = 16) -> str:
 
 
 def share_bar(share: float | None, width: float = 120, height: int = 16,
-              color: str = "#44546a", label: str | None = None) -> str:
+              color: str = "#44546a", label: str | None = None, name: str = "share") -> str:
     """A single proportion as a filled bar with its percentage (``label``: the percentage
-    as rounded with the other shares of its table, so that they add up to 100)."""
+    as rounded with the other shares of its table, so that they add up to 100; ``name``:
+    what it is a share of, for screen readers)."""
     share = share or 0.0
     label = label if label is not None else pct(share)
     w = max(0.0, min(1.0, share)) * width
     return (f'<svg class="chart share" viewBox="0 0 {width + 38} {height}" width="{width + 38}" '
-            f'height="{height}" role="img" xmlns="http://www.w3.org/2000/svg">'
+            f'height="{height}" role="img" aria-label="{esc(name)} {esc(label)}" '
+            f'xmlns="http://www.w3.org/2000/svg">'
             f'<rect x="0" y="0" width="{width}" height="{height}" fill="#eceff3"/>'
             f'<rect x="0" y="0" width="{_fmt(w)}" height="{height}" fill="{color}"/>'
             f'<text x="{width + 4}" y="{height - 4}" font-size="11" fill="#333">'
@@ -153,8 +171,9 @@ def issue_bars(issues: list[dict], width: int = 520) -> str:
     row, left = 22, 130
     top = max(i["mentions"] for i in issues) or 1
     height = row * len(issues) + 4
+    said = "; ".join(f'{i["issue"]} {i["mentions"]} ({pct(i["share"])})' for i in issues)
     out = [f'<svg class="chart issues" viewBox="0 0 {width} {height}" role="img" '
-           f'aria-label="Issue mentions" xmlns="http://www.w3.org/2000/svg">']
+           f'aria-label="{esc("Issue mentions: " + said)}" xmlns="http://www.w3.org/2000/svg">']
     for k, issue in enumerate(issues):
         y = 2 + k * row
         w = (width - left - 60) * issue["mentions"] / top

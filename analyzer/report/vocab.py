@@ -102,7 +102,21 @@ def shares_priorities(fact: TurnFact) -> bool:
     """A statement about what matters and how much ("X matters most", "we're flexible on
     Y"): priority information, whatever the move model calls the turn. A CaSiNo-trained
     model often labels such an answer self-need, because it also names a need."""
-    return any(_PRIORITY_STATEMENT.search(s) for s in _statements_in(fact.text))
+    return any(_PRIORITY_STATEMENT.search(_BOTTOM_LINE.sub(" ", s))
+               for s in _statements_in(fact.text))
+
+
+#: A bottom line or a limit ("Nineteen hundred is the lowest I can go", "the most we can
+#: pay", "that's my final number"): a position, not priority information, though it has the
+#: words "lowest" and "most" (coach QA, 28 Nov 2026: a package offer answered with an
+#: ultimatum was not flagged as a missed opportunity).
+_BOTTOM_LINE = re.compile(
+    r"\b(?:(?:the )?(?:lowest|highest|most|least|best|max(?:imum)?|min(?:imum)?|top)\b"
+    r"(?: (?:price|figure|number|offer|rate|amount))?"
+    r" (?:i|we)(?:'d| would| will|'ll)?(?: (?:can|could|be able to|am able to|are able to))?"
+    r" (?:go|do|pay|offer|accept|take|afford|manage|stretch|spend|give|bid)\b"
+    r"|bottom line|final (?:offer|number|price|figure)|(?:my|our) (?:last|best) offer)",
+    re.I)
 
 
 #: Words that make a short first sentence no answer naming a priority ("No.", "Well...").
@@ -182,18 +196,21 @@ def claim_move(fact: TurnFact) -> str | None:
     if fact.orientation != "distributive":
         return None
     if not fact.units:
-        return None if _nominally_integrative(fact.move) else fact.move
+        return None if _heads_disagree(fact.move) else fact.move
     return next((move for move, orientation in fact.units
-                 if orientation == "distributive" and not _nominally_integrative(move)), None)
+                 if orientation == "distributive" and not _heads_disagree(move)), None)
 
 
-def _nominally_integrative(move: str) -> bool:
-    """A move whose own definition is integrative (promote-coordination, elicit-pref...):
-    when the orientation head calls such a unit distributive, the two heads disagree and
-    neither is a claim to show a coach."""
-    from ..moves.taxonomy import orientation_of_move
+def _heads_disagree(move: str) -> bool:
+    """A move of the project's scheme whose own definition is not distributive
+    (promote-coordination, non-strategic...): when the orientation head calls such a unit
+    distributive, the two heads disagree and neither is a claim to show a coach ("a move
+    the model labels distributive (non-strategic)" contradicted itself: coach QA, 28 Nov
+    2026). A move of another scheme is taken at the orientation head's word."""
+    from ..moves.taxonomy import MOVE_BY_NAME
 
-    return orientation_of_move(move) == "integrative"
+    known = MOVE_BY_NAME.get(move)
+    return known is not None and known.orientation != "distributive"
 
 
 def is_package_offer(fact: TurnFact) -> bool:

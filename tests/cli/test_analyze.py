@@ -275,3 +275,24 @@ def test_a_session_with_one_voice_is_warned_about(tmp_path):
     path.write_text("Maria: We need the price lower.\nTom: How much lower?\n", encoding="utf-8")
     res = runner.invoke(app, ["analyze", str(path), "--out", str(tmp_path / "o"), "-q"])
     assert "only one party" not in res.stderr
+
+
+def test_a_terminal_that_cannot_show_unicode_gets_question_marks_not_a_traceback(tmp_path):
+    """Accessibility and terminal QA, 28 Nov 2026: with ``PYTHONIOENCODING=ascii`` (or
+    cp1252 when Windows redirects to a file) the summary's arrow or an "é" in a session id
+    raised UnicodeEncodeError after the reports were written: a traceback and exit 1."""
+    import os
+    import subprocess
+    import sys
+
+    source = tmp_path / "négociation.txt"
+    source.write_text("Zoë: What matters most to you?\nBob: The price. I need 40 → 42.\n",
+                      encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "LANG": "C", "LC_ALL": "C"}
+    done = subprocess.run([sys.executable, "-m", "analyzer", "analyze", str(source),
+                           "--out", str(tmp_path / "out"), "--format", "md"],
+                          capture_output=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")[-2000:]
+    assert b"Traceback" not in done.stderr
+    assert b"n?gociation" in done.stdout
+    assert "Zoë" in (tmp_path / "out" / "négociation.md").read_text(encoding="utf-8")

@@ -11,6 +11,8 @@ from analyzer.report.facts import turn_facts
 from analyzer.report.issues import focus, fold
 from analyzer.report.session_report import build_report
 
+INT, DIS = "integrative", "distributive"
+
 
 def _stage(report, name):
     return next(s for s in report["stages"] if s["stage"] == name)
@@ -59,13 +61,15 @@ def test_conversation_metrics_by_stage(timed_dyad):
 
 def test_reciprocity_counts(timed_dyad):
     rec = {r["party"]: r for r in build_report(timed_dyad)["reciprocity"]["parties"]}
-    # Blair replied to 5 integrative turns of Alex's and answered 2 of them in kind
-    assert (rec["Blair"]["after_integrative"], rec["Blair"]["integrative_in_kind"]) == (5, 2)
-    assert rec["Blair"]["integrative_rate"] == pytest.approx(0.4)
+    # Blair replied to 4 integrative turns of Alex's (the greeting is a pleasantry, neutral
+    # here) and answered 1 of them in kind (the trade; "Great, thanks!" is no longer one)
+    assert (rec["Blair"]["after_integrative"], rec["Blair"]["integrative_in_kind"]) == (4, 1)
+    assert rec["Blair"]["integrative_rate"] == pytest.approx(0.25)
+    assert rec["Blair"]["integrative_base_rate"] == pytest.approx(1 / 5)  # the trade of 5
     assert rec["Blair"]["after_distributive"] == 0 and rec["Blair"]["distributive_rate"] is None
     # Alex met Blair's 3 distributive turns with integrative ones, never in kind
     assert (rec["Alex"]["after_distributive"], rec["Alex"]["distributive_in_kind"]) == (3, 0)
-    assert (rec["Alex"]["after_integrative"], rec["Alex"]["integrative_in_kind"]) == (2, 1)
+    assert (rec["Alex"]["after_integrative"], rec["Alex"]["integrative_in_kind"]) == (1, 0)
 
 
 def test_missed_opportunities(timed_dyad):
@@ -150,7 +154,8 @@ def test_reciprocity_skips_the_mediator(mediated):
     rec = build_report(mediated)["reciprocity"]
     assert rec["pairs"] == 5  # 1-2, 4-5, 5-6, 8-9, 9-10
     ben = next(r for r in rec["parties"] if r["party"] == "Ben")
-    assert (ben["after_integrative"], ben["integrative_in_kind"]) == (2, 1)
+    # Ana's "Thanks, glad to be here." and Ben's "Hello everyone." are pleasantries
+    assert (ben["after_integrative"], ben["integrative_in_kind"]) == (1, 0)
     assert (ben["after_distributive"], ben["distributive_in_kind"]) == (1, 1)
     assert {r["party"] for r in rec["parties"]} == {"Ana", "Ben"}
 
@@ -216,7 +221,7 @@ def test_start_only_times_give_estimated_time_shares(session_factory):
 def test_headlines_restate_the_sections(timed_dyad, mediated):
     dyad = build_report(timed_dyad)["headlines"]
     assert dyad[0].startswith("Agreement reached at turn 12; stages (turns): opening (2)")
-    assert "Integrative moves answered in kind: Alex 1 of 2; Blair 2 of 5." in dyad
+    assert "Integrative moves answered in kind: Alex 0 of 1; Blair 1 of 4." in dyad
     assert "Issues most discussed: firewood, water, food; the talk is on a few main issues." \
         in dyad
     med = build_report(mediated)["headlines"]
@@ -570,3 +575,26 @@ def test_teammates_answering_each_other_are_no_replies():
                                                                       ("Linda", "Maria")]
     plain = [fact(t.index, t.speaker, None) for t in turns]
     assert len(reply_pairs(plain)) == 4
+
+
+def test_pleasantries_are_no_reciprocity_and_a_bottom_line_no_priority(session_factory):
+    """Coach QA, 28 Nov 2026: "How was the trip?" / "Good, thanks" made a party reciprocal
+    on pleasantries alone; "Nineteen hundred is the lowest I can go" after a package passed
+    as priority information ("lowest"), so the missed trade was not flagged; and a flag
+    named "a move the model labels distributive (non-strategic)"."""
+    rows = [("A", "Hi! How was the trip?", None, None, "small-talk", INT, 0.9),
+            ("B", "Good, thanks, long drive.", None, None, "small-talk", INT, 0.9),
+            ("A", "If you sign for two years, we can do eighteen hundred a month and repaint.",
+             None, None, "package_offer", INT, 0.8, "package_offer"),
+            ("B", "Nineteen hundred is the lowest I can go.", None, None, "self-need", DIS,
+             0.8)]
+    report = build_report(session_factory("p", rows, ["opening"] * 2 + ["bargaining"] * 2,
+                                          "unfinished"))
+    rec = {r["party"]: r for r in report["reciprocity"]["parties"]}
+    assert rec["B"]["after_integrative"] == 1 and rec["B"]["integrative_in_kind"] == 0
+    [missed] = report["missed_opportunities"]
+    assert (missed["kind"], missed["reply_turn"]) == ("package_single_issue", 3)
+    rows[3] = rows[3][:4] + ("non-strategic", DIS, 0.8)
+    report = build_report(session_factory("q", rows, ["opening"] * 2 + ["bargaining"] * 2,
+                                          "unfinished"))
+    assert report["missed_opportunities"] == []  # the two heads disagree: no claim to show

@@ -256,3 +256,36 @@ def test_the_why_column_reads_as_words():
     assert reason_words('rule:third-party probe "can i ask"') == \
         'third-party rule: probe ("can i ask")'
     assert reason_words("this turn reads as no-need") == "this turn reads as no-need"
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG 2.1 contrast ratio of two #rrggbb (or #rgb) colours."""
+    def lum(h: str) -> float:
+        h = h.lstrip("#")
+        h = "".join(c * 2 for c in h) if len(h) == 3 else h
+        rgb = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_html_charts_have_names_and_colours_pass_wcag_contrast(timed_dyad):
+    """Accessibility QA, 28 Nov 2026: 46 of 48 charts were unnamed images for a screen
+    reader (the per-stage shares existed only in them), white on the neutral grey was
+    2.4:1, and orientation in the timeline was colour alone."""
+    from analyzer.report.svg import COLORS, INK, LABEL_ON, TICK_PLACE
+
+    page = render_html(build_report(timed_dyad))
+    charts = re.findall(r"<svg [^>]*>", page)
+    assert charts and all('role="img"' in c and re.search(r'aria-label="[^"]+"', c)
+                          for c in charts)
+    assert 'aria-label="integrative ' in page and 'aria-label="talk share ' in page
+    assert "Transcript table" in re.search(r'class="chart timeline"[^>]*', page).group(0)
+    assert "<main>" in page and '<nav aria-label="Sections"><a href="#glance">At a glance</a> '\
+        in page
+    for orientation, fill in COLORS.items():
+        assert _contrast(fill, "#ffffff") >= 3.0, orientation  # graphics (1.4.11)
+        assert _contrast(fill, LABEL_ON[orientation]) >= 4.5, orientation  # text in a bar
+        assert _contrast(INK[orientation], "#ffffff") >= 4.5, orientation  # words on white
+    assert len(set(TICK_PLACE.values())) == 3  # not colour alone
