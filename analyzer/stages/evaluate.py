@@ -19,7 +19,7 @@ from .baseline import keyword_stages
 from .evidence import session_evidence
 from .gold import GoldEntry, project_roots
 from .metrics import SegmentationScores, starts, summarise
-from .segmenter import Segmenter, load_segmenter
+from .segmenter import Segmenter, load_segmenter, talk_end
 
 
 def default_gold_files() -> list[Path]:
@@ -118,13 +118,15 @@ def evaluate_gold(pairs: Sequence[tuple[GoldEntry, Transcript]], *,
                                  C=C if C is not None else DEFAULT_C)
             seg = Segmenter(params)
             for i in test:
-                path, _ = seg.decode(seg.ready_to_decode(matrices[i], transcripts[i]))
+                path, _ = seg.decode(seg.ready_to_decode(matrices[i], transcripts[i]),
+                                 end=talk_end(transcripts[i]))
                 predicted[i] = [STAGES[s] for s in path]
         mode = f"cv{k}"
     else:
         seg = segmenter or load_segmenter()
         for i in range(n):
-            path, _ = seg.decode(seg.ready_to_decode(matrices[i], transcripts[i]))
+            path, _ = seg.decode(seg.ready_to_decode(matrices[i], transcripts[i]),
+                                 end=talk_end(transcripts[i]))
             predicted[i] = [STAGES[s] for s in path]
         mode = "shipped"
     base = [keyword_stages(t) for _, t in pairs]

@@ -31,19 +31,23 @@ if TYPE_CHECKING:
     from .segmenter import Segmenter
 
 
-def potentials_many(seg: Segmenter, matrices: Sequence[np.ndarray]
+def potentials_many(seg: Segmenter, matrices: Sequence[np.ndarray],
+                    ends: Sequence[int | None] | None = None
                     ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``[seg.potentials(m) for m in matrices]``, bit for bit (see the module docstring).
-    Parameters with perceptron (CRF) scores, and empty sessions, go one by one."""
-    stacked = stacked_potentials(seg, matrices)
+    """``[seg.potentials(m, end) for m, end in zip(matrices, ends)]``, bit for bit (see the
+    module docstring). Parameters with perceptron (CRF) scores, and empty sessions, go one
+    by one. ``ends``: each session's parties' last turn (``segmenter.talk_end``)."""
+    stacked = stacked_potentials(seg, matrices, ends)
     if stacked is None:
-        return [seg.potentials(m) for m in matrices]
+        return [seg.potentials(m, None if ends is None else ends[k])
+                for k, m in enumerate(matrices)]
     init, steps, firsts, sizes = stacked
     return [(init[b], steps[first + 1:first + size])
             for b, (first, size) in enumerate(zip(firsts.tolist(), sizes, strict=True))]
 
 
-def stacked_potentials(seg: Segmenter, matrices: Sequence[np.ndarray]
+def stacked_potentials(seg: Segmenter, matrices: Sequence[np.ndarray],
+                       ends: Sequence[int | None] | None = None
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]] | None:
     """The potentials of ``potentials_many`` as they are made: (first-turn scores, one row
     per session; step scores, one slot per turn, session after session, a session's first
@@ -85,7 +89,7 @@ def stacked_potentials(seg: Segmenter, matrices: Sequence[np.ndarray]
         lp = seg._context.log_probs_many(matrices)
         init += w_ctx * lp[firsts, 0]
         steps[:, :N - 1, :] += w_ctx * lp[:, 1:, :]
-    _closing(init, steps, closing_flags(np.vstack(matrices)), sizes)
+    _closing(init, steps, closing_flags(np.vstack(matrices), sizes=sizes, ends=ends), sizes)
     return init, steps, firsts, sizes
 
 

@@ -54,29 +54,77 @@ _CLOSE = STAGES.index("closing")
 _ACCEPT, _WALK_AWAY, _CLOSING_ALLOWED = (FEATURES.index(f) for f in
                                          ("act_accept", "act_walk_away", "closing_allowed"))
 _CLOSING_FLAGS = [_ACCEPT, _WALK_AWAY, _CLOSING_ALLOWED]
-#: A talk that ends on a plain acceptance of the offer before it: that last turn is closing
-#: (below). Columns: last turn, strong acceptance, accepts the previous offer (and nothing
-#: reopens it), the acceptance asked about, a deferral.
-_LAST_ACCEPT = [FEATURES.index(f) for f in ("last", "accept_strong",
-                                            "accepts_previous_offer_sticks")]
+#: A talk that ends on a plain acceptance of the offer before it: where it settled is closing
+#: (below). Columns: strong acceptance, accepts the previous offer (and nothing reopens it),
+#: the acceptance asked about, a deferral.
+_STRONG = FEATURES.index("accept_strong")
+_STICKS = FEATURES.index("accepts_previous_offer_sticks")
 _NOT_LAST_ACCEPT = [FEATURES.index(f) for f in ("accept_q", "accept_strong_q", "defer")]
 
 
-def closing_flags(matrix: np.ndarray) -> np.ndarray:
+def talk_end(transcript: Transcript) -> int | None:
+    """The index of the parties' last turn when third parties speak after it (the chair's
+    "Minutes to follow."), else None (the talk ends at the last turn).
+
+    Why: the rule for a talk that ends on its acceptance (``closing_flags``) looks at how
+    the parties' talk ends; a mediator's or chair's wrap-up after the deal is not more
+    talk between the sides and must not hide that it ended on an acceptance."""
+    turns = transcript.turns
+    third = set(transcript.third_parties)
+    if not third or not turns or turns[-1].speaker not in third:
+        return None
+    for i in range(len(turns) - 1, -1, -1):
+        if turns[i].speaker not in third:
+            return i
+    return None
+
+
+def _settled_at(strong: list[bool], sticks: list[bool], first: int, end: int) -> int | None:
+    """Where a talk that ends on its acceptance settled: walking back from its last turn
+    (``end``) over strong, unasked acceptances ("Ten and a half in May, agreed." /
+    "Agreed."), the earliest that accepts the offer just before it and sticks; None when
+    the talk does not end on one. ``strong``/``sticks``: per row of the stacked evidence,
+    the session's rows from ``first``."""
+    found = None
+    i = end
+    while i >= first and strong[i]:
+        if sticks[i]:
+            found = i
+        i -= 1
+    return found
+
+
+def closing_flags(matrix: np.ndarray, end: int | None = None,
+                  sizes: Sequence[int] | None = None,
+                  ends: Sequence[int | None] | None = None) -> np.ndarray:
     """(turns, 3) booleans: the turn must be in closing (an Accept-Deal), it must be in
     closing (a Walk-Away), closing may open at it (an acceptance or impasse cue).
 
-    The first column also holds a transcript's last turn when it accepts the offer just
-    made, strongly and not as a question ("Deal, thanks Ben.", "That works for me. Let us
-    sign."): by the guideline closing starts at the acceptance that sticks, and the talk
-    ending there cannot reopen it. Why a rule: the gold has no session ending at its
-    acceptance (recordings go on to thanks and goodbyes), so the fitted scores put such a
-    turn in closing with a probability of about 0.1-0.3 and left the deal unfinished."""
+    The first column also holds the turn where a talk that ends on its acceptance settled:
+    the parties' last turn (``end``, default the last row; ``talk_end``) and the strong,
+    unasked acceptances just before it are walked back to the earliest that accepts the
+    offer just made ("Deal, thanks Ben."; "Ten and a half in May, agreed." / "Agreed."):
+    by the guideline closing starts at the acceptance that sticks, and the talk ending
+    there cannot reopen it. Why a rule: the gold has no session ending at its acceptance
+    (recordings go on to thanks and goodbyes), so the fitted scores put such a turn in
+    closing with a probability of about 0.1-0.3 and left the deal unfinished.
+
+    ``sizes``: the matrix is several sessions' rows stacked, that many each, with
+    ``ends`` their parties' last turns (None: their last row)."""
     flags = matrix[:, _CLOSING_FLAGS] > 0
-    last = (matrix[:, _LAST_ACCEPT] > 0).all(axis=1) & \
-        ~(matrix[:, _NOT_LAST_ACCEPT] > 0).any(axis=1)
-    if last.any():
-        flags[:, 0] |= last
+    strong = ((matrix[:, _STRONG] > 0) & ~(matrix[:, _NOT_LAST_ACCEPT] > 0).any(axis=1))
+    if not strong.any():
+        return flags
+    strong_l, sticks_l = strong.tolist(), (matrix[:, _STICKS] > 0).tolist()
+    first = 0
+    for k, size in enumerate([matrix.shape[0]] if sizes is None else sizes):
+        own = end if sizes is None else (ends[k] if ends is not None else None)
+        last = first + size - 1 if own is None else first + own
+        if size and strong_l[last]:
+            settled = _settled_at(strong_l, sticks_l, first, last)
+            if settled is not None:
+                flags[settled, 0] = True
+        first += size
     return flags
 
 
@@ -403,12 +451,14 @@ class Segmenter:
         emit_w, enter_w, trans = self._crf_weights()
         return crf_scores(matrix, emit_w, enter_w, trans)
 
-    def potentials(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def potentials(self, matrix: np.ndarray, end: int | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
         """Log scores of the first turn's stage and of each step's (from, to) stage pair.
 
         HMM part: start + scaled emission, and transition + scaled emission. MEMM part:
         P(stage | start, x_0) and P(to | from, x_t). The two are mixed with ``params.mix``;
-        moves backwards are -inf.
+        moves backwards are -inf. ``end``: the parties' last turn (``talk_end``), when third
+        parties speak after it.
         """
         n = matrix.shape[0]
         w_hmm, w_memm = self.params.mix.get("hmm", 1.0), self.params.mix.get("memm", 0.0)
@@ -450,7 +500,7 @@ class Segmenter:
         close = _CLOSE
         shut, final = [], []  # steps (t - 1) into closing forbidden / out of it forced
         for t, (accept, walk_away, allowed) in enumerate(
-                closing_flags(matrix).tolist()):
+                closing_flags(matrix, end).tolist()):
             ends = accept or walk_away
             if t == 0:
                 if not (allowed or ends):
@@ -468,7 +518,7 @@ class Segmenter:
             steps[final, :, :close] = -np.inf
         return init, steps
 
-    def decode(self, matrix: np.ndarray, probabilities: bool = True
+    def decode(self, matrix: np.ndarray, probabilities: bool = True, end: int | None = None
                ) -> tuple[list[int], np.ndarray | None]:
         """State indices and forward-backward posteriors for one session.
 
@@ -477,15 +527,17 @@ class Segmenter:
         chain's own (temperature 1) either way. ``probabilities=False``: the labels only
         (posteriors None), and the untempered forward-backward pass runs only when the MBR
         decoder needs it (when the Viterbi path is not already its answer); the labels are
-        the same (tested)."""
+        the same (tested). ``end``: the parties' last turn (``talk_end``), when third parties
+        speak after it."""
         if matrix.shape[0] == 0:
             return [], np.zeros((0, N)) if probabilities else None
-        return self._decode_chain(*self.potentials(matrix), probabilities=probabilities)
+        return self._decode_chain(*self.potentials(matrix, end), probabilities=probabilities)
 
-    def decode_many(self, matrices: Sequence[np.ndarray], probabilities: bool = True
+    def decode_many(self, matrices: Sequence[np.ndarray], probabilities: bool = True,
+                    ends: Sequence[int | None] | None = None
                     ) -> list[tuple[list[int], np.ndarray | None]]:
-        """``[self.decode(m, probabilities) for m in matrices]``, the same paths and
-        posteriors: the chain potentials of all the sessions made at once
+        """``[self.decode(m, probabilities, end) for m, end in zip(matrices, ends)]``, the
+        same paths and posteriors: the chain potentials of all the sessions made at once
         (``many.potentials_many``, bit for bit those of ``potentials``), then each session's
         chain decoded as ``decode`` does."""
         from .many import potentials_many, stacked_potentials, viterbi_answers
@@ -493,11 +545,13 @@ class Segmenter:
         out: list[tuple[list[int], np.ndarray | None]] = [
             ([], np.zeros((0, N)) if probabilities else None)] * len(matrices)
         full = [k for k, m in enumerate(matrices) if m.shape[0]]
+        kept = [matrices[k] for k in full]
+        kept_ends = None if ends is None else [ends[k] for k in full]
         decoding = self.params.decoding or {}
         stacked = None if probabilities or decoding.get("method") != "mbr-pk" else \
-            stacked_potentials(self, [matrices[k] for k in full])
+            stacked_potentials(self, kept, kept_ends)
         if stacked is None:
-            chains = potentials_many(self, [matrices[k] for k in full])
+            chains = potentials_many(self, kept, kept_ends)
             for k, (init, steps) in zip(full, chains, strict=True):
                 out[k] = self._decode_chain(init, steps, probabilities=probabilities)
             return out
@@ -563,7 +617,8 @@ class Segmenter:
         matrices = [self.ready_to_decode(ev.matrix, t, nlp, None if texts is None else texts[k])
                     for k, (t, ev) in enumerate(zip(transcripts, evidence, strict=True))]
         return [self._segmentation(t, ev, path, post) for t, ev, (path, post) in zip(
-            transcripts, evidence, self.decode_many(matrices, probabilities=probabilities),
+            transcripts, evidence, self.decode_many(
+                matrices, probabilities=probabilities, ends=[talk_end(t) for t in transcripts]),
             strict=True)]
 
     def text_columns(self, transcripts: Sequence[Transcript], nlp=None
@@ -597,7 +652,7 @@ class Segmenter:
         """``segment`` from evidence already computed (``nlp``: the pipeline it was
         computed with, whose cached tokens the text model reads)."""
         path, post = self.decode(self.ready_to_decode(evidence.matrix, transcript, nlp, text),
-                                 probabilities=probabilities)
+                                 probabilities=probabilities, end=talk_end(transcript))
         return self._segmentation(transcript, evidence, path, post)
 
     @staticmethod

@@ -12,7 +12,13 @@ from analyzer.results import STAGES
 from analyzer.stages import load_segmenter
 from analyzer.stages.evidence import FEATURES, session_evidence
 from analyzer.stages.fit import hand_params
-from analyzer.stages.segmenter import PARAMS_PATH, Segmenter, StageParams, detect_outcome
+from analyzer.stages.segmenter import (
+    PARAMS_PATH,
+    Segmenter,
+    StageParams,
+    detect_outcome,
+    talk_end,
+)
 from analyzer.transcript import Action, Speaker, Transcript, Turn
 
 
@@ -123,6 +129,30 @@ def test_a_talk_ending_on_its_acceptance_is_an_agreement(segmenter):
     assert segmenter.segment_many([ends], [None])[0].stages == seg.stages  # the batch's way
     for last in ("Deal? Does that work for you?", "Sounds good, let me check with my board."):
         assert segmenter.segment(chat(*lines, last)).stages[-1] == "bargaining", last
+
+
+def test_a_chairs_wrap_up_after_the_acceptance_keeps_it_an_agreement(segmenter):
+    """The rule above looks at how the parties' talk ends: a chair's "Minutes to follow."
+    after it is no more talk between the sides, and a plain "Agreed." after the acceptance
+    is part of it (closing starts at the acceptance that sticks: the guideline)."""
+    lines = [("Chair", "Good morning. We are here to settle next year's delivery schedule."),
+             ("Mark", "Thanks. We need deliveries moved to May, at ten per unit."),
+             ("Lena", "May is hard for us. We could do June at eleven per unit."),
+             ("Mark", "What matters most to you, the month or the price?"),
+             ("Lena", "Honestly the price. The month we can move on."),
+             ("Mark", "I propose May at ten and a half per unit, and we take the freight."),
+             ("Lena", "Ten and a half in May, agreed."),
+             ("Mark", "Agreed."),
+             ("Chair", "Thank you both. Minutes to follow.")]
+    t = Transcript("c", "test", "text",
+                   (Speaker("Chair", role="chair"), Speaker("Mark"), Speaker("Lena")),
+                   tuple(Turn(index=i, speaker=s, text=x) for i, (s, x) in enumerate(lines)))
+    assert talk_end(t) == 7
+    assert talk_end(t.with_roles({"Chair": "party"})) is None
+    seg = segmenter.segment(t)
+    assert seg.stages[6:] == ("closing",) * 3 and seg.stages[5] == "bargaining"
+    assert (seg.outcome, seg.outcome_turn) == ("agreement", 6)
+    assert segmenter.segment_many([t], [None])[0].stages == seg.stages  # the batch's way
 
 
 def test_submit_reproducing_the_other_sides_offer_closes(segmenter):
