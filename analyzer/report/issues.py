@@ -60,10 +60,10 @@ north south east west northern southern eastern western left side sides part par
 free pay paid pays cheap expensive low high big small large new old better best worse worst
 happy glad able busy ready whole point points question questions answer
 actually honestly basically said say says come comes came look looks looking bad hard
-important plus minus second seconds sign change request requests option options problem
+important plus minus second seconds sign change request requests problem
 problems issue issues concern concerns talk call email meeting tomorrow yesterday tonight far
 morning afternoon evening honest true sense feel feels hear run runs usually clear reason
-difference tops ahead twice ways fixed
+difference tops ahead twice ways fixed number numbers figure figures
 first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
 fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth
 mr mrs ms miss dr sir madam cllr
@@ -74,6 +74,10 @@ mr mrs ms miss dr sir madam cllr
 MONEY_TERMS = frozenset("""
 fee price rate salary rent budget cost wage bonus deposit fare charge retainer commission
 royalty discount premium payment invoice quote""".split())
+#: Words that are often no issue ("another option", "my name is Dana") but can be the very
+#: thing negotiated (stock options, a studio's name: coach QA, 28 Nov 2026): an issue only
+#: when quantified ("10,000 options") or mentioned twice as often as other terms.
+WEAK_TERMS = frozenset({"option", "name"})
 _SENTENCE_END = frozenset(".?!;")
 #: Tokens after which a capital says nothing about the word (a sentence or clause starts).
 _STARTS_SENTENCE = _SENTENCE_END | {":", '"', "“", "(", "-", "—"}
@@ -112,8 +116,8 @@ def fold(word: str) -> str:
 def _is_term(word: str) -> bool:
     """Letters only, not a stop or small word, and not shaped like a verb form (-ed, -ing):
     without part-of-speech tags this keeps "signing bonus" down to "bonus"."""
-    return (len(word) >= 3 and bool(_LETTERS.match(word)) and word not in STOP_WORDS
-            and word not in SMALL_WORDS
+    return (len(word) >= 3 and bool(_LETTERS.match(word))
+            and (word in WEAK_TERMS or word not in STOP_WORDS) and word not in SMALL_WORDS
             and not (len(word) > 5 and word.endswith(("ed", "ing"))))
 
 
@@ -135,6 +139,7 @@ def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, s
                if not fact.is_action and fact.text.strip()}  # each turn tokenised once
     names = _name_words(facts) | _proper_nouns(written.values())
     out = []
+    bare: list[TurnFact] = []  # spoken turns naming an amount and no term it quantifies
     for fact in facts:
         if fact.is_action:  # a Submit-Deal names every item it splits, with a quantity
             out.extend((fact, term, True) for term in map(fold, fact.action_issues)
@@ -143,17 +148,64 @@ def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, s
         if fact.index not in written:
             continue
         tokens = [text.lower() for text in written[fact.index]]
+        found_quantified = False
         for i, token in enumerate(tokens):
             term = fold(token)
             if not _is_term(term) or term in names:
                 continue
-            before = tokens[max(0, i - 3):i]
+            before = _same_sentence(tokens[max(0, i - 3):i])
             quantified = any(_DIGIT.match(b) or b in MEASURES
                              or b in NUMBER_WORDS - {"a", "an", "the"} for b in before)
             if not quantified and term in MONEY_TERMS:
                 quantified = _amount_later_in_sentence(tokens, i)
             out.append((fact, term, quantified))
+            found_quantified = found_quantified or quantified
+        if not found_quantified and _bare_amount(tokens) and \
+                not any(token in MONEY_TERMS for token in tokens):
+            bare.append(fact)
+    if bare:  # amounts said alone ("Eight thousand. That's my number."): the money term
+        # the session uses most, or "price" (coach QA, 28 Nov 2026: a car haggle had no
+        # price among its issues, though it was the only one)
+        money = Counter(term for _, term, _ in out if term in MONEY_TERMS)
+        named = money.most_common(1)[0] if money else ("price", 0)
+        term = named[0] if named[1] >= 2 else "price"  # a money word said once is no name
+        out.extend((fact, term, True) for fact in bare)
     return out
+
+
+#: Words that make a number an amount of money or a large figure.
+_AMOUNT_WORDS = frozenset("hundred thousand grand million billion k".split())
+_CURRENCY = frozenset("$ € £ ¥ usd eur gbp dollars dollar euros euro pounds bucks".split())
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+def _bare_amount(tokens: list[str]) -> bool:
+    """Whether a turn names an amount of money or a large figure: a currency sign or word
+    next to a number, a number of 100 or more (not a year), "22k", "eight thousand"."""
+    for k, token in enumerate(tokens):
+        if token in _AMOUNT_WORDS and k and (tokens[k - 1] in _NUMBERS
+                                             or _DIGIT.match(tokens[k - 1])):
+            return True
+        digits = token.lstrip("$€£").replace(",", "")
+        if token[:1] in "$€£" and _DIGIT.match(digits):
+            return True
+        if re.match(r"^\d+(\.\d+)?k$", token):
+            return True
+        if _DIGIT.match(digits) and not _YEAR.match(digits):
+            value = float(digits.rstrip("%").replace(",", "."))
+            near = tokens[max(0, k - 1):k + 2]
+            if value >= 100 and not token.endswith("%") or any(t in _CURRENCY for t in near):
+                return True
+    return False
+
+
+def _same_sentence(before: list[str]) -> list[str]:
+    """The tokens of ``before`` after its last sentence end: "Hi both. Weird week." must
+    not quantify "weird" with the "both" of the sentence before (coach QA, 28 Nov 2026)."""
+    for k in range(len(before) - 1, -1, -1):
+        if before[k] in _SENTENCE_END:
+            return before[k + 1:]
+    return before
 
 
 def _proper_nouns(turns: Iterable[list[str]]) -> frozenset[str]:
@@ -208,7 +260,8 @@ def issues_on_the_table(facts: Sequence[TurnFact], nlp=None) -> dict:
     n_parties = len({f.speaker for f in facts if f.is_party and f.spoken}) or 1
     need = min(2, n_parties)
     chosen = [t for t in count if quantified[t] >= 1 and count[t] >= 2
-              or (count[t] >= MIN_MENTIONS and len(parties[t]) >= need)]
+              or (count[t] >= MIN_MENTIONS * (2 if t in WEAK_TERMS else 1)
+                  and len(parties[t]) >= need)]
     capped = len(chosen) > MAX_ISSUES
     chosen = sorted(chosen, key=lambda t: (-(count[t] + 2 * quantified[t]), t))[:MAX_ISSUES]
     chosen = sorted(chosen, key=lambda t: (-count[t], t))

@@ -38,14 +38,23 @@ DEFAULT_C = 1.0
 DEFAULT_THRESHOLD = 0.7
 
 
+#: The longest "end" of a session the counts look at. Why: the counts are fitted on gold
+#: sessions of 12-78 turns (ends of 3-15 turns); over the last fifth of a 200-turn meeting
+#: they ran far outside that range (21 proposals at the end: "put off" with probability
+#: 0.9, and every session of 200 turns or more ended unfinished: long-sessions QA, 28 Nov
+#: 2026). No gold session is long enough for the cap to apply.
+TAIL_MAX = 16
+
+
 def gate_features(matrix: np.ndarray) -> np.ndarray | None:
     """The ten counts of one session's evidence matrix, or None when it has formal deal
-    actions (the check does not apply). "End": the last fifth of the turns, at least 3."""
+    actions (the check does not apply). "End": the last fifth of the turns, at least 3 and
+    at most ``TAIL_MAX``."""
     n = matrix.shape[0]
     if n == 0 or (matrix[:, _ACTIONS] > 0).any():
         return None
     on = matrix > 0
-    tail = on[max(0, n - max(3, n // 5)):]
+    tail = on[max(0, n - min(TAIL_MAX, max(3, n // 5))):]
     c = _COL
     return np.array([
         tail[:, c["defer"]].sum(), on[:, c["defer"]].mean(),

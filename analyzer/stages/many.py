@@ -206,9 +206,7 @@ def viterbi_answers(init: np.ndarray, steps: np.ndarray, firsts: np.ndarray,
     numbers as ``Chain(init / temperature, steps / temperature).same_segment_probs(k)``
     one by one (the recursions themselves run per session on plain floats, as there, and
     each session's cumulative sums are its own)."""
-    from ..results import STAGES
-    from .mbr import _scaled_passes
-    from .metrics import default_k
+    from .mbr import _scaled_passes, window_k
 
     answers = [n < 3 for n in sizes]
     if all(answers):
@@ -228,7 +226,7 @@ def viterbi_answers(init: np.ndarray, steps: np.ndarray, firsts: np.ndarray,
         if not all(0.0 < x < np.inf for x in sc):
             answers[b] = True  # the scaled sums under- or overflowed: the mode
             continue
-        chains.append((b, default_k([STAGES[s] for s in paths[b]]), fw, bw, sc))
+        chains.append((b, window_k(paths[b]), fw, bw, sc))
     if not chains:
         return answers
     # ``Chain.same_segment_probs`` of every chain: its turns stacked (offset ``at``)

@@ -28,7 +28,12 @@ are short and the stages few, so numpy's per-call cost is what counts, and the d
 stay within a fifth of the plain Viterbi segmenter's time.
 
 ``k`` is the metric's: half the mean segment length, taken from the Viterbi path (the gold
-is not known when decoding).
+is not known when decoding), capped at ``MAX_K`` turns. The programme's time and memory grow
+with the number of turns times ``k``, and ``k`` grows with the session: uncapped, a
+6,000-turn meeting took 26 s and 2.5 GB in this function alone, a 9,000-turn one 5.6 GB
+(long-sessions QA, 28 Nov 2026). Capped, a long session's path minimises the expected
+errors of windows of ``MAX_K`` turns, still a hedge between neighbouring boundaries; no
+gold session is long enough for the cap to apply (78 turns at most, so ``k`` <= 39).
 """
 
 from __future__ import annotations
@@ -41,7 +46,15 @@ from ..results import STAGES
 from .metrics import default_k
 
 N = len(STAGES)
+#: The largest window the risk minimiser works with (module docstring).
+MAX_K = 40
 _OFF_DIAGONAL = ~np.eye(N, dtype=bool)
+
+
+def window_k(path: list[int]) -> int:
+    """The window of the expected Pk errors for a decoded ``path`` (stage indices): the
+    metric's ``k`` (half the mean segment length), at most ``MAX_K``."""
+    return min(default_k([STAGES[s] for s in path]), MAX_K)
 
 
 def _by_zero(row: list[float]) -> list[float]:
@@ -173,7 +186,7 @@ def mbr_path(init: np.ndarray, steps: np.ndarray, viterbi_path: list[int],
     n = steps.shape[0] + 1
     if n < 3:
         return list(viterbi_path)
-    k = default_k([STAGES[s] for s in viterbi_path])
+    k = window_k(viterbi_path)
     tempered = Chain(init / temperature, steps / temperature)
     if not tempered.ok:
         return list(viterbi_path)  # sums under- or overflowed: keep the mode

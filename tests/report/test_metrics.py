@@ -598,3 +598,30 @@ def test_pleasantries_are_no_reciprocity_and_a_bottom_line_no_priority(session_f
     report = build_report(session_factory("q", rows, ["opening"] * 2 + ["bargaining"] * 2,
                                           "unfinished"))
     assert report["missed_opportunities"] == []  # the two heads disagree: no claim to show
+
+
+def test_issue_words_of_spoken_haggles(session_factory):
+    """Coach QA, 28 Nov 2026: a car haggle said in bare amounts had no price among its
+    issues; "number" ("that's my number") was an issue; stock options and a studio's name
+    could never be one; "Hi both. Weird week." quantified "weird" with the "both" of the
+    sentence before."""
+    def row(speaker, text):
+        return (speaker, text, None, None, "non-strategic", "neutral", 0.8)
+
+    rows = [row("R", "Hi both. Weird week, honestly."),
+            row("S", "It's a clean car. Eight thousand."),
+            row("R", "Six thousand five hundred, cash today. That's my number."),
+            row("S", "Seventy-eight hundred and I put new tires on it. That's my number too."),
+            row("R", "Seven thousand, and I skip the tires."),
+            row("S", "Seven four. With the tires. Final."),
+            row("R", "The name on the studio matters to me. The name stays Northlight."),
+            row("S", "The name can stay if I get 2,000 options, and the options vest in a year."),
+            row("R", "Fine, the name stays, and you take 2,000 options."),
+            row("S", "Keep the name then. A good name is worth it.")]
+    names = {i["issue"]: i for i in build_report(
+        session_factory("car", rows, ["bargaining"] * len(rows), "unfinished"))[
+            "issues"]["issues"]}
+    assert names["price"]["quantified"] >= 3 and names["price"]["parties"] == ["R", "S"]
+    assert "number" not in names and "weird" not in names
+    assert "option" in names  # quantified: "2,000 options"
+    assert "name" in names  # six mentions by both sides

@@ -213,3 +213,29 @@ def test_an_impasse_long_before_closing_does_not_decide():
     t = spoken(*IMPASSE_TALK[:5], "Hm.", "Right.", "Well.", "Okay, sounds good, thanks.")
     stages = ["opening", "exploring"] + ["bargaining"] * 6 + ["closing"]
     assert detect_outcome(t, session_evidence(t), stages)[0] == "agreement"
+
+
+def test_a_long_meeting_that_ends_in_agreement_is_no_adjournment(segmenter):
+    """Long-sessions QA, 28 Nov 2026: the check for meetings put off counted over the last
+    fifth of the turns, so a long session's end always looked put off (21 proposals in
+    it) and every session of 200 turns or more ended unfinished. The bearings renewal of
+    the spoken corpus, its bargaining repeated to ~290 turns, still ends in agreement."""
+    from dataclasses import replace
+
+    from analyzer.io import read_transcripts
+    from analyzer.stages.adjourned import TAIL_MAX, gate_features
+    from analyzer.stages.mbr import MAX_K, window_k
+
+    t = next(iter(read_transcripts(PARAMS_PATH.parents[2] / "corpora/spoken/"
+                                         "b2b_supply_renewal_bearings.txt")))
+    first = segmenter.segment(t)
+    b0, c0 = first.stages.index("bargaining"), first.stages.index("closing")
+    turns = list(t.turns[:b0]) + list(t.turns[b0:c0 - 1]) * 25 + list(t.turns[c0 - 1:])
+    long = replace(t, turns=tuple(replace(x, index=i, start=None, end=None)
+                                  for i, x in enumerate(turns)))
+    assert len(long.turns) > 250
+    seg = segmenter.segment(long)
+    assert seg.outcome == "agreement" and seg.stages[-1] == "closing"
+    matrix = session_evidence(long).matrix
+    assert gate_features(matrix)[0] <= TAIL_MAX  # the deferrals counted at the end
+    assert window_k([0] * 3000) == MAX_K and window_k([0] * 20 + [1] * 20) == 10
