@@ -29,9 +29,11 @@ def _as_text(value) -> str | None:
 
 
 def column_array(values: Sequence) -> pa.Array:
-    """An Arrow array for one column; values of mixed kinds become text instead of failing."""
+    """An Arrow array for one column; values of mixed kinds become text instead of failing,
+    and a float NaN (a transcript's metadata) is missing: written as ``nan`` into the CSV,
+    it made R read the whole column as text (researcher QA, 28 Nov 2026)."""
     try:
-        array = pa.array(values)
+        array = pa.array(values, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
         return pa.array([_as_text(v) for v in values], type=pa.string())
     if pa.types.is_nested(array.type) or pa.types.is_binary(array.type):

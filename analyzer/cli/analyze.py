@@ -65,11 +65,16 @@ def analyze(
     from ..pipeline import Analyzer
     from ..report.tables import (
         FAILURE_COLUMNS,
-        failures_table,
+        SESSION_COLUMNS,
+        STAGE_COLUMNS,
+        TURN_COLUMNS,
+        UNIT_COLUMNS,
+        arrow_table,
+        session_row,
         sessions_table,
-        stages_table,
-        turns_table,
-        units_table,
+        stage_rows,
+        turn_rows,
+        unit_rows,
     )
     from ..report.terminal import not_english_warning
     from ..report.writers import print_summary, write_overview, write_session_reports
@@ -134,21 +139,25 @@ def analyze(
                 continue
             analyses.append(analysis)
 
-    folder.write_csv("turns.csv", turns_table(analyses))
-    folder.write_csv("units.csv", units_table(analyses))
-    folder.write_csv("stages.csv", stages_table(analyses))
-    sessions = sessions_table(analyses)
-    folder.write_csv("sessions.csv", sessions)
-    failed = failures_table(failures)
+    # the CSVs as the batch writes them (``arrow_table``): the same spelling of every value
+    folder.write_csv("turns.csv", arrow_table([r for a in analyses for r in turn_rows(a)],
+                                              TURN_COLUMNS))
+    folder.write_csv("units.csv", arrow_table([r for a in analyses for r in unit_rows(a)],
+                                              UNIT_COLUMNS))
+    folder.write_csv("stages.csv", arrow_table([r for a in analyses for r in stage_rows(a)],
+                                               STAGE_COLUMNS))
+    folder.write_csv("sessions.csv", arrow_table([session_row(a) for a in analyses],
+                                                 SESSION_COLUMNS, extra=True))
+    sessions = sessions_table(analyses)  # (for the overview page)
     if failures:
-        failed["line"] = failed["line"].astype("Int64")  # 1, not 1.0, as batch writes it
-        folder.write_csv("failures.csv", failed)
+        folder.write_csv("failures.csv", arrow_table([f.row() for f in failures],
+                                                     FAILURE_COLUMNS))
     else:  # an earlier run's failures.csv would contradict this run
-        folder.remove("failures.csv", first_line=",".join(FAILURE_COLUMNS))
+        folder.remove("failures.csv", first_line=",".join(f'"{c}"' for c in FAILURE_COLUMNS))
     overview = []
     if len(analyses) + len(failures) > 1:
         overview = write_overview(folder, sessions.to_dict("records"),
-                                  failed.to_dict("records"), formats)
+                                  [f.row() for f in failures], formats)
     session_reports = list(reports)
     reports += overview
     remove_stale_reports(folder, reports)

@@ -127,8 +127,9 @@ class OutputFolder:
             return False
         if first_line is not None:
             with open(target, encoding="utf-8", errors="replace", newline="") as handle:
-                if handle.readline().rstrip("\r\n") != first_line:
-                    return False
+                header = handle.readline().rstrip("\r\n")
+                if header not in (first_line, first_line.replace('"', "")):
+                    return False  # (with or without the quotes of the CSV writer)
         target.unlink()
         return True
 
@@ -164,7 +165,13 @@ class OutputFolder:
         return self.write_atomic(relative, lambda p: p.write_bytes(data))
 
     def write_csv(self, relative: str, frame) -> Path:
-        return self.write_atomic(relative, lambda p: frame.to_csv(p, index=False))
+        """A pandas DataFrame as CSV, or an Arrow table as the batch writes its CSVs
+        (``pyarrow.csv``: ``true``/``false``, ``1`` for a whole float, strings quoted)."""
+        if hasattr(frame, "to_csv"):
+            return self.write_atomic(relative, lambda p: frame.to_csv(p, index=False))
+        from pyarrow import csv as pacsv
+
+        return self.write_atomic(relative, lambda p: pacsv.write_csv(frame, p))
 
     def write_parquet(self, relative: str, frame) -> Path:
         return self.write_atomic(relative, lambda p: frame.to_parquet(p, index=False))

@@ -316,25 +316,35 @@ def _flatten_into(flat: dict, meta, prefix: str) -> None:
             stack.pop()
 
 
-def _frame(rows: list[dict], columns: list[str], extra: bool = False) -> pd.DataFrame:
-    """A table of ``rows``. A column of whole numbers with gaps (stage starts, CaSiNo's
-    survey scores) is a nullable integer column, so its CSV says 4, as the batch's does,
-    not pandas' 4.0."""
-    import pandas as pd
+def arrow_table(rows: list[dict], columns: list[str], extra: bool = False):
+    """``rows`` as the Arrow table a batch writes for them: ``columns`` first (then, with
+    ``extra``, the other keys sorted), each documented column of its declared type
+    (``batch.tabular.DECLARED_TYPES``), values of mixed kinds as text, NaN as missing.
 
-    frame = pd.DataFrame(rows)
-    for column in columns:
-        if column not in frame.columns:
-            frame[column] = None
-    for column in frame.columns:  # whole numbers with gaps stay whole: 4, not 4.0
-        if frame[column].dtype.kind == "f" and frame[column].isna().any() and all(
-                v is None or (isinstance(v, int) and not isinstance(v, bool))
-                for v in (row.get(column) for row in rows)):
-            frame[column] = frame[column].astype("Int64")
-    if extra:
-        rest = sorted(c for c in frame.columns if c not in columns)
-        return frame[columns + rest]
-    return frame[columns]
+    Why one way for both commands: ``analyze`` wrote its CSVs through pandas, the batch
+    through Arrow, so the same session read ``True``/``1.0``/``1e-05`` in one and
+    ``true``/``1``/``0.00001`` in the other, and a 17-digit metadata id lost its last digit
+    on the way through pandas' float64 (researcher QA, 28 Nov 2026)."""
+    from ..batch.tabular import conform, rows_to_table, unify_schemas
+
+    table = rows_to_table(rows, columns, extra)
+    return conform(table, unify_schemas([table.schema], columns, extra))
+
+
+def _frame(rows: list[dict], columns: list[str], extra: bool = False) -> pd.DataFrame:
+    """A table of ``rows`` as pandas, with the batch's column types (``arrow_table``): a
+    column of whole numbers with gaps (stage starts, CaSiNo's survey scores) is a nullable
+    integer column, exact at any size (4, not 4.0); an untimed session's ``start`` is a
+    float column of NaN, as in a timed one."""
+    import pandas as pd
+    import pyarrow as pa
+
+    table = arrow_table(rows, columns, extra)
+    frame = table.to_pandas(types_mapper=lambda t: pd.Int64Dtype() if t == pa.int64() else None)
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if column.type == pa.int64() and not column.null_count:
+            frame[name] = frame[name].astype("int64")  # no gaps: a plain integer column
+    return frame
 
 
 def turns_table(analyses: Iterable[SessionAnalysis]) -> pd.DataFrame:

@@ -296,3 +296,34 @@ def test_a_terminal_that_cannot_show_unicode_gets_question_marks_not_a_traceback
     assert b"Traceback" not in done.stderr
     assert b"n?gociation" in done.stdout
     assert "Zoë" in (tmp_path / "out" / "négociation.md").read_text(encoding="utf-8")
+
+
+def test_analyze_and_batch_write_the_same_csv_text(tmp_path):
+    """Researcher QA, 28 Nov 2026: the same session read ``True``/``1.0``/``1e-05`` in
+    analyze's CSVs and ``true``/``1``/``0.00001`` in the batch's, a metadata NaN was ``nan``
+    in one and empty in the other, and a 17-digit metadata id lost its last digit in
+    analyze (pandas' float64). Now both write every table the same way, byte for byte."""
+    import json
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    turns = [{"speaker": "Ana", "text": "What matters most to you?"},
+             {"speaker": "Ben", "text": "The price. I need 40 per unit."},
+             {"speaker": "Ana", "text": "Deal at 40 if you take the freight."}]
+    for name, meta in (("one", {"account": 12345678901234567, "score": 1e-05}),
+                       ("two", {"score": float("nan"), "site": "Lyon"})):
+        (inputs / f"{name}.json").write_text(json.dumps(
+            {"session_id": name, "meta": meta, "turns": turns}), encoding="utf-8")
+    runner = CliRunner()
+    done = runner.invoke(app, ["analyze", str(inputs), "--out", str(tmp_path / "a"), "-q"])
+    assert done.exit_code == 0, done.output
+    done = runner.invoke(app, ["batch", str(inputs), "--out", str(tmp_path / "b"),
+                               "--workers", "1", "-q"])
+    assert done.exit_code == 0, done.output
+    for table in ("turns", "units", "stages", "sessions"):
+        a = (tmp_path / "a" / f"{table}.csv").read_text(encoding="utf-8").splitlines()
+        b = (tmp_path / "b" / f"{table}.csv").read_text(encoding="utf-8").splitlines()
+        assert a[0] == b[0] and sorted(a[1:]) == sorted(b[1:]), table
+    sessions = (tmp_path / "a" / "sessions.csv").read_text(encoding="utf-8")
+    assert "12345678901234567" in sessions and "nan" not in sessions
+    assert ",false," in (tmp_path / "a" / "turns.csv").read_text(encoding="utf-8")
