@@ -18,7 +18,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from ..batch.tabular import DECLARED_TYPES
 from ..results import ORIENTATIONS, STAGES
 from ..transcript import ROLES
 
@@ -44,11 +46,16 @@ ACTION_KINDS = ("submit", "accept", "reject", "walk_away", "other")
 CATEGORICAL = {"stage": STAGES, "orientation": ORIENTATIONS, "role": ROLES,
                "move": _move_names(), "action": ACTION_KINDS, "offer": _move_names()}
 #: Columns that hold words, whatever they look like: never turned into numbers, even when a
-#: table's every value happens to read as one (a session whose turns are all "1", "2").
+#: table's every value happens to read as one (a session whose turns are all "1", "2"),
+#: and text also when every cell is empty: an empty ``gold`` was a numeric variable in one
+#: export and a string in another, and Stata's ``append`` and SPSS's ``ADD FILES`` refuse
+#: to pool the two (researcher QA, 28 Nov 2026). The documented text columns of the tables
+#: (``batch.tabular.DECLARED_TYPES``) and the study tables' own.
 TEXT_COLUMNS = frozenset({"text", "speaker", "session_id", "source", "format", "parties",
                           "third_parties", "model", "labels", "gold", "file", "error", "hint",
-                          "action_terms"})
-STATA_STR_MAX = 2045  # longest fixed-width string Stata's .dta (format 118) holds
+                          "action_terms"}) | frozenset(
+    name for name, kind in DECLARED_TYPES.items() if kind == pa.string()) - frozenset(
+    CATEGORICAL)
 _STATA_RESERVED = {"_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in",
                    "int", "long", "_n", "_N", "_pi", "_pred", "_rc", "_se", "_skip",
                    "strL", "using", "with"}
@@ -126,15 +133,17 @@ def labelled_frame(frame: pd.DataFrame, max_str: int | None = None
             continue
         series = out[column]
         present = series.dropna()
-        if pd.api.types.is_bool_dtype(series) or (
+        if column in TEXT_COLUMNS:  # words, also when every cell is empty or looks numeric
+            text = series.map(lambda v: "" if pd.isna(v) else str(v)).astype(object)
+            out[column] = text.str.slice(0, max_str) if max_str else text
+        elif pd.api.types.is_bool_dtype(series) or (
                 len(present) and all(isinstance(v, (bool, np.bool_)) for v in present)):
             out[column] = series.map(lambda v: np.nan if pd.isna(v) else float(bool(v)))
         elif pd.api.types.is_numeric_dtype(series):
             out[column] = series.astype(float)
         else:
             numeric = pd.to_numeric(series, errors="coerce")
-            if len(present) and column not in TEXT_COLUMNS and \
-                    numeric[series.notna()].notna().all():
+            if len(present) and numeric[series.notna()].notna().all():
                 out[column] = numeric.astype(float)
             elif not len(present):
                 out[column] = pd.Series(np.nan, index=series.index, dtype=float)
@@ -201,8 +210,8 @@ def write_exports(results, folder, formats, *, unique_speakers: bool = False,
         elif fmt in ("sav", "dta"):
             sub = "spss" if fmt == "sav" else "stata"
             for name, frame in tables.items():
-                data, vlabels, clabels = labelled_frame(
-                    frame, max_str=STATA_STR_MAX if fmt == "dta" else None)
+                # (long texts go to Stata as strL: pyreadstat writes them whole)
+                data, vlabels, clabels = labelled_frame(frame)
                 if fmt == "sav":
                     def write(p, d=data, v=vlabels, c=clabels):
                         pyreadstat.write_sav(d, str(p), column_labels=c,

@@ -174,7 +174,7 @@ def test_round_trip_arbitrary_texts_and_codes(fmt, tmp_path):
     def check(rows):
         frame = pd.DataFrame({"text": [r[0] for r in rows], "move": [r[1] for r in rows],
                               "is_action": [r[2] for r in rows]})
-        data, vlabels, clabels = labelled_frame(frame, max_str=2045)
+        data, vlabels, clabels = labelled_frame(frame)
         path = tmp_path / f"t.{fmt}"
         if fmt == "sav":
             pyreadstat.write_sav(data, str(path), column_labels=clabels,
@@ -269,3 +269,21 @@ def test_analyze_folder_without_manifest_carries_the_model_hash(results_dir):
     # provenance of a study on an `analyze` folder: the hash, not only the name (QA)
     assert load_results(results_dir).model_info == {"name": "test-model",
                                                     "version": "1.0.0", "hash": "f00d"}
+
+
+def test_text_columns_stay_text_when_empty_and_long_texts_stay_whole(tmp_path):
+    """Researcher QA, 28 Nov 2026: an empty ``gold`` or ``third_parties`` was a numeric
+    variable in one export and a string in another (Stata's ``append`` and SPSS's ``ADD
+    FILES`` refuse to pool them), and Stata texts were cut at 2,045 characters although
+    pyreadstat writes longer ones as strL."""
+    from analyzer.study.exports import labelled_frame
+
+    empty = pd.DataFrame({"session_id": ["007"], "gold": [None], "third_parties": [float("nan")],
+                          "text": ["x" * 5000], "turn": [3]})
+    data, vlabels, clabels = labelled_frame(empty)
+    assert data["gold"].tolist() == [""] and data["third_parties"].tolist() == [""]
+    assert data["session_id"].tolist() == ["007"] and data["turn"].dtype == float
+    path = tmp_path / "t.dta"
+    pyreadstat.write_dta(data, str(path), column_labels=clabels, variable_value_labels=vlabels)
+    back, _ = pyreadstat.read_dta(str(path))
+    assert len(back["text"][0]) == 5000 and not pd.api.types.is_numeric_dtype(back["gold"])
