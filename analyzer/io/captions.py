@@ -150,6 +150,22 @@ class _Names:
                 if not self._phrase(key):
                     named_lines += 1
         self.named_lines = named_lines
+        self.spoken = self._said_inside(payloads)
+
+    def _said_inside(self, payloads: list[str]) -> frozenset[str]:
+        """The phrase prefixes (``we are``) that the file also has inside a line, after
+        other words ("Let me summarise where I think we are: the gap..."): words of a
+        sentence that a caption cut before its colon, not a display name. Why: in a
+        two-hour Zoom file the mediator's sentence was cut there twice, so "we are" started
+        two cues and became a party of its own (long-sessions QA, 28 Nov 2026)."""
+        phrases = [key for key, n in self.counts.items() if n >= 2 and self._phrase(key)]
+        if not phrases:
+            return frozenset()
+        inside = re.compile(r"\S\s+(" + "|".join(map(re.escape, phrases)) + r")\s*:")
+        found = set()
+        for payload in payloads:
+            found.update(m.group(1) for m in inside.finditer(payload))
+        return frozenset(found)
 
     @staticmethod
     def _candidate(text: str, headings: bool = False) -> tuple[str, str] | None:
@@ -201,7 +217,7 @@ class _Names:
         if self.counts.get(name, 0) + self.cue_starts.get(name, 0) < 2 and _heading(name):
             return None, text, None, None
         if self._phrase(name):
-            accepted = self.counts.get(name, 0) >= 2
+            accepted = self.counts.get(name, 0) >= 2 and name not in self.spoken
             return (speaker, said, role, None) if accepted else (None, text, None, None)
         plain = paren is None and len(words) <= 4 and _PLAIN_NAME.match(speaker) is not None \
             and not speaker[0].islower()
