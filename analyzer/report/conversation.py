@@ -6,7 +6,8 @@ Definitions (also in docs/reports.md):
   share is over everyone's words, so the parties' shares always exclude mediators and chairs;
 - time share: the same with seconds spoken (turn end minus start), only when timed;
 - longest monologue: the longest run of consecutive spoken turns by one speaker (actions do
-  not interrupt a run), in words and, when timed, in seconds from its first start to its last end;
+  not interrupt a run), in words and, when timed, in seconds spoken (the sum of its turns'
+  durations, so a break between two of them is not counted);
 - questions: the question marks in the speaker's turns, a run such as "?!?" once
   (``facts._questions``);
 - interactivity: speaker switches between consecutive spoken turns, per 100 words and, when
@@ -37,15 +38,17 @@ def monologues(facts: Sequence[TurnFact]) -> list[dict]:
             run["last_turn"] = fact.index
             run["words"] += fact.words
             run["turns"] += 1
-            if fact.end is not None:
-                run["end"] = fact.end
+            run["durations"].append(fact.duration)
         else:
             runs.append({"speaker": fact.speaker, "first_turn": fact.index,
                          "last_turn": fact.index, "turns": 1, "words": fact.words,
-                         "start": fact.start, "end": fact.end})
+                         "durations": [fact.duration]})
     for run in runs:
-        start, end = run.pop("start"), run.pop("end")
-        run["seconds"] = (end - start) if start is not None and end is not None else None
+        durations = run.pop("durations")
+        # the seconds of its turns: a break between two of them (a caucus the speaker
+        # called and then spoke first after) is not talk (long-sessions QA, 28 Nov 2026:
+        # "50 words / 914 s")
+        run["seconds"] = None if any(d is None for d in durations) else sum(durations)
     return runs
 
 

@@ -17,6 +17,11 @@ KIND_NAMES = {
 }
 
 
+#: Climate shifts named in the headline; the rest are counted (long-sessions QA, 28 Nov
+#: 2026: a 6,000-turn meeting's 160 shifts made one 6 KB line).
+MAX_SHIFTS_LISTED = 5
+
+
 def headlines(report: dict) -> list[str]:
     s = report["session"]
     lines = []
@@ -48,9 +53,11 @@ def headlines(report: dict) -> list[str]:
             if r["after_integrative"] else f"{isolate(r['party'])} none to answer"
             for r in rec) + ".")
     shifts = [p for p in report["turning_points"] if p["kind"] == "climate"]
-    lines.append("Climate shifts: " + (", ".join(
-        f"turn {p['turn']} ({p['from']} \u2192 {p['to']})" for p in shifts) if shifts
-        else "none") + ".")
+    listed = ", ".join(f"turn {p['turn']} ({p['from']} \u2192 {p['to']})"
+                       for p in shifts[:MAX_SHIFTS_LISTED])
+    if len(shifts) > MAX_SHIFTS_LISTED:  # a long meeting's 160 shifts filled the terminal
+        listed += f" and {len(shifts) - MAX_SHIFTS_LISTED} more (see Turning points)"
+    lines.append(f"Climate shifts: {listed}." if shifts else "Climate shifts: none.")
     missed = Counter(m["kind"] for m in report["missed_opportunities"])
     lines.append("Missed opportunities flagged: " + (", ".join(
         f"{KIND_NAMES.get(k, k)} ({n})" for k, n in missed.items()) if missed else "none") + ".")

@@ -94,12 +94,15 @@ def render_markdown(report: dict) -> str:
 
     out += ["## At a glance", ""] + [f"- {md(h)}" for h in report["headlines"]] + [""]
     out += ["Arc (one letter per turn: I integrative, D distributive, "
-            "N neutral, \u00b7 formal action):", ""]
+            "N neutral, \u00b7 formal action; in groups of ten turns):", ""]
     for span in report["arc"]["stages"]:
         letters = "".join("\u00b7" if t["is_action"] else LETTER.get(t["orientation"], "?")
                           for t in report["arc"]["turns"]
                           if span["first_turn"] <= t["turn"] <= span["last_turn"])
-        out.append(f"- **{span['stage']}** ({_span(span)}): `{letters}`")
+        # groups of ten, so that a long stage wraps and turns can be counted (a 6,000-turn
+        # meeting's bargaining was one line of 4,740 letters: long-sessions QA, 28 Nov 2026)
+        grouped = " ".join(letters[k:k + 10] for k in range(0, len(letters), 10))
+        out.append(f"- **{span['stage']}** ({_span(span)}): `{grouped}`")
     out += ["", "Whole session, parties only:", ""]
     out += _speaker_table(report["overview"]["parties"], timed, "talk share")
 

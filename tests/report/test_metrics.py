@@ -11,7 +11,7 @@ from analyzer.report.facts import turn_facts
 from analyzer.report.issues import focus, fold
 from analyzer.report.session_report import build_report
 
-INT, DIS = "integrative", "distributive"
+INT, DIS, NEU = "integrative", "distributive", "neutral"
 
 
 def _stage(report, name):
@@ -625,3 +625,23 @@ def test_issue_words_of_spoken_haggles(session_factory):
     assert "number" not in names and "weird" not in names
     assert "option" in names  # quantified: "2,000 options"
     assert "name" in names  # six mentions by both sides
+
+
+def test_long_meetings_keep_their_headline_short_and_breaks_out_of_monologues(session_factory):
+    """Long-sessions QA, 28 Nov 2026: 160 climate shifts made one 6 KB headline, and a
+    speaker who called a 15-minute caucus and spoke first after it had "50 words / 914 s"."""
+    rows = []
+    for k in range(60):
+        move, orientation = ("self-need", DIS) if (k // 6) % 2 else ("promote-coordination", INT)
+        rows.append(("A" if k % 2 == 0 else "B", f"Point {k}.", 10.0 * k, 10.0 * k + 4, move,
+                     orientation, 0.9))
+    rows += [("A", "Let's take fifteen minutes.", 600.0, 603.0, "non-strategic", NEU, 0.9),
+             ("A", "We're back. Here is where we are.", 1200.0, 1205.0, "non-strategic", NEU,
+              0.9)]
+    report = build_report(session_factory("long", rows, ["bargaining"] * len(rows),
+                                          "unfinished"))
+    shifts = [p for p in report["turning_points"] if p["kind"] == "climate"]
+    line = next(h for h in report["headlines"] if h.startswith("Climate shifts"))
+    assert len(shifts) > 5 and line.count("turn ") == 5 and f"{len(shifts) - 5} more" in line
+    a = next(r for r in report["overview"]["parties"] if r["speaker"] == "A")
+    assert a["longest_monologue_seconds"] == pytest.approx(8.0)  # 3 + 5, not 905
