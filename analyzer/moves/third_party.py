@@ -39,6 +39,8 @@ CODES: dict[str, re.Pattern[str]] = {
       | \bwhat\ i(?:'m|\ am)\ hearing\b | \bif\ i\ understand\b | \bif\ i'?ve\ got\ (?:it|this)\b
       | \bso\ (?:far\ )?we\ have\b | \blet\ me\ (?:write|read|note)\b
       | \b(?:so\ )?a\ possible\ (?:package|deal|agreement)\b | \bas\ i\ understand\b
+      | \btell\ me\ if\ i'?(?:ve|\ have)\ got\ (?:it|that|this|anything)\b
+      | \b(?:have|did)\ i\ (?:got|get)\ (?:it|that|this)\ right\b
       | \bstop\ me\ if\b | \bcorrect\ me\ if\b
       | (?:^|[.!]\s)\s*so\s(?!what|how|why|who|where|when|can|could|would|will|do|does|did|is|are)
         [^.?!]*[.!]"""),
@@ -52,14 +54,19 @@ CODES: dict[str, re.Pattern[str]] = {
       | \b(?:put|make|table|give)\ (?:a|my|one|this)\ (?:proposal|suggestion)\b
       | \bi\ (?:would\ |'d\ )?propose\b | \bmy\ proposal\b
       | \bhere'?s\ (?:a|my|one)\ (?:proposal|idea|suggestion)\b
-      | \bmediator'?s\ proposal\b"""),
+      | \bmediator'?s\ proposal\b
+      | \b(?:put|float|table)\ (?:an|one|a)\ (?:idea|option|thought)\b
+      | \b(?:an|one)\ idea\ on\ the\ table\b"""),
     # contextual: drawing out interests, priorities, reasons and options
     "probe": re.compile(r"""(?ix)
-        \b(?:tell\ me|help\ me\ understand|can\ you\ say|walk\ me\ through)\b
-      | \bwhat\ (?:matters|would|do\ you|does|is\ important)\b | \bwhy\b"""),
+        \b(?:tell\ me(?!\ if\ i)|help\ me\ understand|can\ you\ say|walk\ me\ through)\b
+      | \bwhat\ (?:matters|would|do\ you|does|is\ important)\b | \bwhy\b
+      | \bhow\ (?:much|important)\ (?:does|do|is|would)\b | \bcan\ i\ ask\b
+      | \bmatters?\ (?:most\ |more\ )?to\ (?:you|each\ of\ you)\b"""),
     # reflexive / contextual: the process itself (rules, agenda, turns, breaks, next steps)
     "procedure": re.compile(r"""(?ix)
         \bground\ rules?\b | \bagenda\b | \bone\ (?:person\ )?at\ a\ time\b
+      | \bwould\ (?:anyone|either\ of\ you)\ like\ to\b
       | \bone\ person\ speaks\b
       | \blet'?s\ (?:start|begin|move\ on|turn\ to|pause|take|come\ back)\b
       | \bbefore\ we\ (?:start|begin|go\ on)\b | \bmove\ on\b | \bnext\ (?:item|point|issue|step)\b
@@ -84,7 +91,9 @@ CONFIDENCE = 1.0
 
 def process_code(text: str) -> tuple[str, str | None]:
     """The process code of a third party's words, and the phrase behind it (None for the
-    fallback). The code whose phrases occur most often wins; ties go to the earlier code."""
+    fallback). The code whose phrases weigh most wins (a phrase 2, a bare question 1: the
+    closing "Is that right?" of a summary, or "Okay with both of you?" after the ground
+    rules, made them probes; coach QA, 28 Nov 2026); ties go to the earlier code."""
     lowered = text.lower().replace("\u2019", "'")
     # a question of a few words or more asks for something (probe); one that is only a name
     # or two ("Gordon?", "Tom, Aisha?") hands the floor on (procedure)
@@ -93,9 +102,10 @@ def process_code(text: str) -> tuple[str, str | None]:
              "procedure": [q for q in asks if len(q.split()) < 3]}
     best, best_count, best_phrase = FALLBACK, 0, None
     for code, pattern in CODES.items():
-        found = pattern.findall(lowered) + extra.get(code, [])
-        if len(found) > best_count:
-            best, best_count, best_phrase = code, len(found), found[0].strip()
+        phrases, questions = pattern.findall(lowered), extra.get(code, [])
+        weight = 2 * len(phrases) + len(questions)
+        if weight > best_count:
+            best, best_count, best_phrase = code, weight, (phrases or questions)[0].strip()
     return best, best_phrase
 
 

@@ -62,9 +62,8 @@ def _cues(nlp: Language, doc: Doc, texts: Sequence[str],
     kept = {"accept": accept, "accept_strong": strong, "vague_deal": vague}
     for key, start, end in matcher(doc):
         name = names[key]
-        if name == "impasse" and start and texts[start - 1].lower() == "and" and \
-                texts[start].lower() == "we":
-            continue  # "Fifty-seven and we're done.": a final offer, not a walk-away (QA)
+        if name == "impasse" and _not_an_impasse(texts, start, end):
+            continue
         cues[name] += 1
         spans = kept.get(name)
         if spans is not None:
@@ -85,6 +84,29 @@ def _cues(nlp: Language, doc: Doc, texts: Sequence[str],
         # an acceptance asked about is not given; "we can make a deal" accepts nothing
         cues[name] = len(spans) - cues[name + "_q"]
     return cues
+
+
+#: What a party walks away from when it ends the talks ("walking away from the table"); from
+#: anything else it gives something up ("I'm walking away from a bonus").
+_WALKED_FROM = frozenset({"deal", "table", "talks", "negotiation", "negotiations", "agreement",
+                          "offer", "contract", "this", "that", "it", "here", "you", "them",
+                          "everything"})
+
+
+def _not_an_impasse(texts: Sequence[str], start: int, end: int) -> bool:
+    """An impasse phrase that declares none: "Fifty-seven and we're done." (a final offer;
+    QA), "I'm walking away from a bonus" (a concession), "we're stuck with it" (a fact;
+    coach QA, 28 Nov 2026)."""
+    first = texts[start].lower()
+    if first == "we" and start and texts[start - 1].lower() == "and":
+        return True
+    after = [t.lower() for t in texts[end:end + 4]]
+    if first in ("walk", "walking") and after[:1] == ["from"]:
+        objects = [t for t in after[1:] if t not in ("a", "an", "the", "my", "our", "your",
+                                                     "some", "any", "this", "that")] or after[1:]
+        return bool(objects) and objects[0] not in _WALKED_FROM and \
+            after[1] not in ("this", "that")
+    return texts[end - 1].lower() == "stuck" and after[:1] == ["with"]
 
 
 #: First words of a sentence that make it a real question ("does that work?", "how about
