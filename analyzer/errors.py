@@ -123,6 +123,13 @@ class UsageError(AnalyzerError):
     code = "E300"
 
 
+class ClusterError(AnalyzerError):
+    """The Dask cluster failed under a running batch (the scheduler went away, a worker
+    runs other code). The work finished before it is kept."""
+
+    code = "E500"
+
+
 class OutputError(AnalyzerError):
     """Writing outside the output folder, or an output that cannot be written."""
 

@@ -7,6 +7,7 @@ transcripts; a batch worker keeps one ``Analyzer`` for its whole life.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -45,6 +46,7 @@ class Analyzer:
         # pipeline is built). A named spaCy model may tokenise differently: the evidence
         # then keeps its own blank pipeline, as before.
         self._evidence_nlp = self.nlp if spacy_model is None else None
+        self._lock = threading.RLock()  # one analysis at a time (``_analyze_batch``)
 
     @property
     def info(self) -> dict:
@@ -79,6 +81,28 @@ class Analyzer:
             yield from self._analyze_batch(batch)
 
     def _analyze_batch(self, transcripts: list[Transcript]) -> Iterator[SessionAnalysis]:
+        """The analyses of one batch, computed under the analyser's lock, then yielded (and
+        the error of a bad session raised after the good ones before it).
+
+        Why the lock: the pipeline's caches and the model's buffers are shared by every
+        call, so two threads analysing at once with one ``Analyzer`` got different moves
+        and stages (a Dask worker with ``--nthreads 2``: 3,251 of 4,165 turns differed;
+        cluster QA, 28 Nov 2026). Calls from several threads now take turns; for
+        parallel work use processes (``analyzer batch --workers``)."""
+        with self._lock:
+            done: list[SessionAnalysis] = []
+            try:
+                for analysis in self._batch_steps(transcripts):
+                    done.append(analysis)
+            except Exception as exc:  # noqa: BLE001 - raised below, after the good ones
+                error: Exception | None = exc
+            else:
+                error = None
+        yield from done
+        if error is not None:
+            raise error
+
+    def _batch_steps(self, transcripts: list[Transcript]) -> Iterator[SessionAnalysis]:
         from .moves.third_party import code_third_parties
         from .nlp import split_units_many, turn_docs
         from .stages.evidence import remember_docs
@@ -105,7 +129,7 @@ class Analyzer:
             # one bad session must not take the others down: redo this batch session by
             # session, so every good session before the bad one is still yielded
             for transcript in transcripts:
-                yield from self._analyze_batch([transcript])
+                yield from self._batch_steps([transcript])
             return
         info = self.info
         try:  # the stages of the whole batch, decoded together (the same results)

@@ -17,17 +17,19 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from ..errors import UsageError
+from ..errors import ClusterError, UsageError
 from . import forkserver
 from .plan import WorkItem
 from .worker import (
     ItemResult,
     WorkerConfig,
     analyse_item,
+    code_fingerprint,
     failed_item,
     init_pool_worker,
     model_info,
     raise_for_info,
+    worker_identity,
 )
 
 OnResult = Callable[[ItemResult], None]
@@ -170,7 +172,13 @@ class LocalEngine:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-_ADDRESS = re.compile(r"^(?:(tcp|tls|ucx|ws|wss|inproc)://)?(\[[0-9a-fA-F:]+\]|[^:/\s]+):(\d+)$")
+#: ``tcp://HOST:PORT`` (or ``HOST:PORT``): the other protocols need settings (a TLS
+#: ``ssl_context``) that the command line cannot pass; "tls://..." failed with a traceback
+#: after 40 s (cluster QA, 28 Nov 2026)
+_ADDRESS = re.compile(r"^(?:(tcp)://)?(\[[0-9a-fA-F:]+\]|[^:/\s]+):(\d+)$")
+#: How long to wait for the scheduler to answer before saying so (a port that is open but
+#: is no scheduler, such as the dashboard's, hung the command for good)
+CONNECT_SECONDS = 25.0
 
 
 def scheduler_address_problem(address: str) -> str:
@@ -183,6 +191,59 @@ def scheduler_address_problem(address: str) -> str:
     if not 0 < int(match.group(3)) < 65536:
         return f"port {match.group(3)} is not between 1 and 65535"
     return ""
+
+
+_SAME_CODE = ("install the same analyzer on every Dask worker as on this machine (the same "
+              "version and files), then restart the workers")
+
+
+def _mismatch(found: dict[str, dict], code: str) -> str:
+    """The message for workers whose analyser differs from the driver's."""
+    from .. import __version__
+
+    names = "; ".join(f"{where}: analyzer {who.get('analyzer', '?')}, code {who.get('code')}"
+                      for where, who in sorted(found.items()))
+    return (f"{len(found)} Dask worker(s) run another analyser than this command "
+            f"(analyzer {__version__}, code {code}): {names}")
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """Whether a task failed because the client lost its scheduler, not by its sessions."""
+    text = f"{type(exc).__name__}: {exc}".lower()
+    return any(s in text for s in ("scheduler-connection-lost", "lost the connection to the "
+                                   "scheduler", "commclosederror"))
+
+
+def _connect(client_class, address: str):
+    """A ``Client`` for ``address``, or a usage error within ``CONNECT_SECONDS``.
+
+    Why a thread: ``Client(timeout=...)`` gives up on a closed port, but one that accepts
+    the connection and never answers as a scheduler (a dashboard's HTTP port) kept it
+    waiting for good; and a failed client takes another 40 s to close in ``__del__``."""
+    import threading
+
+    box: dict = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = client_class(address, timeout="20s", set_as_default=False)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            box["error"] = exc
+
+    thread = threading.Thread(target=connect, daemon=True, name="dask-connect")
+    thread.start()
+    thread.join(CONNECT_SECONDS)
+    hint = ("start one with `dask scheduler` and `dask worker tcp://HOST:PORT`, or leave out "
+            "--scheduler")
+    if "client" in box:
+        return box["client"]
+    if thread.is_alive():
+        raise UsageError(f"no Dask scheduler answered at {address} within "
+                         f"{CONNECT_SECONDS:.0f} s (is it the scheduler's port? the "
+                         "dashboard's is another)", hint=hint)
+    exc = box.get("error")
+    raise UsageError(f"cannot reach the Dask scheduler at {address}: "
+                     f"{type(exc).__name__}: {exc}", hint=hint)
 
 
 class DaskEngine:
@@ -206,14 +267,25 @@ class DaskEngine:
                                   "tcp://127.0.0.1:8786")
         self.config = config
         self.address = address
-        try:
-            self.client = Client(address, timeout="20s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}",
-                             hint="start one with `dask scheduler` and `dask worker "
-                                  "tcp://HOST:PORT`, or leave out --scheduler") from None
+        self.client = _connect(Client, address)
+        self.code = code_fingerprint()
+        self._check_workers()
         self.workers = max(1, sum(self.client.nthreads().values()))
         self._info = self.client.submit(model_info, config, pure=False)
+
+    def _check_workers(self) -> None:
+        """Every worker runs this analyser (the same code), or a usage error naming the
+        ones that do not: their rows would differ and be kept as if they were ours."""
+        try:
+            found = self.client.run(worker_identity)
+        except Exception as exc:  # noqa: BLE001 - an older analyser lacks the function
+            self.client.close()
+            raise UsageError(f"a Dask worker at {self.address} cannot run this analyser's "
+                             f"code ({type(exc).__name__}: {exc})", hint=_SAME_CODE) from None
+        odd = {addr: who for addr, who in found.items() if who.get("code") != self.code}
+        if odd:
+            self.client.close()
+            raise UsageError(_mismatch(odd, self.code), hint=_SAME_CODE)
 
     def model_info(self) -> dict:
         """The model a Dask worker loaded (raises the worker's error if it could not)."""
@@ -228,7 +300,12 @@ class DaskEngine:
         finished: set[str] = set()
         queue = as_completed(loop=self.client.loop)
 
+        lost: BaseException | None = None
+        mismatch: dict[str, dict] = {}
+
         def submit_next() -> bool:
+            if self.client.status != "running":  # a closed client's futures never finish
+                return False
             item = next(source, None)
             if item is None:
                 return False
@@ -246,13 +323,30 @@ class DaskEngine:
             try:
                 result = future.result()
             except Exception as exc:  # KilledWorker: it took several workers down with it
+                if self.client.status != "running" or _connection_lost(exc):
+                    lost = exc
+                    break  # not the sessions' fault: left undone for the rerun
                 result = failed_item(item, _crash_error(exc), _CRASH_HINT)
             finally:
                 future.release()
+            who = result.info.get("worker")
+            if who is not None and who.get("code") != self.code:
+                mismatch = {f"{who.get('host')} (process {who.get('pid')})": who}
+                break  # a worker that joined with other code: its rows are not written
             if item.key not in finished:  # an item is written once, however often it ran
                 finished.add(item.key)
                 on_result(result)
             submit_next()
+        if mismatch:
+            raise ClusterError(_mismatch(mismatch, self.code),
+                               hint=_SAME_CODE + "; the work finished before is kept: run "
+                                                 "the same command again")
+        if lost is not None or self.client.status != "running":
+            raise ClusterError(f"lost the connection to the Dask scheduler at {self.address}"
+                               + (f" ({type(lost).__name__})" if lost is not None else ""),
+                               hint="the work finished before is kept: when the scheduler "
+                                    "is back (or without --scheduler), run the same command "
+                                    "again to finish the rest")
 
     def close(self, kill: bool = False) -> None:
         self.client.close()

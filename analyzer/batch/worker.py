@@ -161,6 +161,35 @@ def _report_bytes(analysis, formats: tuple[str, ...], prefix: str, nlp) -> dict[
                 for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def code_fingerprint() -> str:
+    """A hash of the analyser's own files in this process (its code, stage parameters and
+    report templates), computed once: two processes give the same tables only when it is
+    the same. Why: a Dask worker with an older analyser went unnoticed and its rows were
+    kept (cluster QA, 28 Nov 2026); the version alone misses an edited checkout."""
+    if _STATE.get("code") is None:
+        import hashlib
+
+        root = Path(__file__).resolve().parents[1]
+        digest = hashlib.sha256()
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".json", ".css", ".html"):
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+        _STATE["code"] = digest.hexdigest()[:16]
+    return _STATE["code"]
+
+
+def worker_identity() -> dict:
+    """This process's analyser: version, code fingerprint, host and process id (the driver
+    checks every Dask worker against its own before and during a run)."""
+    import socket
+
+    from .. import __version__
+
+    return {"analyzer": __version__, "code": code_fingerprint(),
+            "host": socket.gethostname(), "pid": os.getpid()}
+
+
 def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
     """Analyse every session of ``item``; a session that fails becomes a ``failures`` row and
     the others go on."""
@@ -211,7 +240,8 @@ def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
         "failures": rows_to_table(failures, FAILURE_COLUMNS),
     }
     info = {"file": item.file.path, "chunk": item.chunk, "sessions": len(sessions),
-            "turns": len(turns), "units": len(units), "failures": len(failures)}
+            "turns": len(turns), "units": len(units), "failures": len(failures),
+            "worker": worker_identity()}
     return ItemResult(item.key, encode_part(tables), info, reports)
 
 

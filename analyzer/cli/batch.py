@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import AnalyzerError
+from ..errors import AnalyzerError, ClusterError
 from .common import (
     EXIT_OK,
     EXIT_SOME_FAILED,
@@ -259,6 +259,8 @@ def batch(
     started = time.monotonic()
     try:
         result = run_batch(paths, out, options, progress=view)
+    except ClusterError as exc:  # the cluster failed under the run: the rest is kept
+        fail(exc, EXIT_INTERRUPTED)
     except AnalyzerError as exc:  # bad inputs, no model, output folder busy: nothing ran
         fail(exc, EXIT_USAGE)
     except KeyboardInterrupt:
