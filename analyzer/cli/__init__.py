@@ -44,6 +44,25 @@ def reflow(doc: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+def _help_at_least_80_columns() -> None:
+    """Render ``--help`` at least 80 columns wide, however narrow the terminal.
+
+    Why: below ~80 columns rich cut option names and example values with "…"
+    (``--orientatio…``, ``tcp://10.0.0.5:878…``), so a user could not learn them from the
+    help (accessibility and terminal QA, 28 Nov 2026); a line longer than the terminal
+    wraps instead, and nothing is lost. ``TERMINAL_WIDTH``, when set, still rules."""
+    import os
+    import shutil
+
+    from typer import rich_utils
+
+    if rich_utils.MAX_WIDTH is None and not os.environ.get("TERMINAL_WIDTH"):
+        if shutil.get_terminal_size(fallback=(80, 24)).columns < 80:
+            rich_utils.MAX_WIDTH = 80
+
+
+_help_at_least_80_columns()
+
 app = typer.Typer(
     name="analyzer",
     help=reflow(HELP),

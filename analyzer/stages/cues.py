@@ -207,6 +207,8 @@ RULE_CUES: dict[str, tuple[str, ...]] = {
         "sit down again", "until then", "till then", "in the meantime", "once there 's",
         "nothing 's final", "nothing is final", "nothing 's decided", "nothing is decided",
         "keep talking",
+        # (coach QA, 28 Nov 2026: "Nothing's agreed on the name or the split until then")
+        "nothing 's agreed", "nothing is agreed", "nothing 's settled", "nothing is settled",
     ),
 }
 

@@ -101,3 +101,20 @@ def test_read_options_are_checked_and_formats_takes_them(tmp_path):
     typo = runner.invoke(app, ["formats", str(table), "--read-option", "speker_col=Name"])
     assert typo.exit_code == 2 and "no reader knows 'speker_col'" in typo.output
     assert "speaker_col" in typo.output
+
+
+def test_help_on_a_narrow_terminal_cuts_no_option_name():
+    """Accessibility and terminal QA, 28 Nov 2026: at 60 columns rich cut option names and
+    example values with "…" (``--orientatio…``, ``tcp://10.0.0.5:878…``)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "TERMINAL_WIDTH"}
+    for command in ("train", "batch", "evaluate-stages"):
+        done = subprocess.run([sys.executable, "-m", "analyzer", command, "--help"],
+                              capture_output=True, text=True, timeout=120,
+                              env={**env, "COLUMNS": "60"})
+        assert done.returncode == 0, done.stderr
+        assert "\u2026" not in done.stdout, command
+        assert "--orientation-map" in done.stdout or command != "train"
