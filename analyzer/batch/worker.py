@@ -161,6 +161,11 @@ def _report_bytes(analysis, formats: tuple[str, ...], prefix: str, nlp) -> dict[
                 for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+#: Folders an installed package has and a checkout has not (copies of the repository's
+#: corpora and model descriptions, ``setup.py``): data, not code (the model has its hash).
+_DATA_COPIES = frozenset({"_corpora", "_models"})
+
+
 def code_fingerprint() -> str:
     """A hash of the analyser's own files in this process (its code, stage parameters and
     report templates), computed once: two processes give the same tables only when it is
@@ -172,9 +177,12 @@ def code_fingerprint() -> str:
         root = Path(__file__).resolve().parents[1]
         digest = hashlib.sha256()
         for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".json", ".css", ".html"):
-                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes())
+            relative = path.relative_to(root)
+            if relative.parts[0] in _DATA_COPIES or not path.is_file() or \
+                    path.suffix not in (".py", ".json", ".css", ".html"):
+                continue
+            digest.update(relative.as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
         _STATE["code"] = digest.hexdigest()[:16]
     return _STATE["code"]
 

@@ -106,8 +106,29 @@ def _quotes(rows: list[dict]) -> str:
             f'<ul class="quotes">{"".join(items)}</ul>')
 
 
+def _glance_table(report: dict) -> str:
+    """The glance grid's numbers as a real table for screen readers (hidden on screen and
+    paper): the grid is laid out with CSS, so it has no table semantics, and its shares
+    were only in its charts (accessibility QA, 28 Nov 2026)."""
+    rows = []
+    for stage in report["stages"]:
+        talk = pcts([r["talk_share"] for r in stage["parties"]])
+        for r, label in zip(stage["parties"], talk, strict=True):
+            shares = r["orientation_shares"]
+            cells = "".join(f"<td>{pct(shares.get(o))}</td>" for o in ORIENTATIONS)
+            rows.append(f'<tr><th scope="row">{esc(stage["stage"])}, {esc(r["speaker"])}</th>'
+                        f"{cells}<td>{esc(label)}</td></tr>")
+    head = "".join(f'<th scope="col">{o}</th>' for o in ORIENTATIONS)
+    return ('<table class="sr-only"><caption>Each party\'s share of integrative, distributive '
+            "and neutral turns and of the talk, stage by stage</caption><thead><tr>"
+            f'<th scope="col">stage, party</th>{head}<th scope="col">talk share</th></tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table>')
+
+
 def _glance_grid(report: dict) -> str:
-    cells = ['<div class="grid"><div class="head">party</div><div class="head">integrative / '
+    cells = [_glance_table(report),
+             '<div class="grid" aria-hidden="true"><div class="head">party</div>'
+             '<div class="head">integrative / '
              'distributive / neutral (share of spoken turns)</div><div class="head">talk '
              'share</div>']
     for stage in report["stages"]:

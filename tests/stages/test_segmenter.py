@@ -215,7 +215,7 @@ def test_an_impasse_long_before_closing_does_not_decide():
     assert detect_outcome(t, session_evidence(t), stages)[0] == "agreement"
 
 
-def test_a_long_meeting_that_ends_in_agreement_is_no_adjournment(segmenter):
+def test_a_long_meeting_that_ends_in_agreement_is_no_adjournment(segmenter, repo):
     """Long-sessions QA, 28 Nov 2026: the check for meetings put off counted over the last
     fifth of the turns, so a long session's end always looked put off (21 proposals in
     it) and every session of 200 turns or more ended unfinished. The bearings renewal of
@@ -226,8 +226,7 @@ def test_a_long_meeting_that_ends_in_agreement_is_no_adjournment(segmenter):
     from analyzer.stages.adjourned import TAIL_MAX, gate_features
     from analyzer.stages.mbr import MAX_K, window_k
 
-    t = next(iter(read_transcripts(PARAMS_PATH.parents[2] / "corpora/spoken/"
-                                         "b2b_supply_renewal_bearings.txt")))
+    t = next(iter(read_transcripts(repo / "corpora/spoken/b2b_supply_renewal_bearings.txt")))
     first = segmenter.segment(t)
     b0, c0 = first.stages.index("bargaining"), first.stages.index("closing")
     turns = list(t.turns[:b0]) + list(t.turns[b0:c0 - 1]) * 25 + list(t.turns[c0 - 1:])
