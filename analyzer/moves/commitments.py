@@ -12,6 +12,8 @@ Precision, by reading every match (2026-11-27): on all 12,903 turns of CaSiNo (t
 valid) the rules match 42 turns; 41 are threats to walk away, "final offer" ultimatums or
 limits ("I can't go any higher"), one is not ("My last offer did have two waters"). What
 they miss is whatever is said another way ("I'm not budging", "this is as far as I go").
+A union's threat of a strike or of industrial action is one too (coach QA, 28 Nov 2026: "We'll
+be notifying you of a ballot for industrial action" was neutral); CaSiNo has none.
 
 A matched turn is distributive whatever the model said (the mixed-turn rule: one claiming
 move makes a turn distributive), shown at confidence 1.0 as formal actions are, and its
@@ -43,6 +45,8 @@ _PHRASES = re.compile(r"""(?ix)
 | \bor\ (?:else\ )?(?:we|i)(?:[’']ll|\ will)?\ (?:walk|leave|go\ elsewhere|look\ elsewhere
   |go\ (?:somewhere|someone)\ else|take\ (?:our|my)\ business\ elsewhere)\b
 | \bsee\ you\ in\ court\b
+| \b(?:industrial|strike)\ action\b | \b(?:go|going|come\ out)\ on\ strike\b
+| \bstrike\ ballot\b | \bballot\ (?:for|on)\ (?:a\ )?strike\b
 | \bfull\ stop\b
 | \bend\ of\ (?:story|discussion)\b
 """)
@@ -53,7 +57,7 @@ _PHRASES = re.compile(r"""(?ix)
 _KEYS = ("leave it", "final", "last", "bottom line", "negotia", "discussion", "debate",
          "penny", "cent", "dime", "dollar", "euro", "pound", "lower", "higher", "below",
          "above", "under", "walk", "elsewhere", "court", "full stop", "end of", "where else",
-         "one else")
+         "one else", "strike", "industrial action")
 
 
 def find_commitment(text: str) -> str | None:

@@ -67,6 +67,7 @@ CODES: dict[str, re.Pattern[str]] = {
     "procedure": re.compile(r"""(?ix)
         \bground\ rules?\b | \bagenda\b | \bone\ (?:person\ )?at\ a\ time\b
       | \bwould\ (?:anyone|either\ of\ you)\ like\ to\b
+      | \b(?:let'?s|can\ we|could\ we)\ (?:park|parking|set\ aside|put\ aside|leave)\b
       | \bone\ person\ speaks\b
       | \blet'?s\ (?:start|begin|move\ on|turn\ to|pause|take|come\ back)\b
       | \bbefore\ we\ (?:start|begin|go\ on)\b | \bmove\ on\b | \bnext\ (?:item|point|issue|step)\b

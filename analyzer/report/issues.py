@@ -55,6 +55,8 @@ lol haha hmm wow yea yup alright gonna wanna okey kind sort work works worked we
 majority minority portion share split stay stays start starts keep keeps put near lead
 matter matters monday tuesday wednesday thursday friday saturday sunday
 aunt uncle mother mom mum father dad parent parents wife husband son daughter brother sister
+member members bidder bidders buyer buyers seller sellers lawyer lawyers attorney attorneys
+mediator mediators chair committee committees team teams
 grandma grandpa grandmother grandfather cousin niece nephew baby boss colleague
 north south east west northern southern eastern western left side sides part parts end
 free pay paid pays cheap expensive low high big small large new old better best worse worst

@@ -83,7 +83,9 @@ def _kind(opportunity: TurnFact, reply: TurnFact) -> tuple[str, str] | None:
     if is_package_offer(opportunity) and names_amounts(opportunity):
         if is_single_issue_offer(reply) and takes_up_terms(opportunity, reply):
             return None  # a counter that keeps another term of the package bargains over it
-        if is_single_issue_offer(reply):
+        if is_single_issue_offer(reply) and not proposes_conditionally(reply):
+            # (a counter on a condition trades: "I could go to twenty-five if the committee
+            # signs by the fourteenth"; coach QA, 28 Nov 2026)
             return "package_single_issue", "a single-issue counter"
         if claim is not None and not is_package_offer(reply) and not asks_about_it(reply) \
                 and not proposes_conditionally(reply):

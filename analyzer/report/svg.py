@@ -22,6 +22,9 @@ INK = {"integrative": "#0f7a65", "distributive": "#b4501c", "neutral": "#5f6b7a"
 #: integrative high, distributive low, neutral short in the middle.
 TICK_PLACE = {"integrative": (0, 11), "distributive": (5, 11), "neutral": (5, 6)}
 AXIS_INK = "#5f6b7a"
+#: Characters of a speaker's lane label (name and role) that fit the timeline's left margin
+#: (142 px at 12 px type)
+LANE_LABEL_CHARS = 21
 STAGE_TINTS = {"opening": "#e9eef8", "exploring": "#f0f1df", "bargaining": "#f6e6f0",
                "closing": "#efeaf7"}
 #: Stage colours kept apart from the orientation colours (teal, orange, grey): "integrative"
@@ -78,11 +81,16 @@ def timeline(report: dict, width: int = 1000) -> str:
     for name, i in lanes.items():
         y = y0 + i * lane
         role = speakers[i]["role"]
-        label = name if len(name) <= 18 else name[:17] + "\u2026"
+        suffix = "" if role == "party" else f" ({role})"
+        # name and role together fit the margin: the name is cut, never the start of the
+        # label ("Susan Whitaker (mediator)" lost its first letters off the left edge:
+        # coach QA, 28 Nov 2026); the whole name is in the tooltip
+        room = max(4, LANE_LABEL_CHARS - len(suffix))
+        label = (name if len(name) <= room else name[:room - 1] + "\u2026") + suffix
         out.append(f'<rect x="{left}" y="{y}" width="{plot}" height="{lane - 4}" '
                    f'fill="{"#fafbfc" if i % 2 == 0 else "#fff"}"/>')
         out.append(f'<text x="{left - 8}" y="{y + 15}" font-size="12" text-anchor="end" '
-                   f'fill="#333">{esc(label)}{"" if role == "party" else " (" + esc(role) + ")"}'
+                   f'fill="#333">{esc(label)}'
                    f'<title>{esc(name)} ({esc(role)})</title></text>')
     for t in turns:
         if t["speaker"] not in lanes:

@@ -30,7 +30,9 @@ _PRIORITY_WORDS = re.compile(
 _PRIORITY_STATEMENT = re.compile(
     r"\b(matters?|mattered|important|importance|priorit\w*|concern\w*|flexib\w*|most|"
     r"least|worth|care (?:most|more|less|about)|prefer\w*|worried|not as|"
-    r"highest|lowest|top|main|objective)\b", re.I)
+    r"highest|lowest|top|main|objective|"
+    # "For me personally, it's the safety scoring", "what I care about is" (coach QA)
+    r"for (?:me|us)(?: personally)?,? (?:it'?s|it is|what)|what (?:i|we) care about)\b", re.I)
 #: An amount asked for or offered ("2 waters", "all three packages", "none of the food").
 _AMOUNT = re.compile(
     rf"\b(\d+|{alternation((*CARDINALS, 'all', 'none', 'half', 'both'))})\b", re.I)

@@ -645,3 +645,35 @@ def test_long_meetings_keep_their_headline_short_and_breaks_out_of_monologues(se
     assert len(shifts) > 5 and line.count("turn ") == 5 and f"{len(shifts) - 5} more" in line
     a = next(r for r in report["overview"]["parties"] if r["speaker"] == "A")
     assert a["longest_monologue_seconds"] == pytest.approx(8.0)  # 3 + 5, not 905
+
+
+def test_coach_round_two_phrases(session_factory):
+    """Coach QA (second round), 28 Nov 2026: a single-issue counter on a condition was
+    flagged as a missed trade; "For me personally, it's the safety scoring" was no priority
+    information; a long lane label lost its first letters off the timeline's edge."""
+    from analyzer.moves.commitments import find_commitment
+    from analyzer.report.svg import timeline
+
+    package = ("If you take the three-year term and the telematics bundle, we can do "
+               "twenty-seven per vehicle and waive the set-up fee.")
+    rows = [("A", package, None, None, "promote-coordination", INT, 0.9, "package_offer"),
+            ("B", "I could go to twenty-five if the committee signs by the fourteenth.", None,
+             None, "self-need", DIS, 0.8, "single_issue_offer")]
+    report = build_report(session_factory("c", rows, ["bargaining"] * 2, "unfinished"))
+    assert report["missed_opportunities"] == []
+    rows = [("A", "What matters most to you in the fleet deal?", None, None, "elicit-pref", INT,
+             0.9),
+            ("B", "Fuel is what finance will look at. For me personally, it's the safety "
+                  "scoring.", None, None, "self-need", DIS, 0.8)]
+    report = build_report(session_factory("d", rows, ["exploring"] * 2, "unfinished"))
+    assert report["missed_opportunities"] == []
+    assert find_commitment("We'll be notifying you of a ballot for industrial action.")
+    rows = [("Susan Whitaker-Lindqvist", "Welcome, both.", None, None, "rapport", NEU, 1.0),
+            ("Dana", "Hi.", None, None, "small-talk", INT, 0.9)]
+    analysis = session_factory("e", rows, ["opening"] * 2, "unfinished",
+                               roles={"Susan Whitaker-Lindqvist": "mediator"})
+    svg = timeline(build_report(analysis))
+    import re
+
+    labels = re.findall(r'fill="#333">([^<]*)<title>', svg)
+    assert labels[0].endswith(" (mediator)") and len(labels[0]) <= 21, labels
