@@ -88,7 +88,8 @@ def _check(paths: list[str], input_format: str | None, options: dict | None = No
         for t in transcripts:
             speakers = ", ".join(f"{s.name} ({s.role})" for s in t.speakers)
             timed = "timed" if t.has_times else "untimed"
-            typer.echo(f"{path}: {t.format}, session {t.session_id!r}, {len(t.turns)} turns "
+            turns = "1 turn" if len(t.turns) == 1 else f"{len(t.turns)} turns"
+            typer.echo(f"{path}: {t.format}, session {t.session_id!r}, {turns} "
                        f"({timed}); speakers: {speakers}")
     return EXIT_SOME_FAILED if failed else EXIT_OK
 

@@ -209,6 +209,8 @@ def outcomes(
         fail_usage(f"--labels: unknown source {labels!r}", "choose model, gold or both")
     if level not in ("party", "session"):
         fail_usage(f"--level: unknown level {level!r}", "choose party or session")
+    if outcomes_csv is not None and not outcomes_csv.is_file():  # as reliability does
+        fail_usage(f"--outcomes {outcomes_csv}: no such file", "check the path")
     try:
         results = load_results(results_dir)
         extra, cell_notes = read_outcomes_csv(outcomes_csv) if outcomes_csv else (None, {})
