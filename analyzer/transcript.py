@@ -30,6 +30,28 @@ _NOT_SIDES = frozenset({"she", "he", "they", "her", "him", "them", "xe", "ze", "
                         "attendee", "participant", "unverified", "me"})
 
 
+#: A role column naming whom the speaker speaks for: "Dana's attorney", "counsel for Mark".
+_COUNSEL = re.compile(
+    r"^(?:(?P<who>[^()]+?)[’']s?\s+(?:attorney|lawyer|counsel|solicitor|barrister|advocate|"
+    r"representative|rep|agent|advisor|adviser)"
+    r"|(?:attorney|lawyer|counsel|solicitor|representative|agent)\s+(?:for|of)\s+"
+    r"(?P<who2>[^()]+))$", re.IGNORECASE)
+
+
+def _client_of(role) -> str | None:
+    """Whom a role column says the speaker speaks for ("Dana's attorney": "dana"), or None."""
+    match = _COUNSEL.match(str(role).strip()) if role else None
+    if match is None:
+        return None
+    return (match["who"] or match["who2"]).strip().lower()
+
+
+def _name_keys(name: str) -> set[str]:
+    """A speaker's name and its first word, lower-cased ("Dana Reyes": dana reyes, dana)."""
+    lowered = name.strip().lower()
+    return {lowered, lowered.split()[0]} if lowered else set()
+
+
 def is_third_party(role: str) -> bool:
     """True for any role that is not a negotiating party."""
     return role != PARTY
@@ -112,6 +134,16 @@ class Transcript:
             raw = self.speaker(name).meta.get("source_role")
         except KeyError:
             return None
+        client = _client_of(raw)
+        if client is not None:
+            # "Paul Adler (Dana's attorney)": Dana's side, and Dana's too (coach QA, 28 Nov
+            # 2026: Dana answering her own lawyer counted as a reply to the other side)
+            return f"side of {client}"
+        if not raw:
+            clients = {_client_of(s.meta.get("source_role")) for s in self.speakers} - {None}
+            mine = _name_keys(name) & clients
+            if mine:
+                return f"side of {min(mine)}"
         if not raw or "/" in str(raw) or str(raw).strip().lower() in _NOT_SIDES:
             return None
         return str(raw).strip().lower()

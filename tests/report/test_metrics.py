@@ -677,3 +677,20 @@ def test_coach_round_two_phrases(session_factory):
 
     labels = re.findall(r'fill="#333">([^<]*)<title>', svg)
     assert labels[0].endswith(" (mediator)") and len(labels[0]) <= 21, labels
+
+
+def test_a_lawyer_speaks_for_the_side_of_the_client_the_role_names():
+    """Coach QA (second round), 28 Nov 2026: "Paul Adler (Dana's attorney)" and Dana were
+    two parties, and Dana answering her own lawyer counted as a reply."""
+    from analyzer.transcript import Speaker, Transcript
+
+    speakers = (Speaker("Dana Reyes"), Speaker("Paul Adler", meta={"source_role":
+                                                                   "Dana's attorney"}),
+                Speaker("Mark Reyes"), Speaker("Grace Lin", meta={"source_role":
+                                                                  "counsel for Mark"}),
+                Speaker("Susan", role="mediator"))
+    t = Transcript("x", "x", "text", speakers, ())
+    sides = {s.name: t.side_of(s.name) for s in speakers}
+    assert sides["Dana Reyes"] == sides["Paul Adler"] == "side of dana"
+    assert sides["Mark Reyes"] == sides["Grace Lin"] == "side of mark"
+    assert sides["Susan"] is None
