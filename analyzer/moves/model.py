@@ -454,7 +454,7 @@ def _settle_acceptances(transcript: Transcript, units: list[Unit],
         new = offer
         if offer in ("accept", "reject") and not (proposers - {turn.speaker}):
             new = None
-        elif offer == "accept" or (open_offer and offer in (None, "single_issue_offer")):
+        elif offer == "accept" or (open_offer and (offer is None or offer in PUT_FORWARD)):
             if texts is None:
                 texts = {}
                 for u in units:

@@ -270,7 +270,7 @@ _CLOSES = re.compile(
     r"i'?ll take (?:it|that)|let'?s (?:go with|do) (?:that|it|this)|"
     r"(?:(?:then )?(?:it'?s|that'?s|we have|we'?ve got|you have|you'?ve got) )?a deal|deal|done|"
     r"agreed|(?:that|it|this) works(?: for (?:me|us))?|works for (?:me|us)|"
-    r"(?:we|i) accept(?: that| it| this| your offer)?|shake on it)"
+    r"(?:we|i) accept(?: that| it| this| your offer)?|shake on it|(?:i'?m|we'?re) in(?=[\s.!]*$))"
     r"(?:,? (?:then|thanks|thank you)|,? \w+)?[\s.!]*$")
 
 #: the offer kinds that put terms on the table for the other side to accept
@@ -340,4 +340,30 @@ def turn_acceptance(offer: str | None, units: Sequence[str], offer_pending: bool
         last = _SENTENCE_END.split(units[-1].strip())[-1]
         if closes_with_acceptance(last):
             return "accept"
+    if offer_pending and offer in PUT_FORWARD and units and accepts_then_recaps(units):
+        return "accept"
     return offer
+
+
+#: A sentence that restates agreed terms: "So just to recap: ...", "To confirm, ...".
+_RECAP = re.compile(
+    r"^(?:so,?\s+|okay,?\s+|and\s+)?(?:just\s+)?(?:to\s+(?:recap|confirm|summari[sz]e|be\s+clear)"
+    r"|let\s+me\s+(?:recap|confirm|summari[sz]e|read\s+(?:it|that|this)\s+back)"
+    r"|recap(?:ping)?\b|(?:that'?s|so\s+that'?s|so\s+we\s+have|the\s+deal\s+is)\b)",
+    re.IGNORECASE)
+
+
+def accepts_then_recaps(units: Sequence[str]) -> bool:
+    """Does a turn accept the offer on the table and then restate the terms ("Then yes,
+    I'm in. So just to recap: eight thousand sign-on, start on the first...")? Its terms
+    are the accepted deal read back, not a new package (coach QA, 28 Nov 2026: such turns
+    were package offers, and the acceptance in them went unseen). The acceptance is the
+    first sentence, or the second after a short opener ("Great."); a recap must follow it."""
+    sentences = [t for u in units for t in _SENTENCE_END.split(u.strip()) if t]
+    for k in (0, 1):
+        if len(sentences) <= k + 1 or (k and len(sentences[0].split()) > 3):
+            break
+        if closes_with_acceptance(sentences[k]) and \
+                _RECAP.match(sentences[k + 1].strip().replace("\u2019", "'")):
+            return True
+    return False

@@ -43,6 +43,8 @@ def test_an_acceptance_that_checks_the_deal_stands(sentences):
     ("If they accept that, we have a deal.", False),
     ("Do we have a deal?", False),
     ("We can make a deal if you give me the water.", False),
+    ("Then yes, I'm in.", True),
+    ("I'm in trouble here.", False),
 ])
 def test_a_whole_acceptance(text, closes):
     assert closes_with_acceptance(text) is closes
@@ -55,6 +57,22 @@ def test_a_turn_that_restates_the_terms_and_accepts_is_an_acceptance():
     assert turn_acceptance("single_issue_offer", units, offer_pending=True) == "accept"
     assert turn_acceptance(None, units, offer_pending=False) is None  # nothing to accept
     assert turn_acceptance("package_offer", units, offer_pending=True) == "package_offer"
+
+
+def test_an_acceptance_that_reads_the_terms_back_is_no_new_package():
+    """Coach QA, 28 Nov 2026: "Then yes, I'm in. So just to recap: ..." was a package offer
+    (the recap names every term), and the acceptance in it went unseen."""
+    units = ["Then yes, I'm in.", "So just to recap: eight thousand sign-on, start on the "
+             "first, and a review at six months."]
+    assert turn_acceptance("package_offer", units, offer_pending=True) == "accept"
+    assert turn_acceptance("package_offer", units, offer_pending=False) == "package_offer"
+    assert turn_acceptance("package_offer", ["Great.", "Yes, we accept.", "To confirm: "
+                                             "forty-two per seat for three years."],
+                           offer_pending=True) == "accept"
+    # an acceptance of one thing, then a new proposal, stays a proposal
+    assert turn_acceptance("package_offer", ["Okay, deal.", "Now how about two food and "
+                                             "three water for me?"],
+                           offer_pending=True) == "package_offer"
 
 
 def test_in_a_session(tmp_path):
