@@ -39,6 +39,8 @@ def quote(fact: TurnFact) -> dict:
 #: A quote stands for its orientation only when the model is more sure than not (with three
 #: orientations, 0.39 is barely above chance: such a turn is no example to show a coach).
 QUOTE_MIN_CONFIDENCE = 0.5
+#: Candidates per quote beyond which a stage's quotes are spread over it (``telling_quotes``)
+SPREAD_FROM = 10
 
 
 def telling_quotes(facts: Sequence[TurnFact], orientation: str,
@@ -49,7 +51,16 @@ def telling_quotes(facts: Sequence[TurnFact], orientation: str,
     little about the deal); shown in turn order."""
     pool = [f for f in facts if f.spoken and f.orientation == orientation
             and f.words >= QUOTE_MIN_WORDS and f.confidence >= QUOTE_MIN_CONFIDENCE]
-    best = sorted(pool, key=lambda f: (is_relational(f), -f.confidence, f.index))[:k]
+    rank = lambda f: (is_relational(f), -f.confidence, f.index)  # noqa: E731
+    if len(pool) > SPREAD_FROM * k:
+        # a long stage: the best of each of k stretches of it, so its quotes do not all
+        # come from its first minutes (long-sessions QA, 28 Nov 2026: every quote of a
+        # 13-hour bargaining stage came from its first 25 minutes, the confidences tied)
+        pool.sort(key=lambda f: f.index)
+        size = -(-len(pool) // k)
+        best = [min(pool[j:j + size], key=rank) for j in range(0, len(pool), size)]
+    else:
+        best = sorted(pool, key=rank)[:k]
     return [quote(f) for f in sorted(best, key=lambda f: f.index)]
 
 

@@ -694,3 +694,19 @@ def test_a_lawyer_speaks_for_the_side_of_the_client_the_role_names():
     assert sides["Dana Reyes"] == sides["Paul Adler"] == "side of dana"
     assert sides["Mark Reyes"] == sides["Grace Lin"] == "side of mark"
     assert sides["Susan"] is None
+
+
+def test_the_quotes_of_a_long_stage_come_from_all_of_it(session_factory):
+    """Long-sessions QA, 28 Nov 2026: every quote of a 13-hour bargaining stage came from
+    its first 25 minutes (the confidences tied at 1.0 and the earliest turn won)."""
+    from analyzer.report.by_stage import QUOTES_PER_ORIENTATION, telling_quotes
+    from analyzer.report.facts import turn_facts
+
+    rows = [("A" if k % 2 == 0 else "B", f"We need all of item {k} for ourselves, sorry.",
+             None, None, "self-need", DIS, 1.0) for k in range(300)]
+    facts = turn_facts(session_factory("l", rows, ["bargaining"] * 300, "unfinished"))
+    turns = [q["turn"] for q in telling_quotes(facts, DIS)]
+    assert len(turns) == QUOTES_PER_ORIENTATION and turns[-1] >= 150  # the second half
+    short = turn_facts(session_factory("s", rows[:12], ["bargaining"] * 12, "unfinished"))
+    assert [q["turn"] for q in telling_quotes(short, DIS)] == list(
+        range(QUOTES_PER_ORIENTATION))  # a short stage: the best, ties to the earliest
