@@ -48,8 +48,13 @@ def _place(segment: Segment) -> tuple[str, str | None]:
     return "", segment.where
 
 
+#: How far a start may fall behind the one before it and pass as a caption tool's jitter
+#: (a cue 11 ms early rejected a two-hour Zoom file: long-sessions QA, 28 Nov 2026).
+JITTER_SECONDS = 1.0
+
+
 def check_times(path: Path, segments: list[Segment], unit: str = "line") -> None:
-    """Refuse a start time earlier than the previous one.
+    """Refuse a start time earlier than the previous one by more than ``JITTER_SECONDS``.
 
     Recorders and transcription services write cues in time order; a cue that goes back in
     time means the file was edited, concatenated or corrupted, and every later duration and
@@ -60,6 +65,8 @@ def check_times(path: Path, segments: list[Segment], unit: str = "line") -> None
         if segment.start is None:
             continue
         prefix, where = _place(segment)
+        if previous is not None and 0 < previous.start - segment.start <= JITTER_SECONDS:
+            continue  # a caption tool's jitter, not a jump (the previous start stays the mark)
         if segment.end is not None and segment.end < segment.start:
             raise TimingError(str(path), f"{prefix}ends ({format_clock(segment.end)}) before it "
                               f"starts ({format_clock(segment.start)})", line=segment.line,
@@ -72,8 +79,11 @@ def check_times(path: Path, segments: list[Segment], unit: str = "line") -> None
                 f"previous {unit} ({format_clock(previous.start)}, "
                 f"{previous.where or f'line {previous.line}'})",
                 line=segment.line, where=where,
-                hint="put the cues in time order and check that the file was not joined from "
-                     "two recordings; times must never decrease")
+                hint=("the times start again here: if the file joins several recordings or "
+                      "days, split it into one file per recording (each is then a session "
+                      "of its own)" if segment.start < 0.5 * previous.start else
+                      "put the cues in time order and check that the file was not joined "
+                      "from two recordings; times must never decrease"))
         previous = segment
 
 

@@ -32,3 +32,24 @@ def test_words_of_a_sentence_cut_before_its_colon_are_no_speaker(tmp_path):
     (transcript,) = read_transcripts(path)
     assert [s.name for s in transcript.speakers] == ["Mediator", "Ana Ruiz", "Ben Okafor"]
     assert any("we are: the gap on the fund" in turn.text for turn in transcript.turns)
+
+
+def test_a_cue_a_few_milliseconds_early_is_jitter_but_a_restart_says_split(tmp_path):
+    """Long-sessions QA, 28 Nov 2026: one cue starting 11 ms before the previous one
+    rejected a two-hour file; a transcript of two days whose times restart got the hint
+    "put the cues in time order" instead of "split it"."""
+    import pytest
+
+    from analyzer.errors import TimingError
+    from analyzer.io import read_transcripts
+
+    path = tmp_path / "jitter.vtt"
+    path.write_text("WEBVTT\n\n00:00:10.000 --> 00:00:12.000\nAna: Hello.\n\n"
+                    "00:00:09.989 --> 00:00:11.000\nBen: Hi Ana.\n", encoding="utf-8")
+    (transcript,) = read_transcripts(path)
+    assert [t.speaker for t in transcript.turns] == ["Ana", "Ben"]
+    path.write_text("WEBVTT\n\n08:00:10.000 --> 08:00:12.000\nAna: Day one.\n\n"
+                    "00:00:05.000 --> 00:00:07.000\nBen: Day two.\n", encoding="utf-8")
+    with pytest.raises(TimingError) as caught:
+        list(read_transcripts(path))
+    assert "split it into one file per recording" in caught.value.hint
