@@ -22,16 +22,18 @@ _PACKAGES = ("analyzer", "spacy", "scikit-learn", "pandas", "numpy", "scipy", "p
 
 def versions() -> dict[str, str | None]:
     """Python and the versions of the packages whose behaviour shapes the numbers."""
+    from .. import __version__
+
     found: dict[str, str | None] = {"python": platform.python_version()}
     for name in _PACKAGES:
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             found[name] = None
-    if found.get("analyzer") is None:  # running from a checkout, not installed
-        from .. import __version__
-
-        found["analyzer"] = __version__
+    # the code that ran, not the installed metadata: an editable install keeps the version
+    # it was installed at, so a manifest said 0.8.0 for 0.10.0 (study-at-scale QA, 28 Nov
+    # 2026); the batch's manifest has always read ``__version__``
+    found["analyzer"] = __version__
     return found
 
 

@@ -287,3 +287,12 @@ def test_text_columns_stay_text_when_empty_and_long_texts_stay_whole(tmp_path):
     pyreadstat.write_dta(data, str(path), column_labels=clabels, variable_value_labels=vlabels)
     back, _ = pyreadstat.read_dta(str(path))
     assert len(back["text"][0]) == 5000 and not pd.api.types.is_numeric_dtype(back["gold"])
+
+
+def test_study_manifests_name_the_analyzer_that_ran():
+    """Study-at-scale QA, 28 Nov 2026: with an editable install made at 0.8.0, the study
+    manifests said 0.8.0 for 0.10.0 (the installed metadata, not the code)."""
+    import analyzer
+    from analyzer.study.provenance import versions
+
+    assert versions()["analyzer"] == analyzer.__version__
