@@ -201,18 +201,22 @@ def reciprocity(turns: pd.DataFrame, *, labels: str = "model", lag: int = 1,
             ends = [(s, a) in outside or (s, b) in outside for s, a, b in zip(
                 pairs["session_id"], pairs["speaker"], pairs["next_speaker"], strict=True)]
             pairs = pairs[~pd.Series(ends, index=pairs.index)]
-    rows = []
-    for (session_id, speaker), group in pairs.groupby(["session_id", "next_speaker"],
-                                                      sort=True):
-        integ = group[group["from"] == "integrative"]
-        dist = group[group["from"] == "distributive"]
-        ii = int((integ["to"] == "integrative").sum())
-        dd = int((dist["to"] == "distributive").sum())
-        rows.append({
-            "session_id": session_id, "speaker": speaker, "responses": len(group),
-            "integrative_prompts": len(integ), "integrative_answered_integrative": ii,
-            "integrative_reciprocity": ii / len(integ) if len(integ) else float("nan"),
-            "distributive_prompts": len(dist), "distributive_answered_distributive": dd,
-            "distributive_reciprocity": dd / len(dist) if len(dist) else float("nan"),
-        })
-    return pd.DataFrame(rows, columns=RECIPROCITY_COLUMNS)
+    if not len(pairs):
+        return pd.DataFrame(columns=RECIPROCITY_COLUMNS)
+    # one grouped sum over indicator columns (a filter per session and party took ~1 ms a
+    # group: 48 s for a 20x CaSiNo run; study-at-scale QA, 28 Nov 2026)
+    came_i = pairs["from"] == "integrative"
+    came_d = pairs["from"] == "distributive"
+    flags = pd.DataFrame({
+        "session_id": pairs["session_id"], "speaker": pairs["next_speaker"],
+        "responses": 1, "integrative_prompts": came_i.astype(int),
+        "integrative_answered_integrative": (came_i & (pairs["to"] == "integrative")).astype(int),
+        "distributive_prompts": came_d.astype(int),
+        "distributive_answered_distributive": (came_d & (pairs["to"] == "distributive")
+                                               ).astype(int)})
+    out = flags.groupby(["session_id", "speaker"], sort=True).sum().reset_index()
+    for kind, answered in (("integrative", "integrative_answered_integrative"),
+                           ("distributive", "distributive_answered_distributive")):
+        prompts = out[f"{kind}_prompts"]
+        out[f"{kind}_reciprocity"] = (out[answered] / prompts.where(prompts > 0)).astype(float)
+    return out[RECIPROCITY_COLUMNS]
