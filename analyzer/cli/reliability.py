@@ -182,16 +182,34 @@ def unmatched_warnings(coders: dict) -> list[str]:
 
     frame = coder_frame(coders)
     coded = frame.notna()
+    sessions = frame.index.get_level_values(0)
     warnings = []
     for name in frame.columns:
-        alone = coded[name] & (coded.drop(columns=name).sum(axis=1) == 0)
-        if alone.any():
-            keys = [f"session {s} turn {t}" for s, t in list(frame.index[alone])[:3]]
-            more = ", ..." if alone.sum() > 3 else ""
+        others = coded.drop(columns=name).sum(axis=1) > 0
+        alone = coded[name] & ~others
+        if not alone.any():
+            continue
+        # turns in sessions no other coder coded at all are no mismatch: the documented
+        # `--against RESULTS` codes every session, the human coder a sample (study-at-scale
+        # QA, 28 Nov 2026: "134060 of 215000 turns ... match no other coder's turns")
+        shared_sessions = set(sessions[others])
+        stray = alone & sessions.isin(shared_sessions)
+        unshared = int(alone.sum() - stray.sum())
+        if unshared:
+            only = sorted(set(sessions[alone & ~stray]), key=str)
+            shown = ", ".join(map(str, only[:3])) + (", ..." if len(only) > 3 else "")
             warnings.append(
-                f"warning: {int(alone.sum())} of {int(coded[name].sum())} turns coded by "
-                f"{name} match no other coder's turns ({', '.join(keys)}{more}) and are "
-                "left out; check session_id and turn (0-based, as in the turns table)")
+                f"note: {unshared} turns coded by {name} are in {len(only)} sessions no other "
+                f"coder coded ({shown}) and take no part in the agreement; if a session id "
+                "is misspelled, correct it")
+        if stray.any():
+            keys = [f"session {s} turn {t}" for s, t in list(frame.index[stray])[:3]]
+            more = ", ..." if stray.sum() > 3 else ""
+            warnings.append(
+                f"warning: {int(stray.sum())} of {int(coded[name].sum())} turns coded by "
+                f"{name} match no other coder's turns in sessions both coded "
+                f"({', '.join(keys)}{more}) and are left out; check session_id and turn "
+                "(0-based, as in the turns table)")
     return warnings
 
 
