@@ -23,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -41,6 +42,16 @@ def _fsync_path(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+_KEY = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
+def _is_key(key) -> bool:
+    """Whether ``key`` can be a work item's or a file's key (letters, digits, "-", "_": ours
+    are hex digests). Why checked: a journal edited to name "../../victim/stolen" made a
+    rerun read that file's tables into the corpus (security QA, 28 Nov 2026)."""
+    return isinstance(key, str) and _KEY.fullmatch(key) is not None
 
 
 class ChunkStore:
@@ -78,13 +89,18 @@ class ChunkStore:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 continue
+            if not isinstance(record, dict) or not _is_key(record.get("key")):
+                continue  # no path in a key: anything else was not written by us
             if record.get("type") == "item":
                 self.items[record["key"]] = record
-            elif record.get("type") == "file":
+            elif record.get("type") == "file" and all(
+                    _is_key(k) for k in record.get("items") or ()):
                 self.files[record["key"]] = record
 
     def part_path(self, key: str) -> Path:
         """The file holding the tables of item ``key`` (see ``parts``)."""
+        if not _is_key(key):  # never a path out of the store, whatever a journal says
+            raise ValueError(f"not a work item key: {key!r}")
         return self.dir / f"{key}.arrows"
 
     def done(self, key: str) -> dict | None:

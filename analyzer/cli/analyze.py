@@ -12,6 +12,7 @@ from ..io import OUTPUT_FILES
 from .common import (
     EXIT_OK,
     EXIT_SOME_FAILED,
+    EXIT_USAGE,
     InputFormatOption,
     ModelOption,
     ReadOption,
@@ -140,14 +141,15 @@ def analyze(
             analyses.append(analysis)
 
     # the CSVs as the batch writes them (``arrow_table``): the same spelling of every value
-    folder.write_csv("turns.csv", arrow_table([r for a in analyses for r in turn_rows(a)],
-                                              TURN_COLUMNS))
-    folder.write_csv("units.csv", arrow_table([r for a in analyses for r in unit_rows(a)],
-                                              UNIT_COLUMNS))
-    folder.write_csv("stages.csv", arrow_table([r for a in analyses for r in stage_rows(a)],
-                                               STAGE_COLUMNS))
-    folder.write_csv("sessions.csv", arrow_table([session_row(a) for a in analyses],
-                                                 SESSION_COLUMNS, extra=True))
+    tables = {"turns": ([r for a in analyses for r in turn_rows(a)], TURN_COLUMNS, False),
+              "units": ([r for a in analyses for r in unit_rows(a)], UNIT_COLUMNS, False),
+              "stages": ([r for a in analyses for r in stage_rows(a)], STAGE_COLUMNS, False),
+              "sessions": ([session_row(a) for a in analyses], SESSION_COLUMNS, True)}
+    for name, (rows, columns, extra) in tables.items():
+        try:
+            folder.write_csv(f"{name}.csv", arrow_table(rows, columns, extra=extra))
+        except OutputError as exc:  # (a symlink planted in --out: security QA) no traceback
+            fail(exc, EXIT_USAGE)
     sessions = sessions_table(analyses)  # (for the overview page)
     if failures:
         folder.write_csv("failures.csv", arrow_table([f.row() for f in failures],

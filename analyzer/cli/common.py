@@ -128,7 +128,11 @@ def write_study_outputs(out, command: str, tables: dict, *, texts: dict | None =
 
 
 def err(message: str) -> None:
-    typer.echo(message, err=True)
+    """A line to stderr, control characters shown as "?" (an ESC in a file or speaker name
+    must not reach the terminal raw: security QA, 28 Nov 2026)."""
+    from ..report.wording import printable
+
+    typer.echo(printable(message), err=True)
 
 
 def fail_usage(message: str, hint: str = "") -> NoReturn:

@@ -20,8 +20,20 @@ _BOMS = (
 )
 
 
+#: The largest transcript file read (a two-hour meeting's VTT is ~0.5 MB, all of CaSiNo's
+#: training file ~7 MB): a 1.1 GB single-line file took 3.4 GB of memory and failed with a
+#: bare MemoryError (security QA, 28 Nov 2026)
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
 def read_bytes(path: Path) -> bytes:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise EncodingError(str(path), f"the file is {size / 2**20:,.0f} MB; transcripts "
+                                f"of up to {MAX_FILE_BYTES // 2**20} MB are read",
+                                hint="split it into one file per session (or per day or "
+                                     "recording), or check that it is a transcript")
         return path.read_bytes()
     except IsADirectoryError:
         raise EncodingError(str(path), "this is a folder, not a transcript file",

@@ -8,6 +8,7 @@ and our components are added to it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import spacy
@@ -27,6 +28,65 @@ UNIT_PIPES = ("unit_splitter",)
 CUE_PIPES = ("negotiation_cues",)
 
 
+#: A run of punctuation long enough to make spaCy's affix splitting slow: it strips one
+#: character per pass, so a run costs the square of its length (50,000 "!" took minutes;
+#: security QA, 28 Nov 2026)
+_LONG_RUN = re.compile(r"([^\w\s]{40,})|\S{1000,}")
+#: A chunk of a whitespace-free run of 1,000 characters or more ("1:1:1:...", 50 KB of it:
+#: infix splitting is quadratic too) is tokenised this many characters at a time
+_CHUNK = 100
+#: Texts shorter than this are tokenised directly (a run needs room, and most turns are short)
+_RUN_CHECK_FROM = 200
+
+
+class RunSafeTokenizer:
+    """spaCy's tokenizer, with long runs of punctuation cut into one-character tokens, and
+    whitespace-free runs of 1,000 characters or more tokenised in chunks.
+
+    The text is kept exactly (``doc.text`` is the input, so every offset stays true); only
+    the tokens of such a run differ, and a run of forty or more marks is no word anyway.
+    Everything else is the wrapped tokenizer's (``__getattr__``)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.vocab = inner.vocab
+
+    def __call__(self, text: str) -> Doc:
+        if len(text) < _RUN_CHECK_FROM or not _LONG_RUN.search(text):
+            return self.inner(text)
+        words: list[str] = []
+        spaces: list[bool] = []
+        start = 0
+        for match in _LONG_RUN.finditer(text):
+            self._piece(text[start:match.start()], words, spaces)
+            run = match.group(0)
+            if match.group(1):  # marks only: one token each
+                words.extend(run)
+                spaces.extend([False] * len(run))
+            else:  # no word is this long: tokenised a chunk at a time
+                for k in range(0, len(run), _CHUNK):
+                    self._piece(run[k:k + _CHUNK], words, spaces)
+            start = match.end()
+        self._piece(text[start:], words, spaces)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+    def _piece(self, piece: str, words: list[str], spaces: list[bool]) -> None:
+        """``piece`` tokenised as usual, onto ``words``/``spaces`` (leading whitespace
+        becomes a whitespace token, as spaCy makes it)."""
+        if not piece:
+            return
+        for token in self.inner(piece):
+            words.append(token.text)
+            spaces.append(bool(token.whitespace_))
+
+    def pipe(self, texts, batch_size: int = 1000):
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
 def make_nlp(name: str | None = None) -> Language:
     """A spaCy pipeline with the analyser's components.
 
@@ -42,6 +102,8 @@ def make_nlp(name: str | None = None) -> Language:
             raise ModelError(f"spaCy pipeline {name!r} is not installed",
                              hint="leave --spacy-model out to use blank English, or install "
                                   f"the pipeline first ({exc.__class__.__name__})") from exc
+    if not isinstance(nlp.tokenizer, RunSafeTokenizer):
+        nlp.tokenizer = RunSafeTokenizer(nlp.tokenizer)
     if "unit_splitter" not in nlp.pipe_names:
         nlp.add_pipe("unit_splitter")
     if "negotiation_cues" not in nlp.pipe_names:

@@ -18,6 +18,7 @@ from .wording import (
     outcome_line,
     pct,
     pcts,
+    printable,
     seconds,
     turn_span,
     turns_with_actions,
@@ -29,7 +30,7 @@ LETTER = {"integrative": "I", "distributive": "D", "neutral": "N"}
 
 def md(text) -> str:
     """``text`` safe inside Markdown (one line, no HTML, no markup)."""
-    flat = " ".join(str(text).split())
+    flat = printable(" ".join(str(text).split()))
     flat = flat.replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", flat)
 

@@ -20,7 +20,7 @@ from ..nlp.language import check_language
 from ..results import ORIENTATIONS, SessionAnalysis
 from ..transcript import outcome_basis
 from .facts import turn_facts
-from .wording import OUTCOMES, orientation_pcts, outcome_line
+from .wording import OUTCOMES, isolate, orientation_pcts, outcome_line, printable
 
 MAX_SESSIONS = 20
 SHORT = {"integrative": "I", "distributive": "D", "neutral": "N"}
@@ -95,8 +95,8 @@ def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_r
     console = console or Console()
     plain = not console.is_terminal
 
-    def say(text) -> None:  # transcript text is never read as rich markup
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
+    def say(text) -> None:  # transcript text is never read as rich markup, nor as escapes
+        console.print(printable(str(text)), markup=False, highlight=False, soft_wrap=True)
 
     for analysis in list(analyses)[:MAX_SESSIONS]:
         s = session_summary(analysis)
@@ -106,16 +106,18 @@ def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_r
         if plain:
             say(head)
             for row in s["stages"]:
-                parts = " | ".join(f"{p} {_plain_shares(v)}" for p, v in row["shares"].items())
+                parts = " | ".join(f"{isolate(p)} {_plain_shares(v)}"
+                                   for p, v in row["shares"].items())
                 span = f"turns {_span(row)}" if row["first_turn"] != row["last_turn"] \
                     else f"turn {_span(row)}"
                 say(f"  {row['stage']:<10} {span:<12} {parts}")
             continue
-        table = Table(title=Text(head, style="bold"), title_justify="left", show_edge=False)
+        table = Table(title=Text(printable(head), style="bold"), title_justify="left",
+                      show_edge=False)
         table.add_column("stage")
         table.add_column("turns", justify="right")
         for party in s["parties"]:
-            table.add_column(Text(party))
+            table.add_column(Text(printable(party)))
         for row in s["stages"]:
             table.add_row(row["stage"], _span(row),
                           *[_rich_shares(v) for v in row["shares"].values()])
@@ -138,7 +140,7 @@ def print_summary(analyses: Sequence[SessionAnalysis], failures: Sequence, out_r
         if plain:
             say(message)
         else:
-            console.print(Text(message, style="red"))
+            console.print(Text(printable(message), style="red"))
     say(f"{len(analyses)} session(s) analysed, {len(failures)} failed; results in {out_root}")
     for page in overview:
         say(f"overview of every session: {page}")

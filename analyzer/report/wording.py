@@ -340,13 +340,30 @@ def offer_words(kind: str | None) -> str:
     return (kind or "").replace("_", " ").replace("tradeoff", "trade-off")
 
 
+#: Bidi controls that open an embedding or override (closed by a PDF or PDI, or not at all)
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def isolate(name: str) -> str:
     """``name`` wrapped in Unicode isolates (FSI ... PDI) when it holds right-to-left script,
     so the figure after it stays after it: "Talk share: محمد العلي 16%" read "16 محمد العلي%"
-    (visual QA, 28 Nov 2026). Other names are returned as they are."""
-    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in name):
+    (visual QA, 28 Nov 2026); also when it holds a bidi control, whose override would
+    otherwise run on past the name and reverse the figures after it ("Bob\u202e": security
+    QA). Other names are returned as they are."""
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") or ch in _BIDI_CONTROLS
+           for ch in name):
         return f"\u2068{name}\u2069"
     return name
+
+
+#: Control characters (C0 but tab and line ends, DEL, C1): an ESC in a speaker's name
+#: reached the terminal raw and could set its title or clear the screen (security QA)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as "?", for the terminal and Markdown."""
+    return _CONTROLS.sub("?", text)
 
 
 def name_list(names) -> str:

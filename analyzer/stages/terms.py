@@ -297,6 +297,11 @@ _NUMBER_FILLERS = frozenset({
 })
 
 
+#: Tokens of the longest number ``_about_no_term`` reads ("one hundred and twenty - five
+#: thousand three hundred and forty" is 11)
+_LONGEST_NUMBER = 16
+
+
 def _about_no_term(tokens: Sequence[str], i: int) -> bool:
     """Is the number at ``i`` about people, time or distance, not a term of the deal?
 
@@ -309,7 +314,9 @@ def _about_no_term(tokens: Sequence[str], i: int) -> bool:
     year" lost its "thirty" to the "year" three words on."""
     n = len(tokens)
     end = i
-    while end + 1 < n:
+    # (a spoken number is a dozen tokens at most: the cap keeps "1-1-1-...", 50 KB of it,
+    # from walking the whole run from every one of its numbers: 71 s; security QA)
+    while end + 1 < n and end - i < _LONGEST_NUMBER:
         nxt = tokens[end + 1]
         if nxt[:1].isdigit() or nxt in NUMBER_WORDS:
             end += 1

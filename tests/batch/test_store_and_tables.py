@@ -268,3 +268,25 @@ def test_the_fork_server_module_is_light():
             "print(*(m in sys.modules for m in ('analyzer.batch.runner', 'pyarrow', 'spacy')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False"] * 3
+
+
+def test_a_journal_naming_a_path_out_of_the_store_is_not_followed(tmp_path):
+    """Security QA, 28 Nov 2026: a journal line whose key was "../../victim/stolen" made a
+    rerun read that file's tables into the corpus."""
+    import json
+
+    from analyzer.batch.store import ChunkStore
+    from analyzer.io.output import OutputFolder
+
+    folder = OutputFolder(tmp_path / "out")
+    store = ChunkStore(folder)
+    store.close()
+    journal = tmp_path / "out" / ".parts" / "journal.jsonl"
+    journal.write_text(json.dumps({"type": "item", "key": "../../victim/stolen",
+                                   "tables": ["turns"]}) + "\n" + json.dumps(
+        {"type": "file", "key": "abc123", "items": ["../x"]}) + "\n", encoding="utf-8")
+    again = ChunkStore(folder)
+    assert again.items == {} and again.files == {}
+    with pytest.raises(ValueError):
+        again.part_path("../../victim/stolen")
+    again.close()

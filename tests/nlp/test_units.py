@@ -39,3 +39,26 @@ def test_action_turn_is_one_unit_with_its_text_and_empty_turns_survive():
     units = split_units(nlp, t)
     assert [u.turn for u in units] == [0, 1, 2]
     assert units[0].text == "Submit-Deal"
+
+
+def test_long_runs_of_marks_tokenise_in_linear_time_and_keep_the_text():
+    """Security QA, 28 Nov 2026: spaCy's affix splitting is quadratic in a run of marks
+    (50,000 "!" in one turn took minutes; "1:1:1:..." too), which could hold a batch
+    worker for hours. Runs are cut into short tokens; the text stays exactly the same."""
+    import time
+
+    from analyzer.nlp import make_nlp
+    from analyzer.stages.terms import _about_no_term
+
+    nlp = make_nlp()
+    for text in ("Anna: " + "!" * 50_000, "Bob: " + "1:" * 25_000 + " ok", "x " + "?!" * 100
+                 + "\ny", "Fine!!! Deal."):
+        began = time.monotonic()
+        doc = nlp.make_doc(text)
+        assert doc.text == text and time.monotonic() - began < 5
+    assert [t.text for t in nlp.make_doc("Fine!!! Deal.")] == ["Fine", "!", "!", "!", "Deal",
+                                                                  "."]
+    tokens = ["1", "-"] * 20_000
+    began = time.monotonic()
+    assert not any(_about_no_term(tokens, i) for i in range(0, 2000, 2))
+    assert time.monotonic() - began < 5

@@ -289,3 +289,15 @@ def test_html_charts_have_names_and_colours_pass_wcag_contrast(timed_dyad):
         assert _contrast(fill, LABEL_ON[orientation]) >= 4.5, orientation  # text in a bar
         assert _contrast(INK[orientation], "#ffffff") >= 4.5, orientation  # words on white
     assert len(set(TICK_PLACE.values())) == 3  # not colour alone
+
+
+def test_control_characters_and_bidi_overrides_in_names_are_defused():
+    """Security QA, 28 Nov 2026: an ESC in a speaker's name reached the terminal raw (it
+    could set the window title or clear the screen) and the Markdown; "Bob\\u202e" with an
+    unclosed override reversed the figures after it."""
+    from analyzer.report.wording import isolate, printable
+
+    assert printable("Alice\x1b]0;PWNED\x07\x1b[2J") == "Alice?]0;PWNED??[2J"
+    assert printable("tab\tand\nline") == "tab\tand\nline"
+    assert md("Eve\x1b[31m") == "Eve?\\[31m"
+    assert isolate("Bob\u202e") == "\u2068Bob\u202e\u2069" and isolate("Bob") == "Bob"
