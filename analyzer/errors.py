@@ -92,6 +92,12 @@ class TurnTooLongError(ReadError):
     code = "E109"
 
 
+class TooManyTurnsError(ReadError):
+    """One session with more turns than the analyser takes (``io.base.MAX_TURNS``)."""
+
+    code = "E110"
+
+
 class PartialReadError(ReadError):
     """Some sessions of one input were read and some parts of it could not be (a Slack
     export with a broken channel). ``transcripts``: the sessions read; ``errors``: one

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import EmptyTranscriptError, TimingError, TurnTooLongError
+from ..errors import EmptyTranscriptError, TimingError, TooManyTurnsError, TurnTooLongError
 from ..transcript import PARTY, Speaker, Transcript, Turn, role_word, speakers_in_order
 from .times import format_clock
 
@@ -21,6 +21,8 @@ from .times import format_clock
 #: with no file or line; it is refused when read instead. A real turn is far shorter: one this
 #: long is a file whose speaker labels or line breaks were lost.
 MAX_TURN_CHARS = 1_000_000
+#: The most turns one session may have (``check_lengths``)
+MAX_TURNS = 100_000
 
 
 @dataclass
@@ -89,7 +91,14 @@ def check_times(path: Path, segments: list[Segment], unit: str = "line") -> None
 
 def check_lengths(path: Path, segments: list[Segment]) -> None:
     """Refuse a turn longer than ``MAX_TURN_CHARS`` (after merging, which can join many
-    cues into one turn), naming its place, before it reaches spaCy."""
+    cues into one turn), naming its place, before it reaches spaCy; and a session of more
+    than ``MAX_TURNS`` turns (a VTT of a million cues took the whole run down with it, out
+    of memory: security QA, 28 Nov 2026; two days of talk are ~10,000 turns)."""
+    if len(segments) > MAX_TURNS:
+        raise TooManyTurnsError(
+            str(path), f"{len(segments):,} turns in one session; the analyser takes at most "
+            f"{MAX_TURNS:,}", hint="split the file into one per meeting or day (a real "
+            "session is far shorter: check the file is one session's transcript)")
     for segment in segments:
         if len(segment.text) > MAX_TURN_CHARS:
             prefix, where = _place(segment)
@@ -224,6 +233,6 @@ def make_transcript(path: Path, fmt: str, segments: list[Segment], *,
 
 
 __all__ = [
-    "MAX_TURN_CHARS", "Segment", "build_speakers", "check_lengths", "check_times",
+    "MAX_TURNS", "MAX_TURN_CHARS", "Segment", "build_speakers", "check_lengths", "check_times",
     "make_transcript", "make_turns", "merge_segments", "normalise_role",
 ]

@@ -204,3 +204,19 @@ def test_a_zip_archive_says_unzip_it(tmp_path):
     with pytest.raises(EncodingError) as caught:
         list(read_transcripts(path))
     assert "zip archive" in caught.value.message and "unzip it" in caught.value.hint
+
+
+def test_a_session_of_a_million_turns_is_refused_by_name(tmp_path, monkeypatch):
+    """Security QA, 28 Nov 2026: a VTT of a million cues ran out of memory and took the
+    whole run down with it; now it is one failure with its reason (the limit lowered here
+    to keep the test fast)."""
+    import analyzer.io.base as base
+    from analyzer.io import read_transcripts
+
+    monkeypatch.setattr(base, "MAX_TURNS", 10)
+    path = tmp_path / "many.txt"
+    path.write_text("".join(f"{'Ana' if k % 2 else 'Ben'}: turn {k}\n" for k in range(11)),
+                    encoding="utf-8")
+    with pytest.raises(errors.TooManyTurnsError) as caught:
+        list(read_transcripts(path))
+    assert "11 turns in one session" in str(caught.value) and caught.value.code == "E110"
