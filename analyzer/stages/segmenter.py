@@ -94,14 +94,13 @@ def _settled_at(strong: list[bool], sticks: list[bool], first: int, end: int) ->
     return found
 
 
-def closing_flags(matrix: np.ndarray, end: int | None = None,
-                  sizes: Sequence[int] | None = None,
+def closing_flags(matrix: np.ndarray, sizes: Sequence[int] | None = None,
                   ends: Sequence[int | None] | None = None) -> np.ndarray:
     """(turns, 3) booleans: the turn must be in closing (an Accept-Deal), it must be in
     closing (a Walk-Away), closing may open at it (an acceptance or impasse cue).
 
     The first column also holds the turn where a talk that ends on its acceptance settled:
-    the parties' last turn (``end``, default the last row; ``talk_end``) and the strong,
+    the parties' last turn (``ends``, None for the last row; ``talk_end``) and the strong,
     unasked acceptances just before it are walked back to the earliest that accepts the
     offer just made ("Deal, thanks Ben."; "Ten and a half in May, agreed." / "Agreed."):
     by the guideline closing starts at the acceptance that sticks, and the talk ending
@@ -109,8 +108,8 @@ def closing_flags(matrix: np.ndarray, end: int | None = None,
     (recordings go on to thanks and goodbyes), so the fitted scores put such a turn in
     closing with a probability of about 0.1-0.3 and left the deal unfinished.
 
-    ``sizes``: the matrix is several sessions' rows stacked, that many each, with
-    ``ends`` their parties' last turns (None: their last row)."""
+    ``sizes``: the matrix is several sessions' rows stacked, that many each (default: one
+    session), with ``ends`` their parties' last turns."""
     flags = matrix[:, _CLOSING_FLAGS] > 0
     strong = ((matrix[:, _STRONG] > 0) & ~(matrix[:, _NOT_LAST_ACCEPT] > 0).any(axis=1))
     if not strong.any():
@@ -118,7 +117,7 @@ def closing_flags(matrix: np.ndarray, end: int | None = None,
     strong_l, sticks_l = strong.tolist(), (matrix[:, _STICKS] > 0).tolist()
     first = 0
     for k, size in enumerate([matrix.shape[0]] if sizes is None else sizes):
-        own = end if sizes is None else (ends[k] if ends is not None else None)
+        own = None if ends is None else ends[k]
         last = first + size - 1 if own is None else first + own
         if size and strong_l[last]:
             settled = _settled_at(strong_l, sticks_l, first, last)
@@ -500,7 +499,7 @@ class Segmenter:
         close = _CLOSE
         shut, final = [], []  # steps (t - 1) into closing forbidden / out of it forced
         for t, (accept, walk_away, allowed) in enumerate(
-                closing_flags(matrix, end).tolist()):
+                closing_flags(matrix, ends=[end]).tolist()):
             ends = accept or walk_away
             if t == 0:
                 if not (allowed or ends):
