@@ -206,7 +206,11 @@ ROLE_WORDS: dict[str, str] = {
                             "chairs", "convenor", "convener")},
     **{w: "facilitator" for w in ("facilitator", "cofacilitator", "moderator", "host")},
     **{w: "observer" for w in ("observer", "notetaker", "minutetaker", "scribe",
-                               "recorder")},
+                               "recorder",
+                               # a class role-play's teacher stepping in ("Instructor: Two
+                               # minutes left") was a party (trainer QA, 28 Nov 2026)
+                               "instructor", "teacher", "trainer", "tutor", "lecturer",
+                               "teachingassistant")},
     **{w: "third_party" for w in ("thirdparty", "third", "neutral", "arbitrator",
                                   "arbiter", "ombudsman", "ombudsperson", "interpreter",
                                   "translator")},

@@ -24,7 +24,7 @@ def _as_text(value) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, (dict, list, tuple)):
-        return json.dumps(value, sort_keys=True, default=str)
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return str(value)
 
 

@@ -13,7 +13,10 @@ valid) the rules match 42 turns; 41 are threats to walk away, "final offer" ulti
 limits ("I can't go any higher"), one is not ("My last offer did have two waters"). What
 they miss is whatever is said another way ("I'm not budging", "this is as far as I go").
 A union's threat of a strike or of industrial action is one too (coach QA, 28 Nov 2026: "We'll
-be notifying you of a ballot for industrial action" was neutral); CaSiNo has none.
+be notifying you of a ballot for industrial action" was neutral); CaSiNo has none. So are a
+named alternative ("or I go to Brightline", "I have other buyers", "I have another
+interview") and a stated limit ("5400 is really my max", "6200 is the lowest"): the
+trainer QA of 28 Nov 2026 found them all neutral in student role-plays.
 
 A matched turn is distributive whatever the model said (the mixed-turn rule: one claiming
 move makes a turn distributive), shown at confidence 1.0 as formal actions are, and its
@@ -38,12 +41,21 @@ _PHRASES = re.compile(r"""(?ix)
 | \bnot\ (?:a|one)\ (?:penny|cent|dime|dollar|euro|pound)\ (?:more|less|lower|higher)\b
 | \b(?:won[’']?t|will\ not|can[’']?t|cannot|can\ not|not\ going\ to|never|refuse\ to)
   \ (?:go\ )?(?:any\ )?(?:lower|higher|below|above|under)\b
-| \b(?:we|i)(?:[’']ll|\ will|\ would|[’']d|\ are\ going\ to|[’']re\ going\ to
+| \b(?:we|i)(?:[’']?ll|\ will|\ would|[’']d|\ are\ going\ to|[’']re\ going\ to
   |[’']m\ going\ to|\ am\ going\ to)\ (?:just\ )?(?:walk(?:\ away)?
   |take\ (?:our|my)\ business\ elsewhere|go\ elsewhere|see\ you\ in\ court
   |take\ (?:this|it|you)\ to\ court)\b
-| \bor\ (?:else\ )?(?:we|i)(?:[’']ll|\ will)?\ (?:walk|leave|go\ elsewhere|look\ elsewhere
-  |go\ (?:somewhere|someone)\ else|take\ (?:our|my)\ business\ elsewhere)\b
+| \bor\ (?:else\ )?(?:we|i)(?:[’']?ll|\ will)?\ (?:walk|leave|go\ elsewhere|look\ elsewhere
+  |go\ (?:somewhere|someone)\ else|take\ (?:our|my)\ business\ elsewhere
+  |go\ (?:to|with)\ (?-i:[A-Z])\w+)\b
+| \b(?:we|i)\ (?:have|[’']ve\ got|got|also\ have|still\ have)\ (?:other|another|a\ better)
+  \ (?:buyers?|offers?|bidders?|suppliers?|vendors?|candidates?|interviews?|quotes?)\b
+| \bis\ (?:really\ |absolutely\ |honestly\ )?(?:my|our|the)\ (?:absolute\ )?
+  (?:max(?:imum)?|limit|floor|ceiling)\b(?!\ (?:of|for|on)\b)
+| \bis\ (?:really\ |absolutely\ |honestly\ )?(?:my|our|the)\ (?:absolute\ )?(?:lowest|highest)
+  \ (?:i|we)(?:\ can|\ could|\ will|\ would|[’']?ll|[’']d)\b
+| \bis\ (?:really\ |absolutely\ |honestly\ )?the\ (?:absolute\ )?(?:lowest|highest)
+  (?=\s*(?:[.!;]|$))
 | \bsee\ you\ in\ court\b
 | \b(?:industrial|strike)\ action\b | \b(?:go|going|come\ out)\ on\ strike\b
 | \bstrike\ ballot\b | \bballot\ (?:for|on)\ (?:a\ )?strike\b
@@ -57,7 +69,8 @@ _PHRASES = re.compile(r"""(?ix)
 _KEYS = ("leave it", "final", "last", "bottom line", "negotia", "discussion", "debate",
          "penny", "cent", "dime", "dollar", "euro", "pound", "lower", "higher", "below",
          "above", "under", "walk", "elsewhere", "court", "full stop", "end of", "where else",
-         "one else", "strike", "industrial action")
+         "one else", "strike", "industrial action", "go to", "go with", "other", "another",
+         "better", "max", "limit", "lowest", "highest", "floor", "ceiling", "ill ")
 
 
 def find_commitment(text: str) -> str | None:

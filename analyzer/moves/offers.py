@@ -25,6 +25,7 @@ import numpy as np
 
 from ..nlp.cues import CUE_NAMES, find_cues, plain_word_rule
 from ..transcript import Action
+from .commitments import find_commitment
 from .term_offers import term_offer
 
 _PROPOSE = {"give", "take", "get", "have", "keep", "offer", "propose", "want", "need",
@@ -91,11 +92,28 @@ def _offer_kind(words: list[str], issues, quantity, conditional, agreement, no_n
         return "concession"
     if len(issues) == 1 and proposes:
         return "single_issue_offer"
-    if len(words) <= 8 and agreement and not rejection and first in _ACCEPT_FIRST:
+    if len(words) <= 8 and agreement and not rejection and first in _ACCEPT_FIRST and \
+            not _says_otherwise(words):
         return "accept"
     if rejection and len(words) <= 15 and first in _REJECT_FIRST:
         return "reject"
     return None
+
+
+#: after a word of agreement, a counter that keeps the talk open: "ok well i can do 4800",
+#: "okay how about 45", "ok weekly but 13.10"
+_COUNTER = re.compile(r"\b(?:but|how about|what about|instead)\b"
+                      r"|\b(?:i|we) (?:can|could) (?:do|go|offer|give|pay) (?:\S+ )?\d")
+
+
+def _says_otherwise(words: list[str]) -> bool:
+    """Does a short reaction that opens with a word of agreement go on to counter or walk
+    away ("ok then i think ill walk away", "ok well i can do 4800", "ok weekly but
+    13.10")? Then the "ok" takes the floor; it accepts nothing (trainer QA, 28 Nov 2026:
+    all three were acceptances, the walk-away shown as "accept" in a session the report
+    called an impasse)."""
+    text = " ".join(words[1:])
+    return bool(_COUNTER.search(text)) or find_commitment(text) is not None
 
 
 #: Quantity words that rank issues rather than count them: "what matters most to you?",
@@ -194,7 +212,8 @@ def _reaction(words: list[str], flags) -> str | None:
     if not words:
         return None
     first = words[0]
-    if len(words) <= 8 and flags[2] and not flags[4] and first in _ACCEPT_FIRST:
+    if len(words) <= 8 and flags[2] and not flags[4] and first in _ACCEPT_FIRST and \
+            not _says_otherwise(words):
         return "accept"
     if flags[4] and len(words) <= 15 and first in _REJECT_FIRST:
         return "reject"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -142,6 +142,8 @@ def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, s
     names = _name_words(facts) | _proper_nouns(written.values())
     out = []
     bare: list[TurnFact] = []  # spoken turns naming an amount and no term it quantifies
+    sizes: dict[str, list[float]] = {}  # the amounts said with each money term
+    tokens_of: dict[int, list[str]] = {}  # the bare turns' tokens
     for fact in facts:
         if fact.is_action:  # a Submit-Deal names every item it splits, with a quantity
             out.extend((fact, term, True) for term in map(fold, fact.action_issues)
@@ -160,18 +162,64 @@ def term_mentions(facts: Sequence[TurnFact], nlp=None) -> list[tuple[TurnFact, s
                              or b in NUMBER_WORDS - {"a", "an", "the"} for b in before)
             if not quantified and term in MONEY_TERMS:
                 quantified = _amount_later_in_sentence(tokens, i)
+            if quantified and term in MONEY_TERMS:
+                sizes.setdefault(term, []).extend(
+                    _amounts(before) or _amounts(_first_sentence(tokens[i + 1:i + 4])))
             out.append((fact, term, quantified))
             found_quantified = found_quantified or quantified
         if not found_quantified and _bare_amount(tokens) and \
                 not any(token in MONEY_TERMS for token in tokens):
             bare.append(fact)
+            tokens_of[fact.index] = tokens
     if bare:  # amounts said alone ("Eight thousand. That's my number."): the money term
         # the session uses most, or "price" (coach QA, 28 Nov 2026: a car haggle had no
         # price among its issues, though it was the only one)
         money = Counter(term for _, term, _ in out if term in MONEY_TERMS)
         named = money.most_common(1)[0] if money else ("price", 0)
         term = named[0] if named[1] >= 2 else "price"  # a money word said once is no name
-        out.extend((fact, term, True) for fact in bare)
+        for fact in bare:
+            out.append((fact, _term_of_size(_amounts(tokens_of[fact.index]), sizes, term),
+                        True))
+    return out
+
+
+def _term_of_size(said: list[float], sizes: Mapping[str, list[float]], default: str) -> str:
+    """The money term whose amounts are of the size of the amounts ``said`` alone, or
+    ``default``; when the session's money terms came with amounts and none is of its size,
+    "price". Why: a job offer's "74,000" and "80,000" went to "bonus", the money word said
+    most, whose amounts were 2,000 and 5,000 (trainer QA, 28 Nov 2026)."""
+    known = {term: values for term, values in sizes.items() if values}
+    if not said or not known:
+        return default
+    size = max(said)
+    fits = [(sum(1 for v in values if v / 3 <= size <= v * 3), term)
+            for term, values in known.items()]
+    best = max(fits)
+    return best[1] if best[0] else (default if default not in known else "price")
+
+
+def _first_sentence(tokens: list[str]) -> list[str]:
+    """The tokens of ``tokens`` up to its first sentence end."""
+    for k, token in enumerate(tokens):
+        if token in _SENTENCE_END:
+            return tokens[:k]
+    return tokens
+
+
+def _amounts(tokens: Sequence[str]) -> list[float]:
+    """The amounts written in digits among ``tokens`` ("$5,000", "22k", "80 thousand"), as
+    numbers; years and percentages are left out."""
+    out = []
+    for k, token in enumerate(tokens):
+        digits = token.lstrip("$€£").replace(",", "")
+        scale = 1.0
+        if re.match(r"^\d+(\.\d+)?k$", digits):
+            digits, scale = digits[:-1], 1000.0
+        if not re.match(r"^\d+(\.\d+)?$", digits) or _YEAR.match(digits):
+            continue
+        after = tokens[k + 1] if k + 1 < len(tokens) else ""
+        scale *= {"thousand": 1e3, "k": 1e3, "grand": 1e3, "million": 1e6}.get(after, 1.0)
+        out.append(float(digits) * scale)
     return out
 
 

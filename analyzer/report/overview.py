@@ -37,7 +37,7 @@ from .html import _asset
 from .markdown import md
 from .svg import COLORS, STAGE_INK, esc
 from .tables import split_names
-from .wording import INFERRED, name_list, pct, seconds
+from .wording import INFERRED, isolate, name_list, pct, seconds
 
 #: File name (without extension) of the overview; never a session report's (see above).
 OVERVIEW_NAME = "_index"
@@ -258,7 +258,7 @@ def _html_row(row: Mapping[str, Any], link: str | None, shared: set[str]) -> str
     turns = _int(_value(row, "turns")) or 0
     by_party = party_shares(row)
     parties = "".join(
-        f'<div>{esc(p)}: <span class="integrative" style="color:var(--c)">'
+        f'<div><bdi>{esc(p)}</bdi>: <span class="integrative" style="color:var(--c)">'
         f'{pct(s.get("integrative_share"))}</span> / <span class="distributive" '
         f'style="color:var(--c)">{pct(s.get("distributive_share"))}</span></div>'
         for p, s in by_party.items()) or '<span class="small">\u2013</span>'
@@ -369,7 +369,7 @@ def _md_parts(rows: Rows, link_of: LinkOf, failures: Rows) -> Iterator[str]:
     for row in rows():
         sid = str(_value(row, "session_id") or "")
         shares = " / ".join(pct(_value(row, f"{o}_share")) for o in ORIENTATIONS)
-        parties = "; ".join(f"{md(p)} {pct(s.get('integrative_share'))} / "
+        parties = "; ".join(f"{md(isolate(p))} {pct(s.get('integrative_share'))} / "
                             f"{pct(s.get('distributive_share'))}"
                             for p, s in party_shares(row).items())
         third = split_names(_value(row, "third_parties"))

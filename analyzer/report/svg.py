@@ -6,6 +6,7 @@ Every label that comes from a transcript (speaker names, quotes in tooltips) goe
 
 from __future__ import annotations
 
+import unicodedata
 from html import escape
 
 from ..results import ORIENTATIONS
@@ -23,8 +24,12 @@ INK = {"integrative": "#0f7a65", "distributive": "#b4501c", "neutral": "#5f6b7a"
 TICK_PLACE = {"integrative": (0, 11), "distributive": (5, 11), "neutral": (5, 6)}
 AXIS_INK = "#5f6b7a"
 #: Characters of a speaker's lane label (name and role) that fit the timeline's left margin
-#: (142 px at 12 px type)
-LANE_LABEL_CHARS = 21
+#: (172 px at 12 px type; a label of wide letters that still would not fit is squeezed to
+#: it, ``_fit``: "Anne-Marie Dubois-Le…" lost its first letter off the left edge, and
+#: 21 characters cut most double-barrelled names: trainer QA, 28 Nov 2026)
+LANE_LABEL_CHARS = 26
+#: The timeline's left margin (lane labels) in px
+LANE_MARGIN = 180
 STAGE_TINTS = {"opening": "#e9eef8", "exploring": "#f0f1df", "bargaining": "#f6e6f0",
                "closing": "#efeaf7"}
 #: Stage colours kept apart from the orientation colours (teal, orange, grey): "integrative"
@@ -41,6 +46,32 @@ def _fmt(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
+def _text_width(text: str, size: float = 12) -> float:
+    """A generous estimate of ``text``'s width in px in a sans-serif face at ``size`` px
+    (no font metrics here: the page is drawn by whatever browser opens it)."""
+    em = 0.0
+    for ch in text:
+        if ch in "il.,:;'|!()[] \u2019":
+            em += 0.32
+        elif ch in "MWmw@%":
+            em += 0.92
+        elif ch.isupper():
+            em += 0.72
+        elif unicodedata.east_asian_width(ch) in ("W", "F"):
+            em += 1.0
+        else:
+            em += 0.58
+    return em * size
+
+
+def _fit(label: str, room: float, size: float = 12) -> str:
+    """SVG attributes that squeeze ``label`` into ``room`` px when it may not fit (its
+    start would be cut off by the edge of the chart), else none."""
+    if _text_width(label, size) <= room:
+        return ""
+    return f' textLength="{_fmt(room)}" lengthAdjust="spacingAndGlyphs"'
+
+
 def timeline(report: dict, width: int = 1000) -> str:
     """The arc: a band of stages over turns, and one lane per speaker with a tick per turn
     coloured by its orientation (formal actions as hollow marks); stage changes as dashed
@@ -48,7 +79,7 @@ def timeline(report: dict, width: int = 1000) -> str:
     turns = report["arc"]["turns"]
     speakers = report["session"]["speakers"]
     n = max(1, len(turns))
-    left, top, band, lane = 150, 8, 26, 24
+    left, top, band, lane = LANE_MARGIN, 8, 26, 24
     plot = width - left - 10
     step = plot / n
     tick = max(1.5, min(12.0, step * 0.72))
@@ -90,7 +121,7 @@ def timeline(report: dict, width: int = 1000) -> str:
         out.append(f'<rect x="{left}" y="{y}" width="{plot}" height="{lane - 4}" '
                    f'fill="{"#fafbfc" if i % 2 == 0 else "#fff"}"/>')
         out.append(f'<text x="{left - 8}" y="{y + 15}" font-size="12" text-anchor="end" '
-                   f'fill="#333">{esc(label)}'
+                   f'fill="#333"{_fit(label, left - 12)}>{esc(label)}'
                    f'<title>{esc(name)} ({esc(role)})</title></text>')
     for t in turns:
         if t["speaker"] not in lanes:

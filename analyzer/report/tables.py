@@ -100,7 +100,7 @@ def action_terms(action) -> str | None:
     if action is None or not action.terms:
         return None
     return json.dumps(action.terms, sort_keys=True, separators=(",", ":"),
-                      default=_json_default)
+                      ensure_ascii=False, default=_json_default)
 
 
 def unit_rows(analysis: SessionAnalysis) -> list[dict]:
@@ -274,7 +274,7 @@ def session_row(analysis: SessionAnalysis) -> dict:
         "outcome_turn": analysis.stages.outcome_turn, "outcome_basis": outcome_basis(t),
         **{f"{s}_start": bounds[s] for s in STAGES},
         **_shares(of_parties),
-        "orientation_by_party": json.dumps(by_party, sort_keys=True),
+        "orientation_by_party": json.dumps(by_party, sort_keys=True, ensure_ascii=False),
         **_language(check_language(t)),
         "model": analysis.model.get("name"), "model_version": analysis.model.get("version"),
         "model_hash": analysis.model.get("hash"),
@@ -309,7 +309,7 @@ def _flatten_into(flat: dict, meta, prefix: str) -> None:
                 stack.append((name, iter((value or {}).items())))
                 break
             elif isinstance(value, (list, tuple)):
-                flat[name] = json.dumps(value)
+                flat[name] = json.dumps(value, ensure_ascii=False)
             else:
                 flat[name] = value
         else:

@@ -173,8 +173,25 @@ def _conditional(lower: Sequence[str], start: int, end: int) -> bool:
     before = lower[max(0, start - 3):start]
     if "if" in lower[end:end + 2]:
         return True
+    if "deal" in lower[start:end]:
+        # "192 and you have a deal": terms offered on a condition, not a yes to the other
+        # side's (trainer QA, 28 Nov 2026: the agreement was placed there)
+        k = start - 1
+        while k > 0 and start - k <= 4 and lower[k] in _DEAL_WORDS:
+            k -= 1
+        if k > 0 and lower[k] == "and" and lower[k - 1] not in _AGREEING_OR_END:
+            return True
     return "if" in before and not any(w in (",", ".", "!", "?", ";")
                                       for w in before[before.index("if"):])
+
+
+#: the words of "(and) you have a deal", "we've got a deal", "it's a deal"
+_DEAL_WORDS = frozenset({"you", "we", "it", "'s", "’s", "'ve", "’ve", "have", "got", "a",
+                         "then"})
+#: words before "and we have a deal" that make it a yes ("Perfect, and we have a deal")
+_AGREEING_OR_END = frozenset({",", ".", "!", ";", "-", "ok", "okay", "yes", "yeah", "great",
+                              "perfect", "good", "fine", "sure", "alright", "right", "then",
+                              "so"})
 
 
 def _asks(texts: Sequence[str], k: int) -> bool:

@@ -129,6 +129,22 @@ def test_third_party_role_words_in_names_and_role_columns():
         assert normalise_role(value) == role, value
 
 
+def test_a_class_instructor_is_an_observer_not_a_student(tmp_path):
+    """A role-play's teacher stepping in ("Instructor: Two minutes left") was a party with
+    15% of the talk, beside the students in the overview (trainer QA, 28 Nov 2026)."""
+    from analyzer.io import read_transcripts
+
+    for name in ("Instructor", "Teacher", "Trainer", "Tutor", "Lecturer", "Teaching Assistant"):
+        assert guess_role(name) == "observer", name
+    path = tmp_path / "class.txt"
+    path.write_text("Ana: I can offer 5,000 for the car.\nBen: I need 6,000.\n"
+                    "Instructor: Two minutes left everyone, start wrapping up please.\n"
+                    "Ana: 5,500 then?\nBen: Deal.\n", encoding="utf-8")
+    transcript = next(read_transcripts(path))
+    assert transcript.parties == ("Ana", "Ben")
+    assert transcript.role_of("Instructor") == "observer"
+
+
 def test_one_person_spelled_several_ways_is_one_speaker(tmp_path):
     from analyzer.io import read_transcripts
 

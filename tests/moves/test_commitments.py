@@ -21,6 +21,14 @@ FOUND = {
     "That's my bottom line.": "bottom line",
     "Thirty-nine or we look elsewhere.": "or we look elsewhere",
     "Forty, or I go somewhere else.": "or I go somewhere else",
+    # trainer QA, 28 Nov 2026: alternatives and limits in student role-plays were neutral
+    "Three remote days and 2,000 bonus, or I go to Brightline.": "or I go to Brightline",
+    "then i have other buyers": "i have other buyers",
+    "I have another interview next week.": "I have another interview",
+    "6200 is the lowest.": "is the lowest",
+    "5400 is really my max": "is really my max",
+    "Nine hundred and forty is the lowest I can go on hardware.": "is the lowest I can",
+    "ok then i think ill walk away. sorry": "ill walk away",
 }
 NOT_FOUND = [
     "I'm good on firewood, I can take it or leave it",  # indifference: no-need
@@ -30,6 +38,11 @@ NOT_FOUND = [
     "We were thinking closer to $40.",
     "The last time we camped it rained.",
     "Salary first; the start date matters less. I'm flexible there.",
+    "Yes, food is my highest. Why is water your highest priority?",  # priorities
+    "Water, which is our highest item, I need more of",
+    "Food is my highest value item.",
+    "Otherwise I go to the store for more.",
+    "We have a maximum of 3 packages each.",
 ]
 
 

@@ -22,6 +22,12 @@ NAMED = {
     "reject": ("No, that does not work for me.", "reject"),
     "small_talk": ("Hello! Are you excited for the trip?", None),
     "need_only": ("I really need water because it is hot.", None),
+    # trainer QA, 28 Nov 2026: an "ok" that takes the floor to counter or walk away
+    "ok_walks_away": ("ok then i think ill walk away. sorry", None),
+    "ok_counters": ("ok well i can do 4800", "single_issue_offer"),
+    "ok_but": ("ok weekly but 13.10", None),
+    "ok_restates": ("Ok, 193. Deal.", "accept"),
+    "ok_can_do_that": ("ok I can do that", "accept"),
 }
 
 

@@ -627,6 +627,25 @@ def test_issue_words_of_spoken_haggles(session_factory):
     assert "name" in names  # six mentions by both sides
 
 
+def test_bare_amounts_go_to_the_money_term_of_their_size(session_factory):
+    """Trainer QA, 28 Nov 2026: a job offer's salary said in bare amounts ("I'm looking for
+    85,000") went to "bonus", the money word said most, whose amounts were 2,000 and 5,000;
+    the talk was "focused on bonus". An amount of a term's size still goes to that term."""
+    def row(speaker, text):
+        return (speaker, text, None, None, "non-strategic", "neutral", 0.8)
+
+    rows = [row("A", "I'm looking for 85,000."), row("D", "I can offer 74,000."),
+            row("A", "That's below what I'd accept. 80,000."),
+            row("D", "75,000, start in two weeks."),
+            row("A", "Then four remote days and a 5,000 signing bonus."),
+            row("D", "Three remote days, and a 1,000 bonus."),
+            row("A", "Three remote days and 2,000 bonus."), row("D", "1,500. Done?")]
+    issues = build_report(session_factory("job", rows, ["bargaining"] * len(rows),
+                                          "unfinished"))["issues"]["issues"]
+    names = {i["issue"]: i["mentions"] for i in issues}
+    assert names["price"] == 4 and names["bonus"] == 4, names  # 1,500 is a bonus
+
+
 def test_long_meetings_keep_their_headline_short_and_breaks_out_of_monologues(session_factory):
     """Long-sessions QA, 28 Nov 2026: 160 climate shifts made one 6 KB headline, and a
     speaker who called a 15-minute caucus and spoke first after it had "50 words / 914 s"."""
@@ -675,8 +694,20 @@ def test_coach_round_two_phrases(session_factory):
     svg = timeline(build_report(analysis))
     import re
 
-    labels = re.findall(r'fill="#333">([^<]*)<title>', svg)
-    assert labels[0].endswith(" (mediator)") and len(labels[0]) <= 21, labels
+    from analyzer.report.svg import LANE_LABEL_CHARS, LANE_MARGIN, _text_width
+
+    labels = re.findall(r'fill="#333"[^>]*>([^<]*)<title>', svg)
+    assert labels[0].endswith(" (mediator)") and len(labels[0]) <= LANE_LABEL_CHARS, labels
+    # a label of wide letters that may not fit is squeezed to the margin, never cut off
+    # its left edge ("Anne-Marie Dubois-Le…": trainer QA, 28 Nov 2026)
+    rows = [("ANNE-MARIE DUBOIS-LEMOINE WWW", "Hello.", None, None, "rapport", NEU, 1.0),
+            ("Dana", "Hi.", None, None, "small-talk", INT, 0.9)]
+    svg = timeline(build_report(session_factory("f", rows, ["opening"] * 2, "unfinished")))
+    wide = re.search(r'<text [^>]*>ANNE[^<]*<title>', svg).group(0)
+    assert _text_width("ANNE-MARIE DUBOIS-LEMOI\u2026") > LANE_MARGIN - 12
+    assert f'textLength="{LANE_MARGIN - 12}"' in wide and "spacingAndGlyphs" in wide
+    dana = re.search(r'<text [^>]*>Dana<title>', svg).group(0)
+    assert "textLength" not in dana
 
 
 def test_a_lawyer_speaks_for_the_side_of_the_client_the_role_names():

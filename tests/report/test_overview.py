@@ -255,3 +255,21 @@ def test_party_shares_come_in_the_sessions_order_of_parties():
         {"Adam": {"integrative_share": 0.5}, "Zoe": {"integrative_share": 0.2}},
         sort_keys=True)}
     assert list(party_shares(row)) == ["Zoe", "Adam"]
+
+
+def test_right_to_left_names_keep_their_figures_in_order(timed_dyad):
+    """The overview's "محمد: 20% / 40%" rendered as "40 / %20 :محمد%": the name was not
+    isolated, so a trainer read the two shares the wrong way round (trainer QA, 28 Nov
+    2026). The sessions table keeps the names readable too, not as JSON escapes."""
+    import json
+
+    row = _rows(timed_dyad)[0]
+    shares = json.loads(row["orientation_by_party"])
+    first = next(iter(shares))
+    row["orientation_by_party"] = json.dumps({"محمد": shares[first]}, ensure_ascii=False)
+    row["parties"] = "محمد"
+    page = render_overview("html", [row], {})
+    assert "<bdi>محمد</bdi>:" in page
+    text = render_overview("md", [row], {})
+    assert "\u2068محمد\u2069 " in text
+    assert "\\u" not in _rows(timed_dyad)[0]["orientation_by_party"]

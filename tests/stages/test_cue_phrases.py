@@ -113,3 +113,22 @@ def test_the_per_pipeline_tables_let_a_pipeline_go():
     del nlp
     gc.collect()
     assert gone() is None
+
+
+@pytest.mark.parametrize("text, accepts", [
+    ("192 and you have a deal.", False),
+    ("8,500 and we have a deal.", False),
+    ("Two firewood and it's a deal.", False),
+    ("Perfect, and we have a deal!", True),
+    ("Okay then, you have a deal.", True),
+    ("Ok, 193. Deal.", True),
+])
+def test_terms_and_you_have_a_deal_is_an_offer_on_a_condition(text: str, accepts: bool) -> None:
+    """Trainer QA, 28 Nov 2026: "192 and you have a deal." (answered with a counter) was the
+    agreement, and the closing stage started there."""
+    from analyzer.stages.cue_counts import _cues
+
+    nlp = get_nlp()
+    doc = nlp.make_doc(text)
+    cues = _cues(nlp, doc, [t.text for t in doc])
+    assert bool(cues["accept"] + cues["accept_strong"]) is accepts, cues
