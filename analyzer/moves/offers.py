@@ -88,16 +88,30 @@ def _offer_kind(words: list[str], issues, quantity, conditional, agreement, no_n
     first = words[0]
     yielding = agreement and "you" in words and not has_amount and \
         not _YIELD.isdisjoint(words)
-    if issues and (no_need or yielding):
+    if issues and (no_need and not _reassures(words) or yielding):
         return "concession"
     if len(issues) == 1 and proposes:
         return "single_issue_offer"
     if len(words) <= 8 and agreement and not rejection and first in _ACCEPT_FIRST and \
             not _says_otherwise(words):
         return "accept"
-    if rejection and len(words) <= 15 and first in _REJECT_FIRST:
+    if rejection and len(words) <= 15 and first in _REJECT_FIRST and not _reassures(words):
         return "reject"
     return None
+
+
+#: a "no" that puts the other side at ease ("No problem.", "No worries, take your time",
+#: "No need to be nervous!"): no refusal, and no need about an issue (trainer QA, 28 Nov
+#: 2026: a recruiter's "No need to be nervous! ... Shall we go through the four points:
+#: salary, ..." was a concession and opened bargaining; 12 CaSiNo turns such as "No
+#: problem. We can work something out." were rejections)
+_REASSURING = re.compile(r"^no (?:worries|worry|problem|problems|prob|probs|rush|hurry|"
+                         r"need to (?:be|worry|apologi[sz]e|thank|rush|feel|panic|stress))\b")
+
+
+def _reassures(words: list[str]) -> bool:
+    return bool(words) and words[0] == "no" and \
+        _REASSURING.match(" ".join(words[:5])) is not None
 
 
 #: after a word of agreement, a counter that keeps the talk open: "ok well i can do 4800",
@@ -215,7 +229,7 @@ def _reaction(words: list[str], flags) -> str | None:
     if len(words) <= 8 and flags[2] and not flags[4] and first in _ACCEPT_FIRST and \
             not _says_otherwise(words):
         return "accept"
-    if flags[4] and len(words) <= 15 and first in _REJECT_FIRST:
+    if flags[4] and len(words) <= 15 and first in _REJECT_FIRST and not _reassures(words):
         return "reject"
     return None
 

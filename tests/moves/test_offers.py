@@ -28,6 +28,10 @@ NAMED = {
     "ok_but": ("ok weekly but 13.10", None),
     "ok_restates": ("Ok, 193. Deal.", "accept"),
     "ok_can_do_that": ("ok I can do that", "accept"),
+    # a "no" that reassures refuses nothing (12 CaSiNo turns were rejections)
+    "no_problem": ("No problem. We can work something out.", None),
+    "no_worries": ("No worries, take your time.", None),
+    "no_need_nervous": ("No need to be nervous!", None),
 }
 
 
