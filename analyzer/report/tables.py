@@ -7,7 +7,7 @@ turn, in transcript order, ``turn`` being the 0-based position of the turn as re
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas is imported where a table is built: the batch driver needs
@@ -29,6 +29,8 @@ STAGE_COLUMNS = [
     "session_id", "stage", "speaker", "role", "first_turn", "last_turn", "turns", "words",
     "talk_share", "integrative_share", "distributive_share", "neutral_share", "duration",
 ]
+#: ``speaker_rows``: the stage table's columns over the whole session
+SPEAKER_COLUMNS = [c for c in STAGE_COLUMNS if c != "stage"]
 SESSION_COLUMNS = [
     "session_id", "source", "format", "turns", "duration", "speakers", "parties",
     "third_parties", "outcome", "outcome_turn", "outcome_basis", *[f"{s}_start" for s in STAGES],
@@ -150,6 +152,23 @@ def stage_rows(analysis: SessionAnalysis) -> list[dict]:
     order. Durations use the reports' turn ends: a transcript with only start times has
     each end estimated (``facts.turn_ends``), so the table and the reports agree. A stage
     with no words at all gives a talk share of None (0 of 0)."""
+    return _cell_rows(analysis, analysis.stages.stages, STAGES, "stage")
+
+
+def speaker_rows(analysis: SessionAnalysis) -> list[dict]:
+    """One row per speaker over the whole session, with the columns of ``stage_rows`` but
+    the stage. Why: a trainer ranking students, or a researcher at the participant level,
+    needs each speaker's whole-session turns, talk share and orientation shares as a tidy
+    row; the sessions table holds them only as a JSON cell per session, and summing the
+    stage rows cannot give the shares (trainer QA, 28 Nov 2026)."""
+    whole = ("session",) * len(analysis.transcript.turns)
+    return _cell_rows(analysis, whole, ("session",), None)
+
+
+def _cell_rows(analysis: SessionAnalysis, labels: Sequence[str], order: Sequence[str],
+               column: str | None) -> list[dict]:
+    """The rows of ``stage_rows`` for the turns grouped by ``labels`` (one per turn), in
+    ``order`` and speaker order; ``column`` names the group's column (None: no column)."""
     t = analysis.transcript
     turns = t.turns
     roles = _roles(t)
@@ -164,7 +183,7 @@ def stage_rows(analysis: SessionAnalysis) -> list[dict]:
         from .facts import turn_ends  # facts imports this module
 
         ends = [end for end, _ in turn_ends(analysis)]
-    for i, stage in enumerate(analysis.stages.stages):
+    for i, stage in enumerate(labels):
         turn = turns[i]
         speaker = turn.speaker
         group = groups.get((stage, speaker))
@@ -184,7 +203,7 @@ def stage_rows(analysis: SessionAnalysis) -> list[dict]:
             group.duration = group.duration + (ends[i] - turn.start)
     rows = []
     session_id = t.session_id
-    for stage in STAGES:
+    for stage in order:
         if stage not in all_words:
             continue
         for speaker in t.speakers:
@@ -193,14 +212,17 @@ def stage_rows(analysis: SessionAnalysis) -> list[dict]:
                 continue
             mine, w = group.turns, group.words
             denom = all_words[stage] if is_third_party(speaker.role) else party_words[stage]
-            rows.append({
-                "session_id": session_id, "stage": stage, "speaker": speaker.name,
+            row = {"session_id": session_id, column: stage} if column else \
+                {"session_id": session_id}
+            row.update({
+                "speaker": speaker.name,
                 "role": speaker.role, "first_turn": mine[0], "last_turn": mine[-1],
                 "turns": len(mine), "words": w, "talk_share": (w / denom) if denom else None,
                 **_shares(group.orientations),
                 # to the millisecond: sums of float seconds carry noise (10.80000000000291)
                 "duration": round(group.duration, 3) if has_times else None,
             })
+            rows.append(row)
     return rows
 
 

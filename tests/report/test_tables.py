@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.report.tables import flatten_meta, session_row, stage_rows, turn_rows
+from analyzer.report.tables import (
+    SPEAKER_COLUMNS,
+    flatten_meta,
+    session_row,
+    speaker_rows,
+    stage_rows,
+    turn_rows,
+)
 
 
 def test_stage_rows_of_a_mediated_session(mediated):
@@ -26,6 +33,35 @@ def test_stage_rows_durations_and_turn_roles(timed_dyad):
     assert {r["role"] for r in turn_rows(timed_dyad)} == {"party"}
     session = session_row(timed_dyad)
     assert session["integrative_share"] == pytest.approx(7 / 11)
+
+
+def test_speaker_rows_are_the_whole_session_per_speaker(mediated, timed_dyad):
+    """One row per speaker over the whole session (trainer QA, 28 Nov 2026: ranking students
+    needed the JSON cell of the sessions table): turns, words and durations are the sums of
+    the speaker's stage rows, the shares those of the sessions table's per-party cell, the
+    parties' talk shares leave the mediator out and add up to one."""
+    import json
+
+    for analysis in (mediated, timed_dyad):
+        rows = speaker_rows(analysis)
+        assert [list(r) for r in rows] == [SPEAKER_COLUMNS] * len(rows)
+        stages = stage_rows(analysis)
+        by_party = json.loads(session_row(analysis)["orientation_by_party"])
+        for row in rows:
+            mine = [r for r in stages if r["speaker"] == row["speaker"]]
+            assert row["turns"] == sum(r["turns"] for r in mine)
+            assert row["words"] == sum(r["words"] for r in mine)
+            assert row["first_turn"] == min(r["first_turn"] for r in mine)
+            if row["duration"] is not None:
+                assert row["duration"] == pytest.approx(sum(r["duration"] for r in mine))
+            if row["role"] == "party":
+                shares = by_party[row["speaker"]]
+                for key in ("integrative_share", "distributive_share"):
+                    assert row[key] == pytest.approx(shares[key])
+        parties = [r for r in rows if r["role"] == "party"]
+        assert sum(r["talk_share"] for r in parties) == pytest.approx(1.0)
+    med = {r["speaker"]: r for r in speaker_rows(mediated)}
+    assert med["Mediator"]["role"] == "mediator" and med["Ana"]["words"] > 0
 
 
 def test_flatten_meta_keeps_order_and_later_keys_win():
