@@ -30,6 +30,7 @@ from ..transcript import Transcript
 from .classifier import FittedClassifier
 from .commitments import ULTIMATUM, find_commitment
 from .offers import PUT_FORWARD, action_move, detect_offers, turn_acceptance, with_term_offers
+from .priorities import LOW_PRIORITY, find_low_priority
 from .taxonomy import orientation_of_move
 
 MODEL_FILE = "model.skops"
@@ -354,8 +355,11 @@ class MoveModel:
                 if inside[0] or inside[1]:
                     reasons = _within_turn(reasons, *inside)
                 moves[slot] = TurnMove(*head, tuple(reasons), offer)
+        low_priorities = _casino_scheme(est)
         for item, moves in zip(items, out, strict=True):
             _settle_acceptances(*item, moves[1])
+            if low_priorities:
+                _mark_low_priorities(*item, *moves, explain)
             _mark_commitments(*item, *moves, explain)
         return out
 
@@ -508,6 +512,49 @@ def _mark_commitments(transcript: Transcript, units: list[Unit], unit_moves: lis
             probabilities={o: float(o == "distributive") for o in ORIENTATIONS}
             if tm.probabilities else tm.probabilities,
             reasons=(f'rule:ultimatum "{phrase}"', *tm.reasons) if explain else tm.reasons)
+
+
+def _casino_scheme(est) -> bool:
+    """Whether the model's labels are CaSiNo's (``no-need`` integrative): the low-priority
+    rule gives that label, which a user's own scheme does not have."""
+    mapping = getattr(est, "orientation_map_", None) or {}
+    return mapping.get(LOW_PRIORITY) == "integrative" and \
+        LOW_PRIORITY in {str(c) for c in getattr(est, "classes_", ())}
+
+
+def _mark_low_priorities(transcript: Transcript, units: list[Unit],
+                         unit_moves: list[UnitMove], turn_moves: list[TurnMove],
+                         explain: bool) -> None:
+    """Units that say an issue matters little to the speaker (``priorities.py``) made
+    ``no-need``, integrative, in place, at confidence 1.0; their turn too when no other unit
+    of it is distributive. Labels untouched (see the module's docstring)."""
+    text_of = None
+    marked: dict[int, str] = {}
+    for turn in transcript.turns:
+        if turn.action is None and find_low_priority(turn.text) is not None:
+            marked[turn.index] = ""
+    if not marked:
+        return
+    text_of = {(u.turn, u.index): u.text for u in units if u.turn in marked}
+    claims: dict[int, bool] = {}
+    for j, um in enumerate(unit_moves):
+        if um.turn not in marked:
+            continue
+        phrase = find_low_priority(text_of.get((um.turn, um.index), ""))
+        if phrase is not None:
+            marked[um.turn] = marked[um.turn] or phrase
+            unit_moves[j] = UnitMove(um.turn, um.index, LOW_PRIORITY, "integrative", 1.0)
+        elif um.orientation == "distributive":
+            claims[um.turn] = True
+    for j, tm in enumerate(turn_moves):
+        phrase = marked.get(tm.turn)
+        if not phrase or claims.get(tm.turn):
+            continue
+        turn_moves[j] = dataclasses.replace(
+            tm, move=LOW_PRIORITY, orientation="integrative", confidence=1.0,
+            probabilities={o: float(o == "integrative") for o in ORIENTATIONS}
+            if tm.probabilities else tm.probabilities,
+            reasons=(f'rule:low-priority "{phrase}"', *tm.reasons) if explain else tm.reasons)
 
 
 _ORIENTATION_NAMES = np.array(ORIENTATIONS, dtype=object)

@@ -1,0 +1,64 @@
+"""Statements that an issue matters little to the speaker, found by rules: ``no-need``.
+
+Why: sharing priorities, what matters more or less and what one can do without, is
+integrative (priority information goes with integrative agreements: Olekalns, Smith & Walsh
+1996; ``../shared/docs/negotiation-analysis.md``), and the project's coding brief files "the
+exact date doesn't matter much to us" under ``no-need``, an integrative label. The move
+model, trained mostly on campsite chats, read such turns in business talk as ``self-need``,
+distributive: a candidate's "The start date is less important, I'm flexible" counted
+against them, and a trainer ranking students by their distributive share found the ranking
+reversed (trainer QA, 28 Nov 2026; both coach rounds before it saw the same).
+
+A unit that says so (below) is ``no-need``, integrative, at confidence 1.0, with the reason
+``rule:low-priority "<phrase>"``; its turn too, unless another unit of the turn claims
+(the mixed-turn rule: one claiming move makes a turn distributive). Labels are left as the
+model gave them, so the label scores and the stage evidence do not change. Questions are
+left alone (asking about priorities is already integrative), and so is a statement about
+the other side ("the firewood is not important to your trip").
+
+Read by hand on CaSiNo's 4,123 human-labelled turns: 16 turns match; the annotators gave
+``no-need`` to 7 of them, and one of the others is a question.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: The move name the rule gives (a CaSiNo label: integrative, see ``taxonomy``).
+LOW_PRIORITY = "no-need"
+
+_PHRASES = re.compile(r"""(?ix)
+  \b(?:less|least|not\ (?:as|that|so|very|really|too)|isn[’']?t\ (?:as|that|so|very|really|too)
+  |aren[’']?t\ (?:as|that|so|very|really|too))\ (?:important|crucial|essential|critical)\b
+  (?!\ (?:to|for)\ (?:you|your)\b)
+| \b(?:lowest|least|last|low|smallest|lower)\ priority\b
+| \b(?:i[’']?m|i\ am|we[’']?re|we\ are)\ (?:pretty\ |quite\ |very\ |fairly\ |more\ |a\ bit\ )?
+  flexible\b
+| \b(?:i|we)\ (?:can|could)\ (?:do|go|live)\ without\b
+| \b(?:doesn[’']?t|does\ not|don[’']?t|do\ not)\ (?:really\ )?matter\ (?:as\ |that\ |so\ |too\ )?
+  (?:much|a\ lot)\b
+| \bmatters?\ (?:the\ )?least\b
+""")
+#: A word every phrase contains: most turns have none and are not searched.
+_KEYS = ("important", "crucial", "essential", "critical", "priority", "flexible", "without",
+         "matter")
+
+
+def find_low_priority(text: str) -> str | None:
+    """The phrase that says an issue matters little to the speaker, or None (also for a
+    question, and for a phrase about the other side)."""
+    lowered = text.lower()
+    for key in _KEYS:
+        if key in lowered:
+            break
+    else:
+        return None
+    if "?" in text:
+        return None
+    match = _PHRASES.search(text)
+    if match is None:
+        return None
+    before = lowered[max(0, match.start() - 40):match.start()]
+    if re.search(r"\byou(?:r|['’]re)?\b", before.rsplit(".", 1)[-1]):
+        return None  # "It's nice to know the firewood is not important to your trip"
+    return match.group(0)
