@@ -152,18 +152,18 @@ def outcomes(
                         "party outcomes averaged as mean_<x>, points_scored left out for "
                         "joint_points).")] = "party",
     predictors: Annotated[str | None, typer.Option(
-        "--predictors", help="Behaviour columns, comma-separated [default: "
-                             "integrative_share,bargaining_integrative_share,"
+        "--predictors", help="Behaviour columns, comma-separated \\[default: "
+                             "integrative_share, bargaining_integrative_share, "
                              "distributive_share].", show_default=False)] = None,
     targets: Annotated[str | None, typer.Option(
-        "--targets", help="Outcome columns, comma-separated [default: those of joint_points, "
+        "--targets", help="Outcome columns, comma-separated \\[default: those of joint_points, "
                           "points_scored, partner_satisfaction, partner_opponent_likeness, "
                           "satisfaction, opponent_likeness that exist; at --level session "
                           "joint_points, mean_satisfaction, mean_opponent_likeness].",
         show_default=False)] = None,
     regressors: Annotated[str | None, typer.Option(
-        "--regressors", help="Predictors of the OLS regression of each target [default: "
-                             "integrative_share,distributive_share].", show_default=False)]
+        "--regressors", help="Predictors of the OLS regression of each target \\[default: "
+                             "integrative_share, distributive_share].", show_default=False)]
     = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Folder for study_table.csv, correlations.csv, regression.csv and "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from analyzer.cli import app
@@ -118,3 +119,40 @@ def test_help_on_a_narrow_terminal_cuts_no_option_name():
         assert done.returncode == 0, done.stderr
         assert "\u2026" not in done.stdout, command
         assert "--orientation-map" in done.stdout or command != "train"
+
+
+
+# cli/train.py is owned by another developer at the time of the review: its --spoken-weight
+# help (shared by ``train`` and ``evaluate``) still has an unescaped "[default: 0.4, ...]"
+# that rich eats. Those two (command, option) pairs are xfailed, every other one is checked.
+_KNOWN_EATEN_DEFAULTS = {("train", "--spoken-weight"), ("evaluate", "--spoken-weight")}
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_hand_written_defaults_survive_rich_markup(command):
+    """A help text's hand-written "[default: ...]" is shown, not parsed as rich markup.
+
+    Why: rich took ``[default: ...]`` for a markup tag and dropped it, so ``outcomes --help``
+    said "Behaviour columns, comma-separated ." and hid the defaults (code review); the
+    brackets must be escaped (``\\[default: ...]``). Checked on a wide terminal so that no
+    wrapping splits the words being looked for."""
+    result = runner.invoke(app, [command, "--help"], terminal_width=200,
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    rows = [line.strip("│ ").rstrip() for line in result.output.splitlines()]
+    option, help_of = None, {}
+    for row in rows:  # each options-table row, continuation rows joined to their option
+        if row.startswith("--"):
+            option = row.split()[0]
+        if option is not None:
+            help_of[option] = " ".join([help_of.get(option, ""), *row.split()])
+    problems = {name for name, text in help_of.items() if text.endswith(" .")}
+    for param in typer.main.get_command(app).commands[command].params:
+        name = max(getattr(param, "opts", []) or [""], key=len)
+        for default in re.findall(r"\[default: ([^\]]*)\]", getattr(param, "help", "") or ""):
+            if "[default: " + " ".join(default.split()[:2]) not in help_of.get(name, ""):
+                problems.add(name)
+    known = {name for cmd, name in _KNOWN_EATEN_DEFAULTS if cmd == command}
+    assert not problems - known, (sorted(problems - known), result.output)
+    if problems:
+        pytest.xfail(f"{command} {sorted(problems)}: unescaped [default: ...] in cli/train.py")
