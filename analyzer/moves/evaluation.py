@@ -59,7 +59,7 @@ def multilabel_report(true_sets, pred_sets, classes) -> dict[str, Any]:
     index = {c: j for j, c in enumerate(classes)}
     T = np.zeros((len(true_sets), len(classes)), dtype=int)
     P = np.zeros_like(T)
-    for i, (a, b) in enumerate(zip(true_sets, pred_sets, strict=False)):
+    for i, (a, b) in enumerate(zip(true_sets, pred_sets, strict=True)):
         for lab in a:
             if lab in index:
                 T[i, index[lab]] = 1
@@ -160,7 +160,7 @@ def cross_validate(data: CodedData, k: int = 5, seed: int = 0,
         parts = est.feature_parts(X.iloc[te])  # as labelling does (word vectors dense)
         Pl, Po = est.scores(parts.matrix, parts.dense)
         P_or[te] = Po
-        for i, s in zip(te, est.labels_from_proba(Pl), strict=False):
+        for i, s in zip(te, est.labels_from_proba(Pl), strict=True):
             pred[i] = s
         if progress:
             progress(f + 1, k)
