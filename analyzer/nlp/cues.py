@@ -22,7 +22,6 @@ well over 50,000 turns/s, and the patterns stay as readable.
 from __future__ import annotations
 
 import re
-from itertools import repeat
 from operator import itemgetter
 
 import numpy as np
@@ -434,12 +433,6 @@ _REST = {j: re.compile(anchored(rest), re.MULTILINE)
          for j, (_, rest) in enumerate(_PLANS.values()) if rest}
 _REST_CI = {j: re.compile(rest, re.MULTILINE | re.IGNORECASE)
             for j, (_, rest) in enumerate(_PLANS.values()) if rest}
-#: for ``find_cues_many``: the tokens as ``re.split`` pieces, rule names by index and a
-#: match's (start, end)
-_TOKEN_SPLIT = re.compile(r"(\w+|\?)")
-_CUE_NAME_ARRAY = np.array(CUE_NAMES, dtype=object)
-_WORD_HAS_CUE = _WORD_TO_CUE > 0
-_span = re.Match.span
 
 
 def plain_word_rule(name: str) -> frozenset[str] | None:
@@ -508,93 +501,6 @@ def _anchored_texts(alts, present, texts: list[str], sizes: np.ndarray):
     picked = itemgetter(*at.tolist())(texts)
     subject = "\n\0\n".join(picked) if len(at) > 1 else picked
     return subject, np.cumsum(sizes[at]) - sizes[at], at
-
-
-def find_cues_many(texts: list[str]) -> list[list[tuple[str, int, int]]]:
-    """``find_cues`` for many texts: the same matches, text by text (tested on the corpus).
-
-    Why: per text, ``find_cues`` pays ~20 regex calls of Python overhead, more than the
-    scanning itself on chat-sized turns. Here the texts are joined once (the separator
-    "\\n\\0\\n" cannot be part of any match) and:
-
-    * the plain words come from one ``re.split`` of the joined texts into tokens (their
-      positions are the running sum of the pieces' lengths) and one table look-up;
-    * a rule of ``ANCHORS`` scans only the texts holding its anchor words (as in
-      ``count_cues``: the other texts cannot match), the other rules scan every text;
-    * all matches go back to their texts in bulk (``searchsorted`` over the texts' starts,
-      one sort by text, rule and position), not one Python call per match.
-
-    A text whose matches touch the separator, or whose length changes when lower-cased, is
-    matched on its own with ``find_cues``."""
-    n = len(texts)
-    out: list[list[tuple[str, int, int]] | None] = [None] * n
-    pos = [i for i, t in enumerate(texts) if len(t.lower()) == len(t)]
-    if pos:
-        lowered = [texts[i].lower() for i in pos]
-        m = len(lowered)
-        lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=m)
-        starts = np.cumsum(lengths + 3) - (lengths + 3)
-        joined = "\n\0\n".join(lowered)
-        # tokens ("\w+" and "?") and their positions: split keeps them at the odd places
-        pieces = _TOKEN_SPLIT.split(joined)
-        sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-        tok_start = (np.cumsum(sizes) - sizes)[1::2]
-        tok_len = sizes[1::2]
-        ids = np.fromiter(map(_WORD_IDS.get, pieces[1::2], repeat(-1)), dtype=np.int64,
-                          count=len(tok_start))
-        hit = ids >= 0
-        hit_ids, hit_start = ids[hit], tok_start[hit]
-        # plain-word rules: one match per (token, rule of its word)
-        which, rule_of = np.nonzero(_WORD_HAS_CUE[hit_ids])
-        cols = [rule_of.astype(np.int64)]
-        at_start = [hit_start[which]]
-        at_end = [at_start[0] + tok_len[hit][which]]
-        # anchor groups present per text
-        present = np.zeros((m, len(_GROUPS)), dtype=bool)
-        if hit.any():
-            import scipy.sparse as sp
-
-            T = sp.csr_matrix((np.ones(int(hit.sum()), dtype=np.float32),
-                               (np.searchsorted(starts, hit_start, side="right") - 1,
-                                hit_ids)), shape=(m, len(_WORD_IDS)))
-            present = np.asarray((T @ _WORD_TO_GROUP) > 0)
-        for j, rx in _REST.items():
-            alts = _ANCHOR_ALTS.get(j)
-            if alts is None:
-                subject, where, at = joined, None, None
-            else:
-                picked = _anchored_texts(alts, present, lowered, lengths + 3)
-                if picked is None:
-                    continue
-                subject, where, at = picked
-            spans = [s for s in map(_span, rx.finditer(subject)) if s[1] > s[0]]
-            if not spans:
-                continue
-            se = np.array(spans, dtype=np.int64)
-            if where is not None:  # positions in the picked texts -> in the joined ones
-                r = np.searchsorted(where, se[:, 0], side="right") - 1
-                se += (starts[at[r]] - where[r])[:, None]
-            cols.append(np.full(len(se), j, dtype=np.int64))
-            at_start.append(se[:, 0])
-            at_end.append(se[:, 1])
-        rule = np.concatenate(cols)
-        a = np.concatenate(at_start)
-        b = np.concatenate(at_end)
-        text = np.searchsorted(starts, a, side="right") - 1
-        a -= starts[text]
-        b -= starts[text]
-        bad = (a >= lengths[text]) | (b > lengths[text])  # touches the separator
-        alone = np.zeros(m, dtype=bool)
-        alone[text[bad]] = True
-        order = np.lexsort((b, a, rule, text))
-        text, rule, a, b = text[order], rule[order], a[order], b[order]
-        names = _CUE_NAME_ARRAY[rule].tolist()
-        matches = list(zip(names, a.tolist(), b.tolist(), strict=True))
-        bounds = np.searchsorted(text, np.arange(m + 1)).tolist()
-        for r, i in enumerate(pos):
-            if not alone[r]:
-                out[i] = matches[bounds[r]:bounds[r + 1]]
-    return [find_cues(t) if got is None else got for t, got in zip(texts, out, strict=True)]
 
 
 def _cleaned(texts: list[str]) -> tuple[list[str], list[str], bool]:

@@ -207,7 +207,7 @@ def test_explain_rows_equals_the_row_by_row_reference(analyzer, transcripts):
     orientation (top 4, and a longer walk: top 12), with and without cue matches given."""
     from analyzer.moves.features import turn_frame
     from analyzer.moves.model import explain_rows
-    from analyzer.nlp.cues import find_cues_many
+    from analyzer.nlp.cues import find_cues
 
     est = analyzer.model.estimator
     frame = turn_frame(transcripts)
@@ -215,7 +215,7 @@ def test_explain_rows_equals_the_row_by_row_reference(analyzer, transcripts):
     M = est.features(frame)
     texts = frame["text"].tolist()
     rows = np.arange(len(texts))
-    cues = find_cues_many(texts)
+    cues = [find_cues(t) for t in texts]
     for k in range(3):
         ks = np.full(len(rows), k)
         expected = _reference_reasons(est, M, rows, ks, texts)

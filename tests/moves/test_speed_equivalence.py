@@ -132,59 +132,6 @@ def test_shared_cue_matches_give_the_same_offers_and_quotes():
     assert detect_offer(texts[2]) == "single_issue_offer"
 
 
-def test_find_cues_many_equals_find_cues(casino_dir, examples_dir):
-    """Batch cue matching (all texts joined) gives each text exactly its own matches, on the
-    whole of CaSiNo valid, the examples and texts built to trip the joining."""
-    from analyzer.moves.data import read_casino
-    from analyzer.nlp.cues import find_cues, find_cues_many
-
-    transcripts = read_casino(casino_dir / "casino_valid.json", annotated_only=False)
-    transcripts += [t for p in expand_inputs([examples_dir]) for t in read_transcripts(p)]
-    texts = [turn.text for t in transcripts for turn in t.turns]
-    texts += ["", "\n", "What do you need?\nI need water.", "İ need 2 water", "i need\n",
-              "x\0y i need", " 50/50 ", "50 / 50\n\n", ":)", "I NEED the FOOD"]
-    expected = [find_cues(t) for t in texts]
-    assert find_cues_many(texts) == expected
-    assert sum(map(len, expected)) > 1000
-    assert find_cues_many([]) == []
-
-
-def test_find_cues_many_equals_find_cues_on_all_casino(casino_dir, examples_dir):
-    """Batch cue spans (anchored scans, matches handed back in bulk) equal ``find_cues``
-    text by text on all of CaSiNo (train + valid) and the examples, in one call and in
-    batch-sized calls, and the spans every text had before (texts outside the anchors of a
-    rule, texts near the separator, upper case and "İ" included)."""
-    from analyzer.nlp.cues import find_cues, find_cues_many
-
-    texts = _rule_texts(casino_dir, examples_dir)
-    texts += ["", "?", "\n", "İ need 2 water?", "x\0y i need", "i need\n", "I NEED the FOOD",
-              "what do\nyou need", "if you ... then i", "?!?"]
-    expected = [find_cues(t) for t in texts]
-    assert find_cues_many(texts) == expected
-    for i in range(0, len(texts), 700):
-        assert find_cues_many(texts[i:i + 700]) == expected[i:i + 700]
-    assert sum(map(len, expected)) > 50_000
-
-
-def test_find_cues_many_equals_find_cues_on_generated_batches():
-    """The same on batches of strings built from the rules' own words, separators, NUL,
-    newlines and non-ASCII letters (texts with and without each rule's anchors mixed)."""
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis import strategies as st
-
-    from analyzer.nlp.cues import find_cues, find_cues_many
-
-    vocab = _cue_vocabulary()
-
-    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(st.lists(st.lists(st.sampled_from(vocab), max_size=25).map("".join) |
-                    st.text(max_size=20), max_size=12))
-    def check(batch):
-        assert find_cues_many(batch) == [find_cues(t) for t in batch], batch
-
-    check()
-
-
 def test_spoken_rows_equal_the_training_table(analyzer, casino_dir, examples_dir):
     """The prediction table is built column-wise for speed; it must stay row for row the
     table ``features.turn_frame`` builds for training (spoken rows), or the model would see
