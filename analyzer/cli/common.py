@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Sequence
 from typing import Annotated, NoReturn
 
@@ -143,10 +142,6 @@ def fail_usage(message: str, hint: str = "") -> NoReturn:
 def fail(exc: AnalyzerError, code: int = EXIT_SOME_FAILED) -> NoReturn:
     err(f"error: {exc}")
     raise typer.Exit(code)
-
-
-def is_tty() -> bool:
-    return sys.stderr.isatty()
 
 
 ReadOption = Annotated[list[str] | None, typer.Option(

@@ -205,24 +205,6 @@ def _the_rest(speakers: dict, conversations: dict, index: _IndexBuilder,
             }}
 
 
-def convokit_records(turns: pd.DataFrame, sessions: pd.DataFrame | None = None, *,
-                     unique_speakers: bool = False, corpus_meta: dict | None = None,
-                     actions: dict | None = None) -> dict:
-    """The five ConvoKit files as Python objects (``utterances`` is a list of dicts).
-
-    An action turn gets the reader's ``{"kind", "name", "terms"}`` form: from the row's
-    ``action_terms`` (the name is the turn's text, as the readers make it) when the table
-    has that column, else from ``actions`` (``source_actions``, for older tables); an action
-    turn with neither keeps just its kind."""
-    speakers: dict = {}
-    conversations: dict = {}
-    index = _IndexBuilder()
-    utterances = list(_utterance_stream(turns, speakers, conversations, index,
-                                        unique_speakers=unique_speakers, actions=actions))
-    return {"utterances": utterances,
-            **_the_rest(speakers, conversations, index, sessions, corpus_meta)}
-
-
 def _conversation_meta(row: dict) -> dict:
     """A sessions-table row as conversation meta: the transcript's metadata (``meta.a.b``
     columns) under their own names (``a.b``; empty ones, which only the union of columns

@@ -225,9 +225,6 @@ class FittedClassifier:
             return Y
         return self.classes_[P.argmax(axis=1)]
 
-    def predict_labels(self, X) -> list[tuple[str, ...]]:
-        return self.labels_from_proba(self.predict_proba(X))
-
     def predict_orientation(self, X) -> np.ndarray:
         return self.orientation_classes_[self.predict_orientation_proba(X).argmax(axis=1)]
 

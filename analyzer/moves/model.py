@@ -31,7 +31,6 @@ from .classifier import FittedClassifier
 from .commitments import ULTIMATUM, find_commitment
 from .offers import PUT_FORWARD, action_move, detect_offers, turn_acceptance, with_term_offers
 from .priorities import LOW_PRIORITY, find_low_priority
-from .taxonomy import orientation_of_move
 
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
@@ -362,9 +361,6 @@ class MoveModel:
                 _mark_low_priorities(*item, *moves, explain)
             _mark_commitments(*item, *moves, explain)
         return out
-
-    def orientation_of(self, move: str) -> str:
-        return orientation_of_move(move, self.estimator.orientation_map_)
 
 
 _FRAME_COLUMNS = ("session_id", "turn", "unit", "speaker", "text", "prev_text", "next_text",

@@ -24,9 +24,6 @@ from .units import MAX_WORDS, UnitSplitter, sentence_spans, turn_docs
 __all__ = ["CUES", "CUE_NAMES", "CueComponent", "MAX_WORDS", "UnitSplitter", "cue_quotes",
            "make_nlp", "sentence_spans", "split_units", "split_units_many", "turn_docs"]
 
-UNIT_PIPES = ("unit_splitter",)
-CUE_PIPES = ("negotiation_cues",)
-
 
 #: A run of punctuation long enough to make spaCy's affix splitting slow: it strips one
 #: character per pass, so a run costs the square of its length (50,000 "!" took minutes;

@@ -36,7 +36,6 @@ def _words(*words: str) -> str:
 
 
 YOU = _words("you", "u", "ya", "yall", f"y{_A}all")
-I_ = _words("i", "me", "my", "myself")
 NEED = _words("need", "needs", "needed", "require", "requires")
 ISSUE_WORDS = ("food", "foods", "water", "waters", "firewood", "firewoods", "wood", "fire",
                "package", "packages", "item", "items", "supplies", "price", "salary", "budget",
@@ -48,7 +47,6 @@ OTHERS = _words("kids", "kid", "children", "child", "family", "wife", "husband",
                 "elderly", "guests", "nephew", "niece", "grandkids", "grandchildren", "cousin",
                 "cousins", "uncle", "aunt", "wifes", "spouse", "partner", "relatives",
                 "members", "troop", "scouts", "students", "puppy", "pets?")
-NEG = f"(?:not|n{_A}?t|never|no|nothing|none|neither|nor|without|dont|cant|wont|cannot)"
 GAP = r"(?:\s+[\w'’]+){0,%d}?"  # up to %d words in between
 
 #: cue name -> (definition, regex). One place; docs/moves.md and the tests read it.

@@ -26,7 +26,6 @@ N = len(STAGES)
 #: stages whose start is scored (opening, when present, always starts at turn 0)
 SCORED = STAGES[1:]
 _FROM, _TO = np.triu_indices(N, 1)  # the forward moves a -> b
-_PAIRS = list(zip(_FROM.tolist(), _TO.tolist(), strict=True))
 _TO_ROW = _TO - 1  # row of the stage b in the boundary scores (opening has none)
 
 
@@ -155,7 +154,7 @@ def chain_potentials(lp: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np
     init = np.array([0.0, f1 + 0, f2 + (0 + a1), f3 + ((0 + a1) + a2)])
     steps = np.zeros((max(n - 1, 0), N, N))
     if n > 1:  # every forward pair (a, b) at once: b starts at t, a + 1 .. b - 1 skipped
-        # pairs in _PAIRS order: (0, 1) (0, 2) (0, 3) (1, 2) (1, 3) (2, 3)
+        # pairs in (_FROM, _TO) order: (0, 1) (0, 2) (0, 3) (1, 2) (1, 3) (2, 3)
         steps[:, _FROM, _TO] = lp[_TO_ROW, 1:n].T + [0, 0 + a1, (0 + a1) + a2, 0, 0 + a2, 0]
     final = np.array([((0 + a1) + a2) + a3, (0 + a2) + a3, 0 + a3, 0])
     return init, steps, final

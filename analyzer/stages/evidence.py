@@ -448,12 +448,6 @@ def _move_values(move: Any) -> tuple[float, float, float, float]:
     return hit
 
 
-def final_deal_index(local: Sequence[TurnEvidence]) -> int:
-    """The turn of the last Submit-Deal (the end of chat bargaining), else the session end."""
-    submits = [i for i, ev in enumerate(local) if ev.action == "submit"]
-    return submits[-1] if submits else len(local)
-
-
 def closing_candidate(local: Sequence[TurnEvidence], chat_props: Sequence[int],
                       accept_cue: Sequence[bool], owner_turn: int | None,
                       final_deal: int | None, accept_turn: int | None,
@@ -547,7 +541,7 @@ def session_evidence(transcript: Transcript, moves: Sequence[Any] | None = None,
                 final_deal = last_submit if last_submit is not None else final_deal
             elif action == "walk_away":
                 walk_away = i
-    end = last_submit if last_submit is not None else n  # ``final_deal_index``
+    end = last_submit if last_submit is not None else n  # the last Submit-Deal, else the end
     final_terms = local[final_deal].terms if final_deal is not None else None
     final_speaker = local[final_deal].speaker if final_deal is not None else ""
     # each chat turn's quantities against the final deal: the forgiving verdict, and item

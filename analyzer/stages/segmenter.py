@@ -343,11 +343,6 @@ class Segmenter:
         log_post = scores - _logsumexp(scores, axis=1)[:, None]
         return log_post - self._log_prior
 
-    def stage_probabilities(self, matrix: np.ndarray) -> np.ndarray:
-        """P(stage | x) of the emission classifier alone, turn by turn (no ordering)."""
-        scores = matrix @ self._coef.T + self.params.intercept
-        return np.exp(scores - _logsumexp(scores, axis=1)[:, None])
-
     def memm_potentials(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """log P(next stage | previous stage, x_t) for every turn and every previous stage:
         (init (N,), steps (n-1, N, N)), ``init`` from the "start" model.
