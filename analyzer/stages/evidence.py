@@ -40,13 +40,8 @@ from spacy.tokens import Doc
 
 from ..nlp.per_pipeline import per_pipeline
 from ..transcript import Transcript
-
-# (``X as X``: names kept importable from here for callers and tests, not used here)
-from .cue_counts import QUESTION_STARTS as QUESTION_STARTS
 from .cue_counts import _cues, _opens_with_accept_t
-from .cue_counts import _joint_matcher as _joint_matcher
 from .cues import CUES, ISSUE_WORDS, NUMBER_WORDS
-from .terms import _NOT_TERMS_OR_PLURAL as _NOT_TERMS_OR_PLURAL
 from .terms import (
     Mention,
     _is_currency,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from analyzer.stages.cue_counts import _joint_matcher
 from analyzer.stages.cues import CUES, RULE_CUES, written
-from analyzer.stages.evidence import _joint_matcher, get_nlp
+from analyzer.stages.evidence import get_nlp
 
 PHRASES = sorted({(name, phrase) for name, phrases in (*CUES.items(), *RULE_CUES.items())
                   for phrase in phrases})

@@ -156,7 +156,7 @@ def test_not_terms_or_plural_is_the_plural_rule(transcripts):
     """``_numbers_t``'s one set test equals its rule word by word: ``w in NOT_TERMS`` or
     ``w`` ending in "s" with ``w[:-1] in NOT_TERMS``, on every golden token and edge words."""
     from analyzer.stages.cues import NOT_TERMS
-    from analyzer.stages.evidence import _NOT_TERMS_OR_PLURAL
+    from analyzer.stages.terms import _NOT_TERMS_OR_PLURAL
 
     nlp = get_nlp()
     words = {tok.lower_ for t in transcripts.values() for turn in t.turns
