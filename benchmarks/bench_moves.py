@@ -98,7 +98,7 @@ def main() -> None:
 
     def sessions():
         for t in sample:
-            model.predict_session(t, split_units(nlp, t), nlp=nlp)
+            model.predict_session(t, split_units(nlp, t))
 
     def sessions_batched():
         from analyzer.nlp import split_units_many

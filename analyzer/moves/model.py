@@ -211,7 +211,7 @@ class MoveModel:
         return folder
 
     # ------------------------------------------------------------------ prediction
-    def predict_session(self, transcript: Transcript, units: list[Unit], nlp=None,
+    def predict_session(self, transcript: Transcript, units: list[Unit],
                         explain: bool = True) -> tuple[list[UnitMove], list[TurnMove]]:
         """Labels for every unit and one ``TurnMove`` per turn, in order, actions included."""
         return self.predict_sessions([(transcript, units)], explain=explain)[0]

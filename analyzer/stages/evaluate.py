@@ -43,7 +43,7 @@ def run_moves(transcripts: Sequence[Transcript], model_dir: str | Path | None = 
     out = []
     for transcript in transcripts:
         units = split_units(nlp, transcript)
-        _, moves = model.predict_session(transcript, units, nlp=nlp)
+        _, moves = model.predict_session(transcript, units)
         out.append(list(moves))
     return out
 

@@ -44,7 +44,7 @@ def test_predict_session_one_move_per_turn_actions_included():
     model, nlp = load_model(), make_nlp()
     t = _session()
     units = split_units(nlp, t)
-    unit_moves, moves = model.predict_session(t, units, nlp=nlp)
+    unit_moves, moves = model.predict_session(t, units)
     assert [m.turn for m in moves] == list(range(len(t.turns)))
     assert len(unit_moves) == len(units)
     for m in moves:
@@ -113,7 +113,7 @@ def test_long_turn_units_are_labelled_and_rolled_up_by_the_mixed_turn_rule():
     t = Transcript("long", "test", "test", speakers_in_order(turns), turns)
     model, nlp = load_model(), make_nlp()
     units = split_units(nlp, t)
-    unit_moves, moves = model.predict_session(t, units, nlp=nlp)
+    unit_moves, moves = model.predict_session(t, units)
     mine = [m for m in unit_moves if m.turn == 1]
     assert len(mine) == 4
     assert moves[1].orientation == "distributive"  # the need claim makes the turn distributive
