@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import boundary
-from .segmenter import _CLOSE, _FORBIDDEN, N, _logsumexp, _times, closing_flags
+from .segmenter import _FORBIDDEN, N, _logsumexp, _times, closing_constraints, closing_flags
 
 if TYPE_CHECKING:
     from .segmenter import Segmenter
@@ -89,7 +89,8 @@ def stacked_potentials(seg: Segmenter, matrices: Sequence[np.ndarray],
         lp = seg._context.log_probs_many(matrices)
         init += w_ctx * lp[firsts, 0]
         steps[:, :N - 1, :] += w_ctx * lp[:, 1:, :]
-    _closing(init, steps, closing_flags(np.vstack(matrices), sizes=sizes, ends=ends), sizes)
+    closing_constraints(init, steps, closing_flags(np.vstack(matrices), sizes=sizes, ends=ends),
+                        sizes, (firsts + 1).tolist())
     return init, steps, firsts, sizes
 
 
@@ -162,35 +163,6 @@ def _log_probs(seg: Segmenter, matrices: Sequence[np.ndarray], sizes: list[int]
     sums = np.array([exp[a:a + size + 1].sum(axis=0) for a, size in zip(
         starts.tolist(), sizes, strict=True)])
     return z - np.repeat(m + np.log(sums), n + 1, axis=0), starts, last_rows
-
-
-def _closing(init: np.ndarray, steps: np.ndarray, flags: np.ndarray, sizes: list[int]) -> None:
-    """The closing constraints of ``Segmenter.potentials``, every session's turns in one
-    pass: closing only where the evidence allows it, an Accept-Deal or Walk-Away always in
-    it. ``flags``: ``segmenter.closing_flags`` of the turns."""
-    close = _CLOSE
-    shut, final = [], []  # step slots into closing forbidden / out of it forced
-    rows = iter(flags.tolist())
-    slot = 0
-    for b, size in enumerate(sizes):
-        accept, walk_away, allowed = next(rows)
-        ends = accept or walk_away
-        if not (allowed or ends):
-            init[b, close] = -np.inf
-        if ends:
-            init[b, :close] = -np.inf
-        for t in range(slot + 1, slot + size):
-            accept, walk_away, allowed = next(rows)
-            ends = accept or walk_away
-            if not (allowed or ends):
-                shut.append(t)
-            if ends:
-                final.append(t)
-        slot += size
-    if shut:
-        steps[shut, :close, close] = -np.inf
-    if final:
-        steps[final, :, :close] = -np.inf
 
 
 def viterbi_answers(init: np.ndarray, steps: np.ndarray, firsts: np.ndarray,

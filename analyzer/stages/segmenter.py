@@ -127,6 +127,45 @@ def closing_flags(matrix: np.ndarray, sizes: Sequence[int] | None = None,
     return flags
 
 
+def closing_constraints(init: np.ndarray, steps: np.ndarray, flags: np.ndarray,
+                        sizes: Sequence[int], first_steps: Sequence[int]) -> None:
+    """Apply the guideline's closing rule to potentials, in place: closing opens only where
+    the evidence allows it (an acceptance or a walk-away), and an Accept-Deal or a Walk-Away
+    is always in closing (the formal ends).
+
+    ``init``: one row of first-turn scores per session; ``steps[first_steps[b] + t - 1]``:
+    the scores of the move into turn ``t >= 1`` of session ``b``; ``flags``:
+    ``closing_flags`` of all the sessions' turns, stacked; ``sizes``: each session's turns.
+
+    Why one function: ``Segmenter.potentials`` (one session, steps packed) and
+    ``many.stacked_potentials`` (a batch, one step slot per turn) must forbid exactly the
+    same moves, or a batch would decode differently from its sessions one by one. The three
+    flags are read in one go and only the steps concerned are indexed, if any."""
+    close = _CLOSE
+    shut, final = [], []  # steps into closing forbidden / out of it forced
+    rows = iter(flags.tolist())
+    for b, (size, first_step) in enumerate(zip(sizes, first_steps, strict=True)):
+        if not size:
+            continue
+        accept, walk_away, allowed = next(rows)
+        ends = accept or walk_away
+        if not (allowed or ends):
+            init[b, close] = -np.inf
+        if ends:
+            init[b, :close] = -np.inf
+        for step in range(first_step, first_step + size - 1):
+            accept, walk_away, allowed = next(rows)
+            ends = accept or walk_away
+            if not (allowed or ends):
+                shut.append(step)
+            if ends:
+                final.append(step)
+    if shut:
+        steps[shut, :close, close] = -np.inf
+    if final:
+        steps[final, :, :close] = -np.inf
+
+
 def _log(x: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore"):
         return np.log(x)
@@ -488,28 +527,8 @@ class Segmenter:
             lp = self._context.log_probs(matrix)
             init += w_ctx * lp[0, 0]
             steps[:, :N - 1, :] += w_ctx * lp[1:, 1:, :]
-        # closing opens only where the evidence allows it (an acceptance or a walk-away), and
-        # an Accept-Deal or a Walk-Away is always in closing (the guideline's formal ends)
-        # (the three flags read in one go; only the steps concerned are indexed, if any)
-        close = _CLOSE
-        shut, final = [], []  # steps (t - 1) into closing forbidden / out of it forced
-        for t, (accept, walk_away, allowed) in enumerate(
-                closing_flags(matrix, ends=[end]).tolist()):
-            ends = accept or walk_away
-            if t == 0:
-                if not (allowed or ends):
-                    init[close] = -np.inf
-                if ends:
-                    init[:close] = -np.inf
-                continue
-            if not (allowed or ends):
-                shut.append(t - 1)
-            if ends:
-                final.append(t - 1)
-        if shut:
-            steps[shut, :close, close] = -np.inf
-        if final:
-            steps[final, :, :close] = -np.inf
+        # init[None]: a view, so the rule writes into this session's first-turn scores
+        closing_constraints(init[None], steps, closing_flags(matrix, ends=[end]), [n], [0])
         return init, steps
 
     def decode(self, matrix: np.ndarray, probabilities: bool = True, end: int | None = None
