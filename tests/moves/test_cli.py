@@ -26,6 +26,7 @@ def _unseen(dialogue: dict) -> dict:
 
 
 @pytest.mark.casino
+@pytest.mark.slow
 def test_train_then_evaluate_on_a_casino_slice(casino_slice, tmp_path):
     out = tmp_path / "model"
     result = runner.invoke(app, ["train", str(casino_slice), "--out", str(out), "--seed", "1"])
@@ -69,6 +70,7 @@ def test_train_then_evaluate_on_a_casino_slice(casino_slice, tmp_path):
 
 
 @pytest.mark.casino
+@pytest.mark.slow
 def test_spoken_weight_reaches_the_fit(casino_slice, tmp_path):
     """``--spoken-weight`` is stored with the model's parameters and changes it (the
     project's spoken codes join the slice by default); ``evaluate`` takes it with --cv only."""
@@ -86,6 +88,7 @@ def test_spoken_weight_reaches_the_fit(casino_slice, tmp_path):
 
 
 @pytest.mark.casino
+@pytest.mark.slow
 def test_same_data_and_seed_give_the_same_model(casino_slice, tmp_path):
     for name in ("a", "b"):
         result = runner.invoke(app, ["train", str(casino_slice), "--out", str(tmp_path / name)])
