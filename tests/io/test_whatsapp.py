@@ -88,7 +88,7 @@ def test_android_notices_are_not_speakers_even_with_a_colon(tmp_path):
         "12/03/2024, 14:05 - Ana Lopez changed the subject from \"Rent\" to \"Rent: final\"\n"
         "12/03/2024, 14:06 - You added Ben Okoro\n"
         "12/03/2024, 14:07 - Ana Lopez: Price: 1,300 a month, five years.\n"
-        "12/03/2024, 14:08 - ‪+44 7700 900123‬: Note: that is my colleague's number\n"
+        "12/03/2024, 14:08 - \u202a+44 7700 900123\u202c: Note: that is my colleague's number\n"
         "12/03/2024, 14:09 - ~ Sam Reed: Hi, I'm the surveyor\n"
         "12/03/2024, 14:10 - Ben Okoro: IMG-20240312-WA0001.jpg (file attached)\n"
         "The shopfront as it is now\n"))
