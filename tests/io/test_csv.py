@@ -157,7 +157,7 @@ def test_a_misspelled_reader_option_is_an_error_from_python(tmp_path):
 
     path = tmp_path / "t.csv"
     path.write_text("who,said\nAna,Hi.\nBen,Hello.\n", encoding="utf-8")
-    with pytest.raises(TypeError, match="unknown reader option.*speakr_col"):
+    with pytest.raises(TypeError, match=r"unknown reader option.*speakr_col"):
         list(read_transcripts(path, speakr_col="who"))
     (t,) = read_transcripts(path, speaker_col="who", text_col="said")
     assert [x.speaker for x in t.turns] == ["Ana", "Ben"]
