@@ -15,10 +15,10 @@ from __future__ import annotations
 
 __version__ = "0.10.0"
 
-from .errors import AnalyzerError, ReadError  # noqa: E402
-from .pipeline import Analyzer  # noqa: E402
-from .results import SessionAnalysis  # noqa: E402
-from .transcript import Speaker, Transcript, Turn  # noqa: E402
+from .errors import AnalyzerError, ReadError
+from .pipeline import Analyzer
+from .results import SessionAnalysis
+from .transcript import Speaker, Transcript, Turn
 
 
 def read_transcripts(path, format=None, **options):

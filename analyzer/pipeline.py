@@ -94,7 +94,7 @@ class Analyzer:
             try:
                 for analysis in self._batch_steps(transcripts):
                     done.append(analysis)
-            except Exception as exc:  # noqa: BLE001 - raised below, after the good ones
+            except Exception as exc:  # on purpose: raised below, after the good ones
                 error: Exception | None = exc
             else:
                 error = None

@@ -227,7 +227,7 @@ def _connect(client_class, address: str):
     def connect() -> None:
         try:
             box["client"] = client_class(address, timeout="20s", set_as_default=False)
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # on purpose: reported below
             box["error"] = exc
 
     thread = threading.Thread(target=connect, daemon=True, name="dask-connect")
@@ -278,7 +278,7 @@ class DaskEngine:
         ones that do not: their rows would differ and be kept as if they were ours."""
         try:
             found = self.client.run(worker_identity)
-        except Exception as exc:  # noqa: BLE001 - an older analyser lacks the function
+        except Exception as exc:  # on purpose: an older analyser lacks the function
             self.client.close()
             raise UsageError(f"a Dask worker at {self.address} cannot run this analyser's "
                              f"code ({type(exc).__name__}: {exc})", hint=_SAME_CODE) from None

@@ -142,7 +142,7 @@ class ReadAhead:
             return None
         try:
             return found.result()
-        except Exception:  # noqa: BLE001 - e.g. the file vanished: the planner says so
+        except Exception:  # on purpose: e.g. the file vanished: the planner says so
             return None
 
     def close(self) -> None:

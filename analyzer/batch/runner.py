@@ -350,7 +350,7 @@ class _Run:
                 self.manifest.update(status="interrupted", finished=now(), inputs=self.inputs)
                 try:
                     write_manifest(self.folder, self.manifest)
-                except Exception:  # noqa: BLE001 - never hide the original error
+                except Exception:  # on purpose: never hide the original error
                     pass
             raise
 

@@ -61,7 +61,7 @@ class ChunkStore:
         self.folder = folder
         self.dir = folder.path(PARTS, "journal.jsonl").parent
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.dir / "lock", "a+")  # noqa: SIM115 - held for the store's life
+        self._lock = open(self.dir / "lock", "a+")  # on purpose: held for the store's life
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -72,7 +72,7 @@ class ChunkStore:
         self.files: dict[str, dict] = {}
         self._journal_path = self.dir / "journal.jsonl"
         self._load()
-        self._journal = open(self._journal_path, "a", encoding="utf-8")  # noqa: SIM115
+        self._journal = open(self._journal_path, "a", encoding="utf-8")  # kept open: appended to
 
     # -- reading what is done ---------------------------------------------------------
 
@@ -159,7 +159,7 @@ class ChunkStore:
         text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in records)
         self._journal.close()
         self.folder.write_text(f"{PARTS}/journal.jsonl", text)
-        self._journal = open(self._journal_path, "a", encoding="utf-8")  # noqa: SIM115
+        self._journal = open(self._journal_path, "a", encoding="utf-8")  # kept open: appended to
         self.items = {k: r for k, r in self.items.items() if k in keep_items}
         self.files = {k: r for k, r in self.files.items() if k in keep_files}
         for path in self.dir.glob("*.arrows"):
