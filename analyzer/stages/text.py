@@ -16,10 +16,11 @@ own folds, ``evaluate.py``); the shipped parameters are fitted on out-of-fold co
 gold, and the shipped text model on all gold.
 
 Run time: the tokens are the evidence's own (``evidence._text_facts``, cached per text, so
-the pipeline's shared docs serve here too); per distinct text the three blocks' scores are one
-gather over the vocabulary rows of its n-grams (``TextModel.text_scores``, cached), per turn
-three additions and a logistic. Weights are plain lists in ``params.json`` (no pickle; the
-vocabulary as a list of n-grams).
+the pipeline's shared docs serve here too); per distinct text the vocabulary rows of its
+n-grams are looked up once (``TextModel.token_rows``, cached by text), then the three blocks'
+scores of all the turns are one gather of those rows and their sums (``session_scores``,
+``_row_sums``), per turn three additions and a logistic. Weights are plain lists in
+``params.json`` (no pickle; the vocabulary as a list of n-grams).
 """
 
 from __future__ import annotations
