@@ -318,6 +318,12 @@ def _notes(report: dict) -> str:
 
 
 def render_html(report: dict) -> str:
+    """The HTML page of ``build_report``'s dict, as one self-contained string.
+
+    Why from the report dict, not the analysis: the Markdown and JSON reports render the
+    same dict, so every format states the same facts; why self-contained (inline SVG and
+    styles, no scripts): a coach opens the file offline, and the page's
+    Content-Security-Policy can forbid everything else."""
     s = report["session"]
     timed = s["timed"]
     parties = name_list(esc(p) for p in s["parties"]) or "\u2013"

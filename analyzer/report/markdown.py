@@ -80,6 +80,10 @@ def _quotes(rows: list[dict]) -> list[str]:
 
 
 def render_markdown(report: dict) -> str:
+    """The Markdown report of ``build_report``'s dict.
+
+    Why from the report dict, not the analysis: the HTML page and the JSON report render the
+    same dict, so every format states the same facts, worded once (``wording``)."""
     s = report["session"]
     timed = s["timed"]
     out = [f"# Negotiation report: {md(s['id'])}", ""]

@@ -60,6 +60,11 @@ def _turn_words(t) -> list[int]:
 
 
 def turn_rows(analysis: SessionAnalysis) -> list[dict]:
+    """One ``TURN_COLUMNS`` row per turn, in transcript order (actions included).
+
+    Why plain dicts, not a DataFrame: ``analyze``, the batch worker and ``turns_table`` all
+    build the turns table from these rows, so it has one definition whatever writes it, and
+    the batch driver needs no pandas to make them."""
     t = analysis.transcript
     roles = _roles(t)
     session_id = t.session_id
@@ -270,6 +275,12 @@ def _language(check) -> dict:
 
 
 def session_row(analysis: SessionAnalysis) -> dict:
+    """The session's one ``SESSION_COLUMNS`` row, then its metadata as ``meta.*`` columns.
+
+    Why the orientation shares (overall and ``orientation_by_party``) count the parties'
+    spoken turns only: they describe the negotiation between the parties, and a mediator's
+    or an observer's turns would dilute them. The metadata is flattened in so that outcomes
+    stored with a corpus (CaSiNo's) sit beside the analysis, one row per session."""
     from ..nlp.language import check_language  # spaCy's stop words: not in the driver
 
     t = analysis.transcript
