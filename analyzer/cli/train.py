@@ -106,8 +106,7 @@ def train(
             f"({len(coded.labels)} labels)...")
         model = fit(coded, seed=seed, name=name, version=version,
                     params=None if spoken_weight is None else {"spoken_weight": spoken_weight})
-        model.save(out)
-        model.save(out, card=model_card(model.meta))  # the card quotes the saved file's hash
+        model.save(out, card=model_card)  # one save: the card quotes the file on disk
     except AnalyzerError as exc:
         fail(exc, 2)
     typer.echo(f"model written to {out} (labels: {', '.join(model.info['labels'])})")

@@ -15,7 +15,7 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +178,15 @@ class MoveModel:
         }
 
     # ------------------------------------------------------------------ persistence
-    def save(self, folder: str | Path, card: str | None = None) -> Path:
+    def save(self, folder: str | Path, card: str | Callable[[dict], str] | None = None
+             ) -> Path:
+        """Write model.skops, meta.json and the word-vector table (and a model card).
+
+        ``card``: the README.md text, or a function of the final meta.json that makes it.
+        Why a function: a card quotes model.skops's sha256, which is known only once the
+        file is written, and skops archives record object ids, so a second save writes other
+        bytes; until 28 Nov 2026 ``analyzer train`` saved twice to get the hash and its card
+        quoted the first file's, not the one on disk (training QA)."""
         import skops.io as sio
 
         if not hasattr(self.estimator, "get_params"):  # a prediction-only load
@@ -204,7 +212,8 @@ class MoveModel:
         (folder / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n",
                                         encoding="utf-8")
         if card is not None:
-            (folder / "README.md").write_text(card, encoding="utf-8")
+            text = card(meta) if callable(card) else card
+            (folder / "README.md").write_text(text, encoding="utf-8")
         self.meta = meta
         self.info["hash"] = meta["model_file"]["sha256"]
         self.path = folder
