@@ -17,6 +17,8 @@ from .train import (
     LabelColOption,
     NoCodesOption,
     OrientationMapOption,
+    SessionColOption,
+    SpeakerColOption,
     SpokenWeightOption,
     TextColOption,
     resolve_codes,
@@ -41,6 +43,8 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     text_col: TextColOption = "text",
     label_col: LabelColOption = "label",
+    session_col: SessionColOption = None,
+    speaker_col: SpeakerColOption = None,
     orientation_map: OrientationMapOption = None,
     codes: CodesOption = None,
     no_codes: NoCodesOption = False,
@@ -71,9 +75,16 @@ def evaluate(
                    "add --cv 5, or train a model with analyzer train --spoken-weight")
     try:
         code_files, named = resolve_codes(codes, no_codes)
+        trained = None if cv else load_model(model)
         coded = load_coded(data, text_col=text_col, label_col=label_col,
                            orientation_map=orientation_map, codes=code_files,
-                           codes_optional=not named)
+                           codes_optional=not named, session_col=session_col,
+                           speaker_col=speaker_col,
+                           preferred_labels=trained.info["labels"] if trained else ())
+        if cv:
+            coded.check_trainable()
+        for note in coded.notes + coded.rare_label_notes():
+            err(note)
         if cv:
             def progress(done, total):
                 err(f"  fold {done}/{total} done")
@@ -83,7 +94,6 @@ def evaluate(
         else:
             from ..moves.evaluation import training_overlap
 
-            trained = load_model(model)
             seen = training_overlap(trained.meta, coded)
             if seen:
                 err(f"warning: the model card lists {', '.join(seen)} among the model's "

@@ -16,6 +16,15 @@ DataArgument = Annotated[list[str], typer.Argument(
 TextColOption = Annotated[str, typer.Option("--text-col", help="CSV column holding the text.")]
 LabelColOption = Annotated[str, typer.Option(
     "--label-col", help="CSV column holding the codes (comma-separated for several).")]
+SessionColOption = Annotated[str | None, typer.Option(
+    "--session-col", help="CSV column naming each row's session (rows of one session give "
+    "each other context, and --cv never splits a session). Default: session_id, session, "
+    "conversation_id, dialogue_id or another name the transcript readers accept; without "
+    "one every row is a session of its own.", show_default=False)]
+SpeakerColOption = Annotated[str | None, typer.Option(
+    "--speaker-col", help="CSV column naming who speaks (a feature: same speaker as the "
+    "turn before?). Default: speaker, name, participant or another name the transcript "
+    "readers accept.", show_default=False)]
 CodesOption = Annotated[list[Path] | None, typer.Option(
     # no long paths: rich cuts a word wider than the help column with "..." (at 80 columns)
     "--codes", help="Project strategy codes for CaSiNo dialogues the corpus left uncoded, or "
@@ -51,7 +60,7 @@ SpokenWeightOption = Annotated[float | None, typer.Option(
     "--spoken-weight", min=0.0, show_default=False,
     help="Weight of the turns of the project's spoken sessions (codes that name a "
          "folder, file and session) in the fit, against 1 for every other turn "
-         "[default: 0.4, the shipped model's].")]
+         "\\[default: 0.4, the shipped model's].")]
 
 
 def train(
@@ -61,6 +70,8 @@ def train(
                                                      "model).")] = 0,
     text_col: TextColOption = "text",
     label_col: LabelColOption = "label",
+    session_col: SessionColOption = None,
+    speaker_col: SpeakerColOption = None,
     orientation_map: OrientationMapOption = None,
     name: Annotated[str, typer.Option("--name", help="Model name stored in meta.json.")]
     = "custom-moves",
@@ -78,7 +89,7 @@ def train(
 
     Example:
 
-        analyzer train corpora/custom_scheme/coded.csv --out models/my-scheme \
+        analyzer train corpora/custom_scheme/coded.csv --out my-models/my-scheme \
             --orientation-map corpora/custom_scheme/orientation_map.csv
     """
     from ..moves.card import model_card
@@ -98,12 +109,15 @@ def train(
         code_files, named = resolve_codes(codes, no_codes)
         coded = load_coded(data, text_col=text_col, label_col=label_col,
                            orientation_map=orientation_map, codes=code_files,
-                           codes_optional=not named)
+                           codes_optional=not named, session_col=session_col,
+                           speaker_col=speaker_col)
+        coded.check_trainable()
+        for note in coded.notes + coded.rare_label_notes():
+            err(note)
         extra = f", {len(coded.train_only)} of them coded by the project" \
             if coded.train_only else ""
         err(f"training on {coded.labelled_turns} coded turns from "
-            f"{len({str(t.session_id) for t in coded.transcripts})} sessions{extra} "
-            f"({len(coded.labels)} labels)...")
+            f"{coded.coded_sessions} sessions{extra} ({len(coded.labels)} labels)...")
         model = fit(coded, seed=seed, name=name, version=version,
                     params=None if spoken_weight is None else {"spoken_weight": spoken_weight})
         model.save(out, card=model_card)  # one save: the card quotes the file on disk

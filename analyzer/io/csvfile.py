@@ -246,6 +246,22 @@ def _from_first(segments: list[Segment]) -> None:
             segment.end = round(segment.end - first, 3)
 
 
+def broken_row(path: Path, exc: csv.Error, line: int) -> MalformedError:
+    """The error for a row a strict ``csv.reader`` cannot read (``line``: where the row
+    starts): a quote never closed, text after a closing quote, a runaway field. Shared with
+    ``moves.data.read_coded_csv``, so a coded CSV and a transcript CSV say the same."""
+    if "field limit" in str(exc):
+        return MalformedError(
+            str(path), f"a field in this row is longer than {FIELD_LIMIT // 2**20} MiB "
+            "(or a quote opened here is never closed)", line=line,
+            hint="split very long text into several rows, and check that every "
+                 "quote in the row is closed")
+    return MalformedError(
+        str(path), f"broken CSV row ({exc}); a quoted field is never closed", line=line,
+        hint="close the quote, or double quotes inside a quoted field (\"\" for \"); "
+             "fields that contain the delimiter or line breaks must be quoted")
+
+
 def read(path: Path, text: str, **options) -> Iterator[Transcript]:
     if csv.field_size_limit() < FIELD_LIMIT:  # process-wide; only ever raised
         csv.field_size_limit(FIELD_LIMIT)
@@ -271,17 +287,7 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
         except StopIteration:
             break
         except csv.Error as exc:
-            if "field limit" in str(exc):
-                raise MalformedError(
-                    str(path), f"a field in this row is longer than {FIELD_LIMIT // 2**20} MiB "
-                    "(or a quote opened here is never closed)", line=row_line,
-                    hint="split very long text into several rows, and check that every "
-                         "quote in the row is closed") from None
-            raise MalformedError(
-                str(path), f"broken CSV row ({exc}); a quoted field is never closed",
-                line=row_line,
-                hint="close the quote, or double quotes inside a quoted field (\"\" for \"); "
-                     "fields that contain the delimiter or line breaks must be quoted") from None
+            raise broken_row(path, exc, row_line) from None
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue

@@ -849,6 +849,12 @@ def load_model(model_dir: str | Path | None = None, estimator: bool = False) -> 
 
     folder = Path(model_dir) if model_dir is not None else default_model_dir()
     model_path, meta_path = folder / MODEL_FILE, folder / META_FILE
+    if folder.is_file():  # "does not exist" sent users looking for a typo (training QA)
+        inside = folder.name in (MODEL_FILE, META_FILE)
+        raise ModelError(f"{folder} is a file, not a model folder",
+                         hint=f"pass the folder that holds it: --model {folder.parent}" if inside
+                         else "pass the folder `analyzer train --out` wrote (model.skops, "
+                              "meta.json); to score your coded data, name it as DATA")
     if not folder.is_dir():
         raise ModelError(f"model folder {folder} does not exist",
                          hint="pass a folder made by `analyzer train`, or leave --model out")
