@@ -203,3 +203,15 @@ def test_spoken_weight_help_shows_its_default():
     for command in ("train", "evaluate"):
         result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
         assert "[default: 0.4, the shipped model's]" in result.output
+
+
+def test_the_docs_train_your_models_outside_the_shipped_models_folder(repo):
+    """The walkthrough trained into models/, the folder the package ships from; only the
+    project's own build commands (casino-moves-N) belong there."""
+    import re
+
+    for doc in ("README.md", "docs/study.md", "docs/moves.md", "analyzer/cli/train.py"):
+        text = (repo / doc).read_text(encoding="utf-8")
+        for found in re.findall(r"(?:--out|--model) (\S+)", text):
+            assert not found.startswith("models/") or \
+                found.startswith("models/casino-moves"), f"{doc}: {found}"
