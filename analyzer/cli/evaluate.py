@@ -108,7 +108,34 @@ def evaluate(
         typer.echo(json.dumps(json_clean(scores.as_dict()), indent=2))
     else:
         typer.echo(format_scores(scores, level.value))
+        table = label_confusion(scores.labels) if level.value in ("strategy", "both") else ""
+        if table:
+            typer.echo(table)
     raise typer.Exit(EXIT_OK)
+
+
+#: The widest confusion table printed (a 100-column terminal); a wider one is left to --json.
+MAX_CONFUSION_WIDTH = 100
+
+
+def label_confusion(labels: dict) -> str:
+    """The move labels' confusion table as text (it was only in --json): which code the
+    model takes each code for, the first thing a researcher checks on a scheme of their own
+    (training QA, 28 Nov 2026). Labels cut to 10 characters; a table wider than
+    ``MAX_CONFUSION_WIDTH`` (CaSiNo's ten labels) points to --json instead."""
+    conf = labels.get("confusion")
+    if not conf or not conf.get("labels"):
+        return ""  # multi-label scores have no single confusion table
+    names = [str(c)[:10] for c in conf["labels"]]
+    rows = conf["rows_true_cols_pred"]
+    width = max(max(map(len, names)), len(str(max(max(r) for r in rows)))) + 2
+    if 14 + width * len(names) > MAX_CONFUSION_WIDTH:
+        return f"  confusion of the {len(names)} labels: too wide to print, see --json"
+    lines = ["  confusion (rows = human, columns = model):",
+             "  " + " " * 12 + "".join(f"{c:>{width}}" for c in names)]
+    for name, row in zip(names, rows, strict=False):
+        lines.append(f"  {name:<12}" + "".join(f"{v:>{width}d}" for v in row))
+    return "\n".join(lines)
 
 
 def register(app: typer.Typer) -> None:

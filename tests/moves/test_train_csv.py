@@ -215,3 +215,19 @@ def test_the_docs_train_your_models_outside_the_shipped_models_folder(repo):
         for found in re.findall(r"(?:--out|--model) (\S+)", text):
             assert not found.startswith("models/") or \
                 found.startswith("models/casino-moves"), f"{doc}: {found}"
+
+
+def test_evaluate_prints_the_label_confusion_as_text(scheme):
+    """It was in --json only; the per-code confusion is what a scheme's author reads."""
+    from analyzer.cli.evaluate import label_confusion
+
+    result = runner.invoke(app, ["evaluate", str(scheme / "coded.csv"), "--cv", "2",
+                                 "--level", "strategy"])
+    assert result.exit_code == 0, result.output
+    tail = result.stdout[result.stdout.index("Move labels"):]
+    assert "confusion (rows = human, columns = model)" in tail
+    assert tail.split("columns = model):\n")[1].split("\n")[0].split() == \
+        ["claim", "create", "procedural", "question"]
+    wide = {"confusion": {"labels": [f"category-{i}" for i in range(10)],
+                          "rows_true_cols_pred": [[1] * 10] * 10}}
+    assert "see --json" in label_confusion(wide)
