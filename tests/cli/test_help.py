@@ -122,12 +122,6 @@ def test_help_on_a_narrow_terminal_cuts_no_option_name():
 
 
 
-# cli/train.py is owned by another developer at the time of the review: its --spoken-weight
-# help (shared by ``train`` and ``evaluate``) still has an unescaped "[default: 0.4, ...]"
-# that rich eats. Those two (command, option) pairs are xfailed, every other one is checked.
-_KNOWN_EATEN_DEFAULTS = {("train", "--spoken-weight"), ("evaluate", "--spoken-weight")}
-
-
 @pytest.mark.parametrize("command", _commands())
 def test_hand_written_defaults_survive_rich_markup(command):
     """A help text's hand-written "[default: ...]" is shown, not parsed as rich markup.
@@ -152,7 +146,4 @@ def test_hand_written_defaults_survive_rich_markup(command):
         for default in re.findall(r"\[default: ([^\]]*)\]", getattr(param, "help", "") or ""):
             if "[default: " + " ".join(default.split()[:2]) not in help_of.get(name, ""):
                 problems.add(name)
-    known = {name for cmd, name in _KNOWN_EATEN_DEFAULTS if cmd == command}
-    assert not problems - known, (sorted(problems - known), result.output)
-    if problems:
-        pytest.xfail(f"{command} {sorted(problems)}: unescaped [default: ...] in cli/train.py")
+    assert not problems, (sorted(problems), result.output)
