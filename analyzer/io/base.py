@@ -12,7 +12,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import EmptyTranscriptError, TimingError, TooManyTurnsError, TurnTooLongError
+from ..errors import (
+    EmptyTranscriptError,
+    MalformedError,
+    TimingError,
+    TooManyTurnsError,
+    TurnTooLongError,
+)
 from ..transcript import PARTY, Speaker, Transcript, Turn, role_word, speakers_in_order
 from .times import format_clock
 
@@ -23,6 +29,60 @@ from .times import format_clock
 MAX_TURN_CHARS = 1_000_000
 #: The most turns one session may have (``check_lengths``)
 MAX_TURNS = 100_000
+
+
+#: JSON's names for the Python types ``json`` gives, as the errors of ``expect`` say them.
+_JSON_NAMES = {dict: "object", list: "list", str: "string", bool: "true/false", int: "number",
+               float: "number", type(None): "null"}
+_KINDS = {"object": (dict,), "list": (list,), "string": (str,), "number": (int, float),
+          "true/false": (bool,)}
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type ("object", "list", "true/false"...)."""
+    return _JSON_NAMES.get(type(value), type(value).__name__)
+
+
+def json_preview(value: Any, most: int = 40) -> str:
+    """The start of a value as JSON, for an error (a 5,000-digit number cannot be shown:
+    Python refuses to write it, so its length is said instead)."""
+    import json
+
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except ValueError:  # an int over sys.get_int_max_str_digits()
+        return f"a number of more than {4300:,} digits"
+    return text if len(text) <= most else text[:most] + "..."
+
+
+def expect(path: Path | str, value: Any, kinds: str, where: str, *, hint: str,
+           line: int | None = None, optional: bool = True) -> Any:
+    """``value`` when it is one of the JSON ``kinds`` ("object", "list", "string",
+    "number", "true/false"; several as "string|number"), or null when ``optional``; else
+    ``MalformedError`` (E104) naming the file, the JSON path ``where`` (or ``line``) and
+    what was found.
+
+    Why one helper: every JSON reader walks documents it did not write, and a field of an
+    unexpected type (``"speakers": true``, ``"alternatives": true``) used to reach Python as
+    ``TypeError: 'bool' object is not iterable``, reported as a bug in the analyser with no
+    place in the file (fuzzing QA, 28 Nov 2026). True and false are no number here, though
+    Python counts them as ints."""
+    if value is None and optional:
+        return value
+    wanted = kinds.split("|")
+    for kind in wanted:
+        types = _KINDS[kind]
+        if isinstance(value, types) and (kind == "true/false" or not isinstance(value, bool)):
+            return value
+    names = " or ".join(f"{'an' if k[0] in 'aeiou' else 'a'} {k}" for k in wanted)
+    found = json_type(value)
+    if isinstance(value, bool) or value is None:
+        found = json_preview(value)  # "found true", "found null"
+    else:
+        shown = f" {json_preview(value)}" if found not in ("object", "list") else ""
+        found = f"{'an' if found[0] in 'aeiou' else 'a'} {found}{shown}"
+    raise MalformedError(str(path), f"{where}: expected {names}, found {found}",
+                         line=line, hint=hint)
 
 
 @dataclass
@@ -234,5 +294,6 @@ def make_transcript(path: Path, fmt: str, segments: list[Segment], *,
 
 __all__ = [
     "MAX_TURNS", "MAX_TURN_CHARS", "Segment", "build_speakers", "check_lengths", "check_times",
-    "make_transcript", "make_turns", "merge_segments", "normalise_role",
+    "expect", "json_preview", "json_type", "make_transcript", "make_turns", "merge_segments",
+    "normalise_role",
 ]

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import MalformedError
 from ..transcript import PARTY, Action, Speaker, Transcript, Turn
+from .base import expect
 
 CREDIT = ("CaSiNo: Chawla, Ramirez, Clever, Lucas, May, Gratch. CaSiNo: A Corpus of Campsite "
           "Negotiation Dialogues for Automatic Negotiation Systems. NAACL 2021. CC BY 4.0.")
@@ -51,7 +52,9 @@ def check(path: Path, position: int, dialogue: Any) -> None:
     """Raise ``MalformedError`` for what ``dialogue_transcript`` cannot read: not an object
     with a ``chat_logs`` list, or an entry of it that is not an object, has no text or names
     no speaker (until 28 Nov 2026 those became an empty turn or a speaker "unknown" without
-    a word: researcher QA). (A batch checks every dialogue of a file this way before it
+    a word: researcher QA); or a field ``dialogue_transcript`` reads of another JSON type
+    than CaSiNo writes (``"participant_info": "x"`` was a ``TypeError`` reported as a bug,
+    with no place: fuzzing QA). (A batch checks every dialogue of a file this way before it
     hands them to workers as text.)"""
     if not isinstance(dialogue, dict) or not isinstance(dialogue.get("chat_logs"), list):
         raise MalformedError(str(path),
@@ -70,6 +73,28 @@ def check(path: Path, position: int, dialogue: Any) -> None:
                                      f"with {what} ('{key}')",
                                      hint="each entry needs 'text' and 'id' (the speaker, "
                                           "e.g. 'mturk_agent_1'); fix or remove the entry")
+            expect(path, value, "string|number", f"[{position}].chat_logs[{index}].{key}",
+                   hint=f"write '{key}' as a string, e.g. \"{key}\": "
+                        f"\"{'Hello' if key == 'text' else 'mturk_agent_1'}\"")
+        task = expect(path, entry.get("task_data"), "object",
+                      f"[{position}].chat_logs[{index}].task_data", hint=_HINT)
+        for key in ("issue2youget", "issue2theyget"):
+            expect(path, (task or {}).get(key), "object",
+                   f"[{position}].chat_logs[{index}].task_data.{key}", hint=_HINT)
+    expect(path, dialogue.get("annotations"), "list", f"[{position}].annotations",
+           hint="annotations are a list of [text, \"label1,label2\"] pairs, or leave them out")
+    info = expect(path, dialogue.get("participant_info"), "object",
+                  f"[{position}].participant_info", hint=_HINT)
+    for name, person in (info or {}).items():
+        where = f"[{position}].participant_info.{name}"
+        person = expect(path, person, "object", where, hint=_HINT) or {}
+        for key in ("outcomes", "value2issue"):
+            expect(path, person.get(key), "object", f"{where}.{key}", hint=_HINT)
+
+
+#: The fix for a CaSiNo field of the wrong JSON type.
+_HINT = ("CaSiNo writes this as a JSON object (see the corpus's README); fix the field or "
+         "leave it out")
 
 
 def session_id(position: int, dialogue: Mapping[str, Any]) -> str:

@@ -34,9 +34,9 @@ from ..errors import (
     TurnTooLongError,
 )
 from ..transcript import Action, Speaker, Transcript, Turn, guess_role
-from .base import MAX_TURN_CHARS, normalise_role
+from .base import MAX_TURN_CHARS, expect, normalise_role
 from .decoding import decode, read_bytes
-from .jsonfile import TOO_DEEP, TOO_DEEP_HINT, load
+from .jsonfile import HUGE_NUMBER_HINT, TOO_DEEP, TOO_DEEP_HINT, load
 from .times import parse_seconds
 
 
@@ -88,6 +88,10 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
         except RecursionError:
             raise MalformedError(str(utterances_file), TOO_DEEP, line=number,
                                  hint=TOO_DEEP_HINT) from None
+        except ValueError:  # a number of more than 4,300 digits (see ``jsonfile.load``)
+            raise MalformedError(str(utterances_file), "a number on this line has more than "
+                                 "4,300 digits, more than can be read", line=number,
+                                 hint=HUGE_NUMBER_HINT) from None
         if not isinstance(item, dict):
             raise MalformedError(str(utterances_file), "a line is not a JSON object",
                                  line=number, hint="each line is one utterance object")
@@ -148,7 +152,8 @@ def _speaker_of(item: dict) -> Any:
 
 
 def _turn(path: Path, index: int, item: dict, number: int) -> Turn:
-    speaker = _speaker_of(item)
+    speaker = expect(path, _speaker_of(item), "string|number", "speaker", line=number,
+                     hint='write the speaker as an id, e.g. "speaker": "anna"')
     if speaker is None or not str(speaker).strip():
         raise NoSpeakerError(str(path), "utterance without a speaker", line=number,
                              hint="give every utterance a 'speaker' id")
@@ -158,12 +163,8 @@ def _turn(path: Path, index: int, item: dict, number: int) -> Turn:
                              f"{json.dumps(meta)[:40]}", line=number,
                              hint='write meta as an object, e.g. "meta": {"start": 1.5}, '
                                   "or leave it out")
-    text = item.get("text")
-    if isinstance(text, (dict, list)):
-        raise MalformedError(str(path), f"the utterance's text is a JSON "
-                             f"{'object' if isinstance(text, dict) else 'list'}, not a string",
-                             line=number, hint='write the text as one string, e.g. '
-                                               '"text": "Hello there"')
+    text = expect(path, item.get("text"), "string|number", "text", line=number,
+                  hint='write the text as one string, e.g. "text": "Hello there"')
     if text is not None and len(str(text)) > MAX_TURN_CHARS:  # as base.check_lengths
         raise TurnTooLongError(str(path), f"this utterance is {len(str(text)):,} characters; "
                                f"the analyser takes at most {MAX_TURN_CHARS:,} per turn",
@@ -179,14 +180,18 @@ def _turn(path: Path, index: int, item: dict, number: int) -> Turn:
         raise TimingError(str(path), f"cannot read a time in meta: {exc}", line=number,
                           hint="meta start/end are seconds from the start of the "
                                "recording (0 or more)") from None
-    gold = meta.pop("gold", None) or ()
+    gold = expect(path, meta.pop("gold", None), "list|string", "meta.gold", line=number,
+                  hint='write gold labels as a list, e.g. "gold": ["elicit-pref"], or as '
+                       '"a,b"') or ()
     if isinstance(gold, str):
         gold = tuple(x.strip() for x in gold.split(",") if x.strip())
     action = None
     raw = meta.pop("action", None)
     if isinstance(raw, dict) and raw.get("kind"):
-        action = Action(str(raw["kind"]), str(raw.get("name", raw["kind"])),
-                        dict(raw.get("terms") or {}))
+        terms = expect(path, raw.get("terms"), "object", "meta.action.terms", line=number,
+                       hint='write the terms as an object, e.g. "terms": {"speaker_gets": '
+                            '{"Food": 2}}, or leave them out')
+        action = Action(str(raw["kind"]), str(raw.get("name", raw["kind"])), dict(terms or {}))
     elif isinstance(raw, str) and raw.strip():
         action = Action(raw.strip(), str(item.get("text") or raw).strip())
     meta.pop("is_action", None)

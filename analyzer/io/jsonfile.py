@@ -23,7 +23,7 @@ from typing import Any
 from ..errors import MalformedError, NoSpeakerError, TimingError, UnknownFormatError
 from ..transcript import Transcript
 from . import casino, services
-from .base import Segment, make_transcript
+from .base import Segment, expect, json_type, make_transcript
 from .times import parse_seconds
 
 _SPACE = re.compile(r"[ \t\n\r]*")  # JSON's white space, as the json module defines it
@@ -83,19 +83,44 @@ def load(path: Path, text: str) -> Any:
     """The parsed document; ``MalformedError`` (file, line, column) when it does not parse.
 
     Deep nesting makes the json module raise ``RecursionError`` rather than a decode error;
-    it is refused here too, so it is an input error and not a crash."""
+    it is refused here too, so it is an input error and not a crash. So is a number of more
+    than 4,300 digits, which Python refuses to read (a ``ValueError`` that is no decode
+    error, and escaped as a crash until 28 Nov 2026: fuzzing QA)."""
     try:
         return loads(text)
     except RecursionError:
         raise MalformedError(str(path), TOO_DEEP, hint=TOO_DEEP_HINT) from None
     except json.JSONDecodeError as exc:
-        stripped = text.rstrip()
-        cut = exc.pos >= len(stripped) - 1 or stripped[-1:] not in ("]", "}")
-        problem = ("the JSON ends too early (the file is cut off)" if cut
-                   else f"the JSON is malformed ({exc.msg})")
-        raise MalformedError(str(path), problem, line=exc.lineno, where=f"column {exc.colno}",
-                             hint="check the file at that place: a missing comma, bracket or "
-                                  "quote; a cut-off file must be exported again") from None
+        raise decode_error(path, text, exc) from None
+    except ValueError as exc:  # "Exceeds the limit (4300 digits) for integer string ..."
+        problem = ("a number in the JSON has more than 4,300 digits, more than can be read"
+                   if "digits" in str(exc) else f"a value in the JSON cannot be read ({exc})")
+        raise MalformedError(str(path), problem, hint=HUGE_NUMBER_HINT) from None
+
+
+#: What a number of thousands of digits is told (no time, count or id is that long).
+HUGE_NUMBER_HINT = ("no time, count or id in a transcript has thousands of digits: check that "
+                    "this is the right file and not damaged")
+
+
+def decode_error(path: Path, text: str, exc: json.JSONDecodeError) -> MalformedError:
+    """The ``MalformedError`` for a document ``json`` could not decode: cut off, extra data
+    after a complete document (said as such: "ends too early" sent users looking for a cut
+    the file does not have), or malformed, with its line and column."""
+    stripped = text.rstrip()
+    if exc.msg == "Extra data":
+        return MalformedError(str(path), "extra data after the JSON: the document is complete "
+                              "before this place, and more follows it", line=exc.lineno,
+                              where=f"column {exc.colno}",
+                              hint="remove what follows the document's last closing bracket; "
+                                   "a .json file holds one JSON document (several objects, "
+                                   "one per line, are JSON lines: name the file .jsonl)")
+    cut = exc.pos >= len(stripped) - 1 or stripped[-1:] not in ("]", "}")
+    problem = ("the JSON ends too early (the file is cut off)" if cut
+               else f"the JSON is malformed ({exc.msg})")
+    return MalformedError(str(path), problem, line=exc.lineno, where=f"column {exc.colno}",
+                          hint="check the file at that place: a missing comma, bracket or "
+                               "quote; a cut-off file must be exported again")
 
 
 def kind_of(data: Any) -> str | None:
@@ -127,7 +152,7 @@ def looks_like_json_lines(text: str) -> bool:
         return False
     try:
         return isinstance(json.loads(lines[0]), dict)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # (a decode error, or a number too long to read)
         return False
 
 
@@ -190,10 +215,7 @@ def _shape(data: Any) -> str:
     return f"a {_json_type(data)}"
 
 
-def _json_type(value: Any) -> str:
-    names = {dict: "object", list: "list", str: "string", bool: "true/false", int: "number",
-             float: "number", type(None): "null"}
-    return names.get(type(value), type(value).__name__)
+_json_type = json_type
 
 
 SLACK_DAY = ("it looks like one day of a Slack export: name the channel's folder or the "
@@ -226,26 +248,22 @@ def _resembles(data: Any) -> str:
 
 
 def _speaker(path: Path, item: dict, where: str) -> str:
-    """The speaker's name; a number is taken as a name, an object or a list is refused
-    (turning ``{"name": "Ana"}`` into the text "{'name': 'Ana'}" would invent a speaker)."""
+    """The speaker's name; a number is taken as a name (diarisation numbers speakers), an
+    object, a list or true/false is refused (turning ``{"name": "Ana"}`` into the text
+    "{'name': 'Ana'}", or ``true`` into a speaker "True", would invent a speaker)."""
     key = next((k for k in ("speaker", "speaker_name", "name") if k in item), "speaker")
-    value = item.get(key)
-    if isinstance(value, (dict, list)):
-        raise MalformedError(str(path), f"{where}: {key!r} is a JSON "
-                             f"{'object' if isinstance(value, dict) else 'list'}, not a name",
-                             hint=f'write the speaker as a name, e.g. "{key}": "Anna"')
+    value = expect(path, item.get(key), "string|number", f"{where}.{key}",
+                   hint=f'write the speaker as a name, e.g. "{key}": "Anna"')
     return str(value).strip() if value is not None else ""
 
 
 def _text(path: Path, item: dict, where: str) -> str:
-    """The text of a turn or segment; an object or a list is refused rather than written
-    into the turn as Python's rendering of it (numbers are kept as text)."""
-    value = item.get("text")
-    if isinstance(value, (dict, list)):
-        raise MalformedError(str(path), f"{where}: 'text' is a JSON "
-                             f"{'object' if isinstance(value, dict) else 'list'}, not a string",
-                             hint='write the text as one string, e.g. "text": "Hello there"')
-    return str(value or "")
+    """The text of a turn or segment: a string, or a number taken as its digits ("text":
+    20 is "20"); an object, a list or true/false is refused rather than written into the
+    turn as Python's rendering of it ("True"). Null is no text."""
+    value = expect(path, item.get("text"), "string|number", f"{where}.text",
+                   hint='write the text as one string, e.g. "text": "Hello there"')
+    return "" if value is None else str(value)
 
 
 def _time(path: Path, item: dict, key: str, where: str) -> float | None:
@@ -357,9 +375,15 @@ def read_turns(path: Path, data: Any, **options) -> Iterator[Transcript]:
                                  hint='each session is {"turns": [...]}')
         roles: dict[str, Any] = {}
         speaker_meta: dict[str, dict] = {}
-        for number, person in enumerate(session.get("speakers") or []):
+        people = expect(path, session.get("speakers"), "list", f"{prefix}speakers",
+                        hint='write speakers as a list, e.g. "speakers": [{"name": "Dana", '
+                             '"role": "mediator"}], or leave it out') or []
+        for number, person in enumerate(people):
             if isinstance(person, str):
                 continue
+            if isinstance(person, dict):
+                expect(path, person.get("name"), "string|number", f"{prefix}speakers[{number}]"
+                       ".name", hint='write the name as a string, e.g. "name": "Dana"')
             if not isinstance(person, dict) or not person.get("name"):
                 raise MalformedError(str(path),
                                      f"{prefix}speakers[{number}]: a speaker without a name",
@@ -374,8 +398,9 @@ def read_turns(path: Path, data: Any, **options) -> Iterator[Transcript]:
             if not isinstance(item, dict):
                 raise MalformedError(str(path), f"{where}: a turn is not an object",
                                      hint='write each turn as {"speaker": "Anna", "text": "..."}')
-            if "text" not in item:  # a turn the export lost (an empty one is skipped)
-                raise MalformedError(str(path), f"{where}: a turn without 'text'",
+            if item.get("text") is None:  # a turn the export lost (an empty one is skipped)
+                raise MalformedError(str(path), f"{where}: a turn without 'text'"
+                                     + (" (it is null)" if "text" in item else ""),
                                      hint='write each turn as {"speaker": "Anna", "text": '
                                           '"..."}; an empty turn may have "text": ""')
             said = _text(path, item, where).strip()

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..errors import EmptyTranscriptError, MalformedError, NoSpeakerError, TimingError
 from ..transcript import Transcript
-from .base import Segment, make_transcript
+from .base import Segment, expect, make_transcript
 from .times import parse_seconds
 
 #: ``Transcript.format`` of each service's documents, and how the docs name the service.
@@ -41,9 +41,11 @@ SERVICES = {"assemblyai": "AssemblyAI", "deepgram": "Deepgram", "aws_transcribe"
 def _time_key(value: Any) -> Any:
     """A start time as a key that matches however it is written: AWS gives "0.500" in one
     list and "0.5" in the other in older outputs, so the text alone misses the match."""
+    if not isinstance(value, str | int | float):  # a list or an object: no time, and unhashable
+        return None
     try:
         return round(float(value), 3)
-    except (TypeError, ValueError):
+    except (ValueError, OverflowError):
         return value
 
 def _dicts(value: Any) -> bool:
@@ -94,11 +96,11 @@ def _fireflies_parts(data: Any) -> tuple[Any, str] | None:
             return inner["transcript"], "data.transcript."
         return None
     sentences = data.get("sentences", False)
-    if not isinstance(sentences, list | None):
+    if not isinstance(sentences, list | None):  # (False: no sentences key)
         return None
     first = sentences[0] if sentences else None
     if isinstance(first, dict) and {"speaker_name", "speaker_id", "raw_text"} & first.keys() \
-            or sentences is not False and ("title" in data or "id" in data):
+            or "title" in data or "id" in data:
         return data, ""
     return None
 
@@ -366,7 +368,8 @@ def _aws(path: Path, data: Any) -> list[Segment]:
         if not isinstance(item, dict):
             raise MalformedError(str(path), f"{where}: an item is not an object",
                                  hint="check that the file is AWS Transcribe's JSON output")
-        alternatives = item.get("alternatives") or [{}]
+        alternatives = expect(path, item.get("alternatives"), "list",
+                              f"{where}.alternatives", hint=_AWS_HINT) or [{}]
         content = str(alternatives[0].get("content") or "").strip() \
             if isinstance(alternatives[0], dict) else ""
         if not content:
@@ -386,6 +389,10 @@ def _aws(path: Path, data: Any) -> list[Segment]:
     return _runs(_in_time_order(segments) if by_channel else segments)
 
 
+_AWS_HINT = ("AWS Transcribe writes an item's alternatives as a list of {\"content\": ...}; "
+             "check that the file is its JSON output, not edited by hand")
+
+
 def _revai(path: Path, data: Any) -> list[Segment]:
     """Each monologue is one speaker's stretch; its ``text`` and ``punct`` elements joined
     (Rev.ai writes the spaces as ``punct`` elements); ``unknown`` ones (``<inaudible>``)
@@ -396,7 +403,11 @@ def _revai(path: Path, data: Any) -> list[Segment]:
         if not isinstance(monologue, dict):
             raise MalformedError(str(path), f"{where}: a monologue is not an object",
                                  hint="check that the file is Rev.ai's JSON output")
-        elements = [e for e in monologue.get("elements") or []
+        found = expect(path, monologue.get("elements"), "list", f"{where}.elements",
+                       hint="Rev.ai writes a monologue's elements as a list of {\"type\", "
+                            "\"value\", \"ts\", \"end_ts\"}; check that the file is its "
+                            "JSON output, not edited by hand")
+        elements = [e for e in found or []
                     if isinstance(e, dict) and e.get("type") in ("text", "punct")]
         said = " ".join("".join(str(e.get("value") or "") for e in elements).split())
         if not said:
@@ -433,7 +444,10 @@ def _fireflies(path: Path, data: Any) -> list[Segment]:
                  "it once Fireflies has processed the meeting, asking for the sentences: "
                  "transcript(id: ...) { title date sentences { index speaker_name speaker_id "
                  "text start_time end_time } }")
-    names = {str(s["id"]): str(s["name"]).strip() for s in transcript.get("speakers") or []
+    people = expect(path, transcript.get("speakers"), "list", f"{base}speakers",
+                    hint="Fireflies.ai writes speakers as a list of {\"id\", \"name\"}; "
+                         "check that the file is its JSON output, not edited by hand")
+    names = {str(s["id"]): str(s["name"]).strip() for s in people or []
              if isinstance(s, dict) and s.get("id") is not None and s.get("name")}
     segments = []
     for number, item in enumerate(transcript["sentences"]):

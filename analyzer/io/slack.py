@@ -46,7 +46,7 @@ from ..errors import (
     UnknownFormatError,
 )
 from ..transcript import Transcript
-from .base import Segment, make_transcript
+from .base import Segment, expect, make_transcript
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
 #: The export's lists of conversations: public channels, private ones, direct messages.
@@ -227,8 +227,27 @@ def _messages(channel: Path) -> list[_Message]:
                                   f"'ts': {item.get('ts')!r}",
                                   hint="Slack writes ts as seconds since 1970, e.g. "
                                        '"1710252333.000200"; export the channel again')
+            _check_types(day, position, item)
             messages.append(_Message(ts, day, position, item))
     return sorted(messages, key=lambda m: m.ts)
+
+
+#: The fields of a message the reader uses, and the JSON types Slack writes them as.
+_FIELDS = (("subtype", "string"), ("user", "string"), ("username", "string"),
+           ("text", "string"), ("user_profile", "object"))
+
+
+def _check_types(day: Path, position: int, item: dict) -> None:
+    """Refuse a message field of another type than Slack writes (E104, its place), here,
+    where a channel's failure is its own: ``"subtype": []`` was a ``TypeError`` that lost
+    the whole export, and ``"user": ["U1"]`` or a ``real_name`` object became a speaker
+    named after Python's rendering of it (fuzzing QA, 28 Nov 2026)."""
+    hint = "check that the file is Slack's export, not edited by hand; export the channel again"
+    for key, kind in _FIELDS:
+        expect(day, item.get(key), kind, f"[{position}].{key}", hint=hint)
+    profile = item.get("user_profile") or {}
+    for key in ("real_name", "display_name"):
+        expect(day, profile.get(key), "string", f"[{position}].user_profile.{key}", hint=hint)
 
 
 def _names(messages: list[_Message], users: dict[str, dict]) -> Callable[[str], str]:

@@ -64,8 +64,10 @@ def parse_seconds(value: Any) -> float | None:
     """
     if value is None:
         return None
-    if isinstance(value, bool):
-        raise ValueError(f"not a time: {value!r}")
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        # (a JSON list or object: "[]" is no time either, and said as what it is)
+        raise ValueError(f"not a time: {value!r}" if isinstance(value, bool) else
+                         f"not a time: a {'list' if isinstance(value, list) else 'object'}")
     if isinstance(value, (int, float)):
         try:
             return _checked(float(value), value)

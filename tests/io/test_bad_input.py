@@ -107,6 +107,11 @@ def test_a_failure_keeps_the_code_and_the_place_inside_the_line(tmp_path):
     assert caught.value.problem in failure.error and failure.line == caught.value.line
 
 
+TWO = '[{"speaker": "Ana", "text": "Could we talk?"}, {"speaker": "Ben", "text": "Sure."}]'
+CASINO = ('[{"dialogue_id": 1, "participant_info": {}, "annotations": [], "chat_logs": ['
+          '{"text": "Hello", "task_data": {}, "id": "mturk_agent_1"}, '
+          '{"text": "Hi", "task_data": {}, "id": "mturk_agent_2"}]}]')
+
 # Inline files with a bad value -> (error class, line, words the message must contain).
 BAD_VALUES = {
     "nan.csv": ("speaker,text,start\nAna,hi,nan\nBen,ho,inf\n",
@@ -130,11 +135,67 @@ BAD_VALUES = {
     "deep.jsonl": ('{"speaker": "A", "text": "hi"}\n{"x": ' + "[" * 50_000 + "]" * 50_000 + "}\n",
                    errors.MalformedError, 2, "nested too deeply"),
     "speaker_object.json": ('{"turns": [{"speaker": {"name": "Ana"}, "text": "hi"}]}',
-                            errors.MalformedError, None, "turns[0]: 'speaker' is a JSON object"),
+                            errors.MalformedError, None,
+                            "turns[0].speaker: expected a string or a number, found an object"),
     "text_list.json": ('{"segments": [{"speaker": "A", "text": ["a", "b"], "start": 0}]}',
-                       errors.MalformedError, None, "segments[0]: 'text' is a JSON list"),
+                       errors.MalformedError, None,
+                       "segments[0].text: expected a string or a number, found a list"),
     "text_list.jsonl": ('{"speaker": "A", "text": ["a", "b"]}\n',
-                        errors.MalformedError, 1, "text is a JSON list"),
+                        errors.MalformedError, 1, "text: expected a string or a number"),
+    # fields of an unexpected JSON type (fuzzing QA, 28 Nov 2026): were TypeErrors reported
+    # as bugs in the analyser, with no place; or became a speaker "True", a text "True"
+    "speakers_true.json": (f'{{"speakers": true, "turns": {TWO}}}', errors.MalformedError,
+                           None, "speakers: expected a list, found true"),
+    "speaker_true.json": ('{"turns": [{"speaker": true, "text": "hi"}]}',
+                          errors.MalformedError, None,
+                          "turns[0].speaker: expected a string or a number, found true"),
+    "text_true.json": ('{"turns": [{"speaker": "A", "text": true}]}', errors.MalformedError,
+                       None, "turns[0].text: expected a string or a number, found true"),
+    "text_false.json": ('{"turns": [{"speaker": "A", "text": false}]}', errors.MalformedError,
+                        None, "turns[0].text: expected a string or a number, found false"),
+    "text_null.json": ('{"turns": [{"speaker": "A", "text": null}]}', errors.MalformedError,
+                       None, "turns[0]: a turn without 'text' (it is null)"),
+    "bigint.json": ('{"turns": [{"speaker": "A", "text": "hi", "start": ' + "9" * 5000 + "}]}",
+                    errors.MalformedError, None, "more than 4,300 digits"),
+    "bigint.jsonl": ('{"speaker": "A", "text": "hi", "start": ' + "9" * 5000 + "}\n",
+                     errors.MalformedError, 1, "more than 4,300 digits"),
+    "extra.json": (f'{{"turns": {TWO}}} garbage', errors.MalformedError, 1,
+                   "extra data after the JSON"),
+    "aws_alternatives.json": (
+        '{"results": {"items": [{"type": "pronunciation", "alternatives": true, "start_time": '
+        '"0.5", "end_time": "0.7", "speaker_label": "spk_0"}]}}', errors.MalformedError, None,
+        "results.items[0].alternatives: expected a list, found true"),
+    "aws_start_list.json": (
+        '{"results": {"items": [{"type": "pronunciation", "alternatives": [{"content": "Hi"}], '
+        '"start_time": [], "end_time": "0.7", "speaker_label": "spk_0"}]}}',
+        errors.TimingError, None, "results.items[0]: cannot read the time: not a time: a list"),
+    "revai_elements.json": ('{"monologues": [{"speaker": 0, "elements": 5}]}',
+                            errors.MalformedError, None,
+                            "monologues[0].elements: expected a list, found a number 5"),
+    "fireflies_speakers.json": (
+        '{"data": {"transcript": {"title": "x", "speakers": true, "sentences": [{"index": 0, '
+        '"speaker_name": "Ana", "text": "Hi", "start_time": 0.5, "end_time": 1.0}]}}}',
+        errors.MalformedError, None, "data.transcript.speakers: expected a list, found true"),
+    "casino_participants.json": (CASINO.replace('"participant_info": {}',
+                                                '"participant_info": "x"'),
+                                 errors.MalformedError, None,
+                                 '[0].participant_info: expected an object, found a string "x"'),
+    "casino_outcomes.json": (CASINO.replace(
+        '"participant_info": {}', '"participant_info": {"mturk_agent_1": {"outcomes": [1]}}'),
+        errors.MalformedError, None,
+        "[0].participant_info.mturk_agent_1.outcomes: expected an object, found a list"),
+    "casino_value2issue.json": (CASINO.replace(
+        '"participant_info": {}', '"participant_info": {"mturk_agent_1": {"value2issue": "x"}}'),
+        errors.MalformedError, None,
+        "[0].participant_info.mturk_agent_1.value2issue: expected an object"),
+    "casino_annotations.json": (CASINO.replace('"annotations": []', '"annotations": true'),
+                                errors.MalformedError, None,
+                                "[0].annotations: expected a list, found true"),
+    "gold.jsonl": ('{"id": "u1", "conversation_id": "c1", "speaker": "al", "text": "hi", '
+                   '"meta": {"gold": 5}}\n', errors.MalformedError, 1,
+                   "meta.gold: expected a list or a string, found a number 5"),
+    "speaker_list.jsonl": ('{"speaker": ["al"], "text": "hi"}\n', errors.MalformedError, 1,
+                           "speaker: expected a string or a number, found a list"),
 }
 
 
@@ -150,7 +211,9 @@ def test_bad_values_name_file_place_and_fix(tmp_path, name):
     assert words in error.message and len(error.hint) > 15
 
 
-@pytest.mark.parametrize("name", ["nan.csv", "nan.json", "deep.json"])
+@pytest.mark.parametrize("name", ["nan.csv", "nan.json", "deep.json", "bigint.json",
+                                  "casino_participants.json", "casino_outcomes.json",
+                                  "casino_annotations.json"])
 def test_bad_values_stop_the_batch_reader_too(tmp_path, name):
     from analyzer.io.deferred import read_sessions
 

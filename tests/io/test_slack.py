@@ -131,14 +131,22 @@ def test_channel_errors_name_the_day_file_and_message(tmp_path):
              ({"type": "message", "text": "Who am I?", "ts": "100.0"}, NoSpeakerError,
               "a message without a user: 'Who am I?'"),
              ({"type": "message", "user": "U1", "text": {"a": 1}, "ts": "100.0"},
-              MalformedError, "'text' is not a string")]
+              MalformedError, "text: expected a string, found an object"),
+             # fuzzing QA: a TypeError (subtype), or a speaker named "['U1']" / "{'a': 1}"
+             ({"type": "message", "user": "U1", "text": "Hi", "ts": "100.0", "subtype": []},
+              MalformedError, "subtype: expected a string, found a list"),
+             ({"type": "message", "user": ["U1"], "text": "Hi", "ts": "100.0"},
+              MalformedError, "user: expected a string, found a list"),
+             ({"type": "message", "user": "U1", "text": "Hi", "ts": "100.0",
+               "user_profile": {"real_name": {"a": 1}}},
+              MalformedError, "user_profile.real_name: expected a string, found an object")]
     for number, (message, kind, words) in enumerate(cases):
         folder = channel(tmp_path, [{"type": "message", "user": "U2", "text": "Hello",
                                      "ts": "90.0"}, message], f"c{number}")
         with pytest.raises(kind) as caught:
             list(read_transcripts(folder))
         assert caught.value.path == str(folder / "2024-03-12.json")
-        assert caught.value.problem.startswith("[1]: ") and words in caught.value.problem
+        assert caught.value.problem.startswith("[1]") and words in caught.value.problem
     export = tmp_path / "export"  # in an export: a day file that is no list is an error
     folder = channel(export, {"messages": []}, "not-a-list")
     for name in ("users.json", "channels.json"):
@@ -244,7 +252,12 @@ def test_a_day_file_named_alone_says_to_name_its_folder_and_only_that():
 
 @pytest.mark.parametrize("broken, kind, words", [
     ('[{"type": "message", "user": "U1", "text": "Hi', MalformedError, "cut off"),
-    ("", EmptyTranscriptError, "the file is empty")])
+    ("", EmptyTranscriptError, "the file is empty"),
+    # a field of the wrong type: was a TypeError that lost every channel (fuzzing QA)
+    ('[{"type": "message", "user": "U1", "text": "Hi", "ts": "1.0", "subtype": []}]',
+     MalformedError, "[0].subtype: expected a string, found a list"),
+    ('[{"type": "message", "user": "U1", "text": "Hi", "ts": "1.0", "user_profile": '
+     '{"real_name": {"a": 1}}}]', MalformedError, "[0].user_profile.real_name: expected")])
 def test_a_broken_day_file_fails_its_channel_alone(tmp_path, broken, kind, words):
     """One bad file never loses the rest: the export's sound channels are read and come with
     the error (``PartialReadError``), which names the day file and says the others were."""
