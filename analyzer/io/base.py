@@ -15,6 +15,8 @@ from typing import Any
 from ..errors import (
     EmptyTranscriptError,
     MalformedError,
+    PartialReadError,
+    ReadError,
     TimingError,
     TooManyTurnsError,
     TurnTooLongError,
@@ -292,8 +294,31 @@ def make_transcript(path: Path, fmt: str, segments: list[Segment], *,
                       speakers=build_speakers(turns, roles), turns=tuple(turns), meta=meta)
 
 
+def sessions_or_partial(read: list, errors: list[ReadError], total: int,
+                        what: str = "session") -> list:
+    """The sessions of a file of ``total`` sessions (``read``) when none failed; else the
+    error of its one session, or ``PartialReadError`` carrying the sessions read and one
+    error per session that failed, each saying the file's others were read.
+
+    Why: a CaSiNo file or a list of turns sessions with one bad dialogue lost all the
+    others (fuzzing QA, 28 Nov 2026: E104 and 0 of 5 good dialogues analysed); ``analyze``
+    and ``batch`` analyse the sessions of a ``PartialReadError`` and give each broken one its
+    own failure row, as for a Slack export's broken channel."""
+    if not errors:
+        return read
+    if total == 1:
+        raise errors[0]
+    if read:
+        others = (f"the file's {len(read)} other {what}{'s were' if len(read) > 1 else ' was'}"
+                  " read")
+        errors = [type(e)(e.path, f"{e.problem}; {others}", line=e.line, where=e.where,
+                          hint=f"{e.hint}; then run again to read this {what} too")
+                  for e in errors]
+    raise PartialReadError(errors, read)
+
+
 __all__ = [
     "MAX_TURNS", "MAX_TURN_CHARS", "Segment", "build_speakers", "check_lengths", "check_times",
     "expect", "json_preview", "json_type", "make_transcript", "make_turns", "merge_segments",
-    "normalise_role",
+    "normalise_role", "sessions_or_partial",
 ]

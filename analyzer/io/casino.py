@@ -19,9 +19,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import MalformedError
+from ..errors import MalformedError, ReadError
 from ..transcript import PARTY, Action, Speaker, Transcript, Turn
-from .base import expect
+from .base import expect, sessions_or_partial
 
 CREDIT = ("CaSiNo: Chawla, Ramirez, Clever, Lucas, May, Gratch. CaSiNo: A Corpus of Campsite "
           "Negotiation Dialogues for Automatic Negotiation Systems. NAACL 2021. CC BY 4.0.")
@@ -43,9 +43,15 @@ def looks_like(data: Any) -> bool:
 
 
 def read(path: Path, data: list, **options) -> Iterator[Transcript]:
+    """Every dialogue; one that cannot be read fails alone (``sessions_or_partial``)."""
+    transcripts, errors = [], []
     for position, dialogue in enumerate(data):
-        check(path, position, dialogue)
-        yield dialogue_transcript(path, position, dialogue)
+        try:
+            check(path, position, dialogue)
+            transcripts.append(dialogue_transcript(path, position, dialogue))
+        except ReadError as exc:
+            errors.append(exc)
+    yield from sessions_or_partial(transcripts, errors, len(data), "dialogue")
 
 
 def check(path: Path, position: int, dialogue: Any) -> None:

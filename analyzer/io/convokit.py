@@ -30,11 +30,12 @@ from ..errors import (
     EmptyTranscriptError,
     MalformedError,
     NoSpeakerError,
+    ReadError,
     TimingError,
     TurnTooLongError,
 )
 from ..transcript import Action, Speaker, Transcript, Turn, guess_role
-from .base import MAX_TURN_CHARS, expect, normalise_role
+from .base import MAX_TURN_CHARS, expect, normalise_role, sessions_or_partial
 from .decoding import decode, read_bytes
 from .jsonfile import HUGE_NUMBER_HINT, TOO_DEEP, TOO_DEEP_HINT, load
 from .times import parse_seconds
@@ -103,10 +104,15 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
     if not grouped:
         raise EmptyTranscriptError(str(utterances_file), "no utterances in the corpus",
                                    hint="utterances.jsonl needs one JSON object per line")
-    for conversation, items in grouped.items():
+    transcripts, errors = [], []
+    for conversation, items in grouped.items():  # a broken one fails alone
         items = _in_order(items)
-        turns = [_turn(utterances_file, index, item, number)
-                 for index, (item, number) in enumerate(items)]
+        try:
+            turns = [_turn(utterances_file, index, item, number)
+                     for index, (item, number) in enumerate(items)]
+        except ReadError as exc:
+            errors.append(exc)
+            continue
         speakers = {}
         for item, _ in items:
             name = str(_speaker_of(item))
@@ -122,8 +128,10 @@ def read(path: Path, text: str | None = None, **options) -> Iterator[Transcript]
         # a conversation's own corpus field (an exported session's metadata) is kept
         if corpus_meta and not any(k == "corpus" or k.startswith("corpus.") for k in meta):
             meta["corpus"] = corpus_meta
-        yield Transcript(session_id=conversation, source=str(folder), format="convokit",
-                         speakers=tuple(speakers.values()), turns=tuple(turns), meta=meta)
+        transcripts.append(Transcript(session_id=conversation, source=str(folder),
+                                      format="convokit", speakers=tuple(speakers.values()),
+                                      turns=tuple(turns), meta=meta))
+    yield from sessions_or_partial(transcripts, errors, len(grouped), "conversation")
 
 
 def _number(value: Any) -> bool:

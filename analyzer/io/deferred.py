@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..errors import ReadError
 from ..transcript import Transcript
 
 
@@ -45,7 +46,8 @@ def read_sessions(path: str | Path, format: str | None = None,
                   ) -> list[Transcript | DeferredSession]:
     """``list(read_transcripts(path, format, **options))``; with ``defer``, a CaSiNo JSON
     file's dialogues as ``DeferredSession`` instead (checked here as the reader checks them,
-    so a broken file fails here, with the same error). ``options``: the reader options
+    so a broken file fails here, with the same error, and a broken dialogue alone, as a
+    ``PartialReadError`` carrying the others). ``options``: the reader options
     (``--read-option``: CSV column names), which no JSON reader takes."""
     from . import read_transcripts
 
@@ -54,6 +56,7 @@ def read_sessions(path: str | Path, format: str | None = None,
     if not defer or format not in (None, "json") or not path.is_file():
         return list(read_transcripts(path, format=format, **options))
     from . import casino, jsonfile
+    from .base import sessions_or_partial
     from .decoding import decode, read_bytes
     from .formats import sniff
 
@@ -67,12 +70,17 @@ def read_sessions(path: str | Path, format: str | None = None,
         return list(jsonfile.read_data(path, found[0]))
     items, spans = found
     out: list[Transcript | DeferredSession] = []
+    errors: list[ReadError] = []
     source = str(path)
     for position, (dialogue, (start, end)) in enumerate(zip(items, spans, strict=True)):
-        casino.check(path, position, dialogue)
+        try:
+            casino.check(path, position, dialogue)
+        except ReadError as exc:  # this dialogue fails alone, as in ``casino.read``
+            errors.append(exc)
+            continue
         out.append(DeferredSession(casino.session_id(position, dialogue), source, position,
                                    text[start:end]))
-    return out
+    return sessions_or_partial(out, errors, len(items), "dialogue")
 
 
 def materialise(session: Transcript | DeferredSession) -> Transcript:

@@ -20,10 +20,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import MalformedError, NoSpeakerError, TimingError, UnknownFormatError
+from ..errors import (
+    MalformedError,
+    NoSpeakerError,
+    ReadError,
+    TimingError,
+    UnknownFormatError,
+)
 from ..transcript import Transcript
 from . import casino, services
-from .base import Segment, expect, json_type, make_transcript
+from .base import Segment, expect, json_type, make_transcript, sessions_or_partial
 from .times import parse_seconds
 
 _SPACE = re.compile(r"[ \t\n\r]*")  # JSON's white space, as the json module defines it
@@ -366,74 +372,86 @@ def _word_speaker_pieces(item: dict) -> list[tuple[str, str, float | None, float
 
 
 def read_turns(path: Path, data: Any, **options) -> Iterator[Transcript]:
-    """``{"session_id"?, "speakers"?: [{"name", "role"}], "meta"?, "turns": [...]}``."""
+    """``{"session_id"?, "speakers"?: [{"name", "role"}], "meta"?, "turns": [...]}``, or a
+    list of such sessions, where one that cannot be read fails alone
+    (``sessions_or_partial``)."""
     sessions = data if isinstance(data, list) else [data]
+    transcripts, errors = [], []
     for position, session in enumerate(sessions):
-        prefix = f"[{position}]." if isinstance(data, list) else ""
-        if not isinstance(session, dict) or not isinstance(session.get("turns"), list):
-            raise MalformedError(str(path), f"[{position}]: a session without a 'turns' list",
-                                 hint='each session is {"turns": [...]}')
-        roles: dict[str, Any] = {}
-        speaker_meta: dict[str, dict] = {}
-        people = expect(path, session.get("speakers"), "list", f"{prefix}speakers",
-                        hint='write speakers as a list, e.g. "speakers": [{"name": "Dana", '
-                             '"role": "mediator"}], or leave it out') or []
-        for number, person in enumerate(people):
-            if isinstance(person, str):
-                continue
-            if isinstance(person, dict):
-                expect(path, person.get("name"), "string|number", f"{prefix}speakers[{number}]"
-                       ".name", hint='write the name as a string, e.g. "name": "Dana"')
-            if not isinstance(person, dict) or not person.get("name"):
-                raise MalformedError(str(path),
-                                     f"{prefix}speakers[{number}]: a speaker without a name",
-                                     hint='write speakers as {"name": "Dana", "role": '
-                                          '"mediator"}')
-            roles[str(person["name"])] = person.get("role")
-            speaker_meta[str(person["name"])] = {k: v for k, v in person.items()
-                                                 if k not in ("name", "role")}
-        segments = []
-        for number, item in enumerate(session["turns"]):
-            where = f"{prefix}turns[{number}]"
-            if not isinstance(item, dict):
-                raise MalformedError(str(path), f"{where}: a turn is not an object",
-                                     hint='write each turn as {"speaker": "Anna", "text": "..."}')
-            if item.get("text") is None:  # a turn the export lost (an empty one is skipped)
-                raise MalformedError(str(path), f"{where}: a turn without 'text'"
-                                     + (" (it is null)" if "text" in item else ""),
-                                     hint='write each turn as {"speaker": "Anna", "text": '
-                                          '"..."}; an empty turn may have "text": ""')
-            said = _text(path, item, where).strip()
-            if not said:
-                continue
-            speaker = _speaker(path, item, where)
-            if not speaker:
-                raise NoSpeakerError(str(path), f"{where}: turn without a speaker: {said[:60]!r}",
-                                     hint='give every turn a "speaker"')
-            if item.get("role") and speaker not in roles:
-                roles[speaker] = item["role"]
-            extra = {k: v for k, v in item.items()
-                     if k not in ("speaker", "speaker_name", "name", "text", "start", "end",
-                                  "role")}
-            segments.append(Segment(speaker, said, start=_time(path, item, "start", where),
-                                    end=_time(path, item, "end", where), source=number,
-                                    where=where, meta=extra or None))
-        meta = session.get("meta")
-        if meta is not None and not isinstance(meta, dict):
-            raise MalformedError(str(path), f"{prefix}meta: expected a JSON object, found "
-                                 f"{json.dumps(meta)[:40]}",
-                                 hint='write meta as an object, e.g. "meta": {"topic": '
-                                      '"a shared fence"}, or leave it out')
-        session_id = session.get("session_id")
-        if session_id is None and isinstance(data, list):
-            session_id = f"{path.stem}-{position + 1}"
-        transcript = make_transcript(path, "turns", segments, roles=roles,
-                                     session_id=str(session_id) if session_id is not None
-                                     else None, meta=meta or {}, merge=False)
-        if speaker_meta:
-            from dataclasses import replace
+        try:
+            transcripts.append(_turns_session(path, data, position, session))
+        except ReadError as exc:
+            errors.append(exc)
+    yield from sessions_or_partial(transcripts, errors, len(sessions))
 
-            transcript = replace(transcript, speakers=tuple(
-                replace(s, meta={**s.meta, **speaker_meta.get(s.name, {})})
-                for s in transcript.speakers))
-        yield transcript
+
+def _turns_session(path: Path, data: Any, position: int, session: Any) -> Transcript:
+    """Session ``position`` of a turns document ``data``."""
+    prefix = f"[{position}]." if isinstance(data, list) else ""
+    if not isinstance(session, dict) or not isinstance(session.get("turns"), list):
+        raise MalformedError(str(path), f"[{position}]: a session without a 'turns' list",
+                             hint='each session is {"turns": [...]}')
+    roles: dict[str, Any] = {}
+    speaker_meta: dict[str, dict] = {}
+    people = expect(path, session.get("speakers"), "list", f"{prefix}speakers",
+                    hint='write speakers as a list, e.g. "speakers": [{"name": "Dana", '
+                         '"role": "mediator"}], or leave it out') or []
+    for number, person in enumerate(people):
+        if isinstance(person, str):
+            continue
+        if isinstance(person, dict):
+            expect(path, person.get("name"), "string|number", f"{prefix}speakers[{number}]"
+                   ".name", hint='write the name as a string, e.g. "name": "Dana"')
+        if not isinstance(person, dict) or not person.get("name"):
+            raise MalformedError(str(path),
+                                 f"{prefix}speakers[{number}]: a speaker without a name",
+                                 hint='write speakers as {"name": "Dana", "role": '
+                                      '"mediator"}')
+        roles[str(person["name"])] = person.get("role")
+        speaker_meta[str(person["name"])] = {k: v for k, v in person.items()
+                                             if k not in ("name", "role")}
+    segments = []
+    for number, item in enumerate(session["turns"]):
+        where = f"{prefix}turns[{number}]"
+        if not isinstance(item, dict):
+            raise MalformedError(str(path), f"{where}: a turn is not an object",
+                                 hint='write each turn as {"speaker": "Anna", "text": "..."}')
+        if item.get("text") is None:  # a turn the export lost (an empty one is skipped)
+            raise MalformedError(str(path), f"{where}: a turn without 'text'"
+                                 + (" (it is null)" if "text" in item else ""),
+                                 hint='write each turn as {"speaker": "Anna", "text": '
+                                      '"..."}; an empty turn may have "text": ""')
+        said = _text(path, item, where).strip()
+        if not said:
+            continue
+        speaker = _speaker(path, item, where)
+        if not speaker:
+            raise NoSpeakerError(str(path), f"{where}: turn without a speaker: {said[:60]!r}",
+                                 hint='give every turn a "speaker"')
+        if item.get("role") and speaker not in roles:
+            roles[speaker] = item["role"]
+        extra = {k: v for k, v in item.items()
+                 if k not in ("speaker", "speaker_name", "name", "text", "start", "end",
+                              "role")}
+        segments.append(Segment(speaker, said, start=_time(path, item, "start", where),
+                                end=_time(path, item, "end", where), source=number,
+                                where=where, meta=extra or None))
+    meta = session.get("meta")
+    if meta is not None and not isinstance(meta, dict):
+        raise MalformedError(str(path), f"{prefix}meta: expected a JSON object, found "
+                             f"{json.dumps(meta)[:40]}",
+                             hint='write meta as an object, e.g. "meta": {"topic": '
+                                  '"a shared fence"}, or leave it out')
+    session_id = session.get("session_id")
+    if session_id is None and isinstance(data, list):
+        session_id = f"{path.stem}-{position + 1}"
+    transcript = make_transcript(path, "turns", segments, roles=roles,
+                                 session_id=str(session_id) if session_id is not None
+                                 else None, meta=meta or {}, merge=False)
+    if speaker_meta:
+        from dataclasses import replace
+
+        transcript = replace(transcript, speakers=tuple(
+            replace(s, meta={**s.meta, **speaker_meta.get(s.name, {})})
+            for s in transcript.speakers))
+    return transcript

@@ -327,3 +327,36 @@ def test_analyze_and_batch_write_the_same_csv_text(tmp_path):
     sessions = (tmp_path / "a" / "sessions.csv").read_text(encoding="utf-8")
     assert "12345678901234567" in sessions and "nan" not in sessions
     assert ",false," in (tmp_path / "a" / "turns.csv").read_text(encoding="utf-8")
+
+
+def _casino_with_a_bad_dialogue(casino_dir, tmp_path):
+    """Six CaSiNo dialogues, [3] with one chat_logs entry lacking its text."""
+    dialogues = json.loads((casino_dir / "casino_valid.json").read_text())[:6]
+    del dialogues[3]["chat_logs"][2]["text"]
+    path = tmp_path / "six.json"
+    path.write_text(json.dumps(dialogues), encoding="utf-8")
+    return path, [str(d["dialogue_id"]) for i, d in enumerate(dialogues) if i != 3]
+
+
+def test_one_bad_dialogue_fails_alone_in_analyze_and_batch(casino_dir, tmp_path):
+    """A multi-session file with one bad session keeps the others (fuzzing QA, 28 Nov 2026:
+    E104 and 0 of 5 good dialogues analysed): one failure row naming the dialogue's JSON
+    path, exit 1, in ``analyze`` and in ``batch`` (which cuts the file into items)."""
+    from analyzer.batch import BatchOptions, run_batch
+
+    path, good = _casino_with_a_bad_dialogue(casino_dir, tmp_path)
+    result = runner.invoke(app, ["analyze", str(path), "--out", str(tmp_path / "a"), "-q"])
+    assert result.exit_code == 1, result.output
+    sessions = pd.read_csv(tmp_path / "a" / "sessions.csv", dtype={"session_id": str})
+    assert sessions.session_id.tolist() == good
+    (failure,) = pd.read_csv(tmp_path / "a" / "failures.csv").to_dict("records")
+    assert failure["file"] == str(path)
+    assert failure["error"].startswith("[E104] [3].chat_logs[2]: an entry with no text")
+    assert "the file's 5 other dialogues were read" in failure["error"]
+
+    batch = run_batch([path], tmp_path / "b", BatchOptions(workers=1, chunk_size=2))
+    assert batch.failures == 1 and batch.counts["sessions"] == 5
+    sessions = pd.read_parquet(tmp_path / "b" / "sessions.parquet")
+    assert sorted(sessions.session_id) == sorted(good)
+    (row,) = pd.read_parquet(tmp_path / "b" / "failures.parquet").to_dict("records")
+    assert row["error"] == failure["error"]

@@ -129,3 +129,33 @@ def test_an_entry_without_text_or_speaker_is_an_error_naming_it(tmp_path, entry,
         list(read_transcripts(path))
     assert caught.value.problem.startswith("[0].chat_logs[1]: ") and words in caught.value.problem
     assert caught.value.hint
+
+
+def test_a_bad_dialogue_fails_alone(tmp_path):
+    """One dialogue that cannot be read is one error of a ``PartialReadError`` carrying the
+    others, from the reader and from the batch's deferred reading alike; a file of one
+    dialogue raises its error itself."""
+    from analyzer.errors import MalformedError, PartialReadError
+    from analyzer.io import read_transcripts
+    from analyzer.io.deferred import read_sessions
+
+    entry = {"text": "Hello", "task_data": {}, "id": "mturk_agent_1"}
+    dialogues = [{"dialogue_id": n, "chat_logs": [entry, dict(entry, id="mturk_agent_2")]}
+                 for n in range(4)]
+    dialogues[2]["participant_info"] = "x"
+    path = tmp_path / "four.json"
+    path.write_text(json.dumps(dialogues), encoding="utf-8")
+    for read in (lambda: list(read_transcripts(path)),
+                 lambda: read_sessions(path, defer=True)):
+        with pytest.raises(PartialReadError) as caught:
+            read()
+        assert [t.session_id for t in caught.value.transcripts] == ["0", "1", "3"]
+        (error,) = caught.value.errors
+        assert isinstance(error, MalformedError) and error.path == str(path)
+        assert error.problem.startswith("[2].participant_info: expected an object")
+        assert error.problem.endswith("; the file's 3 other dialogues were read")
+    path.write_text(json.dumps(dialogues[2:3]), encoding="utf-8")
+    with pytest.raises(MalformedError) as caught:
+        list(read_transcripts(path))
+    assert not isinstance(caught.value, PartialReadError)
+    assert "other dialogue" not in caught.value.problem

@@ -137,3 +137,31 @@ def test_a_turn_without_text_is_an_error_and_an_empty_one_is_skipped(tmp_path):
                                           {"speaker": "B", "text": "Hi."}]}))
     (t,) = read_transcripts(path)
     assert [turn.text for turn in t.turns] == ["Hello.", "Hi."]
+
+
+def test_a_bad_session_of_a_list_fails_alone(tmp_path):
+    """A turns list (and a JSON-lines file of several conversations) with one bad session
+    keeps the others in a ``PartialReadError`` (fuzzing QA, 28 Nov 2026)."""
+    from analyzer.errors import MalformedError, NoSpeakerError, PartialReadError
+
+    good = {"turns": [{"speaker": "Ana", "text": "Hi"}, {"speaker": "Ben", "text": "Ho"}]}
+    path = tmp_path / "three.json"
+    path.write_text(json.dumps([good, {"turns": [{"speaker": "Ana"}]}, good]),
+                    encoding="utf-8")
+    with pytest.raises(PartialReadError) as caught:
+        list(read_transcripts(path))
+    assert [t.session_id for t in caught.value.transcripts] == ["three-1", "three-3"]
+    (error,) = caught.value.errors
+    assert isinstance(error, MalformedError)
+    assert error.problem == ("[1].turns[0]: a turn without 'text'; the file's 2 other "
+                             "sessions were read")
+    lines = tmp_path / "talk.jsonl"
+    lines.write_text("".join(json.dumps(u) + "\n" for u in [
+        {"conversation_id": "c1", "speaker": "al", "text": "hi"},
+        {"conversation_id": "c2", "text": "nobody"},
+        {"conversation_id": "c3", "speaker": "bo", "text": "ho"}]), encoding="utf-8")
+    with pytest.raises(PartialReadError) as caught:
+        list(read_transcripts(lines))
+    assert [t.session_id for t in caught.value.transcripts] == ["c1", "c3"]
+    (error,) = caught.value.errors
+    assert isinstance(error, NoSpeakerError) and error.line == 2
