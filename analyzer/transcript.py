@@ -120,10 +120,28 @@ class Transcript:
     meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def speaker(self, name: str) -> Speaker:
-        for speaker in self.speakers:
-            if speaker.name == name:
-                return speaker
-        raise KeyError(name)
+        try:
+            return self._lookup()[0][name]
+        except KeyError:
+            raise KeyError(name) from None
+
+    def _lookup(self) -> tuple[dict[str, Speaker], set[str]]:
+        """The speakers by name (the first of a name, as the loop this replaced found it) and
+        the clients named in their roles, built once per transcript.
+
+        Why: ``side_of`` and ``role_of`` are asked once per turn, and each looked through every
+        speaker (and ``side_of`` built the clients' set anew): a file of 20,000 one-turn
+        speakers did not finish in 300 s (fuzzing QA, 28 Nov 2026). Kept on the instance
+        outside the dataclass fields, so equality and ``replace`` are as before."""
+        found = self.__dict__.get("_speaker_lookup")
+        if found is None:
+            by_name: dict[str, Speaker] = {}
+            for speaker in self.speakers:
+                by_name.setdefault(speaker.name, speaker)
+            clients = {_client_of(s.meta.get("source_role")) for s in self.speakers} - {None}
+            found = (by_name, clients)
+            object.__setattr__(self, "_speaker_lookup", found)  # (frozen: a cache only)
+        return found
 
     def side_of(self, name: str) -> str | None:
         """The side a party speaks for, when the source names one in its role column
@@ -140,8 +158,7 @@ class Transcript:
             # 2026: Dana answering her own lawyer counted as a reply to the other side)
             return f"side of {client}"
         if not raw:
-            clients = {_client_of(s.meta.get("source_role")) for s in self.speakers} - {None}
-            mine = _name_keys(name) & clients
+            mine = _name_keys(name) & self._lookup()[1]
             if mine:
                 return f"side of {min(mine)}"
         if not raw or "/" in str(raw) or str(raw).strip().lower() in _NOT_SIDES:

@@ -125,9 +125,12 @@ def speaker_rows(facts: Sequence[TurnFact], speakers: Sequence[tuple[str, str]],
                  timed: bool, nominal: Mapping[str, str]) -> tuple[list[dict], list[dict], dict]:
     """Parties' rows, third parties' rows (only those who spoke) and the stretch's metrics."""
     metrics = conversation_metrics(facts, speakers, timed)
+    by_speaker: dict[str, list[TurnFact]] = {}  # grouped once (see conversation_metrics)
+    for f in facts:
+        by_speaker.setdefault(f.speaker, []).append(f)
     parties, third = [], []
     for row in metrics.pop("speakers"):
-        mine = [f for f in facts if f.speaker == row["speaker"]]
+        mine = by_speaker.get(row["speaker"], [])
         third_party = is_third_party(row["role"])
         full = {**row, "actions": sum(1 for f in mine if f.is_action),
                 **orientation_profile(mine, nominal),
