@@ -166,3 +166,13 @@ class Failure:
             return cls(str(path), None, f"[{exc.code}] {exc.message}", exc.hint)
         return cls(str(path), None, f"{type(exc).__name__}: {exc}",
                    "this looks like a bug in the analyser; please report it with the file")
+
+    @classmethod
+    def for_session(cls, path: str, session_id: str, exc: BaseException) -> Failure:
+        """The failure of one session of ``path`` that was read but could not be analysed
+        or reported: ``from_exception`` with the session named first. One helper for
+        ``analyze`` and the batch worker, which wrote different rows for the same failed
+        session (code review, 28 Nov 2026: analyze named no session)."""
+        failure = cls.from_exception(path, exc)
+        return cls(failure.file, failure.line, f"session {session_id}: {failure.error}",
+                   failure.hint)

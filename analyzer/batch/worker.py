@@ -254,8 +254,7 @@ def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
 
 
 def _failure_row(item: WorkItem, session_id: str, exc: BaseException) -> dict:
-    failure = Failure.from_exception(item.file.path, exc)
-    return {**failure.row(), "error": f"session {session_id}: {failure.error}"}
+    return Failure.for_session(item.file.path, session_id, exc).row()
 
 
 def failed_item(item: WorkItem, error: str, hint: str) -> ItemResult:

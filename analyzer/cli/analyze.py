@@ -82,6 +82,14 @@ def analyze(
     from ..transcript import reading_notes
 
     formats = parse_report_formats(format, "--format")
+    if input_format is not None:  # a usage error up front, not one failure row per input
+        from ..io.formats import BY_NAME, spec_named
+
+        try:
+            spec_named(Path("--input-format"), input_format)
+        except AnalyzerError:
+            fail_usage(f"--input-format: unknown format {input_format!r}",
+                       f"choose one of {', '.join(BY_NAME)} (see `analyzer formats`)")
     role_map = parse_roles(roles)
     options = parse_read_options(read_option)
     try:
@@ -103,6 +111,7 @@ def analyze(
         fail(exc, 2)  # nothing can run without the model or the folder
 
     analyses, failures, reports = [], [], []
+    rows: dict[str, list] = {"turns": [], "units": [], "stages": [], "sessions": []}
     speakers: list[str] = []  # everyone who speaks, to check the --roles names against
     warnings: list[str] = []
     seen_ids: set[str] = set()  # two files named call.vtt and call.srt get call and call-2
@@ -110,7 +119,7 @@ def analyze(
         try:
             transcripts = list(unique_session_ids(
                 read_transcripts(path, format=input_format, **options), seen_ids))
-        except PartialReadError as exc:  # a Slack export's broken channel fails alone
+        except PartialReadError as exc:  # a broken channel or session fails alone
             transcripts = list(unique_session_ids(exc.transcripts, seen_ids))
             for error in exc.errors:
                 failures.append(Failure.from_exception(str(path), error))
@@ -119,7 +128,7 @@ def analyze(
         except Exception as exc:  # one unreadable file never stops the rest
             failures.append(Failure.from_exception(str(path), exc))
             if quiet:
-                err(f"skipped: {exc}")
+                err(f"skipped: {_named(path, exc)}")
             continue
         for transcript in transcripts:
             warnings += reading_notes(transcript, role_map)
@@ -129,22 +138,26 @@ def analyze(
             if len(parties) < 2 <= len(transcript.parties):
                 warnings.append(single_party_warning(transcript.session_id, parties))
         for transcript, analysis, error in engine.analyze_each(transcripts):
-            try:
+            try:  # the rows too, as the batch worker does: one session's error is its own
                 if error is not None:
                     raise error
+                mine = {"turns": turn_rows(analysis), "units": unit_rows(analysis),
+                        "stages": stage_rows(analysis), "sessions": [session_row(analysis)]}
                 reports += write_session_reports(analysis, folder, formats)
             except Exception as exc:  # one bad session never stops the rest
-                failures.append(Failure.from_exception(str(path), exc))
+                failures.append(Failure.for_session(str(path), transcript.session_id, exc))
                 if quiet:
                     err(f"skipped: {path} session {transcript.session_id}: {exc}")
                 continue
+            for name, found in mine.items():
+                rows[name] += found
             analyses.append(analysis)
 
     # the CSVs as the batch writes them (``arrow_table``): the same spelling of every value
-    tables = {"turns": ([r for a in analyses for r in turn_rows(a)], TURN_COLUMNS, False),
-              "units": ([r for a in analyses for r in unit_rows(a)], UNIT_COLUMNS, False),
-              "stages": ([r for a in analyses for r in stage_rows(a)], STAGE_COLUMNS, False),
-              "sessions": ([session_row(a) for a in analyses], SESSION_COLUMNS, True)}
+    tables = {"turns": (rows["turns"], TURN_COLUMNS, False),
+              "units": (rows["units"], UNIT_COLUMNS, False),
+              "stages": (rows["stages"], STAGE_COLUMNS, False),
+              "sessions": (rows["sessions"], SESSION_COLUMNS, True)}
     for name, (rows, columns, extra) in tables.items():
         try:
             folder.write_csv(f"{name}.csv", arrow_table(rows, columns, extra=extra))
@@ -174,6 +187,20 @@ def analyze(
     for warning in role_warnings(role_map, speakers) + warnings:
         err(warning)
     raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)
+
+
+def _named(path: Path, exc: BaseException) -> str:
+    """What ``--quiet`` prints for a file that failed: a ``ReadError`` names its file and
+    place itself; any other error (an ``AnalyzerError`` of another kind, or a bug) gets the
+    file in front, which it lacked (fuzzing QA, 28 Nov 2026: "skipped: <error>" alone)."""
+    from ..errors import ReadError
+
+    if isinstance(exc, ReadError):
+        return str(exc)
+    if isinstance(exc, AnalyzerError):
+        return f"{path}: {exc}"
+    return f"{path}: {type(exc).__name__}: {exc} (fix: this looks like a bug in the analyser; " \
+           "please report it with the file)"
 
 
 #: The files ``analyze`` writes into --out whatever the sessions (tables, overview).

@@ -77,12 +77,16 @@ def test_usage_errors_exit_2(examples_dir, tmp_path):
         ["analyze", str(examples_dir), "--out", str(tmp_path), "--format", "pdf"],
         ["analyze", str(tmp_path / "nothing-here"), "--out", str(tmp_path)],
         ["analyze", str(examples_dir), "--roles", "Dana", "--out", str(tmp_path)],
+        # checked up front, as --format is (was exit 1 and one failure row per input)
+        ["analyze", str(examples_dir), "--input-format", "bogus", "--out", str(tmp_path)],
     ]
     for args in cases:
         result = runner.invoke(app, args)
         assert result.exit_code == 2, (args, result.output)
         assert "fix:" in result.output
         assert "Traceback" not in result.output
+    assert "--input-format: unknown format 'bogus'" in result.output
+    assert not (tmp_path / "failures.csv").exists()
 
 
 def test_roles_option_moves_a_speaker_out_of_the_parties(examples_dir, tmp_path):
@@ -360,3 +364,53 @@ def test_one_bad_dialogue_fails_alone_in_analyze_and_batch(casino_dir, tmp_path)
     assert sorted(sessions.session_id) == sorted(good)
     (row,) = pd.read_parquet(tmp_path / "b" / "failures.parquet").to_dict("records")
     assert row["error"] == failure["error"]
+
+
+def test_quiet_names_the_file_of_an_unexpected_error(tmp_path, monkeypatch):
+    """``-q`` printed "skipped: <error>" without the file for an error that is no
+    ``ReadError`` (fuzzing QA, 28 Nov 2026)."""
+    import analyzer.io
+
+    path = tmp_path / "call.txt"
+    path.write_text("Ana: Hello\nBen: Hi\n", encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(analyzer.io, "read_transcripts", broken)
+    result = runner.invoke(app, ["analyze", str(path), "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 1
+    assert f"skipped: {path}: RuntimeError: boom" in result.output
+    assert "bug in the analyser" in result.output
+
+
+def test_a_session_whose_rows_fail_is_one_failure_row_named_as_batch_names_it(
+        tmp_path, monkeypatch):
+    """The rows are built inside the per-session ``try`` (an error there ended the whole
+    command), and the failure row names the session as the batch worker's does (one helper,
+    ``Failure.for_session``)."""
+    import analyzer.report.tables as tables
+    from analyzer.errors import Failure
+
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps([
+        {"session_id": "good", "turns": [{"speaker": "Ana", "text": "Hello"},
+                                         {"speaker": "Ben", "text": "Hi"}]},
+        {"session_id": "bad", "turns": [{"speaker": "Ana", "text": "Hello"},
+                                        {"speaker": "Ben", "text": "Hi"}]}]), encoding="utf-8")
+    real = tables.turn_rows
+    error = RuntimeError("no rows")
+
+    def turn_rows(analysis):
+        if analysis.transcript.session_id == "bad":
+            raise error
+        return real(analysis)
+
+    monkeypatch.setattr(tables, "turn_rows", turn_rows)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", str(path), "--out", str(out), "-q"])
+    assert result.exit_code == 1, result.output
+    assert pd.read_csv(out / "sessions.csv").session_id.tolist() == ["good"]
+    (row,) = pd.read_csv(out / "failures.csv").to_dict("records")
+    expected = Failure.for_session(str(path), "bad", error)
+    assert row["error"] == expected.error == "session bad: RuntimeError: no rows"
