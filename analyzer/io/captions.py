@@ -23,7 +23,7 @@ from ..errors import MalformedError, NoSpeakerError, TimingError
 from ..transcript import Transcript
 from .base import Segment, make_transcript
 from .text import LEADING_SYMBOLS, NAME_PARTICLES, NOT_SPEAKERS, not_a_speaker
-from .times import is_teams_clock, parse_clock, parse_teams_clock
+from .times import clock_problem, is_teams_clock, parse_clock, parse_teams_clock
 
 _TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)$")
 _TIMING_LINE = re.compile(r"^\s*\d[\d:.,]*\s+-->\s+\d")  # starts a cue, wherever it is
@@ -323,9 +323,15 @@ def _read_cues(path: Path, text: str, fmt: str) -> tuple[list[Segment], dict[str
         if start is None or end is None:
             example = ("00:01:02.500 --> 00:01:05.000" if fmt == "vtt"
                        else "00:01:02,500 --> 00:01:05,000")
+            found = _TIMING.match(block[timing_at])
+            problem = next((p for p in (clock_problem(found["start"]),
+                                        clock_problem(found["end"])) if p), None) \
+                if found else None
             raise TimingError(str(path), f"cannot read the cue timing "
-                              f"{block[timing_at].strip()[:60]!r}", line=number, where=where,
-                              hint=f"write the timing as '{example}'")
+                              f"{block[timing_at].strip()[:60]!r}"
+                              + (f" ({problem})" if problem else ""), line=number, where=where,
+                              hint=f"write the timing as '{example}'"
+                              + ("; minutes and seconds run from 00 to 59" if problem else ""))
         cues.append((number, where, start, end, "\n".join(block[timing_at + 1:])))
     names = _Names([cue[4] for cue in cues])
     for number, where, start, end, payload in cues:

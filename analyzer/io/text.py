@@ -35,10 +35,10 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import NoSpeakerError
+from ..errors import NoSpeakerError, TimingError
 from ..transcript import Transcript
 from .base import Segment, make_transcript
-from .times import parse_clock
+from .times import CLOCK_HINT, clock_problem, parse_clock
 
 _TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 #: Lower-case words inside people's names (``Anna de Vries``, ``Ludwig van Beethoven``,
@@ -77,6 +77,12 @@ _CHAT = re.compile(  # Zoom chat: "10:02:33 From Anna Lee to Everyone: text"
 #: The line Otter.ai ends its text exports with; it is no speech.
 _OTTER_FOOTER = re.compile(r"^\s*Transcribed by (?:https?://)?(?:www\.)?otter\.ai/?\s*$",
                            re.IGNORECASE)
+#: A line starting with what is meant as a time but is none of ``_TIME``: negative, or
+#: with more digits (``[-00:00:05] Anna:``, ``[99999:00:00] Anna:``).
+#: (A negative one only in brackets: "- 10:30 start: ..." is a list item.)
+_ODD_TIME = re.compile(r"^\s*(?:[\[(]\s*(?P<n>-\d+(?::\d+)+(?:[.,]\d+)?)\s*[\])]|[\[(]?\s*"
+                       r"(?P<t>\d{4,}(?::\d+)+(?:[.,]\d+)?|\d+(?::\d{3,})+(?:[.,]\d+)?)"
+                       r"\s*[\])]?)\s+(?=[^\W\d_][^:\n]{0,40}:)")
 _TIME_ONLY = re.compile(rf"^(?:[\[(]\s*)?(?P<t>{_TIME})\s*[\])]?\s*$")
 
 #: Line starts that are not speakers: a turn's notes, lists and offers, or a file's header.
@@ -99,21 +105,32 @@ present recorded duration language transcript case file id note notes source age
 
 
 class _Label:
-    __slots__ = ("name", "time", "text", "role", "has_time")
+    __slots__ = ("name", "time", "text", "role", "has_time", "stamp")
 
-    def __init__(self, name: str, time: float | None, text: str, role: str | None) -> None:
+    def __init__(self, name: str, time: float | None, text: str, role: str | None,
+                 stamp: str | None = None) -> None:
         self.name, self.time, self.text, self.role = name, time, text, role
-        self.has_time = time is not None
+        self.stamp = stamp  # the time as written, when it is no possible time (``_clock``)
+        self.has_time = time is not None or stamp is not None
+
+
+def _clock(stamp: str) -> tuple[float | None, str | None]:
+    """(seconds, None) for a label's time; (None, the stamp) when it is written as a time but
+    is none (``[00:99:99]``), which ``read`` refuses at its line rather than reading the turn
+    as untimed (or, before 28 Nov 2026, as 01:40:39)."""
+    seconds = parse_clock(stamp)
+    return (seconds, None) if seconds is not None else (None, stamp)
 
 
 def _parse(line: str) -> _Label | None:
     match = _CHAT.match(line)
     if match:
-        return _Label(" ".join(match["name"].split()), parse_clock(match["t"]),
-                      match["text"].strip(), None)
+        time, bad = _clock(match["t"])
+        return _Label(" ".join(match["name"].split()), time, match["text"].strip(), None, bad)
     match = _BRACKET_HEADER.match(line)
     if match:
-        return _Label(" ".join(match["name"].split()), parse_clock(match["t"]), "", None)
+        return _Label(" ".join(match["name"].split()), _clock(match["t"])[0], "", None,
+                      _clock(match["t"])[1])
     match = _LABEL.match(line)
     if match:
         name = " ".join(match["name"].split())
@@ -124,14 +141,15 @@ def _parse(line: str) -> _Label | None:
             return None
         paren = match["paren"]
         role = " ".join(paren.split()) if paren and paren.strip() else None
-        return _Label(name, parse_clock(stamp) if stamp else None, match["text"].strip(), role)
+        time, bad = _clock(stamp) if stamp else (None, None)
+        return _Label(name, time, match["text"].strip(), role, bad)
     match = _HEADER_LINE.match(line)
     if match and (match["email"] or all(not w[0].islower() or (i and w in NAME_PARTICLES)
                                         for i, w in enumerate(match["name"].split()))):
         paren = match["paren"]
         role = " ".join(paren.split()) if paren and paren.strip() else None
         return _Label(" ".join((match["email"] or match["name"]).split()),
-                      parse_clock(match["t"]), "", role)
+                      _clock(match["t"])[0], "", role, _clock(match["t"])[1])
     return None
 
 
@@ -271,6 +289,18 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
                 or (not previous_blank and timed and label.name not in timed_names)
                 or (not previous_blank and blank_separated and counts[label.name] == 1)):
             label = None
+        odd = _ODD_TIME.match(line) if label is None else None
+        if odd:  # "[-00:00:05] Anna: hi", "[99999:00:00] Anna: hi": a time, misread
+            raise TimingError(str(path), f"cannot read the time {odd['n'] or odd['t']!r} at "
+                              "the start "
+                              "of the line", line=number,
+                              hint=f"{CLOCK_HINT}; a time is never negative and has at "
+                                   "most three digits of hours")
+        if label is not None and label.stamp is not None or label is None and \
+                _TIME_ONLY.match(line) and clock_problem(_TIME_ONLY.match(line)["t"]):
+            stamp = label.stamp if label is not None else _TIME_ONLY.match(line)["t"]
+            raise TimingError(str(path), f"cannot read the time {stamp!r}: "
+                              f"{clock_problem(stamp)}", line=number, hint=CLOCK_HINT)
         if label is None and _TIME_ONLY.match(line):  # a time on its own line: the next turn's
             pending_time = parse_clock(_TIME_ONLY.match(line)["t"])
             previous_blank = False

@@ -13,10 +13,32 @@ from typing import Any
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?$")
 
 
-def parse_clock(value: str) -> float | None:
-    """``"01:02:03.5"``, ``"1:02:03,500"``, ``"02:03"`` -> seconds; ``None`` if not a time."""
-    match = _CLOCK.match(value.strip())
+def clock_problem(value: str) -> str | None:
+    """Why a clock string is no time, when it is written as one but with minutes or seconds
+    of 60 or more (``00:99:99``; hours, or the minutes of ``MM:SS``, are unbounded); else
+    None. Such a time was read as 3660 s for ``00:61:00`` and a later line then got a
+    misleading "time goes backwards" (fuzzing QA, 28 Nov 2026)."""
+    match = _CLOCK.match(value.strip()) or _TEAMS_CLOCK.match(value.strip())
     if not match:
+        return None
+    hours, minutes, seconds = match.group(1), int(match.group(2)), int(match.group(3))
+    over = ([f"minutes {minutes}"] if hours is not None and minutes >= 60 else []) \
+        + ([f"seconds {seconds}"] if seconds >= 60 else [])
+    if not over:
+        return None
+    return f"{' and '.join(over)} must be under 60"
+
+
+#: What a user is told to write instead of an impossible clock time.
+CLOCK_HINT = ("write times as HH:MM:SS (e.g. 01:02:03.5) with minutes and seconds from 00 to "
+              "59; check the file for a typing slip")
+
+
+def parse_clock(value: str) -> float | None:
+    """``"01:02:03.5"``, ``"1:02:03,500"``, ``"02:03"`` -> seconds; ``None`` if not a time,
+    or not a possible one (``clock_problem``: minutes or seconds of 60 or more)."""
+    match = _CLOCK.match(value.strip())
+    if not match or clock_problem(value) is not None:
         return None
     hours, minutes, seconds, frac = match.groups()
     total = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
@@ -49,7 +71,7 @@ def parse_teams_clock(value: str) -> float | None:
     decimal would not). So ``9.10`` is 9 s and 10 ms. Three digits read the same both ways.
     """
     match = _TEAMS_CLOCK.match(value.strip())
-    if not match:
+    if not match or clock_problem(value) is not None:
         return None
     hours, minutes, seconds, millis = (int(part) for part in match.groups())
     return round(hours * 3600 + minutes * 60 + seconds + millis / 1000, 3)
@@ -81,8 +103,10 @@ def parse_seconds(value: Any) -> float | None:
     except ValueError:
         seconds = parse_clock(text)
         if seconds is None:
-            raise ValueError(f"not a time: {text!r}") from None
-        return seconds
+            problem = clock_problem(text)
+            raise ValueError(f"not a time: {text!r}" + (f" ({problem})" if problem else "")) \
+                from None
+        return _checked(seconds, text)
     return _checked(seconds, text)
 
 

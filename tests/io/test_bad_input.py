@@ -194,6 +194,21 @@ BAD_VALUES = {
     "gold.jsonl": ('{"id": "u1", "conversation_id": "c1", "speaker": "al", "text": "hi", '
                    '"meta": {"gold": 5}}\n', errors.MalformedError, 1,
                    "meta.gold: expected a list or a string, found a number 5"),
+    # impossible clock times (fuzzing QA): were read as 01:40:39, or 3660 s, and a later
+    # line then got a misleading "time goes backwards"; or E107 "text without a speaker"
+    "clock.txt": ("[00:99:99] Anna: hi\n[00:00:05] Ben: ho\n", errors.TimingError, 1,
+                  "cannot read the time '00:99:99': minutes 99 and seconds 99 must be under 60"),
+    "clock_alone.txt": ("Anna: hi\n00:75:00\nBen: ho\n", errors.TimingError, 2,
+                        "minutes 75 must be under 60"),
+    "hours.txt": ("[99999:00:00] Anna: hi\nBen: ho\n", errors.TimingError, 1,
+                  "cannot read the time '99999:00:00'"),
+    "minus.txt": ("[-00:00:05] Anna: hi\nBen: ho\n", errors.TimingError, 1,
+                  "cannot read the time '-00:00:05'"),
+    "clock.vtt": ("WEBVTT\n\n00:00:01.000 --> 00:61:00.000\nAnna: hi\n\n"
+                  "00:00:05.000 --> 00:00:06.000\nBen: ho\n", errors.TimingError, 3,
+                  "(minutes 61 must be under 60)"),
+    "clock.csv": ("speaker,text,start\nAnna,hi,00:00:99\nBen,ho,5\n", errors.TimingError, 2,
+                  "seconds 99 must be under 60"),
     "speaker_list.jsonl": ('{"speaker": ["al"], "text": "hi"}\n', errors.MalformedError, 1,
                            "speaker: expected a string or a number, found a list"),
 }
@@ -283,3 +298,23 @@ def test_a_session_of_a_million_turns_is_refused_by_name(tmp_path, monkeypatch):
     with pytest.raises(errors.TooManyTurnsError) as caught:
         list(read_transcripts(path))
     assert "11 turns in one session" in str(caught.value) and caught.value.code == "E110"
+
+
+def test_a_bulleted_time_is_no_bad_time(tmp_path):
+    """A list item "- 10:30 start: ..." under a turn stays its text (only a bracketed
+    negative time is taken for a misread one)."""
+    path = tmp_path / "list.txt"
+    path.write_text("Anna: the plan\n- 10:30 start: now\nBen: fine\n", encoding="utf-8")
+    (t,) = read_transcripts(path)
+    assert t.turns[0].text == "the plan\n- 10:30 start: now"
+
+
+def test_clock_limits():
+    from analyzer.io.times import clock_problem, parse_clock, parse_teams_clock
+
+    assert parse_clock("100:59:59") == 100 * 3600 + 59 * 60 + 59  # hours are unbounded
+    assert parse_clock("75:30") == 75 * 60 + 30  # so are the minutes of MM:SS
+    assert parse_clock("00:60:00") is None and parse_clock("00:00:60") is None
+    assert parse_teams_clock("0:60:5.420") is None
+    assert clock_problem("01:02:03") is None
+    assert clock_problem("1:61:60.5") == "minutes 61 and seconds 60 must be under 60"
