@@ -22,7 +22,7 @@ from ..errors import (
     TurnTooLongError,
 )
 from ..transcript import PARTY, Speaker, Transcript, Turn, role_word, speakers_in_order
-from .times import format_clock
+from .times import MAX_SECONDS, TOO_LATE_HINT, format_clock, too_late
 
 #: The most characters one turn may have: spaCy's default ``Language.max_length``, which
 #: the analyser's pipeline keeps. A longer turn would fail deep in the analysis (spaCy's E088)
@@ -118,7 +118,8 @@ JITTER_SECONDS = 1.0
 
 
 def check_times(path: Path, segments: list[Segment], unit: str = "line") -> None:
-    """Refuse a start time earlier than the previous one by more than ``JITTER_SECONDS``.
+    """Refuse a start time earlier than the previous one by more than ``JITTER_SECONDS``,
+    and a time past ``times.MAX_SECONDS`` (ten years).
 
     Recorders and transcription services write cues in time order; a cue that goes back in
     time means the file was edited, concatenated or corrupted, and every later duration and
@@ -126,6 +127,11 @@ def check_times(path: Path, segments: list[Segment], unit: str = "line") -> None
     """
     previous: Segment | None = None
     for segment in segments:
+        late = max((t for t in (segment.start, segment.end) if t is not None), default=0.0)
+        if late > MAX_SECONDS:  # (any reader: an ELAN 1e40 ms, a WhatsApp date in 2999)
+            prefix, where = _place(segment)
+            raise TimingError(str(path), f"{prefix}a time of {too_late(late)}",
+                              line=segment.line, where=where, hint=TOO_LATE_HINT)
         if segment.start is None:
             continue
         prefix, where = _place(segment)

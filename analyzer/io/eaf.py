@@ -6,7 +6,8 @@ milliseconds). Dependent tiers (those with a ``PARENT_REF``) hang off them: tran
 glosses (``REF_ANNOTATION``s) or words that subdivide an utterance; they are not turns, and
 reading them would say the same thing twice, so they are skipped.
 
-The speaker is the tier's ``PARTICIPANT`` when set, else its ``TIER_ID``. Turns are put in
+The speaker is the tier's ``PARTICIPANT`` when set, else its ``TIER_ID`` (else ``Tier <n>``,
+its place among the speech tiers). Turns are put in
 start-time order across tiers (ties keep the file's tier order), and consecutive annotations
 of one speaker merge into one turn, as caption cues and transcription segments do: ELAN
 users cut one person's speech at pauses, as captioners do. Empty annotations are skipped.
@@ -164,7 +165,8 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
     position = {slot: i for i, slot in enumerate(doc.order)}
     found: list[tuple[tuple, Segment]] = []
     for t, tier in enumerate(tiers):
-        speaker = tier.participant or tier.id
+        # an empty TIER_ID without a PARTICIPANT gave a speaker with no name (fuzzing QA)
+        speaker = tier.participant or tier.id.strip() or f"Tier {t + 1}"
         for a, annotation in enumerate(tier.annotations):
             refs = []
             for attribute, ref in (("TIME_SLOT_REF1", annotation.ref1),

@@ -110,12 +110,32 @@ def parse_seconds(value: Any) -> float | None:
     return _checked(seconds, text)
 
 
+#: The latest time a session may have, in seconds from its start: ten years. No negotiation
+#: lasts that long; a larger time is a wrong unit or a damaged file, and was accepted
+#: until 28 Nov 2026 (1e300 s: the Markdown report printed a 300-digit duration).
+MAX_SECONDS = 10 * 365.25 * 86400
+
+
+def too_late(seconds: float) -> str:
+    """How a time past ``MAX_SECONDS`` is described (in years: the seconds may have 300
+    digits)."""
+    return f"{seconds / (365.25 * 86400):.3g} years from the start; the most is 10 years"
+
+
+#: What to do about such a time.
+TOO_LATE_HINT = ("times are seconds from the start of the recording (dates: of the chat); "
+                 "check the unit (milliseconds where seconds belong?) and the dates for a "
+                 "typing slip")
+
+
 def _checked(seconds: float, value: Any) -> float:
     if not math.isfinite(seconds):
         raise ValueError(f"not a time: {value!r} (a time must be a finite number of seconds)")
     if seconds < 0:
         raise ValueError(f"negative time: {value!r} (a time must be 0 or more seconds "
                          f"from the start of the recording)")
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"time too large: {too_late(seconds)}")
     return seconds
 
 

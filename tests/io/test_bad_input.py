@@ -209,6 +209,16 @@ BAD_VALUES = {
                   "(minutes 61 must be under 60)"),
     "clock.csv": ("speaker,text,start\nAnna,hi,00:00:99\nBen,ho,5\n", errors.TimingError, 2,
                   "seconds 99 must be under 60"),
+    # absurdly large finite times (fuzzing QA): the Markdown report printed a 300-digit
+    # duration
+    "huge.csv": ("speaker,text,start\nAnna,hi,1e300\nBen,ho,5\n", errors.TimingError, 2,
+                 "time too large: 3.17e+292 years from the start; the most is 10 years"),
+    "huge.json": ('{"turns": [{"speaker": "A", "text": "hi", "start": 1e300}]}',
+                  errors.TimingError, None, "turns[0]: cannot read 'start': time too large"),
+    "huge.jsonl": ('{"speaker": "A", "text": "hi", "meta": {"start": 1e300}}\n',
+                   errors.TimingError, 1, "time too large"),
+    "year2999.txt": ("01/01/1900, 10:01 - Ana: hi\n01/01/2999, 10:02 - Ben: fine\n",
+                     errors.TimingError, 2, "a time of 1.1e+03 years from the start"),
     "speaker_list.jsonl": ('{"speaker": ["al"], "text": "hi"}\n', errors.MalformedError, 1,
                            "speaker: expected a string or a number, found a list"),
 }

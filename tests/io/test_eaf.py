@@ -137,3 +137,25 @@ def test_input_format_elan_reads_an_xml_file(tmp_path, data_dir):
     path.write_bytes((data_dir / "good" / "mediation.eaf").read_bytes())
     (t,) = read_transcripts(path, format="elan")
     assert t.format == "eaf" and len(t.turns) == 4
+
+
+def test_a_tier_without_id_or_participant_is_named_by_its_place(tmp_path):
+    """An empty (or blank) TIER_ID with no PARTICIPANT gave a speaker without a name
+    (fuzzing QA, 28 Nov 2026); it is "Tier <n>", n its place among the speech tiers."""
+    path = tmp_path / "blank.eaf"
+    path.write_text(eaf([("t1", 0), ("t2", 1000), ("t3", 2000), ("t4", 3000)],
+                        [("", "", [("a1", "t1", "t2", "Hi.")]),
+                         (" ", "", [("a2", "t2", "t3", "Ho.")]),
+                         ("B", "", [("a3", "t3", "t4", "Ha.")])]), encoding="utf-8")
+    assert [x.speaker for x in read_one(path).turns] == ["Tier 1", "Tier 2", "B"]
+
+
+def test_a_time_of_more_than_ten_years_is_refused(tmp_path):
+    path = tmp_path / "huge.eaf"
+    path.write_text(eaf([("t1", 0), ("t2", 10 ** 40)],
+                        [("A", "Ana", [("a1", "t1", "t2", "Hi.")])]), encoding="utf-8")
+    with pytest.raises(errors.TimingError) as caught:
+        read_one(path)
+    assert caught.value.line == 9 and caught.value.where == "annotation a1"
+    assert "a time of 3.17e+29 years from the start; the most is 10 years" in \
+        caught.value.problem
