@@ -61,6 +61,7 @@ def analyze(
             --roles Dana=mediator
     """
     from ..io import expand_inputs, read_transcripts, unique_session_ids
+    from ..io.base import crowd_note
     from ..io.output import OutputFolder
     from ..nlp.language import check_language
     from ..pipeline import Analyzer
@@ -132,6 +133,8 @@ def analyze(
             continue
         for transcript in transcripts:
             warnings += reading_notes(transcript, role_map)
+            crowd = crowd_note(transcript)
+            warnings += [crowd] if crowd else []
         for transcript in transcripts if role_map else ():
             speakers += [s.name for s in transcript.speakers]
             parties = transcript.with_roles(role_map).parties

@@ -300,6 +300,30 @@ def make_transcript(path: Path, fmt: str, segments: list[Segment], *,
                       speakers=build_speakers(turns, roles), turns=tuple(turns), meta=meta)
 
 
+#: From how many speakers a session whose speakers nearly all say one turn is warned about.
+CROWD = 50
+
+
+def crowd_note(transcript: Transcript) -> str | None:
+    """A warning for a session of ``CROWD`` or more speakers, four in five of them with a
+    single turn: a file whose speaker labels were misread (every line "Speaker 17: ..."
+    its own speaker, or text lines starting "Word:"), not a negotiation; None otherwise.
+
+    Why: such a file analysed without a word (fuzzing QA, 28 Nov 2026: 20,000 one-turn
+    speakers), and its shares and reciprocity mean nothing."""
+    if len(transcript.speakers) < CROWD:
+        return None
+    counts: dict[str, int] = {}
+    for turn in transcript.turns:
+        counts[turn.speaker] = counts.get(turn.speaker, 0) + 1
+    single = sum(1 for n in counts.values() if n == 1)
+    if single < 0.8 * len(transcript.speakers):
+        return None
+    return (f"warning: session {transcript.session_id}: {len(transcript.speakers):,} speakers, "
+            f"{single:,} of them with a single turn: check that the speaker labels were read "
+            "right (in a text file, a line starting 'Word:' is a speaker's label)")
+
+
 def sessions_or_partial(read: list, errors: list[ReadError], total: int,
                         what: str = "session") -> list:
     """The sessions of a file of ``total`` sessions (``read``) when none failed; else the
@@ -325,6 +349,6 @@ def sessions_or_partial(read: list, errors: list[ReadError], total: int,
 
 __all__ = [
     "MAX_TURNS", "MAX_TURN_CHARS", "Segment", "build_speakers", "check_lengths", "check_times",
-    "expect", "json_preview", "json_type", "make_transcript", "make_turns", "merge_segments",
-    "normalise_role", "sessions_or_partial",
+    "crowd_note", "expect", "json_preview", "json_type", "make_transcript", "make_turns",
+    "merge_segments", "normalise_role", "sessions_or_partial",
 ]

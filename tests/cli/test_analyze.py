@@ -414,3 +414,19 @@ def test_a_session_whose_rows_fail_is_one_failure_row_named_as_batch_names_it(
     (row,) = pd.read_csv(out / "failures.csv").to_dict("records")
     expected = Failure.for_session(str(path), "bad", error)
     assert row["error"] == expected.error == "session bad: RuntimeError: no rows"
+
+
+def test_a_session_of_many_one_turn_speakers_is_warned_about(tmp_path):
+    """60 speakers of one turn each: a file whose labels were misread, said so (fuzzing QA,
+    28 Nov 2026); a real meeting of a few speakers is not."""
+    crowd = tmp_path / "crowd.txt"
+    crowd.write_text("".join(f"Speaker {i}: hello number {i}\n" for i in range(60)),
+                     encoding="utf-8")
+    result = runner.invoke(app, ["analyze", str(crowd), "--out", str(tmp_path / "a"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "warning: session crowd: 60 speakers, 60 of them with a single turn" in \
+        result.output
+    pair = tmp_path / "pair.txt"
+    pair.write_text("Ana: Could we talk about the price?\nBen: Sure.\n", encoding="utf-8")
+    result = runner.invoke(app, ["analyze", str(pair), "--out", str(tmp_path / "b"), "-q"])
+    assert "single turn" not in result.output
