@@ -13,7 +13,7 @@ The public API a Python user needs::
 
 from __future__ import annotations
 
-__version__ = "0.10.0"
+__version__ = "0.11.0"
 
 from .errors import AnalyzerError, ReadError
 from .pipeline import Analyzer

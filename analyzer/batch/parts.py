@@ -25,7 +25,7 @@ import pyarrow as pa
 from ..errors import OutputError
 
 #: The tables of a batch, in the order a part file holds them.
-TABLES = ("turns", "units", "stages", "sessions", "failures")
+TABLES = ("turns", "units", "stages", "speakers", "sessions", "failures")
 #: The first bytes of a part file.
 MAGIC = b"ANLZPART1\n"
 

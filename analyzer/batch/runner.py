@@ -23,6 +23,7 @@ from ..io.output import OutputFolder
 from ..report.tables import (
     FAILURE_COLUMNS,
     SESSION_COLUMNS,
+    SPEAKER_COLUMNS,
     STAGE_COLUMNS,
     TURN_COLUMNS,
     UNIT_COLUMNS,
@@ -38,14 +39,15 @@ from .worker import GC_THRESHOLDS, ItemResult, WorkerConfig
 
 TABLE_COLUMNS = {
     "turns": (TURN_COLUMNS, False), "units": (UNIT_COLUMNS, False),
-    "stages": (STAGE_COLUMNS, False), "sessions": (SESSION_COLUMNS, True),
+    "stages": (STAGE_COLUMNS, False), "speakers": (SPEAKER_COLUMNS, False),
+    "sessions": (SESSION_COLUMNS, True),
     "failures": (FAILURE_COLUMNS, False),
 }
 COUNTS = ("sessions", "turns", "units", "failures")
 #: The order the final tables are assembled in (two at a time): the two costliest first, so
 #: the two threads end together (x10, one thread: turns 0.46 s, sessions 0.48, units 0.22,
 #: stages 0.13 of CPU; in ``TABLES`` order one thread had units, stages and sessions, 0.83 s).
-ASSEMBLY_ORDER = ("turns", "sessions", "units", "stages", "failures")
+ASSEMBLY_ORDER = ("turns", "sessions", "units", "stages", "speakers", "failures")
 #: the tables that name an input file, and their column that does
 RESPELLED = {"sessions": "source", "failures": "file"}
 #: The driver's thread switch interval during a run (Python's default: 5 ms). Why: the

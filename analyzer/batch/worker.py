@@ -206,17 +206,19 @@ def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
     from ..report.tables import (
         FAILURE_COLUMNS,
         SESSION_COLUMNS,
+        SPEAKER_COLUMNS,
         STAGE_COLUMNS,
         TURN_COLUMNS,
         UNIT_COLUMNS,
         session_row,
+        speaker_rows,
         stage_rows,
         turn_rows,
         unit_rows,
     )
 
     analyzer = get_analyzer(config)
-    turns, units, stages, sessions, failures = [], [], [], [], []
+    turns, units, stages, speakers, sessions, failures = [], [], [], [], [], []
     reports: dict[str, bytes] = {}
     prefix = f"reports/{safe_name(Path(item.file.path).stem, 'input')}"
     transcripts = []
@@ -230,7 +232,7 @@ def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
             if error is not None:
                 raise error
             rows = (turn_rows(analysis), unit_rows(analysis), stage_rows(analysis),
-                    session_row(analysis))
+                    session_row(analysis), speaker_rows(analysis))
             if config.reports:
                 reports.update(_report_bytes(analysis, config.reports, prefix, analyzer.nlp))
         except Exception as exc:  # one bad session never stops the others
@@ -240,10 +242,12 @@ def analyse_item(item: WorkItem, config: WorkerConfig) -> ItemResult:
         units += rows[1]
         stages += rows[2]
         sessions.append(rows[3])
+        speakers += rows[4]
     tables = {
         "turns": rows_to_table(turns, TURN_COLUMNS),
         "units": rows_to_table(units, UNIT_COLUMNS),
         "stages": rows_to_table(stages, STAGE_COLUMNS),
+        "speakers": rows_to_table(speakers, SPEAKER_COLUMNS),
         "sessions": rows_to_table(sessions, SESSION_COLUMNS, extra=True),
         "failures": rows_to_table(failures, FAILURE_COLUMNS),
     }

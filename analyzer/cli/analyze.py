@@ -17,6 +17,7 @@ from .common import (
     ModelOption,
     ReadOption,
     RolesOption,
+    check_input_format,
     err,
     fail,
     fail_usage,
@@ -46,8 +47,9 @@ def analyze(
 ) -> None:
     """Analyse negotiation transcripts: moves, stages, per-turn table and a report per session.
 
-    Writes OUT/turns.csv (one row per turn), OUT/units.csv, OUT/stages.csv and
-    OUT/sessions.csv, and per session a report in each --format. With more than one
+    Writes OUT/turns.csv (one row per turn), OUT/units.csv, OUT/stages.csv,
+    OUT/speakers.csv (one row per speaker over the whole session) and OUT/sessions.csv,
+    and per session a report in each --format. With more than one
     session, OUT/_index.html and OUT/_index.md (for the html and md formats) list every
     session with its outcome, stages and shares, linked to its report. A file that cannot
     be read is reported with its line and skipped; the exit code is then 1.
@@ -68,12 +70,14 @@ def analyze(
     from ..report.tables import (
         FAILURE_COLUMNS,
         SESSION_COLUMNS,
+        SPEAKER_COLUMNS,
         STAGE_COLUMNS,
         TURN_COLUMNS,
         UNIT_COLUMNS,
         arrow_table,
         session_row,
         sessions_table,
+        speaker_rows,
         stage_rows,
         turn_rows,
         unit_rows,
@@ -83,14 +87,7 @@ def analyze(
     from ..transcript import reading_notes
 
     formats = parse_report_formats(format, "--format")
-    if input_format is not None:  # a usage error up front, not one failure row per input
-        from ..io.formats import BY_NAME, spec_named
-
-        try:
-            spec_named(Path("--input-format"), input_format)
-        except AnalyzerError:
-            fail_usage(f"--input-format: unknown format {input_format!r}",
-                       f"choose one of {', '.join(BY_NAME)} (see `analyzer formats`)")
+    check_input_format(input_format)
     role_map = parse_roles(roles)
     options = parse_read_options(read_option)
     try:
@@ -112,7 +109,8 @@ def analyze(
         fail(exc, 2)  # nothing can run without the model or the folder
 
     analyses, failures, reports = [], [], []
-    rows: dict[str, list] = {"turns": [], "units": [], "stages": [], "sessions": []}
+    rows: dict[str, list] = {"turns": [], "units": [], "stages": [], "speakers": [],
+                             "sessions": []}
     speakers: list[str] = []  # everyone who speaks, to check the --roles names against
     warnings: list[str] = []
     seen_ids: set[str] = set()  # two files named call.vtt and call.srt get call and call-2
@@ -145,7 +143,8 @@ def analyze(
                 if error is not None:
                     raise error
                 mine = {"turns": turn_rows(analysis), "units": unit_rows(analysis),
-                        "stages": stage_rows(analysis), "sessions": [session_row(analysis)]}
+                        "stages": stage_rows(analysis), "speakers": speaker_rows(analysis),
+                        "sessions": [session_row(analysis)]}
                 reports += write_session_reports(analysis, folder, formats)
             except Exception as exc:  # one bad session never stops the rest
                 failures.append(Failure.for_session(str(path), transcript.session_id, exc))
@@ -160,6 +159,7 @@ def analyze(
     tables = {"turns": (rows["turns"], TURN_COLUMNS, False),
               "units": (rows["units"], UNIT_COLUMNS, False),
               "stages": (rows["stages"], STAGE_COLUMNS, False),
+              "speakers": (rows["speakers"], SPEAKER_COLUMNS, False),
               "sessions": (rows["sessions"], SESSION_COLUMNS, True)}
     for name, (rows, columns, extra) in tables.items():
         try:

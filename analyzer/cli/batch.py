@@ -20,6 +20,7 @@ from .common import (
     ModelOption,
     ReadOption,
     RolesOption,
+    check_input_format,
     err,
     fail,
     fail_usage,
@@ -248,6 +249,7 @@ def batch(
     if scheduler and workers is not None:
         fail_usage("--workers and --scheduler do not go together",
                    "the cluster decides how many workers run; leave out --workers")
+    check_input_format(input_format)
     role_map = parse_roles(roles)
     options = BatchOptions(workers=workers, scheduler=scheduler, model_dir=model,
                            roles=role_map, input_format=input_format,

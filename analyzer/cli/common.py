@@ -151,6 +151,22 @@ ReadOption = Annotated[list[str] | None, typer.Option(
     show_default=False)]
 
 
+def check_input_format(input_format: str | None) -> None:
+    """A usage error up front (exit 2) for an unknown ``--input-format``, not one failure
+    row per input (fuzzing QA, 28 Nov 2026: both ``analyze`` and ``batch`` exited 1)."""
+    if input_format is None:
+        return
+    from pathlib import Path
+
+    from ..io.formats import BY_NAME, spec_named
+
+    try:
+        spec_named(Path("--input-format"), input_format)
+    except AnalyzerError:
+        fail_usage(f"--input-format: unknown format {input_format!r}",
+                   f"choose one of {', '.join(BY_NAME)} (see `analyzer formats`)")
+
+
 def parse_read_options(items: list[str] | None) -> dict[str, str]:
     """``["speaker_col=Name"]`` -> ``{"speaker_col": "Name"}``; a key no reader knows
     (``strat_col``, ``Start_Col``) is a usage error naming the known ones, not ignored."""

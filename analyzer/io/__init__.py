@@ -44,8 +44,8 @@ __all__ = [
 ]
 
 #: Files the analyser itself writes into an output folder; never read back as transcripts.
-OUTPUT_FILES = frozenset({"turns.csv", "units.csv", "stages.csv", "sessions.csv",
-                          "failures.csv", "manifest.json"})
+OUTPUT_FILES = frozenset({"turns.csv", "units.csv", "stages.csv", "speakers.csv",
+                          "sessions.csv", "failures.csv", "manifest.json"})
 
 
 def read_transcripts(path: str | Path, format: str | None = None,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-TABLES = ("turns", "units", "stages", "sessions", "failures")
+TABLES = ("turns", "units", "stages", "speakers", "sessions", "failures")
 
 
 def assert_same_tables(a: Path, b: Path) -> None:

@@ -76,7 +76,7 @@ def test_rerun_reuses_every_finished_item(data_dir, tmp_path, same_tables):
     run_batch([data_dir / "good"], out, BatchOptions(workers=1, chunk_size=1))
     first = tmp_path / "first"
     first.mkdir()
-    for name in ("turns", "units", "stages", "sessions", "failures"):
+    for name in ("turns", "units", "stages", "speakers", "sessions", "failures"):
         for ext in ("parquet", "csv"):
             (first / f"{name}.{ext}").write_bytes((out / f"{name}.{ext}").read_bytes())
     result = run_batch([data_dir / "good"], out, BatchOptions(workers=1, chunk_size=1))
@@ -353,7 +353,7 @@ def test_the_documented_columns_have_one_type_whatever_the_data(examples_dir, tm
                      encoding="utf-8")
     out = tmp_path / "out"
     run_batch([plain], out, BatchOptions(workers=1))
-    for name in ("turns", "units", "stages", "sessions", "failures"):
+    for name in ("turns", "units", "stages", "speakers", "sessions", "failures"):
         schema = pq.read_schema(out / f"{name}.parquet")
         assert not [f.name for f in schema if pa.types.is_null(f.type)], name
         for field in schema:

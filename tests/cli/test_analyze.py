@@ -79,6 +79,8 @@ def test_usage_errors_exit_2(examples_dir, tmp_path):
         ["analyze", str(examples_dir), "--roles", "Dana", "--out", str(tmp_path)],
         # checked up front, as --format is (was exit 1 and one failure row per input)
         ["analyze", str(examples_dir), "--input-format", "bogus", "--out", str(tmp_path)],
+        ["batch", str(examples_dir), "--input-format", "bogus", "--out", str(tmp_path / "b"),
+         "--workers", "1"],
     ]
     for args in cases:
         result = runner.invoke(app, args)
@@ -324,7 +326,7 @@ def test_analyze_and_batch_write_the_same_csv_text(tmp_path):
     done = runner.invoke(app, ["batch", str(inputs), "--out", str(tmp_path / "b"),
                                "--workers", "1", "-q"])
     assert done.exit_code == 0, done.output
-    for table in ("turns", "units", "stages", "sessions"):
+    for table in ("turns", "units", "stages", "speakers", "sessions"):
         a = (tmp_path / "a" / f"{table}.csv").read_text(encoding="utf-8").splitlines()
         b = (tmp_path / "b" / f"{table}.csv").read_text(encoding="utf-8").splitlines()
         assert a[0] == b[0] and sorted(a[1:]) == sorted(b[1:]), table
