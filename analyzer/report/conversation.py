@@ -6,8 +6,9 @@ Definitions (also in docs/reports.md):
   share is over everyone's words, so the parties' shares always exclude mediators and chairs;
 - time share: the same with seconds spoken (turn end minus start), only when timed;
 - longest monologue: the longest run of consecutive spoken turns by one speaker (actions do
-  not interrupt a run), in words and, when timed, in seconds spoken (the sum of its turns'
-  durations, so a break between two of them is not counted);
+  not interrupt a run), by seconds spoken when timed (the sum of its turns' durations, so a
+  break between two of them is not counted), else by words; its words, seconds and first
+  turn are the same run's;
 - questions: the question marks in the speaker's turns, a run such as "?!?" once
   (``facts._questions``);
 - interactivity: speaker switches between consecutive spoken turns, per 100 words and, when
@@ -84,7 +85,10 @@ def conversation_metrics(facts: Sequence[TurnFact], speakers: Sequence[tuple[str
         mine = spoken_by.get(name, [])
         party = not is_third_party(role)
         my_runs = runs_by.get(name, [])
-        longest = max(my_runs, key=lambda r: r["words"], default=None)
+        # one run gives words, seconds and turn (sales QA, 28 Nov 2026: "33 words, 38 s" took
+        # the words of one turn and the seconds of another); the longest in time when timed
+        longest = max(my_runs, key=(lambda r: (r["seconds"] or 0.0, r["words"])) if timed
+                      else (lambda r: r["words"]), default=None)
         seconds = sum(f.duration or 0.0 for f in mine)
         rows.append({
             "speaker": name, "role": role, "turns": len(mine),
@@ -94,8 +98,8 @@ def conversation_metrics(facts: Sequence[TurnFact], speakers: Sequence[tuple[str
             "time_share": _share(seconds, party_seconds if party else all_seconds)
             if timed else None,
             "longest_monologue_words": longest["words"] if longest else 0,
-            "longest_monologue_seconds": max((r["seconds"] or 0.0 for r in my_runs),
-                                             default=0.0) if timed else None,
+            "longest_monologue_seconds": ((longest["seconds"] or 0.0) if longest else 0.0)
+            if timed else None,
             "longest_monologue_turn": longest["first_turn"] if longest else None,
             "questions": sum(f.questions for f in mine),
         })

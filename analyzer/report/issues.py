@@ -69,6 +69,7 @@ difference tops ahead twice ways fixed number numbers figure figures
 first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
 fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth
 mr mrs ms miss dr sir madam cllr
+instead ask asks asked add adds added live decision decisions
 """.split()) | _NUMBERS | MEASURES
 #: Money terms: one is quantified by an amount later in its sentence too ("My fee for the
 #: full identity is four thousand two hundred"), which the rule "a number before it" missed
@@ -80,6 +81,15 @@ royalty discount premium payment invoice quote""".split())
 #: thing negotiated (stock options, a studio's name: coach QA, 28 Nov 2026): an issue only
 #: when quantified ("10,000 options") or mentioned twice as often as other terms.
 WEAK_TERMS = frozenset({"option", "name"})
+#: Nouns shaped like verb forms that are often what a deal is about ("onboarding was
+#: mentioned six times and never listed": sales QA, 28 Nov 2026); other -ing and -ed words
+#: are left out as verb forms (``_is_term``).
+ING_TERMS = frozenset("""
+onboarding pricing billing licensing training funding housing parking shipping staffing
+financing packaging marketing consulting catering branding hosting flooring roofing
+landscaping cleaning heating lighting seating boarding vesting advertising accounting
+printing testing mentoring coaching tooling scaffolding plumbing wiring fencing
+""".split())
 _SENTENCE_END = frozenset(".?!;")
 #: Tokens after which a capital says nothing about the word (a sentence or clause starts).
 _STARTS_SENTENCE = _SENTENCE_END | {":", '"', "“", "(", "-", "—"}
@@ -120,7 +130,7 @@ def _is_term(word: str) -> bool:
     without part-of-speech tags this keeps "signing bonus" down to "bonus"."""
     return (len(word) >= 3 and bool(_LETTERS.match(word))
             and (word in WEAK_TERMS or word not in STOP_WORDS) and word not in SMALL_WORDS
-            and not (len(word) > 5 and word.endswith(("ed", "ing"))))
+            and (word in ING_TERMS or not (len(word) > 5 and word.endswith(("ed", "ing")))))
 
 
 def _name_words(facts: Sequence[TurnFact]) -> frozenset[str]:

@@ -741,3 +741,27 @@ def test_the_quotes_of_a_long_stage_come_from_all_of_it(session_factory):
     short = turn_facts(session_factory("s", rows[:12], ["bargaining"] * 12, "unfinished"))
     assert [q["turn"] for q in telling_quotes(short, DIS)] == list(
         range(QUOTES_PER_ORIENTATION))  # a short stage: the best, ties to the earliest
+
+
+def test_sales_call_monologue_and_issue_words(session_factory):
+    """Sales QA, 28 Nov 2026: the longest monologue showed "33 words, 38 s", the words of
+    one run and the seconds of another; "onboarding" (six mentions, two with amounts) was
+    never an issue, being shaped like a verb form, while "instead" and "ask" were."""
+    rows = [("O", "One two three four five six seven eight nine ten eleven twelve thirteen "
+                  "fourteen fifteen sixteen seventeen eighteen nineteen twenty.", 0.0, 10.0,
+             "non-strategic", NEU, 0.9),
+            ("R", "Right.", 10.0, 11.0, "non-strategic", NEU, 0.9),
+            ("O", "Give me one second, I need to check the onboarding numbers.", 11.0, 49.0,
+             "non-strategic", NEU, 0.9),
+            ("R", "Sure, and instead of the onboarding fee we could ask for less.", 49.0, 55.0,
+             "non-strategic", NEU, 0.9),
+            ("O", "Onboarding at 4,000 then, and 2,000 for the onboarding of the second team.",
+             55.0, 60.0, "non-strategic", NEU, 0.9)]
+    report = build_report(session_factory("call", rows, ["bargaining"] * len(rows),
+                                          "unfinished"))
+    olivia = next(r for r in report["overview"]["parties"] if r["speaker"] == "O")
+    # the longest run in time is turn 2 (38 s, 11 words), not turn 0 (10 s, 20 words)
+    assert (olivia["longest_monologue_turn"], olivia["longest_monologue_seconds"]) == (2, 38.0)
+    assert olivia["longest_monologue_words"] == 11
+    issues = {i["issue"] for i in report["issues"]["issues"]}
+    assert "onboarding" in issues and not issues & {"instead", "ask"}
