@@ -84,6 +84,11 @@ class Action:
     terms: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
+#: ``Turn.meta`` key: seconds of silence between the merged caption cues of a turn, which
+#: its start-to-end span holds but nobody spoke (``io.base.merge_segments``)
+PAUSE_SECONDS = "pause_seconds"
+
+
 @dataclass(frozen=True)
 class Turn:
     """One turn as read: who spoke, what they said, when, and where it stood in the source.

@@ -21,7 +21,15 @@ from ..errors import (
     TooManyTurnsError,
     TurnTooLongError,
 )
-from ..transcript import PARTY, Speaker, Transcript, Turn, role_word, speakers_in_order
+from ..transcript import (
+    PARTY,
+    PAUSE_SECONDS,
+    Speaker,
+    Transcript,
+    Turn,
+    role_word,
+    speakers_in_order,
+)
 from .times import MAX_SECONDS, TOO_LATE_HINT, format_clock, too_late
 
 #: The most characters one turn may have: spaCy's default ``Language.max_length``, which
@@ -182,13 +190,22 @@ def merge_segments(segments: list[Segment]) -> list[Segment]:
     """Consecutive segments of the same speaker become one turn (start of first, end of last).
 
     Captioning tools cut one person's speech into many short cues; a turn is everything a
-    speaker says until someone else speaks.
+    speaker says until someone else speaks. The silences between its cues are kept as the
+    turn's ``PAUSE_SECONDS``: "Give me one second..." and 18 s of quiet before the same
+    speaker's next cue are not 18 s of talk (sales QA, 28 Nov 2026: a buyer's time share
+    was 61% from her captions' spans, 45% from the same call exported with start times).
     """
     merged: list[Segment] = []
     for segment in segments:
         last = merged[-1] if merged else None
         if last is not None and last.speaker == segment.speaker:
             last.text = f"{last.text} {segment.text}".strip()
+            if last.end is not None and segment.start is not None and \
+                    segment.start > last.end:
+                meta = dict(last.meta or {})
+                meta[PAUSE_SECONDS] = round(meta.get(PAUSE_SECONDS, 0.0)
+                                            + segment.start - last.end, 3)
+                last.meta = meta
             if segment.end is not None:
                 last.end = segment.end
             if last.start is None:

@@ -4,7 +4,8 @@ Definitions (also in docs/reports.md):
 
 - talk share: a speaker's words over the parties' words in the stretch; a third party's
   share is over everyone's words, so the parties' shares always exclude mediators and chairs;
-- time share: the same with seconds spoken (turn end minus start), only when timed;
+- time share: the same with seconds spoken (turn end minus start, less the silences between
+  the turn's merged caption cues), only when timed;
 - longest monologue: the longest run of consecutive spoken turns by one speaker (actions do
   not interrupt a run), by seconds spoken when timed (the sum of its turns' durations, so a
   break between two of them is not counted), else by words; its words, seconds and first

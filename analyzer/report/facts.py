@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..results import SessionAnalysis
-from ..transcript import is_third_party
+from ..transcript import PAUSE_SECONDS, is_third_party
 from .tables import words
 
 _QUESTION = re.compile(r"\?+")
@@ -55,12 +55,16 @@ class TurnFact:
     def spoken(self) -> bool:
         return not self.is_action
 
+    #: seconds of silence inside the turn (between its merged caption cues), not talk
+    pause: float = 0.0
+
     @property
     def duration(self) -> float | None:
-        """Seconds the turn lasted, when the transcript has both start and end times."""
+        """Seconds the turn was spoken, when the transcript has both start and end times:
+        its span less the silences between its merged cues (``io.base.PAUSE_SECONDS``)."""
         if self.start is None or self.end is None:
             return None
-        return max(0.0, self.end - self.start)
+        return max(0.0, self.end - self.start - self.pause)
 
     def move_for(self, orientation: str) -> str:
         """The move that gives the turn ``orientation``: the first unit with it, else the
@@ -169,5 +173,6 @@ def turn_facts(analysis: SessionAnalysis) -> list[TurnFact]:
             questions=0 if turn.is_action else questions.get(pos, 0),
             units=tuple(units.get(turn.index, ())),
             action_issues=_action_issues(turn), side=t.side_of(turn.speaker),
+            pause=turn.meta.get(PAUSE_SECONDS, 0.0) if turn.meta else 0.0,
         ))
     return facts

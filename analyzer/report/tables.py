@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # pandas is imported where a table is built: the batch driver
     import pandas as pd  # only the column lists and row builders, not pandas (~0.4 s)
 
 from ..results import ORIENTATIONS, STAGES, SessionAnalysis
-from ..transcript import PARTY, is_third_party, outcome_basis
+from ..transcript import PARTY, PAUSE_SECONDS, is_third_party, outcome_basis
 
 TURN_COLUMNS = [
     "session_id", "turn", "speaker", "role", "text", "start", "end", "is_action", "action",
@@ -205,7 +205,9 @@ def _cell_rows(analysis: SessionAnalysis, labels: Sequence[str], order: Sequence
             if not is_third_party(roles.get(speaker, PARTY)):
                 party_words[stage] += n
         if has_times and turn.start is not None and ends[i] is not None:
-            group.duration = group.duration + (ends[i] - turn.start)
+            # the seconds spoken: the span less the silences between merged caption cues
+            pause = turn.meta.get(PAUSE_SECONDS, 0.0) if turn.meta else 0.0
+            group.duration = group.duration + (ends[i] - turn.start - pause)
     rows = []
     session_id = t.session_id
     for stage in order:

@@ -93,9 +93,12 @@ def ref_stage_rows(analysis: SessionAnalysis) -> list[dict]:
                 continue
             w = sum(n_words[i] for i in mine if not turns[i].is_action)
             denom = all_words if is_third_party(speaker.role) else party_words
-            times = [(turns[i].start, ends[i]) for i in mine]
-            duration = round(sum((e - s) for s, e in times if s is not None and e is not None),
-                             3) if t.has_times else None
+            # seconds spoken: less the silences between a turn's merged cues (0.11.0)
+            times = [(turns[i].start, ends[i], turns[i].meta.get("pause_seconds", 0.0))
+                     for i in mine]
+            duration = round(sum((e - s - p) for s, e, p in times
+                                 if s is not None and e is not None), 3) \
+                if t.has_times else None
             rows.append({
                 "session_id": t.session_id, "stage": stage, "speaker": speaker.name,
                 "role": speaker.role, "first_turn": mine[0], "last_turn": mine[-1],

@@ -102,3 +102,30 @@ def test_names_holding_commas_read_back_whole(session_factory):
     row = session_row(session_factory("teams", rows, ["exploring"] * 2, "unfinished"))
     assert row["parties"] == '"Doe, John",Ana'
     assert split_names(row["parties"]) == ["Doe, John", "Ana"]
+
+
+def test_silence_between_one_speakers_cues_is_not_talk(tmp_path):
+    """Sales QA, 28 Nov 2026: "Give me one second..." and 18 s of quiet before the same
+    speaker's next cue counted as 18 s of her talk (a time share of 61% from the captions'
+    spans, 45% from the same call with start times only). The merged turn keeps its span;
+    its seconds spoken leave the silence out, in the tables and the report alike."""
+    from analyzer.io import read_transcripts
+    from analyzer.pipeline import Analyzer
+    from analyzer.report.session_report import build_report
+
+    path = tmp_path / "call.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\nNate: Can you do the annual plan?\n\n"
+        "00:00:04.000 --> 00:00:06.000\nOlivia: Give me one second.\n\n"
+        "00:00:24.000 --> 00:00:28.000\nOlivia: Okay, I checked with finance.\n\n"
+        "00:00:28.000 --> 00:00:32.000\nNate: Great, so annual it is?\n", encoding="utf-8")
+    transcript = next(read_transcripts(path))
+    turn = transcript.turns[1]
+    assert (turn.start, turn.end, turn.meta["pause_seconds"]) == (4.0, 28.0, 18.0)
+    analysis = Analyzer().analyze(transcript)
+    olivia = next(r for r in speaker_rows(analysis) if r["speaker"] == "Olivia")
+    assert olivia["duration"] == pytest.approx(6.0)
+    row = next(r for r in build_report(analysis)["overview"]["parties"]
+               if r["speaker"] == "Olivia")
+    assert row["seconds"] == pytest.approx(6.0)
+    assert row["time_share"] == pytest.approx(6.0 / 14.0)
