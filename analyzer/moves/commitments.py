@@ -48,6 +48,9 @@ _PHRASES = re.compile(r"""(?ix)
 | \bor\ (?:else\ )?(?:we|i)(?:[’']?ll|\ will)?\ (?:walk|leave|go\ elsewhere|look\ elsewhere
   |go\ (?:somewhere|someone)\ else|take\ (?:our|my)\ business\ elsewhere
   |go\ (?:to|with)\ (?-i:[A-Z])\w+)\b
+| \b(?:we|i)(?:[’']?ll|\ will)\ (?:have\ to\ )?go\ with\ (?:the\ |a\ )?(?:other|second|different
+  |next|competing|another|cheaper)\ (?:vendor|supplier|bidder|provider|offer|quote|company
+  |candidate|firm|agency)\b
 | \b(?:we|i)\ (?:have|[’']ve\ got|got|also\ have|still\ have)\ (?:other|another|a\ better)
   \ (?:buyers?|offers?|bidders?|suppliers?|vendors?|candidates?|interviews?|quotes?)\b
 | \bis\ (?:really\ |absolutely\ |honestly\ )?(?:my|our|the)\ (?:absolute\ )?

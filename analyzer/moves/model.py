@@ -512,7 +512,10 @@ def _mark_commitments(transcript: Transcript, units: list[Unit], unit_moves: lis
         if phrase is None:
             continue
         turn_moves[j] = dataclasses.replace(
-            tm, move=ULTIMATUM if set(tm.labels) <= {"non-strategic"} else tm.move,
+            # "non-strategic" as the move (labels non-strategic and self-need) is no name for
+            # a final offer either (sales QA, 28 Nov 2026)
+            tm, move=ULTIMATUM if tm.move == "non-strategic" or
+            set(tm.labels) <= {"non-strategic"} else tm.move,
             orientation="distributive", confidence=1.0,
             probabilities={o: float(o == "distributive") for o in ORIENTATIONS}
             if tm.probabilities else tm.probabilities,

@@ -29,6 +29,8 @@ FOUND = {
     "5400 is really my max": "is really my max",
     "Nine hundred and forty is the lowest I can go on hardware.": "is the lowest I can",
     "ok then i think ill walk away. sorry": "ill walk away",
+    # sales QA, 28 Nov 2026
+    "If you can't get there, we'll go with the second vendor.": "we'll go with the second vendor",
 }
 NOT_FOUND = [
     "I'm good on firewood, I can take it or leave it",  # indifference: no-need
