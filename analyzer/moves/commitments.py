@@ -73,7 +73,7 @@ _KEYS = ("leave it", "final", "last", "bottom line", "negotia", "discussion", "d
          "penny", "cent", "dime", "dollar", "euro", "pound", "lower", "higher", "below",
          "above", "under", "walk", "elsewhere", "court", "full stop", "end of", "where else",
          "one else", "strike", "industrial action", "go to", "go with", "other", "another",
-         "better", "max", "limit", "lowest", "highest", "floor", "ceiling", "ill ")
+         "better", "max", "limit", "lowest", "highest", "floor", "ceiling")
 
 
 def find_commitment(text: str) -> str | None:
