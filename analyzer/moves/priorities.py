@@ -9,15 +9,17 @@ distributive: a candidate's "The start date is less important, I'm flexible" cou
 against them, and a trainer ranking students by their distributive share found the ranking
 reversed (trainer QA, 28 Nov 2026; both coach rounds before it saw the same).
 
-A unit that says so (below) is ``no-need``, integrative, at confidence 1.0, with the reason
-``rule:low-priority "<phrase>"``; its turn too, unless another unit of the turn claims
-(the mixed-turn rule: one claiming move makes a turn distributive). Labels are left as the
+A unit of at most ``MAX_WORDS`` words that says so (below) is ``no-need``, integrative,
+at confidence 1.0, with the reason ``rule:low-priority "<phrase>"``; its turn too, unless
+another unit of the turn claims (the mixed-turn rule: one claiming move makes a turn
+distributive). Labels are left as the
 model gave them, so the label scores and the stage evidence do not change. Questions are
 left alone (asking about priorities is already integrative), and so is a statement about
 the other side ("the firewood is not important to your trip").
 
-Read by hand on CaSiNo's 4,123 human-labelled turns: 16 turns match; the annotators gave
-``no-need`` to 7 of them, and one of the others is a question.
+Read by hand on CaSiNo's 4,123 human-labelled turns: 16 turns hold a phrase; the annotators
+gave ``no-need`` to 7 of them. With the word limit the rule changes the orientation of one
+of them, and of none of the 893 turns of the spoken test set.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ _PHRASES = re.compile(r"""(?ix)
 | \b(?:lowest|least|last|low|smallest|lower)\ priority\b
 | \b(?:i[’']?m|i\ am|we[’']?re|we\ are)\ (?:pretty\ |quite\ |very\ |fairly\ |more\ |a\ bit\ )?
   flexible\b
-| \b(?:i|we)\ (?:can|could)\ (?:do|go|live)\ without\b
+| \b(?:i|we)\ (?:can|could)\ (?:do|go|live)\ without\b(?!\ \w+ing\b)
 | \b(?:doesn[’']?t|does\ not|don[’']?t|do\ not)\ (?:really\ )?matter\ (?:as\ |that\ |so\ |too\ )?
   (?:much|a\ lot)\b
 | \bmatters?\ (?:the\ )?least\b
@@ -44,9 +46,19 @@ _KEYS = ("important", "crucial", "essential", "critical", "priority", "flexible"
          "matter")
 
 
+#: The most words a unit may have for the rule to speak for all of it: a longer one says
+#: more than its priorities ("We're flexible within the second half of April. Ideally not
+#: the Easter week because a lot of our members have families": a need too, coded
+#: no-need and other-need, distributive by the mixed-turn rule)
+MAX_WORDS = 20
+
+
 def find_low_priority(text: str) -> str | None:
     """The phrase that says an issue matters little to the speaker, or None (also for a
-    question, and for a phrase about the other side)."""
+    question, a phrase about the other side, and a text of more than ``MAX_WORDS``
+    words)."""
+    if len(text.split()) > MAX_WORDS:
+        return None
     lowered = text.lower()
     for key in _KEYS:
         if key in lowered:
