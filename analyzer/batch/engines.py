@@ -258,7 +258,12 @@ class DaskEngine:
     name = "dask"
 
     def __init__(self, config: WorkerConfig, address: str) -> None:
-        from distributed import Client
+        try:
+            from distributed import Client
+        except ImportError as exc:  # a partial install: a usage error, not a traceback
+            raise UsageError("--scheduler needs dask.distributed, which is not installed",
+                             hint="pip install 'dask[distributed]' (a dependency of "
+                                  "analyzer: reinstall it with its dependencies)") from exc
 
         problem = scheduler_address_problem(address)
         if problem:  # before Client(): a failed one waits 40 s in __del__ to close

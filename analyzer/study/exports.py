@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..batch.tabular import DECLARED_TYPES
+from ..errors import UsageError
 from ..results import ORIENTATIONS, STAGES
 from ..transcript import ROLES
 
@@ -185,14 +186,24 @@ def metrics_long(turns: pd.DataFrame, labels: str = "model") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["session_id", "speaker", "stage", "measure", "value"])
 
 
+def _pyreadstat():
+    """pyreadstat, or a usage error saying how to install it (a partial install without it
+    failed with a 41-line traceback: packaging QA, 28 Nov 2026)."""
+    try:
+        import pyreadstat
+    except ImportError as exc:
+        raise UsageError("SPSS and Stata files need the pyreadstat package, which is not "
+                         "installed", hint="pip install pyreadstat (a dependency of "
+                         "analyzer: reinstall it with its dependencies)") from exc
+    return pyreadstat
+
+
 def write_exports(results, folder, formats, *, unique_speakers: bool = False,
                   warn=None) -> list[Path]:
     """Write each requested format of every table of ``results`` into ``folder``.
 
     ``warn`` receives a line about anything the export could not keep (the library never
     prints): for ConvoKit, sources whose action terms could not be read again."""
-    import pyreadstat
-
     from ..io.convokit_export import source_actions, write_convokit
 
     tables = {name: getattr(results, name) for name in ("turns", "units", "stages", "sessions")
@@ -208,18 +219,18 @@ def write_exports(results, folder, formats, *, unique_speakers: bool = False,
             for name, frame in tables.items():
                 written.append(folder.write_parquet(f"parquet/{name}.parquet", frame))
         elif fmt in ("sav", "dta"):
+            pyreadstat = _pyreadstat()  # only these two need it (packaging QA: --to csv did)
             sub = "spss" if fmt == "sav" else "stata"
             for name, frame in tables.items():
                 # (long texts go to Stata as strL: pyreadstat writes them whole)
                 data, vlabels, clabels = labelled_frame(frame)
                 if fmt == "sav":
-                    def write(p, d=data, v=vlabels, c=clabels):
-                        pyreadstat.write_sav(d, str(p), column_labels=c,
-                                             variable_value_labels=v)
+                    def write(p, d=data, v=vlabels, c=clabels, rs=pyreadstat):
+                        rs.write_sav(d, str(p), column_labels=c, variable_value_labels=v)
                 else:
-                    def write(p, d=data, v=vlabels, c=clabels):
-                        pyreadstat.write_dta(d, str(p), column_labels=c,
-                                             variable_value_labels=v, version=15)
+                    def write(p, d=data, v=vlabels, c=clabels, rs=pyreadstat):
+                        rs.write_dta(d, str(p), column_labels=c, variable_value_labels=v,
+                                     version=15)
                 written.append(folder.write_atomic(f"{sub}/{name}.{fmt}", write))
         elif fmt == "convokit":
             # terms come from ``action_terms``; only older tables need the sources again

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 _PACKAGES = ("analyzer", "spacy", "scikit-learn", "pandas", "numpy", "scipy", "pyarrow",
-             "pyreadstat", "krippendorff")
+             "pyreadstat")
 
 
 def versions() -> dict[str, str | None]:

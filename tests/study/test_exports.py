@@ -296,3 +296,19 @@ def test_study_manifests_name_the_analyzer_that_ran():
     from analyzer.study.provenance import versions
 
     assert versions()["analyzer"] == analyzer.__version__
+
+
+def test_without_pyreadstat_csv_exports_and_spss_says_what_to_install(results_dir, tmp_path,
+                                                                      monkeypatch):
+    """Packaging QA, 28 Nov 2026: an install without pyreadstat could not export even CSV
+    (a 41-line traceback); now only SPSS and Stata need it, and say so (exit 2). The
+    package is hidden by a ``sys.modules`` entry of None, which makes importing it fail."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyreadstat", None)
+    res = CliRunner().invoke(app, ["export", str(results_dir), "--to", "csv",
+                                   "--out", str(tmp_path / "csv")])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(app, ["export", str(results_dir), "--to", "sav",
+                                   "--out", str(tmp_path / "sav")])
+    assert res.exit_code == 2 and "pyreadstat" in res.output and "Traceback" not in res.output
