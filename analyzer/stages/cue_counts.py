@@ -93,6 +93,11 @@ _WALKED_FROM = frozenset({"deal", "table", "talks", "negotiation", "negotiations
                           "everything"})
 
 
+#: after "decided to go with": what makes it a choice of the other side's terms
+_YOURS = frozenset({"your", "you", "yours", "the", "this", "that", "it", "option", "plan",
+                    "offer", "proposal", "deal", "package", "these"})
+
+
 def _not_an_impasse(texts: Sequence[str], start: int, end: int) -> bool:
     """An impasse phrase that declares none: "Fifty-seven and we're done." (a final offer;
     QA), "I'm walking away from a bonus" (a concession), "we're stuck with it" (a fact;
@@ -101,6 +106,10 @@ def _not_an_impasse(texts: Sequence[str], start: int, end: int) -> bool:
     if first == "we" and start and texts[start - 1].lower() == "and":
         return True
     after = [t.lower() for t in texts[end:end + 4]]
+    if first == "decided" and after[:1] and after[0] in _YOURS:
+        return True  # "we've decided to go with your proposal": a yes
+    if first == "decision" and start and texts[start - 1].lower() in ("no", "a"):
+        return True  # "no decision is made yet"
     if first in ("walk", "walking") and after[:1] == ["from"]:
         objects = [t for t in after[1:] if t not in ("a", "an", "the", "my", "our", "your",
                                                      "some", "any", "this", "that")] or after[1:]

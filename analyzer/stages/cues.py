@@ -171,6 +171,11 @@ CUES: dict[str, tuple[str, ...]] = {
         "cannot renew", "not going to renew", "not renewing", "wo n't be signing",
         "stalemate", "no from me", "no from us", "it 's a no", "nothing more to discuss",
         "see you in court",
+        # a lost deal said as a decision made elsewhere (sales QA, 28 Nov 2026: "we've
+        # decided to go with Fieldwise ... we're not going to reopen it" was an agreement);
+        # none of these is in any gold session or CaSiNo turn
+        "decided to go with", "not going to reopen", "wo n't reopen", "will not reopen",
+        "not reopening", "decision 's made", "decision is made", "decision has been made",
     ),
 }
 

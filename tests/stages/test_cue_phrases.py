@@ -133,3 +133,20 @@ def test_terms_and_you_have_a_deal_is_an_offer_on_a_condition(text: str, accepts
     doc = nlp.make_doc(text)
     cues = _cues(nlp, doc, [t.text for t in doc])
     assert bool(cues["accept"] + cues["accept_strong"]) is accepts, cues
+
+
+@pytest.mark.parametrize("text, impasse", [
+    ("I'll save you the suspense, we've decided to go with Fieldwise.", True),
+    ("But we're not going to reopen it.", True),
+    ("The decision's made, sorry.", True),
+    ("We've decided to go with your proposal.", False),
+    ("No decision is made yet.", False),
+])
+def test_a_lost_deal_is_an_impasse(text: str, impasse: bool) -> None:
+    """Sales QA, 28 Nov 2026: a buyer who had chosen a competitor and would not reopen it,
+    then agreed to a check-in in the fall, was an agreement."""
+    from analyzer.stages.cue_counts import _cues
+
+    nlp = get_nlp()
+    doc = nlp.make_doc(text)
+    assert bool(_cues(nlp, doc, [t.text for t in doc])["impasse"]) is impasse
