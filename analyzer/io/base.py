@@ -206,7 +206,9 @@ def merge_segments(segments: list[Segment]) -> list[Segment]:
                 meta[PAUSE_SECONDS] = round(meta.get(PAUSE_SECONDS, 0.0)
                                             + segment.start - last.end, 3)
                 last.meta = meta
-            if segment.end is not None:
+            if segment.end is not None and (last.end is None or segment.end > last.end):
+                # never back: a cue inside the last one ("um" at 5-6 in a 0-20 cue), or one
+                # a jitter early, ended the turn at its own end (regression QA, 28 Nov 2026)
                 last.end = segment.end
             if last.start is None:
                 last.start = segment.start

@@ -92,9 +92,11 @@ def _offer_kind(words: list[str], issues, quantity, conditional, agreement, no_n
         return "concession"
     if len(issues) == 1 and proposes:
         return "single_issue_offer"
-    if len(words) <= 8 and agreement and not rejection and first in _ACCEPT_FIRST and \
-            not _says_otherwise(words):
-        return "accept"
+    if len(words) <= 8 and agreement and (not rejection or _reassures(words)) and \
+            (first in _ACCEPT_FIRST or _reassures(words)) and not _says_otherwise(words):
+        return "accept"  # "No problem, deal." too (regression QA, 28 Nov 2026)
+    if has_amount and _CONDITIONAL_DEAL.search(" ".join(words)):
+        return "single_issue_offer"  # "185 and you have a deal": terms on a condition
     if rejection and len(words) <= 15 and first in _REJECT_FIRST and not _reassures(words):
         return "reject"
     return None
@@ -116,8 +118,13 @@ def _reassures(words: list[str]) -> bool:
 
 #: after a word of agreement, a counter that keeps the talk open: "ok well i can do 4800",
 #: "okay how about 45", "ok weekly but 13.10"
-_COUNTER = re.compile(r"\b(?:but|how about|what about|instead)\b"
-                      r"|\b(?:i|we) (?:can|could) (?:do|go|offer|give|pay) (?:\S+ )?\d")
+_COUNTER = re.compile(r"\b(?:but|how about|what about|instead|if|walk(?:ing)? (?:away|out))\b"
+                      r"|\b(?:i|we) (?:can|could) (?:do|go|offer|give|pay) (?:\S+ )?\d"
+                      r"|\band (?:it'?s yours|(?:you|we) (?:have|'?ve got|got) a deal"
+                      r"|it'?s a deal)\b")
+#: "<terms> and you have a deal", "5500 and it's yours": terms offered on a condition
+_CONDITIONAL_DEAL = re.compile(r"\band (?:it'?s yours|(?:you|we) (?:have|'?ve got|got) a deal"
+                               r"|it'?s a deal)\b")
 
 
 def _says_otherwise(words: list[str]) -> bool:
@@ -226,9 +233,12 @@ def _reaction(words: list[str], flags) -> str | None:
     if not words:
         return None
     first = words[0]
-    if len(words) <= 8 and flags[2] and not flags[4] and first in _ACCEPT_FIRST and \
-            not _says_otherwise(words):
+    if len(words) <= 8 and flags[2] and (not flags[4] or _reassures(words)) and \
+            (first in _ACCEPT_FIRST or _reassures(words)) and not _says_otherwise(words):
         return "accept"
+    if _CONDITIONAL_DEAL.search(" ".join(words)) and any(_NUMBER_TOKEN.match(w) or
+                                                          w in _AMOUNT_WORDS for w in words):
+        return "single_issue_offer"  # "185 and you have a deal"
     if flags[4] and len(words) <= 15 and first in _REJECT_FIRST and not _reassures(words):
         return "reject"
     return None

@@ -73,4 +73,12 @@ def find_low_priority(text: str) -> str | None:
     before = lowered[max(0, match.start() - 40):match.start()]
     if re.search(r"\byou(?:r|['’]re)?\b", before.rsplit(".", 1)[-1]):
         return None  # "It's nice to know the firewood is not important to your trip"
+    if before.endswith(("not ", "n't ", "never ")) or _CLAIMS.search(lowered):
+        return None  # "not less important"; "I'm flexible, but I need the full 200"
     return match.group(0)
+
+
+#: Words that make a unit claim something besides (regression QA, 28 Nov 2026: "I'm
+#: flexible on many things, but I need the full 200 per unit, no less" was no-need)
+_CLAIMS = re.compile(r"\b(?:need|needs|must|have to|has to|require|requires|critical|"
+                     r"at least|no less|non[- ]?negotiable|insist)\b")

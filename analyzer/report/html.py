@@ -16,7 +16,6 @@ from ..results import ORIENTATIONS
 from .svg import INK, esc, issue_bars, share_bar, stacked_bar, timeline
 from .wording import (
     action_text,
-    name_list,
     offer_words,
     outcome_line,
     pct,
@@ -38,6 +37,15 @@ def _span(entry: dict) -> str:
 
 def _chip(orientation: str) -> str:
     return f'<span class="chip {esc(orientation)}">{esc(orientation)}</span>'
+
+
+def _bdi_list(names) -> str:
+    """Names for the page header, each in its own ``<bdi>``: with Unicode isolates alone,
+    Chromium showed "שרה כהן ,محمد علي" for two right-to-left names (regression QA, 28 Nov
+    2026); ", " between them, "; " when a name holds a comma (``name_list``)."""
+    names = list(names)
+    sep = "; " if any("," in n for n in names) else ", "
+    return sep.join(f"<bdi>{esc(n)}</bdi>" for n in names)
 
 
 def _nav_links(third_parties: bool) -> str:
@@ -326,8 +334,8 @@ def render_html(report: dict) -> str:
     Content-Security-Policy can forbid everything else."""
     s = report["session"]
     timed = s["timed"]
-    parties = name_list(esc(p) for p in s["parties"]) or "\u2013"
-    third = name_list(esc(p) for p in s["third_parties"]) or "none"
+    parties = _bdi_list(s["parties"]) or "\u2013"
+    third = _bdi_list(s["third_parties"]) or "none"
     outcome = esc(outcome_line(s))
     facts = [("Session", esc(s["id"])), ("Source", esc(s["source"])),
              ("Turns", str(s["turns"])),

@@ -81,6 +81,11 @@ def _cues(nlp: Language, doc: Doc, texts: Sequence[str],
                                 if (_asks(texts, start) and
                                     not _given_in_question(lower, start, end))
                                 or _conditional(lower, start, end))
+        if name == "accept_strong" and not cues["prop_cue"] and \
+                any(_conditional_deal(lower, start, end) for start, end in spans):
+            # the terms before it are put forward: a proposal the other side may accept
+            # (regression QA: "185 and you have a deal." / "Deal." was no agreement)
+            cues["prop_cue"] = 1
         # an acceptance asked about is not given; "we can make a deal" accepts nothing
         cues[name] = len(spans) - cues[name + "_q"]
     return cues
@@ -95,7 +100,7 @@ _WALKED_FROM = frozenset({"deal", "table", "talks", "negotiation", "negotiations
 
 #: after "decided to go with": what makes it a choice of the other side's terms
 _YOURS = frozenset({"your", "you", "yours", "the", "this", "that", "it", "option", "plan",
-                    "offer", "proposal", "deal", "package", "these"})
+                    "offer", "proposal", "deal", "package", "these", "i", "we", "a", "an"})
 
 
 def _not_an_impasse(texts: Sequence[str], start: int, end: int) -> bool:
@@ -106,10 +111,9 @@ def _not_an_impasse(texts: Sequence[str], start: int, end: int) -> bool:
     if first == "we" and start and texts[start - 1].lower() == "and":
         return True
     after = [t.lower() for t in texts[end:end + 4]]
-    if first == "decided" and after[:1] and after[0] in _YOURS:
-        return True  # "we've decided to go with your proposal": a yes
-    if first == "decision" and start and texts[start - 1].lower() in ("no", "a"):
-        return True  # "no decision is made yet"
+    if first == "decided":  # a lost deal only before a name: "... to go with Fieldwise"
+        name = texts[end] if end < len(texts) else ""
+        return not name[:1].isupper() or name.lower() in _YOURS
     if first in ("walk", "walking") and after[:1] == ["from"]:
         objects = [t for t in after[1:] if t not in ("a", "an", "the", "my", "our", "your",
                                                      "some", "any", "this", "that")] or after[1:]
@@ -182,14 +186,8 @@ def _conditional(lower: Sequence[str], start: int, end: int) -> bool:
     before = lower[max(0, start - 3):start]
     if "if" in lower[end:end + 2]:
         return True
-    if "deal" in lower[start:end]:
-        # "192 and you have a deal": terms offered on a condition, not a yes to the other
-        # side's (trainer QA, 28 Nov 2026: the agreement was placed there)
-        k = start - 1
-        while k > 0 and start - k <= 4 and lower[k] in _DEAL_WORDS:
-            k -= 1
-        if k > 0 and lower[k] == "and" and lower[k - 1] not in _AGREEING_OR_END:
-            return True
+    if _conditional_deal(lower, start, end):
+        return True
     return "if" in before and not any(w in (",", ".", "!", "?", ";")
                                       for w in before[before.index("if"):])
 
@@ -201,6 +199,18 @@ _DEAL_WORDS = frozenset({"you", "we", "it", "'s", "’s", "'ve", "’ve", "have"
 _AGREEING_OR_END = frozenset({",", ".", "!", ";", "-", "ok", "okay", "yes", "yeah", "great",
                               "perfect", "good", "fine", "sure", "alright", "right", "then",
                               "so"})
+
+
+def _conditional_deal(lower: Sequence[str], start: int, end: int) -> bool:
+    """Is the acceptance ``lower[start:end]`` the end of "<terms> and you have a deal"? Terms
+    offered on a condition, not a yes to the other side's (trainer QA, 28 Nov 2026: the
+    agreement was placed at "192 and you have a deal.", answered with a counter)."""
+    if "deal" not in lower[start:end]:
+        return False
+    k = start - 1
+    while k > 0 and start - k <= 4 and lower[k] in _DEAL_WORDS:
+        k -= 1
+    return k > 0 and lower[k] == "and" and lower[k - 1] not in _AGREEING_OR_END
 
 
 def _asks(texts: Sequence[str], k: int) -> bool:

@@ -171,11 +171,12 @@ CUES: dict[str, tuple[str, ...]] = {
         "cannot renew", "not going to renew", "not renewing", "wo n't be signing",
         "stalemate", "no from me", "no from us", "it 's a no", "nothing more to discuss",
         "see you in court",
-        # a lost deal said as a decision made elsewhere (sales QA, 28 Nov 2026: "we've
-        # decided to go with Fieldwise ... we're not going to reopen it" was an agreement);
-        # none of these is in any gold session or CaSiNo turn
-        "decided to go with", "not going to reopen", "wo n't reopen", "will not reopen",
-        "not reopening", "decision 's made", "decision is made", "decision has been made",
+        # a lost deal said as a choice of someone else (sales QA, 28 Nov 2026: "we've
+        # decided to go with Fieldwise" was an agreement); only before a name
+        # (``cue_counts._not_an_impasse``: "decided to go with your proposal" is a yes, and
+        # "the decision's made" or "not going to reopen it" close deals as often as they
+        # lose them); in no gold session or CaSiNo turn
+        "decided to go with",
     ),
 }
 

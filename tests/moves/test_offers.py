@@ -32,6 +32,12 @@ NAMED = {
     "no_problem": ("No problem. We can work something out.", None),
     "no_worries": ("No worries, take your time.", None),
     "no_need_nervous": ("No need to be nervous!", None),
+    # regression QA, 28 Nov 2026
+    "conditional_deal": ("185 and you have a deal.", "single_issue_offer"),
+    "no_problem_deal": ("No problem, deal.", "accept"),
+    "ok_its_yours": ("OK, 5500 and it's yours.", "single_issue_offer"),
+    "sure_if": ("Sure, if you make it 170.", None),
+    "ok_walking_away": ("Ok, then I'm walking away.", None),
 }
 
 

@@ -21,6 +21,11 @@ NOT_FOUND = [
     "Food is very important to me.",
     "This is not important.",  # no issue ranked
     "Salary matters most to me.",
+    # regression QA, 28 Nov 2026: claims beside it, or negated
+    "I'm flexible on many things, but I need the full 200 per unit, no less.",
+    "I'm flexible. I need 200.",
+    "Delivery is not less important to us, it is critical.",
+    "That's the very last we can do without cutting posts.",
 ]
 
 

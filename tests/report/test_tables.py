@@ -129,3 +129,23 @@ def test_silence_between_one_speakers_cues_is_not_talk(tmp_path):
                if r["speaker"] == "Olivia")
     assert row["seconds"] == pytest.approx(6.0)
     assert row["time_share"] == pytest.approx(6.0 / 14.0)
+
+
+def test_a_cue_inside_or_a_jitter_before_the_last_never_ends_the_turn_early(tmp_path):
+    """Regression QA, 28 Nov 2026: a cue a jitter early (9.95-10.5 after 10-15) or inside
+    the last one ("um" at 5-6 in 0-20) ended the merged turn at its own end, and the talk
+    after it was lost."""
+    from analyzer.io import read_transcripts
+
+    path = tmp_path / "c.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nAna: One.\n\n"
+        "00:00:10.000 --> 00:00:15.000\nAna: Two.\n\n"
+        "00:00:09.950 --> 00:00:10.500\nAna: Three.\n\n"
+        "00:00:16.000 --> 00:00:20.000\nBen: Four.\n\n"
+        "00:00:20.000 --> 00:00:40.000\nAna: Five.\n\n"
+        "00:00:25.000 --> 00:00:26.000\nAna: um\n\n"
+        "00:00:41.000 --> 00:00:42.000\nBen: Six.\n", encoding="utf-8")
+    turns = next(read_transcripts(path)).turns
+    assert (turns[0].start, turns[0].end, turns[0].meta["pause_seconds"]) == (0.0, 15.0, 5.0)
+    assert (turns[2].start, turns[2].end) == (20.0, 40.0)

