@@ -51,12 +51,21 @@ class GoldEntry:
 
 def read_gold(path: str | Path) -> list[GoldEntry]:
     """Entries of one gold TSV; a malformed line is a ``ReadError`` naming file, line and fix."""
+    from ..errors import EmptyTranscriptError
+    from ..io.decoding import decode, read_bytes
+
     path = Path(path)
+    # the transcripts' decoding (decoding.py): a BOM is dropped, a file saved in
+    # Windows-1252 reads (until 28 Nov 2026 it was a UnicodeDecodeError traceback, and a
+    # BOM became part of the first session's name)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ReadError(str(path), f"cannot read gold file ({exc.strerror or exc})",
-                        hint="give the path of a stage gold TSV") from exc
+        text = decode(path, read_bytes(path))
+    except EmptyTranscriptError:
+        return []
+    except ReadError as exc:
+        raise type(exc)(str(path), f"cannot read gold file: {exc.problem}",
+                        hint="give the path of a stage gold TSV (UTF-8 or Windows-1252 "
+                             "text)") from None
     fix = ("write <session>\\topening=<i|->\\texploring=<i|->\\tbargaining=<i|->\\t"
            "closing=<i|->\\t# rationale, as in docs/stages.md")
     entries = []

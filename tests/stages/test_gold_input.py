@@ -1,0 +1,32 @@
+"""Gold files with awkward input (QA round of 28 Nov 2026): encodings, odd digits,
+duplicated sessions, files of several sessions, names that find nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.errors import ReadError
+from analyzer.stages.gold import read_gold
+
+LINE = "938\topening=0\texploring=-\tbargaining=3\tclosing=10\t# café “quoted”"
+
+
+def test_a_utf8_bom_is_not_part_of_the_first_session(tmp_path):
+    path = tmp_path / "bom.tsv"
+    path.write_bytes(b"\xef\xbb\xbf" + (LINE + "\n").encode("utf-8"))
+    entries = read_gold(path)
+    assert entries[0].session == "938"
+
+
+def test_a_windows_1252_gold_file_reads(tmp_path):
+    path = tmp_path / "cp1252.tsv"
+    path.write_bytes((LINE + "\n").encode("cp1252"))
+    entries = read_gold(path)
+    assert entries[0].session == "938"
+    assert "café “quoted”" in entries[0].rationale
+
+
+def test_a_missing_gold_file_is_a_read_error(tmp_path):
+    with pytest.raises(ReadError) as info:
+        read_gold(tmp_path / "nope.tsv")
+    assert "nope.tsv" in str(info.value) and info.value.hint
