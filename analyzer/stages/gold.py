@@ -90,7 +90,7 @@ def read_gold(path: str | Path) -> list[GoldEntry]:
             value = value.strip()
             if value == "-":
                 starts[stage] = None
-            elif value.isdigit():
+            elif value.isascii() and value.isdigit():  # "³" is a digit int() refuses
                 starts[stage] = int(value)
             else:
                 raise ReadError(str(path), f"{stage}={value!r} is neither a turn index nor '-'",

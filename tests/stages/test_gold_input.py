@@ -30,3 +30,14 @@ def test_a_missing_gold_file_is_a_read_error(tmp_path):
     with pytest.raises(ReadError) as info:
         read_gold(tmp_path / "nope.tsv")
     assert "nope.tsv" in str(info.value) and info.value.hint
+
+
+@pytest.mark.parametrize("value", ["³", "٣", "²"])
+def test_a_non_ascii_digit_is_no_turn_index(tmp_path, value):
+    path = tmp_path / "gold.tsv"
+    path.write_text(f"938\topening=0\texploring={value}\tbargaining=3\tclosing=10\n",
+                    encoding="utf-8")
+    with pytest.raises(ReadError) as info:
+        read_gold(path)
+    assert info.value.line == 1
+    assert "neither a turn index" in str(info.value)
