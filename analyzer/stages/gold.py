@@ -149,9 +149,11 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
     entries = list(entries)
     given_examples = Path(examples) if examples else None
     casino_cache: dict[str, Transcript] | None = None
+    seen: dict[tuple[str, str], GoldEntry] = {}
     pairs = []
     for entry in entries:
         transcript = None
+        key: tuple[str, str] | None = None
         name, _, session_id = entry.session.partition("#")
         # the bundled examples sit next to the gold file's folder (corpora/examples)
         examples_dir = given_examples or Path(entry.path).resolve().parent.parent / "examples"
@@ -163,11 +165,14 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
             if session_id:
                 found = [t for t in found if str(t.session_id) == session_id]
             transcript = found[0] if found else None
+            if transcript is not None:
+                key = (str(candidate.resolve()), str(transcript.session_id))
         else:
             if casino_cache is None:
                 folder = find_casino(casino)
                 casino_cache = casino_sessions(folder) if folder else {}
             transcript = casino_cache.get(entry.session)
+            key = ("casino", entry.session)
         if transcript is None:
             raise UsageError(f"{entry.path}:{entry.line}: session {entry.session!r} is not a "
                              f"file in {examples_dir}, a file under "
@@ -175,6 +180,9 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
                              "dialogue id",
                              hint="pass --casino DIR (folder with casino_train.json) or "
                                   "--examples DIR")
+        if key in seen:
+            _duplicate(seen[key], entry)
+        seen[key] = entry
         last = max(i for i in entry.starts.values() if i is not None)
         if last >= len(transcript.turns):
             raise UsageError(f"{entry.path}:{entry.line}: stage start {last} is past the last "
@@ -182,3 +190,15 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
                              hint="indices are 0-based turn positions as read, actions included")
         pairs.append((entry, transcript))
     return pairs
+
+
+def _duplicate(first: GoldEntry, again: GoldEntry) -> None:
+    """A session annotated twice is an error: it would be scored twice, and with ``--cv``
+    could land in a training fold and the test fold at once (silent until 28 Nov 2026)."""
+    if Path(first.path).resolve() == Path(again.path).resolve() and first.line == again.line:
+        raise UsageError(f"{again.path} is given twice: each of its sessions would be "
+                         "scored twice", hint="name each gold file once")
+    raise UsageError(f"{again.path}:{again.line}: session {again.session!r} is already "
+                     f"annotated at {first.path}:{first.line}",
+                     hint="keep one line per session (delete or comment out one of the two; "
+                          "annotator files belong in a merged gold_*.tsv, not beside it)")

@@ -41,3 +41,45 @@ def test_a_non_ascii_digit_is_no_turn_index(tmp_path, value):
         read_gold(path)
     assert info.value.line == 1
     assert "neither a turn index" in str(info.value)
+
+
+def gold(tmp_path, lines, name="gold.tsv"):
+    path = tmp_path / name
+    path.write_text("".join(f"{line}\topening=0\texploring=-\tbargaining=-\tclosing=-\n"
+                            for line in lines), encoding="utf-8")
+    return path
+
+
+def test_a_session_on_two_lines_is_an_error_naming_both(tmp_path, examples_dir):
+    from analyzer.errors import UsageError
+    from analyzer.stages.gold import resolve
+
+    path = gold(tmp_path, ["supplier_contract.txt", "zoom_salary.vtt",
+                           "supplier_contract.txt"])
+    with pytest.raises(UsageError) as info:
+        resolve(read_gold(path), casino=tmp_path, examples=examples_dir)
+    assert f"{path}:3" in str(info.value) and f"{path}:1" in str(info.value)
+
+
+def test_the_same_session_by_file_and_by_file_id_is_a_duplicate(tmp_path, examples_dir):
+    from analyzer.errors import UsageError
+    from analyzer.stages.gold import resolve
+
+    path = gold(tmp_path, ["zoom_salary.vtt", "zoom_salary.vtt#zoom_salary"])
+    with pytest.raises(UsageError, match="already annotated"):
+        resolve(read_gold(path), casino=tmp_path, examples=examples_dir)
+
+
+def test_a_gold_file_given_twice_is_a_usage_error(tmp_path, examples_dir):
+    from typer.testing import CliRunner
+
+    from analyzer.cli import app
+
+    path = gold(tmp_path, ["supplier_contract.txt"])
+    result = CliRunner().invoke(app, ["evaluate-stages", str(path), str(path), "--cv", "0",
+                                      "--no-moves", "--casino", str(tmp_path),
+                                      "--examples", str(examples_dir)])
+    assert result.exit_code == 2, result.output
+    assert "given twice" in result.output
+    assert "Traceback" not in result.output
+
