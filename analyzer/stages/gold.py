@@ -164,6 +164,13 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
             found = _read(candidate)
             if session_id:
                 found = [t for t in found if str(t.session_id) == session_id]
+            elif len(found) > 1:
+                # until 28 Nov 2026 the first session was scored against this line's stages
+                names = ", ".join(f"{name}#{t.session_id}" for t in found)
+                raise UsageError(f"{entry.path}:{entry.line}: {name} holds {len(found)} "
+                                 f"sessions; name the one annotated: {names}",
+                                 hint="write the session as FILE#SESSION_ID, one line per "
+                                      "annotated session")
             transcript = found[0] if found else None
             if transcript is not None:
                 key = (str(candidate.resolve()), str(transcript.session_id))

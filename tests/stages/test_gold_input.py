@@ -83,3 +83,15 @@ def test_a_gold_file_given_twice_is_a_usage_error(tmp_path, examples_dir):
     assert "given twice" in result.output
     assert "Traceback" not in result.output
 
+
+def test_a_file_of_several_sessions_needs_its_id(tmp_path, examples_dir):
+    from analyzer.errors import UsageError
+    from analyzer.stages.gold import resolve
+
+    path = gold(tmp_path, ["procurement.csv"])
+    with pytest.raises(UsageError) as info:
+        resolve(read_gold(path), casino=tmp_path, examples=examples_dir)
+    message = str(info.value)
+    assert "holds 2 sessions" in message
+    assert "procurement.csv#laptops-round-1" in message
+    assert "procurement.csv#laptops-round-2" in message
