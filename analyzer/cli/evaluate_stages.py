@@ -67,7 +67,8 @@ def evaluate_stages(
     (the second is the standard figure on all the gold; the third scores the shipped
     parameters on the held-out test set, which nothing was fitted on)
     """
-    from ..stages.evaluate import default_gold_files, evaluate_gold, gold_evidence
+    from ..stages.evaluate import (check_folds, check_refit, default_gold_files, evaluate_gold,
+                                   gold_evidence)
     from ..stages.fit import DEFAULT_C, fit_stacked
     from ..stages.gold import read_gold, resolve
     from ..stages.text import turn_tokens
@@ -83,6 +84,10 @@ def evaluate_stages(
         if not entries:
             fail_usage("the gold files hold no annotated sessions")
         pairs = resolve(entries, casino=casino, examples=examples)
+        if cv:
+            check_folds(len(pairs), cv)
+        if fit_out is not None:
+            check_refit(len(pairs))
         use_moves = moves or model is not None
         oof = None
         if oof_moves is not None and use_moves:

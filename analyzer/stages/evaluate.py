@@ -74,6 +74,40 @@ def folds(n: int, k: int, seed: int = 0) -> list[np.ndarray]:
     return [np.sort(order[i::k]) for i in range(k)]
 
 
+def min_sessions(cv: int) -> int:
+    """The fewest gold sessions ``--cv cv`` can run on: every refit needs at least two
+    training sessions (the text model's inner folds fit on all but one of them), and the
+    folds are ``min(cv, sessions)``: 4 for ``--cv 2``, 3 for any larger K."""
+    n = 2
+    while n - -(-n // min(cv, n)) < 2:
+        n += 1
+    return n
+
+
+def check_folds(n: int, cv: int) -> None:
+    """A usage error when ``n`` gold sessions are too few for ``cv`` folds (until 28 Nov
+    2026, 2 sessions with ``--cv 2`` crashed with a ValueError deep in the text model)."""
+    need = min_sessions(cv)
+    if n < need:
+        from ..errors import UsageError
+
+        raise UsageError(f"too few sessions for {cv} folds: --cv {cv} needs at least {need} "
+                         f"gold sessions (every refit trains on at least 2), found {n}",
+                         hint="annotate more sessions, or use --cv 0 to score the shipped "
+                              "parameters as they are"
+                              + (" (or --cv 3 with 3 sessions)" if cv == 2 and n == 3 else ""))
+
+
+def check_refit(n: int) -> None:
+    """A usage error when ``n`` gold sessions are too few to fit parameters on (the text
+    columns are filled out-of-fold, so at least 2; one crashed in numpy)."""
+    if n < 2:
+        from ..errors import UsageError
+
+        raise UsageError(f"too few sessions to fit stage parameters: at least 2 are needed, "
+                         f"found {n}", hint="annotate more sessions")
+
+
 @dataclass
 class StageEvaluation:
     """Scores of the model and the baseline on the same gold sessions."""
@@ -102,6 +136,8 @@ def evaluate_gold(pairs: Sequence[tuple[GoldEntry, Transcript]], *,
     from .fit import DEFAULT_C, fit_stacked
     from .text import turn_tokens
 
+    if cv and cv > 1:
+        check_folds(len(pairs), cv)
     matrices, labels = gold_evidence(pairs, model_dir, use_moves=use_moves,
                                      oof_moves=oof_moves)
     transcripts = [t for _, t in pairs]
