@@ -67,8 +67,13 @@ def evaluate_stages(
     (the second is the standard figure on all the gold; the third scores the shipped
     parameters on the held-out test set, which nothing was fitted on)
     """
-    from ..stages.evaluate import (check_folds, check_refit, default_gold_files, evaluate_gold,
-                                   gold_evidence)
+    from ..stages.evaluate import (
+        check_folds,
+        check_refit,
+        default_gold_files,
+        evaluate_gold,
+        gold_evidence,
+    )
     from ..stages.fit import DEFAULT_C, fit_stacked
     from ..stages.gold import read_gold, resolve
     from ..stages.text import turn_tokens
@@ -91,9 +96,11 @@ def evaluate_stages(
         use_moves = moves or model is not None
         oof = None
         if oof_moves is not None and use_moves:
-            from ..stages.oof_moves import ensure, info
+            from ..stages.evaluate import out_of_fold_moves
+            from ..stages.oof_moves import info
 
-            oof = ensure(oof_moves, casino=casino, log=lambda m: typer.echo(m, err=True))
+            oof = out_of_fold_moves(oof_moves, pairs, casino=casino,
+                                    log=lambda m: typer.echo(m, err=True))
         result = evaluate_gold(pairs, model_dir=model, cv=cv, C=c, use_moves=use_moves,
                                seed=seed, oof_moves=oof)
         if fit_out is not None:

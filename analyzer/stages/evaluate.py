@@ -68,6 +68,54 @@ def gold_evidence(pairs: Sequence[tuple[GoldEntry, Transcript]],
     return matrices, labels
 
 
+#: Roughly how long ``oof_moves.build`` takes (5 move models, on two cores).
+OOF_BUILD_MINUTES = 15
+
+
+def needs_out_of_fold_moves(transcripts: Sequence[Transcript]) -> bool:
+    """Whether any of ``transcripts`` is a session the shipped move model was trained on
+    (a CaSiNo dialogue, or a spoken session of the project's codes): only those have
+    out-of-fold move labels (``oof_moves``); every other session keeps the model's."""
+    from ..moves.codes import SPOKEN_CODES, SPOKEN_CODES_MORE, corpus_key, read_codes
+
+    if any(t.format == "casino" for t in transcripts):
+        return True
+    keys = {corpus_key(t) for t in transcripts}
+    return any(row.dialogue in keys for codes in (SPOKEN_CODES, SPOKEN_CODES_MORE)
+               if codes.exists() for row in read_codes(codes))
+
+
+def out_of_fold_moves(path: str | Path, pairs: Sequence[tuple[GoldEntry, Transcript]],
+                      casino: str | Path | None = None, log=print) -> dict[str, list] | None:
+    """The out-of-fold move labels at ``path`` for the gold ``pairs`` (``oof_moves.ensure``).
+
+    A missing file is built only when the gold holds a session they cover, and the user is
+    told first that it takes ~15 minutes; otherwise None (nothing to replace). Until 28 Nov
+    2026 a missing file started the build without a word, even for gold with no CaSiNo
+    dialogue (QA)."""
+    from .oof_moves import ensure
+
+    path = Path(path)
+    if not path.exists():
+        if not needs_out_of_fold_moves([t for _, t in pairs]):
+            log(f"note: {path} does not exist and is not needed (no CaSiNo dialogue or coded "
+                "spoken session in the gold): scoring with the move model's labels")
+            return None
+        from .gold import find_casino
+
+        if find_casino(casino) is None:
+            from ..errors import UsageError
+
+            raise UsageError(f"{path} does not exist, and building out-of-fold move labels "
+                             "needs CaSiNo, which was not found",
+                             hint="pass --casino DIR (with casino_train.json) or set "
+                                  "ANALYZER_CASINO, or give an existing --oof-moves file")
+        log(f"{path} does not exist: building out-of-fold move labels first (trains 5 move "
+            f"models; roughly {OOF_BUILD_MINUTES} minutes on two cores; stop with Ctrl-C and "
+            "drop --oof-moves to skip them)")
+    return ensure(path, casino=casino, log=log)
+
+
 def folds(n: int, k: int, seed: int = 0) -> list[np.ndarray]:
     """Dialogue indices split into ``k`` folds, shuffled with a fixed seed."""
     order = np.random.default_rng(seed).permutation(n)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -356,7 +357,8 @@ def fit_stacked(matrices: Sequence[np.ndarray], labels: Sequence[Sequence[str]],
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Refit ``params.json`` on gold TSVs (``python -m analyzer.stages.fit``)."""
-    from .evaluate import default_gold_files, gold_evidence
+    from ..errors import AnalyzerError, UsageError
+    from .evaluate import check_refit, default_gold_files, gold_evidence, out_of_fold_moves
     from .gold import read_gold, resolve
     from .text import turn_tokens
 
@@ -372,22 +374,31 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "built first if the file is missing) for the CaSiNo dialogues "
                              "the move model was trained on")
     args = parser.parse_args(argv)
-    files = args.gold or [str(p) for p in default_gold_files()]
-    entries = [e for f in files for e in read_gold(f)]
-    pairs = resolve(entries, casino=args.casino)
-    oof = None
-    if args.oof_moves:
-        from .oof_moves import ensure, info
+    try:
+        files = args.gold or [str(p) for p in default_gold_files()]
+        if not files:
+            raise UsageError("no gold files given and none in corpora/stages/",
+                             hint="pass gold TSVs, e.g. corpora/stages/gold_casino.tsv")
+        entries = [e for f in files for e in read_gold(f)]
+        pairs = resolve(entries, casino=args.casino)
+        check_refit(len(pairs))
+        oof = None
+        if args.oof_moves:
+            from .oof_moves import info
 
-        oof = ensure(args.oof_moves, casino=args.casino)
-    matrices, labels = gold_evidence(pairs, model_dir=args.model, oof_moves=oof)
-    params = fit_stacked(matrices, labels, [turn_tokens(t) for _, t in pairs], C=args.C,
-                         meta={"gold": [Path(f).name for f in files],
-                               "oof_moves": info(args.oof_moves) if oof else None})
-    params.save(Path(args.out))
+            oof = out_of_fold_moves(args.oof_moves, pairs, casino=args.casino, log=print)
+        matrices, labels = gold_evidence(pairs, model_dir=args.model, oof_moves=oof)
+        params = fit_stacked(matrices, labels, [turn_tokens(t) for _, t in pairs], C=args.C,
+                             meta={"gold": [Path(f).name for f in files],
+                                   "oof_moves": info(args.oof_moves) if oof else None})
+        params.save(Path(args.out))
+    except AnalyzerError as exc:
+        # as the CLI prints it (code, message, fix) and its usage exit code: until 28 Nov
+        # 2026 a gold error here was a raw traceback (QA)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"fitted on {len(labels)} sessions, {sum(map(len, labels))} turns -> {args.out}")
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())
