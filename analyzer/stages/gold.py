@@ -149,6 +149,7 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
     entries = list(entries)
     given_examples = Path(examples) if examples else None
     casino_cache: dict[str, Transcript] | None = None
+    casino_found = False
     seen: dict[tuple[str, str], GoldEntry] = {}
     pairs = []
     for entry in entries:
@@ -162,31 +163,38 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
             candidate = Path(entry.path).resolve().parent.parent / name
         if candidate.exists():
             found = _read(candidate)
-            if session_id:
-                found = [t for t in found if str(t.session_id) == session_id]
-            elif len(found) > 1:
+            chosen = [t for t in found if str(t.session_id) == session_id] if session_id \
+                else found
+            if len(chosen) > 1:
                 # until 28 Nov 2026 the first session was scored against this line's stages
                 names = ", ".join(f"{name}#{t.session_id}" for t in found)
                 raise UsageError(f"{entry.path}:{entry.line}: {name} holds {len(found)} "
                                  f"sessions; name the one annotated: {names}",
                                  hint="write the session as FILE#SESSION_ID, one line per "
                                       "annotated session")
-            transcript = found[0] if found else None
-            if transcript is not None:
-                key = (str(candidate.resolve()), str(transcript.session_id))
+            if not chosen:
+                ids = ", ".join(str(t.session_id) for t in found)
+                raise UsageError(f"{entry.path}:{entry.line}: {candidate} holds no session "
+                                 f"{session_id!r}; its sessions: {ids}",
+                                 hint=f"write {name}#ID with one of those ids")
+            transcript = chosen[0]
+            key = (str(candidate.resolve()), str(transcript.session_id))
+        elif "/" in name or Path(name).suffix:
+            # a path that names nothing (until 28 Nov 2026 the message said to pass --casino)
+            places = [str(candidate)] if Path(name).is_absolute() else \
+                [str(examples_dir / name), str(candidate)]
+            raise UsageError(f"{entry.path}:{entry.line}: transcript {name!r} does not exist "
+                             f"(looked for {' and '.join(dict.fromkeys(places))})",
+                             hint=_WHERE_FILES)
         else:
+            folder = find_casino(casino) if casino_cache is None else None
             if casino_cache is None:
-                folder = find_casino(casino)
                 casino_cache = casino_sessions(folder) if folder else {}
+                casino_found = folder is not None
             transcript = casino_cache.get(entry.session)
             key = ("casino", entry.session)
-        if transcript is None:
-            raise UsageError(f"{entry.path}:{entry.line}: session {entry.session!r} is not a "
-                             f"file in {examples_dir}, a file under "
-                             f"{Path(entry.path).resolve().parent.parent} or a CaSiNo "
-                             "dialogue id",
-                             hint="pass --casino DIR (folder with casino_train.json) or "
-                                  "--examples DIR")
+            if transcript is None:
+                raise _not_found(entry, examples_dir, casino_found)
         if key in seen:
             _duplicate(seen[key], entry)
         seen[key] = entry
@@ -197,6 +205,32 @@ def resolve(entries: Iterable[GoldEntry], casino: str | Path | None = None,
                              hint="indices are 0-based turn positions as read, actions included")
         pairs.append((entry, transcript))
     return pairs
+
+
+_WHERE_FILES = ("a relative name is looked for in --examples DIR (default: the examples "
+                "folder beside the gold file's folder, <gold folder>/../examples), then "
+                "from <gold folder>/..; give an absolute path or --examples DIR for your "
+                "own transcripts")
+
+
+def _not_found(entry: GoldEntry, examples_dir: Path, casino_found: bool) -> UsageError:
+    """Why a bare name (no folder, no extension) found no session."""
+    where = f"{entry.path}:{entry.line}"
+    if entry.session.isascii() and entry.session.isdigit():
+        if not casino_found:
+            return UsageError(f"{where}: {entry.session!r} looks like a CaSiNo dialogue id, "
+                              "but CaSiNo was not found",
+                              hint="pass --casino DIR (the folder with casino_train.json) "
+                                   "or set ANALYZER_CASINO")
+        return UsageError(f"{where}: no CaSiNo dialogue {entry.session!r} in the train or "
+                          "valid files", hint="check the dialogue id")
+    near = sorted(p.name for p in examples_dir.glob(f"{entry.session}.*")) \
+        if examples_dir.is_dir() else []
+    return UsageError(f"{where}: session {entry.session!r} is neither a transcript in "
+                      f"{examples_dir} nor a CaSiNo dialogue id"
+                      + (f" (did you mean {' or '.join(near)}?)" if near else ""),
+                      hint="name a transcript file with its extension, or a CaSiNo "
+                           "dialogue by its digits; " + _WHERE_FILES)
 
 
 def _duplicate(first: GoldEntry, again: GoldEntry) -> None:

@@ -95,3 +95,46 @@ def test_a_file_of_several_sessions_needs_its_id(tmp_path, examples_dir):
     assert "holds 2 sessions" in message
     assert "procurement.csv#laptops-round-1" in message
     assert "procurement.csv#laptops-round-2" in message
+
+
+def resolve_error(path, **kwargs):
+    from analyzer.errors import UsageError
+    from analyzer.stages.gold import resolve
+
+    with pytest.raises(UsageError) as info:
+        resolve(read_gold(path), **kwargs)
+    return str(info.value)
+
+
+def test_a_missing_file_says_it_does_not_exist_and_where(tmp_path, examples_dir):
+    message = resolve_error(gold(tmp_path, ["nope.txt"]), casino=tmp_path,
+                            examples=examples_dir)
+    assert "'nope.txt' does not exist" in message
+    assert str(examples_dir / "nope.txt") in message
+    assert "--casino" not in message
+    absolute = str(tmp_path / "sub" / "nope.vtt")
+    message = resolve_error(gold(tmp_path, [absolute]), casino=tmp_path,
+                            examples=examples_dir)
+    assert f"{absolute!r} does not exist (looked for {absolute})" in message
+
+
+def test_an_unknown_id_lists_the_file_sessions(tmp_path, examples_dir):
+    message = resolve_error(gold(tmp_path, ["procurement.csv#nosuch"]), casino=tmp_path,
+                            examples=examples_dir)
+    assert "holds no session 'nosuch'" in message
+    assert "laptops-round-1, laptops-round-2" in message
+
+
+def test_a_digit_id_without_casino_says_casino_was_not_found(tmp_path, examples_dir,
+                                                             monkeypatch):
+    monkeypatch.setattr("analyzer.stages.gold.find_casino", lambda casino=None: None)
+    message = resolve_error(gold(tmp_path, ["938"]), casino=tmp_path, examples=examples_dir)
+    assert "CaSiNo was not found" in message and "--casino" in message
+
+
+def test_a_bare_name_suggests_the_file_with_its_extension(tmp_path, examples_dir,
+                                                          monkeypatch):
+    monkeypatch.setattr("analyzer.stages.gold.find_casino", lambda casino=None: None)
+    message = resolve_error(gold(tmp_path, ["zoom_salary"]), casino=tmp_path,
+                            examples=examples_dir)
+    assert "did you mean zoom_salary.vtt?" in message
