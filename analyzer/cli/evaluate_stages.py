@@ -25,8 +25,12 @@ def evaluate_stages(
                          "../shared/corpora/casino or $ANALYZER_CASINO).",
         show_default=False)] = None,
     examples: Annotated[Path | None, typer.Option(
-        "--examples", help="Folder of the transcripts named in a gold file "
-                           "(default: corpora/examples).", show_default=False)] = None,
+        "--examples", help="Folder where a gold line's transcript name is looked for "
+                           "first (default: <the gold file's folder>/../examples, which is "
+                           "corpora/examples for the project's gold); a name with a / or an "
+                           "extension not found there is then looked for from <the gold "
+                           "file's folder>/..; absolute paths are used as they are.",
+        show_default=False)] = None,
     moves: Annotated[bool, typer.Option(
         "--moves/--no-moves", help="Run the move model and give its moves to the segmenter, "
                                    "as the pipeline does (the shipped parameters use them; "
@@ -51,8 +55,10 @@ def evaluate_stages(
     """Score stages against gold: Pk, WindowDiff and stage boundaries found exactly / within
     one turn, for the stage segmenter and the naive keyword baseline in the same run.
 
-    Gold lines name a CaSiNo dialogue id or a transcript file in --examples. With --cv K the
-    segmenter is refitted on K-1 folds of dialogues and scored on the held-out fold.
+    Gold lines name a CaSiNo dialogue id, or a transcript file (FILE#ID for one session of
+    a file holding several): an absolute path, or a name looked for in --examples, then
+    from the folder above the gold file's. With --cv K the segmenter is refitted on K-1
+    folds of dialogues and scored on the held-out fold (K=2 needs 4 sessions, more folds 3).
 
     Examples:
 

@@ -51,3 +51,25 @@ def test_the_minimum_runs(repo, examples_dir, tmp_path):
                  "--cv", "3")
     assert result.exit_code == 0, result.output
     assert "mode: cv3" in result.output
+
+
+def test_examples_help_says_where_names_are_looked_for():
+    """The help said the default was corpora/examples; the code looks beside the gold
+    file's folder (QA, 28 Nov 2026)."""
+    import re
+
+    result = CliRunner().invoke(app, ["evaluate-stages", "--help"], terminal_width=200)
+    text = re.sub(r"[\s│]+", " ", result.output)
+    assert "<the gold file's folder>/../examples" in text
+    assert "absolute paths are used as they are" in text
+
+
+def test_readme_commands_name_existing_gold_files(repo):
+    """Commands in corpora/stages/README.md and docs/stages.md run on files that exist
+    (the heldout_* files merged into gold_* said otherwise), or say the file was merged."""
+    import re
+
+    for doc in ("corpora/stages/README.md", "docs/stages.md"):
+        for line in (repo / doc).read_text(encoding="utf-8").splitlines():
+            for name in re.findall(r"evaluate-stages (corpora/stages/\S+\.tsv)", line):
+                assert (repo / name).exists() or "merged" in line, (doc, line)
