@@ -48,7 +48,10 @@ def class_report(y_true, y_pred, classes) -> dict[str, Any]:
                                                  zero_division=0)
     per = {c: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
                "support": int(s[i])} for i, c in enumerate(present)}
-    cm = confusion_matrix(y_true, y_pred, labels=present)
+    # one class in all (a scheme with no orientation map: every turn neutral): the table is
+    # that count; scikit-learn warns about it even with ``labels`` given
+    cm = confusion_matrix(y_true, y_pred, labels=present) if len(present) > 1 else \
+        np.array([[len(y_true)]] if present else [[]], dtype=int)
     return {"per_class": per, "macro_f1": float(np.mean(f)) if len(f) else 0.0,
             "kappa": float(cohen_kappa_score(y_true, y_pred)) if len(set(y_true)) > 1 else 0.0,
             "accuracy": float(np.mean(y_true == y_pred)),
