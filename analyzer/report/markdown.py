@@ -12,6 +12,7 @@ import re
 from ..results import ORIENTATIONS
 from .wording import (
     action_text,
+    isolate,
     name_list,
     offer_words,
     orientation_pcts,
@@ -62,7 +63,7 @@ def _speaker_table(rows: list[dict], timed: bool, share_label: str) -> list[str]
     time = pcts([r["time_share"] for r in rows]) if timed else []
     for i, r in enumerate(rows):
         shares = orientation_pcts(r["orientation_shares"])
-        body.append([md(r["speaker"]), turns_with_actions(r), r["words"], talk[i]]
+        body.append([md(isolate(r["speaker"])), turns_with_actions(r), r["words"], talk[i]]
                     + ([time[i]] if timed else [])
                     + [shares[o] for o in ORIENTATIONS] + [_moves(r)])
     return _table(header, body)
@@ -127,7 +128,7 @@ def render_markdown(report: dict) -> str:
     for p in report["turning_points"] or []:
         what = "stage" if p["kind"] == "stage" else "climate"
         out.append(f"- turn {p['turn']}{_when(p['start'])}: {what} {p['from']} \u2192 "
-                   f"{p['to']} ({md(p['speaker'])}: \u201c{md(p['text'])}\u201d)")
+                   f"{p['to']} ({md(isolate(p['speaker']))}: \u201c{md(p['text'])}\u201d)")
     if not report["turning_points"]:
         out.append("- none")
     out.append("")
@@ -167,7 +168,8 @@ def render_markdown(report: dict) -> str:
         for r in stage["parties"] + stage["third_parties"]:
             mono = f"{r['longest_monologue_words']} w" + (
                 f" / {r['longest_monologue_seconds']:.0f} s" if timed else "")
-            rows.append([stage["stage"], md(r["speaker"]), md(r["role"]), pct(r["talk_share"]),
+            rows.append([stage["stage"], md(isolate(r["speaker"])), md(r["role"]),
+                         pct(r["talk_share"]),
                          *([pct(r["time_share"])] if timed else []), mono, r["questions"],
                          inter])
     out += _table(["stage", "speaker", "role", "talk share", *(["time share"] if timed else []),
@@ -193,7 +195,7 @@ def render_markdown(report: dict) -> str:
     out += ["## Transcript", ""]
     out += _table(["turn", "time", "speaker", "stage", "move", "orientation", "confidence",
                    "text"],
-                  [[t["turn"], seconds(t["start"]), md(t["speaker"]), t["stage"],
+                  [[t["turn"], seconds(t["start"]), md(isolate(t["speaker"])), t["stage"],
                     md(t["move"]) + (f" (offer: {md(offer_words(t['offer']))})"
                                      if t["offer"] and t["offer"] != t["move"] else ""),
                     t["orientation"], pct(t["confidence"]),
