@@ -137,7 +137,7 @@ def render_markdown(report: dict) -> str:
     out += ["## Reciprocity", "", md(report["notes"]["reciprocity"]), ""]
     out += _table(["party", "replies", "integrative answered in kind", "base rate",
                    "distributive answered in kind", "base rate"],
-                  [[md(r["party"]), r["replies"],
+                  [[md(isolate(r["party"])), r["replies"],
                     f"{r['integrative_in_kind']}/{r['after_integrative']} "
                     f"({pct(r['integrative_rate'])})", pct(r["integrative_base_rate"]),
                     f"{r['distributive_in_kind']}/{r['after_distributive']} "

@@ -301,3 +301,18 @@ def test_control_characters_and_bidi_overrides_in_names_are_defused():
     assert printable("tab\tand\nline") == "tab\tand\nline"
     assert md("Eve\x1b[31m") == "Eve?\\[31m"
     assert isolate("Bob\u202e") == "\u2068Bob\u202e\u2069" and isolate("Bob") == "Bob"
+
+
+def test_right_to_left_names_are_isolated_in_markdown_tables_and_html_header(session_factory):
+    """Regression QA, 28 Nov 2026: right-to-left names in the Markdown tables' cells and the
+    HTML header's party list reordered the figures and names around them."""
+    rows = [("محمد علي", "Hello, what matters most to you?", None, None, "elicit-pref",
+             "integrative", 0.9),
+            ("שרה כהן", "The price, mostly.", None, None, "self-need", "distributive", 0.8),
+            ("Ben", "Fine.", None, None, "non-strategic", "neutral", 0.9)]
+    report = build_report(session_factory("rtl", rows, ["exploring"] * 3, "unfinished"))
+    text = render_markdown(report)
+    cells = [line for line in text.splitlines() if line.startswith("| ") and "محمد" in line]
+    assert cells and all("\u2068محمد علي\u2069" in line for line in cells)
+    page = render_html(report)
+    assert "<bdi>محمد علي</bdi>, <bdi>שרה כהן</bdi>" in page
