@@ -246,6 +246,31 @@ def _from_first(segments: list[Segment]) -> None:
             segment.end = round(segment.end - first, 3)
 
 
+def data_rows(path: Path, reader, header: list[str], delimiter: str = ","):
+    """``(line, row)`` of each non-blank data row of a strict ``csv.reader`` past its header
+    (``line``: where the row starts); a row the reader cannot read, or with more fields
+    than the header (an unquoted delimiter), is an E104 at its line. Shared with
+    ``moves.data.read_coded_csv``, so a coded CSV and a transcript CSV say the same."""
+    line = reader.line_num
+    while True:
+        row_line = line + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise broken_row(path, exc, row_line) from None
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            raise MalformedError(
+                str(path), f"this row has {len(row)} fields but the header has {len(header)}",
+                line=row_line, hint="quote fields that contain the delimiter "
+                                    f"({delimiter!r}), e.g. \"Yes, fine\"")
+        yield row_line, row
+
+
 def broken_row(path: Path, exc: csv.Error, line: int) -> MalformedError:
     """The error for a row a strict ``csv.reader`` cannot read (``line``: where the row
     starts): a quote never closed, text after a closing quote, a runaway field. Shared with
@@ -278,24 +303,8 @@ def read(path: Path, text: str, **options) -> Iterator[Transcript]:
     extra = [(i, h) for i, h in enumerate(header) if i not in used and h.strip()]
     sessions: dict[str, list[Segment]] = {}
     roles: dict[str, dict[str, str]] = {}
-    line = reader.line_num
     timed: list[tuple[Segment, str, str, str]] = []
-    while True:
-        row_line = line + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise broken_row(path, exc, row_line) from None
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(header):
-            raise MalformedError(
-                str(path), f"this row has {len(row)} fields but the header has {len(header)}",
-                line=row_line, hint="quote fields that contain the delimiter "
-                                    f"({dialect.delimiter!r}), e.g. \"Yes, fine\"")
+    for row_line, row in data_rows(path, reader, header, dialect.delimiter):
         needed = max(columns[f] for f in _NEEDED)
         if len(row) <= needed:  # "Ana" alone: no text field at all, not an empty one
             raise MalformedError(

@@ -182,8 +182,7 @@ def read_coded_csv(path: str | Path, text_col: str = "text", label_col: str = "l
     closed is the same E104 error at the row it opens, not a row that swallows the rest of
     the file into one garbage label.
     """
-    from ..errors import MalformedError
-    from ..io.csvfile import ALIASES, FIELD_LIMIT, broken_row
+    from ..io.csvfile import ALIASES, FIELD_LIMIT, broken_row, data_rows
     from ..io.decoding import decode, read_bytes
 
     path = Path(path)
@@ -209,22 +208,7 @@ def read_coded_csv(path: str | Path, text_col: str = "text", label_col: str = "l
     speaker_i = _column(path, header, speaker_col, ALIASES["speaker"], "--speaker-col",
                         (text_i, label_i, session_i))
     sessions: dict[str, list[tuple[int, list[str]]]] = {}
-    line = reader.line_num
-    while True:
-        row_line = line + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise broken_row(path, exc, row_line) from None
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(header):  # an unquoted comma: the label would be a piece of text
-            raise MalformedError(
-                str(path), f"this row has {len(row)} fields but the header has {len(header)}",
-                line=row_line, hint='quote fields that contain a comma, e.g. "Yes, fine"')
+    for row_line, row in data_rows(path, reader, header):
         row = row + [""] * (len(header) - len(row))
         sid = row[session_i].strip() if session_i is not None else ""
         sessions.setdefault(sid or f"row{row_line}", []).append((row_line, row))
