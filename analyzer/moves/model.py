@@ -30,7 +30,7 @@ from ..transcript import Transcript
 from .classifier import FittedClassifier
 from .commitments import ULTIMATUM, find_commitment
 from .offers import PUT_FORWARD, action_move, detect_offers, turn_acceptance, with_term_offers
-from .priorities import LOW_PRIORITY, find_low_priority
+from .priorities import LOW_PRIORITY, find_low_priority, may_hold_low_priority
 
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
@@ -536,10 +536,9 @@ def _mark_low_priorities(transcript: Transcript, units: list[Unit],
     """Units that say an issue matters little to the speaker (``priorities.py``) made
     ``no-need``, integrative, in place, at confidence 1.0; their turn too when no other unit
     of it is distributive. Labels untouched (see the module's docstring)."""
-    text_of = None
     marked: dict[int, str] = {}
     for turn in transcript.turns:
-        if turn.action is None and find_low_priority(turn.text) is not None:
+        if turn.action is None and may_hold_low_priority(turn.text):
             marked[turn.index] = ""
     if not marked:
         return

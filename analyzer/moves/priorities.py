@@ -53,6 +53,14 @@ _KEYS = ("important", "crucial", "essential", "critical", "priority", "flexible"
 MAX_WORDS = 20
 
 
+def may_hold_low_priority(text: str) -> bool:
+    """Whether any part of ``text`` (a whole turn) may hold such a phrase: the cheap test
+    that picks the turns whose units ``find_low_priority`` reads (a turn of more than
+    ``MAX_WORDS`` words may hold a short unit that says it)."""
+    lowered = text.lower()
+    return any(key in lowered for key in _KEYS) and _PHRASES.search(text) is not None
+
+
 def find_low_priority(text: str) -> str | None:
     """The phrase that says an issue matters little to the speaker, or None (also for a
     question, a phrase about the other side, and a text of more than ``MAX_WORDS``

@@ -60,3 +60,17 @@ def test_saying_what_matters_little_is_integrative_unless_the_turn_also_claims(t
     units = [u for u in analysis.unit_moves if u.turn == 1]
     assert all(u.move == "no-need" and u.orientation == "integrative" for u in units)
     assert analysis.moves[2].orientation == "distributive"
+
+
+def test_a_long_turn_is_still_searched_for_its_units():
+    """The word limit is the unit's, not the turn's: a turn of more than ``MAX_WORDS`` words
+    is still picked for its units to be read (the unit splitter may cut it into short ones;
+    until 28 Nov 2026 the turn test applied the unit's limit and skipped them all)."""
+    from analyzer.moves.priorities import MAX_WORDS, may_hold_low_priority
+
+    text = ("Thanks for laying all of that out so clearly, it really helps us plan the next "
+            "quarter properly. The start date is less important. What about the salary?")
+    assert len(text.split()) > MAX_WORDS
+    assert find_low_priority(text) is None and may_hold_low_priority(text)
+    assert find_low_priority("The start date is less important.") == "less important"
+    assert not may_hold_low_priority("Food is very important to me.")
